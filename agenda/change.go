@@ -1,0 +1,388 @@
+package agenda
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Field names what a Change changed.
+type Field string
+
+// The fields a Change can name.
+const (
+	FieldCreated  Field = "created"  // a session was added (Old is empty, New its title)
+	FieldTitle    Field = "title"    // session title
+	FieldStart    Field = "start"    // session start, RFC 3339 in the conference zone
+	FieldEnd      Field = "end"      // session end, RFC 3339 in the conference zone
+	FieldRoom     Field = "room"     // session room ID
+	FieldTrack    Field = "track"    // session track ID
+	FieldStatus   Field = "status"   // session status
+	FieldAbstract Field = "abstract" // session abstract
+	// FieldLocation records that a session's room was renamed, so its
+	// rendered location changed though its room ID did not.
+	FieldLocation  Field = "location"
+	FieldRoomAdded Field = "room-added" // a room was added (Room set, New its name)
+	FieldRoomName  Field = "room-name"  // a room was renamed (Room set)
+	FieldTrackAdd  Field = "track-added"
+)
+
+// Change is one entry of the change log: one field of one session (or room)
+// at one revision.
+type Change struct {
+	// Revision is the revision that the change produced.
+	Revision int64
+	// Time is when the change was made, in UTC.
+	Time time.Time
+	// Who names the organizer or tool that made it.
+	Who string
+	// Session is the ID of the changed session; empty for room and track changes.
+	Session string
+	// Room is the room ID for room changes.
+	Room string
+	// Track is the track ID for track changes.
+	Track string
+	// Field is what changed; Old and New are its values before and after.
+	Field    Field
+	Old, New string
+}
+
+// Log returns the change log from BaseRevision to Revision, oldest first.
+func (s *Snapshot) Log() []Change { return slices.Clone(s.log) }
+
+// ChangesSince returns the changes made after revision rev, oldest first.
+func (s *Snapshot) ChangesSince(rev int64) ([]Change, error) {
+	if rev < s.base || rev > s.rev {
+		return nil, fmt.Errorf("agenda: changes since %d (log covers %d to %d): %w", rev, s.base, s.rev, ErrUnknownRevision)
+	}
+	i, _ := slices.BinarySearchFunc(s.log, rev+1, func(c Change, r int64) int { return int(c.Revision - r) })
+	return slices.Clone(s.log[i:]), nil
+}
+
+// ChangedSince returns the IDs of the sessions whose rendering may differ
+// between revision rev and this one, in log order without repeats.
+func (s *Snapshot) ChangedSince(rev int64) ([]string, error) {
+	log, err := s.ChangesSince(rev)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var ids []string
+	for _, c := range log {
+		if c.Session != "" && !seen[c.Session] {
+			seen[c.Session] = true
+			ids = append(ids, c.Session)
+		}
+	}
+	return ids, nil
+}
+
+// SessionAt returns the session as it was at revision rev: its title, times,
+// room, track, status and abstract are undone from the change log (Sequence
+// and LastModified are not). It reports false when the session did not
+// exist then. rev must lie within the log (see ChangesSince).
+func (s *Snapshot) SessionAt(id string, rev int64) (Session, bool, error) {
+	log, err := s.ChangesSince(rev)
+	if err != nil {
+		return Session{}, false, err
+	}
+	x, ok := s.Session(id)
+	for i := len(log) - 1; i >= 0; i-- {
+		c := log[i]
+		if c.Session != id {
+			continue
+		}
+		switch c.Field {
+		case FieldCreated:
+			ok = false
+		case FieldTitle:
+			x.Title = c.Old
+		case FieldRoom:
+			x.Room = c.Old
+		case FieldTrack:
+			x.Track = c.Old
+		case FieldStatus:
+			x.Status = Status(c.Old)
+		case FieldAbstract:
+			x.Abstract = c.Old
+		case FieldStart, FieldEnd:
+			t, err := time.Parse(time.RFC3339, c.Old)
+			if err != nil {
+				return Session{}, false, fmt.Errorf("agenda: change log at revision %d: %s %q: %w", c.Revision, c.Field, c.Old, ErrInvalid)
+			}
+			if c.Field == FieldStart {
+				x.Start = t.In(s.loc)
+			} else {
+				x.End = t.In(s.loc)
+			}
+		}
+	}
+	return x, ok, nil
+}
+
+// SessionUpdate names the fields of a session to change; nil leaves a field
+// as it is.
+type SessionUpdate struct {
+	Title, Abstract, Room, Track *string
+	Start, End                   *time.Time
+	Status                       *Status
+	// Force allows the new slot to overlap another session in the same room.
+	Force bool
+}
+
+// Editor collects changes on top of a snapshot; Commit turns them into the
+// next revision. An Editor is used by one goroutine; a failed call leaves
+// the edit as it was before that call.
+type Editor struct {
+	base    *Snapshot
+	who     string
+	at      time.Time
+	c       Contents
+	changes []Change
+}
+
+// Edit starts a change set on s made by who at time at.
+func (s *Snapshot) Edit(who string, at time.Time) *Editor {
+	return &Editor{base: s, who: who, at: at.UTC().Truncate(time.Second), c: s.Contents()}
+}
+
+// Changes returns the changes collected so far.
+func (e *Editor) Changes() []Change { return slices.Clone(e.changes) }
+
+func (e *Editor) record(c Change) {
+	c.Revision = e.base.rev + 1
+	c.Time = e.at
+	c.Who = e.who
+	e.changes = append(e.changes, c)
+}
+
+func (e *Editor) session(id string) (int, error) {
+	for i := range e.c.Sessions {
+		if e.c.Sessions[i].ID == id {
+			return i, nil
+		}
+	}
+	return -1, fmt.Errorf("agenda: session %q: %w", id, ErrNotFound)
+}
+
+func (e *Editor) hasRoom(id string) bool {
+	return slices.ContainsFunc(e.c.Rooms, func(r Room) bool { return r.ID == id })
+}
+
+func (e *Editor) hasTrack(id string) bool {
+	return slices.ContainsFunc(e.c.Tracks, func(t Track) bool { return t.ID == id })
+}
+
+// overlap returns the first confirmed session other than x in x's room that
+// overlaps x.
+func (e *Editor) overlap(x Session) (Session, bool) {
+	if x.Status == StatusCancelled {
+		return Session{}, false
+	}
+	for _, o := range e.c.Sessions {
+		if o.ID != x.ID && o.Room == x.Room && o.Status != StatusCancelled && x.Overlaps(o) {
+			return o, true
+		}
+	}
+	return Session{}, false
+}
+
+// validate checks x against the rules a stored session must follow.
+func (e *Editor) validate(x Session, force bool) error {
+	loc := e.base.loc
+	switch {
+	case strings.TrimSpace(x.Title) == "":
+		return fmt.Errorf("agenda: session %q: empty title: %w", x.ID, ErrInvalid)
+	case !x.End.After(x.Start):
+		return fmt.Errorf("agenda: session %q: end %s is not after start %s: %w", x.ID, x.End.In(loc).Format("2006-01-02T15:04"), x.Start.In(loc).Format("2006-01-02T15:04"), ErrInvalid)
+	case !x.Status.Valid():
+		return fmt.Errorf("agenda: session %q: status %q, want confirmed or cancelled: %w", x.ID, x.Status, ErrInvalid)
+	case !e.hasRoom(x.Room):
+		return fmt.Errorf("agenda: session %q: unknown room %q: %w", x.ID, x.Room, ErrInvalid)
+	case !e.hasTrack(x.Track):
+		return fmt.Errorf("agenda: session %q: unknown track %q: %w", x.ID, x.Track, ErrInvalid)
+	}
+	first, end := e.c.Conference.First.Start(loc), e.c.Conference.Last.AddDays(1).Start(loc)
+	if x.Start.Before(first) || x.End.After(end) {
+		return fmt.Errorf("agenda: session %q: %s – %s is outside the conference days %s to %s: %w", x.ID,
+			x.Start.In(loc).Format("2006-01-02T15:04"), x.End.In(loc).Format("2006-01-02T15:04"), e.c.Conference.First, e.c.Conference.Last, ErrInvalid)
+	}
+	if o, ok := e.overlap(x); ok && !force {
+		return fmt.Errorf("agenda: session %q would overlap %q (%s – %s) in room %q: %w", x.ID, o.ID,
+			o.Start.In(loc).Format("15:04"), o.End.In(loc).Format("15:04"), x.Room, ErrOverlap)
+	}
+	return nil
+}
+
+func (e *Editor) timeString(t time.Time) string { return t.In(e.base.loc).Format(time.RFC3339) }
+
+// UpdateSession changes the named fields of session id. A change to the
+// title, times, room, track or status raises the session's Sequence; any
+// change sets its LastModified. Setting a field to its current value is no
+// change.
+func (e *Editor) UpdateSession(id string, u SessionUpdate) error {
+	i, err := e.session(id)
+	if err != nil {
+		return err
+	}
+	old := e.c.Sessions[i]
+	x := old
+	var pending []Change
+	set := func(f Field, o, n string) {
+		if o != n {
+			pending = append(pending, Change{Session: id, Field: f, Old: o, New: n})
+		}
+	}
+	if u.Title != nil {
+		x.Title = strings.TrimSpace(*u.Title)
+		set(FieldTitle, old.Title, x.Title)
+	}
+	if u.Start != nil {
+		x.Start = u.Start.In(e.base.loc)
+		set(FieldStart, e.timeString(old.Start), e.timeString(x.Start))
+	}
+	if u.End != nil {
+		x.End = u.End.In(e.base.loc)
+		set(FieldEnd, e.timeString(old.End), e.timeString(x.End))
+	}
+	if u.Room != nil {
+		x.Room = *u.Room
+		set(FieldRoom, old.Room, x.Room)
+	}
+	if u.Track != nil {
+		x.Track = *u.Track
+		set(FieldTrack, old.Track, x.Track)
+	}
+	if u.Status != nil {
+		x.Status = *u.Status
+		set(FieldStatus, string(old.Status), string(x.Status))
+	}
+	if u.Abstract != nil {
+		x.Abstract = *u.Abstract
+		set(FieldAbstract, old.Abstract, x.Abstract)
+	}
+	if len(pending) == 0 {
+		return nil
+	}
+	// Only a changed slot (or a session coming back) is checked for overlap:
+	// an untouched slot that already overlaps stays as the organizers left it.
+	slotChanged := !x.Start.Equal(old.Start) || !x.End.Equal(old.End) || x.Room != old.Room || old.Status == StatusCancelled
+	if err := e.validate(x, u.Force || !slotChanged); err != nil {
+		return err
+	}
+	significant := slices.ContainsFunc(pending, func(c Change) bool { return c.Field != FieldAbstract })
+	if significant && !e.bumped(id) {
+		x.Sequence++
+	}
+	x.LastModified = e.at
+	e.c.Sessions[i] = x
+	for _, c := range pending {
+		e.record(c)
+	}
+	return nil
+}
+
+// bumped reports whether this edit already raised the sequence of session id.
+func (e *Editor) bumped(id string) bool {
+	return slices.ContainsFunc(e.changes, func(c Change) bool {
+		return c.Session == id && c.Field != FieldAbstract && c.Field != FieldCreated
+	})
+}
+
+// AddSession adds a new session. Its ID must be a new slug; Sequence starts
+// at 0 and LastModified is the edit's time.
+func (e *Editor) AddSession(x Session, force bool) error {
+	if !ValidID(x.ID) {
+		return fmt.Errorf("agenda: session ID %q is not a slug (a–z, 0–9, inner hyphens): %w", x.ID, ErrInvalid)
+	}
+	if _, err := e.session(x.ID); err == nil {
+		return fmt.Errorf("agenda: session %q already exists: %w", x.ID, ErrInvalid)
+	}
+	x.Title = strings.TrimSpace(x.Title)
+	x.Start, x.End = x.Start.In(e.base.loc), x.End.In(e.base.loc)
+	if x.Status == "" {
+		x.Status = StatusConfirmed
+	}
+	x.Sequence = 0
+	x.LastModified = e.at
+	if err := e.validate(x, force); err != nil {
+		return err
+	}
+	e.c.Sessions = append(e.c.Sessions, x)
+	e.record(Change{Session: x.ID, Field: FieldCreated, New: x.Title})
+	return nil
+}
+
+// AddRoom adds a room.
+func (e *Editor) AddRoom(r Room) error {
+	r.Name = strings.TrimSpace(r.Name)
+	switch {
+	case !ValidID(r.ID):
+		return fmt.Errorf("agenda: room ID %q is not a slug: %w", r.ID, ErrInvalid)
+	case r.Name == "":
+		return fmt.Errorf("agenda: room %q: empty name: %w", r.ID, ErrInvalid)
+	case e.hasRoom(r.ID):
+		return fmt.Errorf("agenda: room %q already exists: %w", r.ID, ErrInvalid)
+	}
+	e.c.Rooms = append(e.c.Rooms, r)
+	e.record(Change{Room: r.ID, Field: FieldRoomAdded, New: r.Name})
+	return nil
+}
+
+// AddTrack adds a track.
+func (e *Editor) AddTrack(t Track) error {
+	t.Name = strings.TrimSpace(t.Name)
+	switch {
+	case !ValidID(t.ID):
+		return fmt.Errorf("agenda: track ID %q is not a slug: %w", t.ID, ErrInvalid)
+	case t.Name == "":
+		return fmt.Errorf("agenda: track %q: empty name: %w", t.ID, ErrInvalid)
+	case e.hasTrack(t.ID):
+		return fmt.Errorf("agenda: track %q already exists: %w", t.ID, ErrInvalid)
+	}
+	e.c.Tracks = append(e.c.Tracks, t)
+	e.record(Change{Track: t.ID, Field: FieldTrackAdd, New: t.Name})
+	return nil
+}
+
+// RenameRoom renames room id. Every session in the room shows the new name
+// as its location, so each of them gets a raised Sequence and a new
+// LastModified, and a FieldLocation change.
+func (e *Editor) RenameRoom(id, name string) error {
+	name = strings.TrimSpace(name)
+	i := slices.IndexFunc(e.c.Rooms, func(r Room) bool { return r.ID == id })
+	switch {
+	case i < 0:
+		return fmt.Errorf("agenda: room %q: %w", id, ErrNotFound)
+	case name == "":
+		return fmt.Errorf("agenda: room %q: empty name: %w", id, ErrInvalid)
+	case e.c.Rooms[i].Name == name:
+		return nil
+	}
+	old := e.c.Rooms[i].Name
+	e.c.Rooms[i].Name = name
+	e.record(Change{Room: id, Field: FieldRoomName, Old: old, New: name})
+	for j := range e.c.Sessions {
+		x := &e.c.Sessions[j]
+		if x.Room != id {
+			continue
+		}
+		if !e.bumped(x.ID) {
+			x.Sequence++
+		}
+		x.LastModified = e.at
+		e.record(Change{Session: x.ID, Room: id, Field: FieldLocation, Old: old, New: name})
+	}
+	return nil
+}
+
+// Commit builds the next revision from the collected changes. With no
+// changes it returns the base snapshot itself.
+func (e *Editor) Commit() (*Snapshot, error) {
+	if len(e.changes) == 0 {
+		return e.base, nil
+	}
+	log := append(slices.Clip(e.base.log), e.changes...)
+	return NewSnapshot(e.c, e.base.rev+1, e.base.base, log)
+}

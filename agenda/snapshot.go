@@ -1,0 +1,241 @@
+package agenda
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Snapshot is one immutable revision of the agenda. Everything served is
+// derived from a Snapshot; methods return copies, so callers cannot change it.
+type Snapshot struct {
+	rev      int64
+	conf     Conference
+	loc      *time.Location
+	tracks   []Track
+	rooms    []Room
+	sessions []Session // sorted by start, room order, ID
+	byID     map[string]int
+	byTrack  map[string][]int
+	byRoom   map[string][]int
+	byDay    map[Date][]int
+	trackIdx map[string]int
+	roomIdx  map[string]int
+	log      []Change // every change since the first revision, in order
+	base     int64    // the revision the log starts from
+}
+
+// Contents is the state a Snapshot is built from.
+type Contents struct {
+	Conference Conference
+	Tracks     []Track
+	Rooms      []Room
+	Sessions   []Session
+}
+
+// NewSnapshot checks c and builds revision rev from it. log is the change
+// log that led from revision base to rev (empty when rev == base).
+func NewSnapshot(c Contents, rev, base int64, log []Change) (*Snapshot, error) {
+	if err := c.Conference.Validate(); err != nil {
+		return nil, err
+	}
+	if rev < 1 || base < 1 || base > rev {
+		return nil, fmt.Errorf("agenda: revision %d from base %d: %w", rev, base, ErrInvalid)
+	}
+	loc, _ := c.Conference.Location()
+	s := &Snapshot{
+		rev:      rev,
+		base:     base,
+		conf:     c.Conference,
+		loc:      loc,
+		tracks:   slices.Clone(c.Tracks),
+		rooms:    slices.Clone(c.Rooms),
+		sessions: slices.Clone(c.Sessions),
+		byID:     make(map[string]int, len(c.Sessions)),
+		byTrack:  map[string][]int{},
+		byRoom:   map[string][]int{},
+		byDay:    map[Date][]int{},
+		trackIdx: map[string]int{},
+		roomIdx:  map[string]int{},
+		log:      slices.Clone(log),
+	}
+	for i, t := range s.tracks {
+		if !ValidID(t.ID) || t.Name == "" {
+			return nil, fmt.Errorf("agenda: track %q: bad ID or empty name: %w", t.ID, ErrInvalid)
+		}
+		if _, dup := s.trackIdx[t.ID]; dup {
+			return nil, fmt.Errorf("agenda: track %q listed twice: %w", t.ID, ErrInvalid)
+		}
+		s.trackIdx[t.ID] = i
+	}
+	for i, r := range s.rooms {
+		if !ValidID(r.ID) || r.Name == "" {
+			return nil, fmt.Errorf("agenda: room %q: bad ID or empty name: %w", r.ID, ErrInvalid)
+		}
+		if _, dup := s.roomIdx[r.ID]; dup {
+			return nil, fmt.Errorf("agenda: room %q listed twice: %w", r.ID, ErrInvalid)
+		}
+		s.roomIdx[r.ID] = i
+	}
+	for i := range s.sessions {
+		x := &s.sessions[i]
+		x.Start, x.End = x.Start.In(loc), x.End.In(loc)
+		x.LastModified = x.LastModified.UTC()
+		if err := s.check(*x); err != nil {
+			return nil, err
+		}
+	}
+	slices.SortFunc(s.sessions, func(a, b Session) int {
+		return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(s.roomIdx[a.Room], s.roomIdx[b.Room]), cmp.Compare(a.ID, b.ID))
+	})
+	for i, x := range s.sessions {
+		if _, dup := s.byID[x.ID]; dup {
+			return nil, fmt.Errorf("agenda: session %q listed twice: %w", x.ID, ErrInvalid)
+		}
+		s.byID[x.ID] = i
+		s.byTrack[x.Track] = append(s.byTrack[x.Track], i)
+		s.byRoom[x.Room] = append(s.byRoom[x.Room], i)
+		d := DateOf(x.Start, loc)
+		s.byDay[d] = append(s.byDay[d], i)
+	}
+	for _, ch := range s.log {
+		if ch.Revision <= base || ch.Revision > rev {
+			return nil, fmt.Errorf("agenda: change log entry at revision %d outside (%d, %d]: %w", ch.Revision, base, rev, ErrInvalid)
+		}
+	}
+	return s, nil
+}
+
+// check reports the first rule x breaks in s.
+func (s *Snapshot) check(x Session) error {
+	switch {
+	case !ValidID(x.ID):
+		return fmt.Errorf("agenda: session ID %q is not a slug: %w", x.ID, ErrInvalid)
+	case x.Title == "":
+		return fmt.Errorf("agenda: session %q has no title: %w", x.ID, ErrInvalid)
+	case !x.End.After(x.Start):
+		return fmt.Errorf("agenda: session %q ends (%s) before it starts (%s): %w", x.ID, x.End.Format(time.RFC3339), x.Start.Format(time.RFC3339), ErrInvalid)
+	case !x.Status.Valid():
+		return fmt.Errorf("agenda: session %q has status %q: %w", x.ID, x.Status, ErrInvalid)
+	case x.Sequence < 0:
+		return fmt.Errorf("agenda: session %q has a negative sequence: %w", x.ID, ErrInvalid)
+	}
+	if _, ok := s.trackIdx[x.Track]; !ok {
+		return fmt.Errorf("agenda: session %q: unknown track %q: %w", x.ID, x.Track, ErrInvalid)
+	}
+	if _, ok := s.roomIdx[x.Room]; !ok {
+		return fmt.Errorf("agenda: session %q: unknown room %q: %w", x.ID, x.Room, ErrInvalid)
+	}
+	first := s.conf.First.Start(s.loc)
+	end := s.conf.Last.AddDays(1).Start(s.loc)
+	if x.Start.Before(first) || x.End.After(end) {
+		return fmt.Errorf("agenda: session %q (%s – %s) is outside the conference days %s to %s: %w",
+			x.ID, x.Start.Format(time.RFC3339), x.End.Format(time.RFC3339), s.conf.First, s.conf.Last, ErrInvalid)
+	}
+	return nil
+}
+
+// Revision returns the snapshot's revision number; each change adds one.
+func (s *Snapshot) Revision() int64 { return s.rev }
+
+// BaseRevision returns the oldest revision the change log reaches back to.
+func (s *Snapshot) BaseRevision() int64 { return s.base }
+
+// Conference returns the conference.
+func (s *Snapshot) Conference() Conference { return s.conf }
+
+// Location returns the conference's time zone.
+func (s *Snapshot) Location() *time.Location { return s.loc }
+
+// Days lists the conference days.
+func (s *Snapshot) Days() []Date { return s.conf.Days() }
+
+// Tracks lists the tracks in their defined order.
+func (s *Snapshot) Tracks() []Track { return slices.Clone(s.tracks) }
+
+// Rooms lists the rooms in their defined order.
+func (s *Snapshot) Rooms() []Room { return slices.Clone(s.rooms) }
+
+// Track returns the track with the given ID.
+func (s *Snapshot) Track(id string) (Track, bool) {
+	i, ok := s.trackIdx[id]
+	if !ok {
+		return Track{}, false
+	}
+	return s.tracks[i], true
+}
+
+// Room returns the room with the given ID.
+func (s *Snapshot) Room(id string) (Room, bool) {
+	i, ok := s.roomIdx[id]
+	if !ok {
+		return Room{}, false
+	}
+	return s.rooms[i], true
+}
+
+// Sessions lists every session, cancelled ones included, by start time,
+// then room order, then ID.
+func (s *Snapshot) Sessions() []Session { return slices.Clone(s.sessions) }
+
+// Session returns the session with the given ID.
+func (s *Snapshot) Session(id string) (Session, bool) {
+	i, ok := s.byID[id]
+	if !ok {
+		return Session{}, false
+	}
+	return s.sessions[i], true
+}
+
+// SessionIDs lists the IDs of every session in the order of Sessions.
+func (s *Snapshot) SessionIDs() []string {
+	ids := make([]string, len(s.sessions))
+	for i, x := range s.sessions {
+		ids[i] = x.ID
+	}
+	return ids
+}
+
+// ByTrack lists the sessions of a track (nil for an unknown or empty track).
+func (s *Snapshot) ByTrack(id string) []Session { return s.pick(s.byTrack[id]) }
+
+// ByRoom lists the sessions in a room.
+func (s *Snapshot) ByRoom(id string) []Session { return s.pick(s.byRoom[id]) }
+
+// ByDay lists the sessions starting on day d.
+func (s *Snapshot) ByDay(d Date) []Session { return s.pick(s.byDay[d]) }
+
+func (s *Snapshot) pick(idx []int) []Session {
+	if len(idx) == 0 {
+		return nil
+	}
+	out := make([]Session, len(idx))
+	for i, j := range idx {
+		out[i] = s.sessions[j]
+	}
+	return out
+}
+
+// UID returns the session's calendar UID, "<id>@<UID domain>".
+func (s *Snapshot) UID(id string) string { return id + "@" + s.conf.UIDDomain }
+
+// Day returns the conference day on which the session starts.
+func (s *Snapshot) Day(x Session) Date { return DateOf(x.Start, s.loc) }
+
+// Updated returns the latest LastModified of any session: when the agenda
+// as a whole last changed.
+func (s *Snapshot) Updated() time.Time {
+	var t time.Time
+	for _, x := range s.sessions {
+		if x.LastModified.After(t) {
+			t = x.LastModified
+		}
+	}
+	return t
+}
+
+// Contents returns a copy of the state the snapshot holds.
+func (s *Snapshot) Contents() Contents {
+	return Contents{Conference: s.conf, Tracks: s.Tracks(), Rooms: s.Rooms(), Sessions: s.Sessions()}
+}
