@@ -1,0 +1,269 @@
+package ical_test
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"regexp"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"confcal/agenda"
+	"confcal/ical"
+
+	goical "github.com/emersion/go-ical"
+)
+
+// checkLines checks the raw form of a calendar: CRLF line ends only, no
+// line over 75 octets, every line valid UTF-8.
+func checkLines(t *testing.T, body []byte) {
+	t.Helper()
+	if !bytes.HasSuffix(body, []byte("\r\n")) {
+		t.Errorf("body does not end with CRLF")
+	}
+	for i, c := range body {
+		if c == '\n' && (i == 0 || body[i-1] != '\r') {
+			t.Errorf("bare LF at offset %d", i)
+			return
+		}
+		if c == '\r' && (i+1 == len(body) || body[i+1] != '\n') {
+			t.Errorf("bare CR at offset %d", i)
+			return
+		}
+	}
+	for n, line := range bytes.Split(bytes.TrimSuffix(body, []byte("\r\n")), []byte("\r\n")) {
+		if len(line) > 75 {
+			t.Errorf("line %d is %d octets long: %q", n+1, len(line), line)
+		}
+		if !utf8.Valid(line) {
+			t.Errorf("line %d splits a UTF-8 character: %q", n+1, line)
+		}
+	}
+}
+
+// decode parses body with go-ical's decoder and checks that it holds
+// exactly one calendar.
+func decode(t *testing.T, body []byte) *goical.Calendar {
+	t.Helper()
+	dec := goical.NewDecoder(bytes.NewReader(body))
+	cal, err := dec.Decode()
+	if err != nil {
+		t.Fatalf("decode: %v", err)
+	}
+	if _, err := dec.Decode(); err != io.EOF {
+		t.Fatalf("decode: after the calendar: got %v, want EOF", err)
+	}
+	return cal
+}
+
+func text(t *testing.T, props goical.Props, name string) string {
+	t.Helper()
+	p := props.Get(name)
+	if p == nil {
+		t.Errorf("missing %s", name)
+		return ""
+	}
+	s, err := p.Text()
+	if err != nil {
+		t.Errorf("%s: %v", name, err)
+	}
+	return s
+}
+
+var etagRE = regexp.MustCompile(`^"[0-9a-f]{16,64}"$`)
+
+// checkDoc checks a rendered calendar against the snapshot it came from:
+// its lines, the calendar properties of a feed (feed true) or an object,
+// the VTIMEZONE for every TZID, and the VEVENTs of ids in order.
+func checkDoc(t *testing.T, e *ical.Edition, doc ical.Doc, feed bool, ids []string) *goical.Calendar {
+	t.Helper()
+	snap := e.Snapshot()
+	zone := snap.Location().String()
+	checkLines(t, doc.Body)
+	cal := decode(t, doc.Body)
+	if !etagRE.MatchString(doc.ETag) {
+		t.Errorf("ETag %s is not a quoted hex hash", doc.ETag)
+	}
+
+	p := cal.Props
+	if got := text(t, p, goical.PropProductID); got != e.Options().ProdID {
+		t.Errorf("PRODID = %q, want %q", got, e.Options().ProdID)
+	}
+	for name, want := range map[string]string{goical.PropVersion: "2.0", goical.PropCalendarScale: "GREGORIAN"} {
+		if got := text(t, p, name); got != want {
+			t.Errorf("%s = %q, want %q", name, got, want)
+		}
+	}
+	calLevel := []string{goical.PropMethod, goical.PropName, "X-WR-CALNAME", goical.PropDescription, "X-WR-CALDESC",
+		goical.PropRefreshInterval, "X-PUBLISHED-TTL", "X-WR-TIMEZONE"}
+	if feed {
+		if got := text(t, p, goical.PropMethod); got != "PUBLISH" {
+			t.Errorf("METHOD = %q, want PUBLISH", got)
+		}
+		if n, x := text(t, p, goical.PropName), text(t, p, "X-WR-CALNAME"); n == "" || n != x {
+			t.Errorf("NAME = %q, X-WR-CALNAME = %q; want equal and not empty", n, x)
+		}
+		if d, x := text(t, p, goical.PropDescription), text(t, p, "X-WR-CALDESC"); d == "" || d != x {
+			t.Errorf("DESCRIPTION = %q, X-WR-CALDESC = %q; want equal and not empty", d, x)
+		}
+		if ri := p.Get(goical.PropRefreshInterval); ri == nil || ri.Params.Get(goical.ParamValue) != "DURATION" {
+			t.Errorf("REFRESH-INTERVAL = %+v, want one with VALUE=DURATION", ri)
+		} else if d, err := ri.Duration(); err != nil || d != time.Hour {
+			t.Errorf("REFRESH-INTERVAL = %q (%v), want one hour", ri.Value, err)
+		}
+		if got := text(t, p, "X-PUBLISHED-TTL"); got != "PT1H" {
+			t.Errorf("X-PUBLISHED-TTL = %q, want PT1H", got)
+		}
+		if got := text(t, p, "X-WR-TIMEZONE"); got != zone {
+			t.Errorf("X-WR-TIMEZONE = %q, want %q", got, zone)
+		}
+	} else {
+		for _, name := range calLevel {
+			if p.Get(name) != nil {
+				t.Errorf("object has calendar-level %s", name)
+			}
+		}
+	}
+
+	// Every TZID used has its VTIMEZONE.
+	zones := map[string]bool{}
+	var events []goical.Event
+	for _, c := range cal.Children {
+		switch c.Name {
+		case goical.CompTimezone:
+			zones[text(t, c.Props, goical.PropTimezoneID)] = true
+			if len(c.Children) == 0 {
+				t.Errorf("VTIMEZONE without observances")
+			}
+		case goical.CompEvent:
+			events = append(events, goical.Event{Component: c})
+		default:
+			t.Errorf("unexpected component %s", c.Name)
+		}
+	}
+	for _, ev := range events {
+		for name, props := range ev.Props {
+			for _, prop := range props {
+				if tzid := prop.Params.Get(goical.ParamTimezoneID); tzid != "" && !zones[tzid] {
+					t.Errorf("%s;TZID=%s has no VTIMEZONE", name, tzid)
+				}
+			}
+		}
+	}
+
+	if len(events) != len(ids) || doc.Events != len(ids) {
+		t.Fatalf("got %d VEVENTs (Doc.Events %d), want %d", len(events), doc.Events, len(ids))
+	}
+	uids := map[string]bool{}
+	var modified time.Time
+	for i, ev := range events {
+		x, ok := snap.Session(ids[i])
+		if !ok {
+			t.Fatalf("test bug: no session %q", ids[i])
+		}
+		checkEvent(t, e, ev, x)
+		uid := text(t, ev.Props, goical.PropUID)
+		if uids[uid] {
+			t.Errorf("UID %s appears twice", uid)
+		}
+		uids[uid] = true
+		if x.LastModified.After(modified) {
+			modified = x.LastModified
+		}
+	}
+	if !doc.Modified.Equal(modified) || doc.Modified.Location() != time.UTC && !doc.Modified.IsZero() {
+		t.Errorf("Doc.Modified = %v, want %v in UTC", doc.Modified, modified)
+	}
+	return cal
+}
+
+// checkEvent checks one decoded VEVENT against session x.
+func checkEvent(t *testing.T, e *ical.Edition, ev goical.Event, x agenda.Session) {
+	t.Helper()
+	snap := e.Snapshot()
+	zone := snap.Location().String()
+	p := ev.Props
+	t.Run(x.ID, func(t *testing.T) {
+		if got := text(t, p, goical.PropUID); got != snap.UID(x.ID) {
+			t.Errorf("UID = %q, want %q", got, snap.UID(x.ID))
+		}
+		for _, name := range []string{goical.PropDateTimeStamp, goical.PropLastModified} {
+			prop := p.Get(name)
+			if prop == nil {
+				t.Errorf("missing %s", name)
+				continue
+			}
+			if got, err := prop.DateTime(nil); err != nil || !got.Equal(x.LastModified) || prop.Value[len(prop.Value)-1] != 'Z' {
+				t.Errorf("%s = %q (%v), want %v in UTC", name, prop.Value, err, x.LastModified)
+			}
+		}
+		for name, want := range map[string]time.Time{goical.PropDateTimeStart: x.Start, goical.PropDateTimeEnd: x.End} {
+			prop := p.Get(name)
+			if prop == nil {
+				t.Errorf("missing %s", name)
+				continue
+			}
+			if tz := prop.Params.Get(goical.ParamTimezoneID); tz != zone {
+				t.Errorf("%s TZID = %q, want %q (never floating)", name, tz, zone)
+			}
+			if got, err := prop.DateTime(nil); err != nil || !got.Equal(want) {
+				t.Errorf("%s = %q → %v (%v), want %v", name, prop.Value, got, err, want)
+			}
+		}
+		room, _ := snap.Room(x.Room)
+		track, _ := snap.Track(x.Track)
+		summary, status := x.Title, "CONFIRMED"
+		if x.Status == agenda.StatusCancelled {
+			summary, status = "Cancelled: "+x.Title, "CANCELLED"
+		}
+		want := map[string]string{
+			goical.PropSummary:    summary,
+			goical.PropLocation:   room.Name,
+			goical.PropCategories: track.Name,
+			goical.PropStatus:     status,
+		}
+		for name, w := range want {
+			if got := text(t, p, name); got != w {
+				t.Errorf("%s = %q, want %q", name, got, w)
+			}
+		}
+		if seq := p.Get(goical.PropSequence); seq == nil {
+			t.Errorf("missing SEQUENCE")
+		} else if n, err := seq.Int(); err != nil || n != x.Sequence {
+			t.Errorf("SEQUENCE = %q (%v), want %d", seq.Value, err, x.Sequence)
+		}
+		wantURL := e.Options().BaseURL + "/sessions/" + x.ID
+		if u, err := p.URI(goical.PropURL); err != nil || u == nil || u.String() != wantURL {
+			t.Errorf("URL = %v (%v), want %s", u, err, wantURL)
+		}
+		if x.Abstract == "" {
+			if p.Get(goical.PropDescription) != nil {
+				t.Errorf("DESCRIPTION present for an empty abstract")
+			}
+		} else if got := text(t, p, goical.PropDescription); got != x.Abstract {
+			t.Errorf("DESCRIPTION = %q, want %q", got, x.Abstract)
+		}
+		if s, err := ev.Status(); err != nil || string(s) != status {
+			t.Errorf("Status() = %q, %v; want %s", s, err, status)
+		}
+	})
+}
+
+// firstDiff describes where got and want first differ, by line.
+func firstDiff(got, want []byte) string {
+	g, w := bytes.Split(got, []byte("\n")), bytes.Split(want, []byte("\n"))
+	for i := 0; i < len(g) || i < len(w); i++ {
+		var gl, wl []byte
+		if i < len(g) {
+			gl = g[i]
+		}
+		if i < len(w) {
+			wl = w[i]
+		}
+		if !bytes.Equal(gl, wl) {
+			return fmt.Sprintf("line %d: got %q, want %q", i+1, gl, wl)
+		}
+	}
+	return "no difference"
+}

@@ -1,0 +1,31 @@
+// Package ical renders agenda snapshots as iCalendar (RFC 5545) bytes: the
+// published .ics feeds and the per-session CalDAV objects.
+//
+// Render turns one agenda.Snapshot into an Edition. It renders the VEVENT of
+// every session exactly once, folds it and keeps the bytes; Feed and Object
+// only concatenate pre-rendered bytes, so serving never re-renders. Given the
+// previous Edition, Render reuses the VEVENT bytes of every session whose
+// rendered inputs (the session itself, its room and track names, the options
+// and the conference) did not change, so an edit re-renders only what it
+// touched. The same revision always renders to the same bytes: nothing
+// depends on the clock or on map order.
+//
+// Properties and escaping come from github.com/emersion/go-ical. On top of
+// it this package adds what go-ical leaves out:
+//
+//   - line folding at 75 octets that never splits a UTF-8 character
+//     (go-ical writes each content line whole);
+//   - a VTIMEZONE for the conference zone built from Go's time zone database
+//     (time/tzdata is embedded), with one STANDARD or DAYLIGHT observance per
+//     offset change from a year before the conference to a year after it;
+//   - text clean-up before escaping: CR LF and lone CR become LF (written as
+//     \n), other control characters except tab are dropped and invalid UTF-8
+//     becomes U+FFFD, since RFC 5545 TEXT admits none of them.
+//
+// Every VEVENT carries UID, DTSTAMP (the session's LastModified, never the
+// time of the request), DTSTART and DTEND with TZID set to the conference
+// zone, SUMMARY ("Cancelled: " + title for cancelled sessions), LOCATION (the
+// room name), CATEGORIES (the track name), SEQUENCE, LAST-MODIFIED, STATUS
+// and URL. DESCRIPTION holds the abstract and is left out when the abstract
+// is empty.
+package ical

@@ -1,0 +1,21 @@
+package ical
+
+// Hooks for the external tests.
+
+// Rendered reports how many VEVENTs Render encoded for e rather than
+// reusing them from the previous edition.
+func Rendered(e *Edition) int { return e.rendered }
+
+// EventBytes returns the stored VEVENT bytes of session id.
+func EventBytes(e *Edition, id string) []byte {
+	if ev, ok := e.events[id]; ok {
+		return ev.body
+	}
+	return nil
+}
+
+// Fold folds one content line (no CRLF in it).
+func Fold(line string) string { return string(fold(nil, []byte(line))) }
+
+// Clean is the text clean-up applied before escaping.
+func Clean(s string) string { return clean(s) }

@@ -1,0 +1,382 @@
+package ical
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"confcal/agenda"
+
+	goical "github.com/emersion/go-ical"
+)
+
+// DefaultProdID is the PRODID written when Options.ProdID is empty.
+const DefaultProdID = "-//confcal//confcal 1.0//EN"
+
+// refresh is how often subscribers are asked to poll a feed
+// (REFRESH-INTERVAL and X-PUBLISHED-TTL).
+const refresh = "PT1H"
+
+// Options are the settings that shape the rendered bytes beyond the agenda.
+type Options struct {
+	// BaseURL is the server's absolute URL without a trailing slash, e.g.
+	// "http://localhost:8080"; a session's URL is BaseURL+"/sessions/"+id.
+	BaseURL string
+	// ProdID is the PRODID of every calendar; "" means DefaultProdID.
+	ProdID string
+}
+
+// normalize checks o and fills in defaults. A trailing slash on BaseURL is
+// dropped.
+func (o Options) normalize() (Options, error) {
+	o.BaseURL = strings.TrimRight(o.BaseURL, "/")
+	u, err := url.Parse(o.BaseURL)
+	switch {
+	case o.BaseURL == "":
+		return o, errors.New("ical: options: empty base URL")
+	case err != nil:
+		return o, fmt.Errorf("ical: options: base URL: %w", err)
+	case u.Scheme != "http" && u.Scheme != "https" || u.Host == "":
+		return o, fmt.Errorf("ical: options: base URL %q is not an absolute http(s) URL", o.BaseURL)
+	case u.RawQuery != "" || u.Fragment != "" || strings.ContainsAny(o.BaseURL, " \t\r\n\""):
+		return o, fmt.Errorf("ical: options: base URL %q has a query, fragment or blank", o.BaseURL)
+	}
+	if o.ProdID == "" {
+		o.ProdID = DefaultProdID
+	}
+	return o, nil
+}
+
+// Edition is everything one snapshot renders to: the folded VEVENT of every
+// session and the calendar heads around them. It is immutable and safe for
+// concurrent use.
+type Edition struct {
+	snap   *agenda.Snapshot
+	conf   agenda.Conference
+	opts   Options
+	tzid   string
+	tz     *goical.Component // the VTIMEZONE, shared by every calendar
+	events map[string]*event
+	// rendered counts the VEVENTs this Render encoded rather than reused
+	// from the previous edition.
+	rendered int
+}
+
+// event is the rendered VEVENT of one session and the CalDAV object around it.
+type event struct {
+	in       eventInput
+	body     []byte // BEGIN:VEVENT … END:VEVENT, folded, CRLF
+	modified time.Time
+	object   Doc
+}
+
+// eventInput is everything a VEVENT is rendered from, apart from the
+// edition-wide options and conference.
+type eventInput struct {
+	session     agenda.Session
+	room, track string
+}
+
+// comparable returns in with its times in UTC and without monotonic
+// readings, so that == compares instants: every snapshot loads its own
+// *time.Location, so the same session in two revisions differs in the
+// location pointer of its times.
+func (in eventInput) comparable() eventInput {
+	s := &in.session
+	s.Start, s.End, s.LastModified = s.Start.UTC().Round(0), s.End.UTC().Round(0), s.LastModified.UTC().Round(0)
+	return in
+}
+
+// Render renders every session of snap once. prev (may be nil) is the
+// previous edition: VEVENTs of sessions whose content did not change are
+// reused, so an edit re-renders only what it touched.
+func Render(snap *agenda.Snapshot, opts Options, prev *Edition) (*Edition, error) {
+	if snap == nil {
+		return nil, errors.New("ical: render: nil snapshot")
+	}
+	opts, err := opts.normalize()
+	if err != nil {
+		return nil, err
+	}
+	loc := snap.Location()
+	tzid := loc.String()
+	if tzid == "Local" || tzid == "" {
+		return nil, fmt.Errorf("ical: render: time zone %q is not an IANA zone name", snap.Conference().TimeZone)
+	}
+	conf := snap.Conference()
+	// Cover the conference with a year's margin on either side: clients
+	// may show a session next to recurring events of their own.
+	from := time.Date(conf.First.Year-1, conf.First.Month, conf.First.Day, 0, 0, 0, 0, loc)
+	to := time.Date(conf.Last.Year+1, conf.Last.Month, conf.Last.Day+1, 0, 0, 0, 0, loc)
+	e := &Edition{
+		snap:   snap,
+		conf:   conf,
+		opts:   opts,
+		tzid:   tzid,
+		tz:     vtimezone(tzid, loc, from, to),
+		events: map[string]*event{},
+	}
+	if prev != nil && (prev.opts != opts || prev.conf != conf || prev.tzid != tzid) {
+		prev = nil // everything renders differently
+	}
+	head, err := e.head(nil)
+	if err != nil {
+		return nil, err
+	}
+	for _, x := range snap.Sessions() {
+		room, ok := snap.Room(x.Room)
+		if !ok {
+			return nil, fmt.Errorf("ical: render: session %q: unknown room %q", x.ID, x.Room)
+		}
+		track, ok := snap.Track(x.Track)
+		if !ok {
+			return nil, fmt.Errorf("ical: render: session %q: unknown track %q", x.ID, x.Track)
+		}
+		in := eventInput{session: x, room: room.Name, track: track.Name}
+		if prev != nil {
+			if old, ok := prev.events[x.ID]; ok && old.in == in.comparable() {
+				e.events[x.ID] = old
+				continue
+			}
+		}
+		body, err := e.renderEvent(in)
+		if err != nil {
+			return nil, err
+		}
+		ev := &event{in: in.comparable(), body: body, modified: x.LastModified.UTC()}
+		ev.object = newDoc(concat(head, body), 1, ev.modified)
+		e.events[x.ID] = ev
+		e.rendered++
+	}
+	return e, nil
+}
+
+// Snapshot returns the snapshot the edition was rendered from.
+func (e *Edition) Snapshot() *agenda.Snapshot { return e.snap }
+
+// Options returns the options the edition was rendered with, defaults filled in.
+func (e *Edition) Options() Options { return e.opts }
+
+// renderEvent encodes the VEVENT of one session with go-ical and folds it.
+func (e *Edition) renderEvent(in eventInput) ([]byte, error) {
+	x := in.session
+	if x.LastModified.IsZero() {
+		// DTSTAMP and LAST-MODIFIED come from it; there is no honest
+		// stand-in (the clock would make the output change per render).
+		return nil, fmt.Errorf("ical: render: session %q has no last-modified time", x.ID)
+	}
+	loc := e.snap.Location()
+	ev := goical.NewEvent()
+	p := ev.Props
+	p.SetText(goical.PropUID, e.snap.UID(x.ID))
+	setRaw(p, goical.PropDateTimeStamp, x.LastModified.UTC().Format(utcFormat))
+	setRaw(p, goical.PropLastModified, x.LastModified.UTC().Format(utcFormat))
+	for name, t := range map[string]time.Time{goical.PropDateTimeStart: x.Start, goical.PropDateTimeEnd: x.End} {
+		dt := goical.NewProp(name)
+		dt.Params.Set(goical.ParamTimezoneID, e.tzid)
+		dt.Value = t.In(loc).Format(localFormat)
+		p.Set(dt)
+	}
+	summary := clean(x.Title)
+	status := goical.EventConfirmed
+	if x.Status == agenda.StatusCancelled {
+		summary = "Cancelled: " + summary
+		status = goical.EventCancelled
+	}
+	p.SetText(goical.PropSummary, summary)
+	ev.SetStatus(status)
+	if a := clean(x.Abstract); a != "" {
+		p.SetText(goical.PropDescription, a)
+	}
+	p.SetText(goical.PropLocation, clean(in.room))
+	cat := goical.NewProp(goical.PropCategories)
+	cat.SetTextList([]string{clean(in.track)})
+	p.Set(cat)
+	setRaw(p, goical.PropSequence, strconv.Itoa(x.Sequence))
+	setRaw(p, goical.PropURL, e.opts.BaseURL+"/sessions/"+url.PathEscape(x.ID))
+	raw, err := encode(ev.Component)
+	if err != nil {
+		return nil, fmt.Errorf("ical: render: session %q: %w", x.ID, err)
+	}
+	return foldLines(make([]byte, 0, len(raw)+len(raw)/64*3), raw), nil
+}
+
+// encode writes one component with go-ical's encoder. Encoder.Encode takes
+// a *Calendar but only encodes the component inside, so any component
+// (a lone VEVENT or VTIMEZONE) can be written this way.
+func encode(c *goical.Component) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := goical.NewEncoder(&buf).Encode(&goical.Calendar{Component: c}); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// FeedMeta names a published feed.
+type FeedMeta struct {
+	// Name is the calendar's name (NAME, X-WR-CALNAME), e.g.
+	// "Flink Forward Berlin 2019 — Use Case"; "" means the conference name.
+	Name string
+	// Description is DESCRIPTION and X-WR-CALDESC; "" means the
+	// conference's description, and when that is empty too both are left out.
+	Description string
+}
+
+// head renders the start of a calendar, up to and including its VTIMEZONE;
+// a calendar is head + VEVENTs + "END:VCALENDAR". With meta nil it is the
+// head of a CalDAV object (no METHOD and no calendar names or refresh
+// hints); otherwise that of a published feed.
+func (e *Edition) head(meta *FeedMeta) ([]byte, error) {
+	cal := goical.NewCalendar()
+	p := cal.Props
+	p.SetText(goical.PropProductID, clean(e.opts.ProdID))
+	setRaw(p, goical.PropVersion, "2.0")
+	setRaw(p, goical.PropCalendarScale, "GREGORIAN")
+	if meta != nil {
+		name := cmpOr(clean(meta.Name), clean(e.conf.Name))
+		desc := cmpOr(clean(meta.Description), clean(e.conf.Description))
+		setRaw(p, goical.PropMethod, "PUBLISH")
+		p.SetText(goical.PropName, name)
+		setXText(p, "X-WR-CALNAME", name)
+		if desc != "" {
+			p.SetText(goical.PropDescription, desc)
+			setXText(p, "X-WR-CALDESC", desc)
+		}
+		ri := goical.NewProp(goical.PropRefreshInterval)
+		ri.Params.Set(goical.ParamValue, string(goical.ValueDuration)) // RFC 7986 §5.7 requires it
+		ri.Value = refresh
+		p.Set(ri)
+		setRaw(p, "X-PUBLISHED-TTL", refresh)
+		setXText(p, "X-WR-TIMEZONE", e.tzid)
+	}
+	cal.Children = []*goical.Component{e.tz}
+	raw, err := encode(cal.Component)
+	if err != nil {
+		return nil, fmt.Errorf("ical: calendar head: %w", err)
+	}
+	raw, ok := bytes.CutSuffix(raw, []byte(calendarEnd))
+	if !ok {
+		return nil, errors.New("ical: calendar head: encoder output does not end with END:VCALENDAR")
+	}
+	return foldLines(nil, raw), nil
+}
+
+const calendarEnd = "END:VCALENDAR\r\n"
+
+// setXText sets an X- property to escaped text. go-ical knows no default
+// type for X- properties and would add VALUE=TEXT, which the clients that
+// read X-WR-* do not expect.
+func setXText(props goical.Props, name, text string) {
+	p := goical.NewProp(name)
+	p.SetText(text)
+	p.Params.Del(goical.ParamValue)
+	props.Set(p)
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// Doc is one rendered calendar. Its Body is shared: do not modify it.
+type Doc struct {
+	Body     []byte    // CRLF, folded at 75 octets
+	ETag     string    // strong, quoted: `"` + hex of a hash of Body + `"`
+	Events   int       // number of VEVENTs
+	Modified time.Time // latest LastModified of its sessions (UTC); zero when none
+}
+
+func newDoc(body []byte, events int, modified time.Time) Doc {
+	sum := sha256.Sum256(body)
+	return Doc{Body: body, ETag: `"` + hex.EncodeToString(sum[:16]) + `"`, Events: events, Modified: modified}
+}
+
+// concat returns head + events + END:VCALENDAR in one new slice.
+func concat(head []byte, events ...[]byte) []byte {
+	n := len(head) + len(calendarEnd)
+	for _, b := range events {
+		n += len(b)
+	}
+	out := make([]byte, 0, n)
+	out = append(out, head...)
+	for _, b := range events {
+		out = append(out, b...)
+	}
+	return append(out, calendarEnd...)
+}
+
+// Feed assembles a published feed: METHOD:PUBLISH, NAME, X-WR-CALNAME,
+// DESCRIPTION, X-WR-CALDESC, REFRESH-INTERVAL, X-PUBLISHED-TTL,
+// X-WR-TIMEZONE, the VTIMEZONE, then the VEVENTs of ids in order, by
+// concatenating pre-rendered bytes. Unknown and repeated ids are skipped.
+// Cancelled sessions are included (STATUS:CANCELLED, SUMMARY "Cancelled: …").
+func (e *Edition) Feed(meta FeedMeta, ids []string) Doc {
+	head, err := e.head(&meta)
+	if err != nil {
+		// Only the cleaned text of meta differs from what Render already
+		// encoded successfully, and cleaned text always encodes.
+		panic(err)
+	}
+	seen := make(map[string]bool, len(ids))
+	bodies := make([][]byte, 0, len(ids))
+	var modified time.Time
+	for _, id := range ids {
+		ev, ok := e.events[id]
+		if !ok || seen[id] {
+			continue
+		}
+		seen[id] = true
+		bodies = append(bodies, ev.body)
+		if ev.modified.After(modified) {
+			modified = ev.modified
+		}
+	}
+	return newDoc(concat(head, bodies...), len(bodies), modified)
+}
+
+// Object is the CalDAV object of one session: a VCALENDAR (no METHOD, no
+// calendar names) with the VTIMEZONE and that one VEVENT, the same VEVENT
+// bytes as in feeds. It reports false for an unknown id.
+func (e *Edition) Object(id string) (Doc, bool) {
+	ev, ok := e.events[id]
+	if !ok {
+		return Doc{}, false
+	}
+	return ev.object, true
+}
+
+// clean makes s fit for an RFC 5545 TEXT value before go-ical escapes it:
+// CR LF and lone CR become LF, other control characters but tab are
+// dropped, and invalid UTF-8 becomes U+FFFD.
+func clean(s string) string {
+	ok := utf8.ValidString(s)
+	for _, r := range s {
+		if r == '\n' || r == '\t' || !unicode.IsControl(r) {
+			continue
+		}
+		ok = false
+		break
+	}
+	if ok {
+		return s
+	}
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	return strings.Map(func(r rune) rune {
+		if r != '\n' && r != '\t' && unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
