@@ -1,0 +1,254 @@
+package agenda
+
+import (
+	"strings"
+	"time"
+)
+
+// Summary says in plain words what one revision did to one session, room or
+// track, for people: a change-log page, an Atom feed, a command's output.
+type Summary struct {
+	// Revision, Time and Who are those of the changes summarized.
+	Revision int64
+	Time     time.Time
+	Who      string
+	// Exactly one of Session, Room and Track names the subject.
+	Session, Room, Track string
+	// Text is the summary, e.g. "State of State moved from Room 2 to
+	// Room 1, Oct 8 10:30 → 14:00".
+	Text string
+}
+
+// Describe summarizes changes (entries of s's change log, or the changes an
+// Editor on s's previous revision collected), one Summary per revision and
+// subject, in the order the subjects first appear. Names of rooms are those
+// the rooms had at each change's revision, so a summary reads the same
+// however the agenda changes later. A session's location changes caused by a
+// room rename are summarized once, as the rename.
+func (s *Snapshot) Describe(changes []Change) []Summary {
+	type key struct {
+		rev                  int64
+		session, room, track string
+	}
+	groups := map[key][]Change{}
+	var order []key
+	renamed := map[key]bool{} // room renames, by revision and room
+	for _, c := range changes {
+		k := key{rev: c.Revision}
+		switch {
+		case c.Session != "":
+			k.session = c.Session
+		case c.Room != "":
+			k.room = c.Room
+			if c.Field == FieldRoomName {
+				renamed[k] = true
+			}
+		default:
+			k.track = c.Track
+		}
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], c)
+	}
+	var out []Summary
+	for _, k := range order {
+		cs := groups[k]
+		if k.session != "" && onlyLocation(cs) && renamed[key{rev: k.rev, room: cs[0].Room}] {
+			continue
+		}
+		sum := Summary{Revision: k.rev, Time: cs[0].Time, Who: cs[0].Who, Session: k.session, Room: k.room, Track: k.track}
+		switch {
+		case k.session != "":
+			sum.Text = s.describeSession(k.session, k.rev, cs)
+		case k.room != "":
+			sum.Text = s.describeRoom(k.room, k.rev, cs)
+		default:
+			sum.Text = s.describeTrack(k.track, cs)
+		}
+		out = append(out, sum)
+	}
+	return out
+}
+
+func onlyLocation(cs []Change) bool {
+	for _, c := range cs {
+		if c.Field != FieldLocation {
+			return false
+		}
+	}
+	return true
+}
+
+// sessionAfter returns session id as it was right after revision rev (for
+// changes an Editor has not committed yet, as it is now, with the changes
+// applied on top).
+func (s *Snapshot) sessionAfter(id string, rev int64, cs []Change) Session {
+	if x, ok, err := s.SessionAt(id, rev); err == nil && ok {
+		return x
+	}
+	x, ok := s.Session(id)
+	if !ok {
+		x = Session{ID: id, Title: id}
+	}
+	for _, c := range cs {
+		switch c.Field {
+		case FieldCreated, FieldTitle:
+			x.Title = c.New
+		case FieldRoom:
+			x.Room = c.New
+		case FieldTrack:
+			x.Track = c.New
+		case FieldStatus:
+			x.Status = Status(c.New)
+		case FieldStart, FieldEnd:
+			if t, err := time.Parse(time.RFC3339, c.New); err == nil {
+				if c.Field == FieldStart {
+					x.Start = t.In(s.loc)
+				} else {
+					x.End = t.In(s.loc)
+				}
+			}
+		}
+	}
+	return x
+}
+
+// roomName returns the name room id had right after revision rev.
+func (s *Snapshot) roomName(id string, rev int64) string {
+	r, ok := s.Room(id)
+	if !ok {
+		return id
+	}
+	name := r.Name
+	for i := len(s.log) - 1; i >= 0 && s.log[i].Revision > rev; i-- {
+		if c := s.log[i]; c.Field == FieldRoomName && c.Room == id {
+			name = c.Old
+		}
+	}
+	return name
+}
+
+func (s *Snapshot) trackName(id string) string {
+	if t, ok := s.Track(id); ok {
+		return t.Name
+	}
+	return id
+}
+
+func (s *Snapshot) describeSession(id string, rev int64, cs []Change) string {
+	x := s.sessionAfter(id, rev, cs)
+	by := map[Field]Change{}
+	for _, c := range cs {
+		by[c.Field] = c
+	}
+	if _, ok := by[FieldCreated]; ok {
+		return "New session: " + x.Title + ", " + s.slot(x.Start, x.End) + " in " + s.roomName(x.Room, rev) + " (" + s.trackName(x.Track) + ")"
+	}
+	subject := x.Title
+	var clauses []string
+	if c, ok := by[FieldTitle]; ok {
+		subject = c.Old
+		clauses = append(clauses, "renamed to "+c.New)
+	}
+	oldStart, oldEnd := x.Start, x.End
+	if c, ok := by[FieldStart]; ok {
+		oldStart = s.parseTime(c.Old, x.Start)
+	}
+	if c, ok := by[FieldEnd]; ok {
+		oldEnd = s.parseTime(c.Old, x.End)
+	}
+	retimed := !oldStart.Equal(x.Start) || !oldEnd.Equal(x.End)
+	if c, ok := by[FieldRoom]; ok {
+		moved := "moved from " + s.roomName(c.Old, rev) + " to " + s.roomName(c.New, rev)
+		if retimed {
+			moved += ", " + s.retime(oldStart, oldEnd, x.Start, x.End)
+		}
+		clauses = append(clauses, moved)
+	} else if retimed {
+		clauses = append(clauses, "rescheduled, "+s.retime(oldStart, oldEnd, x.Start, x.End))
+	}
+	if c, ok := by[FieldTrack]; ok {
+		clauses = append(clauses, "moved from track "+s.trackName(c.Old)+" to "+s.trackName(c.New))
+	}
+	if c, ok := by[FieldStatus]; ok {
+		word := "restored"
+		if Status(c.New) == StatusCancelled {
+			word = "cancelled"
+		}
+		clauses = append(clauses, word+" ("+s.slot(x.Start, x.End)+", "+s.roomName(x.Room, rev)+")")
+	}
+	if _, ok := by[FieldAbstract]; ok {
+		clauses = append(clauses, "description updated")
+	}
+	if c, ok := by[FieldLocation]; ok && len(clauses) == 0 {
+		clauses = append(clauses, "now in "+c.New+" ("+c.Old+" was renamed)")
+	}
+	if len(clauses) == 0 {
+		clauses = append(clauses, "changed")
+	}
+	return subject + " " + strings.Join(clauses, "; ")
+}
+
+func (s *Snapshot) describeRoom(id string, rev int64, cs []Change) string {
+	var parts []string
+	for _, c := range cs {
+		switch c.Field {
+		case FieldRoomAdded:
+			parts = append(parts, "New room: "+c.New)
+		case FieldRoomName:
+			parts = append(parts, c.Old+" renamed to "+c.New)
+		}
+	}
+	if len(parts) == 0 {
+		return s.roomName(id, rev) + " changed"
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (s *Snapshot) describeTrack(id string, cs []Change) string {
+	for _, c := range cs {
+		if c.Field == FieldTrackAdd {
+			return "New track: " + c.New
+		}
+	}
+	return "Track " + s.trackName(id) + " changed"
+}
+
+func (s *Snapshot) parseTime(v string, fallback time.Time) time.Time {
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return fallback
+	}
+	return t.In(s.loc)
+}
+
+// slot writes a time range for people: "Oct 8 16:00–16:40", with the end's
+// day when it ends on another day.
+func (s *Snapshot) slot(start, end time.Time) string {
+	start, end = start.In(s.loc), end.In(s.loc)
+	endFmt := "15:04"
+	if DateOf(start, s.loc) != DateOf(end, s.loc) {
+		endFmt = "Jan 2 15:04"
+	}
+	return start.Format("Jan 2 15:04") + "–" + end.Format(endFmt)
+}
+
+// retime writes a change of time: starts only when the duration is kept
+// ("Oct 8 16:00 → 16:30"), ranges otherwise ("Oct 8 16:00–16:40 → 16:00–17:00");
+// the new day is written only when it differs.
+func (s *Snapshot) retime(oldStart, oldEnd, start, end time.Time) string {
+	oldStart, start = oldStart.In(s.loc), start.In(s.loc)
+	sameDay := DateOf(oldStart, s.loc) == DateOf(start, s.loc)
+	if oldEnd.Sub(oldStart) == end.Sub(start) {
+		if sameDay {
+			return oldStart.Format("Jan 2 15:04") + " → " + start.Format("15:04")
+		}
+		return oldStart.Format("Jan 2 15:04") + " → " + start.Format("Jan 2 15:04")
+	}
+	to := s.slot(start, end)
+	if sameDay {
+		to = strings.TrimPrefix(to, start.Format("Jan 2 "))
+	}
+	return s.slot(oldStart, oldEnd) + " → " + to
+}
