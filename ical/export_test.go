@@ -1,5 +1,11 @@
 package ical
 
+import (
+	"time"
+
+	goical "github.com/emersion/go-ical"
+)
+
 // Hooks for the external tests.
 
 // Rendered reports how many VEVENTs Render encoded for e rather than
@@ -19,3 +25,21 @@ func Fold(line string) string { return string(fold(nil, []byte(line))) }
 
 // Clean is the text clean-up applied before escaping.
 func Clean(s string) string { return clean(s) }
+
+// TimezoneCalendar returns a minimal calendar holding only the VTIMEZONE
+// of zone name for the instants from to to.
+func TimezoneCalendar(name string, from, to time.Time) ([]byte, error) {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	cal := goical.NewCalendar()
+	cal.Props.SetText(goical.PropProductID, DefaultProdID)
+	cal.Props.SetText(goical.PropVersion, "2.0")
+	cal.Children = []*goical.Component{vtimezone(name, loc, from, to)}
+	raw, err := encode(cal.Component)
+	if err != nil {
+		return nil, err
+	}
+	return foldLines(nil, raw), nil
+}

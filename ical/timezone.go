@@ -22,7 +22,6 @@ type observance struct {
 	at       time.Time // zero for a zone that has always had this offset
 	from, to int
 	name     string
-	dst      bool
 }
 
 // observances lists the offset changes of loc that matter between from and
@@ -30,12 +29,12 @@ type observance struct {
 // before to. time.Location has no public list of transitions; Time.ZoneBounds
 // reports where the zone in force at an instant begins and ends, so walking
 // from bound to bound visits every transition in order. Transitions that
-// change neither offset, name nor the DST flag are skipped.
+// change neither offset nor name (only Go's DST flag) are skipped.
 func observances(loc *time.Location, from, to time.Time) []observance {
 	t := from.In(loc)
 	name, off := t.Zone()
 	start, end := t.ZoneBounds()
-	first := observance{from: off, to: off, name: name, dst: t.IsDST()}
+	first := observance{from: off, to: off, name: name}
 	if !start.IsZero() {
 		_, first.from = start.Add(-time.Second).Zone()
 		first.at = start
@@ -44,8 +43,8 @@ func observances(loc *time.Location, from, to time.Time) []observance {
 	for !end.IsZero() && end.Before(to) && end.After(t) {
 		t = end
 		name, off := t.Zone()
-		cur := observance{at: t, from: obs[len(obs)-1].to, to: off, name: name, dst: t.IsDST()}
-		if prev := obs[len(obs)-1]; cur.to != prev.to || cur.name != prev.name || cur.dst != prev.dst {
+		cur := observance{at: t, from: obs[len(obs)-1].to, to: off, name: name}
+		if prev := obs[len(obs)-1]; cur.to != prev.to || cur.name != prev.name {
 			obs = append(obs, cur)
 		}
 		_, end = t.ZoneBounds()
@@ -53,14 +52,35 @@ func observances(loc *time.Location, from, to time.Time) []observance {
 	return obs
 }
 
+// daylight reports whether o is a DAYLIGHT observance: one that puts the
+// clocks forward, given whether the observance before it was one. Go's DST
+// flag alone would call Irish winter time (and Morocco's Ramadan time)
+// daylight time, since the tz source writes them as negative DST, and
+// clients expect DAYLIGHT to be the larger offset of a pair. A change that
+// keeps the offset (a new abbreviation) keeps the kind; the first
+// observance of a zone that never changed is STANDARD. A permanent move to
+// a larger standard offset is labelled DAYLIGHT too; the offsets, which are
+// what clients compute with, are right either way.
+func (o observance) daylight(prev bool) bool {
+	if o.to != o.from {
+		return o.to > o.from
+	}
+	return prev
+}
+
 // vtimezone builds the VTIMEZONE of loc (TZID = tzid) covering from to to.
-// A zone without transitions gets a single STANDARD observance from 1970.
+// A zone without transitions in the range gets a single STANDARD observance:
+// from its last change before the range, or from 1970 for a zone that never
+// changed.
 func vtimezone(tzid string, loc *time.Location, from, to time.Time) *goical.Component {
 	tz := goical.NewComponent(goical.CompTimezone)
 	tz.Props.SetText(goical.PropTimezoneID, tzid)
-	for _, o := range observances(loc, from, to) {
+	obs := observances(loc, from, to)
+	daylight := false
+	for _, o := range obs {
+		daylight = len(obs) > 1 && o.daylight(daylight)
 		kind := goical.CompTimezoneStandard
-		if o.dst {
+		if daylight {
 			kind = goical.CompTimezoneDaylight
 		}
 		c := goical.NewComponent(kind)
