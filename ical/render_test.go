@@ -98,9 +98,12 @@ func TestGolden(t *testing.T) {
 }
 
 // TestEveryFeed renders every feed the web package serves (all, per
-// track, per room, per day, per session) and every object, and checks each.
+// track, per room, per day) and every object, of the small agenda, of it
+// with a cancelled session and of a big one, and checks each.
 func TestEveryFeed(t *testing.T) {
-	for _, snap := range []*agenda.Snapshot{agendatest.Small(t), bigSnapshot(t)} {
+	small := agendatest.Small(t)
+	cancelled := edit(t, small, "opening-keynote", agenda.SessionUpdate{Status: ptr(agenda.StatusCancelled)})
+	for _, snap := range []*agenda.Snapshot{small, cancelled, bigSnapshot(t)} {
 		e := render(t, snap, nil)
 		feeds := map[string][]string{"all": snap.SessionIDs()}
 		for _, tr := range snap.Tracks() {
