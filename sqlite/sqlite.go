@@ -1,0 +1,392 @@
+// Package sqlite is the default agenda.Store: one SQLite database file in a
+// data directory, through modernc.org/sqlite (pure Go, no cgo).
+//
+// The database runs in WAL mode with synchronous=FULL, so a Save that
+// returned is on disk even if the process is killed right after. Every Save
+// is one transaction: a compare-and-set on the stored revision, the rows of
+// the sessions, rooms and tracks the revision changed, and its change log
+// entries. Several processes may share the file (a server and the command
+// line); writers take the database lock when their transaction begins and
+// wait for each other up to a busy timeout.
+//
+// The schema is versioned with PRAGMA user_version and migrated forward on
+// Open. The tables mirror the agenda model closely so that another store
+// (PostgreSQL, for several replicas) can keep the same shape.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"confcal/agenda"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+// FileName is the name of the database file inside the data directory.
+const FileName = "confcal.db"
+
+// Store is an agenda.Store in a SQLite database.
+type Store struct {
+	db   *sql.DB
+	path string
+}
+
+var _ agenda.Store = (*Store)(nil)
+
+// migrations[i] brings the schema from version i to version i+1.
+var migrations = []string{
+	`CREATE TABLE agenda (
+		id          INTEGER PRIMARY KEY CHECK (id = 1),
+		revision    INTEGER NOT NULL,
+		base        INTEGER NOT NULL,
+		name        TEXT NOT NULL,
+		description TEXT NOT NULL,
+		time_zone   TEXT NOT NULL,
+		first_day   TEXT NOT NULL,
+		last_day    TEXT NOT NULL,
+		uid_domain  TEXT NOT NULL
+	);
+	CREATE TABLE tracks (
+		id       TEXT PRIMARY KEY,
+		position INTEGER NOT NULL,
+		name     TEXT NOT NULL,
+		color    TEXT NOT NULL
+	);
+	CREATE TABLE rooms (
+		id       TEXT PRIMARY KEY,
+		position INTEGER NOT NULL,
+		name     TEXT NOT NULL
+	);
+	CREATE TABLE sessions (
+		id            TEXT PRIMARY KEY,
+		title         TEXT NOT NULL,
+		start_time    TEXT NOT NULL,
+		end_time      TEXT NOT NULL,
+		track         TEXT NOT NULL REFERENCES tracks (id),
+		room          TEXT NOT NULL REFERENCES rooms (id),
+		abstract      TEXT NOT NULL,
+		status        TEXT NOT NULL,
+		sequence      INTEGER NOT NULL,
+		last_modified TEXT NOT NULL
+	);
+	CREATE TABLE changes (
+		revision  INTEGER NOT NULL,
+		position  INTEGER NOT NULL,
+		time      TEXT NOT NULL,
+		who       TEXT NOT NULL,
+		session   TEXT NOT NULL,
+		room      TEXT NOT NULL,
+		track     TEXT NOT NULL,
+		field     TEXT NOT NULL,
+		old_value TEXT NOT NULL,
+		new_value TEXT NOT NULL,
+		PRIMARY KEY (revision, position)
+	);`,
+}
+
+// timeFormat stores instants as UTC text that sorts and reads well.
+const timeFormat = time.RFC3339Nano
+
+// Open opens (creating it if needed) the store in directory dir, which is
+// created if missing, and migrates its schema.
+func Open(ctx context.Context, dir string) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("sqlite: data directory: %w", err)
+	}
+	path := filepath.Join(dir, FileName)
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Set("_txlock", "immediate") // writers lock at BEGIN: no deadlocked lock upgrades
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	s := &Store{db: db, path: path}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Path returns the database file's path.
+func (s *Store) Path() string { return s.path }
+
+// Close closes the database.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("sqlite: close: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: migrate %s: %w", s.path, err)
+	}
+	defer tx.Rollback()
+	var version int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return fmt.Errorf("sqlite: migrate %s: schema version: %w", s.path, err)
+	}
+	if version > len(migrations) {
+		return fmt.Errorf("sqlite: %s has schema version %d, newer than this program knows (%d)", s.path, version, len(migrations))
+	}
+	for i := version; i < len(migrations); i++ {
+		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+			return fmt.Errorf("sqlite: migrate %s to schema version %d: %w", s.path, i+1, err)
+		}
+	}
+	// PRAGMA does not take parameters; the value is our own integer.
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(migrations))); err != nil {
+		return fmt.Errorf("sqlite: migrate %s: set schema version: %w", s.path, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: migrate %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// Revision returns the stored revision, or an error wrapping agenda.ErrEmpty.
+// It is much cheaper than Load, for noticing changes made by other processes.
+func (s *Store) Revision(ctx context.Context) (int64, error) {
+	var rev int64
+	err := s.db.QueryRowContext(ctx, "SELECT revision FROM agenda WHERE id = 1").Scan(&rev)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("sqlite: %s: %w", s.path, agenda.ErrEmpty)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: stored revision: %w", err)
+	}
+	return rev, nil
+}
+
+// Load reads the stored agenda and its change log, in one read transaction.
+func (s *Store) Load(ctx context.Context) (*agenda.Snapshot, error) {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: load: %w", err)
+	}
+	defer tx.Rollback()
+	snap, err := load(ctx, tx)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: load %s: %w", s.path, err)
+	}
+	return snap, nil
+}
+
+func load(ctx context.Context, tx *sql.Tx) (*agenda.Snapshot, error) {
+	var (
+		c           agenda.Contents
+		rev, base   int64
+		first, last string
+	)
+	conf := &c.Conference
+	err := tx.QueryRowContext(ctx, `SELECT revision, base, name, description, time_zone, first_day, last_day, uid_domain
+		FROM agenda WHERE id = 1`).Scan(&rev, &base, &conf.Name, &conf.Description, &conf.TimeZone, &first, &last, &conf.UIDDomain)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, agenda.ErrEmpty
+	}
+	if err != nil {
+		return nil, err
+	}
+	if conf.First, err = agenda.ParseDate(first); err != nil {
+		return nil, err
+	}
+	if conf.Last, err = agenda.ParseDate(last); err != nil {
+		return nil, err
+	}
+	if err := query(ctx, tx, "SELECT id, name, color FROM tracks ORDER BY position", func(r *sql.Rows) error {
+		var t agenda.Track
+		err := r.Scan(&t.ID, &t.Name, &t.Color)
+		c.Tracks = append(c.Tracks, t)
+		return err
+	}); err != nil {
+		return nil, fmt.Errorf("tracks: %w", err)
+	}
+	if err := query(ctx, tx, "SELECT id, name FROM rooms ORDER BY position", func(r *sql.Rows) error {
+		var x agenda.Room
+		err := r.Scan(&x.ID, &x.Name)
+		c.Rooms = append(c.Rooms, x)
+		return err
+	}); err != nil {
+		return nil, fmt.Errorf("rooms: %w", err)
+	}
+	if err := query(ctx, tx, `SELECT id, title, start_time, end_time, track, room, abstract, status, sequence, last_modified
+		FROM sessions ORDER BY id`, func(r *sql.Rows) error {
+		var (
+			x                 agenda.Session
+			start, end, mod   string
+			status            string
+			startT, endT, mdT time.Time
+			err               error
+		)
+		if err := r.Scan(&x.ID, &x.Title, &start, &end, &x.Track, &x.Room, &x.Abstract, &status, &x.Sequence, &mod); err != nil {
+			return err
+		}
+		if startT, err = time.Parse(timeFormat, start); err != nil {
+			return fmt.Errorf("session %q: start: %w", x.ID, err)
+		}
+		if endT, err = time.Parse(timeFormat, end); err != nil {
+			return fmt.Errorf("session %q: end: %w", x.ID, err)
+		}
+		if mdT, err = time.Parse(timeFormat, mod); err != nil {
+			return fmt.Errorf("session %q: last modified: %w", x.ID, err)
+		}
+		x.Start, x.End, x.LastModified, x.Status = startT, endT, mdT, agenda.Status(status)
+		c.Sessions = append(c.Sessions, x)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("sessions: %w", err)
+	}
+	var log []agenda.Change
+	if err := query(ctx, tx, `SELECT revision, time, who, session, room, track, field, old_value, new_value
+		FROM changes ORDER BY revision, position`, func(r *sql.Rows) error {
+		var (
+			ch    agenda.Change
+			at    string
+			field string
+		)
+		if err := r.Scan(&ch.Revision, &at, &ch.Who, &ch.Session, &ch.Room, &ch.Track, &field, &ch.Old, &ch.New); err != nil {
+			return err
+		}
+		t, err := time.Parse(timeFormat, at)
+		if err != nil {
+			return fmt.Errorf("change at revision %d: time: %w", ch.Revision, err)
+		}
+		ch.Time, ch.Field = t, agenda.Field(field)
+		log = append(log, ch)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("change log: %w", err)
+	}
+	return agenda.NewSnapshot(c, rev, base, log)
+}
+
+// query runs q and calls scan for every row.
+func query(ctx context.Context, tx *sql.Tx, q string, scan func(*sql.Rows) error) error {
+	rows, err := tx.QueryContext(ctx, q)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// Save stores next in one transaction if the stored revision is the one next
+// was edited from (next.Revision() − 1), or the store is empty; otherwise it
+// fails with agenda.ErrStale and writes nothing.
+func (s *Store) Save(ctx context.Context, next *agenda.Snapshot) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: save revision %d: %w", next.Revision(), err)
+	}
+	defer tx.Rollback()
+	if err := save(ctx, tx, next); err != nil {
+		return fmt.Errorf("sqlite: save revision %d: %w", next.Revision(), err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: save revision %d: commit: %w", next.Revision(), err)
+	}
+	return nil
+}
+
+func save(ctx context.Context, tx *sql.Tx, next *agenda.Snapshot) error {
+	var stored int64
+	err := tx.QueryRowContext(ctx, "SELECT revision FROM agenda WHERE id = 1").Scan(&stored)
+	first := errors.Is(err, sql.ErrNoRows)
+	switch {
+	case first:
+	case err != nil:
+		return err
+	case stored != next.Revision()-1:
+		return fmt.Errorf("stored revision is %d: %w", stored, agenda.ErrStale)
+	}
+	conf := next.Conference()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO agenda (id, revision, base, name, description, time_zone, first_day, last_day, uid_domain)
+		VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, base = excluded.base, name = excluded.name,
+			description = excluded.description, time_zone = excluded.time_zone, first_day = excluded.first_day,
+			last_day = excluded.last_day, uid_domain = excluded.uid_domain`,
+		next.Revision(), next.BaseRevision(), conf.Name, conf.Description, conf.TimeZone,
+		conf.First.String(), conf.Last.String(), conf.UIDDomain); err != nil {
+		return fmt.Errorf("agenda row: %w", err)
+	}
+
+	// What to write: everything on a first import; otherwise the sessions,
+	// rooms and tracks named by the new revision's change log entries.
+	var log []agenda.Change
+	if first {
+		log = next.Log()
+	} else if log, err = next.ChangesSince(stored); err != nil {
+		return err
+	}
+	sessions := map[string]bool{}
+	rooms, tracks := first, first
+	for _, c := range log {
+		if c.Session != "" {
+			sessions[c.Session] = true
+		}
+		rooms = rooms || c.Room != "" && c.Session == ""
+		tracks = tracks || c.Track != ""
+	}
+	if tracks {
+		for i, t := range next.Tracks() {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO tracks (id, position, name, color) VALUES (?, ?, ?, ?)
+				ON CONFLICT (id) DO UPDATE SET position = excluded.position, name = excluded.name, color = excluded.color`,
+				t.ID, i, t.Name, t.Color); err != nil {
+				return fmt.Errorf("track %q: %w", t.ID, err)
+			}
+		}
+	}
+	if rooms {
+		for i, r := range next.Rooms() {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO rooms (id, position, name) VALUES (?, ?, ?)
+				ON CONFLICT (id) DO UPDATE SET position = excluded.position, name = excluded.name`,
+				r.ID, i, r.Name); err != nil {
+				return fmt.Errorf("room %q: %w", r.ID, err)
+			}
+		}
+	}
+	for _, x := range next.Sessions() {
+		if !first && !sessions[x.ID] {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, title, start_time, end_time, track, room, abstract, status, sequence, last_modified)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET title = excluded.title, start_time = excluded.start_time, end_time = excluded.end_time,
+				track = excluded.track, room = excluded.room, abstract = excluded.abstract, status = excluded.status,
+				sequence = excluded.sequence, last_modified = excluded.last_modified`,
+			x.ID, x.Title, x.Start.UTC().Format(timeFormat), x.End.UTC().Format(timeFormat), x.Track, x.Room,
+			x.Abstract, string(x.Status), x.Sequence, x.LastModified.UTC().Format(timeFormat)); err != nil {
+			return fmt.Errorf("session %q: %w", x.ID, err)
+		}
+	}
+	pos := map[int64]int{}
+	for _, c := range log {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO changes (revision, position, time, who, session, room, track, field, old_value, new_value)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.Revision, pos[c.Revision], c.Time.UTC().Format(timeFormat), c.Who, c.Session, c.Room, c.Track,
+			string(c.Field), c.Old, c.New); err != nil {
+			return fmt.Errorf("change log at revision %d: %w", c.Revision, err)
+		}
+		pos[c.Revision]++
+	}
+	return nil
+}
