@@ -112,8 +112,8 @@ func Render(snap *agenda.Snapshot, opts Options, prev *Edition) (*Edition, error
 		return nil, fmt.Errorf("ical: render: time zone %q is not an IANA zone name", snap.Conference().TimeZone)
 	}
 	conf := snap.Conference()
-	// Cover the conference with a year's margin on either side: clients
-	// may show a session next to recurring events of their own.
+	// The VTIMEZONE covers the conference days with a year's margin on
+	// either side, so no client reads a session time outside its range.
 	from := time.Date(conf.First.Year-1, conf.First.Month, conf.First.Day, 0, 0, 0, 0, loc)
 	to := time.Date(conf.Last.Year+1, conf.Last.Month, conf.Last.Day+1, 0, 0, 0, 0, loc)
 	e := &Edition{
@@ -173,18 +173,13 @@ func (e *Edition) renderEvent(in eventInput) ([]byte, error) {
 		// stand-in (the clock would make the output change per render).
 		return nil, fmt.Errorf("ical: render: session %q has no last-modified time", x.ID)
 	}
-	loc := e.snap.Location()
 	ev := goical.NewEvent()
 	p := ev.Props
 	p.SetText(goical.PropUID, e.snap.UID(x.ID))
 	setRaw(p, goical.PropDateTimeStamp, x.LastModified.UTC().Format(utcFormat))
 	setRaw(p, goical.PropLastModified, x.LastModified.UTC().Format(utcFormat))
-	for name, t := range map[string]time.Time{goical.PropDateTimeStart: x.Start, goical.PropDateTimeEnd: x.End} {
-		dt := goical.NewProp(name)
-		dt.Params.Set(goical.ParamTimezoneID, e.tzid)
-		dt.Value = t.In(loc).Format(localFormat)
-		p.Set(dt)
-	}
+	e.setLocal(p, goical.PropDateTimeStart, x.Start)
+	e.setLocal(p, goical.PropDateTimeEnd, x.End)
 	summary := clean(x.Title)
 	status := goical.EventConfirmed
 	if x.Status == agenda.StatusCancelled {
@@ -207,6 +202,16 @@ func (e *Edition) renderEvent(in eventInput) ([]byte, error) {
 		return nil, fmt.Errorf("ical: render: session %q: %w", x.ID, err)
 	}
 	return foldLines(make([]byte, 0, len(raw)+len(raw)/64*3), raw), nil
+}
+
+// setLocal sets a DATE-TIME in the conference zone with its TZID, never
+// floating and never in UTC. (go-ical's SetDateTime would write UTC times
+// of a "UTC" conference with "Z" and no TZID.)
+func (e *Edition) setLocal(props goical.Props, name string, t time.Time) {
+	p := goical.NewProp(name)
+	p.Params.Set(goical.ParamTimezoneID, e.tzid)
+	p.Value = t.In(e.snap.Location()).Format(localFormat)
+	props.Set(p)
 }
 
 // encode writes one component with go-ical's encoder. Encoder.Encode takes
