@@ -87,7 +87,9 @@ func edits(t *testing.T, s *agenda.Snapshot) []*agenda.Snapshot {
 			}
 			return e.AddSession(agenda.Session{ID: "extra", Title: "Extra", Start: agendatest.At(9, 9, 0), End: agendatest.At(9, 9, 45), Room: "room-3", Track: "workshops"}, false)
 		},
-		func(e *agenda.Editor) error { return e.UpdateSession("late-talk", agenda.SessionUpdate{Status: &cancelled}) },
+		func(e *agenda.Editor) error {
+			return e.UpdateSession("late-talk", agenda.SessionUpdate{Status: &cancelled})
+		},
 		func(e *agenda.Editor) error {
 			return e.UpdateSession("opening-keynote", agenda.SessionUpdate{Abstract: ptr("Grüße; neue Zeilen,\nund mehr.")})
 		},
