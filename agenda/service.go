@@ -112,14 +112,26 @@ func (s *Service) Refresh(ctx context.Context) (bool, error) {
 }
 
 func (s *Service) refresh(ctx context.Context) (bool, error) {
+	cur := s.cur.Load()
+	if r, ok := s.store.(revisioner); ok && cur != nil {
+		if rev, err := r.Revision(ctx); err == nil && rev == cur.Revision() {
+			return false, nil
+		}
+	}
 	snap, err := s.store.Load(ctx)
 	if err != nil {
 		return false, fmt.Errorf("agenda: refresh from the store: %w", err)
 	}
-	if cur := s.cur.Load(); cur != nil && snap.Revision() <= cur.Revision() {
+	if cur != nil && snap.Revision() <= cur.Revision() {
 		return false, nil
 	}
 	return true, s.serve(ctx, snap)
+}
+
+// revisioner is implemented by stores that can tell their revision without
+// loading the agenda (sqlite.Store can), which makes Refresh cheap to poll.
+type revisioner interface {
+	Revision(ctx context.Context) (int64, error)
 }
 
 // Change runs fn on an Editor over the current revision, made by who, and
