@@ -1,0 +1,68 @@
+package web_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"confcal/agenda/agendatest"
+	"confcal/web"
+)
+
+// BenchmarkPrepare renders everything one revision publishes: the edition,
+// every named feed with its gzip copy, and the feed list.
+func BenchmarkPrepare(b *testing.B) {
+	snap := agendatest.Small(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		// A fresh server each time, so nothing is reused from a previous
+		// revision: the cost of a cold start.
+		srv := web.New(web.Config{BaseURL: baseURL})
+		if _, err := srv.Prepare(snap); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// discard is a ResponseWriter that throws the response away, so a
+// benchmark measures the handler, not a recorder's copying.
+type discard struct {
+	h      http.Header
+	status int
+}
+
+func (d *discard) Header() http.Header         { return d.h }
+func (d *discard) WriteHeader(status int)      { d.status = status }
+func (d *discard) Write(b []byte) (int, error) { return len(b), nil }
+
+func benchmarkServe(b *testing.B, want int, hdr ...string) {
+	_, h := newServer(b)
+	req := httptest.NewRequest(http.MethodGet, "/feeds/all.ics", nil)
+	probe := httptest.NewRecorder()
+	h.ServeHTTP(probe, req)
+	etag := probe.Header().Get("ETag")
+	for i := 0; i+1 < len(hdr); i += 2 {
+		if hdr[i+1] == "$etag" {
+			hdr[i+1] = etag
+		}
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	w := &discard{h: http.Header{}}
+	b.ReportAllocs()
+	for b.Loop() {
+		clear(w.h)
+		h.ServeHTTP(w, req)
+		if w.status != want {
+			b.Fatalf("status %d, want %d", w.status, want)
+		}
+	}
+}
+
+// BenchmarkServeAll200 serves /feeds/all.ics in full through the router.
+func BenchmarkServeAll200(b *testing.B) { benchmarkServe(b, http.StatusOK) }
+
+// BenchmarkServeAll304 answers a conditional GET of /feeds/all.ics whose
+// ETag matches.
+func BenchmarkServeAll304(b *testing.B) {
+	benchmarkServe(b, http.StatusNotModified, "If-None-Match", "$etag")
+}

@@ -1,0 +1,64 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+)
+
+// init registers the WebDAV and CalDAV methods with chi. chi answers a
+// method it does not know with 405 before routing, and Mount records the
+// known methods when a route is added, so they must be registered before
+// any router is built. chi keeps them in package-level tables, and only an
+// init fills those before the first router is built, without racing
+// parallel tests. It is this package's one init.
+func init() {
+	for _, m := range []string{"PROPFIND", "PROPPATCH", "REPORT", "MKCOL", "MKCALENDAR", "COPY", "MOVE", "LOCK", "UNLOCK"} {
+		chi.RegisterMethod(m)
+	}
+}
+
+// Handler returns the route table: every URL confcal serves.
+func (s *Server) Handler() http.Handler {
+	r := chi.NewRouter()
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, http.StatusNotFound, "not found")
+	})
+	// read routes GET and HEAD of a pattern to h.
+	read := func(pattern string, h http.HandlerFunc) {
+		r.Get(pattern, h)
+		r.Head(pattern, h)
+	}
+
+	// Published .ics feeds and their list (feeds.go).
+	read("/feeds", s.serveFeedList)
+	read("/feeds/all.ics", s.serveAllFeed)
+	read("/feeds/tracks/{track}.ics", s.serveTrackFeed)
+	read("/feeds/rooms/{room}.ics", s.serveRoomFeed)
+	read("/feeds/days/{day}.ics", s.serveDayFeed)
+	read("/feeds/sessions/{session}.ics", s.serveSessionFeed)
+	read("/feeds/custom.ics", s.serveCustomFeed) // ?sessions=…&tracks=…&rooms=…&days=…
+
+	// CalDAV (issue 3): /.well-known/caldav and the /dav/* tree go here.
+
+	return r
+}
+
+// writeError is the one way handlers report failure: a short text/plain
+// message with the status. Server errors (5xx) are logged; client errors
+// are the client's business and are not.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	if status >= 500 {
+		s.log.ErrorContext(r.Context(), "request failed",
+			"method", r.Method, "path", r.URL.Path, "status", status, "error", msg)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		fmt.Fprintln(w, msg)
+	}
+}

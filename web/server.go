@@ -1,0 +1,360 @@
+// Package web is confcal's HTTP face: one route table (see Server.Handler)
+// for the .ics feeds, the feed list and, mounted beside them, CalDAV.
+//
+// Everything a request can ask for is derived from one immutable
+// agenda.Snapshot per revision. Prepare renders that revision once — the
+// ical.Edition and every named feed (whole conference, each track, room,
+// day and session) with a gzip copy each — and the swap it returns makes
+// the result current with a single atomic store. A feed request then only
+// picks bytes out of memory and writes them: no rendering, no hashing. A
+// personal pick (/feeds/custom.ics) is assembled from the pre-rendered
+// VEVENTs on first request and cached for the rest of the revision.
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"confcal/agenda"
+	"confcal/ical"
+)
+
+// Config configures a Server.
+type Config struct {
+	// BaseURL is the absolute URL the server is reached at, without a
+	// trailing slash, e.g. "https://confcal.example.org". Feed URLs in the
+	// feed list and session URLs in the calendars are built from it.
+	BaseURL string
+	// ProdID is the iCalendar PRODID; "" means ical's default.
+	ProdID string
+	// Logger receives server errors; nil discards them.
+	Logger *slog.Logger
+}
+
+// Server serves one agenda, a revision at a time. Its methods are safe for
+// concurrent use.
+type Server struct {
+	cfg Config
+	log *slog.Logger
+	cur atomic.Pointer[revision]
+}
+
+// New returns a Server with no revision yet: until the first swap from
+// Prepare, feed requests get 503 Service Unavailable.
+func New(cfg Config) *Server {
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Server{cfg: cfg, log: log}
+}
+
+// Current returns the edition being served, nil before the first swap.
+func (s *Server) Current() *ical.Edition {
+	if rev := s.cur.Load(); rev != nil {
+		return rev.ed
+	}
+	return nil
+}
+
+// Prepare renders everything the server publishes for snap: the edition
+// (rendered with the current edition as its predecessor, so unchanged
+// sessions are reused), every named feed with its gzip copy, and the feed
+// list. Nothing is served from it until swap is called; swap makes it
+// current in one atomic step. A failed Prepare leaves the server as it was.
+func (s *Server) Prepare(snap *agenda.Snapshot) (swap func(), err error) {
+	base, err := url.Parse(s.cfg.BaseURL)
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return nil, fmt.Errorf("web: base URL %q is not an absolute http(s) URL", s.cfg.BaseURL)
+	}
+	old := s.cur.Load()
+	var prevEd *ical.Edition
+	if old != nil {
+		prevEd = old.ed
+	}
+	ed, err := ical.Render(snap, ical.Options{BaseURL: s.cfg.BaseURL, ProdID: s.cfg.ProdID}, prevEd)
+	if err != nil {
+		return nil, fmt.Errorf("web: revision %d: %w", snap.Revision(), err)
+	}
+	rev, err := s.build(ed, old)
+	if err != nil {
+		return nil, fmt.Errorf("web: revision %d: %w", snap.Revision(), err)
+	}
+	return func() { s.cur.Store(rev) }, nil
+}
+
+// revision is everything served for one agenda revision. It is built once
+// by Prepare and only read afterwards (the custom cache has its own lock).
+type revision struct {
+	ed       *ical.Edition
+	all      *feed
+	tracks   map[string]*feed // by track ID
+	rooms    map[string]*feed // by room ID
+	days     map[agenda.Date]*feed
+	sessions map[string]*feed // by session ID
+	list     *feed            // the JSON feed list
+	custom   *pickCache
+}
+
+// feed is one published document, ready to be written: its bytes, a gzip
+// copy and the header values both need.
+type feed struct {
+	kind, id string // "all", "track", "room", "day", "session" or "custom"; the ID in its URL
+	path     string // URL path, e.g. "/feeds/tracks/use-case.ics"
+	name     string // the calendar's name
+	doc      ical.Doc
+	gz       []byte // doc.Body gzipped
+	gzETag   string // a strong ETag of its own for the gzip copy
+	modified time.Time
+
+	contentType  string // Content-Type header value
+	lastModified string // Last-Modified header value, "" for none
+}
+
+// newFeed wraps doc, compressing its body with z unless an earlier
+// revision already published the very same bytes (same ETag), whose gzip
+// copy is then reused: an edit recompresses only the feeds it touched.
+func newFeed(kind, id, path, name string, doc ical.Doc, old map[string]*feed, z *compressor) (*feed, error) {
+	f := &feed{kind: kind, id: id, path: path, name: name, doc: doc, modified: doc.Modified,
+		contentType: "text/calendar; charset=utf-8"}
+	if kind == "list" {
+		f.contentType = "application/json; charset=utf-8"
+	}
+	if !doc.Modified.IsZero() {
+		f.lastModified = doc.Modified.UTC().Format(http.TimeFormat)
+	}
+	if o, ok := old[doc.ETag]; ok && bytes.Equal(o.doc.Body, doc.Body) {
+		f.gz, f.gzETag = o.gz, o.gzETag
+		return f, nil
+	}
+	gz, err := z.compress(doc.Body)
+	if err != nil {
+		return nil, fmt.Errorf("compressing %s: %w", path, err)
+	}
+	f.gz = gz
+	f.gzETag = gzipETag(doc.ETag)
+	return f, nil
+}
+
+// gzipETag derives the gzip variant's ETag from the identity one: a
+// different representation needs a different strong validator (RFC 9110
+// §8.8.3), so "-gz" goes inside the quotes.
+func gzipETag(etag string) string {
+	return strings.TrimSuffix(etag, `"`) + `-gz"`
+}
+
+// compressor gzips one document after another with one reused
+// gzip.Writer, whose set-up costs more than compressing a small feed.
+type compressor struct {
+	zw *gzip.Writer
+}
+
+func (z *compressor) compress(b []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.Grow(len(b)/3 + 64)
+	if z.zw == nil {
+		z.zw = gzip.NewWriter(&buf)
+	} else {
+		z.zw.Reset(&buf)
+	}
+	if _, err := z.zw.Write(b); err != nil {
+		return nil, err
+	}
+	if err := z.zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// build renders the named feeds and the feed list of ed. old (may be nil)
+// is the revision being replaced; its compressed copies are reused where
+// the bytes did not change.
+func (s *Server) build(ed *ical.Edition, old *revision) (*revision, error) {
+	snap := ed.Snapshot()
+	conf := snap.Conference()
+	reuse := map[string]*feed{}
+	if old != nil {
+		for _, f := range old.named() {
+			reuse[f.doc.ETag] = f
+		}
+	}
+	rev := &revision{
+		ed:       ed,
+		tracks:   map[string]*feed{},
+		rooms:    map[string]*feed{},
+		days:     map[agenda.Date]*feed{},
+		sessions: map[string]*feed{},
+		custom:   newPickCache(customCacheSize),
+	}
+	z := new(compressor)
+	add := func(kind, id, path string, meta ical.FeedMeta, ids []string) (*feed, error) {
+		return newFeed(kind, id, path, meta.Name, ed.Feed(meta, ids), reuse, z)
+	}
+	var err error
+	if rev.all, err = add("all", "", "/feeds/all.ics", allMeta(conf), snap.SessionIDs()); err != nil {
+		return nil, err
+	}
+	for _, t := range snap.Tracks() {
+		meta := ical.FeedMeta{
+			Name:        conf.Name + " — " + t.Name,
+			Description: fmt.Sprintf("The %s track at %s", t.Name, conf.Name),
+		}
+		if rev.tracks[t.ID], err = add("track", t.ID, trackPath(t.ID), meta, ids(snap.ByTrack(t.ID))); err != nil {
+			return nil, err
+		}
+	}
+	for _, r := range snap.Rooms() {
+		meta := ical.FeedMeta{
+			Name:        conf.Name + " — " + r.Name,
+			Description: fmt.Sprintf("Sessions in %s at %s", r.Name, conf.Name),
+		}
+		if rev.rooms[r.ID], err = add("room", r.ID, roomPath(r.ID), meta, ids(snap.ByRoom(r.ID))); err != nil {
+			return nil, err
+		}
+	}
+	for _, d := range snap.Days() {
+		day := dayName(d)
+		meta := ical.FeedMeta{
+			Name:        conf.Name + " — " + day,
+			Description: fmt.Sprintf("Sessions on %s at %s", day, conf.Name),
+		}
+		if rev.days[d], err = add("day", d.String(), dayPath(d), meta, ids(snap.ByDay(d))); err != nil {
+			return nil, err
+		}
+	}
+	for _, x := range snap.Sessions() {
+		meta := ical.FeedMeta{Name: conf.Name + " — " + x.Title, Description: sessionDescription(snap, x)}
+		if rev.sessions[x.ID], err = add("session", x.ID, sessionPath(x.ID), meta, []string{x.ID}); err != nil {
+			return nil, err
+		}
+	}
+	if rev.list, err = s.feedList(rev, z); err != nil {
+		return nil, err
+	}
+	return rev, nil
+}
+
+// named lists the revision's named feeds in the order of the feed list:
+// all, tracks, rooms, days, sessions, each in agenda order.
+func (rev *revision) named() []*feed {
+	snap := rev.ed.Snapshot()
+	out := []*feed{rev.all}
+	for _, t := range snap.Tracks() {
+		out = append(out, rev.tracks[t.ID])
+	}
+	for _, r := range snap.Rooms() {
+		out = append(out, rev.rooms[r.ID])
+	}
+	for _, d := range snap.Days() {
+		out = append(out, rev.days[d])
+	}
+	for _, id := range snap.SessionIDs() {
+		out = append(out, rev.sessions[id])
+	}
+	return out
+}
+
+// FeedInfo describes one feed in the feed list (GET /feeds).
+type FeedInfo struct {
+	// Kind is "all", "track", "room", "day" or "session".
+	Kind string `json:"kind"`
+	// ID is the track, room or session ID, or the day as YYYY-MM-DD;
+	// empty for the whole conference.
+	ID string `json:"id,omitempty"`
+	// Name is the calendar's name as clients show it.
+	Name string `json:"name"`
+	// URL is the feed's absolute http(s) URL.
+	URL string `json:"url"`
+	// Webcal is the same URL with the webcal:// scheme, which asks the
+	// operating system's calendar to subscribe.
+	Webcal string `json:"webcal"`
+	// Events is the number of events in the feed.
+	Events int `json:"events"`
+}
+
+// FeedList is the body of GET /feeds.
+type FeedList struct {
+	Conference string     `json:"conference"`
+	Revision   int64      `json:"revision"`
+	Feeds      []FeedInfo `json:"feeds"`
+}
+
+// feedList renders the JSON feed list of rev as a feed of its own, so it
+// is served with the same validators and compression as the calendars.
+func (s *Server) feedList(rev *revision, z *compressor) (*feed, error) {
+	snap := rev.ed.Snapshot()
+	list := FeedList{Conference: snap.Conference().Name, Revision: snap.Revision()}
+	for _, f := range rev.named() {
+		u := s.cfg.BaseURL + f.path
+		list.Feeds = append(list.Feeds, FeedInfo{
+			Kind: f.kind, ID: f.id, Name: f.name, URL: u, Webcal: webcal(u), Events: f.doc.Events,
+		})
+	}
+	body, err := json.MarshalIndent(list, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("feed list: %w", err)
+	}
+	body = append(body, '\n')
+	sum := sha256.Sum256(body)
+	doc := ical.Doc{Body: body, ETag: `"` + hex.EncodeToString(sum[:16]) + `"`, Modified: snap.Updated()}
+	return newFeed("list", "", "/feeds", "", doc, nil, z)
+}
+
+// webcal swaps the scheme of an http(s) URL for webcal://.
+func webcal(u string) string {
+	if rest, ok := strings.CutPrefix(u, "https://"); ok {
+		return "webcal://" + rest
+	}
+	return "webcal://" + strings.TrimPrefix(u, "http://")
+}
+
+func allMeta(conf agenda.Conference) ical.FeedMeta {
+	return ical.FeedMeta{Name: conf.Name, Description: conf.Description}
+}
+
+func customMeta(conf agenda.Conference) ical.FeedMeta {
+	return ical.FeedMeta{
+		Name:        conf.Name + " — My agenda",
+		Description: "My pick of sessions at " + conf.Name,
+	}
+}
+
+// dayName writes a day as feeds name it: "Tuesday, 8 October 2019".
+func dayName(d agenda.Date) string {
+	return d.Start(time.UTC).Format("Monday, 2 January 2006")
+}
+
+func sessionDescription(snap *agenda.Snapshot, x agenda.Session) string {
+	parts := []string{dayName(snap.Day(x)) + ", " + x.Start.Format("15:04") + "–" + x.End.Format("15:04")}
+	if r, ok := snap.Room(x.Room); ok {
+		parts = append(parts, r.Name)
+	}
+	if t, ok := snap.Track(x.Track); ok {
+		parts = append(parts, t.Name)
+	}
+	return strings.Join(parts, " · ")
+}
+
+func ids(xs []agenda.Session) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = x.ID
+	}
+	return out
+}
+
+func trackPath(id string) string   { return "/feeds/tracks/" + url.PathEscape(id) + ".ics" }
+func roomPath(id string) string    { return "/feeds/rooms/" + url.PathEscape(id) + ".ics" }
+func dayPath(d agenda.Date) string { return "/feeds/days/" + d.String() + ".ics" }
+func sessionPath(id string) string { return "/feeds/sessions/" + url.PathEscape(id) + ".ics" }
