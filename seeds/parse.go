@@ -430,6 +430,14 @@ func (p *parser) summaryStart(j int) bool {
 // text splits the session line into category and abstract and gathers the
 // abstract lines of session k.
 func (p *parser) text(k int, b *block) error {
+	// The last session must end in its closing category line (or have it
+	// glued on): without it, the file is taken to be cut short.
+	_, lim := p.next(k)
+	truncated := lim == len(p.lines) && b.closing < 0 && b.stop == len(p.lines)
+	cutShort := func() error {
+		return p.errorf(len(p.lines)-1, "expected the closing category line of the session %q (line %d), got the end of the file; is it cut short?",
+			clip(b.title), b.at+1)
+	}
 	if b.closing >= 0 {
 		b.category = p.line(b.closing)
 	} else {
@@ -441,6 +449,9 @@ func (p *parser) text(k int, b *block) error {
 				b.category = v
 				break
 			}
+		}
+		if b.category == "" && truncated {
+			return cutShort()
 		}
 		if b.category == "" {
 			return p.errorf(b.at, "expected a category after the duration (one of %s), got %q", p.categories(), clip(b.rest))
@@ -456,9 +467,8 @@ func (p *parser) text(k int, b *block) error {
 	if b.closing >= 0 {
 		end = b.closing
 	}
-	if _, lim := p.next(k); lim == len(p.lines) && b.closing < 0 && !b.glued && b.stop == len(p.lines) {
-		return p.errorf(len(p.lines)-1, "expected the closing category line %q of the session %q (line %d), got the end of the file; is it cut short?",
-			b.category, clip(b.title), b.at+1)
+	if truncated && !b.glued {
+		return cutShort()
 	}
 	parts := append([]string{first}, p.lines[b.at+1:end]...)
 	b.abstract = strings.TrimSpace(strings.Join(parts, "\n"))
@@ -556,7 +566,8 @@ func (p *parser) identify() error {
 
 // palette returns the track colours, given out in order of first
 // appearance. Each is dark enough for white text on it and for text in it on
-// white (contrast at least 4.5:1), and no two are alike.
+// white (contrast at least 4.5:1), and no two are alike (at least 45 apart
+// in RGB).
 func palette() []string {
 	return []string{
 		"#1B5E9E", // blue
@@ -567,10 +578,10 @@ func palette() []string {
 		"#00727A", // teal
 		"#AD1457", // pink
 		"#5D6300", // olive
-		"#3949AB", // indigo
+		"#455A64", // slate
 		"#6D4C41", // brown
 		"#8E2480", // magenta
-		"#455A64", // slate
+		"#212121", // near black
 	}
 }
 
