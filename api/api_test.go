@@ -1,0 +1,634 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"confcal/agenda"
+	"confcal/agenda/agendatest"
+	"confcal/agenda/memstore"
+	"confcal/api"
+)
+
+const token = "s3cret-token"
+
+type env struct {
+	t     *testing.T
+	svc   *agenda.Service
+	store *failingStore
+	h     http.Handler
+	atom  http.Handler
+}
+
+// failingStore fails Save with err when err is set.
+type failingStore struct {
+	*memstore.Store
+	err error
+}
+
+func (f *failingStore) Save(ctx context.Context, s *agenda.Snapshot) error {
+	if f.err != nil {
+		return f.err
+	}
+	return f.Store.Save(ctx, s)
+}
+
+func newEnv(t *testing.T, tok string) *env {
+	t.Helper()
+	store := &failingStore{Store: memstore.New()}
+	svc, err := agenda.Open(context.Background(), store, func() (*agenda.Snapshot, error) { return agendatest.Small(t), nil }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := time.Date(2019, 10, 2, 8, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	svc.SetClock(func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		clock = clock.Add(time.Minute)
+		return clock
+	})
+	cfg := api.Config{Service: svc, Token: tok, BaseURL: "http://confcal.test"}
+	return &env{t: t, svc: svc, store: store, h: api.New(cfg), atom: api.ChangesAtom(cfg)}
+}
+
+// do sends a request; headers come in name, value pairs. A write carries the
+// admin token unless headers name Authorization.
+func (e *env) do(method, path, body string, headers ...string) *httptest.ResponseRecorder {
+	e.t.Helper()
+	var r *http.Request
+	if body == "" {
+		r = httptest.NewRequest(method, path, nil)
+	} else {
+		r = httptest.NewRequest(method, path, strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
+	}
+	if method != http.MethodGet {
+		r.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		if headers[i+1] == "" {
+			r.Header.Del(headers[i])
+		} else {
+			r.Header.Set(headers[i], headers[i+1])
+		}
+	}
+	w := httptest.NewRecorder()
+	e.h.ServeHTTP(w, r)
+	return w
+}
+
+func decodeBody[T any](t *testing.T, w *httptest.ResponseRecorder) T {
+	t.Helper()
+	var v T
+	if ct := w.Header().Get("Content-Type"); ct != "application/json; charset=utf-8" {
+		t.Fatalf("Content-Type %q, want JSON", ct)
+	}
+	dec := json.NewDecoder(w.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&v); err != nil {
+		t.Fatalf("decoding %T: %v", v, err)
+	}
+	return v
+}
+
+func wantStatus(t *testing.T, w *httptest.ResponseRecorder, status int) {
+	t.Helper()
+	if w.Code != status {
+		t.Fatalf("status %d, want %d; body %s", w.Code, status, w.Body)
+	}
+}
+
+func TestReads(t *testing.T) {
+	e := newEnv(t, token)
+
+	w := e.do("GET", "/sessions", "")
+	wantStatus(t, w, 200)
+	list := decodeBody[api.SessionList](t, w)
+	if list.Revision != 1 || len(list.Sessions) != 5 || w.Header().Get(api.RevisionHeader) != "1" {
+		t.Fatalf("GET /sessions = revision %d, %d sessions, header %q; want 1, 5, 1", list.Revision, len(list.Sessions), w.Header().Get(api.RevisionHeader))
+	}
+	if s := list.Sessions[0]; s.ID != "opening-keynote" || s.Start != "2019-10-08T09:00:00+02:00" || s.RoomName != "Room 1" ||
+		s.TrackName != "Keynote" || s.UID != "opening-keynote@test.confcal.example" || s.Status != "confirmed" || s.ETag == "" {
+		t.Errorf("first session = %+v", s)
+	}
+
+	w = e.do("GET", "/sessions/late-talk", "")
+	wantStatus(t, w, 200)
+	s := decodeBody[api.Session](t, w)
+	if s.Title != "Late Talk" || s.End != "2019-10-09T11:40:00+02:00" || w.Header().Get("ETag") != s.ETag || !strings.HasPrefix(s.ETag, `"`) {
+		t.Errorf("GET /sessions/late-talk = %+v, ETag %q", s, w.Header().Get("ETag"))
+	}
+	w = e.do("GET", "/sessions/late-talk", "", "If-None-Match", s.ETag)
+	wantStatus(t, w, http.StatusNotModified)
+
+	w = e.do("GET", "/sessions/nope", "")
+	wantStatus(t, w, 404)
+	if msg := decodeBody[struct{ Error string }](t, w).Error; !strings.Contains(msg, "nope") {
+		t.Errorf("404 says %q, want the ID named", msg)
+	}
+
+	w = e.do("GET", "/rooms", "")
+	wantStatus(t, w, 200)
+	rooms := decodeBody[api.RoomList](t, w)
+	if len(rooms.Rooms) != 2 || rooms.Rooms[1].ID != "room-2" || rooms.Rooms[1].Name != "Room 2" || rooms.Rooms[1].Sessions != 2 {
+		t.Errorf("GET /rooms = %+v", rooms)
+	}
+
+	w = e.do("GET", "/tracks", "")
+	wantStatus(t, w, 200)
+	tracks := decodeBody[api.TrackList](t, w)
+	if len(tracks.Tracks) != 2 || tracks.Tracks[0] != (api.Track{ID: "keynote", Name: "Keynote", Color: "#D1495B", Sessions: 2}) {
+		t.Errorf("GET /tracks = %+v", tracks)
+	}
+
+	w = e.do("GET", "/changes", "")
+	wantStatus(t, w, 200)
+	if ch := decodeBody[api.ChangeList](t, w); ch.Revision != 1 || ch.Since != 1 || len(ch.Changes) != 0 || len(ch.Summaries) != 0 {
+		t.Errorf("GET /changes = %+v, want none at revision 1", ch)
+	}
+
+	w = e.do("GET", "/nowhere", "")
+	wantStatus(t, w, 404)
+	w = e.do("DELETE", "/sessions/late-talk", "")
+	wantStatus(t, w, 405)
+	decodeBody[struct{ Error string }](t, w)
+}
+
+func TestNotLoaded(t *testing.T) {
+	h := api.New(api.Config{Service: agenda.NewService(memstore.New(), nil)})
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/sessions", nil))
+	wantStatus(t, w, http.StatusServiceUnavailable)
+}
+
+func TestPatchSession(t *testing.T) {
+	tests := []struct {
+		name  string
+		id    string
+		body  string
+		check func(t *testing.T, s api.Session)
+	}{
+		{"move keeps the duration", "state-of-state", `{"room": "room-1", "start": "2019-10-08T14:00"}`, func(t *testing.T, s api.Session) {
+			if s.Room != "room-1" || s.RoomName != "Room 1" || s.Start != "2019-10-08T14:00:00+02:00" || s.End != "2019-10-08T14:40:00+02:00" || s.Sequence != 1 {
+				t.Errorf("moved = %+v", s)
+			}
+		}},
+		{"retime with RFC 3339", "late-talk", `{"start": "2019-10-09T10:00:00Z", "end": "2019-10-09T10:30:00Z"}`, func(t *testing.T, s api.Session) {
+			if s.Start != "2019-10-09T12:00:00+02:00" || s.End != "2019-10-09T12:30:00+02:00" || s.Sequence != 1 {
+				t.Errorf("retimed = %+v", s)
+			}
+		}},
+		{"rename", "late-talk", `{"title": "Later Talk"}`, func(t *testing.T, s api.Session) {
+			if s.Title != "Later Talk" || s.Sequence != 1 {
+				t.Errorf("renamed = %+v", s)
+			}
+		}},
+		{"abstract keeps the sequence", "late-talk", `{"abstract": "New."}`, func(t *testing.T, s api.Session) {
+			if s.Abstract != "New." || s.Sequence != 0 {
+				t.Errorf("abstract edit = %+v", s)
+			}
+		}},
+		{"track", "late-talk", `{"track": "keynote"}`, func(t *testing.T, s api.Session) {
+			if s.Track != "keynote" || s.TrackName != "Keynote" || s.Sequence != 1 {
+				t.Errorf("track change = %+v", s)
+			}
+		}},
+		{"cancel", "late-talk", `{"status": "cancelled"}`, func(t *testing.T, s api.Session) {
+			if s.Status != "cancelled" || s.Sequence != 1 {
+				t.Errorf("cancelled = %+v", s)
+			}
+		}},
+		{"forced overlap", "state-of-state", `{"room": "room-1", "force": true}`, func(t *testing.T, s api.Session) {
+			if s.Room != "room-1" {
+				t.Errorf("forced = %+v", s)
+			}
+		}},
+		{"nothing to change", "late-talk", `{}`, func(t *testing.T, s api.Session) {
+			if s.Sequence != 0 {
+				t.Errorf("empty patch = %+v", s)
+			}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, token)
+			before := decodeBody[api.Session](t, e.do("GET", "/sessions/"+tc.id, ""))
+			w := e.do("PATCH", "/sessions/"+tc.id, tc.body, "If-Match", before.ETag)
+			wantStatus(t, w, 200)
+			s := decodeBody[api.Session](t, w)
+			tc.check(t, s)
+			if w.Header().Get("ETag") != s.ETag {
+				t.Errorf("ETag header %q, body %q", w.Header().Get("ETag"), s.ETag)
+			}
+			changed := tc.body != "{}"
+			if changed == (s.ETag == before.ETag) {
+				t.Errorf("ETag %s → %s; want it to change exactly when the session does", before.ETag, s.ETag)
+			}
+			// The change is already current when the reply arrives.
+			again := decodeBody[api.Session](t, e.do("GET", "/sessions/"+tc.id, ""))
+			if again != s {
+				t.Errorf("GET after PATCH = %+v, want %+v", again, s)
+			}
+		})
+	}
+}
+
+func TestCancelAndRestore(t *testing.T) {
+	e := newEnv(t, token)
+	wantStatus(t, e.do("PATCH", "/sessions/late-talk", `{"status": "cancelled"}`), 200)
+	w := e.do("PATCH", "/sessions/late-talk", `{"status": "confirmed"}`)
+	wantStatus(t, w, 200)
+	if s := decodeBody[api.Session](t, w); s.Status != "confirmed" || s.Sequence != 2 {
+		t.Errorf("restored = %+v, want confirmed, sequence 2", s)
+	}
+	ch := decodeBody[api.ChangeList](t, e.do("GET", "/changes?since=1", ""))
+	var texts []string
+	for _, s := range ch.Summaries {
+		texts = append(texts, s.Text)
+	}
+	want := []string{"Late Talk cancelled (Oct 9 11:00–11:40, Room 2)", "Late Talk restored (Oct 9 11:00–11:40, Room 2)"}
+	if strings.Join(texts, "|") != strings.Join(want, "|") {
+		t.Errorf("summaries %q, want %q", texts, want)
+	}
+}
+
+// Every error code of a write, each with the store left as it was.
+func TestWriteErrors(t *testing.T) {
+	big := `{"abstract": "` + strings.Repeat("x", api.MaxBody) + `"}`
+	tests := []struct {
+		name    string
+		method  string
+		path    string
+		body    string
+		headers []string
+		status  int
+		says    string
+	}{
+		{"malformed JSON", "PATCH", "/sessions/late-talk", `{"title": `, nil, 400, "malformed JSON"},
+		{"not an object", "PATCH", "/sessions/late-talk", `[1]`, nil, 400, "JSON object"},
+		{"unknown field", "PATCH", "/sessions/late-talk", `{"speaker": "x"}`, nil, 400, `unknown field "speaker"`},
+		{"wrong type", "PATCH", "/sessions/late-talk", `{"title": 7}`, nil, 400, `field "title"`},
+		{"trailing data", "PATCH", "/sessions/late-talk", `{"title": "a"} {}`, nil, 400, "after the object"},
+		{"empty body", "PATCH", "/sessions/late-talk", ``, nil, 400, "empty"},
+		{"bad time", "PATCH", "/sessions/late-talk", `{"start": "tomorrow"}`, nil, 400, "start"},
+		{"bad status", "PATCH", "/sessions/late-talk", `{"status": "moved"}`, nil, 400, "status"},
+		{"empty title", "PATCH", "/sessions/late-talk", `{"title": " "}`, nil, 400, "title"},
+		{"bad who", "PATCH", "/sessions/late-talk", `{"title": "a"}`, []string{api.WhoHeader, strings.Repeat("a", 65)}, 400, api.WhoHeader},
+		{"too big", "PATCH", "/sessions/late-talk", big, nil, 413, "larger than"},
+		{"not JSON", "PATCH", "/sessions/late-talk", `title=x`, []string{"Content-Type", "application/x-www-form-urlencoded"}, 415, "JSON"},
+		{"end before start", "PATCH", "/sessions/late-talk", `{"end": "2019-10-09T10:00"}`, nil, 422, "not after start"},
+		{"outside the days", "PATCH", "/sessions/late-talk", `{"start": "2019-10-10T10:00"}`, nil, 422, "outside the conference days"},
+		{"unknown room", "PATCH", "/sessions/late-talk", `{"room": "room-9"}`, nil, 422, "unknown room"},
+		{"unknown track", "PATCH", "/sessions/late-talk", `{"track": "nope"}`, nil, 422, "unknown track"},
+		{"overlap", "PATCH", "/sessions/state-of-state", `{"room": "room-1"}`, nil, 409, `"force": true`},
+		{"unknown session", "PATCH", "/sessions/nope", `{"title": "a"}`, nil, 404, "nope"},
+		{"stale ETag", "PATCH", "/sessions/late-talk", `{"title": "a"}`, []string{"If-Match", `"s0.0"`}, 412, "If-Match"},
+		{"weak ETag", "PATCH", "/sessions/late-talk", `{"title": "a"}`, []string{"If-Match", `W/"s1.0"`}, 412, "If-Match"},
+		{"new session without a room", "POST", "/sessions", `{"title": "X", "start": "2019-10-09T14:00", "end": "2019-10-09T14:30", "track": "talks"}`, nil, 400, "room is required"},
+		{"new session with a bad ID", "POST", "/sessions", `{"id": "Bad ID", "title": "X", "start": "2019-10-09T14:00", "end": "2019-10-09T14:30", "room": "room-1", "track": "talks"}`, nil, 422, "not a slug"},
+		{"new session taken ID", "POST", "/sessions", `{"id": "late-talk", "title": "X", "start": "2019-10-09T14:00", "end": "2019-10-09T14:30", "room": "room-1", "track": "talks"}`, nil, 422, "already exists"},
+		{"new session overlapping", "POST", "/sessions", `{"title": "X", "start": "2019-10-09T16:30", "end": "2019-10-09T17:00", "room": "room-1", "track": "talks"}`, nil, 409, "overlap"},
+		{"new session unknown track", "POST", "/sessions", `{"title": "X", "start": "2019-10-09T14:00", "end": "2019-10-09T14:30", "room": "room-1", "track": "nope"}`, nil, 422, "unknown track"},
+		{"new session no title ID", "POST", "/sessions", `{"title": "!!", "start": "2019-10-09T14:00", "end": "2019-10-09T14:30", "room": "room-1", "track": "talks"}`, nil, 400, "id"},
+		{"new room without a name", "POST", "/rooms", `{"id": "room-3"}`, nil, 400, "name is required"},
+		{"new room taken", "POST", "/rooms", `{"name": "Room 2"}`, nil, 422, "already exists"},
+		{"rename without a name", "PATCH", "/rooms/room-2", `{}`, nil, 400, "name is required"},
+		{"rename unknown room", "PATCH", "/rooms/room-9", `{"name": "X"}`, nil, 404, "room-9"},
+		{"rename stale ETag", "PATCH", "/rooms/room-2", `{"name": "X"}`, []string{"If-Match", `"r0"`}, 412, "If-Match"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, token)
+			w := e.do(tc.method, tc.path, tc.body, tc.headers...)
+			wantStatus(t, w, tc.status)
+			msg := decodeBody[struct{ Error string }](t, w).Error
+			if !strings.Contains(msg, tc.says) {
+				t.Errorf("error %q, want it to mention %q", msg, tc.says)
+			}
+			if rev := e.svc.Current().Revision(); rev != 1 || e.store.Saves() != 1 {
+				t.Errorf("after a %d: revision %d, %d saves; want 1 and 1", tc.status, rev, e.store.Saves())
+			}
+		})
+	}
+}
+
+func TestStoreFailureIs500(t *testing.T) {
+	e := newEnv(t, token)
+	e.store.err = errors.New("disk on fire")
+	w := e.do("PATCH", "/sessions/late-talk", `{"title": "X"}`)
+	wantStatus(t, w, 500)
+	if msg := decodeBody[struct{ Error string }](t, w).Error; msg != "internal error" {
+		t.Errorf("500 says %q, want nothing of the cause", msg)
+	}
+	if x, _ := e.svc.Current().Session("late-talk"); x.Title != "Late Talk" {
+		t.Errorf("a failed save changed the served session: %+v", x)
+	}
+}
+
+func TestAuth(t *testing.T) {
+	writes := []struct{ method, path, body string }{
+		{"PATCH", "/sessions/late-talk", `{"title": "X"}`},
+		{"POST", "/sessions", `{"title": "X", "start": "2019-10-09T14:00", "end": "2019-10-09T14:30", "room": "room-1", "track": "talks"}`},
+		{"POST", "/rooms", `{"name": "Room 3"}`},
+		{"PATCH", "/rooms/room-2", `{"name": "Kesselhaus"}`},
+	}
+	tests := []struct {
+		name   string
+		token  string // configured
+		auth   string // sent
+		status int
+		says   string
+		www    string
+	}{
+		{"writes disabled", "", "Bearer " + token, 403, "CONFCAL_ADMIN_TOKEN", ""},
+		{"no token sent", token, "", 401, "admin token", `Bearer realm="confcal"`},
+		{"wrong token", token, "Bearer guess", 401, "wrong", `Bearer realm="confcal", error="invalid_token"`},
+		{"token as a prefix", token, "Bearer " + token[:4], 401, "wrong", `Bearer realm="confcal", error="invalid_token"`},
+		{"other scheme", token, "Basic " + token, 401, "admin token", `Bearer realm="confcal"`},
+	}
+	for _, tc := range tests {
+		for _, wr := range writes {
+			t.Run(tc.name+" "+wr.method+" "+wr.path, func(t *testing.T) {
+				e := newEnv(t, tc.token)
+				auth := tc.auth
+				if auth == "" {
+					auth = " " // do() drops empty values; a blank one is no credential either
+				}
+				w := e.do(wr.method, wr.path, wr.body, "Authorization", auth)
+				wantStatus(t, w, tc.status)
+				if msg := decodeBody[struct{ Error string }](t, w).Error; !strings.Contains(msg, tc.says) {
+					t.Errorf("error %q, want it to mention %q", msg, tc.says)
+				}
+				if got := w.Header().Get("WWW-Authenticate"); got != tc.www {
+					t.Errorf("WWW-Authenticate %q, want %q", got, tc.www)
+				}
+				if e.svc.Current().Revision() != 1 {
+					t.Error("a refused write changed the agenda")
+				}
+			})
+		}
+	}
+	// Reads need no token even when one is configured.
+	e := newEnv(t, token)
+	r := httptest.NewRequest("GET", "/sessions", nil)
+	w := httptest.NewRecorder()
+	e.h.ServeHTTP(w, r)
+	wantStatus(t, w, 200)
+}
+
+func TestCreateSession(t *testing.T) {
+	e := newEnv(t, token)
+	body := `{"title": "Late Talk", "start": "2019-10-09T14:00", "end": "2019-10-09T14:30", "room": "room-2", "track": "talks", "abstract": "Again."}`
+	w := e.do("POST", "/sessions", body, api.WhoHeader, "alice")
+	wantStatus(t, w, 201)
+	s := decodeBody[api.Session](t, w)
+	if s.ID != "late-talk-2" || s.Sequence != 0 || s.Status != "confirmed" || w.Header().Get("Location") != "/sessions/late-talk-2" {
+		t.Errorf("created %+v at %q; want late-talk-2 (the title is taken)", s, w.Header().Get("Location"))
+	}
+	wantStatus(t, e.do("GET", "/sessions/late-talk-2", ""), 200)
+	ch := decodeBody[api.ChangeList](t, e.do("GET", "/changes", ""))
+	if len(ch.Changes) != 1 || ch.Changes[0].Who != "api:alice" || ch.Changes[0].Field != "created" {
+		t.Errorf("change log %+v", ch.Changes)
+	}
+	w = e.do("POST", "/sessions", `{"id": "extra", "title": "Extra", "start": "2019-10-09T16:30", "end": "2019-10-09T17:00", "room": "room-1", "track": "talks", "status": "cancelled"}`)
+	wantStatus(t, w, 201)
+	if s := decodeBody[api.Session](t, w); s.ID != "extra" || s.Status != "cancelled" {
+		t.Errorf("created %+v, want a cancelled extra (no overlap check for cancelled)", s)
+	}
+	w = e.do("POST", "/sessions", `{"title": "Forced", "start": "2019-10-09T16:30", "end": "2019-10-09T17:00", "room": "room-1", "track": "talks", "force": true}`)
+	wantStatus(t, w, 201)
+}
+
+func TestRooms(t *testing.T) {
+	e := newEnv(t, token)
+	w := e.do("POST", "/rooms", `{"name": "Room 3"}`)
+	wantStatus(t, w, 201)
+	if r := decodeBody[api.Room](t, w); r.ID != "room-3" || r.Name != "Room 3" || w.Header().Get("Location") != "/rooms/room-3" {
+		t.Errorf("created room %+v at %q", r, w.Header().Get("Location"))
+	}
+	rooms := decodeBody[api.RoomList](t, e.do("GET", "/rooms", ""))
+	etag := rooms.Rooms[1].ETag
+	w = e.do("PATCH", "/rooms/room-2", `{"name": "Kesselhaus"}`, "If-Match", etag)
+	wantStatus(t, w, 200)
+	r := decodeBody[api.Room](t, w)
+	if r.Name != "Kesselhaus" || r.ETag == etag {
+		t.Errorf("renamed room = %+v (ETag before %s)", r, etag)
+	}
+	s := decodeBody[api.Session](t, e.do("GET", "/sessions/late-talk", ""))
+	if s.RoomName != "Kesselhaus" || s.Sequence != 1 {
+		t.Errorf("session in the renamed room = %+v, want Kesselhaus, sequence 1", s)
+	}
+	wantStatus(t, e.do("PATCH", "/rooms/room-2", `{"name": "Again"}`, "If-Match", etag), 412)
+	ch := decodeBody[api.ChangeList](t, e.do("GET", "/changes?since=2", ""))
+	if len(ch.Summaries) != 1 || ch.Summaries[0].Text != "Room 2 renamed to Kesselhaus" {
+		t.Errorf("summaries %+v, want one rename", ch.Summaries)
+	}
+}
+
+func TestChangesSince(t *testing.T) {
+	e := newEnv(t, token)
+	wantStatus(t, e.do("PATCH", "/sessions/state-of-state", `{"room": "room-1", "start": "2019-10-08T14:00"}`), 200)
+	wantStatus(t, e.do("PATCH", "/sessions/late-talk", `{"title": "Later Talk"}`), 200)
+	tests := []struct {
+		query   string
+		status  int
+		changes int
+		texts   []string
+	}{
+		{"", 200, 4, []string{"State of State moved from Room 2 to Room 1, Oct 8 10:30 → 14:00", "Late Talk renamed to Later Talk"}},
+		{"?since=0", 200, 4, nil},
+		{"?since=1", 200, 4, nil},
+		{"?since=2", 200, 1, []string{"Late Talk renamed to Later Talk"}},
+		{"?since=3", 200, 0, []string{}},
+		{"?since=4", 400, 0, nil},
+		{"?since=-1", 400, 0, nil},
+		{"?since=two", 400, 0, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.query, func(t *testing.T) {
+			w := e.do("GET", "/changes"+tc.query, "")
+			wantStatus(t, w, tc.status)
+			if tc.status != 200 {
+				return
+			}
+			ch := decodeBody[api.ChangeList](t, w)
+			if ch.Revision != 3 || len(ch.Changes) != tc.changes {
+				t.Errorf("revision %d with %d changes, want 3 with %d", ch.Revision, len(ch.Changes), tc.changes)
+			}
+			if tc.texts != nil {
+				got := []string{}
+				for _, s := range ch.Summaries {
+					got = append(got, s.Text)
+				}
+				if strings.Join(got, "|") != strings.Join(tc.texts, "|") {
+					t.Errorf("summaries %q, want %q", got, tc.texts)
+				}
+			}
+		})
+	}
+}
+
+// Two organizers hold the same ETag and PATCH at once: exactly one wins,
+// the other gets 412 and no update is lost silently.
+func TestIfMatchRace(t *testing.T) {
+	e := newEnv(t, token)
+	for round := range 20 {
+		etag := decodeBody[api.Session](t, e.do("GET", "/sessions/late-talk", "")).ETag
+		codes := make([]int, 2)
+		var wg sync.WaitGroup
+		for i := range codes {
+			wg.Go(func() {
+				body := fmt.Sprintf(`{"title": "Title %d-%d"}`, round, i)
+				r := httptest.NewRequest("PATCH", "/sessions/late-talk", strings.NewReader(body))
+				r.Header.Set("Authorization", "Bearer "+token)
+				r.Header.Set("If-Match", etag)
+				w := httptest.NewRecorder()
+				e.h.ServeHTTP(w, r)
+				codes[i] = w.Code
+			})
+		}
+		wg.Wait()
+		ok, failed := 0, 0
+		for _, c := range codes {
+			switch c {
+			case 200:
+				ok++
+			case 412:
+				failed++
+			}
+		}
+		if ok != 1 || failed != 1 {
+			t.Fatalf("round %d: statuses %v, want one 200 and one 412", round, codes)
+		}
+	}
+	if rev := e.svc.Current().Revision(); rev != 21 {
+		t.Errorf("revision %d after 20 won races, want 21", rev)
+	}
+}
+
+type atomFeed struct {
+	XMLName xml.Name `xml:"http://www.w3.org/2005/Atom feed"`
+	ID      string   `xml:"id"`
+	Title   string   `xml:"title"`
+	Updated string   `xml:"updated"`
+	Links   []struct {
+		Rel  string `xml:"rel,attr"`
+		Href string `xml:"href,attr"`
+	} `xml:"link"`
+	Entries []struct {
+		ID      string `xml:"id"`
+		Title   string `xml:"title"`
+		Updated string `xml:"updated"`
+		Author  string `xml:"author>name"`
+		Link    struct {
+			Href string `xml:"href,attr"`
+		} `xml:"link"`
+		Content string `xml:"content"`
+	} `xml:"entry"`
+}
+
+func (e *env) getAtom(headers ...string) *httptest.ResponseRecorder {
+	r := httptest.NewRequest("GET", "/feeds/changes.atom", nil)
+	for i := 0; i+1 < len(headers); i += 2 {
+		r.Header.Set(headers[i], headers[i+1])
+	}
+	w := httptest.NewRecorder()
+	e.atom.ServeHTTP(w, r)
+	return w
+}
+
+func parseAtom(t *testing.T, w *httptest.ResponseRecorder) atomFeed {
+	t.Helper()
+	wantStatus(t, w, 200)
+	if ct := w.Header().Get("Content-Type"); ct != "application/atom+xml; charset=utf-8" {
+		t.Errorf("Content-Type %q", ct)
+	}
+	var f atomFeed
+	if err := xml.Unmarshal(w.Body.Bytes(), &f); err != nil {
+		t.Fatalf("Atom feed does not parse: %v", err)
+	}
+	if _, err := time.Parse(time.RFC3339, f.Updated); err != nil {
+		t.Errorf("feed updated %q: %v", f.Updated, err)
+	}
+	return f
+}
+
+func TestChangesAtom(t *testing.T) {
+	e := newEnv(t, token)
+	empty := parseAtom(t, e.getAtom())
+	if len(empty.Entries) != 0 || empty.ID != "tag:test.confcal.example,2019-10-08:changes" || empty.Title != "Test Conf 2019 — changes" {
+		t.Errorf("feed before changes = %+v", empty)
+	}
+	wantStatus(t, e.do("PATCH", "/sessions/state-of-state", `{"room": "room-1", "start": "2019-10-08T14:00"}`), 200)
+	wantStatus(t, e.do("PATCH", "/rooms/room-2", `{"name": "Kesselhaus"}`), 200)
+	wantStatus(t, e.do("PATCH", "/sessions/late-talk", `{"status": "cancelled"}`, api.WhoHeader, "bob"), 200)
+
+	w := e.getAtom()
+	f := parseAtom(t, w)
+	want := []struct{ id, title, author, link string }{
+		{"tag:test.confcal.example,2019-10-08:changes/4/session/late-talk", "Late Talk cancelled (Oct 9 11:00–11:40, Kesselhaus)", "api:bob", "http://confcal.test/sessions/late-talk"},
+		{"tag:test.confcal.example,2019-10-08:changes/3/room/room-2", "Room 2 renamed to Kesselhaus", "api", "http://confcal.test/feeds/rooms/room-2.ics"},
+		{"tag:test.confcal.example,2019-10-08:changes/2/session/state-of-state", "State of State moved from Room 2 to Room 1, Oct 8 10:30 → 14:00", "api", "http://confcal.test/sessions/state-of-state"},
+	}
+	if len(f.Entries) != len(want) {
+		t.Fatalf("%d entries, want %d: %+v", len(f.Entries), len(want), f.Entries)
+	}
+	for i, w := range want {
+		got := f.Entries[i]
+		if got.ID != w.id || got.Title != w.title || got.Author != w.author || got.Link.Href != w.link || !strings.HasPrefix(got.Content, w.title) {
+			t.Errorf("entry %d = %+v, want %+v", i, got, w)
+		}
+		if _, err := time.Parse(time.RFC3339, got.Updated); err != nil {
+			t.Errorf("entry %d updated %q: %v", i, got.Updated, err)
+		}
+	}
+	if f.Updated != f.Entries[0].Updated {
+		t.Errorf("feed updated %s, want the newest entry's %s", f.Updated, f.Entries[0].Updated)
+	}
+	etag := w.Header().Get("ETag")
+	if w := e.getAtom("If-None-Match", etag); w.Code != http.StatusNotModified {
+		t.Errorf("If-None-Match with the current ETag: %d, want 304", w.Code)
+	}
+	// An entry keeps its id and text when later changes come.
+	wantStatus(t, e.do("PATCH", "/sessions/late-talk", `{"title": "Later Talk"}`), 200)
+	later := parseAtom(t, e.getAtom())
+	if len(later.Entries) != 4 || later.Entries[1].ID != f.Entries[0].ID || later.Entries[1].Title != f.Entries[0].Title {
+		t.Errorf("after another change, entries %+v", later.Entries)
+	}
+	r := httptest.NewRequest("POST", "/feeds/changes.atom", nil)
+	rec := httptest.NewRecorder()
+	e.atom.ServeHTTP(rec, r)
+	wantStatus(t, rec, 405)
+}
+
+func BenchmarkPatchSession(b *testing.B) {
+	store := memstore.New()
+	svc, err := agenda.Open(context.Background(), store, func() (*agenda.Snapshot, error) { return agendatest.Small(b), nil }, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := api.New(api.Config{Service: svc, Token: token})
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		r := httptest.NewRequest("PATCH", "/sessions/late-talk", bytes.NewReader(fmt.Appendf(nil, `{"abstract": "%d"}`, i)))
+		r.Header.Set("Authorization", "Bearer "+token)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != 200 {
+			b.Fatal(w.Body)
+		}
+	}
+}

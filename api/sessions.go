@@ -1,0 +1,289 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"confcal/agenda"
+
+	"github.com/go-chi/chi/v5"
+)
+
+// Session is a session as the API shows it.
+type Session struct {
+	ID        string `json:"id"`
+	Title     string `json:"title"`
+	Start     string `json:"start"` // RFC 3339 in the conference's time zone
+	End       string `json:"end"`
+	Room      string `json:"room"`
+	RoomName  string `json:"room_name"`
+	Track     string `json:"track"`
+	TrackName string `json:"track_name"`
+	Abstract  string `json:"abstract"`
+	// Status is "confirmed" or "cancelled".
+	Status string `json:"status"`
+	// Sequence is the session's iCalendar SEQUENCE.
+	Sequence     int    `json:"sequence"`
+	LastModified string `json:"last_modified"` // RFC 3339, UTC
+	UID          string `json:"uid"`
+	// ETag is the session's current ETag, for If-Match on PATCH.
+	ETag string `json:"etag"`
+}
+
+// SessionList is the body of GET /sessions.
+type SessionList struct {
+	Revision int64     `json:"revision"`
+	Sessions []Session `json:"sessions"`
+}
+
+// SessionPatch is the body of PATCH /sessions/{id}: the fields to change.
+// A start without an end keeps the session's duration.
+type SessionPatch struct {
+	Title    *string `json:"title,omitempty"`
+	Abstract *string `json:"abstract,omitempty"`
+	Room     *string `json:"room,omitempty"`
+	Track    *string `json:"track,omitempty"`
+	Start    *string `json:"start,omitempty"`
+	End      *string `json:"end,omitempty"`
+	Status   *string `json:"status,omitempty"` // "confirmed" or "cancelled"
+	// Force allows the new slot to overlap another session in its room.
+	Force bool `json:"force,omitempty"`
+}
+
+// NewSession is the body of POST /sessions. ID may be left out: it is then
+// made from the title, with "-2", "-3"… when the title is taken.
+type NewSession struct {
+	ID       string `json:"id,omitempty"`
+	Title    string `json:"title"`
+	Start    string `json:"start"`
+	End      string `json:"end"`
+	Room     string `json:"room"`
+	Track    string `json:"track"`
+	Abstract string `json:"abstract,omitempty"`
+	Status   string `json:"status,omitempty"`
+	Force    bool   `json:"force,omitempty"`
+}
+
+func (a *api) session(snap *agenda.Snapshot, x agenda.Session) Session {
+	loc := snap.Location()
+	out := Session{
+		ID: x.ID, Title: x.Title, Start: formatTime(x.Start, loc), End: formatTime(x.End, loc),
+		Room: x.Room, Track: x.Track, Abstract: x.Abstract, Status: string(x.Status), Sequence: x.Sequence,
+		LastModified: x.LastModified.UTC().Format(time.RFC3339), UID: snap.UID(x.ID),
+		ETag: a.tagsFor(snap).sessionETag(x),
+	}
+	if r, ok := snap.Room(x.Room); ok {
+		out.RoomName = r.Name
+	}
+	if t, ok := snap.Track(x.Track); ok {
+		out.TrackName = t.Name
+	}
+	return out
+}
+
+func setRevision(w http.ResponseWriter, snap *agenda.Snapshot) {
+	w.Header().Set(RevisionHeader, strconv.FormatInt(snap.Revision(), 10))
+}
+
+func (a *api) listSessions(w http.ResponseWriter, r *http.Request) error {
+	snap, err := a.current()
+	if err != nil {
+		return err
+	}
+	list := SessionList{Revision: snap.Revision(), Sessions: []Session{}}
+	for _, x := range snap.Sessions() {
+		list.Sessions = append(list.Sessions, a.session(snap, x))
+	}
+	setRevision(w, snap)
+	w.Header().Set("Cache-Control", "no-cache")
+	writeJSON(w, r, http.StatusOK, list)
+	return nil
+}
+
+func (a *api) getSession(w http.ResponseWriter, r *http.Request) error {
+	snap, err := a.current()
+	if err != nil {
+		return err
+	}
+	id := chi.URLParam(r, "id")
+	x, ok := snap.Session(id)
+	if !ok {
+		return errorf(http.StatusNotFound, "no session %q", id)
+	}
+	a.writeSession(w, r, http.StatusOK, snap, x)
+	return nil
+}
+
+// writeSession answers with session x of snap and its ETag, or 304 when a
+// GET's If-None-Match already has it.
+func (a *api) writeSession(w http.ResponseWriter, r *http.Request, status int, snap *agenda.Snapshot, x agenda.Session) {
+	body := a.session(snap, x)
+	setRevision(w, snap)
+	w.Header().Set("ETag", body.ETag)
+	w.Header().Set("Cache-Control", "no-cache")
+	if r.Method == http.MethodGet && ifNoneMatch(r, body.ETag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	writeJSON(w, r, status, body)
+}
+
+// who names the author of a change for the change log.
+func who(r *http.Request) (string, error) {
+	v := strings.TrimSpace(r.Header.Get(WhoHeader))
+	if v == "" {
+		return "api", nil
+	}
+	if !utf8.ValidString(v) || utf8.RuneCountInString(v) > 64 || strings.IndexFunc(v, unicode.IsControl) >= 0 {
+		return "", errorf(http.StatusBadRequest, "%s: want up to 64 printable characters", WhoHeader)
+	}
+	return "api:" + v, nil
+}
+
+func parseStatus(v string) (agenda.Status, error) {
+	s := agenda.Status(v)
+	if !s.Valid() {
+		return "", errorf(http.StatusBadRequest, "status: %q is not a status; want %q or %q", v, agenda.StatusConfirmed, agenda.StatusCancelled)
+	}
+	return s, nil
+}
+
+// update turns p into an agenda.SessionUpdate, reading times in loc.
+func (p SessionPatch) update(loc *time.Location) (agenda.SessionUpdate, error) {
+	u := agenda.SessionUpdate{Title: p.Title, Abstract: p.Abstract, Room: p.Room, Track: p.Track, Force: p.Force}
+	if p.Start != nil {
+		t, err := parseTime("start", *p.Start, loc)
+		if err != nil {
+			return u, err
+		}
+		u.Start = &t
+	}
+	if p.End != nil {
+		t, err := parseTime("end", *p.End, loc)
+		if err != nil {
+			return u, err
+		}
+		u.End = &t
+	}
+	if p.Status != nil {
+		s, err := parseStatus(*p.Status)
+		if err != nil {
+			return u, err
+		}
+		u.Status = &s
+	}
+	if p.Title != nil && strings.TrimSpace(*p.Title) == "" {
+		return u, errorf(http.StatusBadRequest, "title: must not be empty")
+	}
+	return u, nil
+}
+
+func (a *api) patchSession(w http.ResponseWriter, r *http.Request) error {
+	id := chi.URLParam(r, "id")
+	var p SessionPatch
+	if err := decode(w, r, &p); err != nil {
+		return err
+	}
+	author, err := who(r)
+	if err != nil {
+		return err
+	}
+	snap, err := a.current()
+	if err != nil {
+		return err
+	}
+	u, err := p.update(snap.Location())
+	if err != nil {
+		return err
+	}
+	next, _, err := a.svc.Change(r.Context(), author, func(e *agenda.Editor) error {
+		x, ok := e.Session(id)
+		if !ok {
+			return errorf(http.StatusNotFound, "no session %q", id)
+		}
+		// The check runs inside the change, where changes are serialized:
+		// of two writers holding the same ETag, only the first gets through.
+		if err := checkIfMatch(r, a.tagsFor(e.Base()).sessionETag(x)); err != nil {
+			return err
+		}
+		u := u
+		if u.Start != nil && u.End == nil {
+			end := u.Start.Add(x.Duration())
+			u.End = &end
+		}
+		return e.UpdateSession(id, u)
+	})
+	if err != nil {
+		return err
+	}
+	x, _ := next.Session(id)
+	a.writeSession(w, r, http.StatusOK, next, x)
+	return nil
+}
+
+func (a *api) createSession(w http.ResponseWriter, r *http.Request) error {
+	var n NewSession
+	if err := decode(w, r, &n); err != nil {
+		return err
+	}
+	author, err := who(r)
+	if err != nil {
+		return err
+	}
+	snap, err := a.current()
+	if err != nil {
+		return err
+	}
+	for _, f := range []struct{ name, v string }{{"title", n.Title}, {"start", n.Start}, {"end", n.End}, {"room", n.Room}, {"track", n.Track}} {
+		if strings.TrimSpace(f.v) == "" {
+			return errorf(http.StatusBadRequest, "%s is required", f.name)
+		}
+	}
+	x := agenda.Session{ID: n.ID, Title: n.Title, Room: n.Room, Track: n.Track, Abstract: n.Abstract, Status: agenda.StatusConfirmed}
+	if x.Start, err = parseTime("start", n.Start, snap.Location()); err != nil {
+		return err
+	}
+	if x.End, err = parseTime("end", n.End, snap.Location()); err != nil {
+		return err
+	}
+	if n.Status != "" {
+		if x.Status, err = parseStatus(n.Status); err != nil {
+			return err
+		}
+	}
+	if x.ID == "" && agenda.Slug(x.Title) == "" {
+		return errorf(http.StatusBadRequest, "id: the title makes no ID (no letters or digits); give one")
+	}
+	next, _, err := a.svc.Change(r.Context(), author, func(e *agenda.Editor) error {
+		x := x
+		if x.ID == "" {
+			x.ID = freeID(e, agenda.Slug(x.Title))
+		}
+		n.ID = x.ID
+		return e.AddSession(x, n.Force)
+	})
+	if err != nil {
+		return err
+	}
+	created, _ := next.Session(n.ID)
+	w.Header().Set("Location", strings.TrimRight(r.URL.Path, "/")+"/"+created.ID)
+	a.writeSession(w, r, http.StatusCreated, next, created)
+	return nil
+}
+
+// freeID returns base, or base-2, base-3… whichever no session has yet, as
+// the seed numbers repeated titles.
+func freeID(e *agenda.Editor, base string) string {
+	id := base
+	for i := 2; ; i++ {
+		if _, taken := e.Session(id); !taken {
+			return id
+		}
+		id = fmt.Sprintf("%s-%d", base, i)
+	}
+}
