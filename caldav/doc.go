@@ -1,0 +1,52 @@
+// Package caldav serves the agenda as read-only CalDAV calendars (RFC 4791)
+// that phones and desktop clients discover from the server URL alone
+// (RFC 6764, RFC 5397) and keep in sync incrementally (RFC 6578).
+//
+// The tree below the prefix (default "/dav") is
+//
+//	/dav/                                  root (current-user-principal)
+//	/dav/public/                           the one principal, no login
+//	/dav/public/calendars/                 its calendar home
+//	/dav/public/calendars/all/             the whole conference
+//	/dav/public/calendars/track-<id>/      one calendar per track
+//	/dav/public/calendars/room-<id>/       one calendar per room
+//	/dav/public/calendars/<cal>/<id>.ics   one object per session
+//
+// plus /.well-known/caldav, which redirects to the principal. A calendar's
+// members are its sessions that are not cancelled: a cancelled session is
+// removed over CalDAV (the .ics feeds keep it, marked cancelled).
+//
+// Everything is derived from the ical.Edition being served: the handler
+// builds a view of the tree once per edition (memberships, per-calendar
+// sync state) and answers every request of that revision from it. Object
+// bodies and ETags are the edition's pre-rendered CalDAV objects, byte for
+// byte.
+//
+// The protocol work is done by github.com/emersion/go-webdav's caldav.Handler
+// (discovery, PROPFIND, calendar-query and calendar-multiget decoding),
+// unmodified. A front handler in this package fills what go-webdav v0.7.0
+// lacks; each piece names the gap it fills in a comment. In short:
+//
+//   - /.well-known/caldav (with or without a trailing slash, any method)
+//     answers 301, not 308, and the root's PROPFIND answer carries the
+//     root's own href;
+//   - writes (PUT, DELETE, MKCOL, MKCALENDAR, PROPPATCH, MOVE, COPY, LOCK,
+//     UNLOCK, POST, ACL) get 403 with a DAV:need-privileges error body
+//     (RFC 3744 §7.1.1) instead of 400, 405 or 501;
+//   - OPTIONS says "DAV: 1, 3, calendar-access" and allows no write method;
+//   - PROPFIND answers gain DAV:supported-report-set, CS:getctag,
+//     DAV:sync-token, a read-only DAV:current-user-privilege-set, Apple's
+//     calendar-color and calendar-order, DAV:owner, DAV:principal-URL and a
+//     getetag on calendars, and lose calendar-data (RFC 4791 §9.6 keeps it to
+//     REPORTs); PROPFIND without Depth counts as Depth 1 and Depth infinity
+//     is refused with DAV:propfind-finite-depth (RFC 4918 §9.1);
+//   - the sync-collection REPORT (RFC 6578) on calendars and on the home,
+//     with tokens derived from agenda revisions, DAV:limit honoured by
+//     truncation (507 plus a continuation token);
+//   - calendar-query time ranges are matched here per RFC 4791 §9.9
+//     (go-webdav's Filter gets the boundaries wrong), and calendar-data in
+//     REPORT answers is the object's exact bytes;
+//   - GET and HEAD on objects and calendars (the calendar's whole .ics) with
+//     ETag, Last-Modified and 304 answers to If-None-Match;
+//   - request bodies are capped (413 above the cap).
+package caldav

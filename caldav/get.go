@@ -1,0 +1,43 @@
+package caldav
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+
+	"confcal/ical"
+)
+
+// serveGet answers GET and HEAD. Gap: go-webdav re-encodes the object with
+// go-ical (unfolded, so not the bytes the ETag names), ignores
+// If-None-Match, and 404s on collections. Here an object is its
+// pre-rendered bytes, a calendar its whole .ics (as sabre/dav and Radicale
+// export it), both through http.ServeContent, which answers 304 to
+// If-None-Match and If-Modified-Since and serves ranges.
+func (h *handler) serveGet(w http.ResponseWriter, r *http.Request, v *view, res resource) {
+	switch res.kind {
+	case resObject:
+		serveDoc(w, r, res.obj.doc)
+	case resCalendar:
+		serveDoc(w, r, v.feedOf(res.cal))
+	default:
+		hd := w.Header()
+		hd.Set("Content-Type", "text/plain; charset=utf-8")
+		hd.Set("Cache-Control", "no-cache")
+		if r.Method == http.MethodHead {
+			return
+		}
+		fmt.Fprintf(w, "This is the CalDAV server of %s.\nAdd this address to a calendar app as a CalDAV account (no password needed).\n",
+			v.snap.Conference().Name)
+	}
+}
+
+// serveDoc writes a rendered calendar with its validators.
+func serveDoc(w http.ResponseWriter, r *http.Request, doc ical.Doc) {
+	hd := w.Header()
+	hd.Set("ETag", doc.ETag)
+	hd.Set("Content-Type", "text/calendar; charset=utf-8")
+	// Clients may keep a copy but must check it: the agenda changes.
+	hd.Set("Cache-Control", "no-cache")
+	http.ServeContent(w, r, "", doc.Modified, bytes.NewReader(doc.Body))
+}

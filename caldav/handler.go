@@ -1,0 +1,313 @@
+package caldav
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"confcal/ical"
+
+	gocaldav "github.com/emersion/go-webdav/caldav"
+)
+
+// DefaultPrefix is where the CalDAV tree lives when Options.Prefix is empty.
+const DefaultPrefix = "/dav"
+
+// DefaultMaxBody caps request bodies when Options.MaxBody is zero.
+const DefaultMaxBody = 1 << 20
+
+// Options configure the CalDAV handler.
+type Options struct {
+	// Prefix is the URL path the tree lives under, e.g. "/dav" (the
+	// default when empty); "/" puts it at the root.
+	Prefix string
+	// Logger receives server errors (5xx); nil discards them.
+	Logger *slog.Logger
+	// MaxBody caps request bodies in bytes; larger ones get 413. Zero
+	// means DefaultMaxBody.
+	MaxBody int64
+}
+
+// handler is the front handler: it answers what go-webdav cannot and
+// passes the rest to go-webdav's caldav.Handler, adjusting its answers.
+type handler struct {
+	p       paths
+	current func() *ical.Edition
+	log     *slog.Logger
+	maxBody int64
+	dav     *gocaldav.Handler
+
+	mu  sync.Mutex // serializes building views
+	cur atomic.Pointer[view]
+}
+
+// NewHandler returns the CalDAV handler for /.well-known/caldav (and
+// /.well-known/caldav/) and every path below opts.Prefix. current returns
+// the edition to serve (nil until there is one: requests then get 503); it
+// is called once per request, and everything the request sees comes from
+// that edition.
+func NewHandler(opts Options, current func() *ical.Edition) http.Handler {
+	prefix := opts.Prefix
+	if prefix == "" {
+		prefix = DefaultPrefix
+	}
+	prefix = strings.TrimRight(prefix, "/")
+	if prefix != "" && prefix[0] != '/' {
+		prefix = "/" + prefix
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	maxBody := opts.MaxBody
+	if maxBody <= 0 {
+		maxBody = DefaultMaxBody
+	}
+	return &handler{
+		p:       paths{prefix: prefix},
+		current: current,
+		log:     log,
+		maxBody: maxBody,
+		dav:     &gocaldav.Handler{Backend: backend{}, Prefix: prefix},
+	}
+}
+
+// view returns the view of the current edition, building it on first use.
+func (h *handler) view() (*view, error) {
+	ed := h.current()
+	if ed == nil {
+		return nil, errNoView
+	}
+	if v := h.cur.Load(); v != nil && v.ed == ed {
+		return v, nil
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if v := h.cur.Load(); v != nil && v.ed == ed {
+		return v, nil
+	}
+	v, err := newView(ed, h.p)
+	if err != nil {
+		return nil, err
+	}
+	h.cur.Store(v)
+	return v, nil
+}
+
+var errNoView = errors.New("caldav: no agenda is being served yet")
+
+// allowed lists the methods the tree supports, for OPTIONS and 405s: no
+// write method, so clients treat the calendars as read-only.
+const allowed = "OPTIONS, GET, HEAD, PROPFIND, REPORT"
+
+// writeMethods are refused with 403 DAV:need-privileges.
+var writeMethods = map[string]bool{
+	http.MethodPut: true, http.MethodDelete: true, http.MethodPost: true, http.MethodPatch: true,
+	"MKCOL": true, "MKCALENDAR": true, "PROPPATCH": true, "MOVE": true, "COPY": true,
+	"LOCK": true, "UNLOCK": true, "ACL": true,
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Gap: go-webdav redirects only the exact path /.well-known/caldav,
+	// and with 308, which clients written for RFC 6764's 301/303/307 may
+	// not follow; CalDAVTester wants 301 on /.well-known/caldav/ too.
+	if p := r.URL.Path; p == "/.well-known/caldav" || p == "/.well-known/caldav/" {
+		http.Redirect(w, r, h.p.principal(), http.StatusMovedPermanently)
+		return
+	}
+	v, err := h.view()
+	if errors.Is(err, errNoView) {
+		w.Header().Set("Retry-After", "5")
+		h.fail(w, r, http.StatusServiceUnavailable, "the agenda is not loaded yet")
+		return
+	}
+	if err != nil {
+		h.fail(w, r, http.StatusInternalServerError, err.Error())
+		return
+	}
+	res := v.resolve(r.URL.Path)
+	switch {
+	case writeMethods[r.Method]:
+		h.refuseWrite(w, r, res)
+	case r.Method == http.MethodOptions && res.kind != resNone:
+		h.serveOptions(w)
+	case (r.Method == http.MethodGet || r.Method == http.MethodHead) && res.kind != resNone:
+		h.serveGet(w, r, v, res)
+	case r.Method == "PROPFIND" && res.kind != resNone:
+		h.servePropfind(w, r, v, res)
+	case r.Method == "REPORT" && res.kind != resNone:
+		h.serveReport(w, r, v, res)
+	case r.Method == http.MethodOptions || r.Method == http.MethodGet || r.Method == http.MethodHead ||
+		r.Method == "PROPFIND" || r.Method == "REPORT":
+		h.fail(w, r, http.StatusNotFound, "no such calendar, calendar object or collection")
+	default:
+		w.Header().Set("Allow", allowed)
+		h.fail(w, r, http.StatusMethodNotAllowed, "method not allowed")
+	}
+}
+
+// fail writes a short text answer; 5xx ones are logged.
+func (h *handler) fail(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	if status >= 500 {
+		h.log.ErrorContext(r.Context(), "caldav request failed",
+			"method", r.Method, "path", r.URL.Path, "status", status, "error", msg)
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", "text/plain; charset=utf-8")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		fmt.Fprintln(w, msg)
+	}
+}
+
+// precondition writes a DAV:error body naming a failed pre- or
+// postcondition (RFC 4918 §16). go-webdav's error type is internal, so a
+// backend cannot produce these bodies.
+func (h *handler) precondition(w http.ResponseWriter, r *http.Request, status int, cond, msg string) {
+	h.log.DebugContext(r.Context(), "caldav precondition failed", "method", r.Method, "path", r.URL.Path, "reason", msg)
+	writeXML(w, status, davErrorBody(cond))
+}
+
+// serveOptions fills a gap: go-webdav's OPTIONS lists DELETE and MKCOL (and
+// PUT on objects) in Allow, which Evolution reads as "writable".
+// calendar-schedule is not announced, which keeps Thunderbird from trying
+// scheduling.
+func (h *handler) serveOptions(w http.ResponseWriter) {
+	hd := w.Header()
+	hd.Set("DAV", "1, 3, calendar-access")
+	hd.Set("Allow", allowed)
+	hd.Set("Content-Length", "0")
+	w.WriteHeader(http.StatusOK)
+}
+
+// refuseWrite answers a write with 403 and a DAV:need-privileges body
+// naming the privilege the client lacks (RFC 3744 §7.1.1, Appendix B).
+// go-webdav would answer 400 (PUT without text/calendar), 405 (MKCALENDAR)
+// or 501 (PROPPATCH, COPY, MOVE) instead, and no client reads those as
+// "read-only".
+func (h *handler) refuseWrite(w http.ResponseWriter, r *http.Request, res resource) {
+	target := res.path
+	if res.kind == resNone {
+		target = r.URL.Path
+	}
+	priv, href := "write-content", target
+	switch r.Method {
+	case http.MethodPut:
+		if res.kind != resObject {
+			priv, href = "bind", parent(target)
+		}
+	case http.MethodDelete, "MOVE":
+		priv, href = "unbind", parent(target)
+	case "MKCOL", "MKCALENDAR":
+		priv, href = "bind", parent(target)
+	case "COPY":
+		priv, href = "bind", parent(target)
+		if p, ok := hrefPath(r.Header.Get("Destination")); ok && strings.HasPrefix(p, "/") {
+			href = parent(p)
+		}
+	case "PROPPATCH":
+		priv = "write-properties"
+	case "UNLOCK":
+		priv = "unlock"
+	case "ACL":
+		priv = "write-acl"
+	case http.MethodPost:
+		if res.isCollection() {
+			priv = "bind"
+		}
+	case "LOCK":
+		if res.kind == resNone {
+			priv, href = "bind", parent(target)
+		}
+	}
+	body := davErrorBody(el(xml.Name{Space: nsDAV, Local: "need-privileges"},
+		el(xml.Name{Space: nsDAV, Local: "resource"}, hrefXML(href),
+			el(xml.Name{Space: nsDAV, Local: "privilege"}, condition(nsDAV, priv)))))
+	writeXML(w, http.StatusForbidden, body)
+}
+
+// readBody reads the request body up to the cap: 413 above it.
+func (h *handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		h.fail(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", h.maxBody))
+		return nil, false
+	case err != nil:
+		h.fail(w, r, http.StatusBadRequest, "reading the request body: "+err.Error())
+		return nil, false
+	}
+	return body, true
+}
+
+// recorder captures go-webdav's answer so it can be adjusted.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (rec *recorder) Header() http.Header { return rec.header }
+
+func (rec *recorder) WriteHeader(code int) {
+	if rec.status == 0 {
+		rec.status = code
+	}
+}
+
+func (rec *recorder) Write(b []byte) (int, error) {
+	if rec.status == 0 {
+		rec.status = http.StatusOK
+	}
+	return rec.body.Write(b)
+}
+
+// delegate runs go-webdav on a copy of r with the body already read, the
+// canonical path of res, an XML content type and st in its context.
+func (h *handler) delegate(r *http.Request, res resource, body []byte, st *reqState) *recorder {
+	r2 := r.Clone(withState(r.Context(), st))
+	r2.URL.Path, r2.URL.RawPath = res.path, ""
+	r2.Body = io.NopCloser(bytes.NewReader(body))
+	r2.ContentLength = int64(len(body))
+	// go-webdav insists on an XML Content-Type; our own decoding already
+	// found XML in the body, whatever the client called it.
+	if t, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); len(body) > 0 && (err != nil || t != "application/xml" && t != "text/xml") {
+		r2.Header.Set("Content-Type", "application/xml; charset=utf-8")
+	}
+	rec := &recorder{header: http.Header{}}
+	h.dav.ServeHTTP(rec, r2)
+	return rec
+}
+
+// relay passes an answer of go-webdav's on unchanged, except that a 500
+// not caused by our own failure becomes 400: go-webdav answers 500 to
+// some requests it cannot decode (e.g. a comp-filter combining
+// is-not-defined with a time-range).
+func (h *handler) relay(w http.ResponseWriter, r *http.Request, rec *recorder, st *reqState) {
+	if rec.status >= 500 {
+		if st.failed != nil {
+			h.fail(w, r, http.StatusInternalServerError, st.failed.Error())
+			return
+		}
+		h.fail(w, r, http.StatusBadRequest, strings.TrimSpace(rec.body.String()))
+		return
+	}
+	for k, vv := range rec.header {
+		w.Header()[k] = vv
+	}
+	if rec.status == 0 {
+		rec.status = http.StatusOK
+	}
+	w.WriteHeader(rec.status)
+	w.Write(rec.body.Bytes())
+}
