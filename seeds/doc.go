@@ -53,7 +53,8 @@
 //     8, "Flinking, Fast and Slow" and "AStream" on October 9): they end
 //     where a new part of the page begins, which repeats the next title on
 //     two lines. Only the last session of the file must have its closing
-//     line; without it the file is taken to be cut short.
+//     line (or its category twice on the session line); without it the
+//     file is taken to be cut short.
 //   - The page repeats sessions in summary lists: a session's title, then
 //     its abstract shortened to one line ending in "…". A list begins right
 //     after a block, its first title glued to the block's title. Those
@@ -66,8 +67,8 @@
 // # Identity
 //
 // A session's ID is agenda.Slug of its title; when several sessions have
-// the same slug they are numbered in page order ("apache-flink-developer-
-// training-1" … "-4"). IDs never depend on time or room, so a moved session
+// the same slug they are numbered in page order, so the four slots of the
+// developer training are apache-flink-developer-training-1 to -4. IDs never depend on time or room, so a moved session
 // keeps its ID and its calendar UID (agenda.Snapshot.UID). A track's ID is
 // the slug of its category; tracks get colours from a fixed palette in order
 // of first appearance.
@@ -87,6 +88,8 @@
 //
 // # Errors
 //
-// Any problem is reported as an *Error with the file name and the line, and
+// Lines may end in LF or CRLF; text must be UTF-8 without control
+// characters other than tab, as calendars cannot carry them. Any problem is
+// reported as an *Error with the file name and the line, and
 // says what was expected there. Parse never panics.
 package seeds

@@ -157,6 +157,15 @@ func TestRooms(t *testing.T) {
 		t.Errorf("the four trainings use rooms %v, want four rooms", trainingRooms)
 	}
 
+	// The group rule "starts before the session above it has ended" is, on
+	// this page, the same as "the start time goes back".
+	for i := 1; i < len(c.Sessions); i++ {
+		x, prev := c.Sessions[i], c.Sessions[i-1]
+		if agenda.DateOf(x.Start, loc) == agenda.DateOf(prev.Start, loc) && x.Start.Before(prev.Start) != x.Start.Before(prev.End) {
+			t.Errorf("%s starts during %s without going back before its start", x.ID, prev.ID)
+		}
+	}
+
 	// No two sessions share a room at the same time.
 	for i, x := range c.Sessions {
 		for _, y := range c.Sessions[i+1:] {
