@@ -16,9 +16,9 @@ import (
 // 1) and what was expected there. Every error Parse returns for bad input is
 // an *Error; find it with errors.As.
 type Error struct {
-	File string
-	Line int
-	Msg  string
+	File string // the name given to Parse
+	Line int    // the line, counted from 1
+	Msg  string // what was expected there and what was found
 }
 
 // Error returns "file:line: msg".
