@@ -40,7 +40,8 @@ func (s *Server) Handler() http.Handler {
 	read("/feeds/sessions/{session}.ics", s.serveSessionFeed)
 	read("/feeds/custom.ics", s.serveCustomFeed) // ?sessions=…&tracks=…&rooms=…&days=…
 
-	// CalDAV (issue 3): /.well-known/caldav and the /dav/* tree go here.
+	// CalDAV (issue 3): /.well-known/caldav, the /dav/* tree, PROPFIND / (dav.go).
+	s.mountDAV(r)
 
 	return r
 }
