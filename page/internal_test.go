@@ -1,0 +1,183 @@
+package page
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"unicode"
+
+	"confcal/agenda/agendatest"
+)
+
+func TestParseBaseURL(t *testing.T) {
+	tests := []struct {
+		in, want string
+		ok       bool
+	}{
+		{"https://cal.example.org", "https://cal.example.org", true},
+		{"https://Cal.Example.org/", "https://cal.example.org", true},
+		{" http://localhost:8080 ", "http://localhost:8080", true},
+		{"http://[::1]:8080", "http://[::1]:8080", true},
+		{"cal.example.org", "", false},
+		{"ftp://cal.example.org", "", false},
+		{"https://cal.example.org/confcal", "", false},
+		{"https://cal.example.org?x=1", "", false},
+		{"https://user:pw@cal.example.org", "", false},
+		{"https://", "", false},
+		{"https://a b", "", false},
+	}
+	for _, tt := range tests {
+		got, err := ParseBaseURL(tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("ParseBaseURL(%q) = %q, %v; want %q, ok %v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestBaseURLFromRequest(t *testing.T) {
+	tests := []struct {
+		name       string
+		base       string
+		trustProxy bool
+		tls        bool
+		host       string
+		headers    map[string]string
+		want       string
+	}{
+		{"flag wins", "https://cal.example.org", true, false, "internal:8080",
+			map[string]string{"X-Forwarded-Proto": "http", "X-Forwarded-Host": "evil.example"}, "https://cal.example.org"},
+		{"plain request", "", false, false, "localhost:8080", nil, "http://localhost:8080"},
+		{"tls request", "", false, true, "cal.example.org", nil, "https://cal.example.org"},
+		{"untrusted proxy headers ignored", "", false, false, "internal:8080",
+			map[string]string{"X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example"}, "http://internal:8080"},
+		{"trusted proxy", "", true, false, "internal:8080",
+			map[string]string{"X-Forwarded-Proto": "https", "X-Forwarded-Host": "cal.example.org"}, "https://cal.example.org"},
+		{"first of a proxy chain", "", true, false, "internal:8080",
+			map[string]string{"X-Forwarded-Proto": "https, http", "X-Forwarded-Host": "cal.example.org, internal"}, "https://cal.example.org"},
+		{"bad forwarded values ignored", "", true, false, "internal:8080",
+			map[string]string{"X-Forwarded-Proto": "javascript", "X-Forwarded-Host": "evil.example/<x>"}, "http://internal:8080"},
+		{"bad host", "", false, false, `a"b`, nil, "http://localhost"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := BaseURL(tt.base, tt.trustProxy)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := httptest.NewRequest("GET", "/", nil)
+			r.Host = tt.host
+			if tt.tls {
+				r.TLS = &tls.ConnectionState{}
+			}
+			for k, v := range tt.headers {
+				r.Header.Set(k, v)
+			}
+			if got := f(r); got != tt.want {
+				t.Errorf("base = %q, want %q", got, tt.want)
+			}
+		})
+	}
+	if _, err := BaseURL("not a url", false); err == nil {
+		t.Error("BaseURL with a bad base: no error")
+	}
+}
+
+func TestMemoryPicks(t *testing.T) {
+	ctx := context.Background()
+	m := NewMemoryPicks(3)
+	var codes []string
+	for i := range 5 {
+		ids := []string{"s" + string(rune('a'+i)), "t"}
+		code, err := m.Save(ctx, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ValidCode(code) || slices.Contains(codes, code) {
+			t.Fatalf("code %q: valid %v, repeated %v", code, ValidCode(code), slices.Contains(codes, code))
+		}
+		codes = append(codes, code)
+		got, err := m.Load(ctx, code)
+		if err != nil || !slices.Equal(got, ids) {
+			t.Errorf("Load(%q) = %v, %v; want %v", code, got, err, ids)
+		}
+	}
+	if m.Len() != 3 {
+		t.Errorf("store holds %d picks, want at most 3", m.Len())
+	}
+	if _, err := m.Load(ctx, codes[0]); !errors.Is(err, ErrUnknownPick) {
+		t.Errorf("oldest pick after eviction: %v, want ErrUnknownPick", err)
+	}
+	if got, err := m.Load(ctx, codes[4]); err != nil || got[0] != "se" {
+		t.Errorf("newest pick: %v, %v", got, err)
+	}
+	for _, bad := range [][]string{nil, {"Bad"}, {"a", "a"}, make([]string, MaxPick+1)} {
+		if _, err := m.Save(ctx, bad); err == nil {
+			t.Errorf("Save(%.40q): no error", bad)
+		}
+	}
+	// A saved pick is a copy.
+	ids := []string{"a", "b"}
+	code, _ := m.Save(ctx, ids)
+	ids[0] = "z"
+	if got, _ := m.Load(ctx, code); got[0] != "a" {
+		t.Error("store shares the caller's slice")
+	}
+}
+
+func TestValidCode(t *testing.T) {
+	for range 100 {
+		if c := NewCode(); !ValidCode(c) {
+			t.Fatalf("NewCode() = %q is not valid", c)
+		}
+	}
+	for _, bad := range []string{"", "abc", "AAAAAAAAAAAAAAAA", "aaaaaaaaaaaaaaa1", "aaaaaaaaaaaaaaaaa"} {
+		if ValidCode(bad) {
+			t.Errorf("ValidCode(%q) = true", bad)
+		}
+	}
+}
+
+func TestTextOn(t *testing.T) {
+	for _, tt := range []struct{ color, want string }{
+		{"#000000", "#fff"}, {"#FFFFFF", "#111"}, {"#00798C", "#fff"}, {"#F2C14E", "#111"},
+	} {
+		if got := textOn(tt.color); got != tt.want {
+			t.Errorf("textOn(%s) = %s, want %s", tt.color, got, tt.want)
+		}
+	}
+}
+
+// FuzzParagraphs checks that splitting an abstract never loses or invents
+// text: the blocks hold exactly the abstract's words.
+func FuzzParagraphs(f *testing.F) {
+	for _, x := range agendatest.SmallContents().Sessions {
+		f.Add(x.Abstract)
+	}
+	f.Add("a\n- b\n-\n* c\n\n• d\r\ne")
+	f.Fuzz(func(t *testing.T, s string) {
+		var got []string
+		for _, b := range paragraphs(s) {
+			if (len(b.Lines) == 0) == (len(b.Items) == 0) {
+				t.Fatalf("block %+v is neither a paragraph nor a list", b)
+			}
+			for _, l := range append(b.Lines, b.Items...) {
+				got = append(got, strings.FieldsFunc(l, unicode.IsSpace)...)
+			}
+		}
+		var want []string
+		for line := range strings.SplitSeq(strings.ReplaceAll(s, "\r", "\n"), "\n") {
+			line = strings.TrimSpace(line)
+			if item, ok := listItem(line); ok {
+				line = item
+			}
+			want = append(want, strings.FieldsFunc(line, unicode.IsSpace)...)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("paragraphs(%q) words %q, want %q", s, got, want)
+		}
+	})
+}

@@ -1,0 +1,363 @@
+package page
+
+import (
+	"fmt"
+	"html/template"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"confcal/agenda"
+)
+
+// state is what a page URL carries: the filters and the attendee's pick.
+type state struct {
+	day   string // YYYY-MM-DD or ""
+	track string
+	room  string
+	pick  []string // in agenda order
+	code  string   // the stored pick the pick came from, if any
+	// pickSet records that the URL named a pick (even an empty one), so the
+	// page's script knows the URL, not local storage, is the truth.
+	pickSet bool
+}
+
+// query renders s as a query string ("" or "?…"). IDs are slugs and days
+// digits and hyphens, so nothing needs escaping; a pick travels as a
+// comma-separated list to stay short.
+func (s state) query() string {
+	var parts []string
+	add := func(k, v string) {
+		if v != "" {
+			parts = append(parts, k+"="+url.QueryEscape(v))
+		}
+	}
+	add("day", s.day)
+	add("track", s.track)
+	add("room", s.room)
+	switch {
+	case s.code != "":
+		add("my", s.code)
+	case len(s.pick) > 0 || s.pickSet:
+		parts = append(parts, "pick="+strings.Join(s.pick, ","))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "?" + strings.Join(parts, "&")
+}
+
+// link returns path with s's query and an optional fragment.
+func (s state) link(path, fragment string) string {
+	u := path + s.query()
+	if fragment != "" {
+		u += "#" + fragment
+	}
+	return u
+}
+
+// onlyPick returns s without its filters.
+func (s state) onlyPick() state {
+	s.day, s.track, s.room = "", "", ""
+	return s
+}
+
+// toggled returns s with session id added to or removed from the pick.
+func (s state) toggled(snap *agenda.Snapshot, id string) state {
+	set := map[string]bool{}
+	for _, p := range s.pick {
+		set[p] = true
+	}
+	set[id] = !set[id]
+	var pick []string
+	for _, x := range snap.SessionIDs() {
+		if set[x] {
+			pick = append(pick, x)
+		}
+	}
+	s.pick, s.code, s.pickSet = pick, "", true
+	return s
+}
+
+// picked reports whether id is in the pick.
+func (s state) picked(id string) bool { return slices.Contains(s.pick, id) }
+
+// canonicalPick orders ids as the agenda does and splits them into known
+// and unknown session IDs.
+func canonicalPick(snap *agenda.Snapshot, ids []string) (known, unknown []string) {
+	want := map[string]bool{}
+	for _, id := range ids {
+		if _, ok := snap.Session(id); ok {
+			want[id] = true
+		} else if !slices.Contains(unknown, id) {
+			unknown = append(unknown, id)
+		}
+	}
+	for _, id := range snap.SessionIDs() {
+		if want[id] {
+			known = append(known, id)
+		}
+	}
+	return known, unknown
+}
+
+// card is one session as the agenda shows it.
+type card struct {
+	ID, Title string
+	URL       string // details page
+	StarURL   string
+	Starred   bool
+	Day       string // "Tue 8 Oct"
+	Time      string // "10:30–11:10"
+	Room      agenda.Room
+	Track     agenda.Track
+	Cancelled bool
+	Marks     []string
+	Col       int // the session's room column in its day, from 1
+}
+
+// slot is the sessions that start at one time.
+type slot struct {
+	Time  string
+	ID    string // fragment, e.g. "2019-10-08-1030"
+	Cards []card
+}
+
+// dayView is one conference day of the agenda.
+type dayView struct {
+	ID    string // YYYY-MM-DD
+	Title string // "Tuesday 8 October 2019"
+	Rooms []agenda.Room
+	Slots []slot
+}
+
+// filterLink is one choice of a filter.
+type filterLink struct {
+	Label  string
+	URL    string
+	Active bool
+	Track  string // track ID, for its colour
+}
+
+// filterGroup is one filter (day, track or room) with its choices.
+type filterGroup struct {
+	Name  string
+	Links []filterLink
+}
+
+// sub is everything one subscribe block offers for one feed.
+type sub struct {
+	ID      string // fragment
+	Title   string // "Track: Talks"
+	Name    string // calendar name handed to Outlook.com
+	Path    string // local path of the feed, e.g. "/feeds/tracks/talks.ics"
+	URL     string // absolute http(s) URL of the feed
+	Webcal  template.URL
+	Google  string
+	Outlook string
+	QR      string // local path of the QR code image
+	Events  int
+	Long    bool // the URL makes an awkward QR code
+}
+
+// longURL is the feed URL length above which a QR code gets too dense to
+// scan comfortably from a screen (version 7 and up at level M).
+const longURL = 120
+
+// newSub builds the subscribe block for the feed at path under base.
+func newSub(base, id, title, name, path string, events int) sub {
+	abs := base + path
+	webcal := "webcal://" + strings.TrimPrefix(strings.TrimPrefix(abs, "https://"), "http://")
+	return sub{
+		ID:      id,
+		Title:   title,
+		Name:    name,
+		Path:    path,
+		URL:     abs,
+		Webcal:  template.URL(webcal), // base is checked by BaseURL, path built from slugs
+		Google:  "https://calendar.google.com/calendar/r?cid=" + url.QueryEscape(webcal),
+		Outlook: "https://outlook.live.com/calendar/0/addfromweb?url=" + queryEscape(abs) + "&name=" + queryEscape(name),
+		QR:      "/qr.svg?feed=" + url.QueryEscape(path),
+		Events:  events,
+		Long:    len(abs) > longURL,
+	}
+}
+
+// queryEscape escapes s for a query parameter, spaces as %20 rather than
+// "+", which not every receiver decodes.
+func queryEscape(s string) string { return strings.ReplaceAll(url.QueryEscape(s), "+", "%20") }
+
+// Feed paths, as served by the web package.
+func allFeed() string                { return "/feeds/all.ics" }
+func trackFeed(id string) string     { return "/feeds/tracks/" + id + ".ics" }
+func roomFeed(id string) string      { return "/feeds/rooms/" + id + ".ics" }
+func dayFeed(d agenda.Date) string   { return "/feeds/days/" + d.String() + ".ics" }
+func sessionFeed(id string) string   { return "/feeds/sessions/" + id + ".ics" }
+func myFeed(code string) string      { return "/feeds/my/" + code + ".ics" }
+func customFeed(ids []string) string { return "/feeds/custom.ics?sessions=" + strings.Join(ids, ",") }
+
+// ChangeLogPath is the Atom feed of agenda changes, served by the web package.
+const ChangeLogPath = "/feeds/changes.atom"
+
+// feedName is the calendar name of a feed: the conference name, then what
+// the feed holds.
+func feedName(snap *agenda.Snapshot, what string) string {
+	if what == "" {
+		return snap.Conference().Name
+	}
+	return snap.Conference().Name + " — " + what
+}
+
+// Formats of days and times on the page.
+const (
+	clock    = "15:04"
+	shortDay = "Mon 2 Jan"
+	longDay  = "Monday 2 January 2006"
+)
+
+func dayTitle(d agenda.Date) string { return d.Start(time.UTC).Format(longDay) }
+func dayShort(d agenda.Date) string { return d.Start(time.UTC).Format(shortDay) }
+func timeRange(x agenda.Session) string {
+	return x.Start.Format(clock) + "–" + x.End.Format(clock)
+}
+
+// recentWindow is how long a change stays marked on the page.
+const recentWindow = 24 * time.Hour
+
+// recent describes how each session changed in the recentWindow before now:
+// short marks such as "Moved to Room 4" or "Now 16:30", computed from the
+// session as it was before the window and as it is now, so a change that
+// was undone leaves no mark.
+type recent struct {
+	marks map[string][]string
+	when  map[string]time.Time // latest change per session
+	order []string             // sessions, latest change first
+}
+
+func recentChanges(snap *agenda.Snapshot, now time.Time) (recent, error) {
+	r := recent{marks: map[string][]string{}, when: map[string]time.Time{}}
+	log := snap.Log()
+	from := now.Add(-recentWindow)
+	i := slices.IndexFunc(log, func(c agenda.Change) bool { return c.Time.After(from) && !c.Time.After(now) })
+	if i < 0 {
+		return r, nil
+	}
+	before := log[i].Revision - 1
+	renamed := map[string]string{}
+	for _, c := range log[i:] {
+		if c.Session == "" || c.Time.After(now) {
+			continue
+		}
+		if _, seen := r.when[c.Session]; !seen {
+			r.order = append(r.order, c.Session)
+		}
+		r.when[c.Session] = c.Time
+		if c.Field == agenda.FieldLocation {
+			renamed[c.Session] = c.New
+		}
+	}
+	for _, id := range r.order {
+		cur, ok := snap.Session(id)
+		if !ok {
+			continue
+		}
+		old, existed, err := snap.SessionAt(id, before)
+		if err != nil {
+			return recent{}, fmt.Errorf("page: changes of %q: %w", id, err)
+		}
+		r.marks[id] = describe(snap, old, existed, cur, renamed[id])
+	}
+	slices.SortStableFunc(r.order, func(a, b string) int { return r.when[b].Compare(r.when[a]) })
+	r.order = slices.DeleteFunc(r.order, func(id string) bool { return len(r.marks[id]) == 0 })
+	return r, nil
+}
+
+// describe lists the differences between old and cur as marks.
+func describe(snap *agenda.Snapshot, old agenda.Session, existed bool, cur agenda.Session, renamedTo string) []string {
+	if !existed {
+		return []string{"New"}
+	}
+	var m []string
+	if cur.Status == agenda.StatusCancelled && old.Status != agenda.StatusCancelled {
+		m = append(m, "Cancelled")
+	}
+	if cur.Status != agenda.StatusCancelled && old.Status == agenda.StatusCancelled {
+		m = append(m, "Back on the agenda")
+	}
+	if cur.Room != old.Room {
+		room, _ := snap.Room(cur.Room)
+		m = append(m, "Moved to "+room.Name)
+	} else if renamedTo != "" {
+		m = append(m, "Room now called "+renamedTo)
+	}
+	switch {
+	case !cur.Start.Equal(old.Start) && snap.Day(cur) != snap.Day(old):
+		m = append(m, "Now "+dayShort(snap.Day(cur))+", "+cur.Start.Format(clock))
+	case !cur.Start.Equal(old.Start):
+		m = append(m, "Now "+cur.Start.Format(clock))
+	case !cur.End.Equal(old.End):
+		m = append(m, "Now ends "+cur.End.Format(clock))
+	}
+	if cur.Title != old.Title {
+		m = append(m, "Renamed (was “"+old.Title+"”)")
+	}
+	if cur.Track != old.Track {
+		track, _ := snap.Track(cur.Track)
+		m = append(m, "Now in "+track.Name)
+	}
+	if cur.Abstract != old.Abstract {
+		m = append(m, "Description updated")
+	}
+	return m
+}
+
+// block is one paragraph or list of a session's abstract.
+type block struct {
+	Lines []string // a paragraph, its lines kept as line breaks
+	Items []string // a bulleted list
+}
+
+// paragraphs splits an abstract into blocks: blank lines end a paragraph,
+// and runs of lines starting with "-", "*" or "•" become a list.
+func paragraphs(text string) []block {
+	text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
+	var out []block
+	var cur block
+	flush := func() {
+		if len(cur.Lines) > 0 || len(cur.Items) > 0 {
+			out = append(out, cur)
+		}
+		cur = block{}
+	}
+	for line := range strings.SplitSeq(text, "\n") {
+		line = strings.TrimSpace(line)
+		item, isItem := listItem(line)
+		switch {
+		case line == "":
+			flush()
+		case isItem:
+			if len(cur.Lines) > 0 {
+				flush()
+			}
+			cur.Items = append(cur.Items, item)
+		default:
+			if len(cur.Items) > 0 {
+				flush()
+			}
+			cur.Lines = append(cur.Lines, line)
+		}
+	}
+	flush()
+	return out
+}
+
+// listItem reports whether line is a list item and returns its text.
+func listItem(line string) (string, bool) {
+	for _, p := range []string{"- ", "* ", "• "} {
+		if rest, ok := strings.CutPrefix(line, p); ok && strings.TrimSpace(rest) != "" {
+			return strings.TrimSpace(rest), true
+		}
+	}
+	return "", false
+}
