@@ -1,0 +1,146 @@
+package agenda
+
+import (
+	"fmt"
+	"time"
+)
+
+// Reconcile edits the agenda into c, the agenda as an edited source
+// document describes it, so that one revision carries every difference.
+//
+// Sessions are matched by ID first. A session of c whose ID is unknown is
+// then matched to a session of the agenda that no ID matched and has the
+// same slot — start, end and room — taking them in order when a slot has
+// several (the first unmatched of c with the first unmatched of the agenda,
+// and so on). That is how a retitled session is recognised: its ID was made
+// from its title, so the new title gives it a new ID, while its slot stays.
+// A session both retitled and moved cannot be recognised; it reads as the
+// old one cancelled and a new one added.
+//
+// For each matched pair, the title, times, room, track and abstract of c are
+// applied, keeping the agenda's ID; a session present in c takes place, so a
+// cancelled one is restored. Sessions of c matching nothing are added.
+// Sessions of the agenda matching nothing are cancelled (never deleted: a
+// subscriber must see them go). Rooms and tracks of c that the agenda lacks
+// are added; existing ones keep their names, since a source document names
+// rooms neutrally and an organizer may have renamed them. The conference
+// itself is left as it is.
+//
+// Slots are applied as given, even where they overlap (a source document
+// is the organizers' word, and moves applied one at a time may overlap on
+// the way); overlaps left in the result involving a session this edit
+// touched are returned as warnings for people to read.
+//
+// Unlike the other Editor methods, a failed Reconcile may leave part of its
+// changes in the edit: discard the Editor (as Service.Change does).
+func (e *Editor) Reconcile(c Contents) (warnings []string, err error) {
+	for _, t := range c.Tracks {
+		if !e.hasTrack(t.ID) {
+			if err := e.AddTrack(t); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, r := range c.Rooms {
+		if !e.hasRoom(r.ID) {
+			if err := e.AddRoom(r); err != nil {
+				return nil, err
+			}
+		}
+	}
+
+	current := map[string]bool{}
+	for _, x := range e.c.Sessions {
+		current[x.ID] = true
+	}
+	match := make([]string, len(c.Sessions)) // c.Sessions[i] → agenda ID, "" for none
+	matched := map[string]bool{}
+	for i, x := range c.Sessions {
+		if current[x.ID] {
+			if matched[x.ID] {
+				return nil, fmt.Errorf("agenda: session %q listed twice: %w", x.ID, ErrInvalid)
+			}
+			match[i], matched[x.ID] = x.ID, true
+		}
+	}
+	type slot struct {
+		start, end int64
+		room       string
+	}
+	free := map[slot][]string{} // unmatched agenda sessions by slot, in agenda order
+	for _, x := range e.base.sessions {
+		if !matched[x.ID] {
+			k := slot{x.Start.Unix(), x.End.Unix(), x.Room}
+			free[k] = append(free[k], x.ID)
+		}
+	}
+	for i, x := range c.Sessions {
+		if match[i] != "" {
+			continue
+		}
+		k := slot{x.Start.Unix(), x.End.Unix(), x.Room}
+		if ids := free[k]; len(ids) > 0 {
+			match[i], matched[ids[0]] = ids[0], true
+			free[k] = ids[1:]
+		}
+	}
+
+	touched := map[string]bool{}
+	confirmed := StatusConfirmed
+	for i, x := range c.Sessions {
+		if match[i] == "" {
+			x.Status, x.Sequence = StatusConfirmed, 0
+			if err := e.AddSession(x, true); err != nil {
+				return nil, err
+			}
+			touched[x.ID] = true
+			continue
+		}
+		id := match[i]
+		u := SessionUpdate{Title: &x.Title, Start: &x.Start, End: &x.End, Room: &x.Room, Track: &x.Track,
+			Abstract: &x.Abstract, Status: &confirmed, Force: true}
+		n := len(e.changes)
+		if err := e.UpdateSession(id, u); err != nil {
+			return nil, err
+		}
+		if len(e.changes) > n {
+			touched[id] = true
+		}
+	}
+	cancelled := StatusCancelled
+	for _, x := range e.base.sessions {
+		if !matched[x.ID] && x.Status != StatusCancelled {
+			if err := e.UpdateSession(x.ID, SessionUpdate{Status: &cancelled}); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return e.overlaps(touched), nil
+}
+
+// overlaps describes each overlap between confirmed sessions in one room
+// that involves a session in touched.
+func (e *Editor) overlaps(touched map[string]bool) []string {
+	var out []string
+	loc := e.base.loc
+	ss := e.c.Sessions
+	for i, a := range ss {
+		for _, b := range ss[i+1:] {
+			if a.Room != b.Room || a.Status == StatusCancelled || b.Status == StatusCancelled || !a.Overlaps(b) || !(touched[a.ID] || touched[b.ID]) {
+				continue
+			}
+			first, second := a, b
+			if b.Start.Before(a.Start) || b.Start.Equal(a.Start) && b.ID < a.ID {
+				first, second = b, a
+			}
+			room, _ := e.Room(a.Room)
+			out = append(out, fmt.Sprintf("%s (%s) overlaps %s (%s) in %s",
+				first.Title, span(first, loc), second.Title, span(second, loc), room.Name))
+		}
+	}
+	return out
+}
+
+func span(x Session, loc *time.Location) string {
+	return x.Start.In(loc).Format("Jan 2 15:04") + "–" + x.End.In(loc).Format("15:04")
+}
