@@ -5,22 +5,44 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"confcal/agenda"
 	"confcal/agenda/agendatest"
+	"confcal/seeds"
 	"confcal/web"
 )
+
+// flink returns the built-in Flink Forward Berlin 2019 agenda: 93
+// sessions, the size the server really serves.
+func flink(b *testing.B) *agenda.Snapshot {
+	b.Helper()
+	snap, err := seeds.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return snap
+}
 
 // BenchmarkPrepare renders everything one revision publishes: the edition,
 // every named feed with its gzip copy, and the feed list.
 func BenchmarkPrepare(b *testing.B) {
-	snap := agendatest.Small(b)
-	b.ReportAllocs()
-	for b.Loop() {
-		// A fresh server each time, so nothing is reused from a previous
-		// revision: the cost of a cold start.
-		srv := web.New(web.Config{BaseURL: baseURL})
-		if _, err := srv.Prepare(snap); err != nil {
-			b.Fatal(err)
-		}
+	for _, bb := range []struct {
+		name string
+		snap *agenda.Snapshot
+	}{
+		{"small", agendatest.Small(b)},
+		{"flink-forward-berlin-2019", flink(b)},
+	} {
+		b.Run(bb.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				// A fresh server each time, so nothing is reused from a
+				// previous revision: the cost of a cold start.
+				srv := web.New(web.Config{BaseURL: baseURL})
+				if _, err := srv.Prepare(bb.snap); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
@@ -36,7 +58,9 @@ func (d *discard) WriteHeader(status int)      { d.status = status }
 func (d *discard) Write(b []byte) (int, error) { return len(b), nil }
 
 func benchmarkServe(b *testing.B, want int, hdr ...string) {
-	_, h := newServer(b)
+	srv := web.New(web.Config{BaseURL: baseURL})
+	publish(b, srv, flink(b))
+	h := srv.Handler()
 	req := httptest.NewRequest(http.MethodGet, "/feeds/all.ics", nil)
 	probe := httptest.NewRecorder()
 	h.ServeHTTP(probe, req)
@@ -58,7 +82,8 @@ func benchmarkServe(b *testing.B, want int, hdr ...string) {
 	}
 }
 
-// BenchmarkServeAll200 serves /feeds/all.ics in full through the router.
+// BenchmarkServeAll200 serves /feeds/all.ics of the built-in agenda in
+// full through the router.
 func BenchmarkServeAll200(b *testing.B) { benchmarkServe(b, http.StatusOK) }
 
 // BenchmarkServeAll304 answers a conditional GET of /feeds/all.ics whose

@@ -1,0 +1,184 @@
+// Command confcal publishes a conference agenda as calendars: .ics feeds
+// for the whole conference, each track, room, day and session, and
+// personal picks, served over HTTP.
+//
+// Usage:
+//
+//	confcal serve [-addr :8080] [-base-url URL] [-agenda FILE]
+//	confcal sessions [-agenda FILE]
+//	confcal export [-agenda FILE] [-base-url URL] [-track T] [-room R] [-day YYYY-MM-DD] [-session ID] …
+//
+// Without -agenda, confcal uses the Flink Forward Berlin 2019 agenda built
+// into it. Flags have environment equivalents (CONFCAL_ADDR,
+// CONFCAL_BASE_URL, CONFCAL_AGENDA); a flag wins over its variable.
+//
+// The exit status is 0 on success, 2 for a mistake on the command line
+// (an unknown flag, a filter naming nothing) and 1 for any other failure.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"confcal/agenda"
+	"confcal/seeds"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	var uerr *usageError
+	if err != nil && !errors.Is(err, flag.ErrHelp) && !(errors.As(err, &uerr) && uerr.reported) {
+		fmt.Fprintln(os.Stderr, "confcal:", err)
+	}
+	os.Exit(exitCode(err))
+}
+
+// exitCode maps run's error to the process's exit status.
+func exitCode(err error) int {
+	var uerr *usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &uerr):
+		return 2
+	default:
+		return 1
+	}
+}
+
+// usageError is a mistake on the command line (exit status 2). reported
+// says the flag package has already printed it with the usage.
+type usageError struct {
+	err      error
+	reported bool
+}
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+const usage = `confcal publishes a conference agenda as calendar feeds.
+
+Usage:
+
+	confcal serve [flags]     serve the feeds over HTTP until interrupted
+	confcal sessions [flags]  list the agenda's sessions
+	confcal export [flags]    write an .ics of the agenda or a pick of it to stdout
+
+Run "confcal COMMAND -h" for a command's flags.
+`
+
+// run runs the command line args (without the program name). It returns
+// when the command is done or, for serve, when ctx is cancelled and the
+// server has shut down.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return &usageError{err: errors.New("no command given"), reported: true}
+	}
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "serve":
+		return runServe(ctx, rest, stdin, stderr)
+	case "sessions":
+		return runSessions(rest, stdin, stdout, stderr)
+	case "export":
+		return runExport(rest, stdin, stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return &usageError{err: fmt.Errorf("unknown command %q", cmd)}
+	}
+}
+
+// newFlagSet returns a flag set for a subcommand that reports its errors
+// and usage (synopsis, then the flags) on stderr.
+func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: confcal %s\n\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args into fs; the subcommands take no other arguments.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return &usageError{err: err, reported: true}
+	}
+	if fs.NArg() > 0 {
+		return &usageError{err: fmt.Errorf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
+	}
+	return nil
+}
+
+// env returns the environment variable key, or def when it is unset or empty.
+func env(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// agendaFlag defines the -agenda flag shared by every subcommand.
+func agendaFlag(fs *flag.FlagSet) *string {
+	return fs.String("agenda", env("CONFCAL_AGENDA", ""),
+		"agenda `file` in the seed's text format, \"-\" for stdin, instead of the built-in Flink Forward Berlin 2019 (env CONFCAL_AGENDA)")
+}
+
+// loadAgenda returns revision 1 of the agenda: the built-in seed when file
+// is "", else file (stdin for "-") read in the seed's format as Flink
+// Forward Berlin 2019. Errors in the file name it and the line.
+func loadAgenda(file string, stdin io.Reader) (*agenda.Snapshot, error) {
+	if file == "" {
+		return seeds.Default()
+	}
+	name := file
+	var src []byte
+	var err error
+	if file == "-" {
+		name = "stdin"
+		src, err = io.ReadAll(stdin)
+	} else {
+		src, err = os.ReadFile(file)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading agenda: %w", err)
+	}
+	c, err := seeds.Parse(name, src, seeds.FlinkForwardBerlin2019Conference())
+	if err != nil {
+		return nil, err
+	}
+	snap, err := agenda.NewSnapshot(c, 1, 1, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return snap, nil
+}
+
+// listFlag collects a repeatable flag whose values may also be
+// comma-separated lists.
+func listFlag(dst *[]string) func(string) error {
+	return func(v string) error {
+		for item := range strings.SplitSeq(v, ",") {
+			if item = strings.TrimSpace(item); item != "" {
+				*dst = append(*dst, item)
+			}
+		}
+		return nil
+	}
+}

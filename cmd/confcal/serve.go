@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"confcal/web"
+)
+
+// Server limits: slow or oversized requests must not tie up the server.
+// Feeds are small and pre-rendered, so writes finish well within a minute
+// even on a slow link.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 60 * time.Second
+	idleTimeout       = 120 * time.Second
+	maxHeaderBytes    = 64 << 10
+	shutdownTimeout   = 15 * time.Second
+)
+
+// runServe serves the agenda over HTTP until ctx is cancelled, then shuts
+// down gracefully: it stops accepting, lets requests in flight finish (up
+// to shutdownTimeout) and returns nil.
+func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Writer) error {
+	fs := newFlagSet("serve", "serve [flags]", stderr)
+	addr := fs.String("addr", env("CONFCAL_ADDR", ":8080"), "`address` to listen on (env CONFCAL_ADDR)")
+	baseURL := fs.String("base-url", env("CONFCAL_BASE_URL", ""),
+		"public `URL` of the server, without a trailing slash, used in feed links (env CONFCAL_BASE_URL; default http://localhost:PORT)")
+	file := agendaFlag(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+
+	snap, err := loadAgenda(*file, stdin)
+	if err != nil {
+		return err
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	base := *baseURL
+	if base == "" {
+		base = localURL(ln.Addr())
+	}
+	srv := web.New(web.Config{BaseURL: base, Logger: log})
+	swap, err := srv.Prepare(snap)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("serve: %w", err)
+	}
+	swap()
+
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	log.Info("listening", "addr", ln.Addr().String(), "url", base,
+		"conference", snap.Conference().Name, "revision", snap.Revision(), "sessions", len(snap.SessionIDs()))
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("serve: shutdown: %w", err)
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// localURL is the default base URL for a listener: http://localhost:PORT
+// when it listens on all interfaces, else its own address.
+func localURL(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return "http://" + a.String()
+	}
+	host := "localhost"
+	if !tcp.IP.IsUnspecified() {
+		host = tcp.IP.String()
+	}
+	return "http://" + net.JoinHostPort(host, strconv.Itoa(tcp.Port))
+}

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"confcal/agenda"
+)
+
+// runSessions prints the agenda as a table, one session a row, in agenda
+// order: ID, day, start–end, room, track and title.
+func runSessions(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlagSet("sessions", "sessions [flags]", stderr)
+	file := agendaFlag(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	snap, err := loadAgenda(*file, stdin)
+	if err != nil {
+		return err
+	}
+	return writeSessions(stdout, snap)
+}
+
+func writeSessions(w io.Writer, snap *agenda.Snapshot) error {
+	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tDAY\tTIME\tROOM\tTRACK\tTITLE")
+	for _, x := range snap.Sessions() {
+		room, _ := snap.Room(x.Room)
+		track, _ := snap.Track(x.Track)
+		title := x.Title
+		if x.Status == agenda.StatusCancelled {
+			title += " (cancelled)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s–%s\t%s\t%s\t%s\n",
+			x.ID, snap.Day(x), x.Start.Format("15:04"), x.End.Format("15:04"), room.Name, track.Name, title)
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("sessions: %w", err)
+	}
+	return nil
+}
