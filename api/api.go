@@ -15,6 +15,7 @@
 //	POST  /sessions            add a session
 //	POST  /rooms               add a room
 //	PATCH /rooms/{id}          rename a room
+//	POST  /import              apply an edited agenda as one revision (or dry-run it)
 //
 // Paths are relative to where the handler is mounted (confcal mounts it at
 // /api). Every change goes through agenda.Service, so when a write returns,
@@ -117,6 +118,7 @@ func New(cfg Config) http.Handler {
 		r.Post("/sessions", a.handle(a.createSession))
 		r.Post("/rooms", a.handle(a.createRoom))
 		r.Patch("/rooms/{id}", a.handle(a.patchRoom))
+		r.Post("/import", a.handle(a.importAgenda))
 	})
 	return r
 }

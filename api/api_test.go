@@ -342,6 +342,7 @@ func TestAuth(t *testing.T) {
 		{"POST", "/sessions", `{"title": "X", "start": "2019-10-09T14:00", "end": "2019-10-09T14:30", "room": "room-1", "track": "talks"}`},
 		{"POST", "/rooms", `{"name": "Room 3"}`},
 		{"PATCH", "/rooms/room-2", `{"name": "Kesselhaus"}`},
+		{"POST", "/import", `{"sessions": []}`},
 	}
 	tests := []struct {
 		name   string
@@ -630,5 +631,88 @@ func BenchmarkPatchSession(b *testing.B) {
 		if w.Code != 200 {
 			b.Fatal(w.Body)
 		}
+	}
+}
+
+// smallImport is Small as an Import body, with edit applied to its sessions.
+func smallImport(t *testing.T, edit func([]api.NewSession) []api.NewSession) string {
+	t.Helper()
+	c := agendatest.SmallContents()
+	var in api.Import
+	for _, tr := range c.Tracks {
+		in.Tracks = append(in.Tracks, api.ImportTrack{ID: tr.ID, Name: tr.Name, Color: tr.Color})
+	}
+	for _, r := range c.Rooms {
+		in.Rooms = append(in.Rooms, api.ImportRoom{ID: r.ID, Name: r.Name})
+	}
+	for _, x := range c.Sessions {
+		in.Sessions = append(in.Sessions, api.NewSession{ID: x.ID, Title: x.Title, Start: x.Start.Format(time.RFC3339),
+			End: x.End.Format(time.RFC3339), Room: x.Room, Track: x.Track, Abstract: x.Abstract})
+	}
+	in.Sessions = edit(in.Sessions)
+	b, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestImport(t *testing.T) {
+	e := newEnv(t, token)
+	body := smallImport(t, func(ss []api.NewSession) []api.NewSession {
+		ss[2].Room, ss[2].Start, ss[2].End = "room-1", "2019-10-08T14:00", "2019-10-08T14:40" // state-of-state
+		return ss[1:]                                                                         // opening-keynote is gone
+	})
+	want := []string{"State of State moved from Room 2 to Room 1, Oct 8 10:30 → 14:00", "Opening Keynote cancelled (Oct 8 09:00–10:00, Room 1)"}
+	texts := func(res api.ImportResult) []string {
+		var out []string
+		for _, s := range res.Summaries {
+			out = append(out, s.Text)
+		}
+		return out
+	}
+
+	dry := strings.Replace(body, `{"tracks"`, `{"dry_run": true, "tracks"`, 1)
+	w := e.do("POST", "/import", dry)
+	wantStatus(t, w, 200)
+	res := decodeBody[api.ImportResult](t, w)
+	if !res.DryRun || res.Revision != 2 || strings.Join(texts(res), "|") != strings.Join(want, "|") {
+		t.Errorf("dry run = %+v, want %q as revision 2", res, want)
+	}
+	if e.svc.Current().Revision() != 1 || e.store.Saves() != 1 {
+		t.Fatalf("a dry run changed the agenda: revision %d", e.svc.Current().Revision())
+	}
+
+	w = e.do("POST", "/import", body)
+	wantStatus(t, w, 200)
+	res = decodeBody[api.ImportResult](t, w)
+	if res.DryRun || res.Revision != 2 || strings.Join(texts(res), "|") != strings.Join(want, "|") || len(res.Warnings) != 0 {
+		t.Errorf("import = %+v, want %q as revision 2", res, want)
+	}
+	if e.svc.Current().Revision() != 2 {
+		t.Errorf("revision %d after the import, want 2 (one revision for every change)", e.svc.Current().Revision())
+	}
+	w = e.do("POST", "/import", body)
+	wantStatus(t, w, 200)
+	if res := decodeBody[api.ImportResult](t, w); res.Revision != 2 || len(res.Changes) != 0 {
+		t.Errorf("importing again = %+v, want nothing at revision 2", res)
+	}
+
+	for _, tc := range []struct {
+		name, body string
+		status     int
+	}{
+		{"no ID", smallImport(t, func(ss []api.NewSession) []api.NewSession { ss[0].ID = ""; return ss }), 400},
+		{"bad time", smallImport(t, func(ss []api.NewSession) []api.NewSession { ss[0].Start = "9am"; return ss }), 400},
+		{"no sessions", smallImport(t, func([]api.NewSession) []api.NewSession { return nil }), 400},
+		{"unknown room", smallImport(t, func(ss []api.NewSession) []api.NewSession { ss[0].Room = "room-9"; return ss }), 422},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := e.do("POST", "/import", tc.body)
+			wantStatus(t, w, tc.status)
+			if e.svc.Current().Revision() != 2 {
+				t.Errorf("a refused import changed the agenda")
+			}
+		})
 	}
 }
