@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -474,11 +475,24 @@ func TestFeedList(t *testing.T) {
 // prepared revision is only served after its swap, and that an edit
 // changes exactly the feeds it touches.
 func TestSwap(t *testing.T) {
-	srv := web.New(web.Config{BaseURL: baseURL + "/"})
+	var logged bytes.Buffer
+	srv := web.New(web.Config{BaseURL: baseURL + "/", Logger: slog.New(slog.NewJSONHandler(&logged, nil))})
 	h := srv.Handler()
 	if resp := do(t, h, http.MethodGet, "/feeds/all.ics"); resp.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("GET before any revision: status %d, want 503", resp.StatusCode)
 	}
+	// Server errors are logged, with what was asked.
+	var rec struct {
+		Level, Msg, Method, Path string
+		Status                   int
+	}
+	if err := json.Unmarshal(logged.Bytes(), &rec); err != nil {
+		t.Fatalf("log of the 503: %v: %q", err, logged.String())
+	}
+	if rec.Level != "ERROR" || rec.Method != "GET" || rec.Path != "/feeds/all.ics" || rec.Status != 503 {
+		t.Errorf("log of the 503: %+v", rec)
+	}
+	logged.Reset()
 	if srv.Current() != nil {
 		t.Fatalf("Current() before any revision = %p, want nil", srv.Current())
 	}
@@ -516,6 +530,9 @@ func TestSwap(t *testing.T) {
 	swap()
 	if got := srv.Current().Snapshot().Revision(); got != 2 {
 		t.Errorf("after swap: serving revision %d, want 2", got)
+	}
+	if logged.Len() != 0 {
+		t.Errorf("client requests logged: %s", logged.String())
 	}
 	changed := map[string]bool{"/feeds/all.ics": true, "/feeds/tracks/talks.ics": true, "/feeds/rooms/room-1.ics": true,
 		"/feeds/rooms/room-2.ics": true, "/feeds/days/2019-10-09.ics": true, "/feeds/sessions/late-talk.ics": true}
