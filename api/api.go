@@ -59,6 +59,9 @@ type Config struct {
 	// BaseURL is the server's absolute URL without a trailing slash, e.g.
 	// "https://confcal.example.org"; links in the Atom feed are built from it.
 	BaseURL string
+	// WhoPrefix starts the author recorded for every change ("api" when
+	// empty): "api" alone, or "api:alice" with a Confcal-Who of "alice".
+	WhoPrefix string
 }
 
 // MaxBody is the largest request body a write accepts.
@@ -69,7 +72,8 @@ const MaxBody = 1 << 20
 const RevisionHeader = "Confcal-Revision"
 
 // WhoHeader names the optional request header that says who makes a change
-// (e.g. "alice"); it is recorded in the change log as "api:alice".
+// (e.g. "alice"); it is recorded in the change log as "api:alice" (see
+// Config.WhoPrefix).
 const WhoHeader = "Confcal-Who"
 
 type api struct {
@@ -78,6 +82,7 @@ type api struct {
 	writes  bool
 	log     *slog.Logger
 	baseURL string
+	who     string                   // Config.WhoPrefix
 	tags    atomic.Pointer[tagIndex] // ETags of the current revision
 	atom    atomic.Pointer[atomDoc]  // the Atom feed of the current revision
 }
@@ -87,7 +92,10 @@ func newAPI(cfg Config) *api {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	a := &api{svc: cfg.Service, log: log, baseURL: strings.TrimRight(cfg.BaseURL, "/")}
+	a := &api{svc: cfg.Service, log: log, baseURL: strings.TrimRight(cfg.BaseURL, "/"), who: cfg.WhoPrefix}
+	if a.who == "" {
+		a.who = "api"
+	}
 	if cfg.Token != "" {
 		a.writes = true
 		a.token = sha256.Sum256([]byte(cfg.Token))

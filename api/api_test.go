@@ -716,3 +716,14 @@ func TestImport(t *testing.T) {
 		})
 	}
 }
+
+func TestWhoPrefix(t *testing.T) {
+	e := newEnv(t, token)
+	e.h = api.New(api.Config{Service: e.svc, Token: token, WhoPrefix: "cli"})
+	wantStatus(t, e.do("PATCH", "/sessions/late-talk", `{"title": "A"}`, api.WhoHeader, "bob"), 200)
+	wantStatus(t, e.do("PATCH", "/sessions/late-talk", `{"title": "B"}`), 200)
+	ch := decodeBody[api.ChangeList](t, e.do("GET", "/changes", ""))
+	if len(ch.Changes) != 2 || ch.Changes[0].Who != "cli:bob" || ch.Changes[1].Who != "cli" {
+		t.Errorf("authors %+v, want cli:bob then cli", ch.Changes)
+	}
+}

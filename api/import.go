@@ -78,7 +78,7 @@ func (a *api) importAgenda(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	author, err := who(r)
+	author, err := a.author(r)
 	if err != nil {
 		return err
 	}

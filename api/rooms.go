@@ -97,7 +97,7 @@ func (a *api) createRoom(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &n); err != nil {
 		return err
 	}
-	author, err := who(r)
+	author, err := a.author(r)
 	if err != nil {
 		return err
 	}
@@ -127,7 +127,7 @@ func (a *api) patchRoom(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &p); err != nil {
 		return err
 	}
-	author, err := who(r)
+	author, err := a.author(r)
 	if err != nil {
 		return err
 	}

@@ -133,16 +133,16 @@ func (a *api) writeSession(w http.ResponseWriter, r *http.Request, status int, s
 	writeJSON(w, r, status, body)
 }
 
-// who names the author of a change for the change log.
-func who(r *http.Request) (string, error) {
+// author names the author of a change for the change log.
+func (a *api) author(r *http.Request) (string, error) {
 	v := strings.TrimSpace(r.Header.Get(WhoHeader))
 	if v == "" {
-		return "api", nil
+		return a.who, nil
 	}
 	if !utf8.ValidString(v) || utf8.RuneCountInString(v) > 64 || strings.IndexFunc(v, unicode.IsControl) >= 0 {
 		return "", errorf(http.StatusBadRequest, "%s: want up to 64 printable characters", WhoHeader)
 	}
-	return "api:" + v, nil
+	return a.who + ":" + v, nil
 }
 
 func parseStatus(v string) (agenda.Status, error) {
@@ -189,7 +189,7 @@ func (a *api) patchSession(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &p); err != nil {
 		return err
 	}
-	author, err := who(r)
+	author, err := a.author(r)
 	if err != nil {
 		return err
 	}
@@ -231,7 +231,7 @@ func (a *api) createSession(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &n); err != nil {
 		return err
 	}
-	author, err := who(r)
+	author, err := a.author(r)
 	if err != nil {
 		return err
 	}
