@@ -71,11 +71,18 @@ type asset struct {
 	etag  string
 }
 
-// Routes lists the paths the Handler serves, as chi patterns, for a router
-// that mounts it: the agenda, session pages, help, the pick shortener, QR
-// images and static files.
-func Routes() []string {
-	return []string{"/", "/sessions/{id}", "/help", "/my", "/qr.svg", "/static/*"}
+// Route is one method and chi pattern the Handler serves.
+type Route struct{ Method, Pattern string }
+
+// Routes lists what the Handler serves, for a router that mounts it: the
+// agenda, session pages and help (GET and HEAD), the pick shortener (POST
+// /my), QR images and static files.
+func Routes() []Route {
+	var rs []Route
+	for _, p := range []string{"/", "/sessions/{id}", "/help", "/qr.svg", "/static/*"} {
+		rs = append(rs, Route{http.MethodGet, p}, Route{http.MethodHead, p})
+	}
+	return append(rs, Route{http.MethodPost, "/my"})
 }
 
 // New returns the page handler for cfg.

@@ -162,8 +162,9 @@ type sub struct {
 }
 
 // longURL is the feed URL length above which a QR code gets too dense to
-// scan comfortably from a screen (version 7 and up at level M).
-const longURL = 120
+// scan comfortably from a screen: up to 213 bytes fit version 10 (57×57
+// modules) at level M.
+const longURL = 200
 
 // newSub builds the subscribe block for the feed at path under base.
 func newSub(base, id, title, name, path string, events int) sub {
