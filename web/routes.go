@@ -40,6 +40,9 @@ func (s *Server) Handler() http.Handler {
 	read("/feeds/sessions/{session}.ics", s.serveSessionFeed)
 	read("/feeds/custom.ics", s.serveCustomFeed) // ?sessions=…&tracks=…&rooms=…&days=…
 
+	// The attendee page and /feeds/my/{code}.ics (page.go).
+	s.mountPage(r)
+
 	// CalDAV (issue 3): /.well-known/caldav, the /dav/* tree, PROPFIND / (dav.go).
 	s.mountDAV(r)
 

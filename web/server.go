@@ -39,6 +39,8 @@ type Config struct {
 	ProdID string
 	// Logger receives server errors; nil discards them.
 	Logger *slog.Logger
+	// Page configures the attendee page (page.go).
+	Page PageOptions
 }
 
 // Server serves one agenda, a revision at a time. Its methods are safe for

@@ -1,0 +1,302 @@
+package web_test
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	goical "github.com/emersion/go-ical"
+	"golang.org/x/net/html"
+
+	"confcal/agenda"
+	"confcal/page"
+	"confcal/page/qrtest"
+	"confcal/seeds"
+	"confcal/web"
+)
+
+// pageServer serves snap through the full route table on a real listener
+// whose address is the base URL, as `confcal serve` does.
+func pageServer(tb testing.TB, snap *agenda.Snapshot, opts web.PageOptions) *httptest.Server {
+	tb.Helper()
+	ts := httptest.NewUnstartedServer(nil)
+	base := "http://" + ts.Listener.Addr().String()
+	srv := web.New(web.Config{BaseURL: base, Page: opts})
+	swap, err := srv.Prepare(snap)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	swap()
+	ts.Config.Handler = srv.Handler()
+	ts.Start()
+	tb.Cleanup(ts.Close)
+	return ts
+}
+
+// pageGet fetches u and returns the response and its body.
+func pageGet(tb testing.TB, c *http.Client, u string) (*http.Response, []byte) {
+	tb.Helper()
+	res, err := c.Get(u)
+	if err != nil {
+		tb.Fatalf("GET %s: %v", u, err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		tb.Fatalf("GET %s: %v", u, err)
+	}
+	return res, body
+}
+
+// pageLinks returns every href and src on the HTML page at u, and the ids
+// of its elements.
+func pageLinks(tb testing.TB, c *http.Client, u string) (links []string, ids map[string]bool) {
+	tb.Helper()
+	res, body := pageGet(tb, c, u)
+	if res.StatusCode != http.StatusOK {
+		tb.Fatalf("GET %s: %d", u, res.StatusCode)
+	}
+	doc, err := html.Parse(bytes.NewReader(body))
+	if err != nil {
+		tb.Fatalf("GET %s: %v", u, err)
+	}
+	ids = map[string]bool{}
+	for n := range doc.Descendants() {
+		if n.Type != html.ElementNode {
+			continue
+		}
+		for _, a := range n.Attr {
+			switch a.Key {
+			case "href", "src": // forms (POST /my) are tested on their own
+				links = append(links, a.Val)
+			case "id":
+				ids[a.Val] = true
+			}
+		}
+	}
+	return links, ids
+}
+
+// parseICS decodes an iCalendar body and returns its events.
+func parseICS(tb testing.TB, u string, body []byte) []goical.Event {
+	tb.Helper()
+	cal, err := goical.NewDecoder(bytes.NewReader(body)).Decode()
+	if err != nil {
+		tb.Fatalf("%s does not parse as iCalendar: %v", u, err)
+	}
+	return cal.Events()
+}
+
+// TestPageLinksResolve collects every link on the agenda (with and without
+// a pick), a session page and the help page, and checks each: local pages
+// answer 200, feeds parse with go-ical, QR codes decode to their feed
+// URL, webcal/Google/Outlook links carry the feed URL of their block, and
+// fragments point at an element of their page.
+func TestPageLinksResolve(t *testing.T) {
+	snap, err := seeds.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := pageServer(t, snap, web.PageOptions{})
+	c := ts.Client()
+	base := ts.URL
+	ids := snap.SessionIDs()
+	pages := []string{"/", "/help", "/?pick=" + ids[3] + "," + ids[40], "/sessions/" + ids[10]}
+
+	seen := map[string]bool{}
+	var feeds, qrs, externals int
+	var follow func(from, link string)
+	follow = func(from, link string) {
+		if seen[link] {
+			return
+		}
+		seen[link] = true
+		u, err := url.Parse(link)
+		if err != nil {
+			t.Errorf("%s: bad link %q: %v", from, link, err)
+			return
+		}
+		switch {
+		case u.Scheme == "webcal":
+			if "http://"+u.Host != base {
+				t.Errorf("%s: webcal link %s points elsewhere", from, link)
+				return
+			}
+			follow(from, "http://"+strings.TrimPrefix(link, "webcal://"))
+		case u.Scheme == "https" && u.Host == "calendar.google.com":
+			externals++
+			cid := u.Query().Get("cid")
+			if u.Path != "/calendar/r" || !strings.HasPrefix(cid, "webcal://") {
+				t.Errorf("%s: Google link %s has no webcal cid", from, link)
+				return
+			}
+			follow(from, cid)
+		case u.Scheme == "https" && u.Host == "outlook.live.com":
+			externals++
+			q := u.Query()
+			if u.Path != "/calendar/0/addfromweb" || !strings.HasPrefix(q.Get("url"), base+"/feeds/") || q.Get("name") == "" {
+				t.Errorf("%s: Outlook link %s lacks url= of a feed or name=", from, link)
+				return
+			}
+			follow(from, q.Get("url"))
+		case u.Scheme == "" && u.Host == "" && u.Path == "":
+			// A fragment on the page itself; checked by the caller.
+		case u.Scheme == "" && u.Host == "" || "http://"+u.Host == base && u.Scheme == "http":
+			target := base + u.RequestURI()
+			res, body := pageGet(t, c, target)
+			if res.StatusCode == http.StatusNotFound && u.Path == page.ChangeLogPath {
+				t.Logf("%s is not in web's route table (the change log is served by package api, wired in cmd)", u.Path)
+				return
+			}
+			if res.StatusCode != http.StatusOK {
+				t.Errorf("%s: link %s: status %d: %.200s", from, link, res.StatusCode, body)
+				return
+			}
+			switch ct := res.Header.Get("Content-Type"); {
+			case strings.HasPrefix(ct, "text/calendar"):
+				feeds++
+				if len(parseICS(t, link, body)) == 0 {
+					t.Errorf("%s: feed %s has no events", from, link)
+				}
+			case ct == "image/svg+xml":
+				qrs++
+				got, err := qrtest.Decode(body)
+				if want := base + u.Query().Get("feed"); err != nil || got != want {
+					t.Errorf("%s: QR %s decodes to %q (%v), want %q", from, link, got, err, want)
+				}
+			}
+		default:
+			t.Errorf("%s: link %s leads to another host", from, link)
+		}
+	}
+	for _, p := range pages {
+		links, ids := pageLinks(t, c, base+p)
+		for _, l := range links {
+			if frag, ok := strings.CutPrefix(l, "#"); ok && !ids[frag] {
+				t.Errorf("%s: fragment %s names no element", p, l)
+			}
+			follow(p, l)
+		}
+	}
+	// Every track, room, day and session feed is linked from somewhere.
+	want := 1 + len(snap.Tracks()) + len(snap.Rooms()) + len(snap.Days()) + 1 + 1 // all, tracks, rooms, days, one session, the pick
+	if feeds < want {
+		t.Errorf("followed %d feeds, want at least %d", feeds, want)
+	}
+	if qrs < want {
+		t.Errorf("decoded %d QR codes, want at least %d", qrs, want)
+	}
+	if externals == 0 {
+		t.Error("no Google or Outlook links")
+	}
+	t.Logf("%d links followed: %d feeds, %d QR codes, %d Google/Outlook links", len(seen), feeds, qrs, externals)
+}
+
+// TestShortPersonalFeed stores a long pick through the page's form and
+// checks /feeds/my/{code}.ics serves exactly the bytes of the custom feed.
+func TestShortPersonalFeed(t *testing.T) {
+	snap, err := seeds.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	picks := page.NewMemoryPicks(10)
+	ts := pageServer(t, snap, web.PageOptions{Picks: picks})
+	c := ts.Client()
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	ids := snap.SessionIDs()[5:17]
+	res, err := c.PostForm(ts.URL+"/my", url.Values{"sessions": {strings.Join(ids, ",")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	loc, err := url.Parse(res.Header.Get("Location"))
+	if res.StatusCode != http.StatusSeeOther || err != nil {
+		t.Fatalf("POST /my: %d, Location %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	code := loc.Query().Get("my")
+	_, short := pageGet(t, c, ts.URL+"/feeds/my/"+code+".ics")
+	_, long := pageGet(t, c, ts.URL+"/feeds/custom.ics?sessions="+strings.Join(ids, ","))
+	if !bytes.Equal(short, long) {
+		t.Errorf("/feeds/my/%s.ics differs from the custom feed of its sessions", code)
+	}
+	if n := len(parseICS(t, "my feed", short)); n != len(ids) {
+		t.Errorf("my feed has %d events, want %d", n, len(ids))
+	}
+	for _, bad := range []string{"/feeds/my/" + page.NewCode() + ".ics", "/feeds/my/short.ics"} {
+		if res, body := pageGet(t, c, ts.URL+bad); res.StatusCode != http.StatusNotFound || len(body) == 0 {
+			t.Errorf("GET %s: %d, want 404 with a message", bad, res.StatusCode)
+		}
+	}
+}
+
+// TestPageBehindProxy checks the page's absolute links come from the
+// forwarded headers only when the server trusts its proxy.
+func TestPageBehindProxy(t *testing.T) {
+	snap, err := seeds.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, trust := range []bool{false, true} {
+		baseFn, err := page.BaseURL("", trust)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts := pageServer(t, snap, web.PageOptions{BaseURL: baseFn})
+		req, _ := http.NewRequest(http.MethodGet, ts.URL+"/", nil)
+		req.Header.Set("X-Forwarded-Proto", "https")
+		req.Header.Set("X-Forwarded-Host", "cal.example.org")
+		res, err := ts.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		want := ts.URL + "/feeds/all.ics"
+		if trust {
+			want = "https://cal.example.org/feeds/all.ics"
+		}
+		if !bytes.Contains(body, []byte(`href="`+want+`"`)) {
+			t.Errorf("trust proxy %v: page does not link %s", trust, want)
+		}
+	}
+}
+
+// TestPageRoutesLeaveDAVAlone checks that mounting the page on "/" keeps
+// PROPFIND / for CalDAV clients and answers other methods with 405.
+func TestPageRoutesLeaveDAVAlone(t *testing.T) {
+	snap, err := seeds.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := web.New(web.Config{BaseURL: "http://localhost:8080"})
+	swap, err := h.Prepare(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	swap()
+	for _, tt := range []struct {
+		method, target string
+		ok             []int
+	}{
+		{"PROPFIND", "/", []int{http.StatusMultiStatus}},
+		{http.MethodGet, "/", []int{http.StatusOK}},
+		{http.MethodHead, "/help", []int{http.StatusOK}},
+		{http.MethodDelete, "/", []int{http.StatusMethodNotAllowed}},
+		{http.MethodGet, "/my", []int{http.StatusMethodNotAllowed}},
+	} {
+		req := httptest.NewRequest(tt.method, tt.target, nil)
+		if tt.method == "PROPFIND" {
+			req.Header.Set("Depth", "0")
+		}
+		rec := httptest.NewRecorder()
+		h.Handler().ServeHTTP(rec, req)
+		if !slices.Contains(tt.ok, rec.Code) {
+			t.Errorf("%s %s: %d, want %v", tt.method, tt.target, rec.Code, tt.ok)
+		}
+	}
+}
