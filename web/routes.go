@@ -40,6 +40,14 @@ func (s *Server) Handler() http.Handler {
 	read("/feeds/sessions/{session}.ics", s.serveSessionFeed)
 	read("/feeds/custom.ics", s.serveCustomFeed) // ?sessions=…&tracks=…&rooms=…&days=…
 
+	// What changed, as Atom, and the admin API (issue 4, package api).
+	if s.cfg.ChangesAtom != nil {
+		read("/feeds/changes.atom", s.cfg.ChangesAtom.ServeHTTP)
+	}
+	if s.cfg.API != nil {
+		r.Mount("/api", s.cfg.API)
+	}
+
 	// The attendee page and /feeds/my/{code}.ics (page.go).
 	s.mountPage(r)
 

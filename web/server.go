@@ -41,6 +41,11 @@ type Config struct {
 	Logger *slog.Logger
 	// Page configures the attendee page (page.go).
 	Page PageOptions
+	// API, when set, is mounted at /api: the admin API (package api).
+	API http.Handler
+	// ChangesAtom, when set, serves /feeds/changes.atom, the Atom feed of
+	// changes (api.ChangesAtom).
+	ChangesAtom http.Handler
 }
 
 // Server serves one agenda, a revision at a time. Its methods are safe for
