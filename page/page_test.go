@@ -548,7 +548,7 @@ func TestHelpPage(t *testing.T) {
 		for _, li := range all(dav, func(n *html.Node) bool { return n.Data == "li" }) {
 			tracks = append(tracks, text(li))
 		}
-		if !slices.Equal(tracks, []string{"Keynote", "Talks"}) {
+		if !slices.Equal(tracks, []string{"Test Conf 2019 — Keynote", "Test Conf 2019 — Talks"}) {
 			t.Errorf("track calendars = %q", tracks)
 		}
 		for _, section := range []string{"apple", "mac", "android", "thunderbird", "outlook", "google"} {

@@ -13,11 +13,12 @@
       localStorage.setItem(KEY, body.dataset.pick || "");
     } else {
       var saved = localStorage.getItem(KEY);
-      if (saved && ids.test(saved) && location.pathname === "/") {
+      var page = location.pathname === "/" || location.pathname === "/help" || /^\/sessions\/[a-z0-9-]+$/.test(location.pathname);
+      if (saved && ids.test(saved) && page) {
         var q = new URLSearchParams(location.search);
         q.delete("pick");
         var rest = q.toString();
-        location.replace("/?" + (rest ? rest + "&" : "") + "pick=" + saved + location.hash);
+        location.replace(location.pathname + "?" + (rest ? rest + "&" : "") + "pick=" + saved + location.hash);
         return;
       }
     }

@@ -1,0 +1,336 @@
+//go:build !race
+
+// The browser test runs once, in the plain `go test` pass: under the race
+// detector it would only drive the same browser again, slower.
+
+package web_test
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	goical "github.com/emersion/go-ical"
+
+	"confcal/seeds"
+	"confcal/web"
+)
+
+// TestPageInBrowser opens the agenda in headless Chromium on a phone-sized
+// screen, checks all three conference days are there, stars two sessions,
+// follows the personal feed link and parses the feed: exactly the two
+// starred sessions. Screenshots go to the test's temporary directory (and
+// to $CONFCAL_E2E_SHOTS when set, to look at them).
+//
+// It needs Debian's chromium and chromium-driver packages; without them it
+// skips, unless CONFCAL_E2E_BROWSER=1 demands it run.
+func TestPageInBrowser(t *testing.T) {
+	chromium, driver := browserPaths()
+	if chromium == "" || driver == "" {
+		msg := "headless browser test needs chromium and chromedriver on PATH (Debian packages chromium, chromium-driver)"
+		if os.Getenv("CONFCAL_E2E_BROWSER") == "1" {
+			t.Fatal(msg + "; CONFCAL_E2E_BROWSER=1 requires them")
+		}
+		t.Skip(msg)
+	}
+	snap, err := seeds.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := pageServer(t, snap, web.PageOptions{})
+	wd := startBrowser(t, chromium, driver)
+	shots := []string{t.TempDir()}
+	if dir := os.Getenv("CONFCAL_E2E_SHOTS"); dir != "" {
+		shots = append(shots, dir)
+	}
+	shot := func(name string) {
+		png := wd.screenshot()
+		for _, dir := range shots {
+			if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+
+	wd.navigate(ts.URL + "/")
+	if w := wd.script("return window.innerWidth"); w != float64(390) {
+		t.Errorf("viewport width %v, want 390 (phone)", w)
+	}
+	if sw := wd.script("return document.documentElement.scrollWidth"); sw != float64(390) {
+		t.Errorf("page is %v px wide on a 390 px screen: something overflows sideways", sw)
+	}
+	var days []string
+	for _, e := range wd.find("section.day > h2") {
+		days = append(days, wd.text(e))
+	}
+	if want := []string{"Monday 7 October 2019", "Tuesday 8 October 2019", "Wednesday 9 October 2019"}; !slices.Equal(days, want) {
+		t.Fatalf("days on / = %q, want %q", days, want)
+	}
+	shot("1-agenda-top.png")
+
+	// Star two sessions by tapping their stars, as an attendee would.
+	stars := wd.find("section.day article.card a.star")
+	if len(stars) != len(snap.SessionIDs()) {
+		t.Errorf("%d stars, want one per session (%d)", len(stars), len(snap.SessionIDs()))
+	}
+	ids := snap.SessionIDs()
+	picked := []string{ids[2], ids[30]}
+	for _, id := range picked {
+		star := wd.find("#s-" + id + " a.star")
+		if len(star) != 1 {
+			t.Fatalf("no star for %s", id)
+		}
+		wd.click(star[0])
+		wd.waitFor(func() bool { return len(wd.find("#s-"+id+" a.star.on")) == 1 })
+	}
+	shot("2-after-starring.png")
+	if got := wd.script("return localStorage.getItem('confcal.pick')"); got != strings.Join(picked, ",") {
+		t.Errorf("localStorage pick = %v, want %s", got, strings.Join(picked, ","))
+	}
+
+	// The personal agenda lists both, with a feed of just those.
+	if n := len(wd.find("#my li.line")); n != 2 {
+		t.Errorf("my agenda lists %d sessions, want 2", n)
+	}
+	wd.script("document.getElementById('my').scrollIntoView()")
+	shot("3-my-agenda.png")
+	links := wd.find("#sub-my a.url")
+	if len(links) != 1 {
+		t.Fatal("no personal feed link")
+	}
+	feedURL := wd.attr(links[0], "href")
+	if !strings.HasPrefix(feedURL, ts.URL+"/feeds/") {
+		t.Fatalf("personal feed link %q is not a feed of this server", feedURL)
+	}
+	res, body := pageGet(t, ts.Client(), feedURL)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d", feedURL, res.StatusCode)
+	}
+	events := parseICS(t, feedURL, body)
+	var uids []string
+	for _, ev := range events {
+		uid, err := ev.Props.Text(goical.PropUID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		uids = append(uids, uid)
+	}
+	want := []string{snap.UID(picked[0]), snap.UID(picked[1])}
+	if !slices.Equal(uids, want) {
+		t.Errorf("personal feed has events %q, want exactly %q", uids, want)
+	}
+
+	// Opening the bare address again brings the stars back from localStorage.
+	wd.navigate(ts.URL + "/")
+	wd.waitFor(func() bool { return len(wd.find("#my li.line")) == 2 })
+
+	// A session page reads well too, and knows the session is starred.
+	wd.navigate(ts.URL + "/sessions/" + ids[2])
+	wd.waitFor(func() bool { return len(wd.find("a.starbtn")) == 1 && strings.Contains(wd.text(wd.find("a.starbtn")[0]), "In my agenda") })
+	if h := wd.find("article.session h1"); len(h) != 1 {
+		t.Error("session page has no title")
+	}
+	shot("4-session.png")
+	wd.navigate(ts.URL + "/help")
+	shot("5-help.png")
+}
+
+// browserPaths finds Chromium and chromedriver on PATH.
+func browserPaths() (chromium, driver string) {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			chromium = p
+			break
+		}
+	}
+	driver, _ = exec.LookPath("chromedriver")
+	return chromium, driver
+}
+
+// webDriver is a minimal W3C WebDriver client for one session.
+type webDriver struct {
+	t       *testing.T
+	base    string // http://127.0.0.1:PORT/session/ID
+	client  *http.Client
+	elemKey string
+}
+
+// startBrowser starts chromedriver and a headless Chromium session with a
+// 390×844 phone screen and a fresh profile; both end with the test.
+func startBrowser(t *testing.T, chromium, driver string) *webDriver {
+	t.Helper()
+	port := freePort(t)
+	cmd := exec.Command(driver, "--port="+strconv.Itoa(port), "--allowed-ips=127.0.0.1")
+	var logs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start chromedriver: %v", err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("chromedriver output:\n%s", logs.String())
+		}
+	})
+	wd := &webDriver{t: t, base: fmt.Sprintf("http://127.0.0.1:%d", port), client: &http.Client{Timeout: 60 * time.Second},
+		elemKey: "element-6066-11e4-a52e-4f735466cecf"} // the W3C web element identifier
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		res, err := wd.client.Get(wd.base + "/status")
+		if err == nil {
+			res.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("chromedriver did not come up: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	caps := map[string]any{"capabilities": map[string]any{"alwaysMatch": map[string]any{
+		"browserName": "chrome",
+		"goog:chromeOptions": map[string]any{
+			"binary": chromium,
+			"args": []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+				"--disable-dev-shm-usage", "--user-data-dir=" + t.TempDir(), "--hide-scrollbars"},
+			"mobileEmulation": map[string]any{"deviceMetrics": map[string]any{"width": 390, "height": 844, "pixelRatio": 2, "touch": true}},
+		},
+	}}}
+	var session struct {
+		SessionID string `json:"sessionId"`
+	}
+	wd.call(http.MethodPost, "/session", caps, &session)
+	if session.SessionID == "" {
+		t.Fatal("chromedriver gave no session ID")
+	}
+	wd.base += "/session/" + session.SessionID
+	t.Cleanup(func() { wd.call(http.MethodDelete, "", nil, nil) })
+	return wd
+}
+
+// freePort returns a TCP port on 127.0.0.1 that was free a moment ago.
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// call sends one WebDriver command and decodes its "value" into out.
+func (wd *webDriver) call(method, path string, in, out any) {
+	wd.t.Helper()
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			wd.t.Fatal(err)
+		}
+		body = bytes.NewReader(b)
+	}
+	url := wd.base + path
+	req, err := http.NewRequest(method, url, body)
+	if err != nil {
+		wd.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	res, err := wd.client.Do(req)
+	if err != nil {
+		wd.t.Fatalf("webdriver %s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	var resp struct {
+		Value json.RawMessage `json:"value"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&resp); err != nil {
+		wd.t.Fatalf("webdriver %s %s: %d, undecodable answer: %v", method, path, res.StatusCode, err)
+	}
+	if res.StatusCode != http.StatusOK {
+		wd.t.Fatalf("webdriver %s %s: %d %.500s", method, path, res.StatusCode, resp.Value)
+	}
+	if out != nil {
+		if err := json.Unmarshal(resp.Value, out); err != nil {
+			wd.t.Fatalf("webdriver %s %s: %v in %.300s", method, path, err, resp.Value)
+		}
+	}
+}
+
+func (wd *webDriver) navigate(u string) {
+	wd.t.Helper()
+	wd.call(http.MethodPost, "/url", map[string]string{"url": u}, nil)
+}
+
+// find returns the IDs of the elements matching a CSS selector.
+func (wd *webDriver) find(css string) []string {
+	wd.t.Helper()
+	var elems []map[string]string
+	wd.call(http.MethodPost, "/elements", map[string]string{"using": "css selector", "value": css}, &elems)
+	ids := make([]string, len(elems))
+	for i, e := range elems {
+		ids[i] = e[wd.elemKey]
+	}
+	return ids
+}
+
+func (wd *webDriver) text(elem string) string {
+	wd.t.Helper()
+	var s string
+	wd.call(http.MethodGet, "/element/"+elem+"/text", nil, &s)
+	return s
+}
+
+func (wd *webDriver) attr(elem, name string) string {
+	wd.t.Helper()
+	var s string
+	wd.call(http.MethodGet, "/element/"+elem+"/property/"+name, nil, &s)
+	return s
+}
+
+func (wd *webDriver) click(elem string) {
+	wd.t.Helper()
+	wd.call(http.MethodPost, "/element/"+elem+"/click", map[string]any{}, nil)
+}
+
+// script runs JavaScript in the page and returns its result.
+func (wd *webDriver) script(js string) any {
+	wd.t.Helper()
+	var v any
+	wd.call(http.MethodPost, "/execute/sync", map[string]any{"script": js, "args": []any{}}, &v)
+	return v
+}
+
+// waitFor polls cond for up to ten seconds.
+func (wd *webDriver) waitFor(cond func() bool) {
+	wd.t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			wd.t.Fatal("timed out waiting for the page")
+		}
+	}
+}
+
+// screenshot returns a PNG of the viewport.
+func (wd *webDriver) screenshot() []byte {
+	wd.t.Helper()
+	var b64 string
+	wd.call(http.MethodGet, "/screenshot", nil, &b64)
+	png, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		wd.t.Fatal(err)
+	}
+	return png
+}
