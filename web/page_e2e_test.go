@@ -138,7 +138,9 @@ func TestPageInBrowser(t *testing.T) {
 
 	// A session page reads well too, and knows the session is starred.
 	wd.navigate(ts.URL + "/sessions/" + ids[2])
-	wd.waitFor(func() bool { return len(wd.find("a.starbtn")) == 1 && strings.Contains(wd.text(wd.find("a.starbtn")[0]), "In my agenda") })
+	wd.waitFor(func() bool {
+		return len(wd.find("a.starbtn")) == 1 && strings.Contains(wd.text(wd.find("a.starbtn")[0]), "In my agenda")
+	})
 	if h := wd.find("article.session h1"); len(h) != 1 {
 		t.Error("session page has no title")
 	}
