@@ -1,0 +1,76 @@
+package metrics
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Healthz answers 200 "ok" to GET and HEAD for as long as the process
+// serves HTTP: a liveness probe, which checks nothing else on purpose (a
+// store outage must not get the process restarted).
+func Healthz() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeProbe(w, r, http.StatusOK, "ok\n")
+	})
+}
+
+// Check is one condition of readiness.
+type Check struct {
+	// Name names the check in the answer, e.g. "store" or "snapshot".
+	Name string
+	// Run returns nil when the condition holds. It must honour ctx, which
+	// carries the probe's timeout.
+	Run func(ctx context.Context) error
+}
+
+// ReadyTimeout bounds how long Readyz waits for all its checks.
+const ReadyTimeout = 5 * time.Second
+
+// Readyz answers GET and HEAD with 200 when every check passes and 503
+// when one fails, with one line per check ("store ok", "snapshot failed").
+// The reason a check failed is logged to log (nil discards it), not sent:
+// it may name files or addresses.
+func Readyz(log *slog.Logger, checks ...Check) http.Handler {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), ReadyTimeout)
+		defer cancel()
+		status := http.StatusOK
+		var b strings.Builder
+		for _, c := range checks {
+			if err := c.Run(ctx); err != nil {
+				status = http.StatusServiceUnavailable
+				log.WarnContext(ctx, "not ready", "check", c.Name, "error", err)
+				fmt.Fprintf(&b, "%s failed\n", c.Name)
+				continue
+			}
+			fmt.Fprintf(&b, "%s ok\n", c.Name)
+		}
+		if len(checks) == 0 {
+			b.WriteString("ok\n")
+		}
+		writeProbe(w, r, status, b.String())
+	})
+}
+
+// writeProbe writes a probe's plain-text answer, never cached.
+func writeProbe(w http.ResponseWriter, r *http.Request, status int, body string) {
+	h := w.Header()
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		h.Set("Allow", "GET, HEAD")
+		status, body = http.StatusMethodNotAllowed, "method not allowed\n"
+	}
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		fmt.Fprint(w, body)
+	}
+}

@@ -1,0 +1,74 @@
+package metrics_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"confcal/metrics"
+)
+
+func TestHealthz(t *testing.T) {
+	for _, c := range []struct {
+		method   string
+		want     int
+		wantBody string
+	}{
+		{"GET", 200, "ok\n"},
+		{"HEAD", 200, ""},
+		{"POST", 405, "method not allowed\n"},
+	} {
+		rec := httptest.NewRecorder()
+		metrics.Healthz().ServeHTTP(rec, httptest.NewRequest(c.method, "/healthz", nil))
+		if rec.Code != c.want || rec.Body.String() != c.wantBody {
+			t.Errorf("%s /healthz = %d %q, want %d %q", c.method, rec.Code, rec.Body, c.want, c.wantBody)
+		}
+		if cc := rec.Header().Get("Cache-Control"); cc != "no-store" {
+			t.Errorf("%s /healthz: Cache-Control %q, want no-store", c.method, cc)
+		}
+	}
+}
+
+func TestReadyz(t *testing.T) {
+	ok := func(context.Context) error { return nil }
+	storeDown := errors.New("open /var/lib/confcal/agenda.db: permission denied")
+	down := func(context.Context) error { return storeDown }
+	cancelled := func(ctx context.Context) error { return ctx.Err() }
+	for _, c := range []struct {
+		name     string
+		checks   []metrics.Check
+		want     int
+		wantBody string
+	}{
+		{"NoChecks", nil, 200, "ok\n"},
+		{"AllPass", []metrics.Check{{"store", ok}, {"snapshot", ok}}, 200, "store ok\nsnapshot ok\n"},
+		{"StoreDown", []metrics.Check{{"store", down}, {"snapshot", ok}}, 503, "store failed\nsnapshot ok\n"},
+		{"ContextHonoured", []metrics.Check{{"store", cancelled}}, 503, "store failed\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var logBuf bytes.Buffer
+			h := metrics.Readyz(slog.New(slog.NewTextHandler(&logBuf, nil)), c.checks...)
+			req := httptest.NewRequest("GET", "/readyz", nil)
+			if c.name == "ContextHonoured" {
+				ctx, cancel := context.WithCancel(req.Context())
+				cancel()
+				req = req.WithContext(ctx)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != c.want || rec.Body.String() != c.wantBody {
+				t.Errorf("GET /readyz = %d %q, want %d %q", rec.Code, rec.Body, c.want, c.wantBody)
+			}
+			if strings.Contains(rec.Body.String(), "/var/lib") {
+				t.Errorf("readyz body leaks the error: %q", rec.Body)
+			}
+			if c.want == 503 && !strings.Contains(logBuf.String(), "check=store") {
+				t.Errorf("failed check not logged: %q", logBuf.String())
+			}
+		})
+	}
+}
