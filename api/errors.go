@@ -50,12 +50,15 @@ func statusOf(err error) (int, string) {
 	case errors.Is(err, agenda.ErrNotFound):
 		return http.StatusNotFound, msg
 	case errors.Is(err, agenda.ErrOverlap):
-		return http.StatusConflict, msg + ` (send "force": true to allow it)`
+		return http.StatusConflict, strings.TrimSuffix(msg, ": "+agenda.ErrOverlap.Error()) + OverlapHint
 	case errors.Is(err, agenda.ErrInvalid):
-		return http.StatusUnprocessableEntity, msg
+		return http.StatusUnprocessableEntity, strings.TrimSuffix(msg, ": "+agenda.ErrInvalid.Error())
 	}
 	return http.StatusInternalServerError, "internal error"
 }
+
+// OverlapHint ends the message of a 409 for an overlap.
+const OverlapHint = ` (send "force": true to allow it)`
 
 // errPrecondition: an If-Match ETag is not the current one.
 var errPrecondition = errors.New("precondition failed")

@@ -7,6 +7,7 @@
 //	confcal serve [-addr :8080] [-base-url URL] [-agenda FILE]
 //	confcal sessions [-agenda FILE]
 //	confcal export [-agenda FILE] [-base-url URL] [-track T] [-room R] [-day YYYY-MM-DD] [-session ID] …
+//	confcal move|cancel|restore|rename|rooms|changes|import … [-data DIR | -server URL]
 //
 // Without -agenda, confcal uses the Flink Forward Berlin 2019 agenda built
 // into it. Flags have environment equivalents (CONFCAL_ADDR,
@@ -73,6 +74,15 @@ Usage:
 	confcal sessions [flags]  list the agenda's sessions
 	confcal export [flags]    write an .ics of the agenda or a pick of it to stdout
 
+Organizer commands (on the store in -data, or on a running server with -server URL):
+
+	confcal move ID -room R -start 2019-10-08T14:00 [-end …]   move or retime a session
+	confcal cancel ID / confcal restore ID                      cancel a session, bring it back
+	confcal rename ID "New title"                               retitle a session
+	confcal rooms [rename ID "Name" | add ID "Name"]            list, rename or add rooms
+	confcal changes [-since REV]                                what changed, in plain words
+	confcal import FILE [-dry-run]                              apply an edited agenda file
+
 Run "confcal COMMAND -h" for a command's flags.
 `
 
@@ -91,6 +101,20 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runSessions(rest, stdin, stdout, stderr)
 	case "export":
 		return runExport(rest, stdin, stdout, stderr)
+	case "move":
+		return runMove(ctx, rest, stdin, stdout, stderr)
+	case "cancel":
+		return runCancel(ctx, rest, stdin, stdout, stderr)
+	case "restore":
+		return runRestore(ctx, rest, stdin, stdout, stderr)
+	case "rename":
+		return runRename(ctx, rest, stdin, stdout, stderr)
+	case "rooms":
+		return runRooms(ctx, rest, stdin, stdout, stderr)
+	case "changes":
+		return runChanges(ctx, rest, stdin, stdout, stderr)
+	case "import":
+		return runImport(ctx, rest, stdin, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -35,12 +35,20 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	baseURL := fs.String("base-url", env("CONFCAL_BASE_URL", ""),
 		"public `URL` of the server, without a trailing slash, used in feed links (env CONFCAL_BASE_URL; default http://localhost:PORT)")
 	file := agendaFlag(fs)
+	data := dataFlag(fs)
+	tokenFile := tokenFileFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
+	token, err := adminToken(*tokenFile)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 
-	snap, err := loadAgenda(*file, stdin)
+	// The agenda file (or the built-in one) is read even when the store
+	// holds the agenda already, so a broken file is reported, not ignored.
+	seed, err := loadAgenda(*file, stdin)
 	if err != nil {
 		return err
 	}
@@ -53,13 +61,27 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	if base == "" {
 		base = localURL(ln.Addr())
 	}
-	srv := web.New(web.Config{BaseURL: base, Logger: log})
-	swap, err := srv.Prepare(snap)
+	lv, err := openLive(ctx, *data, token, base, log)
 	if err != nil {
 		ln.Close()
 		return fmt.Errorf("serve: %w", err)
 	}
-	swap()
+	defer lv.close()
+	srv := web.New(web.Config{BaseURL: base, Logger: log, API: lv.api, ChangesAtom: lv.atom})
+	imported, err := lv.start(ctx, srv, seed)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("serve: %w", err)
+	}
+	snap := lv.svc.Current()
+	if *file != "" && !imported {
+		log.Warn("agenda file not imported: the store already holds the agenda; use confcal import to apply an edited file",
+			"file", *file, "store", lv.store.Path())
+	}
+	if token == "" {
+		log.Warn("admin API writes are disabled: set CONFCAL_ADMIN_TOKEN or -admin-token-file to enable them")
+	}
+	lv.startPolling(ctx, log)
 
 	hs := &http.Server{
 		Handler:           srv.Handler(),
@@ -73,7 +95,8 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	log.Info("listening", "addr", ln.Addr().String(), "url", base,
-		"conference", snap.Conference().Name, "revision", snap.Revision(), "sessions", len(snap.SessionIDs()))
+		"conference", snap.Conference().Name, "revision", snap.Revision(), "sessions", len(snap.SessionIDs()),
+		"store", lv.store.Path())
 
 	select {
 	case err := <-served:

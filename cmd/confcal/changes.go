@@ -1,0 +1,45 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"confcal/api"
+)
+
+// runChanges prints the change log in plain words, one line per revision
+// and session (or room), oldest first.
+func runChanges(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlagSet("changes", "changes [flags] [-since REV]", stderr)
+	f := addAdminFlags(fs)
+	since := fs.Int64("since", 0, "show only changes after revision `REV`")
+	return runAdmin(ctx, fs, f, args, stdin, nil, func(ctx context.Context, c *client, _ []string) error {
+		var list api.ChangeList
+		if _, err := c.call(ctx, http.MethodGet, "/changes?since="+strconv.FormatInt(*since, 10), nil, &list); err != nil {
+			return err
+		}
+		if len(list.Summaries) == 0 {
+			fmt.Fprintf(stdout, "no changes after revision %d (at revision %d)\n", list.Since, list.Revision)
+			return nil
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 8, 2, ' ', 0)
+		fmt.Fprintln(tw, "REV\tTIME (UTC)\tWHO\tCHANGE")
+		for _, s := range list.Summaries {
+			at := s.Time
+			if t, err := time.Parse(time.RFC3339, s.Time); err == nil {
+				at = t.UTC().Format("2006-01-02 15:04")
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", s.Revision, at, s.Who, s.Text)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "(at revision %d)\n", list.Revision)
+		return nil
+	})
+}

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"text/tabwriter"
+
+	"confcal/api"
+)
+
+const roomsUsage = `Usage:
+
+	confcal rooms [flags]                     list the rooms
+	confcal rooms rename [flags] ID "Name"    rename a room (e.g. room-2 "Kesselhaus")
+	confcal rooms add [flags] ID "Name"       add a room
+`
+
+// runRooms lists, renames or adds rooms.
+func runRooms(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	sub := "list"
+	if len(args) > 0 && (args[0] == "list" || args[0] == "rename" || args[0] == "add") {
+		sub, args = args[0], args[1:]
+	}
+	fs := newFlagSet("rooms "+sub, "rooms "+sub+" [flags]", stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, roomsUsage, "\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	f := addAdminFlags(fs)
+	switch sub {
+	case "rename":
+		return runAdmin(ctx, fs, f, args, stdin, []string{"a room ID", "a name"}, func(ctx context.Context, c *client, pos []string) error {
+			return renameRoom(ctx, c, stdout, pos[0], pos[1])
+		})
+	case "add":
+		return runAdmin(ctx, fs, f, args, stdin, []string{"a room ID", "a name"}, func(ctx context.Context, c *client, pos []string) error {
+			resp, err := c.call(ctx, http.MethodPost, "/rooms", api.NewRoom{ID: pos[0], Name: pos[1]}, nil)
+			if err != nil {
+				return err
+			}
+			sums, err := c.summariesOf(ctx, revisionOf(resp))
+			printSummaries(stdout, sums)
+			return err
+		})
+	}
+	return runAdmin(ctx, fs, f, args, stdin, nil, func(ctx context.Context, c *client, _ []string) error {
+		var list api.RoomList
+		if _, err := c.call(ctx, http.MethodGet, "/rooms", nil, &list); err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 8, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tNAME\tSESSIONS")
+		for _, r := range list.Rooms {
+			fmt.Fprintf(tw, "%s\t%s\t%d\n", r.ID, r.Name, r.Sessions)
+		}
+		return tw.Flush()
+	})
+}
+
+// renameRoom renames room id, guarded by the ETag it reads first.
+func renameRoom(ctx context.Context, c *client, stdout io.Writer, id, name string) error {
+	var list api.RoomList
+	if _, err := c.call(ctx, http.MethodGet, "/rooms", nil, &list); err != nil {
+		return err
+	}
+	etag := ""
+	for _, r := range list.Rooms {
+		if r.ID == id {
+			etag = r.ETag
+		}
+	}
+	if etag == "" {
+		return fmt.Errorf("no room %q (see confcal rooms)", id)
+	}
+	var after api.Room
+	resp, err := c.call(ctx, http.MethodPatch, "/rooms/"+url.PathEscape(id), api.RoomPatch{Name: &name}, &after, "If-Match", etag)
+	if err != nil {
+		return err
+	}
+	if after.ETag == etag {
+		fmt.Fprintf(stdout, "nothing changed: %s is already called %s\n", id, name)
+		return nil
+	}
+	sums, err := c.summariesOf(ctx, revisionOf(resp))
+	printSummaries(stdout, sums)
+	return err
+}
