@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"confcal/agenda"
 )
@@ -315,42 +316,68 @@ func describe(snap *agenda.Snapshot, old agenda.Session, existed bool, cur agend
 
 // block is one paragraph or list of a session's abstract.
 type block struct {
-	Lines []string // a paragraph, its lines kept as line breaks
+	Text  string   // a paragraph
 	Items []string // a bulleted list
 }
 
-// paragraphs splits an abstract into blocks: blank lines end a paragraph,
-// and runs of lines starting with "-", "*" or "•" become a list.
+// paragraphs splits an abstract into blocks. Sources separate paragraphs
+// by a line break or a blank line, and break some sentences mid-way, so a
+// line becomes a paragraph of its own when it ends a sentence (., !, ?, :
+// or a closing quote or bracket) and is joined to the next line otherwise.
+// Runs of lines starting with "-", "*" or "•" become a list.
 func paragraphs(text string) []block {
 	text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
 	var out []block
-	var cur block
-	flush := func() {
-		if len(cur.Lines) > 0 || len(cur.Items) > 0 {
-			out = append(out, cur)
+	var para strings.Builder
+	var items []string
+	flushPara := func() {
+		if para.Len() > 0 {
+			out = append(out, block{Text: para.String()})
+			para.Reset()
 		}
-		cur = block{}
+	}
+	flushList := func() {
+		if len(items) > 0 {
+			out = append(out, block{Items: items})
+			items = nil
+		}
 	}
 	for line := range strings.SplitSeq(text, "\n") {
 		line = strings.TrimSpace(line)
-		item, isItem := listItem(line)
-		switch {
-		case line == "":
-			flush()
-		case isItem:
-			if len(cur.Lines) > 0 {
-				flush()
-			}
-			cur.Items = append(cur.Items, item)
-		default:
-			if len(cur.Items) > 0 {
-				flush()
-			}
-			cur.Lines = append(cur.Lines, line)
+		if item, ok := listItem(line); ok {
+			flushPara()
+			items = append(items, item)
+			continue
+		}
+		flushList()
+		if line == "" {
+			flushPara()
+			continue
+		}
+		if para.Len() > 0 && !startsWithPunct(line) {
+			para.WriteByte(' ')
+		}
+		para.WriteString(line)
+		if endsSentence(line) {
+			flushPara()
 		}
 	}
-	flush()
+	flushPara()
+	flushList()
 	return out
+}
+
+// endsSentence reports whether a line ends the way a paragraph does.
+func endsSentence(line string) bool {
+	r, _ := utf8.DecodeLastRuneInString(line)
+	return strings.ContainsRune(".!?:)]\"”’…", r)
+}
+
+// startsWithPunct reports whether a line continues the previous one
+// without a space, like a full stop that lost its line.
+func startsWithPunct(line string) bool {
+	r, _ := utf8.DecodeRuneInString(line)
+	return strings.ContainsRune(".,;:!?)]", r)
 }
 
 // listItem reports whether line is a list item and returns its text.
