@@ -1,0 +1,327 @@
+package caldav_test
+
+import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+
+	goical "github.com/emersion/go-ical"
+
+	"confcal/agenda"
+	"confcal/caldav"
+	"confcal/ical"
+)
+
+// calendarQuery is a calendar-query for VEVENTs in [start, end), either
+// may be empty (open).
+func calendarQuery(start, end string) string {
+	tr := "<C:time-range"
+	if start != "" {
+		tr += ` start="` + start + `"`
+	}
+	if end != "" {
+		tr += ` end="` + end + `"`
+	}
+	tr += "/>"
+	return `<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop>` +
+		`<C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">` + tr +
+		`</C:comp-filter></C:comp-filter></C:filter></C:calendar-query>`
+}
+
+// TestCalendarQueryTimeRange runs time ranges at the edges of the
+// fixture's sessions through the router (RFC 4791 §9.9). Session times
+// (Europe/Berlin, UTC+2): opening-keynote 8 Oct 09:00–10:00 (07–08Z),
+// streams-everywhere and state-of-state 10:30–11:10 (08:30–09:10Z),
+// late-talk 9 Oct 11:00–11:40 (09:00–09:40Z), closing-keynote 16:00–17:00
+// (14–15Z).
+func TestCalendarQueryTimeRange(t *testing.T) {
+	s := newServer(t)
+	tests := []struct {
+		name, start, end string
+		want             []string
+	}{
+		{"equal to a session", "20191008T070000Z", "20191008T080000Z", []string{"opening-keynote"}},
+		{"starting at a session's start", "20191008T070000Z", "20191008T071500Z", []string{"opening-keynote"}},
+		{"ending at a session's end", "20191008T074500Z", "20191008T080000Z", []string{"opening-keynote"}},
+		{"between sessions, touching both", "20191008T080000Z", "20191008T083000Z", nil},
+		{"ending at a session's start", "20191008T060000Z", "20191008T070000Z", nil},
+		{"starting at a session's end", "20191009T150000Z", "20191009T160000Z", nil},
+		{"one second into a session", "20191008T075959Z", "20191008T080000Z", []string{"opening-keynote"}},
+		{"open end from a session's start", "20191009T090000Z", "", []string{"late-talk", "closing-keynote"}},
+		{"open end from a session's end", "20191009T150000Z", "", nil},
+		{"open start to a session's start", "", "20191008T083000Z", []string{"opening-keynote"}},
+		{"open start to a session's end", "", "20191008T080000Z", []string{"opening-keynote"}},
+		{"open start to just after a start", "", "20191008T083001Z", []string{"opening-keynote", "streams-everywhere", "state-of-state"}},
+		{"one conference day", "20191007T220000Z", "20191008T220000Z", []string{"opening-keynote", "streams-everywhere", "state-of-state"}},
+		{"the other day", "20191008T220000Z", "20191009T220000Z", []string{"late-talk", "closing-keynote"}},
+		{"before the conference", "20180101T000000Z", "20191007T220000Z", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := s.do(t, request{method: "REPORT", path: calAll, header: []string{"Depth", "1"}, body: calendarQuery(tc.start, tc.end)})
+			m := parseMultistatus(t, w)
+			var want []string
+			for _, id := range tc.want {
+				want = append(want, calAll+id+".ics")
+			}
+			m.wantHrefs(t, want...)
+			for _, h := range want {
+				m.wantProp(t, h, dav("getetag"), s.object(t, strings.TrimSuffix(strings.TrimPrefix(h, calAll), ".ics")).ETag)
+			}
+		})
+	}
+	// The same query on a room calendar answers only its members.
+	m := parseMultistatus(t, s.do(t, request{method: "REPORT", path: calRoom2, header: []string{"Depth", "1"},
+		body: calendarQuery("20191007T220000Z", "20191008T220000Z")}))
+	m.wantHrefs(t, calRoom2+"state-of-state.ics")
+}
+
+// TestWellKnown: /.well-known/caldav, with or without the slash, any
+// method, answers 301 to the principal (RFC 6764 §5).
+func TestWellKnown(t *testing.T) {
+	s := newServer(t)
+	for _, p := range []string{"/.well-known/caldav", "/.well-known/caldav/"} {
+		for _, m := range []string{"GET", "HEAD", "PROPFIND", "OPTIONS", "REPORT"} {
+			w := s.do(t, request{method: m, path: p})
+			if w.Code != http.StatusMovedPermanently || w.Header().Get("Location") != principal {
+				t.Errorf("%s %s: %d Location %q, want 301 to %s", m, p, w.Code, w.Header().Get("Location"), principal)
+			}
+		}
+	}
+}
+
+// TestOptions: the DAV classes and no write method in Allow.
+func TestOptions(t *testing.T) {
+	s := newServer(t)
+	for _, p := range []string{"/dav/", principal, home, calAll, calRoom2 + "late-talk.ics"} {
+		w := s.do(t, request{method: "OPTIONS", path: p})
+		if w.Code != http.StatusOK {
+			t.Errorf("OPTIONS %s: %d, want 200", p, w.Code)
+			continue
+		}
+		if got := w.Header().Get("DAV"); got != "1, 3, calendar-access" {
+			t.Errorf("OPTIONS %s: DAV %q", p, got)
+		}
+		allow := strings.Split(w.Header().Get("Allow"), ", ")
+		slices.Sort(allow)
+		if want := []string{"GET", "HEAD", "OPTIONS", "PROPFIND", "REPORT"}; !slices.Equal(allow, want) {
+			t.Errorf("OPTIONS %s: Allow %v, want %v", p, allow, want)
+		}
+	}
+	if w := s.do(t, request{method: "OPTIONS", path: home + "nope/"}); w.Code != http.StatusNotFound {
+		t.Errorf("OPTIONS on a missing calendar: %d, want 404", w.Code)
+	}
+}
+
+// TestWritesRefused: every write gets 403 with DAV:need-privileges naming
+// the privilege RFC 3744 Appendix B asks for, never 405, 500 or 501.
+func TestWritesRefused(t *testing.T) {
+	s := newServer(t)
+	obj := calAll + "late-talk.ics"
+	tests := []struct {
+		method, path string
+		header       []string
+		body         string
+		href, priv   string
+	}{
+		{"PUT", obj, []string{"Content-Type", "text/calendar", "If-Match", s.object(t, "late-talk").ETag}, testdata(t, "clients/evolution-put.ics"), obj, "write-content"},
+		{"PUT", calAll + "new.ics", []string{"Content-Type", "text/calendar"}, testdata(t, "clients/evolution-put.ics"), calAll, "bind"},
+		{"PUT", obj, []string{"Content-Type", "application/json"}, "{}", obj, "write-content"},
+		{"DELETE", obj, nil, "", calAll, "unbind"},
+		{"DELETE", calRoom1, nil, "", home, "unbind"},
+		{"MKCOL", home + "mine/", nil, "", home, "bind"},
+		{"MKCALENDAR", home + "mine/", nil, "", home, "bind"},
+		{"PROPPATCH", calAll, nil, testdata(t, "clients/ios-proppatch.xml"), calAll, "write-properties"},
+		{"MOVE", obj, []string{"Destination", baseURL + calRoom1 + "late-talk.ics"}, "", calAll, "unbind"},
+		{"COPY", obj, []string{"Destination", baseURL + calRoom1 + "late-talk.ics"}, "", calRoom1, "bind"},
+		{"LOCK", obj, nil, `<D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype></D:lockinfo>`, obj, "write-content"},
+		{"UNLOCK", obj, []string{"Lock-Token", "<urn:uuid:x>"}, "", obj, "unlock"},
+		{"POST", calAll, []string{"Content-Type", "text/calendar"}, testdata(t, "clients/evolution-put.ics"), calAll, "bind"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
+			checkNeedPrivileges(t, s.do(t, request{method: tc.method, path: tc.path, header: tc.header, body: tc.body}), tc.href, tc.priv)
+		})
+	}
+	// Nothing changed.
+	if got := s.do(t, request{method: "GET", path: obj}).Body.String(); got != string(s.object(t, "late-talk").Body) {
+		t.Errorf("the object changed after the writes")
+	}
+}
+
+// TestGet: objects and calendars are served as rendered, with validators
+// and 304s; HEAD has the headers without the body.
+func TestGet(t *testing.T) {
+	s := newServer(t)
+	doc := s.object(t, "streams-everywhere")
+	obj := calTalks + "streams-everywhere.ics"
+	w := s.do(t, request{method: "GET", path: obj})
+	if w.Code != http.StatusOK || !bytes.Equal(w.Body.Bytes(), doc.Body) {
+		t.Fatalf("GET %s: %d, body equal to the object: %v", obj, w.Code, bytes.Equal(w.Body.Bytes(), doc.Body))
+	}
+	if w.Header().Get("ETag") != doc.ETag || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/calendar") ||
+		w.Header().Get("Last-Modified") != doc.Modified.UTC().Format(http.TimeFormat) {
+		t.Errorf("GET %s headers: %v", obj, w.Header())
+	}
+	for _, m := range []string{"GET", "HEAD"} {
+		w := s.do(t, request{method: m, path: obj, header: []string{"If-None-Match", doc.ETag}})
+		if w.Code != http.StatusNotModified || w.Body.Len() != 0 {
+			t.Errorf("%s with If-None-Match: %d with %d bytes, want 304", m, w.Code, w.Body.Len())
+		}
+		w = s.do(t, request{method: m, path: obj, header: []string{"If-None-Match", `"other"`}})
+		if w.Code != http.StatusOK {
+			t.Errorf("%s with another ETag: %d, want 200", m, w.Code)
+		}
+	}
+	if w := s.do(t, request{method: "HEAD", path: obj}); w.Body.Len() != 0 || w.Header().Get("ETag") != doc.ETag {
+		t.Errorf("HEAD: %d bytes, ETag %q", w.Body.Len(), w.Header().Get("ETag"))
+	}
+
+	// A calendar is its whole .ics: its members, no cancelled ones.
+	s.edit(t, func(e *agenda.Editor) error {
+		return e.UpdateSession("late-talk", agenda.SessionUpdate{Status: ptr(agenda.StatusCancelled)})
+	})
+	w = s.do(t, request{method: "GET", path: calTalks})
+	if w.Code != http.StatusOK || w.Header().Get("ETag") == "" {
+		t.Fatalf("GET calendar: %d, ETag %q", w.Code, w.Header().Get("ETag"))
+	}
+	cal, err := goical.NewDecoder(w.Body).Decode()
+	if err != nil {
+		t.Fatalf("calendar .ics does not parse: %v", err)
+	}
+	var uids []string
+	for _, ev := range cal.Events() {
+		uid, _ := ev.Props.Text(goical.PropUID)
+		uids = append(uids, uid)
+	}
+	slices.Sort(uids)
+	if want := []string{"state-of-state@test.confcal.example", "streams-everywhere@test.confcal.example"}; !slices.Equal(uids, want) {
+		t.Errorf("calendar .ics holds %v, want %v", uids, want)
+	}
+	if w := s.do(t, request{method: "GET", path: calTalks, header: []string{"If-None-Match", w.Header().Get("ETag")}}); w.Code != http.StatusNotModified {
+		t.Errorf("GET calendar with its ETag: %d, want 304", w.Code)
+	}
+	if w := s.do(t, request{method: "GET", path: principal}); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "CalDAV") {
+		t.Errorf("GET principal: %d %q", w.Code, w.Body)
+	}
+	if w := s.do(t, request{method: "GET", path: calTalks + "nope.ics"}); w.Code != http.StatusNotFound {
+		t.Errorf("GET missing object: %d, want 404", w.Code)
+	}
+}
+
+// TestPropfindDepth: no Depth counts as 1; infinity is refused; an empty
+// body is allprop without calendar-data; propname lists our properties.
+func TestPropfindDepth(t *testing.T) {
+	s := newServer(t)
+	body := testdata(t, "clients/vdirsyncer-collections.xml")
+	m := parseMultistatus(t, s.do(t, request{method: "PROPFIND", path: home, body: body}))
+	m.wantHrefs(t, append([]string{home}, calendars...)...)
+
+	w := s.do(t, request{method: "PROPFIND", path: principal, header: []string{"Depth", "infinity"}, body: body})
+	if w.Code != http.StatusForbidden || !slices.Equal(davError(t, w), []string{"propfind-finite-depth"}) {
+		t.Errorf("Depth infinity: %d %s, want 403 propfind-finite-depth", w.Code, w.Body)
+	}
+	if w := s.do(t, request{method: "PROPFIND", path: principal, header: []string{"Depth", "2"}, body: body}); w.Code != http.StatusBadRequest {
+		t.Errorf("Depth 2: %d, want 400", w.Code)
+	}
+
+	// Empty body: allprop. Objects come without calendar-data, calendars
+	// read-only.
+	w = s.do(t, request{method: "PROPFIND", path: calRoom2, header: []string{"Depth", "1"}})
+	m = parseMultistatus(t, w)
+	m.wantHrefs(t, calRoom2, calRoom2+"late-talk.ics", calRoom2+"state-of-state.ics")
+	m.wantAbsent(t, calRoom2+"late-talk.ics", cal("calendar-data"))
+	m.wantProp(t, calRoom2+"late-talk.ics", dav("getetag"), s.object(t, "late-talk").ETag)
+	m.wantProp(t, calRoom2, dav("current-user-privilege-set"), privilegesReadOnly)
+
+	// Named: calendar-data is not a PROPFIND property.
+	m = parseMultistatus(t, s.do(t, request{method: "PROPFIND", path: calRoom2 + "late-talk.ics", header: []string{"Depth", "0"},
+		body: `<propfind xmlns="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><prop><getetag/><C:calendar-data/></prop></propfind>`}))
+	m.wantStatus(t, calRoom2+"late-talk.ics", cal("calendar-data"), http.StatusNotFound)
+	m.wantProp(t, calRoom2+"late-talk.ics", dav("getetag"), s.object(t, "late-talk").ETag)
+
+	// propname lists our properties, without values.
+	m = parseMultistatus(t, s.do(t, request{method: "PROPFIND", path: calAll, header: []string{"Depth", "0"},
+		body: `<propfind xmlns="DAV:"><propname/></propfind>`}))
+	for _, n := range []string{"getctag", "sync-token", "supported-report-set", "calendar-color", "displayname", "resourcetype"} {
+		name := dav(n)
+		switch n {
+		case "getctag":
+			name = cs(n)
+		case "calendar-color":
+			name = apple(n)
+		}
+		if got := m.prop(t, calAll, name); got != "" {
+			t.Errorf("propname: %s has value %q", n, got)
+		}
+	}
+	for _, p := range []string{"/dav/nope/", home + "nope/", calAll + "nope.ics"} {
+		if w := s.do(t, request{method: "PROPFIND", path: p, header: []string{"Depth", "0"}, body: body}); w.Code != http.StatusNotFound {
+			t.Errorf("PROPFIND %s: %d, want 404", p, w.Code)
+		}
+	}
+	if w := s.do(t, request{method: "PROPFIND", path: home, header: []string{"Depth", "0"}, body: "<propfind"}); w.Code != http.StatusBadRequest {
+		t.Errorf("malformed PROPFIND: %d, want 400", w.Code)
+	}
+	// A collection named without its slash.
+	m = parseMultistatus(t, s.do(t, request{method: "PROPFIND", path: strings.TrimSuffix(calAll, "/"), header: []string{"Depth", "0"}, body: body}))
+	m.wantHrefs(t, calAll)
+}
+
+// TestReports: REPORTs other than the three served.
+func TestReports(t *testing.T) {
+	s := newServer(t)
+	tests := []struct {
+		name, path, body string
+		status           int
+		cond             string
+	}{
+		{"free-busy-query", calAll, `<C:free-busy-query xmlns:C="urn:ietf:params:xml:ns:caldav"><C:time-range start="20191008T000000Z" end="20191009T000000Z"/></C:free-busy-query>`, http.StatusForbidden, "supported-report"},
+		{"calendar-query on the home", home, calendarQuery("20191008T000000Z", ""), http.StatusForbidden, "supported-report"},
+		{"unknown report", calAll, `<x:report xmlns:x="urn:example"/>`, http.StatusForbidden, "supported-report"},
+		{"principal-property-search", principal, `<D:principal-property-search xmlns:D="DAV:"><D:property-search><D:prop><D:displayname/></D:prop><D:match>x</D:match></D:property-search></D:principal-property-search>`, http.StatusMultiStatus, ""},
+		{"empty body", calAll, "", http.StatusBadRequest, ""},
+		{"not XML", calAll, "REPORT please", http.StatusBadRequest, ""},
+		{"outer comp-filter VEVENT", calAll, `<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name="VEVENT"/></C:filter></C:calendar-query>`, http.StatusForbidden, ""},
+		{"is-not-defined with a time range", calAll, `<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"><C:is-not-defined/><C:time-range start="20191008T000000Z"/></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>`, http.StatusBadRequest, ""},
+		{"malformed time", calAll, calendarQuery("yesterday", ""), http.StatusBadRequest, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := s.do(t, request{method: "REPORT", path: tc.path, header: []string{"Depth", "1"}, body: tc.body})
+			if w.Code != tc.status {
+				t.Fatalf("status %d, want %d; body:\n%s", w.Code, tc.status, w.Body)
+			}
+			if tc.cond != "" && !slices.Equal(davError(t, w), []string{tc.cond}) {
+				t.Errorf("DAV:error %s, want %s", w.Body, tc.cond)
+			}
+			if tc.status == http.StatusMultiStatus {
+				parseMultistatus(t, w).wantHrefs(t)
+			}
+		})
+	}
+}
+
+// TestBodyCap: bodies above the cap get 413.
+func TestBodyCap(t *testing.T) {
+	s := newServer(t)
+	big := `<propfind xmlns="DAV:"><prop><displayname/></prop>` + strings.Repeat("<!-- padding -->", 70000) + `</propfind>`
+	for _, m := range []string{"PROPFIND", "REPORT"} {
+		if w := s.do(t, request{method: m, path: calAll, header: []string{"Depth", "0"}, body: big}); w.Code != http.StatusRequestEntityTooLarge {
+			t.Errorf("%s with %d bytes: %d, want 413", m, len(big), w.Code)
+		}
+	}
+}
+
+// TestNotReady: before the first edition, 503.
+func TestNotReady(t *testing.T) {
+	h := caldav.NewHandler(caldav.Options{}, func() *ical.Edition { return nil })
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("PROPFIND", "/dav/", nil))
+	if w.Code != http.StatusServiceUnavailable {
+		t.Errorf("status %d, want 503", w.Code)
+	}
+}
