@@ -209,8 +209,8 @@ func TestSubscriberView(t *testing.T) {
 		name  string
 		id    string
 		patch string
-		feeds []string       // the feeds that change, besides /feeds and the session's own
-		dav   []string       // calendars that report the session; "cal 404" for removed
+		feeds []string // the feeds that change, besides /feeds and the session's own
+		dav   []string // calendars that report the session; "cal 404" for removed
 		check func(ev *goical.Event, feeds map[string]doc)
 		seq   string
 	}{
