@@ -73,6 +73,7 @@ Usage:
 	confcal serve [flags]     serve the feeds over HTTP until interrupted
 	confcal sessions [flags]  list the agenda's sessions
 	confcal export [flags]    write an .ics of the agenda or a pick of it to stdout
+	confcal gen [flags]       write a synthetic agenda (for load tests) to stdout
 
 Organizer commands (on the store in -data, or on a running server with -server URL):
 
@@ -101,6 +102,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runSessions(rest, stdin, stdout, stderr)
 	case "export":
 		return runExport(rest, stdin, stdout, stderr)
+	case "gen":
+		return runGen(rest, stdout, stderr)
 	case "move":
 		return runMove(ctx, rest, stdin, stdout, stderr)
 	case "cancel":
