@@ -1,0 +1,61 @@
+package caldav_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"confcal/seeds"
+)
+
+// flinkServer serves the built-in Flink Forward Berlin 2019 agenda (93
+// sessions over three days), the size confcal really serves.
+func flinkServer(b *testing.B) *testServer {
+	b.Helper()
+	snap, err := seeds.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := &testServer{web: newWeb(baseURL)}
+	s.publish(b, snap)
+	s.h = s.web.Handler()
+	return s
+}
+
+// benchReport runs a REPORT on the whole-conference calendar through the
+// router, checking the first answer.
+func benchReport(b *testing.B, body, depth string, wantMin int) {
+	s := flinkServer(b)
+	w := s.do(b, request{method: "REPORT", path: calAll, header: []string{"Depth", depth}, body: body})
+	if n := len(parseMultistatus(b, w).order); n < wantMin {
+		b.Fatalf("%d responses, want at least %d", n, wantMin)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(w.Body.Len()))
+	for b.Loop() {
+		r := httptest.NewRequest("REPORT", calAll, strings.NewReader(body))
+		r.Header.Set("Depth", depth)
+		r.Header.Set("Content-Type", "application/xml")
+		w := httptest.NewRecorder()
+		s.h.ServeHTTP(w, r)
+		if w.Code != http.StatusMultiStatus {
+			b.Fatalf("status %d", w.Code)
+		}
+	}
+}
+
+// BenchmarkCalendarQueryDay: one conference day's events with their
+// calendar-data, as python-caldav's date_search asks for them
+// (testdata/clients/pycaldav-date-search.xml, moved to 7 October 2019).
+func BenchmarkCalendarQueryDay(b *testing.B) {
+	body := strings.ReplaceAll(testdata(b, "clients/pycaldav-date-search.xml"), "20191007T220000Z", "20191006T220000Z")
+	body = strings.ReplaceAll(body, "20191008T220000Z", "20191007T220000Z")
+	benchReport(b, body, "1", 10)
+}
+
+// BenchmarkSyncCollectionInitial: a first sync of the whole conference
+// (empty token, getetag only), as DAVx5 sends it.
+func BenchmarkSyncCollectionInitial(b *testing.B) {
+	benchReport(b, testdata(b, "clients/davx5-sync-initial.xml"), "0", 90)
+}
