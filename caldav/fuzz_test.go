@@ -43,7 +43,7 @@ func FuzzRequest(f *testing.F) {
 		depth  string
 		body   string
 	}{
-		{0, "0", ""},                        // allprop
+		{0, "0", ""},                         // allprop
 		{0, "1", `<propfind xmlns="DAV:"/>`}, // neither prop, allprop nor propname
 		{0, "0", `<propfind xmlns="DAV:"><propname/></propfind>`},
 		{0, "1", `<propfind xmlns="DAV:"><prop><x:odd xmlns:x=""/><y:p/></prop></propfind>`}, // empty and unbound namespaces
