@@ -1,0 +1,275 @@
+#!/usr/bin/env bash
+# scripts/loadtest.sh: load test of confcal against nginx, run by hand (not
+# in CI). See docs/performance.md for what it measures and the results.
+#
+#   scripts/loadtest.sh                 # the seed agenda, then 10,000 sessions
+#   scripts/loadtest.sh seed            # the seed agenda only
+#   scripts/loadtest.sh 10000           # a generated agenda only (confcal gen)
+#   DURATION=30s scripts/loadtest.sh    # longer runs (default 10s each)
+#
+# For each agenda it builds confcal, starts `confcal serve` and nginx on
+# loopback, nginx serving the very bytes confcal serves (fetched from it
+# first) as static files, then drives them one after the other with wrk,
+# 2 threads x 64 connections: the whole-conference feed (200, and 304 with
+# If-None-Match), a per-track feed and a personal pick (200 and 304 each),
+# and, confcal only, the CalDAV REPORT calendar-query (one day),
+# sync-collection (empty token) and PROPFIND Depth 1 on the
+# whole-conference calendar. It prints req/s, p50 and p99 with confcal's
+# figures as a ratio of nginx's, and confcal's RSS after the load.
+#
+# Needs: go, nginx and wrk (Debian: apt-get install nginx wrk), curl.
+# Environment: DURATION (per run, default 10s), WARMUP (default 2s),
+# THREADS (2), CONNS (64), PORT (first of two loopback ports, 18480),
+# LOGS=on|off (access logs of both servers, default on: as in production).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-10s}
+WARMUP=${WARMUP:-2s}
+THREADS=${THREADS:-2}
+CONNS=${CONNS:-64}
+PORT=${PORT:-18480}
+LOGS=${LOGS:-on}
+SIZES=("$@")
+[[ ${#SIZES[@]} -gt 0 ]] || SIZES=(seed 10000)
+
+for tool in go nginx wrk curl; do
+	command -v "$tool" >/dev/null || { echo "loadtest: $tool not found (Debian: apt-get install nginx wrk curl)" >&2; exit 1; }
+done
+
+work=$(mktemp -d /tmp/confcal-loadtest.XXXXXX)
+chmod 755 "$work" # nginx workers may run as another user
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	[[ -n "${KEEP:-}" ]] || rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "== building confcal"
+go build -o "$work/confcal" ./cmd/confcal
+
+echo "== machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM"
+echo "   $(go version), $(nginx -v 2>&1), $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)"
+
+# ms converts a wrk latency ("512.00us", "2.10ms", "1.02s", "2.00m") to
+# milliseconds.
+ms() {
+	awk -v v="$1" 'BEGIN {
+		n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+		f = (u == "us") ? 0.001 : (u == "ms") ? 1 : (u == "s") ? 1000 : (u == "m") ? 60000 : 0
+		printf "%.3f", n * f
+	}'
+}
+
+# bench NAME URL [wrk args...]: one wrk run after a warm-up; prints
+# "req/s p50 p99 errors" (latencies in ms) on stdout.
+bench() {
+	local url=$1; shift
+	wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" "$@" "$url" >/dev/null
+	local out
+	out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$@" "$url")
+	local rps p50 p99 bad
+	rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+	p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+	p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+	# Errors: non-2xx/3xx answers plus socket errors (connect, read,
+	# write, timeout).
+	bad=$(awk '/Non-2xx or 3xx responses:/ {n += $NF}
+		/Socket errors:/ {gsub(/,/, ""); n += $4 + $6 + $8 + $10}
+		END {print n + 0}' <<<"$out")
+	echo "$rps $(ms "$p50") $(ms "$p99") $bad"
+}
+
+# The CalDAV requests, as wrk Lua scripts (method, headers, body).
+cat >"$work/report-query.lua" <<'EOF'
+wrk.method = "REPORT"
+wrk.headers["Depth"] = "1"
+wrk.headers["Content-Type"] = "application/xml; charset=utf-8"
+wrk.body = [[<?xml version="1.0" encoding="utf-8"?>
+<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
+  <D:prop><D:getetag/><C:calendar-data/></D:prop>
+  <C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">
+    <C:time-range start="20191008T000000Z" end="20191009T000000Z"/>
+  </C:comp-filter></C:comp-filter></C:filter>
+</C:calendar-query>]]
+EOF
+cat >"$work/report-sync.lua" <<'EOF'
+wrk.method = "REPORT"
+wrk.headers["Content-Type"] = "application/xml; charset=utf-8"
+wrk.body = [[<?xml version="1.0" encoding="utf-8"?>
+<D:sync-collection xmlns:D="DAV:">
+  <D:sync-token/>
+  <D:sync-level>1</D:sync-level>
+  <D:prop><D:getetag/></D:prop>
+</D:sync-collection>]]
+EOF
+cat >"$work/propfind.lua" <<'EOF'
+wrk.method = "PROPFIND"
+wrk.headers["Depth"] = "1"
+wrk.headers["Content-Type"] = "application/xml; charset=utf-8"
+wrk.body = [[<?xml version="1.0" encoding="utf-8"?>
+<D:propfind xmlns:D="DAV:"><D:prop><D:getetag/><D:getcontenttype/><D:resourcetype/></D:prop></D:propfind>]]
+EOF
+
+rss() { awk '/^VmRSS/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
+hwm() { awk '/^VmHWM/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
+
+wait_up() { # URL
+	for _ in $(seq 1 600); do
+		curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "loadtest: $1 did not come up" >&2
+	return 1
+}
+
+# metric NAME: a value from confcal's /metrics, "" when not served.
+metric() {
+	curl -fsS "$base/metrics" 2>/dev/null | awk -v n="$1" '$1 == n {print $2; exit}' || true
+}
+
+run_size() {
+	local size=$1 dir="$work/$1"
+	mkdir -p "$dir/data" "$dir/www/feeds/tracks" "$dir/logs"
+	local agenda_args=()
+	if [[ $size != seed ]]; then
+		local t0=$(date +%s.%N)
+		"$work/confcal" gen -sessions "$size" >"$dir/agenda.txt"
+		echo "   generated $size sessions ($(du -h "$dir/agenda.txt" | cut -f1)) in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.2fs", b-a}')"
+		agenda_args=(-agenda "$dir/agenda.txt")
+	fi
+
+	local cport=$PORT nport=$((PORT + 1))
+	base="http://127.0.0.1:$cport"
+	local serve_args=(serve -addr "127.0.0.1:$cport" -data "$dir/data" "${agenda_args[@]}")
+	if "$work/confcal" serve -h 2>&1 | grep -q -- '-log-level'; then
+		[[ $LOGS == on ]] && serve_args+=(-log-level info) || serve_args+=(-log-level warn)
+	fi
+	local t0=$(date +%s.%N)
+	CONFCAL_ADMIN_TOKEN=loadtest-token "$work/confcal" "${serve_args[@]}" 2>"$dir/logs/confcal.log" &
+	local cpid=$!
+	pids+=("$cpid")
+	wait_up "$base/feeds/all.ics"
+	local startup
+	startup=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.2f", b-a}')
+	local rss_start
+	rss_start=$(rss "$cpid")
+
+	# The pick: a track plus a dozen sessions spread over the agenda.
+	local ids track pick
+	ids=$("$work/confcal" sessions "${agenda_args[@]}" | awk 'NR > 1 {print $1}')
+	track=$(curl -fsS "$base/feeds" | grep -o '/feeds/tracks/[a-z0-9-]*\.ics' | head -1 | sed 's|/feeds/tracks/||; s|\.ics$||')
+	track=${track:-keynote}
+	pick="sessions=$(awk -v n="$(wc -l <<<"$ids")" 'NR % int(n/12 + 1) == 1' <<<"$ids" | head -12 | paste -sd, -)"
+
+	# nginx serves the very bytes confcal serves.
+	curl -fsS "$base/feeds/all.ics" -o "$dir/www/feeds/all.ics"
+	curl -fsS "$base/feeds/tracks/$track.ics" -o "$dir/www/feeds/tracks/$track.ics"
+	curl -fsS "$base/feeds/custom.ics?$pick" -o "$dir/www/feeds/custom.ics"
+	local user=""
+	[[ $(id -u) == 0 ]] && user="user root;"
+	local access="access_log $dir/logs/nginx-access.log;"
+	[[ $LOGS == on ]] || access="access_log off;"
+	cat >"$dir/nginx.conf" <<-EOF
+		# As Debian's /etc/nginx/nginx.conf, on loopback, in a scratch prefix.
+		$user
+		worker_processes auto;
+		pid $dir/nginx.pid;
+		error_log $dir/logs/nginx-error.log;
+		events { worker_connections 1024; }
+		http {
+			sendfile on;
+			tcp_nopush on;
+			etag on;
+			types { text/calendar ics; }
+			default_type application/octet-stream;
+			$access
+			client_body_temp_path $dir/tmp;
+			proxy_temp_path $dir/tmp;
+			fastcgi_temp_path $dir/tmp;
+			uwsgi_temp_path $dir/tmp;
+			scgi_temp_path $dir/tmp;
+			server {
+				listen 127.0.0.1:$nport;
+				root $dir/www;
+				location / { charset utf-8; }
+			}
+		}
+	EOF
+	mkdir -p "$dir/tmp"
+	nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;' 2>>"$dir/logs/nginx-error.log" &
+	local npid=$!
+	pids+=("$npid")
+	local nbase="http://127.0.0.1:$nport"
+	wait_up "$nbase/feeds/all.ics"
+	cmp -s <(curl -fsS "$nbase/feeds/all.ics") <(curl -fsS "$base/feeds/all.ics") ||
+		{ echo "loadtest: nginx and confcal serve different bytes" >&2; exit 1; }
+
+	etag() { curl -fsSI "$1" | awk 'tolower($1) == "etag:" {sub(/\r$/, ""); print $2}'; }
+	local all_c all_n tr_c tr_n pk_c pk_n
+	all_c=$(etag "$base/feeds/all.ics"); all_n=$(etag "$nbase/feeds/all.ics")
+	tr_c=$(etag "$base/feeds/tracks/$track.ics"); tr_n=$(etag "$nbase/feeds/tracks/$track.ics")
+	pk_c=$(etag "$base/feeds/custom.ics?$pick"); pk_n=$(etag "$nbase/feeds/custom.ics")
+
+	local sessions bytes
+	sessions=$(wc -l <<<"$ids")
+	bytes=$(stat -c %s "$dir/www/feeds/all.ics")
+	echo
+	echo "== agenda: $size ($sessions sessions; all.ics $bytes bytes; track $track; pick of 12 sessions)"
+	echo "   confcal up in ${startup}s, RSS ${rss_start} MB before load"
+	printf '%-34s %12s %9s %9s %12s %9s %9s %8s %s\n' "request" "nginx req/s" "p50 ms" "p99 ms" "confcal req/s" "p50 ms" "p99 ms" "ratio" "errors"
+	row() { # LABEL NGINX-URL CONFCAL-URL [wrk args for nginx] -- [wrk args for confcal]
+		local label=$1 nurl=$2 curl_=$3; shift 3
+		local nargs=() cargs=() side=n
+		for a in "$@"; do
+			if [[ $a == -- ]]; then side=c; continue; fi
+			if [[ $side == n ]]; then nargs+=("$a"); else cargs+=("$a"); fi
+		done
+		local n c
+		n=($(bench "$nurl" "${nargs[@]}"))
+		c=($(bench "$curl_" "${cargs[@]}"))
+		printf '%-34s %12.0f %9.3f %9.3f %12.0f %9.3f %9.3f %7.2fx %s\n' "$label" \
+			"${n[0]}" "${n[1]}" "${n[2]}" "${c[0]}" "${c[1]}" "${c[2]}" \
+			"$(awk -v a="${c[0]}" -v b="${n[0]}" 'BEGIN {print a/b}')" "n=${n[3]} c=${c[3]}"
+	}
+	dav() { # LABEL SCRIPT
+		local c
+		c=($(bench "$base/dav/public/calendars/all/" -s "$work/$2"))
+		printf '%-34s %12s %9s %9s %12.0f %9.3f %9.3f %8s %s\n' "$1" "-" "-" "-" "${c[0]}" "${c[1]}" "${c[2]}" "-" "c=${c[3]}"
+	}
+	row "GET /feeds/all.ics 200" "$nbase/feeds/all.ics" "$base/feeds/all.ics"
+	row "GET /feeds/all.ics 304" "$nbase/feeds/all.ics" "$base/feeds/all.ics" \
+		-H "If-None-Match: $all_n" -- -H "If-None-Match: $all_c"
+	row "GET track feed 200" "$nbase/feeds/tracks/$track.ics" "$base/feeds/tracks/$track.ics"
+	row "GET track feed 304" "$nbase/feeds/tracks/$track.ics" "$base/feeds/tracks/$track.ics" \
+		-H "If-None-Match: $tr_n" -- -H "If-None-Match: $tr_c"
+	row "GET personal pick 200" "$nbase/feeds/custom.ics" "$base/feeds/custom.ics?$pick"
+	row "GET personal pick 304" "$nbase/feeds/custom.ics" "$base/feeds/custom.ics?$pick" \
+		-H "If-None-Match: $pk_n" -- -H "If-None-Match: $pk_c"
+	dav "REPORT calendar-query (one day)" report-query.lua
+	dav "REPORT sync-collection (empty)" report-sync.lua
+	dav "PROPFIND Depth 1 (all)" propfind.lua
+	echo "   confcal RSS after load: $(rss "$cpid") MB (peak $(hwm "$cpid") MB)"
+
+	# One edit through the admin API: the render time of the revision it
+	# makes, from confcal's metrics when it serves them.
+	local full edit id
+	full=$(metric confcal_render_last_duration_seconds)
+	id=$(head -1 <<<"$ids")
+	if CONFCAL_ADMIN_TOKEN=loadtest-token "$work/confcal" rename -server "$base" "$id" "Renamed by the load test" >/dev/null 2>&1; then
+		edit=$(metric confcal_render_last_duration_seconds)
+		if [[ -n $full && -n $edit ]]; then
+			echo "   render: first revision $(awk -v s="$full" 'BEGIN {printf "%.1f ms", s*1000}'), after renaming one session $(awk -v s="$edit" 'BEGIN {printf "%.1f ms", s*1000}')"
+		fi
+	else
+		echo "   (the admin edit failed; see $dir/logs/confcal.log)"
+	fi
+	kill "$npid" "$cpid"
+	wait "$npid" "$cpid" 2>/dev/null || true
+}
+
+for size in "${SIZES[@]}"; do
+	run_size "$size"
+done
