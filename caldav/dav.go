@@ -100,8 +100,7 @@ func (h *handler) servePropfind(w http.ResponseWriter, r *http.Request, v *view,
 		return
 	}
 	st := &reqState{view: v}
-	r.Header.Set("Depth", depth)
-	rec := h.delegate(r, res, body, st)
+	rec := h.delegate(r, res, body, st, depth)
 	h.finish(w, r, v, res, rec, st, mode, false)
 }
 
@@ -248,7 +247,7 @@ func (h *handler) serveReport(w http.ResponseWriter, r *http.Request, v *view, r
 			// outside the collection the REPORT was sent to.
 			st.scope = res.path
 		}
-		rec := h.delegate(r, res, body, st)
+		rec := h.delegate(r, res, body, st, "")
 		h.finish(w, r, v, res, rec, st, q.mode(), true)
 	case xml.Name{Space: nsDAV, Local: "expand-property"},
 		xml.Name{Space: nsDAV, Local: "principal-property-search"},

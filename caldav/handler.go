@@ -273,9 +273,13 @@ func (rec *recorder) Write(b []byte) (int, error) {
 }
 
 // delegate runs go-webdav on a copy of r with the body already read, the
-// canonical path of res, an XML content type and st in its context.
-func (h *handler) delegate(r *http.Request, res resource, body []byte, st *reqState) *recorder {
+// canonical path of res, an XML content type, st in its context and, when
+// depth is not empty, that Depth header.
+func (h *handler) delegate(r *http.Request, res resource, body []byte, st *reqState, depth string) *recorder {
 	r2 := r.Clone(withState(r.Context(), st))
+	if depth != "" {
+		r2.Header.Set("Depth", depth)
+	}
 	r2.URL.Path, r2.URL.RawPath = res.path, ""
 	r2.Body = io.NopCloser(bytes.NewReader(body))
 	r2.ContentLength = int64(len(body))

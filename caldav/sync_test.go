@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -372,4 +373,71 @@ func TestSyncRequestForms(t *testing.T) {
 			t.Errorf("sync-collection on %s: %d %s, want 403 supported-report", p, w.Code, w.Body)
 		}
 	}
+}
+
+// TestConcurrentRevisions: requests racing with new revisions each see one
+// revision throughout (run with -race).
+func TestConcurrentRevisions(t *testing.T) {
+	s := newServer(t)
+	body := syncBody(t, "", 0)
+	done := make(chan struct{})
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			for {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				if err := syncRoom2(s, body); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for i := range 6 {
+		room := "room-1"
+		if i%2 == 1 {
+			room = "room-2"
+		}
+		s.edit(t, func(e *agenda.Editor) error {
+			return e.UpdateSession("late-talk", agenda.SessionUpdate{Room: ptr(room), Force: true})
+		})
+	}
+	close(done)
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// syncRoom2 runs an initial sync of room-2, where late-talk comes and
+// goes: one revision holds one or two sessions, never none, and names
+// its token.
+func syncRoom2(s *testServer, body string) error {
+	r := httptest.NewRequest("REPORT", calRoom2, strings.NewReader(body))
+	r.Header.Set("Depth", "0")
+	r.Header.Set("Content-Type", "application/xml")
+	w := httptest.NewRecorder()
+	s.h.ServeHTTP(w, r)
+	if w.Code != http.StatusMultiStatus {
+		return fmt.Errorf("status %d: %s", w.Code, w.Body)
+	}
+	var ms struct {
+		Responses []struct {
+			Href string `xml:"DAV: href"`
+		} `xml:"DAV: response"`
+		SyncToken string `xml:"DAV: sync-token"`
+	}
+	if err := xml.Unmarshal(w.Body.Bytes(), &ms); err != nil {
+		return err
+	}
+	if n := len(ms.Responses); n < 1 || n > 2 || ms.SyncToken == "" {
+		return fmt.Errorf("%d members, token %q", n, ms.SyncToken)
+	}
+	return nil
 }
