@@ -204,8 +204,13 @@ func (v *view) adjust(ms *multistatus, target resource, mode propMode, report bo
 			return btoi(statusCode(b.Status) == http.StatusOK) - btoi(statusCode(a.Status) == http.StatusOK)
 		})
 		resp.Propstats = groups
-		if len(groups) > 0 {
+		switch {
+		case len(groups) > 0:
 			resp.Status = ""
+		case resp.Status == "":
+			// An empty DAV:prop asks for nothing; a response still needs
+			// a propstat or a status (RFC 4918 §14.24).
+			resp.Status = statusLine(http.StatusOK)
 		}
 	}
 }

@@ -31,7 +31,7 @@
 //     answers 301, not 308, and the root's PROPFIND answer carries the
 //     root's own href;
 //   - writes (PUT, DELETE, MKCOL, MKCALENDAR, PROPPATCH, MOVE, COPY, LOCK,
-//     UNLOCK, POST, ACL) get 403 with a DAV:need-privileges error body
+//     UNLOCK, POST, PATCH, ACL) get 403 with a DAV:need-privileges error body
 //     (RFC 3744 §7.1.1) instead of 400, 405 or 501;
 //   - OPTIONS says "DAV: 1, 3, calendar-access" and allows no write method;
 //   - PROPFIND answers gain DAV:supported-report-set, CS:getctag,

@@ -266,6 +266,15 @@ func TestPropfindDepth(t *testing.T) {
 	if w := s.do(t, request{method: "PROPFIND", path: home, header: []string{"Depth", "0"}, body: "<propfind"}); w.Code != http.StatusBadRequest {
 		t.Errorf("malformed PROPFIND: %d, want 400", w.Code)
 	}
+	// An empty prop asks for nothing: each response still has a status.
+	m = parseMultistatus(t, s.do(t, request{method: "PROPFIND", path: calKey, header: []string{"Depth", "1"},
+		body: `<propfind xmlns="DAV:"><prop/></propfind>`}))
+	m.wantHrefs(t, calKey, calKey+"opening-keynote.ics", calKey+"closing-keynote.ics")
+	for _, h := range m.hrefs() {
+		if r := m.response(t, h); r.status != http.StatusOK || len(r.props) != 0 {
+			t.Errorf("empty prop: %s answered %d with %d properties, want a bare 200", h, r.status, len(r.props))
+		}
+	}
 	// A collection named without its slash.
 	m = parseMultistatus(t, s.do(t, request{method: "PROPFIND", path: strings.TrimSuffix(calAll, "/"), header: []string{"Depth", "0"}, body: body}))
 	m.wantHrefs(t, calAll)
