@@ -89,6 +89,12 @@ var migrations = []string{
 		new_value TEXT NOT NULL,
 		PRIMARY KEY (revision, position)
 	);`,
+	// Version 2: attendees' personal picks stored under short codes.
+	`CREATE TABLE picks (
+		code     TEXT PRIMARY KEY,
+		sessions TEXT NOT NULL,
+		created  TEXT NOT NULL
+	);`,
 }
 
 // timeFormat stores instants as UTC text that sorts and reads well.
