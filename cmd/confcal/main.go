@@ -25,6 +25,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -159,6 +160,13 @@ func env(key, def string) string {
 		return v
 	}
 	return def
+}
+
+// envBool reports whether the environment variable key is set to a true
+// value as strconv.ParseBool reads it ("1", "true", …).
+func envBool(key string) bool {
+	v, err := strconv.ParseBool(os.Getenv(key))
+	return err == nil && v
 }
 
 // agendaFlag defines the -agenda flag shared by every subcommand.

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"confcal/page"
 	"confcal/web"
 )
 
@@ -34,6 +35,8 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	addr := fs.String("addr", env("CONFCAL_ADDR", ":8080"), "`address` to listen on (env CONFCAL_ADDR)")
 	baseURL := fs.String("base-url", env("CONFCAL_BASE_URL", ""),
 		"public `URL` of the server, without a trailing slash, used in feed links (env CONFCAL_BASE_URL; default http://localhost:PORT)")
+	trustProxy := fs.Bool("trust-proxy", envBool("CONFCAL_TRUST_PROXY"),
+		"take the page's link base from X-Forwarded-Proto/Host when -base-url is empty; only behind a proxy that sets them (env CONFCAL_TRUST_PROXY=1)")
 	file := agendaFlag(fs)
 	data := dataFlag(fs)
 	tokenFile := tokenFileFlag(fs)
@@ -67,7 +70,13 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer lv.close()
-	srv := web.New(web.Config{BaseURL: base, Logger: log, API: lv.api, ChangesAtom: lv.atom})
+	pageBase, err := page.BaseURL(*baseURL, *trustProxy)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("serve: -base-url: %w", err)
+	}
+	srv := web.New(web.Config{BaseURL: base, Logger: log, API: lv.api, ChangesAtom: lv.atom,
+		Page: web.PageOptions{BaseURL: pageBase, Picks: storePicks{lv.store}}})
 	imported, err := lv.start(ctx, srv, seed)
 	if err != nil {
 		ln.Close()
