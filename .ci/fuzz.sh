@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# .ci/fuzz.sh: run every fuzz target in the repository for a short time
+# (FUZZTIME, default 15s each), one after the other, and fail if any finds
+# a crash or a broken property. The go command writes a failing input to
+# the package's testdata/fuzz/<Target>/; commit it, and the plain
+# `go test ./...` runs it from then on as a regression case.
+#
+#   .ci/fuzz.sh                  # every target, 15s each
+#   FUZZTIME=60s .ci/fuzz.sh     # longer
+#   .ci/fuzz.sh ./caldav         # the targets of some packages only
+#
+# Targets are found, not listed: any `func FuzzX(f *testing.F)` in a
+# _test.go file is run, so a new target is fuzzed without editing this file.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+FUZZTIME=${FUZZTIME:-15s}
+# A new input that widens coverage is minimized before fuzzing goes on; the
+# default allows a minute for that, which would eat a short run whole.
+MINIMIZE=${MINIMIZE:-2s}
+
+dirs=("$@")
+[[ ${#dirs[@]} -gt 0 ]] || dirs=(.)
+
+# "./pkg FuzzX" lines: the package directory and the target.
+targets=$(grep -rlE --include='*_test.go' '^func Fuzz[A-Za-z0-9_]*\(f \*testing\.F\)' "${dirs[@]}" |
+	grep -v '/testdata/' | sort |
+	while read -r file; do
+		pkg="./$(dirname "${file#./}")"
+		grep -oE '^func Fuzz[A-Za-z0-9_]*\(f \*testing\.F\)' "$file" |
+			sed -E 's/^func (Fuzz[A-Za-z0-9_]*).*/\1/' |
+			while read -r name; do echo "$pkg $name"; done
+	done)
+
+if [[ -z $targets ]]; then
+	echo "fuzz: no fuzz targets found" >&2
+	exit 1
+fi
+echo "fuzz: $(wc -l <<<"$targets") targets, $FUZZTIME each"
+
+failed=()
+while read -r pkg name; do
+	printf '\n== %s %s\n' "$pkg" "$name"
+	if ! go test "$pkg" -run '^$' -fuzz "^${name}\$" -fuzztime="$FUZZTIME" -fuzzminimizetime="$MINIMIZE"; then
+		failed+=("$pkg $name")
+	fi
+done <<<"$targets"
+
+if [[ ${#failed[@]} -gt 0 ]]; then
+	printf '\nfuzz: %d target(s) failed; the failing inputs are in their testdata/fuzz/ (commit them):\n' "${#failed[@]}"
+	printf '  %s\n' "${failed[@]}"
+	git status --short -- '*/testdata/fuzz/*' || true
+	exit 1
+fi
+echo
+echo "fuzz: all targets passed"
