@@ -19,7 +19,9 @@
 #
 # Needs: go, nginx and wrk (Debian: apt-get install nginx wrk), curl.
 # Environment: DURATION (per run, default 10s), WARMUP (default 2s),
-# THREADS (2), CONNS (64), PORT (first of two loopback ports, 18480),
+# THREADS (2), CONNS (64), TIMEOUT (wrk's per-request timeout, 30s: a
+# request slower than that counts as an error and has no latency),
+# PORT (first of two loopback ports, 18480),
 # LOGS=on|off (access logs of both servers, default on: as in production).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +30,7 @@ DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-2s}
 THREADS=${THREADS:-2}
 CONNS=${CONNS:-64}
+TIMEOUT=${TIMEOUT:-30s}
 PORT=${PORT:-18480}
 LOGS=${LOGS:-on}
 SIZES=("$@")
@@ -63,17 +66,19 @@ ms() {
 	}'
 }
 
-# bench NAME URL [wrk args...]: one wrk run after a warm-up; prints
+# bench URL [wrk args...]: one wrk run after a warm-up; prints
 # "req/s p50 p99 errors" (latencies in ms) on stdout.
 bench() {
 	local url=$1; shift
-	wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" "$@" "$url" >/dev/null
+	wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" --timeout "$TIMEOUT" "$@" "$url" >/dev/null
 	local out
-	out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$@" "$url")
+	out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --timeout "$TIMEOUT" --latency "$@" "$url")
 	local rps p50 p99 bad
 	rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
 	p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
 	p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+	[[ -n $p50 ]] || p50=0us # no request completed
+	[[ -n $p99 ]] || p99=0us
 	# Errors: non-2xx/3xx answers plus socket errors (connect, read,
 	# write, timeout).
 	bad=$(awk '/Non-2xx or 3xx responses:/ {n += $NF}
