@@ -22,6 +22,7 @@ func init() {
 // Handler returns the route table: every URL confcal serves.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
+	r.Use(s.middleware()...) // limits, headers, and Config.Middleware (middleware.go)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, http.StatusNotFound, "not found")
 	})
@@ -53,6 +54,9 @@ func (s *Server) Handler() http.Handler {
 
 	// CalDAV (issue 3): /.well-known/caldav, the /dav/* tree, PROPFIND / (dav.go).
 	s.mountDAV(r)
+
+	// /healthz, /readyz, /metrics (Config.Ops).
+	s.mountOps(r)
 
 	return r
 }

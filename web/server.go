@@ -46,6 +46,16 @@ type Config struct {
 	// ChangesAtom, when set, serves /feeds/changes.atom, the Atom feed of
 	// changes (api.ChangesAtom).
 	ChangesAtom http.Handler
+	// Middleware wrap every route, the first outermost (access log,
+	// metrics). They run inside the router, after routing, so
+	// RoutePattern names the route a request matched (middleware.go).
+	Middleware []func(http.Handler) http.Handler
+	// Ops serves operational endpoints by exact path for GET and HEAD,
+	// e.g. "/healthz", "/readyz", "/metrics".
+	Ops map[string]http.Handler
+	// CalDAVReport, when set, is told the kind of every REPORT request
+	// ("sync-collection", "calendar-query", …), for metrics.
+	CalDAVReport func(kind string)
 }
 
 // Server serves one agenda, a revision at a time. Its methods are safe for

@@ -1,0 +1,200 @@
+package web
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+)
+
+// MaxBody caps every request body: larger ones get 413 Request Entity Too
+// Large. The biggest legitimate bodies are an admin import of a whole
+// agenda and a CalDAV REPORT, both far below it.
+const MaxBody = 1 << 20
+
+// RoutePattern returns the route pattern r matched in the route table,
+// e.g. "/feeds/tracks/{track}.ics" or "/dav/*", and "" when it matched
+// none. Middleware in Config.Middleware run inside the router, after
+// routing, so they can name the route of every request with it.
+func RoutePattern(r *http.Request) string {
+	if rc := chi.RouteContext(r.Context()); rc != nil {
+		return rc.RoutePattern()
+	}
+	return ""
+}
+
+// middleware returns what wraps every route, outermost first: the
+// caller's Config.Middleware (access log, metrics), then the server's own
+// limits and headers (harden), then the check of WebDAV bodies.
+func (s *Server) middleware() []func(http.Handler) http.Handler {
+	mw := slices.Clone(s.cfg.Middleware)
+	return append(mw, s.harden, s.davBodies)
+}
+
+// mountOps routes Config.Ops: GET and HEAD of each path.
+func (s *Server) mountOps(r chi.Router) {
+	paths := make([]string, 0, len(s.cfg.Ops))
+	for p := range s.cfg.Ops {
+		paths = append(paths, p)
+	}
+	slices.Sort(paths)
+	for _, p := range paths {
+		r.Method(http.MethodGet, p, s.cfg.Ops[p])
+		r.Method(http.MethodHead, p, s.cfg.Ops[p])
+	}
+}
+
+// Header values set on many responses, built once. A handler that sets
+// one of these headers replaces the slice; none appends to it.
+var (
+	nosniff        = []string{"nosniff"}
+	referrerPolicy = []string{"same-origin"}
+	// defaultCSP is for HTML no handler wrote a policy for (redirect
+	// bodies, error pages): nothing may load, nothing may frame it. The
+	// attendee page sets its own, wider policy on its pages.
+	defaultCSP    = []string{"default-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"}
+	anyOrigin     = []string{"*"}
+	exposeHeaders = []string{"ETag, Last-Modified, Confcal-Revision"}
+)
+
+// harden applies the server's request limits and response headers:
+//
+//   - a body over MaxBody is refused with 413 before any handler reads it
+//     (and cut off at MaxBody when its length was not declared);
+//   - responses that can be HTML (everything but the feeds, CalDAV and the
+//     API) carry X-Content-Type-Options, Referrer-Policy and a default
+//     Content-Security-Policy;
+//   - GET and HEAD of the public feeds and of the read API allow any
+//     origin (CORS "*", no credentials), so web pages can fetch them;
+//     personal feeds (/feeds/my/) and everything else do not;
+//   - admin writes (and any request carrying credentials) are answered
+//     with Cache-Control: no-store, whatever the handler set.
+func (s *Server) harden(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > MaxBody {
+			s.writeError(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body over %d bytes", MaxBody))
+			return
+		}
+		if r.Body != nil && r.Body != http.NoBody {
+			r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+		}
+		h := w.Header()
+		p := r.URL.Path
+		read := r.Method == http.MethodGet || r.Method == http.MethodHead
+		feeds := p == "/feeds" || strings.HasPrefix(p, "/feeds/")
+		apiPath := p == "/api" || strings.HasPrefix(p, "/api/")
+		switch {
+		case feeds || apiPath:
+			if read && !strings.HasPrefix(p, "/feeds/my/") {
+				h["Access-Control-Allow-Origin"] = anyOrigin
+				h["Access-Control-Expose-Headers"] = exposeHeaders
+			}
+		case p == "/dav" || strings.HasPrefix(p, "/dav/"):
+			// CalDAV answers XML and iCalendar, never HTML.
+		default:
+			h["X-Content-Type-Options"] = nosniff
+			h["Referrer-Policy"] = referrerPolicy
+			h["Content-Security-Policy"] = defaultCSP
+		}
+		if (apiPath && !read) || r.Header.Get("Authorization") != "" {
+			w = &noStoreWriter{ResponseWriter: w}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// noStoreWriter forces Cache-Control: no-store on its response, whatever
+// the handler set: admin answers must not be kept by any cache.
+type noStoreWriter struct {
+	http.ResponseWriter
+	wrote bool
+}
+
+func (w *noStoreWriter) WriteHeader(code int) {
+	if !w.wrote && code >= 200 {
+		w.wrote = true
+		w.Header().Set("Cache-Control", "no-store")
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *noStoreWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap gives http.ResponseController the underlying writer.
+func (w *noStoreWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// maxXMLDepth bounds the nesting of WebDAV request bodies. Real ones are
+// a few levels deep (a calendar-query filter is the deepest, about six);
+// a deeper body is an attack on the decoders, refused before they run.
+const maxXMLDepth = 32
+
+// davBodies reads the XML body of every PROPFIND and REPORT (capped at
+// MaxBody: 413 above it), refuses one nested deeper than maxXMLDepth with
+// 400, tells Config.CalDAVReport the kind of a REPORT (the local name of
+// its root element: "sync-collection", "calendar-query", …), and hands the
+// body on unchanged. Whether the XML is otherwise well formed is the
+// CalDAV handler's to say.
+func (s *Server) davBodies(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if (r.Method != "REPORT" && r.Method != "PROPFIND") || r.Body == nil || r.Body == http.NoBody {
+			next.ServeHTTP(w, r)
+			return
+		}
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				s.writeError(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body over %d bytes", MaxBody))
+				return
+			}
+			s.writeError(w, r, http.StatusBadRequest, "reading the request body failed")
+			return
+		}
+		root, ok := scanXML(body)
+		if !ok {
+			s.writeError(w, r, http.StatusBadRequest, fmt.Sprintf("XML body nested deeper than %d elements", maxXMLDepth))
+			return
+		}
+		if r.Method == "REPORT" && s.cfg.CalDAVReport != nil {
+			s.cfg.CalDAVReport(root)
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		next.ServeHTTP(w, r)
+	})
+}
+
+// scanXML returns the local name of body's root element ("" when the
+// decoder finds none) and whether body stays within maxXMLDepth. It stops
+// at the first syntax error: reporting that is left to the handler.
+func scanXML(body []byte) (root string, ok bool) {
+	d := xml.NewDecoder(bytes.NewReader(body))
+	depth := 0
+	for {
+		tok, err := d.RawToken()
+		if err != nil {
+			return root, true
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if depth == 0 && root == "" {
+				root = t.Name.Local
+			}
+			if depth++; depth > maxXMLDepth {
+				return root, false
+			}
+		case xml.EndElement:
+			depth--
+		}
+	}
+}
