@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 
@@ -11,7 +12,7 @@ import (
 // runExport writes an iCalendar file to stdout: the whole conference, or
 // with filters the union of what they name (the same document the server
 // publishes as /feeds/custom.ics for that pick).
-func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlagSet("export", "export [flags] > agenda.ics", stderr)
 	var pick web.Pick
 	fs.Func("track", "include the sessions of track `ID` (repeatable, or comma-separated)", listFlag(&pick.Tracks))
@@ -21,10 +22,11 @@ func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	baseURL := fs.String("base-url", env("CONFCAL_BASE_URL", "http://localhost:8080"),
 		"public `URL` of the server, for the session links in events (env CONFCAL_BASE_URL)")
 	file := agendaFlag(fs)
+	data := dataFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	snap, err := loadAgenda(*file, stdin)
+	snap, err := currentAgenda(ctx, *file, *data, stdin)
 	if err != nil {
 		return err
 	}

@@ -100,9 +100,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "serve":
 		return runServe(ctx, rest, stdin, stderr)
 	case "sessions":
-		return runSessions(rest, stdin, stdout, stderr)
+		return runSessions(ctx, rest, stdin, stdout, stderr)
 	case "export":
-		return runExport(rest, stdin, stdout, stderr)
+		return runExport(ctx, rest, stdin, stdout, stderr)
 	case "gen":
 		return runGen(rest, stdout, stderr)
 	case "move":

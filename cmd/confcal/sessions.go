@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -10,13 +11,14 @@ import (
 
 // runSessions prints the agenda as a table, one session a row, in agenda
 // order: ID, day, start–end, room, track and title.
-func runSessions(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+func runSessions(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlagSet("sessions", "sessions [flags]", stderr)
 	file := agendaFlag(fs)
+	data := dataFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	snap, err := loadAgenda(*file, stdin)
+	snap, err := currentAgenda(ctx, *file, *data, stdin)
 	if err != nil {
 		return err
 	}
