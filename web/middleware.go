@@ -19,14 +19,23 @@ import (
 const MaxBody = 1 << 20
 
 // RoutePattern returns the route pattern r matched in the route table,
-// e.g. "/feeds/tracks/{track}.ics" or "/dav/*", and "" when it matched
-// none. Middleware in Config.Middleware run inside the router, after
-// routing, so they can name the route of every request with it.
+// e.g. "/feeds/tracks/{track}.ics" or "/dav/*", and "" when it matches
+// none. Middleware in Config.Middleware run inside the router, so after
+// the handler has returned they can name the route of every request with
+// it, including one the server's own limits refused before routing (a
+// body over MaxBody): the route table is then asked which route it is.
 func RoutePattern(r *http.Request) string {
-	if rc := chi.RouteContext(r.Context()); rc != nil {
-		return rc.RoutePattern()
+	rc := chi.RouteContext(r.Context())
+	if rc == nil {
+		return ""
 	}
-	return ""
+	if p := rc.RoutePattern(); p != "" {
+		return p
+	}
+	if rc.Routes == nil {
+		return ""
+	}
+	return rc.Routes.Find(chi.NewRouteContext(), r.Method, r.URL.Path)
 }
 
 // middleware returns what wraps every route, outermost first: the

@@ -63,8 +63,13 @@ func TestRoutePattern(t *testing.T) {
 		{"GET", "/feeds/tracks/nope.ics", "/feeds/tracks/{track}.ics"}, // a 404 of a known route
 		{"PROPFIND", calAll, "/dav/*"},
 		{"GET", "/no/such/page", ""},
+		{"PROPFIND", calAll + "?big", "/dav/*"}, // refused before routing (413)
 	} {
-		send(h, c.method, c.path, nil)
+		var body io.Reader
+		if strings.HasSuffix(c.path, "?big") {
+			body = strings.NewReader(strings.Repeat(" ", web.MaxBody+1))
+		}
+		send(h, c.method, c.path, body)
 		mu.Lock()
 		if got != c.want {
 			t.Errorf("%s %s: RoutePattern = %q, want %q", c.method, c.path, got, c.want)

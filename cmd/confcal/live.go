@@ -9,6 +9,7 @@ import (
 
 	"confcal/agenda"
 	"confcal/api"
+	"confcal/metrics"
 	"confcal/sqlite"
 	"confcal/web"
 )
@@ -28,6 +29,8 @@ type live struct {
 
 	stopPoll func()        // stops polling the store
 	polled   chan struct{} // closed when polling has stopped
+
+	metrics *metrics.Metrics // set by serve before start (ops.go); nil records nothing
 }
 
 // openLive opens the store in dataDir and builds the service and handlers.
@@ -38,8 +41,8 @@ func openLive(ctx context.Context, dataDir, token, baseURL string, log *slog.Log
 		return nil, err
 	}
 	l := &live{store: store}
-	l.svc = agenda.NewService(store, func(_ context.Context, snap *agenda.Snapshot) (func(), error) {
-		return l.srv.Prepare(snap)
+	l.svc = agenda.NewService(observedStore{store, l}, func(_ context.Context, snap *agenda.Snapshot) (func(), error) {
+		return l.prepare(snap) // l.srv.Prepare, timed (ops.go)
 	})
 	cfg := api.Config{Service: l.svc, Token: token, Logger: log, BaseURL: baseURL}
 	l.api, l.atom = api.New(cfg), api.ChangesAtom(cfg)

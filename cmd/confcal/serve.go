@@ -5,26 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
-	"time"
 
+	"confcal/metrics"
 	"confcal/page"
 	"confcal/web"
-)
-
-// Server limits: slow or oversized requests must not tie up the server.
-// Feeds are small and pre-rendered, so writes finish well within a minute
-// even on a slow link.
-const (
-	readHeaderTimeout = 10 * time.Second
-	readTimeout       = 30 * time.Second
-	writeTimeout      = 60 * time.Second
-	idleTimeout       = 120 * time.Second
-	maxHeaderBytes    = 64 << 10
-	shutdownTimeout   = 15 * time.Second
 )
 
 // runServe serves the agenda over HTTP until ctx is cancelled, then shuts
@@ -40,10 +27,17 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	file := agendaFlag(fs)
 	data := dataFlag(fs)
 	tokenFile := tokenFileFlag(fs)
+	ops := addOpsFlags(fs) // logs and limits (ops.go)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	if err := ops.check(); err != nil {
+		return err
+	}
+	log, err := ops.logger(stderr)
+	if err != nil {
+		return err
+	}
 	token, err := adminToken(*tokenFile)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -75,8 +69,11 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 		ln.Close()
 		return fmt.Errorf("serve: -base-url: %w", err)
 	}
-	srv := web.New(web.Config{BaseURL: base, Logger: log, API: lv.api, ChangesAtom: lv.atom,
-		Page: web.PageOptions{BaseURL: pageBase, Picks: storePicks{lv.store}}})
+	cfg := web.Config{BaseURL: base, Logger: log, API: lv.api, ChangesAtom: lv.atom,
+		Page: web.PageOptions{BaseURL: pageBase, Picks: storePicks{lv.store}}}
+	var srv *web.Server
+	observe(&cfg, metrics.New(), log, lv, func() *web.Server { return srv }) // metrics, access log, health (ops.go)
+	srv = web.New(cfg)
 	imported, err := lv.start(ctx, srv, seed)
 	if err != nil {
 		ln.Close()
@@ -92,15 +89,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	}
 	lv.startPolling(ctx, log)
 
-	hs := &http.Server{
-		Handler:           srv.Handler(),
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	hs := ops.httpServer(srv.Handler(), log)
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	log.Info("listening", "addr", ln.Addr().String(), "url", base,

@@ -1,0 +1,215 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"confcal/agenda"
+	"confcal/metrics"
+	"confcal/sqlite"
+	"confcal/web"
+)
+
+// This file runs serve in production: logging, server limits, metrics,
+// health and readiness.
+
+// Server limits, the defaults of serve's flags: slow or oversized
+// requests must not tie up the server. Feeds are small and pre-rendered,
+// so writes finish well within a minute even on a slow link.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 60 * time.Second
+	idleTimeout       = 120 * time.Second
+	maxHeaderBytes    = 64 << 10
+	shutdownTimeout   = 15 * time.Second
+)
+
+// opsFlags are serve's flags for logs and limits.
+type opsFlags struct {
+	logLevel, logFormat           *string
+	readHeader, read, write, idle *time.Duration
+	maxHeader                     *int
+	envErrs                       []error // malformed environment values
+}
+
+func addOpsFlags(fs *flag.FlagSet) *opsFlags {
+	o := &opsFlags{}
+	o.logLevel = fs.String("log-level", env("CONFCAL_LOG_LEVEL", "info"),
+		"least `level` logged: debug, info (one line per request), warn or error (env CONFCAL_LOG_LEVEL)")
+	o.logFormat = fs.String("log-format", env("CONFCAL_LOG_FORMAT", "text"),
+		"log `format`: text (key=value) or json (env CONFCAL_LOG_FORMAT)")
+	o.readHeader = o.duration(fs, "read-header-timeout", "CONFCAL_READ_HEADER_TIMEOUT", readHeaderTimeout,
+		"time a client gets to send a request's headers; slower clients are disconnected")
+	o.read = o.duration(fs, "read-timeout", "CONFCAL_READ_TIMEOUT", readTimeout, "time a client gets to send a whole request")
+	o.write = o.duration(fs, "write-timeout", "CONFCAL_WRITE_TIMEOUT", writeTimeout, "time the server gets to write a response")
+	o.idle = o.duration(fs, "idle-timeout", "CONFCAL_IDLE_TIMEOUT", idleTimeout, "time an idle keep-alive connection is kept open")
+	def := maxHeaderBytes
+	if v := os.Getenv("CONFCAL_MAX_HEADER_BYTES"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			o.envErrs = append(o.envErrs, fmt.Errorf("CONFCAL_MAX_HEADER_BYTES=%q: want a positive number of bytes", v))
+		} else {
+			def = n
+		}
+	}
+	o.maxHeader = fs.Int("max-header-bytes", def, "largest request line and headers, in `bytes` (env CONFCAL_MAX_HEADER_BYTES)")
+	return o
+}
+
+// duration defines a duration flag whose default comes from the
+// environment variable key when set.
+func (o *opsFlags) duration(fs *flag.FlagSet, name, key string, def time.Duration, usage string) *time.Duration {
+	if v := os.Getenv(key); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			o.envErrs = append(o.envErrs, fmt.Errorf("%s=%q: want a duration such as 10s", key, v))
+		} else {
+			def = d
+		}
+	}
+	return fs.Duration(name, def, usage+" (env "+key+")")
+}
+
+// check reports malformed values, in the environment or on the command
+// line, as a usage error.
+func (o *opsFlags) check() error {
+	errs := o.envErrs
+	for name, d := range map[string]time.Duration{
+		"-read-header-timeout": *o.readHeader, "-read-timeout": *o.read, "-write-timeout": *o.write, "-idle-timeout": *o.idle,
+	} {
+		if d <= 0 {
+			errs = append(errs, fmt.Errorf("%s %s: want a positive duration", name, d))
+		}
+	}
+	if *o.maxHeader <= 0 {
+		errs = append(errs, fmt.Errorf("-max-header-bytes %d: want a positive number", *o.maxHeader))
+	}
+	if len(errs) > 0 {
+		return &usageError{err: fmt.Errorf("serve: %w", errors.Join(errs...))}
+	}
+	return nil
+}
+
+// logger returns the logger the flags ask for, writing to w.
+func (o *opsFlags) logger(w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*o.logLevel)); err != nil {
+		return nil, &usageError{err: fmt.Errorf("serve: -log-level %q: want debug, info, warn or error", *o.logLevel)}
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch strings.ToLower(*o.logFormat) {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, &usageError{err: fmt.Errorf("serve: -log-format %q: want text or json", *o.logFormat)}
+}
+
+// httpServer returns the server for h with the flags' limits.
+func (o *opsFlags) httpServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: *o.readHeader,
+		ReadTimeout:       *o.read,
+		WriteTimeout:      *o.write,
+		IdleTimeout:       *o.idle,
+		MaxHeaderBytes:    *o.maxHeader,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}
+
+// observe wires metrics, the access log and the health endpoints into
+// cfg, and has lv record render times, revisions and store errors in m.
+// srv returns the server once it exists (for readiness).
+func observe(cfg *web.Config, m *metrics.Metrics, log *slog.Logger, lv *live, srv func() *web.Server) {
+	lv.metrics = m
+	cfg.Middleware = append(cfg.Middleware, metrics.AccessLog(log, web.RoutePattern), m.Instrument(web.RoutePattern))
+	cfg.CalDAVReport = m.CalDAVReport
+	cfg.Ops = map[string]http.Handler{
+		"/healthz": metrics.Healthz(),
+		"/readyz": metrics.Readyz(log,
+			metrics.Check{Name: "store", Run: func(ctx context.Context) error {
+				_, err := lv.store.Revision(ctx)
+				return err
+			}},
+			metrics.Check{Name: "snapshot", Run: func(context.Context) error {
+				if s := srv(); s == nil || s.Current() == nil {
+					return errors.New("no revision rendered yet")
+				}
+				return nil
+			}},
+		),
+		"/metrics": m.Handler(),
+	}
+}
+
+// prepare renders snap for serving (web.Server.Prepare) and records in
+// l.metrics how long that took and, once swapped in, the revision.
+func (l *live) prepare(snap *agenda.Snapshot) (func(), error) {
+	start := time.Now()
+	swap, err := l.srv.Prepare(snap)
+	m := l.metrics
+	if m == nil {
+		return swap, err
+	}
+	m.Rendered(time.Since(start), err)
+	if err != nil {
+		return nil, err
+	}
+	rev := snap.Revision()
+	return func() {
+		swap()
+		m.Serving(rev, time.Now())
+	}, nil
+}
+
+// observedStore counts the store's failures in l.metrics. A stale save (a
+// change raced by another process, retried by agenda.Service) and an
+// empty store (a first start) are not failures.
+type observedStore struct {
+	st *sqlite.Store
+	l  *live
+}
+
+var _ agenda.Store = observedStore{}
+
+func (o observedStore) fail(op string, err error) {
+	if err != nil && o.l.metrics != nil && !errors.Is(err, agenda.ErrStale) && !errors.Is(err, agenda.ErrEmpty) {
+		o.l.metrics.StoreError(op)
+	}
+}
+
+// Load implements agenda.Store.
+func (o observedStore) Load(ctx context.Context) (*agenda.Snapshot, error) {
+	snap, err := o.st.Load(ctx)
+	o.fail("load", err)
+	return snap, err
+}
+
+// Save implements agenda.Store.
+func (o observedStore) Save(ctx context.Context, next *agenda.Snapshot) error {
+	err := o.st.Save(ctx, next)
+	o.fail("save", err)
+	return err
+}
+
+// Revision lets agenda.Service poll the store cheaply, as sqlite.Store does.
+func (o observedStore) Revision(ctx context.Context) (int64, error) {
+	rev, err := o.st.Revision(ctx)
+	o.fail("revision", err)
+	return rev, err
+}
+
+// Close implements agenda.Store.
+func (o observedStore) Close() error { return o.st.Close() }
