@@ -297,7 +297,7 @@ func (e *Editor) AddSession(x Session, force bool) error {
 		return fmt.Errorf("agenda: session ID %q is not a slug (a–z, 0–9, inner hyphens): %w", x.ID, ErrInvalid)
 	}
 	if _, err := e.session(x.ID); err == nil {
-		return fmt.Errorf("agenda: session %q already exists: %w", x.ID, ErrInvalid)
+		return fmt.Errorf("agenda: session %q %w: %w", x.ID, ErrExists, ErrInvalid)
 	}
 	x.Title = strings.TrimSpace(x.Title)
 	x.Start, x.End = x.Start.In(e.base.loc), x.End.In(e.base.loc)
@@ -323,7 +323,7 @@ func (e *Editor) AddRoom(r Room) error {
 	case r.Name == "":
 		return fmt.Errorf("agenda: room %q: empty name: %w", r.ID, ErrInvalid)
 	case e.hasRoom(r.ID):
-		return fmt.Errorf("agenda: room %q already exists: %w", r.ID, ErrInvalid)
+		return fmt.Errorf("agenda: room %q %w: %w", r.ID, ErrExists, ErrInvalid)
 	}
 	e.c.Rooms = append(e.c.Rooms, r)
 	e.record(Change{Room: r.ID, Field: FieldRoomAdded, New: r.Name})
@@ -339,7 +339,7 @@ func (e *Editor) AddTrack(t Track) error {
 	case t.Name == "":
 		return fmt.Errorf("agenda: track %q: empty name: %w", t.ID, ErrInvalid)
 	case e.hasTrack(t.ID):
-		return fmt.Errorf("agenda: track %q already exists: %w", t.ID, ErrInvalid)
+		return fmt.Errorf("agenda: track %q %w: %w", t.ID, ErrExists, ErrInvalid)
 	}
 	e.c.Tracks = append(e.c.Tracks, t)
 	e.record(Change{Track: t.ID, Field: FieldTrackAdd, New: t.Name})
