@@ -84,7 +84,9 @@ bench() {
 	bad=$(awk '/Non-2xx or 3xx responses:/ {n += $NF}
 		/Socket errors:/ {gsub(/,/, ""); n += $4 + $6 + $8 + $10}
 		END {print n + 0}' <<<"$out")
-	echo "$rps $(ms "$p50") $(ms "$p99") $bad"
+	local done_
+	done_=$(awk '/requests in/ {print $1; exit}' <<<"$out")
+	echo "$rps $(ms "$p50") $(ms "$p99") $bad ${done_:-0}"
 }
 
 # The CalDAV requests, as wrk Lua scripts (method, headers, body).
@@ -242,7 +244,7 @@ run_size() {
 	dav() { # LABEL SCRIPT
 		local c
 		c=($(bench "$base/dav/public/calendars/all/" -s "$work/$2"))
-		printf '%-34s %12s %9s %9s %12.0f %9.3f %9.3f %8s %s\n' "$1" "-" "-" "-" "${c[0]}" "${c[1]}" "${c[2]}" "-" "c=${c[3]}"
+		printf '%-34s %12s %9s %9s %12.0f %9.3f %9.3f %8s %s\n' "$1" "-" "-" "-" "${c[0]}" "${c[1]}" "${c[2]}" "-" "c=${c[3]} (${c[4]} done)"
 	}
 	row "GET /feeds/all.ics 200" "$nbase/feeds/all.ics" "$base/feeds/all.ics"
 	row "GET /feeds/all.ics 304" "$nbase/feeds/all.ics" "$base/feeds/all.ics" \
@@ -260,16 +262,23 @@ run_size() {
 
 	# One edit through the admin API: the render time of the revision it
 	# makes, from confcal's metrics when it serves them.
+	# Let requests wrk left in flight finish first (a slow CalDAV answer
+	# can outlive its client by far).
+	local settle
+	for settle in $(seq 1 300); do
+		curl -fsS -m 1 -o /dev/null "$base/healthz" 2>/dev/null && break
+		sleep 1
+	done
 	local full edit id
 	full=$(metric confcal_render_last_duration_seconds)
 	id=$(head -1 <<<"$ids")
-	if CONFCAL_ADMIN_TOKEN=loadtest-token "$work/confcal" rename -server "$base" "$id" "Renamed by the load test" >/dev/null 2>&1; then
+	if CONFCAL_ADMIN_TOKEN=loadtest-token "$work/confcal" rename -server "$base" "$id" "Renamed by the load test" >"$dir/logs/edit.log" 2>&1; then
 		edit=$(metric confcal_render_last_duration_seconds)
 		if [[ -n $full && -n $edit ]]; then
 			echo "   render: first revision $(awk -v s="$full" 'BEGIN {printf "%.1f ms", s*1000}'), after renaming one session $(awk -v s="$edit" 'BEGIN {printf "%.1f ms", s*1000}')"
 		fi
 	else
-		echo "   (the admin edit failed; see $dir/logs/confcal.log)"
+		echo "   the admin edit failed: $(tail -1 "$dir/logs/edit.log")"
 	fi
 	kill "$npid" "$cpid"
 	wait "$npid" "$cpid" 2>/dev/null || true

@@ -3,8 +3,10 @@ package main
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -140,26 +142,77 @@ func TestServeOps(t *testing.T) {
 	}
 
 	// The access log has a line per request with its route, and never the
-	// token.
-	logged := log.String()
-	if strings.Contains(logged, secret) {
-		t.Errorf("the log contains the admin token:\n%s", logged)
-	}
+	// token. It is written in batches, at least every accessFlush.
 	want := map[string]bool{
 		"method=GET path=/feeds/all.ics route=/feeds/all.ics status=304":                 false,
 		"method=PATCH path=/api/sessions/" + id + " route=/api/sessions/{id} status=200": false,
 	}
-	sc := bufio.NewScanner(strings.NewReader(logged))
-	for sc.Scan() {
-		for w := range want {
-			if strings.Contains(sc.Text(), "msg=request "+w+" ") {
-				want[w] = true
+	var logged string
+	for deadline := time.Now().Add(10 * accessFlush); ; time.Sleep(accessFlush / 4) {
+		logged = log.String()
+		sc := bufio.NewScanner(strings.NewReader(logged))
+		for sc.Scan() {
+			for w := range want {
+				if strings.Contains(sc.Text(), "msg=request "+w+" ") {
+					want[w] = true
+				}
 			}
+		}
+		if !slices.Contains(slices.Collect(maps.Values(want)), false) || time.Now().After(deadline) {
+			break
 		}
 	}
 	for w, found := range want {
 		if !found {
 			t.Errorf("no access log line with %q in:\n%s", w, logged)
+		}
+	}
+	if strings.Contains(logged, secret) {
+		t.Errorf("the log contains the admin token:\n%s", logged)
+	}
+}
+
+// TestBufferedWriter: lines reach the underlying writer whole, within the
+// flush interval, and all of them on close.
+func TestBufferedWriter(t *testing.T) {
+	sink := &logSink{addrc: make(chan string, 1)}
+	const every = 50 * time.Millisecond
+	bw := newBufferedWriter(sink, every)
+	io.WriteString(bw, "first line\n")
+	if sink.String() != "" {
+		t.Errorf("written at once: %q, want it buffered", sink.String())
+	}
+	deadline := time.Now().Add(20 * every)
+	for sink.String() == "" && time.Now().Before(deadline) {
+		time.Sleep(every / 5)
+	}
+	if sink.String() != "first line\n" {
+		t.Errorf("after the flush interval: %q, want the line", sink.String())
+	}
+
+	const writers, lines = 4, 500
+	done := make(chan struct{})
+	for i := range writers {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for j := range lines {
+				fmt.Fprintf(bw, "writer %d line %d %s\n", i, j, strings.Repeat("x", 100))
+			}
+		}()
+	}
+	for range writers {
+		<-done
+	}
+	bw.close()
+	got := strings.Split(strings.TrimSuffix(sink.String(), "\n"), "\n")
+	if len(got) != 1+writers*lines {
+		t.Fatalf("%d lines after close, want %d", len(got), 1+writers*lines)
+	}
+	for _, l := range got[1:] {
+		var i, j int
+		var xs string
+		if n, err := fmt.Sscanf(l, "writer %d line %d %s", &i, &j, &xs); n != 3 || err != nil || len(xs) != 100 {
+			t.Fatalf("torn line %q", l)
 		}
 	}
 }
@@ -305,7 +358,7 @@ func TestWriteRoutesNeedToken(t *testing.T) {
 	defer lv.close()
 	cfg := web.Config{BaseURL: stackBase, API: lv.api, ChangesAtom: lv.atom}
 	var srv *web.Server
-	observe(&cfg, metrics.New(), slog.New(slog.DiscardHandler), lv, func() *web.Server { return srv })
+	observe(&cfg, metrics.New(), slog.New(slog.DiscardHandler), slog.New(slog.DiscardHandler), lv, func() *web.Server { return srv })
 	srv = web.New(cfg)
 	snap := seed(t)
 	if _, err := lv.start(ctx, srv, snap); err != nil {

@@ -34,10 +34,11 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	if err := ops.check(); err != nil {
 		return err
 	}
-	log, err := ops.logger(stderr)
+	log, access, closeLogs, err := ops.loggers(stderr)
 	if err != nil {
 		return err
 	}
+	defer closeLogs()
 	token, err := adminToken(*tokenFile)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -72,7 +73,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	cfg := web.Config{BaseURL: base, Logger: log, API: lv.api, ChangesAtom: lv.atom,
 		Page: web.PageOptions{BaseURL: pageBase, Picks: storePicks{lv.store}}}
 	var srv *web.Server
-	observe(&cfg, metrics.New(), log, lv, func() *web.Server { return srv }) // metrics, access log, health (ops.go)
+	observe(&cfg, metrics.New(), log, access, lv, func() *web.Server { return srv }) // metrics, access log, health (ops.go)
 	srv = web.New(cfg)
 	imported, err := lv.start(ctx, srv, seed)
 	if err != nil {
