@@ -49,15 +49,20 @@ type Change struct {
 }
 
 // Log returns the change log from BaseRevision to Revision, oldest first.
-func (s *Snapshot) Log() []Change { return slices.Clone(s.log) }
+// The slice is the snapshot's own (it is immutable, so nothing is copied):
+// callers must not modify its entries. Appending to it is safe: its
+// capacity is clipped, so an append copies.
+func (s *Snapshot) Log() []Change { return slices.Clip(s.log) }
 
 // ChangesSince returns the changes made after revision rev, oldest first.
+// Like Log, it returns a clipped view of the snapshot's own log, which
+// callers must not modify.
 func (s *Snapshot) ChangesSince(rev int64) ([]Change, error) {
 	if rev < s.base || rev > s.rev {
 		return nil, fmt.Errorf("agenda: changes since %d (log covers %d to %d): %w", rev, s.base, s.rev, ErrUnknownRevision)
 	}
 	i, _ := slices.BinarySearchFunc(s.log, rev+1, func(c Change, r int64) int { return int(c.Revision - r) })
-	return slices.Clone(s.log[i:]), nil
+	return slices.Clip(s.log[i:]), nil
 }
 
 // ChangedSince returns the IDs of the sessions whose rendering may differ
@@ -76,49 +81,6 @@ func (s *Snapshot) ChangedSince(rev int64) ([]string, error) {
 		}
 	}
 	return ids, nil
-}
-
-// SessionAt returns the session as it was at revision rev: its title, times,
-// room, track, status and abstract are undone from the change log (Sequence
-// and LastModified are not). It reports false when the session did not
-// exist then. rev must lie within the log (see ChangesSince).
-func (s *Snapshot) SessionAt(id string, rev int64) (Session, bool, error) {
-	log, err := s.ChangesSince(rev)
-	if err != nil {
-		return Session{}, false, err
-	}
-	x, ok := s.Session(id)
-	for i := len(log) - 1; i >= 0; i-- {
-		c := log[i]
-		if c.Session != id {
-			continue
-		}
-		switch c.Field {
-		case FieldCreated:
-			ok = false
-		case FieldTitle:
-			x.Title = c.Old
-		case FieldRoom:
-			x.Room = c.Old
-		case FieldTrack:
-			x.Track = c.Old
-		case FieldStatus:
-			x.Status = Status(c.Old)
-		case FieldAbstract:
-			x.Abstract = c.Old
-		case FieldStart, FieldEnd:
-			t, err := time.Parse(time.RFC3339, c.Old)
-			if err != nil {
-				return Session{}, false, fmt.Errorf("agenda: change log at revision %d: %s %q: %w", c.Revision, c.Field, c.Old, ErrInvalid)
-			}
-			if c.Field == FieldStart {
-				x.Start = t.In(s.loc)
-			} else {
-				x.End = t.In(s.loc)
-			}
-		}
-	}
-	return x, ok, nil
 }
 
 // SessionUpdate names the fields of a session to change; nil leaves a field

@@ -24,6 +24,7 @@ type Snapshot struct {
 	roomIdx  map[string]int
 	log      []Change // every change since the first revision, in order
 	base     int64    // the revision the log starts from
+	hist     lazyHistory
 }
 
 // Contents is the state a Snapshot is built from.

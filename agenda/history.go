@@ -1,0 +1,251 @@
+package agenda
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+)
+
+// history is a snapshot's change log replayed backwards once: for every
+// entry that concerns a session, the session as it was just before the
+// entry. Everything that asks what the agenda looked like earlier
+// (SessionAt, SessionsAt, LastChange, Describe) reads it instead of undoing
+// the log again, so each of them costs at most one walk over the log.
+type history struct {
+	// before[i] is log[i].Session just before entry i (zero for entries
+	// without a session); existed[i] says whether the session existed then.
+	before  []Session
+	existed []bool
+	// next[i] is the index of the next entry about the same session, or -1
+	// when log[i] is its last: then the session after entry i is the
+	// snapshot's own.
+	next []int
+	// failed[i] reports that entry i could not be undone (a start or end
+	// that is not RFC 3339): before[i] keeps that field as it was after.
+	failed []bool
+	// sessions lists, per session, the indexes of its entries, oldest first.
+	sessions map[string][]int
+	// lastFailed is, per session, the index of its latest entry that could
+	// not be undone.
+	lastFailed map[string]int
+	// renames lists, per room, the indexes of its rename entries, oldest first.
+	renames map[string][]int
+}
+
+// lazyHistory builds a snapshot's history on first use.
+type lazyHistory struct {
+	once sync.Once
+	h    *history
+}
+
+// history returns the snapshot's replayed log, built once.
+func (s *Snapshot) history() *history {
+	s.hist.once.Do(func() { s.hist.h = s.replay() })
+	return s.hist.h
+}
+
+// replay undoes the log from the last entry to the first.
+func (s *Snapshot) replay() *history {
+	n := len(s.log)
+	h := &history{
+		before:     make([]Session, n),
+		existed:    make([]bool, n),
+		next:       make([]int, n),
+		failed:     make([]bool, n),
+		sessions:   map[string][]int{},
+		lastFailed: map[string]int{},
+		renames:    map[string][]int{},
+	}
+	type state struct {
+		x      Session
+		exists bool
+		next   int // the entry after the one being undone, -1 for none
+	}
+	cur := map[string]*state{}
+	for i := n - 1; i >= 0; i-- {
+		c := s.log[i]
+		h.next[i] = -1
+		if c.Field == FieldRoomName && c.Session == "" {
+			h.renames[c.Room] = append(h.renames[c.Room], i)
+		}
+		if c.Session == "" {
+			continue
+		}
+		h.sessions[c.Session] = append(h.sessions[c.Session], i)
+		st, ok := cur[c.Session]
+		if !ok {
+			x, exists := s.Session(c.Session)
+			if !exists {
+				x = Session{ID: c.Session}
+			}
+			st = &state{x: x, exists: exists, next: -1}
+			cur[c.Session] = st
+		}
+		h.next[i] = st.next
+		if !s.undo(&st.x, c) {
+			h.failed[i] = true
+			if _, seen := h.lastFailed[c.Session]; !seen {
+				h.lastFailed[c.Session] = i
+			}
+		}
+		if c.Field == FieldCreated {
+			st.exists = false
+		}
+		h.before[i], h.existed[i] = st.x, st.exists
+		st.next = i
+	}
+	for _, idx := range h.sessions {
+		slices.Reverse(idx)
+	}
+	for _, idx := range h.renames {
+		slices.Reverse(idx)
+	}
+	return h
+}
+
+// undo sets x to what it was before change c. It reports false when c's
+// old value cannot be read (x is then left as it was).
+func (s *Snapshot) undo(x *Session, c Change) bool {
+	switch c.Field {
+	case FieldTitle:
+		x.Title = c.Old
+	case FieldRoom:
+		x.Room = c.Old
+	case FieldTrack:
+		x.Track = c.Old
+	case FieldStatus:
+		x.Status = Status(c.Old)
+	case FieldAbstract:
+		x.Abstract = c.Old
+	case FieldStart, FieldEnd:
+		t, err := time.Parse(time.RFC3339, c.Old)
+		if err != nil {
+			return false
+		}
+		if c.Field == FieldStart {
+			x.Start = t.In(s.loc)
+		} else {
+			x.End = t.In(s.loc)
+		}
+	}
+	return true
+}
+
+// after returns log[i].Session just after entry i, and whether it existed.
+func (s *Snapshot) after(h *history, i int) (Session, bool) {
+	if j := h.next[i]; j >= 0 {
+		return h.before[j], h.existed[j]
+	}
+	return s.Session(s.log[i].Session)
+}
+
+// firstAfter returns the index among idx (ascending log indexes) of the
+// first entry made after revision rev, len(idx) when there is none.
+func (s *Snapshot) firstAfter(idx []int, rev int64) int {
+	k, _ := slices.BinarySearchFunc(idx, rev+1, func(i int, r int64) int {
+		return cmpRev(s.log[i].Revision, r)
+	})
+	return k
+}
+
+func cmpRev(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// SessionsAt returns a look-up of sessions as they were at revision rev:
+// their title, times, room, track, status and abstract are undone from the
+// change log (Sequence and LastModified are not); a look-up reports false
+// for a session that did not exist then. rev must lie within the log (see
+// ChangesSince). The log is replayed once per snapshot, so a look-up costs
+// a binary search over the entries of one session. It fails when a start
+// or end in the log after rev is not RFC 3339 and the look-up would depend
+// on it; the error is then the look-up's, wrapped in ErrInvalid, and
+// returned by SessionAt.
+func (s *Snapshot) SessionsAt(rev int64) (func(id string) (Session, bool, error), error) {
+	if rev < s.base || rev > s.rev {
+		return nil, fmt.Errorf("agenda: sessions at %d (log covers %d to %d): %w", rev, s.base, s.rev, ErrUnknownRevision)
+	}
+	h := s.history()
+	return func(id string) (Session, bool, error) {
+		if i, ok := h.lastFailed[id]; ok && s.log[i].Revision > rev {
+			c := s.log[i]
+			return Session{}, false, fmt.Errorf("agenda: change log at revision %d: %s %q: %w", c.Revision, c.Field, c.Old, ErrInvalid)
+		}
+		idx := h.sessions[id]
+		if k := s.firstAfter(idx, rev); k < len(idx) {
+			return h.before[idx[k]], h.existed[idx[k]], nil
+		}
+		x, ok := s.Session(id)
+		return x, ok, nil
+	}, nil
+}
+
+// SessionAt returns the session as it was at revision rev: its title, times,
+// room, track, status and abstract are undone from the change log (Sequence
+// and LastModified are not). It reports false when the session did not
+// exist then. rev must lie within the log (see ChangesSince).
+func (s *Snapshot) SessionAt(id string, rev int64) (Session, bool, error) {
+	at, err := s.SessionsAt(rev)
+	if err != nil {
+		return Session{}, false, err
+	}
+	return at(id)
+}
+
+// roomNameAt returns the name room id had right after revision rev, its
+// current name when no rename came later, id itself for an unknown room.
+func (s *Snapshot) roomNameAt(id string, rev int64) string {
+	r, ok := s.Room(id)
+	if !ok {
+		return id
+	}
+	idx := s.history().renames[id]
+	if k := s.firstAfter(idx, rev); k < len(idx) {
+		return s.log[idx[k]].Old
+	}
+	return r.Name
+}
+
+// LastChange reports when a set of sessions last changed according to the
+// change log: the revision and time of the latest entry about a session
+// that is in the set (in reports true) just after that entry or was in it
+// just before, with the session's earlier state undone from the log. So a
+// session leaving the set (moved to another room, day or track) counts as
+// a change of the set, as does any change to a member. It returns 0 and
+// the zero time when no entry concerns the set (the set is as it was at
+// BaseRevision; its members' LastModified tell when they changed).
+//
+// in is called with sessions as they are now and as they were; it must be
+// a pure function of the session. An entry whose old value cannot be read
+// counts as a change of every set. Entries about rooms and tracks alone
+// (added, renamed) concern no session; a room rename is also logged for
+// each session in the room, which does. The answer depends only on the
+// snapshot, so every process serving it gives the same one; callers use
+// the later of it and the members' LastModified as the set's modification
+// time (for HTTP Last-Modified, CalDAV getctag and the like).
+func (s *Snapshot) LastChange(in func(Session) bool) (rev int64, at time.Time) {
+	h := s.history()
+	for i := len(s.log) - 1; i >= 0; i-- {
+		c := s.log[i]
+		if c.Session == "" {
+			continue
+		}
+		concerns := h.failed[i] || h.existed[i] && in(h.before[i])
+		if !concerns {
+			if x, ok := s.after(h, i); ok {
+				concerns = in(x)
+			}
+		}
+		if concerns {
+			return c.Revision, c.Time
+		}
+	}
+	return 0, time.Time{}
+}
