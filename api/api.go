@@ -9,6 +9,8 @@
 //	GET   /tracks              the tracks
 //	GET   /changes?since=REV   the change log after revision REV, raw and in words
 //
+// Each read answers HEAD as well.
+//
 // Writes need "Authorization: Bearer <token>":
 //
 //	PATCH /sessions/{id}       change room, start, end, title, abstract, track, status
@@ -21,13 +23,15 @@
 // /api). Every change goes through agenda.Service, so when a write returns,
 // every feed and calendar already shows it.
 //
-// Status codes: 400 for malformed JSON, unknown fields and malformed values;
-// 401 for a missing or wrong token; 403 when no token is configured; 404 for
-// an unknown session or room; 409 when a new slot overlaps another session
-// in its room (unless "force": true); 412 when If-Match names an ETag that is
-// no longer current; 413 for bodies over 1 MiB; 415 for a body that is not
-// JSON; 422 for a change the agenda's rules refuse (end not after start, a
-// time outside the conference days, an unknown room or track).
+// Status codes: 400 for malformed JSON, unknown fields and malformed values
+// (a bad ID, time or status, a missing field); 401 for a missing or wrong
+// token; 403 when no token is configured; 404 for an unknown session or
+// room; 405, with Allow, for a method a path does not serve; 409 when a new
+// slot overlaps another session in its room (unless "force": true) or a new
+// session or room takes an ID already in use; 412 when If-Match names an
+// ETag that is no longer current; 413 for bodies over 1 MiB; 415 for a body
+// that is not JSON; 422 for a change the agenda's rules refuse (end not after
+// start, a time outside the conference days, an unknown room or track).
 //
 // Times are read as "2019-10-08T14:00" in the conference's time zone, or as
 // RFC 3339 with an offset; they are written as RFC 3339 in the conference's
@@ -110,15 +114,27 @@ func New(cfg Config) http.Handler {
 	r.NotFound(a.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return errorf(http.StatusNotFound, "no such API route: %s", r.URL.Path)
 	}))
+	mux := r
 	r.MethodNotAllowed(a.handle(func(w http.ResponseWriter, r *http.Request) error {
-		return errorf(http.StatusMethodNotAllowed, "method %s not allowed here", r.Method)
+		allow := allowed(mux, r)
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		return errorf(http.StatusMethodNotAllowed, "method %s not allowed here; allowed: %s", r.Method, strings.Join(allow, ", "))
 	}))
 
-	r.Get("/sessions", a.handle(a.listSessions))
-	r.Get("/sessions/{id}", a.handle(a.getSession))
-	r.Get("/rooms", a.handle(a.listRooms))
-	r.Get("/tracks", a.handle(a.listTracks))
-	r.Get("/changes", a.handle(a.listChanges))
+	// Reads answer HEAD as GET does, without the body (writeJSON drops it).
+	for _, rt := range []struct {
+		path string
+		h    func(http.ResponseWriter, *http.Request) error
+	}{
+		{"/sessions", a.listSessions},
+		{"/sessions/{id}", a.getSession},
+		{"/rooms", a.listRooms},
+		{"/tracks", a.listTracks},
+		{"/changes", a.listChanges},
+	} {
+		r.Get(rt.path, a.handle(rt.h))
+		r.Head(rt.path, a.handle(rt.h))
+	}
 
 	r.Group(func(r chi.Router) {
 		r.Use(a.requireToken)
@@ -129,6 +145,25 @@ func New(cfg Config) http.Handler {
 		r.Post("/import", a.handle(a.importAgenda))
 	})
 	return r
+}
+
+// routeMethods are the methods a 405's Allow header may list.
+var routeMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+
+// allowed lists the methods mux routes for r's path, for the Allow header a
+// 405 must carry (RFC 9110 §15.5.6).
+func allowed(mux *chi.Mux, r *http.Request) []string {
+	path := r.URL.Path
+	if rctx := chi.RouteContext(r.Context()); rctx != nil && rctx.RoutePath != "" {
+		path = rctx.RoutePath // the path below where the API is mounted
+	}
+	var out []string
+	for _, m := range routeMethods {
+		if mux.Match(chi.NewRouteContext(), m, path) {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // requireToken lets a request through only with the admin token.

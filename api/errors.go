@@ -51,6 +51,8 @@ func statusOf(err error) (int, string) {
 		return http.StatusNotFound, msg
 	case errors.Is(err, agenda.ErrOverlap):
 		return http.StatusConflict, strings.TrimSuffix(msg, ": "+agenda.ErrOverlap.Error()) + OverlapHint
+	case errors.Is(err, agenda.ErrExists):
+		return http.StatusConflict, strings.TrimSuffix(msg, ": "+agenda.ErrInvalid.Error())
 	case errors.Is(err, agenda.ErrInvalid):
 		return http.StatusUnprocessableEntity, strings.TrimSuffix(msg, ": "+agenda.ErrInvalid.Error())
 	}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -57,13 +58,16 @@ func (in Import) contents(conf agenda.Conference, loc *time.Location) (agenda.Co
 		if strings.TrimSpace(n.ID) == "" {
 			return c, errorf(http.StatusBadRequest, "sessions[%d]: id is required", i)
 		}
-		x := agenda.Session{ID: n.ID, Title: n.Title, Room: n.Room, Track: n.Track, Abstract: n.Abstract, Status: agenda.StatusConfirmed}
-		var err error
-		if x.Start, err = parseTime("sessions["+n.ID+"].start", n.Start, loc); err != nil {
+		where := "sessions[" + n.ID + "]."
+		if !agenda.ValidID(n.ID) {
+			where = fmt.Sprintf("sessions[%d].", i) // the ID is refused below
+		}
+		x, err := n.session(where, loc)
+		if err != nil {
 			return c, err
 		}
-		if x.End, err = parseTime("sessions["+n.ID+"].end", n.End, loc); err != nil {
-			return c, err
+		if x.Status != agenda.StatusConfirmed {
+			return c, errorf(http.StatusBadRequest, "%sstatus: an import cannot cancel a session; leave it out of the agenda instead", where)
 		}
 		c.Sessions = append(c.Sessions, x)
 	}

@@ -109,6 +109,9 @@ func (a *api) createRoom(w http.ResponseWriter, r *http.Request) error {
 			return errorf(http.StatusBadRequest, "id: the name makes no ID (no letters or digits); give one")
 		}
 	}
+	if !agenda.ValidID(n.ID) {
+		return errorf(http.StatusBadRequest, "id: %q is not a slug (1–100 of a–z, 0–9 and inner hyphens)", truncate(n.ID, 40))
+	}
 	next, _, err := a.svc.Change(r.Context(), author, func(e *agenda.Editor) error {
 		return e.AddRoom(agenda.Room{ID: n.ID, Name: n.Name})
 	})

@@ -126,7 +126,7 @@ func (a *api) writeSession(w http.ResponseWriter, r *http.Request, status int, s
 	setRevision(w, snap)
 	w.Header().Set("ETag", body.ETag)
 	w.Header().Set("Cache-Control", "no-cache")
-	if r.Method == http.MethodGet && ifNoneMatch(r, body.ETag) {
+	if (r.Method == http.MethodGet || r.Method == http.MethodHead) && ifNoneMatch(r, body.ETag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
@@ -145,10 +145,10 @@ func (a *api) author(r *http.Request) (string, error) {
 	return a.who + ":" + v, nil
 }
 
-func parseStatus(v string) (agenda.Status, error) {
+func parseStatus(field, v string) (agenda.Status, error) {
 	s := agenda.Status(v)
 	if !s.Valid() {
-		return "", errorf(http.StatusBadRequest, "status: %q is not a status; want %q or %q", v, agenda.StatusConfirmed, agenda.StatusCancelled)
+		return "", errorf(http.StatusBadRequest, "%s: %q is not a status; want %q or %q", field, truncate(v, 40), agenda.StatusConfirmed, agenda.StatusCancelled)
 	}
 	return s, nil
 }
@@ -171,7 +171,7 @@ func (p SessionPatch) update(loc *time.Location) (agenda.SessionUpdate, error) {
 		u.End = &t
 	}
 	if p.Status != nil {
-		s, err := parseStatus(*p.Status)
+		s, err := parseStatus("status", *p.Status)
 		if err != nil {
 			return u, err
 		}
@@ -239,22 +239,9 @@ func (a *api) createSession(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	for _, f := range []struct{ name, v string }{{"title", n.Title}, {"start", n.Start}, {"end", n.End}, {"room", n.Room}, {"track", n.Track}} {
-		if strings.TrimSpace(f.v) == "" {
-			return errorf(http.StatusBadRequest, "%s is required", f.name)
-		}
-	}
-	x := agenda.Session{ID: n.ID, Title: n.Title, Room: n.Room, Track: n.Track, Abstract: n.Abstract, Status: agenda.StatusConfirmed}
-	if x.Start, err = parseTime("start", n.Start, snap.Location()); err != nil {
+	x, err := n.session("", snap.Location())
+	if err != nil {
 		return err
-	}
-	if x.End, err = parseTime("end", n.End, snap.Location()); err != nil {
-		return err
-	}
-	if n.Status != "" {
-		if x.Status, err = parseStatus(n.Status); err != nil {
-			return err
-		}
 	}
 	if x.ID == "" && agenda.Slug(x.Title) == "" {
 		return errorf(http.StatusBadRequest, "id: the title makes no ID (no letters or digits); give one")
@@ -274,6 +261,48 @@ func (a *api) createSession(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Location", strings.TrimRight(r.URL.Path, "/")+"/"+created.ID)
 	a.writeSession(w, r, http.StatusCreated, next, created)
 	return nil
+}
+
+// session turns n into the agenda session it describes: confirmed unless
+// n.Status says otherwise, with the ID as given (possibly empty). Malformed
+// or missing fields are refused with a 400 naming the field, prefixed with
+// where ("" for POST /sessions, "sessions[ID]." in an import). The agenda's
+// rules (a known room and track, end after start…) are checked later, when
+// the session is added.
+func (n NewSession) session(where string, loc *time.Location) (agenda.Session, error) {
+	for _, f := range [...]struct{ name, v string }{{"title", n.Title}, {"start", n.Start}, {"end", n.End}, {"room", n.Room}, {"track", n.Track}} {
+		if strings.TrimSpace(f.v) == "" {
+			return agenda.Session{}, errorf(http.StatusBadRequest, "%s%s is required", where, f.name)
+		}
+	}
+	if n.ID != "" && !agenda.ValidID(n.ID) {
+		return agenda.Session{}, errorf(http.StatusBadRequest, "%sid: %q is not a slug (1–100 of a–z, 0–9 and inner hyphens)", where, truncate(n.ID, 40))
+	}
+	x := agenda.Session{ID: n.ID, Title: n.Title, Room: n.Room, Track: n.Track, Abstract: n.Abstract, Status: agenda.StatusConfirmed}
+	var err error
+	if x.Start, err = parseTime(where+"start", n.Start, loc); err != nil {
+		return x, err
+	}
+	if x.End, err = parseTime(where+"end", n.End, loc); err != nil {
+		return x, err
+	}
+	if n.Status != "" {
+		if x.Status, err = parseStatus(where+"status", n.Status); err != nil {
+			return x, err
+		}
+	}
+	return x, nil
+}
+
+// truncate shortens s to at most n bytes (and whole runes) for a message.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 // freeID returns base, or base-2, base-3… whichever no session has yet, as
