@@ -1,9 +1,18 @@
 package agenda
 
 import (
+	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 )
+
+// lazySummaries holds a snapshot's summaries, written on first use.
+type lazySummaries struct {
+	once sync.Once
+	v    []Summary
+}
 
 // Summary says in plain words what one revision did to one session, room or
 // track, for people: a change-log page, an Atom feed, a command's output.
@@ -71,6 +80,20 @@ func (s *Snapshot) Describe(changes []Change) []Summary {
 	return out
 }
 
+// SummariesSince describes the changes made after revision rev (see
+// Describe): the summaries of the whole log are written once per snapshot
+// and shared, so callers must not modify the returned slice's elements.
+// rev must lie within the log (see ChangesSince).
+func (s *Snapshot) SummariesSince(rev int64) ([]Summary, error) {
+	if rev < s.base || rev > s.rev {
+		return nil, fmt.Errorf("agenda: summaries since %d (log covers %d to %d): %w", rev, s.base, s.rev, ErrUnknownRevision)
+	}
+	s.sums.once.Do(func() { s.sums.v = s.Describe(s.log) })
+	all := s.sums.v
+	i, _ := slices.BinarySearchFunc(all, rev+1, func(x Summary, r int64) int { return cmpRev(x.Revision, r) })
+	return slices.Clip(all[i:]), nil
+}
+
 func onlyLocation(cs []Change) bool {
 	for _, c := range cs {
 		if c.Field != FieldLocation {
@@ -82,10 +105,13 @@ func onlyLocation(cs []Change) bool {
 
 // sessionAfter returns session id as it was right after revision rev (for
 // changes an Editor has not committed yet, as it is now, with the changes
-// applied on top).
+// applied on top). A committed revision is looked up in the snapshot's
+// replayed log, so describing the whole log costs one pass over it.
 func (s *Snapshot) sessionAfter(id string, rev int64, cs []Change) Session {
-	if x, ok, err := s.SessionAt(id, rev); err == nil && ok {
-		return x
+	if rev <= s.rev {
+		if x, ok, err := s.SessionAt(id, rev); err == nil && ok {
+			return x
+		}
 	}
 	x, ok := s.Session(id)
 	if !ok {
@@ -114,21 +140,6 @@ func (s *Snapshot) sessionAfter(id string, rev int64, cs []Change) Session {
 	return x
 }
 
-// roomName returns the name room id had right after revision rev.
-func (s *Snapshot) roomName(id string, rev int64) string {
-	r, ok := s.Room(id)
-	if !ok {
-		return id
-	}
-	name := r.Name
-	for i := len(s.log) - 1; i >= 0 && s.log[i].Revision > rev; i-- {
-		if c := s.log[i]; c.Field == FieldRoomName && c.Room == id {
-			name = c.Old
-		}
-	}
-	return name
-}
-
 func (s *Snapshot) trackName(id string) string {
 	if t, ok := s.Track(id); ok {
 		return t.Name
@@ -143,7 +154,7 @@ func (s *Snapshot) describeSession(id string, rev int64, cs []Change) string {
 		by[c.Field] = c
 	}
 	if _, ok := by[FieldCreated]; ok {
-		return "New session: " + x.Title + ", " + s.slot(x.Start, x.End) + " in " + s.roomName(x.Room, rev) + " (" + s.trackName(x.Track) + ")"
+		return "New session: " + x.Title + ", " + s.slot(x.Start, x.End) + " in " + s.roomNameAt(x.Room, rev) + " (" + s.trackName(x.Track) + ")"
 	}
 	subject := x.Title
 	var clauses []string
@@ -160,7 +171,7 @@ func (s *Snapshot) describeSession(id string, rev int64, cs []Change) string {
 	}
 	retimed := !oldStart.Equal(x.Start) || !oldEnd.Equal(x.End)
 	if c, ok := by[FieldRoom]; ok {
-		moved := "moved from " + s.roomName(c.Old, rev) + " to " + s.roomName(c.New, rev)
+		moved := "moved from " + s.roomNameAt(c.Old, rev) + " to " + s.roomNameAt(c.New, rev)
 		if retimed {
 			moved += ", " + s.retime(oldStart, oldEnd, x.Start, x.End)
 		}
@@ -176,7 +187,7 @@ func (s *Snapshot) describeSession(id string, rev int64, cs []Change) string {
 		if Status(c.New) == StatusCancelled {
 			word = "cancelled"
 		}
-		clauses = append(clauses, word+" ("+s.slot(x.Start, x.End)+", "+s.roomName(x.Room, rev)+")")
+		clauses = append(clauses, word+" ("+s.slot(x.Start, x.End)+", "+s.roomNameAt(x.Room, rev)+")")
 	}
 	if _, ok := by[FieldAbstract]; ok {
 		clauses = append(clauses, "description updated")
@@ -201,7 +212,7 @@ func (s *Snapshot) describeRoom(id string, rev int64, cs []Change) string {
 		}
 	}
 	if len(parts) == 0 {
-		return s.roomName(id, rev) + " changed"
+		return s.roomNameAt(id, rev) + " changed"
 	}
 	return strings.Join(parts, "; ")
 }

@@ -1,6 +1,8 @@
 package agenda_test
 
 import (
+	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -111,5 +113,84 @@ func TestDescribeUncommitted(t *testing.T) {
 		if got[i].Text != want[i] || got[i].Session == "" {
 			t.Errorf("summary %d = %+v, want %q", i, got[i], want[i])
 		}
+	}
+}
+
+// SummariesSince reads the same as describing the changes since a revision
+// afresh, for every revision of the log.
+func TestSummariesSince(t *testing.T) {
+	snap := longLog(t, 60)
+	for rev := snap.BaseRevision(); rev <= snap.Revision(); rev++ {
+		log, err := snap.ChangesSince(rev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := snap.Describe(log)
+		got, err := snap.SummariesSince(rev)
+		if err != nil || !slices.Equal(got, want) {
+			t.Fatalf("SummariesSince(%d) = %d summaries, %v; want %d", rev, len(got), err, len(want))
+		}
+	}
+	if _, err := snap.SummariesSince(snap.Revision() + 1); !errors.Is(err, agenda.ErrUnknownRevision) {
+		t.Errorf("SummariesSince(next) err = %v, want ErrUnknownRevision", err)
+	}
+}
+
+// longLog edits Small n times, a revision each: moves, retimes, renames,
+// new abstracts, cancellations and room renames in turn.
+func longLog(tb testing.TB, n int) *agenda.Snapshot {
+	tb.Helper()
+	s := agendatest.Small(tb)
+	at := time.Date(2019, 10, 1, 12, 0, 0, 0, time.UTC)
+	cancelled, confirmed := agenda.StatusCancelled, agenda.StatusConfirmed
+	for i := range n {
+		e := s.Edit("bench", at.Add(time.Duration(i)*time.Second))
+		var err error
+		switch i % 6 {
+		case 0:
+			room := []string{"room-1", "room-2"}[i/6%2]
+			err = e.UpdateSession("late-talk", agenda.SessionUpdate{Room: &room})
+		case 1:
+			start := agendatest.At(9, 9+i/6%2, 0)
+			end := start.Add(40 * time.Minute)
+			err = e.UpdateSession("late-talk", agenda.SessionUpdate{Start: &start, End: &end})
+		case 2:
+			err = e.UpdateSession("state-of-state", agenda.SessionUpdate{Title: ptr(fmt.Sprintf("State of State %d", i))})
+		case 3:
+			err = e.UpdateSession("streams-everywhere", agenda.SessionUpdate{Abstract: ptr(fmt.Sprintf("Take %d.", i))})
+		case 4:
+			status := []*agenda.Status{&cancelled, &confirmed}[i/6%2]
+			err = e.UpdateSession("opening-keynote", agenda.SessionUpdate{Status: status})
+		case 5:
+			err = e.RenameRoom("room-2", fmt.Sprintf("Room 2 (%d)", i))
+		}
+		if err != nil {
+			tb.Fatalf("edit %d: %v", i, err)
+		}
+		if s, err = e.Commit(); err != nil {
+			tb.Fatalf("commit %d: %v", i, err)
+		}
+	}
+	return s
+}
+
+// BenchmarkDescribe describes a whole log on a snapshot loaded afresh, as
+// a server does once per revision: the cost grows linearly with the log.
+func BenchmarkDescribe(b *testing.B) {
+	for _, n := range []int{500, 2000} {
+		b.Run(fmt.Sprintf("changes=%d", n), func(b *testing.B) {
+			snap := longLog(b, n)
+			c, log := snap.Contents(), snap.Log()
+			b.ReportAllocs()
+			for b.Loop() {
+				fresh, err := agenda.NewSnapshot(c, snap.Revision(), snap.BaseRevision(), log)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if sums := fresh.Describe(fresh.Log()); len(sums) != n {
+					b.Fatalf("%d summaries, want %d", len(sums), n)
+				}
+			}
+		})
 	}
 }

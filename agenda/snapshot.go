@@ -22,9 +22,10 @@ type Snapshot struct {
 	byDay    map[Date][]int
 	trackIdx map[string]int
 	roomIdx  map[string]int
-	log      []Change // every change since the first revision, in order
-	base     int64    // the revision the log starts from
-	hist     lazyHistory
+	log      []Change      // every change since the first revision, in order
+	base     int64         // the revision the log starts from
+	hist     lazyHistory   // the log replayed, see history.go
+	sums     lazySummaries // the log described, see SummariesSince
 }
 
 // Contents is the state a Snapshot is built from.

@@ -111,11 +111,13 @@ type atomEntry struct {
 func (a *api) renderAtom(snap *agenda.Snapshot) ([]byte, time.Time, error) {
 	conf := snap.Conference()
 	tag := "tag:" + conf.UIDDomain + "," + conf.First.String() + ":changes"
-	sums := snap.Describe(snap.Log())
-	slices.Reverse(sums)
-	if len(sums) > AtomEntries {
-		sums = sums[:AtomEntries]
+	all, err := snap.SummariesSince(snap.BaseRevision())
+	if err != nil {
+		return nil, time.Time{}, err
 	}
+	// The latest AtomEntries, newest first; all is shared, so copy.
+	sums := slices.Clone(all[max(0, len(all)-AtomEntries):])
+	slices.Reverse(sums)
 	updated := snap.Updated()
 	if len(sums) > 0 && sums[0].Time.After(updated) {
 		updated = sums[0].Time

@@ -80,6 +80,11 @@ func (a *api) listChanges(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	log, err := snap.ChangesSince(since)
+	var sums []agenda.Summary
+	if err == nil {
+		// Described once per revision and shared: a request only slices.
+		sums, err = snap.SummariesSince(since)
+	}
 	switch {
 	case errors.Is(err, agenda.ErrUnknownRevision) && since < snap.BaseRevision():
 		return errorf(http.StatusGone, "since: the change log starts at revision %d", snap.BaseRevision())
@@ -92,7 +97,7 @@ func (a *api) listChanges(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-cache")
 	writeJSON(w, r, http.StatusOK, ChangeList{
 		Revision: snap.Revision(), Since: since,
-		Changes: Changes(log), Summaries: Summaries(snap.Describe(log)),
+		Changes: Changes(log), Summaries: Summaries(sums),
 	})
 	return nil
 }

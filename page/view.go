@@ -259,12 +259,16 @@ func recentChanges(snap *agenda.Snapshot, now time.Time) (recent, error) {
 			renamed[c.Session] = c.New
 		}
 	}
+	at, err := snap.SessionsAt(before)
+	if err != nil {
+		return recent{}, fmt.Errorf("page: changes since revision %d: %w", before, err)
+	}
 	for _, id := range r.order {
 		cur, ok := snap.Session(id)
 		if !ok {
 			continue
 		}
-		old, existed, err := snap.SessionAt(id, before)
+		old, existed, err := at(id)
 		if err != nil {
 			return recent{}, fmt.Errorf("page: changes of %q: %w", id, err)
 		}
