@@ -1,6 +1,8 @@
 package page
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -413,8 +415,9 @@ func (h *Handler) help(w http.ResponseWriter, r *http.Request) {
 // maxForm bounds the body of the pick shortener form.
 const maxForm = 64 << 10
 
-// shorten stores the posted pick under a new code and sends the attendee
-// to the agenda with the short personal feed.
+// shorten stores the posted pick under a short code (the one it got before
+// when it was stored already) and sends the attendee to the agenda with the
+// short personal feed. A full or busy store answers 503.
 func (h *Handler) shorten(w http.ResponseWriter, r *http.Request) {
 	snap := h.snapshot(w)
 	if snap == nil {
@@ -442,7 +445,19 @@ func (h *Handler) shorten(w http.ResponseWriter, r *http.Request) {
 	}
 	ids, _ = canonicalPick(snap, ids)
 	code, err := h.cfg.Picks.Save(r.Context(), ids)
-	if err != nil {
+	switch {
+	case err == nil:
+	case errors.Is(err, ErrPicksFull):
+		h.cfg.Logger.WarnContext(r.Context(), "page: save pick", "err", err)
+		h.fail(w, r, http.StatusServiceUnavailable,
+			"Cannot make a short link: the pick store is full. Your starred sessions still work from the address of this page.")
+		return
+	case errors.Is(err, ErrPicksBusy), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		h.cfg.Logger.WarnContext(r.Context(), "page: save pick", "err", err)
+		w.Header().Set("Retry-After", "5")
+		h.fail(w, r, http.StatusServiceUnavailable, "Cannot make a short link right now: the pick store is busy. Please try again in a moment.")
+		return
+	default:
 		h.cfg.Logger.ErrorContext(r.Context(), "page: save pick", "err", err)
 		h.fail(w, r, http.StatusInternalServerError, "Could not store your agenda; please try again.")
 		return

@@ -91,7 +91,7 @@ func TestMemoryPicks(t *testing.T) {
 	ctx := context.Background()
 	m := NewMemoryPicks(3)
 	var codes []string
-	for i := range 5 {
+	for i := range 3 {
 		ids := []string{"s" + string(rune('a'+i)), "t"}
 		code, err := m.Save(ctx, ids)
 		if err != nil {
@@ -106,14 +106,26 @@ func TestMemoryPicks(t *testing.T) {
 			t.Errorf("Load(%q) = %v, %v; want %v", code, got, err, ids)
 		}
 	}
+	// The same pick again gets its code and takes no room.
+	for range 30 {
+		if code, err := m.Save(ctx, []string{"sb", "t"}); code != codes[1] || err != nil {
+			t.Fatalf("Save of a stored pick = %q, %v; want %q", code, err, codes[1])
+		}
+	}
+	// A full store refuses new picks and forgets none.
+	if _, err := m.Save(ctx, []string{"sd", "t"}); !errors.Is(err, ErrPicksFull) {
+		t.Errorf("Save into a full store = %v, want ErrPicksFull", err)
+	}
 	if m.Len() != 3 {
-		t.Errorf("store holds %d picks, want at most 3", m.Len())
+		t.Errorf("store holds %d picks, want 3", m.Len())
 	}
-	if _, err := m.Load(ctx, codes[0]); !errors.Is(err, ErrUnknownPick) {
-		t.Errorf("oldest pick after eviction: %v, want ErrUnknownPick", err)
+	for i, code := range codes {
+		if got, err := m.Load(ctx, code); err != nil || got[0] != "s"+string(rune('a'+i)) {
+			t.Errorf("Load(%q) of a full store = %v, %v", code, got, err)
+		}
 	}
-	if got, err := m.Load(ctx, codes[4]); err != nil || got[0] != "se" {
-		t.Errorf("newest pick: %v, %v", got, err)
+	if _, err := m.Load(ctx, "aaaaaaaaaaaaaaaa"); !errors.Is(err, ErrUnknownPick) {
+		t.Errorf("Load(unknown) = %v, want ErrUnknownPick", err)
 	}
 	for _, bad := range [][]string{nil, {"Bad"}, {"a", "a"}, make([]string, MaxPick+1)} {
 		if _, err := m.Save(ctx, bad); err == nil {
@@ -121,11 +133,18 @@ func TestMemoryPicks(t *testing.T) {
 		}
 	}
 	// A saved pick is a copy.
+	m = NewMemoryPicks(3)
 	ids := []string{"a", "b"}
 	code, _ := m.Save(ctx, ids)
 	ids[0] = "z"
 	if got, _ := m.Load(ctx, code); got[0] != "a" {
 		t.Error("store shares the caller's slice")
+	}
+	// A cancelled request stores nothing and says why.
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := m.Save(cctx, []string{"c"}); !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "save pick") {
+		t.Errorf("Save with a cancelled context = %v, want a wrapped context.Canceled", err)
 	}
 }
 

@@ -444,9 +444,21 @@ func TestShortLinkForLongPicks(t *testing.T) {
 	if n := len(all(first(doc, byID("my")), tagClass("li", "line"))); n != len(ids) {
 		t.Errorf("my agenda from the code lists %d sessions, want %d", n, len(ids))
 	}
-	// The same pick saved again gets a different code.
-	if rec := post("", "sessions="+url.QueryEscape(sessions)); rec.Header().Get("Location") == loc {
-		t.Errorf("two saves gave the same code %q", loc)
+	// The same pick saved again, in any order, gets the same code and
+	// stores nothing new.
+	reversed := slices.Clone(ids)
+	slices.Reverse(reversed)
+	for i := range 30 {
+		list := sessions
+		if i%2 == 1 {
+			list = strings.Join(reversed, ",")
+		}
+		if rec := post("", "sessions="+url.QueryEscape(list)); rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != loc {
+			t.Fatalf("save %d of the same pick: %d to %q, want %q", i+2, rec.Code, rec.Header().Get("Location"), loc)
+		}
+	}
+	if picks.Len() != 1 {
+		t.Errorf("31 saves of one pick stored %d picks, want 1", picks.Len())
 	}
 	for _, tt := range []struct{ origin, body string }{
 		{"", ""},

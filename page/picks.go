@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"confcal/agenda"
@@ -15,16 +16,32 @@ import (
 // MaxPick is the most sessions one pick may hold.
 const MaxPick = 300
 
-// ErrUnknownPick is returned (wrapped) by PickStore.Load for a code it does
-// not know.
-var ErrUnknownPick = errors.New("unknown pick code")
+// Errors of a PickStore; test for them with errors.Is.
+var (
+	// ErrUnknownPick is returned (wrapped) by PickStore.Load for a code it
+	// does not know.
+	ErrUnknownPick = errors.New("unknown pick code")
+	// ErrPicksFull is returned (wrapped) by PickStore.Save for a new pick
+	// when the store holds as many picks as it may.
+	ErrPicksFull = errors.New("pick store is full")
+	// ErrPicksBusy is returned (wrapped) by PickStore.Save when the store
+	// could not take the pick in time (its database busy with other
+	// writes); trying again later may work.
+	ErrPicksBusy = errors.New("pick store is busy")
+)
 
 // PickStore keeps attendees' picks that are too long to live in a URL under
 // short random codes. Codes are not derived from the picks, so nobody can
-// guess another attendee's code from the sessions they chose.
+// guess another attendee's code from the sessions they chose; but a pick
+// saved again gets the code it got the first time, so saving the same pick
+// over and over stores nothing new.
 type PickStore interface {
-	// Save stores ids (valid session IDs, at most MaxPick) and returns a new
-	// code for them, as made by NewCode.
+	// Save stores ids (valid session IDs, at most MaxPick, in the agenda's
+	// order so that one pick is always the same list) and returns its code:
+	// the one the same list got before, or a new one made by NewCode. A new
+	// pick beyond the store's capacity fails with an error wrapping
+	// ErrPicksFull, a store too busy to take it with one wrapping
+	// ErrPicksBusy.
 	Save(ctx context.Context, ids []string) (code string, err error)
 	// Load returns the ids stored under code, or an error wrapping
 	// ErrUnknownPick.
@@ -80,17 +97,18 @@ func CheckPick(ids []string) error {
 }
 
 // MemoryPicks is a PickStore in memory that holds at most a fixed number of
-// picks, forgetting the oldest first. It is safe for concurrent use.
+// picks; beyond that it refuses new ones (ErrPicksFull) rather than forget
+// codes attendees may have subscribed to. It is safe for concurrent use.
 type MemoryPicks struct {
-	mu    sync.Mutex
-	max   int
-	picks map[string][]string
-	order []string // codes, oldest first
+	mu     sync.Mutex
+	max    int
+	picks  map[string][]string // by code
+	byList map[string]string   // code by the comma-joined ids
 }
 
 // NewMemoryPicks returns an empty store for at most limit picks (at least 1).
 func NewMemoryPicks(limit int) *MemoryPicks {
-	return &MemoryPicks{max: max(limit, 1), picks: map[string][]string{}}
+	return &MemoryPicks{max: max(limit, 1), picks: map[string][]string{}, byList: map[string]string{}}
 }
 
 // Save implements PickStore.
@@ -99,27 +117,30 @@ func (m *MemoryPicks) Save(ctx context.Context, ids []string) (string, error) {
 		return "", err
 	}
 	if err := ctx.Err(); err != nil {
-		return "", err
+		return "", fmt.Errorf("page: save pick: %w", err)
 	}
+	list := strings.Join(ids, ",")
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if code, ok := m.byList[list]; ok {
+		return code, nil
+	}
+	if len(m.picks) >= m.max {
+		return "", fmt.Errorf("page: save pick: %d picks stored: %w", len(m.picks), ErrPicksFull)
+	}
 	code := NewCode()
 	for m.picks[code] != nil {
 		code = NewCode()
 	}
-	if len(m.order) >= m.max {
-		delete(m.picks, m.order[0])
-		m.order = m.order[1:]
-	}
 	m.picks[code] = slices.Clone(ids)
-	m.order = append(m.order, code)
+	m.byList[list] = code
 	return code, nil
 }
 
 // Load implements PickStore.
 func (m *MemoryPicks) Load(ctx context.Context, code string) ([]string, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("page: load pick: %w", err)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()

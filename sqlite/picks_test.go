@@ -2,12 +2,17 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"slices"
+	"sync"
 	"testing"
+	"time"
 
 	"confcal/sqlite"
 )
+
+const noLimit = 1 << 30
 
 func TestPicksSurviveReopen(t *testing.T) {
 	ctx := context.Background()
@@ -17,13 +22,13 @@ func TestPicksSurviveReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"opening-keynote", "late-talk"}
-	if err := st.PutPick(ctx, "abcdefgh23456722", want); err != nil {
-		t.Fatal(err)
+	if code, err := st.PutPick(ctx, "abcdefgh23456722", want, noLimit); err != nil || code != "abcdefgh23456722" {
+		t.Fatalf("PutPick = %q, %v", code, err)
 	}
-	if err := st.PutPick(ctx, "abcdefgh23456722", []string{"other"}); !errors.Is(err, sqlite.ErrCodeTaken) {
+	if _, err := st.PutPick(ctx, "abcdefgh23456722", []string{"other"}, noLimit); !errors.Is(err, sqlite.ErrCodeTaken) {
 		t.Errorf("PutPick on a taken code = %v, want ErrCodeTaken", err)
 	}
-	if err := st.PutPick(ctx, "zzzzzzzzzzzzzzzz", []string{"a,b"}); err == nil {
+	if _, err := st.PutPick(ctx, "zzzzzzzzzzzzzzzz", []string{"a,b"}, noLimit); err == nil {
 		t.Error("PutPick accepted an ID with a comma")
 	}
 	if err := st.Close(); err != nil {
@@ -40,5 +45,99 @@ func TestPicksSurviveReopen(t *testing.T) {
 	}
 	if _, ok, err := st.GetPick(ctx, "unknownunknown22"); ok || err != nil {
 		t.Errorf("GetPick(unknown) = %v, %v; want not found, no error", ok, err)
+	}
+	if code, ok, err := st.PickCode(ctx, want); code != "abcdefgh23456722" || !ok || err != nil {
+		t.Errorf("PickCode after reopen = %q, %v, %v", code, ok, err)
+	}
+}
+
+// The same pick stored again, one after another or at once, keeps one row
+// and one code.
+func TestSamePickOneCode(t *testing.T) {
+	ctx := context.Background()
+	st := mustOpen(t, t.TempDir())
+	ids := []string{"opening-keynote", "late-talk"}
+	first, err := st.PutPick(ctx, "aaaaaaaaaaaaaaaa", ids, noLimit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := make([]string, 30)
+	var wg sync.WaitGroup
+	for i := range codes {
+		wg.Go(func() {
+			code := string(rune('b'+i%20)) + "aaaaaaaaaaaaaa" + string(rune('2'+i%6))
+			c, err := st.PutPick(ctx, code, ids, noLimit)
+			if err != nil {
+				t.Error(err)
+			}
+			codes[i] = c
+		})
+	}
+	wg.Wait()
+	for i, c := range codes {
+		if c != first {
+			t.Errorf("save %d of the same pick got code %q, want %q", i, c, first)
+		}
+	}
+	if n, err := st.PickCount(ctx); n != 1 || err != nil {
+		t.Errorf("PickCount = %d, %v; want 1", n, err)
+	}
+	// Another order is another list: the caller canonicalizes.
+	if c, err := st.PutPick(ctx, "cccccccccccccccc", []string{"late-talk", "opening-keynote"}, noLimit); err != nil || c != "cccccccccccccccc" {
+		t.Errorf("PutPick of other IDs = %q, %v", c, err)
+	}
+}
+
+func TestPicksFull(t *testing.T) {
+	ctx := context.Background()
+	st := mustOpen(t, t.TempDir())
+	for i, code := range []string{"aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb", "cccccccccccccccc"} {
+		if _, err := st.PutPick(ctx, code, []string{"s" + string(rune('a'+i))}, 3); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := st.PutPick(ctx, "dddddddddddddddd", []string{"sd"}, 3); !errors.Is(err, sqlite.ErrPicksFull) {
+		t.Errorf("PutPick beyond the limit = %v, want ErrPicksFull", err)
+	}
+	// A pick made before still gets its code from a full store.
+	if code, err := st.PutPick(ctx, "eeeeeeeeeeeeeeee", []string{"sb"}, 3); err != nil || code != "bbbbbbbbbbbbbbbb" {
+		t.Errorf("PutPick of a stored pick into a full store = %q, %v; want its code", code, err)
+	}
+	if n, _ := st.PickCount(ctx); n != 3 {
+		t.Errorf("PickCount = %d, want 3", n)
+	}
+}
+
+// A pick waiting for the database lock gives up when its context ends,
+// instead of waiting out the busy timeout; a pick made before needs no lock.
+func TestPickWaitsNoLongerThanItsContext(t *testing.T) {
+	ctx := context.Background()
+	st := mustOpen(t, t.TempDir())
+	if _, err := st.PutPick(ctx, "aaaaaaaaaaaaaaaa", []string{"late-talk"}, noLimit); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", "file:"+st.Path()+"?_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tx, err := db.Begin() // holds the write lock
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+
+	short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err = st.PutPick(short, "bbbbbbbbbbbbbbbb", []string{"opening-keynote"}, noLimit)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("PutPick under a held lock = %v, want DeadlineExceeded", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("PutPick took %v with a 200ms context", d)
+	}
+	if code, err := st.PutPick(ctx, "cccccccccccccccc", []string{"late-talk"}, noLimit); err != nil || code != "aaaaaaaaaaaaaaaa" {
+		t.Errorf("PutPick of a stored pick under a held lock = %q, %v; want its code without waiting", code, err)
 	}
 }

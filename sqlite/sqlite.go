@@ -95,6 +95,13 @@ var migrations = []string{
 		sessions TEXT NOT NULL,
 		created  TEXT NOT NULL
 	);`,
+	// Version 3: one code per pick. Picks stored more than once before are
+	// kept (their codes may be subscribed to) but marked duplicate; every
+	// other pick is unique by its sessions, which finds the code of a pick
+	// made again.
+	`ALTER TABLE picks ADD COLUMN duplicate INTEGER NOT NULL DEFAULT 0;
+	UPDATE picks SET duplicate = 1 WHERE rowid NOT IN (SELECT min(rowid) FROM picks GROUP BY sessions);
+	CREATE UNIQUE INDEX picks_by_sessions ON picks (sessions) WHERE duplicate = 0;`,
 }
 
 // timeFormat stores instants as UTC text that sorts and reads well.
@@ -205,27 +212,31 @@ func load(ctx context.Context, tx *sql.Tx) (*agenda.Snapshot, error) {
 		return nil, agenda.ErrEmpty
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("agenda row: %w", err)
 	}
 	if conf.First, err = agenda.ParseDate(first); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("agenda row: first day: %w", err)
 	}
 	if conf.Last, err = agenda.ParseDate(last); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("agenda row: last day: %w", err)
 	}
 	if err := query(ctx, tx, "SELECT id, name, color FROM tracks ORDER BY position", func(r *sql.Rows) error {
 		var t agenda.Track
-		err := r.Scan(&t.ID, &t.Name, &t.Color)
+		if err := r.Scan(&t.ID, &t.Name, &t.Color); err != nil {
+			return err
+		}
 		c.Tracks = append(c.Tracks, t)
-		return err
+		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("tracks: %w", err)
 	}
 	if err := query(ctx, tx, "SELECT id, name FROM rooms ORDER BY position", func(r *sql.Rows) error {
 		var x agenda.Room
-		err := r.Scan(&x.ID, &x.Name)
+		if err := r.Scan(&x.ID, &x.Name); err != nil {
+			return err
+		}
 		c.Rooms = append(c.Rooms, x)
-		return err
+		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("rooms: %w", err)
 	}
@@ -277,22 +288,32 @@ func load(ctx context.Context, tx *sql.Tx) (*agenda.Snapshot, error) {
 	}); err != nil {
 		return nil, fmt.Errorf("change log: %w", err)
 	}
-	return agenda.NewSnapshot(c, rev, base, log)
+	snap, err := agenda.NewSnapshot(c, rev, base, log)
+	if err != nil {
+		return nil, fmt.Errorf("revision %d: %w", rev, err)
+	}
+	return snap, nil
 }
 
-// query runs q and calls scan for every row.
+// query runs q and calls scan for every row; a failing row is named by its
+// position in the result (1 for the first).
 func query(ctx context.Context, tx *sql.Tx, q string, scan func(*sql.Rows) error) error {
 	rows, err := tx.QueryContext(ctx, q)
 	if err != nil {
-		return err
+		return fmt.Errorf("query: %w", err)
 	}
 	defer rows.Close()
+	n := 0
 	for rows.Next() {
+		n++
 		if err := scan(rows); err != nil {
-			return err
+			return fmt.Errorf("row %d: %w", n, err)
 		}
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("after row %d: %w", n, err)
+	}
+	return nil
 }
 
 // Save stores next in one transaction if the stored revision is the one next

@@ -4,43 +4,67 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"confcal/page"
 	"confcal/sqlite"
 )
 
+const (
+	// maxStoredPicks bounds the picks kept in the store: beyond it new
+	// picks are refused (503) rather than fill the disk.
+	maxStoredPicks = 100_000
+	// pickWriteWait is how long storing a pick may wait for the database
+	// lock: a pick yields to agenda changes and is refused as busy (503)
+	// rather than queue behind them for the whole busy timeout.
+	pickWriteWait = 2 * time.Second
+)
+
 // storePicks keeps attendees' personal picks in the SQLite store, so the
 // short feed URLs they subscribed to (/feeds/my/{code}.ics) survive a
 // restart. It adapts the store to page.PickStore: codes are random
-// (page.NewCode), never derived from the picks.
+// (page.NewCode), never derived from the picks; the same pick gets the code
+// it got before; at most maxStoredPicks are kept.
 type storePicks struct{ st *sqlite.Store }
 
 var _ page.PickStore = storePicks{}
 
 // Save implements page.PickStore.
 func (p storePicks) Save(ctx context.Context, ids []string) (string, error) {
+	return p.save(ctx, ids, maxStoredPicks, pickWriteWait)
+}
+
+// save is Save with the store's limit and the longest wait for the lock.
+func (p storePicks) save(ctx context.Context, ids []string, limit int, wait time.Duration) (string, error) {
 	if err := page.CheckPick(ids); err != nil {
 		return "", err
 	}
+	wctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
 	for range 3 { // 80 random bits: a taken code is all but impossible
-		code := page.NewCode()
-		err := p.st.PutPick(ctx, code, ids)
-		if errors.Is(err, sqlite.ErrCodeTaken) {
+		code, err := p.st.PutPick(wctx, page.NewCode(), ids, limit)
+		switch {
+		case err == nil:
+			return code, nil
+		case errors.Is(err, sqlite.ErrCodeTaken):
 			continue
+		case errors.Is(err, sqlite.ErrPicksFull):
+			return "", fmt.Errorf("picks: %w: %w", page.ErrPicksFull, err)
+		case errors.Is(err, sqlite.ErrBusy),
+			errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil: // our wait, not the request's
+			return "", fmt.Errorf("picks: %w: waited up to %v: %w", page.ErrPicksBusy, wait, err)
+		default:
+			return "", fmt.Errorf("picks: %w", err)
 		}
-		if err != nil {
-			return "", err
-		}
-		return code, nil
 	}
-	return "", errors.New("picks: no free code")
+	return "", errors.New("picks: no free code after 3 tries")
 }
 
 // Load implements page.PickStore.
 func (p storePicks) Load(ctx context.Context, code string) ([]string, error) {
 	ids, ok, err := p.st.GetPick(ctx, code)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("picks: %w", err)
 	}
 	if !ok {
 		return nil, fmt.Errorf("picks: %q: %w", code, page.ErrUnknownPick)

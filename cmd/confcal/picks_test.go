@@ -2,10 +2,18 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
+	"confcal/agenda"
+	"confcal/agenda/agendatest"
 	"confcal/page"
 	"confcal/sqlite"
 )
@@ -41,5 +49,115 @@ func TestStorePicksSurviveRestart(t *testing.T) {
 	}
 	if _, err := (storePicks{st}).Load(ctx, "aaaaaaaaaaaaaaaa"); !errors.Is(err, page.ErrUnknownPick) {
 		t.Errorf("Load(unknown) err = %v, want ErrUnknownPick", err)
+	}
+}
+
+// postPick posts ids to the page's POST /my, as the short-link form does.
+func postPick(t *testing.T, h http.Handler, ids ...string) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodPost, "/my", strings.NewReader("sessions="+url.QueryEscape(strings.Join(ids, ","))))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+func newPickPage(t *testing.T, st *sqlite.Store) http.Handler {
+	t.Helper()
+	snap := agendatest.Small(t)
+	base, err := page.BaseURL("http://localhost", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := page.New(page.Config{Current: func() *agenda.Snapshot { return snap }, BaseURL: base, Picks: storePicks{st}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// Posting the same pick again and again stores it once, under one code.
+func TestStorePicksSamePickOneRow(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	h := newPickPage(t, st)
+	var first string
+	for i := range 30 {
+		ids := []string{"opening-keynote", "late-talk"}
+		if i%2 == 1 {
+			ids[0], ids[1] = ids[1], ids[0] // the page puts a pick in the agenda's order
+		}
+		rec := postPick(t, h, ids...)
+		if rec.Code != http.StatusSeeOther {
+			t.Fatalf("POST /my %d: %d %s", i, rec.Code, rec.Body)
+		}
+		if loc := rec.Header().Get("Location"); first == "" {
+			first = loc
+		} else if loc != first {
+			t.Fatalf("POST /my %d went to %q, the first to %q", i, loc, first)
+		}
+	}
+	if n, err := st.PickCount(ctx); n != 1 || err != nil {
+		t.Errorf("30 posts of one pick stored %d rows (%v), want 1", n, err)
+	}
+}
+
+func TestStorePicksFull(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	p := storePicks{st}
+	a, err := p.save(ctx, []string{"late-talk"}, 2, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.save(ctx, []string{"opening-keynote"}, 2, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.save(ctx, []string{"state-of-state"}, 2, time.Second); !errors.Is(err, page.ErrPicksFull) {
+		t.Errorf("save beyond the limit = %v, want page.ErrPicksFull", err)
+	}
+	if code, err := p.save(ctx, []string{"late-talk"}, 2, time.Second); err != nil || code != a {
+		t.Errorf("save of a stored pick into a full store = %q, %v; want %q", code, err, a)
+	}
+}
+
+// While another writer holds the database, POST /my answers 503 within the
+// pick's wait instead of a 500 after the busy timeout.
+func TestStorePicksBusyIs503(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	db, err := sql.Open("sqlite", "file:"+st.Path()+"?_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tx, err := db.Begin() // holds the write lock, as a long admin write would
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+
+	if _, err := (storePicks{st}).save(ctx, []string{"late-talk"}, 10, 100*time.Millisecond); !errors.Is(err, page.ErrPicksBusy) {
+		t.Errorf("save under a held lock = %v, want page.ErrPicksBusy", err)
+	}
+	start := time.Now()
+	rec := postPick(t, newPickPage(t, st), "late-talk")
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "busy") || rec.Header().Get("Retry-After") == "" {
+		t.Errorf("POST /my under a held lock: %d, Retry-After %q, %s", rec.Code, rec.Header().Get("Retry-After"), rec.Body)
+	}
+	if d := time.Since(start); d > pickWriteWait+2*time.Second {
+		t.Errorf("POST /my took %v, want about %v", d, pickWriteWait)
 	}
 }
