@@ -220,13 +220,13 @@ func (c *client) call(ctx context.Context, method, path string, body, out any, h
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%s %s: encoding the request: %w", method, path, err)
 		}
 		rd = bytes.NewReader(b)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s %s: %w", method, c.base+path, err)
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
