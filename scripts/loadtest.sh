@@ -120,6 +120,18 @@ wrk.body = [[<?xml version="1.0" encoding="utf-8"?>
 <D:propfind xmlns:D="DAV:"><D:prop><D:getetag/><D:getcontenttype/><D:resourcetype/></D:prop></D:propfind>]]
 EOF
 
+# settle PID: wait (up to 5 minutes) until the process has been idle for a
+# second, so requests a run left in flight do not slow the next one.
+settle() {
+	local before after
+	for _ in $(seq 1 300); do
+		before=$(awk '{print $14 + $15}' "/proc/$1/stat")
+		sleep 1
+		after=$(awk '{print $14 + $15}' "/proc/$1/stat")
+		((after - before < 5)) && return 0
+	done
+}
+
 rss() { awk '/^VmRSS/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
 hwm() { awk '/^VmHWM/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
 
@@ -242,6 +254,7 @@ run_size() {
 			"$(awk -v a="${c[0]}" -v b="${n[0]}" 'BEGIN {print a/b}')" "n=${n[3]} c=${c[3]}"
 	}
 	dav() { # LABEL SCRIPT
+		settle "$cpid"
 		local c
 		c=($(bench "$base/dav/public/calendars/all/" -s "$work/$2"))
 		printf '%-34s %12s %9s %9s %12.0f %9.3f %9.3f %8s %s\n' "$1" "-" "-" "-" "${c[0]}" "${c[1]}" "${c[2]}" "-" "c=${c[3]} (${c[4]} done)"
@@ -255,31 +268,27 @@ run_size() {
 	row "GET personal pick 200" "$nbase/feeds/custom.ics" "$base/feeds/custom.ics?$pick"
 	row "GET personal pick 304" "$nbase/feeds/custom.ics" "$base/feeds/custom.ics?$pick" \
 		-H "If-None-Match: $pk_n" -- -H "If-None-Match: $pk_c"
-	dav "REPORT calendar-query (one day)" report-query.lua
-	dav "REPORT sync-collection (empty)" report-sync.lua
-	dav "PROPFIND Depth 1 (all)" propfind.lua
-	echo "   confcal RSS after load: $(rss "$cpid") MB (peak $(hwm "$cpid") MB)"
-
-	# One edit through the admin API: the render time of the revision it
-	# makes, from confcal's metrics when it serves them.
-	# Let requests wrk left in flight finish first (a slow CalDAV answer
-	# can outlive its client by far).
-	local settle
-	for settle in $(seq 1 300); do
-		curl -fsS -m 1 -o /dev/null "$base/healthz" 2>/dev/null && break
-		sleep 1
-	done
+	# One edit through the admin API, before the CalDAV runs (whose slow
+	# answers can outlive their clients by far): the render time of the
+	# revision it makes, from confcal's metrics.
+	settle "$cpid"
 	local full edit id
 	full=$(metric confcal_render_last_duration_seconds)
 	id=$(head -1 <<<"$ids")
+	local edit_note
 	if CONFCAL_ADMIN_TOKEN=loadtest-token "$work/confcal" rename -server "$base" "$id" "Renamed by the load test" >"$dir/logs/edit.log" 2>&1; then
 		edit=$(metric confcal_render_last_duration_seconds)
-		if [[ -n $full && -n $edit ]]; then
-			echo "   render: first revision $(awk -v s="$full" 'BEGIN {printf "%.1f ms", s*1000}'), after renaming one session $(awk -v s="$edit" 'BEGIN {printf "%.1f ms", s*1000}')"
-		fi
+		edit_note="render: first revision $(awk -v s="$full" 'BEGIN {printf "%.1f ms", s*1000}'), after renaming one session $(awk -v s="$edit" 'BEGIN {printf "%.1f ms", s*1000}')"
 	else
-		echo "   the admin edit failed: $(tail -1 "$dir/logs/edit.log")"
+		edit_note="the admin edit failed: $(tail -1 "$dir/logs/edit.log")"
 	fi
+	settle "$cpid"
+	dav "REPORT calendar-query (one day)" report-query.lua
+	dav "REPORT sync-collection (empty)" report-sync.lua
+	dav "PROPFIND Depth 1 (all)" propfind.lua
+
+	echo "   confcal RSS after load: $(rss "$cpid") MB (peak $(hwm "$cpid") MB)"
+	echo "   $edit_note"
 	kill "$npid" "$cpid"
 	wait "$npid" "$cpid" 2>/dev/null || true
 }
