@@ -65,6 +65,8 @@ type Edition struct {
 	tzid   string
 	tz     *goical.Component // the VTIMEZONE, shared by every calendar
 	events map[string]*event
+	// sessions are the snapshot's sessions in agenda order, for Select.
+	sessions []agenda.Session
 	// rendered counts the VEVENTs this Render encoded rather than reused
 	// from the previous edition.
 	rendered int
@@ -131,7 +133,8 @@ func Render(snap *agenda.Snapshot, opts Options, prev *Edition) (*Edition, error
 	if err != nil {
 		return nil, err
 	}
-	for _, x := range snap.Sessions() {
+	e.sessions = snap.Sessions()
+	for _, x := range e.sessions {
 		room, ok := snap.Room(x.Room)
 		if !ok {
 			return nil, fmt.Errorf("ical: render: session %q: unknown room %q", x.ID, x.Room)
@@ -295,10 +298,14 @@ func cmpOr(a, b string) string {
 
 // Doc is one rendered calendar. Its Body is shared: do not modify it.
 type Doc struct {
-	Body     []byte    // CRLF, folded at 75 octets
-	ETag     string    // strong, quoted: `"` + hex of a hash of Body + `"`
-	Events   int       // number of VEVENTs
-	Modified time.Time // latest LastModified of its sessions (UTC); zero when none
+	Body   []byte // CRLF, folded at 75 octets
+	ETag   string // strong, quoted: `"` + hex of a hash of Body + `"`
+	Events int    // number of VEVENTs
+	// Modified is when the calendar last changed, as far as the agenda
+	// tells (UTC; zero when it does not): for Feed and Object the latest
+	// LastModified of its sessions; for Select also the latest change that
+	// took a session out of the selection.
+	Modified time.Time
 }
 
 func newDoc(body []byte, events int, modified time.Time) Doc {
@@ -325,6 +332,8 @@ func concat(head []byte, events ...[]byte) []byte {
 // X-WR-TIMEZONE, the VTIMEZONE, then the VEVENTs of ids in order, by
 // concatenating pre-rendered bytes. Unknown and repeated ids are skipped.
 // Cancelled sessions are included (STATUS:CANCELLED, SUMMARY "Cancelled: …").
+// Its Modified is the latest LastModified of the sessions in it, which
+// cannot tell that a session left: feeds defined by a rule use Select.
 func (e *Edition) Feed(meta FeedMeta, ids []string) Doc {
 	head, err := e.head(&meta)
 	if err != nil {
@@ -347,6 +356,28 @@ func (e *Edition) Feed(meta FeedMeta, ids []string) Doc {
 		}
 	}
 	return newDoc(concat(head, bodies...), len(bodies), modified)
+}
+
+// Select assembles the published feed of the sessions for which in
+// reports true, in agenda order, as Feed does for their IDs. A feed named
+// by a rule (a track, a room, a day, a pick) should be assembled this way:
+// its Modified is the later of its sessions' LastModified and the latest
+// change in the snapshot's log that concerned the selection
+// (agenda.Snapshot.LastChange), so a session leaving the feed, which no
+// remaining session's LastModified records, still moves it. in must be a
+// pure function of the session.
+func (e *Edition) Select(meta FeedMeta, in func(agenda.Session) bool) Doc {
+	var ids []string
+	for _, x := range e.sessions {
+		if in(x) {
+			ids = append(ids, x.ID)
+		}
+	}
+	doc := e.Feed(meta, ids)
+	if _, at := e.snap.LastChange(in); at.After(doc.Modified) {
+		doc.Modified = at.UTC()
+	}
+	return doc
 }
 
 // Object is the CalDAV object of one session: a VCALENDAR (no METHOD, no

@@ -1,9 +1,11 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"confcal/agenda"
 	"confcal/agenda/agendatest"
@@ -90,4 +92,49 @@ func BenchmarkServeAll200(b *testing.B) { benchmarkServe(b, http.StatusOK) }
 // ETag matches.
 func BenchmarkServeAll304(b *testing.B) {
 	benchmarkServe(b, http.StatusNotModified, "If-None-Match", "$etag")
+}
+
+// BenchmarkPrepareAfterEdit renders the revision after an edit of one
+// session, as a running server does: the previous revision is current, so
+// its VEVENTs, feeds and gzip copies are reused where nothing changed. The
+// agenda carries a change log of 500 entries about other sessions, which
+// every feed's Last-Modified is computed from.
+func BenchmarkPrepareAfterEdit(b *testing.B) {
+	snap := flink(b)
+	ids := snap.SessionIDs()
+	at := time.Date(2019, 9, 20, 8, 0, 0, 0, time.UTC)
+	for i := range 500 {
+		e := snap.Edit("bench", at.Add(time.Duration(i)*time.Second))
+		abstract := fmt.Sprintf("Take %d.", i)
+		if err := e.UpdateSession(ids[i%3], agenda.SessionUpdate{Abstract: &abstract}); err != nil {
+			b.Fatal(err)
+		}
+		var err error
+		if snap, err = e.Commit(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	srv := web.New(web.Config{BaseURL: baseURL})
+	publish(b, srv, snap)
+	e := snap.Edit("bench", at.Add(time.Hour))
+	title := "A new title"
+	if err := e.UpdateSession(ids[len(ids)/2], agenda.SessionUpdate{Title: &title}); err != nil {
+		b.Fatal(err)
+	}
+	next, err := e.Commit()
+	if err != nil {
+		b.Fatal(err)
+	}
+	c, log := next.Contents(), next.Log()
+	b.ReportAllocs()
+	for b.Loop() {
+		// A snapshot as the store loads it, with nothing computed yet.
+		fresh, err := agenda.NewSnapshot(c, next.Revision(), next.BaseRevision(), log)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := srv.Prepare(fresh); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -111,13 +111,15 @@ func (s *Server) serveCustomFeed(w http.ResponseWriter, r *http.Request) {
 	f, ok := rev.custom.get(key)
 	if !ok {
 		snap := rev.ed.Snapshot()
-		ids, err := p.Resolve(snap)
+		in, err := p.Match(snap)
 		if err != nil {
 			s.writeError(w, r, http.StatusBadRequest, err.Error())
 			return
 		}
+		// Selected by the pick's rule, so its Last-Modified also moves when
+		// a session leaves what the pick names.
 		meta := customMeta(snap.Conference())
-		f, err = newFeed("custom", "", "/feeds/custom.ics?"+key, meta.Name, rev.ed.Feed(meta, ids), nil, new(compressor))
+		f, err = newFeed("custom", "", "/feeds/custom.ics?"+key, meta.Name, rev.ed.Select(meta, in), nil, new(compressor))
 		if err != nil {
 			s.writeError(w, r, http.StatusInternalServerError, err.Error())
 			return

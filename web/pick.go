@@ -86,31 +86,45 @@ var errEmptyPick = errors.New("empty pick: name sessions, tracks, rooms or days,
 // session, track or room, a malformed day or a day the conference does
 // not have.
 func (p Pick) Resolve(snap *agenda.Snapshot) ([]string, error) {
+	in, err := p.Match(snap)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, x := range snap.Sessions() {
+		if in(x) {
+			out = append(out, x.ID)
+		}
+	}
+	return out, nil
+}
+
+// Match returns the rule behind p: whether a session is named by ID or
+// lies in a named track, room or day. It checks the names as Resolve does.
+// The rule, not a list of IDs, is what tells a session leaving the pick
+// (ical.Edition.Select).
+func (p Pick) Match(snap *agenda.Snapshot) (func(agenda.Session) bool, error) {
 	if p.Empty() {
 		return nil, errEmptyPick
 	}
-	want := map[string]bool{}
+	sessions, tracks, rooms, days := map[string]bool{}, map[string]bool{}, map[string]bool{}, map[agenda.Date]bool{}
 	for _, id := range p.Sessions {
 		if _, ok := snap.Session(id); !ok {
 			return nil, fmt.Errorf("unknown session %q", id)
 		}
-		want[id] = true
+		sessions[id] = true
 	}
 	for _, id := range p.Tracks {
 		if _, ok := snap.Track(id); !ok {
 			return nil, fmt.Errorf("unknown track %q", id)
 		}
-		for _, x := range snap.ByTrack(id) {
-			want[x.ID] = true
-		}
+		tracks[id] = true
 	}
 	for _, id := range p.Rooms {
 		if _, ok := snap.Room(id); !ok {
 			return nil, fmt.Errorf("unknown room %q", id)
 		}
-		for _, x := range snap.ByRoom(id) {
-			want[x.ID] = true
-		}
+		rooms[id] = true
 	}
 	for _, s := range p.Days {
 		d, err := parseDay(s)
@@ -120,17 +134,11 @@ func (p Pick) Resolve(snap *agenda.Snapshot) ([]string, error) {
 		if !slices.Contains(snap.Days(), d) {
 			return nil, fmt.Errorf("day %s is not a day of %s", d, snap.Conference().Name)
 		}
-		for _, x := range snap.ByDay(d) {
-			want[x.ID] = true
-		}
+		days[d] = true
 	}
-	var out []string
-	for _, id := range snap.SessionIDs() {
-		if want[id] {
-			out = append(out, id)
-		}
-	}
-	return out, nil
+	return func(x agenda.Session) bool {
+		return sessions[x.ID] || tracks[x.Track] || rooms[x.Room] || len(days) > 0 && days[snap.Day(x)]
+	}, nil
 }
 
 // parseDay reads a day as YYYY-MM-DD (and nothing else: no time, no zone).
@@ -174,11 +182,11 @@ func Export(ed *ical.Edition, p Pick) (ical.Doc, error) {
 	if p.Empty() {
 		return ed.Feed(allMeta(snap.Conference()), snap.SessionIDs()), nil
 	}
-	ids, err := p.Resolve(snap)
+	in, err := p.Match(snap)
 	if err != nil {
 		return ical.Doc{}, err
 	}
-	return ed.Feed(customMeta(snap.Conference()), ids), nil
+	return ed.Select(customMeta(snap.Conference()), in), nil
 }
 
 // customCacheSize bounds the personal picks cached per revision.

@@ -215,11 +215,19 @@ func (s *Server) build(ed *ical.Edition, old *revision) (*revision, error) {
 		custom:   newPickCache(customCacheSize),
 	}
 	z := new(compressor)
-	add := func(kind, id, path string, meta ical.FeedMeta, ids []string) (*feed, error) {
-		return newFeed(kind, id, path, meta.Name, ed.Feed(meta, ids), reuse, z)
+	heads := headChanges(snap)
+	// add assembles the feed of the sessions in selects. Its Modified also
+	// covers sessions that left it (ical.Edition.Select) and changes of
+	// the feed's own name (a room added or renamed, a track added).
+	add := func(kind, id, path string, meta ical.FeedMeta, in func(agenda.Session) bool) (*feed, error) {
+		doc := ed.Select(meta, in)
+		if at := heads[kind+"/"+id]; at.After(doc.Modified) {
+			doc.Modified = at
+		}
+		return newFeed(kind, id, path, meta.Name, doc, reuse, z)
 	}
 	var err error
-	if rev.all, err = add("all", "", "/feeds/all.ics", allMeta(conf), snap.SessionIDs()); err != nil {
+	if rev.all, err = add("all", "", "/feeds/all.ics", allMeta(conf), func(agenda.Session) bool { return true }); err != nil {
 		return nil, err
 	}
 	for _, t := range snap.Tracks() {
@@ -227,7 +235,8 @@ func (s *Server) build(ed *ical.Edition, old *revision) (*revision, error) {
 			Name:        conf.Name + " — " + t.Name,
 			Description: fmt.Sprintf("The %s track at %s", t.Name, conf.Name),
 		}
-		if rev.tracks[t.ID], err = add("track", t.ID, trackPath(t.ID), meta, ids(snap.ByTrack(t.ID))); err != nil {
+		in := func(x agenda.Session) bool { return x.Track == t.ID }
+		if rev.tracks[t.ID], err = add("track", t.ID, trackPath(t.ID), meta, in); err != nil {
 			return nil, err
 		}
 	}
@@ -236,7 +245,8 @@ func (s *Server) build(ed *ical.Edition, old *revision) (*revision, error) {
 			Name:        conf.Name + " — " + r.Name,
 			Description: fmt.Sprintf("Sessions in %s at %s", r.Name, conf.Name),
 		}
-		if rev.rooms[r.ID], err = add("room", r.ID, roomPath(r.ID), meta, ids(snap.ByRoom(r.ID))); err != nil {
+		in := func(x agenda.Session) bool { return x.Room == r.ID }
+		if rev.rooms[r.ID], err = add("room", r.ID, roomPath(r.ID), meta, in); err != nil {
 			return nil, err
 		}
 	}
@@ -246,13 +256,15 @@ func (s *Server) build(ed *ical.Edition, old *revision) (*revision, error) {
 			Name:        conf.Name + " — " + day,
 			Description: fmt.Sprintf("Sessions on %s at %s", day, conf.Name),
 		}
-		if rev.days[d], err = add("day", d.String(), dayPath(d), meta, ids(snap.ByDay(d))); err != nil {
+		in := func(x agenda.Session) bool { return snap.Day(x) == d }
+		if rev.days[d], err = add("day", d.String(), dayPath(d), meta, in); err != nil {
 			return nil, err
 		}
 	}
 	for _, x := range snap.Sessions() {
 		meta := ical.FeedMeta{Name: conf.Name + " — " + x.Title, Description: sessionDescription(snap, x)}
-		if rev.sessions[x.ID], err = add("session", x.ID, sessionPath(x.ID), meta, []string{x.ID}); err != nil {
+		in := func(y agenda.Session) bool { return y.ID == x.ID }
+		if rev.sessions[x.ID], err = add("session", x.ID, sessionPath(x.ID), meta, in); err != nil {
 			return nil, err
 		}
 	}
@@ -324,8 +336,38 @@ func (s *Server) feedList(rev *revision, z *compressor) (*feed, error) {
 	}
 	body = append(body, '\n')
 	sum := sha256.Sum256(body)
-	doc := ical.Doc{Body: body, ETag: `"` + hex.EncodeToString(sum[:16]) + `"`, Modified: snap.Updated()}
+	doc := ical.Doc{Body: body, ETag: `"` + hex.EncodeToString(sum[:16]) + `"`, Modified: listModified(snap)}
 	return newFeed("list", "", "/feeds", "", doc, nil, z)
+}
+
+// listModified is the feed list's Last-Modified: the agenda's latest
+// change of any kind (a room added changes the list and no session), or
+// the latest LastModified of a session when that is later (the log starts
+// at an import).
+func listModified(snap *agenda.Snapshot) time.Time {
+	t := snap.Updated()
+	if log := snap.Log(); len(log) > 0 && log[len(log)-1].Time.After(t) {
+		t = log[len(log)-1].Time.UTC()
+	}
+	return t
+}
+
+// headChanges returns, by feed kind and ID ("room/room-2", "track/talks"),
+// the latest change to a feed's own name: a room added or renamed, a track
+// added. A room renamed is also logged for each of its sessions, but an
+// empty room's feed changes name all the same.
+func headChanges(snap *agenda.Snapshot) map[string]time.Time {
+	out := map[string]time.Time{}
+	for _, c := range snap.Log() {
+		switch {
+		case c.Session != "":
+		case c.Room != "":
+			out["room/"+c.Room] = c.Time.UTC()
+		case c.Track != "":
+			out["track/"+c.Track] = c.Time.UTC()
+		}
+	}
+	return out
 }
 
 // webcal swaps the scheme of an http(s) URL for webcal://.
@@ -361,14 +403,6 @@ func sessionDescription(snap *agenda.Snapshot, x agenda.Session) string {
 		parts = append(parts, t.Name)
 	}
 	return strings.Join(parts, " · ")
-}
-
-func ids(xs []agenda.Session) []string {
-	out := make([]string, len(xs))
-	for i, x := range xs {
-		out[i] = x.ID
-	}
-	return out
 }
 
 func trackPath(id string) string   { return "/feeds/tracks/" + url.PathEscape(id) + ".ics" }
