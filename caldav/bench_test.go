@@ -59,3 +59,25 @@ func BenchmarkCalendarQueryDay(b *testing.B) {
 func BenchmarkSyncCollectionInitial(b *testing.B) {
 	benchReport(b, testdata(b, "clients/davx5-sync-initial.xml"), "0", 90)
 }
+
+// BenchmarkPropfindAllDepth1: an empty-body PROPFIND (allprop) with
+// Depth 1 on the whole-conference calendar: the calendar and every
+// object with its properties, as issue 6's load test sends it.
+func BenchmarkPropfindAllDepth1(b *testing.B) {
+	s := flinkServer(b)
+	w := s.do(b, request{method: "PROPFIND", path: calAll, header: []string{"Depth", "1"}})
+	if n := len(parseMultistatus(b, w).order); n < 90 {
+		b.Fatalf("%d responses, want at least 90", n)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(w.Body.Len()))
+	for b.Loop() {
+		r := httptest.NewRequest("PROPFIND", calAll, nil)
+		r.Header.Set("Depth", "1")
+		w := httptest.NewRecorder()
+		s.h.ServeHTTP(w, r)
+		if w.Code != http.StatusMultiStatus {
+			b.Fatalf("status %d", w.Code)
+		}
+	}
+}

@@ -1,88 +1,35 @@
 package caldav
 
 import (
-	"bytes"
 	"encoding/xml"
 	"errors"
-	"io"
 	"net/http"
-	"slices"
+	"net/url"
+	"strings"
 )
 
-// propMode is what a PROPFIND (or the prop part of a REPORT) asks for.
-type propMode int
+// This file answers PROPFIND (RFC 4918 §9.1) and the calendar-query and
+// calendar-multiget REPORTs (RFC 4791 §7.8, §7.9) from the view. go-webdav
+// v0.7.0's handler did this before, but it encodes every object with
+// go-ical for calendar-data (unfolded, so not the bytes the ETag names:
+// its answer had to be decoded and rewritten), hands PROPFIND and allprop
+// calendar-data (#178), serves multiget hrefs outside the collection asked,
+// misses most properties clients need (getctag, sync-token,
+// supported-report-set, a read-only privilege set, Apple's colour and
+// order) and reads a missing Depth as infinity. Every property comes from
+// the agenda anyway, so the view answers directly.
 
-const (
-	modeProp     propMode = iota // named properties
-	modeAllProp                  // DAV:allprop
-	modePropName                 // DAV:propname
-)
-
-// propRequest is the prop part of a PROPFIND or REPORT body. The root
-// element's name is not checked here.
-type propRequest struct {
-	Prop     *propXML  `xml:"DAV: prop"`
-	AllProp  *struct{} `xml:"DAV: allprop"`
-	PropName *struct{} `xml:"DAV: propname"`
-}
-
-func (q propRequest) mode() propMode {
-	switch {
-	case q.PropName != nil:
-		return modePropName
-	case q.AllProp != nil || q.Prop == nil:
-		return modeAllProp
-	}
-	return modeProp
-}
-
-// parsePropfind decodes a PROPFIND body; an empty one means allprop
-// (RFC 4918 §9.1).
-func parsePropfind(body []byte) (propMode, error) {
-	if len(bytes.TrimSpace(body)) == 0 {
-		return modeAllProp, nil
-	}
-	var q struct {
-		XMLName xml.Name `xml:"DAV: propfind"`
-		propRequest
-	}
-	if err := xml.Unmarshal(body, &q); err != nil {
-		return 0, err
-	}
-	if q.Prop == nil && q.AllProp == nil && q.PropName == nil {
-		return 0, errors.New("propfind names no prop, allprop or propname")
-	}
-	return q.mode(), nil
-}
-
-// rootElement returns the name of the document element of an XML body.
-func rootElement(body []byte) (xml.Name, error) {
-	d := xml.NewDecoder(bytes.NewReader(body))
-	for {
-		tok, err := d.Token()
-		if err == io.EOF {
-			return xml.Name{}, errors.New("no XML element in the body")
-		}
-		if err != nil {
-			return xml.Name{}, err
-		}
-		if start, ok := tok.(xml.StartElement); ok {
-			return start.Name, nil
-		}
-	}
-}
-
-// servePropfind passes a PROPFIND to go-webdav and adjusts its answer.
+// servePropfind answers a PROPFIND.
 func (h *handler) servePropfind(w http.ResponseWriter, r *http.Request, v *view, res resource) {
-	// Gap: go-webdav reads a missing Depth as infinity, and on the
-	// principal that lists every object of every calendar with its body.
-	// RFC 4918 §9.1 lets a server refuse infinity; a missing Depth is
-	// served as 1, which is what clients that leave it out mean.
+	// A missing Depth would be infinity (RFC 4918 §9.1), which on the
+	// principal lists every object of every calendar. RFC 4918 lets a
+	// server refuse infinity; a missing Depth is served as 1, which is
+	// what clients that leave it out mean.
 	depth := r.Header.Get("Depth")
 	switch depth {
-	case "":
+	case "", "1":
 		depth = "1"
-	case "0", "1":
+	case "0":
 	case "infinity":
 		h.precondition(w, r, http.StatusForbidden, condition(nsDAV, "propfind-finite-depth"), "PROPFIND Depth infinity")
 		return
@@ -94,132 +41,109 @@ func (h *handler) servePropfind(w http.ResponseWriter, r *http.Request, v *view,
 	if !ok {
 		return
 	}
-	mode, err := parsePropfind(body)
+	q, err := parsePropfind(body)
 	if err != nil {
 		h.fail(w, r, http.StatusBadRequest, "malformed PROPFIND body: "+err.Error())
 		return
 	}
-	st := &reqState{view: v}
-	rec := h.delegate(r, res, body, st, depth)
-	h.finish(w, r, v, res, rec, st, mode, false)
+	var kids []resource
+	if depth == "1" {
+		kids = v.children(res)
+	}
+	out := newMultistatus(1024)
+	v.writeResponse(out, res, &q, false)
+	for i, k := range kids {
+		n := len(out.b)
+		v.writeResponse(out, k, &q, false)
+		if i == 0 {
+			out.reserve((len(out.b) - n) * (len(kids) - 1) * 9 / 8)
+		}
+	}
+	writeXML(w, http.StatusMultiStatus, out.finish(""))
 }
 
-// finish adjusts a 207 of go-webdav's and writes it; other answers are
-// relayed.
-func (h *handler) finish(w http.ResponseWriter, r *http.Request, v *view, res resource, rec *recorder, st *reqState, mode propMode, report bool) {
-	if rec.status != http.StatusMultiStatus {
-		h.relay(w, r, rec, st)
-		return
-	}
-	var ms multistatus
-	if err := xml.Unmarshal(rec.body.Bytes(), &ms); err != nil {
-		// go-webdav writes 207 before it encodes, so an encoding failure
-		// leaves a cut-off body. Its encoder fails only on names it was
-		// handed in the request.
-		h.fail(w, r, http.StatusBadRequest, "the request names properties that cannot be answered in XML")
-		return
-	}
-	v.adjust(&ms, res, mode, report)
-	out, err := encodeMultistatus(&ms)
-	if err != nil {
-		h.fail(w, r, http.StatusBadRequest, "the request names properties that cannot be answered in XML")
-		return
-	}
-	writeXML(w, http.StatusMultiStatus, out)
-}
-
-// adjust fills go-webdav's gaps in a multistatus answer for target:
-//
-//   - every property this package serves (prop) takes the place of
-//     go-webdav's value or 404: getctag, sync-token, supported-report-set,
-//     calendar-color, calendar-order, owner, principal-URL, getetag on
-//     calendars, and the read-only current-user-privilege-set over
-//     go-webdav's hard-coded read+write;
-//   - calendar-data is left out of PROPFIND answers (go-webdav returns it
-//     to PROPFIND and allprop, #178; RFC 4791 §9.6 has it in REPORTs only)
-//     and in REPORT answers becomes the exact bytes the ETag is a hash of;
-//   - the root's answer carries the root's href, not the principal's;
-//   - propname answers list our properties too.
-func (v *view) adjust(ms *multistatus, target resource, mode propMode, report bool) {
-	for i := range ms.Responses {
-		resp := &ms.Responses[i]
-		var res resource
-		switch {
-		case target.kind == resRoot && !report:
-			// go-webdav answers a PROPFIND on the root with one response
-			// whose href is the principal's.
-			resp.Hrefs = []string{escapePath(target.path)}
-			res = target
-		case len(resp.Hrefs) == 1:
-			if p, ok := hrefPath(resp.Hrefs[0]); ok {
-				res = v.resolve(p)
+// writeResponse writes the response for res answering q: with named
+// properties, the ones res has with 200 (first, as clients that read only
+// the first propstat expect) and the others with 404; with allprop, what
+// allProps lists plus the included names; with propname, the names alone.
+func (v *view) writeResponse(w *msWriter, res resource, q *propQuery, report bool) {
+	v.beginResponse(w, res)
+	switch q.mode {
+	case modePropName:
+		w.beginPropstat()
+		for _, n := range propNames(res.kind, report) {
+			w.raw(emptyElem(n))
+		}
+		w.endPropstat(http.StatusOK)
+	case modeAllProp:
+		w.beginPropstat()
+		for _, n := range allProps(res.kind, report) {
+			if s, ok := v.prop(res, n, report); ok {
+				w.raw(s)
 			}
 		}
-		if res.kind == resNone {
-			continue
-		}
-		var groups []propstat // by status, in order of first appearance
-		put := func(code int, val rawElem) {
-			line := statusLine(code)
-			for j := range groups {
-				if groups[j].Status == line {
-					for _, have := range groups[j].Props {
-						if have.XMLName == val.XMLName {
-							return
-						}
-					}
-					groups[j].Props = append(groups[j].Props, val)
-					return
-				}
-			}
-			groups = append(groups, propstat{Status: line, Props: []rawElem{val}})
-		}
-		for _, ps := range resp.Propstats {
-			code := statusCode(ps.Status)
-			for _, val := range ps.Props {
-				name := val.XMLName
-				switch {
-				case name == nameCalendarData && !report:
-					if mode == modeProp {
-						put(http.StatusNotFound, rawElem{XMLName: name})
-					}
-				case mode == modePropName:
-					put(code, rawElem{XMLName: name})
-				default:
-					if ours, ok := v.prop(res, name, report); ok {
-						put(http.StatusOK, ours)
-					} else {
-						put(code, val)
-					}
-				}
+		missing := w.missing[:0]
+		for i, n := range q.names {
+			if s, ok := v.prop(res, n, report); ok {
+				w.raw(s)
+			} else {
+				missing = append(missing, i)
 			}
 		}
-		if mode == modePropName {
-			for _, n := range propNames(res.kind) {
-				put(http.StatusOK, rawElem{XMLName: n})
+		w.endPropstat(http.StatusOK)
+		w.writeMissing(q, missing)
+	default:
+		open := false
+		missing := w.missing[:0]
+		for i, n := range q.names {
+			s, ok := v.prop(res, n, report)
+			if !ok {
+				missing = append(missing, i)
+				continue
 			}
+			if !open {
+				w.beginPropstat()
+				open = true
+			}
+			w.raw(s)
 		}
-		// 200 first, as clients that read only the first propstat expect.
-		slices.SortStableFunc(groups, func(a, b propstat) int {
-			return btoi(statusCode(b.Status) == http.StatusOK) - btoi(statusCode(a.Status) == http.StatusOK)
-		})
-		resp.Propstats = groups
-		switch {
-		case len(groups) > 0:
-			resp.Status = ""
-		case resp.Status == "":
+		if open {
+			w.endPropstat(http.StatusOK)
+		}
+		w.writeMissing(q, missing)
+		if !open && len(missing) == 0 {
 			// An empty DAV:prop asks for nothing; a response still needs
 			// a propstat or a status (RFC 4918 §14.24).
-			resp.Status = statusLine(http.StatusOK)
+			w.status(http.StatusOK)
 		}
 	}
+	w.endResponse()
 }
 
-func btoi(b bool) int {
-	if b {
-		return 1
+// writeMissing writes the 404 propstat of the names of q at indexes
+// missing (which it keeps as scratch space for the next response).
+func (w *msWriter) writeMissing(q *propQuery, missing []int) {
+	w.missing = missing
+	if len(missing) == 0 {
+		return
 	}
-	return 0
+	w.beginPropstat()
+	for _, i := range missing {
+		w.raw(q.empty[i])
+	}
+	w.endPropstat(http.StatusNotFound)
+}
+
+// beginResponse opens the response of res with its href.
+func (v *view) beginResponse(w *msWriter, res resource) {
+	switch res.kind {
+	case resObject:
+		w.beginResponse(res.cal.hrefXML, res.obj.hrefEnd)
+	case resCalendar:
+		w.beginResponse(res.cal.hrefXML)
+	default:
+		w.beginResponse(escape(escapePath(res.path)))
+	}
 }
 
 // serveReport dispatches a REPORT on its document element.
@@ -228,32 +152,23 @@ func (h *handler) serveReport(w http.ResponseWriter, r *http.Request, v *view, r
 	if !ok {
 		return
 	}
-	root, err := rootElement(body)
+	q, err := decodeRequest(body)
 	if err != nil {
+		var fe *filterError
+		if errors.As(err, &fe) && fe.status == http.StatusForbidden {
+			h.precondition(w, r, http.StatusForbidden, condition(nsCalDAV, fe.cond), fe.Error())
+			return
+		}
 		h.fail(w, r, http.StatusBadRequest, "malformed REPORT body: "+err.Error())
 		return
 	}
-	switch root {
-	case xml.Name{Space: nsDAV, Local: "sync-collection"}:
-		h.serveSync(w, r, v, res, body)
-	case xml.Name{Space: nsCalDAV, Local: "calendar-query"}, xml.Name{Space: nsCalDAV, Local: "calendar-multiget"}:
-		if root.Local == "calendar-query" && res.kind != resCalendar {
-			h.precondition(w, r, http.StatusForbidden, condition(nsDAV, "supported-report"), "calendar-query works on calendars")
-			return
-		}
-		var q propRequest
-		if err := xml.Unmarshal(body, &q); err != nil {
-			h.fail(w, r, http.StatusBadRequest, "malformed REPORT body: "+err.Error())
-			return
-		}
-		st := &reqState{view: v}
-		if root.Local == "calendar-multiget" {
-			// Gap: go-webdav serves any href named in a multiget, even
-			// outside the collection the REPORT was sent to.
-			st.scope = res.path
-		}
-		rec := h.delegate(r, res, body, st, "")
-		h.finish(w, r, v, res, rec, st, q.mode(), true)
+	switch q.XMLName {
+	case nameSyncCollection:
+		h.serveSync(w, r, v, res, q)
+	case nameCalendarQuery:
+		h.serveQuery(w, r, v, res, q)
+	case nameMultiget:
+		h.serveMultiget(w, r, v, res, q)
 	case xml.Name{Space: nsDAV, Local: "expand-property"},
 		xml.Name{Space: nsDAV, Local: "principal-property-search"},
 		xml.Name{Space: nsDAV, Local: "principal-search-property-set"},
@@ -261,10 +176,115 @@ func (h *handler) serveReport(w http.ResponseWriter, r *http.Request, v *view, r
 		// Principal searches: there is one public principal and nothing
 		// to search. Some clients (InfCloud, per Radicale) stop at an
 		// error here, so the answer is an empty multistatus.
-		out, _ := encodeMultistatus(&multistatus{}) // an empty multistatus always encodes
-		writeXML(w, http.StatusMultiStatus, out)
+		writeXML(w, http.StatusMultiStatus, newMultistatus(0).finish(""))
 	default:
 		// free-busy-query and anything else (RFC 3253 §3.6).
-		h.precondition(w, r, http.StatusForbidden, condition(nsDAV, "supported-report"), "unsupported REPORT "+root.Space+" "+root.Local)
+		h.precondition(w, r, http.StatusForbidden, condition(nsDAV, "supported-report"),
+			"unsupported REPORT "+q.XMLName.Space+" "+q.XMLName.Local)
 	}
+}
+
+// serveQuery answers a calendar-query: the calendar's members that pass
+// the filter, with the properties asked for (calendar-data is the exact
+// bytes the ETag is a hash of). The Depth header is not checked: clients
+// send 1, and the members are all a calendar holds.
+func (h *handler) serveQuery(w http.ResponseWriter, r *http.Request, v *view, res resource, q *davRequest) {
+	if res.kind != resCalendar {
+		h.precondition(w, r, http.StatusForbidden, condition(nsDAV, "supported-report"), "calendar-query works on calendars")
+		return
+	}
+	if q.Filter == nil {
+		h.fail(w, r, http.StatusBadRequest, "calendar-query without a filter")
+		return
+	}
+	pq, err := q.propQuery()
+	if err != nil {
+		h.fail(w, r, http.StatusBadRequest, "calendar-query: "+err.Error())
+		return
+	}
+	f, c := q.Filter, res.cal
+	fast := f.eventsOnly()
+	loc := v.snap.Location()
+	var matched []*object
+	for _, o := range c.objs {
+		var ok bool
+		if fast {
+			ok = f.matchSpan(o.span)
+		} else if ok, err = f.matches(o, loc); err != nil {
+			// Our own rendering did not parse: our failure.
+			h.fail(w, r, http.StatusInternalServerError, err.Error())
+			return
+		}
+		if ok {
+			matched = append(matched, o)
+		}
+	}
+	out := newMultistatus(0)
+	for i, o := range matched {
+		n := len(out.b)
+		v.writeResponse(out, resource{kind: resObject, cal: c, obj: o}, &pq, true)
+		if i == 0 {
+			out.reserve((len(out.b) - n) * (len(matched) - 1) * 9 / 8)
+		}
+	}
+	writeXML(w, http.StatusMultiStatus, out.finish(""))
+}
+
+// serveMultiget answers a calendar-multiget: each href named, once, with
+// the properties asked for, or 404 when it is not an object below the
+// request URL (go-webdav served any object named, even of another
+// calendar).
+func (h *handler) serveMultiget(w http.ResponseWriter, r *http.Request, v *view, res resource, q *davRequest) {
+	if len(q.Hrefs) == 0 {
+		h.fail(w, r, http.StatusBadRequest, "calendar-multiget names no href")
+		return
+	}
+	pq, err := q.propQuery()
+	if err != nil {
+		h.fail(w, r, http.StatusBadRequest, "calendar-multiget: "+err.Error())
+		return
+	}
+	scope := res.path
+	if res.isCollection() && !strings.HasSuffix(scope, "/") {
+		scope += "/"
+	}
+	out := newMultistatus(0)
+	seen := make(map[string]bool, len(q.Hrefs))
+	for _, href := range q.Hrefs {
+		p, ok := refPath(res.path, href)
+		if !ok {
+			h.fail(w, r, http.StatusBadRequest, "calendar-multiget: malformed href "+href)
+			return
+		}
+		target := v.resolve(p)
+		found := target.kind == resObject && (target.path == res.path || strings.HasPrefix(target.path, scope))
+		if found {
+			p = target.path
+		}
+		if seen[p] {
+			continue
+		}
+		seen[p] = true
+		if found {
+			v.writeResponse(out, target, &pq, true)
+			continue
+		}
+		out.beginResponse(escape(escapePath(p)))
+		out.status(http.StatusNotFound)
+		out.endResponse()
+	}
+	writeXML(w, http.StatusMultiStatus, out.finish(""))
+}
+
+// refPath returns the path an href names: an absolute URL, an absolute
+// path, or a path relative to base (RFC 3986 §5.2).
+func refPath(base, href string) (string, bool) {
+	u, err := url.Parse(strings.TrimSpace(href))
+	if err != nil {
+		return "", false
+	}
+	if u.Path != "" && !strings.HasPrefix(u.Path, "/") && u.Scheme == "" && u.Host == "" {
+		return (&url.URL{Path: base}).ResolveReference(u).Path, true
+	}
+	return u.Path, true
 }

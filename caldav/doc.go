@@ -18,14 +18,20 @@
 //
 // Everything is derived from the ical.Edition being served: the handler
 // builds a view of the tree once per edition (memberships, per-calendar
-// sync state) and answers every request of that revision from it. Object
-// bodies and ETags are the edition's pre-rendered CalDAV objects, byte for
-// byte.
+// sync state, rendered properties) and answers every request of that
+// revision from it. Object bodies and ETags are the edition's pre-rendered
+// CalDAV objects, byte for byte; what requests need of an object (its
+// calendar-data escaped for XML, its time span, its parsed form for the
+// rare filter that looks inside) is derived once per rendering and carried
+// from view to view while the object's ETag stays the same.
 //
-// The protocol work is done by github.com/emersion/go-webdav's caldav.Handler
-// (discovery, PROPFIND, calendar-query and calendar-multiget decoding),
-// unmodified. A front handler in this package fills what go-webdav v0.7.0
-// lacks; each piece names the gap it fills in a comment. In short:
+// The package answers every request itself. It started as a front handler
+// around github.com/emersion/go-webdav v0.7.0's caldav.Handler, but every
+// property comes from the agenda, and go-webdav's answers had to be decoded
+// and rewritten to fill its gaps (listed below), which cost more than
+// answering: a one-day calendar-query took 5 ms and 1.1 MB, an allprop
+// PROPFIND on the whole conference 20 ms. What it gets wrong or lacks, and
+// what this package does instead:
 //
 //   - /.well-known/caldav (with or without a trailing slash, any method)
 //     answers 301, not 308, and the root's PROPFIND answer carries the
@@ -34,19 +40,26 @@
 //     UNLOCK, POST, PATCH, ACL) get 403 with a DAV:need-privileges error body
 //     (RFC 3744 §7.1.1) instead of 400, 405 or 501;
 //   - OPTIONS says "DAV: 1, 3, calendar-access" and allows no write method;
-//   - PROPFIND answers gain DAV:supported-report-set, CS:getctag,
+//   - PROPFIND answers have DAV:supported-report-set, CS:getctag,
 //     DAV:sync-token, a read-only DAV:current-user-privilege-set, Apple's
 //     calendar-color and calendar-order, DAV:owner, DAV:principal-URL and a
-//     getetag on calendars, and lose calendar-data (RFC 4791 §9.6 keeps it to
+//     getetag on calendars, and no calendar-data (RFC 4791 §9.6 keeps it to
 //     REPORTs); PROPFIND without Depth counts as Depth 1 and Depth infinity
 //     is refused with DAV:propfind-finite-depth (RFC 4918 §9.1);
 //   - the sync-collection REPORT (RFC 6578) on calendars and on the home,
 //     with tokens derived from agenda revisions, DAV:limit honoured by
 //     truncation (507 plus a continuation token);
-//   - calendar-query time ranges are matched here per RFC 4791 §9.9
-//     (go-webdav's Filter gets the boundaries wrong), and calendar-data in
-//     REPORT answers is the object's exact bytes;
+//   - calendar-query filters are decoded here (filter.go) and time ranges
+//     matched per RFC 4791 §9.9 (go-webdav's Filter gets the boundaries
+//     wrong); a filter part the matcher cannot honour (an unknown CalDAV
+//     element, a collation other than i;ascii-casemap and i;octet) gets 403
+//     with CALDAV:supported-filter or CALDAV:supported-collation;
+//   - calendar-multiget answers only objects below the request URL;
+//   - calendar-data in REPORT answers is the object's exact bytes;
 //   - GET and HEAD on objects and calendars (the calendar's whole .ics) with
 //     ETag, Last-Modified and 304 answers to If-None-Match;
 //   - request bodies are capped (413 above the cap).
+//
+// go-ical parses objects for filters that look inside them (prop-filter,
+// text-match); the common time-range queries never parse.
 package caldav

@@ -8,18 +8,21 @@ import (
 	"confcal/ical"
 )
 
-// serveGet answers GET and HEAD. Gap: go-webdav re-encodes the object with
-// go-ical (unfolded, so not the bytes the ETag names), ignores
-// If-None-Match, and 404s on collections. Here an object is its
-// pre-rendered bytes, a calendar its whole .ics (as sabre/dav and Radicale
-// export it), both through http.ServeContent, which answers 304 to
-// If-None-Match and If-Modified-Since and serves ranges.
+// serveGet answers GET and HEAD. An object is its pre-rendered bytes, a
+// calendar its whole .ics (as sabre/dav and Radicale export it; go-webdav
+// 404s there), both through http.ServeContent, which answers 304 to
+// If-None-Match and If-Modified-Since and serves ranges. A calendar's
+// Last-Modified is when it last changed (view.lastModified), which moves
+// when a member leaves too, not only the latest LastModified of the
+// members it still has.
 func (h *handler) serveGet(w http.ResponseWriter, r *http.Request, v *view, res resource) {
 	switch res.kind {
 	case resObject:
 		serveDoc(w, r, res.obj.doc)
 	case resCalendar:
-		serveDoc(w, r, v.feedOf(res.cal))
+		doc := v.feedOf(res.cal)
+		doc.Modified = v.lastModified(res.cal)
+		serveDoc(w, r, doc)
 	default:
 		hd := w.Header()
 		hd.Set("Content-Type", "text/plain; charset=utf-8")

@@ -1,21 +1,17 @@
 package caldav
 
 import (
-	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
 
 	"confcal/ical"
-
-	gocaldav "github.com/emersion/go-webdav/caldav"
 )
 
 // DefaultPrefix is where the CalDAV tree lives when Options.Prefix is empty.
@@ -36,14 +32,12 @@ type Options struct {
 	MaxBody int64
 }
 
-// handler is the front handler: it answers what go-webdav cannot and
-// passes the rest to go-webdav's caldav.Handler, adjusting its answers.
+// handler serves the tree from the view of the current edition.
 type handler struct {
 	p       paths
 	current func() *ical.Edition
 	log     *slog.Logger
 	maxBody int64
-	dav     *gocaldav.Handler
 
 	mu  sync.Mutex // serializes building views
 	cur atomic.Pointer[view]
@@ -76,11 +70,12 @@ func NewHandler(opts Options, current func() *ical.Edition) http.Handler {
 		current: current,
 		log:     log,
 		maxBody: maxBody,
-		dav:     &gocaldav.Handler{Backend: backend{}, Prefix: prefix},
 	}
 }
 
-// view returns the view of the current edition, building it on first use.
+// view returns the view of the current edition, building it on first use
+// from the view before it (whose objects it takes over where the
+// rendering did not change).
 func (h *handler) view() (*view, error) {
 	ed := h.current()
 	if ed == nil {
@@ -94,7 +89,7 @@ func (h *handler) view() (*view, error) {
 	if v := h.cur.Load(); v != nil && v.ed == ed {
 		return v, nil
 	}
-	v, err := newView(ed, h.p)
+	v, err := newView(ed, h.p, h.cur.Load())
 	if err != nil {
 		return nil, err
 	}
@@ -116,9 +111,9 @@ var writeMethods = map[string]bool{
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	// Gap: go-webdav redirects only the exact path /.well-known/caldav,
-	// and with 308, which clients written for RFC 6764's 301/303/307 may
-	// not follow; CalDAVTester wants 301 on /.well-known/caldav/ too.
+	// RFC 6764 §5: 301 (not 308, which clients written for its
+	// 301/303/307 may not follow), with or without the trailing slash, as
+	// CalDAVTester wants.
 	if p := r.URL.Path; p == "/.well-known/caldav" || p == "/.well-known/caldav/" {
 		http.Redirect(w, r, h.p.principal(), http.StatusMovedPermanently)
 		return
@@ -170,15 +165,14 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, status int, msg s
 }
 
 // precondition writes a DAV:error body naming a failed pre- or
-// postcondition (RFC 4918 §16). go-webdav's error type is internal, so a
-// backend cannot produce these bodies.
+// postcondition (RFC 4918 §16).
 func (h *handler) precondition(w http.ResponseWriter, r *http.Request, status int, cond, msg string) {
 	h.log.DebugContext(r.Context(), "caldav precondition failed", "method", r.Method, "path", r.URL.Path, "reason", msg)
 	writeXML(w, status, davErrorBody(cond))
 }
 
-// serveOptions fills a gap: go-webdav's OPTIONS lists DELETE and MKCOL (and
-// PUT on objects) in Allow, which Evolution reads as "writable".
+// serveOptions announces the DAV classes and an Allow without write
+// methods: Evolution reads DELETE, MKCOL or PUT there as "writable".
 // calendar-schedule is not announced, which keeps Thunderbird from trying
 // scheduling.
 func (h *handler) serveOptions(w http.ResponseWriter) {
@@ -190,10 +184,8 @@ func (h *handler) serveOptions(w http.ResponseWriter) {
 }
 
 // refuseWrite answers a write with 403 and a DAV:need-privileges body
-// naming the privilege the client lacks (RFC 3744 §7.1.1, Appendix B).
-// go-webdav would answer 400 (PUT without text/calendar), 405 (MKCALENDAR)
-// or 501 (PROPPATCH, COPY, MOVE) instead, and no client reads those as
-// "read-only".
+// naming the privilege the client lacks (RFC 3744 §7.1.1, Appendix B):
+// clients read that as "read-only", unlike 400, 405 or 501.
 func (h *handler) refuseWrite(w http.ResponseWriter, r *http.Request, res resource) {
 	target := res.path
 	if res.kind == resNone {
@@ -248,70 +240,4 @@ func (h *handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool
 		return nil, false
 	}
 	return body, true
-}
-
-// recorder captures go-webdav's answer so it can be adjusted.
-type recorder struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func (rec *recorder) Header() http.Header { return rec.header }
-
-func (rec *recorder) WriteHeader(code int) {
-	if rec.status == 0 {
-		rec.status = code
-	}
-}
-
-func (rec *recorder) Write(b []byte) (int, error) {
-	if rec.status == 0 {
-		rec.status = http.StatusOK
-	}
-	return rec.body.Write(b)
-}
-
-// delegate runs go-webdav on a copy of r with the body already read, the
-// canonical path of res, an XML content type, st in its context and, when
-// depth is not empty, that Depth header.
-func (h *handler) delegate(r *http.Request, res resource, body []byte, st *reqState, depth string) *recorder {
-	r2 := r.Clone(withState(r.Context(), st))
-	if depth != "" {
-		r2.Header.Set("Depth", depth)
-	}
-	r2.URL.Path, r2.URL.RawPath = res.path, ""
-	r2.Body = io.NopCloser(bytes.NewReader(body))
-	r2.ContentLength = int64(len(body))
-	// go-webdav insists on an XML Content-Type; our own decoding already
-	// found XML in the body, whatever the client called it.
-	if t, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); len(body) > 0 && (err != nil || t != "application/xml" && t != "text/xml") {
-		r2.Header.Set("Content-Type", "application/xml; charset=utf-8")
-	}
-	rec := &recorder{header: http.Header{}}
-	h.dav.ServeHTTP(rec, r2)
-	return rec
-}
-
-// relay passes an answer of go-webdav's on unchanged, except that a 500
-// not caused by our own failure becomes 400: go-webdav answers 500 to
-// some requests it cannot decode (e.g. a comp-filter combining
-// is-not-defined with a time-range).
-func (h *handler) relay(w http.ResponseWriter, r *http.Request, rec *recorder, st *reqState) {
-	if rec.status >= 500 {
-		if st.failed != nil {
-			h.fail(w, r, http.StatusInternalServerError, st.failed.Error())
-			return
-		}
-		h.fail(w, r, http.StatusBadRequest, strings.TrimSpace(rec.body.String()))
-		return
-	}
-	for k, vv := range rec.header {
-		w.Header()[k] = vv
-	}
-	if rec.status == 0 {
-		rec.status = http.StatusOK
-	}
-	w.WriteHeader(rec.status)
-	w.Write(rec.body.Bytes())
 }

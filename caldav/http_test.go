@@ -5,12 +5,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	goical "github.com/emersion/go-ical"
 
 	"confcal/agenda"
+	"confcal/agenda/agendatest"
 	"confcal/caldav"
 	"confcal/ical"
 )
@@ -332,5 +335,207 @@ func TestNotReady(t *testing.T) {
 	h.ServeHTTP(w, httptest.NewRequest("PROPFIND", "/dav/", nil))
 	if w.Code != http.StatusServiceUnavailable {
 		t.Errorf("status %d, want 503", w.Code)
+	}
+}
+
+// queryWith is a calendar-query for getetag with the given comp-filters
+// inside VCALENDAR.
+func queryWith(inner string) string {
+	return `<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop>` +
+		`<C:filter><C:comp-filter name="VCALENDAR">` + inner + `</C:comp-filter></C:filter></C:calendar-query>`
+}
+
+// TestCalendarQueryFilters: filters beyond time ranges, answered from the
+// parsed objects, and the ones refused, through the router. Titles of the
+// fixture: "Opening Keynote", "Closing Keynote", "Streams Everywhere",
+// "State of State", "Late Talk".
+func TestCalendarQueryFilters(t *testing.T) {
+	s := newServer(t)
+	summary := func(attrs, text string) string {
+		return `<C:comp-filter name="VEVENT"><C:prop-filter name="SUMMARY"><C:text-match` + attrs + `>` + text +
+			`</C:text-match></C:prop-filter></C:comp-filter>`
+	}
+	all := []string{"opening-keynote", "streams-everywhere", "state-of-state", "late-talk", "closing-keynote"}
+	tests := []struct {
+		name, inner string
+		want        []string
+	}{
+		{"summary, any case", summary("", "KEYNOTE"), []string{"opening-keynote", "closing-keynote"}},
+		{"summary, i;octet, same case", summary(` collation="i;octet"`, "Keynote"), []string{"opening-keynote", "closing-keynote"}},
+		{"summary, i;octet, other case", summary(` collation="i;octet"`, "keynote"), nil},
+		{"summary negated", summary(` negate-condition="yes"`, "keynote"), []string{"streams-everywhere", "state-of-state", "late-talk"}},
+		{"location", `<C:comp-filter name="VEVENT"><C:prop-filter name="LOCATION"><C:text-match>room 2</C:text-match></C:prop-filter></C:comp-filter>`,
+			[]string{"state-of-state", "late-talk"}},
+		{"time range and category", `<C:comp-filter name="VEVENT"><C:time-range start="20191008T220000Z"/><C:prop-filter name="CATEGORIES"><C:text-match>talks</C:text-match></C:prop-filter></C:comp-filter>`,
+			[]string{"late-talk"}},
+		{"no VEVENT", `<C:comp-filter name="VEVENT"><C:is-not-defined/></C:comp-filter>`, nil},
+		{"a VTODO", `<C:comp-filter name="VTODO"/>`, nil},
+		{"no VTODO", `<C:comp-filter name="VTODO"><C:is-not-defined/></C:comp-filter>`, all},
+		{"a VTIMEZONE", `<C:comp-filter name="VTIMEZONE"/>`, all},
+		{"any VEVENT", `<C:comp-filter name="VEVENT"/>`, all},
+		{"no condition", ``, all},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := parseMultistatus(t, s.do(t, request{method: "REPORT", path: calAll, header: []string{"Depth", "1"}, body: queryWith(tc.inner)}))
+			var want []string
+			for _, id := range tc.want {
+				want = append(want, calAll+id+".ics")
+			}
+			m.wantHrefs(t, want...)
+			for _, id := range tc.want {
+				m.wantProp(t, calAll+id+".ics", dav("getetag"), s.object(t, id).ETag)
+			}
+		})
+	}
+
+	refused := []struct {
+		name, body string
+		status     int
+		cond       string
+	}{
+		{"unknown collation", queryWith(summary(` collation="i;unicode-casemap"`, "x")), http.StatusForbidden, "supported-collation"},
+		{"unknown CalDAV element", queryWith(`<C:comp-filter name="VEVENT"><C:param-filter name="X"/></C:comp-filter>`), http.StatusForbidden, "supported-filter"},
+		{"range backwards", queryWith(`<C:comp-filter name="VEVENT"><C:time-range start="20191009T000000Z" end="20191008T000000Z"/></C:comp-filter>`), http.StatusForbidden, "valid-filter"},
+		{"no filter", `<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop></C:calendar-query>`, http.StatusBadRequest, ""},
+		{"property name not writable", `<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:xmlns/></D:prop>` +
+			`<C:filter><C:comp-filter name="VCALENDAR"/></C:filter></C:calendar-query>`, http.StatusBadRequest, ""},
+	}
+	for _, tc := range refused {
+		t.Run(tc.name, func(t *testing.T) {
+			w := s.do(t, request{method: "REPORT", path: calAll, header: []string{"Depth", "1"}, body: tc.body})
+			if w.Code != tc.status {
+				t.Fatalf("status %d, want %d; body:\n%s", w.Code, tc.status, w.Body)
+			}
+			if tc.cond != "" {
+				if got := davError(t, w); !slices.Equal(got, []string{tc.cond}) {
+					t.Errorf("DAV:error holds %v, want %s", got, tc.cond)
+				}
+			}
+		})
+	}
+}
+
+// multiget is a calendar-multiget for getetag and calendar-data.
+func multiget(hrefs ...string) string {
+	b := `<C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/><C:calendar-data/></D:prop>`
+	for _, h := range hrefs {
+		b += "<D:href>" + h + "</D:href>"
+	}
+	return b + "</C:calendar-multiget>"
+}
+
+// TestMultigetForms: the forms an href may take, repeats, and hrefs that
+// name no object of the calendar.
+func TestMultigetForms(t *testing.T) {
+	s := newServer(t)
+	late := calRoom2 + "late-talk.ics"
+	tests := []struct {
+		name   string
+		path   string
+		hrefs  []string
+		found  []string
+		absent []string
+	}{
+		{"absolute URL", calRoom2, []string{baseURL + late}, []string{late}, nil},
+		{"relative to the calendar", calRoom2, []string{"late-talk.ics"}, []string{late}, nil},
+		{"percent-encoded", calRoom2, []string{"/dav/public/calendars/room-room-2/late%2Dtalk.ics"}, []string{late}, nil},
+		{"repeated", calRoom2, []string{late, late, baseURL + late}, []string{late}, nil},
+		{"the calendar itself", calRoom2, []string{calRoom2}, nil, []string{calRoom2}},
+		{"another calendar's object", calRoom2, []string{calRoom1 + "opening-keynote.ics"}, nil, []string{calRoom1 + "opening-keynote.ics"}},
+		{"on the object itself", late, []string{late}, []string{late}, nil},
+		{"on the home", home, []string{late, calRoom1 + "opening-keynote.ics"}, []string{late, calRoom1 + "opening-keynote.ics"}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := parseMultistatus(t, s.do(t, request{method: "REPORT", path: tc.path, header: []string{"Depth", "1"}, body: multiget(tc.hrefs...)}))
+			m.wantHrefs(t, append(slices.Clone(tc.found), tc.absent...)...)
+			for _, h := range tc.found {
+				id := strings.TrimSuffix(h[strings.LastIndex(h, "/")+1:], ".ics")
+				m.wantProp(t, h, dav("getetag"), s.object(t, id).ETag)
+				if got := m.text(t, h, cal("calendar-data")); got != string(s.object(t, id).Body) {
+					t.Errorf("%s: calendar-data differs from the object", h)
+				}
+			}
+			for _, h := range tc.absent {
+				if st := m.response(t, h).status; st != http.StatusNotFound {
+					t.Errorf("%s: status %d, want 404", h, st)
+				}
+			}
+		})
+	}
+	for _, body := range []string{multiget(), multiget("http://[::1/x")} {
+		if w := s.do(t, request{method: "REPORT", path: calRoom2, header: []string{"Depth", "1"}, body: body}); w.Code != http.StatusBadRequest {
+			t.Errorf("%s: %d, want 400", body, w.Code)
+		}
+	}
+}
+
+// TestPropfindAllprop: allprop with DAV:include (RFC 4918 §9.1), and
+// propname on objects.
+func TestPropfindAllprop(t *testing.T) {
+	s := newServer(t)
+	body := `<D:propfind xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:allprop/><D:include>` +
+		`<D:sync-token/><C:calendar-data/><D:quota-used-bytes/></D:include></D:propfind>`
+	m := parseMultistatus(t, s.do(t, request{method: "PROPFIND", path: calKey, header: []string{"Depth", "1"}, body: body}))
+	objs := []string{calKey + "opening-keynote.ics", calKey + "closing-keynote.ics"}
+	m.wantHrefs(t, append([]string{calKey}, objs...)...)
+	if tok := m.prop(t, calKey, dav("sync-token")); tok != m.prop(t, calKey, cs("getctag")) {
+		t.Errorf("included sync-token %q differs from the ctag", tok)
+	}
+	m.wantProp(t, calKey, apple("calendar-order"), "1000")
+	m.wantStatus(t, calKey, dav("quota-used-bytes"), http.StatusNotFound)
+	for _, h := range objs {
+		id := strings.TrimSuffix(strings.TrimPrefix(h, calKey), ".ics")
+		m.wantProp(t, h, dav("getetag"), s.object(t, id).ETag)
+		m.wantProp(t, h, dav("getcontentlength"), strconv.Itoa(len(s.object(t, id).Body)))
+		m.wantProp(t, h, dav("getlastmodified"), s.object(t, id).Modified.Format(http.TimeFormat))
+		m.wantStatus(t, h, cal("calendar-data"), http.StatusNotFound)
+		m.wantStatus(t, h, dav("sync-token"), http.StatusNotFound)
+	}
+	// The home's allprop leaves sync-token out (RFC 6578 §4).
+	m = parseMultistatus(t, s.do(t, request{method: "PROPFIND", path: home, header: []string{"Depth", "0"}}))
+	m.wantAbsent(t, home, dav("sync-token"))
+	m.wantProp(t, home, dav("resourcetype"), "collection")
+
+	m = parseMultistatus(t, s.do(t, request{method: "PROPFIND", path: objs[0], header: []string{"Depth", "0"},
+		body: `<propfind xmlns="DAV:"><propname/></propfind>`}))
+	for _, n := range []string{"getetag", "getcontenttype", "getcontentlength", "getlastmodified", "resourcetype"} {
+		if got := m.prop(t, objs[0], dav(n)); got != "" {
+			t.Errorf("propname: %s has value %q", n, got)
+		}
+	}
+	m.wantAbsent(t, objs[0], cal("calendar-data"))
+}
+
+// TestGetCalendarLastModified: a calendar's Last-Modified moves when a
+// member leaves it, though every member it keeps is older.
+func TestGetCalendarLastModified(t *testing.T) {
+	s := newServer(t)
+	w := s.do(t, request{method: "GET", path: calRoom2})
+	before := w.Header().Get("Last-Modified")
+	if want := agendatest.Published.Format(http.TimeFormat); before != want {
+		t.Fatalf("Last-Modified %q, want %q", before, want)
+	}
+	s.edit(t, func(e *agenda.Editor) error {
+		return e.UpdateSession("state-of-state", agenda.SessionUpdate{Room: ptr("room-1"), Force: true})
+	})
+	var at time.Time
+	for _, ch := range s.snap.Log() {
+		at = ch.Time
+	}
+	w = s.do(t, request{method: "GET", path: calRoom2, header: []string{"If-Modified-Since", before}})
+	if w.Code != http.StatusOK {
+		t.Fatalf("GET with the old If-Modified-Since: %d, want 200", w.Code)
+	}
+	if got, want := w.Header().Get("Last-Modified"), at.UTC().Format(http.TimeFormat); got != want {
+		t.Errorf("Last-Modified %q after a member left, want the change's time %q", got, want)
+	}
+	// The calendar it joined, and one it never touched.
+	if got, want := s.do(t, request{method: "GET", path: calRoom1}).Header().Get("Last-Modified"), at.UTC().Format(http.TimeFormat); got != want {
+		t.Errorf("room-1 Last-Modified %q, want %q", got, want)
+	}
+	if got := s.do(t, request{method: "GET", path: calKey}).Header().Get("Last-Modified"); got != before {
+		t.Errorf("keynote Last-Modified %q, want it unchanged %q", got, before)
 	}
 }

@@ -7,101 +7,28 @@ import (
 	"time"
 
 	goical "github.com/emersion/go-ical"
-	gocaldav "github.com/emersion/go-webdav/caldav"
 )
 
-// This file evaluates calendar-query filters (RFC 4791 §9.7) in our
-// backend. go-webdav decodes the filter but its own gocaldav.Filter gets
-// time ranges wrong: an event exactly filling the range, or starting at the
-// range's start, does not match (it compares with After, not "not before"),
-// a range with only an end is ignored, and an open end never matches a
-// recurring event. Here a range is half-open, [start, end), either end may
-// be missing (zero: −∞ or +∞), and an event overlaps it as RFC 4791 §9.9
-// says.
+// This file evaluates calendar-query filters (RFC 4791 §9.7). Time ranges
+// are half-open, [start, end), either end may be missing (−∞ or +∞), and
+// an event overlaps one exactly as RFC 4791 §9.9 says (go-webdav's own
+// gocaldav.Filter gets the boundaries wrong: an event filling the range or
+// starting at its start did not match, a range with only an end was
+// ignored).
 //
-// The objects are the agenda's sessions: single VEVENTs with DTSTART and
+// Two paths give the same answers:
+//
+//   - the filters clients send (VCALENDAR holding VEVENT comp-filters with
+//     at most a time range, or is-not-defined) are answered from each
+//     object's span, which comes from its session: no parsing at all;
+//   - any other filter (prop-filters, text matches, other components) is
+//     evaluated on the object parsed by go-ical, parsed once per rendering.
+//
+// The objects are the agenda's sessions: one VEVENT each with DTSTART and
 // DTEND, never recurring (no RRULE or RDATE), so recurrence expansion is
 // not needed; DURATION and all-day (DATE) values are still handled as
-// §9.9 says, so the matcher is right for any VEVENT without recurrence.
-
-// checkFilter reports a filter RFC 4791 does not allow (precondition
-// CALDAV:valid-filter): the outer comp-filter must name VCALENDAR, a time
-// range cannot apply to it, and a range's end must lie after its start.
-func checkFilter(f gocaldav.CompFilter) error {
-	if !strings.EqualFold(f.Name, goical.CompCalendar) {
-		return fmt.Errorf("the outermost comp-filter must name VCALENDAR, not %q", f.Name)
-	}
-	if !f.Start.IsZero() || !f.End.IsZero() {
-		return errors.New("a time-range cannot apply to VCALENDAR")
-	}
-	return checkRanges(f)
-}
-
-func checkRanges(f gocaldav.CompFilter) error {
-	if !f.Start.IsZero() && !f.End.IsZero() && !f.End.After(f.Start) {
-		return fmt.Errorf("time-range on %s ends before it starts", f.Name)
-	}
-	for _, p := range f.Props {
-		if !p.Start.IsZero() && !p.End.IsZero() && !p.End.After(p.Start) {
-			return fmt.Errorf("time-range on %s ends before it starts", p.Name)
-		}
-	}
-	for _, c := range f.Comps {
-		if err := checkRanges(c); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// matchCalendar reports whether cal matches filter f, whose name is
-// VCALENDAR. loc is the zone floating times and dates are read in (the
-// calendar's zone, RFC 4791 §9.9).
-func matchCalendar(f gocaldav.CompFilter, cal *goical.Calendar, loc *time.Location) (bool, error) {
-	return matchComp(f, cal.Component, loc)
-}
-
-// matchComp tests the conditions of f on comp, a component f names.
-func matchComp(f gocaldav.CompFilter, comp *goical.Component, loc *time.Location) (bool, error) {
-	if !f.Start.IsZero() || !f.End.IsZero() {
-		ok, err := compOverlaps(comp, span{f.Start, f.End}, loc)
-		if err != nil || !ok {
-			return false, err
-		}
-	}
-	for _, pf := range f.Props {
-		ok, err := matchProp(pf, comp, loc)
-		if err != nil || !ok {
-			return false, err
-		}
-	}
-	for _, cf := range f.Comps {
-		ok, err := matchChild(cf, comp, loc)
-		if err != nil || !ok {
-			return false, err
-		}
-	}
-	return true, nil
-}
-
-// matchChild applies a nested comp-filter (RFC 4791 §9.7.1): with
-// is-not-defined, parent must have no such component; otherwise one of
-// them must match.
-func matchChild(f gocaldav.CompFilter, parent *goical.Component, loc *time.Location) (bool, error) {
-	for _, child := range parent.Children {
-		if !strings.EqualFold(child.Name, f.Name) {
-			continue
-		}
-		if f.IsNotDefined {
-			return false, nil
-		}
-		ok, err := matchComp(f, child, loc)
-		if err != nil || ok {
-			return ok, err
-		}
-	}
-	return f.IsNotDefined, nil
-}
+// §9.9 says, so the general matcher is right for any VEVENT without
+// recurrence.
 
 // span is a half-open time range [start, end); a zero start is −∞ and a
 // zero end +∞.
@@ -116,13 +43,120 @@ func (s span) startsBefore(t time.Time) bool { return s.start.IsZero() || s.star
 // startsNotAfter reports start <= t.
 func (s span) startsNotAfter(t time.Time) bool { return s.start.IsZero() || !s.start.After(t) }
 
-// compOverlaps applies a time-range to a component. Only VEVENT is
-// defined for our objects; time ranges on other components never match.
-func compOverlaps(comp *goical.Component, s span, loc *time.Location) (bool, error) {
+// overlapsEvent reports whether range s overlaps an event from start to
+// end, per the "DTEND present" row of RFC 4791 §9.9.
+func (s span) overlapsEvent(start, end time.Time) bool {
+	return s.startsBefore(end) && s.endsAfter(start)
+}
+
+// eventsOnly reports whether f can be answered from the objects' spans:
+// every condition below VCALENDAR is a VEVENT comp-filter with nothing but
+// a time range or is-not-defined in it.
+func (f *filter) eventsOnly() bool {
+	if len(f.comp.props) > 0 {
+		return false
+	}
+	for _, c := range f.comp.comps {
+		if c.name != goical.CompEvent || len(c.props) > 0 || len(c.comps) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// matchSpan answers an eventsOnly filter for an object with one VEVENT
+// from ev.start to ev.end.
+func (f *filter) matchSpan(ev span) bool {
+	for _, c := range f.comp.comps {
+		switch {
+		case c.notDefined:
+			return false
+		case c.timeRange != nil && !c.timeRange.overlapsEvent(ev.start, ev.end):
+			return false
+		}
+	}
+	return true
+}
+
+// matches reports whether object o passes f.
+func (f *filter) matches(o *object, loc *time.Location) (bool, error) {
+	if f.eventsOnly() {
+		return f.matchSpan(o.span), nil
+	}
+	cal, err := o.calendar()
+	if err != nil {
+		return false, err
+	}
+	m := matcher{loc: loc, event: &o.span}
+	ok, err := m.comp(&f.comp, cal.Component)
+	if err != nil {
+		return false, fmt.Errorf("caldav: object %s: %w", o.id, err)
+	}
+	return ok, nil
+}
+
+// matcher evaluates filters on parsed components.
+type matcher struct {
+	// loc is the zone floating times and dates are read in (the
+	// calendar's zone, RFC 4791 §9.9).
+	loc *time.Location
+	// event, when set, is the span of the one VEVENT of the object, known
+	// from its session; nil means read it from DTSTART and DTEND.
+	event *span
+}
+
+// comp tests the conditions of f on comp, a component f names.
+func (m matcher) comp(f *compFilter, comp *goical.Component) (bool, error) {
+	if f.timeRange != nil {
+		ok, err := m.overlaps(comp, *f.timeRange)
+		if err != nil || !ok {
+			return false, err
+		}
+	}
+	for i := range f.props {
+		ok, err := m.prop(&f.props[i], comp)
+		if err != nil || !ok {
+			return false, err
+		}
+	}
+	for i := range f.comps {
+		ok, err := m.child(&f.comps[i], comp)
+		if err != nil || !ok {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// child applies a nested comp-filter (RFC 4791 §9.7.1): with
+// is-not-defined, parent must have no such component; otherwise one of
+// them must match.
+func (m matcher) child(f *compFilter, parent *goical.Component) (bool, error) {
+	for _, child := range parent.Children {
+		if !strings.EqualFold(child.Name, f.name) {
+			continue
+		}
+		if f.notDefined {
+			return false, nil
+		}
+		ok, err := m.comp(f, child)
+		if err != nil || ok {
+			return ok, err
+		}
+	}
+	return f.notDefined, nil
+}
+
+// overlaps applies a time-range to a component. Only VEVENT is defined for
+// our objects; time ranges on other components never match.
+func (m matcher) overlaps(comp *goical.Component, s span) (bool, error) {
 	if !strings.EqualFold(comp.Name, goical.CompEvent) {
 		return false, nil
 	}
-	return eventOverlaps(comp, s, loc)
+	if m.event != nil {
+		return s.overlapsEvent(m.event.start, m.event.end), nil
+	}
+	return eventOverlaps(comp, s, m.loc)
 }
 
 // eventOverlaps is the VEVENT table of RFC 4791 §9.9:
@@ -146,7 +180,7 @@ func eventOverlaps(ev *goical.Component, s span, loc *time.Location) (bool, erro
 		if err != nil {
 			return false, fmt.Errorf("VEVENT DTEND: %w", err)
 		}
-		return s.startsBefore(end) && s.endsAfter(start), nil
+		return s.overlapsEvent(start, end), nil
 	}
 	if dur := ev.Props.Get(goical.PropDuration); dur != nil {
 		d, err := dur.Duration()
@@ -169,9 +203,8 @@ const localTime = "20060102T150405"
 
 // propTime reads a DATE or DATE-TIME property; loc is the zone of
 // floating values. go-ical's Prop.DateTime loads the TZID's zone from the
-// zone database on every call (time.LoadLocation does not cache), which
-// was most of the cost of a calendar-query; our objects name the
-// calendar's own zone, which is at hand.
+// zone database on every call (time.LoadLocation does not cache); our
+// objects name the calendar's own zone, which is at hand.
 func propTime(p *goical.Prop, loc *time.Location) (time.Time, error) {
 	if tzid := p.Params.Get(goical.ParamTimezoneID); tzid != "" && tzid == loc.String() &&
 		p.ValueType() == goical.ValueDateTime && len(p.Value) == len(localTime) {
@@ -180,45 +213,43 @@ func propTime(p *goical.Prop, loc *time.Location) (time.Time, error) {
 	return p.DateTime(loc)
 }
 
-// matchProp applies a prop-filter (RFC 4791 §9.7.2): with is-not-defined
-// the component must lack the property; otherwise one of its instances
-// must pass the time range, text match and parameter filters.
-func matchProp(f gocaldav.PropFilter, comp *goical.Component, loc *time.Location) (bool, error) {
-	props := comp.Props.Values(strings.ToUpper(f.Name))
-	if f.IsNotDefined {
+// prop applies a prop-filter (RFC 4791 §9.7.2): with is-not-defined the
+// component must lack the property; otherwise one of its instances must
+// pass the time range, text match and parameter filters.
+func (m matcher) prop(f *propFilter, comp *goical.Component) (bool, error) {
+	props := comp.Props.Values(f.name)
+	if f.notDefined {
 		return len(props) == 0, nil
 	}
 	for i := range props {
-		ok, err := matchPropValue(f, &props[i], loc)
-		if err != nil || ok {
-			return ok, err
+		if m.propValue(f, &props[i]) {
+			return true, nil
 		}
 	}
 	return false, nil
 }
 
-func matchPropValue(f gocaldav.PropFilter, p *goical.Prop, loc *time.Location) (bool, error) {
-	if !f.Start.IsZero() || !f.End.IsZero() {
+func (m matcher) propValue(f *propFilter, p *goical.Prop) bool {
+	if f.timeRange != nil {
 		// RFC 4791 §9.9 for DTSTAMP, CREATED, LAST-MODIFIED and the like:
 		// start <= value AND end > value.
-		t, err := propTime(p, loc)
+		t, err := propTime(p, m.loc)
 		if err != nil {
-			return false, nil // not a date: a time range cannot match it
+			return false // not a date: a time range cannot match it
 		}
-		s := span{f.Start, f.End}
-		if !s.startsNotAfter(t) || !s.endsAfter(t) {
-			return false, nil
-		}
-	}
-	if f.TextMatch != nil && !textMatches(*f.TextMatch, propText(p)) {
-		return false, nil
-	}
-	for _, pf := range f.ParamFilter {
-		if !matchParam(pf, p) {
-			return false, nil
+		if !f.timeRange.startsNotAfter(t) || !f.timeRange.endsAfter(t) {
+			return false
 		}
 	}
-	return true, nil
+	if f.text != nil && !f.text.matches(propText(p)) {
+		return false
+	}
+	for i := range f.params {
+		if !matchParam(&f.params[i], p) {
+			return false
+		}
+	}
+	return true
 }
 
 // propText is the value a text-match compares with: unescaped for TEXT
@@ -233,28 +264,31 @@ func propText(p *goical.Prop) string {
 }
 
 // matchParam applies a param-filter (RFC 4791 §9.7.3).
-func matchParam(f gocaldav.ParamFilter, p *goical.Prop) bool {
-	values := p.Params.Values(strings.ToUpper(f.Name))
-	if f.IsNotDefined {
+func matchParam(f *paramFilter, p *goical.Prop) bool {
+	values := p.Params.Values(f.name)
+	if f.notDefined {
 		return len(values) == 0
 	}
-	if f.TextMatch == nil {
+	if f.text == nil {
 		return len(values) > 0
 	}
 	for _, v := range values {
-		if textMatches(*f.TextMatch, v) {
+		if f.text.matches(v) {
 			return true
 		}
 	}
 	return false
 }
 
-// textMatches is a text-match (RFC 4791 §9.7.5) with the default collation
-// i;ascii-casemap: a substring match ignoring the case of ASCII letters.
-// go-webdav does not pass the collation on, so i;octet requests are
-// matched case-insensitively too.
-func textMatches(t gocaldav.TextMatch, value string) bool {
-	return strings.Contains(asciiFold(value), asciiFold(t.Text)) != t.NegateCondition
+// matches is the substring test of a text-match in its collation.
+func (t *textMatch) matches(value string) bool {
+	var found bool
+	if t.octet {
+		found = strings.Contains(value, t.text)
+	} else {
+		found = strings.Contains(asciiFold(value), asciiFold(t.text))
+	}
+	return found != t.negate
 }
 
 func asciiFold(s string) string {

@@ -1,12 +1,17 @@
 package caldav
 
 import (
+	"encoding/xml"
+	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	goical "github.com/emersion/go-ical"
-	gocaldav "github.com/emersion/go-webdav/caldav"
+
+	"confcal/agenda/agendatest"
+	"confcal/ical"
 )
 
 // parseEvent parses the lines of one VEVENT inside a VCALENDAR.
@@ -21,25 +26,48 @@ func parseEvent(t *testing.T, lines ...string) *goical.Calendar {
 	return cal
 }
 
-func utc(s string) time.Time {
-	if s == "" {
-		return time.Time{}
-	}
-	t, err := time.Parse("20060102T150405Z", s)
-	if err != nil {
-		panic(err)
-	}
-	return t
+// decodeFilter decodes the inside of a CALDAV:filter (C: is bound).
+func decodeFilter(inner string) (*filter, error) {
+	var f filter
+	err := xml.Unmarshal([]byte(`<C:filter xmlns:C="urn:ietf:params:xml:ns:caldav">`+inner+`</C:filter>`), &f)
+	return &f, err
 }
 
-// eventQuery is VCALENDAR > VEVENT with a time-range.
-func eventQuery(start, end string) gocaldav.CompFilter {
-	return gocaldav.CompFilter{Name: "VCALENDAR", Comps: []gocaldav.CompFilter{{Name: "VEVENT", Start: utc(start), End: utc(end)}}}
+func mustFilter(t *testing.T, inner string) *filter {
+	t.Helper()
+	f, err := decodeFilter(inner)
+	if err != nil {
+		t.Fatalf("decoding filter %s: %v", inner, err)
+	}
+	return f
+}
+
+// inCalendar wraps comp-filters in the VCALENDAR one.
+func inCalendar(inner string) string {
+	return `<C:comp-filter name="VCALENDAR">` + inner + `</C:comp-filter>`
+}
+
+// inEvent is VCALENDAR > VEVENT holding inner.
+func inEvent(inner string) string {
+	return inCalendar(`<C:comp-filter name="VEVENT">` + inner + `</C:comp-filter>`)
+}
+
+// timeRange renders a time-range; either end may be empty (open).
+func timeRange(start, end string) string {
+	tr := "<C:time-range"
+	if start != "" {
+		tr += ` start="` + start + `"`
+	}
+	if end != "" {
+		tr += ` end="` + end + `"`
+	}
+	return tr + "/>"
 }
 
 // TestTimeRange covers the VEVENT table of RFC 4791 §9.9 at its edges:
 // [start, end) ranges, open at either end, against events with DTEND,
-// DURATION, no duration, and all-day dates.
+// DURATION, no duration, and all-day dates, read from the parsed events
+// (the general matcher without a known span).
 func TestTimeRange(t *testing.T) {
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {
@@ -73,6 +101,7 @@ func TestTimeRange(t *testing.T) {
 		{"open start, ending at the event's end", dtend, "", "20191008T110000Z", true},
 		{"open start, ending at the event's start", dtend, "", "20191008T100000Z", false},
 		{"open start, ending just after the start", dtend, "", "20191008T100001Z", true},
+		{"open at both ends", dtend, "", "", true},
 		{"duration: equal to the range", duration, "20191008T100000Z", "20191008T110000Z", true},
 		{"duration: ends where the range starts", duration, "20191008T110000Z", "", false},
 		{"duration: starts where the range ends", duration, "", "20191008T100000Z", false},
@@ -91,11 +120,8 @@ func TestTimeRange(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			q := eventQuery(tc.start, tc.end)
-			if err := checkFilter(q); err != nil {
-				t.Fatalf("checkFilter: %v", err)
-			}
-			got, err := matchCalendar(q, parseEvent(t, tc.event...), berlin)
+			f := mustFilter(t, inEvent(timeRange(tc.start, tc.end)))
+			got, err := matcher{loc: berlin}.comp(&f.comp, parseEvent(t, tc.event...).Component)
 			if err != nil {
 				t.Fatalf("match: %v", err)
 			}
@@ -108,48 +134,50 @@ func TestTimeRange(t *testing.T) {
 
 // TestFilters covers the other parts of calendar-query filters (RFC 4791
 // §9.7): comp-filter without a range, is-not-defined, prop-filter with
-// text-match (case-insensitive, negated), param-filter and a time range on
+// text-match (both collations, negated), param-filter and a time range on
 // a property.
 func TestFilters(t *testing.T) {
 	ev := parseEvent(t, "DTSTART;TZID=Europe/Berlin:20191008T120000", "DTEND;TZID=Europe/Berlin:20191008T130000",
 		"SUMMARY:Streams\\, Everywhere", "LOCATION:Room 1", "LAST-MODIFIED:20190901T080000Z")
-	vevent := func(f gocaldav.CompFilter) gocaldav.CompFilter {
-		f.Name = "VEVENT"
-		return gocaldav.CompFilter{Name: "VCALENDAR", Comps: []gocaldav.CompFilter{f}}
-	}
-	prop := func(p gocaldav.PropFilter) gocaldav.CompFilter {
-		return vevent(gocaldav.CompFilter{Props: []gocaldav.PropFilter{p}})
-	}
+	prop := func(inner string) string { return inEvent(inner) }
 	tests := []struct {
-		name string
-		f    gocaldav.CompFilter
-		want bool
+		name, filter string
+		want         bool
 	}{
-		{"any VCALENDAR", gocaldav.CompFilter{Name: "VCALENDAR"}, true},
-		{"any VEVENT", vevent(gocaldav.CompFilter{}), true},
-		{"a VTODO", gocaldav.CompFilter{Name: "VCALENDAR", Comps: []gocaldav.CompFilter{{Name: "VTODO"}}}, false},
-		{"no VTODO", gocaldav.CompFilter{Name: "VCALENDAR", Comps: []gocaldav.CompFilter{{Name: "VTODO", IsNotDefined: true}}}, true},
-		{"no VEVENT", gocaldav.CompFilter{Name: "VCALENDAR", Comps: []gocaldav.CompFilter{{Name: "VEVENT", IsNotDefined: true}}}, false},
-		{"VTODO in a time range", gocaldav.CompFilter{Name: "VCALENDAR", Comps: []gocaldav.CompFilter{{Name: "VTODO", Start: utc("20191001T000000Z")}}}, false},
-		{"no VALARM inside the event", vevent(gocaldav.CompFilter{Comps: []gocaldav.CompFilter{{Name: "VALARM", IsNotDefined: true}}}), true},
-		{"summary contains, other case", prop(gocaldav.PropFilter{Name: "SUMMARY", TextMatch: &gocaldav.TextMatch{Text: "streams, every"}}), true},
-		{"summary does not contain", prop(gocaldav.PropFilter{Name: "SUMMARY", TextMatch: &gocaldav.TextMatch{Text: "batch"}}), false},
-		{"summary negated", prop(gocaldav.PropFilter{Name: "SUMMARY", TextMatch: &gocaldav.TextMatch{Text: "batch", NegateCondition: true}}), true},
-		{"lower-case property name", prop(gocaldav.PropFilter{Name: "location", TextMatch: &gocaldav.TextMatch{Text: "room 1"}}), true},
-		{"description defined", prop(gocaldav.PropFilter{Name: "DESCRIPTION"}), false},
-		{"description not defined", prop(gocaldav.PropFilter{Name: "DESCRIPTION", IsNotDefined: true}), true},
-		{"TZID parameter", prop(gocaldav.PropFilter{Name: "DTSTART", ParamFilter: []gocaldav.ParamFilter{{Name: "TZID", TextMatch: &gocaldav.TextMatch{Text: "Berlin"}}}}), true},
-		{"no VALUE parameter", prop(gocaldav.PropFilter{Name: "DTSTART", ParamFilter: []gocaldav.ParamFilter{{Name: "VALUE", IsNotDefined: true}}}), true},
-		{"last-modified at the range start", prop(gocaldav.PropFilter{Name: "LAST-MODIFIED", Start: utc("20190901T080000Z"), End: utc("20190901T090000Z")}), true},
-		{"last-modified at the range end", prop(gocaldav.PropFilter{Name: "LAST-MODIFIED", Start: utc("20190901T070000Z"), End: utc("20190901T080000Z")}), false},
+		{"any VCALENDAR", inCalendar(""), true},
+		{"any VEVENT", inEvent(""), true},
+		{"lower-case component name", inCalendar(`<C:comp-filter name="vevent"/>`), true},
+		{"a VTODO", inCalendar(`<C:comp-filter name="VTODO"/>`), false},
+		{"no VTODO", inCalendar(`<C:comp-filter name="VTODO"><C:is-not-defined/></C:comp-filter>`), true},
+		{"no VEVENT", inCalendar(`<C:comp-filter name="VEVENT"><C:is-not-defined/></C:comp-filter>`), false},
+		{"VTODO in a time range", inCalendar(`<C:comp-filter name="VTODO">` + timeRange("20191001T000000Z", "") + `</C:comp-filter>`), false},
+		{"no VALARM inside the event", inEvent(`<C:comp-filter name="VALARM"><C:is-not-defined/></C:comp-filter>`), true},
+		{"VCALENDAR property", inCalendar(`<C:prop-filter name="PRODID"><C:text-match>TEST</C:text-match></C:prop-filter>`), true},
+		{"summary contains, other case", prop(`<C:prop-filter name="SUMMARY"><C:text-match>streams, every</C:text-match></C:prop-filter>`), true},
+		{"summary contains, default collation named", prop(`<C:prop-filter name="SUMMARY"><C:text-match collation="i;ascii-casemap">EVERY</C:text-match></C:prop-filter>`), true},
+		{"summary contains, octet, other case", prop(`<C:prop-filter name="SUMMARY"><C:text-match collation="i;octet">streams</C:text-match></C:prop-filter>`), false},
+		{"summary contains, octet, same case", prop(`<C:prop-filter name="SUMMARY"><C:text-match collation="i;octet">Streams, E</C:text-match></C:prop-filter>`), true},
+		{"summary does not contain", prop(`<C:prop-filter name="SUMMARY"><C:text-match>batch</C:text-match></C:prop-filter>`), false},
+		{"summary negated", prop(`<C:prop-filter name="SUMMARY"><C:text-match negate-condition="yes">batch</C:text-match></C:prop-filter>`), true},
+		{"summary negated, contained", prop(`<C:prop-filter name="SUMMARY"><C:text-match negate-condition="yes">streams</C:text-match></C:prop-filter>`), false},
+		{"summary not negated", prop(`<C:prop-filter name="SUMMARY"><C:text-match negate-condition="no">streams</C:text-match></C:prop-filter>`), true},
+		{"lower-case property name", prop(`<C:prop-filter name="location"><C:text-match>room 1</C:text-match></C:prop-filter>`), true},
+		{"description defined", prop(`<C:prop-filter name="DESCRIPTION"/>`), false},
+		{"description not defined", prop(`<C:prop-filter name="DESCRIPTION"><C:is-not-defined/></C:prop-filter>`), true},
+		{"TZID parameter", prop(`<C:prop-filter name="DTSTART"><C:param-filter name="TZID"><C:text-match>Berlin</C:text-match></C:param-filter></C:prop-filter>`), true},
+		{"no VALUE parameter", prop(`<C:prop-filter name="DTSTART"><C:param-filter name="VALUE"><C:is-not-defined/></C:param-filter></C:prop-filter>`), true},
+		{"VALUE parameter defined", prop(`<C:prop-filter name="DTSTART"><C:param-filter name="VALUE"/></C:prop-filter>`), false},
+		{"last-modified at the range start", prop(`<C:prop-filter name="LAST-MODIFIED">` + timeRange("20190901T080000Z", "20190901T090000Z") + `</C:prop-filter>`), true},
+		{"last-modified at the range end", prop(`<C:prop-filter name="LAST-MODIFIED">` + timeRange("20190901T070000Z", "20190901T080000Z") + `</C:prop-filter>`), false},
+		{"time range on a text property", prop(`<C:prop-filter name="SUMMARY">` + timeRange("20190901T070000Z", "") + `</C:prop-filter>`), false},
+		{"extension element skipped", inEvent(`<x:hint xmlns:x="urn:example"><C:anything/></x:hint>`), true},
+		{"time range and a property", prop(timeRange("20191008T100000Z", "20191008T110000Z") + `<C:prop-filter name="LOCATION"><C:text-match>Room</C:text-match></C:prop-filter>`), true},
 	}
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if err := checkFilter(tc.f); err != nil {
-				t.Fatalf("checkFilter: %v", err)
-			}
-			got, err := matchCalendar(tc.f, ev, berlin)
+			f := mustFilter(t, tc.filter)
+			got, err := matcher{loc: berlin}.comp(&f.comp, ev.Component)
 			if err != nil {
 				t.Fatalf("match: %v", err)
 			}
@@ -160,22 +188,113 @@ func TestFilters(t *testing.T) {
 	}
 }
 
-// TestCheckFilter: filters RFC 4791 does not allow.
-func TestCheckFilter(t *testing.T) {
+// TestFilterErrors: filters the decoder refuses, with the status and
+// CalDAV precondition of each (RFC 4791 §7.7, §9.7).
+func TestFilterErrors(t *testing.T) {
+	const (
+		bad         = http.StatusBadRequest
+		forbidden   = http.StatusForbidden
+		valid       = "valid-filter"
+		supported   = "supported-filter"
+		collation   = "supported-collation"
+		noCondition = ""
+	)
 	tests := []struct {
-		name string
-		f    gocaldav.CompFilter
+		name, filter string
+		status       int
+		cond         string
 	}{
-		{"outer VEVENT", gocaldav.CompFilter{Name: "VEVENT"}},
-		{"time range on VCALENDAR", gocaldav.CompFilter{Name: "VCALENDAR", Start: utc("20191001T000000Z")}},
-		{"range ending at its start", eventQuery("20191008T100000Z", "20191008T100000Z")},
-		{"range ending before its start", eventQuery("20191008T100000Z", "20191008T090000Z")},
-		{"prop range backwards", gocaldav.CompFilter{Name: "VCALENDAR", Comps: []gocaldav.CompFilter{{Name: "VEVENT",
-			Props: []gocaldav.PropFilter{{Name: "DTSTAMP", Start: utc("20191008T100000Z"), End: utc("20191007T100000Z")}}}}}},
+		{"no comp-filter", ``, bad, noCondition},
+		{"two comp-filters", inCalendar("") + inCalendar(""), bad, noCondition},
+		{"comp-filter without a name", `<C:comp-filter/>`, bad, noCondition},
+		{"outer VEVENT", `<C:comp-filter name="VEVENT"/>`, forbidden, valid},
+		{"is-not-defined on VCALENDAR", `<C:comp-filter name="VCALENDAR"><C:is-not-defined/></C:comp-filter>`, forbidden, valid},
+		{"time range on VCALENDAR", `<C:comp-filter name="VCALENDAR">` + timeRange("20191001T000000Z", "") + `</C:comp-filter>`, forbidden, valid},
+		{"range ending at its start", inEvent(timeRange("20191008T100000Z", "20191008T100000Z")), forbidden, valid},
+		{"range ending before its start", inEvent(timeRange("20191008T100000Z", "20191008T090000Z")), forbidden, valid},
+		{"prop range backwards", inEvent(`<C:prop-filter name="DTSTAMP">` + timeRange("20191008T100000Z", "20191007T100000Z") + `</C:prop-filter>`), forbidden, valid},
+		{"local time in a range", inEvent(timeRange("20191008T100000", "")), bad, noCondition},
+		{"date in a range", inEvent(timeRange("20191008", "")), bad, noCondition},
+		{"two time ranges", inEvent(timeRange("20191008T100000Z", "") + timeRange("", "20191009T100000Z")), bad, noCondition},
+		{"is-not-defined with a time range", inEvent(`<C:is-not-defined/>` + timeRange("20191008T100000Z", "")), bad, noCondition},
+		{"is-not-defined with a text match", inEvent(`<C:prop-filter name="SUMMARY"><C:is-not-defined/><C:text-match>x</C:text-match></C:prop-filter>`), bad, noCondition},
+		{"param is-not-defined with a text match", inEvent(`<C:prop-filter name="DTSTART"><C:param-filter name="TZID"><C:is-not-defined/><C:text-match>x</C:text-match></C:param-filter></C:prop-filter>`), bad, noCondition},
+		{"negate-condition maybe", inEvent(`<C:prop-filter name="SUMMARY"><C:text-match negate-condition="maybe">x</C:text-match></C:prop-filter>`), bad, noCondition},
+		{"element in a text match", inEvent(`<C:prop-filter name="SUMMARY"><C:text-match>x<b/></C:text-match></C:prop-filter>`), bad, noCondition},
+		{"unknown collation", inEvent(`<C:prop-filter name="SUMMARY"><C:text-match collation="i;unicode-casemap">x</C:text-match></C:prop-filter>`), forbidden, collation},
+		{"unknown CalDAV element", inEvent(`<C:whatever/>`), forbidden, supported},
+		{"text-match in a comp-filter", inEvent(`<C:text-match>x</C:text-match>`), forbidden, supported},
+		{"nested too deep", inEvent(strings.Repeat(`<C:comp-filter name="X">`, 8) + strings.Repeat(`</C:comp-filter>`, 8)), forbidden, supported},
 	}
 	for _, tc := range tests {
-		if err := checkFilter(tc.f); err == nil {
-			t.Errorf("%s: checkFilter = nil, want an error", tc.name)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := decodeFilter(tc.filter)
+			var fe *filterError
+			if !errors.As(err, &fe) {
+				t.Fatalf("error %v, want a filterError", err)
+			}
+			if fe.status != tc.status || fe.cond != tc.cond {
+				t.Errorf("%v: status %d condition %q, want %d %q", fe, fe.status, fe.cond, tc.status, tc.cond)
+			}
+		})
 	}
+}
+
+// FuzzFilter decodes arbitrary filter bodies. Whatever the input, decoding
+// ends in a filter or an error (never a panic), and a filter decoded is
+// answered for every object of the test agenda without an error, the same
+// way from the objects' spans (where it can be) as from the parsed
+// objects.
+func FuzzFilter(f *testing.F) {
+	for _, seed := range []string{
+		inEvent(timeRange("20191008T070000Z", "20191008T080000Z")),
+		inEvent(timeRange("", "20191008T080000Z")),
+		inEvent(`<C:is-not-defined/>`),
+		inCalendar(`<C:comp-filter name="VTODO"><C:is-not-defined/></C:comp-filter>`),
+		inEvent(`<C:prop-filter name="SUMMARY"><C:text-match collation="i;octet" negate-condition="yes">Key</C:text-match></C:prop-filter>`),
+		inEvent(`<C:prop-filter name="DTSTART"><C:param-filter name="TZID"><C:text-match>Berlin</C:text-match></C:param-filter></C:prop-filter>`),
+		inEvent(`<C:prop-filter name="LAST-MODIFIED">` + timeRange("20190901T000000Z", "") + `</C:prop-filter>`),
+		inEvent(`<C:comp-filter name="VALARM"/>`),
+		`<C:comp-filter name="VEVENT"/>`,
+		inEvent(`<x:y xmlns:x="urn:x"/>`),
+	} {
+		f.Add(seed)
+	}
+	snap := agendatest.Small(f)
+	ed, err := ical.Render(snap, ical.Options{BaseURL: "http://test.example"}, nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	v, err := newView(ed, paths{prefix: "/dav"}, nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	loc := snap.Location()
+	f.Fuzz(func(t *testing.T, inner string) {
+		flt, err := decodeFilter(inner)
+		if err != nil {
+			var fe *filterError
+			if errors.As(err, &fe) && fe.status != http.StatusBadRequest && (fe.status != http.StatusForbidden || fe.cond == "") {
+				t.Fatalf("filter error %v with status %d condition %q", fe, fe.status, fe.cond)
+			}
+			return
+		}
+		for id, o := range v.objects {
+			cal, err := o.calendar()
+			if err != nil {
+				t.Fatal(err)
+			}
+			general, err := matcher{loc: loc}.comp(&flt.comp, cal.Component)
+			if err != nil {
+				t.Fatalf("%s: %v", id, err)
+			}
+			got, err := flt.matches(o, loc)
+			if err != nil {
+				t.Fatalf("%s: %v", id, err)
+			}
+			if got != general {
+				t.Errorf("%s: matches %v, parsed object %v", id, got, general)
+			}
+		}
+	})
 }

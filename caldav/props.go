@@ -2,41 +2,81 @@ package caldav
 
 import (
 	"encoding/xml"
-	"net/http"
 	"strconv"
 )
 
-// privilegeSetXML is the current-user-privilege-set of every resource:
-// read only (RFC 3744 §5.4). go-webdav v0.7.0 hard-codes read and write
-// on calendars, which makes clients offer editing; without the property
-// DAVx5 assumes a writable calendar.
-var privilegeSetXML = el(xml.Name{Space: nsDAV, Local: "privilege"}, condition(nsDAV, "read")) +
-	el(xml.Name{Space: nsDAV, Local: "privilege"}, condition(nsDAV, "read-current-user-privilege-set"))
+// This file holds every property the tree serves, rendered as complete
+// XML elements (see xml.go): the constant ones once, the ones of the fixed
+// resources and calendars once per view, the ones of objects once per
+// rendering (tree.go).
 
-// supportedReportsXML lists the REPORTs of calendars and of the home
-// (RFC 3253 §3.1.5, RFC 4791 §7, RFC 6578 §3). go-webdav v0.7.0 serves no
-// supported-report-set at all; clients use sync-collection only when it is
-// listed, and Apple's clients look for it on the home too.
-var supportedReportsXML = func() string {
-	var s string
-	for _, n := range []xml.Name{
-		{Space: nsCalDAV, Local: "calendar-query"},
-		{Space: nsCalDAV, Local: "calendar-multiget"},
-		{Space: nsDAV, Local: "sync-collection"},
-	} {
-		s += el(xml.Name{Space: nsDAV, Local: "supported-report"}, el(xml.Name{Space: nsDAV, Local: "report"}, el(n)))
-	}
-	return s
-}()
+// Properties that are the same everywhere.
+var (
+	// privilegesXML is the current-user-privilege-set of every resource:
+	// read only (RFC 3744 §5.4), so clients offer no editing. DAVx5 takes
+	// a missing privilege set for a writable calendar.
+	privilegesXML = el(namePrivileges,
+		el(xml.Name{Space: nsDAV, Local: "privilege"}, condition(nsDAV, "read")),
+		el(xml.Name{Space: nsDAV, Local: "privilege"}, condition(nsDAV, "read-current-user-privilege-set")))
 
-// collectionType renders the resourcetype of a collection, plus extra
-// types.
-func collectionType(extra ...xml.Name) rawElem {
-	inner := condition(nsDAV, "collection")
-	for _, n := range extra {
-		inner += el(n)
+	// supportedReportsXML lists the REPORTs of calendars and of the home
+	// (RFC 3253 §3.1.5, RFC 4791 §7, RFC 6578 §3). Clients use
+	// sync-collection only when it is listed, and Apple's clients look
+	// for it on the home too.
+	supportedReportsXML = el(nameSupportedReports,
+		el(xml.Name{Space: nsDAV, Local: "supported-report"}, el(xml.Name{Space: nsDAV, Local: "report"}, condition(nsCalDAV, "calendar-query"))),
+		el(xml.Name{Space: nsDAV, Local: "supported-report"}, el(xml.Name{Space: nsDAV, Local: "report"}, condition(nsCalDAV, "calendar-multiget"))),
+		el(xml.Name{Space: nsDAV, Local: "supported-report"}, el(xml.Name{Space: nsDAV, Local: "report"}, condition(nsDAV, "sync-collection"))))
+
+	typeCollectionXML = el(nameResourceType, condition(nsDAV, "collection"))
+	typePrincipalXML  = el(nameResourceType, condition(nsDAV, "collection"), condition(nsDAV, "principal"))
+	typeCalendarXML   = el(nameResourceType, condition(nsDAV, "collection"), condition(nsCalDAV, "calendar"))
+	typeObjectXML     = el(nameResourceType)
+
+	componentSetXML = el(nameComponentSet, `<comp xmlns="`+nsCalDAV+`" name="VEVENT"></comp>`)
+	calendarDataXML = el(nameSupportedData, `<calendar-data xmlns="`+nsCalDAV+`" content-type="text/calendar" version="2.0"></calendar-data>`)
+	contentTypeXML  = textElem(nameGetContentType, "text/calendar; charset=utf-8")
+)
+
+// viewProps are the properties of the fixed resources of a view.
+type viewProps struct {
+	currentPrincipal, principalURL, homeSet, owner string
+	principalName, homeName                        string // displayname
+	homeToken                                      string // sync-token
+}
+
+// calendarProps are the properties of one calendar in a view.
+type calendarProps struct {
+	displayName, description, color, order, syncToken, ctag string
+}
+
+// renderProps renders the properties of the fixed resources and of the
+// calendars. It runs after findChanges, which the tokens depend on.
+func (v *view) renderProps() {
+	conf := v.snap.Conference()
+	principal := hrefXML(v.p.principal())
+	v.props = viewProps{
+		currentPrincipal: el(nameCurrentPrincipal, principal),
+		principalURL:     el(namePrincipalURL, principal),
+		homeSet:          el(nameCalendarHomeSet, hrefXML(v.p.home())),
+		owner:            el(nameOwner, principal),
+		principalName:    textElem(nameDisplayName, conf.Name),
+		homeName:         textElem(nameDisplayName, conf.Name+" — calendars"),
+		homeToken:        textElem(nameSyncToken, v.syncToken(homeID, v.homeSince)),
 	}
-	return xmlProp(nameResourceType, inner)
+	for _, c := range v.cals {
+		// The ctag is the sync token (as sabre/dav does): both change
+		// exactly when the calendar's membership or a member changes.
+		tok := v.syncToken(c.id, c.changed)
+		c.props = calendarProps{
+			displayName: textElem(nameDisplayName, c.name),
+			description: textElem(nameCalendarDesc, c.desc),
+			color:       textElem(nameCalendarColor, c.color),
+			order:       textElem(nameCalendarOrder, strconv.Itoa(c.order)),
+			syncToken:   textElem(nameSyncToken, tok),
+			ctag:        textElem(nameGetCTag, tok),
+		}
+	}
 }
 
 // syncToken returns the sync token of a calendar (or of the home, id
@@ -48,121 +88,144 @@ func (v *view) syncToken(id string, rev int64) string {
 // homeID names the home in sync tokens; no calendar has this ID.
 const homeID = "home"
 
-// prop returns property name of res as this package serves it, and false
-// for a property it does not serve there. report says whether the answer
-// is part of a REPORT: calendar-data exists only there (RFC 4791 §9.6).
-func (v *view) prop(res resource, name xml.Name, report bool) (rawElem, bool) {
+// prop returns property name of res, rendered, and false for a property
+// res does not have. report says whether the answer is part of a REPORT:
+// calendar-data exists only there (RFC 4791 §9.6).
+func (v *view) prop(res resource, name xml.Name, report bool) (string, bool) {
 	// Properties of every resource.
 	switch name {
 	case namePrivileges:
-		return xmlProp(name, privilegeSetXML), true
+		return privilegesXML, true
 	case nameCurrentPrincipal:
-		return xmlProp(name, hrefXML(v.p.principal())), true
+		return v.props.currentPrincipal, true
 	}
 	switch res.kind {
 	case resRoot:
 		if name == nameResourceType {
-			return collectionType(), true
+			return typeCollectionXML, true
 		}
 	case resPrincipal:
 		switch name {
 		case nameResourceType:
-			return collectionType(xml.Name{Space: nsDAV, Local: "principal"}), true
+			return typePrincipalXML, true
 		case namePrincipalURL:
-			return xmlProp(name, hrefXML(v.p.principal())), true
+			return v.props.principalURL, true
 		case nameCalendarHomeSet:
-			return xmlProp(name, hrefXML(v.p.home())), true
+			return v.props.homeSet, true
 		case nameDisplayName:
-			return textProp(name, v.snap.Conference().Name), true
+			return v.props.principalName, true
 		}
 	case resHome:
 		switch name {
 		case nameResourceType:
-			return collectionType(), true
+			return typeCollectionXML, true
 		case nameSupportedReports:
-			return xmlProp(name, supportedReportsXML), true
+			return supportedReportsXML, true
 		case nameSyncToken:
-			return textProp(name, v.syncToken(homeID, v.homeSince)), true
+			return v.props.homeToken, true
 		case nameOwner:
-			return xmlProp(name, hrefXML(v.p.principal())), true
+			return v.props.owner, true
 		case nameDisplayName:
-			return textProp(name, v.snap.Conference().Name+" — calendars"), true
+			return v.props.homeName, true
 		}
 	case resCalendar:
 		return v.calendarProp(res.cal, name)
 	case resObject:
-		return v.objectProp(res.obj, name, report)
+		return objectProp(res.obj, name, report)
 	}
-	return rawElem{}, false
+	return "", false
 }
 
-func (v *view) calendarProp(c *calendar, name xml.Name) (rawElem, bool) {
+func (v *view) calendarProp(c *calendar, name xml.Name) (string, bool) {
 	switch name {
 	case nameResourceType:
-		return collectionType(xml.Name{Space: nsCalDAV, Local: "calendar"}), true
+		return typeCalendarXML, true
 	case nameDisplayName:
-		return textProp(name, c.name), true
+		return c.props.displayName, true
 	case nameCalendarDesc:
-		return textProp(name, c.desc), true
+		return c.props.description, true
 	case nameComponentSet:
-		return xmlProp(name, `<comp xmlns="`+nsCalDAV+`" name="VEVENT"></comp>`), true
+		return componentSetXML, true
 	case nameSupportedData:
-		return xmlProp(name, `<calendar-data xmlns="`+nsCalDAV+`" content-type="text/calendar" version="2.0"></calendar-data>`), true
+		return calendarDataXML, true
 	case nameSupportedReports:
-		return xmlProp(name, supportedReportsXML), true
-	case nameSyncToken, nameGetCTag:
-		// The ctag is the sync token (as sabre/dav does): both change
-		// exactly when the calendar's membership or a member changes.
-		// go-webdav v0.7.0 has neither.
-		return textProp(name, v.syncToken(c.id, c.changed)), true
+		return supportedReportsXML, true
+	case nameSyncToken:
+		return c.props.syncToken, true
+	case nameGetCTag:
+		return c.props.ctag, true
 	case nameGetETag:
 		// The ETag of the calendar's .ics, as GET sends it.
-		return textProp(name, v.feedOf(c).ETag), true
+		v.feedOf(c)
+		return c.etagXML, true
 	case nameOwner:
-		return xmlProp(name, hrefXML(v.p.principal())), true
+		return v.props.owner, true
 	case nameCalendarColor:
-		return textProp(name, c.color), true
+		return c.props.color, true
 	case nameCalendarOrder:
-		return textProp(name, strconv.Itoa(c.order)), true
+		return c.props.order, true
 	}
-	return rawElem{}, false
+	return "", false
 }
 
 // objectProp serves the properties of a calendar object.
-func (v *view) objectProp(o *object, name xml.Name, report bool) (rawElem, bool) {
+func objectProp(o *object, name xml.Name, report bool) (string, bool) {
 	switch name {
 	case nameResourceType:
-		return rawElem{XMLName: name}, true
+		return typeObjectXML, true
 	case nameGetETag:
-		return textProp(name, o.doc.ETag), true
+		return o.etagXML, true
 	case nameGetContentType:
-		return textProp(name, "text/calendar; charset=utf-8"), true
+		return contentTypeXML, true
 	case nameGetContentLength:
-		return textProp(name, strconv.Itoa(len(o.doc.Body))), true
+		return o.lengthXML, true
 	case nameGetLastModified:
-		if o.doc.Modified.IsZero() {
-			return rawElem{}, false
-		}
-		return textProp(name, o.doc.Modified.UTC().Format(http.TimeFormat)), true
+		return o.lastModXML, o.lastModXML != ""
 	case nameCalendarData:
 		if report {
-			return textProp(name, string(o.doc.Body)), true
+			return o.calendarData(), true
 		}
 	}
-	return rawElem{}, false
+	return "", false
 }
 
-// propNames lists the properties this package adds to a resource, for
-// PROPFIND propname answers.
-func propNames(k resKind) []xml.Name {
-	common := []xml.Name{namePrivileges}
+// allProps lists what DAV:allprop returns (RFC 4918 §9.1) for a kind of
+// resource: its properties but the ones RFCs keep out of allprop answers
+// (DAV:sync-token, RFC 6578 §4; calendar-data in PROPFIND, RFC 4791 §9.6).
+// In a REPORT, objects answer calendar-data too.
+func allProps(k resKind, report bool) []xml.Name {
 	switch k {
+	case resRoot:
+		return []xml.Name{nameResourceType, nameCurrentPrincipal, namePrivileges}
 	case resPrincipal:
-		return append(common, namePrincipalURL, nameDisplayName)
+		return []xml.Name{nameResourceType, nameDisplayName, namePrincipalURL, nameCalendarHomeSet, nameCurrentPrincipal, namePrivileges}
 	case resHome:
-		return append(common, nameSupportedReports, nameSyncToken, nameOwner, nameDisplayName)
+		return []xml.Name{nameResourceType, nameDisplayName, nameOwner, nameSupportedReports, nameCurrentPrincipal, namePrivileges}
 	case resCalendar:
-		return append(common, nameSupportedReports, nameSyncToken, nameGetCTag, nameGetETag, nameOwner, nameCalendarColor, nameCalendarOrder)
+		return []xml.Name{nameResourceType, nameDisplayName, nameCalendarDesc, nameComponentSet, nameSupportedData,
+			nameSupportedReports, nameGetCTag, nameGetETag, nameOwner, nameCalendarColor, nameCalendarOrder,
+			nameCurrentPrincipal, namePrivileges}
+	case resObject:
+		if report {
+			return objectAllPropsReport
+		}
+		return objectAllProps
 	}
-	return common
+	return nil
+}
+
+var (
+	objectAllProps       = []xml.Name{nameResourceType, nameGetETag, nameGetContentType, nameGetContentLength, nameGetLastModified, namePrivileges}
+	objectAllPropsReport = append(objectAllProps[:len(objectAllProps):len(objectAllProps)], nameCalendarData)
+)
+
+// propNames lists the names a DAV:propname request returns: allprop's and
+// the ones left out of allprop.
+func propNames(k resKind, report bool) []xml.Name {
+	names := allProps(k, report)
+	switch k {
+	case resHome, resCalendar:
+		names = append(names[:len(names):len(names)], nameSyncToken)
+	}
+	return names
 }

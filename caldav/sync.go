@@ -1,9 +1,9 @@
 package caldav
 
 import (
-	"bytes"
 	"encoding/xml"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,7 +21,7 @@ import (
 // members last changed, so it (and the ctag, which is the same string) moves
 // only when that calendar changed. Given an old token, the agenda's change
 // log says which sessions changed since (Snapshot.ChangedSince) and what
-// each looked like then (Snapshot.SessionAt), which is enough to tell
+// each looked like then (Snapshot.SessionsAt), which is enough to tell
 // members that changed or joined (200) from members that left (404).
 //
 // DAV:limit is honoured by truncation (RFC 6578 §3.6): the answer holds at
@@ -90,75 +90,67 @@ func (v *view) continuation(sp syncPoint, sent int) string {
 		strconv.FormatInt(v.snap.Revision(), 10) + "/" + strconv.Itoa(sent)
 }
 
-// syncEntry is one member in a sync answer: changed or new (gone false),
-// or removed (gone true).
+// syncEntry is one member in a sync answer: changed or new (obj set),
+// or removed (obj nil; segment names it). For the home, cal is set.
 type syncEntry struct {
-	path string
-	res  resource
-	gone bool
+	segment string // last path segment, for the order
+	cal     *calendar
+	obj     *object
 }
 
 // calendarChanges lists the changes of calendar c since revision rev (0:
 // every member), sorted by path.
 func (v *view) calendarChanges(c *calendar, rev int64) ([]syncEntry, error) {
-	var ids []string
 	if rev == 0 {
-		ids = c.members
-	} else {
-		var err error
-		if ids, err = v.snap.ChangedSince(rev); err != nil {
-			return nil, err
+		objs := c.byPath()
+		out := make([]syncEntry, len(objs))
+		for i, o := range objs {
+			out[i] = syncEntry{segment: o.segment, cal: c, obj: o}
 		}
+		return out, nil
+	}
+	ids, err := v.snap.ChangedSince(rev)
+	if err != nil {
+		return nil, err
+	}
+	then, err := v.snap.SessionsAt(rev)
+	if err != nil {
+		return nil, err
 	}
 	var out []syncEntry
 	for _, id := range ids {
-		p := v.p.object(c.id, id)
 		if c.memberSet[id] {
-			out = append(out, syncEntry{path: p, res: resource{kind: resObject, path: p, cal: c, obj: v.objects[id]}})
+			o := v.objects[id]
+			out = append(out, syncEntry{segment: o.segment, cal: c, obj: o})
 			continue
 		}
-		if rev == 0 {
-			continue
-		}
-		was, ok, err := v.snap.SessionAt(id, rev)
+		was, ok, err := then(id)
 		if err != nil {
 			return nil, err
 		}
 		if ok && c.admitsSession(was) {
-			out = append(out, syncEntry{path: p, gone: true})
+			out = append(out, syncEntry{segment: id + objectSuffix, cal: c})
 		}
 	}
-	slices.SortFunc(out, func(a, b syncEntry) int { return strings.Compare(a.path, b.path) })
+	slices.SortFunc(out, func(a, b syncEntry) int { return strings.Compare(a.segment, b.segment) })
 	return out, nil
 }
 
 // homeChanges lists the calendars that changed since revision rev (0:
-// all). Calendars are never removed from the agenda.
+// all), sorted by path. Calendars are never removed from the agenda.
 func (v *view) homeChanges(rev int64) []syncEntry {
 	var out []syncEntry
 	for _, c := range v.cals {
 		if rev == 0 || c.changed > rev {
-			p := v.p.calendar(c.id)
-			out = append(out, syncEntry{path: p, res: resource{kind: resCalendar, path: p, cal: c}})
+			out = append(out, syncEntry{segment: c.id + "/", cal: c})
 		}
 	}
-	slices.SortFunc(out, func(a, b syncEntry) int { return strings.Compare(a.path, b.path) })
+	slices.SortFunc(out, func(a, b syncEntry) int { return strings.Compare(a.segment, b.segment) })
 	return out
 }
 
-// syncRequest is a DAV:sync-collection body (RFC 6578 §6.1).
-type syncRequest struct {
-	XMLName   xml.Name `xml:"DAV: sync-collection"`
-	SyncToken *string  `xml:"DAV: sync-token"`
-	SyncLevel string   `xml:"DAV: sync-level"`
-	Limit     *struct {
-		NResults string `xml:"DAV: nresults"`
-	} `xml:"DAV: limit"`
-	Prop *propXML `xml:"DAV: prop"`
-}
-
 // serveSync answers a sync-collection REPORT on a calendar or the home.
-func (h *handler) serveSync(w http.ResponseWriter, r *http.Request, v *view, res resource, body []byte) {
+func (h *handler) serveSync(w http.ResponseWriter, r *http.Request, v *view, res resource, req *davRequest) {
 	if res.kind != resCalendar && res.kind != resHome {
 		h.precondition(w, r, http.StatusForbidden, condition(nsDAV, "supported-report"),
 			"sync-collection works on calendars and the calendar home")
@@ -169,11 +161,6 @@ func (h *handler) serveSync(w http.ResponseWriter, r *http.Request, v *view, res
 	// here.
 	if d := r.Header.Get("Depth"); d != "" && d != "0" && d != "1" {
 		h.fail(w, r, http.StatusBadRequest, "sync-collection: Depth must be 0")
-		return
-	}
-	var req syncRequest
-	if err := xml.NewDecoder(bytes.NewReader(body)).Decode(&req); err != nil {
-		h.fail(w, r, http.StatusBadRequest, "sync-collection: malformed body: "+err.Error())
 		return
 	}
 	// sync-level is required by RFC 6578, but old clients leave it out.
@@ -198,6 +185,16 @@ func (h *handler) serveSync(w http.ResponseWriter, r *http.Request, v *view, res
 			return
 		}
 		limit = n
+	}
+	// Without DAV:prop the answer carries getetag, which is what a client
+	// syncing needs.
+	pq := newPropQuery(modeProp, []xml.Name{nameGetETag})
+	if req.Prop != nil || req.AllProp != nil || req.PropName != nil {
+		var err error
+		if pq, err = req.propQuery(); err != nil {
+			h.fail(w, r, http.StatusBadRequest, "sync-collection: "+err.Error())
+			return
+		}
 	}
 	id := homeID
 	if res.kind == resCalendar {
@@ -229,63 +226,33 @@ func (h *handler) serveSync(w http.ResponseWriter, r *http.Request, v *view, res
 		// at (parseSyncToken checked), so the list is the same.
 		entries = entries[min(sp.skip, len(entries)):]
 	}
-	var props []xml.Name
-	if req.Prop != nil {
-		for _, p := range req.Prop.Values {
-			props = append(props, p.XMLName)
-		}
-	} else {
-		props = []xml.Name{nameGetETag}
-	}
-	ms := &multistatus{SyncToken: current}
 	truncated := limit >= 0 && len(entries) > limit
 	if truncated {
 		entries = entries[:limit]
-		ms.SyncToken = v.continuation(sp, sp.skip+limit)
+		current = v.continuation(sp, sp.skip+limit)
 	}
-	for _, e := range entries {
-		if e.gone {
-			ms.Responses = append(ms.Responses, response{Hrefs: []string{escapePath(e.path)}, Status: statusLine(http.StatusNotFound)})
-			continue
+	out := newMultistatus(0)
+	for i, e := range entries {
+		if i == 1 {
+			out.reserve((len(out.b) - len(xml.Header)) * (len(entries) - 1) * 9 / 8)
 		}
-		ms.Responses = append(ms.Responses, v.propResponse(e.res, props, true))
+		switch {
+		case res.kind == resHome:
+			v.writeResponse(out, resource{kind: resCalendar, cal: e.cal}, &pq, true)
+		case e.obj != nil:
+			v.writeResponse(out, resource{kind: resObject, cal: e.cal, obj: e.obj}, &pq, true)
+		default:
+			out.beginResponse(e.cal.hrefXML, escape(url.PathEscape(e.segment)))
+			out.status(http.StatusNotFound)
+			out.endResponse()
+		}
 	}
 	if truncated {
 		// RFC 6578 §3.6: the request-URI with 507 says "there is more".
-		ms.Responses = append(ms.Responses, response{
-			Hrefs:  []string{escapePath(res.path)},
-			Status: statusLine(http.StatusInsufficientStorage),
-			Error:  &rawElem{XMLName: xml.Name{Space: nsDAV, Local: "error"}, Inner: condition(nsDAV, "number-of-matches-within-limits")},
-		})
+		out.beginResponse(escape(escapePath(res.path)))
+		out.status(http.StatusInsufficientStorage)
+		out.raw(davErrorElem(condition(nsDAV, "number-of-matches-within-limits")))
+		out.endResponse()
 	}
-	out, err := encodeMultistatus(ms)
-	if err != nil {
-		h.fail(w, r, http.StatusInternalServerError, err.Error())
-		return
-	}
-	writeXML(w, http.StatusMultiStatus, out)
-}
-
-// propResponse answers the named properties of res: found ones with 200,
-// the others with 404.
-func (v *view) propResponse(res resource, names []xml.Name, report bool) response {
-	var found, missing []rawElem
-	for _, n := range names {
-		if val, ok := v.prop(res, n, report); ok {
-			found = append(found, val)
-		} else {
-			missing = append(missing, rawElem{XMLName: n})
-		}
-	}
-	resp := response{Hrefs: []string{escapePath(res.path)}}
-	if len(found) > 0 {
-		resp.Propstats = append(resp.Propstats, propstat{Props: found, Status: statusLine(http.StatusOK)})
-	}
-	if len(missing) > 0 {
-		resp.Propstats = append(resp.Propstats, propstat{Props: missing, Status: statusLine(http.StatusNotFound)})
-	}
-	if len(resp.Propstats) == 0 {
-		resp.Status = statusLine(http.StatusOK)
-	}
-	return resp
+	writeXML(w, http.StatusMultiStatus, out.finish(current))
 }

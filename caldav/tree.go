@@ -1,14 +1,18 @@
 package caldav
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"net/http"
+	"net/url"
 	"path"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"confcal/agenda"
 	"confcal/ical"
@@ -16,9 +20,8 @@ import (
 	goical "github.com/emersion/go-ical"
 )
 
-// Names of the fixed parts of the tree. go-webdav infers what a path is
-// from its depth below the prefix (principal, home, calendar, object), so
-// the tree always has exactly these levels.
+// Names of the fixed parts of the tree: the principal, its calendar home,
+// the calendars in it and their objects, always at these depths.
 const (
 	principalSegment = "public"
 	homeSegment      = "calendars"
@@ -30,6 +33,18 @@ const (
 const (
 	colorAll  = "#3B5B92"
 	colorRoom = "#6B7280"
+)
+
+// Apple's calendar-order of each calendar: the whole conference first,
+// then the tracks, then the rooms, each in the agenda's order. Tracks and
+// rooms are only ever appended to the agenda, so a calendar's order is
+// fixed for its life: adding a track or room gives the new calendar the
+// next number of its kind and moves no other calendar (clients would
+// reorder their lists without a ctag change telling them to look).
+const (
+	orderAll       = 0
+	orderTrackBase = 1_000
+	orderRoomBase  = 1_000_000 // room calendars stay after tracks up to 999,000 tracks
 )
 
 var colorRE = regexp.MustCompile(`^#[0-9A-Fa-f]{6}$`)
@@ -56,25 +71,34 @@ const (
 
 // calendar is one calendar collection of a view.
 type calendar struct {
-	id          string // path segment: "all", "track-<id>" or "room-<id>"
-	kind        calKind
-	key         string // the track or room ID
-	name, desc  string
-	color       string
-	order       int
-	members     []string // session IDs in agenda order
-	memberSet   map[string]bool
-	changed     int64 // the revision in which membership or a member last changed
-	changedSeen bool  // changed was found in the log (else it is the log's base)
+	id         string // path segment: "all", "track-<id>" or "room-<id>"
+	kind       calKind
+	key        string // the track or room ID
+	name, desc string
+	color      string
+	order      int
+	hrefXML    string    // its href, percent-encoded and escaped for XML
+	members    []string  // session IDs in agenda order
+	objs       []*object // the same sessions' objects
+	memberSet  map[string]bool
+	changed    int64     // the revision in which membership or a member last changed
+	changedAt  time.Time // when, zero when that is the log's base
+
+	// Its properties, rendered once per view (see props.go).
+	props calendarProps
 
 	feedOnce sync.Once
 	feed     ical.Doc
+	etagXML  string // getetag: the feed's ETag
+
+	sortOnce sync.Once
+	sorted   []*object // objs sorted by path, for sync-collection
 }
 
 // admits reports whether a session with these fields belongs to c.
 // Cancelled sessions belong to no calendar.
-func (c *calendar) admits(exists bool, track, room string, status agenda.Status) bool {
-	if !exists || status == agenda.StatusCancelled {
+func (c *calendar) admits(track, room string, status agenda.Status) bool {
+	if status == agenda.StatusCancelled {
 		return false
 	}
 	switch c.kind {
@@ -87,24 +111,75 @@ func (c *calendar) admits(exists bool, track, room string, status agenda.Status)
 }
 
 func (c *calendar) admitsSession(x agenda.Session) bool {
-	return c.admits(true, x.Track, x.Room, x.Status)
+	return c.admits(x.Track, x.Room, x.Status)
 }
 
-// object is the CalDAV object of one session.
+// byPath returns the calendar's objects sorted by their paths, sorted
+// once per view.
+func (c *calendar) byPath() []*object {
+	c.sortOnce.Do(func() {
+		c.sorted = slices.Clone(c.objs)
+		slices.SortFunc(c.sorted, func(a, b *object) int { return strings.Compare(a.segment, b.segment) })
+	})
+	return c.sorted
+}
+
+// object is the CalDAV object of one session, with what requests need of
+// it derived once. An object depends only on its rendering (doc), so a view
+// takes over the objects of the previous view whose ETag did not change:
+// their derived data (calendar-data escaped for XML, the parsed body) is
+// then computed once per rendering, not once per revision.
 type object struct {
-	id   string
-	doc  ical.Doc
-	etag string // doc.ETag without quotes, as go-webdav wants it
+	id      string
+	segment string // its last path segment, "<id>.ics"
+	hrefEnd string // segment percent-encoded and escaped for XML
+	doc     ical.Doc
+	// span is the VEVENT's DTSTART and DTEND, taken from the session the
+	// rendering came from (to the second, as rendered), so time-range
+	// queries need no parsing.
+	span span
+
+	// Properties rendered once (see props.go).
+	etagXML, lengthXML, lastModXML string
+
+	dataOnce sync.Once
+	dataXML  string // the calendar-data element: the body escaped for XML
 
 	parseOnce sync.Once
 	parsed    *goical.Calendar
 	parseErr  error
 }
 
+func newObject(x agenda.Session, doc ical.Doc) *object {
+	seg := x.ID + objectSuffix
+	o := &object{
+		id:        x.ID,
+		segment:   seg,
+		hrefEnd:   escape(url.PathEscape(seg)),
+		doc:       doc,
+		span:      span{start: x.Start.Truncate(time.Second), end: x.End.Truncate(time.Second)},
+		etagXML:   textElem(nameGetETag, doc.ETag),
+		lengthXML: textElem(nameGetContentLength, strconv.Itoa(len(doc.Body))),
+	}
+	if !doc.Modified.IsZero() {
+		o.lastModXML = textElem(nameGetLastModified, doc.Modified.UTC().Format(http.TimeFormat))
+	}
+	return o
+}
+
+// calendarData returns the calendar-data property: the exact bytes the
+// ETag is a hash of, escaped once.
+func (o *object) calendarData() string {
+	o.dataOnce.Do(func() { o.dataXML = textElem(nameCalendarData, string(o.doc.Body)) })
+	return o.dataXML
+}
+
 // calendar returns the object's body parsed by go-ical, parsing it once.
+// Only filters that look inside the object (prop-filter, comp-filters
+// other than VEVENT) need it.
 func (o *object) calendar() (*goical.Calendar, error) {
 	o.parseOnce.Do(func() {
-		o.parsed, o.parseErr = goical.NewDecoder(bytes.NewReader(o.doc.Body)).Decode()
+		o.parsed, o.parseErr = goical.NewDecoder(strings.NewReader(string(o.doc.Body))).Decode()
 		if o.parseErr != nil {
 			o.parseErr = fmt.Errorf("caldav: object %s: parsing its rendering: %w", o.id, o.parseErr)
 		}
@@ -124,9 +199,12 @@ type view struct {
 	syncBase  string             // sync tokens start with it
 	epoch     string             // fingerprint of what renders the bytes besides the agenda
 	homeSince int64              // revision in which any calendar last changed
+	props     viewProps          // properties of the fixed resources (see props.go)
 }
 
-func newView(ed *ical.Edition, p paths) (*view, error) {
+// newView builds the view of ed. prev (may be nil) is the view of an
+// earlier edition: its objects are reused where the rendering is the same.
+func newView(ed *ical.Edition, p paths, prev *view) (*view, error) {
 	snap := ed.Snapshot()
 	conf := snap.Conference()
 	opts := ed.Options()
@@ -150,22 +228,22 @@ func newView(ed *ical.Edition, p paths) (*view, error) {
 		epoch:    hex.EncodeToString(sum[:4]),
 	}
 	add := func(c *calendar) {
-		c.order = len(v.cals)
 		c.memberSet = map[string]bool{}
+		c.hrefXML = escape(escapePath(p.calendar(c.id)))
 		v.cals = append(v.cals, c)
 		v.byID[c.id] = c
 	}
-	add(&calendar{id: "all", kind: kindAll, name: conf.Name, desc: conf.Description, color: colorAll})
-	for _, t := range snap.Tracks() {
+	add(&calendar{id: "all", kind: kindAll, order: orderAll, name: conf.Name, desc: conf.Description, color: colorAll})
+	for i, t := range snap.Tracks() {
 		color := t.Color
 		if !colorRE.MatchString(color) {
 			color = colorAll
 		}
-		add(&calendar{id: "track-" + t.ID, kind: kindTrack, key: t.ID, color: strings.ToUpper(color),
+		add(&calendar{id: "track-" + t.ID, kind: kindTrack, key: t.ID, order: orderTrackBase + i, color: strings.ToUpper(color),
 			name: conf.Name + " — " + t.Name, desc: fmt.Sprintf("The %s track at %s", t.Name, conf.Name)})
 	}
-	for _, r := range snap.Rooms() {
-		add(&calendar{id: "room-" + r.ID, kind: kindRoom, key: r.ID, color: colorRoom,
+	for i, r := range snap.Rooms() {
+		add(&calendar{id: "room-" + r.ID, kind: kindRoom, key: r.ID, order: orderRoomBase + i, color: colorRoom,
 			name: conf.Name + " — " + r.Name, desc: fmt.Sprintf("Sessions in %s at %s", r.Name, conf.Name)})
 	}
 	for _, x := range snap.Sessions() {
@@ -176,98 +254,56 @@ func newView(ed *ical.Edition, p paths) (*view, error) {
 		if !ok {
 			return nil, fmt.Errorf("caldav: revision %d: session %q has no rendered object", snap.Revision(), x.ID)
 		}
-		v.objects[x.ID] = &object{id: x.ID, doc: doc, etag: strings.Trim(doc.ETag, `"`)}
+		var o *object
+		if prev != nil {
+			if old := prev.objects[x.ID]; old != nil && old.doc.ETag == doc.ETag {
+				o = old
+			}
+		}
+		if o == nil {
+			o = newObject(x, doc)
+		}
+		v.objects[x.ID] = o
 		for _, c := range v.cals {
 			if c.admitsSession(x) {
 				c.members = append(c.members, x.ID)
+				c.objs = append(c.objs, o)
 				c.memberSet[x.ID] = true
 			}
 		}
 	}
 	v.findChanges()
+	v.renderProps()
 	return v, nil
 }
 
-// sessionState is what calendar membership depends on.
-type sessionState struct {
-	exists      bool
-	track, room string
-	status      agenda.Status
-}
-
-// findChanges sets every calendar's changed revision: the latest revision
-// in which a session joined or left it, or one of its members changed.
-// Calendars untouched since the start of the change log get the log's base.
-//
-// It walks the change log backwards once, undoing the fields membership
-// depends on (the same undo Snapshot.SessionAt does for one session, here
-// for all at once, so the cost stays linear in the log's length).
+// findChanges sets every calendar's changed revision (and its time): the
+// latest revision in which a session joined or left it, or one of its
+// members changed (Snapshot.LastChange, which replays the log once per
+// snapshot), or in which the calendar itself appeared or was renamed.
+// Calendars untouched since the start of the change log get the log's
+// base.
 func (v *view) findChanges() {
 	base := v.snap.BaseRevision()
 	for _, c := range v.cals {
-		c.changed = base
-	}
-	state := map[string]sessionState{}
-	for _, x := range v.snap.Sessions() {
-		state[x.ID] = sessionState{exists: true, track: x.Track, room: x.Room, status: x.Status}
-	}
-	log := v.snap.Log()
-	open := len(v.cals)
-	mark := func(c *calendar, rev int64) {
-		if c != nil && !c.changedSeen {
-			c.changed, c.changedSeen = rev, true
-			open--
+		c.changed, c.changedAt = base, time.Time{}
+		if rev, at := v.snap.LastChange(c.admitsSession); rev > base {
+			c.changed, c.changedAt = rev, at
 		}
 	}
-	for end := len(log); end > 0 && open > 0; {
-		rev := log[end-1].Revision
-		start := end - 1
-		for start > 0 && log[start-1].Revision == rev {
-			start--
+	// A calendar that appeared, or whose name changed, changed too; these
+	// entries concern no session.
+	for _, ch := range v.snap.Log() {
+		var c *calendar
+		switch ch.Field {
+		case agenda.FieldRoomAdded, agenda.FieldRoomName:
+			c = v.byID["room-"+ch.Room]
+		case agenda.FieldTrackAdd:
+			c = v.byID["track-"+ch.Track]
 		}
-		group := log[start:end]
-		after := map[string]sessionState{}
-		for _, ch := range group {
-			if _, ok := after[ch.Session]; ch.Session != "" && !ok {
-				after[ch.Session] = state[ch.Session]
-			}
+		if c != nil && ch.Revision > c.changed {
+			c.changed, c.changedAt = ch.Revision, ch.Time
 		}
-		for i := len(group) - 1; i >= 0; i-- {
-			ch := group[i]
-			if ch.Session == "" {
-				continue
-			}
-			s := state[ch.Session]
-			switch ch.Field {
-			case agenda.FieldCreated:
-				s.exists = false
-			case agenda.FieldTrack:
-				s.track = ch.Old
-			case agenda.FieldRoom:
-				s.room = ch.Old
-			case agenda.FieldStatus:
-				s.status = agenda.Status(ch.Old)
-			}
-			state[ch.Session] = s
-		}
-		for id, a := range after {
-			b := state[id]
-			for _, c := range v.cals {
-				if c.admits(a.exists, a.track, a.room, a.status) || c.admits(b.exists, b.track, b.room, b.status) {
-					mark(c, rev)
-				}
-			}
-		}
-		// A calendar that appeared, or whose name changed, changed too.
-		for _, ch := range group {
-			switch ch.Field {
-			case agenda.FieldRoomAdded, agenda.FieldRoomName:
-				mark(v.byID["room-"+ch.Room], rev)
-			case agenda.FieldTrackAdd:
-				mark(v.byID["track-"+ch.Track], rev)
-			}
-		}
-		end = start
 	}
 	v.homeSince = base
 	for _, c := range v.cals {
@@ -279,8 +315,20 @@ func (v *view) findChanges() {
 func (v *view) feedOf(c *calendar) ical.Doc {
 	c.feedOnce.Do(func() {
 		c.feed = v.ed.Feed(ical.FeedMeta{Name: c.name, Description: c.desc}, c.members)
+		c.etagXML = textElem(nameGetETag, c.feed.ETag)
 	})
 	return c.feed
+}
+
+// lastModified is when calendar c last changed: the latest of its
+// members' LastModified and the time of its last change in the log, so it
+// moves when a member leaves too.
+func (v *view) lastModified(c *calendar) time.Time {
+	t := v.feedOf(c).Modified
+	if c.changedAt.After(t) {
+		t = c.changedAt.UTC()
+	}
+	return t
 }
 
 // resKind is what a path names.
@@ -298,7 +346,7 @@ const (
 // resource is a resolved path.
 type resource struct {
 	kind resKind
-	path string // canonical path (collections end in "/")
+	path string // canonical path (collections end in "/"); may be empty for objects listed in bulk
 	cal  *calendar
 	obj  *object
 }
@@ -350,6 +398,31 @@ func (v *view) resolve(p string) resource {
 		}
 	}
 	return resource{}
+}
+
+// children lists the members of collection res, for Depth 1.
+func (v *view) children(res resource) []resource {
+	switch res.kind {
+	case resRoot:
+		if res.path == v.p.root() {
+			return []resource{{kind: resPrincipal, path: v.p.principal()}}
+		}
+	case resPrincipal:
+		return []resource{{kind: resHome, path: v.p.home()}}
+	case resHome:
+		out := make([]resource, len(v.cals))
+		for i, c := range v.cals {
+			out[i] = resource{kind: resCalendar, path: v.p.calendar(c.id), cal: c}
+		}
+		return out
+	case resCalendar:
+		out := make([]resource, len(res.cal.objs))
+		for i, o := range res.cal.objs {
+			out[i] = resource{kind: resObject, cal: res.cal, obj: o}
+		}
+		return out
+	}
+	return nil
 }
 
 // parent returns the path of the collection holding p.

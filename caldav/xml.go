@@ -2,11 +2,14 @@ package caldav
 
 import (
 	"encoding/xml"
-	"fmt"
+	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // XML namespaces of the properties we serve.
@@ -41,112 +44,146 @@ var (
 	nameCalendarOrder    = xml.Name{Space: nsApple, Local: "calendar-order"}
 )
 
-// rawElem is one XML element kept as its name and its inner XML. It reads
-// go-webdav's answers (whose elements each declare their namespace, so the
-// inner XML stands on its own) and writes ours.
-type rawElem struct {
-	XMLName xml.Name
-	Inner   string `xml:",innerxml"`
+// Answers are written straight into a byte slice, not through
+// encoding/xml: they are mostly pre-rendered pieces (property elements,
+// each object's escaped calendar-data), and encoding/xml's reflection and
+// escaping of the same bytes on every request cost more than everything
+// else in a REPORT.
+//
+// Every property element declares its own namespace as the default one
+// (<getctag xmlns="http://calendarserver.org/ns/">…</getctag>), so it can
+// be rendered once and placed anywhere; the envelope (multistatus,
+// response, href, propstat, prop, status) is in DAV:, the default
+// namespace of the document.
+
+// msWriter writes a DAV:multistatus document (RFC 4918 §14.16).
+type msWriter struct {
+	b       []byte
+	missing []int // scratch space of writeResponse
 }
 
-// multistatus is a 207 body (RFC 4918 §14.16, RFC 6578 §6.4).
-type multistatus struct {
-	XMLName   xml.Name   `xml:"DAV: multistatus"`
-	Responses []response `xml:"DAV: response"`
-	SyncToken string     `xml:"DAV: sync-token,omitempty"`
+func newMultistatus(sizeHint int) *msWriter {
+	w := &msWriter{b: make([]byte, 0, sizeHint+256)}
+	w.b = append(w.b, xml.Header...)
+	w.b = append(w.b, `<multistatus xmlns="DAV:">`...)
+	return w
 }
 
-type response struct {
-	Hrefs       []string   `xml:"DAV: href"`
-	Propstats   []propstat `xml:"DAV: propstat"`
-	Status      string     `xml:"DAV: status,omitempty"`
-	Error       *rawElem   `xml:"DAV: error,omitempty"`
-	Description string     `xml:"DAV: responsedescription,omitempty"`
-}
+// reserve makes room for about n more bytes: after the first of many
+// similar responses, the caller reserves what the rest will take, so the
+// answer grows once instead of doubling its way up.
+func (w *msWriter) reserve(n int) { w.b = slices.Grow(w.b, n) }
 
-// propstat is one DAV:propstat: properties sharing a status.
-type propstat struct {
-	Props  []rawElem
-	Status string
-}
-
-// encoding/xml cannot say "any element inside DAV:prop" with one field tag,
-// so a propstat is decoded and encoded through this pair.
-type propstatXML struct {
-	Prop        propXML `xml:"DAV: prop"`
-	Status      string  `xml:"DAV: status"`
-	Description string  `xml:"DAV: responsedescription,omitempty"`
-}
-
-type propXML struct {
-	Values []rawElem `xml:",any"`
-}
-
-func (ps propstat) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
-	return e.EncodeElement(propstatXML{Prop: propXML{ps.Props}, Status: ps.Status}, start)
-}
-
-func (ps *propstat) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
-	var x propstatXML
-	if err := d.DecodeElement(&x, &start); err != nil {
-		return err
+// beginResponse opens a response for an href already escaped for XML.
+func (w *msWriter) beginResponse(hrefXML ...string) {
+	w.b = append(w.b, "<response><href>"...)
+	for _, s := range hrefXML {
+		w.b = append(w.b, s...)
 	}
-	ps.Props, ps.Status = x.Prop.Values, x.Status
-	return nil
+	w.b = append(w.b, "</href>"...)
+}
+
+func (w *msWriter) endResponse() { w.b = append(w.b, "</response>"...) }
+
+func (w *msWriter) beginPropstat() { w.b = append(w.b, "<propstat><prop>"...) }
+
+func (w *msWriter) endPropstat(code int) {
+	w.b = append(w.b, "</prop><status>"...)
+	w.b = append(w.b, statusLine(code)...)
+	w.b = append(w.b, "</status></propstat>"...)
+}
+
+// status writes a response-level status.
+func (w *msWriter) status(code int) {
+	w.b = append(w.b, "<status>"...)
+	w.b = append(w.b, statusLine(code)...)
+	w.b = append(w.b, "</status>"...)
+}
+
+// raw writes XML as it is.
+func (w *msWriter) raw(s string) { w.b = append(w.b, s...) }
+
+// finish closes the document, with a sync-token when tok is not empty.
+func (w *msWriter) finish(tok string) []byte {
+	if tok != "" {
+		w.b = append(w.b, "<sync-token>"...)
+		w.b = appendEscaped(w.b, tok)
+		w.b = append(w.b, "</sync-token>"...)
+	}
+	w.b = append(w.b, "</multistatus>\n"...)
+	return w.b
 }
 
 // statusLine is the text of a DAV:status element.
 func statusLine(code int) string {
-	return fmt.Sprintf("HTTP/1.1 %d %s", code, http.StatusText(code))
+	switch code {
+	case http.StatusOK:
+		return "HTTP/1.1 200 OK"
+	case http.StatusNotFound:
+		return "HTTP/1.1 404 Not Found"
+	}
+	return "HTTP/1.1 " + strconv.Itoa(code) + " " + http.StatusText(code)
 }
 
-// statusCode reads the code out of a DAV:status line; 0 when malformed.
-func statusCode(line string) int {
-	f := strings.Fields(line)
-	if len(f) < 2 {
-		return 0
-	}
-	n, err := strconv.Atoi(f[1])
-	if err != nil {
-		return 0
-	}
-	return n
-}
-
-// escape returns s escaped as XML character data. CR is written as a
-// character reference, so CRLF line ends survive XML parsing (a parser
-// turns a literal CR LF into LF); LF stays as it is, so calendar data
+// appendEscaped appends s escaped as XML character data (and fit for an
+// attribute value in double quotes). CR is written as a character
+// reference, so CRLF line ends survive XML parsing (a parser turns a
+// literal CR LF into LF); LF and tab stay as they are, so calendar data
 // stays readable. Characters XML 1.0 cannot carry become U+FFFD.
-func escape(s string) string {
-	var b strings.Builder
-	b.Grow(len(s) + len(s)/32)
-	for _, r := range s {
+func appendEscaped(b []byte, s string) []byte {
+	last := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		var rep string
+		width := 1
 		switch {
-		case r == '&':
-			b.WriteString("&amp;")
-		case r == '<':
-			b.WriteString("&lt;")
-		case r == '>':
-			b.WriteString("&gt;")
-		case r == '\r':
-			b.WriteString("&#xD;")
-		case r == '\n' || r == '\t':
-			b.WriteRune(r)
-		case r < 0x20 || r == 0xFFFE || r == 0xFFFF || r >= 0xD800 && r <= 0xDFFF:
-			b.WriteRune('\uFFFD')
-		default:
-			b.WriteRune(r)
+		case c == '&':
+			rep = "&amp;"
+		case c == '<':
+			rep = "&lt;"
+		case c == '>':
+			rep = "&gt;"
+		case c == '"':
+			rep = "&#34;"
+		case c == '\r':
+			rep = "&#xD;"
+		case c == '\n' || c == '\t':
+		case c < 0x20:
+			rep = "\uFFFD"
+		case c >= utf8.RuneSelf:
+			r, n := utf8.DecodeRuneInString(s[i:])
+			width = n
+			if r == utf8.RuneError && n == 1 || r == 0xFFFE || r == 0xFFFF {
+				rep = "\uFFFD"
+			}
 		}
+		if rep != "" {
+			b = append(b, s[last:i]...)
+			b = append(b, rep...)
+			last = i + width
+		}
+		i += width
 	}
-	return b.String()
+	return append(b, s[last:]...)
 }
+
+// escape returns s escaped as by appendEscaped.
+func escape(s string) string { return string(appendEscaped(make([]byte, 0, len(s)+len(s)/32), s)) }
 
 // el renders an element with its namespace declared and the given inner
 // XML.
 func el(name xml.Name, inner ...string) string {
-	return "<" + name.Local + ` xmlns="` + strings.ReplaceAll(escape(name.Space), `"`, "&#34;") + `">` +
-		strings.Join(inner, "") + "</" + name.Local + ">"
+	return "<" + name.Local + ` xmlns="` + escape(name.Space) + `">` + strings.Join(inner, "") + "</" + name.Local + ">"
 }
+
+// emptyElem renders an empty element with its namespace declared: a
+// property named in a 404 propstat or a propname answer.
+func emptyElem(name xml.Name) string {
+	return "<" + name.Local + ` xmlns="` + escape(name.Space) + `"/>`
+}
+
+// textElem renders an element holding text.
+func textElem(name xml.Name, text string) string { return el(name, escape(text)) }
 
 // hrefXML renders a DAV:href holding a path.
 func hrefXML(p string) string {
@@ -156,33 +193,14 @@ func hrefXML(p string) string {
 // escapePath percent-encodes a path for an href.
 func escapePath(p string) string { return (&url.URL{Path: p}).EscapedPath() }
 
-// textProp is a property holding text.
-func textProp(name xml.Name, text string) rawElem { return rawElem{XMLName: name, Inner: escape(text)} }
+// davErrorElem renders a DAV:error element (RFC 4918 §16) holding inner.
+func davErrorElem(inner string) string { return el(xml.Name{Space: nsDAV, Local: "error"}, inner) }
 
-// xmlProp is a property holding elements.
-func xmlProp(name xml.Name, inner ...string) rawElem {
-	return rawElem{XMLName: name, Inner: strings.Join(inner, "")}
-}
-
-// davErrorBody renders a DAV:error body (RFC 4918 §16) holding inner.
-func davErrorBody(inner string) []byte {
-	return []byte(xml.Header + el(xml.Name{Space: nsDAV, Local: "error"}, inner) + "\n")
-}
+// davErrorBody renders a DAV:error body holding inner.
+func davErrorBody(inner string) []byte { return []byte(xml.Header + davErrorElem(inner) + "\n") }
 
 // condition renders an empty precondition element.
 func condition(space, local string) string { return el(xml.Name{Space: space, Local: local}) }
-
-// encodeMultistatus renders ms as a complete XML document.
-func encodeMultistatus(ms *multistatus) ([]byte, error) {
-	var b strings.Builder
-	b.WriteString(xml.Header)
-	enc := xml.NewEncoder(&b)
-	if err := enc.Encode(ms); err != nil {
-		return nil, fmt.Errorf("caldav: encoding multistatus: %w", err)
-	}
-	b.WriteByte('\n')
-	return []byte(b.String()), nil
-}
 
 // writeXML writes an XML body with its status.
 func writeXML(w http.ResponseWriter, status int, body []byte) {
@@ -200,4 +218,30 @@ func hrefPath(h string) (string, bool) {
 		return "", false
 	}
 	return u.Path, true
+}
+
+// errBadName is a property name that cannot be written back in XML.
+var errBadName = errors.New("the request names a property that cannot be answered in XML")
+
+// checkName reports whether a property name from a request can be written
+// as an element: its local part must be an XML name without a colon.
+// (encoding/xml hands on what it reads, e.g. a local name from
+// <xmlns:p/>, or a prefix it could not resolve as the namespace.)
+func checkName(n xml.Name) error {
+	if n.Local == "" {
+		return errBadName
+	}
+	for i, r := range n.Local {
+		switch {
+		case r == '_' || unicode.IsLetter(r):
+		case i > 0 && (r == '-' || r == '.' || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r)):
+		default:
+			return errBadName
+		}
+	}
+	if n.Local == "xmlns" {
+		// It would be read as a namespace declaration.
+		return errBadName
+	}
+	return nil
 }
