@@ -59,12 +59,19 @@ func (o Options) normalize() (Options, error) {
 // session and the calendar heads around them. It is immutable and safe for
 // concurrent use.
 type Edition struct {
-	snap   *agenda.Snapshot
-	conf   agenda.Conference
-	opts   Options
-	tzid   string
-	tz     *goical.Component // the VTIMEZONE, shared by every calendar
-	events map[string]*event
+	snap *agenda.Snapshot
+	conf agenda.Conference
+	opts Options
+	tzid string
+	tz   *goical.Component // the VTIMEZONE, shared by every calendar
+	// The parts of calendar heads all calendars share, encoded once:
+	// tzLines is tz, feedFixed the properties every published feed has
+	// (the feed's names go between them), objectHead the whole head of a
+	// CalDAV object.
+	tzLines    []byte
+	feedFixed  []propLine
+	objectHead []byte
+	events     map[string]*event
 	// sessions are the snapshot's sessions in agenda order, for Select.
 	sessions []agenda.Session
 	// rendered counts the VEVENTs this Render encoded rather than reused
@@ -129,10 +136,10 @@ func Render(snap *agenda.Snapshot, opts Options, prev *Edition) (*Edition, error
 	if prev != nil && (prev.opts != opts || prev.conf != conf || prev.tzid != tzid) {
 		prev = nil // everything renders differently
 	}
-	head, err := e.head(nil)
-	if err != nil {
+	if err := e.encodeHeads(); err != nil {
 		return nil, err
 	}
+	head := e.objectHead
 	e.sessions = snap.Sessions()
 	for _, x := range e.sessions {
 		room, ok := snap.Room(x.Room)
@@ -238,44 +245,126 @@ type FeedMeta struct {
 	Description string
 }
 
-// head renders the start of a calendar, up to and including its VTIMEZONE;
-// a calendar is head + VEVENTs + "END:VCALENDAR". With meta nil it is the
-// head of a CalDAV object (no METHOD and no calendar names or refresh
-// hints); otherwise that of a published feed.
-func (e *Edition) head(meta *FeedMeta) ([]byte, error) {
-	cal := goical.NewCalendar()
-	p := cal.Props
+// A calendar's head is its start up to and including its VTIMEZONE; a
+// calendar is head + VEVENTs + "END:VCALENDAR". A CalDAV object's head has
+// no METHOD and no calendar names or refresh hints; a published feed's has
+// them all. go-ical writes a component's properties sorted by name, then
+// its components; heads are assembled the same way from parts encoded
+// with go-ical: the VTIMEZONE and the properties shared by all calendars
+// once per edition (encodeHeads), a feed's names per feed (feedHead).
+
+// propLine is one encoded and folded property of a calendar.
+type propLine struct {
+	name string // the property's name, which orders the lines
+	text []byte // the folded line, CRLF included
+}
+
+// encodeHeads encodes the parts of calendar heads shared by the edition.
+func (e *Edition) encodeHeads() error {
+	tz, err := encode(e.tz)
+	if err != nil {
+		return fmt.Errorf("ical: VTIMEZONE %s: %w", e.tzid, err)
+	}
+	e.tzLines = foldLines(nil, tz)
+	p := goical.Props{}
 	p.SetText(goical.PropProductID, clean(e.opts.ProdID))
 	setRaw(p, goical.PropVersion, "2.0")
 	setRaw(p, goical.PropCalendarScale, "GREGORIAN")
-	if meta != nil {
-		name := cmpOr(clean(meta.Name), clean(e.conf.Name))
-		desc := cmpOr(clean(meta.Description), clean(e.conf.Description))
-		setRaw(p, goical.PropMethod, "PUBLISH")
-		p.SetText(goical.PropName, name)
-		setXText(p, "X-WR-CALNAME", name)
-		if desc != "" {
-			p.SetText(goical.PropDescription, desc)
-			setXText(p, "X-WR-CALDESC", desc)
-		}
-		ri := goical.NewProp(goical.PropRefreshInterval)
-		ri.Params.Set(goical.ParamValue, string(goical.ValueDuration)) // RFC 7986 §5.7 requires it
-		ri.Value = refresh
-		p.Set(ri)
-		setRaw(p, "X-PUBLISHED-TTL", refresh)
-		setXText(p, "X-WR-TIMEZONE", e.tzid)
-	}
-	cal.Children = []*goical.Component{e.tz}
-	raw, err := encode(cal.Component)
+	object, err := propLines(p)
 	if err != nil {
-		return nil, fmt.Errorf("ical: calendar head: %w", err)
+		return fmt.Errorf("ical: calendar head: %w", err)
 	}
-	raw, ok := bytes.CutSuffix(raw, []byte(calendarEnd))
-	if !ok {
-		return nil, errors.New("ical: calendar head: encoder output does not end with END:VCALENDAR")
+	e.objectHead = e.assemble(object)
+	setRaw(p, goical.PropMethod, "PUBLISH")
+	ri := goical.NewProp(goical.PropRefreshInterval)
+	ri.Params.Set(goical.ParamValue, string(goical.ValueDuration)) // RFC 7986 §5.7 requires it
+	ri.Value = refresh
+	p.Set(ri)
+	setRaw(p, "X-PUBLISHED-TTL", refresh)
+	setXText(p, "X-WR-TIMEZONE", e.tzid)
+	if e.feedFixed, err = propLines(p); err != nil {
+		return fmt.Errorf("ical: feed head: %w", err)
 	}
-	return foldLines(nil, raw), nil
+	return nil
 }
+
+// feedHead returns the head of a published feed named by meta: the shared
+// properties with NAME, X-WR-CALNAME, DESCRIPTION and X-WR-CALDESC merged
+// in by name, then the VTIMEZONE.
+func (e *Edition) feedHead(meta FeedMeta) ([]byte, error) {
+	name := cmpOr(clean(meta.Name), clean(e.conf.Name))
+	desc := cmpOr(clean(meta.Description), clean(e.conf.Description))
+	p := goical.Props{}
+	p.SetText(goical.PropName, name)
+	setXText(p, "X-WR-CALNAME", name)
+	if desc != "" {
+		p.SetText(goical.PropDescription, desc)
+		setXText(p, "X-WR-CALDESC", desc)
+	}
+	names, err := propLines(p)
+	if err != nil {
+		return nil, fmt.Errorf("ical: feed head: %w", err)
+	}
+	lines := make([]propLine, 0, len(e.feedFixed)+len(names))
+	fixed := e.feedFixed
+	for len(fixed) > 0 || len(names) > 0 {
+		if len(names) == 0 || len(fixed) > 0 && fixed[0].name < names[0].name {
+			lines, fixed = append(lines, fixed[0]), fixed[1:]
+		} else {
+			lines, names = append(lines, names[0]), names[1:]
+		}
+	}
+	return e.assemble(lines), nil
+}
+
+// assemble writes BEGIN:VCALENDAR, lines and the VTIMEZONE.
+func (e *Edition) assemble(lines []propLine) []byte {
+	n := len(calendarBegin) + len(e.tzLines)
+	for _, l := range lines {
+		n += len(l.text)
+	}
+	out := make([]byte, 0, n)
+	out = append(out, calendarBegin...)
+	for _, l := range lines {
+		out = append(out, l.text...)
+	}
+	return append(out, e.tzLines...)
+}
+
+// propLines encodes props with go-ical, which writes them sorted by name,
+// and folds each line. They are encoded as the properties of a bare
+// component of no meaning, whose BEGIN and END lines are cut off.
+func propLines(props goical.Props) ([]propLine, error) {
+	raw, err := encode(&goical.Component{Name: propsOnly, Props: props})
+	if err != nil {
+		return nil, err
+	}
+	raw, ok1 := bytes.CutPrefix(raw, []byte("BEGIN:"+propsOnly+"\r\n"))
+	raw, ok2 := bytes.CutSuffix(raw, []byte("END:"+propsOnly+"\r\n"))
+	if !ok1 || !ok2 {
+		return nil, errors.New("encoder output is not BEGIN, properties, END")
+	}
+	var out []propLine
+	for len(raw) > 0 {
+		i := indexCRLF(raw)
+		if i < 0 {
+			return nil, errors.New("encoder output does not end with CRLF")
+		}
+		line := raw[:i]
+		name := line
+		if j := bytes.IndexAny(line, ";:"); j >= 0 {
+			name = line[:j]
+		}
+		out = append(out, propLine{name: string(name), text: foldLines(nil, raw[:i+2])})
+		raw = raw[i+2:]
+	}
+	return out, nil
+}
+
+// propsOnly names the component propLines encodes properties in.
+const propsOnly = "X-CONFCAL-PROPERTIES"
+
+const calendarBegin = "BEGIN:VCALENDAR\r\n"
 
 const calendarEnd = "END:VCALENDAR\r\n"
 
@@ -335,7 +424,7 @@ func concat(head []byte, events ...[]byte) []byte {
 // Its Modified is the latest LastModified of the sessions in it, which
 // cannot tell that a session left: feeds defined by a rule use Select.
 func (e *Edition) Feed(meta FeedMeta, ids []string) Doc {
-	head, err := e.head(&meta)
+	head, err := e.feedHead(meta)
 	if err != nil {
 		// Only the cleaned text of meta differs from what Render already
 		// encoded successfully, and cleaned text always encodes.

@@ -103,7 +103,7 @@ func TestServedFromMemory(t *testing.T) {
 }
 
 // TestPrepareReusesGzip checks that an edit recompresses only the feeds
-// whose bytes changed.
+// whose bytes changed, and keeps the others as they were.
 func TestPrepareReusesGzip(t *testing.T) {
 	srv := New(Config{BaseURL: "http://localhost:8080"})
 	snap := agendatest.Small(t)
@@ -138,6 +138,10 @@ func TestPrepareReusesGzip(t *testing.T) {
 		}
 		if got := tt.before.doc.ETag == tt.after.doc.ETag; got != tt.wantReused {
 			t.Errorf("%s: ETag kept = %v, want %v", tt.name, got, tt.wantReused)
+		}
+		// An untouched feed is the previous revision's, as it was.
+		if got := tt.before == tt.after; got != tt.wantReused {
+			t.Errorf("%s: feed reused = %v, want %v", tt.name, got, tt.wantReused)
 		}
 	}
 }

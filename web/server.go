@@ -142,7 +142,14 @@ type feed struct {
 // newFeed wraps doc, compressing its body with z unless an earlier
 // revision already published the very same bytes (same ETag), whose gzip
 // copy is then reused: an edit recompresses only the feeds it touched.
+// When that earlier feed is the same feed (path and name) with the same
+// Last-Modified, it is reused as it is.
 func newFeed(kind, id, path, name string, doc ical.Doc, old map[string]*feed, z *compressor) (*feed, error) {
+	o, same := old[doc.ETag]
+	same = same && bytes.Equal(o.doc.Body, doc.Body)
+	if same && o.kind == kind && o.id == id && o.path == path && o.name == name && o.modified.Equal(doc.Modified) {
+		return o, nil
+	}
 	f := &feed{kind: kind, id: id, path: path, name: name, doc: doc, modified: doc.Modified,
 		contentType: "text/calendar; charset=utf-8"}
 	if kind == "list" {
@@ -151,7 +158,7 @@ func newFeed(kind, id, path, name string, doc ical.Doc, old map[string]*feed, z 
 	if !doc.Modified.IsZero() {
 		f.lastModified = doc.Modified.UTC().Format(http.TimeFormat)
 	}
-	if o, ok := old[doc.ETag]; ok && bytes.Equal(o.doc.Body, doc.Body) {
+	if same {
 		f.gz, f.gzETag = o.gz, o.gzETag
 		return f, nil
 	}
