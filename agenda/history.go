@@ -18,8 +18,8 @@ type history struct {
 	before  []Session
 	existed []bool
 	// next[i] is the index of the next entry about the same session, or -1
-	// when log[i] is its last: then the session after entry i is the
-	// snapshot's own.
+	// when log[i] is its last: the session after entry i is before[next[i]],
+	// or the snapshot's own.
 	next []int
 	// failed[i] reports that entry i could not be undone (a start or end
 	// that is not RFC 3339): before[i] keeps that field as it was after.
@@ -132,14 +132,6 @@ func (s *Snapshot) undo(x *Session, c Change) bool {
 	return true
 }
 
-// after returns log[i].Session just after entry i, and whether it existed.
-func (s *Snapshot) after(h *history, i int) (Session, bool) {
-	if j := h.next[i]; j >= 0 {
-		return h.before[j], h.existed[j]
-	}
-	return s.Session(s.log[i].Session)
-}
-
 // firstAfter returns the index among idx (ascending log indexes) of the
 // first entry made after revision rev, len(idx) when there is none.
 func (s *Snapshot) firstAfter(idx []int, rev int64) int {
@@ -238,10 +230,12 @@ func (s *Snapshot) LastChange(in func(Session) bool) (rev int64, at time.Time) {
 			continue
 		}
 		concerns := h.failed[i] || h.existed[i] && in(h.before[i])
-		if !concerns {
-			if x, ok := s.after(h, i); ok {
-				concerns = in(x)
-			}
+		// The session after this entry is the session before its next
+		// one, which did not concern the set, or the walk would have
+		// stopped there: only after its last entry is it left to judge.
+		if !concerns && h.next[i] < 0 {
+			x, ok := s.Session(c.Session)
+			concerns = ok && in(x)
 		}
 		if concerns {
 			return c.Revision, c.Time

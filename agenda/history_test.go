@@ -174,3 +174,21 @@ func TestHistoryBadTime(t *testing.T) {
 		t.Errorf("LastChange(nothing) = %d, want 2 (the unreadable entry)", rev)
 	}
 }
+
+// BenchmarkLastChange asks about a set no change concerns, so the whole
+// log is walked: once replayed, the walk is linear in the log.
+func BenchmarkLastChange(b *testing.B) {
+	for _, n := range []int{500, 2000} {
+		b.Run(fmt.Sprintf("changes=%d", n), func(b *testing.B) {
+			snap := longLog(b, n)
+			in := func(x agenda.Session) bool { return x.ID == "closing-keynote" }
+			if rev, _ := snap.LastChange(in); rev != 0 {
+				b.Fatalf("LastChange = %d, want 0", rev)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				snap.LastChange(in)
+			}
+		})
+	}
+}
