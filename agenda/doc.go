@@ -6,8 +6,12 @@
 // a change to the agenda (see Edit) yields a new Snapshot with the next
 // revision number and a Change record for every field that moved. The
 // Snapshot keeps that change log, so a consumer can ask what a session
-// looked like at an earlier revision (SessionAt) or which sessions changed
-// since one (ChangedSince) — that is what CalDAV sync-collection needs.
+// looked like at an earlier revision (SessionAt, SessionsAt), which sessions
+// changed since one (ChangedSince) — that is what CalDAV sync-collection
+// needs — and when a set of sessions last changed, sessions that left it
+// included (LastChange), which feeds and calendars date themselves by. The
+// log is replayed once per snapshot, on first use, and shared by all of
+// these, so each costs at most one walk over the log.
 //
 // The package uses the standard library only: it knows nothing of HTTP,
 // XML or iCalendar.
