@@ -214,8 +214,11 @@ func allProps(k resKind, report bool) []xml.Name {
 	return nil
 }
 
+// Objects leave out the privilege set, the same as their calendar's, which
+// is what clients read: an allprop listing of a calendar stays a listing
+// of ETags.
 var (
-	objectAllProps       = []xml.Name{nameResourceType, nameGetETag, nameGetContentType, nameGetContentLength, nameGetLastModified, namePrivileges}
+	objectAllProps       = []xml.Name{nameResourceType, nameGetETag, nameGetContentType, nameGetContentLength, nameGetLastModified}
 	objectAllPropsReport = append(objectAllProps[:len(objectAllProps):len(objectAllProps)], nameCalendarData)
 )
 
