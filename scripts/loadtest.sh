@@ -176,9 +176,10 @@ run_size() {
 	local rss_start
 	rss_start=$(rss "$cpid")
 
-	# The pick: a track plus a dozen sessions spread over the agenda.
+	# The pick: a dozen sessions spread over the agenda, read from the store
+	# the server has just filled.
 	local ids track pick
-	ids=$("$work/confcal" sessions "${agenda_args[@]}" | awk 'NR > 1 {print $1}')
+	ids=$("$work/confcal" sessions -data "$dir/data" | awk 'NR > 1 {print $1}')
 	track=$(curl -fsS "$base/feeds" | grep -o '/feeds/tracks/[a-z0-9-]*\.ics' | head -1 | sed 's|/feeds/tracks/||; s|\.ics$||')
 	track=${track:-keynote}
 	pick="sessions=$(awk -v n="$(wc -l <<<"$ids")" 'NR % int(n/12 + 1) == 1' <<<"$ids" | head -12 | paste -sd, -)"
