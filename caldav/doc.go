@@ -25,9 +25,22 @@
 // rare filter that looks inside) is derived once per rendering and carried
 // from view to view while the object's ETag stays the same.
 //
-// The package answers every request itself. It started as a front handler
-// around github.com/emersion/go-webdav v0.7.0's caldav.Handler, but every
-// property comes from the agenda, and go-webdav's answers had to be decoded
+// What is used from github.com/emersion/go-webdav v0.7.0 is its caldav
+// package's filter model and matcher: a calendar-query filter is decoded
+// (filter.go, since go-webdav's decoder is internal to its handler) into
+// gocaldav.CompFilter, PropFilter, ParamFilter and TextMatch, and a filter
+// made only of "this component or property exists" conditions is answered
+// by gocaldav.Match on the parsed object. Its model has no collation, which
+// filter.go records beside it, and its Match departs from RFC 4791 in every
+// other condition (time-range boundaries and open starts, is-not-defined,
+// several property instances or parameter values, the default collation,
+// TEXT escapes), so those are matched here (match.go lists each gap). The
+// calendar-data of answers is always the object's exact bytes, so
+// gocaldav.CalendarCompRequest has no counterpart here.
+//
+// go-webdav's handler (caldav.Handler) is not used: the package answers
+// every request itself. It started as a front handler around it, but
+// every property comes from the agenda, and its answers had to be decoded
 // and rewritten to fill its gaps (listed below), which cost more than
 // answering: a one-day calendar-query took 5 ms and 1.1 MB, an allprop
 // PROPFIND on the whole conference 20 ms. What it gets wrong or lacks, and
@@ -49,11 +62,12 @@
 //   - the sync-collection REPORT (RFC 6578) on calendars and on the home,
 //     with tokens derived from agenda revisions, DAV:limit honoured by
 //     truncation (507 plus a continuation token);
-//   - calendar-query filters are decoded here (filter.go) and time ranges
-//     matched per RFC 4791 §9.9 (go-webdav's Filter gets the boundaries
-//     wrong); a filter part the matcher cannot honour (an unknown CalDAV
-//     element, a collation other than i;ascii-casemap and i;octet) gets 403
-//     with CALDAV:supported-filter or CALDAV:supported-collation;
+//   - calendar-query filters are decoded here (filter.go) into go-webdav's
+//     filter types and time ranges matched per RFC 4791 §9.9 (go-webdav's
+//     Match gets the boundaries wrong); a filter part the matcher cannot
+//     honour (an unknown CalDAV element, a collation other than
+//     i;ascii-casemap and i;octet) gets 403 with CALDAV:supported-filter or
+//     CALDAV:supported-collation, where go-webdav would drop it silently;
 //   - calendar-multiget answers only objects below the request URL;
 //   - calendar-data in REPORT answers is the object's exact bytes;
 //   - GET and HEAD on objects and calendars (the calendar's whole .ics) with
@@ -61,5 +75,6 @@
 //   - request bodies are capped (413 above the cap).
 //
 // go-ical parses objects for filters that look inside them (prop-filter,
-// text-match); the common time-range queries never parse.
+// text-match, components other than VEVENT); the common time-range
+// queries on VEVENT are answered from the sessions' spans and never parse.
 package caldav

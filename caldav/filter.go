@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	gocaldav "github.com/emersion/go-webdav/caldav"
 )
 
 // This file decodes the filter of a calendar-query (RFC 4791 §9.7). It is
@@ -16,41 +18,15 @@ import (
 // anything the matcher cannot honour is refused with 403 and the CalDAV
 // precondition that names it (RFC 4791 §7.7), never answered wrongly.
 
-// compFilter is a CALDAV:comp-filter: the component named must exist
-// (or, with notDefined, must not) and pass every condition inside.
-type compFilter struct {
-	name       string // upper case
-	notDefined bool
-	timeRange  *span
-	props      []propFilter
-	comps      []compFilter
-}
-
-// propFilter is a CALDAV:prop-filter (§9.7.2).
-type propFilter struct {
-	name       string // upper case
-	notDefined bool
-	timeRange  *span
-	text       *textMatch
-	params     []paramFilter
-}
-
-// paramFilter is a CALDAV:param-filter (§9.7.3).
-type paramFilter struct {
-	name       string // upper case
-	notDefined bool
-	text       *textMatch
-}
-
-// textMatch is a CALDAV:text-match (§9.7.5): a substring match, negated
-// or not, in one of the two collations every server must support
-// (§7.5.1): i;ascii-casemap (the default, ASCII letters compared without
-// case) or i;octet (byte for byte).
-type textMatch struct {
-	text   string
-	octet  bool
-	negate bool
-}
+// The decoded filter is go-webdav's own model (gocaldav.CompFilter,
+// PropFilter, ParamFilter, TextMatch), the one its gocaldav.Match reads.
+// Names are upper-cased (iCalendar names are case-insensitive; go-webdav
+// compares component names as they are). A time range is the Start and End
+// of a CompFilter or PropFilter, a zero time being an open end; a filter has
+// a time range when either is set, since RFC 4791 §9.9 requires at least
+// one of the two attributes. The model lacks one thing, filled from our
+// side: gocaldav.TextMatch has no collation, so filter.octet records the
+// text-matches that asked for i;octet (the others are i;ascii-casemap).
 
 // filterError is a filter the server refuses: 400 for one that breaks
 // the syntax of RFC 4791 §9.7, 403 with a CalDAV precondition for one
@@ -82,7 +58,15 @@ func unsupportedFilter(format string, a ...any) error {
 const maxFilterDepth = 8
 
 // filter is a CALDAV:filter; decoding it checks it completely.
-type filter struct{ comp compFilter }
+type filter struct {
+	comp gocaldav.CompFilter
+	// octet holds the text-matches of comp whose collation is i;octet
+	// (gocaldav.TextMatch has no field for it); nil when there are none.
+	octet map[*gocaldav.TextMatch]bool
+	// byWebdav reports that gocaldav.Match answers comp exactly as RFC 4791
+	// §9.7 does (see webdavExact in match.go).
+	byWebdav bool
+}
 
 func (f *filter) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
 	seen := false
@@ -95,7 +79,7 @@ func (f *filter) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
 		}
 		seen = true
 		var err error
-		f.comp, err = decodeCompFilter(d, child, 1)
+		f.comp, err = f.decodeCompFilter(d, child, 1)
 		return err
 	})
 	if err != nil {
@@ -104,20 +88,24 @@ func (f *filter) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
 	if !seen {
 		return malformedFilter("the filter holds no comp-filter")
 	}
-	return f.check()
+	if err := f.check(); err != nil {
+		return err
+	}
+	f.byWebdav = f.webdavExact(&f.comp)
+	return nil
 }
 
 // check applies the rules of RFC 4791 §9.7 that the syntax does not
 // (precondition CALDAV:valid-filter): the outer comp-filter names
 // VCALENDAR and has no time range.
 func (f *filter) check() error {
-	if f.comp.name != "VCALENDAR" {
-		return invalidFilter("the outermost comp-filter must name VCALENDAR, not %q", f.comp.name)
+	if f.comp.Name != "VCALENDAR" {
+		return invalidFilter("the outermost comp-filter must name VCALENDAR, not %q", f.comp.Name)
 	}
-	if f.comp.notDefined {
+	if f.comp.IsNotDefined {
 		return invalidFilter("a calendar object always has a VCALENDAR; is-not-defined on it matches nothing")
 	}
-	if f.comp.timeRange != nil {
+	if hasTimeRange(f.comp.Start, f.comp.End) {
 		return invalidFilter("a time-range cannot apply to VCALENDAR")
 	}
 	return nil
@@ -169,106 +157,110 @@ func nameAttr(start xml.StartElement) (string, error) {
 	return "", malformedFilter("%s without a name", start.Name.Local)
 }
 
-func decodeCompFilter(d *xml.Decoder, start xml.StartElement, depth int) (compFilter, error) {
+func (f *filter) decodeCompFilter(d *xml.Decoder, start xml.StartElement, depth int) (gocaldav.CompFilter, error) {
 	if depth > maxFilterDepth {
-		return compFilter{}, unsupportedFilter("comp-filters nested deeper than %d", maxFilterDepth)
+		return gocaldav.CompFilter{}, unsupportedFilter("comp-filters nested deeper than %d", maxFilterDepth)
 	}
-	var f compFilter
+	var c gocaldav.CompFilter
 	var err error
-	if f.name, err = nameAttr(start); err != nil {
-		return f, err
+	if c.Name, err = nameAttr(start); err != nil {
+		return c, err
 	}
+	hasRange := false
 	err = eachChild(d, func(child xml.StartElement) error {
 		switch child.Name {
 		case calName("is-not-defined"):
-			f.notDefined = true
+			c.IsNotDefined = true
 			return d.Skip()
 		case calName("time-range"):
-			if f.timeRange != nil {
-				return malformedFilter("comp-filter %s has two time-ranges", f.name)
+			if hasRange {
+				return malformedFilter("comp-filter %s has two time-ranges", c.Name)
 			}
+			hasRange = true
 			var err error
-			f.timeRange, err = decodeTimeRange(d, child)
+			c.Start, c.End, err = decodeTimeRange(d, child)
 			return err
 		case calName("prop-filter"):
-			p, err := decodePropFilter(d, child)
-			f.props = append(f.props, p)
+			p, err := f.decodePropFilter(d, child)
+			c.Props = append(c.Props, p)
 			return err
 		case calName("comp-filter"):
-			c, err := decodeCompFilter(d, child, depth+1)
-			f.comps = append(f.comps, c)
+			sub, err := f.decodeCompFilter(d, child, depth+1)
+			c.Comps = append(c.Comps, sub)
 			return err
 		}
 		return otherChild(d, child, "comp-filter")
 	})
-	if err == nil && f.notDefined && (f.timeRange != nil || len(f.props) > 0 || len(f.comps) > 0) {
-		err = malformedFilter("comp-filter %s: is-not-defined cannot be combined with other conditions", f.name)
+	if err == nil && c.IsNotDefined && (hasRange || len(c.Props) > 0 || len(c.Comps) > 0) {
+		err = malformedFilter("comp-filter %s: is-not-defined cannot be combined with other conditions", c.Name)
 	}
-	return f, err
+	return c, err
 }
 
-func decodePropFilter(d *xml.Decoder, start xml.StartElement) (propFilter, error) {
-	var f propFilter
+func (f *filter) decodePropFilter(d *xml.Decoder, start xml.StartElement) (gocaldav.PropFilter, error) {
+	var p gocaldav.PropFilter
 	var err error
-	if f.name, err = nameAttr(start); err != nil {
-		return f, err
+	if p.Name, err = nameAttr(start); err != nil {
+		return p, err
 	}
+	hasRange := false
 	err = eachChild(d, func(child xml.StartElement) error {
 		var err error
 		switch child.Name {
 		case calName("is-not-defined"):
-			f.notDefined = true
+			p.IsNotDefined = true
 			return d.Skip()
 		case calName("time-range"):
-			if f.timeRange != nil {
-				return malformedFilter("prop-filter %s has two time-ranges", f.name)
+			if hasRange {
+				return malformedFilter("prop-filter %s has two time-ranges", p.Name)
 			}
-			f.timeRange, err = decodeTimeRange(d, child)
+			hasRange = true
+			p.Start, p.End, err = decodeTimeRange(d, child)
 			return err
 		case calName("text-match"):
-			if f.text != nil {
-				return malformedFilter("prop-filter %s has two text-matches", f.name)
+			if p.TextMatch != nil {
+				return malformedFilter("prop-filter %s has two text-matches", p.Name)
 			}
-			f.text, err = decodeTextMatch(d, child)
+			p.TextMatch, err = f.decodeTextMatch(d, child)
 			return err
 		case calName("param-filter"):
-			p, err := decodeParamFilter(d, child)
-			f.params = append(f.params, p)
+			pf, err := f.decodeParamFilter(d, child)
+			p.ParamFilter = append(p.ParamFilter, pf)
 			return err
 		}
 		return otherChild(d, child, "prop-filter")
 	})
-	if err == nil && f.notDefined && (f.timeRange != nil || f.text != nil || len(f.params) > 0) {
-		err = malformedFilter("prop-filter %s: is-not-defined cannot be combined with other conditions", f.name)
+	if err == nil && p.IsNotDefined && (hasRange || p.TextMatch != nil || len(p.ParamFilter) > 0) {
+		err = malformedFilter("prop-filter %s: is-not-defined cannot be combined with other conditions", p.Name)
 	}
-	return f, err
+	return p, err
 }
 
-func decodeParamFilter(d *xml.Decoder, start xml.StartElement) (paramFilter, error) {
-	var f paramFilter
+func (f *filter) decodeParamFilter(d *xml.Decoder, start xml.StartElement) (gocaldav.ParamFilter, error) {
+	var p gocaldav.ParamFilter
 	var err error
-	if f.name, err = nameAttr(start); err != nil {
-		return f, err
+	if p.Name, err = nameAttr(start); err != nil {
+		return p, err
 	}
 	err = eachChild(d, func(child xml.StartElement) error {
 		switch child.Name {
 		case calName("is-not-defined"):
-			f.notDefined = true
+			p.IsNotDefined = true
 			return d.Skip()
 		case calName("text-match"):
-			if f.text != nil {
-				return malformedFilter("param-filter %s has two text-matches", f.name)
+			if p.TextMatch != nil {
+				return malformedFilter("param-filter %s has two text-matches", p.Name)
 			}
 			var err error
-			f.text, err = decodeTextMatch(d, child)
+			p.TextMatch, err = f.decodeTextMatch(d, child)
 			return err
 		}
 		return otherChild(d, child, "param-filter")
 	})
-	if err == nil && f.notDefined && f.text != nil {
-		err = malformedFilter("param-filter %s: is-not-defined cannot be combined with text-match", f.name)
+	if err == nil && p.IsNotDefined && p.TextMatch != nil {
+		err = malformedFilter("param-filter %s: is-not-defined cannot be combined with text-match", p.Name)
 	}
-	return f, err
+	return p, err
 }
 
 // utcLayout is the "date with UTC time" form of time-range attributes
@@ -276,32 +268,40 @@ func decodeParamFilter(d *xml.Decoder, start xml.StartElement) (paramFilter, err
 const utcLayout = "20060102T150405Z"
 
 // decodeTimeRange reads a CALDAV:time-range: start and end are each
-// optional (an open end), but the range must not be empty.
-func decodeTimeRange(d *xml.Decoder, start xml.StartElement) (*span, error) {
-	var s span
+// optional (a zero time is an open end), but at least one must be given
+// (RFC 4791 §9.9) and the range must not be empty.
+func decodeTimeRange(d *xml.Decoder, start xml.StartElement) (from, to time.Time, err error) {
 	for _, a := range start.Attr {
 		if a.Name.Space != "" || a.Name.Local != "start" && a.Name.Local != "end" {
 			continue
 		}
 		t, err := time.Parse(utcLayout, strings.TrimSpace(a.Value))
 		if err != nil {
-			return nil, malformedFilter("time-range %s %q is not a UTC date-time like 20191008T000000Z", a.Name.Local, a.Value)
+			return from, to, malformedFilter("time-range %s %q is not a UTC date-time like 20191008T000000Z", a.Name.Local, a.Value)
 		}
 		if a.Name.Local == "start" {
-			s.start = t
+			from = t
 		} else {
-			s.end = t
+			to = t
 		}
 	}
-	if !s.start.IsZero() && !s.end.IsZero() && !s.end.After(s.start) {
-		return nil, invalidFilter("time-range ends (%s) before or when it starts (%s)", s.end.Format(utcLayout), s.start.Format(utcLayout))
+	if !hasTimeRange(from, to) {
+		return from, to, malformedFilter("time-range has neither start nor end")
 	}
-	return &s, d.Skip()
+	if !from.IsZero() && !to.IsZero() && !to.After(from) {
+		return from, to, invalidFilter("time-range ends (%s) before or when it starts (%s)", to.Format(utcLayout), from.Format(utcLayout))
+	}
+	return from, to, d.Skip()
 }
 
-// decodeTextMatch reads a CALDAV:text-match with its attributes.
-func decodeTextMatch(d *xml.Decoder, start xml.StartElement) (*textMatch, error) {
-	var m textMatch
+// hasTimeRange reports whether a filter's Start and End hold a time range.
+func hasTimeRange(start, end time.Time) bool { return !start.IsZero() || !end.IsZero() }
+
+// decodeTextMatch reads a CALDAV:text-match with its attributes; an
+// i;octet collation is recorded in f.octet.
+func (f *filter) decodeTextMatch(d *xml.Decoder, start xml.StartElement) (*gocaldav.TextMatch, error) {
+	var m gocaldav.TextMatch
+	octet := false
 	for _, a := range start.Attr {
 		if a.Name.Space != "" {
 			continue
@@ -311,7 +311,7 @@ func decodeTextMatch(d *xml.Decoder, start xml.StartElement) (*textMatch, error)
 			switch a.Value {
 			case "i;ascii-casemap":
 			case "i;octet":
-				m.octet = true
+				octet = true
 			default:
 				return nil, &filterError{status: http.StatusForbidden, cond: "supported-collation",
 					msg: fmt.Sprintf("collation %q is not supported (i;ascii-casemap and i;octet are)", a.Value)}
@@ -319,7 +319,7 @@ func decodeTextMatch(d *xml.Decoder, start xml.StartElement) (*textMatch, error)
 		case "negate-condition":
 			switch a.Value {
 			case "yes":
-				m.negate = true
+				m.NegateCondition = true
 			case "no":
 			default:
 				return nil, malformedFilter("negate-condition %q is neither yes nor no", a.Value)
@@ -338,7 +338,13 @@ func decodeTextMatch(d *xml.Decoder, start xml.StartElement) (*textMatch, error)
 		case xml.StartElement:
 			return nil, malformedFilter("text-match holds an element (%s)", t.Name.Local)
 		case xml.EndElement:
-			m.text = text.String()
+			m.Text = text.String()
+			if octet {
+				if f.octet == nil {
+					f.octet = make(map[*gocaldav.TextMatch]bool)
+				}
+				f.octet[&m] = true
+			}
 			return &m, nil
 		}
 	}

@@ -7,22 +7,42 @@ import (
 	"time"
 
 	goical "github.com/emersion/go-ical"
+	gocaldav "github.com/emersion/go-webdav/caldav"
 )
 
 // This file evaluates calendar-query filters (RFC 4791 §9.7). Time ranges
 // are half-open, [start, end), either end may be missing (−∞ or +∞), and
-// an event overlaps one exactly as RFC 4791 §9.9 says (go-webdav's own
-// gocaldav.Filter gets the boundaries wrong: an event filling the range or
-// starting at its start did not match, a range with only an end was
-// ignored).
+// an event overlaps one exactly as RFC 4791 §9.9 says.
 //
-// Two paths give the same answers:
+// Three paths give the same answers (FuzzFilter checks it):
 //
 //   - the filters clients send (VCALENDAR holding VEVENT comp-filters with
 //     at most a time range, or is-not-defined) are answered from each
 //     object's span, which comes from its session: no parsing at all;
-//   - any other filter (prop-filters, text matches, other components) is
-//     evaluated on the object parsed by go-ical, parsed once per rendering.
+//   - a filter that only asks for components and properties to exist is
+//     answered by go-webdav's gocaldav.Match on the object parsed by
+//     go-ical (see webdavExact for why only those);
+//   - any other filter is evaluated by matcher below on the parsed object,
+//     parsed once per rendering.
+//
+// matcher is our own because gocaldav.Match (v0.7.0) departs from RFC 4791
+// in every condition beyond existence; each piece of matcher fills one gap:
+//
+//   - time ranges (matcher.overlaps, eventOverlaps, propValue): go-webdav
+//     ignores a range with only an end, and its strict comparisons miss an
+//     event equal to the range, one starting at the range's start, and a
+//     DATE-TIME property at the range's start;
+//   - comp-filter is-not-defined (matcher.child): go-webdav answers true
+//     whenever the parent has any child, defined or not;
+//   - prop-filter is-not-defined (matcher.prop): go-webdav answers true when
+//     the property exists;
+//   - several instances of a property or values of a parameter
+//     (matcher.prop, matchParam): go-webdav looks only at the first, and
+//     counts a parameter with an empty value as missing;
+//   - text-match (textMatches, propText): go-webdav compares byte for byte
+//     against the raw value, so the default collation i;ascii-casemap
+//     (RFC 4791 §7.5.1) and TEXT escapes ("\,") are not honoured, and a
+//     time range on a prop-filter makes it skip the text-match.
 //
 // The objects are the agenda's sessions: one VEVENT each with DTSTART and
 // DTEND, never recurring (no RRULE or RDATE), so recurrence expansion is
@@ -49,15 +69,21 @@ func (s span) overlapsEvent(start, end time.Time) bool {
 	return s.startsBefore(end) && s.endsAfter(start)
 }
 
+// rangeOf is the time range of a filter's Start and End; ok is false
+// when it has none.
+func rangeOf(start, end time.Time) (s span, ok bool) {
+	return span{start: start, end: end}, hasTimeRange(start, end)
+}
+
 // eventsOnly reports whether f can be answered from the objects' spans:
 // every condition below VCALENDAR is a VEVENT comp-filter with nothing but
 // a time range or is-not-defined in it.
 func (f *filter) eventsOnly() bool {
-	if len(f.comp.props) > 0 {
+	if len(f.comp.Props) > 0 {
 		return false
 	}
-	for _, c := range f.comp.comps {
-		if c.name != goical.CompEvent || len(c.props) > 0 || len(c.comps) > 0 {
+	for _, c := range f.comp.Comps {
+		if c.Name != goical.CompEvent || len(c.Props) > 0 || len(c.Comps) > 0 {
 			return false
 		}
 	}
@@ -67,11 +93,32 @@ func (f *filter) eventsOnly() bool {
 // matchSpan answers an eventsOnly filter for an object with one VEVENT
 // from ev.start to ev.end.
 func (f *filter) matchSpan(ev span) bool {
-	for _, c := range f.comp.comps {
-		switch {
-		case c.notDefined:
+	for _, c := range f.comp.Comps {
+		if c.IsNotDefined {
 			return false
-		case c.timeRange != nil && !c.timeRange.overlapsEvent(ev.start, ev.end):
+		}
+		if r, ok := rangeOf(c.Start, c.End); ok && !r.overlapsEvent(ev.start, ev.end) {
+			return false
+		}
+	}
+	return true
+}
+
+// webdavExact reports whether gocaldav.Match answers c as RFC 4791 §9.7
+// does: when every condition in it is the existence of a component or a
+// property (no is-not-defined, time-range, text-match or param-filter,
+// where go-webdav departs from the RFC as listed at the top of this file).
+func (f *filter) webdavExact(c *gocaldav.CompFilter) bool {
+	if c.IsNotDefined || hasTimeRange(c.Start, c.End) {
+		return false
+	}
+	for _, p := range c.Props {
+		if p.IsNotDefined || hasTimeRange(p.Start, p.End) || p.TextMatch != nil || len(p.ParamFilter) > 0 {
+			return false
+		}
+	}
+	for i := range c.Comps {
+		if !f.webdavExact(&c.Comps[i]) {
 			return false
 		}
 	}
@@ -87,12 +134,22 @@ func (f *filter) matches(o *object, loc *time.Location) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	m := matcher{loc: loc, event: &o.span}
-	ok, err := m.comp(&f.comp, cal.Component)
+	var ok bool
+	if f.byWebdav {
+		ok, err = gocaldav.Match(f.comp, &gocaldav.CalendarObject{Data: cal})
+	} else {
+		ok, err = f.matcher(loc, &o.span).comp(&f.comp, cal.Component)
+	}
 	if err != nil {
 		return false, fmt.Errorf("caldav: object %s: %w", o.id, err)
 	}
 	return ok, nil
+}
+
+// matcher returns the general matcher for f; event is the span of the
+// object's one VEVENT when known (nil: read it from DTSTART and DTEND).
+func (f *filter) matcher(loc *time.Location, event *span) matcher {
+	return matcher{loc: loc, event: event, octet: f.octet}
 }
 
 // matcher evaluates filters on parsed components.
@@ -103,24 +160,26 @@ type matcher struct {
 	// event, when set, is the span of the one VEVENT of the object, known
 	// from its session; nil means read it from DTSTART and DTEND.
 	event *span
+	// octet is filter.octet: the text-matches in collation i;octet.
+	octet map[*gocaldav.TextMatch]bool
 }
 
 // comp tests the conditions of f on comp, a component f names.
-func (m matcher) comp(f *compFilter, comp *goical.Component) (bool, error) {
-	if f.timeRange != nil {
-		ok, err := m.overlaps(comp, *f.timeRange)
+func (m matcher) comp(f *gocaldav.CompFilter, comp *goical.Component) (bool, error) {
+	if r, ok := rangeOf(f.Start, f.End); ok {
+		ok, err := m.overlaps(comp, r)
 		if err != nil || !ok {
 			return false, err
 		}
 	}
-	for i := range f.props {
-		ok, err := m.prop(&f.props[i], comp)
+	for i := range f.Props {
+		ok, err := m.prop(&f.Props[i], comp)
 		if err != nil || !ok {
 			return false, err
 		}
 	}
-	for i := range f.comps {
-		ok, err := m.child(&f.comps[i], comp)
+	for i := range f.Comps {
+		ok, err := m.child(&f.Comps[i], comp)
 		if err != nil || !ok {
 			return false, err
 		}
@@ -131,12 +190,12 @@ func (m matcher) comp(f *compFilter, comp *goical.Component) (bool, error) {
 // child applies a nested comp-filter (RFC 4791 §9.7.1): with
 // is-not-defined, parent must have no such component; otherwise one of
 // them must match.
-func (m matcher) child(f *compFilter, parent *goical.Component) (bool, error) {
+func (m matcher) child(f *gocaldav.CompFilter, parent *goical.Component) (bool, error) {
 	for _, child := range parent.Children {
-		if !strings.EqualFold(child.Name, f.name) {
+		if !strings.EqualFold(child.Name, f.Name) {
 			continue
 		}
-		if f.notDefined {
+		if f.IsNotDefined {
 			return false, nil
 		}
 		ok, err := m.comp(f, child)
@@ -144,7 +203,7 @@ func (m matcher) child(f *compFilter, parent *goical.Component) (bool, error) {
 			return ok, err
 		}
 	}
-	return f.notDefined, nil
+	return f.IsNotDefined, nil
 }
 
 // overlaps applies a time-range to a component. Only VEVENT is defined for
@@ -216,9 +275,9 @@ func propTime(p *goical.Prop, loc *time.Location) (time.Time, error) {
 // prop applies a prop-filter (RFC 4791 §9.7.2): with is-not-defined the
 // component must lack the property; otherwise one of its instances must
 // pass the time range, text match and parameter filters.
-func (m matcher) prop(f *propFilter, comp *goical.Component) (bool, error) {
-	props := comp.Props.Values(f.name)
-	if f.notDefined {
+func (m matcher) prop(f *gocaldav.PropFilter, comp *goical.Component) (bool, error) {
+	props := comp.Props.Values(f.Name)
+	if f.IsNotDefined {
 		return len(props) == 0, nil
 	}
 	for i := range props {
@@ -229,23 +288,23 @@ func (m matcher) prop(f *propFilter, comp *goical.Component) (bool, error) {
 	return false, nil
 }
 
-func (m matcher) propValue(f *propFilter, p *goical.Prop) bool {
-	if f.timeRange != nil {
+func (m matcher) propValue(f *gocaldav.PropFilter, p *goical.Prop) bool {
+	if r, ok := rangeOf(f.Start, f.End); ok {
 		// RFC 4791 §9.9 for DTSTAMP, CREATED, LAST-MODIFIED and the like:
 		// start <= value AND end > value.
 		t, err := propTime(p, m.loc)
 		if err != nil {
 			return false // not a date: a time range cannot match it
 		}
-		if !f.timeRange.startsNotAfter(t) || !f.timeRange.endsAfter(t) {
+		if !r.startsNotAfter(t) || !r.endsAfter(t) {
 			return false
 		}
 	}
-	if f.text != nil && !f.text.matches(propText(p)) {
+	if f.TextMatch != nil && !m.textMatches(f.TextMatch, propText(p)) {
 		return false
 	}
-	for i := range f.params {
-		if !matchParam(&f.params[i], p) {
+	for i := range f.ParamFilter {
+		if !m.param(&f.ParamFilter[i], p) {
 			return false
 		}
 	}
@@ -263,32 +322,33 @@ func propText(p *goical.Prop) string {
 	return p.Value
 }
 
-// matchParam applies a param-filter (RFC 4791 §9.7.3).
-func matchParam(f *paramFilter, p *goical.Prop) bool {
-	values := p.Params.Values(f.name)
-	if f.notDefined {
+// param applies a param-filter (RFC 4791 §9.7.3).
+func (m matcher) param(f *gocaldav.ParamFilter, p *goical.Prop) bool {
+	values := p.Params.Values(f.Name)
+	if f.IsNotDefined {
 		return len(values) == 0
 	}
-	if f.text == nil {
+	if f.TextMatch == nil {
 		return len(values) > 0
 	}
 	for _, v := range values {
-		if f.text.matches(v) {
+		if m.textMatches(f.TextMatch, v) {
 			return true
 		}
 	}
 	return false
 }
 
-// matches is the substring test of a text-match in its collation.
-func (t *textMatch) matches(value string) bool {
+// textMatches is the substring test of a text-match in its collation:
+// i;octet when m.octet holds t, else i;ascii-casemap.
+func (m matcher) textMatches(t *gocaldav.TextMatch, value string) bool {
 	var found bool
-	if t.octet {
-		found = strings.Contains(value, t.text)
+	if m.octet[t] {
+		found = strings.Contains(value, t.Text)
 	} else {
-		found = strings.Contains(asciiFold(value), asciiFold(t.text))
+		found = strings.Contains(asciiFold(value), asciiFold(t.Text))
 	}
-	return found != t.negate
+	return found != t.NegateCondition
 }
 
 func asciiFold(s string) string {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	goical "github.com/emersion/go-ical"
+	gocaldav "github.com/emersion/go-webdav/caldav"
 
 	"confcal/agenda/agendatest"
 	"confcal/ical"
@@ -101,7 +102,6 @@ func TestTimeRange(t *testing.T) {
 		{"open start, ending at the event's end", dtend, "", "20191008T110000Z", true},
 		{"open start, ending at the event's start", dtend, "", "20191008T100000Z", false},
 		{"open start, ending just after the start", dtend, "", "20191008T100001Z", true},
-		{"open at both ends", dtend, "", "", true},
 		{"duration: equal to the range", duration, "20191008T100000Z", "20191008T110000Z", true},
 		{"duration: ends where the range starts", duration, "20191008T110000Z", "", false},
 		{"duration: starts where the range ends", duration, "", "20191008T100000Z", false},
@@ -121,7 +121,7 @@ func TestTimeRange(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := mustFilter(t, inEvent(timeRange(tc.start, tc.end)))
-			got, err := matcher{loc: berlin}.comp(&f.comp, parseEvent(t, tc.event...).Component)
+			got, err := f.matcher(berlin, nil).comp(&f.comp, parseEvent(t, tc.event...).Component)
 			if err != nil {
 				t.Fatalf("match: %v", err)
 			}
@@ -177,12 +177,65 @@ func TestFilters(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := mustFilter(t, tc.filter)
-			got, err := matcher{loc: berlin}.comp(&f.comp, ev.Component)
+			got, err := f.matcher(berlin, nil).comp(&f.comp, ev.Component)
 			if err != nil {
 				t.Fatalf("match: %v", err)
 			}
 			if got != tc.want {
 				t.Errorf("match = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestWebdavExact: the filters handed to gocaldav.Match are the ones
+// made of existence conditions only, and on those it answers as our
+// matcher does; every other condition stays with our matcher.
+func TestWebdavExact(t *testing.T) {
+	ev := parseEvent(t, "DTSTART;TZID=Europe/Berlin:20191008T120000", "DTEND;TZID=Europe/Berlin:20191008T130000",
+		"SUMMARY:Streams", "CATEGORIES:Talk", "CATEGORIES:Keynote")
+	tests := []struct {
+		name, filter string
+		byWebdav     bool
+		want         bool
+	}{
+		{"any VEVENT", inEvent(""), true, true},
+		{"a VTODO", inCalendar(`<C:comp-filter name="VTODO"/>`), true, false},
+		{"summary defined", inEvent(`<C:prop-filter name="SUMMARY"/>`), true, true},
+		{"description defined", inEvent(`<C:prop-filter name="DESCRIPTION"/>`), true, false},
+		{"VALARM with a trigger", inEvent(`<C:comp-filter name="VALARM"><C:prop-filter name="TRIGGER"/></C:comp-filter>`), true, false},
+		{"calendar and event properties", inCalendar(`<C:prop-filter name="PRODID"/><C:comp-filter name="VEVENT"><C:prop-filter name="DTEND"/></C:comp-filter>`), true, true},
+		// go-webdav answers true for these: each must stay ours.
+		{"no VEVENT", inCalendar(`<C:comp-filter name="VEVENT"><C:is-not-defined/></C:comp-filter>`), false, false},
+		{"summary not defined", inEvent(`<C:prop-filter name="SUMMARY"><C:is-not-defined/></C:prop-filter>`), false, false},
+		{"open-start range ending at the start", inEvent(timeRange("", "20191008T100000Z")), false, false}, // range ignored
+		// go-webdav answers false for these.
+		{"summary, other case", inEvent(`<C:prop-filter name="SUMMARY"><C:text-match>streams</C:text-match></C:prop-filter>`), false, true},
+		{"second category", inEvent(`<C:prop-filter name="CATEGORIES"><C:text-match collation="i;octet">Keynote</C:text-match></C:prop-filter>`), false, true},
+	}
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := mustFilter(t, tc.filter)
+			if f.byWebdav != tc.byWebdav {
+				t.Errorf("byWebdav = %v, want %v", f.byWebdav, tc.byWebdav)
+			}
+			ours, err := f.matcher(berlin, nil).comp(&f.comp, ev.Component)
+			if err != nil {
+				t.Fatalf("match: %v", err)
+			}
+			if ours != tc.want {
+				t.Errorf("our matcher = %v, want %v", ours, tc.want)
+			}
+			theirs, err := gocaldav.Match(f.comp, &gocaldav.CalendarObject{Data: ev})
+			if err != nil {
+				t.Fatalf("gocaldav.Match: %v", err)
+			}
+			if tc.byWebdav && theirs != tc.want {
+				t.Errorf("gocaldav.Match = %v, want %v", theirs, tc.want)
+			}
+			if !tc.byWebdav && theirs == tc.want {
+				t.Errorf("gocaldav.Match = %v here too: the filter need not stay ours", theirs)
 			}
 		})
 	}
@@ -215,6 +268,8 @@ func TestFilterErrors(t *testing.T) {
 		{"prop range backwards", inEvent(`<C:prop-filter name="DTSTAMP">` + timeRange("20191008T100000Z", "20191007T100000Z") + `</C:prop-filter>`), forbidden, valid},
 		{"local time in a range", inEvent(timeRange("20191008T100000", "")), bad, noCondition},
 		{"date in a range", inEvent(timeRange("20191008", "")), bad, noCondition},
+		{"range open at both ends", inEvent(timeRange("", "")), bad, noCondition}, // §9.9: at least one attribute
+		{"prop range open at both ends", inEvent(`<C:prop-filter name="DTSTAMP">` + timeRange("", "") + `</C:prop-filter>`), bad, noCondition},
 		{"two time ranges", inEvent(timeRange("20191008T100000Z", "") + timeRange("", "20191009T100000Z")), bad, noCondition},
 		{"is-not-defined with a time range", inEvent(`<C:is-not-defined/>` + timeRange("20191008T100000Z", "")), bad, noCondition},
 		{"is-not-defined with a text match", inEvent(`<C:prop-filter name="SUMMARY"><C:is-not-defined/><C:text-match>x</C:text-match></C:prop-filter>`), bad, noCondition},
@@ -255,6 +310,8 @@ func FuzzFilter(f *testing.F) {
 		inEvent(`<C:prop-filter name="DTSTART"><C:param-filter name="TZID"><C:text-match>Berlin</C:text-match></C:param-filter></C:prop-filter>`),
 		inEvent(`<C:prop-filter name="LAST-MODIFIED">` + timeRange("20190901T000000Z", "") + `</C:prop-filter>`),
 		inEvent(`<C:comp-filter name="VALARM"/>`),
+		inEvent(`<C:prop-filter name="DESCRIPTION"/>`),
+		inCalendar(`<C:comp-filter name="VEVENT"><C:prop-filter name="URL"/><C:prop-filter name="SUMMARY"/></C:comp-filter><C:prop-filter name="PRODID"/>`),
 		`<C:comp-filter name="VEVENT"/>`,
 		inEvent(`<x:y xmlns:x="urn:x"/>`),
 	} {
@@ -284,7 +341,7 @@ func FuzzFilter(f *testing.F) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			general, err := matcher{loc: loc}.comp(&flt.comp, cal.Component)
+			general, err := flt.matcher(loc, nil).comp(&flt.comp, cal.Component)
 			if err != nil {
 				t.Fatalf("%s: %v", id, err)
 			}
