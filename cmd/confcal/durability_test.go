@@ -113,10 +113,14 @@ func TestDurability(t *testing.T) {
 	for round := range 3 {
 		// The kill comes after a random number of acknowledged changes plus
 		// a random delay, so it lands anywhere in the work of the requests
-		// in flight. Each change re-renders every feed (tens of
-		// milliseconds), so the kill comes within the first 200 of the 500
-		// to keep the test short.
+		// in flight. Each change re-renders what it touched (tens of
+		// milliseconds), so two rounds kill within the first 200 of the 500
+		// to keep the test short, and the last one late, with a long
+		// change log behind it.
 		killAt := 20 + rng.IntN(180)
+		if round == 2 {
+			killAt = 400 + rng.IntN(90)
+		}
 		delay := time.Duration(rng.IntN(30_000)) * time.Microsecond
 		t.Run(fmt.Sprintf("round %d kill after %d acks + %v", round, killAt, delay), func(t *testing.T) {
 			data := filepath.Join(t.TempDir(), "data")
