@@ -85,6 +85,11 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 		log.Warn("agenda file not imported: the store already holds the agenda; use confcal import to apply an edited file",
 			"file", *file, "store", lv.store.Path())
 	}
+	if *baseURL == "" {
+		// The feeds (/feeds, each event's URL) and CalDAV sync tokens carry
+		// this base; the page follows each request's Host instead.
+		log.Warn("no -base-url (CONFCAL_BASE_URL): feed links point at "+base+"; set it to the public URL before people subscribe", "base_url", base)
+	}
 	if token == "" {
 		log.Warn("admin API writes are disabled: set CONFCAL_ADMIN_TOKEN or -admin-token-file to enable them")
 	}
