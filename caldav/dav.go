@@ -20,7 +20,7 @@ import (
 // the agenda anyway, so the view answers directly.
 
 // servePropfind answers a PROPFIND.
-func (h *handler) servePropfind(w http.ResponseWriter, r *http.Request, v *view, res resource) {
+func (h *handler) servePropfind(w http.ResponseWriter, r *http.Request, v *view, res resource, body []byte) {
 	// A missing Depth would be infinity (RFC 4918 §9.1), which on the
 	// principal lists every object of every calendar. RFC 4918 lets a
 	// server refuse infinity; a missing Depth is served as 1, which is
@@ -35,10 +35,6 @@ func (h *handler) servePropfind(w http.ResponseWriter, r *http.Request, v *view,
 		return
 	default:
 		h.fail(w, r, http.StatusBadRequest, "Depth must be 0 or 1")
-		return
-	}
-	body, ok := h.readBody(w, r)
-	if !ok {
 		return
 	}
 	q, err := parsePropfind(body)
@@ -147,11 +143,7 @@ func (v *view) beginResponse(w *msWriter, res resource) {
 }
 
 // serveReport dispatches a REPORT on its document element.
-func (h *handler) serveReport(w http.ResponseWriter, r *http.Request, v *view, res resource) {
-	body, ok := h.readBody(w, r)
-	if !ok {
-		return
-	}
+func (h *handler) serveReport(w http.ResponseWriter, r *http.Request, v *view, res resource, body []byte) {
 	q, err := decodeRequest(body)
 	if err != nil {
 		var fe *filterError

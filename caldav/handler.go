@@ -128,6 +128,28 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, http.StatusInternalServerError, err.Error())
 		return
 	}
+	var body []byte
+	var rec *recorder
+	if r.Method == "PROPFIND" || r.Method == "REPORT" {
+		var ok bool
+		if body, ok = h.readBody(w, r); !ok {
+			return
+		}
+		if len(body) <= maxCachedBody {
+			k := newAnswerKey(r, body)
+			if a := v.answers.get(k); a != nil {
+				writeAnswer(w, a)
+				return
+			}
+			rec = &recorder{ResponseWriter: w}
+			w = rec
+			defer func() {
+				if b := rec.kept(); b != nil {
+					v.answers.put(k, b)
+				}
+			}()
+		}
+	}
 	res := v.resolve(r.URL.Path)
 	switch {
 	case writeMethods[r.Method]:
@@ -137,9 +159,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case (r.Method == http.MethodGet || r.Method == http.MethodHead) && res.kind != resNone:
 		h.serveGet(w, r, v, res)
 	case r.Method == "PROPFIND" && res.kind != resNone:
-		h.servePropfind(w, r, v, res)
+		h.servePropfind(w, r, v, res, body)
 	case r.Method == "REPORT" && res.kind != resNone:
-		h.serveReport(w, r, v, res)
+		h.serveReport(w, r, v, res, body)
 	case r.Method == http.MethodOptions || r.Method == http.MethodGet || r.Method == http.MethodHead ||
 		r.Method == "PROPFIND" || r.Method == "REPORT":
 		h.fail(w, r, http.StatusNotFound, "no such calendar, calendar object or collection")

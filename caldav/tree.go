@@ -200,6 +200,7 @@ type view struct {
 	epoch     string             // fingerprint of what renders the bytes besides the agenda
 	homeSince int64              // revision in which any calendar last changed
 	props     viewProps          // properties of the fixed resources (see props.go)
+	answers   answerCache        // answers to repeated PROPFIND and REPORT bodies (see cache.go)
 }
 
 // newView builds the view of ed. prev (may be nil) is the view of an

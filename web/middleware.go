@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/go-chi/chi/v5"
 )
@@ -153,8 +154,11 @@ const maxXMLDepth = 32
 // 400, tells Config.CalDAVReport the kind of a REPORT (the local name of
 // its root element: "sync-collection", "calendar-query", …), and hands the
 // body on unchanged. Whether the XML is otherwise well formed is the
-// CalDAV handler's to say.
+// CalDAV handler's to say. Clients send the same few bodies over and over,
+// so the outcome of the scan is remembered per exact body (scanMemo): a
+// repeated body is not tokenised again.
 func (s *Server) davBodies(next http.Handler) http.Handler {
+	var memo scanMemo
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if (r.Method != "REPORT" && r.Method != "PROPFIND") || r.Body == nil || r.Body == http.NoBody {
 			next.ServeHTTP(w, r)
@@ -170,7 +174,7 @@ func (s *Server) davBodies(next http.Handler) http.Handler {
 			s.writeError(w, r, http.StatusBadRequest, "reading the request body failed")
 			return
 		}
-		root, ok := scanXML(body)
+		root, ok := memo.scan(body)
 		if !ok {
 			s.writeError(w, r, http.StatusBadRequest, fmt.Sprintf("XML body nested deeper than %d elements", maxXMLDepth))
 			return
@@ -181,6 +185,50 @@ func (s *Server) davBodies(next http.Handler) http.Handler {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		next.ServeHTTP(w, r)
 	})
+}
+
+// scanMemo remembers what scanXML said of recent bodies, keyed by the
+// exact body: at most maxScanMemo bodies of at most maxScanMemoBody bytes.
+type scanMemo struct {
+	mu sync.RWMutex
+	m  map[string]scanResult
+}
+
+type scanResult struct {
+	root string
+	ok   bool
+}
+
+const (
+	maxScanMemo     = 64
+	maxScanMemoBody = 16 << 10
+)
+
+// scan returns scanXML(body), from memory when body was seen before.
+func (m *scanMemo) scan(body []byte) (root string, ok bool) {
+	if len(body) > maxScanMemoBody {
+		return scanXML(body)
+	}
+	m.mu.RLock()
+	res, hit := m.m[string(body)]
+	m.mu.RUnlock()
+	if hit {
+		return res.root, res.ok
+	}
+	root, ok = scanXML(body)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.m == nil {
+		m.m = make(map[string]scanResult, maxScanMemo)
+	}
+	if len(m.m) >= maxScanMemo {
+		for k := range m.m { // drop one, any one: the map stays bounded
+			delete(m.m, k)
+			break
+		}
+	}
+	m.m[string(body)] = scanResult{root: root, ok: ok}
+	return root, ok
 }
 
 // scanXML returns the local name of body's root element ("" when the
