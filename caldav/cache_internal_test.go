@@ -83,3 +83,29 @@ func TestAnswerCacheBounded(t *testing.T) {
 		t.Errorf("%d answers kept after errors and a large body, want %d", got, n)
 	}
 }
+
+// TestAnswerCacheBytes checks the bound on the bytes kept: the oldest
+// answers make room for a new one, and an answer over the bound is not
+// kept at all.
+func TestAnswerCacheBytes(t *testing.T) {
+	var c answerCache
+	key := func(i int) answerKey { return answerKey{method: "REPORT", path: strings.Repeat("/", i+1)} }
+	third := maxCachedBytes / 3
+	for i := range 4 {
+		c.put(key(i), make([]byte, third))
+	}
+	if c.len() != 3 || c.size != 3*third {
+		t.Errorf("%d answers, %d bytes kept; want 3, %d", c.len(), c.size, 3*third)
+	}
+	if c.get(key(0)) != nil || c.get(key(3)) == nil {
+		t.Error("not the oldest answer dropped")
+	}
+	c.put(key(4), make([]byte, maxCachedBytes+1))
+	if c.get(key(4)) != nil || c.len() != 3 {
+		t.Errorf("an answer over %d bytes was kept", maxCachedBytes)
+	}
+	c.put(key(5), make([]byte, maxCachedBytes))
+	if c.len() != 1 || c.size != maxCachedBytes || c.get(key(5)) == nil {
+		t.Errorf("%d answers, %d bytes kept; want only the last", c.len(), c.size)
+	}
+}
