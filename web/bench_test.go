@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -97,10 +98,22 @@ func BenchmarkServeAll304(b *testing.B) {
 // BenchmarkPrepareAfterEdit renders the revision after an edit of one
 // session, as a running server does: the previous revision is current, so
 // its VEVENTs, feeds and gzip copies are reused where nothing changed. The
-// agenda carries a change log of 500 entries about other sessions, which
-// every feed's Last-Modified is computed from.
+// agendas carry a change log of 500 entries about other sessions, which
+// every feed's Last-Modified is computed from: the built-in one (93
+// sessions) and a synthetic one of 10,008 sessions in 139 rooms.
 func BenchmarkPrepareAfterEdit(b *testing.B) {
-	snap := flink(b)
+	for _, bb := range []struct {
+		name string
+		snap *agenda.Snapshot
+	}{
+		{"flink-forward-berlin-2019", flink(b)},
+		{"10000", big(b)},
+	} {
+		b.Run(bb.name, func(b *testing.B) { benchmarkPrepareAfterEdit(b, bb.snap) })
+	}
+}
+
+func benchmarkPrepareAfterEdit(b *testing.B, snap *agenda.Snapshot) {
 	ids := snap.SessionIDs()
 	at := time.Date(2019, 9, 20, 8, 0, 0, 0, time.UTC)
 	for i := range 500 {
@@ -137,4 +150,42 @@ func BenchmarkPrepareAfterEdit(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// big returns a synthetic agenda shaped like `confcal gen -sessions 10000`:
+// three days of 25-minute sessions every half hour from 8:00 to 20:00 in
+// 139 rooms, 12 tracks, an abstract of a few sentences each.
+func big(b *testing.B) *agenda.Snapshot {
+	b.Helper()
+	c := agenda.Contents{Conference: agendatest.Conference()}
+	c.Conference.Last = c.Conference.First.AddDays(2)
+	for i := range 12 {
+		c.Tracks = append(c.Tracks, agenda.Track{ID: fmt.Sprintf("track-%d", i), Name: fmt.Sprintf("Track %d", i)})
+	}
+	for i := range 139 {
+		c.Rooms = append(c.Rooms, agenda.Room{ID: fmt.Sprintf("room-%d", i), Name: fmt.Sprintf("Room %d", i)})
+	}
+	loc, err := c.Conference.Location()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for d, day := range c.Conference.Days() {
+		for slot := range 24 {
+			start := day.Start(loc).Add(8*time.Hour + time.Duration(slot)*30*time.Minute)
+			for r := range 139 {
+				n := len(c.Sessions)
+				c.Sessions = append(c.Sessions, agenda.Session{
+					ID: fmt.Sprintf("s-%d-%d-%d", d, slot, r), Title: fmt.Sprintf("Session %d on streams and state", n),
+					Start: start, End: start.Add(25 * time.Minute), Track: c.Tracks[n%12].ID, Room: c.Rooms[r].ID,
+					Abstract: strings.Repeat(fmt.Sprintf("Session %d looks at how stream processing scales. ", n), 1+n%3),
+					Status:   agenda.StatusConfirmed, LastModified: agendatest.Published,
+				})
+			}
+		}
+	}
+	snap, err := agenda.NewSnapshot(c, 1, 1, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return snap
 }

@@ -64,6 +64,9 @@ type Server struct {
 	cfg Config
 	log *slog.Logger
 	cur atomic.Pointer[revision]
+	// assembled, when set (by tests), is told of every named feed Prepare
+	// assembles rather than keeps from the previous revision.
+	assembled func(kind, id string)
 }
 
 // New returns a Server with no revision yet: until the first swap from
@@ -202,39 +205,65 @@ func (z *compressor) compress(b []byte) ([]byte, error) {
 }
 
 // build renders the named feeds and the feed list of ed. old (may be nil)
-// is the revision being replaced; its compressed copies are reused where
+// is the revision being replaced. When ed's snapshot follows old's (same
+// conference and options, old's change log a prefix of the new one), only
+// the feeds the changes in between can have touched are assembled (see
+// touchedFeeds); every other feed is old's, as it was: its bytes, ETag,
+// gzip copy and Last-Modified, which no change since concerned. Otherwise
+// every feed is assembled, and old's compressed copies are reused where
 // the bytes did not change.
 func (s *Server) build(ed *ical.Edition, old *revision) (*revision, error) {
 	snap := ed.Snapshot()
 	conf := snap.Conference()
+	touched := touchedFeeds(old, ed)
 	reuse := map[string]*feed{}
 	if old != nil {
 		for _, f := range old.named() {
-			reuse[f.doc.ETag] = f
+			if f != nil && (touched == nil || touched[f.kind+"/"+f.id]) {
+				reuse[f.doc.ETag] = f
+			}
 		}
 	}
 	rev := &revision{
 		ed:       ed,
-		tracks:   map[string]*feed{},
-		rooms:    map[string]*feed{},
+		tracks:   make(map[string]*feed, len(snap.Tracks())),
+		rooms:    make(map[string]*feed, len(snap.Rooms())),
 		days:     map[agenda.Date]*feed{},
-		sessions: map[string]*feed{},
+		sessions: make(map[string]*feed, len(snap.SessionIDs())),
 		custom:   newPickCache(customCacheSize),
 	}
 	z := new(compressor)
 	heads := headChanges(snap)
-	// add assembles the feed of the sessions in selects. Its Modified also
-	// covers sessions that left it (ical.Edition.Select) and changes of
-	// the feed's own name (a room added or renamed, a track added).
-	add := func(kind, id, path string, meta ical.FeedMeta, in func(agenda.Session) bool) (*feed, error) {
-		doc := ed.Select(meta, in)
+	// add assembles the feed of the sessions among ids (in agenda order)
+	// for which in reports true, unless the previous revision's prev can
+	// be kept. Its Modified is the later of its sessions' LastModified,
+	// the latest change that concerned the selection, so a session leaving
+	// it counts (agenda.Snapshot.LastChange), and the latest change of the
+	// feed's own name (a room added or renamed, a track added).
+	add := func(kind, id, path string, prev *feed, meta ical.FeedMeta, ids func() []string, in func(agenda.Session) bool) (*feed, error) {
+		if touched != nil && prev != nil && !touched[kind+"/"+id] {
+			return prev, nil
+		}
+		if s.assembled != nil {
+			s.assembled(kind, id)
+		}
+		doc := ed.Feed(meta, ids())
+		if _, at := snap.LastChange(in); at.After(doc.Modified) {
+			doc.Modified = at.UTC()
+		}
 		if at := heads[kind+"/"+id]; at.After(doc.Modified) {
 			doc.Modified = at
 		}
 		return newFeed(kind, id, path, meta.Name, doc, reuse, z)
 	}
+	var prevAll *feed
+	var prevTracks, prevRooms, prevSessions map[string]*feed // nil maps read as empty
+	var prevDays map[agenda.Date]*feed
+	if old != nil {
+		prevAll, prevTracks, prevRooms, prevDays, prevSessions = old.all, old.tracks, old.rooms, old.days, old.sessions
+	}
 	var err error
-	if rev.all, err = add("all", "", "/feeds/all.ics", allMeta(conf), func(agenda.Session) bool { return true }); err != nil {
+	if rev.all, err = add("all", "", "/feeds/all.ics", prevAll, allMeta(conf), snap.SessionIDs, func(agenda.Session) bool { return true }); err != nil {
 		return nil, err
 	}
 	for _, t := range snap.Tracks() {
@@ -242,8 +271,9 @@ func (s *Server) build(ed *ical.Edition, old *revision) (*revision, error) {
 			Name:        conf.Name + " — " + t.Name,
 			Description: fmt.Sprintf("The %s track at %s", t.Name, conf.Name),
 		}
+		ids := func() []string { return sessionIDs(snap.ByTrack(t.ID)) }
 		in := func(x agenda.Session) bool { return x.Track == t.ID }
-		if rev.tracks[t.ID], err = add("track", t.ID, trackPath(t.ID), meta, in); err != nil {
+		if rev.tracks[t.ID], err = add("track", t.ID, trackPath(t.ID), prevTracks[t.ID], meta, ids, in); err != nil {
 			return nil, err
 		}
 	}
@@ -252,8 +282,9 @@ func (s *Server) build(ed *ical.Edition, old *revision) (*revision, error) {
 			Name:        conf.Name + " — " + r.Name,
 			Description: fmt.Sprintf("Sessions in %s at %s", r.Name, conf.Name),
 		}
+		ids := func() []string { return sessionIDs(snap.ByRoom(r.ID)) }
 		in := func(x agenda.Session) bool { return x.Room == r.ID }
-		if rev.rooms[r.ID], err = add("room", r.ID, roomPath(r.ID), meta, in); err != nil {
+		if rev.rooms[r.ID], err = add("room", r.ID, roomPath(r.ID), prevRooms[r.ID], meta, ids, in); err != nil {
 			return nil, err
 		}
 	}
@@ -263,15 +294,25 @@ func (s *Server) build(ed *ical.Edition, old *revision) (*revision, error) {
 			Name:        conf.Name + " — " + day,
 			Description: fmt.Sprintf("Sessions on %s at %s", day, conf.Name),
 		}
+		ids := func() []string { return sessionIDs(snap.ByDay(d)) }
 		in := func(x agenda.Session) bool { return snap.Day(x) == d }
-		if rev.days[d], err = add("day", d.String(), dayPath(d), meta, in); err != nil {
+		if rev.days[d], err = add("day", d.String(), dayPath(d), prevDays[d], meta, ids, in); err != nil {
 			return nil, err
 		}
 	}
-	for _, x := range snap.Sessions() {
+	for _, id := range snap.SessionIDs() {
+		key := "session/" + id
+		if touched != nil && !touched[key] {
+			if f := prevSessions[id]; f != nil {
+				rev.sessions[id] = f
+				continue
+			}
+		}
+		x, _ := snap.Session(id)
 		meta := ical.FeedMeta{Name: conf.Name + " — " + x.Title, Description: sessionDescription(snap, x)}
-		in := func(y agenda.Session) bool { return y.ID == x.ID }
-		if rev.sessions[x.ID], err = add("session", x.ID, sessionPath(x.ID), meta, in); err != nil {
+		ids := func() []string { return []string{id} }
+		in := func(y agenda.Session) bool { return y.ID == id }
+		if rev.sessions[id], err = add("session", id, sessionPath(id), nil, meta, ids, in); err != nil {
 			return nil, err
 		}
 	}
@@ -279,6 +320,172 @@ func (s *Server) build(ed *ical.Edition, old *revision) (*revision, error) {
 		return nil, err
 	}
 	return rev, nil
+}
+
+// sessionIDs returns the IDs of xs in order.
+func sessionIDs(xs []agenda.Session) []string {
+	ids := make([]string, len(xs))
+	for i, x := range xs {
+		ids[i] = x.ID
+	}
+	return ids
+}
+
+// maxIncremental bounds the change-log entries between two revisions for
+// which touchedFeeds works out what they touched; beyond it every feed is
+// assembled again (a long gap touches most feeds anyway).
+const maxIncremental = 4096
+
+// touchedFeeds returns, by feed kind and ID ("all/", "track/talks",
+// "day/2019-10-08", "session/opening"), the named feeds that may differ
+// between old and ed: nil when every feed must be assembled (no old
+// revision, other options or conference, a log that does not continue
+// old's, rooms or tracks reordered or removed, an old value the log
+// cannot undo).
+//
+// A feed is touched when a session that was or is in it changed, or when
+// a change logged since old concerns it: for each entry about a session,
+// the feeds of the session just before and just after that revision (so a
+// session that passed through a room in between counts for that room too,
+// as agenda.Snapshot.LastChange counts it); for a room or track added or
+// renamed, its own feed. Sessions are also compared directly, so a
+// snapshot whose differences the log does not record is still right. An
+// untouched feed has the same sessions, rendered the same, under the same
+// name, and no change since old concerned it, so its Last-Modified is
+// unchanged too.
+func touchedFeeds(old *revision, ed *ical.Edition) map[string]bool {
+	if old == nil {
+		return nil
+	}
+	prev, snap := old.ed.Snapshot(), ed.Snapshot()
+	if old.ed.Options() != ed.Options() || prev.Conference() != snap.Conference() ||
+		prev.BaseRevision() != snap.BaseRevision() || prev.Revision() > snap.Revision() {
+		return nil
+	}
+	oldLog, newLog := prev.Log(), snap.Log()
+	if len(oldLog) > len(newLog) || len(newLog)-len(oldLog) > maxIncremental {
+		return nil
+	}
+	for i, c := range oldLog {
+		if !sameChange(c, newLog[i]) {
+			return nil
+		}
+	}
+	changes, err := snap.ChangesSince(prev.Revision())
+	if err != nil || len(changes) != len(newLog)-len(oldLog) {
+		return nil
+	}
+	touched := map[string]bool{"all/": true}
+	changed := map[string]bool{} // sessions whose every feed is touched
+	// Rooms and tracks: old's must come first in the same order (they
+	// order the feed list and break ties in the agenda's order); a new or
+	// renamed one touches its feed and, through their rendered location
+	// or category, every session in it.
+	oldRooms, newRooms := prev.Rooms(), snap.Rooms()
+	if len(oldRooms) > len(newRooms) {
+		return nil
+	}
+	for i, r := range newRooms {
+		if i < len(oldRooms) && oldRooms[i].ID != r.ID {
+			return nil
+		}
+		if i >= len(oldRooms) || oldRooms[i] != r {
+			touched["room/"+r.ID] = true
+			for _, x := range snap.ByRoom(r.ID) {
+				changed[x.ID] = true
+			}
+		}
+	}
+	oldTracks, newTracks := prev.Tracks(), snap.Tracks()
+	if len(oldTracks) > len(newTracks) {
+		return nil
+	}
+	for i, t := range newTracks {
+		if i < len(oldTracks) && oldTracks[i].ID != t.ID {
+			return nil
+		}
+		if i >= len(oldTracks) || oldTracks[i] != t {
+			touched["track/"+t.ID] = true
+			for _, x := range snap.ByTrack(t.ID) {
+				changed[x.ID] = true
+			}
+		}
+	}
+	// Sessions as they are compared with old's.
+	n := 0
+	for _, id := range snap.SessionIDs() {
+		x, _ := snap.Session(id)
+		o, ok := prev.Session(id)
+		if ok {
+			n++
+		}
+		if !ok || !sameSession(o, x) {
+			changed[id] = true
+		}
+	}
+	if n != len(prev.SessionIDs()) {
+		for _, id := range prev.SessionIDs() {
+			if _, ok := snap.Session(id); !ok {
+				changed[id] = true
+			}
+		}
+	}
+	// The log since old.
+	for _, c := range changes {
+		switch {
+		case c.Session != "":
+			changed[c.Session] = true
+			for _, r := range []int64{c.Revision - 1, c.Revision} {
+				at, err := snap.SessionsAt(r)
+				if err != nil {
+					return nil
+				}
+				x, ok, err := at(c.Session)
+				if err != nil {
+					return nil
+				}
+				if ok {
+					touchSession(touched, snap, x)
+				}
+			}
+		case c.Room != "":
+			touched["room/"+c.Room] = true
+		case c.Track != "":
+			touched["track/"+c.Track] = true
+		}
+	}
+	for id := range changed {
+		touched["session/"+id] = true
+		if x, ok := prev.Session(id); ok {
+			touchSession(touched, snap, x)
+		}
+		if x, ok := snap.Session(id); ok {
+			touchSession(touched, snap, x)
+		}
+	}
+	return touched
+}
+
+// touchSession marks the feeds x is in as touched.
+func touchSession(touched map[string]bool, snap *agenda.Snapshot, x agenda.Session) {
+	touched["session/"+x.ID] = true
+	touched["track/"+x.Track] = true
+	touched["room/"+x.Room] = true
+	touched["day/"+snap.Day(x).String()] = true
+}
+
+// sameSession reports whether a and b are the same session with the same
+// content, times compared as instants.
+func sameSession(a, b agenda.Session) bool {
+	return a.ID == b.ID && a.Title == b.Title && a.Start.Equal(b.Start) && a.End.Equal(b.End) &&
+		a.Track == b.Track && a.Room == b.Room && a.Abstract == b.Abstract && a.Status == b.Status &&
+		a.Sequence == b.Sequence && a.LastModified.Equal(b.LastModified)
+}
+
+// sameChange reports whether a and b are the same change-log entry.
+func sameChange(a, b agenda.Change) bool {
+	return a.Revision == b.Revision && a.Time.Equal(b.Time) && a.Who == b.Who && a.Session == b.Session &&
+		a.Room == b.Room && a.Track == b.Track && a.Field == b.Field && a.Old == b.Old && a.New == b.New
 }
 
 // named lists the revision's named feeds in the order of the feed list:

@@ -1,0 +1,102 @@
+package web
+
+import (
+	"bytes"
+	"maps"
+	"slices"
+	"testing"
+	"time"
+
+	"confcal/agenda"
+	"confcal/agenda/agendatest"
+)
+
+// TestPrepareAssemblesOnlyTouched checks that after an edit Prepare
+// assembles exactly the named feeds the edit can have touched, keeps every
+// other feed of the previous revision as it was, and that what it serves
+// equals, byte for byte, a fresh server's Prepare of the same snapshot:
+// bodies, ETags, Last-Modified and gzip copies, and the feed list.
+func TestPrepareAssemblesOnlyTouched(t *testing.T) {
+	cancelled := agenda.StatusCancelled
+	steps := []struct {
+		name string
+		edit func(*agenda.Editor) error
+		want []string // the feeds assembled, by kind/ID
+	}{
+		{"move to another room and day", func(e *agenda.Editor) error {
+			room, start, end := "room-1", agendatest.At(8, 12, 0), agendatest.At(8, 12, 40)
+			return e.UpdateSession("late-talk", agenda.SessionUpdate{Room: &room, Start: &start, End: &end})
+		}, []string{"all/", "track/talks", "room/room-1", "room/room-2", "day/2019-10-08", "day/2019-10-09", "session/late-talk"}},
+		{"cancel", func(e *agenda.Editor) error {
+			return e.UpdateSession("opening-keynote", agenda.SessionUpdate{Status: &cancelled})
+		}, []string{"all/", "track/keynote", "room/room-1", "day/2019-10-08", "session/opening-keynote"}},
+		{"rename a room", func(e *agenda.Editor) error { return e.RenameRoom("room-2", "Kesselhaus") },
+			[]string{"all/", "track/talks", "room/room-2", "day/2019-10-08", "session/state-of-state"}},
+		{"add a room", func(e *agenda.Editor) error { return e.AddRoom(agenda.Room{ID: "room-3", Name: "Room 3"}) },
+			[]string{"all/", "room/room-3"}},
+		{"move to another track", func(e *agenda.Editor) error {
+			track := "keynote"
+			return e.UpdateSession("streams-everywhere", agenda.SessionUpdate{Track: &track})
+		}, []string{"all/", "track/keynote", "track/talks", "room/room-1", "day/2019-10-08", "session/streams-everywhere"}},
+		{"add a track", func(e *agenda.Editor) error { return e.AddTrack(agenda.Track{ID: "panel", Name: "Panel"}) },
+			[]string{"all/", "track/panel"}},
+	}
+	var assembled []string
+	srv := New(Config{BaseURL: "http://localhost:8080"})
+	srv.assembled = func(kind, id string) { assembled = append(assembled, kind+"/"+id) }
+	snap := agendatest.Small(t)
+	prev := prepared(t, snap, srv)
+	if n := len(assembled); n != len(prev.named()) {
+		t.Fatalf("first revision: %d feeds assembled, want all %d", n, len(prev.named()))
+	}
+	for i, step := range steps {
+		e := snap.Edit("test", agendatest.Published.Add(24*time.Hour+time.Duration(i)*time.Minute))
+		if err := step.edit(e); err != nil {
+			t.Fatalf("%s: %v", step.name, err)
+		}
+		var err error
+		if snap, err = e.Commit(); err != nil {
+			t.Fatalf("%s: %v", step.name, err)
+		}
+		assembled = nil
+		rev := prepared(t, snap, srv)
+		slices.Sort(assembled)
+		want := slices.Sorted(slices.Values(step.want))
+		if !slices.Equal(assembled, want) {
+			t.Errorf("%s: assembled %q, want %q", step.name, assembled, want)
+		}
+		fresh := prepared(t, snap, New(Config{BaseURL: "http://localhost:8080"}))
+		got, exp := feedsByKey(rev), feedsByKey(fresh)
+		if k1, k2 := slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(exp)); !slices.Equal(k1, k2) {
+			t.Fatalf("%s: feeds %q, a fresh Prepare has %q", step.name, k1, k2)
+		}
+		old := feedsByKey(prev)
+		for key, f := range got {
+			if g := exp[key]; !sameFeed(f, g) {
+				t.Errorf("%s: %s differs from a fresh Prepare: ETag %s, Last-Modified %q, %d bytes; want %s, %q, %d bytes",
+					step.name, key, f.doc.ETag, f.lastModified, len(f.doc.Body), g.doc.ETag, g.lastModified, len(g.doc.Body))
+			}
+			if !slices.Contains(want, key) && key != "list/" && f != old[key] {
+				t.Errorf("%s: %s was not touched but is not the previous revision's feed", step.name, key)
+			}
+		}
+		prev = rev
+	}
+}
+
+// feedsByKey returns the named feeds and the feed list of rev by kind/ID.
+func feedsByKey(rev *revision) map[string]*feed {
+	out := map[string]*feed{"list/": rev.list}
+	for _, f := range rev.named() {
+		out[f.kind+"/"+f.id] = f
+	}
+	return out
+}
+
+// sameFeed reports whether a and b serve the same bytes with the same headers.
+func sameFeed(a, b *feed) bool {
+	return a.kind == b.kind && a.id == b.id && a.path == b.path && a.name == b.name &&
+		bytes.Equal(a.doc.Body, b.doc.Body) && a.doc.ETag == b.doc.ETag && a.doc.Events == b.doc.Events &&
+		a.doc.Modified.Equal(b.doc.Modified) && a.modified.Equal(b.modified) && a.lastModified == b.lastModified &&
+		bytes.Equal(a.gz, b.gz) && a.gzETag == b.gzETag && a.contentType == b.contentType
+}
