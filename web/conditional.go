@@ -20,7 +20,9 @@ func serveFeed(w http.ResponseWriter, r *http.Request, f *feed) {
 	body, etag := f.doc.Body, f.doc.ETag
 	gz := acceptsGzip(strings.Join(r.Header.Values("Accept-Encoding"), ","))
 	if gz {
-		body, etag = f.gz, f.gzETag
+		// The gzip variant's ETag is known without compressing, so a
+		// 304 never waits for a deferred compression.
+		etag = f.gzETag
 	}
 	// Every response, 304s included, says it varies by Accept-Encoding and
 	// carries the validator of the variant chosen (RFC 9110 §15.4.5).
@@ -33,6 +35,17 @@ func serveFeed(w http.ResponseWriter, r *http.Request, f *feed) {
 	if notModified(r, etag, f.modified) {
 		w.WriteHeader(http.StatusNotModified)
 		return
+	}
+	if gz {
+		b, err := f.gz.bytes()
+		if err != nil {
+			// Not expected (compressing into memory), but the identity
+			// body is always there: serve it with its own validator.
+			gz = false
+			h.Set("ETag", f.doc.ETag)
+		} else {
+			body = b
+		}
 	}
 	h.Set("Content-Type", f.contentType)
 	if gz {

@@ -2,13 +2,18 @@ package web
 
 import (
 	"bytes"
+	"compress/gzip"
+	"io"
 	"maps"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"testing"
 	"time"
 
 	"confcal/agenda"
 	"confcal/agenda/agendatest"
+	"confcal/ical"
 )
 
 // TestPrepareAssemblesOnlyTouched checks that after an edit Prepare
@@ -72,7 +77,7 @@ func TestPrepareAssemblesOnlyTouched(t *testing.T) {
 		}
 		old := feedsByKey(prev)
 		for key, f := range got {
-			if g := exp[key]; !sameFeed(f, g) {
+			if g := exp[key]; !sameFeed(t, f, g) {
 				t.Errorf("%s: %s differs from a fresh Prepare: ETag %s, Last-Modified %q, %d bytes; want %s, %q, %d bytes",
 					step.name, key, f.doc.ETag, f.lastModified, len(f.doc.Body), g.doc.ETag, g.lastModified, len(g.doc.Body))
 			}
@@ -94,9 +99,66 @@ func feedsByKey(rev *revision) map[string]*feed {
 }
 
 // sameFeed reports whether a and b serve the same bytes with the same headers.
-func sameFeed(a, b *feed) bool {
+func sameFeed(t *testing.T, a, b *feed) bool {
 	return a.kind == b.kind && a.id == b.id && a.path == b.path && a.name == b.name &&
 		bytes.Equal(a.doc.Body, b.doc.Body) && a.doc.ETag == b.doc.ETag && a.doc.Events == b.doc.Events &&
 		a.doc.Modified.Equal(b.doc.Modified) && a.modified.Equal(b.modified) && a.lastModified == b.lastModified &&
-		bytes.Equal(a.gz, b.gz) && a.gzETag == b.gzETag && a.contentType == b.contentType
+		bytes.Equal(gzipped(t, a), gzipped(t, b)) && a.gzETag == b.gzETag && a.contentType == b.contentType
+}
+
+// gzipped returns f's gzip copy, compressing it if it was deferred.
+func gzipped(t *testing.T, f *feed) []byte {
+	t.Helper()
+	gz, err := f.gz.bytes()
+	if err != nil {
+		t.Fatalf("%s: gzip copy: %v", f.path, err)
+	}
+	return gz
+}
+
+// A large body's gzip copy is made on the first request that wants it:
+// not in Prepare, once, and it decompresses to the body. A 304 for the
+// gzip variant does not need it.
+func TestDeferredGzip(t *testing.T) {
+	body := bytes.Repeat([]byte("BEGIN:VEVENT\r\nSUMMARY:A large feed\r\nEND:VEVENT\r\n"), lazyGzip/40)
+	doc := ical.Doc{Body: body, ETag: `"big"`, Events: 1}
+	f, err := newFeed("all", "", "/feeds/all.ics", "Big", doc, nil, new(compressor))
+	if err != nil {
+		t.Fatal(err)
+	}
+	small, err := newFeed("all", "", "/feeds/all.ics", "Small", ical.Doc{Body: body[:1000], ETag: `"small"`}, nil, new(compressor))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.gz.gz != nil || small.gz.gz == nil {
+		t.Fatalf("compressed in advance: %d bytes large (%d), %d bytes small; want only the small one",
+			len(f.gz.gz), len(body), len(small.gz.gz))
+	}
+	req := httptest.NewRequest(http.MethodGet, "/feeds/all.ics", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	req.Header.Set("If-None-Match", f.gzETag)
+	w := httptest.NewRecorder()
+	serveFeed(w, req, f)
+	if w.Code != http.StatusNotModified || f.gz.gz != nil {
+		t.Fatalf("If-None-Match of the gzip ETag: status %d, compressed %v; want 304 without compressing", w.Code, f.gz.gz != nil)
+	}
+	req.Header.Del("If-None-Match")
+	w = httptest.NewRecorder()
+	serveFeed(w, req, f)
+	sent := bytes.Clone(w.Body.Bytes())
+	zr, err := gzip.NewReader(w.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Code != http.StatusOK || w.Header().Get("Content-Encoding") != "gzip" || !bytes.Equal(got, body) {
+		t.Fatalf("status %d, Content-Encoding %q, %d bytes decompressed; want 200, gzip, the %d bytes of the body",
+			w.Code, w.Header().Get("Content-Encoding"), len(got), len(body))
+	}
+	if a, b := gzipped(t, f), gzipped(t, f); !same(a, b) || !bytes.Equal(a, sent) {
+		t.Error("a later use compressed again or got other bytes")
+	}
 }

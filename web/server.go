@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -134,19 +135,20 @@ type feed struct {
 	path     string // URL path, e.g. "/feeds/tracks/use-case.ics"
 	name     string // the calendar's name
 	doc      ical.Doc
-	gz       []byte // doc.Body gzipped
-	gzETag   string // a strong ETag of its own for the gzip copy
+	gz       *gzCopy // doc.Body gzipped
+	gzETag   string  // a strong ETag of its own for the gzip copy
 	modified time.Time
 
 	contentType  string // Content-Type header value
 	lastModified string // Last-Modified header value, "" for none
 }
 
-// newFeed wraps doc, compressing its body with z unless an earlier
+// newFeed wraps doc with a gzip copy of its body, unless an earlier
 // revision already published the very same bytes (same ETag), whose gzip
-// copy is then reused: an edit recompresses only the feeds it touched.
+// copy is then shared: an edit recompresses only the feeds it touched.
 // When that earlier feed is the same feed (path and name) with the same
-// Last-Modified, it is reused as it is.
+// Last-Modified, it is reused as it is. A body of lazyGzip bytes or more
+// is compressed when a request first wants it, not here (see gzCopy).
 func newFeed(kind, id, path, name string, doc ical.Doc, old map[string]*feed, z *compressor) (*feed, error) {
 	o, same := old[doc.ETag]
 	same = same && bytes.Equal(o.doc.Body, doc.Body)
@@ -161,17 +163,50 @@ func newFeed(kind, id, path, name string, doc ical.Doc, old map[string]*feed, z 
 	if !doc.Modified.IsZero() {
 		f.lastModified = doc.Modified.UTC().Format(http.TimeFormat)
 	}
+	f.gzETag = gzipETag(doc.ETag)
 	if same {
-		f.gz, f.gzETag = o.gz, o.gzETag
+		f.gz = o.gz
 		return f, nil
 	}
-	gz, err := z.compress(doc.Body)
-	if err != nil {
-		return nil, fmt.Errorf("compressing %s: %w", path, err)
+	f.gz = &gzCopy{src: doc.Body}
+	if len(doc.Body) < lazyGzip {
+		gz, err := z.compress(doc.Body)
+		if err != nil {
+			return nil, fmt.Errorf("compressing %s: %w", path, err)
+		}
+		f.gz.once.Do(func() { f.gz.src, f.gz.gz = nil, gz })
 	}
-	f.gz = gz
-	f.gzETag = gzipETag(doc.ETag)
 	return f, nil
+}
+
+// lazyGzip is the body size from which a feed's gzip copy is made on the
+// first request for it rather than in Prepare. Compressing at the default
+// level costs about 26 ms per MB (8.4 MB, the whole conference at 10,000
+// sessions: 217 ms, to 1.17 MB); gzip.BestSpeed would cost a quarter of
+// that but send 27% more bytes to every reader, and still keep an edit
+// far above 20 ms. Deferred, a large feed an edit touched costs its first
+// reader the compression and no one else anything; the feeds of the seed
+// agenda (all.ics is 200 KB) are all below it and compressed in Prepare.
+const lazyGzip = 256 << 10
+
+// gzCopy is the gzip copy of one body, made once: in Prepare for a small
+// body, on first use for a large one. Feeds with the same bytes share it.
+type gzCopy struct {
+	once sync.Once
+	src  []byte // the body, until compressed
+	gz   []byte
+	err  error
+}
+
+// bytes returns the compressed body, compressing it first if need be. It
+// is safe for concurrent use; concurrent first callers wait for one
+// compression.
+func (c *gzCopy) bytes() ([]byte, error) {
+	c.once.Do(func() {
+		c.gz, c.err = new(compressor).compress(c.src)
+		c.src = nil
+	})
+	return c.gz, c.err
 }
 
 // gzipETag derives the gzip variant's ETag from the identity one: a
