@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"io"
 	"maps"
 	"net/http"
@@ -85,8 +86,28 @@ func TestPrepareAssemblesOnlyTouched(t *testing.T) {
 				t.Errorf("%s: %s was not touched but is not the previous revision's feed", step.name, key)
 			}
 		}
+		if want := referenceList(t, rev); !bytes.Equal(rev.list.doc.Body, want) {
+			t.Errorf("%s: feed list:\n%s\nwant what json.MarshalIndent writes:\n%s", step.name, rev.list.doc.Body, want)
+		}
 		prev = rev
 	}
+}
+
+// referenceList encodes the feed list of rev with json.MarshalIndent in
+// one piece, as feedList did before it reused each feed's entry.
+func referenceList(t *testing.T, rev *revision) []byte {
+	t.Helper()
+	snap := rev.ed.Snapshot()
+	list := FeedList{Conference: snap.Conference().Name, Revision: snap.Revision()}
+	for _, f := range rev.named() {
+		u := "http://localhost:8080" + f.path
+		list.Feeds = append(list.Feeds, FeedInfo{Kind: f.kind, ID: f.id, Name: f.name, URL: u, Webcal: webcal(u), Events: f.doc.Events})
+	}
+	body, err := json.MarshalIndent(list, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(body, '\n')
 }
 
 // feedsByKey returns the named feeds and the feed list of rev by kind/ID.

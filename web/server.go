@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -141,6 +142,10 @@ type feed struct {
 
 	contentType  string // Content-Type header value
 	lastModified string // Last-Modified header value, "" for none
+	// listEntry is the feed's entry in the feed list, set by the Prepare
+	// that made the feed (a feed kept from an earlier revision was listed
+	// there already), read by later Prepares only, never by requests.
+	listEntry []byte
 }
 
 // newFeed wraps doc with a gzip copy of its body, unless an earlier
@@ -570,23 +575,55 @@ type FeedList struct {
 
 // feedList renders the JSON feed list of rev as a feed of its own, so it
 // is served with the same validators and compression as the calendars.
+// The body is what json.MarshalIndent(list, "", "  ") writes for the
+// FeedList, put together from each feed's entry, encoded once when the
+// feed was made (listEntry), so a revision that keeps most feeds encodes
+// only the new ones.
 func (s *Server) feedList(rev *revision, z *compressor) (*feed, error) {
 	snap := rev.ed.Snapshot()
-	list := FeedList{Conference: snap.Conference().Name, Revision: snap.Revision()}
-	for _, f := range rev.named() {
-		u := s.cfg.BaseURL + f.path
-		list.Feeds = append(list.Feeds, FeedInfo{
-			Kind: f.kind, ID: f.id, Name: f.name, URL: u, Webcal: webcal(u), Events: f.doc.Events,
-		})
-	}
-	body, err := json.MarshalIndent(list, "", "  ")
+	conf, err := json.Marshal(snap.Conference().Name)
 	if err != nil {
 		return nil, fmt.Errorf("feed list: %w", err)
 	}
-	body = append(body, '\n')
+	named := rev.named()
+	n := 64 + len(conf)
+	for _, f := range named {
+		if f.listEntry == nil {
+			if f.listEntry, err = s.listEntry(f); err != nil {
+				return nil, err
+			}
+		}
+		n += len(f.listEntry) + 6
+	}
+	body := make([]byte, 0, n)
+	body = append(body, "{\n  \"conference\": "...)
+	body = append(body, conf...)
+	body = append(body, ",\n  \"revision\": "...)
+	body = strconv.AppendInt(body, snap.Revision(), 10)
+	body = append(body, ",\n  \"feeds\": ["...)
+	for i, f := range named {
+		if i > 0 {
+			body = append(body, ',')
+		}
+		body = append(body, "\n    "...)
+		body = append(body, f.listEntry...)
+	}
+	body = append(body, "\n  ]\n}\n"...)
 	sum := sha256.Sum256(body)
 	doc := ical.Doc{Body: body, ETag: `"` + hex.EncodeToString(sum[:16]) + `"`, Modified: listModified(snap)}
 	return newFeed("list", "", "/feeds", "", doc, nil, z)
+}
+
+// listEntry encodes f's FeedInfo as it stands in the feed list, indented
+// for its place there.
+func (s *Server) listEntry(f *feed) ([]byte, error) {
+	u := s.cfg.BaseURL + f.path
+	info := FeedInfo{Kind: f.kind, ID: f.id, Name: f.name, URL: u, Webcal: webcal(u), Events: f.doc.Events}
+	b, err := json.MarshalIndent(info, "    ", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("feed list: %s: %w", f.path, err)
+	}
+	return b, nil
 }
 
 // listModified is the feed list's Last-Modified: the agenda's latest
