@@ -186,13 +186,14 @@ func newFeed(kind, id, path, name string, doc ical.Doc, old map[string]*feed, z 
 
 // lazyGzip is the body size from which a feed's gzip copy is made on the
 // first request for it rather than in Prepare. Compressing at the default
-// level costs about 26 ms per MB (8.4 MB, the whole conference at 10,000
-// sessions: 217 ms, to 1.17 MB); gzip.BestSpeed would cost a quarter of
-// that but send 27% more bytes to every reader, and still keep an edit
+// level costs about 26 ms per MB here (the whole conference at 10,000
+// sessions, 8.4 MB: 217 ms, to 1.17 MB; the seed's all.ics, 200 KB:
+// about 5 ms); gzip.BestSpeed costs a quarter of that but sends 27% more
+// bytes to every reader, and at 10,000 sessions would still keep an edit
 // far above 20 ms. Deferred, a large feed an edit touched costs its first
-// reader the compression and no one else anything; the feeds of the seed
-// agenda (all.ics is 200 KB) are all below it and compressed in Prepare.
-const lazyGzip = 256 << 10
+// gzip reader the compression and no one else anything (a 304 needs
+// none: the gzip ETag is known), so the default level stays.
+const lazyGzip = 32 << 10
 
 // gzCopy is the gzip copy of one body, made once: in Prepare for a small
 // body, on first use for a large one. Feeds with the same bytes share it.
