@@ -60,17 +60,18 @@ func (s *Server) mountOps(r chi.Router) {
 	}
 }
 
-// Header values set on many responses, built once. A handler that sets
-// one of these headers replaces the slice; none appends to it.
-var (
-	nosniff        = []string{"nosniff"}
-	referrerPolicy = []string{"same-origin"}
+// Header values set on many responses. They are constants and each
+// response gets them through Header.Set, so no two responses share a
+// mutable slice.
+const (
+	nosniff        = "nosniff"
+	referrerPolicy = "same-origin"
 	// defaultCSP is for HTML no handler wrote a policy for (redirect
 	// bodies, error pages): nothing may load, nothing may frame it. The
 	// attendee page sets its own, wider policy on its pages.
-	defaultCSP    = []string{"default-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"}
-	anyOrigin     = []string{"*"}
-	exposeHeaders = []string{"ETag, Last-Modified, Confcal-Revision"}
+	defaultCSP    = "default-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+	anyOrigin     = "*"
+	exposeHeaders = "ETag, Last-Modified, Confcal-Revision"
 )
 
 // harden applies the server's request limits and response headers:
@@ -102,15 +103,15 @@ func (s *Server) harden(next http.Handler) http.Handler {
 		switch {
 		case feeds || apiPath:
 			if read && !strings.HasPrefix(p, "/feeds/my/") {
-				h["Access-Control-Allow-Origin"] = anyOrigin
-				h["Access-Control-Expose-Headers"] = exposeHeaders
+				h.Set("Access-Control-Allow-Origin", anyOrigin)
+				h.Set("Access-Control-Expose-Headers", exposeHeaders)
 			}
 		case p == "/dav" || strings.HasPrefix(p, "/dav/"):
 			// CalDAV answers XML and iCalendar, never HTML.
 		default:
-			h["X-Content-Type-Options"] = nosniff
-			h["Referrer-Policy"] = referrerPolicy
-			h["Content-Security-Policy"] = defaultCSP
+			h.Set("X-Content-Type-Options", nosniff)
+			h.Set("Referrer-Policy", referrerPolicy)
+			h.Set("Content-Security-Policy", defaultCSP)
 		}
 		if (apiPath && !read) || r.Header.Get("Authorization") != "" {
 			w = &noStoreWriter{ResponseWriter: w}
