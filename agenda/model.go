@@ -152,9 +152,7 @@ func Slug(title string) string {
 	var b strings.Builder
 	hyphen := false
 	for _, r := range strings.ToLower(title) {
-		if f, ok := fold[r]; ok {
-			r = f
-		}
+		r = baseLetter(r)
 		switch {
 		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
 			if hyphen && b.Len() > 0 {
@@ -175,10 +173,28 @@ func Slug(title string) string {
 	return s
 }
 
-var fold = map[rune]rune{
-	'à': 'a', 'á': 'a', 'â': 'a', 'ä': 'a', 'å': 'a', 'ã': 'a',
-	'ç': 'c', 'è': 'e', 'é': 'e', 'ê': 'e', 'ë': 'e',
-	'ì': 'i', 'í': 'i', 'î': 'i', 'ï': 'i', 'ñ': 'n',
-	'ò': 'o', 'ó': 'o', 'ô': 'o', 'ö': 'o', 'õ': 'o', 'ø': 'o',
-	'ù': 'u', 'ú': 'u', 'û': 'u', 'ü': 'u', 'ý': 'y', 'ÿ': 'y', 'ß': 's',
+// baseLetter folds a lower-case Latin letter with a diacritic to its base
+// letter ("é" → "e"); other runes come back unchanged.
+func baseLetter(r rune) rune {
+	switch r {
+	case 'à', 'á', 'â', 'ä', 'å', 'ã':
+		return 'a'
+	case 'ç':
+		return 'c'
+	case 'è', 'é', 'ê', 'ë':
+		return 'e'
+	case 'ì', 'í', 'î', 'ï':
+		return 'i'
+	case 'ñ':
+		return 'n'
+	case 'ò', 'ó', 'ô', 'ö', 'õ', 'ø':
+		return 'o'
+	case 'ù', 'ú', 'û', 'ü':
+		return 'u'
+	case 'ý', 'ÿ':
+		return 'y'
+	case 'ß':
+		return 's'
+	}
+	return r
 }
