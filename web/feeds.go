@@ -88,10 +88,19 @@ func (s *Server) serveDayFeed(w http.ResponseWriter, r *http.Request) {
 // serveCustomFeed serves /feeds/custom.ics?sessions=…&tracks=…&rooms=…&days=…,
 // the union of what the query names (see Pick). A pick is assembled from
 // the pre-rendered events once per revision and canonical query, then
-// served from the revision's cache.
+// served from the revision's cache, where a repeated query also finds it
+// by its raw spelling.
 func (s *Server) serveCustomFeed(w http.ResponseWriter, r *http.Request) {
 	rev, ok := s.current(w, r)
 	if !ok {
+		return
+	}
+	// A query seen before, spelled the same, skips parsing: the cache
+	// also knows picks by their raw spelling (long ones excepted, to
+	// bound its memory).
+	raw := r.URL.RawQuery
+	if f, ok := rev.custom.alias(raw); ok {
+		serveFeed(w, r, f)
 		return
 	}
 	q, err := url.ParseQuery(r.URL.RawQuery)
@@ -126,8 +135,15 @@ func (s *Server) serveCustomFeed(w http.ResponseWriter, r *http.Request) {
 		}
 		f = rev.custom.add(key, f)
 	}
+	if len(raw) <= maxRawPickKey {
+		rev.custom.addAlias(raw, f)
+	}
 	serveFeed(w, r, f)
 }
+
+// maxRawPickKey is the longest raw query of a pick cached under its own
+// spelling.
+const maxRawPickKey = 1024
 
 // short quotes a name taken from a request for an error message, cut to a
 // readable length.

@@ -96,6 +96,16 @@ func TestServedFromMemory(t *testing.T) {
 	if n := rev.custom.len(); n != 1 {
 		t.Errorf("after four spellings of one pick: %d cached picks, want 1", n)
 	}
+	// Each spelling is remembered, so a repeat finds the pick without
+	// parsing its query.
+	for _, raw := range []string{"sessions=late-talk&tracks=keynote", "tracks=keynote&sessions=late-talk&sessions=late-talk"} {
+		if f, ok := rev.custom.alias(raw); !ok || !same(f.doc.Body, first) {
+			t.Errorf("raw query %q: cached %v, want the pick served", raw, ok)
+		}
+	}
+	if _, ok := rev.custom.alias("sessions=nope"); ok {
+		t.Error("a query never served is cached")
+	}
 	served(t, h, "/feeds/custom.ics?rooms=room-2")
 	if n := rev.custom.len(); n != 2 {
 		t.Errorf("after a second pick: %d cached picks, want 2", n)
@@ -165,6 +175,23 @@ func TestPickCacheBound(t *testing.T) {
 		if _, ok := c.get(k); !ok {
 			t.Errorf("entry %s evicted, want only a evicted", k)
 		}
+	}
+}
+
+func TestPickCacheAliasBound(t *testing.T) {
+	c := newPickCache(2)
+	a := &feed{id: "a"}
+	for _, raw := range []string{"x=1", "x=2", "x=3", "x=3"} {
+		c.addAlias(raw, a)
+	}
+	if len(c.aliases) != 2 || len(c.aliasOrder) != 2 {
+		t.Errorf("%d aliases (%d in order), want 2", len(c.aliases), len(c.aliasOrder))
+	}
+	if _, ok := c.alias("x=1"); ok {
+		t.Error("oldest alias still cached after a third")
+	}
+	if f, ok := c.alias("x=3"); !ok || f != a {
+		t.Error("newest alias not cached")
 	}
 }
 

@@ -193,16 +193,43 @@ func Export(ed *ical.Edition, p Pick) (ical.Doc, error) {
 const customCacheSize = 256
 
 // pickCache keeps the assembled feeds of recent picks for one revision,
-// keyed by canonical query. When full, the oldest entry makes room.
+// keyed by canonical query, and as many raw queries that led to them, so
+// a repeated query skips parsing. When either is full, its oldest entry
+// makes room.
 type pickCache struct {
-	mu    sync.Mutex
-	max   int
-	feeds map[string]*feed
-	order []string // keys, oldest first
+	mu         sync.Mutex
+	max        int
+	feeds      map[string]*feed
+	order      []string // keys, oldest first
+	aliases    map[string]*feed
+	aliasOrder []string // raw queries, oldest first
 }
 
 func newPickCache(max int) *pickCache {
-	return &pickCache{max: max, feeds: make(map[string]*feed, max)}
+	return &pickCache{max: max, feeds: make(map[string]*feed, max), aliases: make(map[string]*feed, max)}
+}
+
+// alias returns the feed cached for a raw query.
+func (c *pickCache) alias(raw string) (*feed, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f, ok := c.aliases[raw]
+	return f, ok
+}
+
+// addAlias remembers that raw query names the pick of f.
+func (c *pickCache) addAlias(raw string, f *feed) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.aliases[raw]; ok {
+		return
+	}
+	if len(c.aliasOrder) >= c.max {
+		delete(c.aliases, c.aliasOrder[0])
+		c.aliasOrder = c.aliasOrder[1:]
+	}
+	c.aliases[raw] = f
+	c.aliasOrder = append(c.aliasOrder, raw)
 }
 
 func (c *pickCache) get(key string) (*feed, bool) {
