@@ -60,11 +60,11 @@ func (d *discard) Header() http.Header         { return d.h }
 func (d *discard) WriteHeader(status int)      { d.status = status }
 func (d *discard) Write(b []byte) (int, error) { return len(b), nil }
 
-func benchmarkServe(b *testing.B, want int, hdr ...string) {
+func benchmarkServe(b *testing.B, target string, want int, hdr ...string) {
 	srv := web.New(web.Config{BaseURL: baseURL})
 	publish(b, srv, flink(b))
 	h := srv.Handler()
-	req := httptest.NewRequest(http.MethodGet, "/feeds/all.ics", nil)
+	req := httptest.NewRequest(http.MethodGet, target, nil)
 	probe := httptest.NewRecorder()
 	h.ServeHTTP(probe, req)
 	etag := probe.Header().Get("ETag")
@@ -87,12 +87,25 @@ func benchmarkServe(b *testing.B, want int, hdr ...string) {
 
 // BenchmarkServeAll200 serves /feeds/all.ics of the built-in agenda in
 // full through the router.
-func BenchmarkServeAll200(b *testing.B) { benchmarkServe(b, http.StatusOK) }
+func BenchmarkServeAll200(b *testing.B) { benchmarkServe(b, "/feeds/all.ics", http.StatusOK) }
 
 // BenchmarkServeAll304 answers a conditional GET of /feeds/all.ics whose
 // ETag matches.
 func BenchmarkServeAll304(b *testing.B) {
-	benchmarkServe(b, http.StatusNotModified, "If-None-Match", "$etag")
+	benchmarkServe(b, "/feeds/all.ics", http.StatusNotModified, "If-None-Match", "$etag")
+}
+
+// pickTarget is a personal pick of the built-in agenda: two tracks, a
+// room and three sessions, as the attendee page links it.
+const pickTarget = "/feeds/custom.ics?tracks=keynote,research&rooms=room-3&sessions=" +
+	"apache-flink-developer-training-1,apache-flink-operations-training-1,sql-developer-training-1"
+
+// BenchmarkServePick200 serves a personal pick already in the cache.
+func BenchmarkServePick200(b *testing.B) { benchmarkServe(b, pickTarget, http.StatusOK) }
+
+// BenchmarkServePick304 answers a conditional GET of a cached pick.
+func BenchmarkServePick304(b *testing.B) {
+	benchmarkServe(b, pickTarget, http.StatusNotModified, "If-None-Match", "$etag")
 }
 
 // BenchmarkPrepareAfterEdit renders the revision after an edit of one
