@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"fmt"
 	"io"
 	"maps"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -181,5 +183,82 @@ func TestDeferredGzip(t *testing.T) {
 	}
 	if a, b := gzipped(t, f), gzipped(t, f); !same(a, b) || !bytes.Equal(a, sent) {
 		t.Error("a later use compressed again or got other bytes")
+	}
+}
+
+// TestPrepareAfterRandomEdits runs a fixed pseudo-random series of edits of
+// every kind, preparing some revisions and skipping others (so one Prepare
+// spans several revisions, in which a session may pass through a room and
+// leave it again), and checks each prepared revision against a fresh
+// server's Prepare of the same snapshot.
+func TestPrepareAfterRandomEdits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	srv := New(Config{BaseURL: "http://localhost:8080"})
+	var assembled int
+	srv.assembled = func(string, string) { assembled++ }
+	snap := agendatest.Small(t)
+	prepared(t, snap, srv)
+	confirmed, cancelled := agenda.StatusConfirmed, agenda.StatusCancelled
+	partial := 0
+	for i := range 400 {
+		e := snap.Edit("test", agendatest.Published.Add(time.Duration(i+1)*time.Minute))
+		ids := snap.SessionIDs()
+		id := ids[rng.IntN(len(ids))]
+		rooms, tracks := snap.Rooms(), snap.Tracks()
+		var err error
+		switch op := rng.IntN(9); op {
+		case 0:
+			room := rooms[rng.IntN(len(rooms))].ID
+			err = e.UpdateSession(id, agenda.SessionUpdate{Room: &room, Force: true})
+		case 1:
+			start := agendatest.At(8+rng.IntN(2), 9+rng.IntN(8), 0)
+			end := start.Add(40 * time.Minute)
+			err = e.UpdateSession(id, agenda.SessionUpdate{Start: &start, End: &end, Force: true})
+		case 2:
+			track := tracks[rng.IntN(len(tracks))].ID
+			err = e.UpdateSession(id, agenda.SessionUpdate{Track: &track})
+		case 3:
+			st := []agenda.Status{confirmed, cancelled}[rng.IntN(2)]
+			err = e.UpdateSession(id, agenda.SessionUpdate{Status: &st, Force: true})
+		case 4:
+			title := fmt.Sprintf("Title %d", i)
+			err = e.UpdateSession(id, agenda.SessionUpdate{Title: &title})
+		case 5:
+			abstract := fmt.Sprintf("Abstract %d", i)
+			err = e.UpdateSession(id, agenda.SessionUpdate{Abstract: &abstract})
+		case 6:
+			err = e.AddRoom(agenda.Room{ID: fmt.Sprintf("room-x%d", i), Name: fmt.Sprintf("Room X%d", i)})
+		case 7:
+			err = e.RenameRoom(rooms[rng.IntN(len(rooms))].ID, fmt.Sprintf("Hall %d", i))
+		case 8:
+			err = e.AddTrack(agenda.Track{ID: fmt.Sprintf("track-x%d", i), Name: fmt.Sprintf("Track X%d", i)})
+		}
+		if err != nil {
+			t.Fatalf("edit %d: %v", i, err)
+		}
+		if snap, err = e.Commit(); err != nil {
+			t.Fatalf("edit %d: %v", i, err)
+		}
+		if rng.IntN(2) == 0 {
+			continue // the next Prepare spans this revision too
+		}
+		assembled = 0
+		rev := prepared(t, snap, srv)
+		fresh := prepared(t, snap, New(Config{BaseURL: "http://localhost:8080"}))
+		got, exp := feedsByKey(rev), feedsByKey(fresh)
+		if len(got) != len(exp) {
+			t.Fatalf("edit %d: %d feeds, a fresh Prepare has %d", i, len(got), len(exp))
+		}
+		for key, f := range got {
+			if g, ok := exp[key]; !ok || !sameFeed(t, f, g) {
+				t.Fatalf("edit %d: %s differs from a fresh Prepare", i, key)
+			}
+		}
+		if assembled < len(got)-1 {
+			partial++
+		}
+	}
+	if partial == 0 {
+		t.Error("every Prepare assembled every feed")
 	}
 }
