@@ -39,6 +39,7 @@ package metrics
 
 import (
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -150,10 +151,10 @@ func New() *Metrics {
 	)
 	// Start the known series at zero, so rates and ratios exist before
 	// the first event rather than appearing with it.
-	for _, r := range reportKinds {
+	for _, r := range reportKinds() {
 		m.reports.WithLabelValues(r)
 	}
-	for _, op := range storeOps {
+	for _, op := range storeOps() {
 		m.storeErrors.WithLabelValues(op)
 	}
 	return m
@@ -192,29 +193,30 @@ func (m *Metrics) Serving(rev int64, t time.Time) {
 
 // reportKinds are the CalDAV reports counted under their own name; any
 // other is counted as "other", which keeps the label's values bounded.
-var reportKinds = []string{"sync-collection", "calendar-query", "calendar-multiget", "other"}
+func reportKinds() []string {
+	return []string{"sync-collection", "calendar-query", "calendar-multiget", "other"}
+}
+
+// storeOps are the store operations counted under their own name.
+func storeOps() []string { return []string{"load", "save", "revision", "other"} }
+
+// bounded returns v when it is one of known, else "other" (the last of
+// known), so a label never takes an unbounded set of values.
+func bounded(v string, known []string) string {
+	if slices.Contains(known, v) {
+		return v
+	}
+	return "other"
+}
 
 // CalDAVReport counts one CalDAV REPORT request of the given kind (the
 // local name of the body's root element, e.g. "sync-collection").
 func (m *Metrics) CalDAVReport(kind string) {
-	switch kind {
-	case "sync-collection", "calendar-query", "calendar-multiget":
-	default:
-		kind = "other"
-	}
-	m.reports.WithLabelValues(kind).Inc()
+	m.reports.WithLabelValues(bounded(kind, reportKinds())).Inc()
 }
-
-// storeOps are the store operations counted under their own name.
-var storeOps = []string{"load", "save", "revision", "other"}
 
 // StoreError counts one failed store operation: "load", "save" or
 // "revision" (anything else is counted as "other").
 func (m *Metrics) StoreError(op string) {
-	switch op {
-	case "load", "save", "revision":
-	default:
-		op = "other"
-	}
-	m.storeErrors.WithLabelValues(op).Inc()
+	m.storeErrors.WithLabelValues(bounded(op, storeOps())).Inc()
 }
