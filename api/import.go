@@ -79,10 +79,7 @@ func (in Import) contents(conf agenda.Conference, loc *time.Location) (agenda.Co
 
 func (a *api) importAgenda(w http.ResponseWriter, r *http.Request) error {
 	var in Import
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	author, err := a.author(r)
+	author, err := a.writeRequest(w, r, &in)
 	if err != nil {
 		return err
 	}

@@ -94,10 +94,7 @@ func (a *api) writeRoom(w http.ResponseWriter, r *http.Request, status int, snap
 
 func (a *api) createRoom(w http.ResponseWriter, r *http.Request) error {
 	var n NewRoom
-	if err := decode(w, r, &n); err != nil {
-		return err
-	}
-	author, err := a.author(r)
+	author, err := a.writeRequest(w, r, &n)
 	if err != nil {
 		return err
 	}
@@ -127,10 +124,7 @@ func (a *api) createRoom(w http.ResponseWriter, r *http.Request) error {
 func (a *api) patchRoom(w http.ResponseWriter, r *http.Request) error {
 	id := chi.URLParam(r, "id")
 	var p RoomPatch
-	if err := decode(w, r, &p); err != nil {
-		return err
-	}
-	author, err := a.author(r)
+	author, err := a.writeRequest(w, r, &p)
 	if err != nil {
 		return err
 	}

@@ -133,6 +133,15 @@ func (a *api) writeSession(w http.ResponseWriter, r *http.Request, status int, s
 	writeJSON(w, r, status, body)
 }
 
+// writeRequest decodes a write request's JSON body into body and names the
+// change's author: the steps every write handler starts with.
+func (a *api) writeRequest(w http.ResponseWriter, r *http.Request, body any) (string, error) {
+	if err := decode(w, r, body); err != nil {
+		return "", err
+	}
+	return a.author(r)
+}
+
 // author names the author of a change for the change log.
 func (a *api) author(r *http.Request) (string, error) {
 	v := strings.TrimSpace(r.Header.Get(WhoHeader))
@@ -186,10 +195,7 @@ func (p SessionPatch) update(loc *time.Location) (agenda.SessionUpdate, error) {
 func (a *api) patchSession(w http.ResponseWriter, r *http.Request) error {
 	id := chi.URLParam(r, "id")
 	var p SessionPatch
-	if err := decode(w, r, &p); err != nil {
-		return err
-	}
-	author, err := a.author(r)
+	author, err := a.writeRequest(w, r, &p)
 	if err != nil {
 		return err
 	}
@@ -228,10 +234,7 @@ func (a *api) patchSession(w http.ResponseWriter, r *http.Request) error {
 
 func (a *api) createSession(w http.ResponseWriter, r *http.Request) error {
 	var n NewSession
-	if err := decode(w, r, &n); err != nil {
-		return err
-	}
-	author, err := a.author(r)
+	author, err := a.writeRequest(w, r, &n)
 	if err != nil {
 		return err
 	}
