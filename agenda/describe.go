@@ -118,24 +118,11 @@ func (s *Snapshot) sessionAfter(id string, rev int64, cs []Change) Session {
 		x = Session{ID: id, Title: id}
 	}
 	for _, c := range cs {
-		switch c.Field {
-		case FieldCreated, FieldTitle:
+		if c.Field == FieldCreated {
 			x.Title = c.New
-		case FieldRoom:
-			x.Room = c.New
-		case FieldTrack:
-			x.Track = c.New
-		case FieldStatus:
-			x.Status = Status(c.New)
-		case FieldStart, FieldEnd:
-			if t, err := time.Parse(time.RFC3339, c.New); err == nil {
-				if c.Field == FieldStart {
-					x.Start = t.In(s.loc)
-				} else {
-					x.End = t.In(s.loc)
-				}
-			}
+			continue
 		}
+		s.setField(&x, c.Field, c.New) // an unreadable time keeps the old one
 	}
 	return x
 }

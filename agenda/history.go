@@ -106,24 +106,30 @@ func (s *Snapshot) replay() *history {
 
 // undo sets x to what it was before change c. It reports false when c's
 // old value cannot be read (x is then left as it was).
-func (s *Snapshot) undo(x *Session, c Change) bool {
-	switch c.Field {
+func (s *Snapshot) undo(x *Session, c Change) bool { return s.setField(x, c.Field, c.Old) }
+
+// setField sets the field f of x to the change-log value v (a time in
+// RFC 3339 for FieldStart and FieldEnd); fields that are not a session's
+// own (created, location, room and track names) leave x as it is. It
+// reports false when v cannot be read, leaving x as it was.
+func (s *Snapshot) setField(x *Session, f Field, v string) bool {
+	switch f {
 	case FieldTitle:
-		x.Title = c.Old
+		x.Title = v
 	case FieldRoom:
-		x.Room = c.Old
+		x.Room = v
 	case FieldTrack:
-		x.Track = c.Old
+		x.Track = v
 	case FieldStatus:
-		x.Status = Status(c.Old)
+		x.Status = Status(v)
 	case FieldAbstract:
-		x.Abstract = c.Old
+		x.Abstract = v
 	case FieldStart, FieldEnd:
-		t, err := time.Parse(time.RFC3339, c.Old)
+		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {
 			return false
 		}
-		if c.Field == FieldStart {
+		if f == FieldStart {
 			x.Start = t.In(s.loc)
 		} else {
 			x.End = t.In(s.loc)
