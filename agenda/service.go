@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -139,8 +140,15 @@ type revisioner interface {
 // served, so when Change returns nil every feed already shows it. Changes are
 // serialized; fn must not call the Service. If fn returns an error, or
 // records no change, nothing happens and Change returns the current
-// revision. fn may run twice when another process changed the store (see
-// Service), so it must decide from the Editor's snapshot alone.
+// revision.
+//
+// When another process sharing the store saved a revision first (ErrStale
+// on Save, the normal case for replicas on one database), Change serves the
+// stored revision and runs fn again on top of it, with a growing, jittered
+// pause between attempts, until StaleDeadline has passed since the first
+// attempt (or ctx ends); it then gives up with an error wrapping ErrStale,
+// which callers report as "busy, try again". So fn may run several times
+// and must decide from the Editor's snapshot alone.
 func (s *Service) Change(ctx context.Context, who string, fn func(*Editor) error) (*Snapshot, []Change, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -148,20 +156,44 @@ func (s *Service) Change(ctx context.Context, who string, fn func(*Editor) error
 	if cur == nil {
 		return nil, nil, errors.New("agenda: change before the agenda was loaded")
 	}
-	for attempt := 0; ; attempt++ {
+	start := time.Now()
+	pause := firstStalePause
+	for {
 		next, changes, err := s.change(ctx, cur, who, fn)
-		if errors.Is(err, ErrStale) && attempt == 0 {
-			// Another process saved a revision: serve it and redo the
-			// change on top of it.
-			if _, rerr := s.refresh(ctx); rerr != nil {
-				return cur, nil, errors.Join(err, rerr)
-			}
-			cur = s.cur.Load()
-			continue
+		if !errors.Is(err, ErrStale) {
+			return next, changes, err
 		}
-		return next, changes, err
+		if time.Since(start)+pause > StaleDeadline {
+			return cur, nil, fmt.Errorf("agenda: the store kept moving on for %s: %w", StaleDeadline, err)
+		}
+		// Another process saved a revision: wait a little (so two writers
+		// racing each other fall out of step), serve what it stored and
+		// redo the change on top of it.
+		t := time.NewTimer(pause/2 + rand.N(pause))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return cur, nil, fmt.Errorf("agenda: retrying a change on a stale revision: %w", errors.Join(ctx.Err(), err))
+		case <-t.C:
+		}
+		pause = min(2*pause, maxStalePause)
+		if _, rerr := s.refresh(ctx); rerr != nil {
+			return cur, nil, errors.Join(err, rerr)
+		}
+		cur = s.cur.Load()
 	}
 }
+
+// StaleDeadline bounds how long Change keeps retrying a change that meets
+// ErrStale because other processes keep saving revisions to the same store.
+const StaleDeadline = 5 * time.Second
+
+// The pauses between attempts of a change that met ErrStale: the first,
+// doubled after each attempt up to the last.
+const (
+	firstStalePause = 5 * time.Millisecond
+	maxStalePause   = 250 * time.Millisecond
+)
 
 func (s *Service) change(ctx context.Context, cur *Snapshot, who string, fn func(*Editor) error) (*Snapshot, []Change, error) {
 	e := cur.Edit(who, s.now())

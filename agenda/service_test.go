@@ -20,9 +20,11 @@ type recorder struct {
 	rendered []int64
 	served   []int64
 	fail     error
+	delay    time.Duration // how long rendering takes
 }
 
 func (r *recorder) publish(_ context.Context, s *agenda.Snapshot) (func(), error) {
+	time.Sleep(r.delay)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.fail != nil {
@@ -287,5 +289,85 @@ func TestConcurrentChangesAreSerialized(t *testing.T) {
 	}
 	if len(who) != n {
 		t.Errorf("log names %d authors, want %d", len(who), n)
+	}
+}
+
+// Two services on one store write at the same time, as two replicas or a
+// server and the command line do: every change lands, in its own revision,
+// however often the other service moved the store on first.
+func TestConcurrentWritersOnOneStoreAllLand(t *testing.T) {
+	ctx := context.Background()
+	store := memstore.New()
+	// Rendering takes a while, as it does for a real server, which leaves
+	// the other service time to store a revision in between.
+	svcs := []*agenda.Service{openService(t, store, &recorder{delay: time.Millisecond}), openService(t, store, &recorder{delay: time.Millisecond})}
+	const perWriter = 30
+	var wg sync.WaitGroup
+	for w := range 4 {
+		svc := svcs[w%2]
+		wg.Go(func() {
+			for i := range perWriter {
+				abstract := fmt.Sprintf("writer %d edit %d", w, i)
+				if _, _, err := svc.Change(ctx, fmt.Sprint(w), func(e *agenda.Editor) error {
+					return e.UpdateSession("late-talk", agenda.SessionUpdate{Abstract: &abstract})
+				}); err != nil {
+					t.Errorf("writer %d edit %d: %v", w, i, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	stored, err := store.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := int64(1 + 4*perWriter); stored.Revision() != want {
+		t.Fatalf("stored revision %d, want %d", stored.Revision(), want)
+	}
+	for i, c := range stored.Log() {
+		if c.Revision != int64(i+2) {
+			t.Fatalf("log entry %d at revision %d, want %d (a gap or a repeat)", i, c.Revision, i+2)
+		}
+	}
+}
+
+// staleStore's Save always finds another revision stored first.
+type staleStore struct {
+	agenda.Store
+	saves int
+}
+
+func (s *staleStore) Save(ctx context.Context, next *agenda.Snapshot) error {
+	if next.Revision() == 1 {
+		return s.Store.Save(ctx, next)
+	}
+	s.saves++
+	return fmt.Errorf("staleStore: %w", agenda.ErrStale)
+}
+
+// A store that never lets a change through makes Change retry, then give
+// up with an error the API reports as busy (ErrStale), not loop forever.
+func TestChangeGivesUpOnAStoreThatKeepsMoving(t *testing.T) {
+	store := &staleStore{Store: memstore.New()}
+	svc := openService(t, store, &recorder{})
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	abstract := "never lands"
+	start := time.Now()
+	_, _, err := svc.Change(ctx, "test", func(e *agenda.Editor) error {
+		return e.UpdateSession("late-talk", agenda.SessionUpdate{Abstract: &abstract})
+	})
+	if !errors.Is(err, agenda.ErrStale) {
+		t.Fatalf("Change = %v, want an error wrapping ErrStale", err)
+	}
+	if store.saves < 3 {
+		t.Errorf("Change tried %d times, want several attempts before giving up", store.saves)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("Change took %s, want it to stop at the context's deadline", d)
+	}
+	if x, _ := svc.Current().Session("late-talk"); x.Abstract == abstract {
+		t.Error("the served revision has a change the store never took")
 	}
 }

@@ -55,12 +55,20 @@ func statusOf(err error) (int, string) {
 		return http.StatusConflict, strings.TrimSuffix(msg, ": "+agenda.ErrInvalid.Error())
 	case errors.Is(err, agenda.ErrInvalid):
 		return http.StatusUnprocessableEntity, strings.TrimSuffix(msg, ": "+agenda.ErrInvalid.Error())
+	case errors.Is(err, agenda.ErrStale):
+		// Other processes on the same store kept saving revisions for
+		// longer than the service retries: busy, not broken.
+		return http.StatusServiceUnavailable, "the agenda is busy with other changes; try again"
 	}
 	return http.StatusInternalServerError, "internal error"
 }
 
 // OverlapHint ends the message of a 409 for an overlap.
 const OverlapHint = ` (send "force": true to allow it)`
+
+// retryAfter is the Retry-After of a 503, in seconds: the service has
+// already retried for agenda.StaleDeadline, so a client may as well wait.
+const retryAfter = "2"
 
 // errPrecondition: an If-Match ETag is not the current one.
 var errPrecondition = errors.New("precondition failed")
@@ -78,6 +86,9 @@ func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			"status", status, "error", err)
 	}
 	w.Header().Set("Cache-Control", "no-store")
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", retryAfter)
+	}
 	writeJSON(w, r, status, errorBody{Error: msg})
 }
 
