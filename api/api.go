@@ -174,13 +174,13 @@ func (a *api) requireToken(next http.Handler) http.Handler {
 				"writes are disabled: start the server with CONFCAL_ADMIN_TOKEN set or with -admin-token-file naming a file that holds the token"))
 			return
 		}
-		given, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		given, ok := bearer(r.Header.Get("Authorization"))
 		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="confcal"`)
 			a.writeError(w, r, errorf(http.StatusUnauthorized, "this needs the admin token: send Authorization: Bearer <token>"))
 			return
 		}
-		sum := sha256.Sum256([]byte(strings.TrimSpace(given)))
+		sum := sha256.Sum256([]byte(given))
 		if subtle.ConstantTimeCompare(sum[:], a.token[:]) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="confcal", error="invalid_token"`)
 			a.writeError(w, r, errorf(http.StatusUnauthorized, "wrong admin token"))
@@ -188,6 +188,19 @@ func (a *api) requireToken(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// bearer returns the token of an Authorization field value in the Bearer
+// scheme (RFC 6750 §2.1). Auth schemes are case-insensitive (RFC 9110
+// §11.1), so "bearer" and "BEARER" are the same scheme; blanks around the
+// token are dropped.
+func bearer(field string) (string, bool) {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(field), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimSpace(token)
+	return token, token != ""
 }
 
 // current returns the current revision, or a 503 before the agenda is loaded.

@@ -41,10 +41,11 @@ func RoutePattern(r *http.Request) string {
 
 // middleware returns what wraps every route, outermost first: the
 // caller's Config.Middleware (access log, metrics), then the server's own
-// limits and headers (harden), then the check of WebDAV bodies.
+// limits and headers (harden), the rate limits per client (limit), then the
+// check of WebDAV bodies.
 func (s *Server) middleware() []func(http.Handler) http.Handler {
 	mw := slices.Clone(s.cfg.Middleware)
-	return append(mw, s.harden, s.davBodies)
+	return append(mw, s.harden, s.limit, s.davBodies)
 }
 
 // mountOps routes Config.Ops: GET and HEAD of each path.

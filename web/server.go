@@ -58,6 +58,10 @@ type Config struct {
 	// CalDAVReport, when set, is told the kind of every REPORT request
 	// ("sync-collection", "calendar-query", …), for metrics.
 	CalDAVReport func(kind string)
+	// TrustProxy makes rate limits count a client by the last address in
+	// X-Forwarded-For (the one the proxy in front appended) rather than
+	// by the connection's peer: set it behind a proxy that sets it.
+	TrustProxy bool
 }
 
 // Server serves one agenda, a revision at a time. Its methods are safe for
@@ -66,6 +70,8 @@ type Server struct {
 	cfg Config
 	log *slog.Logger
 	cur atomic.Pointer[revision]
+	// limits are the rate limits per client (limits.go).
+	limits limiters
 	// assembled, when set (by tests), is told of every named feed Prepare
 	// assembles rather than keeps from the previous revision.
 	assembled func(kind, id string)
@@ -79,7 +85,7 @@ func New(cfg Config) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{cfg: cfg, log: log}
+	return &Server{cfg: cfg, log: log, limits: newLimiters()}
 }
 
 // Current returns the edition being served, nil before the first swap.

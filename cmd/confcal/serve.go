@@ -23,7 +23,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	baseURL := fs.String("base-url", env("CONFCAL_BASE_URL", ""),
 		"public `URL` of the server, without a trailing slash, used in feed links (env CONFCAL_BASE_URL; default http://localhost:PORT)")
 	trustProxy := fs.Bool("trust-proxy", envBool("CONFCAL_TRUST_PROXY"),
-		"take the page's link base from X-Forwarded-Proto/Host when -base-url is empty; only behind a proxy that sets them (env CONFCAL_TRUST_PROXY=1)")
+		"believe X-Forwarded-Proto/Host (the page's link base when -base-url is empty) and X-Forwarded-For (the client address rate limits count); only behind a proxy that sets them (env CONFCAL_TRUST_PROXY=1)")
 	file := agendaFlag(fs)
 	data := dataFlag(fs)
 	tokenFile := tokenFileFlag(fs)
@@ -70,7 +70,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 		ln.Close()
 		return fmt.Errorf("serve: -base-url: %w", err)
 	}
-	cfg := web.Config{BaseURL: base, Logger: log, API: lv.api, ChangesAtom: lv.atom,
+	cfg := web.Config{BaseURL: base, Logger: log, API: lv.api, ChangesAtom: lv.atom, TrustProxy: *trustProxy,
 		Page: web.PageOptions{BaseURL: pageBase, Picks: storePicks{lv.store}}}
 	var srv *web.Server
 	observe(&cfg, metrics.New(), log, access, lv, func() *web.Server { return srv }) // metrics, access log, health (ops.go)
@@ -90,8 +90,12 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 		// this base; the page follows each request's Host instead.
 		log.Warn("no -base-url (CONFCAL_BASE_URL): feed links point at "+base+"; set it to the public URL before people subscribe", "base_url", base)
 	}
-	if token == "" {
+	switch {
+	case token == "":
 		log.Warn("admin API writes are disabled: set CONFCAL_ADMIN_TOKEN or -admin-token-file to enable them")
+	case len(token) < minTokenLen:
+		log.Warn(fmt.Sprintf("the admin token is shorter than %d characters: make a longer, random one (e.g. openssl rand -hex 32)", minTokenLen),
+			"length", len(token))
 	}
 	lv.startPolling(ctx, log)
 
@@ -119,6 +123,11 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	log.Info("stopped")
 	return nil
 }
+
+// minTokenLen is the shortest admin token serve accepts without a warning:
+// failed guesses are rate-limited, but a short token still falls to a
+// patient guesser.
+const minTokenLen = 32
 
 // localURL is the default base URL for a listener: http://localhost:PORT
 // when it listens on all interfaces, else its own address.

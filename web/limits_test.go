@@ -1,0 +1,167 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"confcal/agenda"
+	"confcal/agenda/agendatest"
+	"confcal/agenda/memstore"
+	"confcal/api"
+	"confcal/page"
+	"confcal/seeds"
+	"confcal/web"
+)
+
+// apiServer is the route table with the real admin API on a Service over
+// agendatest.Small, logging into logs.
+func apiServer(t *testing.T, logs *bytes.Buffer, trustProxy bool) http.Handler {
+	t.Helper()
+	var srv *web.Server
+	publish := func(_ context.Context, snap *agenda.Snapshot) (func(), error) { return srv.Prepare(snap) }
+	svc := agenda.NewService(memstore.New(), publish)
+	log := slog.New(slog.NewTextHandler(logs, nil))
+	srv = web.New(web.Config{BaseURL: baseURL, Logger: log, TrustProxy: trustProxy,
+		API: api.New(api.Config{Service: svc, Token: "right-token", BaseURL: baseURL})})
+	if err := svc.Load(t.Context(), func() (*agenda.Snapshot, error) { return agendatest.Small(t), nil }); err != nil {
+		t.Fatal(err)
+	}
+	return srv.Handler()
+}
+
+// patch sends a PATCH of session late-talk from addr with the given
+// Authorization field value.
+func patch(h http.Handler, addr, auth string, hdr ...string) *httptest.ResponseRecorder {
+	r := httptest.NewRequest("PATCH", "/api/sessions/late-talk", strings.NewReader(`{"abstract": "patched"}`))
+	r.RemoteAddr = addr
+	r.Header.Set("Content-Type", "application/json")
+	if auth != "" {
+		r.Header.Set("Authorization", auth)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		r.Header.Set(hdr[i], hdr[i+1])
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}
+
+// Auth schemes are case-insensitive (RFC 9110 §11.1).
+func TestBearerSchemeAnyCase(t *testing.T) {
+	h := apiServer(t, new(bytes.Buffer), false)
+	for _, auth := range []string{"Bearer right-token", "bearer right-token", "BEARER right-token", "  Bearer   right-token  "} {
+		if w := patch(h, "192.0.2.1:1000", auth); w.Code != http.StatusOK {
+			t.Errorf("Authorization %q: status %d, want 200: %s", auth, w.Code, w.Body)
+		}
+	}
+	for _, auth := range []string{"Basic right-token", "Bearerright-token", "Bearer"} {
+		if w := patch(h, "192.0.2.2:1000", auth); w.Code != http.StatusUnauthorized {
+			t.Errorf("Authorization %q: status %d, want 401", auth, w.Code)
+		}
+	}
+}
+
+// Guessing the token is cut off after a few failures per client address:
+// 429 with Retry-After, even for the right token, while other clients
+// are not affected; every failure is logged at WARN without the token.
+func TestTokenGuessingIsRateLimited(t *testing.T) {
+	var logs bytes.Buffer
+	h := apiServer(t, &logs, false)
+	guesser := "198.51.100.7:5555"
+	var got401, got429 int
+	for i := range 50 {
+		switch w := patch(h, guesser, fmt.Sprintf("Bearer guess-%d", i)); w.Code {
+		case http.StatusUnauthorized:
+			got401++
+		case http.StatusTooManyRequests:
+			got429++
+			if w.Header().Get("Retry-After") == "" {
+				t.Fatal("429 without Retry-After")
+			}
+		default:
+			t.Fatalf("guess %d: status %d", i, w.Code)
+		}
+	}
+	if got401 > 20 || got429 < 30 {
+		t.Errorf("50 wrong tokens: %d answered 401, %d answered 429; want most refused with 429", got401, got429)
+	}
+	if w := patch(h, guesser, "Bearer right-token"); w.Code != http.StatusTooManyRequests {
+		t.Errorf("the guesser's right token: status %d, want 429 until the limit refills", w.Code)
+	}
+	if w := patch(h, "203.0.113.5:80", "Bearer right-token"); w.Code != http.StatusOK {
+		t.Errorf("another client: status %d, want 200", w.Code)
+	}
+	if w := patch(h, "203.0.113.5:80", "Bearer wrong"); w.Code != http.StatusUnauthorized {
+		t.Errorf("another client's first wrong token: status %d, want 401", w.Code)
+	}
+	if n := strings.Count(logs.String(), "level=WARN msg=\"authentication failed\""); n != got401+1 {
+		t.Errorf("%d failed authentications logged at WARN, want %d", n, got401+1)
+	}
+	if strings.Contains(logs.String(), "guess-") {
+		t.Error("a token was logged")
+	}
+}
+
+// Behind a trusted proxy every client comes from the proxy's address: the
+// limit counts the address the proxy appended to X-Forwarded-For.
+func TestRateLimitBehindTrustedProxy(t *testing.T) {
+	h := apiServer(t, new(bytes.Buffer), true)
+	proxy := "10.0.0.1:4000"
+	for i := range 40 {
+		patch(h, proxy, "Bearer wrong", "X-Forwarded-For", fmt.Sprintf("1.2.3.4, 198.51.100.%d", i%2))
+	}
+	if w := patch(h, proxy, "Bearer right-token", "X-Forwarded-For", "198.51.100.9"); w.Code != http.StatusOK {
+		t.Errorf("a third client behind the same proxy: status %d, want 200", w.Code)
+	}
+	if w := patch(h, proxy, "Bearer right-token", "X-Forwarded-For", "6.6.6.6, 198.51.100.1"); w.Code != http.StatusTooManyRequests {
+		t.Errorf("a guesser behind the proxy claiming another address first: status %d, want 429", w.Code)
+	}
+}
+
+// A flood of stored picks from one address is cut to a trickle; another
+// address can still store its pick.
+func TestPickFloodIsRateLimited(t *testing.T) {
+	snap, err := seeds.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	picks := page.NewMemoryPicks(100_000)
+	srv := web.New(web.Config{BaseURL: baseURL, Page: web.PageOptions{Picks: picks}})
+	publish(t, srv, snap)
+	h := srv.Handler()
+	ids := snap.SessionIDs()
+	post := func(addr string, i int) int {
+		n := len(ids)
+		form := url.Values{"sessions": {strings.Join([]string{ids[i%n], ids[(i+1)%n], ids[(i+2)%n]}, ",")}}
+		r := httptest.NewRequest("POST", "/my", strings.NewReader(form.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.RemoteAddr = addr
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w.Code
+	}
+	stored, refused := 0, 0
+	for i := range 500 {
+		switch code := post("192.0.2.99:1234", i); code {
+		case http.StatusSeeOther:
+			stored++
+		case http.StatusTooManyRequests:
+			refused++
+		default:
+			t.Fatalf("POST /my %d: status %d", i, code)
+		}
+	}
+	if stored > 40 || refused < 450 {
+		t.Errorf("500 picks from one address: %d stored, %d refused; want the flood cut to a burst", stored, refused)
+	}
+	if code := post("203.0.113.20:999", 1); code != http.StatusSeeOther {
+		t.Errorf("another attendee's pick: status %d, want 303", code)
+	}
+}
