@@ -296,7 +296,7 @@ func TestAccessLog(t *testing.T) {
 	const secret = "s3cret-admin-token"
 	var buf bytes.Buffer
 	log := slog.New(slog.NewJSONHandler(&buf, nil))
-	h := metrics.AccessLog(log, pattern)(router())
+	h := metrics.AccessLog(log, pattern, nil)(router())
 
 	req := httptest.NewRequest("GET", "/feeds/all.ics?token="+secret, nil)
 	req.Header.Set("Authorization", "Bearer "+secret)
@@ -330,7 +330,7 @@ func TestAccessLog(t *testing.T) {
 func TestAccessLogLevel(t *testing.T) {
 	var buf bytes.Buffer
 	log := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	h := metrics.AccessLog(log, pattern)(router())
+	h := metrics.AccessLog(log, pattern, nil)(router())
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/feeds/all.ics", nil))
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/fail", nil))
 	got := decodeLog(t, buf.Bytes())
@@ -351,7 +351,7 @@ func TestStacked(t *testing.T) {
 		inner = w
 		io.WriteString(w, "hello")
 	})
-	h := metrics.AccessLog(log, pattern)(m.Instrument(pattern)(mux))
+	h := metrics.AccessLog(log, pattern, nil)(m.Instrument(pattern)(mux))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/x", nil))
 	if rec.Body.String() != "hello" {
@@ -407,7 +407,7 @@ func TestRecorderPassThrough(t *testing.T) {
 func BenchmarkInstrument(b *testing.B) {
 	m := metrics.New()
 	body := bytes.Repeat([]byte("x"), 4096)
-	h := metrics.AccessLog(slog.New(slog.DiscardHandler), pattern)(m.Instrument(pattern)(
+	h := metrics.AccessLog(slog.New(slog.DiscardHandler), pattern, nil)(m.Instrument(pattern)(
 		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(body) })))
 	req := httptest.NewRequest("GET", "/feeds/all.ics", nil)
 	w := discardWriter{h: http.Header{}}

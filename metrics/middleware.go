@@ -21,6 +21,11 @@ import (
 // is reported as "unmatched".
 type RouteFunc func(*http.Request) string
 
+// PathFunc returns the path of a request as the access log may write it:
+// with any secret it holds (a personal pick's code, which grants access to
+// the pick) replaced.
+type PathFunc func(*http.Request) string
+
 // Unmatched is the route name of requests no route matched.
 const Unmatched = "unmatched"
 
@@ -124,7 +129,10 @@ func (m *Metrics) series(route, method string, code int) *series {
 // It never logs headers, so neither the Authorization header nor the admin
 // token, nor the query string, which may carry a personal pick. Like
 // Instrument it must run inside the router to know the route.
-func AccessLog(log *slog.Logger, route RouteFunc) func(http.Handler) http.Handler {
+func AccessLog(log *slog.Logger, route RouteFunc, path PathFunc) func(http.Handler) http.Handler {
+	if path == nil {
+		path = func(r *http.Request) string { return r.URL.Path }
+	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			ctx := r.Context()
@@ -149,7 +157,7 @@ func AccessLog(log *slog.Logger, route RouteFunc) func(http.Handler) http.Handle
 				}
 				log.LogAttrs(ctx, level, "request",
 					slog.String("method", r.Method),
-					slog.String("path", r.URL.Path),
+					slog.String("path", path(r)),
 					slog.String("route", routeName(route, r)),
 					slog.Int("status", status),
 					slog.Int64("bytes", bodyBytes(r, rec, outer)),

@@ -15,6 +15,7 @@ import (
 	"confcal/agenda/agendatest"
 	"confcal/agenda/memstore"
 	"confcal/api"
+	"confcal/metrics"
 	"confcal/page"
 	"confcal/seeds"
 	"confcal/web"
@@ -163,5 +164,38 @@ func TestPickFloodIsRateLimited(t *testing.T) {
 	}
 	if code := post("203.0.113.20:999", 1); code != http.StatusSeeOther {
 		t.Errorf("another attendee's pick: status %d, want 303", code)
+	}
+}
+
+// The access log never writes a personal pick's code: the code grants
+// access to the pick.
+func TestAccessLogRedactsPickCodes(t *testing.T) {
+	snap, err := seeds.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	access := slog.New(slog.NewTextHandler(&logs, nil))
+	picks := page.NewMemoryPicks(10)
+	srv := web.New(web.Config{BaseURL: baseURL, Page: web.PageOptions{Picks: picks},
+		Middleware: []func(http.Handler) http.Handler{metrics.AccessLog(access, web.RoutePattern, web.LogPath)}})
+	publish(t, srv, snap)
+	h := srv.Handler()
+	code, err := picks.Save(t.Context(), snap.SessionIDs()[:3])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/feeds/my/" + code + ".ics", "/feeds/my/" + page.NewCode() + ".ics", "/feeds/all.ics"} {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", path, nil))
+	}
+	if strings.Contains(logs.String(), code) {
+		t.Errorf("the access log holds a pick code:\n%s", logs.String())
+	}
+	if n := strings.Count(logs.String(), "path=/feeds/my/{code}.ics"); n != 2 {
+		t.Errorf("%d redacted lines, want 2:\n%s", n, logs.String())
+	}
+	if !strings.Contains(logs.String(), "path=/feeds/all.ics") {
+		t.Errorf("other paths are not logged as they are:\n%s", logs.String())
 	}
 }

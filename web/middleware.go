@@ -39,6 +39,17 @@ func RoutePattern(r *http.Request) string {
 	return rc.Routes.Find(chi.NewRouteContext(), r.Method, r.URL.Path)
 }
 
+// LogPath returns r's path as the access log may write it: the path as it
+// is, but for a personal pick's short feed, whose code grants access to
+// the pick; it is logged as its route, "/feeds/my/{code}.ics". (Query
+// strings, where long picks live, are never logged.)
+func LogPath(r *http.Request) string {
+	if strings.HasPrefix(r.URL.Path, "/feeds/my/") {
+		return "/feeds/my/{code}.ics"
+	}
+	return r.URL.Path
+}
+
 // middleware returns what wraps every route, outermost first: the
 // caller's Config.Middleware (access log, metrics), then the server's own
 // limits and headers (harden), the rate limits per client (limit), then the

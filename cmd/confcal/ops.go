@@ -198,7 +198,7 @@ func (o *opsFlags) httpServer(h http.Handler, log *slog.Logger) *http.Server {
 // exists (for readiness).
 func observe(cfg *web.Config, m *metrics.Metrics, log, access *slog.Logger, lv *live, srv func() *web.Server) {
 	lv.metrics = m
-	cfg.Middleware = append(cfg.Middleware, metrics.AccessLog(access, web.RoutePattern), m.Instrument(web.RoutePattern))
+	cfg.Middleware = append(cfg.Middleware, metrics.AccessLog(access, web.RoutePattern, web.LogPath), m.Instrument(web.RoutePattern))
 	cfg.CalDAVReport = m.CalDAVReport
 	cfg.Ops = map[string]http.Handler{
 		"/healthz": metrics.Healthz(),
