@@ -50,13 +50,27 @@ func pickCode(ctx context.Context, q queryer, list string) (string, bool, error)
 	return code, err == nil, err
 }
 
+// PickExpiry is how long a stored pick nobody fetched is kept. A pick is
+// fetched whenever a calendar app polls its feed, so one that is still
+// subscribed to never expires; one abandoned goes after half a year.
+const PickExpiry = 180 * 24 * time.Hour
+
+// pickTouch is how stale a pick's last-fetched time may get before a fetch
+// writes it again: a poll is a read, and a write per poll would be wasted.
+const pickTouch = 24 * time.Hour
+
+// pickTouchWait is how long a fetch waits for the lock to mark a pick used.
+const pickTouchWait = 200 * time.Millisecond
+
 // PutPick stores the session IDs of an attendee's personal pick under code
 // and returns the code the pick is stored under. The caller makes the code
 // (at random) and gives the IDs in a canonical order: when the same list is
 // stored already, PutPick stores nothing and returns its code. An existing
-// code is never overwritten (ErrCodeTaken). When the store already holds
-// limit picks, a new pick is refused with ErrPicksFull. A database kept busy
-// by other writers beyond the busy timeout gives an error wrapping ErrBusy.
+// code is never overwritten (ErrCodeTaken). Before a new pick is stored,
+// picks nobody fetched for PickExpiry are deleted; when the store still
+// holds limit picks, the new one is refused with ErrPicksFull. A database
+// kept busy by other writers beyond the busy timeout gives an error
+// wrapping ErrBusy.
 func (s *Store) PutPick(ctx context.Context, code string, ids []string, limit int) (string, error) {
 	for _, id := range ids {
 		if id == "" || strings.Contains(id, ",") {
@@ -75,7 +89,7 @@ func (s *Store) PutPick(ctx context.Context, code string, ids []string, limit in
 		return "", fmt.Errorf("sqlite: store pick: begin: %w", busy(err))
 	}
 	defer tx.Rollback()
-	stored, err := putPick(ctx, tx, code, list, limit)
+	stored, err := putPick(ctx, tx, code, list, limit, s.now().UTC())
 	if err != nil {
 		return "", fmt.Errorf("sqlite: store pick: %w", busy(err))
 	}
@@ -86,12 +100,15 @@ func (s *Store) PutPick(ctx context.Context, code string, ids []string, limit in
 }
 
 // putPick does PutPick's work inside the write transaction tx.
-func putPick(ctx context.Context, tx *sql.Tx, code, list string, limit int) (string, error) {
+func putPick(ctx context.Context, tx *sql.Tx, code, list string, limit int, now time.Time) (string, error) {
 	// Another writer may have stored the same pick since the look-up.
 	if stored, ok, err := pickCode(ctx, tx, list); err != nil {
 		return "", fmt.Errorf("look up: %w", err)
 	} else if ok {
 		return stored, nil
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM picks WHERE used < ?", now.Add(-PickExpiry).Format(timeFormat)); err != nil {
+		return "", fmt.Errorf("expire: %w", err)
 	}
 	var n int
 	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM picks").Scan(&n); err != nil {
@@ -100,8 +117,9 @@ func putPick(ctx context.Context, tx *sql.Tx, code, list string, limit int) (str
 	if n >= limit {
 		return "", fmt.Errorf("%d picks stored: %w", n, ErrPicksFull)
 	}
-	res, err := tx.ExecContext(ctx, "INSERT INTO picks (code, sessions, created) VALUES (?, ?, ?) ON CONFLICT (code) DO NOTHING",
-		code, list, time.Now().UTC().Format(timeFormat))
+	stamp := now.Format(timeFormat)
+	res, err := tx.ExecContext(ctx, "INSERT INTO picks (code, sessions, created, used) VALUES (?, ?, ?, ?) ON CONFLICT (code) DO NOTHING",
+		code, list, stamp, stamp)
 	if err != nil {
 		return "", fmt.Errorf("insert: %w", err)
 	}
@@ -114,15 +132,27 @@ func putPick(ctx context.Context, tx *sql.Tx, code, list string, limit int) (str
 }
 
 // GetPick returns the session IDs stored under code; ok is false when the
-// code is unknown.
+// code is unknown. A fetch counts as use: it keeps the pick from expiring
+// (written at most once per pickTouch, so polling stays a read).
 func (s *Store) GetPick(ctx context.Context, code string) (ids []string, ok bool, err error) {
-	var list string
-	err = s.db.QueryRowContext(ctx, "SELECT sessions FROM picks WHERE code = ?", code).Scan(&list)
+	var list, used string
+	err = s.db.QueryRowContext(ctx, "SELECT sessions, used FROM picks WHERE code = ?", code).Scan(&list, &used)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("sqlite: load pick %q: %w", code, busy(err))
+	}
+	now := s.now().UTC()
+	if t, perr := time.Parse(timeFormat, used); perr != nil || now.Sub(t) > pickTouch {
+		// A poll must not wait behind agenda changes for the lock: a busy
+		// database only delays the mark to a later fetch.
+		tctx, cancel := context.WithTimeout(ctx, pickTouchWait)
+		_, err := s.db.ExecContext(tctx, "UPDATE picks SET used = ? WHERE code = ?", now.Format(timeFormat), code)
+		cancel()
+		if err != nil && !errors.Is(busy(err), ErrBusy) && tctx.Err() == nil {
+			return nil, false, fmt.Errorf("sqlite: mark pick %q used: %w", code, err)
+		}
 	}
 	if list == "" {
 		return []string{}, true, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -139,5 +140,60 @@ func TestPickWaitsNoLongerThanItsContext(t *testing.T) {
 	}
 	if code, err := st.PutPick(ctx, "cccccccccccccccc", []string{"late-talk"}, noLimit); err != nil || code != "aaaaaaaaaaaaaaaa" {
 		t.Errorf("PutPick of a stored pick under a held lock = %q, %v; want its code without waiting", code, err)
+	}
+}
+
+// A pick nobody fetched for PickExpiry goes when a new pick is stored; one
+// still polled stays however old it is.
+func TestPicksExpireUnlessPolled(t *testing.T) {
+	ctx := context.Background()
+	st := mustOpen(t, t.TempDir())
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	st.SetClock(func() time.Time { return now })
+	if _, err := st.PutPick(ctx, "aaaaaaaaaaaaaaaa", []string{"abandoned"}, noLimit); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.PutPick(ctx, "bbbbbbbbbbbbbbbb", []string{"polled"}, noLimit); err != nil {
+		t.Fatal(err)
+	}
+	// A year of polls every few days keeps "polled"; nobody asks for
+	// "abandoned".
+	for day := 0; day < 365; day += 3 {
+		now = now.Add(3 * 24 * time.Hour)
+		if _, ok, err := st.GetPick(ctx, "bbbbbbbbbbbbbbbb"); !ok || err != nil {
+			t.Fatalf("day %d: the polled pick is gone (%v)", day, err)
+		}
+	}
+	if _, err := st.PutPick(ctx, "cccccccccccccccc", []string{"new"}, noLimit); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := st.GetPick(ctx, "aaaaaaaaaaaaaaaa"); ok {
+		t.Error("a pick nobody fetched for a year is still stored")
+	}
+	if _, ok, _ := st.GetPick(ctx, "bbbbbbbbbbbbbbbb"); !ok {
+		t.Error("a pick polled all year expired")
+	}
+	if n, _ := st.PickCount(ctx); n != 2 {
+		t.Errorf("PickCount = %d, want 2", n)
+	}
+}
+
+// Expired picks make room in a full store.
+func TestExpiredPicksMakeRoom(t *testing.T) {
+	ctx := context.Background()
+	st := mustOpen(t, t.TempDir())
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	st.SetClock(func() time.Time { return now })
+	for i, code := range []string{"aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb"} {
+		if _, err := st.PutPick(ctx, code, []string{fmt.Sprint("s", i)}, 2); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := st.PutPick(ctx, "cccccccccccccccc", []string{"s2"}, 2); !errors.Is(err, sqlite.ErrPicksFull) {
+		t.Fatalf("third pick in a store of 2 = %v, want ErrPicksFull", err)
+	}
+	now = now.Add(sqlite.PickExpiry + time.Hour)
+	if _, err := st.PutPick(ctx, "cccccccccccccccc", []string{"s2"}, 2); err != nil {
+		t.Errorf("a pick after the others expired = %v, want it stored", err)
 	}
 }

@@ -36,6 +36,7 @@ const FileName = "confcal.db"
 type Store struct {
 	db   *sql.DB
 	path string
+	now  func() time.Time // the clock picks are stamped with
 }
 
 var _ agenda.Store = (*Store)(nil)
@@ -102,6 +103,11 @@ var migrations = []string{
 	`ALTER TABLE picks ADD COLUMN duplicate INTEGER NOT NULL DEFAULT 0;
 	UPDATE picks SET duplicate = 1 WHERE rowid NOT IN (SELECT min(rowid) FROM picks GROUP BY sessions);
 	CREATE UNIQUE INDEX picks_by_sessions ON picks (sessions) WHERE duplicate = 0;`,
+	// Version 4: when each pick was last fetched, so picks nobody fetched
+	// for PickExpiry can go; a pick stored before counts as fetched then.
+	`ALTER TABLE picks ADD COLUMN used TEXT NOT NULL DEFAULT '';
+	UPDATE picks SET used = created;
+	CREATE INDEX picks_by_use ON picks (used);`,
 }
 
 // timeFormat stores instants as UTC text that sorts and reads well.
@@ -124,13 +130,17 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path}
+	s := &Store{db: db, path: path, now: time.Now}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return s, nil
 }
+
+// SetClock makes the store read the time from now (for tests); it must be
+// called before the store is used.
+func (s *Store) SetClock(now func() time.Time) { s.now = now }
 
 // Path returns the database file's path.
 func (s *Store) Path() string { return s.path }
