@@ -3,6 +3,7 @@ package agenda
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -37,6 +38,36 @@ type Conference struct {
 	First, Last Date
 	// UIDDomain is the fixed domain after "@" in every calendar UID.
 	UIDDomain string
+	// DayChange is when a conference day begins, as the time of day in the
+	// conference's zone (a duration from midnight, under 12 hours, in
+	// whole minutes). Conference days are not calendar days: at a CCC
+	// congress the day runs until 04:00 the next morning (DayChange 4h),
+	// so a session at 01:00 belongs to the day before, in the per-day feed
+	// and on the page. Zero means midnight.
+	DayChange time.Duration
+	// URL is the conference's own web site; may be empty.
+	URL string
+}
+
+// MaxDayChange bounds Conference.DayChange.
+const MaxDayChange = 12 * time.Hour
+
+// DayOf returns the conference day t belongs to in loc: its calendar date,
+// or the date before when t is earlier in the day than DayChange.
+func (c Conference) DayOf(t time.Time, loc *time.Location) Date {
+	t = t.In(loc)
+	d := DateOf(t, loc)
+	if c.DayChange > 0 && time.Duration(t.Hour())*time.Hour+time.Duration(t.Minute())*time.Minute+time.Duration(t.Second())*time.Second < c.DayChange {
+		d = d.AddDays(-1)
+	}
+	return d
+}
+
+// DayStart returns the first instant of conference day d in loc: d at
+// DayChange.
+func (c Conference) DayStart(d Date, loc *time.Location) time.Time {
+	m := int(c.DayChange / time.Minute)
+	return time.Date(d.Year, d.Month, d.Day, m/60, m%60, 0, 0, loc)
 }
 
 // Location loads the conference's time zone.
@@ -68,6 +99,8 @@ func (c Conference) Validate() error {
 		return fmt.Errorf("agenda: conference ends (%s) before it starts (%s): %w", c.Last, c.First, ErrInvalid)
 	case len(c.Days()) > 60:
 		return fmt.Errorf("agenda: conference longer than 60 days: %w", ErrInvalid)
+	case c.DayChange < 0 || c.DayChange >= MaxDayChange || c.DayChange%time.Minute != 0:
+		return fmt.Errorf("agenda: conference day change %s: want whole minutes from 0 to under %s: %w", c.DayChange, MaxDayChange, ErrInvalid)
 	}
 	_, err := c.Location()
 	return err
@@ -81,6 +114,15 @@ type Track struct {
 	Name string
 	// Color is the track's colour as #RRGGBB, shared by the page and CalDAV.
 	Color string
+}
+
+// Speaker is a person who gives sessions.
+type Speaker struct {
+	// ID is the speaker's stable slug, from the source's key for them
+	// (pretalx's speaker code, frab's person ID), used in URLs.
+	ID string
+	// Name is what attendees read.
+	Name string
 }
 
 // Room is a place where sessions happen.
@@ -121,6 +163,34 @@ type Session struct {
 	Sequence int
 	// LastModified is when the session last changed, in UTC.
 	LastModified time.Time
+	// Subtitle is a second line under the title; may be empty.
+	Subtitle string
+	// Type is the kind of session as the source names it ("Talk",
+	// "Workshop", "Lightning talk"); may be empty.
+	Type string
+	// Language is the language the session is held in, a BCP 47 tag
+	// such as "en" or "de"; may be empty.
+	Language string
+	// URL is the session's page at the source (the organizers' site);
+	// may be empty.
+	URL string
+	// Speakers are the IDs of the session's speakers, in billing order.
+	Speakers []string
+	// Number is the session's numeric ID, unique in the agenda and stable
+	// for the session's life, for formats that need one (frab's
+	// event/@id). A snapshot numbers sessions that have none (0) after
+	// the highest number in use, in agenda order.
+	Number int64
+}
+
+// Equal reports whether s and o are the same session with the same
+// content: every field equal, times compared as instants.
+func (s Session) Equal(o Session) bool {
+	return s.ID == o.ID && s.Title == o.Title && s.Start.Equal(o.Start) && s.End.Equal(o.End) &&
+		s.Track == o.Track && s.Room == o.Room && s.Abstract == o.Abstract && s.Status == o.Status &&
+		s.Sequence == o.Sequence && s.LastModified.Equal(o.LastModified) && s.Subtitle == o.Subtitle &&
+		s.Type == o.Type && s.Language == o.Language && s.URL == o.URL && slices.Equal(s.Speakers, o.Speakers) &&
+		s.Number == o.Number
 }
 
 // Duration returns End − Start.

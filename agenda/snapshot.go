@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -15,13 +16,16 @@ type Snapshot struct {
 	loc      *time.Location
 	tracks   []Track
 	rooms    []Room
+	speakers []Speaker
 	sessions []Session // sorted by start, room order, ID
 	byID     map[string]int
 	byTrack  map[string][]int
 	byRoom   map[string][]int
 	byDay    map[Date][]int
+	bySpkr   map[string][]int
 	trackIdx map[string]int
 	roomIdx  map[string]int
+	spkrIdx  map[string]int
 	log      []Change      // every change since the first revision, in order
 	base     int64         // the revision the log starts from
 	hist     lazyHistory   // the log replayed, see history.go
@@ -33,6 +37,7 @@ type Contents struct {
 	Conference Conference
 	Tracks     []Track
 	Rooms      []Room
+	Speakers   []Speaker
 	Sessions   []Session
 }
 
@@ -53,13 +58,16 @@ func NewSnapshot(c Contents, rev, base int64, log []Change) (*Snapshot, error) {
 		loc:      loc,
 		tracks:   slices.Clone(c.Tracks),
 		rooms:    slices.Clone(c.Rooms),
+		speakers: slices.Clone(c.Speakers),
 		sessions: slices.Clone(c.Sessions),
 		byID:     make(map[string]int, len(c.Sessions)),
 		byTrack:  map[string][]int{},
 		byRoom:   map[string][]int{},
 		byDay:    map[Date][]int{},
+		bySpkr:   map[string][]int{},
 		trackIdx: map[string]int{},
 		roomIdx:  map[string]int{},
+		spkrIdx:  map[string]int{},
 		log:      slices.Clone(log),
 	}
 	for i, t := range s.tracks {
@@ -80,26 +88,55 @@ func NewSnapshot(c Contents, rev, base int64, log []Change) (*Snapshot, error) {
 		}
 		s.roomIdx[r.ID] = i
 	}
+	for i, p := range s.speakers {
+		if !ValidID(p.ID) || strings.TrimSpace(p.Name) == "" {
+			return nil, fmt.Errorf("agenda: speaker %q: bad ID or empty name: %w", p.ID, ErrInvalid)
+		}
+		if _, dup := s.spkrIdx[p.ID]; dup {
+			return nil, fmt.Errorf("agenda: speaker %q listed twice: %w", p.ID, ErrInvalid)
+		}
+		s.spkrIdx[p.ID] = i
+	}
+	numbers := make(map[int64]string, len(s.sessions))
+	var top int64
 	for i := range s.sessions {
 		x := &s.sessions[i]
 		x.Start, x.End = x.Start.In(loc), x.End.In(loc)
 		x.LastModified = x.LastModified.UTC()
+		x.Speakers = slices.Clip(slices.Clone(x.Speakers))
 		if err := s.check(*x); err != nil {
 			return nil, err
+		}
+		if x.Number != 0 {
+			if other, dup := numbers[x.Number]; dup {
+				return nil, fmt.Errorf("agenda: sessions %q and %q share the number %d: %w", other, x.ID, x.Number, ErrInvalid)
+			}
+			numbers[x.Number] = x.ID
+			top = max(top, x.Number)
 		}
 	}
 	slices.SortFunc(s.sessions, func(a, b Session) int {
 		return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(s.roomIdx[a.Room], s.roomIdx[b.Room]), cmp.Compare(a.ID, b.ID))
 	})
-	for i, x := range s.sessions {
+	for i := range s.sessions {
+		x := &s.sessions[i]
 		if _, dup := s.byID[x.ID]; dup {
 			return nil, fmt.Errorf("agenda: session %q listed twice: %w", x.ID, ErrInvalid)
+		}
+		if x.Number == 0 {
+			// Numbered once, in agenda order, after every number in
+			// use; stored with the session, so the number never moves.
+			top++
+			x.Number = top
 		}
 		s.byID[x.ID] = i
 		s.byTrack[x.Track] = append(s.byTrack[x.Track], i)
 		s.byRoom[x.Room] = append(s.byRoom[x.Room], i)
-		d := DateOf(x.Start, loc)
+		d := s.conf.DayOf(x.Start, loc)
 		s.byDay[d] = append(s.byDay[d], i)
+		for _, p := range x.Speakers {
+			s.bySpkr[p] = append(s.bySpkr[p], i)
+		}
 	}
 	for _, ch := range s.log {
 		if ch.Revision <= base || ch.Revision > rev {
@@ -122,6 +159,16 @@ func (s *Snapshot) check(x Session) error {
 		return fmt.Errorf("agenda: session %q has status %q: %w", x.ID, x.Status, ErrInvalid)
 	case x.Sequence < 0:
 		return fmt.Errorf("agenda: session %q has a negative sequence: %w", x.ID, ErrInvalid)
+	case x.Number < 0:
+		return fmt.Errorf("agenda: session %q has a negative number: %w", x.ID, ErrInvalid)
+	}
+	for i, p := range x.Speakers {
+		if _, ok := s.spkrIdx[p]; !ok {
+			return fmt.Errorf("agenda: session %q: unknown speaker %q: %w", x.ID, p, ErrInvalid)
+		}
+		if slices.Contains(x.Speakers[:i], p) {
+			return fmt.Errorf("agenda: session %q lists speaker %q twice: %w", x.ID, p, ErrInvalid)
+		}
 	}
 	if _, ok := s.trackIdx[x.Track]; !ok {
 		return fmt.Errorf("agenda: session %q: unknown track %q: %w", x.ID, x.Track, ErrInvalid)
@@ -129,8 +176,8 @@ func (s *Snapshot) check(x Session) error {
 	if _, ok := s.roomIdx[x.Room]; !ok {
 		return fmt.Errorf("agenda: session %q: unknown room %q: %w", x.ID, x.Room, ErrInvalid)
 	}
-	first := s.conf.First.Start(s.loc)
-	end := s.conf.Last.AddDays(1).Start(s.loc)
+	first := s.conf.DayStart(s.conf.First, s.loc)
+	end := s.conf.DayStart(s.conf.Last.AddDays(1), s.loc)
 	if x.Start.Before(first) || x.End.After(end) {
 		return fmt.Errorf("agenda: session %q (%s – %s) is outside the conference days %s to %s: %w",
 			x.ID, x.Start.Format(time.RFC3339), x.End.Format(time.RFC3339), s.conf.First, s.conf.Last, ErrInvalid)
@@ -177,6 +224,21 @@ func (s *Snapshot) Room(id string) (Room, bool) {
 	return s.rooms[i], true
 }
 
+// Speakers lists the speakers in their defined order.
+func (s *Snapshot) Speakers() []Speaker { return slices.Clone(s.speakers) }
+
+// Speaker returns the speaker with the given ID.
+func (s *Snapshot) Speaker(id string) (Speaker, bool) {
+	i, ok := s.spkrIdx[id]
+	if !ok {
+		return Speaker{}, false
+	}
+	return s.speakers[i], true
+}
+
+// BySpeaker lists the sessions of a speaker, in agenda order.
+func (s *Snapshot) BySpeaker(id string) []Session { return s.pick(s.bySpkr[id]) }
+
 // Sessions lists every session, cancelled ones included, by start time,
 // then room order, then ID.
 func (s *Snapshot) Sessions() []Session { return slices.Clone(s.sessions) }
@@ -222,8 +284,10 @@ func (s *Snapshot) pick(idx []int) []Session {
 // UID returns the session's calendar UID, "<id>@<UID domain>".
 func (s *Snapshot) UID(id string) string { return id + "@" + s.conf.UIDDomain }
 
-// Day returns the conference day on which the session starts.
-func (s *Snapshot) Day(x Session) Date { return DateOf(x.Start, s.loc) }
+// Day returns the conference day the session belongs to: the day on which
+// it starts, counting times before the conference's DayChange to the day
+// before.
+func (s *Snapshot) Day(x Session) Date { return s.conf.DayOf(x.Start, s.loc) }
 
 // Updated returns the latest LastModified of any session: when the agenda
 // as a whole last changed.
@@ -239,5 +303,5 @@ func (s *Snapshot) Updated() time.Time {
 
 // Contents returns a copy of the state the snapshot holds.
 func (s *Snapshot) Contents() Contents {
-	return Contents{Conference: s.conf, Tracks: s.Tracks(), Rooms: s.Rooms(), Sessions: s.Sessions()}
+	return Contents{Conference: s.conf, Tracks: s.Tracks(), Rooms: s.Rooms(), Speakers: s.Speakers(), Sessions: s.Sessions()}
 }

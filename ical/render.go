@@ -94,14 +94,10 @@ type eventInput struct {
 	room, track string
 }
 
-// comparable returns in with its times in UTC and without monotonic
-// readings, so that == compares instants: every snapshot loads its own
-// *time.Location, so the same session in two revisions differs in the
-// location pointer of its times.
-func (in eventInput) comparable() eventInput {
-	s := &in.session
-	s.Start, s.End, s.LastModified = s.Start.UTC().Round(0), s.End.UTC().Round(0), s.LastModified.UTC().Round(0)
-	return in
+// equal reports whether in and o render the same VEVENT (times compared
+// as instants: every snapshot loads its own *time.Location).
+func (in eventInput) equal(o eventInput) bool {
+	return in.room == o.room && in.track == o.track && in.session.Equal(o.session)
 }
 
 // Render renders every session of snap once. prev (may be nil) is the
@@ -152,7 +148,7 @@ func Render(snap *agenda.Snapshot, opts Options, prev *Edition) (*Edition, error
 		}
 		in := eventInput{session: x, room: room.Name, track: track.Name}
 		if prev != nil {
-			if old, ok := prev.events[x.ID]; ok && old.in == in.comparable() {
+			if old, ok := prev.events[x.ID]; ok && old.in.equal(in) {
 				e.events[x.ID] = old
 				continue
 			}
@@ -161,7 +157,7 @@ func Render(snap *agenda.Snapshot, opts Options, prev *Edition) (*Edition, error
 		if err != nil {
 			return nil, err
 		}
-		ev := &event{in: in.comparable(), body: body, modified: x.LastModified.UTC()}
+		ev := &event{in: in, body: body, modified: x.LastModified.UTC()}
 		ev.object = newDoc(concat(head, body), 1, ev.modified)
 		e.events[x.ID] = ev
 		e.rendered++

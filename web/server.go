@@ -466,7 +466,7 @@ func touchedFeeds(old *revision, ed *ical.Edition) map[string]bool {
 		if ok {
 			n++
 		}
-		if !ok || !sameSession(o, x) {
+		if !ok || !o.Equal(x) {
 			changed[id] = true
 		}
 	}
@@ -519,14 +519,6 @@ func touchSession(touched map[string]bool, snap *agenda.Snapshot, x agenda.Sessi
 	touched["track/"+x.Track] = true
 	touched["room/"+x.Room] = true
 	touched["day/"+snap.Day(x).String()] = true
-}
-
-// sameSession reports whether a and b are the same session with the same
-// content, times compared as instants.
-func sameSession(a, b agenda.Session) bool {
-	return a.ID == b.ID && a.Title == b.Title && a.Start.Equal(b.Start) && a.End.Equal(b.End) &&
-		a.Track == b.Track && a.Room == b.Room && a.Abstract == b.Abstract && a.Status == b.Status &&
-		a.Sequence == b.Sequence && a.LastModified.Equal(b.LastModified)
 }
 
 // sameChange reports whether a and b are the same change-log entry.
