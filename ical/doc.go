@@ -22,6 +22,15 @@
 //     \n), other control characters except tab are dropped and invalid UTF-8
 //     becomes U+FFFD, since RFC 5545 TEXT admits none of them.
 //
+// No calendar has a METHOD. A feed for subscription is an RFC 5545
+// calendar, not an iTIP message: METHOD:PUBLISH requires an ORGANIZER in
+// every VEVENT (RFC 5546 §3.2.1), which libical's restriction check
+// (Evolution, GNOME Calendar) and ical4j's strict validation enforce, and an
+// ORGANIZER makes Apple Calendar, Outlook and Thunderbird show each session
+// as a meeting invitation. Without METHOD, DTSTAMP means when the event was
+// last revised in the calendar store (RFC 5545 §3.8.7.2), which is what it
+// holds here.
+//
 // Every VEVENT carries UID, DTSTAMP (the session's LastModified, never the
 // time of the request), DTSTART and DTEND with TZID set to the conference
 // zone, SUMMARY ("Cancelled: " + title for cancelled sessions), LOCATION (the

@@ -247,11 +247,12 @@ type FeedMeta struct {
 
 // A calendar's head is its start up to and including its VTIMEZONE; a
 // calendar is head + VEVENTs + "END:VCALENDAR". A CalDAV object's head has
-// no METHOD and no calendar names or refresh hints; a published feed's has
-// them all. go-ical writes a component's properties sorted by name, then
-// its components; heads are assembled the same way from parts encoded
-// with go-ical: the VTIMEZONE and the properties shared by all calendars
-// once per edition (encodeHeads), a feed's names per feed (feedHead).
+// no calendar names or refresh hints; a published feed's has them. Neither
+// has a METHOD (see the package doc). go-ical writes a component's
+// properties sorted by name, then its components; heads are assembled the
+// same way from parts encoded with go-ical: the VTIMEZONE and the
+// properties shared by all calendars once per edition (encodeHeads), a
+// feed's names per feed (feedHead).
 
 // propLine is one encoded and folded property of a calendar.
 type propLine struct {
@@ -275,7 +276,6 @@ func (e *Edition) encodeHeads() error {
 		return fmt.Errorf("ical: calendar head: %w", err)
 	}
 	e.objectHead = e.assemble(object)
-	setRaw(p, goical.PropMethod, "PUBLISH")
 	ri := goical.NewProp(goical.PropRefreshInterval)
 	ri.Params.Set(goical.ParamValue, string(goical.ValueDuration)) // RFC 7986 §5.7 requires it
 	ri.Value = refresh
@@ -416,10 +416,10 @@ func concat(head []byte, events ...[]byte) []byte {
 	return append(out, calendarEnd...)
 }
 
-// Feed assembles a published feed: METHOD:PUBLISH, NAME, X-WR-CALNAME,
-// DESCRIPTION, X-WR-CALDESC, REFRESH-INTERVAL, X-PUBLISHED-TTL,
-// X-WR-TIMEZONE, the VTIMEZONE, then the VEVENTs of ids in order, by
-// concatenating pre-rendered bytes. Unknown and repeated ids are skipped.
+// Feed assembles a published feed: NAME, X-WR-CALNAME, DESCRIPTION,
+// X-WR-CALDESC, REFRESH-INTERVAL, X-PUBLISHED-TTL, X-WR-TIMEZONE, the
+// VTIMEZONE, then the VEVENTs of ids in order, by concatenating
+// pre-rendered bytes. Unknown and repeated ids are skipped.
 // Cancelled sessions are included (STATUS:CANCELLED, SUMMARY "Cancelled: …").
 // Its Modified is the latest LastModified of the sessions in it, which
 // cannot tell that a session left: feeds defined by a rule use Select.
@@ -469,8 +469,8 @@ func (e *Edition) Select(meta FeedMeta, in func(agenda.Session) bool) Doc {
 	return doc
 }
 
-// Object is the CalDAV object of one session: a VCALENDAR (no METHOD, no
-// calendar names) with the VTIMEZONE and that one VEVENT, the same VEVENT
+// Object is the CalDAV object of one session: a VCALENDAR (no calendar
+// names) with the VTIMEZONE and that one VEVENT, the same VEVENT
 // bytes as in feeds. It reports false for an unknown id.
 func (e *Edition) Object(id string) (Doc, bool) {
 	ev, ok := e.events[id]
