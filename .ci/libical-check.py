@@ -14,13 +14,16 @@ what it cannot parse as X-LIC-ERROR properties, then put through
 ICalGLib.restriction_check, libical's check of RFC 5545/5546 restrictions
 (property counts per METHOD, DTEND after DTSTART, VTIMEZONE observances),
 which adds X-LIC-ERROR properties for what fails. A calendar fails when any
-X-LIC-ERROR appears anywhere in it, when the restriction check fails, or
-when libical sees another number of VEVENTs than the text has or the server
-says the feed holds.
+X-LIC-ERROR appears anywhere in it, when the restriction check fails, when
+libical sees another number of VEVENTs than the text has or the server says
+the feed holds, or when libical, reading the calendar's own VTIMEZONE (its
+RRULEs), puts a session's start or end at another instant than Python's
+zoneinfo does.
 
 Needs Debian's python3-gi and gir1.2-ical-3.0 (.ci/run installs them).
 """
 
+import datetime
 import json
 import os
 import re
@@ -30,6 +33,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
+import zoneinfo
 
 try:
     import gi
@@ -69,11 +73,51 @@ def check(body, events=None):
     problems = ["restriction check: %s: %s" % e for e in errors(comp)]
     if not ok and not problems:
         problems = ["restriction check failed without saying why"]
+    problems += times(comp)
     n = comp.count_components(ICalGLib.ComponentKind.VEVENT_COMPONENT)
     if n != body.count("\r\nBEGIN:VEVENT\r\n"):
         problems.append("libical sees %d VEVENTs, the text has %d" % (n, body.count("\r\nBEGIN:VEVENT\r\n")))
     if events is not None and n != events:
         problems.append("libical sees %d VEVENTs, the server lists %d" % (n, events))
+    return problems
+
+
+def children(comp, kind):
+    """Yields the sub-components of comp of one kind."""
+    child = comp.get_first_component(kind)
+    while child is not None:
+        yield child
+        child = comp.get_next_component(kind)
+
+
+def times(cal):
+    """Returns where libical, reading the calendar's own VTIMEZONEs (their
+    RRULEs expanded by libical), puts a DTSTART or DTEND at another instant
+    than Python's zoneinfo (the system's tz database) does for the same
+    TZID, or where a TZID has no VTIMEZONE."""
+    zones = {}
+    for vtz in children(cal, ICalGLib.ComponentKind.VTIMEZONE_COMPONENT):
+        tz = ICalGLib.Timezone.new()
+        tz.set_component(vtz.clone())
+        zones[tz.get_tzid()] = tz
+    problems = []
+    for ev in children(cal, ICalGLib.ComponentKind.VEVENT_COMPONENT):
+        for kind in (ICalGLib.PropertyKind.DTSTART_PROPERTY, ICalGLib.PropertyKind.DTEND_PROPERTY):
+            prop = ev.get_first_property(kind)
+            tzid = prop.get_parameter_as_string("TZID") if prop is not None else None
+            if tzid is None:
+                continue
+            if tzid not in zones:
+                problems.append("%s: TZID %s has no VTIMEZONE" % (prop.as_ical_string().strip(), tzid))
+                continue
+            t = prop.get_dtstart() if kind == ICalGLib.PropertyKind.DTSTART_PROPERTY else prop.get_dtend()
+            local = datetime.datetime(t.get_year(), t.get_month(), t.get_day(), t.get_hour(), t.get_minute(),
+                                      t.get_second(), tzinfo=zoneinfo.ZoneInfo(tzid))
+            if t.as_timet_with_zone(zones[tzid]) != int(local.timestamp()):
+                problems.append("%s: libical reads %s UTC, zoneinfo %s" % (
+                    prop.as_ical_string().strip(),
+                    datetime.datetime.fromtimestamp(t.as_timet_with_zone(zones[tzid]), datetime.timezone.utc),
+                    local.astimezone(datetime.timezone.utc)))
     return problems
 
 

@@ -16,8 +16,13 @@
 //   - line folding at 75 octets that never splits a UTF-8 character
 //     (go-ical writes each content line whole);
 //   - a VTIMEZONE for the conference zone built from Go's time zone database
-//     (time/tzdata is embedded), with one STANDARD or DAYLIGHT observance per
-//     offset change from a year before the conference to a year after it;
+//     (time/tzdata is embedded), covering a year before the conference to a
+//     year after it: each kind of offset change that recurs yearly in that
+//     range is one STANDARD or DAYLIGHT observance with a yearly RRULE
+//     (e.g. FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU for Europe/Berlin), the form
+//     Outlook and Google expect; changes that fit no yearly rule or whose
+//     rule changed within the range are dated observances of their own, and
+//     a zone without changes has a single STANDARD;
 //   - text clean-up before escaping: CR LF and lone CR become LF (written as
 //     \n), other control characters except tab are dropped and invalid UTF-8
 //     becomes U+FFFD, since RFC 5545 TEXT admits none of them.
