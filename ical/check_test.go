@@ -101,7 +101,7 @@ func checkDoc(t *testing.T, e *ical.Edition, doc ical.Doc, feed bool, ids []stri
 		t.Errorf("calendar has METHOD:%s", m.Value)
 	}
 	calLevel := []string{goical.PropName, "X-WR-CALNAME", goical.PropDescription, "X-WR-CALDESC",
-		goical.PropRefreshInterval, "X-PUBLISHED-TTL", "X-WR-TIMEZONE"}
+		goical.PropRefreshInterval, "X-PUBLISHED-TTL", "X-WR-TIMEZONE", goical.PropColor, "X-APPLE-CALENDAR-COLOR"}
 	if feed {
 		if n, x := text(t, p, goical.PropName), text(t, p, "X-WR-CALNAME"); n == "" || n != x {
 			t.Errorf("NAME = %q, X-WR-CALNAME = %q; want equal and not empty", n, x)

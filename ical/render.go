@@ -77,6 +77,10 @@ type Edition struct {
 	// rendered counts the VEVENTs this Render encoded rather than reused
 	// from the previous edition.
 	rendered int
+	// colors holds the CSS3 colour name of every track's colour (COLOR),
+	// worked out once per colour rather than once per feed; later
+	// editions take them over.
+	colors map[uint32]string
 }
 
 // event is the rendered VEVENT of one session and the CalDAV object around it.
@@ -133,6 +137,7 @@ func Render(snap *agenda.Snapshot, opts Options, prev *Edition) (*Edition, error
 		tz:     vtimezone(tzid, loc, from, to),
 		events: map[string]*event{},
 	}
+	e.colors = trackColors(snap.Tracks(), prev)
 	if prev != nil && (prev.opts != opts || prev.conf != conf || prev.tzid != tzid) {
 		prev = nil // everything renders differently
 	}
@@ -243,6 +248,12 @@ type FeedMeta struct {
 	// Description is DESCRIPTION and X-WR-CALDESC; "" means the
 	// conference's description, and when that is empty too both are left out.
 	Description string
+	// Color is the calendar's colour as #RRGGBB, e.g. its track's colour:
+	// X-APPLE-CALENDAR-COLOR is the colour, COLOR (RFC 7986 §5.9) the
+	// CSS3 colour name nearest to it. "" leaves both out, and so does a
+	// value that is not #RRGGBB (tracks' colours are not checked when they
+	// are stored; the page and CalDAV fall back to colours of their own).
+	Color string
 }
 
 // A calendar's head is its start up to and including its VTIMEZONE; a
@@ -289,8 +300,8 @@ func (e *Edition) encodeHeads() error {
 }
 
 // feedHead returns the head of a published feed named by meta: the shared
-// properties with NAME, X-WR-CALNAME, DESCRIPTION and X-WR-CALDESC merged
-// in by name, then the VTIMEZONE.
+// properties with NAME, X-WR-CALNAME, DESCRIPTION, X-WR-CALDESC, COLOR and
+// X-APPLE-CALENDAR-COLOR merged in by name, then the VTIMEZONE.
 func (e *Edition) feedHead(meta FeedMeta) ([]byte, error) {
 	name := cmpOr(clean(meta.Name), clean(e.conf.Name))
 	desc := cmpOr(clean(meta.Description), clean(e.conf.Description))
@@ -300,6 +311,14 @@ func (e *Edition) feedHead(meta FeedMeta) ([]byte, error) {
 	if desc != "" {
 		p.SetText(goical.PropDescription, desc)
 		setXText(p, "X-WR-CALDESC", desc)
+	}
+	if rgb, ok := parseRGB(meta.Color); ok {
+		name, ok := e.colors[rgb]
+		if !ok {
+			name = colorName(rgb)
+		}
+		p.SetText(goical.PropColor, name)
+		setXText(p, "X-APPLE-CALENDAR-COLOR", hexRGB(rgb))
 	}
 	names, err := propLines(p)
 	if err != nil {
@@ -417,17 +436,19 @@ func concat(head []byte, events ...[]byte) []byte {
 }
 
 // Feed assembles a published feed: NAME, X-WR-CALNAME, DESCRIPTION,
-// X-WR-CALDESC, REFRESH-INTERVAL, X-PUBLISHED-TTL, X-WR-TIMEZONE, the
-// VTIMEZONE, then the VEVENTs of ids in order, by concatenating
-// pre-rendered bytes. Unknown and repeated ids are skipped.
+// X-WR-CALDESC, COLOR and X-APPLE-CALENDAR-COLOR (when meta has a colour),
+// REFRESH-INTERVAL, X-PUBLISHED-TTL, X-WR-TIMEZONE, the VTIMEZONE, then the
+// VEVENTs of ids in order, by concatenating pre-rendered bytes. Unknown and
+// repeated ids are skipped.
 // Cancelled sessions are included (STATUS:CANCELLED, SUMMARY "Cancelled: …").
 // Its Modified is the latest LastModified of the sessions in it, which
 // cannot tell that a session left: feeds defined by a rule use Select.
 func (e *Edition) Feed(meta FeedMeta, ids []string) Doc {
 	head, err := e.feedHead(meta)
 	if err != nil {
-		// Only the cleaned text of meta differs from what Render already
-		// encoded successfully, and cleaned text always encodes.
+		// Only the cleaned text of meta and a colour written from its
+		// parsed value differ from what Render already encoded
+		// successfully, and both always encode.
 		panic(err)
 	}
 	seen := make(map[string]bool, len(ids))
