@@ -215,6 +215,54 @@ func TestGet(t *testing.T) {
 	}
 }
 
+// TestGetCalendarColor: a track calendar's .ics carries the colour its
+// calendar-color advertises (X-APPLE-CALENDAR-COLOR, and COLOR as the
+// nearest CSS3 name); the whole conference and rooms carry neither, their
+// display colours being no colour of their sessions.
+func TestGetCalendarColor(t *testing.T) {
+	s := newServer(t)
+	tests := []struct {
+		path  string
+		color string // COLOR and X-APPLE-CALENDAR-COLOR; "": neither
+	}{
+		{calAll, ""},
+		{calKey, "indianred #D1495B"},
+		{calTalks, "teal #00798C"},
+		{calRoom1, ""},
+		{calRoom2, ""},
+	}
+	body := `<propfind xmlns="DAV:"><prop><calendar-color xmlns="http://apple.com/ns/ical/"/></prop></propfind>`
+	for _, tt := range tests {
+		w := s.do(t, request{method: "GET", path: tt.path})
+		if w.Code != http.StatusOK {
+			t.Fatalf("GET %s: %d", tt.path, w.Code)
+		}
+		cal, err := goical.NewDecoder(w.Body).Decode()
+		if err != nil {
+			t.Fatalf("GET %s: the .ics does not parse: %v", tt.path, err)
+		}
+		var color []string
+		for _, name := range []string{goical.PropColor, "X-APPLE-CALENDAR-COLOR"} {
+			if p := cal.Props.Get(name); p != nil {
+				v, err := p.Text()
+				if err != nil {
+					t.Errorf("GET %s: %s: %v", tt.path, name, err)
+				}
+				color = append(color, v)
+			}
+		}
+		if got := strings.Join(color, " "); got != tt.color {
+			t.Errorf("GET %s: COLOR and X-APPLE-CALENDAR-COLOR %q, want %q", tt.path, got, tt.color)
+		}
+		if tt.color != "" {
+			m := parseMultistatus(t, s.do(t, request{method: "PROPFIND", path: tt.path, header: []string{"Depth", "0"}, body: body}))
+			if got := m.text(t, tt.path, apple("calendar-color")); got != color[1] {
+				t.Errorf("%s: calendar-color %q, the .ics says %q", tt.path, got, color[1])
+			}
+		}
+	}
+}
+
 // TestPropfindDepth: no Depth counts as 1; infinity is refused; an empty
 // body is allprop without calendar-data; propname lists our properties.
 func TestPropfindDepth(t *testing.T) {

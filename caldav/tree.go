@@ -315,7 +315,13 @@ func (v *view) findChanges() {
 // feedOf returns the calendar's whole .ics, assembled once per view.
 func (v *view) feedOf(c *calendar) ical.Doc {
 	c.feedOnce.Do(func() {
-		c.feed = v.ed.Feed(ical.FeedMeta{Name: c.name, Description: c.desc}, c.members)
+		meta := ical.FeedMeta{Name: c.name, Description: c.desc}
+		if c.kind == kindTrack {
+			// Only a track calendar's colour is its sessions'; the
+			// whole conference and rooms have display colours only.
+			meta.Color = c.color
+		}
+		c.feed = v.ed.Feed(meta, c.members)
 		c.etagXML = textElem(nameGetETag, c.feed.ETag)
 	})
 	return c.feed

@@ -95,12 +95,14 @@ func checkDoc(t *testing.T, e *ical.Edition, doc ical.Doc, feed bool, ids []stri
 			t.Errorf("%s = %q, want %q", name, got, want)
 		}
 	}
-	calLevel := []string{goical.PropMethod, goical.PropName, "X-WR-CALNAME", goical.PropDescription, "X-WR-CALDESC",
-		goical.PropRefreshInterval, "X-PUBLISHED-TTL", "X-WR-TIMEZONE"}
+	// No METHOD: a feed is not an iTIP message, and METHOD:PUBLISH would
+	// require an ORGANIZER in every VEVENT (RFC 5546 §3.2.1).
+	if m := p.Get(goical.PropMethod); m != nil {
+		t.Errorf("calendar has METHOD:%s", m.Value)
+	}
+	calLevel := []string{goical.PropName, "X-WR-CALNAME", goical.PropDescription, "X-WR-CALDESC",
+		goical.PropRefreshInterval, "X-PUBLISHED-TTL", "X-WR-TIMEZONE", goical.PropColor, "X-APPLE-CALENDAR-COLOR"}
 	if feed {
-		if got := text(t, p, goical.PropMethod); got != "PUBLISH" {
-			t.Errorf("METHOD = %q, want PUBLISH", got)
-		}
 		if n, x := text(t, p, goical.PropName), text(t, p, "X-WR-CALNAME"); n == "" || n != x {
 			t.Errorf("NAME = %q, X-WR-CALNAME = %q; want equal and not empty", n, x)
 		}
@@ -226,6 +228,11 @@ func checkEvent(t *testing.T, e *ical.Edition, ev goical.Event, x agenda.Session
 		for name, w := range want {
 			if got := text(t, p, name); got != w {
 				t.Errorf("%s = %q, want %q", name, got, w)
+			}
+		}
+		for _, name := range []string{goical.PropOrganizer, goical.PropAttendee} {
+			if p.Get(name) != nil {
+				t.Errorf("VEVENT has %s: clients would show the session as an invitation", name)
 			}
 		}
 		if seq := p.Get(goical.PropSequence); seq == nil {

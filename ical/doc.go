@@ -16,11 +16,25 @@
 //   - line folding at 75 octets that never splits a UTF-8 character
 //     (go-ical writes each content line whole);
 //   - a VTIMEZONE for the conference zone built from Go's time zone database
-//     (time/tzdata is embedded), with one STANDARD or DAYLIGHT observance per
-//     offset change from a year before the conference to a year after it;
+//     (time/tzdata is embedded), covering a year before the conference to a
+//     year after it: each kind of offset change that recurs yearly in that
+//     range is one STANDARD or DAYLIGHT observance with a yearly RRULE
+//     (e.g. FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU for Europe/Berlin), the form
+//     Outlook and Google expect; changes that fit no yearly rule or whose
+//     rule changed within the range are dated observances of their own, and
+//     a zone without changes has a single STANDARD;
 //   - text clean-up before escaping: CR LF and lone CR become LF (written as
 //     \n), other control characters except tab are dropped and invalid UTF-8
 //     becomes U+FFFD, since RFC 5545 TEXT admits none of them.
+//
+// No calendar has a METHOD. A feed for subscription is an RFC 5545
+// calendar, not an iTIP message: METHOD:PUBLISH requires an ORGANIZER in
+// every VEVENT (RFC 5546 §3.2.1), which libical's restriction check
+// (Evolution, GNOME Calendar) and ical4j's strict validation enforce, and an
+// ORGANIZER makes Apple Calendar, Outlook and Thunderbird show each session
+// as a meeting invitation. Without METHOD, DTSTAMP means when the event was
+// last revised in the calendar store (RFC 5545 §3.8.7.2), which is what it
+// holds here.
 //
 // Every VEVENT carries UID, DTSTAMP (the session's LastModified, never the
 // time of the request), DTSTART and DTEND with TZID set to the conference

@@ -43,3 +43,22 @@ func TimezoneCalendar(name string, from, to time.Time) ([]byte, error) {
 	}
 	return foldLines(nil, raw), nil
 }
+
+// ColorName returns the CSS3 colour name nearest to c (#RRGGBB), false
+// when c is not #RRGGBB.
+func ColorName(c string) (string, bool) {
+	rgb, ok := parseRGB(c)
+	if !ok {
+		return "", false
+	}
+	return colorName(rgb), true
+}
+
+// CSSColors returns the CSS3 colour keywords and their values (#RRGGBB).
+func CSSColors() (names, values []string) {
+	for _, c := range cssColors() {
+		names = append(names, c.name)
+		values = append(values, hexRGB(c.rgb))
+	}
+	return names, values
+}

@@ -77,6 +77,10 @@ type Edition struct {
 	// rendered counts the VEVENTs this Render encoded rather than reused
 	// from the previous edition.
 	rendered int
+	// colors holds the CSS3 colour name of every track's colour (COLOR),
+	// worked out once per colour rather than once per feed; later
+	// editions take them over.
+	colors map[uint32]string
 }
 
 // event is the rendered VEVENT of one session and the CalDAV object around it.
@@ -129,6 +133,7 @@ func Render(snap *agenda.Snapshot, opts Options, prev *Edition) (*Edition, error
 		tz:     vtimezone(tzid, loc, from, to),
 		events: map[string]*event{},
 	}
+	e.colors = trackColors(snap.Tracks(), prev)
 	if prev != nil && (prev.opts != opts || prev.conf != conf || prev.tzid != tzid) {
 		prev = nil // everything renders differently
 	}
@@ -239,15 +244,22 @@ type FeedMeta struct {
 	// Description is DESCRIPTION and X-WR-CALDESC; "" means the
 	// conference's description, and when that is empty too both are left out.
 	Description string
+	// Color is the calendar's colour as #RRGGBB, e.g. its track's colour:
+	// X-APPLE-CALENDAR-COLOR is the colour, COLOR (RFC 7986 §5.9) the
+	// CSS3 colour name nearest to it. "" leaves both out, and so does a
+	// value that is not #RRGGBB (tracks' colours are not checked when they
+	// are stored; the page and CalDAV fall back to colours of their own).
+	Color string
 }
 
 // A calendar's head is its start up to and including its VTIMEZONE; a
 // calendar is head + VEVENTs + "END:VCALENDAR". A CalDAV object's head has
-// no METHOD and no calendar names or refresh hints; a published feed's has
-// them all. go-ical writes a component's properties sorted by name, then
-// its components; heads are assembled the same way from parts encoded
-// with go-ical: the VTIMEZONE and the properties shared by all calendars
-// once per edition (encodeHeads), a feed's names per feed (feedHead).
+// no calendar names or refresh hints; a published feed's has them. Neither
+// has a METHOD (see the package doc). go-ical writes a component's
+// properties sorted by name, then its components; heads are assembled the
+// same way from parts encoded with go-ical: the VTIMEZONE and the
+// properties shared by all calendars once per edition (encodeHeads), a
+// feed's names per feed (feedHead).
 
 // propLine is one encoded and folded property of a calendar.
 type propLine struct {
@@ -271,7 +283,6 @@ func (e *Edition) encodeHeads() error {
 		return fmt.Errorf("ical: calendar head: %w", err)
 	}
 	e.objectHead = e.assemble(object)
-	setRaw(p, goical.PropMethod, "PUBLISH")
 	ri := goical.NewProp(goical.PropRefreshInterval)
 	ri.Params.Set(goical.ParamValue, string(goical.ValueDuration)) // RFC 7986 §5.7 requires it
 	ri.Value = refresh
@@ -285,8 +296,8 @@ func (e *Edition) encodeHeads() error {
 }
 
 // feedHead returns the head of a published feed named by meta: the shared
-// properties with NAME, X-WR-CALNAME, DESCRIPTION and X-WR-CALDESC merged
-// in by name, then the VTIMEZONE.
+// properties with NAME, X-WR-CALNAME, DESCRIPTION, X-WR-CALDESC, COLOR and
+// X-APPLE-CALENDAR-COLOR merged in by name, then the VTIMEZONE.
 func (e *Edition) feedHead(meta FeedMeta) ([]byte, error) {
 	name := cmpOr(clean(meta.Name), clean(e.conf.Name))
 	desc := cmpOr(clean(meta.Description), clean(e.conf.Description))
@@ -296,6 +307,14 @@ func (e *Edition) feedHead(meta FeedMeta) ([]byte, error) {
 	if desc != "" {
 		p.SetText(goical.PropDescription, desc)
 		setXText(p, "X-WR-CALDESC", desc)
+	}
+	if rgb, ok := parseRGB(meta.Color); ok {
+		name, ok := e.colors[rgb]
+		if !ok {
+			name = colorName(rgb)
+		}
+		p.SetText(goical.PropColor, name)
+		setXText(p, "X-APPLE-CALENDAR-COLOR", hexRGB(rgb))
 	}
 	names, err := propLines(p)
 	if err != nil {
@@ -412,18 +431,20 @@ func concat(head []byte, events ...[]byte) []byte {
 	return append(out, calendarEnd...)
 }
 
-// Feed assembles a published feed: METHOD:PUBLISH, NAME, X-WR-CALNAME,
-// DESCRIPTION, X-WR-CALDESC, REFRESH-INTERVAL, X-PUBLISHED-TTL,
-// X-WR-TIMEZONE, the VTIMEZONE, then the VEVENTs of ids in order, by
-// concatenating pre-rendered bytes. Unknown and repeated ids are skipped.
+// Feed assembles a published feed: NAME, X-WR-CALNAME, DESCRIPTION,
+// X-WR-CALDESC, COLOR and X-APPLE-CALENDAR-COLOR (when meta has a colour),
+// REFRESH-INTERVAL, X-PUBLISHED-TTL, X-WR-TIMEZONE, the VTIMEZONE, then the
+// VEVENTs of ids in order, by concatenating pre-rendered bytes. Unknown and
+// repeated ids are skipped.
 // Cancelled sessions are included (STATUS:CANCELLED, SUMMARY "Cancelled: …").
 // Its Modified is the latest LastModified of the sessions in it, which
 // cannot tell that a session left: feeds defined by a rule use Select.
 func (e *Edition) Feed(meta FeedMeta, ids []string) Doc {
 	head, err := e.feedHead(meta)
 	if err != nil {
-		// Only the cleaned text of meta differs from what Render already
-		// encoded successfully, and cleaned text always encodes.
+		// Only the cleaned text of meta and a colour written from its
+		// parsed value differ from what Render already encoded
+		// successfully, and both always encode.
 		panic(err)
 	}
 	seen := make(map[string]bool, len(ids))
@@ -465,8 +486,8 @@ func (e *Edition) Select(meta FeedMeta, in func(agenda.Session) bool) Doc {
 	return doc
 }
 
-// Object is the CalDAV object of one session: a VCALENDAR (no METHOD, no
-// calendar names) with the VTIMEZONE and that one VEVENT, the same VEVENT
+// Object is the CalDAV object of one session: a VCALENDAR (no calendar
+// names) with the VTIMEZONE and that one VEVENT, the same VEVENT
 // bytes as in feeds. It reports false for an unknown id.
 func (e *Edition) Object(id string) (Doc, bool) {
 	ev, ok := e.events[id]

@@ -2,7 +2,9 @@ package ical_test
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,12 +14,14 @@ import (
 	goical "github.com/emersion/go-ical"
 )
 
-// zoneRule is one decoded STANDARD or DAYLIGHT observance.
+// zoneRule is one onset of a decoded STANDARD or DAYLIGHT observance: its
+// DTSTART or one of its RRULE's recurrences.
 type zoneRule struct {
 	kind   string
 	onset  time.Time // the instant it takes effect
 	offset int       // TZOFFSETTO, seconds east of UTC
 	name   string
+	rrule  string // the observance's RRULE, "" for a dated one
 }
 
 // parseOffset reads a UTC-OFFSET (±HHMM or ±HHMMSS).
@@ -41,10 +45,13 @@ func parseOffset(s string) (int, error) {
 }
 
 // zoneRules decodes the VTIMEZONE with TZID tzid from cal, reading it the
-// way a client does: DTSTART is local time in TZOFFSETFROM.
-func zoneRules(t *testing.T, cal *goical.Calendar, tzid string) []zoneRule {
+// way a client does: DTSTART and the recurrences of RRULE are local time
+// in TZOFFSETFROM. RRULEs are expanded up to until with go-ical's
+// RecurrenceSet (rrule-go), an implementation independent of the one that
+// wrote them. It returns every onset, sorted, and the observances as
+// written ("KIND RRULE" or "KIND" for a dated one).
+func zoneRules(t *testing.T, cal *goical.Calendar, tzid string, until time.Time) (onsets []zoneRule, written []string) {
 	t.Helper()
-	var rules []zoneRule
 	for _, c := range cal.Children {
 		if c.Name != goical.CompTimezone || text(t, c.Props, "TZID") != tzid {
 			continue
@@ -59,16 +66,59 @@ func zoneRules(t *testing.T, cal *goical.Calendar, tzid string) []zoneRule {
 			}
 			from, err1 := parseOffset(raw("TZOFFSETFROM"))
 			to, err2 := parseOffset(raw("TZOFFSETTO"))
-			local, err3 := time.Parse("20060102T150405", raw("DTSTART"))
+			start, err3 := time.Parse("20060102T150405", raw("DTSTART"))
 			if err1 != nil || err2 != nil || err3 != nil {
 				t.Fatalf("%s observance: %v %v %v", tzid, err1, err2, err3)
 			}
-			rules = append(rules, zoneRule{o.Name, local.Add(-time.Duration(from) * time.Second), to, text(t, o.Props, "TZNAME")})
+			locals := []time.Time{start}
+			var rule string
+			if p := o.Props.Get(goical.PropRecurrenceRule); p != nil {
+				rule = p.Value
+				set, err := o.RecurrenceSet(time.UTC) // floating: local wall clock read as UTC
+				if err != nil {
+					t.Fatalf("%s %s RRULE %s: %v", tzid, o.Name, rule, err)
+				}
+				locals = set.Between(start, until.Add(14*time.Hour), true)
+				if len(locals) == 0 || !locals[0].Equal(start) {
+					t.Errorf("%s %s RRULE %s: first recurrence %v, want DTSTART %v", tzid, o.Name, rule, locals, start)
+				}
+			}
+			written = append(written, strings.TrimSpace(o.Name+" "+rule))
+			for _, l := range locals {
+				onsets = append(onsets, zoneRule{o.Name, l.Add(-time.Duration(from) * time.Second), to, text(t, o.Props, "TZNAME"), rule})
+			}
 		}
-		return rules
+		slices.SortFunc(onsets, func(a, b zoneRule) int { return a.onset.Compare(b.onset) })
+		return onsets, written
 	}
 	t.Fatalf("no VTIMEZONE %s", tzid)
-	return nil
+	return nil, nil
+}
+
+// change is one change of offset or name of a zone.
+type change struct {
+	at     time.Time
+	offset int
+	name   string
+}
+
+// goChanges lists the changes of loc's offset or name after from and
+// before to, as Go's time zone database has them: Time.ZoneBounds walks
+// from one zone period to the next.
+func goChanges(loc *time.Location, from, to time.Time) []change {
+	var out []change
+	name, off := from.In(loc).Zone()
+	for x := from; ; {
+		_, end := x.In(loc).ZoneBounds()
+		if end.IsZero() || !end.Before(to) {
+			return out
+		}
+		n, o := end.In(loc).Zone()
+		if n != name || o != off {
+			out = append(out, change{end.UTC(), o, n})
+		}
+		name, off, x = n, o, end
+	}
 }
 
 // at returns the rule in force at instant x: the latest onset not after x.
@@ -88,7 +138,11 @@ func at(rules []zoneRule, x time.Time) (zoneRule, bool) {
 func TestVTimezoneConference(t *testing.T) {
 	e := render(t, agendatest.Small(t), nil)
 	cal := decode(t, e.Feed(ical.FeedMeta{}, nil).Body)
-	rules := zoneRules(t, cal, "Europe/Berlin")
+	rules, written := zoneRules(t, cal, "Europe/Berlin", time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC))
+	// One yearly rule each way, as Outlook reads them (MS-STANOICAL 2.2.47).
+	if want := []string{"DAYLIGHT FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU", "STANDARD FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU"}; !slices.Equal(written, want) {
+		t.Errorf("observances %q, want %q", written, want)
+	}
 	tests := []struct {
 		at     time.Time
 		offset int
@@ -112,45 +166,67 @@ func TestVTimezoneConference(t *testing.T) {
 	}
 }
 
-// TestVTimezoneZones compares the VTIMEZONE of several zones with Go's
-// time zone database every three hours over the covered range.
+// TestVTimezoneZones renders the VTIMEZONE of zones with and without
+// DST, in both hemispheres, with rules that changed within the range,
+// expands its RRULEs and compares every change of offset in the range with
+// Go's time zone database, then the offset in force every three hours.
 func TestVTimezoneZones(t *testing.T) {
-	from := time.Date(2018, 10, 7, 0, 0, 0, 0, time.UTC)
-	to := time.Date(2020, 10, 10, 0, 0, 0, 0, time.UTC)
+	date := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+	from, to := date(2018, 10, 7), date(2020, 10, 10) // a conference in October 2019
 	tests := []struct {
-		zone  string
-		rules int // -1: do not check the count
+		zone     string
+		from, to time.Time
+		// written is the observances as rendered, in DTSTART order: kind
+		// and RRULE, or kind alone for a dated one; nil: not checked.
+		written []string
 	}{
-		{"Europe/Berlin", -1},
-		{"Australia/Sydney", -1},    // DST in the southern summer
-		{"America/Sao_Paulo", -1},   // DST abolished in 2019
-		{"America/St_Johns", -1},    // half-hour offsets
-		{"Asia/Kathmandu", 1},       // +0545, no DST
-		{"Asia/Tokyo", 1},           // no DST since 1951
-		{"UTC", 1},                  // no transitions at all
-		{"Etc/GMT+5", 1},            // fixed negative offset
-		{"Pacific/Chatham", -1},     // +1245/+1345
-		{"Africa/Casablanca", -1},   // Ramadan switches
-		{"Europe/Dublin", -1},       // "negative DST" in the tz source
-		{"America/Los_Angeles", -1}, // a US zone
+		{"Europe/Berlin", from, to, []string{"DAYLIGHT FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU", "STANDARD FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU"}},
+		// Every last Sunday of March from 2021 to 2023 was also the fourth:
+		// the last weekday wins, as the tz database has it ("lastSun").
+		{"Europe/Berlin", date(2021, 6, 1), date(2023, 6, 1), []string{"DAYLIGHT FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU", "STANDARD FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU"}},
+		{"America/New_York", from, to, []string{"DAYLIGHT FREQ=YEARLY;BYMONTH=3;BYDAY=2SU", "STANDARD FREQ=YEARLY;BYMONTH=11;BYDAY=1SU"}},
+		// The US moved DST in 2007: the old rule's changes are dated, the
+		// new rule recurs from its first change.
+		{"America/New_York", date(2006, 1, 1), date(2008, 12, 31), []string{"STANDARD", "DAYLIGHT", "STANDARD",
+			"DAYLIGHT FREQ=YEARLY;BYMONTH=3;BYDAY=2SU", "STANDARD FREQ=YEARLY;BYMONTH=11;BYDAY=1SU"}},
+		// DST in the southern summer (begun just before the range).
+		{"Australia/Sydney", from, to, []string{"DAYLIGHT FREQ=YEARLY;BYMONTH=10;BYDAY=1SU", "STANDARD FREQ=YEARLY;BYMONTH=4;BYDAY=1SU"}},
+		{"Asia/Tokyo", from, to, []string{"STANDARD"}}, // no DST since 1951
+		// DST abolished in 2019: a yearly rule would put a change in
+		// February 2020, so every change is dated.
+		{"America/Sao_Paulo", from, to, []string{"STANDARD", "DAYLIGHT", "STANDARD"}},
+		// Permanent +04 from 2011, back to +03 in 2014: changes of rules, dated.
+		{"Europe/Moscow", date(2013, 6, 1), date(2015, 6, 1), []string{"DAYLIGHT", "STANDARD"}},
+		// Iran's changes (until 2022) fell on fixed days of its own
+		// calendar, no weekday rule: all dated.
+		{"Asia/Tehran", from, to, []string{"STANDARD", "DAYLIGHT", "STANDARD", "DAYLIGHT", "STANDARD"}},
+		{"America/St_Johns", from, to, []string{"DAYLIGHT FREQ=YEARLY;BYMONTH=3;BYDAY=2SU", "STANDARD FREQ=YEARLY;BYMONTH=11;BYDAY=1SU"}}, // half hours
+		{"Asia/Kathmandu", from, to, []string{"STANDARD"}},                                                                                // +0545
+		{"UTC", from, to, []string{"STANDARD"}},                                                                                           // no transitions at all
+		{"Etc/GMT+5", from, to, []string{"STANDARD"}},                                                                                     // fixed negative offset
+		{"Pacific/Chatham", from, to, []string{"DAYLIGHT FREQ=YEARLY;BYMONTH=9;BYDAY=-1SU", "STANDARD FREQ=YEARLY;BYMONTH=4;BYDAY=1SU"}},  // +1245/+1345
+		{"Africa/Casablanca", from, to, nil},                                                                                              // Ramadan switches
+		// "Negative DST" in the tz source; the summer offset is the larger.
+		{"Europe/Dublin", from, to, []string{"DAYLIGHT FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU", "STANDARD FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU"}},
+		{"America/Los_Angeles", from, to, []string{"DAYLIGHT FREQ=YEARLY;BYMONTH=3;BYDAY=2SU", "STANDARD FREQ=YEARLY;BYMONTH=11;BYDAY=1SU"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.zone, func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s/%d", tt.zone, tt.from.Year()), func(t *testing.T) {
 			loc, err := time.LoadLocation(tt.zone)
 			if err != nil {
 				t.Fatal(err)
 			}
-			body, err := ical.TimezoneCalendar(tt.zone, from, to)
+			body, err := ical.TimezoneCalendar(tt.zone, tt.from, tt.to)
 			if err != nil {
 				t.Fatal(err)
 			}
 			checkLines(t, body)
-			rules := zoneRules(t, decode(t, body), tt.zone)
-			if tt.rules >= 0 && len(rules) != tt.rules {
-				t.Errorf("got %d observances, want %d: %+v", len(rules), tt.rules, rules)
+			rules, written := zoneRules(t, decode(t, body), tt.zone, tt.to)
+			if tt.written != nil && !slices.Equal(written, tt.written) {
+				t.Errorf("observances\n%q, want\n%q", written, tt.written)
 			}
-			if tt.rules == 1 && rules[0].kind != "STANDARD" {
-				t.Errorf("the one observance is %s, want STANDARD", rules[0].kind)
+			if len(written) == 1 && written[0] != "STANDARD" {
+				t.Errorf("the one observance is %s, want STANDARD without RRULE", written[0])
 			}
 			for i := 1; i < len(rules); i++ {
 				// Clients pair STANDARD with DAYLIGHT: daylight is the larger offset.
@@ -159,7 +235,17 @@ func TestVTimezoneZones(t *testing.T) {
 					t.Errorf("%s %s (%d) next to %s %s (%d): DAYLIGHT must have the larger offset", a.kind, a.name, a.offset, b.kind, b.name, b.offset)
 				}
 			}
-			for x := from; x.Before(to); x = x.Add(3 * time.Hour) {
+			// Every change within the range, exactly.
+			var got []change
+			for _, r := range rules {
+				if r.onset.After(tt.from) && r.onset.Before(tt.to) {
+					got = append(got, change{r.onset, r.offset, r.name})
+				}
+			}
+			if want := goChanges(loc, tt.from, tt.to); !slices.Equal(got, want) {
+				t.Errorf("changes in the range:\n got %v\nwant %v (Go)", got, want)
+			}
+			for x := tt.from; x.Before(tt.to); x = x.Add(3 * time.Hour) {
 				r, ok := at(rules, x)
 				name, off := x.In(loc).Zone()
 				if !ok || r.offset != off || r.name != name {

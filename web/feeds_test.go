@@ -110,26 +110,29 @@ const (
 
 func TestFeeds(t *testing.T) {
 	_, h := newServer(t)
+	const keynote, talks = "indianred #D1495B", "teal #00798C" // the tracks' colours: COLOR, X-APPLE-CALENDAR-COLOR
 	tests := []struct {
 		target string
 		name   string
 		ids    []string
+		color  string // COLOR and X-APPLE-CALENDAR-COLOR; "": neither
 	}{
-		{"/feeds/all.ics", "Test Conf 2019", []string{opening, streams, state, late, closing}},
-		{"/feeds/tracks/keynote.ics", "Test Conf 2019 — Keynote", []string{opening, closing}},
-		{"/feeds/tracks/talks.ics", "Test Conf 2019 — Talks", []string{streams, state, late}},
-		{"/feeds/rooms/room-1.ics", "Test Conf 2019 — Room 1", []string{opening, streams, closing}},
-		{"/feeds/rooms/room-2.ics", "Test Conf 2019 — Room 2", []string{state, late}},
-		{"/feeds/days/2019-10-08.ics", "Test Conf 2019 — Tuesday, 8 October 2019", []string{opening, streams, state}},
-		{"/feeds/days/2019-10-09.ics", "Test Conf 2019 — Wednesday, 9 October 2019", []string{late, closing}},
-		{"/feeds/sessions/late-talk.ics", "Test Conf 2019 — Late Talk", []string{late}},
-		{"/feeds/sessions/streams-everywhere.ics", "Test Conf 2019 — Streams Everywhere", []string{streams}},
+		{"/feeds/all.ics", "Test Conf 2019", []string{opening, streams, state, late, closing}, ""},
+		{"/feeds/tracks/keynote.ics", "Test Conf 2019 — Keynote", []string{opening, closing}, keynote},
+		{"/feeds/tracks/talks.ics", "Test Conf 2019 — Talks", []string{streams, state, late}, talks},
+		{"/feeds/rooms/room-1.ics", "Test Conf 2019 — Room 1", []string{opening, streams, closing}, ""},
+		{"/feeds/rooms/room-2.ics", "Test Conf 2019 — Room 2", []string{state, late}, ""},
+		{"/feeds/days/2019-10-08.ics", "Test Conf 2019 — Tuesday, 8 October 2019", []string{opening, streams, state}, ""},
+		{"/feeds/days/2019-10-09.ics", "Test Conf 2019 — Wednesday, 9 October 2019", []string{late, closing}, ""},
+		{"/feeds/sessions/late-talk.ics", "Test Conf 2019 — Late Talk", []string{late}, talks},
+		{"/feeds/sessions/opening-keynote.ics", "Test Conf 2019 — Opening Keynote", []string{opening}, keynote},
+		{"/feeds/sessions/streams-everywhere.ics", "Test Conf 2019 — Streams Everywhere", []string{streams}, talks},
 		// Personal picks: the union of what is named, in agenda order, once each.
-		{"/feeds/custom.ics?sessions=late-talk,opening-keynote&tracks=keynote", "Test Conf 2019 — My agenda", []string{opening, late, closing}},
-		{"/feeds/custom.ics?days=2019-10-09&rooms=room-1", "Test Conf 2019 — My agenda", []string{opening, streams, late, closing}},
-		{"/feeds/custom.ics?sessions=late-talk&sessions=late-talk,,state-of-state", "Test Conf 2019 — My agenda", []string{state, late}},
-		{"/feeds/custom.ics?tracks=talks&days=2019-10-08", "Test Conf 2019 — My agenda", []string{opening, streams, state, late}},
-		{"/feeds/custom.ics?rooms=room-2,room-1", "Test Conf 2019 — My agenda", []string{opening, streams, state, late, closing}},
+		{"/feeds/custom.ics?sessions=late-talk,opening-keynote&tracks=keynote", "Test Conf 2019 — My agenda", []string{opening, late, closing}, ""},
+		{"/feeds/custom.ics?days=2019-10-09&rooms=room-1", "Test Conf 2019 — My agenda", []string{opening, streams, late, closing}, ""},
+		{"/feeds/custom.ics?sessions=late-talk&sessions=late-talk,,state-of-state", "Test Conf 2019 — My agenda", []string{state, late}, ""},
+		{"/feeds/custom.ics?tracks=talks&days=2019-10-08", "Test Conf 2019 — My agenda", []string{opening, streams, state, late}, ""},
+		{"/feeds/custom.ics?rooms=room-2,room-1", "Test Conf 2019 — My agenda", []string{opening, streams, state, late, closing}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.target, func(t *testing.T) {
@@ -162,6 +165,17 @@ func TestFeeds(t *testing.T) {
 			}
 			if got := uids(t, cal); !slices.Equal(got, tt.ids) {
 				t.Errorf("GET %s: events %q, want %q", tt.target, got, tt.ids)
+			}
+			// A feed of one track (a track's, a session's) has the track's
+			// colour; the whole conference, rooms, days and picks none.
+			var color []string
+			for _, name := range []string{goical.PropColor, "X-APPLE-CALENDAR-COLOR"} {
+				if cal.Props.Get(name) != nil {
+					color = append(color, text(t, cal.Component, name))
+				}
+			}
+			if got := strings.Join(color, " "); got != tt.color {
+				t.Errorf("GET %s: COLOR and X-APPLE-CALENDAR-COLOR %q, want %q", tt.target, got, tt.color)
 			}
 		})
 	}

@@ -317,6 +317,7 @@ func (s *Server) build(ed *ical.Edition, old *revision) (*revision, error) {
 		meta := ical.FeedMeta{
 			Name:        conf.Name + " — " + t.Name,
 			Description: fmt.Sprintf("The %s track at %s", t.Name, conf.Name),
+			Color:       t.Color,
 		}
 		ids := func() []string { return sessionIDs(snap.ByTrack(t.ID)) }
 		in := func(x agenda.Session) bool { return x.Track == t.ID }
@@ -357,6 +358,9 @@ func (s *Server) build(ed *ical.Edition, old *revision) (*revision, error) {
 		}
 		x, _ := snap.Session(id)
 		meta := ical.FeedMeta{Name: conf.Name + " — " + x.Title, Description: sessionDescription(snap, x)}
+		if t, ok := snap.Track(x.Track); ok {
+			meta.Color = t.Color // one session, one track: the track's colour
+		}
 		ids := func() []string { return []string{id} }
 		in := func(y agenda.Session) bool { return y.ID == id }
 		if rev.sessions[id], err = add("session", id, sessionPath(id), nil, meta, ids, in); err != nil {
