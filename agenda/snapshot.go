@@ -28,6 +28,7 @@ type Snapshot struct {
 	spkrIdx  map[string]int
 	log      []Change      // every change since the first revision, in order
 	base     int64         // the revision the log starts from
+	marks    marks         // the log's latest entry per subject, see changed.go
 	hist     lazyHistory   // the log replayed, see history.go
 	sums     lazySummaries // the log described, see SummariesSince
 }
@@ -138,11 +139,15 @@ func NewSnapshot(c Contents, rev, base int64, log []Change) (*Snapshot, error) {
 			s.bySpkr[p] = append(s.bySpkr[p], i)
 		}
 	}
-	for _, ch := range s.log {
+	for i, ch := range s.log {
 		if ch.Revision <= base || ch.Revision > rev {
 			return nil, fmt.Errorf("agenda: change log entry at revision %d outside (%d, %d]: %w", ch.Revision, base, rev, ErrInvalid)
 		}
+		if i > 0 && ch.Revision < s.log[i-1].Revision {
+			return nil, fmt.Errorf("agenda: change log out of order at revision %d: %w", ch.Revision, ErrInvalid)
+		}
 	}
+	s.indexMarks()
 	return s, nil
 }
 

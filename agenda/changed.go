@@ -1,0 +1,66 @@
+package agenda
+
+import "time"
+
+// Mark says when something last changed: the revision and the time of the
+// latest change-log entry about it.
+type Mark struct {
+	Revision int64
+	Time     time.Time
+}
+
+// marks indexes the change log by what each entry is about: per session,
+// room and track, its latest entry. It is built with the snapshot, in one
+// pass over the log.
+type marks struct {
+	session, room, track map[string]Mark
+	latest               Mark // the log's last entry
+}
+
+func (s *Snapshot) indexMarks() {
+	m := marks{session: map[string]Mark{}, room: map[string]Mark{}, track: map[string]Mark{}}
+	for _, c := range s.log {
+		mk := Mark{Revision: c.Revision, Time: c.Time.UTC()}
+		switch {
+		case c.Session != "":
+			m.session[c.Session] = mk
+		case c.Room != "":
+			m.room[c.Room] = mk
+		case c.Track != "":
+			m.track[c.Track] = mk
+		}
+		m.latest = mk
+	}
+	s.marks = m
+}
+
+// SessionChanged says when session id last changed: the revision and time
+// of the latest change-log entry about it (its room's rename included, which
+// changed its location); the base revision and the zero time when the log
+// holds none (the session is as it was at BaseRevision, and its
+// LastModified tells when that was).
+func (s *Snapshot) SessionChanged(id string) Mark { return s.mark(s.marks.session, id) }
+
+// RoomChanged says when room id was last added or renamed, as
+// SessionChanged does for sessions.
+func (s *Snapshot) RoomChanged(id string) Mark { return s.mark(s.marks.room, id) }
+
+// TrackChanged says when track id was added, as SessionChanged does for
+// sessions.
+func (s *Snapshot) TrackChanged(id string) Mark { return s.mark(s.marks.track, id) }
+
+// Changed says when the agenda last changed in any way: the log's latest
+// entry, or the base revision when the log is empty.
+func (s *Snapshot) Changed() Mark {
+	if s.marks.latest.Revision == 0 {
+		return Mark{Revision: s.base}
+	}
+	return s.marks.latest
+}
+
+func (s *Snapshot) mark(m map[string]Mark, id string) Mark {
+	if mk, ok := m[id]; ok {
+		return mk
+	}
+	return Mark{Revision: s.base}
+}
