@@ -32,11 +32,11 @@ func runRooms(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	f := addAdminFlags(fs)
 	switch sub {
 	case "rename":
-		return runAdmin(ctx, fs, f, args, stdin, []string{"a room ID", "a name"}, func(ctx context.Context, c *client, pos []string) error {
+		return runAdmin(ctx, fs, f, args, stdin, []string{"a room ID", "a name"}, nil, func(ctx context.Context, c *client, pos []string) error {
 			return renameRoom(ctx, c, stdout, pos[0], pos[1])
 		})
 	case "add":
-		return runAdmin(ctx, fs, f, args, stdin, []string{"a room ID", "a name"}, func(ctx context.Context, c *client, pos []string) error {
+		return runAdmin(ctx, fs, f, args, stdin, []string{"a room ID", "a name"}, nil, func(ctx context.Context, c *client, pos []string) error {
 			resp, err := c.call(ctx, http.MethodPost, "/rooms", api.NewRoom{ID: pos[0], Name: pos[1]}, nil)
 			if err != nil {
 				return err
@@ -46,7 +46,7 @@ func runRooms(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			return err
 		})
 	}
-	return runAdmin(ctx, fs, f, args, stdin, nil, func(ctx context.Context, c *client, _ []string) error {
+	return runAdmin(ctx, fs, f, args, stdin, nil, nil, func(ctx context.Context, c *client, _ []string) error {
 		var list api.RoomList
 		if _, err := c.call(ctx, http.MethodGet, "/rooms", nil, &list); err != nil {
 			return err
