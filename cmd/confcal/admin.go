@@ -313,7 +313,7 @@ func (c *client) summariesOf(ctx context.Context, rev int64) ([]api.Summary, err
 // printSummaries writes one line per summary.
 func printSummaries(w io.Writer, sums []api.Summary) {
 	for _, s := range sums {
-		fmt.Fprintf(w, "revision %d: %s\n", s.Revision, s.Text)
+		fmt.Fprintf(w, "revision %d: %s\n", s.Revision, printable(s.Text))
 	}
 }
 
@@ -335,7 +335,7 @@ func patchSession(ctx context.Context, c *client, stdout io.Writer, id string, p
 		return err
 	}
 	if after.ETag == before.ETag {
-		fmt.Fprintf(stdout, "nothing changed: %s is already like that\n", id)
+		fmt.Fprintf(stdout, "nothing changed: %s is already like that\n", printable(id))
 		return nil
 	}
 	sums, err := c.summariesOf(ctx, revisionOf(resp))

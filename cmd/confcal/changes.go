@@ -40,7 +40,7 @@ func runChanges(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			if t, err := time.Parse(time.RFC3339, s.Time); err == nil {
 				at = t.UTC().Format("2006-01-02 15:04")
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", s.Revision, at, s.Who, s.Text)
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", s.Revision, printable(at), printable(s.Who), printable(s.Text))
 		}
 		if err := tw.Flush(); err != nil {
 			return err

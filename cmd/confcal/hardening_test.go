@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
 
 	"confcal/agenda"
 	"confcal/seeds"
@@ -138,5 +139,88 @@ func TestLargeLocalImport(t *testing.T) {
 	out, _, err = runCmd(t, "", "import", file, "-data", data, "-dry-run")
 	if err != nil || out != "nothing to change: "+file+" matches revision 2\n" {
 		t.Errorf("importing again: %q, %v; want nothing to change", out, err)
+	}
+}
+
+// noControls fails when out holds a control character other than a line
+// feed: what a terminal would obey.
+func noControls(t *testing.T, what, out string) {
+	t.Helper()
+	for i, r := range out {
+		if unicode.IsControl(r) && r != '\n' {
+			t.Errorf("%s printed the control character %U at byte %d:\n%q", what, r, i, out)
+			return
+		}
+	}
+}
+
+// Text from a store made before the agenda refused control characters is
+// printed with them escaped by every command that shows it.
+func TestCommandsEscapeControlCharacters(t *testing.T) {
+	c, err := seeds.Parse("small.txt", []byte(smallAgenda), seeds.FlinkForwardBerlin2019Conference())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const title = "Talk A\x1b]0;owned\x07\x1b[2J"
+	c.Sessions[0].Title = title
+	c.Rooms[0].Name = "Room\u009b1"
+	c.Tracks[0].Name = "Use\tCase"
+	old, err := agenda.NewSnapshot(c, 1, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := filepath.Join(t.TempDir(), "data")
+	store, err := sqlite.Open(context.Background(), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Save(context.Background(), old); err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
+	edited := filepath.Join(t.TempDir(), "edited.txt")
+	if err := os.WriteFile(edited, []byte(editedAgenda), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	const escaped = `Talk A\x1b]0;owned\a\x1b[2J`
+	for _, tc := range []struct {
+		args []string
+		says []string
+	}{
+		{[]string{"sessions"}, []string{escaped, `Room\u009b1`, `Use\tCase`}},
+		{[]string{"rooms"}, []string{`Room\u009b1`}},
+		{[]string{"move", "talk-a", "-start", "2019-10-08T09:10"}, []string{"revision 2: " + escaped + " rescheduled, Oct 8 09:00 → 09:10"}},
+		{[]string{"changes"}, []string{escaped + " rescheduled"}},
+		{[]string{"import", edited}, []string{"revision 3: " + escaped + " renamed to Talk A; rescheduled", `in Room\u009b1 (Use\tCase)`}},
+	} {
+		out, _, err := runCmd(t, "", append(tc.args, "-data", data)...)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.args[0], err)
+		}
+		noControls(t, tc.args[0], out)
+		for _, s := range tc.says {
+			if !strings.Contains(out, s) {
+				t.Errorf("%s printed\n%s\nwant it to show %s", tc.args[0], out, s)
+			}
+		}
+	}
+}
+
+func TestPrintable(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"Kesselhaus – Raum 2 ✓", "Kesselhaus – Raum 2 ✓"},
+		{"a\x1b[2Jb", `a\x1b[2Jb`},
+		{"a\tb\nc\rd\x00", `a\tb\nc\rd\x00`},
+		{"\u009b\u0085\x7f", `\u009b\u0085\x7f`},
+		{"bad \xff\xfe byte", `bad \xff\xfe byte`},
+		{"\ufffd kept", "\ufffd kept"},
+	} {
+		if got := printable(tc.in); got != tc.want {
+			t.Errorf("printable(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	if got := printableLines("one\x1b\ntwo"); got != "one\\x1b\ntwo" {
+		t.Errorf("printableLines = %q, want the line feed kept", got)
 	}
 }

@@ -57,15 +57,15 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 		switch {
 		case len(res.Changes) == 0:
-			fmt.Fprintf(stdout, "nothing to change: %s matches revision %d\n", name, res.Revision)
+			fmt.Fprintf(stdout, "nothing to change: %s matches revision %d\n", printable(name), res.Revision)
 		case res.DryRun:
-			fmt.Fprintf(stdout, "dry run, nothing changed; importing %s would make revision %d:\n", name, res.Revision)
+			fmt.Fprintf(stdout, "dry run, nothing changed; importing %s would make revision %d:\n", printable(name), res.Revision)
 			printSummaries(stdout, res.Summaries)
 		default:
 			printSummaries(stdout, res.Summaries)
 		}
 		for _, w := range res.Warnings {
-			fmt.Fprintln(stdout, "warning:", w)
+			fmt.Fprintln(stdout, "warning:", printable(w))
 		}
 		return nil
 	})

@@ -39,7 +39,9 @@ func main() {
 	stop()
 	var uerr *usageError
 	if err != nil && !errors.Is(err, flag.ErrHelp) && !(errors.As(err, &uerr) && uerr.reported) {
-		fmt.Fprintln(os.Stderr, "confcal:", err)
+		// A message may quote an answer from a server, or text from an
+		// agenda file: printed safely, as the commands print their output.
+		fmt.Fprintln(os.Stderr, "confcal:", printableLines(err.Error()))
 	}
 	os.Exit(exitCode(err))
 }

@@ -54,7 +54,7 @@ func runRooms(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		tw := tabwriter.NewWriter(stdout, 0, 8, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tNAME\tSESSIONS")
 		for _, r := range list.Rooms {
-			fmt.Fprintf(tw, "%s\t%s\t%d\n", r.ID, r.Name, r.Sessions)
+			fmt.Fprintf(tw, "%s\t%s\t%d\n", printable(r.ID), printable(r.Name), r.Sessions)
 		}
 		return tw.Flush()
 	})
@@ -81,7 +81,7 @@ func renameRoom(ctx context.Context, c *client, stdout io.Writer, id, name strin
 		return err
 	}
 	if after.ETag == etag {
-		fmt.Fprintf(stdout, "nothing changed: %s is already called %s\n", id, name)
+		fmt.Fprintf(stdout, "nothing changed: %s is already called %s\n", printable(id), printable(name))
 		return nil
 	}
 	sums, err := c.summariesOf(ctx, revisionOf(resp))
