@@ -14,7 +14,8 @@
 // CONFCAL_BASE_URL, CONFCAL_AGENDA); a flag wins over its variable.
 //
 // The exit status is 0 on success, 2 for a mistake on the command line
-// (an unknown flag, a filter naming nothing) and 1 for any other failure.
+// (an unknown flag, a malformed flag value, a filter naming nothing) and 1
+// for any other failure.
 package main
 
 import (
