@@ -2,7 +2,9 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -222,5 +224,47 @@ func TestPrintable(t *testing.T) {
 	}
 	if got := printableLines("one\x1b\ntwo"); got != "one\\x1b\ntwo" {
 		t.Errorf("printableLines = %q, want the line feed kept", got)
+	}
+}
+
+// Through the whole server (web's routes, the API mounted under /api, the
+// SQLite store): a huge room name and a session shorter than a minute are
+// refused, and what subscribers get stays as it was.
+func TestServerRefusesHugeTextAndInstantSessions(t *testing.T) {
+	s := newStack(t, filepath.Join(t.TempDir(), "data"))
+	_, page := s.do("GET", "/", "")
+	_, feed := s.do("GET", "/feeds/all.ics", "")
+	write := func(method, path, body string) (int, string) {
+		resp, b := s.do(method, path, body, "Authorization", "Bearer "+token, "Content-Type", "application/json")
+		var e struct{ Error string }
+		if err := json.Unmarshal(b, &e); err != nil {
+			t.Fatalf("%s %s: %d with a body that is not a JSON error: %v", method, path, resp.StatusCode, err)
+		}
+		return resp.StatusCode, e.Error
+	}
+	for _, tc := range []struct {
+		method, path, body string
+		status             int
+		says               string
+	}{
+		{"POST", "/api/rooms", `{"id": "room-9", "name": "` + strings.Repeat("x", 900_000) + `"}`, 422, "room name is 900000 characters long, longer than the limit of 100"},
+		{"PATCH", "/api/rooms/room-1", `{"name": "` + strings.Repeat("x", 900_000) + `"}`, 422, "room name is 900000 characters long"},
+		{"POST", "/api/sessions", `{"title": "Blink", "start": "2019-10-09T10:00:00.1", "end": "2019-10-09T10:00:00.9", "room": "room-1", "track": "keynote"}`,
+			400, `start: "2019-10-09T10:00:00.1" has seconds`},
+		{"PATCH", "/api/sessions/flinks-new-batch-architecture", `{"title": "Flink\u001b[2J"}`, 422, "title holds the control character U+001B"},
+	} {
+		status, msg := write(tc.method, tc.path, tc.body)
+		if status != tc.status || !strings.Contains(msg, tc.says) {
+			t.Errorf("%s %s: %d %q, want %d saying %q", tc.method, tc.path, status, msg, tc.status, tc.says)
+		}
+	}
+	if _, after := s.do("GET", "/", ""); !bytes.Equal(after, page) {
+		t.Errorf("GET / changed: %d bytes, was %d", len(after), len(page))
+	}
+	if _, after := s.do("GET", "/feeds/all.ics", ""); !bytes.Equal(after, feed) {
+		t.Errorf("all.ics changed: %d bytes, was %d", len(after), len(feed))
+	}
+	if rev := s.lv.svc.Current().Revision(); rev != 1 {
+		t.Errorf("revision %d after refused writes, want 1", rev)
 	}
 }
