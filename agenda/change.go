@@ -125,7 +125,7 @@ func (e *Editor) session(id string) (int, error) {
 			return i, nil
 		}
 	}
-	return -1, fmt.Errorf("agenda: session %q: %w", id, ErrNotFound)
+	return -1, fmt.Errorf("agenda: session %q: %w", clip(id), ErrNotFound)
 }
 
 func (e *Editor) hasRoom(id string) bool {
@@ -154,16 +154,14 @@ func (e *Editor) overlap(x Session) (Session, bool) {
 func (e *Editor) validate(x Session, force bool) error {
 	loc := e.base.loc
 	switch {
-	case strings.TrimSpace(x.Title) == "":
-		return fmt.Errorf("agenda: session %q: empty title: %w", x.ID, ErrInvalid)
 	case !x.End.After(x.Start):
 		return fmt.Errorf("agenda: session %q: end %s is not after start %s: %w", x.ID, x.End.In(loc).Format("2006-01-02T15:04"), x.Start.In(loc).Format("2006-01-02T15:04"), ErrInvalid)
 	case !x.Status.Valid():
-		return fmt.Errorf("agenda: session %q: status %q, want confirmed or cancelled: %w", x.ID, x.Status, ErrInvalid)
+		return fmt.Errorf("agenda: session %q: status %q, want confirmed or cancelled: %w", x.ID, clip(string(x.Status)), ErrInvalid)
 	case !e.hasRoom(x.Room):
-		return fmt.Errorf("agenda: session %q: unknown room %q: %w", x.ID, x.Room, ErrInvalid)
+		return fmt.Errorf("agenda: session %q: unknown room %q: %w", x.ID, clip(x.Room), ErrInvalid)
 	case !e.hasTrack(x.Track):
-		return fmt.Errorf("agenda: session %q: unknown track %q: %w", x.ID, x.Track, ErrInvalid)
+		return fmt.Errorf("agenda: session %q: unknown track %q: %w", x.ID, clip(x.Track), ErrInvalid)
 	}
 	first, end := e.c.Conference.First.Start(loc), e.c.Conference.Last.AddDays(1).Start(loc)
 	if x.Start.Before(first) || x.End.After(end) {
@@ -182,7 +180,10 @@ func (e *Editor) timeString(t time.Time) string { return t.In(e.base.loc).Format
 // UpdateSession changes the named fields of session id. A change to the
 // title, times, room, track or status raises the session's Sequence; any
 // change sets its LastModified. Setting a field to its current value is no
-// change.
+// change. The title and abstract given must pass CheckTitle and
+// CheckAbstract (after the title's surrounding blanks are trimmed and the
+// abstract's CR LF line ends written as LF); times are kept to the minute
+// (see WholeMinute).
 func (e *Editor) UpdateSession(id string, u SessionUpdate) error {
 	i, err := e.session(id)
 	if err != nil {
@@ -198,14 +199,17 @@ func (e *Editor) UpdateSession(id string, u SessionUpdate) error {
 	}
 	if u.Title != nil {
 		x.Title = strings.TrimSpace(*u.Title)
+		if err := CheckTitle(x.Title); err != nil {
+			return fmt.Errorf("agenda: session %q: %w", id, err)
+		}
 		set(FieldTitle, old.Title, x.Title)
 	}
 	if u.Start != nil {
-		x.Start = u.Start.In(e.base.loc)
+		x.Start = WholeMinute(*u.Start).In(e.base.loc)
 		set(FieldStart, e.timeString(old.Start), e.timeString(x.Start))
 	}
 	if u.End != nil {
-		x.End = u.End.In(e.base.loc)
+		x.End = WholeMinute(*u.End).In(e.base.loc)
 		set(FieldEnd, e.timeString(old.End), e.timeString(x.End))
 	}
 	if u.Room != nil {
@@ -221,7 +225,10 @@ func (e *Editor) UpdateSession(id string, u SessionUpdate) error {
 		set(FieldStatus, string(old.Status), string(x.Status))
 	}
 	if u.Abstract != nil {
-		x.Abstract = *u.Abstract
+		x.Abstract = NormalizeAbstract(*u.Abstract)
+		if err := CheckAbstract(x.Abstract); err != nil {
+			return fmt.Errorf("agenda: session %q: %w", id, err)
+		}
 		set(FieldAbstract, old.Abstract, x.Abstract)
 	}
 	if len(pending) == 0 {
@@ -252,17 +259,25 @@ func (e *Editor) bumped(id string) bool {
 	})
 }
 
-// AddSession adds a new session. Its ID must be a new slug; Sequence starts
-// at 0 and LastModified is the edit's time.
+// AddSession adds a new session. Its ID must be a new slug; its title and
+// abstract must pass CheckTitle and CheckAbstract (as UpdateSession
+// prepares them); its times are kept to the minute (see WholeMinute).
+// Sequence starts at 0 and LastModified is the edit's time.
 func (e *Editor) AddSession(x Session, force bool) error {
 	if !ValidID(x.ID) {
-		return fmt.Errorf("agenda: session ID %q is not a slug (a–z, 0–9, inner hyphens): %w", x.ID, ErrInvalid)
+		return fmt.Errorf("agenda: session ID %q is not a slug (%s): %w", clip(x.ID), slugRule(), ErrInvalid)
 	}
 	if _, err := e.session(x.ID); err == nil {
 		return fmt.Errorf("agenda: session %q %w: %w", x.ID, ErrExists, ErrInvalid)
 	}
 	x.Title = strings.TrimSpace(x.Title)
-	x.Start, x.End = x.Start.In(e.base.loc), x.End.In(e.base.loc)
+	x.Abstract = NormalizeAbstract(x.Abstract)
+	for _, err := range [...]error{CheckTitle(x.Title), CheckAbstract(x.Abstract)} {
+		if err != nil {
+			return fmt.Errorf("agenda: session %q: %w", x.ID, err)
+		}
+	}
+	x.Start, x.End = WholeMinute(x.Start).In(e.base.loc), WholeMinute(x.End).In(e.base.loc)
 	if x.Status == "" {
 		x.Status = StatusConfirmed
 	}
@@ -276,14 +291,17 @@ func (e *Editor) AddSession(x Session, force bool) error {
 	return nil
 }
 
-// AddRoom adds a room.
+// AddRoom adds a room. Its ID must be a new slug and its name (without
+// surrounding blanks) must pass CheckRoomName.
 func (e *Editor) AddRoom(r Room) error {
 	r.Name = strings.TrimSpace(r.Name)
+	if !ValidID(r.ID) {
+		return fmt.Errorf("agenda: room ID %q is not a slug (%s): %w", clip(r.ID), slugRule(), ErrInvalid)
+	}
+	if err := CheckRoomName(r.Name); err != nil {
+		return fmt.Errorf("agenda: room %q: %w", r.ID, err)
+	}
 	switch {
-	case !ValidID(r.ID):
-		return fmt.Errorf("agenda: room ID %q is not a slug: %w", r.ID, ErrInvalid)
-	case r.Name == "":
-		return fmt.Errorf("agenda: room %q: empty name: %w", r.ID, ErrInvalid)
 	case e.hasRoom(r.ID):
 		return fmt.Errorf("agenda: room %q %w: %w", r.ID, ErrExists, ErrInvalid)
 	}
@@ -292,14 +310,20 @@ func (e *Editor) AddRoom(r Room) error {
 	return nil
 }
 
-// AddTrack adds a track.
+// AddTrack adds a track. Its ID must be a new slug, its name (without
+// surrounding blanks) must pass CheckTrackName and its colour must be
+// #RRGGBB or empty.
 func (e *Editor) AddTrack(t Track) error {
 	t.Name = strings.TrimSpace(t.Name)
+	if !ValidID(t.ID) {
+		return fmt.Errorf("agenda: track ID %q is not a slug (%s): %w", clip(t.ID), slugRule(), ErrInvalid)
+	}
+	if err := CheckTrackName(t.Name); err != nil {
+		return fmt.Errorf("agenda: track %q: %w", t.ID, err)
+	}
 	switch {
-	case !ValidID(t.ID):
-		return fmt.Errorf("agenda: track ID %q is not a slug: %w", t.ID, ErrInvalid)
-	case t.Name == "":
-		return fmt.Errorf("agenda: track %q: empty name: %w", t.ID, ErrInvalid)
+	case !validColor(t.Color):
+		return fmt.Errorf("agenda: track %q: color %q is not #RRGGBB: %w", t.ID, clip(t.Color), ErrInvalid)
 	case e.hasTrack(t.ID):
 		return fmt.Errorf("agenda: track %q %w: %w", t.ID, ErrExists, ErrInvalid)
 	}
@@ -308,18 +332,20 @@ func (e *Editor) AddTrack(t Track) error {
 	return nil
 }
 
-// RenameRoom renames room id. Every session in the room shows the new name
+// RenameRoom renames room id; the new name (without surrounding blanks)
+// must pass CheckRoomName. Every session in the room shows the new name
 // as its location, so each of them gets a raised Sequence and a new
 // LastModified, and a FieldLocation change.
 func (e *Editor) RenameRoom(id, name string) error {
 	name = strings.TrimSpace(name)
 	i := slices.IndexFunc(e.c.Rooms, func(r Room) bool { return r.ID == id })
-	switch {
-	case i < 0:
-		return fmt.Errorf("agenda: room %q: %w", id, ErrNotFound)
-	case name == "":
-		return fmt.Errorf("agenda: room %q: empty name: %w", id, ErrInvalid)
-	case e.c.Rooms[i].Name == name:
+	if i < 0 {
+		return fmt.Errorf("agenda: room %q: %w", clip(id), ErrNotFound)
+	}
+	if err := CheckRoomName(name); err != nil {
+		return fmt.Errorf("agenda: room %q: %w", id, err)
+	}
+	if e.c.Rooms[i].Name == name {
 		return nil
 	}
 	old := e.c.Rooms[i].Name

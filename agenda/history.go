@@ -129,6 +129,7 @@ func (s *Snapshot) setField(x *Session, f Field, v string) bool {
 		if err != nil {
 			return false
 		}
+		t = WholeMinute(t) // as NewSnapshot keeps the session's times
 		if f == FieldStart {
 			x.Start = t.In(s.loc)
 		} else {

@@ -14,7 +14,8 @@ var (
 	// ErrNotFound: the named session, room or track does not exist.
 	ErrNotFound = errors.New("not found")
 	// ErrInvalid: the agenda would break a rule (end not after start, a time
-	// outside the conference days, an unknown room or track, a bad ID).
+	// outside the conference days, an unknown room or track, a bad ID, text
+	// too long or holding control characters: see CheckTitle).
 	ErrInvalid = errors.New("invalid")
 	// ErrOverlap: a session would overlap another one in the same room.
 	ErrOverlap = errors.New("overlaps another session")
@@ -95,6 +96,22 @@ func (c Conference) Validate() error {
 		return fmt.Errorf("agenda: conference has no name: %w", ErrInvalid)
 	case c.UIDDomain == "":
 		return fmt.Errorf("agenda: conference has no UID domain: %w", ErrInvalid)
+	}
+	for _, f := range [...]struct {
+		field, v string
+		max      int
+	}{
+		{"conference name", c.Name, MaxConferenceNameLength},
+		{"conference UID domain", c.UIDDomain, MaxUIDDomainLength},
+	} {
+		if err := checkLine(f.field, f.v, f.max); err != nil {
+			return fmt.Errorf("agenda: %w", err)
+		}
+	}
+	if err := checkText("conference description", c.Description, MaxDescriptionLength, false); err != nil {
+		return fmt.Errorf("agenda: %w", err)
+	}
+	switch {
 	case c.Last.Before(c.First):
 		return fmt.Errorf("agenda: conference ends (%s) before it starts (%s): %w", c.Last, c.First, ErrInvalid)
 	case len(c.Days()) > 60:
@@ -201,10 +218,10 @@ func (s Session) Overlaps(o Session) bool {
 	return s.Start.Before(o.End) && o.Start.Before(s.End)
 }
 
-// ValidID reports whether id is a usable slug: 1–100 characters of lower-case
-// ASCII letters, digits and inner hyphens.
+// ValidID reports whether id is a usable slug: 1 to MaxIDLength characters
+// of lower-case ASCII letters, digits and inner hyphens.
 func ValidID(id string) bool {
-	if id == "" || len(id) > 100 || id[0] == '-' || id[len(id)-1] == '-' {
+	if id == "" || len(id) > MaxIDLength || id[0] == '-' || id[len(id)-1] == '-' {
 		return false
 	}
 	for _, r := range id {
@@ -214,6 +231,19 @@ func ValidID(id string) bool {
 	}
 	return true
 }
+
+// slugRule says in words what ValidID accepts, for error messages.
+func slugRule() string {
+	return fmt.Sprintf("1 to %d characters: a–z, 0–9 and inner hyphens", MaxIDLength)
+}
+
+// WholeMinute returns t without its seconds and fractions of a second.
+// Sessions are minute-grained: the agenda keeps their times to the minute
+// (Editor and NewSnapshot apply WholeMinute), so two times that differ
+// only within a minute are the same time, and a session whose end is not
+// a minute after its start is refused rather than rendered with DTSTART
+// equal to DTEND.
+func WholeMinute(t time.Time) time.Time { return t.Truncate(time.Minute) }
 
 // Slug turns a title into an ID: lower case ASCII letters and digits, runs of
 // anything else collapsed into one hyphen, letters with diacritics folded to

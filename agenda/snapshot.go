@@ -44,6 +44,11 @@ type Contents struct {
 
 // NewSnapshot checks c and builds revision rev from it. log is the change
 // log that led from revision base to rev (empty when rev == base).
+// Session times are kept to the minute (see WholeMinute), so a session
+// that does not last a minute is refused. The limits on text (see
+// MaxTitleLength) are not checked here: they bind what enters the agenda
+// (the Editor, package seeds), and a store written before they existed
+// must still load.
 func NewSnapshot(c Contents, rev, base int64, log []Change) (*Snapshot, error) {
 	if err := c.Conference.Validate(); err != nil {
 		return nil, err
@@ -102,7 +107,7 @@ func NewSnapshot(c Contents, rev, base int64, log []Change) (*Snapshot, error) {
 	var top int64
 	for i := range s.sessions {
 		x := &s.sessions[i]
-		x.Start, x.End = x.Start.In(loc), x.End.In(loc)
+		x.Start, x.End = WholeMinute(x.Start).In(loc), WholeMinute(x.End).In(loc)
 		x.LastModified = x.LastModified.UTC()
 		x.Speakers = slices.Clip(slices.Clone(x.Speakers))
 		if err := s.check(*x); err != nil {
@@ -155,7 +160,7 @@ func NewSnapshot(c Contents, rev, base int64, log []Change) (*Snapshot, error) {
 func (s *Snapshot) check(x Session) error {
 	switch {
 	case !ValidID(x.ID):
-		return fmt.Errorf("agenda: session ID %q is not a slug: %w", x.ID, ErrInvalid)
+		return fmt.Errorf("agenda: session ID %q is not a slug (%s): %w", clip(x.ID), slugRule(), ErrInvalid)
 	case x.Title == "":
 		return fmt.Errorf("agenda: session %q has no title: %w", x.ID, ErrInvalid)
 	case !x.End.After(x.Start):

@@ -24,18 +24,24 @@
 // every feed and calendar already shows it.
 //
 // Status codes: 400 for malformed JSON, unknown fields and malformed values
-// (a bad ID, time or status, a missing field); 401 for a missing or wrong
-// token; 403 when no token is configured; 404 for an unknown session or
-// room; 405, with Allow, for a method a path does not serve; 409 when a new
-// slot overlaps another session in its room (unless "force": true) or a new
-// session or room takes an ID already in use; 412 when If-Match names an
-// ETag that is no longer current; 413 for bodies over 1 MiB; 415 for a body
-// that is not JSON; 422 for a change the agenda's rules refuse (end not after
-// start, a time outside the conference days, an unknown room or track).
+// (a bad ID, time or status, a time with seconds, a missing field); 401 for
+// a missing or wrong token; 403 when no token is configured; 404 for an
+// unknown session or room; 405, with Allow, for a method a path does not
+// serve; 409 when a new slot overlaps another session in its room (unless
+// "force": true) or a new session or room takes an ID already in use; 412
+// when If-Match names an ETag that is no longer current; 413 for bodies over
+// 1 MiB; 415 for a body that is not JSON; 422 for a change the agenda's rules
+// refuse (end not after start, a time outside the conference days, an
+// unknown room or track, text over its limit — a title of more than
+// agenda.MaxTitleLength characters, a room or track name of more than
+// agenda.MaxNameLength, an abstract of more than agenda.MaxAbstractLength —
+// or holding control characters, a line break anywhere but in an
+// abstract), with a message naming the field.
 //
 // Times are read as "2019-10-08T14:00" in the conference's time zone, or as
 // RFC 3339 with an offset; they are written as RFC 3339 in the conference's
-// time zone.
+// time zone. Sessions are minute-grained: seconds, when written, must be
+// zero (see ParseTime).
 package api
 
 import (

@@ -39,6 +39,11 @@ func FuzzAdminJSON(f *testing.F) {
 	f.Add(uint8(3), ``)
 	f.Add(uint8(0), `{"start":"1e309"}`)
 	f.Add(uint8(1), "{\"title\":\"\xff\xfe\"}")
+	// Text and times the agenda refuses: a control character, a line
+	// break in a name, seconds.
+	f.Add(uint8(0), `{"title":"a\u001b[2J","abstract":"x\r\ny"}`)
+	f.Add(uint8(3), `{"name":"Room\n2"}`)
+	f.Add(uint8(1), `{"title":"T","start":"2019-10-09T09:00:00.1","end":"2019-10-09T09:00:00.9","room":"room-2","track":"talks"}`)
 
 	f.Fuzz(func(t *testing.T, route uint8, body string) {
 		rt := fuzzRoutes[int(route)%len(fuzzRoutes)]

@@ -148,10 +148,19 @@ func (a *api) author(r *http.Request) (string, error) {
 	if v == "" {
 		return a.who, nil
 	}
-	if !utf8.ValidString(v) || utf8.RuneCountInString(v) > 64 || strings.IndexFunc(v, unicode.IsControl) >= 0 {
-		return "", errorf(http.StatusBadRequest, "%s: want up to 64 printable characters", WhoHeader)
+	if !ValidWho(v) {
+		return "", errorf(http.StatusBadRequest, "%s: want up to %d printable characters", WhoHeader, MaxWho)
 	}
 	return a.who + ":" + v, nil
+}
+
+// MaxWho is the most characters a WhoHeader value may have.
+const MaxWho = 64
+
+// ValidWho reports whether v can name who makes a change (see WhoHeader):
+// up to MaxWho characters of UTF-8 without control characters.
+func ValidWho(v string) bool {
+	return utf8.ValidString(v) && utf8.RuneCountInString(v) <= MaxWho && strings.IndexFunc(v, unicode.IsControl) < 0
 }
 
 func parseStatus(field, v string) (agenda.Status, error) {

@@ -1,17 +1,34 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"time"
 )
 
 // localLayouts are the ways a time may be written without an offset; it is
-// then read in the conference's time zone.
+// then read in the conference's time zone. Seconds may be written (as
+// RFC 3339 writes them) but must be zero.
 var localLayouts = []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04"}
 
-// parseTime reads a time given as field: "2019-10-08T14:00" in loc, or
-// RFC 3339 with an offset.
-func parseTime(field, v string, loc *time.Location) (time.Time, error) {
+// ParseTime reads a session time as the API does: "2019-10-08T14:00" in
+// loc (seconds may follow if they are ":00"), or RFC 3339 with an offset.
+// Sessions are minute-grained, so a time with seconds or a fraction of a
+// second is refused: the agenda would keep it to the minute, and a session
+// could end in the minute it starts. The error says what was wrong,
+// without naming a field.
+func ParseTime(v string, loc *time.Location) (time.Time, error) {
+	t, err := parseAny(v, loc)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if t.Second() != 0 || t.Nanosecond() != 0 {
+		return time.Time{}, fmt.Errorf("%q has seconds; session times are whole minutes, e.g. 2019-10-08T14:00", truncate(v, 40))
+	}
+	return t, nil
+}
+
+func parseAny(v string, loc *time.Location) (time.Time, error) {
 	for _, layout := range localLayouts {
 		if t, err := time.ParseInLocation(layout, v, loc); err == nil {
 			return t, nil
@@ -20,7 +37,17 @@ func parseTime(field, v string, loc *time.Location) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, v); err == nil {
 		return t, nil
 	}
-	return time.Time{}, errorf(http.StatusBadRequest, "%s: %q is not a time; want 2019-10-08T14:00 (conference time) or RFC 3339", field, v)
+	return time.Time{}, fmt.Errorf("%q is not a time; want 2019-10-08T14:00 (conference time) or RFC 3339", truncate(v, 40))
+}
+
+// parseTime reads the time given as field (see ParseTime), refusing a
+// malformed one with a 400 naming the field.
+func parseTime(field, v string, loc *time.Location) (time.Time, error) {
+	t, err := ParseTime(v, loc)
+	if err != nil {
+		return time.Time{}, errorf(http.StatusBadRequest, "%s: %v", field, err)
+	}
+	return t, nil
 }
 
 // formatTime writes t in RFC 3339 in loc.

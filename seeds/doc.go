@@ -89,7 +89,11 @@
 // # Errors
 //
 // Lines may end in LF or CRLF; text must be UTF-8 without control
-// characters other than tab, as calendars cannot carry them. Any problem is
-// reported as an *Error with the file name and the line, and
-// says what was expected there. Parse never panics.
+// characters (C0, DEL or C1) other than tab, as calendars cannot carry them
+// and a terminal would obey them. Titles, categories and abstracts must
+// follow the agenda's rules on text (agenda.CheckTitle, CheckTrackName,
+// CheckAbstract: a title of at most agenda.MaxTitleLength characters, no
+// tab in a title or category…), so a file is refused as the admin API would
+// refuse the same text. Any problem is reported as an *Error with the file
+// name and the line, and says what was expected there. Parse never panics.
 package seeds

@@ -66,6 +66,9 @@ func FuzzParse(f *testing.F) {
 	f.Add("T\nOctober 99: 9:00 am - 9:40 am 40minKeynote\nKeynote")
 	f.Add("T\nDecember 31: 11:00 pm - 11:59 pm59minX\nX\nT\n…")
 	f.Add("")
+	// Text the agenda refuses: a tab in a title, a C1 control.
+	f.Add("A\tB\nOctober 8: 9:00 am - 9:40 am 40minKeynoteAbstract.\nKeynote\n")
+	f.Add("T\nOctober 8: 9:00 am - 9:40 am 40minKeynoteAb\u009bstract.\nKeynote\n")
 	f.Fuzz(func(t *testing.T, src string) {
 		c, err := seeds.Parse("fuzz.txt", []byte(src), seeds.FlinkForwardBerlin2019Conference())
 		n := countLines(src)
@@ -81,6 +84,17 @@ func FuzzParse(f *testing.F) {
 		}
 		if _, err := agenda.NewSnapshot(c, 1, 1, nil); err != nil {
 			t.Fatalf("Parse returned contents that make no snapshot: %v", err)
+		}
+		// What Parse accepts, an Editor accepts: the same rules on text.
+		for _, x := range c.Sessions {
+			if err := errors.Join(agenda.CheckTitle(x.Title), agenda.CheckAbstract(x.Abstract)); err != nil {
+				t.Fatalf("Parse accepted session %q, which the agenda refuses: %v", x.ID, err)
+			}
+		}
+		for _, tr := range c.Tracks {
+			if err := agenda.CheckTrackName(tr.Name); err != nil {
+				t.Fatalf("Parse accepted track %q, which the agenda refuses: %v", tr.ID, err)
+			}
 		}
 		want := 0
 		for _, l := range strings.Split(strings.TrimPrefix(src, "\ufeff"), "\n") {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"confcal/agenda"
@@ -107,6 +108,9 @@ func (p *parser) parse(src []byte) error {
 		if err := p.text(k, b); err != nil {
 			return err
 		}
+		if err := p.check(b); err != nil {
+			return err
+		}
 		if err := p.tail(k, b); err != nil {
 			return err
 		}
@@ -134,7 +138,7 @@ func (p *parser) split(src []byte) error {
 			return p.errorf(i, "expected UTF-8 text, got invalid bytes")
 		}
 		for _, r := range l {
-			if r < ' ' && r != '\t' || r == 0x7f {
+			if unicode.IsControl(r) && r != '\t' {
 				return p.errorf(i, "expected text, got the control character %U", r)
 			}
 		}
@@ -472,6 +476,29 @@ func (p *parser) text(k int, b *block) error {
 	}
 	parts := append([]string{first}, p.lines[b.at+1:end]...)
 	b.abstract = strings.TrimSpace(strings.Join(parts, "\n"))
+	return nil
+}
+
+// check applies the agenda's rules on text (agenda.CheckTitle and the
+// like) to session b, naming the line where the text breaks them: the
+// title's, the category's, or the session line, where the abstract starts.
+func (p *parser) check(b *block) error {
+	category := b.at
+	if b.closing >= 0 {
+		category = b.closing
+	}
+	for _, c := range [...]struct {
+		line int
+		err  error
+	}{
+		{b.at - 1, agenda.CheckTitle(b.title)},
+		{category, agenda.CheckTrackName(b.category)},
+		{b.at, agenda.CheckAbstract(b.abstract)},
+	} {
+		if c.err != nil {
+			return p.errorf(c.line, "%v", c.err)
+		}
+	}
 	return nil
 }
 

@@ -21,10 +21,14 @@ import (
 	"confcal/sqlite"
 )
 
-// The organizer commands (move, cancel, restore, rename, rooms, changes,
-// import) all speak the admin API: to a running server with -server, or
-// else to the API's handler run inside this process over the local store.
-// One code path, so the same rules, messages and status codes either way.
+// The organizer commands (move, cancel, restore, rename, rooms, changes)
+// speak the admin API: to a running server with -server, or else to the
+// API's handler run inside this process over the local store. One code
+// path, so the same rules, messages and status codes either way. import
+// speaks the API to a server only: on the local store it hands the parsed
+// file to the agenda service itself, since a large agenda exceeds what the
+// API takes in one request body (api.MaxBody). The agenda's rules are the
+// same either way; they live in package agenda.
 
 // defaultDataDir is where the store lives when neither -data nor
 // CONFCAL_DATA says otherwise.
@@ -118,8 +122,23 @@ type client struct {
 	http  *http.Client
 	token string
 	who   string
-	local string // the data directory when the API runs in this process
+	// svc is the agenda service over the local store that the in-process
+	// API runs on, nil with -server; a command may call it directly.
+	svc   *agenda.Service
 	close func() error
+}
+
+// localWho starts the author of every change made on the local store, as
+// api.Config.WhoPrefix: "cli", or "cli:alice" with -who alice.
+const localWho = "cli"
+
+// author names the author of a change made through svc, as the
+// in-process API names it.
+func (c *client) author() string {
+	if who := strings.TrimSpace(c.who); who != "" {
+		return localWho + ":" + who
+	}
+	return localWho
 }
 
 // dial connects to the API: the server's when -server is set, else an
@@ -154,9 +173,9 @@ func dial(ctx context.Context, f *adminFlags, stdin io.Reader) (*client, error) 
 	// The in-process API needs a token like any other; this one never
 	// leaves the process.
 	tok := rand.Text()
-	h := api.New(api.Config{Service: svc, Token: tok, BaseURL: "http://localhost", WhoPrefix: "cli"})
+	h := api.New(api.Config{Service: svc, Token: tok, BaseURL: "http://localhost", WhoPrefix: localWho})
 	return &client{
-		base: "http://confcal.local", token: tok, who: *f.who, local: *f.data,
+		base: "http://confcal.local", token: tok, who: *f.who, svc: svc,
 		http:  &http.Client{Transport: handlerTransport{h}},
 		close: store.Close,
 	}, nil
@@ -294,7 +313,7 @@ func (c *client) summariesOf(ctx context.Context, rev int64) ([]api.Summary, err
 // printSummaries writes one line per summary.
 func printSummaries(w io.Writer, sums []api.Summary) {
 	for _, s := range sums {
-		fmt.Fprintf(w, "revision %d: %s\n", s.Revision, s.Text)
+		fmt.Fprintf(w, "revision %d: %s\n", s.Revision, printable(s.Text))
 	}
 }
 
@@ -316,7 +335,7 @@ func patchSession(ctx context.Context, c *client, stdout io.Writer, id string, p
 		return err
 	}
 	if after.ETag == before.ETag {
-		fmt.Fprintf(stdout, "nothing changed: %s is already like that\n", id)
+		fmt.Fprintf(stdout, "nothing changed: %s is already like that\n", printable(id))
 		return nil
 	}
 	sums, err := c.summariesOf(ctx, revisionOf(resp))
@@ -328,12 +347,22 @@ func patchSession(ctx context.Context, c *client, stdout io.Writer, id string, p
 }
 
 // runAdmin runs an organizer command: parse the flags and positional
-// arguments, connect, and call do.
+// arguments, check them (unless check is nil), connect, and call do.
+// check runs before anything is opened, so a mistake it finds (a
+// *usageError for one on the command line) leaves no store behind.
 func runAdmin(ctx context.Context, fs *flag.FlagSet, f *adminFlags, args []string, stdin io.Reader, names []string,
-	do func(ctx context.Context, c *client, pos []string) error) error {
+	check func(pos []string) error, do func(ctx context.Context, c *client, pos []string) error) error {
 	pos, err := parseArgs(fs, args, names...)
 	if err != nil {
 		return err
+	}
+	if !api.ValidWho(strings.TrimSpace(*f.who)) {
+		return &usageError{err: fmt.Errorf("%s: -who %q: want up to %d printable characters", fs.Name(), *f.who, api.MaxWho)}
+	}
+	if check != nil {
+		if err := check(pos); err != nil {
+			return fmt.Errorf("%s: %w", fs.Name(), err)
+		}
 	}
 	c, err := dial(ctx, f, stdin)
 	if err != nil {

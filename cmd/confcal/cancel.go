@@ -22,7 +22,7 @@ func setStatus(ctx context.Context, name string, status agenda.Status, args []st
 	fs := newFlagSet(name, name+" [flags] ID", stderr)
 	f := addAdminFlags(fs)
 	force := fs.Bool("force", false, "restore even if the slot now overlaps another session in the room")
-	return runAdmin(ctx, fs, f, args, stdin, []string{"a session ID"}, func(ctx context.Context, c *client, pos []string) error {
+	return runAdmin(ctx, fs, f, args, stdin, []string{"a session ID"}, nil, func(ctx context.Context, c *client, pos []string) error {
 		s := string(status)
 		return patchSession(ctx, c, stdout, pos[0], api.SessionPatch{Status: &s, Force: *force})
 	})

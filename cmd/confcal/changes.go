@@ -18,7 +18,13 @@ func runChanges(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	fs := newFlagSet("changes", "changes [flags] [-since REV]", stderr)
 	f := addAdminFlags(fs)
 	since := fs.Int64("since", 0, "show only changes after revision `REV`")
-	return runAdmin(ctx, fs, f, args, stdin, nil, func(ctx context.Context, c *client, _ []string) error {
+	check := func([]string) error {
+		if *since < 0 {
+			return &usageError{err: fmt.Errorf("-since %d: want a revision number, 0 or more", *since)}
+		}
+		return nil
+	}
+	return runAdmin(ctx, fs, f, args, stdin, nil, check, func(ctx context.Context, c *client, _ []string) error {
 		var list api.ChangeList
 		if _, err := c.call(ctx, http.MethodGet, "/changes?since="+strconv.FormatInt(*since, 10), nil, &list); err != nil {
 			return err
@@ -34,7 +40,7 @@ func runChanges(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			if t, err := time.Parse(time.RFC3339, s.Time); err == nil {
 				at = t.UTC().Format("2006-01-02 15:04")
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", s.Revision, at, s.Who, s.Text)
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", s.Revision, printable(at), printable(s.Who), printable(s.Text))
 		}
 		if err := tw.Flush(); err != nil {
 			return err

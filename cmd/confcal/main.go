@@ -14,7 +14,8 @@
 // CONFCAL_BASE_URL, CONFCAL_AGENDA); a flag wins over its variable.
 //
 // The exit status is 0 on success, 2 for a mistake on the command line
-// (an unknown flag, a filter naming nothing) and 1 for any other failure.
+// (an unknown flag, a malformed flag value, a filter naming nothing) and 1
+// for any other failure.
 package main
 
 import (
@@ -39,7 +40,9 @@ func main() {
 	stop()
 	var uerr *usageError
 	if err != nil && !errors.Is(err, flag.ErrHelp) && !(errors.As(err, &uerr) && uerr.reported) {
-		fmt.Fprintln(os.Stderr, "confcal:", err)
+		// A message may quote an answer from a server, or text from an
+		// agenda file: printed safely, as the commands print their output.
+		fmt.Fprintln(os.Stderr, "confcal:", printableLines(err.Error()))
 	}
 	os.Exit(exitCode(err))
 }

@@ -3,8 +3,11 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"time"
 
+	"confcal/agenda"
 	"confcal/api"
 )
 
@@ -17,8 +20,30 @@ func runMove(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	start := fs.String("start", "", "new start, `2019-10-08T14:00` in conference time (or RFC 3339); the end follows, keeping the duration")
 	end := fs.String("end", "", "new `end`, when the duration changes too")
 	force := fs.Bool("force", false, "allow the new slot to overlap another session in the room")
-	return runAdmin(ctx, fs, f, args, stdin, []string{"a session ID"}, func(ctx context.Context, c *client, pos []string) error {
-		var p api.SessionPatch
+	// A malformed value is the command line's mistake, found before the
+	// store is opened; whether the room exists and the slot is free is
+	// the agenda's to say.
+	check := func([]string) error {
+		if *room == "" && *start == "" && *end == "" {
+			return &usageError{err: errors.New("say where to: -room, -start or -end")}
+		}
+		if *room != "" && !agenda.ValidID(*room) {
+			return &usageError{err: fmt.Errorf("-room %q is not a room ID (see confcal rooms)", *room)}
+		}
+		for _, t := range [...]struct{ flag, v string }{{"-start", *start}, {"-end", *end}} {
+			if t.v == "" {
+				continue
+			}
+			// The form is all that is checked here: the zone does not
+			// change it, the server reads the time in the conference's.
+			if _, err := api.ParseTime(t.v, time.UTC); err != nil {
+				return &usageError{err: fmt.Errorf("%s %w", t.flag, err)}
+			}
+		}
+		return nil
+	}
+	return runAdmin(ctx, fs, f, args, stdin, []string{"a session ID"}, check, func(ctx context.Context, c *client, pos []string) error {
+		p := api.SessionPatch{Force: *force}
 		if *room != "" {
 			p.Room = room
 		}
@@ -28,10 +53,6 @@ func runMove(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		if *end != "" {
 			p.End = end
 		}
-		if p.Room == nil && p.Start == nil && p.End == nil {
-			return &usageError{err: errors.New("say where to: -room, -start or -end")}
-		}
-		p.Force = *force
 		return patchSession(ctx, c, stdout, pos[0], p)
 	})
 }

@@ -32,11 +32,11 @@ func runRooms(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	f := addAdminFlags(fs)
 	switch sub {
 	case "rename":
-		return runAdmin(ctx, fs, f, args, stdin, []string{"a room ID", "a name"}, func(ctx context.Context, c *client, pos []string) error {
+		return runAdmin(ctx, fs, f, args, stdin, []string{"a room ID", "a name"}, nil, func(ctx context.Context, c *client, pos []string) error {
 			return renameRoom(ctx, c, stdout, pos[0], pos[1])
 		})
 	case "add":
-		return runAdmin(ctx, fs, f, args, stdin, []string{"a room ID", "a name"}, func(ctx context.Context, c *client, pos []string) error {
+		return runAdmin(ctx, fs, f, args, stdin, []string{"a room ID", "a name"}, nil, func(ctx context.Context, c *client, pos []string) error {
 			resp, err := c.call(ctx, http.MethodPost, "/rooms", api.NewRoom{ID: pos[0], Name: pos[1]}, nil)
 			if err != nil {
 				return err
@@ -46,7 +46,7 @@ func runRooms(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			return err
 		})
 	}
-	return runAdmin(ctx, fs, f, args, stdin, nil, func(ctx context.Context, c *client, _ []string) error {
+	return runAdmin(ctx, fs, f, args, stdin, nil, nil, func(ctx context.Context, c *client, _ []string) error {
 		var list api.RoomList
 		if _, err := c.call(ctx, http.MethodGet, "/rooms", nil, &list); err != nil {
 			return err
@@ -54,7 +54,7 @@ func runRooms(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		tw := tabwriter.NewWriter(stdout, 0, 8, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tNAME\tSESSIONS")
 		for _, r := range list.Rooms {
-			fmt.Fprintf(tw, "%s\t%s\t%d\n", r.ID, r.Name, r.Sessions)
+			fmt.Fprintf(tw, "%s\t%s\t%d\n", printable(r.ID), printable(r.Name), r.Sessions)
 		}
 		return tw.Flush()
 	})
@@ -81,7 +81,7 @@ func renameRoom(ctx context.Context, c *client, stdout io.Writer, id, name strin
 		return err
 	}
 	if after.ETag == etag {
-		fmt.Fprintf(stdout, "nothing changed: %s is already called %s\n", id, name)
+		fmt.Fprintf(stdout, "nothing changed: %s is already called %s\n", printable(id), printable(name))
 		return nil
 	}
 	sums, err := c.summariesOf(ctx, revisionOf(resp))

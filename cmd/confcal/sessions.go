@@ -10,7 +10,7 @@ import (
 )
 
 // runSessions prints the agenda as a table, one session a row, in agenda
-// order: ID, day, start–end, room, track and title.
+// order: ID, day, start–end, room, track and title (each cell printable).
 func runSessions(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlagSet("sessions", "sessions [flags]", stderr)
 	file := agendaFlag(fs)
@@ -36,7 +36,7 @@ func writeSessions(w io.Writer, snap *agenda.Snapshot) error {
 			title += " (cancelled)"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s–%s\t%s\t%s\t%s\n",
-			x.ID, snap.Day(x), x.Start.Format("15:04"), x.End.Format("15:04"), room.Name, track.Name, title)
+			printable(x.ID), snap.Day(x), x.Start.Format("15:04"), x.End.Format("15:04"), printable(room.Name), printable(track.Name), printable(title))
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("sessions: %w", err)
