@@ -26,7 +26,30 @@ const (
 	FieldRoomAdded Field = "room-added" // a room was added (Room set, New its name)
 	FieldRoomName  Field = "room-name"  // a room was renamed (Room set)
 	FieldTrackAdd  Field = "track-added"
+	FieldSubtitle  Field = "subtitle" // session subtitle
+	FieldType      Field = "type"     // session type ("Talk", "Workshop")
+	FieldLanguage  Field = "language" // session language
+	FieldURL       Field = "url"      // the session's page at the source
+	// FieldSpeakers: the session's speakers, their IDs joined by commas.
+	FieldSpeakers Field = "speakers"
+	// FieldSpeakerAdded and FieldSpeakerName: a speaker was added or
+	// renamed (Speaker set, New the name).
+	FieldSpeakerAdded Field = "speaker-added"
+	FieldSpeakerName  Field = "speaker-name"
 )
+
+// descriptive reports whether a change to field f only changes what a
+// session says about itself (its description, speakers, language…), not
+// when, where or whether it takes place or what it is called: such a change
+// moves LastModified but does not raise the Sequence (RFC 5545 §3.8.7.4
+// counts changes that matter to a calendar user's schedule).
+func (f Field) descriptive() bool {
+	switch f {
+	case FieldAbstract, FieldSubtitle, FieldType, FieldLanguage, FieldURL, FieldSpeakers:
+		return true
+	}
+	return false
+}
 
 // Change is one entry of the change log: one field of one session (or room)
 // at one revision.
@@ -37,12 +60,15 @@ type Change struct {
 	Time time.Time
 	// Who names the organizer or tool that made it.
 	Who string
-	// Session is the ID of the changed session; empty for room and track changes.
+	// Session is the ID of the changed session; empty for room, track and
+	// speaker changes.
 	Session string
 	// Room is the room ID for room changes.
 	Room string
 	// Track is the track ID for track changes.
 	Track string
+	// Speaker is the speaker ID for speaker changes.
+	Speaker string
 	// Field is what changed; Old and New are its values before and after.
 	Field    Field
 	Old, New string
@@ -86,9 +112,11 @@ func (s *Snapshot) ChangedSince(rev int64) ([]string, error) {
 // SessionUpdate names the fields of a session to change; nil leaves a field
 // as it is.
 type SessionUpdate struct {
-	Title, Abstract, Room, Track *string
-	Start, End                   *time.Time
-	Status                       *Status
+	Title, Abstract, Room, Track  *string
+	Start, End                    *time.Time
+	Status                        *Status
+	Subtitle, Type, Language, URL *string
+	Speakers                      *[]string // speaker IDs, in billing order
 	// Force allows the new slot to overlap another session in the same room.
 	Force bool
 }
@@ -231,6 +259,37 @@ func (e *Editor) UpdateSession(id string, u SessionUpdate) error {
 		}
 		set(FieldAbstract, old.Abstract, x.Abstract)
 	}
+	for _, f := range [...]struct {
+		field Field
+		v     *string
+		dst   *string
+		check func(string) error
+	}{
+		{FieldSubtitle, u.Subtitle, &x.Subtitle, CheckSubtitle},
+		{FieldType, u.Type, &x.Type, CheckType},
+		{FieldLanguage, u.Language, &x.Language, CheckLanguage},
+		{FieldURL, u.URL, &x.URL, CheckURL},
+	} {
+		if f.v == nil {
+			continue
+		}
+		v := strings.TrimSpace(*f.v)
+		if err := f.check(v); err != nil {
+			return fmt.Errorf("agenda: session %q: %w", id, err)
+		}
+		*f.dst = v
+	}
+	set(FieldSubtitle, old.Subtitle, x.Subtitle)
+	set(FieldType, old.Type, x.Type)
+	set(FieldLanguage, old.Language, x.Language)
+	set(FieldURL, old.URL, x.URL)
+	if u.Speakers != nil {
+		x.Speakers = slices.Clip(slices.Clone(*u.Speakers))
+		if err := e.checkSpeakers(x.Speakers); err != nil {
+			return fmt.Errorf("agenda: session %q: %w", id, err)
+		}
+		set(FieldSpeakers, strings.Join(old.Speakers, ","), strings.Join(x.Speakers, ","))
+	}
 	if len(pending) == 0 {
 		return nil
 	}
@@ -240,7 +299,7 @@ func (e *Editor) UpdateSession(id string, u SessionUpdate) error {
 	if err := e.validate(x, u.Force || !slotChanged); err != nil {
 		return err
 	}
-	significant := slices.ContainsFunc(pending, func(c Change) bool { return c.Field != FieldAbstract })
+	significant := slices.ContainsFunc(pending, func(c Change) bool { return !c.Field.descriptive() })
 	if significant && !e.bumped(id) {
 		x.Sequence++
 	}
@@ -255,7 +314,7 @@ func (e *Editor) UpdateSession(id string, u SessionUpdate) error {
 // bumped reports whether this edit already raised the sequence of session id.
 func (e *Editor) bumped(id string) bool {
 	return slices.ContainsFunc(e.changes, func(c Change) bool {
-		return c.Session == id && c.Field != FieldAbstract && c.Field != FieldCreated
+		return c.Session == id && !c.Field.descriptive() && c.Field != FieldCreated
 	})
 }
 
@@ -272,10 +331,16 @@ func (e *Editor) AddSession(x Session, force bool) error {
 	}
 	x.Title = strings.TrimSpace(x.Title)
 	x.Abstract = NormalizeAbstract(x.Abstract)
-	for _, err := range [...]error{CheckTitle(x.Title), CheckAbstract(x.Abstract)} {
+	x.Subtitle, x.Type, x.Language, x.URL = strings.TrimSpace(x.Subtitle), strings.TrimSpace(x.Type), strings.TrimSpace(x.Language), strings.TrimSpace(x.URL)
+	x.Speakers = slices.Clip(slices.Clone(x.Speakers))
+	for _, err := range [...]error{CheckTitle(x.Title), CheckAbstract(x.Abstract), CheckSubtitle(x.Subtitle),
+		CheckType(x.Type), CheckLanguage(x.Language), CheckURL(x.URL), e.checkSpeakers(x.Speakers)} {
 		if err != nil {
 			return fmt.Errorf("agenda: session %q: %w", x.ID, err)
 		}
+	}
+	if x.Number < 0 || x.Number != 0 && slices.ContainsFunc(e.c.Sessions, func(o Session) bool { return o.Number == x.Number }) {
+		x.Number = 0 // taken or bad: the snapshot numbers it anew
 	}
 	x.Start, x.End = WholeMinute(x.Start).In(e.base.loc), WholeMinute(x.End).In(e.base.loc)
 	if x.Status == "" {
@@ -329,6 +394,67 @@ func (e *Editor) AddTrack(t Track) error {
 	}
 	e.c.Tracks = append(e.c.Tracks, t)
 	e.record(Change{Track: t.ID, Field: FieldTrackAdd, New: t.Name})
+	return nil
+}
+
+// checkSpeakers reports the first problem with ids as a session's
+// speakers: an unknown speaker or one listed twice.
+func (e *Editor) checkSpeakers(ids []string) error {
+	for i, id := range ids {
+		if !slices.ContainsFunc(e.c.Speakers, func(p Speaker) bool { return p.ID == id }) {
+			return fmt.Errorf("unknown speaker %q: %w", clip(id), ErrInvalid)
+		}
+		if slices.Contains(ids[:i], id) {
+			return fmt.Errorf("speaker %q listed twice: %w", id, ErrInvalid)
+		}
+	}
+	return nil
+}
+
+// AddSpeaker adds a speaker. Its ID must be a new slug and its name
+// (without surrounding blanks) must pass CheckSpeakerName.
+func (e *Editor) AddSpeaker(p Speaker) error {
+	p.Name = strings.TrimSpace(p.Name)
+	if !ValidID(p.ID) {
+		return fmt.Errorf("agenda: speaker ID %q is not a slug (%s): %w", clip(p.ID), slugRule(), ErrInvalid)
+	}
+	if err := CheckSpeakerName(p.Name); err != nil {
+		return fmt.Errorf("agenda: speaker %q: %w", p.ID, err)
+	}
+	if slices.ContainsFunc(e.c.Speakers, func(o Speaker) bool { return o.ID == p.ID }) {
+		return fmt.Errorf("agenda: speaker %q %w: %w", p.ID, ErrExists, ErrInvalid)
+	}
+	e.c.Speakers = append(e.c.Speakers, p)
+	e.record(Change{Speaker: p.ID, Field: FieldSpeakerAdded, New: p.Name})
+	return nil
+}
+
+// RenameSpeaker renames speaker id. The sessions of the speaker say so in
+// their description, so each gets a new LastModified (and a FieldSpeakers
+// change with the same IDs, so that what changed is in the log).
+func (e *Editor) RenameSpeaker(id, name string) error {
+	name = strings.TrimSpace(name)
+	i := slices.IndexFunc(e.c.Speakers, func(p Speaker) bool { return p.ID == id })
+	if i < 0 {
+		return fmt.Errorf("agenda: speaker %q: %w", clip(id), ErrNotFound)
+	}
+	if err := CheckSpeakerName(name); err != nil {
+		return fmt.Errorf("agenda: speaker %q: %w", id, err)
+	}
+	old := e.c.Speakers[i].Name
+	if old == name {
+		return nil
+	}
+	e.c.Speakers[i].Name = name
+	e.record(Change{Speaker: id, Field: FieldSpeakerName, Old: old, New: name})
+	for j := range e.c.Sessions {
+		x := &e.c.Sessions[j]
+		if slices.Contains(x.Speakers, id) {
+			x.LastModified = e.at
+			ids := strings.Join(x.Speakers, ",")
+			e.record(Change{Session: x.ID, Speaker: id, Field: FieldSpeakers, Old: ids, New: ids})
+		}
+	}
 	return nil
 }
 

@@ -13,12 +13,12 @@ type Mark struct {
 // room and track, its latest entry. It is built with the snapshot, in one
 // pass over the log.
 type marks struct {
-	session, room, track map[string]Mark
-	latest               Mark // the log's last entry
+	session, room, track, speaker map[string]Mark
+	latest                        Mark // the log's last entry
 }
 
 func (s *Snapshot) indexMarks() {
-	m := marks{session: map[string]Mark{}, room: map[string]Mark{}, track: map[string]Mark{}}
+	m := marks{session: map[string]Mark{}, room: map[string]Mark{}, track: map[string]Mark{}, speaker: map[string]Mark{}}
 	for _, c := range s.log {
 		mk := Mark{Revision: c.Revision, Time: c.Time.UTC()}
 		switch {
@@ -28,6 +28,8 @@ func (s *Snapshot) indexMarks() {
 			m.room[c.Room] = mk
 		case c.Track != "":
 			m.track[c.Track] = mk
+		case c.Speaker != "":
+			m.speaker[c.Speaker] = mk
 		}
 		m.latest = mk
 	}
@@ -48,6 +50,10 @@ func (s *Snapshot) RoomChanged(id string) Mark { return s.mark(s.marks.room, id)
 // TrackChanged says when track id was added, as SessionChanged does for
 // sessions.
 func (s *Snapshot) TrackChanged(id string) Mark { return s.mark(s.marks.track, id) }
+
+// SpeakerChanged says when speaker id was last added or renamed, as
+// SessionChanged does for sessions.
+func (s *Snapshot) SpeakerChanged(id string) Mark { return s.mark(s.marks.speaker, id) }
 
 // Changed says when the agenda last changed in any way: the log's latest
 // entry, or the base revision when the log is empty.

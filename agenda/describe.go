@@ -21,8 +21,8 @@ type Summary struct {
 	Revision int64
 	Time     time.Time
 	Who      string
-	// Exactly one of Session, Room and Track names the subject.
-	Session, Room, Track string
+	// Exactly one of Session, Room, Track and Speaker names the subject.
+	Session, Room, Track, Speaker string
 	// Text is the summary, e.g. "State of State moved from Room 2 to
 	// Room 1, Oct 8 10:30 → 14:00".
 	Text string
@@ -36,12 +36,12 @@ type Summary struct {
 // room rename are summarized once, as the rename.
 func (s *Snapshot) Describe(changes []Change) []Summary {
 	type key struct {
-		rev                  int64
-		session, room, track string
+		rev                           int64
+		session, room, track, speaker string
 	}
 	groups := map[key][]Change{}
 	var order []key
-	renamed := map[key]bool{} // room renames, by revision and room
+	renamed := map[key]bool{} // room and speaker renames, by revision and subject
 	for _, c := range changes {
 		k := key{rev: c.Revision}
 		switch {
@@ -50,6 +50,11 @@ func (s *Snapshot) Describe(changes []Change) []Summary {
 		case c.Room != "":
 			k.room = c.Room
 			if c.Field == FieldRoomName {
+				renamed[k] = true
+			}
+		case c.Speaker != "":
+			k.speaker = c.Speaker
+			if c.Field == FieldSpeakerName {
 				renamed[k] = true
 			}
 		default:
@@ -66,12 +71,17 @@ func (s *Snapshot) Describe(changes []Change) []Summary {
 		if k.session != "" && onlyLocation(cs) && renamed[key{rev: k.rev, room: cs[0].Room}] {
 			continue
 		}
-		sum := Summary{Revision: k.rev, Time: cs[0].Time, Who: cs[0].Who, Session: k.session, Room: k.room, Track: k.track}
+		if k.session != "" && onlyRenamedSpeaker(cs) && renamed[key{rev: k.rev, speaker: cs[0].Speaker}] {
+			continue
+		}
+		sum := Summary{Revision: k.rev, Time: cs[0].Time, Who: cs[0].Who, Session: k.session, Room: k.room, Track: k.track, Speaker: k.speaker}
 		switch {
 		case k.session != "":
 			sum.Text = s.describeSession(k.session, k.rev, cs)
 		case k.room != "":
 			sum.Text = s.describeRoom(k.room, k.rev, cs)
+		case k.speaker != "":
+			sum.Text = describeSpeaker(cs)
 		default:
 			sum.Text = s.describeTrack(k.track, cs)
 		}
@@ -92,6 +102,30 @@ func (s *Snapshot) SummariesSince(rev int64) ([]Summary, error) {
 	all := s.sums.v
 	i, _ := slices.BinarySearchFunc(all, rev+1, func(x Summary, r int64) int { return cmpRev(x.Revision, r) })
 	return slices.Clip(all[i:]), nil
+}
+
+// onlyRenamedSpeaker reports whether cs are the entries a speaker's rename
+// logs for one of their sessions (same speakers before and after).
+func onlyRenamedSpeaker(cs []Change) bool {
+	for _, c := range cs {
+		if c.Field != FieldSpeakers || c.Speaker == "" || c.Old != c.New {
+			return false
+		}
+	}
+	return true
+}
+
+func describeSpeaker(cs []Change) string {
+	var parts []string
+	for _, c := range cs {
+		switch c.Field {
+		case FieldSpeakerAdded:
+			parts = append(parts, "New speaker: "+c.New)
+		case FieldSpeakerName:
+			parts = append(parts, c.Old+" is now called "+c.New)
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 func onlyLocation(cs []Change) bool {
@@ -125,6 +159,22 @@ func (s *Snapshot) sessionAfter(id string, rev int64, cs []Change) Session {
 		s.setField(&x, c.Field, c.New) // an unreadable time keeps the old one
 	}
 	return x
+}
+
+// speakerNames writes a comma-joined list of speaker IDs as their names.
+func (s *Snapshot) speakerNames(ids string) string {
+	if ids == "" {
+		return "none"
+	}
+	var names []string
+	for id := range strings.SplitSeq(ids, ",") {
+		if p, ok := s.Speaker(id); ok {
+			names = append(names, p.Name)
+		} else {
+			names = append(names, id)
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 func (s *Snapshot) trackName(id string) string {
@@ -178,6 +228,17 @@ func (s *Snapshot) describeSession(id string, rev int64, cs []Change) string {
 	}
 	if _, ok := by[FieldAbstract]; ok {
 		clauses = append(clauses, "description updated")
+	}
+	if c, ok := by[FieldSpeakers]; ok && c.Old != c.New {
+		clauses = append(clauses, "speakers now "+s.speakerNames(c.New))
+	}
+	for _, f := range [...]struct {
+		field Field
+		name  string
+	}{{FieldSubtitle, "subtitle"}, {FieldType, "type"}, {FieldLanguage, "language"}, {FieldURL, "web page"}} {
+		if _, ok := by[f.field]; ok {
+			clauses = append(clauses, f.name+" updated")
+		}
 	}
 	if c, ok := by[FieldLocation]; ok && len(clauses) == 0 {
 		clauses = append(clauses, "now in "+c.New+" ("+c.Old+" was renamed)")

@@ -3,6 +3,7 @@ package agenda
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -124,6 +125,19 @@ func (s *Snapshot) setField(x *Session, f Field, v string) bool {
 		x.Status = Status(v)
 	case FieldAbstract:
 		x.Abstract = v
+	case FieldSubtitle:
+		x.Subtitle = v
+	case FieldType:
+		x.Type = v
+	case FieldLanguage:
+		x.Language = v
+	case FieldURL:
+		x.URL = v
+	case FieldSpeakers:
+		x.Speakers = nil
+		if v != "" {
+			x.Speakers = strings.Split(v, ",")
+		}
 	case FieldStart, FieldEnd:
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {

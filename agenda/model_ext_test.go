@@ -2,6 +2,7 @@ package agenda_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,6 +88,77 @@ func TestSpeakers(t *testing.T) {
 		c.Sessions[0].Speakers = bad
 		if _, err := agenda.NewSnapshot(c, 1, 1, nil); !errors.Is(err, agenda.ErrInvalid) {
 			t.Errorf("speakers %v: %v, want ErrInvalid", bad, err)
+		}
+	}
+}
+
+// Reconciling a source that adds speakers, renames one and changes only
+// descriptive fields moves LastModified but not the Sequence; the log can
+// undo every field, and says in words what changed.
+func TestReconcileDescriptiveFields(t *testing.T) {
+	c := agendatest.SmallContents()
+	c.Speakers = []agenda.Speaker{{ID: "ada", Name: "Ada"}}
+	c.Sessions[4].Speakers = []string{"ada"} // late-talk
+	base, err := agenda.NewSnapshot(c, 1, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := base.Contents()
+	next.Speakers = []agenda.Speaker{{ID: "ada", Name: "Ada Lovelace"}, {ID: "alan", Name: "Alan Turing"}}
+	for i := range next.Sessions {
+		if next.Sessions[i].ID == "late-talk" {
+			x := &next.Sessions[i]
+			x.Speakers = []string{"alan", "ada"}
+			x.Subtitle, x.Type, x.Language, x.URL = "A subtitle", "Talk", "en", "https://example.org/late"
+		}
+	}
+	at := time.Date(2019, 10, 2, 9, 0, 0, 0, time.UTC)
+	e := base.Edit("import", at)
+	if _, err := e.Reconcile(next); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := e.Commit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, _ := snap.Session("late-talk")
+	old, _ := base.Session("late-talk")
+	if x.Sequence != old.Sequence || !x.LastModified.Equal(at) || x.Number != old.Number {
+		t.Errorf("late-talk: sequence %d (was %d), modified %s, number %d (was %d); want the sequence and number kept, modified at %s",
+			x.Sequence, old.Sequence, x.LastModified, x.Number, old.Number, at)
+	}
+	if x.Subtitle != "A subtitle" || x.Type != "Talk" || x.Language != "en" || x.URL != "https://example.org/late" || len(x.Speakers) != 2 {
+		t.Errorf("late-talk after reconcile: %+v", x)
+	}
+	if p, _ := snap.Speaker("ada"); p.Name != "Ada Lovelace" {
+		t.Errorf("speaker ada is called %q", p.Name)
+	}
+	was, ok, err := snap.SessionAt("late-talk", 1)
+	was.LastModified = old.LastModified // the log undoes fields, not LastModified
+	if err != nil || !ok || !was.Equal(old) {
+		t.Errorf("SessionAt(late-talk, 1) = %+v, %v, %v; want %+v", was, ok, err, old)
+	}
+	sums, err := snap.SummariesSince(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	for _, s := range sums {
+		texts = append(texts, s.Text)
+	}
+	want := []string{"Ada is now called Ada Lovelace",
+		"Late Talk speakers now Alan Turing, Ada Lovelace; subtitle updated; type updated; language updated; web page updated",
+		"New speaker: Alan Turing"}
+	if strings.Join(texts, "\n") != strings.Join(want, "\n") {
+		t.Errorf("summaries:\n%s\nwant:\n%s", strings.Join(texts, "\n"), strings.Join(want, "\n"))
+	}
+	// Refused values name the field.
+	e = snap.Edit("api", at)
+	for _, u := range []agenda.SessionUpdate{
+		{Language: ptr("not a tag!")}, {URL: ptr("ftp://x")}, {Subtitle: ptr("two\nlines")}, {Speakers: &[]string{"nobody"}},
+	} {
+		if err := e.UpdateSession("late-talk", u); !errors.Is(err, agenda.ErrInvalid) {
+			t.Errorf("UpdateSession(%+v) = %v, want ErrInvalid", u, err)
 		}
 	}
 }

@@ -2,6 +2,8 @@ package agenda
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -17,8 +19,9 @@ import (
 // A session both retitled and moved cannot be recognised; it reads as the
 // old one cancelled and a new one added.
 //
-// For each matched pair, the title, times, room, track and abstract of c are
-// applied, keeping the agenda's ID; a session present in c takes place, so a
+// For each matched pair, the title, times, room, track, abstract, subtitle,
+// type, language, URL and speakers of c are applied, keeping the agenda's
+// ID and number; a session present in c takes place, so a
 // cancelled one is restored. Sessions of c matching nothing are added.
 // Sessions of the agenda matching nothing are cancelled (never deleted: a
 // subscriber must see them go). Rooms and tracks of c that the agenda lacks
@@ -46,6 +49,22 @@ func (e *Editor) Reconcile(c Contents) (warnings []string, err error) {
 			if err := e.AddRoom(r); err != nil {
 				return nil, err
 			}
+		}
+	}
+	// Speakers are the source's: new ones are added, and a name the
+	// source changed is changed here too (unlike a room's, which names a
+	// place the organizers may have named better than the source).
+	for _, p := range c.Speakers {
+		i := slices.IndexFunc(e.c.Speakers, func(o Speaker) bool { return o.ID == p.ID })
+		var err error
+		switch {
+		case i < 0:
+			err = e.AddSpeaker(p)
+		case e.c.Speakers[i].Name != strings.TrimSpace(p.Name):
+			err = e.RenameSpeaker(p.ID, p.Name)
+		}
+		if err != nil {
+			return nil, err
 		}
 	}
 
@@ -97,8 +116,10 @@ func (e *Editor) Reconcile(c Contents) (warnings []string, err error) {
 			continue
 		}
 		id := match[i]
+		speakers := x.Speakers
 		u := SessionUpdate{Title: &x.Title, Start: &x.Start, End: &x.End, Room: &x.Room, Track: &x.Track,
-			Abstract: &x.Abstract, Status: &confirmed, Force: true}
+			Abstract: &x.Abstract, Status: &confirmed, Subtitle: &x.Subtitle, Type: &x.Type, Language: &x.Language,
+			URL: &x.URL, Speakers: &speakers, Force: true}
 		n := len(e.changes)
 		if err := e.UpdateSession(id, u); err != nil {
 			return nil, err

@@ -31,6 +31,11 @@ const (
 	// MaxUIDDomainLength bounds the conference's UID domain, as DNS bounds
 	// a domain name.
 	MaxUIDDomainLength = 253
+	// MaxLanguageLength bounds a session's language tag (RFC 5646 §4.4.1
+	// advises tags of at most 35 characters).
+	MaxLanguageLength = 35
+	// MaxURLLength bounds a session's source URL.
+	MaxURLLength = 2000
 )
 
 // textError is text that breaks a rule of the agenda. It is an ErrInvalid;
@@ -54,6 +59,55 @@ func CheckRoomName(name string) error { return checkLine("room name", name, MaxN
 // CheckTrackName reports a problem with name as a track's name: one line
 // of 1 to MaxNameLength printable characters.
 func CheckTrackName(name string) error { return checkLine("track name", name, MaxNameLength) }
+
+// CheckSubtitle reports a problem with a session's subtitle: one line of
+// at most MaxTitleLength printable characters; it may be empty.
+func CheckSubtitle(v string) error { return optional("subtitle", v, MaxTitleLength) }
+
+// CheckType reports a problem with a session's type ("Talk"): one line of
+// at most MaxNameLength printable characters; it may be empty.
+func CheckType(v string) error { return optional("type", v, MaxNameLength) }
+
+// CheckSpeakerName reports a problem with a speaker's name: one line of 1
+// to MaxNameLength printable characters.
+func CheckSpeakerName(v string) error { return checkLine("speaker name", v, MaxNameLength) }
+
+// CheckLanguage reports a problem with a session's language: empty, or a
+// language tag of letters, digits and hyphens (BCP 47, e.g. "en",
+// "pt-BR") of at most MaxLanguageLength characters.
+func CheckLanguage(v string) error {
+	if err := optional("language", v, MaxLanguageLength); err != nil {
+		return err
+	}
+	for _, r := range v {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+			return &textError{fmt.Sprintf("language %q is not a language tag (letters, digits and hyphens, e.g. en or pt-BR)", clip(v))}
+		}
+	}
+	return nil
+}
+
+// CheckURL reports a problem with a session's source URL: empty, or an
+// absolute http or https URL of at most MaxURLLength characters without
+// blanks or control characters.
+func CheckURL(v string) error {
+	if err := optional("URL", v, MaxURLLength); err != nil {
+		return err
+	}
+	if v != "" && (!strings.HasPrefix(v, "https://") && !strings.HasPrefix(v, "http://") || strings.ContainsAny(v, " \t\"<>")) {
+		return &textError{fmt.Sprintf("URL %q is not an absolute http(s) URL", clip(v))}
+	}
+	return nil
+}
+
+// optional checks one line of text of at most max characters, which may
+// be empty.
+func optional(field, v string, max int) error {
+	if v == "" {
+		return nil
+	}
+	return checkText(field, v, max, false)
+}
 
 // CheckAbstract reports a problem with abstract as a session's abstract:
 // up to MaxAbstractLength characters of printable text, tabs and line

@@ -19,7 +19,7 @@ func TestLoadErrorsNameTheRow(t *testing.T) {
 		{"session start", `UPDATE sessions SET start_time = 'soon' WHERE id = 'late-talk'`, []string{"sessions: row", `session "late-talk": start`}},
 		{"first day", `UPDATE agenda SET first_day = 'monday'`, []string{"agenda row: first day"}},
 		{"agenda revision", `UPDATE agenda SET revision = 'latest'`, []string{"agenda row:"}},
-		{"change time", `INSERT INTO changes VALUES (1, 0, 'then', 'x', 'late-talk', '', '', 'title', 'a', 'b')`, []string{"change log: row 1:", "revision 1: time"}},
+		{"change time", `INSERT INTO changes (revision, position, time, who, session, room, track, field, old_value, new_value) VALUES (1, 0, 'then', 'x', 'late-talk', '', '', 'title', 'a', 'b')`, []string{"change log: row 1:", "revision 1: time"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -4,9 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"confcal/agenda/agendatest"
 )
 
 // A database locked by another writer beyond the busy timeout is ErrBusy.
@@ -85,5 +88,50 @@ func TestMigratePicksKeepsDuplicateCodes(t *testing.T) {
 	}
 	if _, err := st.db.ExecContext(ctx, `INSERT INTO picks (code, sessions, created) VALUES ('ffffffffffffffff', 'state-of-state', '')`); err == nil {
 		t.Error("the schema lets a pick be stored twice")
+	}
+}
+
+// A store written at schema version 4 (before speakers and numbers) loads
+// after migrating with every session numbered as a snapshot numbers a new
+// agenda: in agenda order.
+func TestMigrateNumbersSessionsInAgendaOrder(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := sql.Open("sqlite", filepath.Join(dir, FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := agendatest.Small(t)
+	stmts := append(slices.Clone(migrations[:4]), "PRAGMA user_version = 4",
+		`INSERT INTO agenda VALUES (1, 1, 1, 'Test Conf 2019', 'A small conference for tests', 'Europe/Berlin', '2019-10-08', '2019-10-09', 'test.confcal.example')`)
+	for i, tr := range want.Tracks() {
+		stmts = append(stmts, fmt.Sprintf("INSERT INTO tracks VALUES ('%s', %d, '%s', '%s')", tr.ID, i, tr.Name, tr.Color))
+	}
+	for i, r := range want.Rooms() {
+		stmts = append(stmts, fmt.Sprintf("INSERT INTO rooms VALUES ('%s', %d, '%s')", r.ID, i, r.Name))
+	}
+	for _, x := range want.Sessions() {
+		stmts = append(stmts, fmt.Sprintf("INSERT INTO sessions VALUES ('%s', '%s', '%s', '%s', '%s', '%s', '', 'confirmed', 0, '%s')",
+			x.ID, x.Title, x.Start.UTC().Format(timeFormat), x.End.UTC().Format(timeFormat), x.Track, x.Room, x.LastModified.UTC().Format(timeFormat)))
+	}
+	for _, q := range stmts {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	db.Close()
+	st, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	got, err := st.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range want.Sessions() {
+		if g, _ := got.Session(x.ID); g.Number != x.Number || g.Number == 0 {
+			t.Errorf("%s: number %d after migrating, want %d", x.ID, g.Number, x.Number)
+		}
 	}
 }

@@ -108,6 +108,35 @@ var migrations = []string{
 	`ALTER TABLE picks ADD COLUMN used TEXT NOT NULL DEFAULT '';
 	UPDATE picks SET used = created;
 	CREATE INDEX picks_by_use ON picks (used);`,
+	// Version 5: speakers, more about each session (subtitle, type,
+	// language, its page at the source, a stable number), and the
+	// conference's day-change time (minutes after midnight) and URL.
+	// Sessions stored before get the numbers a snapshot gives them: in
+	// agenda order (start, room order, ID).
+	`ALTER TABLE agenda ADD COLUMN day_change INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE agenda ADD COLUMN url TEXT NOT NULL DEFAULT '';
+	CREATE TABLE speakers (
+		id       TEXT PRIMARY KEY,
+		position INTEGER NOT NULL,
+		name     TEXT NOT NULL
+	);
+	ALTER TABLE sessions ADD COLUMN subtitle TEXT NOT NULL DEFAULT '';
+	ALTER TABLE sessions ADD COLUMN type TEXT NOT NULL DEFAULT '';
+	ALTER TABLE sessions ADD COLUMN language TEXT NOT NULL DEFAULT '';
+	ALTER TABLE sessions ADD COLUMN url TEXT NOT NULL DEFAULT '';
+	ALTER TABLE sessions ADD COLUMN number INTEGER NOT NULL DEFAULT 0;
+	UPDATE sessions SET number = (
+		SELECT n FROM (
+			SELECT s.id, ROW_NUMBER() OVER (ORDER BY s.start_time, r.position, s.id) AS n
+			FROM sessions s JOIN rooms r ON r.id = s.room
+		) AS ordered WHERE ordered.id = sessions.id);
+	CREATE TABLE session_speakers (
+		session  TEXT NOT NULL REFERENCES sessions (id),
+		position INTEGER NOT NULL,
+		speaker  TEXT NOT NULL REFERENCES speakers (id),
+		PRIMARY KEY (session, position)
+	);
+	ALTER TABLE changes ADD COLUMN speaker TEXT NOT NULL DEFAULT '';`,
 }
 
 // timeFormat stores instants as UTC text that sorts and reads well.
@@ -216,8 +245,10 @@ func load(ctx context.Context, tx *sql.Tx) (*agenda.Snapshot, error) {
 		first, last string
 	)
 	conf := &c.Conference
-	err := tx.QueryRowContext(ctx, `SELECT revision, base, name, description, time_zone, first_day, last_day, uid_domain
-		FROM agenda WHERE id = 1`).Scan(&rev, &base, &conf.Name, &conf.Description, &conf.TimeZone, &first, &last, &conf.UIDDomain)
+	var dayChange int64
+	err := tx.QueryRowContext(ctx, `SELECT revision, base, name, description, time_zone, first_day, last_day, uid_domain, day_change, url
+		FROM agenda WHERE id = 1`).Scan(&rev, &base, &conf.Name, &conf.Description, &conf.TimeZone, &first, &last, &conf.UIDDomain, &dayChange, &conf.URL)
+	conf.DayChange = time.Duration(dayChange) * time.Minute
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, agenda.ErrEmpty
 	}
@@ -250,7 +281,29 @@ func load(ctx context.Context, tx *sql.Tx) (*agenda.Snapshot, error) {
 	}); err != nil {
 		return nil, fmt.Errorf("rooms: %w", err)
 	}
-	if err := query(ctx, tx, `SELECT id, title, start_time, end_time, track, room, abstract, status, sequence, last_modified
+	if err := query(ctx, tx, "SELECT id, name FROM speakers ORDER BY position", func(r *sql.Rows) error {
+		var p agenda.Speaker
+		if err := r.Scan(&p.ID, &p.Name); err != nil {
+			return err
+		}
+		c.Speakers = append(c.Speakers, p)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("speakers: %w", err)
+	}
+	speakers := map[string][]string{}
+	if err := query(ctx, tx, "SELECT session, speaker FROM session_speakers ORDER BY session, position", func(r *sql.Rows) error {
+		var id, p string
+		if err := r.Scan(&id, &p); err != nil {
+			return err
+		}
+		speakers[id] = append(speakers[id], p)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("session speakers: %w", err)
+	}
+	if err := query(ctx, tx, `SELECT id, title, start_time, end_time, track, room, abstract, status, sequence, last_modified,
+		subtitle, type, language, url, number
 		FROM sessions ORDER BY id`, func(r *sql.Rows) error {
 		var (
 			x                 agenda.Session
@@ -259,9 +312,11 @@ func load(ctx context.Context, tx *sql.Tx) (*agenda.Snapshot, error) {
 			startT, endT, mdT time.Time
 			err               error
 		)
-		if err := r.Scan(&x.ID, &x.Title, &start, &end, &x.Track, &x.Room, &x.Abstract, &status, &x.Sequence, &mod); err != nil {
+		if err := r.Scan(&x.ID, &x.Title, &start, &end, &x.Track, &x.Room, &x.Abstract, &status, &x.Sequence, &mod,
+			&x.Subtitle, &x.Type, &x.Language, &x.URL, &x.Number); err != nil {
 			return err
 		}
+		x.Speakers = speakers[x.ID]
 		if startT, err = time.Parse(timeFormat, start); err != nil {
 			return fmt.Errorf("session %q: start: %w", x.ID, err)
 		}
@@ -278,14 +333,14 @@ func load(ctx context.Context, tx *sql.Tx) (*agenda.Snapshot, error) {
 		return nil, fmt.Errorf("sessions: %w", err)
 	}
 	var log []agenda.Change
-	if err := query(ctx, tx, `SELECT revision, time, who, session, room, track, field, old_value, new_value
+	if err := query(ctx, tx, `SELECT revision, time, who, session, room, track, speaker, field, old_value, new_value
 		FROM changes ORDER BY revision, position`, func(r *sql.Rows) error {
 		var (
 			ch    agenda.Change
 			at    string
 			field string
 		)
-		if err := r.Scan(&ch.Revision, &at, &ch.Who, &ch.Session, &ch.Room, &ch.Track, &field, &ch.Old, &ch.New); err != nil {
+		if err := r.Scan(&ch.Revision, &at, &ch.Who, &ch.Session, &ch.Room, &ch.Track, &ch.Speaker, &field, &ch.Old, &ch.New); err != nil {
 			return err
 		}
 		t, err := time.Parse(timeFormat, at)
@@ -356,13 +411,13 @@ func save(ctx context.Context, tx *sql.Tx, next *agenda.Snapshot) error {
 		return fmt.Errorf("stored revision is %d: %w", stored, agenda.ErrStale)
 	}
 	conf := next.Conference()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO agenda (id, revision, base, name, description, time_zone, first_day, last_day, uid_domain)
-		VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO agenda (id, revision, base, name, description, time_zone, first_day, last_day, uid_domain, day_change, url)
+		VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, base = excluded.base, name = excluded.name,
 			description = excluded.description, time_zone = excluded.time_zone, first_day = excluded.first_day,
-			last_day = excluded.last_day, uid_domain = excluded.uid_domain`,
+			last_day = excluded.last_day, uid_domain = excluded.uid_domain, day_change = excluded.day_change, url = excluded.url`,
 		next.Revision(), next.BaseRevision(), conf.Name, conf.Description, conf.TimeZone,
-		conf.First.String(), conf.Last.String(), conf.UIDDomain); err != nil {
+		conf.First.String(), conf.Last.String(), conf.UIDDomain, int64(conf.DayChange/time.Minute), conf.URL); err != nil {
 		return fmt.Errorf("agenda row: %w", err)
 	}
 
@@ -375,13 +430,23 @@ func save(ctx context.Context, tx *sql.Tx, next *agenda.Snapshot) error {
 		return err
 	}
 	sessions := map[string]bool{}
-	rooms, tracks := first, first
+	rooms, tracks, speakers := first, first, first
 	for _, c := range log {
 		if c.Session != "" {
 			sessions[c.Session] = true
 		}
 		rooms = rooms || c.Room != "" && c.Session == ""
 		tracks = tracks || c.Track != ""
+		speakers = speakers || c.Speaker != "" && c.Session == ""
+	}
+	if speakers {
+		for i, p := range next.Speakers() {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO speakers (id, position, name) VALUES (?, ?, ?)
+				ON CONFLICT (id) DO UPDATE SET position = excluded.position, name = excluded.name`,
+				p.ID, i, p.Name); err != nil {
+				return fmt.Errorf("speaker %q: %w", p.ID, err)
+			}
+		}
 	}
 	if tracks {
 		for i, t := range next.Tracks() {
@@ -405,21 +470,32 @@ func save(ctx context.Context, tx *sql.Tx, next *agenda.Snapshot) error {
 		if !first && !sessions[x.ID] {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, title, start_time, end_time, track, room, abstract, status, sequence, last_modified)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, title, start_time, end_time, track, room, abstract, status, sequence, last_modified,
+				subtitle, type, language, url, number)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET title = excluded.title, start_time = excluded.start_time, end_time = excluded.end_time,
 				track = excluded.track, room = excluded.room, abstract = excluded.abstract, status = excluded.status,
-				sequence = excluded.sequence, last_modified = excluded.last_modified`,
+				sequence = excluded.sequence, last_modified = excluded.last_modified, subtitle = excluded.subtitle,
+				type = excluded.type, language = excluded.language, url = excluded.url, number = excluded.number`,
 			x.ID, x.Title, x.Start.UTC().Format(timeFormat), x.End.UTC().Format(timeFormat), x.Track, x.Room,
-			x.Abstract, string(x.Status), x.Sequence, x.LastModified.UTC().Format(timeFormat)); err != nil {
+			x.Abstract, string(x.Status), x.Sequence, x.LastModified.UTC().Format(timeFormat),
+			x.Subtitle, x.Type, x.Language, x.URL, x.Number); err != nil {
 			return fmt.Errorf("session %q: %w", x.ID, err)
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM session_speakers WHERE session = ?", x.ID); err != nil {
+			return fmt.Errorf("session %q: speakers: %w", x.ID, err)
+		}
+		for i, p := range x.Speakers {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO session_speakers (session, position, speaker) VALUES (?, ?, ?)", x.ID, i, p); err != nil {
+				return fmt.Errorf("session %q: speaker %q: %w", x.ID, p, err)
+			}
 		}
 	}
 	pos := map[int64]int{}
 	for _, c := range log {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO changes (revision, position, time, who, session, room, track, field, old_value, new_value)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			c.Revision, pos[c.Revision], c.Time.UTC().Format(timeFormat), c.Who, c.Session, c.Room, c.Track,
+		if _, err := tx.ExecContext(ctx, `INSERT INTO changes (revision, position, time, who, session, room, track, speaker, field, old_value, new_value)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.Revision, pos[c.Revision], c.Time.UTC().Format(timeFormat), c.Who, c.Session, c.Room, c.Track, c.Speaker,
 			string(c.Field), c.Old, c.New); err != nil {
 			return fmt.Errorf("change log at revision %d: %w", c.Revision, err)
 		}

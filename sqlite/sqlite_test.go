@@ -42,15 +42,16 @@ func assertSame(t *testing.T, got, want *agenda.Snapshot) {
 	if !slices.Equal(got.Rooms(), want.Rooms()) {
 		t.Errorf("rooms %+v, want %+v", got.Rooms(), want.Rooms())
 	}
+	if !slices.Equal(got.Speakers(), want.Speakers()) {
+		t.Errorf("speakers %+v, want %+v", got.Speakers(), want.Speakers())
+	}
 	gs, ws := got.Sessions(), want.Sessions()
 	if len(gs) != len(ws) {
 		t.Fatalf("%d sessions, want %d", len(gs), len(ws))
 	}
 	for i := range ws {
 		g, w := gs[i], ws[i]
-		if g.ID != w.ID || g.Title != w.Title || g.Track != w.Track || g.Room != w.Room || g.Abstract != w.Abstract ||
-			g.Status != w.Status || g.Sequence != w.Sequence || !g.Start.Equal(w.Start) || !g.End.Equal(w.End) ||
-			!g.LastModified.Equal(w.LastModified) || g.Start.Location().String() != w.Start.Location().String() {
+		if !g.Equal(w) || g.Start.Location().String() != w.Start.Location().String() {
 			t.Errorf("session %d = %+v, want %+v", i, g, w)
 		}
 	}
@@ -68,8 +69,9 @@ func assertSame(t *testing.T, got, want *agenda.Snapshot) {
 	}
 }
 
-// edits makes revisions 2 to 6 of Small: a move, a room rename, a new room,
-// track and session, a cancel, and an abstract edit.
+// edits makes revisions 2 to 8 of Small: a move, a room rename, a new room,
+// track and session, a cancel, an abstract edit, a speaker and the
+// descriptive fields, and a speaker's rename.
 func edits(t *testing.T, s *agenda.Snapshot) []*agenda.Snapshot {
 	t.Helper()
 	cancelled := agenda.StatusCancelled
@@ -93,6 +95,14 @@ func edits(t *testing.T, s *agenda.Snapshot) []*agenda.Snapshot {
 		func(e *agenda.Editor) error {
 			return e.UpdateSession("opening-keynote", agenda.SessionUpdate{Abstract: ptr("Grüße; neue Zeilen,\nund mehr.")})
 		},
+		func(e *agenda.Editor) error {
+			if err := e.AddSpeaker(agenda.Speaker{ID: "ada", Name: "Ada"}); err != nil {
+				return err
+			}
+			return e.UpdateSession("opening-keynote", agenda.SessionUpdate{Speakers: &[]string{"ada"}, Subtitle: ptr("Sub"),
+				Type: ptr("Keynote"), Language: ptr("de"), URL: ptr("https://example.org/k")})
+		},
+		func(e *agenda.Editor) error { return e.RenameSpeaker("ada", "Ada Lovelace") },
 	}
 	var out []*agenda.Snapshot
 	for i, step := range steps {
