@@ -77,7 +77,7 @@ func TestKeyID(t *testing.T) {
 func TestZone(t *testing.T) {
 	for _, tc := range []struct {
 		doc, opt, want string
-		fails         bool
+		fails          bool
 	}{
 		{"Europe/Berlin", "", "Europe/Berlin", false},
 		{"", "America/New_York", "America/New_York", false},
