@@ -1,4 +1,4 @@
-// Package frabjson reads the frab-compatible schedule.json that
+// Package frabjson reads and writes the frab-compatible schedule.json that
 // frab, pretalx and the C3VOC tools publish: one "schedule" object with a
 // "version", a "base_url" and a "conference" (acronym, title, start, end,
 // daysCount, timeslot_duration, time_zone_name, rooms, tracks with colours)
@@ -34,7 +34,8 @@
 //     pretalx writes 04:00+01:00 in a "UTC" document, the CCC hub writes
 //     its first day in +00:00). A day that ends after midnight ends when
 //     the next begins, so the latest such day_end before noon is the day
-//     change (pretalx's inclusive "03:59" read as 04:00). Days that end
+//     change (pretalx's inclusive "03:59" read as 04:00 when days start
+//     then). Days that end
 //     before midnight are calendar days; a document without day ends
 //     takes the earliest day_start before noon (frab's day_start is the
 //     first slot, not the change, so it comes last). An event listed under
@@ -75,6 +76,30 @@
 //     ".invalid" (reported). Its days are conference.start to .end, else
 //     the days' dates, widened to hold every event as long as the
 //     conference stays within 60 days.
+//
+// # Export
+//
+// Export is strict and deterministic: the same snapshot always gives the
+// same bytes, valid against the schema. Cancelled sessions are left out
+// (the format has no status: consumers see a cancellation as absence).
+// Every conference day is written with day_start at the day change and
+// day_end at the next day's start (as the CCC hub does), both with the
+// offset in force at that instant; each event's date carries the
+// offset of its own instant, so days across a DST change stay right.
+// Events are listed per day under their rooms in the agenda's room order;
+// conference.rooms and conference.tracks (with colours) keep the agenda's
+// order. An event's numeric id is the session's Number, its guid the
+// session's ID when that is a GUID, else the name-based UUID (version 5,
+// URL namespace) of its calendar UID, so it never changes. A person's key
+// is written so that Parse gives back the same speaker ID where it can
+// (the GUID, the numeric id, pretalx's code, or no key for an ID that is
+// the name's slug); other speakers get a name-based GUID.
+//
+// Normalization on a round trip (Parse, Export, Parse): abstract and
+// description come back joined in "abstract"; an event that had no guid
+// comes back under its generated guid; a time_zone_name outside the
+// schema's pattern (e.g. "Etc/GMT-3") is left out, so reading the export
+// back needs formats.Options.TimeZone.
 package frabjson
 
 import (

@@ -279,15 +279,17 @@ func (p *parser) days(conf object) []day {
 // deriveDayChange finds when a conference day begins from the days' own
 // boundaries, read as the clock digits they were written with. A day that
 // ends after midnight ends when the next begins: the latest such day_end
-// before noon is the day change (pretalx's inclusive "03:59" read as
-// 04:00; frab's day_start is the first slot, 10:00, not the change). When
-// days end before midnight, days are calendar days. Only a document without
-// day ends takes the earliest day_start before noon.
+// before noon is the day change, or the minute after it when a day_start
+// is there (pretalx's inclusive "03:59" with days starting at 04:00;
+// frab's day_start is the first slot, 10:00, not the change). When days end
+// before midnight, days are calendar days. Only a document without day
+// ends takes the earliest day_start before noon.
 func deriveDayChange(days []day) time.Duration {
 	clock := func(t time.Time) time.Duration {
 		return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute
 	}
 	var latestEnd, earliestStart time.Duration = -1, -1
+	starts := map[time.Duration]bool{}
 	ends := false
 	for _, d := range days {
 		if !d.hasDate {
@@ -295,23 +297,22 @@ func deriveDayChange(days []day) time.Duration {
 		}
 		if d.hasEnd {
 			ends = true
-			if agenda.DateOf(d.end, d.end.Location()) == d.date.AddDays(1) {
-				c := clock(d.end)
-				if d.end.Minute() == 59 {
-					c += time.Minute
-				}
-				if c < agenda.MaxDayChange {
-					latestEnd = max(latestEnd, c)
-				}
+			if c := clock(d.end); agenda.DateOf(d.end, d.end.Location()) == d.date.AddDays(1) && c < agenda.MaxDayChange {
+				latestEnd = max(latestEnd, c)
 			}
 		}
 		if d.hasStart && agenda.DateOf(d.start, d.start.Location()) == d.date {
-			if c := clock(d.start); c < agenda.MaxDayChange && (earliestStart < 0 || c < earliestStart) {
-				earliestStart = c
+			if c := clock(d.start); c < agenda.MaxDayChange {
+				starts[c] = true
+				if earliestStart < 0 || c < earliestStart {
+					earliestStart = c
+				}
 			}
 		}
 	}
 	switch {
+	case latestEnd >= 0 && starts[latestEnd+time.Minute]:
+		return latestEnd + time.Minute
 	case latestEnd >= 0:
 		return latestEnd
 	case ends || earliestStart < 0:
