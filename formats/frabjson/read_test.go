@@ -312,6 +312,8 @@ func TestSniff(t *testing.T) {
 		{string(fixture(t, "dst.json")), true},
 		{string(fixture(t, "broken.json")), true}, // after its byte-order mark
 		{`{"sessions":[],"speakers":[],"rooms":[]}`, false},
+		{`{"sessions":[{"title":"schedule","description":"conference"}]}`, false}, // the names as values
+		{`{"title": "schedule", "schedule" : {"conference": {}}}`, true},
 		{`<?xml version="1.0"?><schedule><conference/></schedule>`, false},
 		{"BEGIN:VCALENDAR\r\n", false},
 		{"", false},

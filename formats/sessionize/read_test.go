@@ -170,6 +170,8 @@ func TestSniff(t *testing.T) {
 		{string(fixture(t, "quirks.json")), true},
 		{`{"schedule":{"conference":{"days":[]}}}`, false},
 		{`[{"groupId":null,"sessions":[]}]`, false},
+		{`{"schedule":{"title":"sessions","description":"startsAt"}}`, false}, // the names as values
+		{"\ufeff{\"sessions\" : [{\"startsAt\":\"2020-01-01T10:00:00\"}]}", true},
 		{"", false},
 	} {
 		if got := sessionize.Sniff([]byte(tc.data)); got != tc.want {
