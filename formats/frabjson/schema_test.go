@@ -1,6 +1,8 @@
 package frabjson_test
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,25 +25,25 @@ func shared(t *testing.T, rel string) string {
 	return path
 }
 
-// validator is a Python program that validates the JSON file argv[2]
+// validator is a Python program that validates the JSON files argv[2:]
 // against the JSON Schema argv[1] (draft-06, as the C3VOC schema is
-// written) with the format checks python3-jsonschema has, printing every
-// error with its path.
+// written) with the format checks python3-jsonschema has, printing one
+// JSON list of error messages (with their paths) per file.
 const validator = `
 import json, sys, jsonschema
 schema = json.load(open(sys.argv[1], encoding="utf-8"))
-doc = json.load(open(sys.argv[2], encoding="utf-8"))
 v = jsonschema.Draft6Validator(schema, format_checker=jsonschema.Draft6Validator.FORMAT_CHECKER)
-errors = sorted(v.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
-for e in errors:
-    print("/".join(map(str, e.absolute_path)) + ": " + e.message)
-sys.exit(1 if errors else 0)
+for name in sys.argv[2:]:
+    doc = json.load(open(name, encoding="utf-8"))
+    errors = sorted(v.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
+    print(json.dumps(["/".join(map(str, e.absolute_path)) + ": " + e.message for e in errors]))
 `
 
-// schemaCheck returns a function that validates a document against the
-// official schedule.json schema with python3-jsonschema, or skips the
-// test when Python or the module is missing (fails when CI=true).
-func schemaCheck(t *testing.T) func(t *testing.T, doc []byte) error {
+// schemaCheck returns a function that validates documents against the
+// official schedule.json schema with python3-jsonschema (one Python run
+// for them all), giving an error for each invalid one; it skips the test
+// when Python or the module is missing (fails when CI=true).
+func schemaCheck(t *testing.T) func(t *testing.T, docs ...[]byte) []error {
 	t.Helper()
 	schema := shared(t, "schemas/schedule.schema.json")
 	python, err := exec.LookPath("python3")
@@ -54,23 +56,34 @@ func schemaCheck(t *testing.T) func(t *testing.T, doc []byte) error {
 		}
 		t.Skipf("python3 with jsonschema is missing (apt-get install python3-jsonschema): %v", err)
 	}
-	return func(t *testing.T, doc []byte) error {
+	return func(t *testing.T, docs ...[]byte) []error {
 		t.Helper()
-		file := filepath.Join(t.TempDir(), "schedule.json")
-		if err := os.WriteFile(file, doc, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		out, err := exec.Command(python, "-c", validator, schema, file).CombinedOutput()
-		if err != nil {
-			if _, failed := err.(*exec.ExitError); !failed {
-				t.Fatalf("running the validator: %v", err)
+		args := []string{"-c", validator, schema}
+		for i, doc := range docs {
+			file := filepath.Join(t.TempDir(), fmt.Sprintf("schedule-%d.json", i))
+			if err := os.WriteFile(file, doc, 0o644); err != nil {
+				t.Fatal(err)
 			}
-			return &schemaError{strings.TrimSpace(string(out))}
+			args = append(args, file)
 		}
-		return nil
+		out, err := exec.Command(python, args...).Output()
+		if err != nil {
+			t.Fatalf("running the validator: %v", err)
+		}
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		if len(lines) != len(docs) {
+			t.Fatalf("the validator answered %d lines for %d documents:\n%s", len(lines), len(docs), out)
+		}
+		errs := make([]error, len(docs))
+		for i, l := range lines {
+			var msgs []string
+			if err := json.Unmarshal([]byte(l), &msgs); err != nil {
+				t.Fatalf("the validator's answer %q: %v", l, err)
+			}
+			if len(msgs) > 0 {
+				errs[i] = fmt.Errorf("not valid against schedule.schema.json:\n%s", strings.Join(msgs, "\n"))
+			}
+		}
+		return errs
 	}
 }
-
-type schemaError struct{ msg string }
-
-func (e *schemaError) Error() string { return "not valid against schedule.schema.json:\n" + e.msg }

@@ -63,8 +63,8 @@ func Export(snap *agenda.Snapshot, opts ExportOptions) ([]byte, error) {
 	if schemaZone(conf.TimeZone) {
 		c.TimeZone = conf.TimeZone
 	}
-	if isHTTPURL(conf.URL) {
-		c.URL = conf.URL
+	if u, ok := webURL(conf.URL); ok {
+		c.URL = u
 	}
 	rooms := snap.Rooms()
 	roomName := map[string]string{}
@@ -140,8 +140,8 @@ func event(snap *agenda.Snapshot, x agenda.Session, acronym, base string, roomNa
 		Persons:  []outPerson{},
 		Links:    []struct{}{},
 	}
-	if isHTTPURL(x.URL) {
-		e.URL = x.URL
+	if u, ok := webURL(x.URL); ok {
+		e.URL = u
 	}
 	if x.Language != "" {
 		e.Language = &x.Language
@@ -262,10 +262,21 @@ func schemaSlug(id string) string {
 	return id
 }
 
-// isHTTPURL reports whether s is an absolute http(s) URL.
-func isHTTPURL(s string) bool {
+// webURL returns s as an absolute http(s) URI (RFC 3986: ASCII, non-ASCII
+// path bytes percent-encoded), the schema's "uri" format; ok is false
+// when s cannot be one (an IRI's host, a relative reference).
+func webURL(s string) (string, bool) {
 	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && !strings.ContainsAny(s, " \t\n")
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", false
+	}
+	out := u.String()
+	for i := range len(out) {
+		if out[i] <= ' ' || out[i] >= 0x7f {
+			return "", false
+		}
+	}
+	return out, true
 }
 
 // The document as written; field order is output order.
