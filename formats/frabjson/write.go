@@ -262,9 +262,9 @@ func schemaSlug(id string) string {
 	return id
 }
 
-// webURL returns s as an absolute http(s) URI (RFC 3986: ASCII, non-ASCII
-// path bytes percent-encoded), the schema's "uri" format; ok is false
-// when s cannot be one (an IRI's host, a relative reference).
+// webURL returns s as an absolute http(s) URI (RFC 3986: ASCII, other
+// bytes percent-encoded), the schema's "uri" format; ok is false when s is
+// no absolute http(s) URL.
 func webURL(s string) (string, bool) {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

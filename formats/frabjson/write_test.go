@@ -442,3 +442,25 @@ func TestUUID5(t *testing.T) {
 		t.Errorf("UUID5(late-talk@…) = %s", got)
 	}
 }
+
+// TestExportURLs: a source URL is written as an ASCII URI, or, when it is
+// no http(s) URL, replaced by the session's page on this server.
+func TestExportURLs(t *testing.T) {
+	for _, tc := range []struct{ url, want string }{
+		{"https://talks.example/bücher?x=1", "https://talks.example/b%C3%BCcher?x=1"},
+		{"https://bücher.example/talk", "https://b%C3%BCcher.example/talk"}, // RFC 3986 §3.2.2 reg-name
+		{"/relative/talk", base + "/sessions/opening-keynote"},
+		{"mailto:team@example.org", base + "/sessions/opening-keynote"},
+	} {
+		c := small(t).Contents()
+		c.Sessions[slices.IndexFunc(c.Sessions, func(x agenda.Session) bool { return x.ID == "opening-keynote" })].URL = tc.url
+		snap, err := agenda.NewSnapshot(c, 1, 1, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := readBack(t, export(t, snap))
+		if got := d.Schedule.Conference.DayList[0].Rooms["Room 1"][0]["url"]; got != tc.want {
+			t.Errorf("URL %q is written as %v, want %q", tc.url, got, tc.want)
+		}
+	}
+}
