@@ -5,10 +5,9 @@
 // whose "days" hold, per room name, the day's events (guid, id, date with
 // an offset, "HH:MM" start and duration, room, slug, url, title, subtitle,
 // track, type, language, abstract, description, persons). The format is
-// defined by its JSON Schema, github.com/voc/schedule validator/json/
-// schema.json (draft-06); pretalx documents its export at
-// https://docs.pretalx.org/api/resources/schedule/ (frab compatible
-// schedule.json).
+// defined by its JSON Schema (draft-06), validator/json/schema.json in
+// https://github.com/voc/schedule; pretalx serves it as
+// /{event}/schedule/export/schedule.json.
 //
 // # Import
 //
@@ -35,12 +34,11 @@
 //     its first day in +00:00). A day that ends after midnight ends when
 //     the next begins, so the latest such day_end before noon is the day
 //     change (pretalx's inclusive "03:59" read as 04:00 when days start
-//     then). Days that end
-//     before midnight are calendar days; a document without day ends
-//     takes the earliest day_start before noon (frab's day_start is the
-//     first slot, not the change, so it comes last). An event listed under
-//     a day other than the conference day its time falls on is kept at
-//     its time and reported.
+//     then). Days that end before midnight are calendar days; a document
+//     without day ends takes the earliest day_start before noon (frab's
+//     day_start is the first slot, not the change, so it comes last). An
+//     event listed under a day other than the conference day its time
+//     falls on is kept at its time and reported.
 //   - A session's ID is formats.KeyID of its guid; an event without a guid
 //     is identified by its numeric id and reported, one with neither is
 //     skipped (titles, slugs and positions change, so they are no key). A
@@ -95,11 +93,16 @@
 // (the GUID, the numeric id, pretalx's code, or no key for an ID that is
 // the name's slug); other speakers get a name-based GUID.
 //
+// The model has no acronym: it is made from the conference's name. The
+// schedule's base_url is the conference's URL (Parse reads it as such);
+// ExportOptions.BaseURL only makes the pages of sessions without one.
+//
 // Normalization on a round trip (Parse, Export, Parse): abstract and
-// description come back joined in "abstract"; an event that had no guid
-// comes back under its generated guid; a time_zone_name outside the
-// schema's pattern (e.g. "Etc/GMT-3") is left out, so reading the export
-// back needs formats.Options.TimeZone.
+// description come back joined in "abstract"; an event whose guid was no
+// lower-case UUID ("E5", or none) comes back under its generated guid; a
+// speaker whose ID no person key gives back comes back under a generated
+// guid; a time_zone_name outside the schema's pattern (e.g. "Etc/GMT-3")
+// is left out, so reading the export back needs formats.Options.TimeZone.
 package frabjson
 
 import (
