@@ -16,8 +16,10 @@
 //     offset ("2020-03-28T09:55:00"), so the zone must come from
 //     formats.Options.TimeZone (formats.Zone fails with a clear message
 //     without it; it is never guessed). A time that does carry an offset
-//     is read as that instant. Seconds are dropped. A session without
-//     startsAt or endsAt is not on the schedule and is skipped.
+//     is read as that instant. Seconds are dropped. A time the clocks skip
+//     (the hour lost to DST) is reported with the instant it is read as.
+//     A session without startsAt or endsAt is not on the schedule and is
+//     skipped.
 //   - A session's ID is formats.KeyID of its "id": a numeric string for
 //     talks ("176242", also its Session.Number), a UUID for service
 //     sessions (breaks, keynotes without speakers; Number 0, numbered by
