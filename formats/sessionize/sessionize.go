@@ -1,0 +1,100 @@
+// Package sessionize reads the "All" view of the Sessionize API v2
+// (https://sessionize.com/api/v2/{id}/view/All, documented at
+// https://sessionize.com/playbook/api): one JSON object of flat arrays —
+// sessions, speakers, questions, categories (each with its items) and
+// rooms — that refer to each other by ID. Only import is offered:
+// organizers publish from Sessionize, not into it.
+//
+// Parse is lenient: a broken session is repaired or skipped and reported
+// with its position ("all.json: session 176242"); only a document that is
+// not JSON, is not the All view, comes without formats.Options.TimeZone or
+// has no usable session fails. How each quirk is read:
+//
+//   - The file may start with a UTF-8 byte-order mark (Sessionize writes
+//     one); it is skipped.
+//   - startsAt and endsAt are the venue's wall-clock times without an
+//     offset ("2020-03-28T09:55:00"), so the zone must come from
+//     formats.Options.TimeZone (formats.Zone fails with a clear message
+//     without it; it is never guessed). A time that does carry an offset
+//     is read as that instant. Seconds are dropped. A time the clocks skip
+//     (the hour lost to DST) is reported with the instant it is read as.
+//     A session without startsAt or endsAt is not on the schedule and is
+//     skipped.
+//   - A session's ID is formats.KeyID of its "id": a numeric string for
+//     talks ("176242", also its Session.Number), a UUID for service
+//     sessions (breaks, keynotes without speakers; Number 0, numbered by
+//     the snapshot). A repeated id keeps the first session.
+//   - Tracks exist only as categories. The track category is the session
+//     category titled "Track" (or "Tracks"); without one, "Topic",
+//     "Category", "Theme" or "Stream" (singular or plural, any case), in
+//     that order of preference. A session's track is its item of that
+//     category (the first in the category's order when it has several,
+//     reported); a session with none is in formats.DefaultTrack. Tracks
+//     are listed in the category's item order, those no session uses left
+//     out. Sessionize has no colours.
+//   - Session.Type is the session's item of the category titled "Session
+//     format", "Format", "Session type" or "Type" ("Lightning talk",
+//     "Session"). Other categories (such as "Level") have no place in the
+//     model and are not read; neither are questions and answers.
+//   - Rooms keep the rooms array's order ("sort" when given); a room's ID
+//     is the slug of its name (Sessionize's numeric room ids mean nothing
+//     to attendees). A session whose roomId names no room is skipped.
+//   - Speakers are the speakers array's entries that a kept session names,
+//     in the array's order: the ID from their UUID via formats.KeyID, the
+//     name from fullName (else firstName and lastName). A session's
+//     speaker the array does not hold is dropped and reported.
+//   - Descriptions are plain text (Sessionize does not take HTML: a "<T>"
+//     in a description is text): CR LF line ends become LF, blanks and
+//     control characters are tidied. Text over the model's limits is cut
+//     with formats.Fit and reported.
+//   - An optional "status" of "Cancelled"/"Canceled" keeps the session as
+//     cancelled; "Declined" or "Rejected" skips it; "Accepted",
+//     "Confirmed" or none is confirmed; any other is kept as confirmed
+//     and reported.
+//   - The All view names no conference: its Name is formats.Options.Name
+//     (reported); its UID domain formats.Options.UIDDomain, else
+//     "sessionize.invalid" (Sessionize's session ids are unique across
+//     Sessionize, so UIDs stay unique; reported). Its days are those of
+//     the sessions, as calendar days (DayChange 0), at most 60.
+package sessionize
+
+import (
+	"bytes"
+)
+
+// Sniff reports whether data looks like the Sessionize All view: a JSON
+// object (after an optional byte-order mark) with the members "sessions"
+// and "startsAt" near its start. It reads at most the first 64 KiB.
+func Sniff(data []byte) bool {
+	head := data[:min(len(data), 64<<10)]
+	head = bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\ufeff")), " \t\r\n")
+	return len(head) > 0 && head[0] == '{' && hasMember(head, "sessions") && hasMember(head, "startsAt")
+}
+
+// hasMember reports whether head holds "name" followed by a colon: a
+// member of that name, not a string value that happens to read so.
+func hasMember(head []byte, name string) bool {
+	quoted := []byte(`"` + name + `"`)
+	for i := bytes.Index(head, quoted); i >= 0; {
+		rest := bytes.TrimLeft(head[i+len(quoted):], " \t\r\n")
+		if len(rest) > 0 && rest[0] == ':' {
+			return true
+		}
+		j := bytes.Index(head[i+1:], quoted)
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return false
+}
+
+// The model's limits on text (agenda/text.go), which an import repairs
+// with formats.Fit rather than refuse the session.
+const (
+	maxTitle          = 300
+	maxName           = 100
+	maxAbstract       = 20000
+	maxConferenceName = 200
+	maxDays           = 60
+)
