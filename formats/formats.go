@@ -83,25 +83,26 @@ func KeyID(key string) string {
 // DefaultTrack is the track of sessions whose source names none.
 var DefaultTrack = agenda.Track{ID: "general", Name: "General", Color: "#6B7280"}
 
-// Zone loads the time zone an import uses: the document's own (docZone,
-// "" when it names none) or opts.TimeZone, which must agree with it when
-// both are given. A document without a zone needs opts.TimeZone: the zone
-// is never guessed from offsets, which cannot tell zones apart.
-func Zone(opts Options, docZone string) (*time.Location, error) {
-	name := docZone
-	switch {
-	case docZone == "" && opts.TimeZone == "":
-		return nil, fmt.Errorf("%s names no time zone: give the conference's with -time-zone (e.g. -time-zone Europe/Brussels)", opts.Name)
-	case docZone == "":
-		name = opts.TimeZone
-	case opts.TimeZone != "" && opts.TimeZone != docZone:
-		return nil, fmt.Errorf("%s says its time zone is %s, not %s (-time-zone)", opts.Name, docZone, opts.TimeZone)
+// Zone loads the time zone an import uses: opts.TimeZone when it is set
+// (the organizer's word wins over the document's: pretalx, for one, may
+// say UTC while it writes the venue's offsets), else the document's own
+// (docZone, "" when it names none). A document without a zone needs
+// opts.TimeZone: the zone is never guessed from offsets, which cannot tell
+// zones apart. overridden reports that opts.TimeZone replaced a different
+// zone the document named, which importers report as a Problem.
+func Zone(opts Options, docZone string) (loc *time.Location, overridden bool, err error) {
+	name := opts.TimeZone
+	if name == "" {
+		name = docZone
 	}
-	loc, err := time.LoadLocation(name)
-	if err != nil || name == "Local" || name == "" {
-		return nil, fmt.Errorf("%s: time zone %q is not an IANA zone name", opts.Name, name)
+	if name == "" {
+		return nil, false, fmt.Errorf("%s names no time zone: give the conference's with -time-zone (e.g. -time-zone Europe/Brussels)", opts.Name)
 	}
-	return loc, nil
+	loc, err = time.LoadLocation(name)
+	if err != nil || name == "Local" {
+		return nil, false, fmt.Errorf("%s: time zone %q is not an IANA zone name", opts.Name, name)
+	}
+	return loc, docZone != "" && opts.TimeZone != "" && docZone != opts.TimeZone, nil
 }
 
 // Fit cuts s to at most n characters (runes) at a word boundary where one

@@ -76,20 +76,21 @@ func TestKeyID(t *testing.T) {
 
 func TestZone(t *testing.T) {
 	for _, tc := range []struct {
-		doc, opt, want string
-		fails          bool
+		doc, opt, want   string
+		overridden, fail bool
 	}{
-		{"Europe/Berlin", "", "Europe/Berlin", false},
-		{"", "America/New_York", "America/New_York", false},
-		{"Europe/Berlin", "Europe/Berlin", "Europe/Berlin", false},
-		{"", "", "", true},
-		{"Europe/Berlin", "Europe/Paris", "", true},
-		{"Mars/Olympus", "", "", true},
-		{"Local", "", "", true},
+		{"Europe/Berlin", "", "Europe/Berlin", false, false},
+		{"", "America/New_York", "America/New_York", false, false},
+		{"Europe/Berlin", "Europe/Berlin", "Europe/Berlin", false, false},
+		{"UTC", "Europe/Berlin", "Europe/Berlin", true, false},
+		{"", "", "", false, true},
+		{"Mars/Olympus", "", "", false, true},
+		{"UTC", "Mars/Olympus", "", false, true},
+		{"Local", "", "", false, true},
 	} {
-		loc, err := formats.Zone(formats.Options{Name: "doc", TimeZone: tc.opt}, tc.doc)
-		if tc.fails != (err != nil) || err == nil && loc.String() != tc.want {
-			t.Errorf("Zone(doc %q, option %q) = %v, %v; want %q, failing %v", tc.doc, tc.opt, loc, err, tc.want, tc.fails)
+		loc, over, err := formats.Zone(formats.Options{Name: "doc", TimeZone: tc.opt}, tc.doc)
+		if tc.fail != (err != nil) || err == nil && (loc.String() != tc.want || over != tc.overridden) {
+			t.Errorf("Zone(doc %q, option %q) = %v, %v, %v; want %q, overridden %v, failing %v", tc.doc, tc.opt, loc, over, err, tc.want, tc.overridden, tc.fail)
 		}
 	}
 }

@@ -183,9 +183,12 @@ func (p *parser) zone(conf object) error {
 			doc = ""
 		}
 	}
-	loc, err := formats.Zone(p.opts, doc)
+	loc, overridden, err := formats.Zone(p.opts, doc)
 	if err != nil {
 		return err
+	}
+	if overridden {
+		p.report("", fmt.Sprintf("time_zone_name says %s; the conference's zone is %s as given", doc, loc))
 	}
 	p.loc = loc
 	p.conf.TimeZone = loc.String()

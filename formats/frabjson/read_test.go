@@ -273,7 +273,6 @@ func TestParseErrors(t *testing.T) {
 		{"no schedule", `{"sessions": []}`, formats.Options{}, `x.json: no "schedule" object: not a frab schedule.json`},
 		{"no conference", `{"schedule": {"version": "1"}}`, formats.Options{}, `x.json: the schedule has no "conference" object`},
 		{"no zone", string(fixture(t, "minimal.json")), formats.Options{}, "x.json names no time zone"},
-		{"other zone", string(fixture(t, "dst.json")), formats.Options{TimeZone: "Europe/Paris"}, "x.json says its time zone is Europe/Berlin, not Europe/Paris"},
 		{"no events", `{"schedule":{"conference":{"title":"E","time_zone_name":"UTC","days":[{"date":"2024-01-01","rooms":{}}]}}}`, formats.Options{}, "x.json: no usable event (the days list no events)"},
 		{"only broken events", `{"schedule":{"conference":{"title":"E","time_zone_name":"UTC","days":[{"date":"2024-01-01","rooms":{"R":[{"guid":"a","title":"T"}]}}]}}}`,
 			formats.Options{}, `x.json: no usable event (1 events, none usable; the last: day 1, room R, event 1 (guid a): neither date "" nor start ""`},
@@ -321,5 +320,25 @@ func TestSniff(t *testing.T) {
 		if got := frabjson.Sniff([]byte(tc.data)); got != tc.want {
 			t.Errorf("Sniff(%.40q) = %v, want %v", tc.data, got, tc.want)
 		}
+	}
+}
+
+// The organizer's -time-zone wins over the document's time_zone_name
+// (pretalx may say UTC and write the venue's offsets), and the
+// disagreement is reported.
+func TestParseZoneOverride(t *testing.T) {
+	res, err := frabjson.Parse(fixture(t, "dst.json"), formats.Options{Name: "x.json", TimeZone: "Europe/Paris", UIDDomain: "x.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if z := res.Contents.Conference.TimeZone; z != "Europe/Paris" {
+		t.Errorf("time zone %s, want Europe/Paris", z)
+	}
+	found := false
+	for _, p := range res.Problems {
+		found = found || strings.Contains(p.Reason, "time_zone_name says Europe/Berlin")
+	}
+	if !found {
+		t.Errorf("the overridden zone is not reported: %v", res.Problems)
 	}
 }

@@ -48,7 +48,7 @@ func Parse(data []byte, opts formats.Options) (formats.Result, error) {
 	if err != nil {
 		return formats.Result{}, err
 	}
-	if p.loc, err = formats.Zone(opts, ""); err != nil {
+	if p.loc, _, err = formats.Zone(opts, ""); err != nil {
 		return formats.Result{}, err
 	}
 	p.conf = agenda.Conference{TimeZone: p.loc.String()}
