@@ -120,6 +120,8 @@ func TestGolden(t *testing.T) {
 		opts formats.Options
 	}{
 		{"democon.ics", formats.Options{}},
+		{"google.ics", formats.Options{}},
+		{"outlook.ics", formats.Options{UIDDomain: "partnertag.example"}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			r := parseFile(t, tc.file, tc.opts)

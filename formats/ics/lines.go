@@ -137,11 +137,16 @@ func windows1252(b []byte) string {
 	return sb.String()
 }
 
-// lineList writes line numbers for a problem report: the first few, then
-// how many more.
-func lineList(nos []int) string {
+// lines names line numbers for a problem report, the first few, then
+// how many more, with the verb that follows: "line 4 is", "lines 4, 9
+// are".
+func lines(nos []int) string {
 	const show = 5
+	if len(nos) == 1 {
+		return "line " + strconv.Itoa(nos[0]) + " is"
+	}
 	var b strings.Builder
+	b.WriteString("lines ")
 	for i, n := range nos {
 		if i == show {
 			b.WriteString(" and " + strconv.Itoa(len(nos)-show) + " more")
@@ -152,6 +157,7 @@ func lineList(nos []int) string {
 		}
 		b.WriteString(strconv.Itoa(n))
 	}
+	b.WriteString(" are")
 	return b.String()
 }
 

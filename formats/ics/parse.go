@@ -72,14 +72,14 @@ func Parse(data []byte, opts formats.Options) (formats.Result, error) {
 	p.now = p.now.UTC()
 
 	raw, orphans := unfold(physical(toUTF8(data)))
-	lines, cp1252 := decode(raw)
+	content, cp1252 := decode(raw)
 	if len(cp1252) > 0 {
-		p.problemf(0, "lines %s are not UTF-8: read as Windows-1252", lineList(cp1252))
+		p.problemf(0, "%s not UTF-8: read as Windows-1252", lines(cp1252))
 	}
 	if len(orphans) > 0 {
-		p.problemf(0, "lines %s continue no line (they start with a blank after an empty line or at the start): dropped", lineList(orphans))
+		p.problemf(0, "%s indented (a folded line's continuation) with no line to continue, after an empty line or at the start of the file: dropped", lines(orphans))
 	}
-	doc := p.split(lines)
+	doc := p.split(content)
 	if !doc.calendar && len(doc.events) == 0 {
 		return formats.Result{}, fmt.Errorf("%s is not an iCalendar file: it has no BEGIN:VCALENDAR", opts.Name)
 	}

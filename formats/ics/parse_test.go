@@ -319,6 +319,21 @@ END:VCALENDAR
 			},
 		},
 		{
+			name: "continuations of no line",
+			in: crlf(vcal(`
+BEGIN:VEVENT
+UID:a
+DTSTART:20241008T080000Z
+DTEND:20241008T090000Z
+SUMMARY:Title
+
+  lost after an empty line
+END:VEVENT
+`)),
+			sessions: []string{"a 2024-10-08 10:00–11:00 to-be-announced/general Title"},
+			problems: []string{"test.ics: line 12 is indented (a folded line's continuation) with no line to continue, after an empty line or at the start of the file: dropped"},
+		},
+		{
 			name: "lines go-ical cannot read",
 			in: crlf(vcal(`
 BEGIN:VEVENT
@@ -625,6 +640,7 @@ END:VEVENT
 		{"UTF-16LE with BOM", utf16le, nil},
 		{"UTF-16BE without BOM", utf16be, nil},
 		{"Windows-1252", []byte(cp1252), []string{"test.ics: lines 10, 11 are not UTF-8: read as Windows-1252"}},
+		{"Windows-1252, one line", []byte(strings.Replace(src, "Köln", "K\xf6ln", 1)), []string{"test.ics: line 11 is not UTF-8: read as Windows-1252"}},
 	} {
 		r, err := ics.Parse(tc.data, formats.Options{Name: "test.ics", Now: imported})
 		if err != nil {

@@ -88,7 +88,7 @@ func Parse(data []byte, opts formats.Options) (formats.Result, error) {
 	p.now = p.now.UTC()
 	src, cp1252 := text(data)
 	if len(cp1252) > 0 {
-		p.problemf(0, "lines %s are not UTF-8: read as Windows-1252", lineList(cp1252))
+		p.problemf(0, "%s not UTF-8: read as Windows-1252", lines(cp1252))
 	}
 	rows := newRows(src)
 	head, _, err := rows.next()
@@ -364,11 +364,16 @@ func multiline(s string) string {
 	return strings.TrimSpace(s)
 }
 
-// lineList writes line numbers for a problem report: the first few, then
-// how many more.
-func lineList(nos []int) string {
+// lines names line numbers for a problem report, the first few, then
+// how many more, with the verb that follows: "line 4 is", "lines 4, 9
+// are".
+func lines(nos []int) string {
 	const show = 5
+	if len(nos) == 1 {
+		return "line " + strconv.Itoa(nos[0]) + " is"
+	}
 	var b strings.Builder
+	b.WriteString("lines ")
 	for i, n := range nos {
 		if i == show {
 			b.WriteString(" and " + strconv.Itoa(len(nos)-show) + " more")
@@ -379,6 +384,7 @@ func lineList(nos []int) string {
 		}
 		b.WriteString(strconv.Itoa(n))
 	}
+	b.WriteString(" are")
 	return b.String()
 }
 
