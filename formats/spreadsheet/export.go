@@ -2,7 +2,6 @@ package spreadsheet
 
 import (
 	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"net/url"
@@ -27,7 +26,8 @@ type ExportOptions struct {
 	BOM bool
 }
 
-// Export writes snap's sessions as CSV (RFC 4180, CR LF line ends): the
+// Export writes snap's sessions as CSV (RFC 4180: CR LF after each row,
+// line breaks inside cells as LF, as Excel writes them): the
 // header row Header, then one row per session in agenda order, cancelled
 // sessions left out (the format has no status: a session that is gone
 // from the file is cancelled). Times are local times in the conference's
@@ -52,11 +52,7 @@ func Export(snap *agenda.Snapshot, opts ExportOptions) ([]byte, error) {
 	if opts.BOM {
 		buf.WriteString("\uFEFF")
 	}
-	w := csv.NewWriter(&buf)
-	w.UseCRLF = true
-	if err := w.Write(strings.Split(Header, ",")); err != nil {
-		return nil, fmt.Errorf("spreadsheet: export: %w", err)
-	}
+	writeRow(&buf, strings.Split(Header, ","))
 	loc := snap.Location()
 	for _, x := range snap.Sessions() {
 		if x.Status == agenda.StatusCancelled {
@@ -93,15 +89,30 @@ func Export(snap *agenda.Snapshot, opts ExportOptions) ([]byte, error) {
 			x.ID,
 			link,
 		}
-		if err := w.Write(row); err != nil {
-			return nil, fmt.Errorf("spreadsheet: export: session %q: %w", x.ID, err)
-		}
-	}
-	w.Flush()
-	if err := w.Error(); err != nil {
-		return nil, fmt.Errorf("spreadsheet: export: %w", err)
+		writeRow(&buf, row)
 	}
 	return buf.Bytes(), nil
+}
+
+// writeRow writes one CSV record as Excel does: a cell that holds a comma,
+// a quote, a line break or blanks at its start in quotes, its quotes
+// doubled; line breaks inside cells as LF, the row ended by CR LF.
+// (encoding/csv's Writer with UseCRLF writes the line breaks inside cells
+// as CR LF too, which other readers keep in the cell.)
+func writeRow(buf *bytes.Buffer, cells []string) {
+	for i, c := range cells {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		if c == "" || !strings.ContainsAny(c, ",\"\r\n") && c[0] != ' ' && c[0] != '\t' {
+			buf.WriteString(c)
+			continue
+		}
+		buf.WriteByte('"')
+		buf.WriteString(strings.ReplaceAll(c, `"`, `""`))
+		buf.WriteByte('"')
+	}
+	buf.WriteString("\r\n")
 }
 
 // safe puts a "'" before text a spreadsheet would take for a formula
