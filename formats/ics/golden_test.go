@@ -72,7 +72,7 @@ func golden(t *testing.T, name, got string) {
 		t.Fatalf("%v (run go test -update to write it)", err)
 	}
 	if got != string(want) {
-		t.Errorf("import differs from %s (go test -update rewrites it; diff it before committing):\n%s", path, lineDiff(string(want), got))
+		t.Errorf("output differs from %s (go test -update rewrites it; diff it before committing):\n%s", path, lineDiff(string(want), got))
 	}
 }
 
