@@ -3,11 +3,13 @@
 // the format organizers keep a programme in: a spreadsheet saved as CSV
 // from Excel, LibreOffice or Google Sheets.
 //
-// Columns. Parse finds its columns by the header row's names, compared in
-// lower case with blanks, "_", "-" and "." left out; other columns are
-// ignored; the column order is free. Each field also answers to a few
-// aliases; a field's own name wins over an alias, the first column over
-// later ones (the others are reported):
+// Columns. The header row is the first of the first ten rows that names a
+// title and a start column (hand-made sheets put the event's name above
+// it; the lines above are reported and not read). Parse finds its columns
+// by the header row's names, compared in lower case with blanks, "_", "-"
+// and "." left out; other columns are ignored; the column order is free.
+// Each field also answers to a few aliases; a field's own name wins over
+// an alias, the first column over later ones (the others are reported):
 //
 //	title     (summary, name, session, talk, session title, talk title)  required
 //	start     (starts, begin, from, start time, time)                   required

@@ -2,7 +2,6 @@ package spreadsheet
 
 import (
 	"cmp"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -26,22 +25,18 @@ const (
 	maxConferenceName = 200
 )
 
-// Sniff reports whether data looks like a schedule spreadsheet: its first
-// line is a header naming a title and a start column.
+// Sniff reports whether data looks like a schedule spreadsheet: one of its
+// first rows is a header naming a title and a start column.
 func Sniff(data []byte) bool {
 	if len(data) > 4096 {
 		data = data[:4096]
 	}
 	s, _ := text(data)
-	first, _, _ := strings.Cut(s, "\n")
-	r := csv.NewReader(strings.NewReader(first))
-	r.Comma, r.LazyQuotes, r.FieldsPerRecord = delimiter(first), true, -1
-	cells, err := r.Read()
-	if err != nil {
-		return false
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 && len(data) == 4096 {
+		s = s[:i+1] // no partial line at the cut
 	}
-	cols, _ := header(cells)
-	return cols[fTitle] >= 0 && cols[fStart] >= 0
+	_, _, err := findHeader(newRows(s))
+	return err == nil
 }
 
 // draft is a row read into a session, before rooms, tracks, speakers and
@@ -91,23 +86,17 @@ func Parse(data []byte, opts formats.Options) (formats.Result, error) {
 		p.problemf(0, "%s not UTF-8: read as Windows-1252", lines(cp1252))
 	}
 	rows := newRows(src)
-	head, _, err := rows.next()
+	head, at, err := findHeader(rows)
 	if err != nil {
-		if errors.Is(err, io.EOF) {
-			return formats.Result{}, fmt.Errorf("%s is empty: want a header row (title, start, end, room, …) and a row per session", opts.Name)
-		}
-		return formats.Result{}, fmt.Errorf("%s: the header row cannot be read: %w", opts.Name, err)
+		return formats.Result{}, fmt.Errorf("%s%w", opts.Name, err)
+	}
+	if at > 1 {
+		p.problemf(at, "the header row: the %d lines above it are not read", at-1)
 	}
 	var notes []string
 	p.cols, notes = header(head)
 	for _, n := range notes {
-		p.problemf(1, "%s", n)
-	}
-	switch {
-	case p.cols[fTitle] < 0:
-		return formats.Result{}, fmt.Errorf("%s:1: no title column in the header %s: want columns named title, start, end (or duration), room, track, speakers, abstract, id", opts.Name, quoteCells(head))
-	case p.cols[fStart] < 0:
-		return formats.Result{}, fmt.Errorf("%s:1: no start column in the header %s: want columns named title, start, end (or duration), room, track, speakers, abstract, id", opts.Name, quoteCells(head))
+		p.problemf(at, "%s", n)
 	}
 	if p.loc, err = formats.Zone(opts, ""); err != nil {
 		return formats.Result{}, err
@@ -154,6 +143,49 @@ func Parse(data []byte, opts formats.Options) (formats.Result, error) {
 		conf.UIDDomain = cmp.Or(agenda.Slug(conf.Name), "spreadsheet") + ".invalid"
 	}
 	return formats.Result{Contents: p.assemble(drafts, conf), Problems: p.problems}, nil
+}
+
+// headerRows is how far down findHeader looks for the header row.
+const headerRows = 10
+
+// findHeader reads rows up to the header row, the first of the first
+// headerRows rows that names a title and a start column: hand-made sheets
+// often put the event's name or a note above it. It returns the header's
+// cells and line, or an error (to follow the file's name) that says what
+// the first row holds instead.
+func findHeader(rows *rows) ([]string, int, error) {
+	var first []string
+	for range headerRows {
+		cells, no, err := rows.next()
+		var bad *badRow
+		switch {
+		case errors.Is(err, io.EOF) && first == nil:
+			return nil, 0, errors.New(" is empty: want a header row (title, start, end, room, …) and a row per session")
+		case errors.Is(err, io.EOF):
+			return nil, 0, missing(first)
+		case errors.As(err, &bad):
+			continue
+		case err != nil:
+			return nil, 0, fmt.Errorf(": %w", err)
+		}
+		if first == nil {
+			first = cells
+		}
+		if cols, _ := header(cells); cols[fTitle] >= 0 && cols[fStart] >= 0 {
+			return cells, no, nil
+		}
+	}
+	return nil, 0, missing(first)
+}
+
+// missing says which column a header row that is not one lacks.
+func missing(cells []string) error {
+	cols, _ := header(cells)
+	what := "title"
+	if cols[fTitle] >= 0 {
+		what = "start"
+	}
+	return fmt.Errorf(":1: no %s column in the header %s (nor in the %d rows below it): want columns named title, start, end (or duration), room, track, speakers, abstract, id", what, quoteCells(cells), headerRows-1)
 }
 
 // conferenceName names the conference after the file ("program.csv":

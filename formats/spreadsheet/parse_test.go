@@ -67,6 +67,16 @@ func TestParse(t *testing.T) {
 			problems: []string{`test.csv:1: column 1 ("Summary") is not read as the title: column 2 ("Title") names it`},
 		},
 		{
+			name: "rows above the header",
+			in: "DemoCon 2024 – Programme,,,\n" +
+				"\"As of March 1, \"\"final\"\"\",,,\n" +
+				",,,\n" +
+				"Title,Start,End,ID\n" +
+				"Talk,2024-10-08 10:00,2024-10-08 10:30,a1\n",
+			sessions: []string{"a1 2024-10-08 10:00–10:30 to-be-announced/general Talk"},
+			problems: []string{"test.csv:4: the header row: the 3 lines above it are not read"},
+		},
+		{
 			name: "the first of two aliases",
 			in: "name,session,start,end,id\n" +
 				"First,Second,2024-10-08 10:00,2024-10-08 10:30,a1\n",
@@ -325,7 +335,8 @@ func TestParseFails(t *testing.T) {
 		name, in, zone, want string
 	}{
 		{"empty", "", "UTC", "test.csv is empty"},
-		{"no title column", "start,end\n2024-10-08 10:00,2024-10-08 11:00\n", "UTC", `test.csv:1: no title column in the header ("start", "end")`},
+		{"no title column", "start,end\n2024-10-08 10:00,2024-10-08 11:00\n", "UTC", `test.csv:1: no title column in the header ("start", "end") (nor in the 9 rows below it)`},
+		{"header too far down", strings.Repeat("Programme\n", 10) + "title,start,end\n", "UTC", `test.csv:1: no title column in the header ("Programme")`},
 		{"no start column", "title,end\nA,2024-10-08 11:00\n", "UTC", "test.csv:1: no start column"},
 		{"iCalendar", "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n", "UTC", "test.csv:1: no title column"},
 		{"no zone", "title,start,end\nA,2024-10-08 10:00,2024-10-08 11:00\n", "", "test.csv names no time zone"},
@@ -342,6 +353,7 @@ func TestSniff(t *testing.T) {
 	for in, want := range map[string]bool{
 		spreadsheet.Header + "\r\n":                    true,
 		"\uFEFFSession;Date;Time;Duration\r\n":         true,
+		"Programme 2024\n\nTitle,Start,End\n":          true,
 		"Title\tStart\tEnd\n":                          true,
 		"title,end\n":                                  false,
 		"BEGIN:VCALENDAR\r\n":                          false,
