@@ -77,7 +77,7 @@ func cutDate(s string) (agenda.Date, string, bool) {
 	sep := s1[0]
 	var y, m, d int
 	switch {
-	case (sep == '-' || sep == '/') && len(s) > 4 && s[4] == sep:
+	case (sep == '-' || sep == '/') && len(s)-len(s1) == 4:
 		y = n1
 		var rest string
 		if m, rest, ok = digits(s1[1:], 1, 2); !ok || rest == "" || rest[0] != sep {
