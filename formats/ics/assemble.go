@@ -16,6 +16,18 @@ const noRoomName = "To be announced"
 // maxDays is the longest conference agenda.Conference accepts.
 const maxDays = 60
 
+// minYear and maxYear bound the years of the sessions read: a year before
+// is a typing error ("0224"), one after cannot be written as four digits.
+const minYear, maxYear = 1900, 9999
+
+// wholeMinute cuts t to the minute of its own clock. Cutting the instant
+// (time.Truncate) would count from UTC and give a local time with seconds
+// in a zone whose offset has seconds (local mean time before 1900, Monrovia
+// until 1972).
+func wholeMinute(t time.Time) time.Time {
+	return t.Add(-time.Duration(t.Second())*time.Second - time.Duration(t.Nanosecond()))
+}
+
 // nameID returns the ID of a room, track or speaker name: its slug, or,
 // for a name of no ASCII letter or digit ("会议室"), formats.KeyID of it.
 func nameID(name string) string {

@@ -160,9 +160,15 @@ func (p *parser) draft(no int, c *goical.Component) (draft, bool) {
 	} else {
 		return skipf("no DTEND or DURATION: a session needs an end")
 	}
-	s, e := start.t.Truncate(time.Minute), end.Truncate(time.Minute)
+	s, e := wholeMinute(start.t), wholeMinute(end)
 	if !s.Equal(start.t) || !e.Equal(end) {
 		p.problemf(no, "times with seconds: cut to the minute")
+	}
+	if y := s.In(p.loc).Year(); y < minYear || y > maxYear {
+		return skipf("in the year %d: read are the years %d to %d", y, minYear, maxYear)
+	}
+	if y := e.Add(-time.Nanosecond).In(p.loc).Year(); y < minYear || y > maxYear {
+		return skipf("ends in the year %d: read are the years %d to %d", y, minYear, maxYear)
 	}
 	if !e.After(s) {
 		return skipf("it ends (%s) before it starts (%s)", e.In(p.loc).Format("2006-01-02 15:04"), s.In(p.loc).Format("2006-01-02 15:04"))

@@ -437,6 +437,12 @@ UID:h
 DTSTART;TZID=Europe/Berlin:20241008T120000
 DTEND;TZID=Europe/Berlin:20241008T130000
 END:VEVENT
+BEGIN:VEVENT
+UID:i
+DTSTART;TZID=Europe/Berlin:18241008T120000
+DTEND;TZID=Europe/Berlin:18241008T130000
+SUMMARY:Two hundred years ago
+END:VEVENT
 `)),
 			sessions: []string{
 				"a 2024-10-08 10:00–11:00 to-be-announced/general ISO",
@@ -450,6 +456,7 @@ END:VEVENT
 				`test.ics:35: DTSTART: "tomorrow" is not a date (YYYYMMDD): skipped`,
 				`test.ics:41: DURATION "45 minutes": ical: invalid duration: expected 'P': skipped`,
 				"test.ics:47: no title (SUMMARY): skipped",
+				"test.ics:52: in the year 1824: read are the years 1900 to 9999: skipped",
 			},
 		},
 		{
