@@ -30,8 +30,9 @@
 // Decisions where a calendar is not a conference agenda, each reported:
 //
 //   - STATUS:CANCELLED events are left out (formats infer cancellation
-//     from absence), and so are all-day events (a session has times) and
-//     events that end before they start.
+//     from absence), and so are all-day events (a session has times),
+//     events that end before they start and events outside the years 1900
+//     to 9999 (a typing error, or a year that has no four digits).
 //   - A recurring event (RRULE, RDATE) is imported as its first instance
 //     (its DTSTART): a conference session does not repeat, and expanding
 //     rules would make up sessions from what is usually a "Lunch" or

@@ -26,8 +26,9 @@
 // Values. start and end hold a date and a time of day: "2019-10-08 14:00",
 // "2019-10-08T14:00", "2019/10/08 9:00" or "08.10.2019 14:00" (day first
 // with dots, as German-language spreadsheets write it; 10/08/2019 is not
-// read, it is a different day in the US and in Europe), seconds allowed
-// and cut to the minute. A time without an offset is local time in
+// read, it is a different day in the US and in Europe; years 1900 to
+// 9999), seconds allowed and cut to the minute; a local time that does not
+// exist (when clocks go forward) is refused. A time without an offset is local time in
 // opts.TimeZone, which Parse requires (a spreadsheet names no zone,
 // formats.Zone); a time with one ("+02:00", "+0200", "Z") is that instant.
 // A time of day alone ("14:00") is on the date column's day, and an end
@@ -43,13 +44,13 @@
 // Identity. With an id column, a session's ID is formats.KeyID of its id
 // (an id written as a number, "17", is also its Number), and a row
 // without an id is skipped and reported: it could not be followed from
-// one import to the next. A
-// file without an id column (reported once) identifies each session by
-// its start and room (fallbackID): a spreadsheet has no better key, a
-// title changes when a typo is fixed and a row number whenever a row is
-// added above it, while start and room stay put as long as the session
-// does. A moved session then reads as a cancelled session and a new one.
-// An id seen before skips the row (the first is kept).
+// one import to the next. A file without an id column (reported once)
+// identifies each session by its start and room (its ID is formats.KeyID
+// of the start in UTC and the room's ID): a spreadsheet has no better
+// key, a title changes when a typo is fixed and a row number whenever a
+// row is added above it, while start and room stay put as long as the
+// session does. A moved session then reads as a cancelled session and a
+// new one. An id seen before skips the row (the first is kept).
 //
 // Reading. A UTF-8 byte-order mark is dropped and UTF-16 converted; a line
 // that is not UTF-8 is read as Windows-1252 (Excel's plain "CSV" on
@@ -57,10 +58,11 @@
 // line: ",", ";" (European exports, whose decimal comma takes ",") or a
 // tab, whichever occurs most outside quotes. Quoted fields may hold
 // delimiters, quotes and line breaks; CR LF, LF and the bare CR of old Mac
-// exports end lines; a stray quote inside a field is read as a quote.
-// Rows of blank cells are passed over. Every other row that cannot be
-// read is skipped and reported with its position, "NAME:LINE" (the row's
-// first line, from encoding/csv's FieldPos).
+// exports end lines. A stray quote inside a field is read as a quote; a
+// quoted field that never ends skips its row, and reading goes on at the
+// row's next line. Rows of blank cells are passed over. Every other row
+// that cannot be read is skipped and reported with its position,
+// "NAME:LINE" (the row's first line, from encoding/csv's FieldPos).
 //
 // The conference is named after the file ("program.csv": "program"); its
 // UID domain is opts.UIDDomain, else the name's slug under ".invalid".
