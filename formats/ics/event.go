@@ -1,0 +1,364 @@
+package ics
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"confcal/agenda"
+	"confcal/formats"
+
+	goical "github.com/emersion/go-ical"
+)
+
+// event is a VEVENT as go-ical decoded it, with the line of its BEGIN.
+type event struct {
+	no int
+	c  *goical.Component
+}
+
+// draft is an event read into a session, before rooms, tracks and the
+// conference days are settled.
+type draft struct {
+	no    int            // the line of the BEGIN:VEVENT
+	s     agenda.Session // ID, Title, Start, End, Abstract, URL, Language
+	room  string         // the LOCATION, "" for none
+	track string         // the first category, "" for none
+}
+
+// sessions reads the events into drafts, in file order. Recurring events
+// are imported as their first instance (see the package documentation);
+// repeated UIDs keep the first event.
+func (p *parser) sessions(events []event) []draft {
+	// The first event of each UID without a RECURRENCE-ID is the master
+	// of the UID's instances.
+	master := map[string]int{}
+	for i, ev := range events {
+		uid := uidOf(ev.c)
+		if _, ok := master[uid]; !ok && uid != "" && ev.c.Props.Get(goical.PropRecurrenceID) == nil {
+			master[uid] = i
+		}
+	}
+	// An instance that changes the master's first one replaces it.
+	first := map[int]int{} // master's index → the index of its changed first instance
+	skip := map[int]bool{}
+	for i, ev := range events {
+		rid := ev.c.Props.Get(goical.PropRecurrenceID)
+		m, ok := master[uidOf(ev.c)]
+		if rid == nil || !ok {
+			continue // not an instance, or one whose recurring event is not in the file: an event of its own
+		}
+		skip[i] = true
+		mStart, err1 := p.instant(events[m].c.Props.Get(goical.PropDateTimeStart))
+		at, err2 := p.instant(rid)
+		if _, dup := first[m]; err1 == nil && err2 == nil && at.t.Equal(mStart.t) && !dup {
+			first[m] = i
+			continue
+		}
+		p.problemf(ev.no, "changes a later instance (RECURRENCE-ID) of the recurring event at line %d, which is imported as its first instance only: skipped", events[m].no)
+	}
+	var drafts []draft
+	seen := map[string]int{} // session ID → line of its event
+	for i, ev := range events {
+		if skip[i] {
+			continue
+		}
+		c := ev.c
+		recurs := c.Props.Get(goical.PropRecurrenceRule) != nil || c.Props.Get(goical.PropRecurrenceDates) != nil
+		if j, ok := first[i]; ok {
+			p.problemf(ev.no, "its first instance was changed by the event at line %d: imported as changed", events[j].no)
+			c = events[j].c
+		} else if recurs && p.excluded(c) {
+			p.problemf(ev.no, "a recurring event whose first instance is excluded (EXDATE): skipped, a conference session does not repeat")
+			continue
+		}
+		if recurs {
+			p.problemf(ev.no, "a recurring event (RRULE or RDATE): imported as its first instance only, a conference session does not repeat")
+		}
+		d, ok := p.draft(ev.no, c)
+		if !ok {
+			continue
+		}
+		if at, dup := seen[d.s.ID]; dup {
+			p.problemf(ev.no, "UID %q again (first at line %d): skipped, the first is kept", clip(uidOf(c)), at)
+			continue
+		}
+		seen[d.s.ID] = ev.no
+		drafts = append(drafts, d)
+	}
+	return drafts
+}
+
+// uidOf returns an event's UID without surrounding blanks.
+func uidOf(c *goical.Component) string {
+	return strings.TrimSpace(text(c.Props.Get(goical.PropUID)))
+}
+
+// excluded reports whether an EXDATE of c names its DTSTART.
+func (p *parser) excluded(c *goical.Component) bool {
+	start, err := p.instant(c.Props.Get(goical.PropDateTimeStart))
+	if err != nil {
+		return false
+	}
+	for _, ex := range c.Props.Values(goical.PropExceptionDates) {
+		for _, v := range strings.Split(ex.Value, ",") {
+			q := ex
+			q.Value = v
+			if t, err := p.instant(&q); err == nil && t.t.Equal(start.t) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// draft reads one event into a session, or reports why it cannot.
+func (p *parser) draft(no int, c *goical.Component) (draft, bool) {
+	props := c.Props
+	skipf := func(format string, args ...any) (draft, bool) {
+		p.problemf(no, format+": skipped", args...)
+		return draft{}, false
+	}
+	if st := strings.ToUpper(strings.TrimSpace(text(props.Get(goical.PropStatus)))); st == "CANCELLED" {
+		return skipf("cancelled (STATUS:CANCELLED)")
+	}
+	summary := props.Get(goical.PropSummary)
+	title := oneLine(text(summary))
+	if title == "" {
+		return skipf("no title (SUMMARY)")
+	}
+	var cut bool
+	if title, cut = formats.Fit(title, maxTitle); cut {
+		p.problemf(no, "the title is longer than %d characters: cut", maxTitle)
+	}
+	start, err := p.instant(props.Get(goical.PropDateTimeStart))
+	switch {
+	case err != nil:
+		return skipf("DTSTART: %v", err)
+	case start.date:
+		return skipf("an all-day event (DTSTART is a date): a session needs a start and an end time")
+	}
+	var end time.Time
+	if e := props.Get(goical.PropDateTimeEnd); e != nil {
+		t, err := p.instant(e)
+		switch {
+		case err != nil:
+			return skipf("DTEND: %v", err)
+		case t.date:
+			return skipf("DTEND is a date but DTSTART is not")
+		}
+		end = t.t
+	} else if d := props.Get(goical.PropDuration); d != nil {
+		dur, err := d.Duration()
+		if err != nil {
+			return skipf("DURATION %q: %v", clip(d.Value), err)
+		}
+		end = start.t.Add(dur)
+	} else {
+		return skipf("no DTEND or DURATION: a session needs an end")
+	}
+	s, e := wholeMinute(start.t), wholeMinute(end)
+	if !s.Equal(start.t) || !e.Equal(end) {
+		p.problemf(no, "times with seconds: cut to the minute")
+	}
+	if y := s.In(p.loc).Year(); y < minYear || y > maxYear {
+		return skipf("in the year %d: read are the years %d to %d", y, minYear, maxYear)
+	}
+	if y := e.Add(-time.Nanosecond).In(p.loc).Year(); y < minYear || y > maxYear {
+		return skipf("ends in the year %d: read are the years %d to %d", y, minYear, maxYear)
+	}
+	if !e.After(s) {
+		return skipf("it ends (%s) before it starts (%s)", e.In(p.loc).Format("2006-01-02 15:04"), s.In(p.loc).Format("2006-01-02 15:04"))
+	}
+	d := draft{no: no, s: agenda.Session{Title: title, Start: s.In(p.loc), End: e.In(p.loc)}}
+	d.room = oneLine(text(props.Get(goical.PropLocation)))
+	if d.room, cut = formats.Fit(d.room, maxName); cut {
+		p.problemf(no, "the LOCATION is longer than %d characters: cut", maxName)
+	}
+	d.s.ID = p.id(no, c, s, d.room)
+	for _, cat := range props.Values(goical.PropCategories) {
+		list, err := cat.TextList()
+		if err != nil {
+			list = []string{cat.Value}
+		}
+		for _, v := range list {
+			if v = oneLine(v); v != "" && d.track == "" {
+				d.track = v
+			}
+		}
+	}
+	if d.track, cut = formats.Fit(d.track, maxName); cut {
+		p.problemf(no, "the category is longer than %d characters: cut", maxName)
+	}
+	d.s.Abstract = abstract(props)
+	if d.s.Abstract, cut = formats.Fit(d.s.Abstract, maxAbstract); cut {
+		p.problemf(no, "the DESCRIPTION is longer than %d characters: cut", maxAbstract)
+	}
+	if u := props.Get(goical.PropURL); u != nil && strings.TrimSpace(u.Value) != "" {
+		if _, ok := webURL(u.Value); ok {
+			d.s.URL = strings.TrimSpace(u.Value)
+		} else {
+			p.problemf(no, "URL %q is not an http(s) address: left out", clip(u.Value))
+		}
+	}
+	if summary != nil {
+		if lang := summary.Params.Get(goical.ParamLanguage); languageTag(lang) {
+			d.s.Language = lang
+		}
+	}
+	return d, true
+}
+
+// id returns the session ID of an event: formats.KeyID of its UID, but
+// for a UID of the form "ID@domain" with domain the import's UIDDomain
+// and ID already a session ID, the ID itself, so that a feed confcal
+// published ("<session ID>@<UID domain>") imports back with its own IDs.
+// An event without a UID (RFC 5545 requires one, some tools leave it
+// out) gets the ID of its start and LOCATION, reported: no better key is
+// left, and a title or a position would change more often than either.
+func (p *parser) id(no int, c *goical.Component, start time.Time, room string) string {
+	uid := uidOf(c)
+	if uid == "" {
+		p.problemf(no, "no UID: identified by its start and LOCATION instead, so a moved event will read as a new one")
+		return fallbackID(start, cmp.Or(room, noRoomName))
+	}
+	if d := p.opts.UIDDomain; d != "" && len(uid) > len(d)+1 {
+		local, domain := uid[:len(uid)-len(d)-1], uid[len(uid)-len(d)-1:]
+		if strings.EqualFold(domain, "@"+d) && agenda.ValidID(local) {
+			return local
+		}
+	}
+	return formats.KeyID(uid)
+}
+
+// when is a DATE or DATE-TIME value read as an instant.
+type when struct {
+	t    time.Time
+	date bool // a DATE: a day without a time
+}
+
+// instant reads a DTSTART, DTEND, RECURRENCE-ID or EXDATE value: a UTC
+// time ("Z"), a time in its TZID's zone, a floating time (read in the
+// conference's zone), or a date. Values in the extended ISO 8601 form
+// ("2019-10-08T14:00:00") and without seconds ("20191008T1400") are
+// read too.
+func (p *parser) instant(prop *goical.Prop) (when, error) {
+	if prop == nil {
+		return when{}, errors.New("missing")
+	}
+	v := strings.ToUpper(strings.TrimSpace(prop.Value))
+	if len(v) >= 10 && v[4] == '-' {
+		v = strings.NewReplacer("-", "", ":", "").Replace(v)
+	}
+	if i := strings.IndexByte(v, 'T'); i == 8 && len(strings.TrimSuffix(v, "Z")) == 13 {
+		v = v[:13] + "00" + v[13:]
+	}
+	q := goical.Prop{Name: prop.Name, Params: goical.Params{}, Value: v}
+	if t := prop.Params.Get(goical.ParamValue); t != "" {
+		q.Params.Set(goical.ParamValue, t)
+	}
+	loc := p.loc
+	if tzid := prop.Params.Get(goical.ParamTimezoneID); tzid != "" && !strings.HasSuffix(v, "Z") {
+		l, err := p.zones.resolve(tzid)
+		if err != nil {
+			return when{}, err
+		}
+		loc = l
+	}
+	if q.ValueType() == goical.ValueDate || len(v) == len("20060102") {
+		t, err := q.DateTime(loc)
+		if err != nil {
+			return when{}, fmt.Errorf("%q is not a date (YYYYMMDD)", clip(prop.Value))
+		}
+		return when{t: t, date: true}, nil
+	}
+	t, err := q.DateTime(loc)
+	if err != nil {
+		return when{}, fmt.Errorf("%q is not a date and time (YYYYMMDDTHHMMSS, with Z for UTC)", clip(prop.Value))
+	}
+	return when{t: t}, nil
+}
+
+// abstract returns an event's DESCRIPTION as plain text: HTML (some tools
+// write it there) made readable with formats.PlainText, else the text with
+// its control characters but tabs and line feeds removed. When there is
+// no DESCRIPTION, an X-ALT-DESC in HTML (Outlook) is read instead.
+func abstract(props goical.Props) string {
+	desc := text(props.Get(goical.PropDescription))
+	if strings.TrimSpace(desc) == "" {
+		if alt := props.Get("X-ALT-DESC"); alt != nil && strings.EqualFold(alt.Params.Get(goical.ParamFormatType), "text/html") {
+			return formats.PlainText(text(alt))
+		}
+	}
+	if looksHTML(desc) {
+		return formats.PlainText(desc)
+	}
+	return multiline(desc)
+}
+
+// languageTag reports whether s has the form of a BCP 47 language tag.
+func languageTag(s string) bool {
+	if s == "" || len(s) > 35 {
+		return false
+	}
+	for i, part := range strings.Split(s, "-") {
+		if part == "" || len(part) > 8 || i == 0 && len(part) < 2 {
+			return false
+		}
+		for _, r := range part {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// oneLine returns s as one line: control characters (line breaks
+// included) become blanks, runs of blanks one space, no blanks at the ends.
+func oneLine(s string) string {
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
+}
+
+// multiline returns s with CR LF and lone CR as LF, control characters but
+// tabs and line feeds removed and no blanks at its ends.
+func multiline(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	s = strings.Map(func(r rune) rune {
+		if r != '\n' && r != '\t' && unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, s)
+	return strings.TrimSpace(s)
+}
+
+// looksHTML reports whether s holds an HTML tag of the kind rich-text
+// editors write (<p>, <br>, <a href…>, </b>, …); "1 < 2" does not count.
+func looksHTML(s string) bool {
+	for {
+		i := strings.IndexByte(s, '<')
+		if i < 0 {
+			return false
+		}
+		s = s[i+1:]
+		t := strings.TrimPrefix(s, "/")
+		j := 0
+		for j < len(t) && (t[j] >= 'a' && t[j] <= 'z' || t[j] >= 'A' && t[j] <= 'Z' || j > 0 && t[j] >= '1' && t[j] <= '6') {
+			j++
+		}
+		if j == len(t) || !strings.ContainsRune(">/ \t\n", rune(t[j])) {
+			continue
+		}
+		switch strings.ToLower(t[:j]) {
+		case "p", "br", "a", "b", "i", "u", "em", "strong", "ul", "ol", "li", "div", "span", "h1", "h2", "h3",
+			"h4", "h5", "h6", "table", "tr", "td", "th", "img", "hr", "pre", "code", "blockquote", "font", "small",
+			"sup", "sub", "html", "body":
+			return true
+		}
+	}
+}

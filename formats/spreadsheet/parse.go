@@ -1,0 +1,436 @@
+package spreadsheet
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"confcal/agenda"
+	"confcal/formats"
+)
+
+// Limits of the agenda's text (agenda/text.go): longer text is cut with
+// formats.Fit and reported.
+const (
+	maxTitle          = 300
+	maxName           = 100
+	maxAbstract       = 20000
+	maxConferenceName = 200
+)
+
+// Sniff reports whether data looks like a schedule spreadsheet: one of its
+// first rows is a header naming a title and a start column.
+func Sniff(data []byte) bool {
+	if len(data) > 4096 {
+		data = data[:4096]
+	}
+	s, _ := text(data)
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 && len(data) == 4096 {
+		s = s[:i+1] // no partial line at the cut
+	}
+	_, _, err := findHeader(newRows(s))
+	return err == nil
+}
+
+// draft is a row read into a session, before rooms, tracks, speakers and
+// the conference days are settled.
+type draft struct {
+	no       int            // the row's line
+	s        agenda.Session // ID, Title, Start, End, Abstract, URL, Number
+	room     string         // the room's name, "" for none
+	track    string         // the track's name, "" for none
+	speakers []string       // the speakers' names, in billing order
+}
+
+// parser holds the state of one Parse call.
+type parser struct {
+	opts     formats.Options
+	problems []formats.Problem
+	loc      *time.Location
+	now      time.Time
+	cols     [nFields]int
+}
+
+// problemf reports a problem at line no (0: the file as a whole).
+func (p *parser) problemf(no int, format string, args ...any) {
+	pos := p.opts.Name
+	if no > 0 {
+		pos += ":" + strconv.Itoa(no)
+	}
+	p.problems = append(p.problems, formats.Problem{Pos: pos, Reason: fmt.Sprintf(format, args...)})
+}
+
+// Parse imports a schedule spreadsheet saved as CSV (see the package
+// documentation for the columns it reads). It fails only when the file has
+// no header naming the columns it needs, no usable row, or when
+// opts.TimeZone is not set (a spreadsheet names no zone); every row it
+// skips or repairs is reported in the Result's Problems as "NAME:LINE".
+func Parse(data []byte, opts formats.Options) (formats.Result, error) {
+	if opts.Name == "" {
+		opts.Name = "spreadsheet"
+	}
+	p := &parser{opts: opts, now: opts.Now}
+	if p.now.IsZero() {
+		p.now = time.Now()
+	}
+	p.now = p.now.UTC()
+	src, cp1252 := text(data)
+	if len(cp1252) > 0 {
+		p.problemf(0, "%s not UTF-8: read as Windows-1252", lines(cp1252))
+	}
+	rows := newRows(src)
+	head, at, err := findHeader(rows)
+	if err != nil {
+		return formats.Result{}, fmt.Errorf("%s%w", opts.Name, err)
+	}
+	if at > 1 {
+		p.problemf(at, "the header row: the %d lines above it are not read", at-1)
+	}
+	var notes []string
+	p.cols, notes = header(head)
+	for _, n := range notes {
+		p.problemf(at, "%s", n)
+	}
+	if p.loc, err = formats.Zone(opts, ""); err != nil {
+		return formats.Result{}, err
+	}
+	if p.cols[fID] < 0 {
+		p.problemf(0, "no id column: sessions are identified by their start and room, so a moved session will read as a cancelled one and a new one")
+	}
+
+	var drafts []draft
+	seen := map[string]int{} // session ID → line of its row
+	for {
+		row, no, err := rows.next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		var bad *badRow
+		if errors.As(err, &bad) {
+			p.problemf(bad.line, "%s", bad.reason)
+			continue
+		}
+		if err != nil {
+			return formats.Result{}, fmt.Errorf("%s: %w", opts.Name, err)
+		}
+		if bad, ok := rows.repaired(no); ok {
+			p.problemf(no, "%s", bad)
+		}
+		d, ok := p.row(no, row)
+		if !ok {
+			continue
+		}
+		if at, dup := seen[d.s.ID]; dup {
+			p.problemf(no, "id %q again (first at line %d): skipped, the first is kept", clip(strings.TrimSpace(p.cell(row, fID))), at)
+			continue
+		}
+		seen[d.s.ID] = no
+		drafts = append(drafts, d)
+	}
+	drafts = p.window(drafts)
+	if len(drafts) == 0 {
+		return formats.Result{}, fmt.Errorf("%s holds no usable row (every row skipped: see the problems)", opts.Name)
+	}
+	conf := agenda.Conference{Name: conferenceName(opts.Name), TimeZone: p.loc.String(), UIDDomain: opts.UIDDomain}
+	if conf.UIDDomain == "" {
+		conf.UIDDomain = cmp.Or(agenda.Slug(conf.Name), "spreadsheet") + ".invalid"
+	}
+	return formats.Result{Contents: p.assemble(drafts, conf), Problems: p.problems}, nil
+}
+
+// headerRows is how far down findHeader looks for the header row.
+const headerRows = 10
+
+// findHeader reads rows up to the header row, the first of the first
+// headerRows rows that names a title and a start column: hand-made sheets
+// often put the event's name or a note above it. It returns the header's
+// cells and line, or an error (to follow the file's name) that says what
+// the first row holds instead.
+func findHeader(rows *rows) ([]string, int, error) {
+	var first []string
+	for range headerRows {
+		cells, no, err := rows.next()
+		var bad *badRow
+		switch {
+		case errors.Is(err, io.EOF) && first == nil:
+			return nil, 0, errors.New(" is empty: want a header row (title, start, end, room, …) and a row per session")
+		case errors.Is(err, io.EOF):
+			return nil, 0, missing(first)
+		case errors.As(err, &bad):
+			continue
+		case err != nil:
+			return nil, 0, fmt.Errorf(": %w", err)
+		}
+		if first == nil {
+			first = cells
+		}
+		if cols, _ := header(cells); cols[fTitle] >= 0 && cols[fStart] >= 0 {
+			return cells, no, nil
+		}
+	}
+	return nil, 0, missing(first)
+}
+
+// missing says which column a header row that is not one lacks.
+func missing(cells []string) error {
+	cols, _ := header(cells)
+	what := "title"
+	if cols[fTitle] >= 0 {
+		what = "start"
+	}
+	return fmt.Errorf(":1: no %s column in the header %s (nor in the %d rows below it): want columns named title, start, end (or duration), room, track, speakers, abstract, id", what, quoteCells(cells), headerRows-1)
+}
+
+// conferenceName names the conference after the file ("program.csv":
+// "program"): a spreadsheet does not name it.
+func conferenceName(name string) string {
+	n := oneLine(strings.TrimSuffix(path.Base(name), path.Ext(name)))
+	if n == "" || n == "." || n == "/" {
+		n = "Imported schedule"
+	}
+	n, _ = formats.Fit(n, maxConferenceName)
+	return n
+}
+
+// cell returns row's cell of field f, "" when the file has no such column
+// or the row is short.
+func (p *parser) cell(row []string, f field) string {
+	if i := p.cols[f]; i >= 0 && i < len(row) {
+		return row[i]
+	}
+	return ""
+}
+
+// row reads one row into a session, or reports why it cannot. A row of
+// blank cells (a spreadsheet's empty line) is passed over silently.
+func (p *parser) row(no int, row []string) (draft, bool) {
+	blank := true
+	for _, c := range row {
+		if strings.TrimSpace(c) != "" {
+			blank = false
+			break
+		}
+	}
+	if blank {
+		return draft{}, false
+	}
+	skipf := func(format string, args ...any) (draft, bool) {
+		p.problemf(no, format+": skipped", args...)
+		return draft{}, false
+	}
+	title := unformula(oneLine(p.cell(row, fTitle)))
+	if title == "" {
+		return skipf("no title")
+	}
+	var cut bool
+	if title, cut = formats.Fit(title, maxTitle); cut {
+		p.problemf(no, "the title is longer than %d characters: cut", maxTitle)
+	}
+	day := p.cell(row, fDate)
+	startCell, endCell := p.cell(row, fStart), p.cell(row, fEnd)
+	if strings.TrimSpace(endCell) == "" && strings.TrimSpace(p.cell(row, fDuration)) == "" {
+		if a, b, ok := timeRange(startCell); ok {
+			startCell, endCell = a, b
+		}
+	}
+	start, err := parseTime(startCell, day, p.loc)
+	if err != nil {
+		return skipf("start %q: %v", clip(startCell), err)
+	}
+	var end time.Time
+	switch dur := p.cell(row, fDuration); {
+	case strings.TrimSpace(endCell) != "":
+		// An end without a date is on the start's day.
+		end, err = parseTime(endCell, cmp.Or(strings.TrimSpace(day), start.Format("2006-01-02")), start.Location())
+		if err != nil {
+			return skipf("end %q: %v", clip(endCell), err)
+		}
+	case strings.TrimSpace(dur) != "":
+		d, err := parseDuration(dur)
+		if err != nil {
+			return skipf("duration: %v", err)
+		}
+		end = start.Add(d)
+	default:
+		return skipf("no end (or duration)")
+	}
+	s, e := wholeMinute(start), wholeMinute(end)
+	if !s.Equal(start) || !e.Equal(end) {
+		p.problemf(no, "times with seconds: cut to the minute")
+	}
+	if y := s.In(p.loc).Year(); y < minYear || y > maxYear {
+		return skipf("in the year %d: read are the years %d to %d", y, minYear, maxYear)
+	}
+	if y := e.Add(-time.Nanosecond).In(p.loc).Year(); y < minYear || y > maxYear {
+		return skipf("ends in the year %d: read are the years %d to %d", y, minYear, maxYear)
+	}
+	if !e.After(s) {
+		return skipf("it ends (%s) before it starts (%s)", e.In(p.loc).Format("2006-01-02 15:04"), s.In(p.loc).Format("2006-01-02 15:04"))
+	}
+	d := draft{no: no, s: agenda.Session{Title: title, Start: s.In(p.loc), End: e.In(p.loc)}}
+	d.room = unformula(oneLine(p.cell(row, fRoom)))
+	if d.room, cut = formats.Fit(d.room, maxName); cut {
+		p.problemf(no, "the room's name is longer than %d characters: cut", maxName)
+	}
+	d.track = unformula(oneLine(p.cell(row, fTrack)))
+	if d.track, cut = formats.Fit(d.track, maxName); cut {
+		p.problemf(no, "the track's name is longer than %d characters: cut", maxName)
+	}
+	if p.cols[fID] >= 0 {
+		key := strings.TrimSpace(p.cell(row, fID))
+		if key == "" {
+			return skipf("no id (the file has an id column, and a session without one could not be followed from one import to the next)")
+		}
+		d.s.ID = formats.KeyID(key)
+		// A number written canonically is the session's Number: two such
+		// ids are two numbers ("7" and "007" are not both 7).
+		if n, err := strconv.ParseInt(key, 10, 64); err == nil && n > 0 && strconv.FormatInt(n, 10) == key {
+			d.s.Number = n
+		}
+	} else {
+		d.s.ID = fallbackID(s, cmp.Or(d.room, noRoomName))
+	}
+	for _, name := range strings.FieldsFunc(p.cell(row, fSpeakers), func(r rune) bool { return r == ';' || r == '\n' || r == '\r' }) {
+		name = unformula(oneLine(name))
+		if name == "" {
+			continue
+		}
+		if name, cut = formats.Fit(name, maxName); cut {
+			p.problemf(no, "a speaker's name is longer than %d characters: cut", maxName)
+		}
+		d.speakers = append(d.speakers, name)
+	}
+	d.s.Abstract = unformula(multiline(p.cell(row, fAbstract)))
+	if d.s.Abstract, cut = formats.Fit(d.s.Abstract, maxAbstract); cut {
+		p.problemf(no, "the abstract is longer than %d characters: cut", maxAbstract)
+	}
+	if u := strings.TrimSpace(p.cell(row, fURL)); u != "" {
+		if webURL(u) {
+			d.s.URL = u
+		} else {
+			p.problemf(no, "url %q is not an http(s) address: left out", clip(u))
+		}
+	}
+	return d, true
+}
+
+// timeRange splits a start cell that holds a range, "14:00–14:40" or
+// "2019-10-08 14:00 - 14:40", at its dash (–, — or -) into a start and an
+// end: hand-made schedules write times so.
+func timeRange(cell string) (string, string, bool) {
+	for _, dash := range []string{"–", "—", "-"} {
+		i := strings.LastIndex(cell, dash)
+		if i < 0 {
+			continue
+		}
+		a, b := strings.TrimSpace(cell[:i]), strings.TrimSpace(cell[i+len(dash):])
+		if _, _, _, rest, ok := cutClock(b); ok && rest == "" && a != "" {
+			return a, b, true
+		}
+	}
+	return "", "", false
+}
+
+// unformula undoes the quote Export puts before text that a spreadsheet
+// would run as a formula: "'=x" reads as "=x", "”=x" as "'=x".
+func unformula(s string) string {
+	if escaped(s) {
+		return s[1:]
+	}
+	return s
+}
+
+// escaped reports whether s is quotes ("'") and then text a spreadsheet
+// would take for a formula.
+func escaped(s string) bool {
+	i := 0
+	for i < len(s) && s[i] == '\'' {
+		i++
+	}
+	return i > 0 && formulaStart(s[i:])
+}
+
+// formulaStart reports whether a spreadsheet would take s for a formula
+// (OWASP's list: = + - @, a tab or a CR first).
+func formulaStart(s string) bool {
+	return s != "" && strings.IndexByte("=+-@\t\r", s[0]) >= 0
+}
+
+// quoteCells writes header cells for an error message.
+func quoteCells(cells []string) string {
+	q := make([]string, 0, len(cells))
+	for i, c := range cells {
+		if i == 8 {
+			q = append(q, "…")
+			break
+		}
+		q = append(q, strconv.Quote(clip(c)))
+	}
+	return "(" + strings.Join(q, ", ") + ")"
+}
+
+// webURL reports whether s is an absolute http(s) URL.
+func webURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Hostname() != "" && !strings.ContainsAny(s, " \t\n")
+}
+
+// oneLine returns s as one line: control characters (line breaks
+// included) become blanks, runs of blanks one space, no blanks at the ends.
+func oneLine(s string) string {
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
+}
+
+// multiline returns s with CR LF and lone CR as LF, control characters but
+// tabs and line feeds removed and no blanks at its ends.
+func multiline(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	s = strings.Map(func(r rune) rune {
+		if r != '\n' && r != '\t' && unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, s)
+	return strings.TrimSpace(s)
+}
+
+// lines names line numbers for a problem report, the first few, then
+// how many more, with the verb that follows: "line 4 is", "lines 4, 9
+// are".
+func lines(nos []int) string {
+	const show = 5
+	if len(nos) == 1 {
+		return "line " + strconv.Itoa(nos[0]) + " is"
+	}
+	var b strings.Builder
+	b.WriteString("lines ")
+	for i, n := range nos {
+		if i == show {
+			b.WriteString(" and " + strconv.Itoa(len(nos)-show) + " more")
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.Itoa(n))
+	}
+	b.WriteString(" are")
+	return b.String()
+}
+
+// clip shortens a value quoted in a problem report.
+func clip(s string) string {
+	const max = 40
+	if len([]rune(s)) <= max {
+		return s
+	}
+	return string([]rune(s)[:max]) + "…"
+}
