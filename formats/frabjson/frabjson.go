@@ -107,6 +107,8 @@ package frabjson
 
 import (
 	"bytes"
+
+	"confcal/agenda"
 )
 
 // Sniff reports whether data looks like a frab schedule.json: a JSON
@@ -139,11 +141,11 @@ func hasMember(head []byte, name string) bool {
 // The model's limits on text (agenda/text.go), which an import repairs
 // with formats.Fit rather than refuse the event.
 const (
-	maxTitle          = 300
-	maxName           = 100
-	maxAbstract       = 20000
-	maxConferenceName = 200
-	maxDescription    = 1000
-	maxUIDDomain      = 253
+	maxTitle          = agenda.MaxTitleLength
+	maxName           = agenda.MaxNameLength
+	maxAbstract       = agenda.MaxAbstractLength
+	maxConferenceName = agenda.MaxConferenceNameLength
+	maxDescription    = agenda.MaxDescriptionLength
+	maxUIDDomain      = agenda.MaxUIDDomainLength
 	maxDays           = 60
 )

@@ -20,11 +20,11 @@ import (
 // Limits of the agenda's text (agenda/text.go): longer text is cut with
 // formats.Fit and reported.
 const (
-	maxTitle          = 300
-	maxName           = 100
-	maxAbstract       = 20000
-	maxConferenceName = 200
-	maxDescription    = 1000
+	maxTitle          = agenda.MaxTitleLength
+	maxName           = agenda.MaxNameLength
+	maxAbstract       = agenda.MaxAbstractLength
+	maxConferenceName = agenda.MaxConferenceNameLength
+	maxDescription    = agenda.MaxDescriptionLength
 )
 
 // Sniff reports whether data looks like an iCalendar file: after a
@@ -113,8 +113,12 @@ func Parse(data []byte, opts formats.Options) (formats.Result, error) {
 	if err != nil {
 		return formats.Result{}, err
 	}
-	if p.loc, err = formats.Zone(opts, zoneName); err != nil {
+	var overridden bool
+	if p.loc, overridden, err = formats.Zone(opts, zoneName); err != nil {
 		return formats.Result{}, err
+	}
+	if overridden {
+		p.problemf(0, "the calendar's time zone is %s; the conference's is %s as given", zoneName, p.loc)
 	}
 
 	drafts := p.window(p.sessions(events))

@@ -695,7 +695,6 @@ func TestParseFails(t *testing.T) {
 		{"no events", "BEGIN:VCALENDAR\nVERSION:2.0\nEND:VCALENDAR\n", formats.Options{TimeZone: "UTC"}, "test.ics holds no usable event (0 found"},
 		{"only skipped events", "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:a\nSUMMARY:x\nEND:VEVENT\nEND:VCALENDAR\n", formats.Options{TimeZone: "UTC"}, "test.ics holds no usable event (1 found"},
 		{"floating times and no zone", "BEGIN:VCALENDAR\n" + event + "END:VCALENDAR\n", formats.Options{}, "test.ics names no time zone"},
-		{"zone not the option's", "BEGIN:VCALENDAR\nX-WR-TIMEZONE:Europe/Berlin\n" + event + "END:VCALENDAR\n", formats.Options{TimeZone: "Europe/Paris"}, "test.ics says its time zone is Europe/Berlin, not Europe/Paris"},
 	} {
 		opts := tc.opts
 		opts.Name = "test.ics"
@@ -703,6 +702,21 @@ func TestParseFails(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want one saying %q", tc.name, err, tc.want)
 		}
+	}
+}
+
+// The organizer's time zone wins over the calendar's, and the import says so.
+func TestParseZoneOverride(t *testing.T) {
+	in := "BEGIN:VCALENDAR\nX-WR-TIMEZONE:Europe/Berlin\nBEGIN:VEVENT\nUID:a\nDTSTART:20241008T100000\nDTEND:20241008T110000\nSUMMARY:Floating\nEND:VEVENT\nEND:VCALENDAR\n"
+	res, err := ics.Parse(crlf(in), formats.Options{Name: "test.ics", TimeZone: "Europe/Paris"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if z := res.Contents.Conference.TimeZone; z != "Europe/Paris" {
+		t.Errorf("zone %s, want Europe/Paris", z)
+	}
+	if len(res.Problems) == 0 || !strings.Contains(res.Problems[0].Reason, "the calendar's time zone is Europe/Berlin") {
+		t.Errorf("problems %v, want the override reported", res.Problems)
 	}
 }
 

@@ -60,6 +60,8 @@ package sessionize
 
 import (
 	"bytes"
+
+	"confcal/agenda"
 )
 
 // Sniff reports whether data looks like the Sessionize All view: a JSON
@@ -92,9 +94,9 @@ func hasMember(head []byte, name string) bool {
 // The model's limits on text (agenda/text.go), which an import repairs
 // with formats.Fit rather than refuse the session.
 const (
-	maxTitle          = 300
-	maxName           = 100
-	maxAbstract       = 20000
-	maxConferenceName = 200
+	maxTitle          = agenda.MaxTitleLength
+	maxName           = agenda.MaxNameLength
+	maxAbstract       = agenda.MaxAbstractLength
+	maxConferenceName = agenda.MaxConferenceNameLength
 	maxDays           = 60
 )

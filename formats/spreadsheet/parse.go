@@ -19,10 +19,10 @@ import (
 // Limits of the agenda's text (agenda/text.go): longer text is cut with
 // formats.Fit and reported.
 const (
-	maxTitle          = 300
-	maxName           = 100
-	maxAbstract       = 20000
-	maxConferenceName = 200
+	maxTitle          = agenda.MaxTitleLength
+	maxName           = agenda.MaxNameLength
+	maxAbstract       = agenda.MaxAbstractLength
+	maxConferenceName = agenda.MaxConferenceNameLength
 )
 
 // Sniff reports whether data looks like a schedule spreadsheet: one of its
@@ -98,7 +98,7 @@ func Parse(data []byte, opts formats.Options) (formats.Result, error) {
 	for _, n := range notes {
 		p.problemf(at, "%s", n)
 	}
-	if p.loc, err = formats.Zone(opts, ""); err != nil {
+	if p.loc, _, err = formats.Zone(opts, ""); err != nil {
 		return formats.Result{}, err
 	}
 	if p.cols[fID] < 0 {
