@@ -1,0 +1,218 @@
+package source_test
+
+import (
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"confcal/agenda"
+	"confcal/agenda/memstore"
+	"confcal/formats"
+	"confcal/seeds"
+	"confcal/source"
+)
+
+// Version A of a small schedule as a spreadsheet would export it, and B:
+// s2 moved to room B and later, s3 retitled, s4 gone (cancelled), s5 new,
+// s1's abstract changed.
+const (
+	versionA = `id,title,start,end,room,track,abstract
+s1,Opening,2024-10-08 09:00,2024-10-08 09:45,Hall,Keynote,Welcome.
+s2,Streams,2024-10-08 10:00,2024-10-08 10:40,Room A,Talks,
+s3,State,2024-10-08 11:00,2024-10-08 11:40,Room A,Talks,
+s4,Gone Soon,2024-10-08 14:00,2024-10-08 14:40,Room A,Talks,
+s6,Closing,2024-10-08 17:00,2024-10-08 17:30,Hall,Keynote,
+`
+	versionB = `id,title,start,end,room,track,abstract
+s1,Opening,2024-10-08 09:00,2024-10-08 09:45,Hall,Keynote,"Welcome, everyone."
+s2,Streams,2024-10-08 15:00,2024-10-08 15:40,Room B,Talks,
+s3,State of State,2024-10-08 11:00,2024-10-08 11:40,Room A,Talks,
+s5,Brand New,2024-10-08 16:00,2024-10-08 16:30,Room A,Talks,
+s6,Closing,2024-10-08 17:00,2024-10-08 17:30,Hall,Keynote,
+`
+	// versionC keeps one session of five: an export gone wrong.
+	versionC = `id,title,start,end,room,track,abstract
+s1,Opening,2024-10-08 09:00,2024-10-08 09:45,Hall,Keynote,Welcome.
+`
+)
+
+// server serves body (set with set) with an ETag, answering If-None-Match
+// with 304, and counts what it answered.
+type server struct {
+	mu                  sync.Mutex
+	body                string
+	status              int
+	got200, got304, got int
+}
+
+func (s *server) set(body string, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.body, s.status = body, status
+}
+
+func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.got++
+	if s.status != http.StatusOK {
+		http.Error(w, "broken", s.status)
+		return
+	}
+	etag := `"` + strings.Repeat("x", len(s.body)%7) + string(rune('a'+len(s.body)%26)) + `"`
+	w.Header().Set("ETag", etag)
+	if r.Header.Get("If-None-Match") == etag {
+		s.got304++
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	s.got200++
+	w.Write([]byte(s.body))
+}
+
+func follower(t *testing.T, url string) (*source.Follower, *agenda.Service) {
+	t.Helper()
+	src := &source.Source{Location: url, Options: formats.Options{TimeZone: "Europe/Berlin", UIDDomain: "test.example",
+		Now: time.Date(2024, 9, 1, 0, 0, 0, 0, time.UTC)}}
+	svc, err := agenda.Open(t.Context(), memstore.New(), func() (*agenda.Snapshot, error) {
+		res, _, err := src.Read(t.Context())
+		if err != nil {
+			return nil, err
+		}
+		return agenda.NewSnapshot(res.Contents, 1, 1, nil)
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &source.Follower{Source: src, Service: svc}, svc
+}
+
+func TestFollowAVersionAThenB(t *testing.T) {
+	srv := &server{}
+	srv.set(versionA, http.StatusOK)
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	f, svc := follower(t, ts.URL+"/schedule.csv")
+	a := svc.Current()
+	if n := len(a.Sessions()); n != 5 {
+		t.Fatalf("version A: %d sessions, want 5", n)
+	}
+	// Nothing changed: the poll is a conditional request answered 304,
+	// and no revision is made.
+	if st := f.Poll(t.Context()); st.Err != nil || !st.Unchanged || st.Revision != 1 {
+		t.Fatalf("poll of an unchanged source = %+v", st)
+	}
+	if srv.got304 != 1 {
+		t.Errorf("the poll of an unchanged source got %d 304 answers, want 1", srv.got304)
+	}
+	srv.set(versionB, http.StatusOK)
+	st := f.Poll(t.Context())
+	if st.Err != nil || st.Revision != 2 || st.Changes == 0 {
+		t.Fatalf("poll of version B = %+v", st)
+	}
+	b := svc.Current()
+	check := func(id string, want func(agenda.Session) bool, what string) {
+		t.Helper()
+		if x, ok := b.Session(id); !ok || !want(x) {
+			t.Errorf("%s: %s; session %+v", id, what, x)
+		}
+	}
+	old := func(id string) agenda.Session { x, _ := a.Session(id); return x }
+	check("s2", func(x agenda.Session) bool { return x.Room == "room-b" && x.Start.Hour() == 15 && x.Sequence > old("s2").Sequence }, "moved, sequence raised")
+	check("s3", func(x agenda.Session) bool { return x.Title == "State of State" && x.Sequence > old("s3").Sequence }, "retitled, sequence raised")
+	check("s4", func(x agenda.Session) bool { return x.Status == agenda.StatusCancelled }, "cancelled by absence")
+	check("s5", func(x agenda.Session) bool { return x.Title == "Brand New" && x.Status == agenda.StatusConfirmed }, "added")
+	check("s1", func(x agenda.Session) bool {
+		return x.Abstract == "Welcome, everyone." && x.Sequence == old("s1").Sequence && x.LastModified.After(old("s1").LastModified)
+	}, "abstract changed, sequence kept, modified moved")
+	check("s6", func(x agenda.Session) bool { return x.Equal(old("s6")) }, "untouched")
+
+	// A broken source changes nothing: an error status, then a body that
+	// does not parse, then a version cancelling most sessions.
+	for _, tc := range []struct {
+		name, body string
+		status     int
+		want       error
+	}{
+		{"a 500", versionB, http.StatusInternalServerError, nil},
+		{"an unparsable body", "id,title\n", http.StatusOK, nil},
+		{"a mass cancellation", versionC, http.StatusOK, source.ErrMassCancel},
+	} {
+		srv.set(tc.body, tc.status)
+		st := f.Poll(t.Context())
+		if st.Err == nil || tc.want != nil && !errors.Is(st.Err, tc.want) {
+			t.Errorf("%s: poll = %+v, want an error (%v)", tc.name, st, tc.want)
+		}
+		if cur := svc.Current(); cur != b {
+			t.Errorf("%s: the agenda changed (revision %d)", tc.name, cur.Revision())
+		}
+	}
+	// The source repaired: polls apply again, and an A again brings s4
+	// back.
+	srv.set(versionA, http.StatusOK)
+	if st := f.Poll(t.Context()); st.Err != nil || st.Revision != 3 {
+		t.Fatalf("poll of version A again = %+v", st)
+	}
+	if x, _ := svc.Current().Session("s4"); x.Status != agenda.StatusConfirmed {
+		t.Errorf("s4 did not come back: %+v", x)
+	}
+}
+
+func TestApplyForceCancelsMost(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "schedule.csv")
+	if err := os.WriteFile(path, []byte(versionA), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, svc := follower(t, path)
+	src := &source.Source{Location: path, Options: f.Source.Options}
+	if err := os.WriteFile(path, []byte(versionC), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res, _, err := src.Read(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := source.Apply(t.Context(), svc, "test", res.Contents, false, false); !errors.Is(err, source.ErrMassCancel) {
+		t.Fatalf("Apply without force = %v, want ErrMassCancel", err)
+	}
+	dry, err := source.Apply(t.Context(), svc, "test", res.Contents, true, true)
+	if err != nil || svc.Current().Revision() != 1 || len(dry.Changes) != 4 {
+		t.Fatalf("dry run = %d changes, %v, revision %d; want 4 changes and nothing stored", len(dry.Changes), err, svc.Current().Revision())
+	}
+	out, err := source.Apply(t.Context(), svc, "test", res.Contents, false, true)
+	if err != nil || out.Next.Revision() != 2 {
+		t.Fatalf("Apply with force = %v", err)
+	}
+}
+
+func TestDetect(t *testing.T) {
+	seed := seeds.FlinkForwardBerlin2019()
+	for _, tc := range []struct {
+		data string
+		want source.Format
+	}{
+		{versionA, source.CSV},
+		{"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n", source.ICS},
+		{`{"schedule": {"version": "1", "conference": {}}}`, source.FrabJSON},
+		{`{"sessions": [{"groupId": null, "sessions": [{"id": "1", "startsAt": "2020-03-28T08:00:00"}]}], "speakers": []}`, source.Sessionize},
+		{string(seed), source.Seed},
+	} {
+		if got := source.Detect([]byte(tc.data)); got != tc.want {
+			t.Errorf("Detect(%.30q) = %s, want %s", tc.data, got, tc.want)
+		}
+	}
+	if _, err := source.ParseFormat("pdf"); err == nil {
+		t.Error("ParseFormat(pdf) succeeded")
+	}
+	res, f, err := source.Parse(seed, "", formats.Options{Name: "seed.txt"})
+	if err != nil || f != source.Seed || len(res.Contents.Sessions) != 93 {
+		t.Errorf("Parse(seed) = %d sessions, %s, %v", len(res.Contents.Sessions), f, err)
+	}
+}
