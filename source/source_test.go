@@ -124,7 +124,9 @@ func TestFollowAVersionAThenB(t *testing.T) {
 		}
 	}
 	old := func(id string) agenda.Session { x, _ := a.Session(id); return x }
-	check("s2", func(x agenda.Session) bool { return x.Room == "room-b" && x.Start.Hour() == 15 && x.Sequence > old("s2").Sequence }, "moved, sequence raised")
+	check("s2", func(x agenda.Session) bool {
+		return x.Room == "room-b" && x.Start.Hour() == 15 && x.Sequence > old("s2").Sequence
+	}, "moved, sequence raised")
 	check("s3", func(x agenda.Session) bool { return x.Title == "State of State" && x.Sequence > old("s3").Sequence }, "retitled, sequence raised")
 	check("s4", func(x agenda.Session) bool { return x.Status == agenda.StatusCancelled }, "cancelled by absence")
 	check("s5", func(x agenda.Session) bool { return x.Title == "Brand New" && x.Status == agenda.StatusConfirmed }, "added")
