@@ -191,7 +191,10 @@ func (e *Editor) validate(x Session, force bool) error {
 	case !e.hasTrack(x.Track):
 		return fmt.Errorf("agenda: session %q: unknown track %q: %w", x.ID, clip(x.Track), ErrInvalid)
 	}
-	first, end := e.c.Conference.First.Start(loc), e.c.Conference.Last.AddDays(1).Start(loc)
+	// Conference days, not calendar days: they run from the day change,
+	// as NewSnapshot checks them, so a session at 01:00 after the last day
+	// belongs to it.
+	first, end := e.c.Conference.DayStart(e.c.Conference.First, loc), e.c.Conference.DayStart(e.c.Conference.Last.AddDays(1), loc)
 	if x.Start.Before(first) || x.End.After(end) {
 		return fmt.Errorf("agenda: session %q: %s – %s is outside the conference days %s to %s: %w", x.ID,
 			x.Start.In(loc).Format("2006-01-02T15:04"), x.End.In(loc).Format("2006-01-02T15:04"), e.c.Conference.First, e.c.Conference.Last, ErrInvalid)

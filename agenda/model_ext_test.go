@@ -38,6 +38,22 @@ func TestDayChange(t *testing.T) {
 	if _, err := agenda.NewSnapshot(c, 1, 1, nil); !errors.Is(err, agenda.ErrInvalid) {
 		t.Errorf("a session at 02:00 of the first day with the day starting at 04:00: %v, want ErrInvalid", err)
 	}
+	// The Editor keeps to the same days: a session at 01:00 after the last
+	// day belongs to it, one at 02:00 on the first day is before it.
+	e := snap.Edit("test", agendatest.Published)
+	for _, tc := range []struct {
+		start, end time.Time
+		ok         bool
+	}{
+		{agendatest.At(10, 1, 0), agendatest.At(10, 2, 0), true},
+		{agendatest.At(10, 3, 30), agendatest.At(10, 4, 30), false},
+		{agendatest.At(8, 2, 0), agendatest.At(8, 3, 0), false},
+	} {
+		x := agenda.Session{ID: "edited-" + tc.start.Format("0215"), Title: "Edited", Start: tc.start, End: tc.end, Track: "talks", Room: "room-2"}
+		if err := e.AddSession(x, false); (err == nil) != tc.ok {
+			t.Errorf("AddSession %s – %s with the day starting at 04:00: %v, want ok %v", tc.start, tc.end, err, tc.ok)
+		}
+	}
 	c.Conference.DayChange = 13 * time.Hour
 	if err := c.Conference.Validate(); !errors.Is(err, agenda.ErrInvalid) {
 		t.Errorf("a day change of 13h: %v, want ErrInvalid", err)
