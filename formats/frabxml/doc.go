@@ -1,0 +1,87 @@
+// Package frabxml imports and exports frab's schedule.xml, the schedule
+// format that frab, pretalx, Indico and the CCC hub write and that apps
+// such as Giggity and EventFahrplan read, including its legacy Pentabarf
+// dialect (FOSDEM). The format is described at https://c3voc.de/wiki/schedule
+// and by the official schema, voc/schedule's validator/xsd/schedule.xml.xsd
+// (https://github.com/voc/schedule).
+//
+// # Import
+//
+// Parse is lenient: real files do not validate against the schema, so
+// a broken event is repaired or skipped and reported (formats.Problem,
+// positioned by line). What it reads:
+//
+//   - The conference: <title> (else <acronym>) as the name, <subtitle> as
+//     the description, <time_zone_name> (Pentabarf has none: the
+//     formats.Options time zone is then required), <url> (else
+//     <base_url>) as the URL, whose host is the UID domain (else the
+//     option's, else a name under .invalid made from the title, reported).
+//   - Days: the day change is the earliest time of day at which a <day>
+//     starts (day/@start, before noon, on the day's date), else
+//     Pentabarf's <day_change>, else midnight; if the events' own dates
+//     contradict it, a day change that keeps every event on the day it is
+//     listed under is chosen and reported. The conference runs from the
+//     first listed day to the last day a session runs on.
+//   - Rooms in document order (<room name>, empty rooms too), IDs the
+//     names' slugs. Tracks: those declared in <conference> first (their
+//     slug attribute as ID when it is one, colours as #RRGGBB), then those
+//     events name, matched by name or slug; an event with no track gets
+//     formats.DefaultTrack.
+//   - Events: the ID is formats.KeyID of @guid (a UUID in lower case:
+//     UUIDs are case-insensitive), else of @id (Pentabarf); a numeric @id
+//     is the session's Number. A guid that Export made for a session whose
+//     ID is no UUID gives that ID back (see Export). A repeated key skips
+//     the later event; a repeated number numbers it anew; both reported.
+//   - Times: <date> with an offset is the instant, whatever the day's
+//     offsets say (the CCC hub writes day starts in +00:00 and event dates
+//     in +01:00); a <date> without offset is a wall time in the
+//     conference's zone; without a readable <date> (Pentabarf), the day's
+//     date and <start> in the conference's zone, on the next calendar day
+//     when <start> is before the day change. <duration> is [H]H:MM[:SS].
+//     Seconds are dropped (the agenda keeps minutes), with a report; an
+//     event with no readable time, no room or a duration of zero is
+//     skipped, with a report.
+//   - Text: title, subtitle, type and names as one line each; <abstract>
+//     and <description> (HTML escaped or not, Markdown left as it is)
+//     through formats.PlainText, joined as the abstract first, then the
+//     description, with an empty line between, and only the longer one
+//     when one contains the other (writers often repeat the abstract in
+//     the description). Text over the agenda's limits is cut with
+//     formats.Fit and reported. <language> keeps the first tag of a list
+//     ("de, en" is "de"; reported). <url> resolves against base_url; one
+//     that is not http(s) is left out and reported.
+//   - Persons: the speaker's ID is formats.KeyID of <person id>, else of
+//     its guid, else the slug of the name.
+//   - Everything else (<code> as element or attribute, links, attachments
+//     with child elements, recording, logo, unknown elements) is ignored.
+//     Byte-order marks, UTF-16, ISO-8859-1, invalid UTF-8, control
+//     characters XML forbids, HTML entities and missing end tags are
+//     read past; a document that breaks off keeps what came before (all
+//     reported).
+//
+// # Export
+//
+// Export is strict: its output validates against the official schema,
+// and the same snapshot gives the same bytes. Every <day> runs from the
+// day change to the next, with the offsets of those instants; every room
+// is listed in every day in agenda order; cancelled sessions are left
+// out. An event's @id is the session's Number, its guid the session's ID
+// when that is a UUID (it came from a guid), else the version 5 UUID of
+// its calendar UID ("id@uid-domain") in a name space of this package's:
+// stable for the session's life, different between conferences.
+// Import recognises such a guid by its numeric @id, so a Pentabarf
+// import exported and imported again keeps its IDs; a session whose ID is
+// neither a UUID nor its number (one from another format) comes back
+// under its guid.
+//
+// What an export does not carry, so a round trip loses it: the
+// conference's description (the schema's <conference> has no subtitle),
+// speakers without sessions, a speaker ID that is neither a number nor a
+// UUID when it is not the slug of the name, and a track ID that starts
+// with a digit when it is not the slug of the name. A session without a
+// source URL links to ExportOptions.BaseURL + "/sessions/" + ID, which a
+// re-import keeps as its URL. An abstract is written as plain text, but
+// for one that an import would read as HTML (a literal "<b>" or "&amp;"
+// in the text): that one is HTML-escaped, as Pentabarf writes them, so
+// that it reads back as the same text.
+package frabxml
