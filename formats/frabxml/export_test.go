@@ -359,6 +359,34 @@ func TestExportSmall(t *testing.T) {
 	}
 }
 
+// TestExportStable: a session keeps its guid and id through edits of its
+// title, time and room, and through the numbering of sessions added
+// before it.
+func TestExportStable(t *testing.T) {
+	before := agendatest.Small(t)
+	x, _ := before.Session("late-talk")
+	c := agendatest.SmallContents()
+	for i := range c.Sessions {
+		if c.Sessions[i].ID == "late-talk" {
+			c.Sessions[i].Number = x.Number
+			c.Sessions[i].Title = "Late Talk, Retitled"
+			c.Sessions[i].Start, c.Sessions[i].End = agendatest.At(8, 15, 0), agendatest.At(8, 16, 0)
+			c.Sessions[i].Room = "room-1"
+		}
+	}
+	c.Sessions = append(c.Sessions, agenda.Session{ID: "early-bird", Title: "Early Bird", Start: agendatest.At(8, 8, 0), End: agendatest.At(8, 8, 30),
+		Track: "talks", Room: "room-2", Status: agenda.StatusConfirmed})
+	after, err := agenda.NewSnapshot(c, 2, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := decodeExport(t, exportOf(t, before, frabxml.ExportOptions{})).events()["Late Talk"]
+	moved := decodeExport(t, exportOf(t, after, frabxml.ExportOptions{})).events()["Late Talk, Retitled"]
+	if old.GUID == "" || moved.GUID != old.GUID || moved.ID != old.ID {
+		t.Errorf("after the edit: guid %s id %d; before: guid %s id %d", moved.GUID, moved.ID, old.GUID, old.ID)
+	}
+}
+
 func TestExportErrors(t *testing.T) {
 	snap := agendatest.Small(t)
 	if _, err := frabxml.Export(snap, frabxml.ExportOptions{BaseURL: "ftp://confcal.example"}); err == nil {
