@@ -12,10 +12,11 @@
 // positioned by line). What it reads:
 //
 //   - The conference: <title> (else <acronym>) as the name, <subtitle> as
-//     the description, <time_zone_name> (Pentabarf has none: the
-//     formats.Options time zone is then required), <url> (else
-//     <base_url>) as the URL, whose host is the UID domain (else the
-//     option's, else a name under .invalid made from the title, reported).
+//     the description, the zone from formats.Zone (the option's when
+//     given, reported if <time_zone_name> says otherwise; Pentabarf names
+//     none, so it needs the option), <url> (else <base_url>) as the URL,
+//     whose host is the UID domain (else the option's, else a name under
+//     .invalid made from the title, reported).
 //   - Days: the day change is the earliest time of day at which a <day>
 //     starts (day/@start, before noon, on the day's date), else
 //     Pentabarf's <day_change>, else midnight; if the events' own dates
@@ -51,7 +52,8 @@
 //     ("de, en" is "de"; reported). <url> resolves against base_url; one
 //     that is not http(s) is left out and reported.
 //   - Persons: the speaker's ID is formats.KeyID of <person id>, else of
-//     its guid, else the slug of the name.
+//     its guid (the schema's keys), else of a pretalx code attribute
+//     (outside the schema), else the slug of the name.
 //   - Everything else (<code> as element or attribute, links, attachments
 //     with child elements, recording, logo, unknown elements) is ignored.
 //     Byte-order marks, UTF-16, ISO-8859-1, invalid UTF-8, control
@@ -67,8 +69,13 @@
 // is listed in every day in agenda order; cancelled sessions are left
 // out. An event's @id is the session's Number, its guid the session's ID
 // when that is a UUID (it came from a guid), else the version 5 UUID of
-// its calendar UID ("id@uid-domain") in a name space of this package's:
-// stable for the session's life, different between conferences.
+// its calendar UID ("id@uid-domain") in RFC 9562's URL name space:
+// stable for the session's life, different between conferences, and the
+// one package frabjson writes (rooms and speakers get theirs the same way
+// from "room:" and "speaker:" + ID + "@" + UID domain). A speaker is
+// written with its ID as <person id> when it is a number, as guid when it
+// is a UUID, with no key when it is the slug of the name, and else with
+// its name-based guid.
 // Import recognises such a guid by its numeric @id, so a Pentabarf
 // import exported and imported again keeps its IDs; a session whose ID is
 // neither a UUID nor its number (one from another format) comes back
@@ -76,9 +83,9 @@
 //
 // What an export does not carry, so a round trip loses it: the
 // conference's description (the schema's <conference> has no subtitle),
-// speakers without sessions, a speaker ID that is neither a number nor a
-// UUID when it is not the slug of the name, and a track ID that starts
-// with a digit when it is not the slug of the name. A session without a
+// speakers without sessions, the ID of a speaker written with a
+// name-based guid (it comes back as that guid), and a track ID that
+// starts with a digit when it is not the slug of the name. A session without a
 // source URL links to ExportOptions.BaseURL + "/sessions/" + ID, which a
 // re-import keeps as its URL. An abstract is written as plain text, but
 // for one that an import would read as HTML (a literal "<b>" or "&amp;"
