@@ -20,6 +20,7 @@ import (
 	"confcal/agenda"
 	"confcal/formats"
 	"confcal/formats/frabjson"
+	"confcal/formats/frabxml"
 	"confcal/formats/ics"
 	"confcal/formats/sessionize"
 	"confcal/formats/spreadsheet"
@@ -31,6 +32,7 @@ type Format string
 
 // The formats a source may be in.
 const (
+	FrabXML    Format = "schedule-xml"  // frab/pretalx/CCC hub schedule.xml, legacy Pentabarf too
 	FrabJSON   Format = "schedule-json" // frab/pretalx schedule.json
 	Sessionize Format = "sessionize"    // Sessionize API v2 "All" JSON
 	ICS        Format = "ics"           // iCalendar from any tool
@@ -50,6 +52,7 @@ type format struct {
 // and the seed text (anything else) last.
 func readers() []format {
 	return []format{
+		{FrabXML, frabxml.Sniff, frabxml.Parse},
 		{FrabJSON, frabjson.Sniff, frabjson.Parse},
 		{Sessionize, sessionize.Sniff, sessionize.Parse},
 		{ICS, ics.Sniff, ics.Parse},

@@ -203,6 +203,7 @@ func TestDetect(t *testing.T) {
 		{versionA, source.CSV},
 		{"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n", source.ICS},
 		{`{"schedule": {"version": "1", "conference": {}}}`, source.FrabJSON},
+		{"\ufeff<?xml version=\"1.0\"?>\n<schedule><version>1</version></schedule>", source.FrabXML},
 		{`{"sessions": [{"groupId": null, "sessions": [{"id": "1", "startsAt": "2020-03-28T08:00:00"}]}], "speakers": []}`, source.Sessionize},
 		{string(seed), source.Seed},
 	} {
@@ -216,5 +217,20 @@ func TestDetect(t *testing.T) {
 	res, f, err := source.Parse(seed, "", formats.Options{Name: "seed.txt"})
 	if err != nil || f != source.Seed || len(res.Contents.Sessions) != 93 {
 		t.Errorf("Parse(seed) = %d sessions, %s, %v", len(res.Contents.Sessions), f, err)
+	}
+	// A Pentabarf schedule.xml: detected by its root, read in the zone
+	// given, its event after midnight on the day it is listed under.
+	pentabarf := `<?xml version="1.0" encoding="UTF-8"?>
+<schedule><conference><title>Night Con</title><day_change>04:00:00</day_change></conference>
+<day index="1" date="2020-02-01"><room name="Hall">
+<event id="1"><start>23:30</start><duration>01:00</duration><title>Late</title><track>Main</track></event>
+<event id="2"><start>01:00</start><duration>00:30</duration><title>Later</title><track>Main</track></event>
+</room></day></schedule>`
+	res, f, err = source.Parse([]byte(pentabarf), "", formats.Options{Name: "schedule.xml", TimeZone: "Europe/Brussels", UIDDomain: "night.example"})
+	if err != nil || f != source.FrabXML || len(res.Contents.Sessions) != 2 {
+		t.Fatalf("Parse(schedule.xml) = %d sessions, %s, %v", len(res.Contents.Sessions), f, err)
+	}
+	if c := res.Contents.Conference; c.First != c.Last || c.DayChange != 4*time.Hour {
+		t.Errorf("conference %+v: want one day changing at 04:00", c)
 	}
 }
