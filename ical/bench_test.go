@@ -107,7 +107,7 @@ func BenchmarkFeedAll(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		for _, f := range feeds {
-			e.Feed(f.meta, f.ids)
+			e.Calendar(f.meta, f.ids)
 		}
 	}
 }

@@ -76,7 +76,7 @@ var etagRE = regexp.MustCompile(`^"[0-9a-f]{16,64}"$`)
 // checkDoc checks a rendered calendar against the snapshot it came from:
 // its lines, the calendar properties of a feed (feed true) or an object,
 // the VTIMEZONE for every TZID, and the VEVENTs of ids in order.
-func checkDoc(t *testing.T, e *ical.Edition, doc ical.Doc, feed bool, ids []string) *goical.Calendar {
+func checkDoc(t *testing.T, e *ical.Edition, doc doc, feed bool, ids []string) *goical.Calendar {
 	t.Helper()
 	snap := e.Snapshot()
 	zone := snap.Location().String()
@@ -273,4 +273,28 @@ func firstDiff(got, want []byte) string {
 		}
 	}
 	return "no difference"
+}
+
+// doc is a rendered calendar as the tests look at it: its bytes and what
+// its view says of them.
+type doc struct {
+	Body     []byte
+	ETag     string
+	Events   int
+	Modified time.Time
+}
+
+// feed assembles the feed of ids as a doc.
+func feed(e *ical.Edition, meta ical.FeedMeta, ids []string) doc {
+	c := e.Calendar(meta, ids)
+	return doc{Body: c.Bytes(), ETag: c.ETag(), Events: c.Events(), Modified: c.Modified()}
+}
+
+// object returns the CalDAV object of id as a doc.
+func object(e *ical.Edition, id string) (doc, bool) {
+	o, ok := e.Object(id)
+	if !ok {
+		return doc{}, false
+	}
+	return doc{Body: o.Bytes(), ETag: o.ETag(), Events: 1, Modified: o.Modified()}, true
 }

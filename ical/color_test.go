@@ -98,7 +98,7 @@ func TestFeedColor(t *testing.T) {
 	for _, ed := range []*ical.Edition{e, next} {
 		for _, tt := range tests {
 			ids := ed.Snapshot().SessionIDs()
-			doc := ed.Feed(ical.FeedMeta{Name: "Colour " + tt.color, Color: tt.color}, ids)
+			doc := feed(ed, ical.FeedMeta{Name: "Colour " + tt.color, Color: tt.color}, ids)
 			cal := checkDoc(t, ed, doc, true, ids)
 			for prop, want := range map[string]string{goical.PropColor: tt.name, "X-APPLE-CALENDAR-COLOR": tt.apple} {
 				p := cal.Props.Get(prop)

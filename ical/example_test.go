@@ -41,7 +41,7 @@ func ExampleRender() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	doc, _ := e.Object("hello-streams")
+	doc, _ := object(e, "hello-streams")
 	start := bytes.Index(doc.Body, []byte("BEGIN:VEVENT"))
 	end := bytes.Index(doc.Body, []byte("END:VEVENT"))
 	fmt.Print(string(bytes.ReplaceAll(doc.Body[start:end], []byte("\r\n"), []byte("\n"))))

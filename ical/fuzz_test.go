@@ -65,7 +65,7 @@ func FuzzRenderText(f *testing.F) {
 		if err != nil {
 			t.Fatalf("Render: %v", err)
 		}
-		d, ok := e.Object(x.ID)
+		d, ok := object(e, x.ID)
 		if !ok {
 			t.Fatalf("Object(%q) not found", x.ID)
 		}
@@ -83,7 +83,7 @@ func FuzzRenderText(f *testing.F) {
 			checkText(t, "DESCRIPTION", abstract, text(t, ev[0].Props, "DESCRIPTION"))
 		}
 
-		feed := e.Feed(ical.FeedMeta{Name: title, Description: abstract}, snap.SessionIDs())
+		feed := feed(e, ical.FeedMeta{Name: title, Description: abstract}, snap.SessionIDs())
 		checkLines(t, feed.Body)
 		cal := decode(t, feed.Body)
 		if ical.Clean(title) != "" {

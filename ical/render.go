@@ -3,7 +3,6 @@ package ical
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
@@ -87,8 +86,12 @@ type Edition struct {
 type event struct {
 	in       eventInput
 	body     []byte // BEGIN:VEVENT … END:VEVENT, folded, CRLF
+	sum      [16]byte
 	modified time.Time
-	object   Doc
+	// objectETag is the ETag of the CalDAV object around body: the object
+	// head is the same in every edition that reuses the event (Render
+	// renders everything anew when what shapes it changes).
+	objectETag string
 }
 
 // eventInput is everything a VEVENT is rendered from, apart from the
@@ -162,8 +165,9 @@ func Render(snap *agenda.Snapshot, opts Options, prev *Edition) (*Edition, error
 		if err != nil {
 			return nil, err
 		}
-		ev := &event{in: in, body: body, modified: x.LastModified.UTC()}
-		ev.object = newDoc(concat(head, body), 1, ev.modified)
+		ev := &event{in: in, body: body, modified: x.LastModified.UTC(), objectETag: objectETag(head, body)}
+		sum := sha256.Sum256(body)
+		copy(ev.sum[:], sum[:])
 		e.events[x.ID] = ev
 		e.rendered++
 	}
@@ -398,103 +402,6 @@ func cmpOr(a, b string) string {
 		return a
 	}
 	return b
-}
-
-// Doc is one rendered calendar. Its Body is shared: do not modify it.
-type Doc struct {
-	Body   []byte // CRLF, folded at 75 octets
-	ETag   string // strong, quoted: `"` + hex of a hash of Body + `"`
-	Events int    // number of VEVENTs
-	// Modified is when the calendar last changed, as far as the agenda
-	// tells (UTC; zero when it does not): for Feed and Object the latest
-	// LastModified of its sessions; for Select also the latest change that
-	// took a session out of the selection.
-	Modified time.Time
-}
-
-func newDoc(body []byte, events int, modified time.Time) Doc {
-	sum := sha256.Sum256(body)
-	return Doc{Body: body, ETag: `"` + hex.EncodeToString(sum[:16]) + `"`, Events: events, Modified: modified}
-}
-
-// concat returns head + events + END:VCALENDAR in one new slice.
-func concat(head []byte, events ...[]byte) []byte {
-	n := len(head) + len(calendarEnd)
-	for _, b := range events {
-		n += len(b)
-	}
-	out := make([]byte, 0, n)
-	out = append(out, head...)
-	for _, b := range events {
-		out = append(out, b...)
-	}
-	return append(out, calendarEnd...)
-}
-
-// Feed assembles a published feed: NAME, X-WR-CALNAME, DESCRIPTION,
-// X-WR-CALDESC, COLOR and X-APPLE-CALENDAR-COLOR (when meta has a colour),
-// REFRESH-INTERVAL, X-PUBLISHED-TTL, X-WR-TIMEZONE, the VTIMEZONE, then the
-// VEVENTs of ids in order, by concatenating pre-rendered bytes. Unknown and
-// repeated ids are skipped.
-// Cancelled sessions are included (STATUS:CANCELLED, SUMMARY "Cancelled: …").
-// Its Modified is the latest LastModified of the sessions in it, which
-// cannot tell that a session left: feeds defined by a rule use Select.
-func (e *Edition) Feed(meta FeedMeta, ids []string) Doc {
-	head, err := e.feedHead(meta)
-	if err != nil {
-		// Only the cleaned text of meta and a colour written from its
-		// parsed value differ from what Render already encoded
-		// successfully, and both always encode.
-		panic(err)
-	}
-	seen := make(map[string]bool, len(ids))
-	bodies := make([][]byte, 0, len(ids))
-	var modified time.Time
-	for _, id := range ids {
-		ev, ok := e.events[id]
-		if !ok || seen[id] {
-			continue
-		}
-		seen[id] = true
-		bodies = append(bodies, ev.body)
-		if ev.modified.After(modified) {
-			modified = ev.modified
-		}
-	}
-	return newDoc(concat(head, bodies...), len(bodies), modified)
-}
-
-// Select assembles the published feed of the sessions for which in
-// reports true, in agenda order, as Feed does for their IDs. A feed named
-// by a rule (a track, a room, a day, a pick) should be assembled this way:
-// its Modified is the later of its sessions' LastModified and the latest
-// change in the snapshot's log that concerned the selection
-// (agenda.Snapshot.LastChange), so a session leaving the feed, which no
-// remaining session's LastModified records, still moves it. in must be a
-// pure function of the session.
-func (e *Edition) Select(meta FeedMeta, in func(agenda.Session) bool) Doc {
-	var ids []string
-	for _, x := range e.sessions {
-		if in(x) {
-			ids = append(ids, x.ID)
-		}
-	}
-	doc := e.Feed(meta, ids)
-	if _, at := e.snap.LastChange(in); at.After(doc.Modified) {
-		doc.Modified = at.UTC()
-	}
-	return doc
-}
-
-// Object is the CalDAV object of one session: a VCALENDAR (no calendar
-// names) with the VTIMEZONE and that one VEVENT, the same VEVENT
-// bytes as in feeds. It reports false for an unknown id.
-func (e *Edition) Object(id string) (Doc, bool) {
-	ev, ok := e.events[id]
-	if !ok {
-		return Doc{}, false
-	}
-	return ev.object, true
 }
 
 // clean makes s fit for an RFC 5545 TEXT value before go-ical escapes it:

@@ -71,8 +71,8 @@ func TestGolden(t *testing.T) {
 	cancelled := edit(t, snap, "late-talk", agenda.SessionUpdate{Status: ptr(agenda.StatusCancelled)})
 	ec := render(t, cancelled, e)
 
-	obj := func(e *ical.Edition, id string) ical.Doc {
-		d, ok := e.Object(id)
+	obj := func(e *ical.Edition, id string) doc {
+		d, ok := object(e, id)
 		if !ok {
 			t.Fatalf("Object(%q) not found", id)
 		}
@@ -81,11 +81,11 @@ func TestGolden(t *testing.T) {
 	tests := []struct {
 		name string
 		e    *ical.Edition
-		doc  ical.Doc
+		doc  doc
 		feed bool
 		ids  []string
 	}{
-		{"small-feed.ics", e, e.Feed(ical.FeedMeta{Name: "Test Conf 2019", Description: "Every session"}, snap.SessionIDs()), true, snap.SessionIDs()},
+		{"small-feed.ics", e, feed(e, ical.FeedMeta{Name: "Test Conf 2019", Description: "Every session"}, snap.SessionIDs()), true, snap.SessionIDs()},
 		{"small-object.ics", e, obj(e, "streams-everywhere"), false, []string{"streams-everywhere"}},
 		{"small-cancelled.ics", ec, obj(ec, "late-talk"), false, []string{"late-talk"}},
 	}
@@ -117,17 +117,17 @@ func TestEveryFeed(t *testing.T) {
 		}
 		for name, list := range feeds {
 			t.Run(name, func(t *testing.T) {
-				checkDoc(t, e, e.Feed(ical.FeedMeta{Name: snap.Conference().Name + " — " + name}, list), true, list)
+				checkDoc(t, e, feed(e, ical.FeedMeta{Name: snap.Conference().Name + " — " + name}, list), true, list)
 			})
 		}
 		for _, id := range snap.SessionIDs() {
 			t.Run("object "+id, func(t *testing.T) {
-				d, ok := e.Object(id)
+				d, ok := object(e, id)
 				if !ok {
 					t.Fatalf("Object(%q) not found", id)
 				}
 				checkDoc(t, e, d, false, []string{id})
-				if !bytes.Contains(e.Feed(ical.FeedMeta{}, snap.SessionIDs()).Body, ical.EventBytes(e, id)) {
+				if !bytes.Contains(feed(e, ical.FeedMeta{}, snap.SessionIDs()).Body, ical.EventBytes(e, id)) {
 					t.Errorf("the object's VEVENT bytes are not those of the feed")
 				}
 			})
@@ -145,15 +145,15 @@ func ids(xs []agenda.Session) []string {
 
 func TestFeedSkipsUnknownAndRepeatedIDs(t *testing.T) {
 	e := render(t, agendatest.Small(t), nil)
-	d := e.Feed(ical.FeedMeta{Name: "pick"}, []string{"late-talk", "nope", "opening-keynote", "late-talk"})
+	d := feed(e, ical.FeedMeta{Name: "pick"}, []string{"late-talk", "nope", "opening-keynote", "late-talk"})
 	checkDoc(t, e, d, true, []string{"late-talk", "opening-keynote"})
 
-	empty := e.Feed(ical.FeedMeta{Name: "nothing"}, nil)
+	empty := feed(e, ical.FeedMeta{Name: "nothing"}, nil)
 	checkDoc(t, e, empty, true, nil)
 	if !empty.Modified.IsZero() {
 		t.Errorf("empty feed Modified = %v, want zero", empty.Modified)
 	}
-	if _, ok := e.Object("nope"); ok {
+	if _, ok := object(e, "nope"); ok {
 		t.Errorf("Object(nope) found")
 	}
 }
@@ -161,7 +161,7 @@ func TestFeedSkipsUnknownAndRepeatedIDs(t *testing.T) {
 func TestFeedMetaDefaults(t *testing.T) {
 	snap := agendatest.Small(t)
 	e := render(t, snap, nil)
-	cal := decode(t, e.Feed(ical.FeedMeta{}, nil).Body)
+	cal := decode(t, feed(e, ical.FeedMeta{}, nil).Body)
 	if got := text(t, cal.Props, "NAME"); got != snap.Conference().Name {
 		t.Errorf("NAME = %q, want the conference name %q", got, snap.Conference().Name)
 	}
@@ -169,7 +169,7 @@ func TestFeedMetaDefaults(t *testing.T) {
 		t.Errorf("X-WR-CALDESC = %q, want the conference description %q", got, snap.Conference().Description)
 	}
 	meta := ical.FeedMeta{Name: "Test Conf 2019 — Talks, day 1; \"quoted\"", Description: "line one\nline two\\"}
-	cal = decode(t, e.Feed(meta, nil).Body)
+	cal = decode(t, feed(e, meta, nil).Body)
 	for name, want := range map[string]string{"NAME": meta.Name, "X-WR-CALNAME": meta.Name, "DESCRIPTION": meta.Description, "X-WR-CALDESC": meta.Description} {
 		if got := text(t, cal.Props, name); got != want {
 			t.Errorf("%s = %q, want %q", name, got, want)
@@ -181,11 +181,11 @@ func TestDeterministic(t *testing.T) {
 	snap := agendatest.Small(t)
 	a, b := render(t, snap, nil), render(t, agendatest.Small(t), nil)
 	meta := ical.FeedMeta{Name: "all"}
-	da, db := a.Feed(meta, snap.SessionIDs()), b.Feed(meta, snap.SessionIDs())
+	da, db := feed(a, meta, snap.SessionIDs()), feed(b, meta, snap.SessionIDs())
 	if !bytes.Equal(da.Body, db.Body) || da.ETag != db.ETag {
 		t.Errorf("two renders of the same revision differ: %s", firstDiff(da.Body, db.Body))
 	}
-	if dc := a.Feed(ical.FeedMeta{Name: "other"}, snap.SessionIDs()); dc.ETag == da.ETag {
+	if dc := feed(a, ical.FeedMeta{Name: "other"}, snap.SessionIDs()); dc.ETag == da.ETag {
 		t.Errorf("different bodies share ETag %s", dc.ETag)
 	}
 }
@@ -207,10 +207,10 @@ func TestMovedSession(t *testing.T) {
 		t.Errorf("render after one edit encoded %d VEVENTs, want 1", got)
 	}
 
-	d2, _ := e2.Object(id)
+	d2, _ := object(e2, id)
 	cal := checkDoc(t, e2, d2, false, []string{id})
 	ev := cal.Events()[0]
-	d1, _ := e1.Object(id)
+	d1, _ := object(e1, id)
 	old := decode(t, d1.Body).Events()[0]
 	if a, b := text(t, ev.Props, "UID"), text(t, old.Props, "UID"); a != b {
 		t.Errorf("UID changed from %q to %q", b, a)
@@ -244,7 +244,7 @@ func TestMovedSession(t *testing.T) {
 		}
 	}
 	all := ical.FeedMeta{Name: "all"}
-	if a, b := e2.Feed(all, s2.SessionIDs()), fresh.Feed(all, s2.SessionIDs()); !bytes.Equal(a.Body, b.Body) {
+	if a, b := feed(e2, all, s2.SessionIDs()), feed(fresh, all, s2.SessionIDs()); !bytes.Equal(a.Body, b.Body) {
 		t.Errorf("feed from reused edition differs from a fresh one: %s", firstDiff(a.Body, b.Body))
 	}
 }
@@ -267,7 +267,7 @@ func TestReuse(t *testing.T) {
 		t.Errorf("room rename re-rendered %d VEVENTs, want %d", got, want)
 	}
 	for _, x := range s2.ByRoom("room-2") {
-		d, _ := e2.Object(x.ID)
+		d, _ := object(e2, x.ID)
 		if loc := text(t, decode(t, d.Body).Events()[0].Props, "LOCATION"); loc != "Kesselhaus" {
 			t.Errorf("%s: LOCATION = %q, want Kesselhaus", x.ID, loc)
 		}
@@ -288,7 +288,7 @@ func TestReuse(t *testing.T) {
 	if got := ical.Rendered(other); got != len(s2.SessionIDs()) {
 		t.Errorf("new options re-rendered %d VEVENTs, want all %d", got, len(s2.SessionIDs()))
 	}
-	d, _ := other.Object("late-talk")
+	d, _ := object(other, "late-talk")
 	if u, err := decode(t, d.Body).Events()[0].Props.URI("URL"); err != nil || u.String() != "https://confcal.example/sessions/late-talk" {
 		t.Errorf("URL = %v (%v) after new options", u, err)
 	}
@@ -329,7 +329,7 @@ func TestOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, _ := e.Object("late-talk")
+	d, _ := object(e, "late-talk")
 	if got := text(t, decode(t, d.Body).Props, "PRODID"); got != "-//Test//Test//EN" {
 		t.Errorf("PRODID = %q, want the one from the options", got)
 	}

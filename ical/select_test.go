@@ -27,16 +27,16 @@ func TestSelect(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			meta := ical.FeedMeta{Name: tc.name}
-			got, want := e.Select(meta, tc.in), e.Feed(meta, tc.ids)
-			if !bytes.Equal(got.Body, want.Body) || got.ETag != want.ETag || got.Events != want.Events {
+			got, want := e.Select(meta, tc.in), feed(e, meta, tc.ids)
+			if !bytes.Equal(got.Bytes(), want.Body) || got.ETag() != want.ETag || got.Events() != want.Events {
 				t.Errorf("Select differs from Feed of %q", tc.ids)
 			}
 			wantMod := agendatest.Published
 			if tc.modified {
 				wantMod = editAt
 			}
-			if !got.Modified.Equal(wantMod) {
-				t.Errorf("Select Modified = %v, want %v", got.Modified, wantMod)
+			if !got.Modified().Equal(wantMod) {
+				t.Errorf("Select Modified = %v, want %v", got.Modified(), wantMod)
 			}
 		})
 	}

@@ -137,7 +137,7 @@ func at(rules []zoneRule, x time.Time) (zoneRule, bool) {
 // known summer and winter dates.
 func TestVTimezoneConference(t *testing.T) {
 	e := render(t, agendatest.Small(t), nil)
-	cal := decode(t, e.Feed(ical.FeedMeta{}, nil).Body)
+	cal := decode(t, feed(e, ical.FeedMeta{}, nil).Body)
 	rules, written := zoneRules(t, cal, "Europe/Berlin", time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC))
 	// One yearly rule each way, as Outlook reads them (MS-STANOICAL 2.2.47).
 	if want := []string{"DAYLIGHT FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU", "STANDARD FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU"}; !slices.Equal(written, want) {

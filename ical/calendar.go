@@ -1,0 +1,190 @@
+package ical
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"time"
+
+	"confcal/agenda"
+)
+
+// Calendar is one published calendar (a feed) as a view of the edition's
+// rendered events: its head, the VEVENTs of its sessions, END:VCALENDAR.
+// Making one copies no event: it lists them, and its ETag is derived from
+// the head and the events' own hashes, so a validator costs a few bytes
+// per event, not a pass over the body. The body is put together only when
+// written (AppendTo, WriteTo). A Calendar is immutable and safe for
+// concurrent use.
+type Calendar struct {
+	head     []byte
+	events   []*event
+	etag     string
+	modified time.Time
+	size     int
+}
+
+// ETag returns the calendar's strong entity tag, quoted. Calendars with
+// the same bytes have the same tag; any change to the bytes changes it.
+func (c *Calendar) ETag() string { return c.etag }
+
+// Modified returns when the calendar last changed, as far as the agenda
+// tells (UTC): the latest LastModified of its sessions, or for Select the
+// latest change that took a session out of it when that is later.
+func (c *Calendar) Modified() time.Time { return c.modified }
+
+// Events returns the number of VEVENTs.
+func (c *Calendar) Events() int { return len(c.events) }
+
+// Size returns the length of the body in bytes.
+func (c *Calendar) Size() int { return c.size }
+
+// AppendTo appends the calendar's body to b.
+func (c *Calendar) AppendTo(b []byte) []byte {
+	b = append(b, c.head...)
+	for _, ev := range c.events {
+		b = append(b, ev.body...)
+	}
+	return append(b, calendarEnd...)
+}
+
+// Bytes returns the calendar's body in one new slice.
+func (c *Calendar) Bytes() []byte { return c.AppendTo(make([]byte, 0, c.size)) }
+
+// WriteTo writes the body to w piece by piece (head, each VEVENT, end):
+// give it a buffered writer, or one Write per piece reaches the socket.
+func (c *Calendar) WriteTo(w io.Writer) (int64, error) {
+	var n int64
+	write := func(b []byte) error {
+		k, err := w.Write(b)
+		n += int64(k)
+		return err
+	}
+	if err := write(c.head); err != nil {
+		return n, err
+	}
+	for _, ev := range c.events {
+		if err := write(ev.body); err != nil {
+			return n, err
+		}
+	}
+	return n, write([]byte(calendarEnd))
+}
+
+// Calendar assembles the view of a published feed: NAME, X-WR-CALNAME,
+// DESCRIPTION, X-WR-CALDESC, COLOR and X-APPLE-CALENDAR-COLOR (when meta
+// has a colour), REFRESH-INTERVAL, X-PUBLISHED-TTL, X-WR-TIMEZONE, the
+// VTIMEZONE, then the VEVENTs of ids in order. Unknown and repeated ids are
+// skipped. Cancelled sessions are included (STATUS:CANCELLED, SUMMARY
+// "Cancelled: …"). Its Modified is the latest LastModified of the sessions
+// in it, which cannot tell that a session left: feeds defined by a rule use
+// Select.
+func (e *Edition) Calendar(meta FeedMeta, ids []string) *Calendar {
+	head, err := e.feedHead(meta)
+	if err != nil {
+		// Only the cleaned text of meta and a colour written from its
+		// parsed value differ from what Render already encoded
+		// successfully, and both always encode.
+		panic(err)
+	}
+	c := &Calendar{head: head, events: make([]*event, 0, len(ids)), size: len(head) + len(calendarEnd)}
+	seen := make(map[string]bool, len(ids))
+	h := sha256.New()
+	h.Write(head)
+	for _, id := range ids {
+		ev, ok := e.events[id]
+		if !ok || seen[id] {
+			continue
+		}
+		seen[id] = true
+		c.events = append(c.events, ev)
+		c.size += len(ev.body)
+		h.Write(ev.sum[:])
+		if ev.modified.After(c.modified) {
+			c.modified = ev.modified
+		}
+	}
+	var sum [sha256.Size]byte
+	c.etag = quoteHex(h.Sum(sum[:0])[:16])
+	return c
+}
+
+// Select assembles the published feed of the sessions for which in
+// reports true, in agenda order, as Calendar does for their IDs. A feed
+// named by a rule (a track, a room, a day, a pick) should be assembled
+// this way: its Modified is the later of its sessions' LastModified and the
+// latest change in the snapshot's log that concerned the selection
+// (agenda.Snapshot.LastChange), so a session leaving the feed, which no
+// remaining session's LastModified records, still moves it. in must be a
+// pure function of the session.
+func (e *Edition) Select(meta FeedMeta, in func(agenda.Session) bool) *Calendar {
+	var ids []string
+	for _, x := range e.sessions {
+		if in(x) {
+			ids = append(ids, x.ID)
+		}
+	}
+	c := e.Calendar(meta, ids)
+	if _, at := e.snap.LastChange(in); at.After(c.modified) {
+		c.modified = at.UTC()
+	}
+	return c
+}
+
+// Object is the CalDAV object of one session: a VCALENDAR (no calendar
+// names) with the VTIMEZONE and that one VEVENT, the same VEVENT bytes as
+// in feeds. Its parts are the edition's object head, the event and
+// END:VCALENDAR; its ETag is a hash of exactly those bytes, computed when
+// the event was rendered.
+type Object struct {
+	head []byte
+	ev   *event
+}
+
+// Object returns the CalDAV object of session id, false for an unknown id.
+func (e *Edition) Object(id string) (Object, bool) {
+	ev, ok := e.events[id]
+	if !ok {
+		return Object{}, false
+	}
+	return Object{head: e.objectHead, ev: ev}, true
+}
+
+// ETag returns the object's strong entity tag, quoted.
+func (o Object) ETag() string { return o.ev.objectETag }
+
+// Modified returns the session's LastModified (UTC).
+func (o Object) Modified() time.Time { return o.ev.modified }
+
+// Size returns the object's length in bytes.
+func (o Object) Size() int { return len(o.head) + len(o.ev.body) + len(calendarEnd) }
+
+// Parts returns the object's bytes as its three parts: the head (shared by
+// every object of the edition), the VEVENT and the end. CalDAV answers
+// escape the head once and each event once per rendering.
+func (o Object) Parts() (head, event, end []byte) { return o.head, o.ev.body, []byte(calendarEnd) }
+
+// Event returns the VEVENT's bytes; the same slice for as long as the
+// session renders the same, so it can key what is derived from it.
+func (o Object) Event() []byte { return o.ev.body }
+
+// AppendTo appends the object's bytes to b.
+func (o Object) AppendTo(b []byte) []byte {
+	return append(append(append(b, o.head...), o.ev.body...), calendarEnd...)
+}
+
+// Bytes returns the object's bytes in one new slice.
+func (o Object) Bytes() []byte { return o.AppendTo(make([]byte, 0, o.Size())) }
+
+// objectETag returns the ETag of the object made of head and body: a hash
+// of its exact bytes.
+func objectETag(head, body []byte) string {
+	h := sha256.New()
+	h.Write(head)
+	h.Write(body)
+	h.Write([]byte(calendarEnd))
+	var sum [sha256.Size]byte
+	return quoteHex(h.Sum(sum[:0])[:16])
+}
+
+func quoteHex(b []byte) string { return `"` + hex.EncodeToString(b) + `"` }
