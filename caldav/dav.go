@@ -3,6 +3,7 @@ package caldav
 import (
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -39,7 +40,7 @@ func (h *handler) servePropfind(w http.ResponseWriter, r *http.Request, v *view,
 	}
 	q, err := parsePropfind(body)
 	if err != nil {
-		h.fail(w, r, http.StatusBadRequest, "malformed PROPFIND body: "+err.Error())
+		h.fail(w, r, http.StatusBadRequest, bodyError("PROPFIND", err))
 		return
 	}
 	var kids []resource
@@ -151,7 +152,7 @@ func (h *handler) serveReport(w http.ResponseWriter, r *http.Request, v *view, r
 			h.precondition(w, r, http.StatusForbidden, condition(nsCalDAV, fe.cond), fe.Error())
 			return
 		}
-		h.fail(w, r, http.StatusBadRequest, "malformed REPORT body: "+err.Error())
+		h.fail(w, r, http.StatusBadRequest, bodyError("REPORT", err))
 		return
 	}
 	switch q.XMLName {
@@ -174,6 +175,15 @@ func (h *handler) serveReport(w http.ResponseWriter, r *http.Request, v *view, r
 		h.precondition(w, r, http.StatusForbidden, condition(nsDAV, "supported-report"),
 			"unsupported REPORT "+q.XMLName.Space+" "+q.XMLName.Local)
 	}
+}
+
+// bodyError is the message of a 400 answering a PROPFIND or REPORT body
+// that could not be read.
+func bodyError(method string, err error) string {
+	if errors.Is(err, errTooManyProps) {
+		return method + ": " + err.Error()
+	}
+	return "malformed " + method + " body: " + err.Error()
 }
 
 // serveQuery answers a calendar-query: the calendar's members that pass
@@ -231,6 +241,12 @@ func (h *handler) serveMultiget(w http.ResponseWriter, r *http.Request, v *view,
 		h.fail(w, r, http.StatusBadRequest, "calendar-multiget names no href")
 		return
 	}
+	if most := v.objectsBelow(res) + maxHrefsBeyondMembers; len(q.Hrefs) > most {
+		h.fail(w, r, http.StatusBadRequest, fmt.Sprintf(
+			"calendar-multiget names %d hrefs; at most %d are answered here (the objects below %s and %d more)",
+			len(q.Hrefs), most, res.path, maxHrefsBeyondMembers))
+		return
+	}
 	pq, err := q.propQuery()
 	if err != nil {
 		h.fail(w, r, http.StatusBadRequest, "calendar-multiget: "+err.Error())
@@ -267,6 +283,15 @@ func (h *handler) serveMultiget(w http.ResponseWriter, r *http.Request, v *view,
 	}
 	writeXML(w, http.StatusMultiStatus, out.finish(""))
 }
+
+// maxHrefsBeyondMembers is how many more hrefs a calendar-multiget may
+// name than there are objects below the request URL. Each href is
+// answered, an unknown one with a 404 response, so without a bound a
+// body of bogus hrefs is answered with an answer many times the size of
+// the calendar. A client names what it holds: the current objects, and a
+// few that have gone since it last synced. Evolution asks in batches of
+// 100.
+const maxHrefsBeyondMembers = 100
 
 // refPath returns the path an href names: an absolute URL, an absolute
 // path, or a path relative to base (RFC 3986 §5.2).

@@ -57,8 +57,19 @@ func unsupportedFilter(format string, a ...any) error {
 // cannot match anything and only costs stack.
 const maxFilterDepth = 8
 
+// maxFilterElements bounds the elements of a filter (comp-filter,
+// prop-filter, param-filter, time-range, text-match, is-not-defined).
+// Each is evaluated against every object of the calendar, so a filter of
+// thousands of conditions would cost thousands of times the work of the
+// query it dresses up. The filters clients send have two to five.
+const maxFilterElements = 64
+
 // filter is a CALDAV:filter; decoding it checks it completely.
 type filter struct {
+	// elements counts the elements decoded so far, up to
+	// maxFilterElements.
+	elements int
+
 	comp gocaldav.CompFilter
 	// octet holds the text-matches of comp whose collation is i;octet
 	// (gocaldav.TextMatch has no field for it); nil when there are none.
@@ -78,6 +89,9 @@ func (f *filter) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
 			return malformedFilter("more than one comp-filter in the filter")
 		}
 		seen = true
+		if err := f.count(); err != nil {
+			return err
+		}
 		var err error
 		f.comp, err = f.decodeCompFilter(d, child, 1)
 		return err
@@ -112,6 +126,15 @@ func (f *filter) check() error {
 }
 
 func calName(local string) xml.Name { return xml.Name{Space: nsCalDAV, Local: local} }
+
+// count counts one more element of the filter, refusing one over
+// maxFilterElements.
+func (f *filter) count() error {
+	if f.elements++; f.elements > maxFilterElements {
+		return unsupportedFilter("more than %d elements in the filter", maxFilterElements)
+	}
+	return nil
+}
 
 // eachChild calls fn for every child element of the element just opened,
 // up to its end; fn must consume the child whole. Text between children
@@ -168,6 +191,9 @@ func (f *filter) decodeCompFilter(d *xml.Decoder, start xml.StartElement, depth 
 	}
 	hasRange := false
 	err = eachChild(d, func(child xml.StartElement) error {
+		if err := f.count(); err != nil {
+			return err
+		}
 		switch child.Name {
 		case calName("is-not-defined"):
 			c.IsNotDefined = true
@@ -205,6 +231,9 @@ func (f *filter) decodePropFilter(d *xml.Decoder, start xml.StartElement) (gocal
 	}
 	hasRange := false
 	err = eachChild(d, func(child xml.StartElement) error {
+		if err := f.count(); err != nil {
+			return err
+		}
 		var err error
 		switch child.Name {
 		case calName("is-not-defined"):
@@ -243,6 +272,9 @@ func (f *filter) decodeParamFilter(d *xml.Decoder, start xml.StartElement) (goca
 		return p, err
 	}
 	err = eachChild(d, func(child xml.StartElement) error {
+		if err := f.count(); err != nil {
+			return err
+		}
 		switch child.Name {
 		case calName("is-not-defined"):
 			p.IsNotDefined = true
