@@ -68,7 +68,7 @@ func BenchmarkSyncCollectionInitial(b *testing.B) {
 
 // BenchmarkPropfindAllDepth1: an empty-body PROPFIND (allprop) with
 // Depth 1 on the whole-conference calendar: the calendar and every
-// object with its properties, as issue 6's load test sends it.
+// object with its properties.
 func BenchmarkPropfindAllDepth1(b *testing.B) { benchPropfindAll(b, flinkServer(b), 90) }
 
 // benchPropfindAll runs an allprop PROPFIND Depth 1 on the
@@ -113,32 +113,6 @@ func BenchmarkCalendarQueryAfterEdit(b *testing.B) {
 		r.Header.Set("Content-Type", "application/xml")
 		w := newDiscard()
 		b.StartTimer()
-		s.h.ServeHTTP(w, r)
-		if w.Code != http.StatusMultiStatus {
-			b.Fatalf("status %d", w.Code)
-		}
-	}
-}
-
-// BenchmarkCalendarQueryDayUncached: BenchmarkCalendarQueryDay with a body
-// the view has not answered yet (each differs in trailing white space and
-// there are more than a view keeps), so every request builds its answer.
-func BenchmarkCalendarQueryDayUncached(b *testing.B) {
-	s := flinkServer(b)
-	body := strings.ReplaceAll(testdata(b, "clients/pycaldav-date-search.xml"), "20191007T220000Z", "20191006T220000Z")
-	body = strings.ReplaceAll(body, "20191008T220000Z", "20191007T220000Z")
-	bodies := make([]string, 200)
-	for i := range bodies {
-		bodies[i] = body + strings.Repeat(" ", i)
-	}
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		r := httptest.NewRequest("REPORT", calAll, strings.NewReader(bodies[i%len(bodies)]))
-		i++
-		r.Header.Set("Depth", "1")
-		r.Header.Set("Content-Type", "application/xml")
-		w := newDiscard()
 		s.h.ServeHTTP(w, r)
 		if w.Code != http.StatusMultiStatus {
 			b.Fatalf("status %d", w.Code)

@@ -43,20 +43,17 @@ func (h *handler) servePropfind(w http.ResponseWriter, r *http.Request, v *view,
 		h.fail(w, r, http.StatusBadRequest, bodyError("PROPFIND", err))
 		return
 	}
-	var kids []resource
-	if depth == "1" {
-		kids = v.children(res)
-	}
-	out := newMultistatus(1024)
+	out := h.newMultistatus(w)
 	v.writeResponse(out, res, &q, false)
-	for i, k := range kids {
-		n := len(out.b)
-		v.writeResponse(out, k, &q, false)
-		if i == 0 {
-			out.reserve((len(out.b) - n) * (len(kids) - 1) * 9 / 8)
+	if depth == "1" {
+		for k := range v.children(res) {
+			if !out.ok() {
+				break
+			}
+			v.writeResponse(out, k, &q, false)
 		}
 	}
-	writeXML(w, http.StatusMultiStatus, out.finish(""))
+	out.finish("")
 }
 
 // writeResponse writes the response for res answering q: with named
@@ -169,7 +166,7 @@ func (h *handler) serveReport(w http.ResponseWriter, r *http.Request, v *view, r
 		// Principal searches: there is one public principal and nothing
 		// to search. Some clients (InfCloud, per Radicale) stop at an
 		// error here, so the answer is an empty multistatus.
-		writeXML(w, http.StatusMultiStatus, newMultistatus(0).finish(""))
+		h.newMultistatus(w).finish("")
 	default:
 		// free-busy-query and anything else (RFC 3253 §3.6).
 		h.precondition(w, r, http.StatusForbidden, condition(nsDAV, "supported-report"),
@@ -221,15 +218,14 @@ func (h *handler) serveQuery(w http.ResponseWriter, r *http.Request, v *view, re
 			matched = append(matched, o)
 		}
 	}
-	out := newMultistatus(0)
-	for i, o := range matched {
-		n := len(out.b)
-		v.writeResponse(out, resource{kind: resObject, cal: c, obj: o}, &pq, true)
-		if i == 0 {
-			out.reserve((len(out.b) - n) * (len(matched) - 1) * 9 / 8)
+	out := h.newMultistatus(w)
+	for _, o := range matched {
+		if !out.ok() {
+			break
 		}
+		v.writeResponse(out, resource{kind: resObject, cal: c, obj: o}, &pq, true)
 	}
-	writeXML(w, http.StatusMultiStatus, out.finish(""))
+	out.finish("")
 }
 
 // serveMultiget answers a calendar-multiget: each href named, once, with
@@ -256,7 +252,14 @@ func (h *handler) serveMultiget(w http.ResponseWriter, r *http.Request, v *view,
 	if res.isCollection() && !strings.HasSuffix(scope, "/") {
 		scope += "/"
 	}
-	out := newMultistatus(0)
+	// Every href is resolved before the answer starts: a malformed one
+	// refuses the whole request.
+	type answer struct {
+		path   string // the href's path, canonical when found
+		target resource
+		found  bool
+	}
+	answers := make([]answer, 0, len(q.Hrefs))
 	seen := make(map[string]bool, len(q.Hrefs))
 	for _, href := range q.Hrefs {
 		p, ok := refPath(res.path, href)
@@ -269,19 +272,25 @@ func (h *handler) serveMultiget(w http.ResponseWriter, r *http.Request, v *view,
 		if found {
 			p = target.path
 		}
-		if seen[p] {
+		if !seen[p] {
+			seen[p] = true
+			answers = append(answers, answer{path: p, target: target, found: found})
+		}
+	}
+	out := h.newMultistatus(w)
+	for _, a := range answers {
+		if !out.ok() {
+			break
+		}
+		if a.found {
+			v.writeResponse(out, a.target, &pq, true)
 			continue
 		}
-		seen[p] = true
-		if found {
-			v.writeResponse(out, target, &pq, true)
-			continue
-		}
-		out.beginResponse(escape(escapePath(p)))
+		out.beginResponse(escape(escapePath(a.path)))
 		out.status(http.StatusNotFound)
 		out.endResponse()
 	}
-	writeXML(w, http.StatusMultiStatus, out.finish(""))
+	out.finish("")
 }
 
 // maxHrefsBeyondMembers is how many more hrefs a calendar-multiget may

@@ -23,11 +23,11 @@
 // CalDAV objects, byte for byte; what requests need of an object (its
 // calendar-data escaped for XML, its time span, its parsed form for the
 // rare filter that looks inside) is derived once per rendering and carried
-// from view to view while the object's ETag stays the same. Since a view
-// never changes, it also keeps the complete answers to the last PROPFIND
-// and REPORT requests it answered (cache.go): a repeated request (same
-// method, path, Depth and body) is answered with the same bytes in one
-// write, and a new revision starts with none.
+// from view to view while the object's ETag stays the same. Multistatus
+// answers are streamed (xml.go): written as they are made, in chunks, so
+// a request holds one chunk however large its answer; what a request may
+// ask for is bounded (request.go, filter.go, dav.go) so that an answer
+// stays within a fixed amount per resource of the tree.
 //
 // What is used from github.com/emersion/go-webdav v0.7.0 is its caldav
 // package's filter model and matcher: a calendar-query filter is decoded

@@ -41,6 +41,10 @@ type handler struct {
 
 	mu  sync.Mutex // serializes building views
 	cur atomic.Pointer[view]
+
+	// chunks holds the buffers multistatus answers are streamed through
+	// (*[]byte of capacity chunkSize, see msWriter).
+	chunks sync.Pool
 }
 
 // NewHandler returns the CalDAV handler for /.well-known/caldav (and
@@ -70,6 +74,10 @@ func NewHandler(opts Options, current func() *ical.Edition) http.Handler {
 		current: current,
 		log:     log,
 		maxBody: maxBody,
+		chunks: sync.Pool{New: func() any {
+			b := make([]byte, 0, chunkSize)
+			return &b
+		}},
 	}
 }
 
@@ -129,25 +137,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body []byte
-	var rec *recorder
 	if r.Method == "PROPFIND" || r.Method == "REPORT" {
 		var ok bool
 		if body, ok = h.readBody(w, r); !ok {
 			return
-		}
-		if len(body) <= maxCachedBody {
-			k := newAnswerKey(r, body)
-			if a := v.answers.get(k); a != nil {
-				writeAnswer(w, a)
-				return
-			}
-			rec = &recorder{ResponseWriter: w}
-			w = rec
-			defer func() {
-				if b := rec.kept(); b != nil {
-					v.answers.put(k, b)
-				}
-			}()
 		}
 	}
 	res := v.resolve(r.URL.Path)

@@ -539,3 +539,44 @@ func TestGetCalendarLastModified(t *testing.T) {
 		t.Errorf("keynote Last-Modified %q, want it unchanged %q", got, before)
 	}
 }
+
+// TestAnswersFollowRevisions: a repeated request gets the same bytes
+// within a revision and the new revision's after an edit: the repeated
+// calendar-query shows the new title, and a sync-collection with the
+// token of the old revision, answered "nothing changed" before the edit,
+// lists the changed object after it.
+func TestAnswersFollowRevisions(t *testing.T) {
+	s := newServer(t)
+	query := request{method: "REPORT", path: calAll, header: []string{"Depth", "1"},
+		body: strings.ReplaceAll(strings.ReplaceAll(testdata(t, "clients/pycaldav-date-search.xml"),
+			"20191007T220000Z", "20191006T220000Z"), "20191008T220000Z", "20191009T220000Z")}
+	before := s.do(t, query)
+	if again := s.do(t, query); !bytes.Equal(again.Body.Bytes(), before.Body.Bytes()) {
+		t.Fatal("the repeated calendar-query differs within a revision")
+	}
+	token := syncReport(t, s, calKey, "", 0).syncToken
+	if m := syncReport(t, s, calKey, token, 0); len(m.order) != 0 || m.syncToken != token {
+		t.Fatalf("sync with the current token: %v, token %q; want nothing, %q", m.order, m.syncToken, token)
+	}
+
+	s.edit(t, func(e *agenda.Editor) error {
+		return e.UpdateSession("opening-keynote", agenda.SessionUpdate{Title: ptr("Opening Keynote, Retitled")})
+	})
+	after := s.do(t, query)
+	if bytes.Equal(after.Body.Bytes(), before.Body.Bytes()) {
+		t.Fatal("calendar-query after the edit: the answer of the previous revision")
+	}
+	m := parseMultistatus(t, after)
+	href := calAll + "opening-keynote.ics"
+	if data := m.text(t, href, cal("calendar-data")); !strings.Contains(data, "SUMMARY:Opening Keynote\\, Retitled") {
+		t.Errorf("calendar-query after the edit: calendar-data of %s lacks the new title:\n%s", href, data)
+	}
+	if data, want := m.text(t, href, cal("calendar-data")), string(s.object(t, "opening-keynote").Body); data != want {
+		t.Errorf("calendar-query after the edit: calendar-data is not the object of the new revision: %s", firstDiff(data, want))
+	}
+	m = syncReport(t, s, calKey, token, 0)
+	m.wantHrefs(t, calKey+"opening-keynote.ics")
+	if m.syncToken == token {
+		t.Errorf("sync after the edit: token %q did not move", m.syncToken)
+	}
+}

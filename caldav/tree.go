@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"iter"
 	"net/http"
 	"net/url"
 	"path"
@@ -201,7 +202,6 @@ type view struct {
 	homeSince   int64              // revision in which any calendar last changed
 	memberships int                // objects of all calendars, an object counted once per calendar holding it
 	props       viewProps          // properties of the fixed resources (see props.go)
-	answers     answerCache        // answers to repeated PROPFIND and REPORT bodies (see cache.go)
 }
 
 // newView builds the view of ed. prev (may be nil) is the view of an
@@ -404,28 +404,29 @@ func (v *view) resolve(p string) resource {
 }
 
 // children lists the members of collection res, for Depth 1.
-func (v *view) children(res resource) []resource {
-	switch res.kind {
-	case resRoot:
-		if res.path == v.p.root() {
-			return []resource{{kind: resPrincipal, path: v.p.principal()}}
+func (v *view) children(res resource) iter.Seq[resource] {
+	return func(yield func(resource) bool) {
+		switch res.kind {
+		case resRoot:
+			if res.path == v.p.root() {
+				yield(resource{kind: resPrincipal, path: v.p.principal()})
+			}
+		case resPrincipal:
+			yield(resource{kind: resHome, path: v.p.home()})
+		case resHome:
+			for _, c := range v.cals {
+				if !yield(resource{kind: resCalendar, path: v.p.calendar(c.id), cal: c}) {
+					return
+				}
+			}
+		case resCalendar:
+			for _, o := range res.cal.objs {
+				if !yield(resource{kind: resObject, cal: res.cal, obj: o}) {
+					return
+				}
+			}
 		}
-	case resPrincipal:
-		return []resource{{kind: resHome, path: v.p.home()}}
-	case resHome:
-		out := make([]resource, len(v.cals))
-		for i, c := range v.cals {
-			out[i] = resource{kind: resCalendar, path: v.p.calendar(c.id), cal: c}
-		}
-		return out
-	case resCalendar:
-		out := make([]resource, len(res.cal.objs))
-		for i, o := range res.cal.objs {
-			out[i] = resource{kind: resObject, cal: res.cal, obj: o}
-		}
-		return out
 	}
-	return nil
 }
 
 // objectsBelow counts the objects at or below res: an object itself, a
