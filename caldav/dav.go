@@ -201,16 +201,14 @@ func (h *handler) serveQuery(w http.ResponseWriter, r *http.Request, v *view, re
 		h.fail(w, r, http.StatusBadRequest, "calendar-query: "+err.Error())
 		return
 	}
+	// Every object is matched before the answer starts, so that a failure
+	// (our own rendering not parsing) is still a 500.
 	f, c := q.Filter, res.cal
-	fast := f.eventsOnly()
 	loc := v.snap.Location()
 	var matched []*object
 	for _, o := range c.objs {
-		var ok bool
-		if fast {
-			ok = f.matchSpan(o.span)
-		} else if ok, err = f.matches(o, loc); err != nil {
-			// Our own rendering did not parse: our failure.
+		ok, err := f.matches(o, loc)
+		if err != nil {
 			h.fail(w, r, http.StatusInternalServerError, err.Error())
 			return
 		}
