@@ -14,11 +14,11 @@ import (
 // v0.7.0's handler did this before, but it encodes every object with
 // go-ical for calendar-data (unfolded, so not the bytes the ETag names:
 // its answer had to be decoded and rewritten), hands PROPFIND and allprop
-// calendar-data (#178), serves multiget hrefs outside the collection asked,
-// misses most properties clients need (getctag, sync-token,
-// supported-report-set, a read-only privilege set, Apple's colour and
-// order) and reads a missing Depth as infinity. Every property comes from
-// the agenda anyway, so the view answers directly.
+// calendar-data (RFC 4791 §9.6 keeps it to REPORTs), serves multiget
+// hrefs outside the collection asked, misses most properties clients need
+// (getctag, sync-token, supported-report-set, a read-only privilege set,
+// Apple's colour and order) and reads a missing Depth as infinity. Every
+// property comes from the agenda anyway, so the view answers directly.
 
 // servePropfind answers a PROPFIND.
 func (h *handler) servePropfind(w http.ResponseWriter, r *http.Request, v *view, res resource, body []byte) {
@@ -60,7 +60,7 @@ func (h *handler) servePropfind(w http.ResponseWriter, r *http.Request, v *view,
 // properties, the ones res has with 200 (first, as clients that read only
 // the first propstat expect) and the others with 404; with allprop, what
 // allProps lists plus the included names; with propname, the names alone.
-func (v *view) writeResponse(w *msWriter, res resource, q *propQuery, report bool) {
+func (v *view) writeResponse(w *multistatusWriter, res resource, q *propQuery, report bool) {
 	v.beginResponse(w, res)
 	switch q.mode {
 	case modePropName:
@@ -116,7 +116,7 @@ func (v *view) writeResponse(w *msWriter, res resource, q *propQuery, report boo
 
 // writeMissing writes the 404 propstat of the names of q at indexes
 // missing (which it keeps as scratch space for the next response).
-func (w *msWriter) writeMissing(q *propQuery, missing []int) {
+func (w *multistatusWriter) writeMissing(q *propQuery, missing []int) {
 	w.missing = missing
 	if len(missing) == 0 {
 		return
@@ -129,7 +129,7 @@ func (w *msWriter) writeMissing(q *propQuery, missing []int) {
 }
 
 // beginResponse opens the response of res with its href.
-func (v *view) beginResponse(w *msWriter, res resource) {
+func (v *view) beginResponse(w *multistatusWriter, res resource) {
 	switch res.kind {
 	case resObject:
 		w.beginResponse(res.cal.hrefXML, res.obj.hrefEnd)
@@ -252,15 +252,15 @@ func (h *handler) serveMultiget(w http.ResponseWriter, r *http.Request, v *view,
 	}
 	// Every href is resolved before the answer starts: a malformed one
 	// refuses the whole request.
-	type answer struct {
+	type hrefAnswer struct {
 		path   string // the href's path, canonical when found
 		target resource
 		found  bool
 	}
-	answers := make([]answer, 0, len(q.Hrefs))
+	answers := make([]hrefAnswer, 0, len(q.Hrefs))
 	seen := make(map[string]bool, len(q.Hrefs))
 	for _, href := range q.Hrefs {
-		p, ok := refPath(res.path, href)
+		p, ok := resolveHref(res.path, href)
 		if !ok {
 			h.fail(w, r, http.StatusBadRequest, "calendar-multiget: malformed href "+href)
 			return
@@ -272,7 +272,7 @@ func (h *handler) serveMultiget(w http.ResponseWriter, r *http.Request, v *view,
 		}
 		if !seen[p] {
 			seen[p] = true
-			answers = append(answers, answer{path: p, target: target, found: found})
+			answers = append(answers, hrefAnswer{path: p, target: target, found: found})
 		}
 	}
 	out := h.newMultistatus(w)
@@ -300,9 +300,9 @@ func (h *handler) serveMultiget(w http.ResponseWriter, r *http.Request, v *view,
 // 100.
 const maxHrefsBeyondMembers = 100
 
-// refPath returns the path an href names: an absolute URL, an absolute
+// resolveHref returns the path an href names: an absolute URL, an absolute
 // path, or a path relative to base (RFC 3986 §5.2).
-func refPath(base, href string) (string, bool) {
+func resolveHref(base, href string) (string, bool) {
 	u, err := url.Parse(strings.TrimSpace(href))
 	if err != nil {
 		return "", false

@@ -43,7 +43,7 @@ type handler struct {
 	cur atomic.Pointer[view]
 
 	// chunks holds the buffers multistatus answers are streamed through
-	// (*[]byte of capacity chunkSize, see msWriter).
+	// (*[]byte of capacity chunkSize, see multistatusWriter).
 	chunks sync.Pool
 }
 

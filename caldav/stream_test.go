@@ -18,11 +18,11 @@ const chunk = 32 << 10
 // writeLog is a ResponseWriter that keeps the body and the size of every
 // Write, and notes whether the status came before the first byte.
 type writeLog struct {
-	header      http.Header
-	code        int
-	writes      []int
-	body        bytes.Buffer
-	headerAtEnd http.Header // the header as it was at the first Write
+	header     http.Header
+	code       int
+	writes     []int
+	body       bytes.Buffer
+	headerSent http.Header // the header as it was when the status went out
 }
 
 func (l *writeLog) Header() http.Header { return l.header }
@@ -30,7 +30,7 @@ func (l *writeLog) Header() http.Header { return l.header }
 func (l *writeLog) WriteHeader(code int) {
 	if l.code == 0 {
 		l.code = code
-		l.headerAtEnd = l.header.Clone()
+		l.headerSent = l.header.Clone()
 	}
 }
 
@@ -87,10 +87,10 @@ func TestStreamedAnswers(t *testing.T) {
 			if w.code != http.StatusMultiStatus {
 				t.Fatalf("status %d: %.300s", w.code, w.body.String())
 			}
-			if ct := w.headerAtEnd.Get("Content-Type"); !strings.HasPrefix(ct, "application/xml") {
+			if ct := w.headerSent.Get("Content-Type"); !strings.HasPrefix(ct, "application/xml") {
 				t.Errorf("Content-Type %q when the status went out", ct)
 			}
-			if cl := w.headerAtEnd.Get("Content-Length"); cl != "" {
+			if cl := w.headerSent.Get("Content-Length"); cl != "" {
 				t.Errorf("Content-Length %s on a streamed answer", cl)
 			}
 			size := w.body.Len()
@@ -106,7 +106,7 @@ func TestStreamedAnswers(t *testing.T) {
 				}
 			}
 			rec := httptest.NewRecorder()
-			maps.Copy(rec.Header(), w.headerAtEnd)
+			maps.Copy(rec.Header(), w.headerSent)
 			rec.WriteHeader(w.code)
 			rec.Write(w.body.Bytes())
 			if m := parseMultistatus(t, rec); len(m.order) != tc.want {
@@ -117,8 +117,8 @@ func TestStreamedAnswers(t *testing.T) {
 	// A small answer is one write with its length.
 	w := &writeLog{header: http.Header{}}
 	s.h.ServeHTTP(w, request{method: "PROPFIND", path: calAll, header: []string{"Depth", "0"}}.httpRequest())
-	if len(w.writes) != 1 || w.headerAtEnd.Get("Content-Length") != strconv.Itoa(w.body.Len()) {
-		t.Errorf("small answer: %d writes, Content-Length %q for %d bytes", len(w.writes), w.headerAtEnd.Get("Content-Length"), w.body.Len())
+	if len(w.writes) != 1 || w.headerSent.Get("Content-Length") != strconv.Itoa(w.body.Len()) {
+		t.Errorf("small answer: %d writes, Content-Length %q for %d bytes", len(w.writes), w.headerSent.Get("Content-Length"), w.body.Len())
 	}
 }
 

@@ -64,13 +64,13 @@ var (
 // to the socket instead of being copied through them in pieces.
 const chunkSize = 32 << 10
 
-// msWriter streams a DAV:multistatus document (RFC 4918 §14.16) to the
+// multistatusWriter streams a DAV:multistatus document (RFC 4918 §14.16) to the
 // client in chunks of chunkSize bytes. The status (207) and headers go
 // out with the first chunk, so everything that can refuse the request
 // (the body, the filter, the sync token, the hrefs) is checked before the
 // first response is written: after that the status can no longer change.
 // An answer that fits in one chunk goes out with its Content-Length.
-type msWriter struct {
+type multistatusWriter struct {
 	w       http.ResponseWriter
 	chunks  *sync.Pool
 	buf     *[]byte // the chunk, from chunks until finish
@@ -81,9 +81,9 @@ type msWriter struct {
 }
 
 // newMultistatus starts a multistatus answer to w.
-func (h *handler) newMultistatus(w http.ResponseWriter) *msWriter {
+func (h *handler) newMultistatus(w http.ResponseWriter) *multistatusWriter {
 	buf := h.chunks.Get().(*[]byte)
-	out := &msWriter{w: w, chunks: &h.chunks, buf: buf, b: (*buf)[:0]}
+	out := &multistatusWriter{w: w, chunks: &h.chunks, buf: buf, b: (*buf)[:0]}
 	out.raw(xml.Header)
 	out.raw(`<multistatus xmlns="DAV:">`)
 	return out
@@ -91,10 +91,10 @@ func (h *handler) newMultistatus(w http.ResponseWriter) *msWriter {
 
 // ok reports whether the answer is still being written: false once the
 // client went away, when the caller may stop.
-func (w *msWriter) ok() bool { return w.err == nil }
+func (w *multistatusWriter) ok() bool { return w.err == nil }
 
 // beginResponse opens a response for an href already escaped for XML.
-func (w *msWriter) beginResponse(hrefXML ...string) {
+func (w *multistatusWriter) beginResponse(hrefXML ...string) {
 	w.raw("<response><href>")
 	for _, s := range hrefXML {
 		w.raw(s)
@@ -102,25 +102,25 @@ func (w *msWriter) beginResponse(hrefXML ...string) {
 	w.raw("</href>")
 }
 
-func (w *msWriter) endResponse() { w.raw("</response>") }
+func (w *multistatusWriter) endResponse() { w.raw("</response>") }
 
-func (w *msWriter) beginPropstat() { w.raw("<propstat><prop>") }
+func (w *multistatusWriter) beginPropstat() { w.raw("<propstat><prop>") }
 
-func (w *msWriter) endPropstat(code int) {
+func (w *multistatusWriter) endPropstat(code int) {
 	w.raw("</prop><status>")
 	w.raw(statusLine(code))
 	w.raw("</status></propstat>")
 }
 
 // status writes a response-level status.
-func (w *msWriter) status(code int) {
+func (w *multistatusWriter) status(code int) {
 	w.raw("<status>")
 	w.raw(statusLine(code))
 	w.raw("</status>")
 }
 
 // raw writes XML as it is, filling the chunk and writing each full one.
-func (w *msWriter) raw(s string) {
+func (w *multistatusWriter) raw(s string) {
 	for {
 		n := copy(w.b[len(w.b):cap(w.b)], s)
 		w.b = w.b[:len(w.b)+n]
@@ -132,7 +132,7 @@ func (w *msWriter) raw(s string) {
 }
 
 // flush writes the chunk held, with the status first.
-func (w *msWriter) flush() {
+func (w *multistatusWriter) flush() {
 	if !w.started {
 		w.w.Header().Set("Content-Type", xmlContentType)
 		w.w.WriteHeader(http.StatusMultiStatus)
@@ -146,7 +146,7 @@ func (w *msWriter) flush() {
 
 // finish closes the document, with a sync-token when tok is not empty,
 // writes what is left and gives the chunk back.
-func (w *msWriter) finish(tok string) {
+func (w *multistatusWriter) finish(tok string) {
 	if tok != "" {
 		w.raw("<sync-token>")
 		w.raw(escape(tok))
