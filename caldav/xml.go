@@ -64,12 +64,13 @@ var (
 // to the socket instead of being copied through them in pieces.
 const chunkSize = 32 << 10
 
-// multistatusWriter streams a DAV:multistatus document (RFC 4918 §14.16) to the
-// client in chunks of chunkSize bytes. The status (207) and headers go
-// out with the first chunk, so everything that can refuse the request
-// (the body, the filter, the sync token, the hrefs) is checked before the
-// first response is written: after that the status can no longer change.
-// An answer that fits in one chunk goes out with its Content-Length.
+// multistatusWriter streams a DAV:multistatus document (RFC 4918 §14.16)
+// to the client in chunks of chunkSize bytes. The status (207) and
+// headers go out with the first chunk, so everything that can refuse the
+// request (the body, the filter, the sync token, the hrefs) is checked
+// before the first response is written: after that the status can no
+// longer change. An answer that fits in one chunk goes out with its
+// Content-Length.
 type multistatusWriter struct {
 	w       http.ResponseWriter
 	chunks  *sync.Pool
