@@ -72,57 +72,69 @@ func rangeOf(start, end time.Time) (s span, ok bool) {
 
 // matches reports whether object o passes f; loc is the calendar's zone.
 func (f *filter) matches(o *object, loc *time.Location) (bool, error) {
-	ok, err := f.matcher(loc, &o.span, o.calendar).calendar(&f.comp)
+	m := f.matcher(loc)
+	m.event, m.obj = &o.span, o
+	ok, err := m.calendar(&f.comp)
 	if err != nil {
 		return false, fmt.Errorf("caldav: object %s: %w", o.id, err)
 	}
 	return ok, nil
 }
 
-// matcher returns the matcher of f for one object: parse returns the
-// object parsed, and is called only when a condition needs it; event is
-// the span of the object's one VEVENT when known (nil: read the VEVENTs
-// from the parsed object).
-func (f *filter) matcher(loc *time.Location, event *span, parse func() (*goical.Calendar, error)) matcher {
-	return matcher{loc: loc, event: event, parse: parse, needles: f.needles}
+// matcher returns a matcher of f, to be given what it knows of the
+// object.
+func (f *filter) matcher(loc *time.Location) matcher {
+	return matcher{loc: loc, needles: f.needles}
 }
 
-// matcher evaluates a filter on one object.
+// matcher evaluates a filter on one object: from its VEVENT's span when
+// that is known and enough, else from the object parsed.
 type matcher struct {
 	// loc is the zone floating times and dates are read in (the
 	// calendar's zone, RFC 4791 §9.9).
 	loc *time.Location
+	// needles is filter.needles.
+	needles map[*gocaldav.TextMatch]needle
 	// event, when set, is the span of the object's one VEVENT, known from
 	// its session.
 	event *span
-	// parse returns the object parsed.
-	parse func() (*goical.Calendar, error)
-	// needles is filter.needles.
-	needles map[*gocaldav.TextMatch]needle
+	// obj is the object, parsed (object.calendar) on the first condition
+	// that needs it; cal is the object parsed, when given or once parsed.
+	obj *object
+	cal *goical.Calendar
+}
+
+// errNotParsed is a condition that needs the object parsed, asked of a
+// matcher that knows only its span.
+var errNotParsed = errors.New("the filter needs the object, and the matcher has only its span")
+
+// parsed returns the object parsed, parsing it on first use.
+func (m *matcher) parsed() (*goical.Component, error) {
+	if m.cal == nil {
+		if m.obj == nil {
+			return nil, errNotParsed
+		}
+		cal, err := m.obj.calendar()
+		if err != nil {
+			return nil, err
+		}
+		m.cal = cal
+	}
+	return m.cal.Component, nil
 }
 
 // calendar applies f, the comp-filter naming VCALENDAR (filter.check
 // makes sure), to the object.
-func (m matcher) calendar(f *gocaldav.CompFilter) (bool, error) {
+func (m *matcher) calendar(f *gocaldav.CompFilter) (bool, error) {
 	if m.event == nil {
-		cal, err := m.parse()
+		comp, err := m.parsed()
 		if err != nil {
 			return false, err
 		}
-		return m.comp(f, cal.Component)
-	}
-	var cal *goical.Calendar
-	parsed := func() (*goical.Component, error) {
-		if cal == nil {
-			var err error
-			if cal, err = m.parse(); err != nil {
-				return nil, err
-			}
-		}
-		return cal.Component, nil
+		return m.comp(f, comp)
 	}
 	if len(f.Props) > 0 {
-		comp, err := parsed()
+		comp, err := m.parsed()
 		if err != nil {
 			return false, err
 		}
@@ -135,10 +147,10 @@ func (m matcher) calendar(f *gocaldav.CompFilter) (bool, error) {
 		var ok bool
 		var err error
 		if strings.EqualFold(c.Name, goical.CompEvent) {
-			ok, err = m.knownEvent(c, parsed)
+			ok, err = m.knownEvent(c)
 		} else {
 			var comp *goical.Component
-			if comp, err = parsed(); err == nil {
+			if comp, err = m.parsed(); err == nil {
 				ok, err = m.child(c, comp)
 			}
 		}
@@ -151,8 +163,8 @@ func (m matcher) calendar(f *gocaldav.CompFilter) (bool, error) {
 
 // knownEvent applies f, a comp-filter naming VEVENT, to the object's one
 // VEVENT, whose span m.event is: it exists, and a time range is matched
-// against the span; only conditions inside it need parsed.
-func (m matcher) knownEvent(f *gocaldav.CompFilter, parsed func() (*goical.Component, error)) (bool, error) {
+// against the span; only conditions inside it need the object parsed.
+func (m *matcher) knownEvent(f *gocaldav.CompFilter) (bool, error) {
 	if f.IsNotDefined {
 		return false, nil
 	}
@@ -162,7 +174,7 @@ func (m matcher) knownEvent(f *gocaldav.CompFilter, parsed func() (*goical.Compo
 	if len(f.Props) == 0 && len(f.Comps) == 0 {
 		return true, nil
 	}
-	cal, err := parsed()
+	cal, err := m.parsed()
 	if err != nil {
 		return false, err
 	}
@@ -175,7 +187,7 @@ func (m matcher) knownEvent(f *gocaldav.CompFilter, parsed func() (*goical.Compo
 }
 
 // comp tests the conditions of f on comp, a parsed component f names.
-func (m matcher) comp(f *gocaldav.CompFilter, comp *goical.Component) (bool, error) {
+func (m *matcher) comp(f *gocaldav.CompFilter, comp *goical.Component) (bool, error) {
 	if r, ok := rangeOf(f.Start, f.End); ok {
 		ok, err := m.overlaps(comp, r)
 		if err != nil || !ok {
@@ -186,7 +198,7 @@ func (m matcher) comp(f *gocaldav.CompFilter, comp *goical.Component) (bool, err
 }
 
 // inside tests the prop-filters and nested comp-filters of f on comp.
-func (m matcher) inside(f *gocaldav.CompFilter, comp *goical.Component) (bool, error) {
+func (m *matcher) inside(f *gocaldav.CompFilter, comp *goical.Component) (bool, error) {
 	if ok, err := m.props(f, comp); err != nil || !ok {
 		return false, err
 	}
@@ -200,7 +212,7 @@ func (m matcher) inside(f *gocaldav.CompFilter, comp *goical.Component) (bool, e
 }
 
 // props tests the prop-filters of f on comp.
-func (m matcher) props(f *gocaldav.CompFilter, comp *goical.Component) (bool, error) {
+func (m *matcher) props(f *gocaldav.CompFilter, comp *goical.Component) (bool, error) {
 	for i := range f.Props {
 		ok, err := m.prop(&f.Props[i], comp)
 		if err != nil || !ok {
@@ -213,7 +225,7 @@ func (m matcher) props(f *gocaldav.CompFilter, comp *goical.Component) (bool, er
 // child applies a nested comp-filter (RFC 4791 §9.7.1): with
 // is-not-defined, parent must have no such component; otherwise one of
 // them must match.
-func (m matcher) child(f *gocaldav.CompFilter, parent *goical.Component) (bool, error) {
+func (m *matcher) child(f *gocaldav.CompFilter, parent *goical.Component) (bool, error) {
 	for _, child := range parent.Children {
 		if !strings.EqualFold(child.Name, f.Name) {
 			continue
@@ -231,7 +243,7 @@ func (m matcher) child(f *gocaldav.CompFilter, parent *goical.Component) (bool, 
 
 // overlaps applies a time-range to a parsed component. Only VEVENT is
 // defined for our objects; time ranges on other components never match.
-func (m matcher) overlaps(comp *goical.Component, s span) (bool, error) {
+func (m *matcher) overlaps(comp *goical.Component, s span) (bool, error) {
 	if !strings.EqualFold(comp.Name, goical.CompEvent) {
 		return false, nil
 	}
@@ -295,7 +307,7 @@ func propTime(p *goical.Prop, loc *time.Location) (time.Time, error) {
 // prop applies a prop-filter (RFC 4791 §9.7.2): with is-not-defined the
 // component must lack the property; otherwise one of its instances must
 // pass the time range, text match and parameter filters.
-func (m matcher) prop(f *gocaldav.PropFilter, comp *goical.Component) (bool, error) {
+func (m *matcher) prop(f *gocaldav.PropFilter, comp *goical.Component) (bool, error) {
 	props := comp.Props.Values(f.Name)
 	if f.IsNotDefined {
 		return len(props) == 0, nil
@@ -308,7 +320,7 @@ func (m matcher) prop(f *gocaldav.PropFilter, comp *goical.Component) (bool, err
 	return false, nil
 }
 
-func (m matcher) propValue(f *gocaldav.PropFilter, p *goical.Prop) bool {
+func (m *matcher) propValue(f *gocaldav.PropFilter, p *goical.Prop) bool {
 	if r, ok := rangeOf(f.Start, f.End); ok {
 		// RFC 4791 §9.9 for DTSTAMP, CREATED, LAST-MODIFIED and the like:
 		// start <= value AND end > value.
@@ -343,7 +355,7 @@ func propText(p *goical.Prop) string {
 }
 
 // param applies a param-filter (RFC 4791 §9.7.3).
-func (m matcher) param(f *gocaldav.ParamFilter, p *goical.Prop) bool {
+func (m *matcher) param(f *gocaldav.ParamFilter, p *goical.Prop) bool {
 	values := p.Params.Values(f.Name)
 	if f.IsNotDefined {
 		return len(values) == 0
@@ -361,7 +373,7 @@ func (m matcher) param(f *gocaldav.ParamFilter, p *goical.Prop) bool {
 
 // textMatches is the substring test of a text-match in its collation
 // (its needle).
-func (m matcher) textMatches(t *gocaldav.TextMatch, value string) bool {
+func (m *matcher) textMatches(t *gocaldav.TextMatch, value string) bool {
 	n := m.needles[t]
 	if !n.octet {
 		value = asciiFold(value)

@@ -46,7 +46,9 @@ func mustFilter(t *testing.T, inner string) *filter {
 // matchParsed applies f to a parsed object whose span is not known, so
 // every condition is read from the object.
 func matchParsed(f *filter, loc *time.Location, cal *goical.Calendar) (bool, error) {
-	return f.matcher(loc, nil, func() (*goical.Calendar, error) { return cal, nil }).calendar(&f.comp)
+	m := f.matcher(loc)
+	m.cal = cal
+	return m.calendar(&f.comp)
 }
 
 // inCalendar wraps comp-filters in the VCALENDAR one.
@@ -193,23 +195,24 @@ func TestFilters(t *testing.T) {
 			if got != tc.want {
 				t.Errorf("match = %v, want %v", got, tc.want)
 			}
-			parsed := false
-			got, err = f.matcher(berlin, &known, func() (*goical.Calendar, error) {
-				parsed = true
-				return ev, nil
-			}).calendar(&f.comp)
-			if err != nil {
+			m := f.matcher(berlin)
+			m.event, m.cal = &known, ev
+			if got, err = m.calendar(&f.comp); err != nil {
 				t.Fatalf("match with the span known: %v", err)
 			}
 			if got != tc.want {
 				t.Errorf("match with the span known = %v, want %v", got, tc.want)
 			}
-			// The object is read exactly when a condition looks inside the
-			// VEVENT (a prop-filter, a nested comp-filter) or at another
-			// component (VTODO).
-			if inside := strings.Contains(tc.filter, "prop-filter") || strings.Count(tc.filter, "comp-filter name") > 2 ||
-				strings.Contains(tc.filter, "VTODO"); parsed != inside {
-				t.Errorf("with the span known, parsed = %v, want %v", parsed, inside)
+			// With only the span, the matcher answers alone exactly when
+			// no condition looks inside the VEVENT (a prop-filter, a
+			// nested comp-filter) or at another component (VTODO).
+			spanOnly := f.matcher(berlin)
+			spanOnly.event = &known
+			_, err = spanOnly.calendar(&f.comp)
+			inside := strings.Contains(tc.filter, "prop-filter") || strings.Count(tc.filter, "comp-filter name") > 2 ||
+				strings.Contains(tc.filter, "VTODO")
+			if needed := errors.Is(err, errNotParsed); needed != inside {
+				t.Errorf("with only the span: error %v, want the object needed = %v", err, inside)
 			}
 		})
 	}
