@@ -3,6 +3,7 @@ package caldav
 import (
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -13,11 +14,11 @@ import (
 // v0.7.0's handler did this before, but it encodes every object with
 // go-ical for calendar-data (unfolded, so not the bytes the ETag names:
 // its answer had to be decoded and rewritten), hands PROPFIND and allprop
-// calendar-data (#178), serves multiget hrefs outside the collection asked,
-// misses most properties clients need (getctag, sync-token,
-// supported-report-set, a read-only privilege set, Apple's colour and
-// order) and reads a missing Depth as infinity. Every property comes from
-// the agenda anyway, so the view answers directly.
+// calendar-data (RFC 4791 §9.6 keeps it to REPORTs), serves multiget
+// hrefs outside the collection asked, misses most properties clients need
+// (getctag, sync-token, supported-report-set, a read-only privilege set,
+// Apple's colour and order) and reads a missing Depth as infinity. Every
+// property comes from the agenda anyway, so the view answers directly.
 
 // servePropfind answers a PROPFIND.
 func (h *handler) servePropfind(w http.ResponseWriter, r *http.Request, v *view, res resource, body []byte) {
@@ -39,30 +40,27 @@ func (h *handler) servePropfind(w http.ResponseWriter, r *http.Request, v *view,
 	}
 	q, err := parsePropfind(body)
 	if err != nil {
-		h.fail(w, r, http.StatusBadRequest, "malformed PROPFIND body: "+err.Error())
+		h.fail(w, r, http.StatusBadRequest, bodyError("PROPFIND", err))
 		return
 	}
-	var kids []resource
-	if depth == "1" {
-		kids = v.children(res)
-	}
-	out := newMultistatus(1024)
+	out := h.newMultistatus(w)
 	v.writeResponse(out, res, &q, false)
-	for i, k := range kids {
-		n := len(out.b)
-		v.writeResponse(out, k, &q, false)
-		if i == 0 {
-			out.reserve((len(out.b) - n) * (len(kids) - 1) * 9 / 8)
+	if depth == "1" {
+		for k := range v.children(res) {
+			if !out.ok() {
+				break
+			}
+			v.writeResponse(out, k, &q, false)
 		}
 	}
-	writeXML(w, http.StatusMultiStatus, out.finish(""))
+	out.finish("")
 }
 
 // writeResponse writes the response for res answering q: with named
 // properties, the ones res has with 200 (first, as clients that read only
 // the first propstat expect) and the others with 404; with allprop, what
 // allProps lists plus the included names; with propname, the names alone.
-func (v *view) writeResponse(w *msWriter, res resource, q *propQuery, report bool) {
+func (v *view) writeResponse(w *multistatusWriter, res resource, q *propQuery, report bool) {
 	v.beginResponse(w, res)
 	switch q.mode {
 	case modePropName:
@@ -118,7 +116,7 @@ func (v *view) writeResponse(w *msWriter, res resource, q *propQuery, report boo
 
 // writeMissing writes the 404 propstat of the names of q at indexes
 // missing (which it keeps as scratch space for the next response).
-func (w *msWriter) writeMissing(q *propQuery, missing []int) {
+func (w *multistatusWriter) writeMissing(q *propQuery, missing []int) {
 	w.missing = missing
 	if len(missing) == 0 {
 		return
@@ -131,7 +129,7 @@ func (w *msWriter) writeMissing(q *propQuery, missing []int) {
 }
 
 // beginResponse opens the response of res with its href.
-func (v *view) beginResponse(w *msWriter, res resource) {
+func (v *view) beginResponse(w *multistatusWriter, res resource) {
 	switch res.kind {
 	case resObject:
 		w.beginResponse(res.cal.hrefXML, res.obj.hrefEnd)
@@ -151,7 +149,7 @@ func (h *handler) serveReport(w http.ResponseWriter, r *http.Request, v *view, r
 			h.precondition(w, r, http.StatusForbidden, condition(nsCalDAV, fe.cond), fe.Error())
 			return
 		}
-		h.fail(w, r, http.StatusBadRequest, "malformed REPORT body: "+err.Error())
+		h.fail(w, r, http.StatusBadRequest, bodyError("REPORT", err))
 		return
 	}
 	switch q.XMLName {
@@ -168,12 +166,21 @@ func (h *handler) serveReport(w http.ResponseWriter, r *http.Request, v *view, r
 		// Principal searches: there is one public principal and nothing
 		// to search. Some clients (InfCloud, per Radicale) stop at an
 		// error here, so the answer is an empty multistatus.
-		writeXML(w, http.StatusMultiStatus, newMultistatus(0).finish(""))
+		h.newMultistatus(w).finish("")
 	default:
 		// free-busy-query and anything else (RFC 3253 §3.6).
 		h.precondition(w, r, http.StatusForbidden, condition(nsDAV, "supported-report"),
 			"unsupported REPORT "+q.XMLName.Space+" "+q.XMLName.Local)
 	}
+}
+
+// bodyError is the message of a 400 answering a PROPFIND or REPORT body
+// that could not be read.
+func bodyError(method string, err error) string {
+	if errors.Is(err, errTooManyProps) {
+		return method + ": " + err.Error()
+	}
+	return "malformed " + method + " body: " + err.Error()
 }
 
 // serveQuery answers a calendar-query: the calendar's members that pass
@@ -194,16 +201,14 @@ func (h *handler) serveQuery(w http.ResponseWriter, r *http.Request, v *view, re
 		h.fail(w, r, http.StatusBadRequest, "calendar-query: "+err.Error())
 		return
 	}
+	// Every object is matched before the answer starts, so that a failure
+	// (our own rendering not parsing) is still a 500.
 	f, c := q.Filter, res.cal
-	fast := f.eventsOnly()
 	loc := v.snap.Location()
 	var matched []*object
 	for _, o := range c.objs {
-		var ok bool
-		if fast {
-			ok = f.matchSpan(o.span)
-		} else if ok, err = f.matches(o, loc); err != nil {
-			// Our own rendering did not parse: our failure.
+		ok, err := f.matches(o, loc)
+		if err != nil {
 			h.fail(w, r, http.StatusInternalServerError, err.Error())
 			return
 		}
@@ -211,15 +216,14 @@ func (h *handler) serveQuery(w http.ResponseWriter, r *http.Request, v *view, re
 			matched = append(matched, o)
 		}
 	}
-	out := newMultistatus(0)
-	for i, o := range matched {
-		n := len(out.b)
-		v.writeResponse(out, resource{kind: resObject, cal: c, obj: o}, &pq, true)
-		if i == 0 {
-			out.reserve((len(out.b) - n) * (len(matched) - 1) * 9 / 8)
+	out := h.newMultistatus(w)
+	for _, o := range matched {
+		if !out.ok() {
+			break
 		}
+		v.writeResponse(out, resource{kind: resObject, cal: c, obj: o}, &pq, true)
 	}
-	writeXML(w, http.StatusMultiStatus, out.finish(""))
+	out.finish("")
 }
 
 // serveMultiget answers a calendar-multiget: each href named, once, with
@@ -231,6 +235,12 @@ func (h *handler) serveMultiget(w http.ResponseWriter, r *http.Request, v *view,
 		h.fail(w, r, http.StatusBadRequest, "calendar-multiget names no href")
 		return
 	}
+	if most := v.objectsBelow(res) + maxHrefsBeyondMembers; len(q.Hrefs) > most {
+		h.fail(w, r, http.StatusBadRequest, fmt.Sprintf(
+			"calendar-multiget names %d hrefs; at most %d are answered here (the objects below %s and %d more)",
+			len(q.Hrefs), most, res.path, maxHrefsBeyondMembers))
+		return
+	}
 	pq, err := q.propQuery()
 	if err != nil {
 		h.fail(w, r, http.StatusBadRequest, "calendar-multiget: "+err.Error())
@@ -240,10 +250,17 @@ func (h *handler) serveMultiget(w http.ResponseWriter, r *http.Request, v *view,
 	if res.isCollection() && !strings.HasSuffix(scope, "/") {
 		scope += "/"
 	}
-	out := newMultistatus(0)
+	// Every href is resolved before the answer starts: a malformed one
+	// refuses the whole request.
+	type hrefAnswer struct {
+		path   string // the href's path, canonical when found
+		target resource
+		found  bool
+	}
+	answers := make([]hrefAnswer, 0, len(q.Hrefs))
 	seen := make(map[string]bool, len(q.Hrefs))
 	for _, href := range q.Hrefs {
-		p, ok := refPath(res.path, href)
+		p, ok := resolveHref(res.path, href)
 		if !ok {
 			h.fail(w, r, http.StatusBadRequest, "calendar-multiget: malformed href "+href)
 			return
@@ -253,24 +270,39 @@ func (h *handler) serveMultiget(w http.ResponseWriter, r *http.Request, v *view,
 		if found {
 			p = target.path
 		}
-		if seen[p] {
+		if !seen[p] {
+			seen[p] = true
+			answers = append(answers, hrefAnswer{path: p, target: target, found: found})
+		}
+	}
+	out := h.newMultistatus(w)
+	for _, a := range answers {
+		if !out.ok() {
+			break
+		}
+		if a.found {
+			v.writeResponse(out, a.target, &pq, true)
 			continue
 		}
-		seen[p] = true
-		if found {
-			v.writeResponse(out, target, &pq, true)
-			continue
-		}
-		out.beginResponse(escape(escapePath(p)))
+		out.beginResponse(escape(escapePath(a.path)))
 		out.status(http.StatusNotFound)
 		out.endResponse()
 	}
-	writeXML(w, http.StatusMultiStatus, out.finish(""))
+	out.finish("")
 }
 
-// refPath returns the path an href names: an absolute URL, an absolute
+// maxHrefsBeyondMembers is how many more hrefs a calendar-multiget may
+// name than there are objects below the request URL. Each href is
+// answered, an unknown one with a 404 response, so without a bound a
+// body of bogus hrefs is answered with an answer many times the size of
+// the calendar. A client names what it holds: the current objects, and a
+// few that have gone since it last synced. Evolution asks in batches of
+// 100.
+const maxHrefsBeyondMembers = 100
+
+// resolveHref returns the path an href names: an absolute URL, an absolute
 // path, or a path relative to base (RFC 3986 §5.2).
-func refPath(base, href string) (string, bool) {
+func resolveHref(base, href string) (string, bool) {
 	u, err := url.Parse(strings.TrimSpace(href))
 	if err != nil {
 		return "", false

@@ -23,39 +23,30 @@
 // CalDAV objects, byte for byte; what requests need of an object (its
 // calendar-data escaped for XML, its time span, its parsed form for the
 // rare filter that looks inside) is derived once per rendering and carried
-// from view to view while the object's ETag stays the same. Since a view
-// never changes, it also keeps the complete answers to the last PROPFIND
-// and REPORT requests it answered (cache.go): a repeated request (same
-// method, path, Depth and body) is answered with the same bytes in one
-// write, and a new revision starts with none.
+// from view to view while the object's ETag stays the same. Multistatus
+// answers are streamed (xml.go): written as they are made, in chunks, so
+// a request holds one chunk however large its answer; what a request may
+// ask for is bounded (request.go, filter.go, dav.go) so that an answer
+// stays within a fixed amount per resource of the tree.
 //
-// What is used from github.com/emersion/go-webdav v0.7.0 is its caldav
-// package's filter model and matcher: a calendar-query filter is decoded
-// (filter.go, since go-webdav's decoder is internal to its handler) into
-// gocaldav.CompFilter, PropFilter, ParamFilter and TextMatch, and a filter
-// made only of "this component or property exists" conditions is answered
-// by gocaldav.Match on the parsed object. Its model has no collation, which
-// filter.go records beside it, and its Match departs from RFC 4791 in every
-// other condition (time-range boundaries and open starts, is-not-defined,
-// several property instances or parameter values, the default collation,
-// TEXT escapes), so those are matched here (match.go lists each gap). The
-// calendar-data of answers is always the object's exact bytes, so
-// gocaldav.CalendarCompRequest has no counterpart here.
-//
-// go-webdav's handler (caldav.Handler) is not used: the package answers
-// every request itself. It started as a front handler around it, but
-// every property comes from the agenda, and its answers had to be decoded
-// and rewritten to fill its gaps (listed below), which cost more than
-// answering: a one-day calendar-query took 5 ms and 1.1 MB, an allprop
-// PROPFIND on the whole conference 20 ms. What it gets wrong or lacks, and
-// what this package does instead:
+// From github.com/emersion/go-webdav v0.7.0 only the filter types of its
+// caldav package are used (gocaldav.CompFilter, PropFilter, ParamFilter,
+// TextMatch), as the decoded form of a calendar-query filter. The rest of
+// it is not: its filter decoder is reachable only through its handler and
+// drops what it does not know (filter.go); its Match departs from RFC
+// 4791 beyond "this exists" and needs every object parsed (match.go); and
+// its handler (caldav.Handler) lacks or gets wrong what clients need, so
+// its answers had to be decoded and rewritten, which cost more than
+// answering from the agenda, where every property comes from anyway. What
+// this package does that go-webdav's handler does not:
 //
 //   - /.well-known/caldav (with or without a trailing slash, any method)
 //     answers 301, not 308, and the root's PROPFIND answer carries the
 //     root's own href;
-//   - writes (PUT, DELETE, MKCOL, MKCALENDAR, PROPPATCH, MOVE, COPY, LOCK,
-//     UNLOCK, POST, PATCH, ACL) get 403 with a DAV:need-privileges error body
-//     (RFC 3744 §7.1.1) instead of 400, 405 or 501;
+//   - every write method of HTTP and WebDAV (PUT, DELETE, MKCOL, ACL, BIND,
+//     … as handler.go lists them) gets 403 with a DAV:need-privileges
+//     error body (RFC 3744 §7.1.1) instead of 400, 405 or 501, and other
+//     methods 405 with Allow;
 //   - OPTIONS says "DAV: 1, 3, calendar-access" and allows no write method;
 //   - PROPFIND answers have DAV:supported-report-set, CS:getctag,
 //     DAV:sync-token, a read-only DAV:current-user-privilege-set, Apple's
@@ -66,19 +57,15 @@
 //   - the sync-collection REPORT (RFC 6578) on calendars and on the home,
 //     with tokens derived from agenda revisions, DAV:limit honoured by
 //     truncation (507 plus a continuation token);
-//   - calendar-query filters are decoded here (filter.go) into go-webdav's
-//     filter types and time ranges matched per RFC 4791 §9.9 (go-webdav's
-//     Match gets the boundaries wrong); a filter part the matcher cannot
-//     honour (an unknown CalDAV element, a collation other than
-//     i;ascii-casemap and i;octet) gets 403 with CALDAV:supported-filter or
-//     CALDAV:supported-collation, where go-webdav would drop it silently;
+//   - a filter part the matcher cannot honour (an unknown CalDAV element, a
+//     collation other than i;ascii-casemap and i;octet) gets 403 with
+//     CALDAV:supported-filter or CALDAV:supported-collation, where
+//     go-webdav would drop it silently; time ranges are matched per RFC
+//     4791 §9.9, and the common query (VEVENTs in a time range) from the
+//     sessions' spans, without parsing;
 //   - calendar-multiget answers only objects below the request URL;
 //   - calendar-data in REPORT answers is the object's exact bytes;
 //   - GET and HEAD on objects and calendars (the calendar's whole .ics) with
 //     ETag, Last-Modified and 304 answers to If-None-Match;
 //   - request bodies are capped (413 above the cap).
-//
-// go-ical parses objects for filters that look inside them (prop-filter,
-// text-match, components other than VEVENT); the common time-range
-// queries on VEVENT are answered from the sessions' spans and never parse.
 package caldav

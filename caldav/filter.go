@@ -19,14 +19,15 @@ import (
 // precondition that names it (RFC 4791 §7.7), never answered wrongly.
 
 // The decoded filter is go-webdav's own model (gocaldav.CompFilter,
-// PropFilter, ParamFilter, TextMatch), the one its gocaldav.Match reads.
-// Names are upper-cased (iCalendar names are case-insensitive; go-webdav
-// compares component names as they are). A time range is the Start and End
-// of a CompFilter or PropFilter, a zero time being an open end; a filter has
-// a time range when either is set, since RFC 4791 §9.9 requires at least
+// PropFilter, ParamFilter, TextMatch), which match.go evaluates. Names are
+// upper-cased (iCalendar names are case-insensitive; go-webdav compares
+// component names as they are). A time range is the Start and End of a
+// CompFilter or PropFilter, a zero time being an open end; a filter has a
+// time range when either is set, since RFC 4791 §9.9 requires at least
 // one of the two attributes. The model lacks one thing, filled from our
-// side: gocaldav.TextMatch has no collation, so filter.octet records the
-// text-matches that asked for i;octet (the others are i;ascii-casemap).
+// side: gocaldav.TextMatch has no collation, so filter.needles records,
+// for each text-match, the string values are searched for in its
+// collation.
 
 // filterError is a filter the server refuses: 400 for one that breaks
 // the syntax of RFC 4791 §9.7, 403 with a CalDAV precondition for one
@@ -57,15 +58,31 @@ func unsupportedFilter(format string, a ...any) error {
 // cannot match anything and only costs stack.
 const maxFilterDepth = 8
 
+// maxFilterElements bounds the elements of a filter (comp-filter,
+// prop-filter, param-filter, time-range, text-match, is-not-defined).
+// Each is evaluated against every object of the calendar, so a filter of
+// thousands of conditions would cost thousands of times the work of the
+// query it dresses up. The filters clients send have two to five.
+const maxFilterElements = 64
+
 // filter is a CALDAV:filter; decoding it checks it completely.
 type filter struct {
+	// elements counts the elements decoded so far, up to
+	// maxFilterElements.
+	elements int
+
 	comp gocaldav.CompFilter
-	// octet holds the text-matches of comp whose collation is i;octet
-	// (gocaldav.TextMatch has no field for it); nil when there are none.
-	octet map[*gocaldav.TextMatch]bool
-	// byWebdav reports that gocaldav.Match answers comp exactly as RFC 4791
-	// §9.7 does (see webdavExact in match.go).
-	byWebdav bool
+	// needles holds, for each text-match of comp, what values are
+	// searched for: its text as given in collation i;octet, ASCII
+	// lower-cased in i;ascii-casemap (folded once here, not once per
+	// value). gocaldav.TextMatch has no field for the collation.
+	needles map[*gocaldav.TextMatch]needle
+}
+
+// needle is a text-match's text in its collation (RFC 4791 §7.5).
+type needle struct {
+	text  string
+	octet bool // i;octet: compared byte for byte; else i;ascii-casemap
 }
 
 func (f *filter) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
@@ -78,6 +95,9 @@ func (f *filter) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
 			return malformedFilter("more than one comp-filter in the filter")
 		}
 		seen = true
+		if err := f.count(); err != nil {
+			return err
+		}
 		var err error
 		f.comp, err = f.decodeCompFilter(d, child, 1)
 		return err
@@ -88,11 +108,7 @@ func (f *filter) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
 	if !seen {
 		return malformedFilter("the filter holds no comp-filter")
 	}
-	if err := f.check(); err != nil {
-		return err
-	}
-	f.byWebdav = f.webdavExact(&f.comp)
-	return nil
+	return f.check()
 }
 
 // check applies the rules of RFC 4791 §9.7 that the syntax does not
@@ -112,6 +128,15 @@ func (f *filter) check() error {
 }
 
 func calName(local string) xml.Name { return xml.Name{Space: nsCalDAV, Local: local} }
+
+// count counts one more element of the filter, refusing one over
+// maxFilterElements.
+func (f *filter) count() error {
+	if f.elements++; f.elements > maxFilterElements {
+		return unsupportedFilter("more than %d elements in the filter", maxFilterElements)
+	}
+	return nil
+}
 
 // eachChild calls fn for every child element of the element just opened,
 // up to its end; fn must consume the child whole. Text between children
@@ -168,6 +193,9 @@ func (f *filter) decodeCompFilter(d *xml.Decoder, start xml.StartElement, depth 
 	}
 	hasRange := false
 	err = eachChild(d, func(child xml.StartElement) error {
+		if err := f.count(); err != nil {
+			return err
+		}
 		switch child.Name {
 		case calName("is-not-defined"):
 			c.IsNotDefined = true
@@ -205,6 +233,9 @@ func (f *filter) decodePropFilter(d *xml.Decoder, start xml.StartElement) (gocal
 	}
 	hasRange := false
 	err = eachChild(d, func(child xml.StartElement) error {
+		if err := f.count(); err != nil {
+			return err
+		}
 		var err error
 		switch child.Name {
 		case calName("is-not-defined"):
@@ -243,6 +274,9 @@ func (f *filter) decodeParamFilter(d *xml.Decoder, start xml.StartElement) (goca
 		return p, err
 	}
 	err = eachChild(d, func(child xml.StartElement) error {
+		if err := f.count(); err != nil {
+			return err
+		}
 		switch child.Name {
 		case calName("is-not-defined"):
 			p.IsNotDefined = true
@@ -297,8 +331,8 @@ func decodeTimeRange(d *xml.Decoder, start xml.StartElement) (from, to time.Time
 // hasTimeRange reports whether a filter's Start and End hold a time range.
 func hasTimeRange(start, end time.Time) bool { return !start.IsZero() || !end.IsZero() }
 
-// decodeTextMatch reads a CALDAV:text-match with its attributes; an
-// i;octet collation is recorded in f.octet.
+// decodeTextMatch reads a CALDAV:text-match with its attributes, and
+// records its needle in f.needles.
 func (f *filter) decodeTextMatch(d *xml.Decoder, start xml.StartElement) (*gocaldav.TextMatch, error) {
 	var m gocaldav.TextMatch
 	octet := false
@@ -339,12 +373,14 @@ func (f *filter) decodeTextMatch(d *xml.Decoder, start xml.StartElement) (*gocal
 			return nil, malformedFilter("text-match holds an element (%s)", t.Name.Local)
 		case xml.EndElement:
 			m.Text = text.String()
-			if octet {
-				if f.octet == nil {
-					f.octet = make(map[*gocaldav.TextMatch]bool)
-				}
-				f.octet[&m] = true
+			n := needle{text: m.Text, octet: octet}
+			if !octet {
+				n.text = asciiFold(m.Text)
 			}
+			if f.needles == nil {
+				f.needles = make(map[*gocaldav.TextMatch]needle)
+			}
+			f.needles[&m] = n
 			return &m, nil
 		}
 	}

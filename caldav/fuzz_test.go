@@ -1,6 +1,7 @@
 package caldav_test
 
 import (
+	"bytes"
 	"encoding/xml"
 	"net/http"
 	"net/http/httptest"
@@ -8,14 +9,18 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"confcal/agenda"
 )
 
 // FuzzRequest sends arbitrary PROPFIND and REPORT bodies, with any Depth,
 // to every kind of resource through the real router. Whatever the body,
-// the answer is 2xx or 4xx, never 5xx or a panic, and a 207 is a
-// multistatus document an XML parser reads.
+// the answer is 2xx or 4xx, never 5xx or a panic, a 207 is a multistatus
+// document an XML parser reads, and no answer is larger than
+// answerLimit: what is asked cannot multiply what is answered.
 func FuzzRequest(f *testing.F) {
 	s := newServer(f)
+	limit := answerLimit(f, s)
 	paths := []string{"/", "/dav/", principal, home, calAll, calRoom2, calTalks + "late-talk.ics", calAll + "nope.ics"}
 	methods := []string{"PROPFIND", "REPORT"}
 
@@ -57,6 +62,16 @@ func FuzzRequest(f *testing.F) {
 	} {
 		f.Add(seed.method, uint8(len(paths)), seed.depth, seed.body)
 	}
+	// Requests that ask for much of every resource, on the whole
+	// conference (paths[4]): without caldav's bounds their answers would
+	// be over the limit.
+	for _, req := range amplifiers(20_000) {
+		method := uint8(0)
+		if req.method == "REPORT" {
+			method = 1
+		}
+		f.Add(method, uint8(4), req.header[1], req.body)
+	}
 
 	f.Fuzz(func(t *testing.T, method, path uint8, depth, body string) {
 		req := httptest.NewRequest(methods[int(method)%len(methods)], paths[int(path)%len(paths)], strings.NewReader(body))
@@ -67,6 +82,10 @@ func FuzzRequest(f *testing.F) {
 		if w.Code >= 500 || w.Code < 200 || w.Code >= 300 && w.Code < 400 {
 			t.Fatalf("%s %s Depth %q: status %d, want 2xx or 4xx; body:\n%s", req.Method, req.URL.Path, depth, w.Code, w.Body)
 		}
+		if n, most := w.Body.Len(), limit(len(body)); n > most {
+			t.Fatalf("%s %s Depth %q: an answer of %d bytes to a body of %d, over the bound of %d",
+				req.Method, req.URL.Path, depth, n, len(body), most)
+		}
 		if w.Code == http.StatusMultiStatus {
 			var ms struct {
 				XMLName xml.Name `xml:"DAV: multistatus"`
@@ -76,4 +95,36 @@ func FuzzRequest(f *testing.F) {
 			}
 		}
 	})
+}
+
+// perResponse is what one response of an answer may take besides its
+// calendar-data: its href and envelope, the resource's own properties
+// (an allprop calendar takes about 2 KB), and the 404 propstat of the
+// names asked for, which caldav bounds at 4 KiB.
+const perResponse = 8 << 10
+
+// answerLimit returns the bound on the answer to a request body of n
+// bytes on s's agenda: the calendar-data of every object in every
+// calendar holding it, escaped for XML, plus perResponse for every
+// response an answer can hold (each calendar membership, each calendar,
+// the root, principal and home, and the 100 hrefs beyond the members a
+// multiget may name), plus the request's own hrefs, which a multiget
+// echoes (percent-encoded and escaped: at most 6 times their length).
+func answerLimit(tb testing.TB, s *testServer) func(n int) int {
+	tb.Helper()
+	data, members := 0, 0
+	for _, x := range s.snap.Sessions() {
+		if x.Status == agenda.StatusCancelled {
+			continue
+		}
+		var esc bytes.Buffer
+		if err := xml.EscapeText(&esc, s.object(tb, x.ID).Body); err != nil {
+			tb.Fatal(err)
+		}
+		// The whole conference, the session's track and its room.
+		data += 3 * esc.Len()
+		members += 3
+	}
+	responses := members + len(calendars) + 3 + 100
+	return func(n int) int { return data + perResponse*responses + 6*n }
 }

@@ -41,6 +41,10 @@ type handler struct {
 
 	mu  sync.Mutex // serializes building views
 	cur atomic.Pointer[view]
+
+	// chunks holds the buffers multistatus answers are streamed through
+	// (*[]byte of capacity chunkSize, see multistatusWriter).
+	chunks sync.Pool
 }
 
 // NewHandler returns the CalDAV handler for /.well-known/caldav (and
@@ -70,6 +74,10 @@ func NewHandler(opts Options, current func() *ical.Edition) http.Handler {
 		current: current,
 		log:     log,
 		maxBody: maxBody,
+		chunks: sync.Pool{New: func() any {
+			b := make([]byte, 0, chunkSize)
+			return &b
+		}},
 	}
 }
 
@@ -99,15 +107,88 @@ func (h *handler) view() (*view, error) {
 
 var errNoView = errors.New("caldav: no agenda is being served yet")
 
-// allowed lists the methods the tree supports, for OPTIONS and 405s: no
-// write method, so clients treat the calendars as read-only.
+// allowed lists the methods the tree supports, for OPTIONS and 405s
+// (RFC 9110 §15.5.6 requires Allow on a 405): no write method, so clients
+// treat the calendars as read-only.
 const allowed = "OPTIONS, GET, HEAD, PROPFIND, REPORT"
 
-// writeMethods are refused with 403 DAV:need-privileges.
-var writeMethods = map[string]bool{
-	http.MethodPut: true, http.MethodDelete: true, http.MethodPost: true, http.MethodPatch: true,
-	"MKCOL": true, "MKCALENDAR": true, "PROPPATCH": true, "MOVE": true, "COPY": true,
-	"LOCK": true, "UNLOCK": true, "ACL": true,
+// WebDAVMethods returns the request methods, beyond those of HTTP itself,
+// that the handler answers: every method of the IANA HTTP Method Registry
+// defined by WebDAV (RFC 4918) and its extensions for versioning (RFC
+// 3253), ordered collections (RFC 3648), access control (RFC 3744),
+// redirect references (RFC 4437), calendars (RFC 4791), search (RFC 5323)
+// and bindings (RFC 5842). PROPFIND and REPORT are served; SEARCH is
+// answered 405 with Allow; all the others write, and are refused with 403
+// DAV:need-privileges. A router in front must pass them all to the
+// handler (chi, for one, answers a method it does not know with 405
+// before routing).
+func WebDAVMethods() []string {
+	return []string{
+		// Reads: PROPFIND (RFC 4918), REPORT (RFC 3253), SEARCH (RFC 5323).
+		"PROPFIND", "REPORT", "SEARCH",
+		// Writes of RFC 4918.
+		"PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK",
+		// RFC 3253.
+		"VERSION-CONTROL", "CHECKOUT", "CHECKIN", "UNCHECKOUT", "MKWORKSPACE", "UPDATE", "LABEL", "MERGE",
+		"MKACTIVITY", "BASELINE-CONTROL",
+		// RFC 3648, 3744, 4437, 4791.
+		"ORDERPATCH", "ACL", "MKREDIRECTREF", "UPDATEREDIRECTREF", "MKCALENDAR",
+		// RFC 5842.
+		"BIND", "UNBIND", "REBIND",
+	}
+}
+
+// neededPrivilege says whether method writes (the HTTP write methods PUT,
+// DELETE, POST and PATCH, and the WebDAV ones of WebDAVMethods), and if
+// so, which privilege (RFC 3744 §3) it needs on which resource: as RFC
+// 3744 Appendix B and RFC 5842 §§4–6 name them where they do, and
+// otherwise the privilege whose definition covers what the method
+// changes: bind on the parent for a method that makes a resource,
+// write-properties for one that changes a resource's versioning state or
+// labels, write-content for one that changes what a resource holds.
+// target is the request's path, res what it names.
+func neededPrivilege(r *http.Request, res resource, target string) (priv, href string, writes bool) {
+	switch r.Method {
+	case http.MethodPut:
+		if res.kind != resObject {
+			return "bind", parent(target), true
+		}
+		return "write-content", target, true
+	case http.MethodDelete, "MOVE":
+		return "unbind", parent(target), true
+	case "MKCOL", "MKCALENDAR", "MKWORKSPACE", "MKACTIVITY", "MKREDIRECTREF":
+		return "bind", parent(target), true
+	case "COPY":
+		if p, ok := hrefPath(r.Header.Get("Destination")); ok && strings.HasPrefix(p, "/") {
+			return "bind", parent(p), true
+		}
+		return "bind", parent(target), true
+	case "BIND", "REBIND":
+		// The request URL is the collection the binding is added to (a
+		// REBIND counts as a MOVE into it).
+		return "bind", target, true
+	case "UNBIND":
+		return "unbind", target, true
+	case "PROPPATCH", "VERSION-CONTROL", "CHECKOUT", "CHECKIN", "UNCHECKOUT", "LABEL", "BASELINE-CONTROL":
+		return "write-properties", target, true
+	case "UNLOCK":
+		return "unlock", target, true
+	case "ACL":
+		return "write-acl", target, true
+	case http.MethodPost:
+		if res.isCollection() {
+			return "bind", target, true
+		}
+		return "write-content", target, true
+	case "LOCK":
+		if res.kind == resNone {
+			return "bind", parent(target), true
+		}
+		return "write-content", target, true
+	case http.MethodPatch, "UPDATE", "MERGE", "ORDERPATCH", "UPDATEREDIRECTREF":
+		return "write-content", target, true
+	}
+	return "", "", false
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -129,31 +210,22 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body []byte
-	var rec *recorder
 	if r.Method == "PROPFIND" || r.Method == "REPORT" {
 		var ok bool
 		if body, ok = h.readBody(w, r); !ok {
 			return
 		}
-		if len(body) <= maxCachedBody {
-			k := newAnswerKey(r, body)
-			if a := v.answers.get(k); a != nil {
-				writeAnswer(w, a)
-				return
-			}
-			rec = &recorder{ResponseWriter: w}
-			w = rec
-			defer func() {
-				if b := rec.kept(); b != nil {
-					v.answers.put(k, b)
-				}
-			}()
-		}
 	}
 	res := v.resolve(r.URL.Path)
+	target := res.path
+	if res.kind == resNone {
+		target = r.URL.Path
+	}
+	if priv, href, writes := neededPrivilege(r, res, target); writes {
+		h.refuseWrite(w, priv, href)
+		return
+	}
 	switch {
-	case writeMethods[r.Method]:
-		h.refuseWrite(w, r, res)
 	case r.Method == http.MethodOptions && res.kind != resNone:
 		h.serveOptions(w)
 	case (r.Method == http.MethodGet || r.Method == http.MethodHead) && res.kind != resNone:
@@ -206,43 +278,9 @@ func (h *handler) serveOptions(w http.ResponseWriter) {
 }
 
 // refuseWrite answers a write with 403 and a DAV:need-privileges body
-// naming the privilege the client lacks (RFC 3744 §7.1.1, Appendix B):
+// naming the privilege the client lacks on href (RFC 3744 §7.1.1):
 // clients read that as "read-only", unlike 400, 405 or 501.
-func (h *handler) refuseWrite(w http.ResponseWriter, r *http.Request, res resource) {
-	target := res.path
-	if res.kind == resNone {
-		target = r.URL.Path
-	}
-	priv, href := "write-content", target
-	switch r.Method {
-	case http.MethodPut:
-		if res.kind != resObject {
-			priv, href = "bind", parent(target)
-		}
-	case http.MethodDelete, "MOVE":
-		priv, href = "unbind", parent(target)
-	case "MKCOL", "MKCALENDAR":
-		priv, href = "bind", parent(target)
-	case "COPY":
-		priv, href = "bind", parent(target)
-		if p, ok := hrefPath(r.Header.Get("Destination")); ok && strings.HasPrefix(p, "/") {
-			href = parent(p)
-		}
-	case "PROPPATCH":
-		priv = "write-properties"
-	case "UNLOCK":
-		priv = "unlock"
-	case "ACL":
-		priv = "write-acl"
-	case http.MethodPost:
-		if res.isCollection() {
-			priv = "bind"
-		}
-	case "LOCK":
-		if res.kind == resNone {
-			priv, href = "bind", parent(target)
-		}
-	}
+func (h *handler) refuseWrite(w http.ResponseWriter, priv, href string) {
 	body := davErrorBody(el(xml.Name{Space: nsDAV, Local: "need-privileges"},
 		el(xml.Name{Space: nsDAV, Local: "resource"}, hrefXML(href),
 			el(xml.Name{Space: nsDAV, Local: "privilege"}, condition(nsDAV, priv)))))

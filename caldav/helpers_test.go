@@ -381,3 +381,52 @@ const privilegesReadOnly = "privilege(read) privilege(read-current-user-privileg
 const reportsAll = "supported-report(report(calendar-query)) supported-report(report(calendar-multiget)) supported-report(report(sync-collection))"
 
 func ptr[T any](v T) *T { return &v }
+
+// synthetic returns an agenda shaped like `confcal gen -sessions 10000`
+// (cmd/confcal/gen.go): three days (8–10 October 2019, Berlin) of
+// 25-minute sessions every half hour from 8:00 to 20:00 in 139 rooms,
+// 10,008 sessions in all, 12 tracks, an abstract of a few sentences each.
+func synthetic(tb testing.TB) *agenda.Snapshot {
+	tb.Helper()
+	const rooms, slots, tracks = 139, 24, 12
+	c := agenda.Contents{Conference: agendatest.Conference()}
+	c.Conference.Last = c.Conference.First.AddDays(2)
+	for i := range tracks {
+		c.Tracks = append(c.Tracks, agenda.Track{ID: fmt.Sprintf("track-%d", i), Name: fmt.Sprintf("Track %d", i)})
+	}
+	for i := range rooms {
+		c.Rooms = append(c.Rooms, agenda.Room{ID: fmt.Sprintf("room-%d", i), Name: fmt.Sprintf("Room %d", i)})
+	}
+	loc, err := c.Conference.Location()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for d, day := range c.Conference.Days() {
+		for slot := range slots {
+			start := day.Start(loc).Add(8*time.Hour + time.Duration(slot)*30*time.Minute)
+			for r := range rooms {
+				n := len(c.Sessions)
+				c.Sessions = append(c.Sessions, agenda.Session{
+					ID: fmt.Sprintf("s-%d-%d-%d", d, slot, r), Title: fmt.Sprintf("Session %d on streams and state", n),
+					Start: start, End: start.Add(25 * time.Minute), Track: c.Tracks[n%tracks].ID, Room: c.Rooms[r].ID,
+					Abstract: strings.Repeat(fmt.Sprintf("Session %d looks at how stream processing scales. ", n), 1+n%3),
+					Status:   agenda.StatusConfirmed, LastModified: agendatest.Published,
+				})
+			}
+		}
+	}
+	snap, err := agenda.NewSnapshot(c, 1, 1, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return snap
+}
+
+// newSyntheticServer serves the synthetic agenda of 10,008 sessions.
+func newSyntheticServer(tb testing.TB) *testServer {
+	tb.Helper()
+	s := &testServer{web: newWeb(baseURL)}
+	s.publish(tb, synthetic(tb))
+	s.h = s.web.Handler()
+	return s
+}

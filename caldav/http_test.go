@@ -119,17 +119,19 @@ func TestOptions(t *testing.T) {
 	}
 }
 
-// TestWritesRefused: every write gets 403 with DAV:need-privileges naming
-// the privilege RFC 3744 Appendix B asks for, never 405, 500 or 501.
+// TestWritesRefused: every write method of HTTP and WebDAV gets 403 with
+// DAV:need-privileges naming the privilege it needs (RFC 3744 Appendix B
+// where it names one), never 405, 500 or 501, through the router.
 func TestWritesRefused(t *testing.T) {
 	s := newServer(t)
 	obj := calAll + "late-talk.ics"
-	tests := []struct {
+	type writeCase struct {
 		method, path string
 		header       []string
 		body         string
 		href, priv   string
-	}{
+	}
+	tests := []writeCase{
 		{"PUT", obj, []string{"Content-Type", "text/calendar", "If-Match", s.object(t, "late-talk").ETag}, testdata(t, "clients/evolution-put.ics"), obj, "write-content"},
 		{"PUT", calAll + "new.ics", []string{"Content-Type", "text/calendar"}, testdata(t, "clients/evolution-put.ics"), calAll, "bind"},
 		{"PUT", obj, []string{"Content-Type", "application/json"}, "{}", obj, "write-content"},
@@ -143,6 +145,25 @@ func TestWritesRefused(t *testing.T) {
 		{"LOCK", obj, nil, `<D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype></D:lockinfo>`, obj, "write-content"},
 		{"UNLOCK", obj, []string{"Lock-Token", "<urn:uuid:x>"}, "", obj, "unlock"},
 		{"POST", calAll, []string{"Content-Type", "text/calendar"}, testdata(t, "clients/evolution-put.ics"), calAll, "bind"},
+		{"PATCH", obj, nil, "x", obj, "write-content"},
+		{"ACL", calAll, nil, `<D:acl xmlns:D="DAV:"><D:ace><D:principal><D:all/></D:principal><D:grant><D:privilege><D:write/></D:privilege></D:grant></D:ace></D:acl>`, calAll, "write-acl"},
+		{"BIND", calRoom1, nil, `<D:bind xmlns:D="DAV:"><D:segment>x.ics</D:segment><D:href>` + obj + `</D:href></D:bind>`, calRoom1, "bind"},
+		{"UNBIND", calAll, nil, `<D:unbind xmlns:D="DAV:"><D:segment>late-talk.ics</D:segment></D:unbind>`, calAll, "unbind"},
+		{"REBIND", calRoom1, nil, `<D:rebind xmlns:D="DAV:"><D:segment>x.ics</D:segment><D:href>` + obj + `</D:href></D:rebind>`, calRoom1, "bind"},
+		{"MKWORKSPACE", home + "ws/", nil, "", home, "bind"},
+		{"MKACTIVITY", home + "act/", nil, "", home, "bind"},
+		{"MKREDIRECTREF", calAll + "r.ics", nil, "", calAll, "bind"},
+		{"VERSION-CONTROL", obj, nil, "", obj, "write-properties"},
+		{"CHECKOUT", obj, nil, "", obj, "write-properties"},
+		{"CHECKIN", obj, nil, "", obj, "write-properties"},
+		{"UNCHECKOUT", obj, nil, "", obj, "write-properties"},
+		{"LABEL", obj, nil, "", obj, "write-properties"},
+		{"BASELINE-CONTROL", calAll, nil, "", calAll, "write-properties"},
+		{"UPDATE", obj, nil, "", obj, "write-content"},
+		{"MERGE", calAll, nil, "", calAll, "write-content"},
+		{"ORDERPATCH", calAll, nil, "", calAll, "write-content"},
+		{"UPDATEREDIRECTREF", obj, nil, "", obj, "write-content"},
+		{"ACL", calAll + "nope.ics", nil, "", calAll + "nope.ics", "write-acl"}, // a path that names nothing
 	}
 	for _, tc := range tests {
 		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
@@ -152,6 +173,35 @@ func TestWritesRefused(t *testing.T) {
 	// Nothing changed.
 	if got := s.do(t, request{method: "GET", path: obj}).Body.String(); got != string(s.object(t, "late-talk").Body) {
 		t.Errorf("the object changed after the writes")
+	}
+	// Every write method WebDAV defines is in the table.
+	for _, m := range caldav.WebDAVMethods() {
+		if m != "PROPFIND" && m != "REPORT" && m != "SEARCH" &&
+			!slices.ContainsFunc(tests, func(tc writeCase) bool { return tc.method == m }) {
+			t.Errorf("write method %s is not tested", m)
+		}
+	}
+}
+
+// TestOtherMethods: SEARCH (RFC 5323), which no resource here supports,
+// and methods nothing defines get 405 with the Allow of the tree (RFC 9110
+// §15.5.6), through the router, which would otherwise refuse a method it
+// does not know without Allow.
+func TestOtherMethods(t *testing.T) {
+	s := newServer(t)
+	for _, m := range []string{"SEARCH", "FROB", "TRACE"} {
+		for _, p := range []string{"/dav/", calAll, calAll + "late-talk.ics", home + "nope/"} {
+			w := s.do(t, request{method: m, path: p, body: `<D:searchrequest xmlns:D="DAV:"/>`})
+			if w.Code != http.StatusMethodNotAllowed {
+				t.Errorf("%s %s: %d, want 405", m, p, w.Code)
+				continue
+			}
+			allow := strings.Split(w.Header().Get("Allow"), ", ")
+			slices.Sort(allow)
+			if want := []string{"GET", "HEAD", "OPTIONS", "PROPFIND", "REPORT"}; !slices.Equal(allow, want) {
+				t.Errorf("%s %s: Allow %v, want %v", m, p, allow, want)
+			}
+		}
 	}
 }
 
@@ -585,5 +635,46 @@ func TestGetCalendarLastModified(t *testing.T) {
 	}
 	if got := s.do(t, request{method: "GET", path: calKey}).Header().Get("Last-Modified"); got != before {
 		t.Errorf("keynote Last-Modified %q, want it unchanged %q", got, before)
+	}
+}
+
+// TestAnswersFollowRevisions: a repeated request gets the same bytes
+// within a revision and the new revision's after an edit: the repeated
+// calendar-query shows the new title, and a sync-collection with the
+// token of the old revision, answered "nothing changed" before the edit,
+// lists the changed object after it.
+func TestAnswersFollowRevisions(t *testing.T) {
+	s := newServer(t)
+	query := request{method: "REPORT", path: calAll, header: []string{"Depth", "1"},
+		body: strings.ReplaceAll(strings.ReplaceAll(testdata(t, "clients/pycaldav-date-search.xml"),
+			"20191007T220000Z", "20191006T220000Z"), "20191008T220000Z", "20191009T220000Z")}
+	before := s.do(t, query)
+	if again := s.do(t, query); !bytes.Equal(again.Body.Bytes(), before.Body.Bytes()) {
+		t.Fatal("the repeated calendar-query differs within a revision")
+	}
+	token := syncReport(t, s, calKey, "", 0).syncToken
+	if m := syncReport(t, s, calKey, token, 0); len(m.order) != 0 || m.syncToken != token {
+		t.Fatalf("sync with the current token: %v, token %q; want nothing, %q", m.order, m.syncToken, token)
+	}
+
+	s.edit(t, func(e *agenda.Editor) error {
+		return e.UpdateSession("opening-keynote", agenda.SessionUpdate{Title: ptr("Opening Keynote, Retitled")})
+	})
+	after := s.do(t, query)
+	if bytes.Equal(after.Body.Bytes(), before.Body.Bytes()) {
+		t.Fatal("calendar-query after the edit: the answer of the previous revision")
+	}
+	m := parseMultistatus(t, after)
+	href := calAll + "opening-keynote.ics"
+	if data := m.text(t, href, cal("calendar-data")); !strings.Contains(data, "SUMMARY:Opening Keynote\\, Retitled") {
+		t.Errorf("calendar-query after the edit: calendar-data of %s lacks the new title:\n%s", href, data)
+	}
+	if data, want := m.text(t, href, cal("calendar-data")), string(s.object(t, "opening-keynote").Body); data != want {
+		t.Errorf("calendar-query after the edit: calendar-data is not the object of the new revision: %s", firstDiff(data, want))
+	}
+	m = syncReport(t, s, calKey, token, 0)
+	m.wantHrefs(t, calKey+"opening-keynote.ics")
+	if m.syncToken == token {
+		t.Errorf("sync after the edit: token %q did not move", m.syncToken)
 	}
 }

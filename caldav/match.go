@@ -10,45 +10,40 @@ import (
 	gocaldav "github.com/emersion/go-webdav/caldav"
 )
 
-// This file evaluates calendar-query filters (RFC 4791 §9.7). Time ranges
-// are half-open, [start, end), either end may be missing (−∞ or +∞), and
-// an event overlaps one exactly as RFC 4791 §9.9 says.
+// This file evaluates calendar-query filters (RFC 4791 §9.7), with one
+// matcher. Time ranges are half-open, [start, end), either end may be
+// missing (−∞ or +∞), and an event overlaps one exactly as RFC 4791 §9.9
+// says.
 //
-// Three paths give the same answers (FuzzFilter checks it):
+// Our objects are the agenda's sessions: one VEVENT each with DTSTART
+// and DTEND, never recurring (no RRULE or RDATE), so recurrence expansion
+// is not needed; DURATION and all-day (DATE) values are still handled as
+// §9.9 says, so the matcher is right for any VEVENT without recurrence.
+// Since each object is one VEVENT whose span is known from its session,
+// the matcher answers "is there a VEVENT" and a time range on it without
+// reading the object, and parses it (once per rendering, see
+// object.calendar) only for a condition that looks inside: a prop-filter,
+// a param-filter, or a component other than that VEVENT. The filters
+// clients send (VCALENDAR > VEVENT > time-range) never parse.
 //
-//   - the filters clients send (VCALENDAR holding VEVENT comp-filters with
-//     at most a time range, or is-not-defined) are answered from each
-//     object's span, which comes from its session: no parsing at all;
-//   - a filter that only asks for components and properties to exist is
-//     answered by go-webdav's gocaldav.Match on the object parsed by
-//     go-ical (see webdavExact for why only those);
-//   - any other filter is evaluated by matcher below on the parsed object,
-//     parsed once per rendering.
+// go-webdav's own gocaldav.Match (v0.7.0) is not used: it departs from
+// RFC 4791 in every condition beyond "this component or property exists"
+// (TestWebdavMatch lists cases):
 //
-// matcher is our own because gocaldav.Match (v0.7.0) departs from RFC 4791
-// in every condition beyond existence; each piece of matcher fills one gap:
+//   - time ranges: it ignores a range with only an end, and its strict
+//     comparisons miss an event equal to the range, one starting at the
+//     range's start, and a DATE-TIME property at the range's start;
+//   - comp-filter is-not-defined: true whenever the parent has any child;
+//   - prop-filter is-not-defined: true when the property exists;
+//   - several instances of a property or values of a parameter: it looks
+//     only at the first, and counts a parameter with an empty value as
+//     missing;
+//   - text-match: it compares byte for byte against the raw value, so the
+//     default collation i;ascii-casemap (RFC 4791 §7.5.1) and TEXT
+//     escapes ("\,") are not honoured, and a time range on a prop-filter
+//     makes it skip the text-match;
 //
-//   - time ranges (matcher.overlaps, eventOverlaps, propValue): go-webdav
-//     ignores a range with only an end, and its strict comparisons miss an
-//     event equal to the range, one starting at the range's start, and a
-//     DATE-TIME property at the range's start;
-//   - comp-filter is-not-defined (matcher.child): go-webdav answers true
-//     whenever the parent has any child, defined or not;
-//   - prop-filter is-not-defined (matcher.prop): go-webdav answers true when
-//     the property exists;
-//   - several instances of a property or values of a parameter
-//     (matcher.prop, matchParam): go-webdav looks only at the first, and
-//     counts a parameter with an empty value as missing;
-//   - text-match (textMatches, propText): go-webdav compares byte for byte
-//     against the raw value, so the default collation i;ascii-casemap
-//     (RFC 4791 §7.5.1) and TEXT escapes ("\,") are not honoured, and a
-//     time range on a prop-filter makes it skip the text-match.
-//
-// The objects are the agenda's sessions: one VEVENT each with DTSTART and
-// DTEND, never recurring (no RRULE or RDATE), so recurrence expansion is
-// not needed; DURATION and all-day (DATE) values are still handled as
-// §9.9 says, so the general matcher is right for any VEVENT without
-// recurrence.
+// and it reads every object parsed, which the common queries never need.
 
 // span is a half-open time range [start, end); a zero start is −∞ and a
 // zero end +∞.
@@ -75,108 +70,137 @@ func rangeOf(start, end time.Time) (s span, ok bool) {
 	return span{start: start, end: end}, hasTimeRange(start, end)
 }
 
-// eventsOnly reports whether f can be answered from the objects' spans:
-// every condition below VCALENDAR is a VEVENT comp-filter with nothing but
-// a time range or is-not-defined in it.
-func (f *filter) eventsOnly() bool {
-	if len(f.comp.Props) > 0 {
-		return false
-	}
-	for _, c := range f.comp.Comps {
-		if c.Name != goical.CompEvent || len(c.Props) > 0 || len(c.Comps) > 0 {
-			return false
-		}
-	}
-	return true
-}
-
-// matchSpan answers an eventsOnly filter for an object with one VEVENT
-// from ev.start to ev.end.
-func (f *filter) matchSpan(ev span) bool {
-	for _, c := range f.comp.Comps {
-		if c.IsNotDefined {
-			return false
-		}
-		if r, ok := rangeOf(c.Start, c.End); ok && !r.overlapsEvent(ev.start, ev.end) {
-			return false
-		}
-	}
-	return true
-}
-
-// webdavExact reports whether gocaldav.Match answers c as RFC 4791 §9.7
-// does: when every condition in it is the existence of a component or a
-// property (no is-not-defined, time-range, text-match or param-filter,
-// where go-webdav departs from the RFC as listed at the top of this file).
-func (f *filter) webdavExact(c *gocaldav.CompFilter) bool {
-	if c.IsNotDefined || hasTimeRange(c.Start, c.End) {
-		return false
-	}
-	for _, p := range c.Props {
-		if p.IsNotDefined || hasTimeRange(p.Start, p.End) || p.TextMatch != nil || len(p.ParamFilter) > 0 {
-			return false
-		}
-	}
-	for i := range c.Comps {
-		if !f.webdavExact(&c.Comps[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-// matches reports whether object o passes f.
+// matches reports whether object o passes f; loc is the calendar's zone.
 func (f *filter) matches(o *object, loc *time.Location) (bool, error) {
-	if f.eventsOnly() {
-		return f.matchSpan(o.span), nil
-	}
-	cal, err := o.calendar()
-	if err != nil {
-		return false, err
-	}
-	var ok bool
-	if f.byWebdav {
-		ok, err = gocaldav.Match(f.comp, &gocaldav.CalendarObject{Data: cal})
-	} else {
-		ok, err = f.matcher(loc, &o.span).comp(&f.comp, cal.Component)
-	}
+	m := f.matcher(loc)
+	m.event, m.obj = &o.span, o
+	ok, err := m.calendar(&f.comp)
 	if err != nil {
 		return false, fmt.Errorf("caldav: object %s: %w", o.id, err)
 	}
 	return ok, nil
 }
 
-// matcher returns the general matcher for f; event is the span of the
-// object's one VEVENT when known (nil: read it from DTSTART and DTEND).
-func (f *filter) matcher(loc *time.Location, event *span) matcher {
-	return matcher{loc: loc, event: event, octet: f.octet}
+// matcher returns a matcher of f, to be given what it knows of the
+// object.
+func (f *filter) matcher(loc *time.Location) matcher {
+	return matcher{loc: loc, needles: f.needles}
 }
 
-// matcher evaluates filters on parsed components.
+// matcher evaluates a filter on one object: from its VEVENT's span when
+// that is known and enough, else from the object parsed.
 type matcher struct {
 	// loc is the zone floating times and dates are read in (the
 	// calendar's zone, RFC 4791 §9.9).
 	loc *time.Location
-	// event, when set, is the span of the one VEVENT of the object, known
-	// from its session; nil means read it from DTSTART and DTEND.
+	// needles is filter.needles.
+	needles map[*gocaldav.TextMatch]needle
+	// event, when set, is the span of the object's one VEVENT, known from
+	// its session.
 	event *span
-	// octet is filter.octet: the text-matches in collation i;octet.
-	octet map[*gocaldav.TextMatch]bool
+	// obj is the object, parsed (object.calendar) on the first condition
+	// that needs it; cal is the object parsed, when given or once parsed.
+	obj *object
+	cal *goical.Calendar
 }
 
-// comp tests the conditions of f on comp, a component f names.
-func (m matcher) comp(f *gocaldav.CompFilter, comp *goical.Component) (bool, error) {
+// errNotParsed is a condition that needs the object parsed, asked of a
+// matcher that knows only its span.
+var errNotParsed = errors.New("the filter needs the object, and the matcher has only its span")
+
+// parsed returns the object parsed, parsing it on first use.
+func (m *matcher) parsed() (*goical.Component, error) {
+	if m.cal == nil {
+		if m.obj == nil {
+			return nil, errNotParsed
+		}
+		cal, err := m.obj.calendar()
+		if err != nil {
+			return nil, err
+		}
+		m.cal = cal
+	}
+	return m.cal.Component, nil
+}
+
+// calendar applies f, the comp-filter naming VCALENDAR (filter.check
+// makes sure), to the object.
+func (m *matcher) calendar(f *gocaldav.CompFilter) (bool, error) {
+	if m.event == nil {
+		comp, err := m.parsed()
+		if err != nil {
+			return false, err
+		}
+		return m.comp(f, comp)
+	}
+	if len(f.Props) > 0 {
+		comp, err := m.parsed()
+		if err != nil {
+			return false, err
+		}
+		if ok, err := m.props(f, comp); err != nil || !ok {
+			return false, err
+		}
+	}
+	for i := range f.Comps {
+		c := &f.Comps[i]
+		var ok bool
+		var err error
+		if strings.EqualFold(c.Name, goical.CompEvent) {
+			ok, err = m.knownEvent(c)
+		} else {
+			var comp *goical.Component
+			if comp, err = m.parsed(); err == nil {
+				ok, err = m.child(c, comp)
+			}
+		}
+		if err != nil || !ok {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// knownEvent applies f, a comp-filter naming VEVENT, to the object's one
+// VEVENT, whose span m.event is: it exists, and a time range is matched
+// against the span; only conditions inside it need the object parsed.
+func (m *matcher) knownEvent(f *gocaldav.CompFilter) (bool, error) {
+	if f.IsNotDefined {
+		return false, nil
+	}
+	if r, ok := rangeOf(f.Start, f.End); ok && !r.overlapsEvent(m.event.start, m.event.end) {
+		return false, nil
+	}
+	if len(f.Props) == 0 && len(f.Comps) == 0 {
+		return true, nil
+	}
+	cal, err := m.parsed()
+	if err != nil {
+		return false, err
+	}
+	for _, ev := range cal.Children {
+		if strings.EqualFold(ev.Name, goical.CompEvent) {
+			return m.inside(f, ev)
+		}
+	}
+	return false, errors.New("the rendering has no VEVENT")
+}
+
+// comp tests the conditions of f on comp, a parsed component f names.
+func (m *matcher) comp(f *gocaldav.CompFilter, comp *goical.Component) (bool, error) {
 	if r, ok := rangeOf(f.Start, f.End); ok {
 		ok, err := m.overlaps(comp, r)
 		if err != nil || !ok {
 			return false, err
 		}
 	}
-	for i := range f.Props {
-		ok, err := m.prop(&f.Props[i], comp)
-		if err != nil || !ok {
-			return false, err
-		}
+	return m.inside(f, comp)
+}
+
+// inside tests the prop-filters and nested comp-filters of f on comp.
+func (m *matcher) inside(f *gocaldav.CompFilter, comp *goical.Component) (bool, error) {
+	if ok, err := m.props(f, comp); err != nil || !ok {
+		return false, err
 	}
 	for i := range f.Comps {
 		ok, err := m.child(&f.Comps[i], comp)
@@ -187,10 +211,21 @@ func (m matcher) comp(f *gocaldav.CompFilter, comp *goical.Component) (bool, err
 	return true, nil
 }
 
+// props tests the prop-filters of f on comp.
+func (m *matcher) props(f *gocaldav.CompFilter, comp *goical.Component) (bool, error) {
+	for i := range f.Props {
+		ok, err := m.prop(&f.Props[i], comp)
+		if err != nil || !ok {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
 // child applies a nested comp-filter (RFC 4791 §9.7.1): with
 // is-not-defined, parent must have no such component; otherwise one of
 // them must match.
-func (m matcher) child(f *gocaldav.CompFilter, parent *goical.Component) (bool, error) {
+func (m *matcher) child(f *gocaldav.CompFilter, parent *goical.Component) (bool, error) {
 	for _, child := range parent.Children {
 		if !strings.EqualFold(child.Name, f.Name) {
 			continue
@@ -206,14 +241,11 @@ func (m matcher) child(f *gocaldav.CompFilter, parent *goical.Component) (bool, 
 	return f.IsNotDefined, nil
 }
 
-// overlaps applies a time-range to a component. Only VEVENT is defined for
-// our objects; time ranges on other components never match.
-func (m matcher) overlaps(comp *goical.Component, s span) (bool, error) {
+// overlaps applies a time-range to a parsed component. Only VEVENT is
+// defined for our objects; time ranges on other components never match.
+func (m *matcher) overlaps(comp *goical.Component, s span) (bool, error) {
 	if !strings.EqualFold(comp.Name, goical.CompEvent) {
 		return false, nil
-	}
-	if m.event != nil {
-		return s.overlapsEvent(m.event.start, m.event.end), nil
 	}
 	return eventOverlaps(comp, s, m.loc)
 }
@@ -275,7 +307,7 @@ func propTime(p *goical.Prop, loc *time.Location) (time.Time, error) {
 // prop applies a prop-filter (RFC 4791 §9.7.2): with is-not-defined the
 // component must lack the property; otherwise one of its instances must
 // pass the time range, text match and parameter filters.
-func (m matcher) prop(f *gocaldav.PropFilter, comp *goical.Component) (bool, error) {
+func (m *matcher) prop(f *gocaldav.PropFilter, comp *goical.Component) (bool, error) {
 	props := comp.Props.Values(f.Name)
 	if f.IsNotDefined {
 		return len(props) == 0, nil
@@ -288,7 +320,7 @@ func (m matcher) prop(f *gocaldav.PropFilter, comp *goical.Component) (bool, err
 	return false, nil
 }
 
-func (m matcher) propValue(f *gocaldav.PropFilter, p *goical.Prop) bool {
+func (m *matcher) propValue(f *gocaldav.PropFilter, p *goical.Prop) bool {
 	if r, ok := rangeOf(f.Start, f.End); ok {
 		// RFC 4791 §9.9 for DTSTAMP, CREATED, LAST-MODIFIED and the like:
 		// start <= value AND end > value.
@@ -323,7 +355,7 @@ func propText(p *goical.Prop) string {
 }
 
 // param applies a param-filter (RFC 4791 §9.7.3).
-func (m matcher) param(f *gocaldav.ParamFilter, p *goical.Prop) bool {
+func (m *matcher) param(f *gocaldav.ParamFilter, p *goical.Prop) bool {
 	values := p.Params.Values(f.Name)
 	if f.IsNotDefined {
 		return len(values) == 0
@@ -339,16 +371,14 @@ func (m matcher) param(f *gocaldav.ParamFilter, p *goical.Prop) bool {
 	return false
 }
 
-// textMatches is the substring test of a text-match in its collation:
-// i;octet when m.octet holds t, else i;ascii-casemap.
-func (m matcher) textMatches(t *gocaldav.TextMatch, value string) bool {
-	var found bool
-	if m.octet[t] {
-		found = strings.Contains(value, t.Text)
-	} else {
-		found = strings.Contains(asciiFold(value), asciiFold(t.Text))
+// textMatches is the substring test of a text-match in its collation
+// (its needle).
+func (m *matcher) textMatches(t *gocaldav.TextMatch, value string) bool {
+	n := m.needles[t]
+	if !n.octet {
+		value = asciiFold(value)
 	}
-	return found != t.NegateCondition
+	return strings.Contains(value, n.text) != t.NegateCondition
 }
 
 func asciiFold(s string) string {

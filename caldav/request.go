@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"slices"
 )
 
@@ -32,27 +33,76 @@ type davRequest struct {
 	} `xml:"DAV: limit"`
 }
 
+// maxRequestedProps bounds the properties one request may name (in
+// DAV:prop, or DAV:include beside DAV:allprop), and maxRequestedPropBytes
+// the length of their names together, as answers write them (an empty
+// element declaring its namespace, e.g. <getetag xmlns="DAV:"/>). Every
+// name asked for is answered in every response of the answer, a name the
+// resource lacks with 404 (RFC 4918 §9.1), so without a bound the answer
+// grows as names × resources: a 1 MiB body of unknown names on a calendar
+// of a hundred objects would be answered with hundreds of megabytes. The
+// longest list real clients send is iOS's PROPFIND of the calendar home,
+// 39 names written in 2 KB (testdata/clients/ios-home.xml); the bounds
+// leave room for more.
+const (
+	maxRequestedProps     = 64
+	maxRequestedPropBytes = 4 << 10
+)
+
+// errTooManyProps refuses a request over maxRequestedProps or
+// maxRequestedPropBytes. It is answered 400 Bad Request, not 507
+// Insufficient Storage, which RFC 4918 §11.5 also allows for a request
+// the server will not carry out: a 5xx says the server failed, and
+// clients and monitoring treat it so (retrying, alerting), while here the
+// request is what must change.
+var errTooManyProps = fmt.Errorf("the request names more than %d properties, or names longer than %d bytes together; ask for fewer",
+	maxRequestedProps, maxRequestedPropBytes)
+
 // nameList is the names of the elements inside DAV:prop (or DAV:include);
 // what they hold (e.g. calendar-data's comp and expand) is skipped.
+// Decoding stops at the first name over maxRequestedProps or
+// maxRequestedPropBytes, so a body of thousands of names costs no more
+// than reading up to there.
 type nameList struct {
-	Names []struct {
-		XMLName xml.Name
-	} `xml:",any"`
+	names []xml.Name // as listed, repeats included
 }
 
-// names returns the property names without repeats, checked to be
+func (l *nameList) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
+	size := 0
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			size += len(emptyElem(t.Name))
+			if len(l.names) == maxRequestedProps || size > maxRequestedPropBytes {
+				return errTooManyProps
+			}
+			l.names = append(l.names, t.Name)
+			if err := d.Skip(); err != nil {
+				return err
+			}
+		case xml.EndElement:
+			return nil
+		}
+	}
+}
+
+// distinct returns the property names without repeats, checked to be
 // writable in an answer.
-func (l *nameList) names() ([]xml.Name, error) {
+func (l *nameList) distinct() ([]xml.Name, error) {
 	if l == nil {
 		return nil, nil
 	}
-	out := make([]xml.Name, 0, len(l.Names))
-	for _, n := range l.Names {
-		if err := checkName(n.XMLName); err != nil {
+	out := make([]xml.Name, 0, len(l.names))
+	for _, n := range l.names {
+		if err := checkName(n); err != nil {
 			return nil, err
 		}
-		if !slices.Contains(out, n.XMLName) {
-			out = append(out, n.XMLName)
+		if !slices.Contains(out, n) {
+			out = append(out, n)
 		}
 	}
 	return out, nil
@@ -91,7 +141,7 @@ func (q *davRequest) propQuery() (propQuery, error) {
 	case q.AllProp != nil || q.Prop == nil:
 		mode, list = modeAllProp, q.Include
 	}
-	names, err := list.names()
+	names, err := list.distinct()
 	if err != nil {
 		return propQuery{}, err
 	}

@@ -98,17 +98,9 @@ type syncEntry struct {
 	obj     *object
 }
 
-// calendarChanges lists the changes of calendar c since revision rev (0:
-// every member), sorted by path.
+// calendarChanges lists the changes of calendar c since revision rev (>
+// 0), sorted by path.
 func (v *view) calendarChanges(c *calendar, rev int64) ([]syncEntry, error) {
-	if rev == 0 {
-		objs := c.byPath()
-		out := make([]syncEntry, len(objs))
-		for i, o := range objs {
-			out[i] = syncEntry{segment: o.segment, cal: c, obj: o}
-		}
-		return out, nil
-	}
 	ids, err := v.snap.ChangedSince(rev)
 	if err != nil {
 		return nil, err
@@ -209,32 +201,45 @@ func (h *handler) serveSync(w http.ResponseWriter, r *http.Request, v *view, res
 			return
 		}
 	}
-	var entries []syncEntry
+	// What the answer lists, in path order: for an initial sync of a
+	// calendar its members (straight from the calendar, not copied), else
+	// the changes since the token.
+	var members []*object
+	var changes []syncEntry
 	current := v.syncToken(id, v.homeSince)
-	if res.kind == resCalendar {
+	switch {
+	case res.kind == resHome:
+		changes = v.homeChanges(sp.rev)
+	case sp.rev == 0:
+		members = res.cal.byPath()
+		current = v.syncToken(id, res.cal.changed)
+	default:
 		var err error
-		if entries, err = v.calendarChanges(res.cal, sp.rev); err != nil {
+		if changes, err = v.calendarChanges(res.cal, sp.rev); err != nil {
 			h.fail(w, r, http.StatusInternalServerError, err.Error())
 			return
 		}
 		current = v.syncToken(id, res.cal.changed)
-	} else {
-		entries = v.homeChanges(sp.rev)
 	}
+	// A continuation starts after what was sent: the agenda is still at
+	// the revision the first part was listed at (parseSyncToken checked),
+	// so the list is the same.
+	first, end := 0, len(members)+len(changes)
 	if sp.partial {
-		// The agenda is still at the revision the first part was listed
-		// at (parseSyncToken checked), so the list is the same.
-		entries = entries[min(sp.skip, len(entries)):]
+		first = min(sp.skip, end)
 	}
-	truncated := limit >= 0 && len(entries) > limit
+	truncated := limit >= 0 && end-first > limit
 	if truncated {
-		entries = entries[:limit]
-		current = v.continuation(sp, sp.skip+limit)
+		end = first + limit
+		current = v.continuation(sp, end)
 	}
-	out := newMultistatus(0)
-	for i, e := range entries {
-		if i == 1 {
-			out.reserve((len(out.b) - len(xml.Header)) * (len(entries) - 1) * 9 / 8)
+	out := h.newMultistatus(w)
+	for i := first; i < end && out.ok(); i++ {
+		var e syncEntry
+		if members != nil {
+			e = syncEntry{segment: members[i].segment, cal: res.cal, obj: members[i]}
+		} else {
+			e = changes[i]
 		}
 		switch {
 		case res.kind == resHome:
@@ -254,5 +259,5 @@ func (h *handler) serveSync(w http.ResponseWriter, r *http.Request, v *view, res
 		out.raw(davErrorElem(condition(nsDAV, "number-of-matches-within-limits")))
 		out.endResponse()
 	}
-	writeXML(w, http.StatusMultiStatus, out.finish(current))
+	out.finish(current)
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"iter"
 	"net/http"
 	"net/url"
 	"path"
@@ -190,17 +191,17 @@ func (o *object) calendar() (*goical.Calendar, error) {
 // view is the CalDAV tree of one edition. It is built once per edition and
 // read concurrently afterwards.
 type view struct {
-	ed        *ical.Edition
-	snap      *agenda.Snapshot
-	p         paths
-	cals      []*calendar
-	byID      map[string]*calendar
-	objects   map[string]*object // sessions that are members of some calendar
-	syncBase  string             // sync tokens start with it
-	epoch     string             // fingerprint of what renders the bytes besides the agenda
-	homeSince int64              // revision in which any calendar last changed
-	props     viewProps          // properties of the fixed resources (see props.go)
-	answers   answerCache        // answers to repeated PROPFIND and REPORT bodies (see cache.go)
+	ed          *ical.Edition
+	snap        *agenda.Snapshot
+	p           paths
+	cals        []*calendar
+	byID        map[string]*calendar
+	objects     map[string]*object // sessions that are members of some calendar
+	syncBase    string             // sync tokens start with it
+	epoch       string             // fingerprint of what renders the bytes besides the agenda
+	homeSince   int64              // revision in which any calendar last changed
+	memberships int                // objects of all calendars, an object counted once per calendar holding it
+	props       viewProps          // properties of the fixed resources (see props.go)
 }
 
 // newView builds the view of ed. prev (may be nil) is the view of an
@@ -270,6 +271,7 @@ func newView(ed *ical.Edition, p paths, prev *view) (*view, error) {
 				c.members = append(c.members, x.ID)
 				c.objs = append(c.objs, o)
 				c.memberSet[x.ID] = true
+				v.memberships++
 			}
 		}
 	}
@@ -408,28 +410,44 @@ func (v *view) resolve(p string) resource {
 }
 
 // children lists the members of collection res, for Depth 1.
-func (v *view) children(res resource) []resource {
-	switch res.kind {
-	case resRoot:
-		if res.path == v.p.root() {
-			return []resource{{kind: resPrincipal, path: v.p.principal()}}
+func (v *view) children(res resource) iter.Seq[resource] {
+	return func(yield func(resource) bool) {
+		switch res.kind {
+		case resRoot:
+			if res.path == v.p.root() {
+				yield(resource{kind: resPrincipal, path: v.p.principal()})
+			}
+		case resPrincipal:
+			yield(resource{kind: resHome, path: v.p.home()})
+		case resHome:
+			for _, c := range v.cals {
+				if !yield(resource{kind: resCalendar, path: v.p.calendar(c.id), cal: c}) {
+					return
+				}
+			}
+		case resCalendar:
+			for _, o := range res.cal.objs {
+				if !yield(resource{kind: resObject, cal: res.cal, obj: o}) {
+					return
+				}
+			}
 		}
-	case resPrincipal:
-		return []resource{{kind: resHome, path: v.p.home()}}
-	case resHome:
-		out := make([]resource, len(v.cals))
-		for i, c := range v.cals {
-			out[i] = resource{kind: resCalendar, path: v.p.calendar(c.id), cal: c}
-		}
-		return out
-	case resCalendar:
-		out := make([]resource, len(res.cal.objs))
-		for i, o := range res.cal.objs {
-			out[i] = resource{kind: resObject, cal: res.cal, obj: o}
-		}
-		return out
 	}
-	return nil
+}
+
+// objectsBelow counts the objects at or below res: an object itself, a
+// calendar's members, every calendar's members for the collections above
+// calendars.
+func (v *view) objectsBelow(res resource) int {
+	switch res.kind {
+	case resObject:
+		return 1
+	case resCalendar:
+		return len(res.cal.objs)
+	case resNone:
+		return 0
+	}
+	return v.memberships
 }
 
 // parent returns the path of the collection holding p.

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"net/http"
+
 	"confcal/caldav"
 
 	"github.com/go-chi/chi/v5"
@@ -17,11 +19,14 @@ import (
 //     caldav, vdirsyncer) ask the root for current-user-principal first.
 //
 // chi answers 405 for methods it does not know; the WebDAV ones are
-// registered by this package's init (routes.go).
-func (s *Server) mountDAV(r chi.Router) {
+// registered by this package's init, and any other method on the tree is
+// handed to the handler by the router's 405 handler (routes.go), which
+// is why mountDAV returns it.
+func (s *Server) mountDAV(r chi.Router) http.Handler {
 	dav := caldav.NewHandler(caldav.Options{Prefix: caldav.DefaultPrefix, Logger: s.log}, s.Current)
 	r.Handle("/.well-known/caldav", dav)
 	r.Handle("/.well-known/caldav/", dav)
 	r.Mount(caldav.DefaultPrefix, dav)
 	r.Method("PROPFIND", "/", dav)
+	return dav
 }

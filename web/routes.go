@@ -3,6 +3,9 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"strings"
+
+	"confcal/caldav"
 
 	"github.com/go-chi/chi/v5"
 )
@@ -12,9 +15,11 @@ import (
 // known methods when a route is added, so they must be registered before
 // any router is built. chi keeps them in package-level tables, and only an
 // init fills those before the first router is built, without racing
-// parallel tests. It is this package's one init.
+// parallel tests. It is this package's one init. The list is caldav's
+// (every WebDAV method of the IANA registry), so that each reaches the
+// CalDAV handler: writes are refused there with 403 need-privileges.
 func init() {
-	for _, m := range []string{"PROPFIND", "PROPPATCH", "REPORT", "MKCOL", "MKCALENDAR", "COPY", "MOVE", "LOCK", "UNLOCK"} {
+	for _, m := range caldav.WebDAVMethods() {
 		chi.RegisterMethod(m)
 	}
 }
@@ -25,6 +30,10 @@ func (s *Server) Handler() http.Handler {
 	r.Use(s.middleware()...) // limits, headers, and Config.Middleware (middleware.go)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, http.StatusNotFound, "not found")
+	})
+	var dav http.Handler // set below, before any request
+	r.MethodNotAllowed(func(w http.ResponseWriter, req *http.Request) {
+		s.methodNotAllowed(w, req, r, dav)
 	})
 	// read routes GET and HEAD of a pattern to h.
 	read := func(pattern string, h http.HandlerFunc) {
@@ -53,12 +62,40 @@ func (s *Server) Handler() http.Handler {
 	s.mountPage(r)
 
 	// CalDAV (issue 3): /.well-known/caldav, the /dav/* tree, PROPFIND / (dav.go).
-	s.mountDAV(r)
+	dav = s.mountDAV(r)
 
 	// /healthz, /readyz, /metrics (Config.Ops).
 	s.mountOps(r)
 
 	return r
+}
+
+// allowCandidates are the methods a 405's Allow header may list: those
+// of HTTP and of WebDAV that some route serves.
+func allowCandidates() []string {
+	return append([]string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions}, caldav.WebDAVMethods()...)
+}
+
+// methodNotAllowed answers a method no route of the path takes, and a
+// method chi does not know at all, which chi refuses before routing. The
+// CalDAV tree answers any method itself (a write with 403
+// need-privileges, anything else 405 with its Allow), so a request for it
+// goes to its handler; elsewhere the answer is 405 with an Allow header
+// listing the methods the path's routes take (RFC 9110 §15.5.6 requires
+// it), found by asking the route table.
+func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request, routes chi.Routes, dav http.Handler) {
+	if p := r.URL.Path; p == caldav.DefaultPrefix || strings.HasPrefix(p, caldav.DefaultPrefix+"/") ||
+		p == "/.well-known/caldav" || p == "/.well-known/caldav/" {
+		dav.ServeHTTP(w, r)
+		return
+	}
+	for _, m := range allowCandidates() {
+		if routes.Find(chi.NewRouteContext(), m, r.URL.Path) != "" {
+			w.Header().Add("Allow", m) // one field per method, as chi's own 405 does
+		}
+	}
+	s.writeError(w, r, http.StatusMethodNotAllowed, "method not allowed")
 }
 
 // writeError is the one way handlers report failure: a short text/plain
