@@ -85,7 +85,7 @@ func (s *Snapshot) Log() []Change { return slices.Clip(s.log) }
 // callers must not modify.
 func (s *Snapshot) ChangesSince(rev int64) ([]Change, error) {
 	if rev < s.base || rev > s.rev {
-		return nil, fmt.Errorf("agenda: changes since %d (log covers %d to %d): %w", rev, s.base, s.rev, ErrUnknownRevision)
+		return nil, errorf(ErrUnknownRevision, "changes since %d (log covers %d to %d)", rev, s.base, s.rev)
 	}
 	i, _ := slices.BinarySearchFunc(s.log, rev+1, func(c Change, r int64) int { return int(c.Revision - r) })
 	return slices.Clip(s.log[i:]), nil
@@ -153,7 +153,7 @@ func (e *Editor) session(id string) (int, error) {
 			return i, nil
 		}
 	}
-	return -1, fmt.Errorf("agenda: session %q: %w", clip(id), ErrNotFound)
+	return -1, errorf(ErrNotFound, "session %q", clip(id))
 }
 
 func (e *Editor) hasRoom(id string) bool {
@@ -183,25 +183,23 @@ func (e *Editor) validate(x Session, force bool) error {
 	loc := e.base.loc
 	switch {
 	case !x.End.After(x.Start):
-		return fmt.Errorf("agenda: session %q: end %s is not after start %s: %w", x.ID, x.End.In(loc).Format("2006-01-02T15:04"), x.Start.In(loc).Format("2006-01-02T15:04"), ErrInvalid)
+		return errorf(ErrInvalid, "session %q: end %s is not after start %s", x.ID, x.End.In(loc).Format("2006-01-02T15:04"), x.Start.In(loc).Format("2006-01-02T15:04"))
 	case !x.Status.Valid():
-		return fmt.Errorf("agenda: session %q: status %q, want confirmed or cancelled: %w", x.ID, clip(string(x.Status)), ErrInvalid)
+		return errorf(ErrInvalid, "session %q: status %q, want confirmed or cancelled", x.ID, clip(string(x.Status)))
 	case !e.hasRoom(x.Room):
-		return fmt.Errorf("agenda: session %q: unknown room %q: %w", x.ID, clip(x.Room), ErrInvalid)
+		return errorf(ErrInvalid, "session %q: unknown room %q", x.ID, clip(x.Room))
 	case !e.hasTrack(x.Track):
-		return fmt.Errorf("agenda: session %q: unknown track %q: %w", x.ID, clip(x.Track), ErrInvalid)
+		return errorf(ErrInvalid, "session %q: unknown track %q", x.ID, clip(x.Track))
 	}
 	// Conference days, not calendar days: they run from the day change,
 	// as NewSnapshot checks them, so a session at 01:00 after the last day
 	// belongs to it.
 	first, end := e.c.Conference.DayStart(e.c.Conference.First, loc), e.c.Conference.DayStart(e.c.Conference.Last.AddDays(1), loc)
 	if x.Start.Before(first) || x.End.After(end) {
-		return fmt.Errorf("agenda: session %q: %s – %s is outside the conference days %s to %s: %w", x.ID,
-			x.Start.In(loc).Format("2006-01-02T15:04"), x.End.In(loc).Format("2006-01-02T15:04"), e.c.Conference.First, e.c.Conference.Last, ErrInvalid)
+		return errorf(ErrInvalid, "session %q: %s – %s is outside the conference days %s to %s", x.ID, x.Start.In(loc).Format("2006-01-02T15:04"), x.End.In(loc).Format("2006-01-02T15:04"), e.c.Conference.First, e.c.Conference.Last)
 	}
 	if o, ok := e.overlap(x); ok && !force {
-		return fmt.Errorf("agenda: session %q would overlap %q (%s – %s) in room %q: %w", x.ID, o.ID,
-			o.Start.In(loc).Format("15:04"), o.End.In(loc).Format("15:04"), x.Room, ErrOverlap)
+		return errorf(ErrOverlap, "session %q would overlap %q (%s – %s) in room %q", x.ID, o.ID, o.Start.In(loc).Format("15:04"), o.End.In(loc).Format("15:04"), x.Room)
 	}
 	return nil
 }
@@ -231,7 +229,7 @@ func (e *Editor) UpdateSession(id string, u SessionUpdate) error {
 	if u.Title != nil {
 		x.Title = strings.TrimSpace(*u.Title)
 		if err := CheckTitle(x.Title); err != nil {
-			return fmt.Errorf("agenda: session %q: %w", id, err)
+			return wrapf(err, "session %q", id)
 		}
 		set(FieldTitle, old.Title, x.Title)
 	}
@@ -258,7 +256,7 @@ func (e *Editor) UpdateSession(id string, u SessionUpdate) error {
 	if u.Abstract != nil {
 		x.Abstract = NormalizeAbstract(*u.Abstract)
 		if err := CheckAbstract(x.Abstract); err != nil {
-			return fmt.Errorf("agenda: session %q: %w", id, err)
+			return wrapf(err, "session %q", id)
 		}
 		set(FieldAbstract, old.Abstract, x.Abstract)
 	}
@@ -278,7 +276,7 @@ func (e *Editor) UpdateSession(id string, u SessionUpdate) error {
 		}
 		v := strings.TrimSpace(*f.v)
 		if err := f.check(v); err != nil {
-			return fmt.Errorf("agenda: session %q: %w", id, err)
+			return wrapf(err, "session %q", id)
 		}
 		*f.dst = v
 	}
@@ -289,7 +287,7 @@ func (e *Editor) UpdateSession(id string, u SessionUpdate) error {
 	if u.Speakers != nil {
 		x.Speakers = slices.Clip(slices.Clone(*u.Speakers))
 		if err := e.checkSpeakers(x.Speakers); err != nil {
-			return fmt.Errorf("agenda: session %q: %w", id, err)
+			return wrapf(err, "session %q", id)
 		}
 		set(FieldSpeakers, strings.Join(old.Speakers, ","), strings.Join(x.Speakers, ","))
 	}
@@ -327,10 +325,10 @@ func (e *Editor) bumped(id string) bool {
 // Sequence starts at 0 and LastModified is the edit's time.
 func (e *Editor) AddSession(x Session, force bool) error {
 	if !ValidID(x.ID) {
-		return fmt.Errorf("agenda: session ID %q is not a slug (%s): %w", clip(x.ID), slugRule(), ErrInvalid)
+		return errorf(ErrInvalid, "session ID %q is not a slug (%s)", clip(x.ID), slugRule())
 	}
 	if _, err := e.session(x.ID); err == nil {
-		return fmt.Errorf("agenda: session %q %w: %w", x.ID, ErrExists, ErrInvalid)
+		return errorf(ErrExists, "session %q already exists", x.ID)
 	}
 	x.Title = strings.TrimSpace(x.Title)
 	x.Abstract = NormalizeAbstract(x.Abstract)
@@ -339,7 +337,7 @@ func (e *Editor) AddSession(x Session, force bool) error {
 	for _, err := range [...]error{CheckTitle(x.Title), CheckAbstract(x.Abstract), CheckSubtitle(x.Subtitle),
 		CheckType(x.Type), CheckLanguage(x.Language), CheckURL(x.URL), e.checkSpeakers(x.Speakers)} {
 		if err != nil {
-			return fmt.Errorf("agenda: session %q: %w", x.ID, err)
+			return wrapf(err, "session %q", x.ID)
 		}
 	}
 	if x.Number < 0 || x.Number != 0 && slices.ContainsFunc(e.c.Sessions, func(o Session) bool { return o.Number == x.Number }) {
@@ -364,14 +362,14 @@ func (e *Editor) AddSession(x Session, force bool) error {
 func (e *Editor) AddRoom(r Room) error {
 	r.Name = strings.TrimSpace(r.Name)
 	if !ValidID(r.ID) {
-		return fmt.Errorf("agenda: room ID %q is not a slug (%s): %w", clip(r.ID), slugRule(), ErrInvalid)
+		return errorf(ErrInvalid, "room ID %q is not a slug (%s)", clip(r.ID), slugRule())
 	}
 	if err := CheckRoomName(r.Name); err != nil {
-		return fmt.Errorf("agenda: room %q: %w", r.ID, err)
+		return wrapf(err, "room %q", r.ID)
 	}
 	switch {
 	case e.hasRoom(r.ID):
-		return fmt.Errorf("agenda: room %q %w: %w", r.ID, ErrExists, ErrInvalid)
+		return errorf(ErrExists, "room %q already exists", r.ID)
 	}
 	e.c.Rooms = append(e.c.Rooms, r)
 	e.record(Change{Room: r.ID, Field: FieldRoomAdded, New: r.Name})
@@ -384,16 +382,16 @@ func (e *Editor) AddRoom(r Room) error {
 func (e *Editor) AddTrack(t Track) error {
 	t.Name = strings.TrimSpace(t.Name)
 	if !ValidID(t.ID) {
-		return fmt.Errorf("agenda: track ID %q is not a slug (%s): %w", clip(t.ID), slugRule(), ErrInvalid)
+		return errorf(ErrInvalid, "track ID %q is not a slug (%s)", clip(t.ID), slugRule())
 	}
 	if err := CheckTrackName(t.Name); err != nil {
-		return fmt.Errorf("agenda: track %q: %w", t.ID, err)
+		return wrapf(err, "track %q", t.ID)
 	}
 	switch {
 	case !validColor(t.Color):
-		return fmt.Errorf("agenda: track %q: color %q is not #RRGGBB: %w", t.ID, clip(t.Color), ErrInvalid)
+		return errorf(ErrInvalid, "track %q: color %q is not #RRGGBB", t.ID, clip(t.Color))
 	case e.hasTrack(t.ID):
-		return fmt.Errorf("agenda: track %q %w: %w", t.ID, ErrExists, ErrInvalid)
+		return errorf(ErrExists, "track %q already exists", t.ID)
 	}
 	e.c.Tracks = append(e.c.Tracks, t)
 	e.record(Change{Track: t.ID, Field: FieldTrackAdd, New: t.Name})
@@ -419,13 +417,13 @@ func (e *Editor) checkSpeakers(ids []string) error {
 func (e *Editor) AddSpeaker(p Speaker) error {
 	p.Name = strings.TrimSpace(p.Name)
 	if !ValidID(p.ID) {
-		return fmt.Errorf("agenda: speaker ID %q is not a slug (%s): %w", clip(p.ID), slugRule(), ErrInvalid)
+		return errorf(ErrInvalid, "speaker ID %q is not a slug (%s)", clip(p.ID), slugRule())
 	}
 	if err := CheckSpeakerName(p.Name); err != nil {
-		return fmt.Errorf("agenda: speaker %q: %w", p.ID, err)
+		return wrapf(err, "speaker %q", p.ID)
 	}
 	if slices.ContainsFunc(e.c.Speakers, func(o Speaker) bool { return o.ID == p.ID }) {
-		return fmt.Errorf("agenda: speaker %q %w: %w", p.ID, ErrExists, ErrInvalid)
+		return errorf(ErrExists, "speaker %q already exists", p.ID)
 	}
 	e.c.Speakers = append(e.c.Speakers, p)
 	e.record(Change{Speaker: p.ID, Field: FieldSpeakerAdded, New: p.Name})
@@ -439,10 +437,10 @@ func (e *Editor) RenameSpeaker(id, name string) error {
 	name = strings.TrimSpace(name)
 	i := slices.IndexFunc(e.c.Speakers, func(p Speaker) bool { return p.ID == id })
 	if i < 0 {
-		return fmt.Errorf("agenda: speaker %q: %w", clip(id), ErrNotFound)
+		return errorf(ErrNotFound, "speaker %q", clip(id))
 	}
 	if err := CheckSpeakerName(name); err != nil {
-		return fmt.Errorf("agenda: speaker %q: %w", id, err)
+		return wrapf(err, "speaker %q", id)
 	}
 	old := e.c.Speakers[i].Name
 	if old == name {
@@ -469,10 +467,10 @@ func (e *Editor) RenameRoom(id, name string) error {
 	name = strings.TrimSpace(name)
 	i := slices.IndexFunc(e.c.Rooms, func(r Room) bool { return r.ID == id })
 	if i < 0 {
-		return fmt.Errorf("agenda: room %q: %w", clip(id), ErrNotFound)
+		return errorf(ErrNotFound, "room %q", clip(id))
 	}
 	if err := CheckRoomName(name); err != nil {
-		return fmt.Errorf("agenda: room %q: %w", id, err)
+		return wrapf(err, "room %q", id)
 	}
 	if e.c.Rooms[i].Name == name {
 		return nil

@@ -1,7 +1,6 @@
 package agenda
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -96,7 +95,7 @@ func (s *Snapshot) Describe(changes []Change) []Summary {
 // rev must lie within the log (see ChangesSince).
 func (s *Snapshot) SummariesSince(rev int64) ([]Summary, error) {
 	if rev < s.base || rev > s.rev {
-		return nil, fmt.Errorf("agenda: summaries since %d (log covers %d to %d): %w", rev, s.base, s.rev, ErrUnknownRevision)
+		return nil, errorf(ErrUnknownRevision, "summaries since %d (log covers %d to %d)", rev, s.base, s.rev)
 	}
 	s.sums.once.Do(func() { s.sums.v = s.Describe(s.log) })
 	all := s.sums.v

@@ -1,7 +1,6 @@
 package agenda
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -183,13 +182,13 @@ func cmpRev(a, b int64) int {
 // returned by SessionAt.
 func (s *Snapshot) SessionsAt(rev int64) (func(id string) (Session, bool, error), error) {
 	if rev < s.base || rev > s.rev {
-		return nil, fmt.Errorf("agenda: sessions at %d (log covers %d to %d): %w", rev, s.base, s.rev, ErrUnknownRevision)
+		return nil, errorf(ErrUnknownRevision, "sessions at %d (log covers %d to %d)", rev, s.base, s.rev)
 	}
 	h := s.history()
 	return func(id string) (Session, bool, error) {
 		if i, ok := h.lastFailed[id]; ok && s.log[i].Revision > rev {
 			c := s.log[i]
-			return Session{}, false, fmt.Errorf("agenda: change log at revision %d: %s %q: %w", c.Revision, c.Field, c.Old, ErrInvalid)
+			return Session{}, false, errorf(ErrInvalid, "change log at revision %d: %s %q", c.Revision, c.Field, c.Old)
 		}
 		idx := h.sessions[id]
 		if k := s.firstAfter(idx, rev); k < len(idx) {

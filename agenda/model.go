@@ -75,7 +75,7 @@ func (c Conference) DayStart(d Date, loc *time.Location) time.Time {
 func (c Conference) Location() (*time.Location, error) {
 	loc, err := time.LoadLocation(c.TimeZone)
 	if err != nil {
-		return nil, fmt.Errorf("agenda: conference time zone: %w", err)
+		return nil, wrapf(err, "conference time zone")
 	}
 	return loc, nil
 }
@@ -93,9 +93,9 @@ func (c Conference) Days() []Date {
 func (c Conference) Validate() error {
 	switch {
 	case strings.TrimSpace(c.Name) == "":
-		return fmt.Errorf("agenda: conference has no name: %w", ErrInvalid)
+		return errorf(ErrInvalid, "conference has no name")
 	case c.UIDDomain == "":
-		return fmt.Errorf("agenda: conference has no UID domain: %w", ErrInvalid)
+		return errorf(ErrInvalid, "conference has no UID domain")
 	}
 	for _, f := range [...]struct {
 		field, v string
@@ -113,11 +113,11 @@ func (c Conference) Validate() error {
 	}
 	switch {
 	case c.Last.Before(c.First):
-		return fmt.Errorf("agenda: conference ends (%s) before it starts (%s): %w", c.Last, c.First, ErrInvalid)
+		return errorf(ErrInvalid, "conference ends (%s) before it starts (%s)", c.Last, c.First)
 	case len(c.Days()) > 60:
-		return fmt.Errorf("agenda: conference longer than 60 days: %w", ErrInvalid)
+		return errorf(ErrInvalid, "conference longer than 60 days")
 	case c.DayChange < 0 || c.DayChange >= MaxDayChange || c.DayChange%time.Minute != 0:
-		return fmt.Errorf("agenda: conference day change %s: want whole minutes from 0 to under %s: %w", c.DayChange, MaxDayChange, ErrInvalid)
+		return errorf(ErrInvalid, "conference day change %s: want whole minutes from 0 to under %s", c.DayChange, MaxDayChange)
 	}
 	_, err := c.Location()
 	return err
@@ -297,4 +297,35 @@ func baseLetter(r rune) rune {
 		return 's'
 	}
 	return r
+}
+
+// Error is a broken rule of the agenda: its kind (ErrInvalid, ErrNotFound,
+// ErrOverlap, ErrExists, ErrUnknownRevision) and a message for people —
+// the organizer at the API or the command line — which is all Error says.
+// Test for the kind with errors.Is; an ErrExists is an ErrInvalid too.
+type Error struct {
+	Kind error
+	Msg  string
+}
+
+func (e *Error) Error() string { return e.Msg }
+
+// Is reports whether e is of kind target.
+func (e *Error) Is(target error) bool {
+	return target == e.Kind || e.Kind == ErrExists && target == ErrInvalid
+}
+
+func errorf(kind error, format string, args ...any) error {
+	return &Error{Kind: kind, Msg: fmt.Sprintf(format, args...)}
+}
+
+// wrapf says where err happened: a broken rule stays one, its message led
+// by the context ("session \"x\": title is empty"); any other error is
+// wrapped as "agenda: context: err".
+func wrapf(err error, format string, args ...any) error {
+	where := fmt.Sprintf(format, args...)
+	if e, ok := err.(*Error); ok {
+		return &Error{Kind: e.Kind, Msg: where + ": " + e.Msg}
+	}
+	return fmt.Errorf("agenda: %s: %w", where, err)
 }

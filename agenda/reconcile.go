@@ -77,7 +77,7 @@ func (e *Editor) Reconcile(c Contents) (warnings []string, err error) {
 	for i, x := range c.Sessions {
 		if current[x.ID] {
 			if matched[x.ID] {
-				return nil, fmt.Errorf("agenda: session %q listed twice: %w", x.ID, ErrInvalid)
+				return nil, errorf(ErrInvalid, "session %q listed twice", x.ID)
 			}
 			match[i], matched[x.ID] = x.ID, true
 		}

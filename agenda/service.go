@@ -69,7 +69,7 @@ func (s *Service) Load(ctx context.Context, seed func() (*Snapshot, error)) erro
 		snap, err = s.importSeed(ctx, seed)
 	}
 	if err != nil {
-		return fmt.Errorf("agenda: load the stored agenda: %w", err)
+		return wrapf(err, "load the stored agenda")
 	}
 	return s.serve(ctx, snap)
 }
@@ -93,7 +93,7 @@ func (s *Service) importSeed(ctx context.Context, seed func() (*Snapshot, error)
 func (s *Service) serve(ctx context.Context, snap *Snapshot) error {
 	swap, err := s.publish(ctx, snap)
 	if err != nil {
-		return fmt.Errorf("agenda: publish revision %d: %w", snap.Revision(), err)
+		return wrapf(err, "publish revision %d", snap.Revision())
 	}
 	swap()
 	s.cur.Store(snap)
@@ -121,7 +121,7 @@ func (s *Service) refresh(ctx context.Context) (bool, error) {
 	}
 	snap, err := s.store.Load(ctx)
 	if err != nil {
-		return false, fmt.Errorf("agenda: refresh from the store: %w", err)
+		return false, wrapf(err, "refresh from the store")
 	}
 	if cur != nil && snap.Revision() <= cur.Revision() {
 		return false, nil
@@ -164,7 +164,7 @@ func (s *Service) Change(ctx context.Context, who string, fn func(*Editor) error
 			return next, changes, err
 		}
 		if time.Since(start)+pause > StaleDeadline {
-			return cur, nil, fmt.Errorf("agenda: the store kept moving on for %s: %w", StaleDeadline, err)
+			return cur, nil, wrapf(err, "the store kept moving on for %s", StaleDeadline)
 		}
 		// Another process saved a revision: wait a little (so two writers
 		// racing each other fall out of step), serve what it stored and
@@ -173,7 +173,7 @@ func (s *Service) Change(ctx context.Context, who string, fn func(*Editor) error
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return cur, nil, fmt.Errorf("agenda: retrying a change on a stale revision: %w", errors.Join(ctx.Err(), err))
+			return cur, nil, wrapf(errors.Join(ctx.Err(), err), "retrying a change on a stale revision")
 		case <-t.C:
 		}
 		pause = min(2*pause, maxStalePause)
@@ -206,14 +206,14 @@ func (s *Service) change(ctx context.Context, cur *Snapshot, who string, fn func
 	}
 	next, err := e.Commit()
 	if err != nil {
-		return cur, nil, fmt.Errorf("agenda: commit revision %d: %w", cur.Revision()+1, err)
+		return cur, nil, wrapf(err, "commit revision %d", cur.Revision()+1)
 	}
 	swap, err := s.publish(ctx, next)
 	if err != nil {
-		return cur, nil, fmt.Errorf("agenda: publish revision %d: %w", next.Revision(), err)
+		return cur, nil, wrapf(err, "publish revision %d", next.Revision())
 	}
 	if err := s.store.Save(ctx, next); err != nil {
-		return cur, nil, fmt.Errorf("agenda: save revision %d: %w", next.Revision(), err)
+		return cur, nil, wrapf(err, "save revision %d", next.Revision())
 	}
 	swap()
 	s.cur.Store(next)

@@ -2,7 +2,6 @@ package agenda
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -54,7 +53,7 @@ func NewSnapshot(c Contents, rev, base int64, log []Change) (*Snapshot, error) {
 		return nil, err
 	}
 	if rev < 1 || base < 1 || base > rev {
-		return nil, fmt.Errorf("agenda: revision %d from base %d: %w", rev, base, ErrInvalid)
+		return nil, errorf(ErrInvalid, "revision %d from base %d", rev, base)
 	}
 	loc, _ := c.Conference.Location()
 	s := &Snapshot{
@@ -78,28 +77,28 @@ func NewSnapshot(c Contents, rev, base int64, log []Change) (*Snapshot, error) {
 	}
 	for i, t := range s.tracks {
 		if !ValidID(t.ID) || t.Name == "" {
-			return nil, fmt.Errorf("agenda: track %q: bad ID or empty name: %w", t.ID, ErrInvalid)
+			return nil, errorf(ErrInvalid, "track %q: bad ID or empty name", t.ID)
 		}
 		if _, dup := s.trackIdx[t.ID]; dup {
-			return nil, fmt.Errorf("agenda: track %q listed twice: %w", t.ID, ErrInvalid)
+			return nil, errorf(ErrInvalid, "track %q listed twice", t.ID)
 		}
 		s.trackIdx[t.ID] = i
 	}
 	for i, r := range s.rooms {
 		if !ValidID(r.ID) || r.Name == "" {
-			return nil, fmt.Errorf("agenda: room %q: bad ID or empty name: %w", r.ID, ErrInvalid)
+			return nil, errorf(ErrInvalid, "room %q: bad ID or empty name", r.ID)
 		}
 		if _, dup := s.roomIdx[r.ID]; dup {
-			return nil, fmt.Errorf("agenda: room %q listed twice: %w", r.ID, ErrInvalid)
+			return nil, errorf(ErrInvalid, "room %q listed twice", r.ID)
 		}
 		s.roomIdx[r.ID] = i
 	}
 	for i, p := range s.speakers {
 		if !ValidID(p.ID) || strings.TrimSpace(p.Name) == "" {
-			return nil, fmt.Errorf("agenda: speaker %q: bad ID or empty name: %w", p.ID, ErrInvalid)
+			return nil, errorf(ErrInvalid, "speaker %q: bad ID or empty name", p.ID)
 		}
 		if _, dup := s.spkrIdx[p.ID]; dup {
-			return nil, fmt.Errorf("agenda: speaker %q listed twice: %w", p.ID, ErrInvalid)
+			return nil, errorf(ErrInvalid, "speaker %q listed twice", p.ID)
 		}
 		s.spkrIdx[p.ID] = i
 	}
@@ -115,7 +114,7 @@ func NewSnapshot(c Contents, rev, base int64, log []Change) (*Snapshot, error) {
 		}
 		if x.Number != 0 {
 			if other, dup := numbers[x.Number]; dup {
-				return nil, fmt.Errorf("agenda: sessions %q and %q share the number %d: %w", other, x.ID, x.Number, ErrInvalid)
+				return nil, errorf(ErrInvalid, "sessions %q and %q share the number %d", other, x.ID, x.Number)
 			}
 			numbers[x.Number] = x.ID
 			top = max(top, x.Number)
@@ -127,7 +126,7 @@ func NewSnapshot(c Contents, rev, base int64, log []Change) (*Snapshot, error) {
 	for i := range s.sessions {
 		x := &s.sessions[i]
 		if _, dup := s.byID[x.ID]; dup {
-			return nil, fmt.Errorf("agenda: session %q listed twice: %w", x.ID, ErrInvalid)
+			return nil, errorf(ErrInvalid, "session %q listed twice", x.ID)
 		}
 		if x.Number == 0 {
 			// Numbered once, in agenda order, after every number in
@@ -146,10 +145,10 @@ func NewSnapshot(c Contents, rev, base int64, log []Change) (*Snapshot, error) {
 	}
 	for i, ch := range s.log {
 		if ch.Revision <= base || ch.Revision > rev {
-			return nil, fmt.Errorf("agenda: change log entry at revision %d outside (%d, %d]: %w", ch.Revision, base, rev, ErrInvalid)
+			return nil, errorf(ErrInvalid, "change log entry at revision %d outside (%d, %d]", ch.Revision, base, rev)
 		}
 		if i > 0 && ch.Revision < s.log[i-1].Revision {
-			return nil, fmt.Errorf("agenda: change log out of order at revision %d: %w", ch.Revision, ErrInvalid)
+			return nil, errorf(ErrInvalid, "change log out of order at revision %d", ch.Revision)
 		}
 	}
 	s.indexMarks()
@@ -160,37 +159,36 @@ func NewSnapshot(c Contents, rev, base int64, log []Change) (*Snapshot, error) {
 func (s *Snapshot) check(x Session) error {
 	switch {
 	case !ValidID(x.ID):
-		return fmt.Errorf("agenda: session ID %q is not a slug (%s): %w", clip(x.ID), slugRule(), ErrInvalid)
+		return errorf(ErrInvalid, "session ID %q is not a slug (%s)", clip(x.ID), slugRule())
 	case x.Title == "":
-		return fmt.Errorf("agenda: session %q has no title: %w", x.ID, ErrInvalid)
+		return errorf(ErrInvalid, "session %q has no title", x.ID)
 	case !x.End.After(x.Start):
-		return fmt.Errorf("agenda: session %q ends (%s) before it starts (%s): %w", x.ID, x.End.Format(time.RFC3339), x.Start.Format(time.RFC3339), ErrInvalid)
+		return errorf(ErrInvalid, "session %q ends (%s) before it starts (%s)", x.ID, x.End.Format(time.RFC3339), x.Start.Format(time.RFC3339))
 	case !x.Status.Valid():
-		return fmt.Errorf("agenda: session %q has status %q: %w", x.ID, x.Status, ErrInvalid)
+		return errorf(ErrInvalid, "session %q has status %q", x.ID, x.Status)
 	case x.Sequence < 0:
-		return fmt.Errorf("agenda: session %q has a negative sequence: %w", x.ID, ErrInvalid)
+		return errorf(ErrInvalid, "session %q has a negative sequence", x.ID)
 	case x.Number < 0:
-		return fmt.Errorf("agenda: session %q has a negative number: %w", x.ID, ErrInvalid)
+		return errorf(ErrInvalid, "session %q has a negative number", x.ID)
 	}
 	for i, p := range x.Speakers {
 		if _, ok := s.spkrIdx[p]; !ok {
-			return fmt.Errorf("agenda: session %q: unknown speaker %q: %w", x.ID, p, ErrInvalid)
+			return errorf(ErrInvalid, "session %q: unknown speaker %q", x.ID, p)
 		}
 		if slices.Contains(x.Speakers[:i], p) {
-			return fmt.Errorf("agenda: session %q lists speaker %q twice: %w", x.ID, p, ErrInvalid)
+			return errorf(ErrInvalid, "session %q lists speaker %q twice", x.ID, p)
 		}
 	}
 	if _, ok := s.trackIdx[x.Track]; !ok {
-		return fmt.Errorf("agenda: session %q: unknown track %q: %w", x.ID, x.Track, ErrInvalid)
+		return errorf(ErrInvalid, "session %q: unknown track %q", x.ID, x.Track)
 	}
 	if _, ok := s.roomIdx[x.Room]; !ok {
-		return fmt.Errorf("agenda: session %q: unknown room %q: %w", x.ID, x.Room, ErrInvalid)
+		return errorf(ErrInvalid, "session %q: unknown room %q", x.ID, x.Room)
 	}
 	first := s.conf.DayStart(s.conf.First, s.loc)
 	end := s.conf.DayStart(s.conf.Last.AddDays(1), s.loc)
 	if x.Start.Before(first) || x.End.After(end) {
-		return fmt.Errorf("agenda: session %q (%s – %s) is outside the conference days %s to %s: %w",
-			x.ID, x.Start.Format(time.RFC3339), x.End.Format(time.RFC3339), s.conf.First, s.conf.Last, ErrInvalid)
+		return errorf(ErrInvalid, "session %q (%s – %s) is outside the conference days %s to %s", x.ID, x.Start.Format(time.RFC3339), x.End.Format(time.RFC3339), s.conf.First, s.conf.Last)
 	}
 	return nil
 }

@@ -38,13 +38,10 @@ const (
 	MaxURLLength = 2000
 )
 
-// textError is text that breaks a rule of the agenda. It is an ErrInvalid;
-// its message names the field and the rule, and leaves out the text, which
-// may be long or unprintable.
-type textError struct{ msg string }
-
-func (e *textError) Error() string        { return e.msg }
-func (e *textError) Is(target error) bool { return target == ErrInvalid }
+// textError is text that breaks a rule of the agenda: an ErrInvalid
+// whose message names the field and the rule, and leaves out the text,
+// which may be long or unprintable.
+func textError(msg string) error { return &Error{Kind: ErrInvalid, Msg: msg} }
 
 // CheckTitle reports a problem with title as a session's title: it must
 // be one line of 1 to MaxTitleLength printable characters. Surrounding
@@ -81,7 +78,7 @@ func CheckLanguage(v string) error {
 	}
 	for _, r := range v {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
-			return &textError{fmt.Sprintf("language %q is not a language tag (letters, digits and hyphens, e.g. en or pt-BR)", clip(v))}
+			return textError(fmt.Sprintf("language %q is not a language tag (letters, digits and hyphens, e.g. en or pt-BR)", clip(v)))
 		}
 	}
 	return nil
@@ -95,7 +92,7 @@ func CheckURL(v string) error {
 		return err
 	}
 	if v != "" && (!strings.HasPrefix(v, "https://") && !strings.HasPrefix(v, "http://") || strings.ContainsAny(v, " \t\"<>")) {
-		return &textError{fmt.Sprintf("URL %q is not an absolute http(s) URL", clip(v))}
+		return textError(fmt.Sprintf("URL %q is not an absolute http(s) URL", clip(v)))
 	}
 	return nil
 }
@@ -125,7 +122,7 @@ func NormalizeAbstract(abstract string) string { return strings.ReplaceAll(abstr
 // checkLine checks one line of text of 1 to max characters.
 func checkLine(field, v string, max int) error {
 	if v == "" {
-		return &textError{field + " is empty"}
+		return textError(field + " is empty")
 	}
 	return checkText(field, v, max, false)
 }
@@ -134,10 +131,10 @@ func checkLine(field, v string, max int) error {
 // control characters; multiline allows tabs and line feeds.
 func checkText(field, v string, max int, multiline bool) error {
 	if !utf8.ValidString(v) {
-		return &textError{field + " is not valid UTF-8"}
+		return textError(field + " is not valid UTF-8")
 	}
 	if n := utf8.RuneCountInString(v); n > max {
-		return &textError{fmt.Sprintf("%s is %d characters long, longer than the limit of %d", field, n, max)}
+		return textError(fmt.Sprintf("%s is %d characters long, longer than the limit of %d", field, n, max))
 	}
 	i := strings.IndexFunc(v, func(r rune) bool { return unicode.IsControl(r) && !(multiline && (r == '\t' || r == '\n')) })
 	if i < 0 {
@@ -148,8 +145,8 @@ func checkText(field, v string, max int, multiline bool) error {
 	if multiline {
 		allowed = "printable characters, tabs and line feeds"
 	}
-	return &textError{fmt.Sprintf("%s holds the control character %U at character %d; it may hold %s only",
-		field, r, utf8.RuneCountInString(v[:i])+1, allowed)}
+	return textError(fmt.Sprintf("%s holds the control character %U at character %d; it may hold %s only",
+		field, r, utf8.RuneCountInString(v[:i])+1, allowed))
 }
 
 // validColor reports whether c is a track colour the agenda keeps: empty

@@ -1,5 +1,7 @@
-// Package api is confcal's admin API: JSON over HTTP for reading the agenda
-// and, with the admin token, changing it, plus the Atom feed of changes.
+// Package api is the language of confcal's admin API: the JSON documents
+// its routes read and write (the routes themselves are package web's), the
+// rules that turn them into changes of the agenda, and Client, which speaks
+// it to a server for the command line.
 //
 // Reads are public:
 //
@@ -45,175 +47,69 @@
 package api
 
 import (
-	"crypto/sha256"
-	"crypto/subtle"
-	"log/slog"
+	"fmt"
 	"net/http"
 	"strings"
-	"sync/atomic"
+	"unicode"
+	"unicode/utf8"
 
 	"confcal/agenda"
-
-	"github.com/go-chi/chi/v5"
 )
-
-// Config configures the API.
-type Config struct {
-	// Service holds the agenda; it must be loaded (agenda.Open).
-	Service *agenda.Service
-	// Token is the admin token writes must present as a bearer token.
-	// Empty disables writes: they answer 403 and say how to enable them.
-	Token string
-	// Logger receives server errors; nil discards them.
-	Logger *slog.Logger
-	// BaseURL is the server's absolute URL without a trailing slash, e.g.
-	// "https://confcal.example.org"; links in the Atom feed are built from it.
-	BaseURL string
-	// WhoPrefix starts the author recorded for every change ("api" when
-	// empty): "api" alone, or "api:alice" with a Confcal-Who of "alice".
-	WhoPrefix string
-}
-
-// MaxBody is the largest request body a write accepts.
-const MaxBody = 1 << 20
 
 // RevisionHeader names the response header that carries the agenda revision
 // a response was made from.
 const RevisionHeader = "Confcal-Revision"
 
 // WhoHeader names the optional request header that says who makes a change
-// (e.g. "alice"); it is recorded in the change log as "api:alice" (see
-// Config.WhoPrefix).
+// (e.g. "alice"); it is recorded in the change log as "api:alice".
 const WhoHeader = "Confcal-Who"
 
-type api struct {
-	svc     *agenda.Service
-	token   [sha256.Size]byte // hash of the token, compared in constant time
-	writes  bool
-	log     *slog.Logger
-	baseURL string
-	who     string                   // Config.WhoPrefix
-	tags    atomic.Pointer[tagIndex] // ETags of the current revision
-	atom    atomic.Pointer[atomDoc]  // the Atom feed of the current revision
+// MaxWho is the most characters a WhoHeader value may have.
+const MaxWho = 64
+
+// ValidWho reports whether v can name who makes a change (see WhoHeader):
+// up to MaxWho characters of UTF-8 without control characters.
+func ValidWho(v string) bool {
+	return utf8.ValidString(v) && utf8.RuneCountInString(v) <= MaxWho && strings.IndexFunc(v, unicode.IsControl) < 0
 }
 
-func newAPI(cfg Config) *api {
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	a := &api{svc: cfg.Service, log: log, baseURL: strings.TrimRight(cfg.BaseURL, "/"), who: cfg.WhoPrefix}
-	if a.who == "" {
-		a.who = "api"
-	}
-	if cfg.Token != "" {
-		a.writes = true
-		a.token = sha256.Sum256([]byte(cfg.Token))
-	}
-	return a
+// Error is a document the API refuses: malformed JSON, a missing or
+// malformed field. Its message names the field; Status is the HTTP status
+// it answers with.
+type Error struct {
+	status int
+	msg    string
 }
 
-// New returns the API's handler.
-func New(cfg Config) http.Handler {
-	a := newAPI(cfg)
-	r := chi.NewRouter()
-	r.NotFound(a.handle(func(w http.ResponseWriter, r *http.Request) error {
-		return errorf(http.StatusNotFound, "no such API route: %s", r.URL.Path)
-	}))
-	mux := r
-	r.MethodNotAllowed(a.handle(func(w http.ResponseWriter, r *http.Request) error {
-		allow := allowed(mux, r)
-		w.Header().Set("Allow", strings.Join(allow, ", "))
-		return errorf(http.StatusMethodNotAllowed, "method %s not allowed here; allowed: %s", r.Method, strings.Join(allow, ", "))
-	}))
+func (e *Error) Error() string { return e.msg }
 
-	// Reads answer HEAD as GET does, without the body (writeJSON drops it).
-	for _, rt := range []struct {
-		path string
-		h    func(http.ResponseWriter, *http.Request) error
-	}{
-		{"/sessions", a.listSessions},
-		{"/sessions/{id}", a.getSession},
-		{"/rooms", a.listRooms},
-		{"/tracks", a.listTracks},
-		{"/changes", a.listChanges},
-	} {
-		r.Get(rt.path, a.handle(rt.h))
-		r.Head(rt.path, a.handle(rt.h))
-	}
+// Status returns the HTTP status the error answers with.
+func (e *Error) Status() int { return e.status }
 
-	r.Group(func(r chi.Router) {
-		r.Use(a.requireToken)
-		r.Patch("/sessions/{id}", a.handle(a.patchSession))
-		r.Post("/sessions", a.handle(a.createSession))
-		r.Post("/rooms", a.handle(a.createRoom))
-		r.Patch("/rooms/{id}", a.handle(a.patchRoom))
-		r.Post("/import", a.handle(a.importAgenda))
-	})
-	return r
+func badRequest(format string, args ...any) error {
+	return &Error{status: http.StatusBadRequest, msg: fmt.Sprintf(format, args...)}
 }
 
-// routeMethods are the methods a 405's Allow header may list.
-var routeMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
-
-// allowed lists the methods mux routes for r's path, for the Allow header a
-// 405 must carry (RFC 9110 §15.5.6).
-func allowed(mux *chi.Mux, r *http.Request) []string {
-	path := r.URL.Path
-	if rctx := chi.RouteContext(r.Context()); rctx != nil && rctx.RoutePath != "" {
-		path = rctx.RoutePath // the path below where the API is mounted
-	}
-	var out []string
-	for _, m := range routeMethods {
-		if mux.Match(chi.NewRouteContext(), m, path) {
-			out = append(out, m)
-		}
-	}
-	return out
+// SessionETag returns the strong ETag of session x of snap: it changes
+// exactly when the session does (an abstract edit too, which leaves the
+// SEQUENCE alone) and stays the same, across revisions and restarts, while
+// nothing changes it.
+func SessionETag(snap *agenda.Snapshot, x agenda.Session) string {
+	return fmt.Sprintf(`"s%d.%d"`, snap.SessionChanged(x.ID).Revision, x.Sequence)
 }
 
-// requireToken lets a request through only with the admin token.
-func (a *api) requireToken(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !a.writes {
-			a.writeError(w, r, errorf(http.StatusForbidden,
-				"writes are disabled: start the server with CONFCAL_ADMIN_TOKEN set or with -admin-token-file naming a file that holds the token"))
-			return
-		}
-		given, ok := bearer(r.Header.Get("Authorization"))
-		if !ok {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="confcal"`)
-			a.writeError(w, r, errorf(http.StatusUnauthorized, "this needs the admin token: send Authorization: Bearer <token>"))
-			return
-		}
-		sum := sha256.Sum256([]byte(given))
-		if subtle.ConstantTimeCompare(sum[:], a.token[:]) != 1 {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="confcal", error="invalid_token"`)
-			a.writeError(w, r, errorf(http.StatusUnauthorized, "wrong admin token"))
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
+// RoomETag returns the strong ETag of room id of snap.
+func RoomETag(snap *agenda.Snapshot, id string) string {
+	return fmt.Sprintf(`"r%d"`, snap.RoomChanged(id).Revision)
 }
 
-// bearer returns the token of an Authorization field value in the Bearer
-// scheme (RFC 6750 §2.1). Auth schemes are case-insensitive (RFC 9110
-// §11.1), so "bearer" and "BEARER" are the same scheme; blanks around the
-// token are dropped.
-func bearer(field string) (string, bool) {
-	scheme, token, ok := strings.Cut(strings.TrimSpace(field), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return "", false
+// truncate shortens s to at most n bytes (and whole runes) for a message.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
 	}
-	token = strings.TrimSpace(token)
-	return token, token != ""
-}
-
-// current returns the current revision, or a 503 before the agenda is loaded.
-func (a *api) current() (*agenda.Snapshot, error) {
-	snap := a.svc.Current()
-	if snap == nil {
-		return nil, errorf(http.StatusServiceUnavailable, "the agenda is not loaded yet")
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
-	return snap, nil
+	return s[:n] + "…"
 }

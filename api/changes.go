@@ -1,9 +1,6 @@
 package api
 
 import (
-	"errors"
-	"net/http"
-	"strconv"
 	"time"
 
 	"confcal/agenda"
@@ -62,42 +59,4 @@ func Summaries(sums []agenda.Summary) []Summary {
 			Session: s.Session, Room: s.Room, Track: s.Track, Text: s.Text}
 	}
 	return out
-}
-
-func (a *api) listChanges(w http.ResponseWriter, r *http.Request) error {
-	snap, err := a.current()
-	if err != nil {
-		return err
-	}
-	since := snap.BaseRevision()
-	if v := r.URL.Query().Get("since"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 {
-			return errorf(http.StatusBadRequest, "since: %q is not a revision number", v)
-		}
-		if n > 0 {
-			since = n
-		}
-	}
-	log, err := snap.ChangesSince(since)
-	var sums []agenda.Summary
-	if err == nil {
-		// Described once per revision and shared: a request only slices.
-		sums, err = snap.SummariesSince(since)
-	}
-	switch {
-	case errors.Is(err, agenda.ErrUnknownRevision) && since < snap.BaseRevision():
-		return errorf(http.StatusGone, "since: the change log starts at revision %d", snap.BaseRevision())
-	case errors.Is(err, agenda.ErrUnknownRevision):
-		return errorf(http.StatusBadRequest, "since: revision %d is newer than the current revision %d", since, snap.Revision())
-	case err != nil:
-		return err
-	}
-	setRevision(w, snap)
-	w.Header().Set("Cache-Control", "no-cache")
-	writeJSON(w, r, http.StatusOK, ChangeList{
-		Revision: snap.Revision(), Since: since,
-		Changes: Changes(log), Summaries: Summaries(sums),
-	})
-	return nil
 }

@@ -2,7 +2,6 @@ package api
 
 import (
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
@@ -45,8 +44,8 @@ type ImportResult struct {
 	Warnings []string `json:"warnings"`
 }
 
-// contents turns the import into agenda contents of the conference conf.
-func (in Import) contents(conf agenda.Conference, loc *time.Location) (agenda.Contents, error) {
+// Contents turns the import into agenda contents of the conference conf.
+func (in Import) Contents(conf agenda.Conference, loc *time.Location) (agenda.Contents, error) {
 	c := agenda.Contents{Conference: conf}
 	for _, t := range in.Tracks {
 		c.Tracks = append(c.Tracks, agenda.Track{ID: t.ID, Name: t.Name, Color: t.Color})
@@ -56,73 +55,23 @@ func (in Import) contents(conf agenda.Conference, loc *time.Location) (agenda.Co
 	}
 	for i, n := range in.Sessions {
 		if strings.TrimSpace(n.ID) == "" {
-			return c, errorf(http.StatusBadRequest, "sessions[%d]: id is required", i)
+			return c, badRequest("sessions[%d]: id is required", i)
 		}
 		where := "sessions[" + n.ID + "]."
 		if !agenda.ValidID(n.ID) {
 			where = fmt.Sprintf("sessions[%d].", i) // the ID is refused below
 		}
-		x, err := n.session(where, loc)
+		x, err := n.Session(where, loc)
 		if err != nil {
 			return c, err
 		}
 		if x.Status != agenda.StatusConfirmed {
-			return c, errorf(http.StatusBadRequest, "%sstatus: an import cannot cancel a session; leave it out of the agenda instead", where)
+			return c, badRequest("%sstatus: an import cannot cancel a session; leave it out of the agenda instead", where)
 		}
 		c.Sessions = append(c.Sessions, x)
 	}
 	if len(c.Sessions) == 0 {
-		return c, errorf(http.StatusBadRequest, "sessions: an import with no sessions would cancel every session; refusing")
+		return c, badRequest("sessions: an import with no sessions would cancel every session; refusing")
 	}
 	return c, nil
-}
-
-func (a *api) importAgenda(w http.ResponseWriter, r *http.Request) error {
-	var in Import
-	author, err := a.writeRequest(w, r, &in)
-	if err != nil {
-		return err
-	}
-	snap, err := a.current()
-	if err != nil {
-		return err
-	}
-	c, err := in.contents(snap.Conference(), snap.Location())
-	if err != nil {
-		return err
-	}
-	var (
-		warnings []string
-		changes  []agenda.Change
-		next     *agenda.Snapshot
-	)
-	if in.DryRun {
-		e := snap.Edit(author, time.Now())
-		if warnings, err = e.Reconcile(c); err != nil {
-			return err
-		}
-		if next, err = e.Commit(); err != nil {
-			return err
-		}
-		changes = e.Changes()
-	} else {
-		next, changes, err = a.svc.Change(r.Context(), author, func(e *agenda.Editor) error {
-			var err error
-			warnings, err = e.Reconcile(c)
-			return err
-		})
-		if err != nil {
-			return err
-		}
-	}
-	res := ImportResult{
-		Revision: next.Revision(), DryRun: in.DryRun,
-		Changes: Changes(changes), Summaries: Summaries(next.Describe(changes)), Warnings: warnings,
-	}
-	if res.Warnings == nil {
-		res.Warnings = []string{}
-	}
-	setRevision(w, next)
-	writeJSON(w, r, http.StatusOK, res)
-	return nil
 }

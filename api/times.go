@@ -2,7 +2,6 @@ package api
 
 import (
 	"fmt"
-	"net/http"
 	"time"
 )
 
@@ -45,7 +44,7 @@ func parseAny(v string, loc *time.Location) (time.Time, error) {
 func parseTime(field, v string, loc *time.Location) (time.Time, error) {
 	t, err := ParseTime(v, loc)
 	if err != nil {
-		return time.Time{}, errorf(http.StatusBadRequest, "%s: %v", field, err)
+		return time.Time{}, badRequest("%s: %v", field, err)
 	}
 	return t, nil
 }

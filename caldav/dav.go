@@ -72,15 +72,11 @@ func (v *view) writeResponse(w *multistatusWriter, res resource, q *propQuery, r
 	case modeAllProp:
 		w.beginPropstat()
 		for _, n := range allProps(res.kind, report) {
-			if s, ok := v.prop(res, n, report); ok {
-				w.raw(s)
-			}
+			v.writeProp(w, res, n, report)
 		}
 		missing := w.missing[:0]
 		for i, n := range q.names {
-			if s, ok := v.prop(res, n, report); ok {
-				w.raw(s)
-			} else {
+			if !v.writeProp(w, res, n, report) {
 				missing = append(missing, i)
 			}
 		}
@@ -90,8 +86,7 @@ func (v *view) writeResponse(w *multistatusWriter, res resource, q *propQuery, r
 		open := false
 		missing := w.missing[:0]
 		for i, n := range q.names {
-			s, ok := v.prop(res, n, report)
-			if !ok {
+			if !v.hasProp(res, n, report) {
 				missing = append(missing, i)
 				continue
 			}
@@ -99,7 +94,7 @@ func (v *view) writeResponse(w *multistatusWriter, res resource, q *propQuery, r
 				w.beginPropstat()
 				open = true
 			}
-			w.raw(s)
+			v.writeProp(w, res, n, report)
 		}
 		if open {
 			w.endPropstat(http.StatusOK)
@@ -112,6 +107,35 @@ func (v *view) writeResponse(w *multistatusWriter, res resource, q *propQuery, r
 		}
 	}
 	w.endResponse()
+}
+
+// hasProp reports whether res has property name.
+func (v *view) hasProp(res resource, name xml.Name, report bool) bool {
+	if name == nameCalendarData && report && res.kind == resObject {
+		return true
+	}
+	_, ok := v.prop(res, name, report)
+	return ok
+}
+
+// writeProp writes property name of res and reports whether res has it.
+// An object's calendar-data (in REPORTs only, RFC 4791 §9.6) is written
+// from its pieces: the head every object shares, escaped once per view,
+// and the object's event, escaped once per rendering.
+func (v *view) writeProp(w *multistatusWriter, res resource, name xml.Name, report bool) bool {
+	if name == nameCalendarData && report && res.kind == resObject {
+		w.raw(calendarDataOpen)
+		w.raw(v.objectHeadXML)
+		w.raw(res.obj.eventXML)
+		w.raw(objectEndXML)
+		w.raw(calendarDataClose)
+		return true
+	}
+	s, ok := v.prop(res, name, report)
+	if ok {
+		w.raw(s)
+	}
+	return ok
 }
 
 // writeMissing writes the 404 propstat of the names of q at indexes

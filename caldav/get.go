@@ -4,8 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
-
-	"confcal/ical"
+	"time"
 )
 
 // serveGet answers GET and HEAD. An object is its pre-rendered bytes, a
@@ -18,11 +17,10 @@ import (
 func (h *handler) serveGet(w http.ResponseWriter, r *http.Request, v *view, res resource) {
 	switch res.kind {
 	case resObject:
-		serveDoc(w, r, res.obj.doc)
+		serveBytes(w, r, res.obj.obj.ETag(), res.obj.obj.Modified(), res.obj.obj.Bytes())
 	case resCalendar:
-		doc := v.feedOf(res.cal)
-		doc.Modified = v.lastModified(res.cal)
-		serveDoc(w, r, doc)
+		c := v.feedOf(res.cal)
+		serveBytes(w, r, c.ETag(), v.lastModified(res.cal), c.Bytes())
 	default:
 		hd := w.Header()
 		hd.Set("Content-Type", "text/plain; charset=utf-8")
@@ -35,12 +33,12 @@ func (h *handler) serveGet(w http.ResponseWriter, r *http.Request, v *view, res 
 	}
 }
 
-// serveDoc writes a rendered calendar with its validators.
-func serveDoc(w http.ResponseWriter, r *http.Request, doc ical.Doc) {
+// serveBytes writes a rendered calendar with its validators.
+func serveBytes(w http.ResponseWriter, r *http.Request, etag string, modified time.Time, body []byte) {
 	hd := w.Header()
-	hd.Set("ETag", doc.ETag)
+	hd.Set("ETag", etag)
 	hd.Set("Content-Type", "text/calendar; charset=utf-8")
 	// Clients may keep a copy but must check it: the agenda changes.
 	hd.Set("Cache-Control", "no-cache")
-	http.ServeContent(w, r, "", doc.Modified, bytes.NewReader(doc.Body))
+	http.ServeContent(w, r, "", modified, bytes.NewReader(body))
 }

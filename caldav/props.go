@@ -181,13 +181,16 @@ func objectProp(o *object, name xml.Name, report bool) (string, bool) {
 		return o.lengthXML, true
 	case nameGetLastModified:
 		return o.lastModXML, o.lastModXML != ""
-	case nameCalendarData:
-		if report {
-			return o.calendarData(), true
-		}
 	}
 	return "", false
 }
+
+// The element around an object's calendar-data (see view.writeProp).
+var (
+	calendarDataOpen  = "<" + nameCalendarData.Local + ` xmlns="` + nameCalendarData.Space + `">`
+	calendarDataClose = "</" + nameCalendarData.Local + ">"
+	objectEndXML      = escape("END:VCALENDAR\r\n")
+)
 
 // allProps lists what DAV:allprop returns (RFC 4918 §9.1) for a kind of
 // resource: its properties but the ones RFCs keep out of allprop answers

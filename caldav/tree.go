@@ -1,6 +1,7 @@
 package caldav
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -89,7 +90,7 @@ type calendar struct {
 	props calendarProps
 
 	feedOnce sync.Once
-	feed     ical.Doc
+	feed     *ical.Calendar
 	etagXML  string // getetag: the feed's ETag
 
 	sortOnce sync.Once
@@ -126,66 +127,55 @@ func (c *calendar) byPath() []*object {
 }
 
 // object is the CalDAV object of one session, with what requests need of
-// it derived once. An object depends only on its rendering (doc), so a view
+// it derived once. An object depends only on its rendering, so a view
 // takes over the objects of the previous view whose ETag did not change:
-// their derived data (calendar-data escaped for XML, the parsed body) is
-// then computed once per rendering, not once per revision.
+// what is derived from the rendering (the event escaped for XML, the
+// properties) is made once per rendering, not once per revision.
 type object struct {
 	id      string
 	segment string // its last path segment, "<id>.ics"
 	hrefEnd string // segment percent-encoded and escaped for XML
-	doc     ical.Doc
+	obj     ical.Object
 	// span is the VEVENT's DTSTART and DTEND, taken from the session the
 	// rendering came from (to the second, as rendered), so time-range
 	// queries need no parsing.
 	span span
+	// eventXML is the object's VEVENT escaped for XML: calendar-data is
+	// the view's escaped head, this, and the escaped end (see
+	// view.writeProp).
+	eventXML string
 
 	// Properties rendered once (see props.go).
 	etagXML, lengthXML, lastModXML string
-
-	dataOnce sync.Once
-	dataXML  string // the calendar-data element: the body escaped for XML
-
-	parseOnce sync.Once
-	parsed    *goical.Calendar
-	parseErr  error
 }
 
-func newObject(x agenda.Session, doc ical.Doc) *object {
+func newObject(x agenda.Session, obj ical.Object) *object {
 	seg := x.ID + objectSuffix
 	o := &object{
 		id:        x.ID,
 		segment:   seg,
 		hrefEnd:   escape(url.PathEscape(seg)),
-		doc:       doc,
+		obj:       obj,
 		span:      span{start: x.Start.Truncate(time.Second), end: x.End.Truncate(time.Second)},
-		etagXML:   textElem(nameGetETag, doc.ETag),
-		lengthXML: textElem(nameGetContentLength, strconv.Itoa(len(doc.Body))),
+		eventXML:  escape(string(obj.Event())),
+		etagXML:   textElem(nameGetETag, obj.ETag()),
+		lengthXML: textElem(nameGetContentLength, strconv.Itoa(obj.Size())),
 	}
-	if !doc.Modified.IsZero() {
-		o.lastModXML = textElem(nameGetLastModified, doc.Modified.UTC().Format(http.TimeFormat))
+	if m := obj.Modified(); !m.IsZero() {
+		o.lastModXML = textElem(nameGetLastModified, m.UTC().Format(http.TimeFormat))
 	}
 	return o
 }
 
-// calendarData returns the calendar-data property: the exact bytes the
-// ETag is a hash of, escaped once.
-func (o *object) calendarData() string {
-	o.dataOnce.Do(func() { o.dataXML = textElem(nameCalendarData, string(o.doc.Body)) })
-	return o.dataXML
-}
-
-// calendar returns the object's body parsed by go-ical, parsing it once.
-// Only filters that look inside the object (prop-filter, comp-filters
-// other than VEVENT) need it.
+// calendar returns the object's body parsed by go-ical. Only filters that
+// look inside the object (prop-filter, comp-filters other than VEVENT)
+// need it, and they are rare, so nothing is kept.
 func (o *object) calendar() (*goical.Calendar, error) {
-	o.parseOnce.Do(func() {
-		o.parsed, o.parseErr = goical.NewDecoder(strings.NewReader(string(o.doc.Body))).Decode()
-		if o.parseErr != nil {
-			o.parseErr = fmt.Errorf("caldav: object %s: parsing its rendering: %w", o.id, o.parseErr)
-		}
-	})
-	return o.parsed, o.parseErr
+	cal, err := goical.NewDecoder(bytes.NewReader(o.obj.Bytes())).Decode()
+	if err != nil {
+		return nil, fmt.Errorf("caldav: object %s: parsing its rendering: %w", o.id, err)
+	}
+	return cal, nil
 }
 
 // view is the CalDAV tree of one edition. It is built once per edition and
@@ -202,6 +192,9 @@ type view struct {
 	homeSince   int64              // revision in which any calendar last changed
 	memberships int                // objects of all calendars, an object counted once per calendar holding it
 	props       viewProps          // properties of the fixed resources (see props.go)
+	// objectHeadXML is the head every object of the edition shares,
+	// escaped for calendar-data once per view.
+	objectHeadXML string
 }
 
 // newView builds the view of ed. prev (may be nil) is the view of an
@@ -252,18 +245,22 @@ func newView(ed *ical.Edition, p paths, prev *view) (*view, error) {
 		if x.Status == agenda.StatusCancelled {
 			continue
 		}
-		doc, ok := ed.Object(x.ID)
+		obj, ok := ed.Object(x.ID)
 		if !ok {
 			return nil, fmt.Errorf("caldav: revision %d: session %q has no rendered object", snap.Revision(), x.ID)
 		}
 		var o *object
 		if prev != nil {
-			if old := prev.objects[x.ID]; old != nil && old.doc.ETag == doc.ETag {
+			if old := prev.objects[x.ID]; old != nil && old.obj.ETag() == obj.ETag() {
 				o = old
 			}
 		}
 		if o == nil {
-			o = newObject(x, doc)
+			o = newObject(x, obj)
+		}
+		if v.objectHeadXML == "" {
+			head, _, _ := obj.Parts()
+			v.objectHeadXML = escape(string(head))
 		}
 		v.objects[x.ID] = o
 		for _, c := range v.cals {
@@ -314,8 +311,8 @@ func (v *view) findChanges() {
 	}
 }
 
-// feedOf returns the calendar's whole .ics, assembled once per view.
-func (v *view) feedOf(c *calendar) ical.Doc {
+// feedOf returns the calendar's whole .ics, a view made once per view.
+func (v *view) feedOf(c *calendar) *ical.Calendar {
 	c.feedOnce.Do(func() {
 		meta := ical.FeedMeta{Name: c.name, Description: c.desc}
 		if c.kind == kindTrack {
@@ -323,8 +320,8 @@ func (v *view) feedOf(c *calendar) ical.Doc {
 			// whole conference and rooms have display colours only.
 			meta.Color = c.color
 		}
-		c.feed = v.ed.Feed(meta, c.members)
-		c.etagXML = textElem(nameGetETag, c.feed.ETag)
+		c.feed = v.ed.Calendar(meta, c.members)
+		c.etagXML = textElem(nameGetETag, c.feed.ETag())
 	})
 	return c.feed
 }
@@ -333,7 +330,7 @@ func (v *view) feedOf(c *calendar) ical.Doc {
 // members' LastModified and the time of its last change in the log, so it
 // moves when a member leaves too.
 func (v *view) lastModified(c *calendar) time.Time {
-	t := v.feedOf(c).Modified
+	t := v.feedOf(c).Modified()
 	if c.changedAt.After(t) {
 		t = c.changedAt.UTC()
 	}

@@ -170,8 +170,7 @@ func edited(t *testing.T, snap *agenda.Snapshot, change func(*agenda.Editor) err
 
 // TestViewCarriesObjects: a view takes over the objects of the previous
 // one whose rendering did not change, with what was derived from them
-// (escaped calendar-data, the parsed body), and makes new ones for the
-// rest.
+// (the escaped event), and makes new ones for the rest.
 func TestViewCarriesObjects(t *testing.T) {
 	opts := ical.Options{BaseURL: "http://test.example"}
 	p := paths{prefix: "/dav"}
@@ -185,7 +184,6 @@ func TestViewCarriesObjects(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, o := range v1.objects {
-		o.calendarData()
 		if _, err := o.calendar(); err != nil {
 			t.Fatal(err)
 		}
@@ -205,14 +203,14 @@ func TestViewCarriesObjects(t *testing.T) {
 		t.Fatalf("%d objects, want %d", len(v2.objects), len(v1.objects))
 	}
 	for id, o := range v2.objects {
-		doc, _ := ed2.Object(id)
-		if o.doc.ETag != doc.ETag {
-			t.Errorf("%s: ETag %s, want the edition's %s", id, o.doc.ETag, doc.ETag)
+		obj, _ := ed2.Object(id)
+		if o.obj.ETag() != obj.ETag() {
+			t.Errorf("%s: ETag %s, want the edition's %s", id, o.obj.ETag(), obj.ETag())
 		}
 		if reused := o == v1.objects[id]; reused != (id != "late-talk") {
 			t.Errorf("%s: taken over = %v, want %v", id, reused, id != "late-talk")
 		}
-		if want := textElem(nameCalendarData, string(doc.Body)); o.calendarData() != want {
+		if want := textElem(nameCalendarData, string(obj.Bytes())); calendarDataOpen+v2.objectHeadXML+o.eventXML+objectEndXML+calendarDataClose != want {
 			t.Errorf("%s: calendar-data is not the current body", id)
 		}
 	}

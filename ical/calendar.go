@@ -33,6 +33,17 @@ func (c *Calendar) ETag() string { return c.etag }
 // latest change that took a session out of it when that is later.
 func (c *Calendar) Modified() time.Time { return c.modified }
 
+// Touch returns c dated at t when t is later than its Modified (a change
+// its events do not record, such as its own name's), else c itself.
+func (c *Calendar) Touch(t time.Time) *Calendar {
+	if !t.After(c.modified) {
+		return c
+	}
+	d := *c
+	d.modified = t.UTC()
+	return &d
+}
+
 // Events returns the number of VEVENTs.
 func (c *Calendar) Events() int { return len(c.events) }
 

@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
-	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"confcal/agenda"
+	"confcal/catalog"
 )
 
 // common is the data every page's layout uses.
@@ -31,7 +32,7 @@ type common struct {
 	NoIndex   bool
 }
 
-func (h *Handler) common(snap *agenda.Snapshot, st state, title string) common {
+func (h *Renderer) common(snap *agenda.Snapshot, st state, title string) common {
 	conf := snap.Conference()
 	p := st.onlyPick()
 	return common{
@@ -41,7 +42,7 @@ func (h *Handler) common(snap *agenda.Snapshot, st state, title string) common {
 		Home:      p.link("/", ""),
 		MyURL:     p.link("/", "my"),
 		HelpURL:   p.link("/help", ""),
-		ChangeLog: ChangeLogPath,
+		ChangeLog: catalog.AtomPath,
 		AgendaCSS: "/static/agenda.css?v=" + strconv.FormatInt(snap.Revision(), 10),
 		PickCount: len(st.pick),
 		PickData:  strings.Join(st.pick, ","),
@@ -122,20 +123,16 @@ type calGroup struct {
 	Subs []sub
 }
 
-func (h *Handler) index(w http.ResponseWriter, r *http.Request) {
-	snap := h.snapshot(w)
-	if snap == nil {
-		return
-	}
-	st, notices, err := h.parseState(r.Context(), snap, r)
+// Index renders the agenda page for the query q.
+func (h *Renderer) Index(ctx context.Context, w io.Writer, snap *agenda.Snapshot, q Query) error {
+	st, notices, err := parseState(ctx, snap, q)
 	if err != nil {
-		h.failState(w, r, err)
-		return
+		return err
 	}
-	base := h.cfg.BaseURL(r)
-	rc, err := recentChanges(snap, h.cfg.Now())
+	base := q.Base
+	rc, err := recentChanges(snap, q.Now)
 	if err != nil {
-		h.cfg.Logger.ErrorContext(r.Context(), "page: recent changes", "err", err)
+		return err
 	}
 	d := indexData{
 		common:   h.common(snap, st, snap.Conference().Name+" — Agenda"),
@@ -145,7 +142,7 @@ func (h *Handler) index(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Filters, d.Heading = filters(snap, st)
 	if !d.Filtered {
-		d.ViewSubs = append(d.ViewSubs, newSub(base, "sub-all", "Whole conference", feedName(snap, ""), allFeed(), len(snap.Sessions())))
+		d.ViewSubs = append(d.ViewSubs, newSub(base, "sub-all", "Whole conference", catalog.Whole(snap)))
 	}
 	if st.day != "" {
 		day, _ := agenda.ParseDate(st.day)
@@ -167,11 +164,11 @@ func (h *Handler) index(w http.ResponseWriter, r *http.Request) {
 	d.My = h.my(snap, st, base, rc)
 	d.Days = days(snap, st, rc)
 	d.Calendars = calendars(snap, base)
-	h.render(w, r, http.StatusOK, "index", d)
+	return h.render(w, "index", d)
 }
 
 // my builds the attendee's own agenda and its personal feed.
-func (h *Handler) my(snap *agenda.Snapshot, st state, base string, rc recent) myData {
+func (h *Renderer) my(snap *agenda.Snapshot, st state, base string, rc recent) myData {
 	var m myData
 	if len(st.pick) == 0 {
 		return m
@@ -180,11 +177,13 @@ func (h *Handler) my(snap *agenda.Snapshot, st state, base string, rc recent) my
 		x, _ := snap.Session(id)
 		m.Cards = append(m.Cards, newCard(snap, st, x, rc, "/", false))
 	}
-	path := customFeed(st.pick)
+	path := catalog.PickLink(st.pick)
 	if st.code != "" {
-		path = myFeed(st.code)
+		path = catalog.StoredPickPath(st.code)
 	}
-	m.Sub = newSub(base, "sub-my", "My agenda", feedName(snap, "My agenda"), path, len(st.pick))
+	mine := catalog.Picked(snap, path, nil)
+	mine.Events = len(st.pick)
+	m.Sub = newSub(base, "sub-my", "My agenda", mine)
 	m.Shorten = m.Sub.Long && st.code == ""
 	m.ShortenIDs = strings.Join(st.pick, ",")
 	return m
@@ -282,15 +281,18 @@ func days(snap *agenda.Snapshot, st state, rc recent) []dayView {
 
 // Subscribe blocks of the feeds the web package serves.
 func daySub(snap *agenda.Snapshot, base string, d agenda.Date) sub {
-	return newSub(base, "sub-day-"+d.String(), dayTitle(d), feedName(snap, dayTitle(d)), dayFeed(d), len(snap.ByDay(d)))
+	c, _ := catalog.Find(snap, catalog.Day, d.String())
+	return newSub(base, "sub-day-"+d.String(), dayTitle(d), c)
 }
 
 func trackSub(snap *agenda.Snapshot, base string, t agenda.Track) sub {
-	return newSub(base, "sub-track-"+t.ID, "Track: "+t.Name, feedName(snap, t.Name), trackFeed(t.ID), len(snap.ByTrack(t.ID)))
+	c, _ := catalog.Find(snap, catalog.Track, t.ID)
+	return newSub(base, "sub-track-"+t.ID, "Track: "+t.Name, c)
 }
 
 func roomSub(snap *agenda.Snapshot, base string, rm agenda.Room) sub {
-	return newSub(base, "sub-room-"+rm.ID, "Room: "+rm.Name, feedName(snap, rm.Name), roomFeed(rm.ID), len(snap.ByRoom(rm.ID)))
+	c, _ := catalog.Find(snap, catalog.Room, rm.ID)
+	return newSub(base, "sub-room-"+rm.ID, "Room: "+rm.Name, c)
 }
 
 // calendars lists a subscribe block for every day, track and room that has
@@ -313,7 +315,7 @@ func calendars(snap *agenda.Snapshot, base string) []calGroup {
 			rg.Subs = append(rg.Subs, roomSub(snap, base, rm))
 		}
 	}
-	all := calGroup{Name: "Everything", Subs: []sub{newSub(base, "sub-all-2", "Whole conference", feedName(snap, ""), allFeed(), len(snap.Sessions()))}}
+	all := calGroup{Name: "Everything", Subs: []sub{newSub(base, "sub-all-2", "Whole conference", catalog.Whole(snap))}}
 	return []calGroup{all, dg, tg, rg}
 }
 
@@ -330,35 +332,29 @@ type sessionData struct {
 	RoomURL  string
 }
 
-func (h *Handler) session(w http.ResponseWriter, r *http.Request) {
-	snap := h.snapshot(w)
-	if snap == nil {
-		return
-	}
-	id := r.PathValue("id")
+// Session renders the page of session id for the query q.
+func (h *Renderer) Session(ctx context.Context, w io.Writer, snap *agenda.Snapshot, id string, q Query) error {
 	x, ok := snap.Session(id)
 	if !ok {
-		h.fail(w, r, http.StatusNotFound, fmt.Sprintf("There is no session %q on the agenda.", truncate(id, 60)))
-		return
+		return pageError(404, "There is no session %q on the agenda.", truncate(id, 60))
 	}
-	st, notices, err := h.parseState(r.Context(), snap, r)
+	st, _, err := parseState(ctx, snap, q) // the agenda page shows the notices; here the pick only drives the star
 	if err != nil {
-		h.failState(w, r, err)
-		return
+		return err
 	}
-	_ = notices // the agenda page shows them; here the pick only drives the star
-	rc, err := recentChanges(snap, h.cfg.Now())
+	rc, err := recentChanges(snap, q.Now)
 	if err != nil {
-		h.cfg.Logger.ErrorContext(r.Context(), "page: recent changes", "err", err)
+		return err
 	}
-	base := h.cfg.BaseURL(r)
+	base := q.Base
 	day := snap.Day(x)
+	sessionCal, _ := catalog.Find(snap, catalog.Session, x.ID)
 	p := st.onlyPick()
 	d := sessionData{
 		common:   h.common(snap, st, x.Title+" — "+snap.Conference().Name),
 		Card:     newCard(snap, st, x, rc, "/sessions/"+x.ID, false),
 		Blocks:   paragraphs(x.Abstract),
-		Sub:      newSub(base, "sub-session", "This session", feedName(snap, x.Title), sessionFeed(x.ID), 1),
+		Sub:      newSub(base, "sub-session", "This session", sessionCal),
 		BackURL:  st.link("/", "s-"+x.ID),
 		DayTitle: dayTitle(day),
 	}
@@ -371,7 +367,7 @@ func (h *Handler) session(w http.ResponseWriter, r *http.Request) {
 	s = p
 	s.room = x.Room
 	d.RoomURL = s.link("/", "")
-	h.render(w, r, http.StatusOK, "session", d)
+	return h.render(w, "session", d)
 }
 
 // helpData is the data of the set-up help page.
@@ -385,23 +381,19 @@ type helpData struct {
 	Calendars string // "#calendars" on the agenda
 }
 
-func (h *Handler) help(w http.ResponseWriter, r *http.Request) {
-	snap := h.snapshot(w)
-	if snap == nil {
-		return
-	}
-	st, _, err := h.parseState(r.Context(), snap, r)
+// Help renders the set-up help page for the query q.
+func (h *Renderer) Help(ctx context.Context, w io.Writer, snap *agenda.Snapshot, q Query) error {
+	st, _, err := parseState(ctx, snap, q)
 	if err != nil {
-		h.failState(w, r, err)
-		return
+		return err
 	}
-	base := h.cfg.BaseURL(r)
+	base := q.Base
 	d := helpData{
 		common:    h.common(snap, st, "Calendar set-up help — "+snap.Conference().Name),
 		DAV:       base + "/dav/",
 		Host:      strings.TrimPrefix(strings.TrimPrefix(base, "https://"), "http://"),
 		Plain:     strings.HasPrefix(base, "http://"),
-		All:       newSub(base, "sub-all", "Whole conference", feedName(snap, ""), allFeed(), len(snap.Sessions())),
+		All:       newSub(base, "sub-all", "Whole conference", catalog.Whole(snap)),
 		Calendars: st.onlyPick().link("/", "calendars"),
 	}
 	for _, t := range snap.Tracks() {
@@ -409,137 +401,66 @@ func (h *Handler) help(w http.ResponseWriter, r *http.Request) {
 			d.Tracks = append(d.Tracks, t)
 		}
 	}
-	h.render(w, r, http.StatusOK, "help", d)
+	return h.render(w, "help", d)
 }
 
-// maxForm bounds the body of the pick shortener form.
-const maxForm = 64 << 10
-
-// shorten stores the posted pick under a short code (the one it got before
-// when it was stored already) and sends the attendee to the agenda with the
-// short personal feed. A full or busy store answers 503.
-func (h *Handler) shorten(w http.ResponseWriter, r *http.Request) {
-	snap := h.snapshot(w)
-	if snap == nil {
-		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
-	if err := r.ParseForm(); err != nil {
-		h.fail(w, r, http.StatusBadRequest, "The form could not be read.")
-		return
-	}
-	v := r.PostForm.Get("sessions")
+// StorePick stores the pick sessions (a form's comma-separated session
+// IDs) under a short code in picks and returns the code: the one the same
+// pick got before when it was stored already. A pick the agenda cannot hold
+// is refused with a 400, a full or busy store with a 503.
+func StorePick(ctx context.Context, snap *agenda.Snapshot, picks PickStore, sessions string) (string, error) {
 	var ids []string
-	if v != "" {
-		ids = strings.Split(v, ",")
+	if sessions != "" {
+		ids = strings.Split(sessions, ",")
 	}
 	if err := CheckPick(ids); err != nil {
-		h.fail(w, r, http.StatusBadRequest, "Cannot make a short link: "+strings.TrimPrefix(err.Error(), "page: ")+".")
-		return
+		return "", pageError(400, "Cannot make a short link: %s.", strings.TrimPrefix(err.Error(), "page: "))
 	}
 	for _, id := range ids {
 		if _, ok := snap.Session(id); !ok {
-			h.fail(w, r, http.StatusBadRequest, fmt.Sprintf("Cannot make a short link: there is no session %q.", id))
-			return
+			return "", pageError(400, "Cannot make a short link: there is no session %q.", id)
 		}
 	}
 	ids, _ = canonicalPick(snap, ids)
-	code, err := h.cfg.Picks.Save(r.Context(), ids)
+	code, err := picks.Save(ctx, ids)
 	switch {
 	case err == nil:
+		return code, nil
 	case errors.Is(err, ErrPicksFull):
-		h.cfg.Logger.WarnContext(r.Context(), "page: save pick", "err", err)
-		h.fail(w, r, http.StatusServiceUnavailable,
-			"Cannot make a short link: the pick store is full. Your starred sessions still work from the address of this page.")
-		return
+		return "", pageError(503, "Cannot make a short link: the pick store is full. Your starred sessions still work from the address of this page.")
 	case errors.Is(err, ErrPicksBusy), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
-		h.cfg.Logger.WarnContext(r.Context(), "page: save pick", "err", err)
-		w.Header().Set("Retry-After", "5")
-		h.fail(w, r, http.StatusServiceUnavailable, "Cannot make a short link right now: the pick store is busy. Please try again in a moment.")
-		return
-	default:
-		h.cfg.Logger.ErrorContext(r.Context(), "page: save pick", "err", err)
-		h.fail(w, r, http.StatusInternalServerError, "Could not store your agenda; please try again.")
-		return
+		return "", pageError(503, "Cannot make a short link right now: the pick store is busy. Please try again in a moment.")
 	}
-	http.Redirect(w, r, "/?my="+code+"#my", http.StatusSeeOther)
+	return "", fmt.Errorf("page: save pick: %w", err)
 }
 
 // maxQRText bounds what the QR endpoint encodes.
 const maxQRText = 1500
 
-// qrImage draws the QR code of a feed's absolute URL: ?feed= names the
-// feed's local path, which must lie under /feeds/.
-func (h *Handler) qrImage(w http.ResponseWriter, r *http.Request) {
-	feed := r.URL.Query().Get("feed")
+// QR draws the QR code (SVG) of a feed's absolute URL: base followed by
+// feed, a local path under /feeds/.
+func (h *Renderer) QR(base, feed string) ([]byte, error) {
 	u, err := url.Parse(feed)
 	switch {
 	case feed == "":
-		http.Error(w, "missing ?feed= (the local path of a feed, e.g. /feeds/all.ics)", http.StatusBadRequest)
-		return
+		return nil, pageError(400, "missing ?feed= (the local path of a feed, e.g. /feeds/all.ics)")
 	case len(feed) > maxQRText:
-		http.Error(w, "feed path too long for a QR code", http.StatusBadRequest)
-		return
+		return nil, pageError(400, "feed path too long for a QR code")
 	case err != nil || u.Scheme != "" || u.Host != "" || u.Fragment != "" ||
 		!strings.HasPrefix(u.Path, "/feeds/") || strings.Contains(u.Path, "..") || strings.ContainsAny(feed, "\\ \t\r\n"):
-		http.Error(w, "?feed= must be a local path under /feeds/", http.StatusBadRequest)
-		return
+		return nil, pageError(400, "?feed= must be a local path under /feeds/")
 	}
-	svg, err := h.qr.get(h.cfg.BaseURL(r) + feed)
-	if err != nil {
-		h.cfg.Logger.ErrorContext(r.Context(), "page: qr", "err", err)
-		http.Error(w, "could not draw the QR code", http.StatusInternalServerError)
-		return
-	}
-	hd := w.Header()
-	hd.Set("Content-Type", "image/svg+xml")
-	hd.Set("Content-Security-Policy", "default-src 'none'")
-	hd.Set("Cache-Control", "public, max-age=300")
-	hd.Set("Vary", "Host, X-Forwarded-Host, X-Forwarded-Proto")
-	if r.Method != http.MethodHead {
-		w.Write(svg)
-	}
+	return h.qr.get(base + feed)
 }
 
-// staticFile serves the embedded CSS and script, and the CSS made from the
-// agenda (track colours, room columns).
-func (h *Handler) staticFile(w http.ResponseWriter, r *http.Request) {
-	name := r.PathValue("name")
-	a, ok := h.static[name]
+// Static returns the embedded CSS or script called name, or the
+// stylesheet made from snap (agenda.css: track colours, room columns).
+func (h *Renderer) Static(snap *agenda.Snapshot, name string) (Asset, bool) {
 	if name == "agenda.css" {
-		snap := h.snapshot(w)
-		if snap == nil {
-			return
-		}
-		a, ok = h.agendaCSS(snap), true
+		return h.agendaCSS(snap), true
 	}
-	if !ok {
-		http.Error(w, "no such file", http.StatusNotFound)
-		return
-	}
-	hd := w.Header()
-	hd.Set("Content-Type", a.ctype)
-	hd.Set("ETag", a.etag)
-	hd.Set("Cache-Control", "public, max-age=3600")
-	if etagMatch(r.Header.Get("If-None-Match"), a.etag) {
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
-	hd.Set("Content-Length", strconv.Itoa(len(a.body)))
-	if r.Method != http.MethodHead {
-		w.Write(a.body)
-	}
-}
-
-// etagMatch reports whether an If-None-Match header names etag.
-func etagMatch(header, etag string) bool {
-	for v := range strings.SplitSeq(header, ",") {
-		v = strings.TrimPrefix(strings.TrimSpace(v), "W/")
-		if v == etag || v == "*" {
-			return true
-		}
-	}
-	return false
+	a, ok := h.static[name]
+	return a, ok
 }
 
 // maxCols is the most room columns the agenda lays side by side.
@@ -548,7 +469,7 @@ const maxCols = 12
 // agendaCSS returns the stylesheet made from snap: one class per track
 // with its colour (the same as its CalDAV calendar), and the room columns
 // of each width the screen allows.
-func (h *Handler) agendaCSS(snap *agenda.Snapshot) asset {
+func (h *Renderer) agendaCSS(snap *agenda.Snapshot) Asset {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.css == snap {

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"confcal/agenda"
+	"confcal/catalog"
 )
 
 // state is what a page URL carries: the filters and the attendee's pick.
@@ -167,21 +168,21 @@ type sub struct {
 // modules) at level M.
 const longURL = 200
 
-// newSub builds the subscribe block for the feed at path under base.
-func newSub(base, id, title, name, path string, events int) sub {
-	abs := base + path
+// newSub builds the subscribe block of calendar c for links under base.
+func newSub(base, id, title string, c catalog.Calendar) sub {
+	abs := base + c.Path
 	webcal := "webcal://" + strings.TrimPrefix(strings.TrimPrefix(abs, "https://"), "http://")
 	return sub{
 		ID:      id,
 		Title:   title,
-		Name:    name,
-		Path:    path,
+		Name:    c.Name,
+		Path:    c.Path,
 		URL:     abs,
-		Webcal:  template.URL(webcal), // base is checked by BaseURL, path built from slugs
+		Webcal:  template.URL(webcal), // base is checked by BaseURL, paths built from slugs
 		Google:  "https://calendar.google.com/calendar/r?cid=" + url.QueryEscape(webcal),
-		Outlook: "https://outlook.live.com/calendar/0/addfromweb?url=" + queryEscape(abs) + "&name=" + queryEscape(name),
-		QR:      "/qr.svg?feed=" + url.QueryEscape(path),
-		Events:  events,
+		Outlook: "https://outlook.live.com/calendar/0/addfromweb?url=" + queryEscape(abs) + "&name=" + queryEscape(c.Name),
+		QR:      "/qr.svg?feed=" + url.QueryEscape(c.Path),
+		Events:  c.Events,
 		Long:    len(abs) > longURL,
 	}
 }
@@ -189,27 +190,6 @@ func newSub(base, id, title, name, path string, events int) sub {
 // queryEscape escapes s for a query parameter, spaces as %20 rather than
 // "+", which not every receiver decodes.
 func queryEscape(s string) string { return strings.ReplaceAll(url.QueryEscape(s), "+", "%20") }
-
-// Feed paths, as served by the web package.
-func allFeed() string                { return "/feeds/all.ics" }
-func trackFeed(id string) string     { return "/feeds/tracks/" + id + ".ics" }
-func roomFeed(id string) string      { return "/feeds/rooms/" + id + ".ics" }
-func dayFeed(d agenda.Date) string   { return "/feeds/days/" + d.String() + ".ics" }
-func sessionFeed(id string) string   { return "/feeds/sessions/" + id + ".ics" }
-func myFeed(code string) string      { return "/feeds/my/" + code + ".ics" }
-func customFeed(ids []string) string { return "/feeds/custom.ics?sessions=" + strings.Join(ids, ",") }
-
-// ChangeLogPath is the Atom feed of agenda changes, served by the web package.
-const ChangeLogPath = "/feeds/changes.atom"
-
-// feedName is the calendar name of a feed: the conference name, then what
-// the feed holds.
-func feedName(snap *agenda.Snapshot, what string) string {
-	if what == "" {
-		return snap.Conference().Name
-	}
-	return snap.Conference().Name + " — " + what
-}
 
 // Formats of days and times on the page.
 const (

@@ -1,62 +1,94 @@
 package web
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// cacheControl lets browsers and proxies keep a feed for five minutes:
+// entity is one resource as it is served: its validators, its type and
+// how to get its bytes, which a 304 never asks for.
+type entity struct {
+	etag     string    // strong, quoted
+	modified time.Time // zero: no Last-Modified
+	ctype    string
+	// cache is the Cache-Control value.
+	cache string
+	// gzip says a gzip copy may be sent to clients that accept it (its
+	// ETag is gzipETag(etag)).
+	gzip bool
+	// body returns the bytes to send (the gzip copy when gz) and a
+	// function to call once they are written.
+	body func(gz bool) ([]byte, func(), error)
+}
+
+// feedCache lets browsers and proxies keep a feed for five minutes:
 // short enough that an organizer's change shows up soon, long enough to
 // absorb bursts. Calendar clients poll far less often anyway.
-const cacheControl = "public, max-age=300"
+const feedCache = "public, max-age=300"
 
-// serveFeed writes f or its gzip copy, or 304 Not Modified when the
-// client's validators match. It writes bytes prepared in advance and
-// computes nothing but the header values.
-func serveFeed(w http.ResponseWriter, r *http.Request, f *feed) {
+// serveEntity answers a GET or HEAD of e: 304 Not Modified when the
+// client's validators match (without making the body), else the body in
+// one Write. It is the one conditional-GET path of the server.
+func serveEntity(w http.ResponseWriter, r *http.Request, e entity) error {
 	h := w.Header()
-	body, etag := f.doc.Body, f.doc.ETag
-	gz := acceptsGzip(strings.Join(r.Header.Values("Accept-Encoding"), ","))
+	gz := e.gzip && acceptsGzip(strings.Join(r.Header.Values("Accept-Encoding"), ","))
+	etag := e.etag
 	if gz {
 		// The gzip variant's ETag is known without compressing, so a
-		// 304 never waits for a deferred compression.
-		etag = f.gzETag
+		// 304 never waits for a compression.
+		etag = gzipETag(etag)
 	}
-	// Every response, 304s included, says it varies by Accept-Encoding and
-	// carries the validator of the variant chosen (RFC 9110 §15.4.5).
-	h.Set("Vary", "Accept-Encoding")
-	h.Set("Cache-Control", cacheControl)
+	// Every response, 304s included, says what it varies by and carries
+	// the validator of the variant chosen (RFC 9110 §15.4.5).
+	if e.gzip {
+		h.Set("Vary", "Accept-Encoding")
+	}
+	h.Set("Cache-Control", e.cache)
 	h.Set("ETag", etag)
-	if f.lastModified != "" {
-		h.Set("Last-Modified", f.lastModified)
+	if !e.modified.IsZero() {
+		h.Set("Last-Modified", e.modified.UTC().Format(http.TimeFormat))
 	}
-	if notModified(r, etag, f.modified) {
+	if notModified(r, etag, e.modified) {
 		w.WriteHeader(http.StatusNotModified)
-		return
+		return nil
 	}
-	if gz {
-		b, err := f.gz.bytes()
-		if err != nil {
-			// Not expected (compressing into memory), but the identity
-			// body is always there: serve it with its own validator.
-			gz = false
-			h.Set("ETag", f.doc.ETag)
-		} else {
-			body = b
-		}
+	b, done, err := e.body(gz)
+	if err != nil {
+		h.Del("ETag")
+		h.Del("Last-Modified")
+		return err
 	}
-	h.Set("Content-Type", f.contentType)
+	defer done()
 	if gz {
 		h.Set("Content-Encoding", "gzip")
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(http.StatusOK)
+	writeBody(w, r, http.StatusOK, e.ctype, b)
+	return nil
+}
+
+// writeBody writes a whole body with its type and length in one Write
+// (none for HEAD).
+func writeBody(w http.ResponseWriter, r *http.Request, status int, ctype string, b []byte) {
+	h := w.Header()
+	h.Set("Content-Type", ctype)
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
-		w.Write(body) //nolint:errcheck // the client went away; nothing to do
+		w.Write(b) //nolint:errcheck // the client went away; nothing to do
 	}
 }
+
+// gzipETag derives the gzip variant's ETag from the identity one: a
+// different representation needs a different strong validator (RFC 9110
+// §8.8.3), so "-gz" goes inside the quotes.
+func gzipETag(etag string) string { return strings.TrimSuffix(etag, `"`) + `-gz"` }
+
+// noop is the done function of bytes that need no release.
+func noop() {}
 
 // notModified evaluates If-None-Match, or when that is absent
 // If-Modified-Since, for a GET or HEAD of a representation with the given
@@ -152,4 +184,10 @@ func weight(params string) (float64, bool) {
 		return q, true
 	}
 	return 1, true
+}
+
+// contentETag is a strong ETag made from a body's bytes.
+func contentETag(b []byte) string {
+	sum := sha256.Sum256(b)
+	return `"` + hex.EncodeToString(sum[:16]) + `"`
 }

@@ -1,149 +1,183 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
+	"container/list"
+	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
+	"strconv"
+	"sync"
+	"time"
 
-	"github.com/go-chi/chi/v5"
+	"confcal/agenda"
+	"confcal/catalog"
+	"confcal/ical"
 )
 
-// current returns the revision to serve, or writes 503 when Prepare has
-// not swapped one in yet.
-func (s *Server) current(w http.ResponseWriter, r *http.Request) (*revision, bool) {
-	rev := s.cur.Load()
-	if rev == nil {
-		s.writeError(w, r, http.StatusServiceUnavailable, "no agenda loaded yet")
+// serveNamed serves the feed of the calendar kind with the ID in the URL
+// parameter param ("" for the whole conference): 404 naming what the
+// agenda does not have, 400 for a malformed day.
+func (s *Server) serveNamed(kind catalog.Kind, param string) http.HandlerFunc {
+	return s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		st, err := s.site()
+		if err != nil {
+			return err
+		}
+		id := ""
+		if param != "" {
+			id = r.PathValue(param)
+		}
+		c, ok := st.named(kind, id)
+		if !ok {
+			if kind == catalog.Day {
+				if _, err := parseDay(id); err != nil {
+					return errorf(http.StatusBadRequest, "bad day %s, want YYYY-MM-DD", short(id))
+				}
+				return errorf(http.StatusNotFound, "no day %s at %s", id, st.snap.Conference().Name)
+			}
+			return errorf(http.StatusNotFound, "no %s %s", kind, short(id))
+		}
+		return serveEntity(w, r, s.feedEntity(c))
+	})
+}
+
+// named returns the view of a named feed of the revision, made on first
+// request and kept with the revision.
+func (st *site) named(kind catalog.Kind, id string) (*ical.Calendar, bool) {
+	key := string(kind) + "/" + id
+	if v, ok := st.views.Load(key); ok {
+		return v.(*ical.Calendar), true
+	}
+	c, ok := catalog.Find(st.snap, kind, id)
+	if !ok {
 		return nil, false
 	}
-	return rev, true
+	v, _ := st.views.LoadOrStore(key, st.view(c))
+	return v.(*ical.Calendar), true
 }
 
-// serveFeedList serves GET /feeds: every named feed as JSON (FeedList).
-func (s *Server) serveFeedList(w http.ResponseWriter, r *http.Request) {
-	if rev, ok := s.current(w, r); ok {
-		serveFeed(w, r, rev.list)
+// view assembles the feed of calendar c: its sessions in agenda order,
+// dated by the latest change that concerned it (a session leaving it
+// included, agenda.Snapshot.LastChange) or its own name.
+func (st *site) view(c catalog.Calendar) *ical.Calendar {
+	meta := ical.FeedMeta{Name: c.Name, Description: c.Description, Color: c.Color}
+	var v *ical.Calendar
+	if c.Kind == catalog.Session {
+		// One session: its own mark says when it changed, without a
+		// walk over the log.
+		v = st.ed.Calendar(meta, []string{c.ID}).Touch(st.snap.SessionChanged(c.ID).Time)
+	} else {
+		v = st.ed.Select(meta, c.In)
+	}
+	return v.Touch(c.Renamed)
+}
+
+// feedEntity is a feed as served: its body, and its gzip copy, are made on
+// the first request that wants them and kept in the server's body cache
+// by ETag.
+func (s *Server) feedEntity(c *ical.Calendar) entity {
+	return entity{
+		etag: c.ETag(), modified: c.Modified(), ctype: "text/calendar; charset=utf-8", cache: feedCache, gzip: true,
+		body: func(gz bool) ([]byte, func(), error) {
+			b, err := s.bodies.get(c.ETag(), gz, c.Bytes)
+			return b, noop, err
+		},
 	}
 }
 
-// serveAllFeed serves /feeds/all.ics, the whole conference.
-func (s *Server) serveAllFeed(w http.ResponseWriter, r *http.Request) {
-	if rev, ok := s.current(w, r); ok {
-		serveFeed(w, r, rev.all)
-	}
+// FeedInfo describes one feed in the feed list (GET /feeds).
+type FeedInfo struct {
+	// Kind is "all", "track", "room", "day", "session" or "speaker".
+	Kind string `json:"kind"`
+	// ID is the track, room, session or speaker ID, or the day as
+	// YYYY-MM-DD; empty for the whole conference.
+	ID string `json:"id,omitempty"`
+	// Name is the calendar's name as clients show it.
+	Name string `json:"name"`
+	// URL is the feed's absolute http(s) URL.
+	URL string `json:"url"`
+	// Webcal is the same URL with the webcal:// scheme, which asks the
+	// operating system's calendar to subscribe.
+	Webcal string `json:"webcal"`
+	// Events is the number of events in the feed.
+	Events int `json:"events"`
 }
 
-// serveTrackFeed serves /feeds/tracks/{track}.ics.
-func (s *Server) serveTrackFeed(w http.ResponseWriter, r *http.Request) {
-	s.serveNamed(w, r, "track", func(rev *revision, id string) *feed { return rev.tracks[id] })
+// FeedList is the body of GET /feeds.
+type FeedList struct {
+	Conference string     `json:"conference"`
+	Revision   int64      `json:"revision"`
+	Feeds      []FeedInfo `json:"feeds"`
 }
 
-// serveRoomFeed serves /feeds/rooms/{room}.ics.
-func (s *Server) serveRoomFeed(w http.ResponseWriter, r *http.Request) {
-	s.serveNamed(w, r, "room", func(rev *revision, id string) *feed { return rev.rooms[id] })
-}
-
-// serveSessionFeed serves /feeds/sessions/{session}.ics.
-func (s *Server) serveSessionFeed(w http.ResponseWriter, r *http.Request) {
-	s.serveNamed(w, r, "session", func(rev *revision, id string) *feed { return rev.sessions[id] })
-}
-
-// serveNamed serves the feed that find returns for the URL parameter
-// param, or 404 naming what was not found.
-func (s *Server) serveNamed(w http.ResponseWriter, r *http.Request, param string, find func(*revision, string) *feed) {
-	rev, ok := s.current(w, r)
-	if !ok {
-		return
-	}
-	id := chi.URLParam(r, param)
-	f := find(rev, id)
-	if f == nil {
-		s.writeError(w, r, http.StatusNotFound, fmt.Sprintf("no %s %s", param, short(id)))
-		return
-	}
-	serveFeed(w, r, f)
-}
-
-// serveDayFeed serves /feeds/days/{YYYY-MM-DD}.ics: 400 for a malformed
-// day, 404 for a day the conference does not have.
-func (s *Server) serveDayFeed(w http.ResponseWriter, r *http.Request) {
-	rev, ok := s.current(w, r)
-	if !ok {
-		return
-	}
-	param := chi.URLParam(r, "day")
-	d, err := parseDay(param)
+// serveFeedList serves GET /feeds: every named feed, made once per
+// revision on first request, served like a feed.
+func (s *Server) serveFeedList(w http.ResponseWriter, r *http.Request) error {
+	st, err := s.site()
 	if err != nil {
-		s.writeError(w, r, http.StatusBadRequest, fmt.Sprintf("bad day %s, want YYYY-MM-DD", short(param)))
-		return
+		return err
 	}
-	f, ok := rev.days[d]
-	if !ok {
-		s.writeError(w, r, http.StatusNotFound, fmt.Sprintf("no day %s at %s", d, rev.ed.Snapshot().Conference().Name))
-		return
-	}
-	serveFeed(w, r, f)
-}
-
-// serveCustomFeed serves /feeds/custom.ics?sessions=…&tracks=…&rooms=…&days=…,
-// the union of what the query names (see Pick). A pick is assembled from
-// the pre-rendered events once per revision and canonical query, then
-// served from the revision's cache, where a repeated query also finds it
-// by its raw spelling.
-func (s *Server) serveCustomFeed(w http.ResponseWriter, r *http.Request) {
-	rev, ok := s.current(w, r)
-	if !ok {
-		return
-	}
-	// A query seen before, spelled the same, skips parsing: the cache
-	// also knows picks by their raw spelling (long ones excepted, to
-	// bound its memory).
-	raw := r.URL.RawQuery
-	if f, ok := rev.custom.alias(raw); ok {
-		serveFeed(w, r, f)
-		return
-	}
-	q, err := url.ParseQuery(r.URL.RawQuery)
-	if err != nil {
-		s.writeError(w, r, http.StatusBadRequest, "malformed query: "+err.Error())
-		return
-	}
-	p, err := ParsePick(q)
-	if err == nil && p.Empty() {
-		err = errEmptyPick
-	}
-	if err != nil {
-		s.writeError(w, r, http.StatusBadRequest, err.Error())
-		return
-	}
-	key := p.canonical()
-	f, ok := rev.custom.get(key)
-	if !ok {
-		snap := rev.ed.Snapshot()
-		in, err := p.Match(snap)
-		if err != nil {
-			s.writeError(w, r, http.StatusBadRequest, err.Error())
-			return
+	e := st.list.Load()
+	if e == nil {
+		if e, err = s.feedList(st); err != nil {
+			return err
 		}
-		// Selected by the pick's rule, so its Last-Modified also moves when
-		// a session leaves what the pick names.
-		meta := customMeta(snap.Conference())
-		f, err = newFeed("custom", "", "/feeds/custom.ics?"+key, meta.Name, rev.ed.Select(meta, in), nil, new(compressor))
-		if err != nil {
-			s.writeError(w, r, http.StatusInternalServerError, err.Error())
-			return
-		}
-		f = rev.custom.add(key, f)
+		st.list.Store(e)
 	}
-	if len(raw) <= maxRawPickKey {
-		rev.custom.addAlias(raw, f)
-	}
-	serveFeed(w, r, f)
+	return serveEntity(w, r, *e)
 }
 
-// maxRawPickKey is the longest raw query of a pick cached under its own
-// spelling.
-const maxRawPickKey = 1024
+func (s *Server) feedList(st *site) (*entity, error) {
+	snap := st.snap
+	list := FeedList{Conference: snap.Conference().Name, Revision: snap.Revision()}
+	for _, c := range catalog.List(snap) {
+		u := s.cfg.BaseURL + c.Path
+		list.Feeds = append(list.Feeds, FeedInfo{Kind: string(c.Kind), ID: c.ID, Name: c.Name, URL: u, Webcal: webcal(u), Events: c.Events})
+	}
+	body, err := json.MarshalIndent(list, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("web: feed list: %w", err)
+	}
+	body = append(body, '\n')
+	etag := contentETag(body)
+	return &entity{
+		etag: etag, modified: listModified(snap), ctype: "application/json; charset=utf-8", cache: feedCache, gzip: true,
+		body: func(gz bool) ([]byte, func(), error) {
+			b, err := s.bodies.get(etag, gz, func() []byte { return body })
+			return b, noop, err
+		},
+	}, nil
+}
+
+// listModified is the feed list's Last-Modified: the agenda's latest
+// change of any kind (a room added changes the list and no session), or
+// the latest LastModified of a session when that is later (the log starts
+// at an import).
+func listModified(snap *agenda.Snapshot) time.Time {
+	t := snap.Updated()
+	if c := snap.Changed().Time; c.After(t) {
+		t = c
+	}
+	return t
+}
+
+// webcal swaps the scheme of an http(s) URL for webcal://.
+func webcal(u string) string {
+	if rest, ok := cutPrefix(u, "https://"); ok {
+		return "webcal://" + rest
+	}
+	rest, _ := cutPrefix(u, "http://")
+	return "webcal://" + rest
+}
+
+func cutPrefix(s, p string) (string, bool) {
+	if len(s) >= len(p) && s[:len(p)] == p {
+		return s[len(p):], true
+	}
+	return s, false
+}
 
 // short quotes a name taken from a request for an error message, cut to a
 // readable length.
@@ -152,5 +186,100 @@ func short(s string) string {
 	if r := []rune(s); len(r) > max {
 		s = string(r[:max]) + "…"
 	}
-	return fmt.Sprintf("%q", s)
+	return strconv.Quote(s)
+}
+
+// bodyCache keeps the contiguous bodies of feeds (and their gzip copies)
+// between requests, keyed by ETag, the least recently used dropped first
+// once the bytes kept pass the bound. A body is made once however many
+// requests want it at the same moment. A feed an edit did not change keeps
+// its ETag, so its body is shared by every revision that serves it.
+type bodyCache struct {
+	max int
+
+	mu     sync.Mutex
+	size   int
+	lru    *list.List // of *cached, most recently used first
+	byKey  map[string]*list.Element
+	making map[string]*making
+}
+
+type cached struct {
+	key string
+	b   []byte
+}
+
+// making is a body being made, which other requests wait for.
+type making struct {
+	done chan struct{}
+	b    []byte
+	err  error
+}
+
+func newBodyCache(max int) *bodyCache {
+	return &bodyCache{max: max, lru: list.New(), byKey: map[string]*list.Element{}, making: map[string]*making{}}
+}
+
+// get returns the body of the feed with ETag etag (its gzip copy when gz),
+// made with body when it is not kept.
+func (c *bodyCache) get(etag string, gz bool, body func() []byte) ([]byte, error) {
+	key := etag
+	if gz {
+		key = gzipETag(etag)
+	}
+	c.mu.Lock()
+	if el, ok := c.byKey[key]; ok {
+		c.lru.MoveToFront(el)
+		c.mu.Unlock()
+		return el.Value.(*cached).b, nil
+	}
+	if m, ok := c.making[key]; ok {
+		c.mu.Unlock()
+		<-m.done
+		return m.b, m.err
+	}
+	m := &making{done: make(chan struct{})}
+	c.making[key] = m
+	c.mu.Unlock()
+
+	if gz {
+		var plain []byte
+		if plain, m.err = c.get(etag, false, body); m.err == nil {
+			m.b, m.err = compress(plain)
+		}
+	} else {
+		m.b = body()
+	}
+
+	c.mu.Lock()
+	delete(c.making, key)
+	if m.err == nil && len(m.b) <= c.max {
+		c.byKey[key] = c.lru.PushFront(&cached{key: key, b: m.b})
+		c.size += len(m.b)
+		for c.size > c.max {
+			el := c.lru.Back()
+			old := el.Value.(*cached)
+			c.lru.Remove(el)
+			delete(c.byKey, old.key)
+			c.size -= len(old.b)
+		}
+	}
+	c.mu.Unlock()
+	close(m.done)
+	return m.b, m.err
+}
+
+// compress gzips b at the default level: made once per feed and version,
+// so the smaller body is worth the time.
+func compress(b []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.Grow(len(b)/4 + 64)
+	zw := gzip.NewWriter(&buf)
+	if _, err := zw.Write(b); err != nil {
+		return nil, fmt.Errorf("web: gzip: %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("web: gzip: %w", err)
+	}
+	return buf.Bytes(), nil
 }

@@ -78,7 +78,7 @@ func needsToken(r *http.Request) bool {
 func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, l *ratelimit.Limiter, key, msg string) {
 	secs := int(l.RetryAfter(key).Round(time.Second) / time.Second)
 	w.Header().Set("Retry-After", strconv.Itoa(max(1, secs)))
-	s.writeError(w, r, http.StatusTooManyRequests, msg)
+	s.fail(w, r, errorf(http.StatusTooManyRequests, "%s", msg))
 }
 
 // clientKey names the client of r for rate limits (Config.TrustProxy says

@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/go-chi/chi/v5"
 )
@@ -53,23 +51,10 @@ func LogPath(r *http.Request) string {
 // middleware returns what wraps every route, outermost first: the
 // caller's Config.Middleware (access log, metrics), then the server's own
 // limits and headers (harden), the rate limits per client (limit), then the
-// check of WebDAV bodies.
+// one check of WebDAV bodies (checkXML).
 func (s *Server) middleware() []func(http.Handler) http.Handler {
 	mw := slices.Clone(s.cfg.Middleware)
-	return append(mw, s.harden, s.limit, s.davBodies)
-}
-
-// mountOps routes Config.Ops: GET and HEAD of each path.
-func (s *Server) mountOps(r chi.Router) {
-	paths := make([]string, 0, len(s.cfg.Ops))
-	for p := range s.cfg.Ops {
-		paths = append(paths, p)
-	}
-	slices.Sort(paths)
-	for _, p := range paths {
-		r.Method(http.MethodGet, p, s.cfg.Ops[p])
-		r.Method(http.MethodHead, p, s.cfg.Ops[p])
-	}
+	return append(mw, s.harden, s.limit, s.checkXML)
 }
 
 // Header values set on many responses. They are constants and each
@@ -101,7 +86,7 @@ const (
 func (s *Server) harden(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > MaxBody {
-			s.writeError(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body over %d bytes", MaxBody))
+			s.fail(w, r, errorf(http.StatusRequestEntityTooLarge, "request body over %d bytes", MaxBody))
 			return
 		}
 		if r.Body != nil && r.Body != http.NoBody {
@@ -162,16 +147,13 @@ func (w *noStoreWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // a deeper body is an attack on the decoders, refused before they run.
 const maxXMLDepth = 32
 
-// davBodies reads the XML body of every PROPFIND and REPORT (capped at
-// MaxBody: 413 above it), refuses one nested deeper than maxXMLDepth with
-// 400, tells Config.CalDAVReport the kind of a REPORT (the local name of
-// its root element: "sync-collection", "calendar-query", …), and hands the
-// body on unchanged. Whether the XML is otherwise well formed is the
-// CalDAV handler's to say. Clients send the same few bodies over and over,
-// so the outcome of the scan is remembered per exact body (scanMemo): a
-// repeated body is not tokenised again.
-func (s *Server) davBodies(next http.Handler) http.Handler {
-	var memo scanMemo
+// checkXML reads the XML body of every PROPFIND and REPORT (capped at
+// MaxBody by harden: 413 above it), refuses one nested deeper than
+// maxXMLDepth with 400, tells Config.CalDAVReport the kind of a REPORT (the
+// local name of its root element: "sync-collection", "calendar-query", …),
+// and hands the body on unchanged. Whether the XML is otherwise well
+// formed is the CalDAV handler's to say.
+func (s *Server) checkXML(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if (r.Method != "REPORT" && r.Method != "PROPFIND") || r.Body == nil || r.Body == http.NoBody {
 			next.ServeHTTP(w, r)
@@ -181,15 +163,15 @@ func (s *Server) davBodies(next http.Handler) http.Handler {
 		if err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
-				s.writeError(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body over %d bytes", MaxBody))
+				s.fail(w, r, errorf(http.StatusRequestEntityTooLarge, "request body over %d bytes", MaxBody))
 				return
 			}
-			s.writeError(w, r, http.StatusBadRequest, "reading the request body failed")
+			s.fail(w, r, errorf(http.StatusBadRequest, "reading the request body failed"))
 			return
 		}
-		root, ok := memo.scan(body)
+		root, ok := scanXML(body)
 		if !ok {
-			s.writeError(w, r, http.StatusBadRequest, fmt.Sprintf("XML body nested deeper than %d elements", maxXMLDepth))
+			s.fail(w, r, errorf(http.StatusBadRequest, "XML body nested deeper than %d elements", maxXMLDepth))
 			return
 		}
 		if r.Method == "REPORT" && s.cfg.CalDAVReport != nil {
@@ -198,50 +180,6 @@ func (s *Server) davBodies(next http.Handler) http.Handler {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		next.ServeHTTP(w, r)
 	})
-}
-
-// scanMemo remembers what scanXML said of recent bodies, keyed by the
-// exact body: at most maxScanMemo bodies of at most maxScanMemoBody bytes.
-type scanMemo struct {
-	mu sync.RWMutex
-	m  map[string]scanResult
-}
-
-type scanResult struct {
-	root string
-	ok   bool
-}
-
-const (
-	maxScanMemo     = 64
-	maxScanMemoBody = 16 << 10
-)
-
-// scan returns scanXML(body), from memory when body was seen before.
-func (m *scanMemo) scan(body []byte) (root string, ok bool) {
-	if len(body) > maxScanMemoBody {
-		return scanXML(body)
-	}
-	m.mu.RLock()
-	res, hit := m.m[string(body)]
-	m.mu.RUnlock()
-	if hit {
-		return res.root, res.ok
-	}
-	root, ok = scanXML(body)
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.m == nil {
-		m.m = make(map[string]scanResult, maxScanMemo)
-	}
-	if len(m.m) >= maxScanMemo {
-		for k := range m.m { // drop one, any one: the map stays bounded
-			delete(m.m, k)
-			break
-		}
-	}
-	m.m[string(body)] = scanResult{root: root, ok: ok}
-	return root, ok
 }
 
 // scanXML returns the local name of body's root element ("" when the

@@ -1,94 +1,122 @@
 package web
 
 import (
-	"errors"
-	"fmt"
+	"bytes"
 	"net/http"
-	"net/url"
-	"strings"
-	"time"
-
-	"github.com/go-chi/chi/v5"
 
 	"confcal/agenda"
 	"confcal/page"
 )
 
-// PageOptions configures the attendee page (package page) that the route
-// table mounts beside the feeds.
-type PageOptions struct {
-	// BaseURL gives the absolute base of the page's feed, webcal and QR
-	// links for a request; build it with page.BaseURL(--base-url,
-	// --trust-proxy). nil means Config.BaseURL for every request.
-	BaseURL func(*http.Request) string
-	// Picks keeps personal picks too long for a URL under short codes,
-	// served as /feeds/my/{code}.ics; nil means an in-memory store.
-	Picks page.PickStore
-	// Now is the page's clock for "changed in the last 24 hours"; nil
-	// means time.Now.
-	Now func() time.Time
+// The attendee page (package page renders it): the agenda, session pages,
+// set-up help, the pick shortener, QR codes and static files.
+
+// pageQuery is what the page needs of a request beyond the agenda.
+func (s *Server) pageQuery(r *http.Request) page.Query {
+	return page.Query{Values: r.URL.Query(), Base: s.cfg.PageBase(r), Now: s.cfg.Now(), Picks: s.picks}
 }
 
-// mountPage routes the attendee page (agenda, session pages, help, pick
-// shortener, QR images, static files; see page.Routes) and the short
-// personal feed /feeds/my/{code}.ics, which serves exactly what
-// /feeds/custom.ics?sessions=… serves for the stored pick.
-func (s *Server) mountPage(r chi.Router) {
-	opts := s.cfg.Page
-	if opts.BaseURL == nil {
-		base := s.cfg.BaseURL
-		opts.BaseURL = func(*http.Request) string { return base }
+// renderPage answers with the page render writes, or fails with its error.
+func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, render func(*agenda.Snapshot, *bytes.Buffer) error) error {
+	st, err := s.site()
+	if err != nil {
+		return err
 	}
-	if opts.Picks == nil {
-		opts.Picks = page.NewMemoryPicks(10000)
+	var buf bytes.Buffer
+	if err := render(st.snap, &buf); err != nil {
+		return err
 	}
-	pg, err := page.New(page.Config{
-		Current: func() *agenda.Snapshot {
-			if ed := s.Current(); ed != nil {
-				return ed.Snapshot()
-			}
-			return nil
-		},
-		BaseURL: opts.BaseURL,
-		Picks:   opts.Picks,
-		Logger:  s.log,
-		Now:     opts.Now,
+	writeHTML(w, r, http.StatusOK, buf.Bytes())
+	return nil
+}
+
+// writeHTML writes a page with the headers every page carries.
+func writeHTML(w http.ResponseWriter, r *http.Request, status int, b []byte) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", page.CSP)
+	h.Set("Cache-Control", "no-cache")
+	writeBody(w, r, status, "text/html; charset=utf-8", b)
+}
+
+func (s *Server) servePage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderPage(w, r, func(snap *agenda.Snapshot, b *bytes.Buffer) error {
+		return s.page.Index(r.Context(), b, snap, s.pageQuery(r))
 	})
-	var h http.Handler = pg
-	if err != nil {
-		// Only a broken build gets here (the templates are embedded and
-		// tested); the feeds and CalDAV still work.
-		s.log.Error("attendee page unavailable", "error", err)
-		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			s.writeError(w, r, http.StatusInternalServerError, "the attendee page is unavailable")
-		})
-	}
-	for _, rt := range page.Routes() {
-		r.Method(rt.Method, rt.Pattern, h)
-	}
-	my := func(w http.ResponseWriter, r *http.Request) { s.serveMyFeed(w, r, opts.Picks) }
-	r.Get("/feeds/my/{code}.ics", my)
-	r.Head("/feeds/my/{code}.ics", my)
 }
 
-// serveMyFeed serves /feeds/my/{code}.ics: the pick stored under code, as
-// the custom feed of its sessions.
-func (s *Server) serveMyFeed(w http.ResponseWriter, r *http.Request, picks page.PickStore) {
-	code := chi.URLParam(r, "code")
-	if !page.ValidCode(code) {
-		s.writeError(w, r, http.StatusNotFound, fmt.Sprintf("no personal agenda %s", short(code)))
-		return
-	}
-	ids, err := picks.Load(r.Context(), code)
-	if errors.Is(err, page.ErrUnknownPick) {
-		s.writeError(w, r, http.StatusNotFound, fmt.Sprintf("no personal agenda %s (unknown or expired)", short(code)))
-		return
-	}
+func (s *Server) serveSessionPage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderPage(w, r, func(snap *agenda.Snapshot, b *bytes.Buffer) error {
+		return s.page.Session(r.Context(), b, snap, r.PathValue("id"), s.pageQuery(r))
+	})
+}
+
+func (s *Server) serveHelp(w http.ResponseWriter, r *http.Request) error {
+	return s.renderPage(w, r, func(snap *agenda.Snapshot, b *bytes.Buffer) error {
+		return s.page.Help(r.Context(), b, snap, s.pageQuery(r))
+	})
+}
+
+// maxForm bounds the body of the pick shortener form.
+const maxForm = 64 << 10
+
+// storePick stores the posted pick under a short code and sends the
+// attendee to the agenda with the short personal feed.
+func (s *Server) storePick(w http.ResponseWriter, r *http.Request) error {
+	st, err := s.site()
 	if err != nil {
-		s.writeError(w, r, http.StatusInternalServerError, "loading personal agenda: "+err.Error())
+		return err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	if err := r.ParseForm(); err != nil {
+		return errorf(http.StatusBadRequest, "The form could not be read.")
+	}
+	code, err := page.StorePick(r.Context(), st.snap, s.picks, r.PostForm.Get("sessions"))
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/?my="+code+"#my", http.StatusSeeOther)
+	return nil
+}
+
+// serveQR draws the QR code of the absolute URL of ?feed=, a local feed
+// path.
+func (s *Server) serveQR(w http.ResponseWriter, r *http.Request) error {
+	svg, err := s.page.QR(s.cfg.PageBase(r), r.URL.Query().Get("feed"))
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Security-Policy", "default-src 'none'")
+	h.Set("Cache-Control", "public, max-age=300")
+	h.Set("Vary", "Host, X-Forwarded-Host, X-Forwarded-Proto")
+	writeBody(w, r, http.StatusOK, "image/svg+xml", svg)
+	return nil
+}
+
+// serveStatic serves the page's CSS and script, and the stylesheet made
+// from the agenda (track colours, room columns).
+func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) error {
+	st, err := s.site()
+	if err != nil {
+		return err
+	}
+	a, ok := s.page.Static(st.snap, r.PathValue("name"))
+	if !ok {
+		return errorf(http.StatusNotFound, "no such file")
+	}
+	return serveEntity(w, r, entity{etag: a.ETag, ctype: a.Type, cache: "public, max-age=3600",
+		body: func(bool) ([]byte, func(), error) { return a.Body, noop, nil }})
+}
+
+// renderError answers a page request with the page's error page.
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	var buf bytes.Buffer
+	if err := s.page.Error(&buf, s.cur.Load().snap, status, http.StatusText(status), msg); err != nil {
+		s.log.ErrorContext(r.Context(), "rendering an error page", "error", err)
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(status)
+		w.Write([]byte(msg + "\n"))
 		return
 	}
-	r2 := r.Clone(r.Context())
-	r2.URL.RawQuery = url.Values{"sessions": {strings.Join(ids, ",")}}.Encode()
-	s.serveCustomFeed(w, r2)
+	writeHTML(w, r, status, buf.Bytes())
 }

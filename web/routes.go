@@ -1,11 +1,14 @@
 package web
 
 import (
-	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 
+	"confcal/agenda"
 	"confcal/caldav"
+	"confcal/catalog"
 
 	"github.com/go-chi/chi/v5"
 )
@@ -24,50 +27,86 @@ func init() {
 	}
 }
 
-// Handler returns the route table: every URL confcal serves.
-func (s *Server) Handler() http.Handler {
+// Handler returns the route table: every URL confcal serves. svc is the
+// agenda service that API writes and stored picks change; nil serves
+// reads only (API writes then answer 503).
+func (s *Server) Handler(svc *agenda.Service) http.Handler {
 	r := chi.NewRouter()
 	r.Use(s.middleware()...) // limits, headers, and Config.Middleware (middleware.go)
-	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, r, http.StatusNotFound, "not found")
-	})
-	var dav http.Handler // set below, before any request
-	r.MethodNotAllowed(func(w http.ResponseWriter, req *http.Request) {
-		s.methodNotAllowed(w, req, r, dav)
-	})
-	// read routes GET and HEAD of a pattern to h.
+	dav := caldav.NewHandler(caldav.Options{Prefix: caldav.DefaultPrefix, Logger: s.log}, s.Current)
+	r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		return errorf(http.StatusNotFound, "not found")
+	}))
+	r.MethodNotAllowed(func(w http.ResponseWriter, req *http.Request) { s.methodNotAllowed(w, req, r, dav) })
 	read := func(pattern string, h http.HandlerFunc) {
 		r.Get(pattern, h)
 		r.Head(pattern, h)
 	}
 
-	// Published .ics feeds and their list (feeds.go).
-	read("/feeds", s.serveFeedList)
-	read("/feeds/all.ics", s.serveAllFeed)
-	read("/feeds/tracks/{track}.ics", s.serveTrackFeed)
-	read("/feeds/rooms/{room}.ics", s.serveRoomFeed)
-	read("/feeds/days/{day}.ics", s.serveDayFeed)
-	read("/feeds/sessions/{session}.ics", s.serveSessionFeed)
-	read("/feeds/custom.ics", s.serveCustomFeed) // ?sessions=…&tracks=…&rooms=…&days=…
+	// The published .ics feeds and their list (feeds.go), personal picks
+	// (picks.go), the change log as Atom (api.go).
+	read(catalog.ListPath, s.handle(s.serveFeedList))
+	read(catalog.AllPath, s.serveNamed(catalog.All, ""))
+	read("/feeds/tracks/{track}.ics", s.serveNamed(catalog.Track, "track"))
+	read("/feeds/rooms/{room}.ics", s.serveNamed(catalog.Room, "room"))
+	read("/feeds/days/{day}.ics", s.serveNamed(catalog.Day, "day"))
+	read("/feeds/sessions/{session}.ics", s.serveNamed(catalog.Session, "session"))
+	read("/feeds/speakers/{speaker}.ics", s.serveNamed(catalog.Speaker, "speaker"))
+	read(catalog.PickPath, s.handle(s.servePick)) // ?sessions=…&tracks=…&rooms=…&days=…
+	read("/feeds/my/{code}.ics", s.handle(s.serveStoredPick))
+	read(catalog.AtomPath, s.handle(s.serveAtom))
 
-	// What changed, as Atom, and the admin API (issue 4, package api).
-	if s.cfg.ChangesAtom != nil {
-		read("/feeds/changes.atom", s.cfg.ChangesAtom.ServeHTTP)
-	}
-	if s.cfg.API != nil {
-		r.Mount("/api", s.cfg.API)
-	}
+	// The attendee page (page.go).
+	read("/", s.handle(s.servePage))
+	read("/sessions/{id}", s.handle(s.serveSessionPage))
+	read("/help", s.handle(s.serveHelp))
+	r.With(crossOrigin).Post("/my", s.handle(s.storePick))
+	read("/qr.svg", s.handle(s.serveQR))
+	read("/static/{name}", s.handle(s.serveStatic))
 
-	// The attendee page and /feeds/my/{code}.ics (page.go).
-	s.mountPage(r)
+	// The admin API (api.go): reads are public, writes need the token.
+	a := &adminAPI{s: s, svc: svc}
+	r.Route("/api", func(r chi.Router) {
+		r.Get("/sessions", s.handle(a.listSessions))
+		r.Head("/sessions", s.handle(a.listSessions))
+		r.Get("/sessions/{id}", s.handle(a.getSession))
+		r.Head("/sessions/{id}", s.handle(a.getSession))
+		r.Get("/rooms", s.handle(a.listRooms))
+		r.Head("/rooms", s.handle(a.listRooms))
+		r.Get("/tracks", s.handle(a.listTracks))
+		r.Head("/tracks", s.handle(a.listTracks))
+		r.Get("/changes", s.handle(a.listChanges))
+		r.Head("/changes", s.handle(a.listChanges))
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireToken)
+			r.Patch("/sessions/{id}", s.handle(a.patchSession))
+			r.Post("/sessions", s.handle(a.createSession))
+			r.Post("/rooms", s.handle(a.createRoom))
+			r.Patch("/rooms/{id}", s.handle(a.patchRoom))
+			r.Post("/import", s.handle(a.importAgenda))
+		})
+	})
 
-	// CalDAV (issue 3): /.well-known/caldav, the /dav/* tree, PROPFIND / (dav.go).
-	dav = s.mountDAV(r)
+	// CalDAV: /.well-known/caldav (RFC 6764: it redirects to the
+	// principal), everything below /dav (the handler refuses writes with
+	// 403 itself), and PROPFIND on "/", which clients given only the
+	// server's address ask for current-user-principal first.
+	r.Handle("/.well-known/caldav", dav)
+	r.Handle("/.well-known/caldav/", dav)
+	r.Mount(caldav.DefaultPrefix, dav)
+	r.Method("PROPFIND", "/", dav)
 
 	// /healthz, /readyz, /metrics (Config.Ops).
-	s.mountOps(r)
-
+	for _, p := range slices.Sorted(maps.Keys(s.cfg.Ops)) {
+		read(p, s.cfg.Ops[p].ServeHTTP)
+	}
 	return r
+}
+
+// crossOrigin refuses cross-origin form posts (CSRF): a page elsewhere
+// must not store picks in an attendee's name.
+func crossOrigin(next http.Handler) http.Handler {
+	return http.NewCrossOriginProtection().Handler(next)
 }
 
 // allowCandidates are the methods a 405's Allow header may list: those
@@ -90,28 +129,12 @@ func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request, routes
 		dav.ServeHTTP(w, r)
 		return
 	}
+	var allow []string
 	for _, m := range allowCandidates() {
 		if routes.Find(chi.NewRouteContext(), m, r.URL.Path) != "" {
 			w.Header().Add("Allow", m) // one field per method, as chi's own 405 does
+			allow = append(allow, m)
 		}
 	}
-	s.writeError(w, r, http.StatusMethodNotAllowed, "method not allowed")
-}
-
-// writeError is the one way handlers report failure: a short text/plain
-// message with the status. Server errors (5xx) are logged; client errors
-// are the client's business and are not.
-func (s *Server) writeError(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	if status >= 500 {
-		s.log.ErrorContext(r.Context(), "request failed",
-			"method", r.Method, "path", r.URL.Path, "status", status, "error", msg)
-	}
-	h := w.Header()
-	h.Set("Content-Type", "text/plain; charset=utf-8")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		fmt.Fprintln(w, msg)
-	}
+	s.fail(w, r, errorf(http.StatusMethodNotAllowed, "method %s not allowed here; allowed: %s", r.Method, strings.Join(allow, ", ")))
 }

@@ -1,16 +1,21 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
 	"errors"
 	"fmt"
 	"maps"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"sync"
 
 	"confcal/agenda"
+	"confcal/catalog"
 	"confcal/ical"
+	"confcal/page"
 )
 
 // Pick names sessions by ID, track, room and day. Its feed is the union of
@@ -23,9 +28,6 @@ type Pick struct {
 	Rooms    []string // room IDs
 	Days     []string // days as YYYY-MM-DD
 }
-
-// pickParams are the query parameters of a pick, in canonical order.
-var pickParams = []string{"sessions", "tracks", "rooms", "days"}
 
 // maxPickItems bounds the names in one pick, so a query cannot make the
 // server resolve an unbounded list.
@@ -150,115 +152,123 @@ func parseDay(s string) (agenda.Date, error) {
 	return d, nil
 }
 
-// canonical writes p as a query with sorted, distinct values per parameter,
-// so that picks naming the same things share one cache entry.
-func (p Pick) canonical() string {
-	var b strings.Builder
-	for _, param := range pickParams {
-		vals := slices.Compact(slices.Sorted(slices.Values(*p.list(param))))
-		if len(vals) == 0 {
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte('&')
-		}
-		b.WriteString(param)
-		b.WriteByte('=')
-		for i, v := range vals {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(url.QueryEscape(v))
-		}
-	}
-	return b.String()
-}
-
-// Export assembles the calendar a pick names from ed: the whole conference
-// (the document /feeds/all.ics serves) for an empty pick, otherwise the
-// union (the document /feeds/custom.ics serves for the same pick).
-func Export(ed *ical.Edition, p Pick) (ical.Doc, error) {
+// Export returns the calendar a pick names from ed: the whole conference
+// (what /feeds/all.ics serves) for an empty pick, otherwise the union
+// (what /feeds/custom.ics serves for the same pick).
+func Export(ed *ical.Edition, p Pick) (*ical.Calendar, error) {
 	snap := ed.Snapshot()
 	if p.Empty() {
-		return ed.Feed(allMeta(snap.Conference()), snap.SessionIDs()), nil
+		c := catalog.Whole(snap)
+		return ed.Select(ical.FeedMeta{Name: c.Name, Description: c.Description}, c.In), nil
 	}
 	in, err := p.Match(snap)
 	if err != nil {
-		return ical.Doc{}, err
+		return nil, err
 	}
-	return ed.Select(customMeta(snap.Conference()), in), nil
+	c := catalog.Picked(snap, catalog.PickPath, in)
+	return ed.Select(ical.FeedMeta{Name: c.Name, Description: c.Description}, in), nil
 }
 
-// customCacheSize bounds the personal picks cached per revision.
-const customCacheSize = 256
-
-// pickCache keeps the assembled feeds of recent picks for one revision,
-// keyed by canonical query, and as many raw queries that led to them, so
-// a repeated query skips parsing. When either is full, its oldest entry
-// makes room.
-type pickCache struct {
-	mu         sync.Mutex
-	max        int
-	feeds      map[string]*feed
-	order      []string // keys, oldest first
-	aliases    map[string]*feed
-	aliasOrder []string // raw queries, oldest first
-}
-
-func newPickCache(max int) *pickCache {
-	return &pickCache{max: max, feeds: make(map[string]*feed, max), aliases: make(map[string]*feed, max)}
-}
-
-// alias returns the feed cached for a raw query.
-func (c *pickCache) alias(raw string) (*feed, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	f, ok := c.aliases[raw]
-	return f, ok
-}
-
-// addAlias remembers that raw query names the pick of f.
-func (c *pickCache) addAlias(raw string, f *feed) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, ok := c.aliases[raw]; ok {
-		return
+// servePick serves /feeds/custom.ics?sessions=…&tracks=…&rooms=…&days=…,
+// the union of what the query names (see Pick): put together for each
+// request from the revision's rendered events, its ETag from theirs.
+func (s *Server) servePick(w http.ResponseWriter, r *http.Request) error {
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return errorf(http.StatusBadRequest, "malformed query: %v", err)
 	}
-	if len(c.aliasOrder) >= c.max {
-		delete(c.aliases, c.aliasOrder[0])
-		c.aliasOrder = c.aliasOrder[1:]
+	p, err := ParsePick(q)
+	if err == nil && p.Empty() {
+		err = errEmptyPick
 	}
-	c.aliases[raw] = f
-	c.aliasOrder = append(c.aliasOrder, raw)
+	if err != nil {
+		return errorf(http.StatusBadRequest, "%v", err)
+	}
+	return s.serveChosen(w, r, p)
 }
 
-func (c *pickCache) get(key string) (*feed, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	f, ok := c.feeds[key]
-	return f, ok
+// serveStoredPick serves /feeds/my/{code}.ics: the pick stored under code,
+// exactly as the pick of its sessions.
+func (s *Server) serveStoredPick(w http.ResponseWriter, r *http.Request) error {
+	code := r.PathValue("code")
+	if !page.ValidCode(code) {
+		return errorf(http.StatusNotFound, "no personal agenda %s", short(code))
+	}
+	ids, err := s.picks.Load(r.Context(), code)
+	if errors.Is(err, page.ErrUnknownPick) {
+		return errorf(http.StatusNotFound, "no personal agenda %s (unknown or expired)", short(code))
+	}
+	if err != nil {
+		return fmt.Errorf("web: loading a stored pick: %w", err)
+	}
+	return s.serveChosen(w, r, Pick{Sessions: ids})
 }
 
-// add stores f under key unless another request got there first, and
-// returns the feed stored.
-func (c *pickCache) add(key string, f *feed) *feed {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if have, ok := c.feeds[key]; ok {
-		return have
+// serveChosen serves the feed of pick p.
+func (s *Server) serveChosen(w http.ResponseWriter, r *http.Request, p Pick) error {
+	st, err := s.site()
+	if err != nil {
+		return err
 	}
-	if len(c.order) >= c.max {
-		delete(c.feeds, c.order[0])
-		c.order = c.order[1:]
+	c, err := Export(st.ed, p)
+	if err != nil {
+		return errorf(http.StatusBadRequest, "%v", err)
 	}
-	c.feeds[key] = f
-	c.order = append(c.order, key)
-	return f
+	return serveEntity(w, r, entity{
+		etag: c.ETag(), modified: c.Modified(), ctype: "text/calendar; charset=utf-8", cache: feedCache, gzip: true,
+		body: func(gz bool) ([]byte, func(), error) { return s.pool.assemble(c, gz) },
+	})
 }
 
-// len returns the number of cached picks.
-func (c *pickCache) len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.feeds)
+// pools are what picks are put together with: buffers, and gzip writers,
+// whose set-up costs more than compressing a small pick.
+type pools struct {
+	buffers, zippers sync.Pool
+}
+
+// maxPooled is the largest buffer given back to the pool: a buffer that
+// grew past it is let go.
+const maxPooled = 1 << 20
+
+func (p *pools) buffer() *bytes.Buffer {
+	if b, ok := p.buffers.Get().(*bytes.Buffer); ok {
+		b.Reset()
+		return b
+	}
+	return new(bytes.Buffer)
+}
+
+func (p *pools) release(b *bytes.Buffer) {
+	if b.Cap() <= maxPooled {
+		p.buffers.Put(b)
+	}
+}
+
+// assemble writes c's body (gzipped when gz) into pooled buffers and
+// returns it with the function that gives them back.
+func (p *pools) assemble(c *ical.Calendar, gz bool) ([]byte, func(), error) {
+	plain := p.buffer()
+	plain.Grow(c.Size())
+	b := c.AppendTo(plain.Bytes())
+	if !gz {
+		return b, func() { p.release(plain) }, nil
+	}
+	zipped := p.buffer()
+	zw, _ := p.zippers.Get().(*gzip.Writer)
+	if zw == nil {
+		zw = gzip.NewWriter(zipped)
+	} else {
+		zw.Reset(zipped)
+	}
+	_, err := zw.Write(b)
+	if err == nil {
+		err = zw.Close()
+	}
+	p.zippers.Put(zw)
+	p.release(plain)
+	if err != nil {
+		p.release(zipped)
+		return nil, nil, fmt.Errorf("web: gzip a pick: %w", err)
+	}
+	return zipped.Bytes(), func() { p.release(zipped) }, nil
 }

@@ -1,0 +1,214 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"confcal/agenda"
+)
+
+// Client speaks the admin API to a server: what Local does in this
+// process, the command line does with -server through a Client.
+type Client struct {
+	// Base is the server's URL, e.g. "https://confcal.example.org".
+	Base string
+	// Token is the admin token; Who names the author of changes (sent as
+	// WhoHeader).
+	Token, Who string
+	// HTTP makes the requests; nil means a client with a 30 s timeout.
+	HTTP *http.Client
+}
+
+// RemoteError is a server's refusal: its status and message.
+type RemoteError struct {
+	Status int
+	Msg    string
+}
+
+func (e *RemoteError) Error() string { return e.Msg }
+
+// Session returns session id.
+func (c *Client) Session(ctx context.Context, id string) (Session, error) {
+	var s Session
+	_, err := c.call(ctx, http.MethodGet, "/sessions/"+url.PathEscape(id), nil, &s)
+	return s, err
+}
+
+// PatchSession changes session id as p says when ifMatch ("" for none) is
+// still its ETag, and returns it and what the change did, in words.
+func (c *Client) PatchSession(ctx context.Context, id string, p SessionPatch, ifMatch string) (Session, []Summary, error) {
+	var after Session
+	resp, err := c.call(ctx, http.MethodPatch, "/sessions/"+url.PathEscape(id), p, &after, "If-Match", ifMatch)
+	if err != nil {
+		return Session{}, nil, err
+	}
+	sums, err := c.summariesOf(ctx, revisionOf(resp), after.ETag != ifMatch)
+	return after, sums, err
+}
+
+// Rooms lists the rooms.
+func (c *Client) Rooms(ctx context.Context) (RoomList, error) {
+	var list RoomList
+	_, err := c.call(ctx, http.MethodGet, "/rooms", nil, &list)
+	return list, err
+}
+
+// AddRoom adds the room n describes and says so in words.
+func (c *Client) AddRoom(ctx context.Context, n NewRoom) ([]Summary, error) {
+	resp, err := c.call(ctx, http.MethodPost, "/rooms", n, nil)
+	if err != nil {
+		return nil, err
+	}
+	return c.summariesOf(ctx, revisionOf(resp), true)
+}
+
+// RenameRoom renames room id when ifMatch ("" for none) is still its
+// ETag, and returns it and what the change did, in words.
+func (c *Client) RenameRoom(ctx context.Context, id string, p RoomPatch, ifMatch string) (Room, []Summary, error) {
+	var after Room
+	resp, err := c.call(ctx, http.MethodPatch, "/rooms/"+url.PathEscape(id), p, &after, "If-Match", ifMatch)
+	if err != nil {
+		return Room{}, nil, err
+	}
+	sums, err := c.summariesOf(ctx, revisionOf(resp), after.ETag != ifMatch)
+	return after, sums, err
+}
+
+// Changes lists the change log after revision since.
+func (c *Client) Changes(ctx context.Context, since int64) (ChangeList, error) {
+	var list ChangeList
+	_, err := c.call(ctx, http.MethodGet, "/changes?since="+strconv.FormatInt(since, 10), nil, &list)
+	return list, err
+}
+
+// Import sends c to the server's POST /import.
+func (c *Client) Import(ctx context.Context, contents agenda.Contents, dryRun bool) (ImportResult, error) {
+	in := Import{DryRun: dryRun}
+	for _, t := range contents.Tracks {
+		in.Tracks = append(in.Tracks, ImportTrack{ID: t.ID, Name: t.Name, Color: t.Color})
+	}
+	for _, r := range contents.Rooms {
+		in.Rooms = append(in.Rooms, ImportRoom{ID: r.ID, Name: r.Name})
+	}
+	for _, x := range contents.Sessions {
+		in.Sessions = append(in.Sessions, NewSession{ID: x.ID, Title: x.Title, Start: x.Start.Format(time.RFC3339),
+			End: x.End.Format(time.RFC3339), Room: x.Room, Track: x.Track, Abstract: x.Abstract})
+	}
+	var res ImportResult
+	_, err := c.call(ctx, http.MethodPost, "/import", in, &res)
+	return res, err
+}
+
+// summariesOf returns what revision rev did, in words; none when changed
+// is false (the request changed nothing).
+func (c *Client) summariesOf(ctx context.Context, rev int64, changed bool) ([]Summary, error) {
+	if !changed {
+		return nil, nil
+	}
+	list, err := c.Changes(ctx, rev-1)
+	if err != nil {
+		return nil, err
+	}
+	var out []Summary
+	for _, s := range list.Summaries {
+		if s.Revision == rev {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// revisionOf returns the revision a response was made from.
+func revisionOf(resp *http.Response) int64 {
+	rev, _ := strconv.ParseInt(resp.Header.Get(RevisionHeader), 10, 64)
+	return rev
+}
+
+// call sends a request with body (JSON-encoded, or none when nil) and
+// decodes a 2xx answer into out. headers come in name, value pairs; an
+// empty value sends no header.
+func (c *Client) call(ctx context.Context, method, path string, body, out any, headers ...string) (*http.Response, error) {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return nil, fmt.Errorf("%s %s: encoding the request: %w", method, path, err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	u := strings.TrimRight(c.Base, "/") + "/api" + path
+	req, err := http.NewRequestWithContext(ctx, method, u, rd)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", method, u, err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	if c.Who != "" {
+		req.Header.Set(WhoHeader, c.Who)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		if headers[i+1] != "" {
+			req.Header.Set(headers[i], headers[i+1])
+		}
+	}
+	hc := c.HTTP
+	if hc == nil {
+		hc = &http.Client{Timeout: 30 * time.Second}
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", method, u, err)
+	}
+	if resp.StatusCode/100 != 2 {
+		var e struct{ Error string }
+		if json.Unmarshal(data, &e) != nil || e.Error == "" {
+			e.Error = strings.TrimSpace(string(data))
+			if len(e.Error) > 200 {
+				e.Error = e.Error[:200] + "…"
+			}
+		}
+		if resp.StatusCode == http.StatusUnauthorized && c.Token == "" {
+			e.Error += " (set CONFCAL_ADMIN_TOKEN or -admin-token-file)"
+		}
+		return resp, &RemoteError{Status: resp.StatusCode, Msg: e.Error}
+	}
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			return resp, fmt.Errorf("%s %s: reading the answer: %w", method, u, err)
+		}
+	}
+	return resp, nil
+}
+
+// Precondition reports whether err says a change lost a race: the
+// resource changed after it was read (412 from a server, or
+// ErrPrecondition here).
+func Precondition(err error) bool {
+	var re *RemoteError
+	return errors.Is(err, ErrPrecondition) || errors.As(err, &re) && re.Status == http.StatusPreconditionFailed
+}
+
+// Overlap reports whether err refuses a slot that overlaps another
+// session (409 for an overlap from a server, or agenda.ErrOverlap here).
+func Overlap(err error) bool {
+	var re *RemoteError
+	return errors.Is(err, agenda.ErrOverlap) || errors.As(err, &re) && re.Status == http.StatusConflict && strings.HasSuffix(re.Msg, OverlapHint)
+}

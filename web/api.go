@@ -1,0 +1,357 @@
+package web
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"confcal/agenda"
+	"confcal/api"
+)
+
+// The admin API (package api says what its documents are): reads are
+// public; writes need "Authorization: Bearer <token>" and go through the
+// agenda.Service, so when a write returns, every feed and calendar already
+// shows it.
+//
+// Status codes: 400 for malformed JSON, unknown fields and malformed values;
+// 401 for a missing or wrong token; 403 when no token is configured; 404 for
+// an unknown session or room; 405, with Allow, for a method a path does not
+// serve; 409 when a new slot overlaps another session in its room (unless
+// "force": true), a new session or room takes an ID already in use, or the
+// agenda follows a source; 412 when If-Match names an ETag that is no longer
+// current; 413 for bodies over MaxBody; 415 for a body that is not JSON; 422
+// for a change the agenda's rules refuse; 503 while the store is busy.
+
+// adminAPI serves the API routes for one agenda service.
+type adminAPI struct {
+	s   *Server
+	svc *agenda.Service
+}
+
+// whoPrefix starts the author recorded for every change made through the
+// API: "api" alone, or "api:alice" with a Confcal-Who of "alice".
+const whoPrefix = "api"
+
+// requireToken lets a request through only with the admin token.
+func (s *Server) requireToken(next http.Handler) http.Handler {
+	want := sha256.Sum256([]byte(s.cfg.Token))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.cfg.Token == "" {
+			s.fail(w, r, errorf(http.StatusForbidden,
+				"writes are disabled: start the server with CONFCAL_ADMIN_TOKEN set or with -admin-token-file naming a file that holds the token"))
+			return
+		}
+		given, ok := bearer(r.Header.Get("Authorization"))
+		if !ok {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="confcal"`)
+			s.fail(w, r, errorf(http.StatusUnauthorized, "this needs the admin token: send Authorization: Bearer <token>"))
+			return
+		}
+		sum := sha256.Sum256([]byte(given))
+		if subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="confcal", error="invalid_token"`)
+			s.fail(w, r, errorf(http.StatusUnauthorized, "wrong admin token"))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// bearer returns the token of an Authorization field value in the Bearer
+// scheme (RFC 6750 §2.1). Auth schemes are case-insensitive (RFC 9110
+// §11.1), so "bearer" and "BEARER" are the same scheme; blanks around the
+// token are dropped.
+func bearer(field string) (string, bool) {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(field), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimSpace(token)
+	return token, token != ""
+}
+
+// snapshot returns the revision being served and says so in the answer's
+// Confcal-Revision header.
+func (a *adminAPI) snapshot(w http.ResponseWriter) (*agenda.Snapshot, error) {
+	st, err := a.s.site()
+	if err != nil {
+		return nil, err
+	}
+	w.Header().Set(api.RevisionHeader, strconv.FormatInt(st.snap.Revision(), 10))
+	return st.snap, nil
+}
+
+// answer writes a read's JSON answer, which clients must revalidate.
+func (a *adminAPI) answer(w http.ResponseWriter, r *http.Request, status int, v any) error {
+	w.Header().Set("Cache-Control", "no-cache")
+	a.s.writeJSON(w, r, status, v)
+	return nil
+}
+
+func (a *adminAPI) listSessions(w http.ResponseWriter, r *http.Request) error {
+	snap, err := a.snapshot(w)
+	if err != nil {
+		return err
+	}
+	list := api.SessionList{Revision: snap.Revision(), Sessions: []api.Session{}}
+	for _, x := range snap.Sessions() {
+		list.Sessions = append(list.Sessions, api.FromSession(snap, x))
+	}
+	return a.answer(w, r, http.StatusOK, list)
+}
+
+func (a *adminAPI) getSession(w http.ResponseWriter, r *http.Request) error {
+	snap, err := a.snapshot(w)
+	if err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	x, ok := snap.Session(id)
+	if !ok {
+		return errorf(http.StatusNotFound, "no session %q", id)
+	}
+	return a.writeSession(w, r, http.StatusOK, snap, x)
+}
+
+// writeSession answers with session x of snap and its ETag, or 304 when a
+// GET's If-None-Match already has it.
+func (a *adminAPI) writeSession(w http.ResponseWriter, r *http.Request, status int, snap *agenda.Snapshot, x agenda.Session) error {
+	body := api.FromSession(snap, x)
+	w.Header().Set(api.RevisionHeader, strconv.FormatInt(snap.Revision(), 10))
+	w.Header().Set("ETag", body.ETag)
+	if notModified(r, body.ETag, time.Time{}) {
+		w.Header().Set("Cache-Control", "no-cache")
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	return a.answer(w, r, status, body)
+}
+
+func (a *adminAPI) listRooms(w http.ResponseWriter, r *http.Request) error {
+	snap, err := a.snapshot(w)
+	if err != nil {
+		return err
+	}
+	list := api.RoomList{Revision: snap.Revision(), Rooms: []api.Room{}}
+	for _, x := range snap.Rooms() {
+		list.Rooms = append(list.Rooms, api.FromRoom(snap, x))
+	}
+	return a.answer(w, r, http.StatusOK, list)
+}
+
+func (a *adminAPI) listTracks(w http.ResponseWriter, r *http.Request) error {
+	snap, err := a.snapshot(w)
+	if err != nil {
+		return err
+	}
+	list := api.TrackList{Revision: snap.Revision(), Tracks: []api.Track{}}
+	for _, t := range snap.Tracks() {
+		list.Tracks = append(list.Tracks, api.Track{ID: t.ID, Name: t.Name, Color: t.Color, Sessions: len(snap.ByTrack(t.ID))})
+	}
+	return a.answer(w, r, http.StatusOK, list)
+}
+
+func (a *adminAPI) listChanges(w http.ResponseWriter, r *http.Request) error {
+	snap, err := a.snapshot(w)
+	if err != nil {
+		return err
+	}
+	var since int64
+	if v := r.URL.Query().Get("since"); v != "" {
+		if since, err = strconv.ParseInt(v, 10, 64); err != nil || since < 0 {
+			return errorf(http.StatusBadRequest, "since: %q is not a revision number", v)
+		}
+	}
+	list, err := api.ChangesSince(snap, since)
+	if err != nil {
+		return err
+	}
+	return a.answer(w, r, http.StatusOK, list)
+}
+
+// write decodes a write's JSON body into body and names the change's
+// author: the steps every write starts with.
+func (a *adminAPI) write(w http.ResponseWriter, r *http.Request, body any) (string, error) {
+	if a.svc == nil {
+		return "", errorf(http.StatusServiceUnavailable, "this server takes no changes")
+	}
+	if err := decodeJSON(r, body); err != nil {
+		return "", err
+	}
+	v := strings.TrimSpace(r.Header.Get(api.WhoHeader))
+	if v == "" {
+		return whoPrefix, nil
+	}
+	if !api.ValidWho(v) {
+		return "", errorf(http.StatusBadRequest, "%s: want up to %d printable characters", api.WhoHeader, api.MaxWho)
+	}
+	return whoPrefix + ":" + v, nil
+}
+
+// follows refuses edits of sessions while the agenda follows a source: the
+// source is its truth, and a later poll would undo them.
+func (a *adminAPI) follows() error {
+	if a.s.cfg.Follows != "" {
+		return fmt.Errorf("this agenda follows %s: change its sessions there (rooms may be renamed here): %w", a.s.cfg.Follows, errFollows)
+	}
+	return nil
+}
+
+func (a *adminAPI) patchSession(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	var p api.SessionPatch
+	author, err := a.write(w, r, &p)
+	if err != nil {
+		return err
+	}
+	if err := a.follows(); err != nil {
+		return err
+	}
+	next, _, err := api.PatchSession(r.Context(), a.svc, author, id, p, r.Header.Values("If-Match"))
+	if err != nil {
+		return err
+	}
+	x, _ := next.Session(id)
+	return a.writeSession(w, r, http.StatusOK, next, x)
+}
+
+func (a *adminAPI) createSession(w http.ResponseWriter, r *http.Request) error {
+	var n api.NewSession
+	author, err := a.write(w, r, &n)
+	if err != nil {
+		return err
+	}
+	if err := a.follows(); err != nil {
+		return err
+	}
+	next, id, err := api.CreateSession(r.Context(), a.svc, author, n)
+	if err != nil {
+		return err
+	}
+	created, _ := next.Session(id)
+	w.Header().Set("Location", strings.TrimRight(r.URL.Path, "/")+"/"+id)
+	return a.writeSession(w, r, http.StatusCreated, next, created)
+}
+
+func (a *adminAPI) writeRoom(w http.ResponseWriter, r *http.Request, status int, snap *agenda.Snapshot, room agenda.Room) error {
+	body := api.FromRoom(snap, room)
+	w.Header().Set(api.RevisionHeader, strconv.FormatInt(snap.Revision(), 10))
+	w.Header().Set("ETag", body.ETag)
+	a.s.writeJSON(w, r, status, body)
+	return nil
+}
+
+func (a *adminAPI) createRoom(w http.ResponseWriter, r *http.Request) error {
+	var n api.NewRoom
+	author, err := a.write(w, r, &n)
+	if err != nil {
+		return err
+	}
+	next, id, err := api.AddRoom(r.Context(), a.svc, author, n)
+	if err != nil {
+		return err
+	}
+	room, _ := next.Room(id)
+	w.Header().Set("Location", strings.TrimRight(r.URL.Path, "/")+"/"+id)
+	return a.writeRoom(w, r, http.StatusCreated, next, room)
+}
+
+func (a *adminAPI) patchRoom(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	var p api.RoomPatch
+	author, err := a.write(w, r, &p)
+	if err != nil {
+		return err
+	}
+	next, err := api.RenameRoom(r.Context(), a.svc, author, id, p, r.Header.Values("If-Match"))
+	if err != nil {
+		return err
+	}
+	room, _ := next.Room(id)
+	return a.writeRoom(w, r, http.StatusOK, next, room)
+}
+
+func (a *adminAPI) importAgenda(w http.ResponseWriter, r *http.Request) error {
+	var in api.Import
+	author, err := a.write(w, r, &in)
+	if err != nil {
+		return err
+	}
+	if err := a.follows(); err != nil {
+		return err
+	}
+	snap, err := a.snapshot(w)
+	if err != nil {
+		return err
+	}
+	c, err := in.Contents(snap.Conference(), snap.Location())
+	if err != nil {
+		return err
+	}
+	res, err := api.ImportContents(r.Context(), a.svc, author, c, in.DryRun)
+	if err != nil {
+		return err
+	}
+	w.Header().Set(api.RevisionHeader, strconv.FormatInt(res.Revision, 10))
+	a.s.writeJSON(w, r, http.StatusOK, res)
+	return nil
+}
+
+// decodeJSON reads a JSON object (the body is capped by harden: 413 above
+// MaxBody) into v, refusing unknown fields, trailing data and bodies that
+// are not JSON.
+func decodeJSON(r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || mt != "application/json" {
+			return errorf(http.StatusUnsupportedMediaType, "the body must be JSON (Content-Type: application/json), not %q", ct)
+		}
+	}
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return decodeError(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		if err != nil {
+			return decodeError(err)
+		}
+		return errorf(http.StatusBadRequest, "malformed JSON: data after the object")
+	}
+	return nil
+}
+
+func decodeError(err error) error {
+	var (
+		tooBig *http.MaxBytesError
+		syntax *json.SyntaxError
+		typ    *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &tooBig):
+		return errorf(http.StatusRequestEntityTooLarge, "the body is larger than %d bytes", tooBig.Limit)
+	case errors.Is(err, io.EOF):
+		return errorf(http.StatusBadRequest, "malformed JSON: the body is empty")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return errorf(http.StatusBadRequest, "malformed JSON: the body ends too early")
+	case errors.As(err, &syntax):
+		return errorf(http.StatusBadRequest, "malformed JSON at byte %d: %v", syntax.Offset, syntax)
+	case errors.As(err, &typ):
+		if typ.Field != "" {
+			return errorf(http.StatusBadRequest, "field %q: want a JSON %s, got %s", typ.Field, typ.Type, typ.Value)
+		}
+		return errorf(http.StatusBadRequest, "want a JSON object, got %s", typ.Value)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return errorf(http.StatusBadRequest, "unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
+	}
+	return errorf(http.StatusBadRequest, "malformed JSON: %v", err)
+}

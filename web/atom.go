@@ -1,0 +1,144 @@
+package web
+
+import (
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"time"
+
+	"confcal/agenda"
+	"confcal/api"
+	"confcal/catalog"
+)
+
+// atomEntries is how many summaries, newest first, the Atom feed carries.
+const atomEntries = 100
+
+// serveAtom serves the Atom feed (RFC 4287) of changes: one entry per
+// revision and session (or room, track or speaker), in plain words, newest
+// first. An entry's id and text depend only on the change log, so they stay
+// the same across restarts and later changes.
+func (s *Server) serveAtom(w http.ResponseWriter, r *http.Request) error {
+	st, err := s.site()
+	if err != nil {
+		return err
+	}
+	body, updated, err := s.renderAtom(st.snap)
+	if err != nil {
+		return err
+	}
+	w.Header().Set(api.RevisionHeader, strconv.FormatInt(st.snap.Revision(), 10))
+	etag := contentETag(body)
+	return serveEntity(w, r, entity{etag: etag, modified: updated, ctype: "application/atom+xml; charset=utf-8",
+		cache: "public, max-age=60", gzip: true,
+		body: func(gz bool) ([]byte, func(), error) {
+			b, err := s.bodies.get(etag, gz, func() []byte { return body })
+			return b, noop, err
+		}})
+}
+
+type atomFeed struct {
+	XMLName   xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
+	ID        string      `xml:"id"`
+	Title     string      `xml:"title"`
+	Subtitle  string      `xml:"subtitle,omitempty"`
+	Updated   string      `xml:"updated"`
+	Links     []atomLink  `xml:"link"`
+	Author    atomPerson  `xml:"author"`
+	Generator string      `xml:"generator"`
+	Entries   []atomEntry `xml:"entry"`
+}
+
+type atomLink struct {
+	Rel  string `xml:"rel,attr,omitempty"`
+	Type string `xml:"type,attr,omitempty"`
+	Href string `xml:"href,attr"`
+}
+
+type atomPerson struct {
+	Name string `xml:"name"`
+}
+
+type atomText struct {
+	Type string `xml:"type,attr"`
+	Body string `xml:",chardata"`
+}
+
+type atomEntry struct {
+	ID      string     `xml:"id"`
+	Title   atomText   `xml:"title"`
+	Updated string     `xml:"updated"`
+	Author  atomPerson `xml:"author"`
+	Links   []atomLink `xml:"link,omitempty"`
+	Content atomText   `xml:"content"`
+}
+
+// renderAtom writes the feed of snap. Ids are tag URIs (RFC 4151) on the
+// conference's UID domain, dated with its first day.
+func (s *Server) renderAtom(snap *agenda.Snapshot) ([]byte, time.Time, error) {
+	conf := snap.Conference()
+	base := s.cfg.BaseURL
+	tag := "tag:" + conf.UIDDomain + "," + conf.First.String() + ":changes"
+	all, err := snap.SummariesSince(snap.BaseRevision())
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	// The latest atomEntries, newest first; all is shared, so copy.
+	sums := slices.Clone(all[max(0, len(all)-atomEntries):])
+	slices.Reverse(sums)
+	updated := snap.Updated()
+	if len(sums) > 0 && sums[0].Time.After(updated) {
+		updated = sums[0].Time
+	}
+	feed := atomFeed{
+		ID:       tag,
+		Title:    conf.Name + " — changes",
+		Subtitle: "Sessions moved, retimed, renamed, cancelled or added at " + conf.Name,
+		Updated:  updated.UTC().Format(time.RFC3339),
+		Links: []atomLink{
+			{Rel: "self", Type: "application/atom+xml", Href: s.cfg.BaseURL + catalog.AtomPath},
+			{Rel: "alternate", Href: s.cfg.BaseURL + "/"},
+		},
+		Author:    atomPerson{Name: conf.Name},
+		Generator: "confcal",
+	}
+	for _, sum := range sums {
+		e := atomEntry{
+			Title:   atomText{Type: "text", Body: sum.Text},
+			Updated: sum.Time.UTC().Format(time.RFC3339),
+			Author:  atomPerson{Name: sum.Who},
+			Content: atomText{Type: "text", Body: fmt.Sprintf("%s (revision %d)", sum.Text, sum.Revision)},
+		}
+		switch {
+		case sum.Session != "":
+			e.ID = fmt.Sprintf("%s/%d/session/%s", tag, sum.Revision, sum.Session)
+			e.Links = []atomLink{{Rel: "alternate", Href: base + "/sessions/" + url.PathEscape(sum.Session)}}
+		case sum.Room != "":
+			e.ID = fmt.Sprintf("%s/%d/room/%s", tag, sum.Revision, sum.Room)
+			e.Links = []atomLink{{Rel: "alternate", Type: "text/calendar", Href: base + catalog.RoomPath(sum.Room)}}
+		case sum.Speaker != "":
+			e.ID = fmt.Sprintf("%s/%d/speaker/%s", tag, sum.Revision, sum.Speaker)
+			e.Links = []atomLink{{Rel: "alternate", Type: "text/calendar", Href: base + catalog.SpeakerPath(sum.Speaker)}}
+		default:
+			e.ID = fmt.Sprintf("%s/%d/track/%s", tag, sum.Revision, sum.Track)
+			e.Links = []atomLink{{Rel: "alternate", Type: "text/calendar", Href: base + catalog.TrackPath(sum.Track)}}
+		}
+		if e.Author.Name == "" {
+			e.Author.Name = conf.Name
+		}
+		feed.Entries = append(feed.Entries, e)
+	}
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	enc := xml.NewEncoder(&buf)
+	enc.Indent("", "  ")
+	if err := enc.Encode(feed); err != nil {
+		return nil, time.Time{}, err
+	}
+	buf.WriteByte('\n')
+	return buf.Bytes(), updated, nil
+}
