@@ -1,6 +1,7 @@
 package agenda
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -164,4 +165,35 @@ func (e *Editor) overlaps(touched map[string]bool) []string {
 
 func span(x Session, loc *time.Location) string {
 	return x.Start.In(loc).Format("Jan 2 15:04") + "–" + x.End.In(loc).Format("15:04")
+}
+
+// ErrMassCancel: an import would cancel more than half of the sessions
+// that take place, which is far more likely a broken export of the source
+// than the organizers' intent.
+var ErrMassCancel = errors.New("cancels more than half of the sessions")
+
+// Import reconciles the edit with c as Reconcile does, but refuses (with
+// an error wrapping ErrMassCancel) a version that would cancel more than
+// half of the sessions that took place before, unless force is set.
+func (e *Editor) Import(c Contents, force bool) (warnings []string, err error) {
+	n := len(e.changes)
+	if warnings, err = e.Reconcile(c); err != nil || force {
+		return warnings, err
+	}
+	confirmed := 0
+	for _, x := range e.base.sessions {
+		if x.Status == StatusConfirmed {
+			confirmed++
+		}
+	}
+	cancelled := 0
+	for _, ch := range e.changes[n:] {
+		if ch.Field == FieldStatus && Status(ch.New) == StatusCancelled {
+			cancelled++
+		}
+	}
+	if confirmed > 0 && 2*cancelled > confirmed {
+		return nil, &Error{Kind: ErrMassCancel, Msg: fmt.Sprintf("the new version would cancel %d of %d sessions; if that is meant, import it with -force", cancelled, confirmed)}
+	}
+	return warnings, nil
 }

@@ -91,8 +91,8 @@ func (c *Client) Changes(ctx context.Context, since int64) (ChangeList, error) {
 }
 
 // Import sends c to the server's POST /import.
-func (c *Client) Import(ctx context.Context, contents agenda.Contents, dryRun bool) (ImportResult, error) {
-	in := Import{DryRun: dryRun}
+func (c *Client) Import(ctx context.Context, contents agenda.Contents, dryRun, force bool) (ImportResult, error) {
+	in := Import{DryRun: dryRun, Force: force}
 	for _, t := range contents.Tracks {
 		in.Tracks = append(in.Tracks, ImportTrack{ID: t.ID, Name: t.Name, Color: t.Color})
 	}

@@ -17,6 +17,9 @@ type Import struct {
 	Rooms    []ImportRoom  `json:"rooms"`
 	Sessions []NewSession  `json:"sessions"` // every session needs its ID
 	DryRun   bool          `json:"dry_run,omitempty"`
+	// Force applies a version that cancels more than half of the
+	// sessions, which is otherwise refused (409).
+	Force bool `json:"force,omitempty"`
 }
 
 // ImportTrack is a track of an Import.

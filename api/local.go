@@ -77,8 +77,8 @@ func (l Local) Changes(_ context.Context, since int64) (ChangeList, error) {
 }
 
 // Import reconciles the agenda with c (see ImportContents).
-func (l Local) Import(ctx context.Context, c agenda.Contents, dryRun bool) (ImportResult, error) {
-	return ImportContents(ctx, l.Svc, l.Who, c, dryRun)
+func (l Local) Import(ctx context.Context, c agenda.Contents, dryRun, force bool) (ImportResult, error) {
+	return ImportContents(ctx, l.Svc, l.Who, c, dryRun, force)
 }
 
 // summariesOf returns what revision rev of snap did, in words.

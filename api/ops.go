@@ -132,9 +132,10 @@ func RenameRoom(ctx context.Context, svc *agenda.Service, who, id string, p Room
 }
 
 // ImportContents reconciles the agenda in svc with c as one revision made
-// by who (agenda.Editor.Reconcile), or for a dry run only works that
+// by who (agenda.Editor.Import: a version cancelling more than half of the
+// sessions is refused unless force), or for a dry run only works that
 // revision out, and reports it.
-func ImportContents(ctx context.Context, svc *agenda.Service, who string, c agenda.Contents, dryRun bool) (ImportResult, error) {
+func ImportContents(ctx context.Context, svc *agenda.Service, who string, c agenda.Contents, dryRun, force bool) (ImportResult, error) {
 	var (
 		warnings []string
 		changes  []agenda.Change
@@ -143,7 +144,7 @@ func ImportContents(ctx context.Context, svc *agenda.Service, who string, c agen
 	)
 	if dryRun {
 		e := svc.Current().Edit(who, time.Now())
-		if warnings, err = e.Reconcile(c); err != nil {
+		if warnings, err = e.Import(c, force); err != nil {
 			return ImportResult{}, err
 		}
 		if next, err = e.Commit(); err != nil {
@@ -153,7 +154,7 @@ func ImportContents(ctx context.Context, svc *agenda.Service, who string, c agen
 	} else {
 		next, changes, err = svc.Change(ctx, who, func(e *agenda.Editor) error {
 			var err error
-			warnings, err = e.Reconcile(c)
+			warnings, err = e.Import(c, force)
 			return err
 		})
 		if err != nil {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"confcal/agenda"
+	"confcal/catalog"
 	"confcal/ical"
 
 	goical "github.com/emersion/go-ical"
@@ -228,18 +229,22 @@ func newView(ed *ical.Edition, p paths, prev *view) (*view, error) {
 		v.cals = append(v.cals, c)
 		v.byID[c.id] = c
 	}
-	add(&calendar{id: "all", kind: kindAll, order: orderAll, name: conf.Name, desc: conf.Description, color: colorAll})
+	// Names and descriptions are the feeds' (package catalog).
+	whole := catalog.Whole(snap)
+	add(&calendar{id: "all", kind: kindAll, order: orderAll, name: whole.Name, desc: whole.Description, color: colorAll})
 	for i, t := range snap.Tracks() {
+		c, _ := catalog.Find(snap, catalog.Track, t.ID)
 		color := t.Color
 		if !colorRE.MatchString(color) {
 			color = colorAll
 		}
 		add(&calendar{id: "track-" + t.ID, kind: kindTrack, key: t.ID, order: orderTrackBase + i, color: strings.ToUpper(color),
-			name: conf.Name + " — " + t.Name, desc: fmt.Sprintf("The %s track at %s", t.Name, conf.Name)})
+			name: c.Name, desc: c.Description})
 	}
 	for i, r := range snap.Rooms() {
+		c, _ := catalog.Find(snap, catalog.Room, r.ID)
 		add(&calendar{id: "room-" + r.ID, kind: kindRoom, key: r.ID, order: orderRoomBase + i, color: colorRoom,
-			name: conf.Name + " — " + r.Name, desc: fmt.Sprintf("Sessions in %s at %s", r.Name, conf.Name)})
+			name: c.Name, desc: c.Description})
 	}
 	for _, x := range snap.Sessions() {
 		if x.Status == agenda.StatusCancelled {
@@ -263,8 +268,10 @@ func newView(ed *ical.Edition, p paths, prev *view) (*view, error) {
 			v.objectHeadXML = escape(string(head))
 		}
 		v.objects[x.ID] = o
-		for _, c := range v.cals {
-			if c.admitsSession(x) {
+		// A session is in the whole conference's calendar, its track's
+		// and its room's.
+		for _, c := range [...]*calendar{v.byID["all"], v.byID["track-"+x.Track], v.byID["room-"+x.Room]} {
+			if c != nil {
 				c.members = append(c.members, x.ID)
 				c.objs = append(c.objs, o)
 				c.memberSet[x.ID] = true
@@ -291,18 +298,18 @@ func (v *view) findChanges() {
 			c.changed, c.changedAt = rev, at
 		}
 	}
-	// A calendar that appeared, or whose name changed, changed too; these
-	// entries concern no session.
-	for _, ch := range v.snap.Log() {
-		var c *calendar
-		switch ch.Field {
-		case agenda.FieldRoomAdded, agenda.FieldRoomName:
-			c = v.byID["room-"+ch.Room]
-		case agenda.FieldTrackAdd:
-			c = v.byID["track-"+ch.Track]
+	// A calendar that appeared, or whose name changed, changed too (the
+	// snapshot's marks of rooms and tracks).
+	for _, c := range v.cals {
+		var m agenda.Mark
+		switch c.kind {
+		case kindRoom:
+			m = v.snap.RoomChanged(c.key)
+		case kindTrack:
+			m = v.snap.TrackChanged(c.key)
 		}
-		if c != nil && ch.Revision > c.changed {
-			c.changed, c.changedAt = ch.Revision, ch.Time
+		if m.Revision > c.changed {
+			c.changed, c.changedAt = m.Revision, m.Time
 		}
 	}
 	v.homeSince = base

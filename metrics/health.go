@@ -25,6 +25,10 @@ type Check struct {
 	// Run returns nil when the condition holds. It must honour ctx, which
 	// carries the probe's timeout.
 	Run func(ctx context.Context) error
+	// Advisory checks are reported ("source failed") but do not make the
+	// server unready: it serves on (e.g. from the last good version of a
+	// followed source).
+	Advisory bool
 }
 
 // ReadyTimeout bounds how long Readyz waits for all its checks.
@@ -45,6 +49,11 @@ func Readyz(log *slog.Logger, checks ...Check) http.Handler {
 		var b strings.Builder
 		for _, c := range checks {
 			if err := c.Run(ctx); err != nil {
+				if c.Advisory {
+					log.WarnContext(ctx, "ready, but a check failed", "check", c.Name, "error", err)
+					fmt.Fprintf(&b, "%s failed (still serving)\n", c.Name)
+					continue
+				}
 				status = http.StatusServiceUnavailable
 				log.WarnContext(ctx, "not ready", "check", c.Name, "error", err)
 				fmt.Fprintf(&b, "%s failed\n", c.Name)

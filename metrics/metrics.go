@@ -22,6 +22,8 @@
 //	render_errors_total                              counter
 //	caldav_reports_total{report}                     counter (sync-collection, calendar-query, …)
 //	store_errors_total{op}                           counter
+//	source_polls_total{outcome}                      counter (a followed source: ok, failed)
+//	source_last_success_timestamp_seconds            gauge (the last poll that went well)
 //
 // plus the Go runtime (go_*) and process (process_*) collectors.
 //
@@ -68,6 +70,8 @@ type Metrics struct {
 	renderErrors prometheus.Counter
 	reports      *prometheus.CounterVec
 	storeErrors  *prometheus.CounterVec
+	sourcePolls  *prometheus.CounterVec
+	sourceOK     prometheus.Gauge
 
 	// cache maps a seriesKey to its *series (see Instrument). Its size is
 	// bounded by the label values: routes × known methods × status codes.
@@ -137,6 +141,14 @@ func New() *Metrics {
 			Namespace: namespace, Subsystem: "caldav", Name: "reports_total",
 			Help: "CalDAV REPORT requests by report: sync-collection, calendar-query, calendar-multiget, other.",
 		}, []string{"report"}),
+		sourcePolls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Subsystem: "source", Name: "polls_total",
+			Help: "Polls of a followed agenda source, by outcome: ok (applied or unchanged) or failed (the agenda stayed as it was).",
+		}, []string{"outcome"}),
+		sourceOK: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: namespace, Subsystem: "source", Name: "last_success_timestamp_seconds",
+			Help: "Unix time of the last poll of a followed source that went well.",
+		}),
 		storeErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: namespace, Name: "store_errors_total",
 			Help: "Failed store operations, by operation (load, save, revision, other).",
@@ -145,7 +157,7 @@ func New() *Metrics {
 	m.reg.MustRegister(
 		m.requests, m.duration, m.respBytes, m.conditional, m.inFlight,
 		m.revision, m.revisionTime, m.render, m.renderLast, m.renderErrors,
-		m.reports, m.storeErrors,
+		m.reports, m.storeErrors, m.sourcePolls, m.sourceOK,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -219,4 +231,16 @@ func (m *Metrics) CalDAVReport(kind string) {
 // "revision" (anything else is counted as "other").
 func (m *Metrics) StoreError(op string) {
 	m.storeErrors.WithLabelValues(bounded(op, storeOps())).Inc()
+}
+
+// SourcePolled records one poll of a followed source: err nil for one that
+// went well (applied or unchanged), else a failure that left the agenda as
+// it was.
+func (m *Metrics) SourcePolled(err error) {
+	if err != nil {
+		m.sourcePolls.WithLabelValues("failed").Inc()
+		return
+	}
+	m.sourcePolls.WithLabelValues("ok").Inc()
+	m.sourceOK.SetToCurrentTime()
 }

@@ -46,9 +46,9 @@ type Renderer struct {
 
 // Asset is a static file held in memory.
 type Asset struct {
-	Body  []byte
-	Type  string // Content-Type
-	ETag  string // strong, quoted
+	Body []byte
+	Type string // Content-Type
+	ETag string // strong, quoted
 }
 
 // Query is what a page request says beyond the agenda: its URL's query

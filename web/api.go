@@ -297,7 +297,7 @@ func (a *adminAPI) importAgenda(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	res, err := api.ImportContents(r.Context(), a.svc, author, c, in.DryRun)
+	res, err := api.ImportContents(r.Context(), a.svc, author, c, in.DryRun, in.Force)
 	if err != nil {
 		return err
 	}

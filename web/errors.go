@@ -47,7 +47,7 @@ func statusOf(err error) (int, string) {
 	switch {
 	case errors.Is(err, api.ErrPrecondition):
 		return http.StatusPreconditionFailed, msg
-	case errors.Is(err, errFollows):
+	case errors.Is(err, errFollows), errors.Is(err, agenda.ErrMassCancel):
 		return http.StatusConflict, msg
 	case errors.Is(err, agenda.ErrNotFound):
 		return http.StatusNotFound, msg

@@ -28,9 +28,10 @@ func init() {
 }
 
 // Handler returns the route table: every URL confcal serves. svc is the
-// agenda service that API writes and stored picks change; nil serves
-// reads only (API writes then answer 503).
-func (s *Server) Handler(svc *agenda.Service) http.Handler {
+// agenda service API writes change; nil serves reads only (API writes then
+// answer 503). ops are operational endpoints served by exact path for GET
+// and HEAD ("/healthz", "/readyz", "/metrics").
+func (s *Server) Handler(svc *agenda.Service, ops map[string]http.Handler) http.Handler {
 	r := chi.NewRouter()
 	r.Use(s.middleware()...) // limits, headers, and Config.Middleware (middleware.go)
 	dav := caldav.NewHandler(caldav.Options{Prefix: caldav.DefaultPrefix, Logger: s.log}, s.Current)
@@ -96,9 +97,9 @@ func (s *Server) Handler(svc *agenda.Service) http.Handler {
 	r.Mount(caldav.DefaultPrefix, dav)
 	r.Method("PROPFIND", "/", dav)
 
-	// /healthz, /readyz, /metrics (Config.Ops).
-	for _, p := range slices.Sorted(maps.Keys(s.cfg.Ops)) {
-		read(p, s.cfg.Ops[p].ServeHTTP)
+	// /healthz, /readyz, /metrics.
+	for _, p := range slices.Sorted(maps.Keys(ops)) {
+		read(p, ops[p].ServeHTTP)
 	}
 	return r
 }

@@ -46,9 +46,6 @@ type Config struct {
 	// metrics). They run inside the router, after routing, so
 	// RoutePattern names the route a request matched.
 	Middleware []func(http.Handler) http.Handler
-	// Ops serves operational endpoints by exact path for GET and HEAD,
-	// e.g. "/healthz", "/readyz", "/metrics".
-	Ops map[string]http.Handler
 	// CalDAVReport, when set, is told the kind of every REPORT request
 	// ("sync-collection", "calendar-query", …), for metrics.
 	CalDAVReport func(kind string)

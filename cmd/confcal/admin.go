@@ -1,34 +1,43 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"net/url"
 	"os"
 	"strconv"
 	"strings"
-	"time"
 
 	"confcal/agenda"
 	"confcal/api"
 	"confcal/sqlite"
 )
 
-// The organizer commands (move, cancel, restore, rename, rooms, changes)
-// speak the admin API: to a running server with -server, or else to the
-// API's handler run inside this process over the local store. One code
-// path, so the same rules, messages and status codes either way. import
-// speaks the API to a server only: on the local store it hands the parsed
-// file to the agenda service itself, since a large agenda exceeds what the
-// API takes in one request body (api.MaxBody). The agenda's rules are the
-// same either way; they live in package agenda.
+// The organizer commands (move, cancel, restore, rename, rooms, changes,
+// import) change the agenda through an organizer: on the local store,
+// api.Local makes the changes on an agenda.Service in this process; with
+// -server, api.Client asks the server's admin API to. Both take and give
+// the API's documents and make changes by the same rules (package api), so
+// a command reads and prints the same either way.
+
+// organizer is what the organizer commands do with an agenda.
+type organizer interface {
+	Session(ctx context.Context, id string) (api.Session, error)
+	PatchSession(ctx context.Context, id string, p api.SessionPatch, ifMatch string) (api.Session, []api.Summary, error)
+	Rooms(ctx context.Context) (api.RoomList, error)
+	AddRoom(ctx context.Context, n api.NewRoom) ([]api.Summary, error)
+	RenameRoom(ctx context.Context, id string, p api.RoomPatch, ifMatch string) (api.Room, []api.Summary, error)
+	Changes(ctx context.Context, since int64) (api.ChangeList, error)
+	Import(ctx context.Context, c agenda.Contents, dryRun, force bool) (api.ImportResult, error)
+}
+
+var (
+	_ organizer = api.Local{}
+	_ organizer = (*api.Client)(nil)
+)
 
 // defaultDataDir is where the store lives when neither -data nor
 // CONFCAL_DATA says otherwise.
@@ -66,7 +75,9 @@ func adminToken(file string) (string, error) {
 
 // adminFlags are the flags every organizer command takes.
 type adminFlags struct {
-	data, server, tokenFile, who, agendaFile *string
+	data, server, tokenFile, who *string
+	// seed is the agenda a new local store starts from.
+	seed *agendaFlags
 }
 
 func addAdminFlags(fs *flag.FlagSet) *adminFlags {
@@ -76,8 +87,7 @@ func addAdminFlags(fs *flag.FlagSet) *adminFlags {
 		server:    fs.String("server", env("CONFCAL_SERVER", ""), "`URL` of a running confcal server to change through its API, instead of the local store (env CONFCAL_SERVER)"),
 		tokenFile: tokenFileFlag(fs),
 		who:       fs.String("who", user, "`name` recorded in the change log as the change's author (default $USER)"),
-		agendaFile: fs.String("agenda", env("CONFCAL_AGENDA", ""),
-			"agenda `file` imported when the local store is still empty, instead of the built-in one (env CONFCAL_AGENDA)"),
+		seed:      addAgendaFlags(fs),
 	}
 }
 
@@ -116,198 +126,53 @@ func parseArgs(fs *flag.FlagSet, args []string, names ...string) ([]string, erro
 	return pos, nil
 }
 
-// client talks to the admin API.
-type client struct {
-	base  string // the API's root URL, without a trailing slash
-	http  *http.Client
-	token string
-	who   string
-	// svc is the agenda service over the local store that the in-process
-	// API runs on, nil with -server; a command may call it directly.
-	svc   *agenda.Service
-	close func() error
-}
-
-// localWho starts the author of every change made on the local store, as
-// api.Config.WhoPrefix: "cli", or "cli:alice" with -who alice.
+// localWho starts the author of every change made on the local store: "cli",
+// or "cli:alice" with -who alice.
 const localWho = "cli"
 
-// author names the author of a change made through svc, as the
-// in-process API names it.
-func (c *client) author() string {
-	if who := strings.TrimSpace(c.who); who != "" {
-		return localWho + ":" + who
-	}
-	return localWho
-}
-
-// dial connects to the API: the server's when -server is set, else an
-// in-process one over the store in the data directory (importing the
-// built-in agenda, or -agenda, if the store is new).
-func dial(ctx context.Context, f *adminFlags, stdin io.Reader) (*client, error) {
+// dial returns the organizer the flags name: the server's API when -server
+// is set, else the agenda service over the store in the data directory
+// (importing the built-in agenda, or -agenda, if the store is new), and
+// the function that closes it.
+func dial(ctx context.Context, f *adminFlags, stdin io.Reader) (organizer, func() error, error) {
 	if *f.server != "" {
 		u, err := url.Parse(*f.server)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, &usageError{err: fmt.Errorf("-server %q is not an http(s) URL", *f.server)}
+			return nil, nil, &usageError{err: fmt.Errorf("-server %q is not an http(s) URL", *f.server)}
 		}
 		tok, err := adminToken(*f.tokenFile)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return &client{
-			base: strings.TrimRight(*f.server, "/") + "/api", token: tok, who: *f.who,
-			http:  &http.Client{Timeout: 30 * time.Second},
-			close: func() error { return nil },
-		}, nil
+		return &api.Client{Base: *f.server, Token: tok, Who: *f.who}, func() error { return nil }, nil
 	}
 	store, err := sqlite.Open(ctx, *f.data)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	file := *f.agendaFile
-	svc, err := agenda.Open(ctx, store, func() (*agenda.Snapshot, error) { return loadAgenda(file, stdin) }, nil)
+	svc, err := agenda.Open(ctx, store, func() (*agenda.Snapshot, error) { return f.seed.snapshot(ctx, stdin) }, nil)
 	if err != nil {
 		store.Close()
-		return nil, err
+		return nil, nil, err
 	}
-	// The in-process API needs a token like any other; this one never
-	// leaves the process.
-	tok := rand.Text()
-	h := api.New(api.Config{Service: svc, Token: tok, BaseURL: "http://localhost", WhoPrefix: localWho})
-	return &client{
-		base: "http://confcal.local", token: tok, who: *f.who, svc: svc,
-		http:  &http.Client{Transport: handlerTransport{h}},
-		close: store.Close,
-	}, nil
+	who := localWho
+	if w := strings.TrimSpace(*f.who); w != "" {
+		who += ":" + w
+	}
+	return api.Local{Svc: svc, Who: who}, store.Close, nil
 }
 
-// handlerTransport answers requests by calling a handler in this process.
-type handlerTransport struct{ h http.Handler }
-
-func (t handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	w := &memResponse{header: http.Header{}, status: http.StatusOK}
-	t.h.ServeHTTP(w, req)
-	if req.Body != nil {
-		req.Body.Close()
+// explain says what a refused change means for the command line: an
+// overlap can be forced with -force, a lost race repeated.
+func explain(err error, id string) error {
+	switch {
+	case api.Overlap(err):
+		msg := strings.TrimSuffix(err.Error(), api.OverlapHint)
+		return errors.New(msg + " (run again with -force to allow it)")
+	case api.Precondition(err):
+		return fmt.Errorf("%s changed while this command ran; look at it again and repeat: %w", id, err)
 	}
-	return &http.Response{
-		Status: fmt.Sprintf("%d %s", w.status, http.StatusText(w.status)), StatusCode: w.status,
-		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header: w.header, Body: io.NopCloser(&w.body), ContentLength: int64(w.body.Len()), Request: req,
-	}, nil
-}
-
-// memResponse is an http.ResponseWriter that keeps the response in memory.
-type memResponse struct {
-	header http.Header
-	status int
-	wrote  bool
-	body   bytes.Buffer
-}
-
-func (w *memResponse) Header() http.Header { return w.header }
-
-func (w *memResponse) WriteHeader(status int) {
-	if !w.wrote {
-		w.status, w.wrote = status, true
-	}
-}
-
-func (w *memResponse) Write(b []byte) (int, error) {
-	w.WriteHeader(http.StatusOK)
-	return w.body.Write(b)
-}
-
-// apiError is a refusal from the API: its status and message.
-type apiError struct {
-	status int
-	msg    string
-}
-
-func (e *apiError) Error() string {
-	msg := e.msg
-	if m, ok := strings.CutSuffix(msg, api.OverlapHint); ok {
-		msg = m + " (run again with -force to allow it)"
-	}
-	return fmt.Sprintf("%s (%d %s)", msg, e.status, http.StatusText(e.status))
-}
-
-// call sends a request with body (JSON-encoded, or none when nil) and
-// decodes a 2xx answer into out. headers come in name, value pairs.
-func (c *client) call(ctx context.Context, method, path string, body, out any, headers ...string) (*http.Response, error) {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return nil, fmt.Errorf("%s %s: encoding the request: %w", method, path, err)
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", method, c.base+path, err)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	if c.who != "" {
-		req.Header.Set(api.WhoHeader, c.who)
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", method, req.URL, err)
-	}
-	if resp.StatusCode/100 != 2 {
-		var e struct{ Error string }
-		if json.Unmarshal(data, &e) != nil || e.Error == "" {
-			e.Error = strings.TrimSpace(string(data))
-			if len(e.Error) > 200 {
-				e.Error = e.Error[:200] + "…"
-			}
-		}
-		if resp.StatusCode == http.StatusUnauthorized && c.token == "" {
-			e.Error += " (set CONFCAL_ADMIN_TOKEN or -admin-token-file)"
-		}
-		return resp, &apiError{status: resp.StatusCode, msg: e.Error}
-	}
-	if out != nil {
-		if err := json.Unmarshal(data, out); err != nil {
-			return resp, fmt.Errorf("%s %s: reading the answer: %w", method, req.URL, err)
-		}
-	}
-	return resp, nil
-}
-
-// revisionOf returns the revision a response was made from.
-func revisionOf(resp *http.Response) int64 {
-	rev, _ := strconv.ParseInt(resp.Header.Get(api.RevisionHeader), 10, 64)
-	return rev
-}
-
-// summariesOf returns the plain-words summaries of revision rev.
-func (c *client) summariesOf(ctx context.Context, rev int64) ([]api.Summary, error) {
-	var list api.ChangeList
-	if _, err := c.call(ctx, http.MethodGet, "/changes?since="+strconv.FormatInt(rev-1, 10), nil, &list); err != nil {
-		return nil, err
-	}
-	var out []api.Summary
-	for _, s := range list.Summaries {
-		if s.Revision == rev {
-			out = append(out, s)
-		}
-	}
-	return out, nil
+	return err
 }
 
 // printSummaries writes one line per summary.
@@ -318,29 +183,20 @@ func printSummaries(w io.Writer, sums []api.Summary) {
 }
 
 // patchSession changes session id as p says, guarded by the ETag it reads
-// first (no update between the read and the write is lost), and prints
+// first (no change between the read and the write is lost), and prints
 // what changed.
-func patchSession(ctx context.Context, c *client, stdout io.Writer, id string, p api.SessionPatch) error {
-	var before api.Session
-	if _, err := c.call(ctx, http.MethodGet, "/sessions/"+url.PathEscape(id), nil, &before); err != nil {
-		return err
-	}
-	var after api.Session
-	resp, err := c.call(ctx, http.MethodPatch, "/sessions/"+url.PathEscape(id), p, &after, "If-Match", before.ETag)
-	var aerr *apiError
-	if errors.As(err, &aerr) && aerr.status == http.StatusPreconditionFailed {
-		return fmt.Errorf("session %q changed while this command ran; look at it again and repeat: %w", id, err)
-	}
+func patchSession(ctx context.Context, o organizer, stdout io.Writer, id string, p api.SessionPatch) error {
+	before, err := o.Session(ctx, id)
 	if err != nil {
 		return err
+	}
+	after, sums, err := o.PatchSession(ctx, id, p, before.ETag)
+	if err != nil {
+		return explain(err, "session "+strconv.Quote(id))
 	}
 	if after.ETag == before.ETag {
 		fmt.Fprintf(stdout, "nothing changed: %s is already like that\n", printable(id))
 		return nil
-	}
-	sums, err := c.summariesOf(ctx, revisionOf(resp))
-	if err != nil {
-		return err
 	}
 	printSummaries(stdout, sums)
 	return nil
@@ -351,7 +207,7 @@ func patchSession(ctx context.Context, c *client, stdout io.Writer, id string, p
 // check runs before anything is opened, so a mistake it finds (a
 // *usageError for one on the command line) leaves no store behind.
 func runAdmin(ctx context.Context, fs *flag.FlagSet, f *adminFlags, args []string, stdin io.Reader, names []string,
-	check func(pos []string) error, do func(ctx context.Context, c *client, pos []string) error) error {
+	check func(pos []string) error, do func(ctx context.Context, o organizer, pos []string) error) error {
 	pos, err := parseArgs(fs, args, names...)
 	if err != nil {
 		return err
@@ -364,12 +220,12 @@ func runAdmin(ctx context.Context, fs *flag.FlagSet, f *adminFlags, args []strin
 			return fmt.Errorf("%s: %w", fs.Name(), err)
 		}
 	}
-	c, err := dial(ctx, f, stdin)
+	o, closeStore, err := dial(ctx, f, stdin)
 	if err != nil {
 		return fmt.Errorf("%s: %w", fs.Name(), err)
 	}
-	err = do(ctx, c, pos)
-	if cerr := c.close(); cerr != nil && err == nil {
+	err = do(ctx, o, pos)
+	if cerr := closeStore(); cerr != nil && err == nil {
 		err = cerr
 	}
 	if err != nil {

@@ -22,8 +22,8 @@ func setStatus(ctx context.Context, name string, status agenda.Status, args []st
 	fs := newFlagSet(name, name+" [flags] ID", stderr)
 	f := addAdminFlags(fs)
 	force := fs.Bool("force", false, "restore even if the slot now overlaps another session in the room")
-	return runAdmin(ctx, fs, f, args, stdin, []string{"a session ID"}, nil, func(ctx context.Context, c *client, pos []string) error {
+	return runAdmin(ctx, fs, f, args, stdin, []string{"a session ID"}, nil, func(ctx context.Context, o organizer, pos []string) error {
 		s := string(status)
-		return patchSession(ctx, c, stdout, pos[0], api.SessionPatch{Status: &s, Force: *force})
+		return patchSession(ctx, o, stdout, pos[0], api.SessionPatch{Status: &s, Force: *force})
 	})
 }

@@ -4,12 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
-	"strconv"
 	"text/tabwriter"
 	"time"
-
-	"confcal/api"
 )
 
 // runChanges prints the change log in plain words, one line per revision
@@ -24,9 +20,9 @@ func runChanges(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		}
 		return nil
 	}
-	return runAdmin(ctx, fs, f, args, stdin, nil, check, func(ctx context.Context, c *client, _ []string) error {
-		var list api.ChangeList
-		if _, err := c.call(ctx, http.MethodGet, "/changes?since="+strconv.FormatInt(*since, 10), nil, &list); err != nil {
+	return runAdmin(ctx, fs, f, args, stdin, nil, check, func(ctx context.Context, o organizer, _ []string) error {
+		list, err := o.Changes(ctx, *since)
+		if err != nil {
 			return err
 		}
 		if len(list.Summaries) == 0 {

@@ -17,12 +17,12 @@ import (
 // named by -agenda when given; else the stored agenda when the data
 // directory holds a store (so they show the organizers' changes, as the
 // server does); else the built-in one. It never creates a store.
-func currentAgenda(ctx context.Context, file, data string, stdin io.Reader) (*agenda.Snapshot, error) {
-	if file != "" {
-		return loadAgenda(file, stdin)
+func currentAgenda(ctx context.Context, a *agendaFlags, data string, stdin io.Reader) (*agenda.Snapshot, error) {
+	if *a.file != "" {
+		return a.snapshot(ctx, stdin)
 	}
 	if _, err := os.Stat(filepath.Join(data, sqlite.FileName)); errors.Is(err, fs.ErrNotExist) {
-		return loadAgenda("", stdin)
+		return a.snapshot(ctx, stdin)
 	}
 	store, err := sqlite.Open(ctx, data)
 	if err != nil {
@@ -31,7 +31,7 @@ func currentAgenda(ctx context.Context, file, data string, stdin io.Reader) (*ag
 	defer store.Close()
 	snap, err := store.Load(ctx)
 	if errors.Is(err, agenda.ErrEmpty) {
-		return loadAgenda("", stdin)
+		return a.snapshot(ctx, stdin)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading the store in %s: %w", data, err)

@@ -21,12 +21,15 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.Func("session", "include the session `ID` (repeatable, or comma-separated)", listFlag(&pick.Sessions))
 	baseURL := fs.String("base-url", env("CONFCAL_BASE_URL", "http://localhost:8080"),
 		"public `URL` of the server, for the session links in events (env CONFCAL_BASE_URL)")
-	file := agendaFlag(fs)
+	file := addAgendaFlags(fs)
 	data := dataFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	snap, err := currentAgenda(ctx, *file, *data, stdin)
+	if err := file.check(); err != nil {
+		return err
+	}
+	snap, err := currentAgenda(ctx, file, *data, stdin)
 	if err != nil {
 		return err
 	}
@@ -34,11 +37,11 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	doc, err := web.Export(ed, pick)
+	c, err := web.Export(ed, pick)
 	if err != nil {
 		return &usageError{err: fmt.Errorf("export: %w", err)}
 	}
-	if _, err := stdout.Write(doc.Body); err != nil {
+	if _, err := stdout.Write(c.Bytes()); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	return nil

@@ -31,7 +31,9 @@ import (
 	"syscall"
 
 	"confcal/agenda"
+	"confcal/formats"
 	"confcal/seeds"
+	"confcal/source"
 )
 
 func main() {
@@ -172,38 +174,85 @@ func envBool(key string) bool {
 	return err == nil && v
 }
 
-// agendaFlag defines the -agenda flag shared by every subcommand.
-func agendaFlag(fs *flag.FlagSet) *string {
-	return fs.String("agenda", env("CONFCAL_AGENDA", ""),
-		"agenda `file` in the seed's text format, \"-\" for stdin, instead of the built-in Flink Forward Berlin 2019 (env CONFCAL_AGENDA)")
+// agendaFlags name where an agenda comes from: -agenda FILE|URL in any
+// format confcal imports (detected from the content, or -format), with
+// -time-zone for formats that name none. No -agenda means the built-in
+// Flink Forward Berlin 2019.
+type agendaFlags struct {
+	file, format, timeZone, uidDomain *string
 }
 
-// loadAgenda returns revision 1 of the agenda: the built-in seed when file
-// is "", else file (stdin for "-") read in the seed's format as Flink
-// Forward Berlin 2019. Errors in the file name it and the line.
-func loadAgenda(file string, stdin io.Reader) (*agenda.Snapshot, error) {
-	if file == "" {
-		return seeds.Default()
+func addAgendaFlags(fs *flag.FlagSet) *agendaFlags {
+	var names []string
+	for _, f := range source.Formats() {
+		names = append(names, string(f))
 	}
-	name := file
-	var src []byte
-	var err error
-	if file == "-" {
-		name = "stdin"
-		src, err = io.ReadAll(stdin)
-	} else {
-		src, err = os.ReadFile(file)
+	return &agendaFlags{
+		file: fs.String("agenda", env("CONFCAL_AGENDA", ""),
+			"agenda `FILE or URL` (\"-\" for stdin) in any format confcal reads, instead of the built-in Flink Forward Berlin 2019 (env CONFCAL_AGENDA)"),
+		format: fs.String("format", env("CONFCAL_FORMAT", ""),
+			"the agenda's `format`: "+strings.Join(names, ", ")+"; detected from the content when empty (env CONFCAL_FORMAT)"),
+		timeZone: fs.String("time-zone", env("CONFCAL_TIME_ZONE", ""),
+			"the conference's IANA time `zone` (e.g. Europe/Brussels), needed by formats that name none (Pentabarf XML, Sessionize, CSV) (env CONFCAL_TIME_ZONE)"),
+		uidDomain: fs.String("uid-domain", env("CONFCAL_UID_DOMAIN", ""),
+			"`domain` after \"@\" in calendar UIDs, for an agenda whose source gives none (env CONFCAL_UID_DOMAIN)"),
 	}
-	if err != nil {
-		return nil, fmt.Errorf("reading agenda: %w", err)
+}
+
+// check reports a -format the command line got wrong.
+func (a *agendaFlags) check() error {
+	if *a.format == "" {
+		return nil
 	}
-	c, err := seeds.Parse(name, src, seeds.FlinkForwardBerlin2019Conference())
+	if _, err := source.ParseFormat(*a.format); err != nil {
+		return &usageError{err: fmt.Errorf("-format: %w", err)}
+	}
+	return nil
+}
+
+// source returns the -agenda source, nil for the built-in agenda.
+func (a *agendaFlags) source() *source.Source {
+	if *a.file == "" {
+		return nil
+	}
+	return &source.Source{Location: *a.file, Format: source.Format(*a.format),
+		Options: formats.Options{TimeZone: *a.timeZone, UIDDomain: *a.uidDomain}}
+}
+
+// read imports the -agenda source (stdin for "-"), or the built-in agenda.
+// What the import repaired or skipped is in the result's Problems.
+func (a *agendaFlags) read(ctx context.Context, stdin io.Reader) (formats.Result, error) {
+	src := a.source()
+	switch {
+	case src == nil:
+		snap, err := seeds.Default()
+		if err != nil {
+			return formats.Result{}, err
+		}
+		return formats.Result{Contents: snap.Contents()}, nil
+	case src.Location == "-":
+		data, err := io.ReadAll(stdin)
+		if err != nil {
+			return formats.Result{}, fmt.Errorf("reading the agenda from stdin: %w", err)
+		}
+		opts := src.Options
+		opts.Name = "stdin"
+		res, _, err := source.Parse(data, src.Format, opts)
+		return res, err
+	}
+	res, _, err := src.Read(ctx)
+	return res, err
+}
+
+// snapshot returns revision 1 of the agenda the flags name.
+func (a *agendaFlags) snapshot(ctx context.Context, stdin io.Reader) (*agenda.Snapshot, error) {
+	res, err := a.read(ctx, stdin)
 	if err != nil {
 		return nil, err
 	}
-	snap, err := agenda.NewSnapshot(c, 1, 1, nil)
+	snap, err := agenda.NewSnapshot(res.Contents, 1, 1, nil)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, fmt.Errorf("%s: %w", *a.file, err)
 	}
 	return snap, nil
 }

@@ -42,7 +42,7 @@ func runMove(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		}
 		return nil
 	}
-	return runAdmin(ctx, fs, f, args, stdin, []string{"a session ID"}, check, func(ctx context.Context, c *client, pos []string) error {
+	return runAdmin(ctx, fs, f, args, stdin, []string{"a session ID"}, check, func(ctx context.Context, o organizer, pos []string) error {
 		p := api.SessionPatch{Force: *force}
 		if *room != "" {
 			p.Room = room
@@ -53,6 +53,6 @@ func runMove(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		if *end != "" {
 			p.End = end
 		}
-		return patchSession(ctx, c, stdout, pos[0], p)
+		return patchSession(ctx, o, stdout, pos[0], p)
 	})
 }

@@ -17,8 +17,8 @@ import (
 
 	"confcal/agenda"
 	"confcal/metrics"
+	"confcal/source"
 	"confcal/sqlite"
-	"confcal/web"
 )
 
 // This file runs serve in production: logging, server limits, metrics,
@@ -192,65 +192,84 @@ func (o *opsFlags) httpServer(h http.Handler, log *slog.Logger) *http.Server {
 	}
 }
 
-// observe wires metrics, the access log (to access) and the health
-// endpoints (failed checks to log) into cfg, and has lv record render
-// times, revisions and store errors in m. srv returns the server once it
-// exists (for readiness).
-func observe(cfg *web.Config, m *metrics.Metrics, log, access *slog.Logger, lv *live, srv func() *web.Server) {
-	lv.metrics = m
-	cfg.Middleware = append(cfg.Middleware, metrics.AccessLog(access, web.RoutePattern, web.LogPath), m.Instrument(web.RoutePattern))
-	cfg.CalDAVReport = m.CalDAVReport
-	cfg.Ops = map[string]http.Handler{
+// opsEndpoints are /healthz, /readyz and /metrics. Readiness checks the
+// store and that a revision is served, and says how the last poll of a
+// followed source went — without failing readiness: serving goes on from
+// the last good version.
+func opsEndpoints(m *metrics.Metrics, log *slog.Logger, store *sqlite.Store, svc *agenda.Service, poll *lastPoll) map[string]http.Handler {
+	return map[string]http.Handler{
 		"/healthz": metrics.Healthz(),
 		"/readyz": metrics.Readyz(log,
 			metrics.Check{Name: "store", Run: func(ctx context.Context) error {
-				_, err := lv.store.Revision(ctx)
+				_, err := store.Revision(ctx)
 				return err
 			}},
 			metrics.Check{Name: "snapshot", Run: func(context.Context) error {
-				if s := srv(); s == nil || s.Current() == nil {
+				if svc.Current() == nil {
 					return errors.New("no revision rendered yet")
 				}
 				return nil
 			}},
+			metrics.Check{Name: "source", Advisory: true, Run: func(context.Context) error { return poll.err() }},
 		),
 		"/metrics": m.Handler(),
 	}
 }
 
-// prepare renders snap for serving (web.Server.Prepare) and records in
-// l.metrics how long that took and, once swapped in, the revision.
-func (l *live) prepare(snap *agenda.Snapshot) (func(), error) {
-	start := time.Now()
-	swap, err := l.srv.Prepare(snap)
-	m := l.metrics
-	if m == nil {
-		return swap, err
-	}
-	m.Rendered(time.Since(start), err)
-	if err != nil {
-		return nil, err
-	}
-	rev := snap.Revision()
-	return func() {
-		swap()
-		m.Serving(rev, time.Now())
-	}, nil
+// lastPoll keeps how the last poll of a followed source went.
+type lastPoll struct {
+	mu sync.Mutex
+	st *source.Status
 }
 
-// observedStore counts the store's failures in l.metrics. A stale save (a
-// change raced by another process, retried by agenda.Service) and an
-// empty store (a first start) are not failures.
+func (p *lastPoll) set(st source.Status) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.st = &st
+}
+
+// err says why the last poll changed nothing although it should have; nil
+// when it went well or there was none.
+func (p *lastPoll) err() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.st == nil || p.st.Err == nil {
+		return nil
+	}
+	return fmt.Errorf("at %s: %w", p.st.At.UTC().Format(time.RFC3339), p.st.Err)
+}
+
+// timed wraps publish so that m records how long rendering took and, once
+// swapped in, the revision served.
+func timed(publish agenda.PublishFunc, m *metrics.Metrics) agenda.PublishFunc {
+	return func(ctx context.Context, snap *agenda.Snapshot) (func(), error) {
+		start := time.Now()
+		swap, err := publish(ctx, snap)
+		m.Rendered(time.Since(start), err)
+		if err != nil {
+			return nil, err
+		}
+		rev := snap.Revision()
+		return func() {
+			swap()
+			m.Serving(rev, time.Now())
+		}, nil
+	}
+}
+
+// observedStore counts the store's failures in m. A stale save (a change
+// raced by another process, retried by agenda.Service) and an empty store
+// (a first start) are not failures.
 type observedStore struct {
 	st *sqlite.Store
-	l  *live
+	m  *metrics.Metrics
 }
 
 var _ agenda.Store = observedStore{}
 
 func (o observedStore) fail(op string, err error) {
-	if err != nil && o.l.metrics != nil && !errors.Is(err, agenda.ErrStale) && !errors.Is(err, agenda.ErrEmpty) {
-		o.l.metrics.StoreError(op)
+	if err != nil && !errors.Is(err, agenda.ErrStale) && !errors.Is(err, agenda.ErrEmpty) {
+		o.m.StoreError(op)
 	}
 }
 

@@ -4,8 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
-	"net/url"
+	"strconv"
 	"text/tabwriter"
 
 	"confcal/api"
@@ -32,23 +31,19 @@ func runRooms(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	f := addAdminFlags(fs)
 	switch sub {
 	case "rename":
-		return runAdmin(ctx, fs, f, args, stdin, []string{"a room ID", "a name"}, nil, func(ctx context.Context, c *client, pos []string) error {
-			return renameRoom(ctx, c, stdout, pos[0], pos[1])
+		return runAdmin(ctx, fs, f, args, stdin, []string{"a room ID", "a name"}, nil, func(ctx context.Context, o organizer, pos []string) error {
+			return renameRoom(ctx, o, stdout, pos[0], pos[1])
 		})
 	case "add":
-		return runAdmin(ctx, fs, f, args, stdin, []string{"a room ID", "a name"}, nil, func(ctx context.Context, c *client, pos []string) error {
-			resp, err := c.call(ctx, http.MethodPost, "/rooms", api.NewRoom{ID: pos[0], Name: pos[1]}, nil)
-			if err != nil {
-				return err
-			}
-			sums, err := c.summariesOf(ctx, revisionOf(resp))
+		return runAdmin(ctx, fs, f, args, stdin, []string{"a room ID", "a name"}, nil, func(ctx context.Context, o organizer, pos []string) error {
+			sums, err := o.AddRoom(ctx, api.NewRoom{ID: pos[0], Name: pos[1]})
 			printSummaries(stdout, sums)
 			return err
 		})
 	}
-	return runAdmin(ctx, fs, f, args, stdin, nil, nil, func(ctx context.Context, c *client, _ []string) error {
-		var list api.RoomList
-		if _, err := c.call(ctx, http.MethodGet, "/rooms", nil, &list); err != nil {
+	return runAdmin(ctx, fs, f, args, stdin, nil, nil, func(ctx context.Context, o organizer, _ []string) error {
+		list, err := o.Rooms(ctx)
+		if err != nil {
 			return err
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 8, 2, ' ', 0)
@@ -61,9 +56,9 @@ func runRooms(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 }
 
 // renameRoom renames room id, guarded by the ETag it reads first.
-func renameRoom(ctx context.Context, c *client, stdout io.Writer, id, name string) error {
-	var list api.RoomList
-	if _, err := c.call(ctx, http.MethodGet, "/rooms", nil, &list); err != nil {
+func renameRoom(ctx context.Context, o organizer, stdout io.Writer, id, name string) error {
+	list, err := o.Rooms(ctx)
+	if err != nil {
 		return err
 	}
 	etag := ""
@@ -75,16 +70,14 @@ func renameRoom(ctx context.Context, c *client, stdout io.Writer, id, name strin
 	if etag == "" {
 		return fmt.Errorf("no room %q (see confcal rooms)", id)
 	}
-	var after api.Room
-	resp, err := c.call(ctx, http.MethodPatch, "/rooms/"+url.PathEscape(id), api.RoomPatch{Name: &name}, &after, "If-Match", etag)
+	after, sums, err := o.RenameRoom(ctx, id, api.RoomPatch{Name: &name}, etag)
 	if err != nil {
-		return err
+		return explain(err, "room "+strconv.Quote(id))
 	}
 	if after.ETag == etag {
 		fmt.Fprintf(stdout, "nothing changed: %s is already called %s\n", printable(id), printable(name))
 		return nil
 	}
-	sums, err := c.summariesOf(ctx, revisionOf(resp))
 	printSummaries(stdout, sums)
-	return err
+	return nil
 }

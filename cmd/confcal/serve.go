@@ -5,14 +5,28 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
+	"time"
 
+	"confcal/agenda"
 	"confcal/metrics"
 	"confcal/page"
+	"confcal/source"
+	"confcal/sqlite"
 	"confcal/web"
 )
+
+// storePoll is how often serve looks for revisions another process (the
+// command line on the same data directory) stored.
+const storePoll = 2 * time.Second
+
+// minTokenLen is the shortest admin token serve accepts without a warning:
+// failed guesses are rate-limited, but a short token still falls to a
+// patient guesser.
+const minTokenLen = 32
 
 // runServe serves the agenda over HTTP until ctx is cancelled, then shuts
 // down gracefully: it stops accepting, lets requests in flight finish (up
@@ -24,15 +38,23 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 		"public `URL` of the server, without a trailing slash, used in feed links (env CONFCAL_BASE_URL; default http://localhost:PORT)")
 	trustProxy := fs.Bool("trust-proxy", envBool("CONFCAL_TRUST_PROXY"),
 		"believe X-Forwarded-Proto/Host (the page's link base when -base-url is empty) and X-Forwarded-For (the client address rate limits count); only behind a proxy that sets them (env CONFCAL_TRUST_PROXY=1)")
-	file := agendaFlag(fs)
+	seed := addAgendaFlags(fs)
 	data := dataFlag(fs)
 	tokenFile := tokenFileFlag(fs)
 	ops := addOpsFlags(fs) // logs and limits (ops.go)
+	follow := ops.duration(fs, "follow", "CONFCAL_FOLLOW", 0,
+		"re-read -agenda every `period` (e.g. 5m) and apply what changed, as confcal import does; 0 reads it only into an empty store")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := seed.check(); err != nil {
 		return err
 	}
 	if err := ops.check(); err != nil {
 		return err
+	}
+	if *follow < 0 || *follow > 0 && *seed.file == "" {
+		return &usageError{err: errors.New("serve: -follow needs -agenda FILE|URL and a positive period")}
 	}
 	log, access, closeLogs, err := ops.loggers(stderr)
 	if err != nil {
@@ -43,49 +65,63 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-
-	// The agenda file (or the built-in one) is read even when the store
-	// holds the agenda already, so a broken file is reported, not ignored.
-	seed, err := loadAgenda(*file, stdin)
+	pageBase, err := page.BaseURL(*baseURL, *trustProxy)
 	if err != nil {
-		return err
+		return fmt.Errorf("serve: -base-url: %w", err)
 	}
+
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	defer ln.Close()
 	base := *baseURL
 	if base == "" {
 		base = localURL(ln.Addr())
 	}
-	lv, err := openLive(ctx, *data, token, base, log)
+	store, err := sqlite.Open(ctx, *data)
 	if err != nil {
-		ln.Close()
 		return fmt.Errorf("serve: %w", err)
 	}
-	defer lv.close()
-	pageBase, err := page.BaseURL(*baseURL, *trustProxy)
-	if err != nil {
-		ln.Close()
-		return fmt.Errorf("serve: -base-url: %w", err)
+	defer store.Close()
+	m := metrics.New()
+	followed := ""
+	if *follow > 0 {
+		followed = *seed.file
 	}
-	cfg := web.Config{BaseURL: base, Logger: log, API: lv.api, ChangesAtom: lv.atom, TrustProxy: *trustProxy,
-		Page: web.PageOptions{BaseURL: pageBase, Picks: storePicks{lv.store}}}
-	var srv *web.Server
-	observe(&cfg, metrics.New(), log, access, lv, func() *web.Server { return srv }) // metrics, access log, health (ops.go)
-	srv = web.New(cfg)
-	imported, err := lv.start(ctx, srv, seed)
+	srv, err := web.New(web.Config{BaseURL: base, Logger: log, TrustProxy: *trustProxy, PageBase: pageBase,
+		Picks: storePicks{store}, Token: token, Follows: followed,
+		Middleware:   []func(http.Handler) http.Handler{metrics.AccessLog(access, web.RoutePattern, web.LogPath), m.Instrument(web.RoutePattern)},
+		CalDAVReport: m.CalDAVReport})
 	if err != nil {
-		ln.Close()
 		return fmt.Errorf("serve: %w", err)
 	}
-	snap := lv.svc.Current()
-	if *file != "" && !imported {
-		log.Warn("agenda file not imported: the store already holds the agenda; use confcal import to apply an edited file",
-			"file", *file, "store", lv.store.Path())
+
+	// The agenda source (or the built-in agenda) is read even when the
+	// store holds the agenda already, so a broken one is reported, not
+	// ignored.
+	res, err := seed.read(ctx, stdin)
+	if err != nil {
+		return err
 	}
-	if *baseURL == "" {
+	for _, p := range res.Problems {
+		log.Warn("the agenda's source: skipped or repaired", "where", p.Pos, "problem", p.Reason)
+	}
+	imported := false
+	svc, err := agenda.Open(ctx, observedStore{store, m}, func() (*agenda.Snapshot, error) {
+		imported = true
+		return agenda.NewSnapshot(res.Contents, 1, 1, nil)
+	}, timed(srv.Publish, m))
+	if err != nil {
+		return fmt.Errorf("serve: %s: %w", store.Path(), err)
+	}
+	snap := svc.Current()
+	switch {
+	case *seed.file != "" && !imported && followed == "":
+		log.Warn("agenda not imported: the store already holds the agenda; use confcal import to apply an edited one, or serve with -follow",
+			"agenda", *seed.file, "store", store.Path())
+	case *baseURL == "":
 		// The feeds (/feeds, each event's URL) and CalDAV sync tokens carry
 		// this base; the page follows each request's Host instead.
 		log.Warn("no -base-url (CONFCAL_BASE_URL): feed links point at "+base+"; set it to the public URL before people subscribe", "base_url", base)
@@ -97,14 +133,29 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 		log.Warn(fmt.Sprintf("the admin token is shorter than %d characters: make a longer, random one (e.g. openssl rand -hex 32)", minTokenLen),
 			"length", len(token))
 	}
-	lv.startPolling(ctx, log)
 
-	hs := ops.httpServer(srv.Handler(), log)
+	bg, stopBG := context.WithCancel(ctx)
+	defer stopBG()
+	go pollStore(bg, svc, log)
+	var lastPoll lastPoll
+	if followed != "" {
+		f := &source.Follower{Source: seed.source(), Service: svc, Logger: log, Report: func(st source.Status) {
+			lastPoll.set(st)
+			m.SourcePolled(st.Err)
+		}}
+		// The first poll brings a stored agenda up to date with the
+		// source at once.
+		f.Poll(bg)
+		go f.Run(bg, *follow)
+	}
+
+	h := srv.Handler(svc, opsEndpoints(m, log, store, svc, &lastPoll))
+	hs := ops.httpServer(h, log)
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	log.Info("listening", "addr", ln.Addr().String(), "url", base,
 		"conference", snap.Conference().Name, "revision", snap.Revision(), "sessions", len(snap.SessionIDs()),
-		"store", lv.store.Path())
+		"store", store.Path())
 
 	select {
 	case err := <-served:
@@ -124,10 +175,26 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	return nil
 }
 
-// minTokenLen is the shortest admin token serve accepts without a warning:
-// failed guesses are rate-limited, but a short token still falls to a
-// patient guesser.
-const minTokenLen = 32
+// pollStore publishes, until ctx ends, the revisions other processes
+// store (the command line on the same data directory).
+func pollStore(ctx context.Context, svc *agenda.Service, log *slog.Logger) {
+	t := time.NewTicker(storePoll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		changed, err := svc.Refresh(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Error("reading the store", "error", err)
+		case changed:
+			log.Info("serving a revision stored by another process", "revision", svc.Current().Revision())
+		}
+	}
+}
 
 // localURL is the default base URL for a listener: http://localhost:PORT
 // when it listens on all interfaces, else its own address.

@@ -13,12 +13,15 @@ import (
 // order: ID, day, start–end, room, track and title (each cell printable).
 func runSessions(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlagSet("sessions", "sessions [flags]", stderr)
-	file := agendaFlag(fs)
+	file := addAgendaFlags(fs)
 	data := dataFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	snap, err := currentAgenda(ctx, *file, *data, stdin)
+	if err := file.check(); err != nil {
+		return err
+	}
+	snap, err := currentAgenda(ctx, file, *data, stdin)
 	if err != nil {
 		return err
 	}
