@@ -405,7 +405,7 @@ func (p *parser) time(pos, field, s string) (time.Time, bool) {
 		p.report(pos, fmt.Sprintf("%s %q is not a date and time", field, s))
 		return time.Time{}, false
 	}
-	if len(s) <= 19 && t.Format("2006-01-02T15:04") != s[:16] {
+	if len(s) <= 19 && len(s) >= 16 && t.Format("2006-01-02T15:04") != s[:16] {
 		// The clocks skipped this time (a DST change): time.Date reads
 		// it with the offset of one side of the gap; say which.
 		p.report(pos, fmt.Sprintf("%s %q does not exist in %s (the clocks skip it): read as %s", field, s, p.loc, t.Format("15:04 MST")))
