@@ -21,7 +21,7 @@ func flinkServer(b *testing.B) *testServer {
 	}
 	s := &testServer{web: newWeb(baseURL)}
 	s.publish(b, snap)
-	s.h = s.web.Handler()
+	s.h = s.web.Handler(nil, nil)
 	return s
 }
 

@@ -1,6 +1,7 @@
 package caldav_test
 
 import (
+	"context"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -16,7 +17,6 @@ import (
 
 	"confcal/agenda"
 	"confcal/agenda/agendatest"
-	"confcal/ical"
 	"confcal/web"
 )
 
@@ -47,18 +47,24 @@ func newServer(tb testing.TB) *testServer {
 	tb.Helper()
 	s := &testServer{web: newWeb(baseURL)}
 	s.publish(tb, agendatest.Small(tb))
-	s.h = s.web.Handler()
+	s.h = s.web.Handler(nil, nil)
 	return s
 }
 
-func newWeb(base string) *web.Server { return web.New(web.Config{BaseURL: base}) }
+func newWeb(base string) *web.Server {
+	srv, err := web.New(web.Config{BaseURL: base})
+	if err != nil {
+		panic(err)
+	}
+	return srv
+}
 
 // publish prepares snap and makes it current.
 func (s *testServer) publish(tb testing.TB, snap *agenda.Snapshot) {
 	tb.Helper()
-	swap, err := s.web.Prepare(snap)
+	swap, err := s.web.Publish(context.Background(), snap)
 	if err != nil {
-		tb.Fatalf("Prepare(revision %d): %v", snap.Revision(), err)
+		tb.Fatalf("Publish(revision %d): %v", snap.Revision(), err)
 	}
 	swap()
 	s.snap = snap
@@ -78,15 +84,22 @@ func (s *testServer) edit(tb testing.TB, change func(*agenda.Editor) error) {
 	s.publish(tb, next)
 }
 
+// doc is a rendered CalDAV object as the tests look at it.
+type doc struct {
+	Body     []byte
+	ETag     string
+	Modified time.Time
+}
+
 // object returns the rendered CalDAV object of a session in the current
 // revision, straight from the ical package.
-func (s *testServer) object(tb testing.TB, id string) ical.Doc {
+func (s *testServer) object(tb testing.TB, id string) doc {
 	tb.Helper()
-	doc, ok := s.web.Current().Object(id)
+	obj, ok := s.web.Current().Object(id)
 	if !ok {
 		tb.Fatalf("no object %q", id)
 	}
-	return doc
+	return doc{Body: obj.Bytes(), ETag: obj.ETag(), Modified: obj.Modified()}
 }
 
 // request is one HTTP request to replay.
@@ -427,6 +440,6 @@ func newSyntheticServer(tb testing.TB) *testServer {
 	tb.Helper()
 	s := &testServer{web: newWeb(baseURL)}
 	s.publish(tb, synthetic(tb))
-	s.h = s.web.Handler()
+	s.h = s.web.Handler(nil, nil)
 	return s
 }

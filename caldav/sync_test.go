@@ -225,7 +225,7 @@ func newServerWith(t *testing.T, base string) *testServer {
 	s := newServer(t)
 	s2 := &testServer{web: newWeb(base)}
 	s2.publish(t, s.snap)
-	s2.h = s2.web.Handler()
+	s2.h = s2.web.Handler(nil, nil)
 	return s2
 }
 

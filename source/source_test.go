@@ -144,7 +144,7 @@ func TestFollowAVersionAThenB(t *testing.T) {
 	}{
 		{"a 500", versionB, http.StatusInternalServerError, nil},
 		{"an unparsable body", "id,title\n", http.StatusOK, nil},
-		{"a mass cancellation", versionC, http.StatusOK, source.ErrMassCancel},
+		{"a mass cancellation", versionC, http.StatusOK, agenda.ErrMassCancel},
 	} {
 		srv.set(tc.body, tc.status)
 		st := f.Poll(t.Context())
@@ -166,31 +166,36 @@ func TestFollowAVersionAThenB(t *testing.T) {
 	}
 }
 
-func TestApplyForceCancelsMost(t *testing.T) {
+// An import that cancels most sessions is refused, unless forced.
+func TestImportForceCancelsMost(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "schedule.csv")
 	if err := os.WriteFile(path, []byte(versionA), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	f, svc := follower(t, path)
-	src := &source.Source{Location: path, Options: f.Source.Options}
 	if err := os.WriteFile(path, []byte(versionC), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	res, _, err := src.Read(t.Context())
+	res, _, err := (&source.Source{Location: path, Options: f.Source.Options}).Read(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := source.Apply(t.Context(), svc, "test", res.Contents, false, false); !errors.Is(err, source.ErrMassCancel) {
-		t.Fatalf("Apply without force = %v, want ErrMassCancel", err)
+	apply := func(force bool) error {
+		_, _, err := svc.Change(t.Context(), "test", func(e *agenda.Editor) error {
+			_, err := e.Import(res.Contents, force)
+			return err
+		})
+		return err
 	}
-	dry, err := source.Apply(t.Context(), svc, "test", res.Contents, true, true)
-	if err != nil || svc.Current().Revision() != 1 || len(dry.Changes) != 4 {
-		t.Fatalf("dry run = %d changes, %v, revision %d; want 4 changes and nothing stored", len(dry.Changes), err, svc.Current().Revision())
+	if err := apply(false); !errors.Is(err, agenda.ErrMassCancel) {
+		t.Fatalf("import without force = %v, want ErrMassCancel", err)
 	}
-	out, err := source.Apply(t.Context(), svc, "test", res.Contents, false, true)
-	if err != nil || out.Next.Revision() != 2 {
-		t.Fatalf("Apply with force = %v", err)
+	if svc.Current().Revision() != 1 {
+		t.Fatal("a refused import changed the agenda")
+	}
+	if err := apply(true); err != nil || svc.Current().Revision() != 2 {
+		t.Fatalf("import with force = %v, revision %d", err, svc.Current().Revision())
 	}
 }
 
