@@ -22,7 +22,7 @@ func feed(t *testing.T, snap *agenda.Snapshot) []byte {
 	for _, x := range snap.Sessions() {
 		ids = append(ids, x.ID)
 	}
-	return ed.Feed(ical.FeedMeta{}, ids).Body
+	return ed.Calendar(ical.FeedMeta{}, ids).Bytes()
 }
 
 // TestOwnFeed imports confcal's own feed of the seed agenda: the same
