@@ -45,9 +45,11 @@ func TestReadyz(t *testing.T) {
 		wantBody string
 	}{
 		{"NoChecks", nil, 200, "ok\n"},
-		{"AllPass", []metrics.Check{{"store", ok}, {"snapshot", ok}}, 200, "store ok\nsnapshot ok\n"},
-		{"StoreDown", []metrics.Check{{"store", down}, {"snapshot", ok}}, 503, "store failed\nsnapshot ok\n"},
-		{"ContextHonoured", []metrics.Check{{"store", cancelled}}, 503, "store failed\n"},
+		{"AllPass", []metrics.Check{{Name: "store", Run: ok}, {Name: "snapshot", Run: ok}}, 200, "store ok\nsnapshot ok\n"},
+		{"StoreDown", []metrics.Check{{Name: "store", Run: down}, {Name: "snapshot", Run: ok}}, 503, "store failed\nsnapshot ok\n"},
+		{"ContextHonoured", []metrics.Check{{Name: "store", Run: cancelled}}, 503, "store failed\n"},
+		// An advisory check says it failed and leaves the server ready.
+		{"AdvisoryDown", []metrics.Check{{Name: "store", Run: ok}, {Name: "source", Run: down, Advisory: true}}, 200, "store ok\nsource failed (still serving)\n"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var logBuf bytes.Buffer

@@ -422,3 +422,20 @@ type discardWriter struct{ h http.Header }
 func (w discardWriter) Header() http.Header         { return w.h }
 func (w discardWriter) Write(b []byte) (int, error) { return len(b), nil }
 func (w discardWriter) WriteHeader(int)             {}
+
+// A followed source's polls are counted by outcome, and the time of the
+// last good one is kept.
+func TestSourcePolled(t *testing.T) {
+	m := metrics.New()
+	m.SourcePolled(nil)
+	m.SourcePolled(errors.New("source answered 500"))
+	m.SourcePolled(errors.New("unparsable"))
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	body := rec.Body.String()
+	for _, want := range []string{`confcal_source_polls_total{outcome="ok"} 1`, `confcal_source_polls_total{outcome="failed"} 2`, "confcal_source_last_success_timestamp_seconds "} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+}
