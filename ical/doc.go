@@ -40,6 +40,6 @@
 // time of the request), DTSTART and DTEND with TZID set to the conference
 // zone, SUMMARY ("Cancelled: " + title for cancelled sessions), LOCATION (the
 // room name), CATEGORIES (the track name), SEQUENCE, LAST-MODIFIED, STATUS
-// and URL. DESCRIPTION holds the abstract and is left out when the abstract
-// is empty.
+// and URL. DESCRIPTION holds the subtitle, the abstract and the speakers, in
+// paragraphs, and is left out when the session has none of them.
 package ical

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -99,12 +100,13 @@ type event struct {
 type eventInput struct {
 	session     agenda.Session
 	room, track string
+	speakers    []string // the speakers' names, in billing order
 }
 
 // equal reports whether in and o render the same VEVENT (times compared
 // as instants: every snapshot loads its own *time.Location).
 func (in eventInput) equal(o eventInput) bool {
-	return in.room == o.room && in.track == o.track && in.session.Equal(o.session)
+	return in.room == o.room && in.track == o.track && slices.Equal(in.speakers, o.speakers) && in.session.Equal(o.session)
 }
 
 // Render renders every session of snap once. prev (may be nil) is the
@@ -155,6 +157,11 @@ func Render(snap *agenda.Snapshot, opts Options, prev *Edition) (*Edition, error
 			return nil, fmt.Errorf("ical: render: session %q: unknown track %q", x.ID, x.Track)
 		}
 		in := eventInput{session: x, room: room.Name, track: track.Name}
+		for _, id := range x.Speakers {
+			if p, ok := snap.Speaker(id); ok {
+				in.speakers = append(in.speakers, p.Name)
+			}
+		}
 		if prev != nil {
 			if old, ok := prev.events[x.ID]; ok && old.in.equal(in) {
 				e.events[x.ID] = old
@@ -203,8 +210,8 @@ func (e *Edition) renderEvent(in eventInput) ([]byte, error) {
 	}
 	p.SetText(goical.PropSummary, summary)
 	ev.SetStatus(status)
-	if a := clean(x.Abstract); a != "" {
-		p.SetText(goical.PropDescription, a)
+	if d := description(x, in.speakers); d != "" {
+		p.SetText(goical.PropDescription, d)
 	}
 	p.SetText(goical.PropLocation, clean(in.room))
 	cat := goical.NewProp(goical.PropCategories)
@@ -217,6 +224,26 @@ func (e *Edition) renderEvent(in eventInput) ([]byte, error) {
 		return nil, fmt.Errorf("ical: render: session %q: %w", x.ID, err)
 	}
 	return foldLines(make([]byte, 0, len(raw)+len(raw)/64*3), raw), nil
+}
+
+// description is what a session's DESCRIPTION says: its subtitle, its
+// abstract and its speakers, in paragraphs; empty when it has none of them.
+func description(x agenda.Session, speakers []string) string {
+	var parts []string
+	if s := clean(x.Subtitle); s != "" {
+		parts = append(parts, s)
+	}
+	if a := clean(x.Abstract); a != "" {
+		parts = append(parts, a)
+	}
+	switch len(speakers) {
+	case 0:
+	case 1:
+		parts = append(parts, "Speaker: "+clean(speakers[0]))
+	default:
+		parts = append(parts, "Speakers: "+clean(strings.Join(speakers, ", ")))
+	}
+	return strings.Join(parts, "\n\n")
 }
 
 // setLocal sets a DATE-TIME in the conference zone with its TZID, never

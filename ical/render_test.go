@@ -347,3 +347,45 @@ func TestNoLastModified(t *testing.T) {
 		t.Errorf("Render with a zero LastModified: error = %v, want one naming %q", err, c.Sessions[2].ID)
 	}
 }
+
+// A session's DESCRIPTION names its speakers after the abstract; renaming a
+// speaker renders the event again, and only the speaker's.
+func TestSpeakersInDescription(t *testing.T) {
+	c := agendatest.SmallContents()
+	c.Speakers = []agenda.Speaker{{ID: "ada", Name: "Ada Lovelace"}, {ID: "alan", Name: "Alan Turing"}}
+	c.Sessions[4].Speakers = []string{"ada", "alan"} // late-talk
+	c.Sessions[4].Subtitle = "A subtitle"
+	snap, err := agenda.NewSnapshot(c, 1, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := ical.Options{BaseURL: "https://confcal.example"}
+	e1, err := ical.Render(snap, opts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := object(e1, "late-talk")
+	want := "A subtitle\n\nA talk, with commas; and semicolons\\backslashes.\n\nSpeakers: Ada Lovelace, Alan Turing"
+	if got := text(t, decode(t, d.Body).Events()[0].Props, "DESCRIPTION"); got != want {
+		t.Errorf("DESCRIPTION = %q, want %q", got, want)
+	}
+	ed := snap.Edit("test", time.Date(2019, 10, 2, 9, 0, 0, 0, time.UTC))
+	if err := ed.RenameSpeaker("alan", "A. M. Turing"); err != nil {
+		t.Fatal(err)
+	}
+	snap2, err := ed.Commit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e2, err := ical.Render(snap2, opts, e1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := ical.Rendered(e2); n != 1 {
+		t.Errorf("a speaker's rename rendered %d events, want 1", n)
+	}
+	d2, _ := object(e2, "late-talk")
+	if got := text(t, decode(t, d2.Body).Events()[0].Props, "DESCRIPTION"); !strings.HasSuffix(got, "Speakers: Ada Lovelace, A. M. Turing") {
+		t.Errorf("DESCRIPTION after the rename = %q", got)
+	}
+}

@@ -20,25 +20,17 @@ const atomEntries = 100
 
 // serveAtom serves the Atom feed (RFC 4287) of changes: one entry per
 // revision and session (or room, track or speaker), in plain words, newest
-// first. An entry's id and text depend only on the change log, so they stay
-// the same across restarts and later changes.
+// first, made once per revision on first request. An entry's id and text
+// depend only on the change log, so they stay the same across restarts and
+// later changes.
 func (s *Server) serveAtom(w http.ResponseWriter, r *http.Request) error {
 	st, err := s.site()
 	if err != nil {
 		return err
 	}
-	body, updated, err := s.renderAtom(st.snap)
-	if err != nil {
-		return err
-	}
 	w.Header().Set(api.RevisionHeader, strconv.FormatInt(st.snap.Revision(), 10))
-	etag := contentETag(body)
-	return serveEntity(w, r, entity{etag: etag, modified: updated, ctype: "application/atom+xml; charset=utf-8",
-		cache: "public, max-age=60", gzip: true,
-		body: func(gz bool) ([]byte, func(), error) {
-			b, err := s.bodies.get(etag, gz, func() []byte { return body })
-			return b, noop, err
-		}})
+	return s.document(w, r, &st.atom, "application/atom+xml; charset=utf-8", "public, max-age=60",
+		func() ([]byte, time.Time, error) { return s.renderAtom(st.snap) })
 }
 
 type atomFeed struct {

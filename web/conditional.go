@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -190,4 +191,26 @@ func weight(params string) (float64, bool) {
 func contentETag(b []byte) string {
 	sum := sha256.Sum256(b)
 	return `"` + hex.EncodeToString(sum[:16]) + `"`
+}
+
+// document serves a document made from the revision once, on the first
+// request that wants it, and kept in slot (one of the site's): its bytes,
+// a strong ETag of them, and its gzip copy from the body cache.
+func (s *Server) document(w http.ResponseWriter, r *http.Request, slot *atomic.Pointer[entity], ctype, cache string,
+	make func() (body []byte, modified time.Time, err error)) error {
+	e := slot.Load()
+	if e == nil {
+		body, modified, err := make()
+		if err != nil {
+			return err
+		}
+		etag := contentETag(body)
+		e = &entity{etag: etag, modified: modified, ctype: ctype, cache: cache, gzip: true,
+			body: func(gz bool) ([]byte, func(), error) {
+				b, err := s.bodies.get(etag, gz, func() []byte { return body })
+				return b, noop, err
+			}}
+		slot.Store(e)
+	}
+	return serveEntity(w, r, *e)
 }

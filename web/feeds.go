@@ -119,36 +119,19 @@ func (s *Server) serveFeedList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	e := st.list.Load()
-	if e == nil {
-		if e, err = s.feedList(st); err != nil {
-			return err
+	return s.document(w, r, &st.list, "application/json; charset=utf-8", feedCache, func() ([]byte, time.Time, error) {
+		snap := st.snap
+		list := FeedList{Conference: snap.Conference().Name, Revision: snap.Revision()}
+		for _, c := range catalog.List(snap) {
+			u := s.cfg.BaseURL + c.Path
+			list.Feeds = append(list.Feeds, FeedInfo{Kind: string(c.Kind), ID: c.ID, Name: c.Name, URL: u, Webcal: webcal(u), Events: c.Events})
 		}
-		st.list.Store(e)
-	}
-	return serveEntity(w, r, *e)
-}
-
-func (s *Server) feedList(st *site) (*entity, error) {
-	snap := st.snap
-	list := FeedList{Conference: snap.Conference().Name, Revision: snap.Revision()}
-	for _, c := range catalog.List(snap) {
-		u := s.cfg.BaseURL + c.Path
-		list.Feeds = append(list.Feeds, FeedInfo{Kind: string(c.Kind), ID: c.ID, Name: c.Name, URL: u, Webcal: webcal(u), Events: c.Events})
-	}
-	body, err := json.MarshalIndent(list, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("web: feed list: %w", err)
-	}
-	body = append(body, '\n')
-	etag := contentETag(body)
-	return &entity{
-		etag: etag, modified: listModified(snap), ctype: "application/json; charset=utf-8", cache: feedCache, gzip: true,
-		body: func(gz bool) ([]byte, func(), error) {
-			b, err := s.bodies.get(etag, gz, func() []byte { return body })
-			return b, noop, err
-		},
-	}, nil
+		body, err := json.MarshalIndent(list, "", "  ")
+		if err != nil {
+			return nil, time.Time{}, fmt.Errorf("web: feed list: %w", err)
+		}
+		return append(body, '\n'), listModified(snap), nil
+	})
 }
 
 // listModified is the feed list's Last-Modified: the agenda's latest

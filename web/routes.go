@@ -57,6 +57,10 @@ func (s *Server) Handler(svc *agenda.Service, ops map[string]http.Handler) http.
 	read("/feeds/my/{code}.ics", s.handle(s.serveStoredPick))
 	read(catalog.AtomPath, s.handle(s.serveAtom))
 
+	// The whole conference in frab's formats (schedule.go).
+	read("/schedule.xml", s.serveSchedule(scheduleXML()))
+	read("/schedule.json", s.serveSchedule(scheduleJSON()))
+
 	// The attendee page (page.go).
 	read("/", s.handle(s.servePage))
 	read("/sessions/{id}", s.handle(s.serveSessionPage))

@@ -130,7 +130,9 @@ type site struct {
 	ed    *ical.Edition
 	snap  *agenda.Snapshot
 	views sync.Map // named feed key ("track/talks") → *ical.Calendar
-	list  atomic.Pointer[entity]
+	// Made on first request: the feed list, the Atom log, the schedule
+	// exports.
+	list, atom, scheduleXML, scheduleJSON atomic.Pointer[entity]
 }
 
 // Publish renders snap for serving (ical.Render, reusing the events of

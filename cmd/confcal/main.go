@@ -183,6 +183,12 @@ type agendaFlags struct {
 }
 
 func addAgendaFlags(fs *flag.FlagSet) *agendaFlags {
+	return addAgendaFlagsNamed(fs, "format")
+}
+
+// addAgendaFlagsNamed is addAgendaFlags with the format flag called
+// formatFlag (export's -format names what it writes).
+func addAgendaFlagsNamed(fs *flag.FlagSet, formatFlag string) *agendaFlags {
 	var names []string
 	for _, f := range source.Formats() {
 		names = append(names, string(f))
@@ -190,7 +196,7 @@ func addAgendaFlags(fs *flag.FlagSet) *agendaFlags {
 	return &agendaFlags{
 		file: fs.String("agenda", env("CONFCAL_AGENDA", ""),
 			"agenda `FILE or URL` (\"-\" for stdin) in any format confcal reads, instead of the built-in Flink Forward Berlin 2019 (env CONFCAL_AGENDA)"),
-		format: fs.String("format", env("CONFCAL_FORMAT", ""),
+		format: fs.String(formatFlag, env("CONFCAL_FORMAT", ""),
 			"the agenda's `format`: "+strings.Join(names, ", ")+"; detected from the content when empty (env CONFCAL_FORMAT)"),
 		timeZone: fs.String("time-zone", env("CONFCAL_TIME_ZONE", ""),
 			"the conference's IANA time `zone` (e.g. Europe/Brussels), needed by formats that name none (Pentabarf XML, Sessionize, CSV) (env CONFCAL_TIME_ZONE)"),
@@ -205,7 +211,7 @@ func (a *agendaFlags) check() error {
 		return nil
 	}
 	if _, err := source.ParseFormat(*a.format); err != nil {
-		return &usageError{err: fmt.Errorf("-format: %w", err)}
+		return &usageError{err: fmt.Errorf("agenda format: %w", err)}
 	}
 	return nil
 }
