@@ -99,9 +99,13 @@ func (c *Client) Import(ctx context.Context, contents agenda.Contents, dryRun, f
 	for _, r := range contents.Rooms {
 		in.Rooms = append(in.Rooms, ImportRoom{ID: r.ID, Name: r.Name})
 	}
+	for _, p := range contents.Speakers {
+		in.Speakers = append(in.Speakers, Speaker{ID: p.ID, Name: p.Name})
+	}
 	for _, x := range contents.Sessions {
 		in.Sessions = append(in.Sessions, NewSession{ID: x.ID, Title: x.Title, Start: x.Start.Format(time.RFC3339),
-			End: x.End.Format(time.RFC3339), Room: x.Room, Track: x.Track, Abstract: x.Abstract})
+			End: x.End.Format(time.RFC3339), Room: x.Room, Track: x.Track, Abstract: x.Abstract,
+			Subtitle: x.Subtitle, Type: x.Type, Language: x.Language, URL: x.URL, Speakers: x.Speakers, Number: x.Number})
 	}
 	var res ImportResult
 	_, err := c.call(ctx, http.MethodPost, "/import", in, &res)

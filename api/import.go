@@ -15,6 +15,7 @@ import (
 type Import struct {
 	Tracks   []ImportTrack `json:"tracks"`
 	Rooms    []ImportRoom  `json:"rooms"`
+	Speakers []Speaker     `json:"speakers,omitempty"`
 	Sessions []NewSession  `json:"sessions"` // every session needs its ID
 	DryRun   bool          `json:"dry_run,omitempty"`
 	// Force applies a version that cancels more than half of the
@@ -55,6 +56,9 @@ func (in Import) Contents(conf agenda.Conference, loc *time.Location) (agenda.Co
 	}
 	for _, r := range in.Rooms {
 		c.Rooms = append(c.Rooms, agenda.Room{ID: r.ID, Name: r.Name})
+	}
+	for _, p := range in.Speakers {
+		c.Speakers = append(c.Speakers, agenda.Speaker{ID: p.ID, Name: p.Name})
 	}
 	for i, n := range in.Sessions {
 		if strings.TrimSpace(n.ID) == "" {

@@ -27,6 +27,27 @@ type Session struct {
 	UID          string `json:"uid"`
 	// ETag is the session's current ETag, for If-Match on PATCH.
 	ETag string `json:"etag"`
+	// Speakers are the session's speakers, in billing order.
+	Speakers []Speaker `json:"speakers"`
+	Subtitle string    `json:"subtitle,omitempty"`
+	Type     string    `json:"type,omitempty"`
+	Language string    `json:"language,omitempty"`
+	// URL is the session's page at the source, if any.
+	URL string `json:"url,omitempty"`
+	// Number is the session's stable numeric ID (schedule.xml's event id).
+	Number int64 `json:"number"`
+}
+
+// Speaker is a speaker as the API shows it.
+type Speaker struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// SpeakerList is the body of GET /speakers.
+type SpeakerList struct {
+	Revision int64     `json:"revision"`
+	Speakers []Speaker `json:"speakers"`
 }
 
 // SessionList is the body of GET /sessions.
@@ -45,6 +66,12 @@ type SessionPatch struct {
 	Start    *string `json:"start,omitempty"`
 	End      *string `json:"end,omitempty"`
 	Status   *string `json:"status,omitempty"` // "confirmed" or "cancelled"
+	Subtitle *string `json:"subtitle,omitempty"`
+	Type     *string `json:"type,omitempty"`
+	Language *string `json:"language,omitempty"`
+	URL      *string `json:"url,omitempty"`
+	// Speakers are speaker IDs (GET /speakers), in billing order.
+	Speakers *[]string `json:"speakers,omitempty"`
 	// Force allows the new slot to overlap another session in its room.
 	Force bool `json:"force,omitempty"`
 }
@@ -52,15 +79,23 @@ type SessionPatch struct {
 // NewSession is the body of POST /sessions. ID may be left out: it is then
 // made from the title, with "-2", "-3"… when the title is taken.
 type NewSession struct {
-	ID       string `json:"id,omitempty"`
-	Title    string `json:"title"`
-	Start    string `json:"start"`
-	End      string `json:"end"`
-	Room     string `json:"room"`
-	Track    string `json:"track"`
-	Abstract string `json:"abstract,omitempty"`
-	Status   string `json:"status,omitempty"`
-	Force    bool   `json:"force,omitempty"`
+	ID       string   `json:"id,omitempty"`
+	Title    string   `json:"title"`
+	Start    string   `json:"start"`
+	End      string   `json:"end"`
+	Room     string   `json:"room"`
+	Track    string   `json:"track"`
+	Abstract string   `json:"abstract,omitempty"`
+	Status   string   `json:"status,omitempty"`
+	Subtitle string   `json:"subtitle,omitempty"`
+	Type     string   `json:"type,omitempty"`
+	Language string   `json:"language,omitempty"`
+	URL      string   `json:"url,omitempty"`
+	Speakers []string `json:"speakers,omitempty"` // speaker IDs, in billing order
+	// Number is the session's numeric ID; 0 (or left out) numbers it
+	// after the highest in use.
+	Number int64 `json:"number,omitempty"`
+	Force  bool  `json:"force,omitempty"`
 }
 
 // FromSession writes session x of snap as the API shows it.
@@ -70,7 +105,13 @@ func FromSession(snap *agenda.Snapshot, x agenda.Session) Session {
 		ID: x.ID, Title: x.Title, Start: formatTime(x.Start, loc), End: formatTime(x.End, loc),
 		Room: x.Room, Track: x.Track, Abstract: x.Abstract, Status: string(x.Status), Sequence: x.Sequence,
 		LastModified: x.LastModified.UTC().Format(time.RFC3339), UID: snap.UID(x.ID),
-		ETag: SessionETag(snap, x),
+		ETag: SessionETag(snap, x), Speakers: []Speaker{}, Subtitle: x.Subtitle, Type: x.Type, Language: x.Language,
+		URL: x.URL, Number: x.Number,
+	}
+	for _, id := range x.Speakers {
+		if p, ok := snap.Speaker(id); ok {
+			out.Speakers = append(out.Speakers, Speaker{ID: p.ID, Name: p.Name})
+		}
 	}
 	if r, ok := snap.Room(x.Room); ok {
 		out.RoomName = r.Name
@@ -91,7 +132,8 @@ func parseStatus(field, v string) (agenda.Status, error) {
 
 // Update turns p into an agenda.SessionUpdate, reading times in loc.
 func (p SessionPatch) Update(loc *time.Location) (agenda.SessionUpdate, error) {
-	u := agenda.SessionUpdate{Title: p.Title, Abstract: p.Abstract, Room: p.Room, Track: p.Track, Force: p.Force}
+	u := agenda.SessionUpdate{Title: p.Title, Abstract: p.Abstract, Room: p.Room, Track: p.Track, Force: p.Force,
+		Subtitle: p.Subtitle, Type: p.Type, Language: p.Language, URL: p.URL, Speakers: p.Speakers}
 	if p.Start != nil {
 		t, err := parseTime("start", *p.Start, loc)
 		if err != nil {
@@ -134,7 +176,8 @@ func (n NewSession) Session(where string, loc *time.Location) (agenda.Session, e
 	if n.ID != "" && !agenda.ValidID(n.ID) {
 		return agenda.Session{}, badRequest("%sid: %q is not a slug (1–100 of a–z, 0–9 and inner hyphens)", where, truncate(n.ID, 40))
 	}
-	x := agenda.Session{ID: n.ID, Title: n.Title, Room: n.Room, Track: n.Track, Abstract: n.Abstract, Status: agenda.StatusConfirmed}
+	x := agenda.Session{ID: n.ID, Title: n.Title, Room: n.Room, Track: n.Track, Abstract: n.Abstract, Status: agenda.StatusConfirmed,
+		Subtitle: n.Subtitle, Type: n.Type, Language: n.Language, URL: n.URL, Speakers: n.Speakers, Number: n.Number}
 	var err error
 	if x.Start, err = parseTime(where+"start", n.Start, loc); err != nil {
 		return x, err

@@ -160,6 +160,18 @@ func (a *adminAPI) listTracks(w http.ResponseWriter, r *http.Request) error {
 	return a.answer(w, r, http.StatusOK, list)
 }
 
+func (a *adminAPI) listSpeakers(w http.ResponseWriter, r *http.Request) error {
+	snap, err := a.snapshot(w)
+	if err != nil {
+		return err
+	}
+	list := api.SpeakerList{Revision: snap.Revision(), Speakers: []api.Speaker{}}
+	for _, p := range snap.Speakers() {
+		list.Speakers = append(list.Speakers, api.Speaker{ID: p.ID, Name: p.Name})
+	}
+	return a.answer(w, r, http.StatusOK, list)
+}
+
 func (a *adminAPI) listChanges(w http.ResponseWriter, r *http.Request) error {
 	snap, err := a.snapshot(w)
 	if err != nil {

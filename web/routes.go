@@ -80,6 +80,8 @@ func (s *Server) Handler(svc *agenda.Service, ops map[string]http.Handler) http.
 		r.Head("/rooms", s.handle(a.listRooms))
 		r.Get("/tracks", s.handle(a.listTracks))
 		r.Head("/tracks", s.handle(a.listTracks))
+		r.Get("/speakers", s.handle(a.listSpeakers))
+		r.Head("/speakers", s.handle(a.listSpeakers))
 		r.Get("/changes", s.handle(a.listChanges))
 		r.Head("/changes", s.handle(a.listChanges))
 		r.Group(func(r chi.Router) {
