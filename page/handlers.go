@@ -80,6 +80,13 @@ func newCard(snap *agenda.Snapshot, st state, x agenda.Session, rc recent, starP
 		Track:     track,
 		Cancelled: x.Status == agenda.StatusCancelled,
 	}
+	var names []string
+	for _, id := range x.Speakers {
+		if p, ok := snap.Speaker(id); ok {
+			names = append(names, p.Name)
+		}
+	}
+	c.Speakers = strings.Join(names, ", ")
 	frag := ""
 	if fragment {
 		frag = "s-" + x.ID
@@ -323,6 +330,9 @@ func calendars(snap *agenda.Snapshot, base string) []calGroup {
 type sessionData struct {
 	common
 	Card     card
+	Subtitle string
+	Speakers []speakerLink
+	Source   string // the session's page at the source
 	Blocks   []block
 	Sub      sub
 	BackURL  string
@@ -357,6 +367,14 @@ func (h *Renderer) Session(ctx context.Context, w io.Writer, snap *agenda.Snapsh
 		Sub:      newSub(base, "sub-session", "This session", sessionCal),
 		BackURL:  st.link("/", "s-"+x.ID),
 		DayTitle: dayTitle(day),
+		Subtitle: x.Subtitle,
+		Source:   x.URL,
+	}
+	for _, id := range x.Speakers {
+		if c, ok := catalog.Find(snap, catalog.Speaker, id); ok {
+			p, _ := snap.Speaker(id)
+			d.Speakers = append(d.Speakers, speakerLink{Name: p.Name, Path: c.Path})
+		}
 	}
 	s := p
 	s.day = day.String()
@@ -369,6 +387,9 @@ func (h *Renderer) Session(ctx context.Context, w io.Writer, snap *agenda.Snapsh
 	d.RoomURL = s.link("/", "")
 	return h.render(w, "session", d)
 }
+
+// speakerLink is a speaker on a session's page, with their feed.
+type speakerLink struct{ Name, Path string }
 
 // helpData is the data of the set-up help page.
 type helpData struct {

@@ -116,7 +116,8 @@ type card struct {
 	Track     agenda.Track
 	Cancelled bool
 	Marks     []string
-	Col       int // the session's room column in its day, from 1
+	Col       int    // the session's room column in its day, from 1
+	Speakers  string // their names, comma-separated
 }
 
 // slot is the sessions that start at one time.
