@@ -17,9 +17,9 @@ func TestLoadErrorsNameTheRow(t *testing.T) {
 	}{
 		{"session sequence", `UPDATE sessions SET sequence = 'many' WHERE id = (SELECT min(id) FROM sessions)`, []string{"sessions: row 1:", "sequence"}},
 		{"session start", `UPDATE sessions SET start_time = 'soon' WHERE id = 'late-talk'`, []string{"sessions: row", `session "late-talk": start`}},
-		{"first day", `UPDATE agenda SET first_day = 'monday'`, []string{"agenda row: first day"}},
-		{"agenda revision", `UPDATE agenda SET revision = 'latest'`, []string{"agenda row:"}},
-		{"change time", `INSERT INTO changes (revision, position, time, who, session, room, track, field, old_value, new_value) VALUES (1, 0, 'then', 'x', 'late-talk', '', '', 'title', 'a', 'b')`, []string{"change log: row 1:", "revision 1: time"}},
+		{"first day", `UPDATE agendas SET first_day = 'monday'`, []string{"agenda row: first day"}},
+		{"agenda revision", `UPDATE agendas SET revision = 'latest'`, []string{"agenda row:"}},
+		{"change time", `INSERT INTO changes (conf, revision, position, time, who, session, room, track, field, old_value, new_value) VALUES ('test-conf-2019', 1, 0, 'then', 'x', 'late-talk', '', '', 'title', 'a', 'b')`, []string{"change log: row 1:", "revision 1: time"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -8,16 +8,18 @@ import (
 	"strings"
 	"time"
 
+	"confcal/agenda"
+
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
 var (
 	// ErrCodeTaken is returned by PutPick when the code belongs to another
 	// pick.
-	ErrCodeTaken = errors.New("pick code already in use")
-	// ErrPicksFull is returned by PutPick when the store already holds as
-	// many picks as it may.
-	ErrPicksFull = errors.New("pick store is full")
+	ErrCodeTaken = agenda.ErrPickCodeTaken
+	// ErrPicksFull is returned by PutPick when the conference already holds
+	// as many picks as it may.
+	ErrPicksFull = agenda.ErrPicksFull
 	// ErrBusy wraps a database error saying another connection held the
 	// database lock for longer than the busy timeout; trying again later may
 	// work.
@@ -28,8 +30,8 @@ var (
 // stored under; ok is false when it is not stored. Only a pick stored under
 // more than one code before schema version 3 has several; PickCode returns
 // the first.
-func (s *Store) PickCode(ctx context.Context, ids []string) (code string, ok bool, err error) {
-	code, ok, err = pickCode(ctx, s.db, strings.Join(ids, ","))
+func (s *Store) PickCode(ctx context.Context, slug string, ids []string) (code string, ok bool, err error) {
+	code, ok, err = pickCode(ctx, s.db, slug, strings.Join(ids, ","))
 	if err != nil {
 		return "", false, fmt.Errorf("sqlite: look up pick: %w", busy(err))
 	}
@@ -41,9 +43,9 @@ type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-func pickCode(ctx context.Context, q queryer, list string) (string, bool, error) {
+func pickCode(ctx context.Context, q queryer, slug, list string) (string, bool, error) {
 	var code string
-	err := q.QueryRowContext(ctx, "SELECT code FROM picks WHERE sessions = ? AND duplicate = 0", list).Scan(&code)
+	err := q.QueryRowContext(ctx, "SELECT code FROM picks WHERE conf = ? AND sessions = ? AND duplicate = 0", slug, list).Scan(&code)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
 	}
@@ -62,24 +64,30 @@ const pickTouch = 24 * time.Hour
 // pickTouchWait is how long a fetch waits for the lock to mark a pick used.
 const pickTouchWait = 200 * time.Millisecond
 
-// PutPick stores the session IDs of an attendee's personal pick under code
-// and returns the code the pick is stored under. The caller makes the code
+// PutPick stores the session IDs of an attendee's personal pick of
+// conference slug ("" for the default one) under code and returns the code
+// the pick is stored under. The caller makes the code
 // (at random) and gives the IDs in a canonical order: when the same list is
 // stored already, PutPick stores nothing and returns its code. An existing
 // code is never overwritten (ErrCodeTaken). Before a new pick is stored,
 // picks nobody fetched for PickExpiry are deleted; when the store still
-// holds limit picks, the new one is refused with ErrPicksFull. A database
+// holds limit picks of the conference, the new one is refused with
+// ErrPicksFull. A database
 // kept busy by other writers beyond the busy timeout gives an error
 // wrapping ErrBusy.
-func (s *Store) PutPick(ctx context.Context, code string, ids []string, limit int) (string, error) {
+func (s *Store) PutPick(ctx context.Context, slug, code string, ids []string, limit int) (string, error) {
 	for _, id := range ids {
 		if id == "" || strings.Contains(id, ",") {
 			return "", fmt.Errorf("sqlite: pick %q: bad session ID %q", code, id)
 		}
 	}
 	list := strings.Join(ids, ",")
+	slug, err := s.conference(ctx, slug)
+	if err != nil {
+		return "", err
+	}
 	// The common case, a pick made before, needs no write lock.
-	if stored, ok, err := pickCode(ctx, s.db, list); err != nil {
+	if stored, ok, err := pickCode(ctx, s.db, slug, list); err != nil {
 		return "", fmt.Errorf("sqlite: store pick: look up: %w", busy(err))
 	} else if ok {
 		return stored, nil
@@ -89,7 +97,10 @@ func (s *Store) PutPick(ctx context.Context, code string, ids []string, limit in
 		return "", fmt.Errorf("sqlite: store pick: begin: %w", busy(err))
 	}
 	defer tx.Rollback()
-	stored, err := putPick(ctx, tx, code, list, limit, s.now().UTC())
+	if err := known(ctx, tx, slug); err != nil {
+		return "", fmt.Errorf("sqlite: store pick: %w", err)
+	}
+	stored, err := putPick(ctx, tx, slug, code, list, limit, s.now().UTC())
 	if err != nil {
 		return "", fmt.Errorf("sqlite: store pick: %w", busy(err))
 	}
@@ -100,26 +111,26 @@ func (s *Store) PutPick(ctx context.Context, code string, ids []string, limit in
 }
 
 // putPick does PutPick's work inside the write transaction tx.
-func putPick(ctx context.Context, tx *sql.Tx, code, list string, limit int, now time.Time) (string, error) {
+func putPick(ctx context.Context, tx *sql.Tx, slug, code, list string, limit int, now time.Time) (string, error) {
 	// Another writer may have stored the same pick since the look-up.
-	if stored, ok, err := pickCode(ctx, tx, list); err != nil {
+	if stored, ok, err := pickCode(ctx, tx, slug, list); err != nil {
 		return "", fmt.Errorf("look up: %w", err)
 	} else if ok {
 		return stored, nil
 	}
-	if _, err := tx.ExecContext(ctx, "DELETE FROM picks WHERE used < ?", now.Add(-PickExpiry).Format(timeFormat)); err != nil {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM picks WHERE conf = ? AND used < ?", slug, now.Add(-PickExpiry).Format(timeFormat)); err != nil {
 		return "", fmt.Errorf("expire: %w", err)
 	}
 	var n int
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM picks").Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM picks WHERE conf = ?", slug).Scan(&n); err != nil {
 		return "", fmt.Errorf("count: %w", err)
 	}
 	if n >= limit {
 		return "", fmt.Errorf("%d picks stored: %w", n, ErrPicksFull)
 	}
 	stamp := now.Format(timeFormat)
-	res, err := tx.ExecContext(ctx, "INSERT INTO picks (code, sessions, created, used) VALUES (?, ?, ?, ?) ON CONFLICT (code) DO NOTHING",
-		code, list, stamp, stamp)
+	res, err := tx.ExecContext(ctx, "INSERT INTO picks (code, conf, sessions, created, used) VALUES (?, ?, ?, ?, ?) ON CONFLICT (code) DO NOTHING",
+		code, slug, list, stamp, stamp)
 	if err != nil {
 		return "", fmt.Errorf("insert: %w", err)
 	}
@@ -131,12 +142,15 @@ func putPick(ctx context.Context, tx *sql.Tx, code, list string, limit int, now 
 	return code, nil
 }
 
-// GetPick returns the session IDs stored under code; ok is false when the
-// code is unknown. A fetch counts as use: it keeps the pick from expiring
+// GetPick returns the session IDs stored under code for conference slug; ok
+// is false when the code is unknown there. A fetch counts as use: it keeps the pick from expiring
 // (written at most once per pickTouch, so polling stays a read).
-func (s *Store) GetPick(ctx context.Context, code string) (ids []string, ok bool, err error) {
+func (s *Store) GetPick(ctx context.Context, slug, code string) (ids []string, ok bool, err error) {
+	if slug, err = s.conference(ctx, slug); err != nil {
+		return nil, false, err
+	}
 	var list, used string
-	err = s.db.QueryRowContext(ctx, "SELECT sessions, used FROM picks WHERE code = ?", code).Scan(&list, &used)
+	err = s.db.QueryRowContext(ctx, "SELECT sessions, used FROM picks WHERE conf = ? AND code = ?", slug, code).Scan(&list, &used)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
 	}
@@ -160,10 +174,10 @@ func (s *Store) GetPick(ctx context.Context, code string) (ids []string, ok bool
 	return strings.Split(list, ","), true, nil
 }
 
-// PickCount returns how many picks the store holds.
-func (s *Store) PickCount(ctx context.Context) (int, error) {
+// PickCount returns how many picks conference slug holds.
+func (s *Store) PickCount(ctx context.Context, slug string) (int, error) {
 	var n int
-	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM picks").Scan(&n); err != nil {
+	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM picks WHERE conf = ?", slug).Scan(&n); err != nil {
 		return 0, fmt.Errorf("sqlite: count picks: %w", busy(err))
 	}
 	return n, nil
@@ -179,4 +193,12 @@ func busy(err error) error {
 		}
 	}
 	return err
+}
+
+// conference returns slug, or for "" the default conference's slug.
+func (s *Store) conference(ctx context.Context, slug string) (string, error) {
+	if slug != "" {
+		return slug, nil
+	}
+	return s.defaultConference(ctx, s.db)
 }

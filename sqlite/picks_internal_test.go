@@ -55,7 +55,8 @@ func TestMigratePicksKeepsDuplicateCodes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range append(slices.Clone(migrations[:2]), "PRAGMA user_version = 2",
+	for _, q := range append([]string{schema1, schema2}, "PRAGMA user_version = 2",
+		`INSERT INTO agenda VALUES (1, 1, 1, 'Test Conf 2019', '', 'Europe/Berlin', '2019-10-08', '2019-10-09', 'test.confcal.example')`,
 		`INSERT INTO picks (code, sessions, created) VALUES
 			('aaaaaaaaaaaaaaaa', 'late-talk,opening-keynote', '2019-10-01T00:00:00Z'),
 			('bbbbbbbbbbbbbbbb', 'late-talk,opening-keynote', '2019-10-01T00:00:01Z'),
@@ -73,17 +74,17 @@ func TestMigratePicksKeepsDuplicateCodes(t *testing.T) {
 	}
 	defer st.Close()
 	for _, code := range []string{"aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb", "dddddddddddddddd"} {
-		if ids, ok, err := st.GetPick(ctx, code); !ok || err != nil || !slices.Equal(ids, []string{"late-talk", "opening-keynote"}) {
+		if ids, ok, err := st.GetPick(ctx, "", code); !ok || err != nil || !slices.Equal(ids, []string{"late-talk", "opening-keynote"}) {
 			t.Errorf("GetPick(%s) after migrating = %v, %v, %v", code, ids, ok, err)
 		}
 	}
-	if code, err := st.PutPick(ctx, "eeeeeeeeeeeeeeee", []string{"late-talk", "opening-keynote"}, 100); err != nil || code != "aaaaaaaaaaaaaaaa" {
+	if code, err := st.PutPick(ctx, "", "eeeeeeeeeeeeeeee", []string{"late-talk", "opening-keynote"}, 100); err != nil || code != "aaaaaaaaaaaaaaaa" {
 		t.Errorf("PutPick of a duplicated pick = %q, %v; want the first code", code, err)
 	}
-	if code, err := st.PutPick(ctx, "eeeeeeeeeeeeeeee", []string{"state-of-state"}, 100); err != nil || code != "cccccccccccccccc" {
+	if code, err := st.PutPick(ctx, "", "eeeeeeeeeeeeeeee", []string{"state-of-state"}, 100); err != nil || code != "cccccccccccccccc" {
 		t.Errorf("PutPick of a stored pick = %q, %v", code, err)
 	}
-	if n, _ := st.PickCount(ctx); n != 4 {
+	if n, _ := st.PickCount(ctx, "test-conf-2019"); n != 4 {
 		t.Errorf("PickCount = %d, want the 4 rows kept", n)
 	}
 	if _, err := st.db.ExecContext(ctx, `INSERT INTO picks (code, sessions, created) VALUES ('ffffffffffffffff', 'state-of-state', '')`); err == nil {
@@ -102,7 +103,7 @@ func TestMigrateNumbersSessionsInAgendaOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := agendatest.Small(t)
-	stmts := append(slices.Clone(migrations[:4]), "PRAGMA user_version = 4",
+	stmts := append([]string{schema1, schema2, schema3, schema4}, "PRAGMA user_version = 4",
 		`INSERT INTO agenda VALUES (1, 1, 1, 'Test Conf 2019', 'A small conference for tests', 'Europe/Berlin', '2019-10-08', '2019-10-09', 'test.confcal.example')`)
 	for i, tr := range want.Tracks() {
 		stmts = append(stmts, fmt.Sprintf("INSERT INTO tracks VALUES ('%s', %d, '%s', '%s')", tr.ID, i, tr.Name, tr.Color))

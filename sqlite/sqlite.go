@@ -41,9 +41,31 @@ type Store struct {
 
 var _ agenda.Store = (*Store)(nil)
 
-// migrations[i] brings the schema from version i to version i+1.
-var migrations = []string{
-	`CREATE TABLE agenda (
+// A migration brings the schema from one version to the next, inside the
+// transaction of Open.
+type migration func(ctx context.Context, tx *sql.Tx) error
+
+// statements is a migration of SQL statements alone.
+func statements(q string) migration {
+	return func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, q)
+		return err
+	}
+}
+
+// migrations returns, at i, what brings the schema from version i to
+// version i+1.
+func migrations() []migration {
+	return []migration{
+		statements(schema1), statements(schema2), statements(schema3), statements(schema4), statements(schema5),
+		toConferences,
+	}
+}
+
+// The schema of version 1 and the changes of versions 2 to 5.
+const (
+	// Version 1: one agenda, its tracks, rooms, sessions and change log.
+	schema1 = `CREATE TABLE agenda (
 		id          INTEGER PRIMARY KEY CHECK (id = 1),
 		revision    INTEGER NOT NULL,
 		base        INTEGER NOT NULL,
@@ -89,31 +111,31 @@ var migrations = []string{
 		old_value TEXT NOT NULL,
 		new_value TEXT NOT NULL,
 		PRIMARY KEY (revision, position)
-	);`,
+	);`
 	// Version 2: attendees' personal picks stored under short codes.
-	`CREATE TABLE picks (
+	schema2 = `CREATE TABLE picks (
 		code     TEXT PRIMARY KEY,
 		sessions TEXT NOT NULL,
 		created  TEXT NOT NULL
-	);`,
+	);`
 	// Version 3: one code per pick. Picks stored more than once before are
 	// kept (their codes may be subscribed to) but marked duplicate; every
 	// other pick is unique by its sessions, which finds the code of a pick
 	// made again.
-	`ALTER TABLE picks ADD COLUMN duplicate INTEGER NOT NULL DEFAULT 0;
+	schema3 = `ALTER TABLE picks ADD COLUMN duplicate INTEGER NOT NULL DEFAULT 0;
 	UPDATE picks SET duplicate = 1 WHERE rowid NOT IN (SELECT min(rowid) FROM picks GROUP BY sessions);
-	CREATE UNIQUE INDEX picks_by_sessions ON picks (sessions) WHERE duplicate = 0;`,
+	CREATE UNIQUE INDEX picks_by_sessions ON picks (sessions) WHERE duplicate = 0;`
 	// Version 4: when each pick was last fetched, so picks nobody fetched
 	// for PickExpiry can go; a pick stored before counts as fetched then.
-	`ALTER TABLE picks ADD COLUMN used TEXT NOT NULL DEFAULT '';
+	schema4 = `ALTER TABLE picks ADD COLUMN used TEXT NOT NULL DEFAULT '';
 	UPDATE picks SET used = created;
-	CREATE INDEX picks_by_use ON picks (used);`,
+	CREATE INDEX picks_by_use ON picks (used);`
 	// Version 5: speakers, more about each session (subtitle, type,
 	// language, its page at the source, a stable number), and the
 	// conference's day-change time (minutes after midnight) and URL.
 	// Sessions stored before get the numbers a snapshot gives them: in
 	// agenda order (start, room order, ID).
-	`ALTER TABLE agenda ADD COLUMN day_change INTEGER NOT NULL DEFAULT 0;
+	schema5 = `ALTER TABLE agenda ADD COLUMN day_change INTEGER NOT NULL DEFAULT 0;
 	ALTER TABLE agenda ADD COLUMN url TEXT NOT NULL DEFAULT '';
 	CREATE TABLE speakers (
 		id       TEXT PRIMARY KEY,
@@ -136,8 +158,8 @@ var migrations = []string{
 		speaker  TEXT NOT NULL REFERENCES speakers (id),
 		PRIMARY KEY (session, position)
 	);
-	ALTER TABLE changes ADD COLUMN speaker TEXT NOT NULL DEFAULT '';`,
-}
+	ALTER TABLE changes ADD COLUMN speaker TEXT NOT NULL DEFAULT '';`
+)
 
 // timeFormat stores instants as UTC text that sorts and reads well.
 const timeFormat = time.RFC3339Nano
@@ -192,16 +214,17 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 		return fmt.Errorf("sqlite: migrate %s: schema version: %w", s.path, err)
 	}
-	if version > len(migrations) {
-		return fmt.Errorf("sqlite: %s has schema version %d, newer than this program knows (%d)", s.path, version, len(migrations))
+	if version > len(migrations()) {
+		return fmt.Errorf("sqlite: %s has schema version %d, newer than this program knows (%d)", s.path, version, len(migrations()))
 	}
-	for i := version; i < len(migrations); i++ {
-		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+	all := migrations()
+	for i := version; i < len(all); i++ {
+		if err := all[i](ctx, tx); err != nil {
 			return fmt.Errorf("sqlite: migrate %s to schema version %d: %w", s.path, i+1, err)
 		}
 	}
 	// PRAGMA does not take parameters; the value is our own integer.
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(migrations))); err != nil {
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(all))); err != nil {
 		return fmt.Errorf("sqlite: migrate %s: set schema version: %w", s.path, err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -210,35 +233,69 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
-// Revision returns the stored revision, or an error wrapping agenda.ErrEmpty.
-// It is much cheaper than Load, for noticing changes made by other processes.
+// Revision returns the default conference's stored revision, or an error
+// wrapping agenda.ErrEmpty. It is much cheaper than Load, for noticing
+// changes made by other processes.
 func (s *Store) Revision(ctx context.Context) (int64, error) {
+	slug, err := s.defaultConference(ctx, s.db)
+	if err != nil {
+		return 0, err
+	}
+	return s.revision(ctx, slug)
+}
+
+// revision returns conference slug's stored revision.
+func (s *Store) revision(ctx context.Context, slug string) (int64, error) {
 	var rev int64
-	err := s.db.QueryRowContext(ctx, "SELECT revision FROM agenda WHERE id = 1").Scan(&rev)
+	err := s.db.QueryRowContext(ctx, "SELECT revision FROM agendas WHERE conf = ?", slug).Scan(&rev)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, fmt.Errorf("sqlite: %s: %w", s.path, agenda.ErrEmpty)
+		return 0, fmt.Errorf("sqlite: %s: %s: %w", s.path, slug, agenda.ErrEmpty)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: stored revision: %w", err)
+		return 0, fmt.Errorf("sqlite: stored revision: %w", busy(err))
 	}
 	return rev, nil
 }
 
-// Load reads the stored agenda and its change log, in one read transaction.
+// defaultConference returns the default conference's slug, an error
+// wrapping agenda.ErrEmpty when the store holds none yet.
+func (s *Store) defaultConference(ctx context.Context, q queryer) (string, error) {
+	var slug string
+	err := q.QueryRowContext(ctx, "SELECT slug FROM conferences WHERE is_default = 1").Scan(&slug)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("sqlite: %s: %w", s.path, agenda.ErrEmpty)
+	}
+	if err != nil {
+		return "", fmt.Errorf("sqlite: default conference: %w", busy(err))
+	}
+	return slug, nil
+}
+
+// Load reads the default conference's agenda and its change log (see
+// Agenda for any other conference's).
 func (s *Store) Load(ctx context.Context) (*agenda.Snapshot, error) {
+	slug, err := s.defaultConference(ctx, s.db)
+	if err != nil {
+		return nil, err
+	}
+	return s.load(ctx, slug)
+}
+
+// load reads conference slug's agenda, in one read transaction.
+func (s *Store) load(ctx context.Context, slug string) (*agenda.Snapshot, error) {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: load: %w", err)
 	}
 	defer tx.Rollback()
-	snap, err := load(ctx, tx)
+	snap, err := load(ctx, tx, slug)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: load %s: %w", s.path, err)
+		return nil, fmt.Errorf("sqlite: load %s of %s: %w", slug, s.path, err)
 	}
 	return snap, nil
 }
 
-func load(ctx context.Context, tx *sql.Tx) (*agenda.Snapshot, error) {
+func load(ctx context.Context, tx *sql.Tx, slug string) (*agenda.Snapshot, error) {
 	var (
 		c           agenda.Contents
 		rev, base   int64
@@ -247,7 +304,7 @@ func load(ctx context.Context, tx *sql.Tx) (*agenda.Snapshot, error) {
 	conf := &c.Conference
 	var dayChange int64
 	err := tx.QueryRowContext(ctx, `SELECT revision, base, name, description, time_zone, first_day, last_day, uid_domain, day_change, url
-		FROM agenda WHERE id = 1`).Scan(&rev, &base, &conf.Name, &conf.Description, &conf.TimeZone, &first, &last, &conf.UIDDomain, &dayChange, &conf.URL)
+		FROM agendas WHERE conf = ?`, slug).Scan(&rev, &base, &conf.Name, &conf.Description, &conf.TimeZone, &first, &last, &conf.UIDDomain, &dayChange, &conf.URL)
 	conf.DayChange = time.Duration(dayChange) * time.Minute
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, agenda.ErrEmpty
@@ -261,7 +318,7 @@ func load(ctx context.Context, tx *sql.Tx) (*agenda.Snapshot, error) {
 	if conf.Last, err = agenda.ParseDate(last); err != nil {
 		return nil, fmt.Errorf("agenda row: last day: %w", err)
 	}
-	if err := query(ctx, tx, "SELECT id, name, color FROM tracks ORDER BY position", func(r *sql.Rows) error {
+	if err := query(ctx, tx, "SELECT id, name, color FROM tracks WHERE conf = ? ORDER BY position", slug, func(r *sql.Rows) error {
 		var t agenda.Track
 		if err := r.Scan(&t.ID, &t.Name, &t.Color); err != nil {
 			return err
@@ -271,7 +328,7 @@ func load(ctx context.Context, tx *sql.Tx) (*agenda.Snapshot, error) {
 	}); err != nil {
 		return nil, fmt.Errorf("tracks: %w", err)
 	}
-	if err := query(ctx, tx, "SELECT id, name FROM rooms ORDER BY position", func(r *sql.Rows) error {
+	if err := query(ctx, tx, "SELECT id, name FROM rooms WHERE conf = ? ORDER BY position", slug, func(r *sql.Rows) error {
 		var x agenda.Room
 		if err := r.Scan(&x.ID, &x.Name); err != nil {
 			return err
@@ -281,7 +338,7 @@ func load(ctx context.Context, tx *sql.Tx) (*agenda.Snapshot, error) {
 	}); err != nil {
 		return nil, fmt.Errorf("rooms: %w", err)
 	}
-	if err := query(ctx, tx, "SELECT id, name FROM speakers ORDER BY position", func(r *sql.Rows) error {
+	if err := query(ctx, tx, "SELECT id, name FROM speakers WHERE conf = ? ORDER BY position", slug, func(r *sql.Rows) error {
 		var p agenda.Speaker
 		if err := r.Scan(&p.ID, &p.Name); err != nil {
 			return err
@@ -292,7 +349,7 @@ func load(ctx context.Context, tx *sql.Tx) (*agenda.Snapshot, error) {
 		return nil, fmt.Errorf("speakers: %w", err)
 	}
 	speakers := map[string][]string{}
-	if err := query(ctx, tx, "SELECT session, speaker FROM session_speakers ORDER BY session, position", func(r *sql.Rows) error {
+	if err := query(ctx, tx, "SELECT session, speaker FROM session_speakers WHERE conf = ? ORDER BY session, position", slug, func(r *sql.Rows) error {
 		var id, p string
 		if err := r.Scan(&id, &p); err != nil {
 			return err
@@ -304,7 +361,7 @@ func load(ctx context.Context, tx *sql.Tx) (*agenda.Snapshot, error) {
 	}
 	if err := query(ctx, tx, `SELECT id, title, start_time, end_time, track, room, abstract, status, sequence, last_modified,
 		subtitle, type, language, url, number
-		FROM sessions ORDER BY id`, func(r *sql.Rows) error {
+		FROM sessions WHERE conf = ? ORDER BY id`, slug, func(r *sql.Rows) error {
 		var (
 			x                 agenda.Session
 			start, end, mod   string
@@ -334,7 +391,7 @@ func load(ctx context.Context, tx *sql.Tx) (*agenda.Snapshot, error) {
 	}
 	var log []agenda.Change
 	if err := query(ctx, tx, `SELECT revision, time, who, session, room, track, speaker, field, old_value, new_value
-		FROM changes ORDER BY revision, position`, func(r *sql.Rows) error {
+		FROM changes WHERE conf = ? ORDER BY revision, position`, slug, func(r *sql.Rows) error {
 		var (
 			ch    agenda.Change
 			at    string
@@ -360,10 +417,17 @@ func load(ctx context.Context, tx *sql.Tx) (*agenda.Snapshot, error) {
 	return snap, nil
 }
 
-// query runs q and calls scan for every row; a failing row is named by its
-// position in the result (1 for the first).
-func query(ctx context.Context, tx *sql.Tx, q string, scan func(*sql.Rows) error) error {
-	rows, err := tx.QueryContext(ctx, q)
+// rowsQueryer is what query needs of a *sql.DB or *sql.Tx.
+type rowsQueryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// query runs q with the arguments args but the last, which is the func
+// called for every row; a failing row is named by its position in the
+// result (1 for the first).
+func query(ctx context.Context, tx rowsQueryer, q string, args ...any) error {
+	scan := args[len(args)-1].(func(*sql.Rows) error)
+	rows, err := tx.QueryContext(ctx, q, args[:len(args)-1]...)
 	if err != nil {
 		return fmt.Errorf("query: %w", err)
 	}
@@ -381,27 +445,48 @@ func query(ctx context.Context, tx *sql.Tx, q string, scan func(*sql.Rows) error
 	return nil
 }
 
-// Save stores next in one transaction if the stored revision is the one next
-// was edited from (next.Revision() − 1), or the store is empty; otherwise it
-// fails with agenda.ErrStale and writes nothing.
+// Save stores next as the default conference's agenda, in one transaction,
+// if the stored revision is the one next was edited from (next.Revision()
+// − 1); otherwise it fails with agenda.ErrStale and writes nothing. On an
+// empty store it adds the default conference first, its slug made from the
+// agenda's name.
 func (s *Store) Save(ctx context.Context, next *agenda.Snapshot) error {
+	return s.save(ctx, "", next, true)
+}
+
+// save stores next as conference slug's agenda ("" for the default one;
+// with create, an empty store gets the default conference first).
+func (s *Store) save(ctx context.Context, slug string, next *agenda.Snapshot, create bool) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqlite: save revision %d: %w", next.Revision(), err)
+		return fmt.Errorf("sqlite: save revision %d: %w", next.Revision(), busy(err))
 	}
 	defer tx.Rollback()
-	if err := save(ctx, tx, next); err != nil {
-		return fmt.Errorf("sqlite: save revision %d: %w", next.Revision(), err)
+	if slug == "" {
+		slug, err = s.defaultConference(ctx, tx)
+		if errors.Is(err, agenda.ErrEmpty) && create {
+			slug = defaultSlug(next.Conference().Name)
+			err = addConference(ctx, tx, agenda.Listing{Slug: slug})
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: save revision %d: %w", next.Revision(), err)
+		}
+	}
+	if err := save(ctx, tx, slug, next); err != nil {
+		return fmt.Errorf("sqlite: save revision %d of %s: %w", next.Revision(), slug, busy(err))
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: save revision %d: commit: %w", next.Revision(), err)
+		return fmt.Errorf("sqlite: save revision %d: commit: %w", next.Revision(), busy(err))
 	}
 	return nil
 }
 
-func save(ctx context.Context, tx *sql.Tx, next *agenda.Snapshot) error {
+func save(ctx context.Context, tx *sql.Tx, slug string, next *agenda.Snapshot) error {
+	if err := known(ctx, tx, slug); err != nil {
+		return err
+	}
 	var stored int64
-	err := tx.QueryRowContext(ctx, "SELECT revision FROM agenda WHERE id = 1").Scan(&stored)
+	err := tx.QueryRowContext(ctx, "SELECT revision FROM agendas WHERE conf = ?", slug).Scan(&stored)
 	first := errors.Is(err, sql.ErrNoRows)
 	switch {
 	case first:
@@ -411,12 +496,12 @@ func save(ctx context.Context, tx *sql.Tx, next *agenda.Snapshot) error {
 		return fmt.Errorf("stored revision is %d: %w", stored, agenda.ErrStale)
 	}
 	conf := next.Conference()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO agenda (id, revision, base, name, description, time_zone, first_day, last_day, uid_domain, day_change, url)
-		VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, base = excluded.base, name = excluded.name,
+	if _, err := tx.ExecContext(ctx, `INSERT INTO agendas (conf, revision, base, name, description, time_zone, first_day, last_day, uid_domain, day_change, url)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (conf) DO UPDATE SET revision = excluded.revision, base = excluded.base, name = excluded.name,
 			description = excluded.description, time_zone = excluded.time_zone, first_day = excluded.first_day,
 			last_day = excluded.last_day, uid_domain = excluded.uid_domain, day_change = excluded.day_change, url = excluded.url`,
-		next.Revision(), next.BaseRevision(), conf.Name, conf.Description, conf.TimeZone,
+		slug, next.Revision(), next.BaseRevision(), conf.Name, conf.Description, conf.TimeZone,
 		conf.First.String(), conf.Last.String(), conf.UIDDomain, int64(conf.DayChange/time.Minute), conf.URL); err != nil {
 		return fmt.Errorf("agenda row: %w", err)
 	}
@@ -441,27 +526,27 @@ func save(ctx context.Context, tx *sql.Tx, next *agenda.Snapshot) error {
 	}
 	if speakers {
 		for i, p := range next.Speakers() {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO speakers (id, position, name) VALUES (?, ?, ?)
-				ON CONFLICT (id) DO UPDATE SET position = excluded.position, name = excluded.name`,
-				p.ID, i, p.Name); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO speakers (conf, id, position, name) VALUES (?, ?, ?, ?)
+				ON CONFLICT (conf, id) DO UPDATE SET position = excluded.position, name = excluded.name`,
+				slug, p.ID, i, p.Name); err != nil {
 				return fmt.Errorf("speaker %q: %w", p.ID, err)
 			}
 		}
 	}
 	if tracks {
 		for i, t := range next.Tracks() {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO tracks (id, position, name, color) VALUES (?, ?, ?, ?)
-				ON CONFLICT (id) DO UPDATE SET position = excluded.position, name = excluded.name, color = excluded.color`,
-				t.ID, i, t.Name, t.Color); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO tracks (conf, id, position, name, color) VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (conf, id) DO UPDATE SET position = excluded.position, name = excluded.name, color = excluded.color`,
+				slug, t.ID, i, t.Name, t.Color); err != nil {
 				return fmt.Errorf("track %q: %w", t.ID, err)
 			}
 		}
 	}
 	if rooms {
 		for i, r := range next.Rooms() {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO rooms (id, position, name) VALUES (?, ?, ?)
-				ON CONFLICT (id) DO UPDATE SET position = excluded.position, name = excluded.name`,
-				r.ID, i, r.Name); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO rooms (conf, id, position, name) VALUES (?, ?, ?, ?)
+				ON CONFLICT (conf, id) DO UPDATE SET position = excluded.position, name = excluded.name`,
+				slug, r.ID, i, r.Name); err != nil {
 				return fmt.Errorf("room %q: %w", r.ID, err)
 			}
 		}
@@ -470,32 +555,32 @@ func save(ctx context.Context, tx *sql.Tx, next *agenda.Snapshot) error {
 		if !first && !sessions[x.ID] {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, title, start_time, end_time, track, room, abstract, status, sequence, last_modified,
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (conf, id, title, start_time, end_time, track, room, abstract, status, sequence, last_modified,
 				subtitle, type, language, url, number)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (id) DO UPDATE SET title = excluded.title, start_time = excluded.start_time, end_time = excluded.end_time,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (conf, id) DO UPDATE SET title = excluded.title, start_time = excluded.start_time, end_time = excluded.end_time,
 				track = excluded.track, room = excluded.room, abstract = excluded.abstract, status = excluded.status,
 				sequence = excluded.sequence, last_modified = excluded.last_modified, subtitle = excluded.subtitle,
 				type = excluded.type, language = excluded.language, url = excluded.url, number = excluded.number`,
-			x.ID, x.Title, x.Start.UTC().Format(timeFormat), x.End.UTC().Format(timeFormat), x.Track, x.Room,
+			slug, x.ID, x.Title, x.Start.UTC().Format(timeFormat), x.End.UTC().Format(timeFormat), x.Track, x.Room,
 			x.Abstract, string(x.Status), x.Sequence, x.LastModified.UTC().Format(timeFormat),
 			x.Subtitle, x.Type, x.Language, x.URL, x.Number); err != nil {
 			return fmt.Errorf("session %q: %w", x.ID, err)
 		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM session_speakers WHERE session = ?", x.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM session_speakers WHERE conf = ? AND session = ?", slug, x.ID); err != nil {
 			return fmt.Errorf("session %q: speakers: %w", x.ID, err)
 		}
 		for i, p := range x.Speakers {
-			if _, err := tx.ExecContext(ctx, "INSERT INTO session_speakers (session, position, speaker) VALUES (?, ?, ?)", x.ID, i, p); err != nil {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO session_speakers (conf, session, position, speaker) VALUES (?, ?, ?, ?)", slug, x.ID, i, p); err != nil {
 				return fmt.Errorf("session %q: speaker %q: %w", x.ID, p, err)
 			}
 		}
 	}
 	pos := map[int64]int{}
 	for _, c := range log {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO changes (revision, position, time, who, session, room, track, speaker, field, old_value, new_value)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			c.Revision, pos[c.Revision], c.Time.UTC().Format(timeFormat), c.Who, c.Session, c.Room, c.Track, c.Speaker,
+		if _, err := tx.ExecContext(ctx, `INSERT INTO changes (conf, revision, position, time, who, session, room, track, speaker, field, old_value, new_value)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			slug, c.Revision, pos[c.Revision], c.Time.UTC().Format(timeFormat), c.Who, c.Session, c.Room, c.Track, c.Speaker,
 			string(c.Field), c.Old, c.New); err != nil {
 			return fmt.Errorf("change log at revision %d: %w", c.Revision, err)
 		}

@@ -9,6 +9,7 @@ import (
 	"confcal/agenda"
 	"confcal/agenda/agendatest"
 	"confcal/agenda/memstore"
+	"confcal/agenda/storetest"
 )
 
 func TestStoreContract(t *testing.T) {
@@ -54,4 +55,8 @@ func TestStoreContract(t *testing.T) {
 	if _, err := s.Load(cancelled); !errors.Is(err, context.Canceled) {
 		t.Errorf("Load with a cancelled context: %v", err)
 	}
+}
+
+func TestRegistryContract(t *testing.T) {
+	storetest.Run(t, func(*testing.T) agenda.Registry { return memstore.NewRegistry() })
 }

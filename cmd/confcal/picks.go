@@ -25,7 +25,10 @@ const (
 // restart. It adapts the store to page.PickStore: codes are random
 // (page.NewCode), never derived from the picks; the same pick gets the code
 // it got before; at most maxStoredPicks are kept.
-type storePicks struct{ st *sqlite.Store }
+type storePicks struct {
+	st   *sqlite.Store
+	slug string // the conference; "" for the default one
+}
 
 var _ page.PickStore = storePicks{}
 
@@ -42,7 +45,7 @@ func (p storePicks) save(ctx context.Context, ids []string, limit int, wait time
 	wctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	for range 3 { // 80 random bits: a taken code is all but impossible
-		code, err := p.st.PutPick(wctx, page.NewCode(), ids, limit)
+		code, err := p.st.PutPick(wctx, p.slug, page.NewCode(), ids, limit)
 		switch {
 		case err == nil:
 			return code, nil
@@ -62,7 +65,7 @@ func (p storePicks) save(ctx context.Context, ids []string, limit int, wait time
 
 // Load implements page.PickStore.
 func (p storePicks) Load(ctx context.Context, code string) ([]string, error) {
-	ids, ok, err := p.st.GetPick(ctx, code)
+	ids, ok, err := p.st.GetPick(ctx, p.slug, code)
 	if err != nil {
 		return nil, fmt.Errorf("picks: %w", err)
 	}

@@ -91,7 +91,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 		followed = *seed.file
 	}
 	srv, err := web.New(web.Config{BaseURL: base, Logger: log, TrustProxy: *trustProxy, PageBase: pageBase,
-		Picks: storePicks{store}, Token: token, Follows: followed,
+		Picks: storePicks{st: store}, Token: token, Follows: followed,
 		Middleware:   []func(http.Handler) http.Handler{metrics.AccessLog(access, web.RoutePattern, web.LogPath), m.Instrument(web.RoutePattern)},
 		CalDAVReport: m.CalDAVReport})
 	if err != nil {

@@ -1,0 +1,93 @@
+package agenda
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Listing is a conference as a Registry keeps it beside its agenda: its
+// slug, whether it is the default conference, whether it was removed, and
+// where its agenda comes from.
+type Listing struct {
+	// Slug names the conference in URLs ("/{slug}/"); it is stable
+	// forever (see ValidID).
+	Slug string
+	// Default marks the conference the server's root URLs serve (/feeds/…,
+	// /dav/public/…, /api/…): the first one, or the one a store upgraded
+	// from a single agenda held.
+	Default bool
+	// Removed is when the conference was removed (zero while it is
+	// served). A removed conference keeps its data until it is purged, so a
+	// mistake can be undone.
+	Removed time.Time
+	// Source is where the agenda comes from, when it follows a schedule.
+	Source Source
+}
+
+// Source is where a conference's agenda comes from: an organizer's
+// schedule, in a file or at a URL, read in some format and, with Follow,
+// re-read on that period.
+type Source struct {
+	Location  string        // file path or http(s) URL; "" for none
+	Format    string        // the format's name ("schedule-xml", …); "" to detect it
+	TimeZone  string        // for formats that name none
+	UIDDomain string        // for sources that give none
+	Follow    time.Duration // re-read period; zero: read once
+}
+
+// Errors of a Registry.
+var (
+	// ErrNoConference: no conference has the slug (or it was removed).
+	ErrNoConference = errors.New("no such conference")
+	// ErrPickCodeTaken: a new pick's code is another pick's.
+	ErrPickCodeTaken = errors.New("pick code already in use")
+	// ErrPicksFull: a conference holds as many stored picks as it may.
+	ErrPicksFull = errors.New("pick store is full")
+)
+
+// Registry keeps a server's conferences, each with its agenda, its
+// organizers' tokens and its attendees' stored picks, in one store. Each
+// conference's agenda is a Store of its own (Agenda), so changes are
+// serialized per conference, not across them.
+type Registry interface {
+	// Conferences lists every conference, removed ones included, in the
+	// order they were added.
+	Conferences(ctx context.Context) ([]Listing, error)
+	// AddConference adds a conference with no agenda yet (its Store is
+	// empty until the first Save). A slug in use, by a removed conference
+	// too, is refused with an error wrapping ErrExists. The first
+	// conference added is the default one.
+	AddConference(ctx context.Context, l Listing) error
+	// SetSource changes where a conference's agenda comes from.
+	SetSource(ctx context.Context, slug string, src Source) error
+	// RemoveConference marks a conference removed, keeping its data;
+	// RestoreConference undoes that; PurgeConference deletes a removed
+	// conference and everything it holds. Each fails with ErrNoConference
+	// for an unknown slug; PurgeConference refuses a conference that is
+	// not removed (ErrInvalid), so nothing is deleted by one mistake.
+	RemoveConference(ctx context.Context, slug string) error
+	RestoreConference(ctx context.Context, slug string) error
+	PurgeConference(ctx context.Context, slug string) error
+	// Agenda returns the Store of a conference's agenda.
+	Agenda(slug string) Store
+
+	// AddToken stores an organizer token of a conference, given as its
+	// hash (the token itself is never stored); TokenConference returns the
+	// conference a token hash belongs to (ErrNoConference for none).
+	AddToken(ctx context.Context, slug, hash string) error
+	TokenConference(ctx context.Context, hash string) (string, error)
+
+	// PutPick stores an attendee's pick of sessions of a conference (IDs
+	// in agenda order) under code, unless the same pick is stored
+	// already: it returns the code the pick is stored under. A taken code
+	// is refused (ErrPickCodeTaken); a conference holding limit picks
+	// refuses new ones (ErrPicksFull) once picks nobody fetched for long
+	// are gone. GetPick returns a stored pick of the conference, and counts
+	// the fetch as use, which keeps the pick from expiring.
+	PutPick(ctx context.Context, slug, code string, ids []string, limit int) (string, error)
+	GetPick(ctx context.Context, slug, code string) (ids []string, ok bool, err error)
+
+	// Close releases the store.
+	Close() error
+}
