@@ -70,3 +70,22 @@ func (s *Snapshot) mark(m map[string]Mark, id string) Mark {
 	}
 	return Mark{Revision: s.base}
 }
+
+// RevisionAt returns the revision the agenda was at, at time t, as far as
+// the change log tells: the revision of the last entry made at or before t,
+// or BaseRevision when every entry was made after t (the log knows nothing
+// earlier). The changes since it (ChangesSince, ChangedSince) are those
+// made after t, and SessionsAt of it gives the sessions as they were then.
+// Entries are in revision order and their times normally too; should a
+// clock have gone back, the last entry made at or before t still counts, so
+// an earlier one made after t is taken as made by then.
+func (s *Snapshot) RevisionAt(t time.Time) int64 {
+	i := len(s.log)
+	for i > 0 && s.log[i-1].Time.After(t) {
+		i--
+	}
+	if i == 0 {
+		return s.base
+	}
+	return s.log[i-1].Revision
+}

@@ -50,3 +50,104 @@ func TestChangedMarks(t *testing.T) {
 		}
 	}
 }
+
+// RevisionAt names the revision current at each moment: the one before the
+// first change made later, the base revision before any change.
+func TestRevisionAt(t *testing.T) {
+	at := time.Date(2019, 10, 2, 10, 0, 0, 0, time.UTC)
+	snap := agendatest.Small(t)
+	for i, title := range []string{"Two", "Three", "Four"} {
+		e := snap.Edit("test", at.Add(time.Duration(i)*time.Hour))
+		if err := e.UpdateSession("late-talk", agenda.SessionUpdate{Title: &title}); err != nil {
+			t.Fatal(err)
+		}
+		if i == 2 { // a revision of two entries
+			if err := e.RenameRoom("room-1", "Main Hall"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var err error
+		if snap, err = e.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		t    time.Time
+		want int64
+	}{
+		{at.Add(-time.Hour), 1},
+		{at.Add(-time.Nanosecond), 1},
+		{at, 2},
+		{at.Add(90 * time.Minute), 3},
+		{at.Add(2 * time.Hour), 4},
+		{at.Add(48 * time.Hour), 4},
+	} {
+		if got := snap.RevisionAt(tc.t); got != tc.want {
+			t.Errorf("RevisionAt(%v) = %d, want %d", tc.t, got, tc.want)
+		}
+		// What changed after t is what the log says changed after it.
+		changes, err := snap.ChangesSince(snap.RevisionAt(tc.t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range changes {
+			if !c.Time.After(tc.t) {
+				t.Errorf("RevisionAt(%v): a change since it was made at %v", tc.t, c.Time)
+			}
+		}
+		if n := len(snap.Log()) - len(changes); n > 0 && snap.Log()[n-1].Time.After(tc.t) {
+			t.Errorf("RevisionAt(%v): a change made after it is left out", tc.t)
+		}
+	}
+	if got := agendatest.Small(t).RevisionAt(at); got != 1 {
+		t.Errorf("RevisionAt of a snapshot without a log = %d, want its base 1", got)
+	}
+}
+
+// A clock that went back does not make RevisionAt skip the changes made
+// after t at the end of the log.
+func TestRevisionAtClockBack(t *testing.T) {
+	at := time.Date(2019, 10, 2, 10, 0, 0, 0, time.UTC)
+	log := []agenda.Change{
+		{Revision: 2, Time: at.Add(2 * time.Hour), Who: "a", Session: "late-talk", Field: agenda.FieldAbstract},
+		{Revision: 3, Time: at, Who: "b", Session: "late-talk", Field: agenda.FieldAbstract},
+		{Revision: 4, Time: at.Add(3 * time.Hour), Who: "a", Session: "late-talk", Field: agenda.FieldAbstract},
+	}
+	snap, err := agenda.NewSnapshot(agendatest.SmallContents(), 4, 1, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := snap.RevisionAt(at.Add(time.Hour)); got != 3 {
+		t.Errorf("RevisionAt = %d, want 3 (the last entry not after t)", got)
+	}
+}
+
+func TestRoomNameAt(t *testing.T) {
+	at := time.Date(2019, 10, 2, 10, 0, 0, 0, time.UTC)
+	snap := agendatest.Small(t)
+	for i, name := range []string{"Main Hall", "Kesselhaus"} {
+		e := snap.Edit("test", at.Add(time.Duration(i)*time.Hour))
+		if err := e.RenameRoom("room-1", name); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		if snap, err = e.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		room string
+		rev  int64
+		want string
+	}{
+		{"room-1", 1, "Room 1"},
+		{"room-1", 2, "Main Hall"},
+		{"room-1", 3, "Kesselhaus"},
+		{"room-2", 1, "Room 2"},
+		{"no-room", 1, "no-room"},
+	} {
+		if got := snap.RoomNameAt(tc.room, tc.rev); got != tc.want {
+			t.Errorf("RoomNameAt(%s, %d) = %q, want %q", tc.room, tc.rev, got, tc.want)
+		}
+	}
+}

@@ -211,8 +211,13 @@ func (s *Snapshot) SessionAt(id string, rev int64) (Session, bool, error) {
 	return at(id)
 }
 
-// roomNameAt returns the name room id had right after revision rev, its
-// current name when no rename came later, id itself for an unknown room.
+// RoomNameAt returns the name room id had right after revision rev (which
+// should lie within the log, see ChangesSince): the old name of the first
+// rename after rev, its current name when no rename came later, and id
+// itself for a room the agenda does not have.
+func (s *Snapshot) RoomNameAt(id string, rev int64) string { return s.roomNameAt(id, rev) }
+
+// roomNameAt is RoomNameAt, for the summaries.
 func (s *Snapshot) roomNameAt(id string, rev int64) string {
 	r, ok := s.Room(id)
 	if !ok {

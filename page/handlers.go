@@ -448,9 +448,11 @@ func StorePick(ctx context.Context, snap *agenda.Snapshot, picks PickStore, sess
 	case err == nil:
 		return code, nil
 	case errors.Is(err, ErrPicksFull):
-		return "", pageError(503, "Cannot make a short link: the pick store is full. Your starred sessions still work from the address of this page.")
+		return "", &Error{status: 503, cause: err,
+			msg: "Cannot make a short link: the pick store is full. Your starred sessions still work from the address of this page."}
 	case errors.Is(err, ErrPicksBusy), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
-		return "", pageError(503, "Cannot make a short link right now: the pick store is busy. Please try again in a moment.")
+		return "", &Error{status: 503, cause: err,
+			msg: "Cannot make a short link right now: the pick store is busy. Please try again in a moment."}
 	}
 	return "", fmt.Errorf("page: save pick: %w", err)
 }

@@ -1,9 +1,10 @@
 package page_test
 
 import (
-	"io"
-	"net/http"
-	"net/http/httptest"
+	"bytes"
+	"context"
+	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -16,7 +17,7 @@ import (
 	"confcal/page"
 )
 
-// testBase is the base URL the test handlers are configured with.
+// testBase is the base of the pages' absolute links in the tests.
 const testBase = "https://cal.example.org"
 
 // editTime is when revision 2 of the test agenda was made.
@@ -43,51 +44,66 @@ func revision2(t testing.TB) *agenda.Snapshot {
 	return s
 }
 
-// newHandler returns the page over snap with the clock at now.
-func newHandler(t testing.TB, snap *agenda.Snapshot, now time.Time) *page.Handler {
-	t.Helper()
-	base, err := page.BaseURL(testBase, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := page.New(page.Config{
-		Current: func() *agenda.Snapshot { return snap },
-		BaseURL: base,
-		Now:     func() time.Time { return now },
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return h
+// fixture renders the pages of one snapshot as package web serves them,
+// with the clock at now and picks stored in picks.
+type fixture struct {
+	r     *page.Renderer
+	snap  *agenda.Snapshot
+	now   time.Time
+	base  string
+	picks page.PickStore
 }
 
-// get sends a GET for target to h and returns the response.
-func get(t testing.TB, h http.Handler, target string) (*http.Response, string) {
+// newFixture returns a fixture over snap with the clock at now, links
+// under testBase and an empty in-memory pick store.
+func newFixture(t testing.TB, snap *agenda.Snapshot, now time.Time) *fixture {
 	t.Helper()
-	target, _, _ = strings.Cut(target, "#") // a browser keeps the fragment to itself
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))
-	res := rec.Result()
-	body, err := io.ReadAll(res.Body)
+	r, err := page.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return res, string(body)
+	return &fixture{r: r, snap: snap, now: now, base: testBase, picks: page.NewMemoryPicks(10)}
 }
 
-// getPage GETs target and parses it as HTML; the status must be 200.
-func getPage(t testing.TB, h http.Handler, target string) *html.Node {
-	t.Helper()
-	res, body := get(t, h, target)
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: status %d: %.300s", target, res.StatusCode, body)
-	}
-	if ct := res.Header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
-		t.Fatalf("GET %s: Content-Type %q", target, ct)
-	}
-	doc, err := html.Parse(strings.NewReader(body))
+// render renders the page a local link names ("/", "/sessions/{id}" or
+// "/help", with the link's query; a fragment stays with the browser).
+func (f *fixture) render(target string) ([]byte, error) {
+	u, err := url.Parse(target)
 	if err != nil {
-		t.Fatalf("GET %s: %v", target, err)
+		return nil, err
+	}
+	return f.renderQuery(u.Path, u.Query())
+}
+
+// renderQuery renders the page at path for the query v.
+func (f *fixture) renderQuery(path string, v url.Values) ([]byte, error) {
+	q := page.Query{Values: v, Base: f.base, Now: f.now, Picks: f.picks}
+	var buf bytes.Buffer
+	var err error
+	ctx := context.Background()
+	switch id, isSession := strings.CutPrefix(path, "/sessions/"); {
+	case path == "/":
+		err = f.r.Index(ctx, &buf, f.snap, q)
+	case path == "/help":
+		err = f.r.Help(ctx, &buf, f.snap, q)
+	case isSession:
+		err = f.r.Session(ctx, &buf, f.snap, id, q)
+	default:
+		return nil, fmt.Errorf("no page renders %s", path)
+	}
+	return buf.Bytes(), err
+}
+
+// page renders target, which must succeed, and parses it as HTML.
+func (f *fixture) page(t testing.TB, target string) *html.Node {
+	t.Helper()
+	b, err := f.render(target)
+	if err != nil {
+		t.Fatalf("render %s: %v", target, err)
+	}
+	doc, err := html.Parse(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("render %s: %v", target, err)
 	}
 	return doc
 }

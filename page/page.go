@@ -62,17 +62,22 @@ type Query struct {
 }
 
 // Error is a request the page cannot answer (an unknown session, a
-// malformed day): its message is for the attendee, Status the HTTP status
-// it answers with.
+// malformed day, a full pick store): its message is for the attendee,
+// Status the HTTP status it answers with.
 type Error struct {
 	status int
 	msg    string
+	cause  error // what made it, if anything (a pick store's error)
 }
 
 func (e *Error) Error() string { return e.msg }
 
 // Status returns the HTTP status the error answers with.
 func (e *Error) Status() int { return e.status }
+
+// Unwrap returns the error's cause, if any: a pick store's, so that
+// errors.Is tells a full store (ErrPicksFull) from a busy one.
+func (e *Error) Unwrap() error { return e.cause }
 
 func pageError(status int, format string, args ...any) error {
 	return &Error{status: status, msg: fmt.Sprintf(format, args...)}

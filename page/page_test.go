@@ -1,8 +1,8 @@
 package page_test
 
 import (
-	"net/http"
-	"net/http/httptest"
+	"bytes"
+	"errors"
 	"net/url"
 	"slices"
 	"strings"
@@ -18,7 +18,7 @@ import (
 
 func TestIndexShowsEverySessionByDay(t *testing.T) {
 	snap := agendatest.Small(t)
-	doc := getPage(t, newHandler(t, snap, editTime), "/")
+	doc := newFixture(t, snap, editTime).page(t, "/")
 	got := cardIDs(doc)
 	if want := snap.SessionIDs(); !slices.Equal(got, want) {
 		t.Errorf("cards on / = %v, want every session in agenda order %v", got, want)
@@ -55,61 +55,11 @@ func TestIndexShowsEverySessionByDay(t *testing.T) {
 	}
 }
 
-func TestFiltersNarrowTheAgenda(t *testing.T) {
-	snap := agendatest.Small(t)
-	h := newHandler(t, snap, editTime)
-	tests := []struct {
-		query string
-		want  []string
-		// heading names the active filters
-		heading string
-	}{
-		{"", snap.SessionIDs(), "Agenda"},
-		{"?day=2019-10-08", []string{"opening-keynote", "streams-everywhere", "state-of-state"}, "Agenda: Tuesday 8 October 2019"},
-		{"?day=2019-10-09", []string{"late-talk", "closing-keynote"}, "Agenda: Wednesday 9 October 2019"},
-		{"?track=keynote", []string{"opening-keynote", "closing-keynote"}, "Agenda: Keynote"},
-		{"?track=talks", []string{"streams-everywhere", "state-of-state", "late-talk"}, "Agenda: Talks"},
-		{"?room=room-2", []string{"state-of-state", "late-talk"}, "Agenda: Room 2"},
-		{"?day=2019-10-09&track=talks", []string{"late-talk"}, "Agenda: Wednesday 9 October 2019 · Talks"},
-		{"?day=2019-10-08&room=room-2&track=keynote", nil, "Agenda: Tuesday 8 October 2019 · Keynote · Room 2"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.query, func(t *testing.T) {
-			doc := getPage(t, h, "/"+tt.query)
-			if got := cardIDs(doc); !slices.Equal(got, tt.want) {
-				t.Errorf("cards = %v, want %v", got, tt.want)
-			}
-			if got := text(first(doc, func(n *html.Node) bool { return n.Data == "h1" })); got != tt.heading {
-				t.Errorf("heading = %q, want %q", got, tt.heading)
-			}
-		})
-	}
-}
-
-// TestFilterLinks follows the filter links of / and checks each narrows
-// the agenda to what it names, keeping the other filters.
-func TestFilterLinks(t *testing.T) {
-	snap := agendatest.Small(t)
-	h := newHandler(t, snap, editTime)
-	doc := getPage(t, h, "/?track=talks")
-	links := map[string]string{}
-	for _, a := range all(doc, tagClass("a", "chip")) {
-		links[text(a)] = attr(a, "href")
-	}
-	if got := links["Wed 9 Oct"]; got != "/?day=2019-10-09&track=talks" {
-		t.Errorf("day link keeps the track filter: got %q", got)
-	}
-	if got := links["All tracks"]; got != "/" {
-		t.Errorf("All tracks = %q, want /", got)
-	}
-	doc = getPage(t, h, links["Wed 9 Oct"])
-	if got := cardIDs(doc); !slices.Equal(got, []string{"late-talk"}) {
-		t.Errorf("after following Wed 9 Oct: %v", got)
-	}
-}
-
-func TestBadQueries(t *testing.T) {
-	h := newHandler(t, agendatest.Small(t), editTime)
+// TestRenderErrors checks what the pages refuse: each is a *page.Error
+// whose status says why (package web answers with it) and whose message
+// tells the attendee what was wrong.
+func TestRenderErrors(t *testing.T) {
+	f := newFixture(t, agendatest.Small(t), editTime)
 	tooMany := make([]string, page.MaxPick+1)
 	for i := range tooMany {
 		tooMany[i] = "s" + strings.Repeat("x", i%7)
@@ -117,45 +67,39 @@ func TestBadQueries(t *testing.T) {
 	tests := []struct {
 		target string
 		status int
+		says   string
 	}{
-		{"/?day=tomorrow", http.StatusBadRequest},
-		{"/?day=2019-10-10", http.StatusNotFound},
-		{"/?track=nope", http.StatusNotFound},
-		{"/?room=Room%201", http.StatusNotFound},
-		{"/?my=short", http.StatusNotFound},
-		{"/?my=aaaaaaaaaaaaaaaa", http.StatusNotFound},
-		{"/?pick=" + strings.Join(tooMany, ","), http.StatusBadRequest},
-		{"/sessions/nope", http.StatusNotFound},
-		{"/sessions/late-talk?track=nope", http.StatusNotFound},
-		{"/help?day=x", http.StatusBadRequest},
-		{"/nowhere", http.StatusNotFound},
-		{"/static/nope.css", http.StatusNotFound},
-		{"/qr.svg", http.StatusBadRequest},
-		{"/qr.svg?feed=https://evil.example/feeds/x.ics", http.StatusBadRequest},
-		{"/qr.svg?feed=/feeds/../help", http.StatusBadRequest},
-		{"/qr.svg?feed=/help", http.StatusBadRequest},
+		{"/?day=tomorrow", 400, `"tomorrow" is not a date`},
+		{"/?day=2019-10-10", 404, "2019-10-10 is not a day of the conference"},
+		{"/?track=nope", 404, `no track "nope"`},
+		{"/?room=Room%201", 404, `no room "Room 1"`},
+		{"/?my=short", 404, "not valid"},
+		{"/?my=aaaaaaaaaaaaaaaa", 404, "unknown or has expired"},
+		{"/?pick=" + strings.Join(tooMany, ","), 400, "at most 300 sessions"},
+		{"/sessions/nope", 404, `no session "nope"`},
+		{"/sessions/late-talk?track=nope", 404, `no track "nope"`},
+		{"/help?day=x", 400, `"x" is not a date`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.target, func(t *testing.T) {
-			res, body := get(t, h, tt.target)
-			if res.StatusCode != tt.status {
-				t.Errorf("status %d, want %d; body %.200s", res.StatusCode, tt.status, body)
-			}
-			if strings.TrimSpace(body) == "" {
-				t.Error("empty error body, want a short explanation")
+			_, err := f.render(tt.target)
+			var pe *page.Error
+			if !errors.As(err, &pe) || pe.Status() != tt.status || !strings.Contains(err.Error(), tt.says) {
+				t.Errorf("render: %v (a *page.Error: %v), want status %d saying %q", err, pe != nil, tt.status, tt.says)
 			}
 		})
 	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodDelete, "/", nil))
-	if rec.Code != http.StatusMethodNotAllowed {
-		t.Errorf("DELETE /: %d, want 405", rec.Code)
+	// A pick store that fails is the server's trouble, not the attendee's.
+	f.picks = failingPicks{load: errors.New("disk on fire")}
+	_, err := f.render("/?my=aaaaaaaaaaaaaaaa")
+	var pe *page.Error
+	if err == nil || errors.As(err, &pe) || !strings.Contains(err.Error(), "disk on fire") {
+		t.Errorf("render with a broken pick store: %v, want the store's error, not a *page.Error", err)
 	}
 }
 
 func TestUnknownPickedSessionsAreReported(t *testing.T) {
-	h := newHandler(t, agendatest.Small(t), editTime)
-	doc := getPage(t, h, "/?pick=late-talk,gone-talk")
+	doc := newFixture(t, agendatest.Small(t), editTime).page(t, "/?pick=late-talk,gone-talk")
 	notice := first(doc, tagClass("p", "notice"))
 	if notice == nil || !strings.Contains(text(notice), `"gone-talk"`) {
 		t.Fatalf("no notice naming gone-talk")
@@ -183,7 +127,7 @@ func TestChangesAreMarked(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			doc := getPage(t, newHandler(t, snap, tt.now), "/")
+			doc := newFixture(t, snap, tt.now).page(t, "/")
 			c := cards(doc)
 			if got := marks(c["state-of-state"]); !slices.Equal(got, tt.moved) {
 				t.Errorf("marks of the moved session = %q, want %q", got, tt.moved)
@@ -226,7 +170,17 @@ func TestChangeDescriptions(t *testing.T) {
 		{"renamed and retracked", func(e *agenda.Editor) error {
 			return e.UpdateSession("late-talk", agenda.SessionUpdate{Title: ptr("Later Talk"), Track: ptr("keynote"), Abstract: ptr("New.")})
 		}, "late-talk", []string{"Renamed (was “Late Talk”)", "Now in Keynote", "Description updated"}},
+		{"cancelled and moved", func(e *agenda.Editor) error {
+			cancelled := agenda.StatusCancelled
+			return e.UpdateSession("late-talk", agenda.SessionUpdate{Status: &cancelled, Room: ptr("room-1")})
+		}, "late-talk", []string{"Moved to Room 1"}}, // the card says it is cancelled
 		{"room renamed", func(e *agenda.Editor) error { return e.RenameRoom("room-2", "Kesselhaus") }, "late-talk", []string{"Room now called Kesselhaus"}},
+		{"room renamed and back", func(e *agenda.Editor) error {
+			if err := e.RenameRoom("room-2", "Kesselhaus"); err != nil {
+				return err
+			}
+			return e.RenameRoom("room-2", "Room 2")
+		}, "late-talk", nil},
 		{"added", func(e *agenda.Editor) error {
 			return e.AddSession(agenda.Session{ID: "extra", Title: "Extra", Start: agendatest.At(9, 13, 0), End: agendatest.At(9, 13, 30), Track: "talks", Room: "room-2"}, false)
 		}, "extra", []string{"New"}},
@@ -241,7 +195,7 @@ func TestChangeDescriptions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			doc := getPage(t, newHandler(t, snap, at.Add(time.Minute)), "/")
+			doc := newFixture(t, snap, at.Add(time.Minute)).page(t, "/")
 			if got := marks(cards(doc)[tt.id]); !slices.Equal(got, tt.marks) {
 				t.Errorf("marks = %q, want %q", got, tt.marks)
 			}
@@ -268,21 +222,71 @@ func TestUndoneChangeLeavesNoMark(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc := getPage(t, newHandler(t, s3, editTime.Add(2*time.Hour)), "/")
+	doc := newFixture(t, s3, editTime.Add(2*time.Hour)).page(t, "/")
 	if got := marks(cards(doc)["late-talk"]); got != nil {
 		t.Errorf("session moved and moved back is marked %q", got)
 	}
+	if first(doc, byID("changes")) != nil {
+		t.Error("a change undone is listed among the recent changes")
+	}
 	// Seen between the two edits, it was moved.
-	doc = getPage(t, newHandler(t, s2, editTime.Add(30*time.Minute)), "/")
+	doc = newFixture(t, s2, editTime.Add(30*time.Minute)).page(t, "/")
 	if got := marks(cards(doc)["late-talk"]); !slices.Equal(got, []string{"Moved to Room 1"}) {
 		t.Errorf("marks after the first move = %q", got)
+	}
+	// Seen a day after the first edit, only the second is recent: it moved
+	// the session back from Room 1.
+	doc = newFixture(t, s3, editTime.Add(24*time.Hour+time.Minute)).page(t, "/")
+	if got := marks(cards(doc)["late-talk"]); !slices.Equal(got, []string{"Moved to Room 2"}) {
+		t.Errorf("marks a day after the first move = %q, want the move back alone", got)
+	}
+}
+
+// TestRecentChangesNewestFirst checks the list of recent changes above
+// the agenda: every session with a mark, the latest change first.
+func TestRecentChangesNewestFirst(t *testing.T) {
+	snap := agendatest.Small(t)
+	title := "Later Talk"
+	abstract := "New words."
+	for i, edit := range []func(*agenda.Editor) error{
+		func(e *agenda.Editor) error { return e.UpdateSession("late-talk", agenda.SessionUpdate{Title: &title}) },
+		func(e *agenda.Editor) error {
+			return e.UpdateSession("opening-keynote", agenda.SessionUpdate{Abstract: &abstract})
+		},
+		func(e *agenda.Editor) error { // changes nothing in the end
+			if err := e.UpdateSession("state-of-state", agenda.SessionUpdate{Abstract: &abstract}); err != nil {
+				return err
+			}
+			empty := ""
+			return e.UpdateSession("state-of-state", agenda.SessionUpdate{Abstract: &empty})
+		},
+	} {
+		e := snap.Edit("test", editTime.Add(time.Duration(i)*time.Hour))
+		if err := edit(e); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		if snap, err = e.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	doc := newFixture(t, snap, editTime.Add(3*time.Hour)).page(t, "/")
+	var listed []string
+	changes := first(doc, byID("changes"))
+	if changes == nil {
+		t.Fatal("no recent changes on the page")
+	}
+	for _, li := range all(changes, tagClass("li", "line")) {
+		listed = append(listed, text(first(li, func(n *html.Node) bool { return n.Data == "a" && !hasClass(n, "star") })))
+	}
+	if want := []string{"Opening Keynote", "Later Talk"}; !slices.Equal(listed, want) {
+		t.Errorf("recent changes = %q, want %q (newest first, the undone one left out)", listed, want)
 	}
 }
 
 func TestSessionPage(t *testing.T) {
-	snap := revision2(t)
-	h := newHandler(t, snap, editTime.Add(time.Hour))
-	doc := getPage(t, h, "/sessions/closing-keynote")
+	f := newFixture(t, revision2(t), editTime.Add(time.Hour))
+	doc := f.page(t, "/sessions/closing-keynote")
 	h1 := first(doc, func(n *html.Node) bool { return n.Data == "h1" })
 	if first(h1, func(n *html.Node) bool { return n.Data == "del" }) == nil || text(h1) != "Closing Keynote" {
 		t.Errorf("cancelled title not struck out: %q", text(h1))
@@ -302,7 +306,7 @@ func TestSessionPage(t *testing.T) {
 	if got := attr(first(sub, tagClass("a", "url")), "href"); got != testBase+"/feeds/sessions/closing-keynote.ics" {
 		t.Errorf("session feed = %q", got)
 	}
-	doc = getPage(t, h, "/sessions/state-of-state")
+	doc = f.page(t, "/sessions/state-of-state")
 	if got := marks(first(doc, tagClass("article", "session"))); !slices.Equal(got, []string{"Moved to Room 1", "Now 14:00"}) {
 		t.Errorf("session page marks = %q", got)
 	}
@@ -315,7 +319,7 @@ func TestParagraphsOnSessionPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc := getPage(t, newHandler(t, snap, editTime), "/sessions/"+c.Sessions[4].ID)
+	doc := newFixture(t, snap, editTime).page(t, "/sessions/"+c.Sessions[4].ID)
 	abstract := first(doc, tagClass("div", "abstract"))
 	var got []string
 	for n := abstract.FirstChild; n != nil; n = n.NextSibling {
@@ -329,9 +333,10 @@ func TestParagraphsOnSessionPage(t *testing.T) {
 	}
 }
 
+// TestStarringBuildsMyAgenda follows the star links from page to page, as
+// a browser without JavaScript would.
 func TestStarringBuildsMyAgenda(t *testing.T) {
-	snap := agendatest.Small(t)
-	h := newHandler(t, snap, editTime)
+	f := newFixture(t, agendatest.Small(t), editTime)
 	star := func(doc *html.Node, id string) string {
 		t.Helper()
 		c := cards(doc)[id]
@@ -340,13 +345,13 @@ func TestStarringBuildsMyAgenda(t *testing.T) {
 		}
 		return attr(first(c, tagClass("a", "star")), "href")
 	}
-	doc := getPage(t, h, "/?track=talks")
+	doc := f.page(t, "/?track=talks")
 	link := star(doc, "late-talk")
 	if link != "/?track=talks&pick=late-talk#s-late-talk" {
 		t.Errorf("star link = %q", link)
 	}
-	doc = getPage(t, h, link)
-	doc = getPage(t, h, star(doc, "streams-everywhere"))
+	doc = f.page(t, link)
+	doc = f.page(t, star(doc, "streams-everywhere"))
 	my := first(doc, byID("my"))
 	if n := len(all(my, tagClass("li", "line"))); n != 2 {
 		t.Fatalf("my agenda lists %d sessions, want 2", n)
@@ -367,188 +372,52 @@ func TestStarringBuildsMyAgenda(t *testing.T) {
 		t.Errorf("session link = %q", session)
 	}
 	// Un-starring both leaves an explicit empty pick.
-	doc = getPage(t, h, star(doc, "late-talk"))
+	doc = f.page(t, star(doc, "late-talk"))
 	link = star(doc, "streams-everywhere")
 	if link != "/?track=talks&pick=#s-streams-everywhere" {
 		t.Errorf("last un-star link = %q", link)
 	}
-	doc = getPage(t, h, link)
+	doc = f.page(t, link)
 	if first(doc, byID("sub-my")) != nil {
 		t.Error("empty pick still offers a personal feed")
 	}
 }
 
-func TestShortLinkForLongPicks(t *testing.T) {
-	c := agendatest.SmallContents()
-	var ids []string
-	for i := range 12 {
-		id := "a-rather-long-session-identifier-" + string(rune('a'+i))
-		ids = append(ids, id)
-		c.Sessions = append(c.Sessions, agenda.Session{ID: id, Title: "Extra " + id, Start: agendatest.At(9, 12, 0).Add(time.Duration(i) * 10 * time.Minute),
-			End: agendatest.At(9, 12, 10).Add(time.Duration(i) * 10 * time.Minute), Track: "talks", Room: "room-1", Status: agenda.StatusConfirmed})
-	}
-	snap, err := agenda.NewSnapshot(c, 1, 1, nil)
+// TestStoredPickOnThePage renders the agenda of a pick stored under a
+// code: the personal feed is the short one and nothing offers to shorten
+// it again.
+func TestStoredPickOnThePage(t *testing.T) {
+	f := newFixture(t, agendatest.Small(t), editTime)
+	code, err := page.StorePick(t.Context(), f.snap, f.picks, "late-talk,opening-keynote")
 	if err != nil {
 		t.Fatal(err)
 	}
-	picks := page.NewMemoryPicks(10)
-	base, _ := page.BaseURL(testBase, false)
-	h, err := page.New(page.Config{Current: func() *agenda.Snapshot { return snap }, BaseURL: base, Picks: picks})
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc := getPage(t, h, "/?pick="+strings.Join(ids, ","))
-	form := first(doc, func(n *html.Node) bool { return n.Data == "form" && hasClass(n, "shorten") })
-	if form == nil {
-		t.Fatal("a long pick offers no short link")
-	}
-	sessions := attr(first(form, func(n *html.Node) bool { return attr(n, "name") == "sessions" }), "value")
-	if sessions != strings.Join(ids, ",") {
-		t.Errorf("form carries %q", sessions)
-	}
-	post := func(origin, body string) *httptest.ResponseRecorder {
-		req := httptest.NewRequest(http.MethodPost, attr(form, "action"), strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		if origin != "" {
-			req.Header.Set("Origin", origin)
-			req.Header.Set("Sec-Fetch-Site", "cross-site")
-		}
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		return rec
-	}
-	rec := post("", "sessions="+url.QueryEscape(sessions))
-	if rec.Code != http.StatusSeeOther {
-		t.Fatalf("POST /my: %d %s", rec.Code, rec.Body)
-	}
-	loc := rec.Header().Get("Location")
-	u, err := url.Parse(loc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	code := u.Query().Get("my")
-	if !page.ValidCode(code) || picks.Len() != 1 {
-		t.Fatalf("redirect %q: code %q valid %v, store holds %d", loc, code, page.ValidCode(code), picks.Len())
-	}
-	if strings.Contains(code, "long") {
-		t.Errorf("code %q is derived from the picks", code)
-	}
-	doc = getPage(t, h, loc)
+	doc := f.page(t, "/?my="+code)
 	feed := attr(first(first(doc, byID("sub-my")), tagClass("a", "url")), "href")
 	if want := testBase + "/feeds/my/" + code + ".ics"; feed != want {
-		t.Errorf("short personal feed = %q, want %q", feed, want)
+		t.Errorf("personal feed = %q, want %q", feed, want)
 	}
 	if first(doc, tagClass("form", "shorten")) != nil {
-		t.Error("short link page offers to shorten again")
+		t.Error("a stored pick offers to shorten again")
 	}
-	if n := len(all(first(doc, byID("my")), tagClass("li", "line"))); n != len(ids) {
-		t.Errorf("my agenda from the code lists %d sessions, want %d", n, len(ids))
+	var picked []string
+	for _, li := range all(first(doc, byID("my")), tagClass("li", "line")) {
+		picked = append(picked, text(first(li, func(n *html.Node) bool { return n.Data == "a" && !hasClass(n, "star") })))
 	}
-	// The same pick saved again, in any order, gets the same code and
-	// stores nothing new.
-	reversed := slices.Clone(ids)
-	slices.Reverse(reversed)
-	for i := range 30 {
-		list := sessions
-		if i%2 == 1 {
-			list = strings.Join(reversed, ",")
-		}
-		if rec := post("", "sessions="+url.QueryEscape(list)); rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != loc {
-			t.Fatalf("save %d of the same pick: %d to %q, want %q", i+2, rec.Code, rec.Header().Get("Location"), loc)
-		}
+	if want := []string{"Opening Keynote", "Late Talk"}; !slices.Equal(picked, want) {
+		t.Errorf("my agenda = %q, want %q", picked, want)
 	}
-	if picks.Len() != 1 {
-		t.Errorf("31 saves of one pick stored %d picks, want 1", picks.Len())
-	}
-	for _, tt := range []struct{ origin, body string }{
-		{"", ""},
-		{"", "sessions=late-talk,late-talk"},
-		{"", "sessions=no-such-session"},
-		{"", "sessions=Bad%20ID"},
-		{"https://evil.example", "sessions=late-talk"},
-	} {
-		if rec := post(tt.origin, tt.body); rec.Code != http.StatusBadRequest && rec.Code != http.StatusForbidden {
-			t.Errorf("POST %q from %q: %d, want 400 or 403", tt.body, tt.origin, rec.Code)
-		}
-	}
-}
-
-func TestSubscribeLinks(t *testing.T) {
-	snap := agendatest.Small(t)
-	doc := getPage(t, newHandler(t, snap, editTime), "/")
-	want := map[string]struct{ path, name string }{
-		"sub-all":            {"/feeds/all.ics", "Test Conf 2019"},
-		"sub-day-2019-10-09": {"/feeds/days/2019-10-09.ics", "Test Conf 2019 — Wednesday 9 October 2019"},
-		"sub-track-keynote":  {"/feeds/tracks/keynote.ics", "Test Conf 2019 — Keynote"},
-		"sub-room-room-2":    {"/feeds/rooms/room-2.ics", "Test Conf 2019 — Room 2"},
-		"sub-track-talks":    {"/feeds/tracks/talks.ics", "Test Conf 2019 — Talks"},
-		"sub-day-2019-10-08": {"/feeds/days/2019-10-08.ics", "Test Conf 2019 — Tuesday 8 October 2019"},
-		"sub-room-room-1":    {"/feeds/rooms/room-1.ics", "Test Conf 2019 — Room 1"},
-		"sub-all-2":          {"/feeds/all.ics", "Test Conf 2019"},
-	}
-	subs := all(doc, tagClass("div", "sub"))
-	if len(subs) != len(want) {
-		t.Errorf("%d subscribe blocks, want %d", len(subs), len(want))
-	}
-	for _, s := range subs {
-		w, ok := want[attr(s, "id")]
-		if !ok {
-			t.Errorf("unexpected subscribe block %q", attr(s, "id"))
-			continue
-		}
-		checkSub(t, s, testBase, w.path, w.name)
-	}
-}
-
-// checkSub checks every way a subscribe block offers to reach the feed at
-// path under base.
-func checkSub(t *testing.T, s *html.Node, base, path, name string) {
-	t.Helper()
-	id := attr(s, "id")
-	feed := base + path
-	webcal := "webcal://" + strings.TrimPrefix(strings.TrimPrefix(feed, "https://"), "http://")
-	links := map[string]string{}
-	for _, a := range all(s, func(n *html.Node) bool { return n.Data == "a" }) {
-		links[text(a)] = attr(a, "href")
-	}
-	if got := links["Subscribe"]; got != webcal {
-		t.Errorf("%s: Subscribe = %q, want %q", id, got, webcal)
-	}
-	g, err := url.Parse(links["Add to Google Calendar"])
-	if err != nil || g.Scheme != "https" || g.Host != "calendar.google.com" || g.Path != "/calendar/r" || g.Query().Get("cid") != webcal {
-		t.Errorf("%s: Google link %q does not carry cid=%s", id, links["Add to Google Calendar"], webcal)
-	}
-	o, err := url.Parse(links["Add to Outlook.com"])
-	if err != nil || o.Scheme != "https" || o.Host != "outlook.live.com" || o.Path != "/calendar/0/addfromweb" ||
-		o.Query().Get("url") != feed || o.Query().Get("name") != name {
-		t.Errorf("%s: Outlook link %q, want url=%s name=%s", id, links["Add to Outlook.com"], feed, name)
-	}
-	if got := links[feed]; got != feed {
-		t.Errorf("%s: copyable link %q, want %q shown as text", id, got, feed)
-	}
-	copyBtn := first(s, func(n *html.Node) bool { return n.Data == "button" })
-	if copyBtn == nil || attr(copyBtn, "data-copy") != feed {
-		t.Errorf("%s: no copy button for %s", id, feed)
-	}
-	dl := first(s, func(n *html.Node) bool { return n.Data == "a" && text(n) == "Download .ics" })
-	if dl == nil || attr(dl, "href") != path || !strings.Contains(text(dl.Parent), "will not update") {
-		t.Errorf("%s: download link missing or not labelled as a one-time copy", id)
-	}
-	img := first(s, tagClass("img", "qr"))
-	if img == nil || attr(img, "src") != "/qr.svg?feed="+url.QueryEscape(path) {
-		t.Errorf("%s: QR image %v", id, img)
+	// Starring from there leaves the code for a pick in the URL.
+	if got := attr(first(cards(doc)["state-of-state"], tagClass("a", "star")), "href"); got != "/?pick=opening-keynote,state-of-state,late-talk#s-state-of-state" {
+		t.Errorf("star link from a stored pick = %q", got)
 	}
 }
 
 func TestHelpPage(t *testing.T) {
-	snap := agendatest.Small(t)
+	f := newFixture(t, agendatest.Small(t), editTime)
 	for _, base := range []string{"https://cal.example.org", "http://localhost:8080"} {
-		b, _ := page.BaseURL(base, false)
-		h, err := page.New(page.Config{Current: func() *agenda.Snapshot { return snap }, BaseURL: b})
-		if err != nil {
-			t.Fatal(err)
-		}
-		doc := getPage(t, h, "/help")
+		f.base = base
+		doc := f.page(t, "/help")
 		dav := first(doc, byID("caldav"))
 		if got := text(first(dav, tagClass("code", "url"))); got != base+"/dav/" {
 			t.Errorf("CalDAV URL = %q, want %s/dav/", got, base)
@@ -581,123 +450,89 @@ func TestHelpPage(t *testing.T) {
 	}
 }
 
-// TestNothingFromElsewhere checks that the pages load only their own
-// resources and carry no inline script or style, as the CSP demands.
-func TestNothingFromElsewhere(t *testing.T) {
-	snap := revision2(t)
-	h := newHandler(t, snap, editTime)
-	for _, target := range []string{"/", "/?pick=late-talk", "/sessions/late-talk", "/help", "/nowhere-at-all"} {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))
-		if target != "/nowhere-at-all" && !strings.Contains(rec.Header().Get("Content-Security-Policy"), "default-src 'none'") {
-			t.Errorf("%s: CSP %q", target, rec.Header().Get("Content-Security-Policy"))
-		}
-		doc, err := html.Parse(rec.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, n := range all(doc, func(*html.Node) bool { return true }) {
-			if attr(n, "style") != "" || n.Data == "style" {
-				t.Errorf("%s: inline style on <%s>", target, n.Data)
-			}
-			for _, a := range n.Attr {
-				if strings.HasPrefix(a.Key, "on") {
-					t.Errorf("%s: inline handler %s on <%s>", target, a.Key, n.Data)
-				}
-			}
-			var res string
-			switch {
-			case n.Data == "script":
-				res = attr(n, "src")
-				if res == "" {
-					t.Errorf("%s: inline script", target)
-				}
-			case n.Data == "img", n.Data == "iframe", n.Data == "source":
-				res = attr(n, "src")
-			case n.Data == "link":
-				res = attr(n, "href")
-			}
-			if res != "" && !strings.HasPrefix(res, "/") || strings.HasPrefix(res, "//") {
-				t.Errorf("%s: <%s> loads %q from elsewhere", target, n.Data, res)
-			}
-		}
-	}
-}
-
-func TestStaticFiles(t *testing.T) {
-	snap := agendatest.Small(t)
-	h := newHandler(t, snap, editTime)
-	for _, tt := range []struct{ path, ctype, want string }{
-		{"/static/page.css", "text/css; charset=utf-8", ".card"},
-		{"/static/my.js", "text/javascript; charset=utf-8", "localStorage"},
-		{"/static/agenda.css?v=1", "text/css; charset=utf-8", ".t-talks{--track:#00798C;--on-track:#fff}"},
-	} {
-		res, body := get(t, h, tt.path)
-		if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != tt.ctype || !strings.Contains(body, tt.want) {
-			t.Errorf("%s: %d %q, body lacks %q", tt.path, res.StatusCode, res.Header.Get("Content-Type"), tt.want)
-			continue
-		}
-		req := httptest.NewRequest(http.MethodGet, tt.path, nil)
-		req.Header.Set("If-None-Match", res.Header.Get("ETag"))
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		if rec.Code != http.StatusNotModified {
-			t.Errorf("%s with If-None-Match: %d, want 304", tt.path, rec.Code)
-		}
-	}
-}
-
-func TestNotLoadedYet(t *testing.T) {
-	base, _ := page.BaseURL(testBase, false)
-	h, err := page.New(page.Config{Current: func() *agenda.Snapshot { return nil }, BaseURL: base})
+func TestErrorPage(t *testing.T) {
+	r, err := page.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, target := range []string{"/", "/sessions/x", "/help", "/static/agenda.css"} {
-		if res, _ := get(t, h, target); res.StatusCode != http.StatusServiceUnavailable {
-			t.Errorf("%s before the agenda is loaded: %d, want 503", target, res.StatusCode)
+	var buf bytes.Buffer
+	if err := r.Error(&buf, agendatest.Small(t), 404, "Not Found", "There is no <session> here."); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := html.Parse(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := text(doc); !strings.Contains(got, "There is no <session> here.") || !strings.Contains(got, "Test Conf 2019") {
+		t.Errorf("error page reads %q, want the message (escaped) and the conference", got)
+	}
+	if first(doc, func(n *html.Node) bool { return n.Data == "session" }) != nil {
+		t.Error("the message was not escaped")
+	}
+}
+
+func TestStatic(t *testing.T) {
+	r, err := page.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap := agendatest.Small(t)
+	for _, tt := range []struct{ name, ctype, want string }{
+		{"page.css", "text/css; charset=utf-8", ".card"},
+		{"my.js", "text/javascript; charset=utf-8", "localStorage"},
+		{"agenda.css", "text/css; charset=utf-8", ".t-talks{--track:#00798C;--on-track:#fff}"},
+	} {
+		a, ok := r.Static(snap, tt.name)
+		if !ok || a.Type != tt.ctype || !strings.Contains(string(a.Body), tt.want) || !strings.HasPrefix(a.ETag, `"`) {
+			t.Errorf("Static(%s) = %v, %q, ETag %s; body lacks %q", tt.name, ok, a.Type, a.ETag, tt.want)
 		}
 	}
-	if _, err := page.New(page.Config{}); err == nil {
-		t.Error("New with no Current and BaseURL: no error")
+	if _, ok := r.Static(snap, "nope.css"); ok {
+		t.Error("Static(nope.css) found a file")
+	}
+	// The agenda's stylesheet follows the agenda's colours.
+	c := agendatest.SmallContents()
+	c.Tracks[1].Color = "#F2C14E"
+	other, err := agenda.NewSnapshot(c, 2, 2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a1, _ := r.Static(snap, "agenda.css")
+	a2, _ := r.Static(other, "agenda.css")
+	if a1.ETag == a2.ETag || !strings.Contains(string(a2.Body), ".t-talks{--track:#F2C14E;--on-track:#111}") {
+		t.Errorf("agenda.css of a recoloured track: ETag %s (was %s), body %.200s", a2.ETag, a1.ETag, a2.Body)
 	}
 }
 
 func BenchmarkIndex(b *testing.B) {
-	snap := revision2(b)
-	h := newHandler(b, snap, editTime.Add(time.Hour))
+	f := newFixture(b, revision2(b), editTime.Add(time.Hour))
 	b.ReportAllocs()
 	for b.Loop() {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/?pick=late-talk", nil))
-		if rec.Code != http.StatusOK {
-			b.Fatal(rec.Code)
+		if _, err := f.render("/?pick=late-talk"); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
 
-// FuzzQuery sends arbitrary query strings to the pages: the answer is a
-// page or a clear 4xx, never a 500.
+// FuzzQuery renders the pages for arbitrary query strings: the answer is
+// a page or a *page.Error with a 4xx status and a message, never another
+// error.
 func FuzzQuery(f *testing.F) {
 	for _, q := range []string{"", "day=2019-10-08", "track=talks&room=room-1", "pick=late-talk,opening-keynote", "pick=", "my=aaaaaaaaaaaaaaaa",
 		"pick=a,,b", "day=2019-02-30", "pick=late-talk&my=x", "%zz"} {
 		f.Add(q)
 	}
-	snap := revision2(f)
-	h := newHandler(f, snap, editTime.Add(time.Hour))
+	fx := newFixture(f, revision2(f), editTime.Add(time.Hour))
 	f.Fuzz(func(t *testing.T, q string) {
-		for _, path := range []string{"/", "/sessions/late-talk", "/help", "/qr.svg"} {
-			u := &url.URL{Path: path, RawQuery: q}
-			req := httptest.NewRequest(http.MethodGet, "/", nil)
-			req.URL = u
-			req.RequestURI = u.RequestURI()
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, req)
-			if rec.Code != http.StatusOK && (rec.Code < 400 || rec.Code > 499) {
-				t.Fatalf("GET %s: %d %.200s", u, rec.Code, rec.Body)
-			}
-			if rec.Body.Len() == 0 {
-				t.Fatalf("GET %s: empty body", u)
+		v, _ := url.ParseQuery(q) // as a request's URL.Query() reads it
+		for _, path := range []string{"/", "/sessions/late-talk", "/help"} {
+			b, err := fx.renderQuery(path, v)
+			var pe *page.Error
+			switch {
+			case err == nil && len(b) == 0:
+				t.Fatalf("%s?%s: empty page", path, q)
+			case err != nil && (!errors.As(err, &pe) || pe.Status() < 400 || pe.Status() > 499 || err.Error() == ""):
+				t.Fatalf("%s?%s: %v", path, q, err)
 			}
 		}
 	})

@@ -1,6 +1,7 @@
 package page_test
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,9 +12,11 @@ import (
 	"confcal/page/qrtest"
 )
 
+// TestQRCodesDecodeToTheFeedURL draws the QR code of every subscribe
+// block on the agenda and reads each back to the block's feed URL.
 func TestQRCodesDecodeToTheFeedURL(t *testing.T) {
-	h := newHandler(t, agendatest.Small(t), editTime)
-	doc := getPage(t, h, "/?pick=late-talk,opening-keynote")
+	f := newFixture(t, agendatest.Small(t), editTime)
+	doc := f.page(t, "/?pick=late-talk,opening-keynote")
 	imgs := all(doc, tagClass("img", "qr"))
 	if len(imgs) < 8 {
 		t.Fatalf("%d QR codes on /, want one per subscribe block", len(imgs))
@@ -21,17 +24,34 @@ func TestQRCodesDecodeToTheFeedURL(t *testing.T) {
 	for _, img := range imgs {
 		src := attr(img, "src")
 		u, err := url.Parse(src)
-		if err != nil {
-			t.Fatal(err)
+		if err != nil || u.Path != "/qr.svg" {
+			t.Fatalf("QR image %q: %v", src, err)
 		}
-		res, body := get(t, h, src)
-		if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "image/svg+xml" {
-			t.Errorf("%s: %d %s", src, res.StatusCode, res.Header.Get("Content-Type"))
+		feed := u.Query().Get("feed")
+		svg, err := f.r.QR(testBase, feed)
+		if err != nil {
+			t.Errorf("QR of %s: %v", feed, err)
 			continue
 		}
-		got, err := qrtest.Decode([]byte(body))
-		if want := testBase + u.Query().Get("feed"); err != nil || got != want {
+		got, err := qrtest.Decode(svg)
+		if want := testBase + feed; err != nil || got != want {
 			t.Errorf("%s decodes to %q, %v; want %q", src, got, err, want)
+		}
+	}
+}
+
+// The QR endpoint draws only local feed paths.
+func TestQRRefusesOtherPaths(t *testing.T) {
+	r, err := page.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, feed := range []string{"", "https://evil.example/feeds/x.ics", "//evil.example/feeds/x.ics", "/feeds/../help", "/help",
+		"/feeds/all.ics#x", "/feeds/a b.ics", "/feeds/" + strings.Repeat("x", 1500)} {
+		_, err := r.QR(testBase, feed)
+		var pe *page.Error
+		if !errors.As(err, &pe) || pe.Status() != http.StatusBadRequest || err.Error() == "" {
+			t.Errorf("QR(%.40q) = %v, want a 400 saying why", feed, err)
 		}
 	}
 }

@@ -214,37 +214,24 @@ const recentWindow = 24 * time.Hour
 // was undone leaves no mark.
 type recent struct {
 	marks map[string][]string
-	when  map[string]time.Time // latest change per session
-	order []string             // sessions, latest change first
+	order []string // sessions with marks, latest change first
 }
 
+// recentChanges asks the agenda what changed since the revision it was at
+// recentWindow before now: which sessions changed (ChangedSince), how they
+// were then (SessionsAt) and when each last changed (SessionChanged).
 func recentChanges(snap *agenda.Snapshot, now time.Time) (recent, error) {
-	r := recent{marks: map[string][]string{}, when: map[string]time.Time{}}
-	log := snap.Log()
-	from := now.Add(-recentWindow)
-	i := slices.IndexFunc(log, func(c agenda.Change) bool { return c.Time.After(from) && !c.Time.After(now) })
-	if i < 0 {
-		return r, nil
-	}
-	before := log[i].Revision - 1
-	renamed := map[string]string{}
-	for _, c := range log[i:] {
-		if c.Session == "" || c.Time.After(now) {
-			continue
-		}
-		if _, seen := r.when[c.Session]; !seen {
-			r.order = append(r.order, c.Session)
-		}
-		r.when[c.Session] = c.Time
-		if c.Field == agenda.FieldLocation {
-			renamed[c.Session] = c.New
-		}
+	r := recent{marks: map[string][]string{}}
+	before := snap.RevisionAt(now.Add(-recentWindow))
+	ids, err := snap.ChangedSince(before)
+	if err != nil || len(ids) == 0 {
+		return r, err
 	}
 	at, err := snap.SessionsAt(before)
 	if err != nil {
 		return recent{}, fmt.Errorf("page: changes since revision %d: %w", before, err)
 	}
-	for _, id := range r.order {
+	for _, id := range ids {
 		cur, ok := snap.Session(id)
 		if !ok {
 			continue
@@ -253,15 +240,20 @@ func recentChanges(snap *agenda.Snapshot, now time.Time) (recent, error) {
 		if err != nil {
 			return recent{}, fmt.Errorf("page: changes of %q: %w", id, err)
 		}
-		r.marks[id] = describe(snap, old, existed, cur, renamed[id])
+		if m := describe(snap, before, old, existed, cur); len(m) > 0 {
+			r.marks[id] = m
+			r.order = append(r.order, id)
+		}
 	}
-	slices.SortStableFunc(r.order, func(a, b string) int { return r.when[b].Compare(r.when[a]) })
-	r.order = slices.DeleteFunc(r.order, func(id string) bool { return len(r.marks[id]) == 0 })
+	slices.SortStableFunc(r.order, func(a, b string) int {
+		return snap.SessionChanged(b).Time.Compare(snap.SessionChanged(a).Time)
+	})
 	return r, nil
 }
 
-// describe lists the differences between old and cur as marks.
-func describe(snap *agenda.Snapshot, old agenda.Session, existed bool, cur agenda.Session, renamedTo string) []string {
+// describe lists the differences between old, the session as it was at
+// revision before, and cur as marks.
+func describe(snap *agenda.Snapshot, before int64, old agenda.Session, existed bool, cur agenda.Session) []string {
 	if !existed {
 		return []string{"New"}
 	}
@@ -272,11 +264,11 @@ func describe(snap *agenda.Snapshot, old agenda.Session, existed bool, cur agend
 	if cur.Status != agenda.StatusCancelled && old.Status == agenda.StatusCancelled {
 		m = append(m, "Back on the agenda")
 	}
+	room, _ := snap.Room(cur.Room)
 	if cur.Room != old.Room {
-		room, _ := snap.Room(cur.Room)
 		m = append(m, "Moved to "+room.Name)
-	} else if renamedTo != "" {
-		m = append(m, "Room now called "+renamedTo)
+	} else if snap.RoomNameAt(cur.Room, before) != room.Name {
+		m = append(m, "Room now called "+room.Name)
 	}
 	switch {
 	case !cur.Start.Equal(old.Start) && snap.Day(cur) != snap.Day(old):

@@ -9,6 +9,7 @@ import (
 
 	"confcal/agenda"
 	"confcal/api"
+	"confcal/page"
 )
 
 // httpError is a failure with the status it answers with; its message is
@@ -89,7 +90,8 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	h := w.Header()
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "no-store")
-	if status == http.StatusServiceUnavailable {
+	// A full pick store stays full: asking to retry soon would mislead.
+	if status == http.StatusServiceUnavailable && !errors.Is(err, page.ErrPicksFull) {
 		h.Set("Retry-After", retryAfter)
 	}
 	switch {

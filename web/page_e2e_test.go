@@ -49,7 +49,7 @@ func TestPageInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := pageServer(t, snap, web.PageOptions{})
+	ts := pageServer(t, snap, web.Config{})
 	wd := startBrowser(t, chromium, driver)
 	shots := []string{t.TempDir()}
 	if dir := os.Getenv("CONFCAL_E2E_SHOTS"); dir != "" {
@@ -118,7 +118,7 @@ func TestPageInBrowser(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("GET %s: %d", feedURL, res.StatusCode)
 	}
-	events := parseICS(t, feedURL, body)
+	events := pageParseICS(t, feedURL, body)
 	var uids []string
 	for _, ev := range events {
 		uid, err := ev.Props.Text(goical.PropUID)

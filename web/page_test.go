@@ -16,7 +16,6 @@ import (
 	"golang.org/x/net/html"
 
 	"confcal/agenda"
-	"confcal/api"
 	"confcal/page"
 	"confcal/page/qrtest"
 	"confcal/seeds"
@@ -24,28 +23,32 @@ import (
 	"confcal/web"
 )
 
-// pageServer serves snap through the full route table on a real listener
-// whose address is the base URL, as `confcal serve` does.
-func pageServer(tb testing.TB, snap *agenda.Snapshot, opts web.PageOptions) *httptest.Server {
+// pageServer serves snap through the full route table (reads only, no
+// agenda service) on a real listener whose address is the base URL, as
+// `confcal serve` does; cfg gives the rest of the configuration.
+func pageServer(tb testing.TB, snap *agenda.Snapshot, cfg web.Config) *httptest.Server {
 	tb.Helper()
 	ts := httptest.NewUnstartedServer(nil)
-	base := "http://" + ts.Listener.Addr().String()
-	srv := web.New(web.Config{BaseURL: base, Page: opts})
-	swap, err := srv.Prepare(snap)
+	cfg.BaseURL = "http://" + ts.Listener.Addr().String()
+	srv, err := web.New(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	swap, err := srv.Publish(context.Background(), snap)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	swap()
-	ts.Config.Handler = srv.Handler()
+	ts.Config.Handler = srv.Handler(nil, nil)
 	ts.Start()
 	tb.Cleanup(ts.Close)
 	return ts
 }
 
 // livePageServer serves the seed agenda as `confcal serve` does: an
-// agenda.Service on a SQLite store publishing to the web server, with the
-// Atom change log mounted. It then cancels one session and moves another,
-// so the page has changes to mark.
+// agenda.Service on a SQLite store publishing to the web server, whose
+// route table includes the Atom change log. It then cancels one session
+// and moves another, so the page has changes to mark.
 func livePageServer(t *testing.T) (*httptest.Server, *agenda.Service) {
 	t.Helper()
 	ctx := t.Context()
@@ -56,10 +59,11 @@ func livePageServer(t *testing.T) (*httptest.Server, *agenda.Service) {
 	t.Cleanup(func() { store.Close() })
 	ts := httptest.NewUnstartedServer(nil)
 	base := "http://" + ts.Listener.Addr().String()
-	var srv *web.Server
-	publish := func(_ context.Context, snap *agenda.Snapshot) (func(), error) { return srv.Prepare(snap) }
-	svc := agenda.NewService(store, publish)
-	srv = web.New(web.Config{BaseURL: base, ChangesAtom: api.ChangesAtom(api.Config{Service: svc, BaseURL: base})})
+	srv, err := web.New(web.Config{BaseURL: base})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := agenda.NewService(store, srv.Publish)
 	if err := svc.Load(ctx, seeds.Default); err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +79,7 @@ func livePageServer(t *testing.T) (*httptest.Server, *agenda.Service) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts.Config.Handler = srv.Handler()
+	ts.Config.Handler = srv.Handler(svc, nil)
 	ts.Start()
 	t.Cleanup(ts.Close)
 	return ts, svc
@@ -134,8 +138,8 @@ func pageAttr(n *html.Node, key string) string {
 	return ""
 }
 
-// parseICS decodes an iCalendar body and returns its events.
-func parseICS(tb testing.TB, u string, body []byte) []goical.Event {
+// pageParseICS decodes an iCalendar body and returns its events.
+func pageParseICS(tb testing.TB, u string, body []byte) []goical.Event {
 	tb.Helper()
 	cal, err := goical.NewDecoder(bytes.NewReader(body)).Decode()
 	if err != nil {
@@ -229,7 +233,7 @@ func TestPageLinksResolve(t *testing.T) {
 			switch ct := res.Header.Get("Content-Type"); {
 			case strings.HasPrefix(ct, "text/calendar"):
 				feeds++
-				if len(parseICS(t, link, body)) == 0 {
+				if len(pageParseICS(t, link, body)) == 0 {
 					t.Errorf("%s: feed %s has no events", from, link)
 				}
 			case strings.HasPrefix(ct, "application/atom+xml"):
@@ -277,15 +281,15 @@ func TestPageLinksResolve(t *testing.T) {
 	t.Logf("%d links followed: %d feeds, %d QR codes, %d Google/Outlook links", len(seen), feeds, qrs, externals)
 }
 
-// TestShortPersonalFeed stores a long pick through the page's form and
+// TestPageShortPersonalFeed stores a long pick through the page's form and
 // checks /feeds/my/{code}.ics serves exactly the bytes of the custom feed.
-func TestShortPersonalFeed(t *testing.T) {
+func TestPageShortPersonalFeed(t *testing.T) {
 	snap, err := seeds.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
 	picks := page.NewMemoryPicks(10)
-	ts := pageServer(t, snap, web.PageOptions{Picks: picks})
+	ts := pageServer(t, snap, web.Config{Picks: picks})
 	c := ts.Client()
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	ids := snap.SessionIDs()[5:17]
@@ -304,7 +308,7 @@ func TestShortPersonalFeed(t *testing.T) {
 	if !bytes.Equal(short, long) {
 		t.Errorf("/feeds/my/%s.ics differs from the custom feed of its sessions", code)
 	}
-	if n := len(parseICS(t, "my feed", short)); n != len(ids) {
+	if n := len(pageParseICS(t, "my feed", short)); n != len(ids) {
 		t.Errorf("my feed has %d events, want %d", n, len(ids))
 	}
 	for _, bad := range []string{"/feeds/my/" + page.NewCode() + ".ics", "/feeds/my/short.ics"} {
@@ -322,11 +326,11 @@ func TestPageBehindProxy(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, trust := range []bool{false, true} {
-		baseFn, err := page.BaseURL("", trust)
+		pageBase, err := page.BaseURL("", trust) // as serve makes it from -base-url and -trust-proxy
 		if err != nil {
 			t.Fatal(err)
 		}
-		ts := pageServer(t, snap, web.PageOptions{BaseURL: baseFn})
+		ts := pageServer(t, snap, web.Config{TrustProxy: trust, PageBase: pageBase})
 		req, _ := http.NewRequest(http.MethodGet, ts.URL+"/", nil)
 		req.Header.Set("X-Forwarded-Proto", "https")
 		req.Header.Set("X-Forwarded-Host", "cal.example.org")
@@ -353,12 +357,16 @@ func TestPageRoutesLeaveDAVAlone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := web.New(web.Config{BaseURL: "http://localhost:8080"})
-	swap, err := h.Prepare(snap)
+	srv, err := web.New(web.Config{BaseURL: "http://localhost:8080"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	swap, err := srv.Publish(t.Context(), snap)
 	if err != nil {
 		t.Fatal(err)
 	}
 	swap()
+	h := srv.Handler(nil, nil)
 	for _, tt := range []struct {
 		method, target string
 		ok             []int
@@ -374,7 +382,7 @@ func TestPageRoutesLeaveDAVAlone(t *testing.T) {
 			req.Header.Set("Depth", "0")
 		}
 		rec := httptest.NewRecorder()
-		h.Handler().ServeHTTP(rec, req)
+		h.ServeHTTP(rec, req)
 		if !slices.Contains(tt.ok, rec.Code) {
 			t.Errorf("%s %s: %d, want %v", tt.method, tt.target, rec.Code, tt.ok)
 		}
