@@ -1,0 +1,358 @@
+// Package conferences runs the conferences one server hosts: each one's
+// agenda.Service on its Store in a Registry, publishing to the server, its
+// source followed when it has one, and its organizers' tokens. Changes are
+// serialized per conference (each has its own Service), so a slow import
+// of one never stalls another, and nothing one conference does touches
+// another's revisions, bytes or tokens.
+package conferences
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"confcal/agenda"
+	"confcal/formats"
+	"confcal/source"
+)
+
+// Conference is one hosted conference.
+type Conference struct {
+	Listing agenda.Listing
+	Service *agenda.Service
+	// follower follows the source, nil for none; stop ends it.
+	follower *source.Follower
+	stop     func()
+
+	mu   sync.Mutex
+	poll *source.Status // the last poll of the source
+}
+
+// LastPoll returns how the last poll of the conference's source went, nil
+// before the first.
+func (c *Conference) LastPoll() *source.Status {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.poll
+}
+
+// Follows names the source the conference follows, "" when it follows none.
+func (c *Conference) Follows() string {
+	if c.follower == nil {
+		return ""
+	}
+	return c.Listing.Source.Location
+}
+
+// Config configures a Manager.
+type Config struct {
+	// Registry keeps the conferences.
+	Registry agenda.Registry
+	// Publisher returns the function that publishes a conference's
+	// revisions (web.Server.Publisher).
+	Publisher func(slug string) agenda.PublishFunc
+	// Logger receives what happens to the conferences; nil discards it.
+	Logger *slog.Logger
+	// Polled, when set, is told how every poll of a source went.
+	Polled func(slug string, st source.Status)
+	// Store wraps each conference's Store (e.g. to count its errors); nil
+	// leaves them as they are.
+	Store func(agenda.Store) agenda.Store
+}
+
+// Manager runs the conferences of a Registry. Its methods are safe for
+// concurrent use.
+type Manager struct {
+	cfg Config
+	log *slog.Logger
+
+	mu    sync.RWMutex
+	confs map[string]*Conference // the served ones (not removed)
+	order []string
+	def   string
+	ctx   context.Context // followers run in it
+}
+
+// New returns a Manager serving nothing until Open.
+func New(cfg Config) *Manager {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Store == nil {
+		cfg.Store = func(s agenda.Store) agenda.Store { return s }
+	}
+	return &Manager{cfg: cfg, log: log, confs: map[string]*Conference{}}
+}
+
+// Open starts every conference the registry holds and has not removed,
+// following their sources until ctx ends. A registry with no conference
+// gets one, the default, from seed (nil: none).
+func (m *Manager) Open(ctx context.Context, seed func() (*agenda.Snapshot, error)) error {
+	m.mu.Lock()
+	m.ctx = ctx
+	m.mu.Unlock()
+	list, err := m.cfg.Registry.Conferences(ctx)
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 && seed != nil {
+		snap, err := seed()
+		if err != nil {
+			return err
+		}
+		slug := agenda.Slug(snap.Conference().Name)
+		if slug == "" {
+			slug = "conference"
+		}
+		if err := m.cfg.Registry.AddConference(ctx, agenda.Listing{Slug: slug}); err != nil {
+			return err
+		}
+		if err := m.cfg.Registry.Agenda(slug).Save(ctx, snap); err != nil && !errors.Is(err, agenda.ErrStale) {
+			return err
+		}
+		if list, err = m.cfg.Registry.Conferences(ctx); err != nil {
+			return err
+		}
+	}
+	for _, l := range list {
+		if l.Default {
+			m.def = l.Slug
+		}
+		if !l.Removed.IsZero() {
+			continue
+		}
+		if _, err := m.start(ctx, l, nil); errors.Is(err, agenda.ErrEmpty) {
+			// Added, but its first agenda never stored (a crash in
+			// between): there is nothing to serve yet.
+			m.log.Warn("conference has no agenda yet; not served", "conference", l.Slug)
+		} else if err != nil {
+			return fmt.Errorf("conference %s: %w", l.Slug, err)
+		}
+	}
+	return nil
+}
+
+// start opens conference l's service (its agenda from seed when its store
+// is empty) and its follower.
+func (m *Manager) start(ctx context.Context, l agenda.Listing, seed func() (*agenda.Snapshot, error)) (*Conference, error) {
+	svc, err := agenda.Open(ctx, m.cfg.Store(m.cfg.Registry.Agenda(l.Slug)), seed, m.cfg.Publisher(l.Slug))
+	if err != nil {
+		return nil, err
+	}
+	c := &Conference{Listing: l, Service: svc}
+	if l.Source.Location != "" && l.Source.Follow > 0 {
+		c.follower = &source.Follower{Source: sourceOf(l.Source), Service: svc, Logger: m.log.With("conference", l.Slug),
+			Report: func(st source.Status) {
+				c.mu.Lock()
+				c.poll = &st
+				c.mu.Unlock()
+				if m.cfg.Polled != nil {
+					m.cfg.Polled(l.Slug, st)
+				}
+			}}
+		m.mu.RLock()
+		fctx, stop := context.WithCancel(m.ctx)
+		m.mu.RUnlock()
+		c.stop = stop
+		go func() {
+			// The first poll brings a stored agenda up to date with
+			// the source at once.
+			c.follower.Poll(fctx)
+			c.follower.Run(fctx, l.Source.Follow)
+		}()
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, dup := m.confs[l.Slug]; !dup {
+		m.order = append(m.order, l.Slug)
+	}
+	m.confs[l.Slug] = c
+	return c, nil
+}
+
+// sourceOf is the source a listing names.
+func sourceOf(s agenda.Source) *source.Source {
+	return &source.Source{Location: s.Location, Format: source.Format(s.Format),
+		Options: formats.Options{TimeZone: s.TimeZone, UIDDomain: s.UIDDomain}}
+}
+
+// Get returns the served conference slug.
+func (m *Manager) Get(slug string) (*Conference, bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	c, ok := m.confs[slug]
+	return c, ok
+}
+
+// Default returns the default conference, false when it is not served.
+func (m *Manager) Default() (*Conference, bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	c, ok := m.confs[m.def]
+	return c, ok
+}
+
+// List returns the served conferences in the order they were added.
+func (m *Manager) List() []*Conference {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := make([]*Conference, 0, len(m.order))
+	for _, slug := range m.order {
+		if c, ok := m.confs[slug]; ok {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Create adds conference l with its first agenda: contents when given, else
+// what its source holds now. The new conference is served at once.
+func (m *Manager) Create(ctx context.Context, l agenda.Listing, contents *agenda.Contents) (*Conference, error) {
+	if contents == nil {
+		if l.Source.Location == "" {
+			return nil, &agenda.Error{Kind: agenda.ErrInvalid, Msg: "a new conference needs a source or an agenda"}
+		}
+		res, _, err := sourceOf(l.Source).Read(ctx)
+		if err != nil {
+			return nil, &agenda.Error{Kind: agenda.ErrInvalid, Msg: fmt.Sprintf("reading %s: %v", l.Source.Location, err)}
+		}
+		contents = &res.Contents
+	}
+	snap, err := agenda.NewSnapshot(*contents, 1, 1, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.cfg.Registry.AddConference(ctx, l); err != nil {
+		return nil, err
+	}
+	list, err := m.cfg.Registry.Conferences(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if i := slices.IndexFunc(list, func(x agenda.Listing) bool { return x.Slug == l.Slug }); i >= 0 {
+		l = list[i]
+		if l.Default {
+			m.mu.Lock()
+			m.def = l.Slug
+			m.mu.Unlock()
+		}
+	}
+	c, err := m.start(ctx, l, func() (*agenda.Snapshot, error) { return snap, nil })
+	if err != nil {
+		return nil, err
+	}
+	m.log.Info("conference added", "conference", l.Slug, "sessions", len(snap.SessionIDs()))
+	return c, nil
+}
+
+// Remove stops serving conference slug and marks it removed in the
+// registry, keeping its data (Restore serves it again, Purge deletes it).
+func (m *Manager) Remove(ctx context.Context, slug string) error {
+	if err := m.cfg.Registry.RemoveConference(ctx, slug); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	c, ok := m.confs[slug]
+	delete(m.confs, slug)
+	m.order = slices.DeleteFunc(m.order, func(s string) bool { return s == slug })
+	m.mu.Unlock()
+	if ok && c.stop != nil {
+		c.stop()
+	}
+	m.log.Info("conference removed", "conference", slug)
+	return nil
+}
+
+// Restore serves a removed conference again.
+func (m *Manager) Restore(ctx context.Context, slug string) error {
+	if err := m.cfg.Registry.RestoreConference(ctx, slug); err != nil {
+		return err
+	}
+	list, err := m.cfg.Registry.Conferences(ctx)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(list, func(x agenda.Listing) bool { return x.Slug == slug })
+	if i < 0 {
+		return agenda.ErrNoConference
+	}
+	_, err = m.start(ctx, list[i], nil)
+	return err
+}
+
+// Purge deletes a removed conference and all it holds.
+func (m *Manager) Purge(ctx context.Context, slug string) error {
+	return m.cfg.Registry.PurgeConference(ctx, slug)
+}
+
+// NewToken makes an organizer token for conference slug, stores its hash
+// and returns it: the only time the token is seen.
+func (m *Manager) NewToken(ctx context.Context, slug string) (string, error) {
+	token := "cct_" + rand.Text() + rand.Text()
+	if err := m.cfg.Registry.AddToken(ctx, slug, HashToken(token)); err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// TokenConference returns the conference whose organizer token token is.
+func (m *Manager) TokenConference(ctx context.Context, token string) (string, error) {
+	return m.cfg.Registry.TokenConference(ctx, HashToken(token))
+}
+
+// HashToken is what a registry keeps of a token: its SHA-256, in hex.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// Refresh serves, in every conference, the revisions other processes
+// stored (the command line, another replica), and starts conferences they
+// added. It reports the first error it met.
+func (m *Manager) Refresh(ctx context.Context) error {
+	var first error
+	for _, c := range m.List() {
+		if changed, err := c.Service.Refresh(ctx); err != nil && first == nil {
+			first = fmt.Errorf("conference %s: %w", c.Listing.Slug, err)
+		} else if changed {
+			m.log.Info("serving a revision stored by another process", "conference", c.Listing.Slug, "revision", c.Service.Current().Revision())
+		}
+	}
+	list, err := m.cfg.Registry.Conferences(ctx)
+	if err != nil {
+		return errors.Join(first, err)
+	}
+	for _, l := range list {
+		if _, ok := m.Get(l.Slug); ok || !l.Removed.IsZero() {
+			continue
+		}
+		if _, err := m.start(ctx, l, nil); err != nil && !errors.Is(err, agenda.ErrEmpty) && first == nil {
+			first = fmt.Errorf("conference %s: %w", l.Slug, err)
+		}
+	}
+	return first
+}
+
+// Poll refreshes every interval until ctx ends, logging failures.
+func (m *Manager) Poll(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := m.Refresh(ctx); err != nil && ctx.Err() == nil {
+			m.log.Error("reading the store", "error", err)
+		}
+	}
+}
