@@ -14,30 +14,34 @@ import (
 
 	"confcal/agenda"
 	"confcal/agenda/memstore"
-	"confcal/api"
 	"confcal/seeds"
+	"confcal/web"
 )
 
 // FuzzImport runs `confcal import` on any agenda file against a running
 // server's admin API (fresh, holding the Flink Forward Berlin 2019 agenda,
 // every time): the command never panics; a file the seed parser refuses is
 // reported with its name and line, and never reaches the server; the
-// server never answers 5xx; and an import that succeeded, run again, has
-// nothing left to change.
+// server never answers 5xx; an import that fails leaves the agenda as it
+// was, and only without -force may it fail for cancelling too many
+// sessions; and an import that succeeded, run again, has nothing left to
+// change.
 func FuzzImport(f *testing.F) {
 	// Small files fuzz well: the seeds are an excerpt of the real agenda,
 	// the two keynotes of October 9, and edits of
-	// it. Importing the excerpt cancels every other session.
+	// it. Importing the excerpt cancels every other session, which only
+	// -force allows.
 	morning := excerpt(f, "Keynote: Customer Journey with streaming data on AWS\nOctober 9", "\nKeynote\n", 2)
-	f.Add(morning, false)
-	f.Add(morning, true)
-	f.Add(bytes.Replace(morning, []byte("9:30 am - 10:15 am45min"), []byte("9:40 am - 10:15 am35min"), 1), false) // retimed
-	f.Add(bytes.Replace(morning, []byte("Keynote: Customer Journey"), []byte("Keynote: A Customer Journey"), -1), false)
-	f.Add(morning[:len(morning)/2], false)                                     // cut short
-	f.Add([]byte("Talk\nOctober 12: 9:00am - 9:40am40minOtherOther\n"), false) // a day outside the conference
-	f.Add([]byte("Talk\nOctober 9: 9:00am - 9:40am40minOtherOther\n"), false)  // overlaps nothing left
-	f.Add([]byte{}, false)
-	f.Add([]byte("\xff\xfe\x00"), true)
+	f.Add(morning, false, false)
+	f.Add(morning, false, true)
+	f.Add(morning, true, true)
+	f.Add(bytes.Replace(morning, []byte("9:30 am - 10:15 am45min"), []byte("9:40 am - 10:15 am35min"), 1), false, true) // retimed
+	f.Add(bytes.Replace(morning, []byte("Keynote: Customer Journey"), []byte("Keynote: A Customer Journey"), -1), false, true)
+	f.Add(morning[:len(morning)/2], false, true)                                     // cut short
+	f.Add([]byte("Talk\nOctober 12: 9:00am - 9:40am40minOtherOther\n"), false, true) // a day outside the conference
+	f.Add([]byte("Talk\nOctober 9: 9:00am - 9:40am40minOtherOther\n"), false, true)  // overlaps nothing left
+	f.Add([]byte{}, false, false)
+	f.Add([]byte("\xff\xfe\x00"), true, false)
 
 	base, err := seeds.Default()
 	if err != nil {
@@ -66,18 +70,25 @@ func FuzzImport(f *testing.F) {
 	}))
 	f.Cleanup(srv.Close)
 
-	f.Fuzz(func(t *testing.T, file []byte, dryRun bool) {
-		svc, err := agenda.Open(context.Background(), memstore.New(), func() (*agenda.Snapshot, error) { return base, nil }, nil)
+	f.Fuzz(func(t *testing.T, file []byte, dryRun, force bool) {
+		ws, err := web.New(web.Config{BaseURL: srv.URL, Token: token})
 		if err != nil {
 			t.Fatal(err)
 		}
-		h := api.New(api.Config{Service: svc, Token: token, BaseURL: srv.URL})
+		svc, err := agenda.Open(context.Background(), memstore.New(), func() (*agenda.Snapshot, error) { return base, nil }, ws.Publish)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := ws.Handler(svc, nil)
 		cur.Store(&h)
 		failed.Store("")
 
 		args := []string{"-server", srv.URL, "-admin-token-file", tokenFile}
 		if dryRun {
 			args = append(args, "-dry-run")
+		}
+		if force {
+			args = append(args, "-force")
 		}
 		var out, errOut bytes.Buffer
 		err = runImport(t.Context(), append(args, "-"), bytes.NewReader(file), &out, &errOut)
@@ -97,6 +108,12 @@ func FuzzImport(f *testing.F) {
 		case err != nil:
 			if strings.TrimSpace(err.Error()) == "" {
 				t.Fatal("import failed with an empty message")
+			}
+			if force && strings.Contains(err.Error(), "import it with -force") {
+				t.Fatalf("import -force refused for cancelling too many sessions: %v", err)
+			}
+			if svc.Current().Revision() != base.Revision() {
+				t.Fatalf("failed import (%v) changed the agenda to revision %d", err, svc.Current().Revision())
 			}
 		case !dryRun:
 			out.Reset()

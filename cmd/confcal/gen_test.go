@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"runtime"
 	"strings"
@@ -84,10 +85,9 @@ func TestGenFlags(t *testing.T) {
 }
 
 // BenchmarkGrowth measures the 10,000-session agenda of `confcal gen`:
-// parsing it, rendering every session (ical.Render), the whole revision the
-// server publishes (web Prepare: every feed and its gzip copy), and both
-// again after an edit of one session, which must re-render only what it
-// touched. heap-MB is the live heap after the server's revision is built.
+// parsing it, rendering every session (ical.Render), publishing the
+// revision to the server (web Publish), and both again after an edit of
+// one session, which must re-render only what it touched. heap-MB is the live heap after the server's revision is built.
 //
 //	go test ./cmd/confcal -run '^$' -bench Growth -benchtime 5x
 func BenchmarkGrowth(b *testing.B) {
@@ -135,18 +135,24 @@ func BenchmarkGrowth(b *testing.B) {
 			}
 		}
 	})
-	b.Run("Prepare", func(b *testing.B) {
+	b.Run("Publish", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			srv := web.New(web.Config{BaseURL: opts.BaseURL})
-			if _, err := srv.Prepare(s1); err != nil {
+			srv, err := web.New(web.Config{BaseURL: opts.BaseURL})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := srv.Publish(context.Background(), s1); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
-	b.Run("PrepareEdit", func(b *testing.B) {
-		srv := web.New(web.Config{BaseURL: opts.BaseURL})
-		swap, err := srv.Prepare(s1)
+	b.Run("PublishEdit", func(b *testing.B) {
+		srv, err := web.New(web.Config{BaseURL: opts.BaseURL})
+		if err != nil {
+			b.Fatal(err)
+		}
+		swap, err := srv.Publish(context.Background(), s1)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -156,7 +162,7 @@ func BenchmarkGrowth(b *testing.B) {
 		runtime.ReadMemStats(&ms)
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := srv.Prepare(s2); err != nil { // not swapped: each round edits from s1
+			if _, err := srv.Publish(context.Background(), s2); err != nil { // not swapped: each round edits from s1
 				b.Fatal(err)
 			}
 		}

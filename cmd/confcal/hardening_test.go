@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 
 	"confcal/agenda"
@@ -71,10 +72,10 @@ func TestAgendaFileOverLimit(t *testing.T) {
 	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	// serve reads the file before it listens: with ctx cancelled, a serve
-	// that accepted the file fails to listen instead of serving on.
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
+	// serve reads the file before it serves: one that accepted the file
+	// would serve on until the deadline and then return nil.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
 	for _, cmd := range [][]string{{"serve", "-addr", "127.0.0.1:0"}, {"sessions"}, {"export"}} {
 		args := append(cmd, "-agenda", file, "-data", filepath.Join(t.TempDir(), "data"))
 		err := run(ctx, args, strings.NewReader(""), io.Discard, io.Discard)
@@ -108,7 +109,16 @@ func TestLargeLocalImport(t *testing.T) {
 		t.Fatalf("generated file of %d bytes, want more than the API's 1 MiB body limit", st.Size())
 	}
 	data := filepath.Join(dir, "data")
+	// The file replaces the built-in agenda, whose every session it
+	// cancels: refused without -force, the store left as it was.
 	out, _, err := runCmd(t, "", "import", file, "-data", data, "-who", "alice")
+	if want := "the new version would cancel 93 of 93 sessions; if that is meant, import it with -force"; err == nil || !strings.HasSuffix(err.Error(), want) {
+		t.Fatalf("import of 3000 sessions without -force: %v, want it refused saying %q", err, want)
+	}
+	if out != "" {
+		t.Errorf("refused import printed %q", out)
+	}
+	out, _, err = runCmd(t, "", "import", file, "-data", data, "-who", "alice", "-force")
 	if err != nil {
 		t.Fatalf("import of 3000 sessions: %v", err)
 	}
@@ -264,7 +274,7 @@ func TestServerRefusesHugeTextAndInstantSessions(t *testing.T) {
 	if _, after := s.do("GET", "/feeds/all.ics", ""); !bytes.Equal(after, feed) {
 		t.Errorf("all.ics changed: %d bytes, was %d", len(after), len(feed))
 	}
-	if rev := s.lv.svc.Current().Revision(); rev != 1 {
+	if rev := s.revision(); rev != 1 {
 		t.Errorf("revision %d after refused writes, want 1", rev)
 	}
 }

@@ -55,6 +55,10 @@ func TestUsage(t *testing.T) {
 		{[]string{"sessions", "extra"}, 2},
 		{[]string{"export", "-track"}, 2},
 		{[]string{"serve", "-addr"}, 2},
+		{[]string{"serve", "-addr", "127.0.0.1:0", "-format", "xlsx"}, 2},
+		{[]string{"sessions", "-format", "xlsx"}, 2},
+		{[]string{"export", "-format", "Seed"}, 2},
+		{[]string{"serve", "-addr", "127.0.0.1:0", "-follow", "1s"}, 2}, // following needs -agenda
 		{[]string{"sessions", "-agenda", filepath.Join(t.TempDir(), "missing.txt")}, 1},
 	}
 	for _, tt := range tests {

@@ -193,25 +193,28 @@ func (o *opsFlags) httpServer(h http.Handler, log *slog.Logger) *http.Server {
 }
 
 // opsEndpoints are /healthz, /readyz and /metrics. Readiness checks the
-// store and that a revision is served, and says how the last poll of a
-// followed source went — without failing readiness: serving goes on from
-// the last good version.
+// store and that a revision is served and, when serve follows a source
+// (poll is not nil), says how the last poll of it went — without failing
+// readiness: serving goes on from the last good version.
 func opsEndpoints(m *metrics.Metrics, log *slog.Logger, store *sqlite.Store, svc *agenda.Service, poll *lastPoll) map[string]http.Handler {
+	checks := []metrics.Check{
+		{Name: "store", Run: func(ctx context.Context) error {
+			_, err := store.Revision(ctx)
+			return err
+		}},
+		{Name: "snapshot", Run: func(context.Context) error {
+			if svc.Current() == nil {
+				return errors.New("no revision rendered yet")
+			}
+			return nil
+		}},
+	}
+	if poll != nil {
+		checks = append(checks, metrics.Check{Name: "source", Advisory: true, Run: func(context.Context) error { return poll.err() }})
+	}
 	return map[string]http.Handler{
 		"/healthz": metrics.Healthz(),
-		"/readyz": metrics.Readyz(log,
-			metrics.Check{Name: "store", Run: func(ctx context.Context) error {
-				_, err := store.Revision(ctx)
-				return err
-			}},
-			metrics.Check{Name: "snapshot", Run: func(context.Context) error {
-				if svc.Current() == nil {
-					return errors.New("no revision rendered yet")
-				}
-				return nil
-			}},
-			metrics.Check{Name: "source", Advisory: true, Run: func(context.Context) error { return poll.err() }},
-		),
+		"/readyz":  metrics.Readyz(log, checks...),
 		"/metrics": m.Handler(),
 	}
 }

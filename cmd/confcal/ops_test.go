@@ -20,7 +20,9 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"confcal/agenda"
 	"confcal/metrics"
+	"confcal/sqlite"
 	"confcal/web"
 )
 
@@ -351,20 +353,25 @@ var readMethods = []string{"GET", "HEAD", "OPTIONS", "PROPFIND", "REPORT", "CONN
 // first revision.
 func TestWriteRoutesNeedToken(t *testing.T) {
 	ctx := context.Background()
-	lv, err := openLive(ctx, t.TempDir(), token, stackBase, nil)
+	// serve's wiring (serve.go), with a handler this test can walk.
+	store, err := sqlite.Open(ctx, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer lv.close()
-	cfg := web.Config{BaseURL: stackBase, API: lv.api, ChangesAtom: lv.atom}
-	var srv *web.Server
-	observe(&cfg, metrics.New(), slog.New(slog.DiscardHandler), slog.New(slog.DiscardHandler), lv, func() *web.Server { return srv })
-	srv = web.New(cfg)
-	snap := seed(t)
-	if _, err := lv.start(ctx, srv, snap); err != nil {
+	defer store.Close()
+	m, log := metrics.New(), slog.New(slog.DiscardHandler)
+	srv, err := web.New(web.Config{BaseURL: stackBase, Logger: log, Picks: storePicks{store}, Token: token,
+		Middleware:   []func(http.Handler) http.Handler{metrics.AccessLog(log, web.RoutePattern, web.LogPath), m.Instrument(web.RoutePattern)},
+		CalDAVReport: m.CalDAVReport})
+	if err != nil {
 		t.Fatal(err)
 	}
-	h := srv.Handler()
+	snap := seed(t)
+	svc, err := agenda.Open(ctx, observedStore{store, m}, func() (*agenda.Snapshot, error) { return snap, nil }, timed(srv.Publish, m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := srv.Handler(svc, opsEndpoints(m, log, store, svc, nil))
 	routes, ok := h.(chi.Routes)
 	if !ok {
 		t.Fatalf("the route table is a %T, not a chi router", h)
@@ -421,10 +428,10 @@ func TestWriteRoutesNeedToken(t *testing.T) {
 		}
 	}
 	request(t, "POST", ts.URL+"/my", "sessions="+id, "Content-Type", "application/x-www-form-urlencoded")
-	if rev := lv.svc.Current().Revision(); rev != snap.Revision() {
+	if rev := svc.Current().Revision(); rev != snap.Revision() {
 		t.Errorf("after %d refused writes the agenda is at revision %d, want %d", writes, rev, snap.Revision())
 	}
-	stored, err := lv.store.Revision(ctx)
+	stored, err := store.Revision(ctx)
 	if err != nil || stored != snap.Revision() {
 		t.Errorf("stored revision %d (%v), want %d", stored, err, snap.Revision())
 	}

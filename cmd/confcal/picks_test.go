@@ -12,10 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"confcal/agenda"
 	"confcal/agenda/agendatest"
 	"confcal/page"
 	"confcal/sqlite"
+	"confcal/web"
 )
 
 func TestStorePicksSurviveRestart(t *testing.T) {
@@ -62,18 +62,20 @@ func postPick(t *testing.T, h http.Handler, ids ...string) *httptest.ResponseRec
 	return rec
 }
 
+// newPickPage is the server's attendee page (its POST /my) on a small
+// agenda, keeping picks in st as serve does.
 func newPickPage(t *testing.T, st *sqlite.Store) http.Handler {
 	t.Helper()
-	snap := agendatest.Small(t)
-	base, err := page.BaseURL("http://localhost", false)
+	srv, err := web.New(web.Config{BaseURL: "http://localhost", Picks: storePicks{st}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := page.New(page.Config{Current: func() *agenda.Snapshot { return snap }, BaseURL: base, Picks: storePicks{st}})
+	swap, err := srv.Publish(context.Background(), agendatest.Small(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return h
+	swap()
+	return srv.Handler(nil, nil)
 }
 
 // Posting the same pick again and again stores it once, under one code.

@@ -137,10 +137,11 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	bg, stopBG := context.WithCancel(ctx)
 	defer stopBG()
 	go pollStore(bg, svc, log)
-	var lastPoll lastPoll
+	var poll *lastPoll // how following the source goes; nil when serve follows none
 	if followed != "" {
+		poll = &lastPoll{}
 		f := &source.Follower{Source: seed.source(), Service: svc, Logger: log, Report: func(st source.Status) {
-			lastPoll.set(st)
+			poll.set(st)
 			m.SourcePolled(st.Err)
 		}}
 		// The first poll brings a stored agenda up to date with the
@@ -149,7 +150,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 		go f.Run(bg, *follow)
 	}
 
-	h := srv.Handler(svc, opsEndpoints(m, log, store, svc, &lastPoll))
+	h := srv.Handler(svc, opsEndpoints(m, log, store, svc, poll))
 	hs := ops.httpServer(h, log)
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()

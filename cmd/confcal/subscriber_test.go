@@ -7,11 +7,12 @@ import (
 	"encoding/xml"
 	"io"
 	"net/http"
-	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	goical "github.com/emersion/go-ical"
 
@@ -22,40 +23,53 @@ import (
 const stackBase = "http://confcal.test" // the public URL; requests go to the test server
 
 // stack is the whole server as serve wires it — SQLite store, agenda
-// service, web (feeds, CalDAV) with the admin API and Atom feed — on an
-// httptest server.
+// service, web (feeds, CalDAV, the admin API and the Atom feed), ops
+// endpoints — run by the real program (`confcal serve`) on a data
+// directory, with stackBase as its public URL.
 type stack struct {
-	t  *testing.T
-	lv *live
-	ts *httptest.Server
+	t      *testing.T
+	url    string // where requests go: http://127.0.0.1:PORT
+	cancel context.CancelFunc
+	done   <-chan error
 }
 
 func newStack(t *testing.T, data string) *stack {
 	t.Helper()
-	ctx := context.Background()
-	lv, err := openLive(ctx, data, token, stackBase, nil)
-	if err != nil {
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(tokenFile, []byte(token), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	srv := web.New(web.Config{BaseURL: stackBase, API: lv.api, ChangesAtom: lv.atom})
-	seed, err := loadAgenda("", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := lv.start(ctx, srv, seed); err != nil {
-		t.Fatal(err)
-	}
-	s := &stack{t: t, lv: lv, ts: httptest.NewServer(srv.Handler())}
+	addr, _, cancel, done := startServe(t, "-addr", "127.0.0.1:0", "-data", data, "-base-url", stackBase,
+		"-admin-token-file", tokenFile)
+	s := &stack{t: t, url: "http://" + addr, cancel: cancel, done: done}
 	t.Cleanup(s.close)
 	return s
 }
 
+// close stops the server and waits until it has shut down (and closed
+// the store).
 func (s *stack) close() {
-	if s.ts != nil {
-		s.ts.Close()
-		s.lv.close()
-		s.ts = nil
+	if s.cancel == nil {
+		return
 	}
+	s.cancel()
+	s.cancel = nil
+	select {
+	case err := <-s.done:
+		if err != nil {
+			s.t.Errorf("serve: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		s.t.Error("serve did not stop within 20s")
+	}
+}
+
+// revision is the revision the server serves, as its API says.
+func (s *stack) revision() int64 {
+	s.t.Helper()
+	var list api.ChangeList
+	getJSON(s.t, s.url+"/api/changes", &list)
+	return list.Revision
 }
 
 const token = "subscriber-test-token"
@@ -63,14 +77,14 @@ const token = "subscriber-test-token"
 // do sends a request to the stack and returns the response with its body read.
 func (s *stack) do(method, path, body string, headers ...string) (*http.Response, []byte) {
 	s.t.Helper()
-	req, err := http.NewRequest(method, s.ts.URL+path, strings.NewReader(body))
+	req, err := http.NewRequest(method, s.url+path, strings.NewReader(body))
 	if err != nil {
 		s.t.Fatal(err)
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	resp, err := s.ts.Client().Do(req)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -179,13 +193,20 @@ func (s *stack) sync(cal, tok string) ([]string, string) {
 
 // calendars names every CalDAV calendar of the built-in agenda.
 func (s *stack) calendars() []string {
-	snap := s.lv.svc.Current()
+	s.t.Helper()
+	var tracks api.TrackList
+	getJSON(s.t, s.url+"/api/tracks", &tracks)
+	var rooms api.RoomList
+	getJSON(s.t, s.url+"/api/rooms", &rooms)
 	cals := []string{"all"}
-	for _, t := range snap.Tracks() {
+	for _, t := range tracks.Tracks {
 		cals = append(cals, "track-"+t.ID)
 	}
-	for _, r := range snap.Rooms() {
+	for _, r := range rooms.Rooms {
 		cals = append(cals, "room-"+r.ID)
+	}
+	if len(tracks.Tracks) == 0 || len(rooms.Rooms) == 0 {
+		s.t.Fatalf("the API lists %d tracks and %d rooms", len(tracks.Tracks), len(rooms.Rooms))
 	}
 	return cals
 }
@@ -363,14 +384,14 @@ func TestRestartServesIdenticalFeeds(t *testing.T) {
 		return out
 	}
 	first := capture(s)
-	if s.lv.svc.Current().Revision() != 4 {
-		t.Fatalf("revision %d before the restart, want 4", s.lv.svc.Current().Revision())
+	if s.revision() != 4 {
+		t.Fatalf("revision %d before the restart, want 4", s.revision())
 	}
 	s.close()
 
 	again := newStack(t, data)
-	if again.lv.svc.Current().Revision() != 4 {
-		t.Fatalf("revision %d after the restart, want 4", again.lv.svc.Current().Revision())
+	if again.revision() != 4 {
+		t.Fatalf("revision %d after the restart, want 4", again.revision())
 	}
 	second := capture(again)
 	if len(second) != len(first) {
