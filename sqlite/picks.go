@@ -174,8 +174,13 @@ func (s *Store) GetPick(ctx context.Context, slug, code string) (ids []string, o
 	return strings.Split(list, ","), true, nil
 }
 
-// PickCount returns how many picks conference slug holds.
+// PickCount returns how many picks conference slug ("" for the default one)
+// holds.
 func (s *Store) PickCount(ctx context.Context, slug string) (int, error) {
+	slug, err := s.conference(ctx, slug)
+	if err != nil {
+		return 0, err
+	}
 	var n int
 	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM picks WHERE conf = ?", slug).Scan(&n); err != nil {
 		return 0, fmt.Errorf("sqlite: count picks: %w", busy(err))

@@ -180,6 +180,7 @@ func envBool(key string) bool {
 // Flink Forward Berlin 2019.
 type agendaFlags struct {
 	file, format, timeZone, uidDomain *string
+	formatFlag                        string // the name of the format flag
 }
 
 func addAgendaFlags(fs *flag.FlagSet) *agendaFlags {
@@ -194,6 +195,7 @@ func addAgendaFlagsNamed(fs *flag.FlagSet, formatFlag string) *agendaFlags {
 		names = append(names, string(f))
 	}
 	return &agendaFlags{
+		formatFlag: formatFlag,
 		file: fs.String("agenda", env("CONFCAL_AGENDA", ""),
 			"agenda `FILE or URL` (\"-\" for stdin) in any format confcal reads, instead of the built-in Flink Forward Berlin 2019 (env CONFCAL_AGENDA)"),
 		format: fs.String(formatFlag, env("CONFCAL_FORMAT", ""),
@@ -211,7 +213,7 @@ func (a *agendaFlags) check() error {
 		return nil
 	}
 	if _, err := source.ParseFormat(*a.format); err != nil {
-		return &usageError{err: fmt.Errorf("agenda format: %w", err)}
+		return &usageError{err: fmt.Errorf("-%s: %w", a.formatFlag, err)}
 	}
 	return nil
 }

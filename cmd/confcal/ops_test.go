@@ -360,7 +360,7 @@ func TestWriteRoutesNeedToken(t *testing.T) {
 	}
 	defer store.Close()
 	m, log := metrics.New(), slog.New(slog.DiscardHandler)
-	srv, err := web.New(web.Config{BaseURL: stackBase, Logger: log, Picks: storePicks{store}, Token: token,
+	srv, err := web.New(web.Config{BaseURL: stackBase, Logger: log, Picks: storePicks{st: store}, Token: token,
 		Middleware:   []func(http.Handler) http.Handler{metrics.AccessLog(log, web.RoutePattern, web.LogPath), m.Instrument(web.RoutePattern)},
 		CalDAVReport: m.CalDAVReport})
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"confcal/agenda"
 	"confcal/agenda/agendatest"
 	"confcal/page"
 	"confcal/sqlite"
@@ -25,15 +26,18 @@ func TestStorePicksSurviveRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := st.AddConference(ctx, agenda.Listing{Slug: "test"}); err != nil {
+		t.Fatal(err)
+	}
 	want := []string{"welcome-session", "apache-flink-worst-practices"}
-	code, err := storePicks{st}.Save(ctx, want)
+	code, err := storePicks{st: st}.Save(ctx, want)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !page.ValidCode(code) {
 		t.Errorf("code %q is not a valid pick code", code)
 	}
-	if _, err := (storePicks{st}).Save(ctx, nil); err == nil {
+	if _, err := (storePicks{st: st}).Save(ctx, nil); err == nil {
 		t.Error("an empty pick was stored")
 	}
 	st.Close()
@@ -43,11 +47,11 @@ func TestStorePicksSurviveRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	got, err := storePicks{st}.Load(ctx, code)
+	got, err := storePicks{st: st}.Load(ctx, code)
 	if err != nil || !slices.Equal(got, want) {
 		t.Errorf("Load(%q) after restart = %v, %v; want %v", code, got, err, want)
 	}
-	if _, err := (storePicks{st}).Load(ctx, "aaaaaaaaaaaaaaaa"); !errors.Is(err, page.ErrUnknownPick) {
+	if _, err := (storePicks{st: st}).Load(ctx, "aaaaaaaaaaaaaaaa"); !errors.Is(err, page.ErrUnknownPick) {
 		t.Errorf("Load(unknown) err = %v, want ErrUnknownPick", err)
 	}
 }
@@ -66,7 +70,7 @@ func postPick(t *testing.T, h http.Handler, ids ...string) *httptest.ResponseRec
 // agenda, keeping picks in st as serve does.
 func newPickPage(t *testing.T, st *sqlite.Store) http.Handler {
 	t.Helper()
-	srv, err := web.New(web.Config{BaseURL: "http://localhost", Picks: storePicks{st}})
+	srv, err := web.New(web.Config{BaseURL: "http://localhost", Picks: storePicks{st: st}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,6 +87,9 @@ func TestStorePicksSamePickOneRow(t *testing.T) {
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, t.TempDir())
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.AddConference(ctx, agenda.Listing{Slug: "test"}); err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
@@ -103,7 +110,7 @@ func TestStorePicksSamePickOneRow(t *testing.T) {
 			t.Fatalf("POST /my %d went to %q, the first to %q", i, loc, first)
 		}
 	}
-	if n, err := st.PickCount(ctx); n != 1 || err != nil {
+	if n, err := st.PickCount(ctx, ""); n != 1 || err != nil {
 		t.Errorf("30 posts of one pick stored %d rows (%v), want 1", n, err)
 	}
 }
@@ -114,8 +121,11 @@ func TestStorePicksFull(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := st.AddConference(ctx, agenda.Listing{Slug: "test"}); err != nil {
+		t.Fatal(err)
+	}
 	defer st.Close()
-	p := storePicks{st}
+	p := storePicks{st: st}
 	a, err := p.save(ctx, []string{"late-talk"}, 2, time.Second)
 	if err != nil {
 		t.Fatal(err)
@@ -139,6 +149,9 @@ func TestStorePicksBusyIs503(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := st.AddConference(ctx, agenda.Listing{Slug: "test"}); err != nil {
+		t.Fatal(err)
+	}
 	defer st.Close()
 	db, err := sql.Open("sqlite", "file:"+st.Path()+"?_txlock=immediate")
 	if err != nil {
@@ -151,7 +164,7 @@ func TestStorePicksBusyIs503(t *testing.T) {
 	}
 	defer tx.Rollback()
 
-	if _, err := (storePicks{st}).save(ctx, []string{"late-talk"}, 10, 100*time.Millisecond); !errors.Is(err, page.ErrPicksBusy) {
+	if _, err := (storePicks{st: st}).save(ctx, []string{"late-talk"}, 10, 100*time.Millisecond); !errors.Is(err, page.ErrPicksBusy) {
 		t.Errorf("save under a held lock = %v, want page.ErrPicksBusy", err)
 	}
 	start := time.Now()
