@@ -5,7 +5,6 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -213,7 +212,7 @@ func (a *adminAPI) write(w http.ResponseWriter, r *http.Request, body any) (stri
 // source is its truth, and a later poll would undo them.
 func (a *adminAPI) follows() error {
 	if a.s.cfg.Follows != "" {
-		return fmt.Errorf("this agenda follows %s: change its sessions there (rooms may be renamed here): %w", a.s.cfg.Follows, errFollows)
+		return errorf(http.StatusConflict, "this agenda follows %s: change its sessions there (rooms may be renamed here)", a.s.cfg.Follows)
 	}
 	return nil
 }

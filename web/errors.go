@@ -27,8 +27,6 @@ func errorf(status int, format string, args ...any) error {
 
 // Errors the handlers answer with, beside the agenda's own.
 var (
-	// errFollows: the agenda follows a source, which is its truth.
-	errFollows = errors.New("follows a source")
 )
 
 // statusOf maps an error to the status it answers with and the message the
@@ -48,7 +46,7 @@ func statusOf(err error) (int, string) {
 	switch {
 	case errors.Is(err, api.ErrPrecondition):
 		return http.StatusPreconditionFailed, msg
-	case errors.Is(err, errFollows), errors.Is(err, agenda.ErrMassCancel):
+	case errors.Is(err, agenda.ErrMassCancel):
 		return http.StatusConflict, msg
 	case errors.Is(err, agenda.ErrNotFound):
 		return http.StatusNotFound, msg
