@@ -25,10 +25,6 @@ func errorf(status int, format string, args ...any) error {
 	return &httpError{status: status, msg: fmt.Sprintf(format, args...)}
 }
 
-// Errors the handlers answer with, beside the agenda's own.
-var (
-)
-
 // statusOf maps an error to the status it answers with and the message the
 // client reads: the agenda's broken rules (agenda.Error) say what is wrong
 // and are passed on; any other error is internal, and the client learns
