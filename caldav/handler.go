@@ -25,6 +25,9 @@ type Options struct {
 	// Prefix is the URL path the tree lives under, e.g. "/dav" (the
 	// default when empty); "/" puts it at the root.
 	Prefix string
+	// Principal is the principal's path segment below Prefix, one per
+	// conference ("/dav/<principal>/"); empty means DefaultPrincipal.
+	Principal string
 	// Logger receives server errors (5xx); nil discards them.
 	Logger *slog.Logger
 	// MaxBody caps request bodies in bytes; larger ones get 413. Zero
@@ -70,7 +73,7 @@ func NewHandler(opts Options, current func() *ical.Edition) http.Handler {
 		maxBody = DefaultMaxBody
 	}
 	return &handler{
-		p:       paths{prefix: prefix},
+		p:       paths{prefix: prefix, principal: cmpOr(opts.Principal, DefaultPrincipal)},
 		current: current,
 		log:     log,
 		maxBody: maxBody,
@@ -196,7 +199,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// 301/303/307 may not follow), with or without the trailing slash, as
 	// CalDAVTester wants.
 	if p := r.URL.Path; p == "/.well-known/caldav" || p == "/.well-known/caldav/" {
-		http.Redirect(w, r, h.p.principal(), http.StatusMovedPermanently)
+		http.Redirect(w, r, h.p.principalPath(), http.StatusMovedPermanently)
 		return
 	}
 	v, err := h.view()
@@ -300,4 +303,11 @@ func (h *handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool
 		return nil, false
 	}
 	return body, true
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }

@@ -54,7 +54,7 @@ type calendarProps struct {
 // calendars. It runs after findChanges, which the tokens depend on.
 func (v *view) renderProps() {
 	conf := v.snap.Conference()
-	principal := hrefXML(v.p.principal())
+	principal := hrefXML(v.p.principalPath())
 	v.props = viewProps{
 		currentPrincipal: el(nameCurrentPrincipal, principal),
 		principalURL:     el(namePrincipalURL, principal),

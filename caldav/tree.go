@@ -26,7 +26,9 @@ import (
 // Names of the fixed parts of the tree: the principal, its calendar home,
 // the calendars in it and their objects, always at these depths.
 const (
-	principalSegment = "public"
+	// DefaultPrincipal is the principal's segment when Options.Principal
+	// is empty: the one principal of a server with one agenda.
+	DefaultPrincipal = "public"
 	homeSegment      = "calendars"
 	objectSuffix     = ".ics"
 )
@@ -52,12 +54,13 @@ const (
 
 var colorRE = regexp.MustCompile(`^#[0-9A-Fa-f]{6}$`)
 
-// paths builds the URL paths of the tree below a prefix.
-type paths struct{ prefix string }
+// paths builds the URL paths of the tree below a prefix, for one
+// principal.
+type paths struct{ prefix, principal string }
 
 func (p paths) root() string              { return p.prefix + "/" }
-func (p paths) principal() string         { return p.prefix + "/" + principalSegment + "/" }
-func (p paths) home() string              { return p.principal() + homeSegment + "/" }
+func (p paths) principalPath() string     { return p.prefix + "/" + p.principal + "/" }
+func (p paths) home() string              { return p.principalPath() + homeSegment + "/" }
 func (p paths) calendar(id string) string { return p.home() + id + "/" }
 func (p paths) object(cal, id string) string {
 	return p.calendar(cal) + id + objectSuffix
@@ -389,12 +392,12 @@ func (v *view) resolve(p string) resource {
 		return resource{}
 	}
 	seg := strings.Split(rel, "/")
-	if seg[0] != principalSegment {
+	if seg[0] != v.p.principal {
 		return resource{}
 	}
 	switch len(seg) {
 	case 1:
-		return resource{kind: resPrincipal, path: v.p.principal()}
+		return resource{kind: resPrincipal, path: v.p.principalPath()}
 	case 2:
 		if seg[1] == homeSegment {
 			return resource{kind: resHome, path: v.p.home()}
@@ -419,7 +422,7 @@ func (v *view) children(res resource) iter.Seq[resource] {
 		switch res.kind {
 		case resRoot:
 			if res.path == v.p.root() {
-				yield(resource{kind: resPrincipal, path: v.p.principal()})
+				yield(resource{kind: resPrincipal, path: v.p.principalPath()})
 			}
 		case resPrincipal:
 			yield(resource{kind: resHome, path: v.p.home()})

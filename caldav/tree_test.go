@@ -64,7 +64,7 @@ func TestFindChanges(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		v, err := newView(ed, paths{prefix: "/dav"}, nil)
+		v, err := newView(ed, paths{prefix: "/dav", principal: DefaultPrincipal}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -117,7 +117,7 @@ func TestResolve(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := newView(ed, paths{prefix: "/dav"}, nil)
+	v, err := newView(ed, paths{prefix: "/dav", principal: DefaultPrincipal}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +173,7 @@ func edited(t *testing.T, snap *agenda.Snapshot, change func(*agenda.Editor) err
 // (the escaped event), and makes new ones for the rest.
 func TestViewCarriesObjects(t *testing.T) {
 	opts := ical.Options{BaseURL: "http://test.example"}
-	p := paths{prefix: "/dav"}
+	p := paths{prefix: "/dav", principal: DefaultPrincipal}
 	snap := agendatest.Small(t)
 	ed1, err := ical.Render(snap, opts, nil)
 	if err != nil {
@@ -238,7 +238,7 @@ func TestObjectSpans(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := newView(ed, paths{prefix: "/dav"}, nil)
+	v, err := newView(ed, paths{prefix: "/dav", principal: DefaultPrincipal}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -296,7 +296,7 @@ func TestObjectSpans(t *testing.T) {
 // and adding a track or a room moves no existing calendar (whose ctag
 // would not tell clients to look).
 func TestCalendarOrder(t *testing.T) {
-	p := paths{prefix: "/dav"}
+	p := paths{prefix: "/dav", principal: DefaultPrincipal}
 	snap := agendatest.Small(t)
 	view := func(snap *agenda.Snapshot) *view {
 		ed, err := ical.Render(snap, ical.Options{BaseURL: "http://test.example"}, nil)
