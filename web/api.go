@@ -195,6 +195,11 @@ func (a *adminAPI) write(w http.ResponseWriter, r *http.Request, body any) (stri
 	if a.svc == nil {
 		return "", errorf(http.StatusServiceUnavailable, "this server takes no changes")
 	}
+	if a.svc.Current() == nil {
+		// The service is not loaded yet: there is no agenda to change,
+		// and the changes read times in its time zone.
+		return "", errorf(http.StatusServiceUnavailable, "%s", errNotLoaded)
+	}
 	if err := decodeJSON(r, body); err != nil {
 		return "", err
 	}

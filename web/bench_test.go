@@ -25,9 +25,10 @@ func flink(b *testing.B) *agenda.Snapshot {
 	return snap
 }
 
-// BenchmarkPrepare renders everything one revision publishes: the edition,
-// every named feed with its gzip copy, and the feed list.
-func BenchmarkPrepare(b *testing.B) {
+// BenchmarkPublish renders one revision from nothing, as at a cold start:
+// every session's VEVENT and the feeds' heads. Feeds themselves are views
+// made on first request (BenchmarkFirstRequests).
+func BenchmarkPublish(b *testing.B) {
 	for _, bb := range []struct {
 		name string
 		snap *agenda.Snapshot
@@ -40,8 +41,8 @@ func BenchmarkPrepare(b *testing.B) {
 			for b.Loop() {
 				// A fresh server each time, so nothing is reused from a
 				// previous revision: the cost of a cold start.
-				srv := web.New(web.Config{BaseURL: baseURL})
-				if _, err := srv.Prepare(bb.snap); err != nil {
+				srv := newWeb(b, web.Config{})
+				if _, err := srv.Publish(b.Context(), bb.snap); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -61,9 +62,7 @@ func (d *discard) WriteHeader(status int)      { d.status = status }
 func (d *discard) Write(b []byte) (int, error) { return len(b), nil }
 
 func benchmarkServe(b *testing.B, target string, want int, hdr ...string) {
-	srv := web.New(web.Config{BaseURL: baseURL})
-	publish(b, srv, flink(b))
-	h := srv.Handler()
+	_, h := serve(b, web.Config{}, flink(b))
 	req := httptest.NewRequest(http.MethodGet, target, nil)
 	probe := httptest.NewRecorder()
 	h.ServeHTTP(probe, req)
@@ -100,21 +99,22 @@ func BenchmarkServeAll304(b *testing.B) {
 const pickTarget = "/feeds/custom.ics?tracks=keynote,research&rooms=room-3&sessions=" +
 	"apache-flink-developer-training-1,apache-flink-operations-training-1,sql-developer-training-1"
 
-// BenchmarkServePick200 serves a personal pick already in the cache.
+// BenchmarkServePick200 serves a personal pick, put together for each
+// request from the revision's rendered events.
 func BenchmarkServePick200(b *testing.B) { benchmarkServe(b, pickTarget, http.StatusOK) }
 
-// BenchmarkServePick304 answers a conditional GET of a cached pick.
+// BenchmarkServePick304 answers a conditional GET of a pick whose ETag
+// matches.
 func BenchmarkServePick304(b *testing.B) {
 	benchmarkServe(b, pickTarget, http.StatusNotModified, "If-None-Match", "$etag")
 }
 
-// BenchmarkPrepareAfterEdit renders the revision after an edit of one
+// BenchmarkPublishAfterEdit renders the revision after an edit of one
 // session, as a running server does: the previous revision is current, so
-// its VEVENTs, feeds and gzip copies are reused where nothing changed. The
-// agendas carry a change log of 500 entries about other sessions, which
-// every feed's Last-Modified is computed from: the built-in one (93
-// sessions) and a synthetic one of 10,008 sessions in 139 rooms.
-func BenchmarkPrepareAfterEdit(b *testing.B) {
+// its VEVENTs are reused where a session renders the same. The agendas
+// carry a change log of 500 entries about other sessions: the built-in one
+// (93 sessions) and a synthetic one of 10,008 sessions in 139 rooms.
+func BenchmarkPublishAfterEdit(b *testing.B) {
 	for _, bb := range []struct {
 		name string
 		snap *agenda.Snapshot
@@ -122,11 +122,11 @@ func BenchmarkPrepareAfterEdit(b *testing.B) {
 		{"flink-forward-berlin-2019", flink(b)},
 		{"10000", big(b)},
 	} {
-		b.Run(bb.name, func(b *testing.B) { benchmarkPrepareAfterEdit(b, bb.snap) })
+		b.Run(bb.name, func(b *testing.B) { benchmarkPublishAfterEdit(b, bb.snap) })
 	}
 }
 
-func benchmarkPrepareAfterEdit(b *testing.B, snap *agenda.Snapshot) {
+func benchmarkPublishAfterEdit(b *testing.B, snap *agenda.Snapshot) {
 	ids := snap.SessionIDs()
 	at := time.Date(2019, 9, 20, 8, 0, 0, 0, time.UTC)
 	for i := range 500 {
@@ -140,8 +140,7 @@ func benchmarkPrepareAfterEdit(b *testing.B, snap *agenda.Snapshot) {
 			b.Fatal(err)
 		}
 	}
-	srv := web.New(web.Config{BaseURL: baseURL})
-	publish(b, srv, snap)
+	srv, _ := serve(b, web.Config{}, snap)
 	e := snap.Edit("bench", at.Add(time.Hour))
 	title := "A new title"
 	if err := e.UpdateSession(ids[len(ids)/2], agenda.SessionUpdate{Title: &title}); err != nil {
@@ -159,7 +158,7 @@ func benchmarkPrepareAfterEdit(b *testing.B, snap *agenda.Snapshot) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := srv.Prepare(fresh); err != nil {
+		if _, err := srv.Publish(b.Context(), fresh); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,93 +18,6 @@ import (
 	"confcal/agenda"
 	"confcal/agenda/agendatest"
 	"confcal/web"
-)
-
-const baseURL = "https://confcal.example"
-
-// newServer returns a server with agendatest.Small prepared and swapped in.
-func newServer(tb testing.TB) (*web.Server, http.Handler) {
-	tb.Helper()
-	srv := web.New(web.Config{BaseURL: baseURL})
-	publish(tb, srv, agendatest.Small(tb))
-	return srv, srv.Handler()
-}
-
-func publish(tb testing.TB, srv *web.Server, snap *agenda.Snapshot) {
-	tb.Helper()
-	swap, err := srv.Prepare(snap)
-	if err != nil {
-		tb.Fatalf("Prepare(revision %d): %v", snap.Revision(), err)
-	}
-	swap()
-}
-
-// do sends a request through h; hdr lists header names and values.
-func do(tb testing.TB, h http.Handler, method, target string, hdr ...string) *http.Response {
-	tb.Helper()
-	req := httptest.NewRequest(method, target, nil)
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Add(hdr[i], hdr[i+1])
-	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	return rec.Result()
-}
-
-func body(tb testing.TB, resp *http.Response) []byte {
-	tb.Helper()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		tb.Fatalf("reading body: %v", err)
-	}
-	return b
-}
-
-// parse decodes an iCalendar body with go-ical.
-func parse(tb testing.TB, b []byte) *goical.Calendar {
-	tb.Helper()
-	cal, err := goical.NewDecoder(bytes.NewReader(b)).Decode()
-	if err != nil {
-		tb.Fatalf("decoding calendar: %v\n%s", err, b)
-	}
-	return cal
-}
-
-func text(tb testing.TB, c *goical.Component, name string) string {
-	tb.Helper()
-	p := c.Props.Get(name)
-	if p == nil {
-		tb.Fatalf("%s has no %s", c.Name, name)
-	}
-	s, err := p.Text()
-	if err != nil {
-		tb.Fatalf("%s %s: %v", c.Name, name, err)
-	}
-	return s
-}
-
-// uids lists the session IDs of a calendar's events, in order.
-func uids(tb testing.TB, cal *goical.Calendar) []string {
-	tb.Helper()
-	var ids []string
-	for _, ev := range cal.Events() {
-		uid := text(tb, ev.Component, goical.PropUID)
-		id, ok := strings.CutSuffix(uid, "@test.confcal.example")
-		if !ok {
-			tb.Fatalf("UID %q lacks the conference's domain", uid)
-		}
-		ids = append(ids, id)
-	}
-	return ids
-}
-
-// The sessions of agendatest.Small in agenda order (start, room, ID).
-const (
-	opening = "opening-keynote"    // Tue 09:00 room-1 keynote
-	streams = "streams-everywhere" // Tue 10:30 room-1 talks
-	state   = "state-of-state"     // Tue 10:30 room-2 talks
-	late    = "late-talk"          // Wed 11:00 room-2 talks
-	closing = "closing-keynote"    // Wed 16:00 room-1 keynote
 )
 
 func TestFeeds(t *testing.T) {
@@ -193,16 +105,19 @@ func TestExport(t *testing.T) {
 		{"/feeds/custom.ics?tracks=keynote&sessions=late-talk", web.Pick{Tracks: []string{"keynote"}, Sessions: []string{"late-talk"}}},
 	}
 	for _, tt := range tests {
-		doc, err := web.Export(srv.Current(), tt.pick)
+		c, err := web.Export(srv.Current(), tt.pick)
 		if err != nil {
 			t.Fatalf("Export(%+v): %v", tt.pick, err)
 		}
 		resp := do(t, h, http.MethodGet, tt.target)
-		if got := body(t, resp); !bytes.Equal(got, doc.Body) {
-			t.Errorf("Export(%+v) differs from GET %s:\n%s\nvs\n%s", tt.pick, tt.target, doc.Body, got)
+		if got := body(t, resp); !bytes.Equal(got, c.Bytes()) {
+			t.Errorf("Export(%+v) differs from GET %s:\n%s\nvs\n%s", tt.pick, tt.target, c.Bytes(), got)
 		}
-		if got := resp.Header.Get("ETag"); got != doc.ETag {
-			t.Errorf("GET %s: ETag %s, Export's %s", tt.target, got, doc.ETag)
+		if got := resp.Header.Get("ETag"); got != c.ETag() {
+			t.Errorf("GET %s: ETag %s, Export's %s", tt.target, got, c.ETag())
+		}
+		if got, want := resp.Header.Get("Last-Modified"), c.Modified().Format(http.TimeFormat); got != want {
+			t.Errorf("GET %s: Last-Modified %s, Export's %s", tt.target, got, want)
 		}
 	}
 	if _, err := web.Export(srv.Current(), web.Pick{Rooms: []string{"kesselhaus"}}); err == nil || !strings.Contains(err.Error(), `"kesselhaus"`) {
@@ -486,12 +401,12 @@ func TestFeedList(t *testing.T) {
 }
 
 // TestSwap checks that nothing is served before the first swap, that a
-// prepared revision is only served after its swap, and that an edit
+// published revision is only served after its swap, and that an edit
 // changes exactly the feeds it touches.
 func TestSwap(t *testing.T) {
 	var logged bytes.Buffer
-	srv := web.New(web.Config{BaseURL: baseURL + "/", Logger: slog.New(slog.NewJSONHandler(&logged, nil))})
-	h := srv.Handler()
+	srv := newWeb(t, web.Config{BaseURL: baseURL + "/", Logger: slog.New(slog.NewJSONHandler(&logged, nil))})
+	h := srv.Handler(nil, nil)
 	if resp := do(t, h, http.MethodGet, "/feeds/all.ics"); resp.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("GET before any revision: status %d, want 503", resp.StatusCode)
 	}
@@ -531,15 +446,15 @@ func TestSwap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	swap, err := srv.Prepare(next)
+	swap, err := srv.Publish(t.Context(), next)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := srv.Current().Snapshot().Revision(); got != 1 {
-		t.Errorf("after Prepare, before swap: serving revision %d, want 1", got)
+		t.Errorf("after Publish, before swap: serving revision %d, want 1", got)
 	}
 	if got := do(t, h, http.MethodGet, "/feeds/all.ics").Header.Get("ETag"); got != etags["/feeds/all.ics"] {
-		t.Errorf("after Prepare, before swap: all.ics ETag changed to %s", got)
+		t.Errorf("after Publish, before swap: all.ics ETag changed to %s", got)
 	}
 	swap()
 	if got := srv.Current().Snapshot().Revision(); got != 2 {
@@ -573,11 +488,12 @@ func TestSwap(t *testing.T) {
 	}
 }
 
-func TestPrepareBadBaseURL(t *testing.T) {
-	for _, base := range []string{"", "localhost:8080", "ftp://example.org", "/feeds"} {
-		srv := web.New(web.Config{BaseURL: base})
-		if _, err := srv.Prepare(agendatest.Small(t)); err == nil {
-			t.Errorf("Prepare with base URL %q: no error", base)
+// TestNewBadBaseURL: a base URL that is not an absolute http(s) URL is
+// refused when the server is made, not when a revision is published.
+func TestNewBadBaseURL(t *testing.T) {
+	for _, base := range []string{"", "localhost:8080", "ftp://example.org", "/feeds", "https://"} {
+		if _, err := web.New(web.Config{BaseURL: base}); err == nil || !strings.Contains(err.Error(), "base URL") {
+			t.Errorf("New with base URL %q: error %v, want one naming the base URL", base, err)
 		}
 	}
 }

@@ -44,10 +44,8 @@ func validatorsOf(t *testing.T, h http.Handler, targets []string) map[string]val
 // added or renamed. Feeds a change left alone still answer 304. And a
 // restarted server serves the same validators for the same revision.
 func TestLastModifiedFollowsChanges(t *testing.T) {
-	srv := web.New(web.Config{BaseURL: baseURL})
-	h := srv.Handler()
 	snap := agendatest.Small(t)
-	publish(t, srv, snap)
+	srv, h := serve(t, web.Config{}, snap)
 	cancelled := agenda.StatusCancelled
 	steps := []struct {
 		name string
@@ -123,9 +121,8 @@ func TestLastModifiedFollowsChanges(t *testing.T) {
 	}
 
 	// A restart: the same revision rendered by a fresh server.
-	fresh := web.New(web.Config{BaseURL: baseURL})
-	publish(t, fresh, snap)
-	again := validatorsOf(t, fresh.Handler(), targets)
+	_, fresh := serve(t, web.Config{}, snap)
+	again := validatorsOf(t, fresh, targets)
 	for _, target := range targets {
 		if again[target] != before[target] {
 			t.Errorf("GET %s after a restart: %+v, before it %+v", target, again[target], before[target])
@@ -135,7 +132,6 @@ func TestLastModifiedFollowsChanges(t *testing.T) {
 
 // The feed list's Last-Modified is the agenda's latest change of any kind.
 func TestFeedListLastModified(t *testing.T) {
-	srv := web.New(web.Config{BaseURL: baseURL})
 	snap := agendatest.Small(t)
 	at := agendatest.Published.Add(time.Hour)
 	e := snap.Edit("test", at)
@@ -146,8 +142,8 @@ func TestFeedListLastModified(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	publish(t, srv, next)
-	resp := do(t, srv.Handler(), http.MethodGet, "/feeds")
+	_, h := serve(t, web.Config{}, next)
+	resp := do(t, h, http.MethodGet, "/feeds")
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET /feeds: status %d", resp.StatusCode)
 	}

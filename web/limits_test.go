@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -14,7 +13,6 @@ import (
 	"confcal/agenda"
 	"confcal/agenda/agendatest"
 	"confcal/agenda/memstore"
-	"confcal/api"
 	"confcal/metrics"
 	"confcal/page"
 	"confcal/seeds"
@@ -25,16 +23,10 @@ import (
 // agendatest.Small, logging into logs.
 func apiServer(t *testing.T, logs *bytes.Buffer, trustProxy bool) http.Handler {
 	t.Helper()
-	var srv *web.Server
-	publish := func(_ context.Context, snap *agenda.Snapshot) (func(), error) { return srv.Prepare(snap) }
-	svc := agenda.NewService(memstore.New(), publish)
 	log := slog.New(slog.NewTextHandler(logs, nil))
-	srv = web.New(web.Config{BaseURL: baseURL, Logger: log, TrustProxy: trustProxy,
-		API: api.New(api.Config{Service: svc, Token: "right-token", BaseURL: baseURL})})
-	if err := svc.Load(t.Context(), func() (*agenda.Snapshot, error) { return agendatest.Small(t), nil }); err != nil {
-		t.Fatal(err)
-	}
-	return srv.Handler()
+	_, _, h := newLive(t, web.Config{Logger: log, TrustProxy: trustProxy, Token: "right-token"}, memstore.New(),
+		func() (*agenda.Snapshot, error) { return agendatest.Small(t), nil })
+	return h
 }
 
 // patch sends a PATCH of session late-talk from addr with the given
@@ -133,10 +125,7 @@ func TestPickFloodIsRateLimited(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	picks := page.NewMemoryPicks(100_000)
-	srv := web.New(web.Config{BaseURL: baseURL, Page: web.PageOptions{Picks: picks}})
-	publish(t, srv, snap)
-	h := srv.Handler()
+	_, h := serve(t, web.Config{Picks: page.NewMemoryPicks(100_000)}, snap)
 	ids := snap.SessionIDs()
 	post := func(addr string, i int) int {
 		n := len(ids)
@@ -177,10 +166,8 @@ func TestAccessLogRedactsPickCodes(t *testing.T) {
 	var logs bytes.Buffer
 	access := slog.New(slog.NewTextHandler(&logs, nil))
 	picks := page.NewMemoryPicks(10)
-	srv := web.New(web.Config{BaseURL: baseURL, Page: web.PageOptions{Picks: picks},
-		Middleware: []func(http.Handler) http.Handler{metrics.AccessLog(access, web.RoutePattern, web.LogPath)}})
-	publish(t, srv, snap)
-	h := srv.Handler()
+	_, h := serve(t, web.Config{Picks: picks,
+		Middleware: []func(http.Handler) http.Handler{metrics.AccessLog(access, web.RoutePattern, web.LogPath)}}, snap)
 	code, err := picks.Save(t.Context(), snap.SessionIDs()[:3])
 	if err != nil {
 		t.Fatal(err)

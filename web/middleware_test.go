@@ -9,39 +9,20 @@ import (
 	"sync"
 	"testing"
 
+	"confcal/agenda"
 	"confcal/agenda/agendatest"
+	"confcal/agenda/memstore"
 	"confcal/web"
 )
 
 const calAll = "/dav/public/calendars/all/"
 
-// fakeAPI stands in for the admin API: reads answer JSON with
-// Cache-Control: no-cache, writes answer 200 with the same header, so the
-// tests can see what the route table adds.
-var fakeAPI = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-cache")
-	io.WriteString(w, `{"ok":true}`)
-})
-
 // newHardened returns the route table of a server configured with cfg
-// (BaseURL filled in) serving agendatest.Small.
+// serving agendatest.Small, without an agenda.Service.
 func newHardened(t *testing.T, cfg web.Config) http.Handler {
 	t.Helper()
-	cfg.BaseURL = baseURL
-	srv := web.New(cfg)
-	publish(t, srv, agendatest.Small(t))
-	return srv.Handler()
-}
-
-func send(h http.Handler, method, target string, body io.Reader, hdr ...string) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(method, target, body)
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	return rec
+	_, h := serve(t, cfg, agendatest.Small(t))
+	return h
 }
 
 func TestRoutePattern(t *testing.T) {
@@ -79,31 +60,41 @@ func TestRoutePattern(t *testing.T) {
 }
 
 func TestHardenHeaders(t *testing.T) {
-	h := newHardened(t, web.Config{API: fakeAPI})
+	_, _, h := newLive(t, web.Config{Token: "right"}, memstore.New(), func() (*agenda.Snapshot, error) { return agendatest.Small(t), nil })
 	for _, c := range []struct {
 		name, method, path string
+		body               string
 		hdr                []string
 		cors               bool   // Access-Control-Allow-Origin: *
 		html               bool   // the HTML headers (nosniff, Referrer-Policy, a CSP)
 		cache              string // Cache-Control, "" for not checked
+		status             int    // 0 for not checked
 	}{
 		{name: "FeedCORS", method: "GET", path: "/feeds/all.ics", cors: true, cache: "public, max-age=300"},
 		{name: "FeedHeadCORS", method: "HEAD", path: "/feeds/tracks/talks.ics", cors: true},
 		{name: "FeedListCORS", method: "GET", path: "/feeds", cors: true},
 		{name: "PersonalFeedNoCORS", method: "GET", path: "/feeds/my/abcdefgh.ics"},
 		{name: "ReadAPICORS", method: "GET", path: "/api/sessions", cors: true, cache: "no-cache"},
-		{name: "AdminWriteNoStore", method: "PATCH", path: "/api/sessions/late-talk", hdr: []string{"Authorization", "Bearer x"}, cache: "no-store"},
-		{name: "AdminWriteNoTokenNoStore", method: "POST", path: "/api/rooms", cache: "no-store"},
-		{name: "CredentialedReadNoStore", method: "GET", path: "/api/sessions", hdr: []string{"Authorization", "Bearer x"}, cors: true, cache: "no-store"},
+		{name: "ReadAPISessionCORS", method: "GET", path: "/api/sessions/late-talk", cors: true, cache: "no-cache"},
+		// The answer of a write that went through says no-cache; the
+		// route table makes it no-store.
+		{name: "AdminWriteNoStore", method: "PATCH", path: "/api/sessions/late-talk", body: `{"abstract": "x"}`,
+			hdr: []string{"Authorization", "Bearer right", "Content-Type", "application/json"}, status: http.StatusOK, cache: "no-store"},
+		{name: "AdminWriteNoTokenNoStore", method: "POST", path: "/api/rooms", body: `{"name": "Room 3"}`, status: http.StatusUnauthorized, cache: "no-store"},
+		{name: "CredentialedReadNoStore", method: "GET", path: "/api/sessions", hdr: []string{"Authorization", "Bearer right"}, cors: true, status: http.StatusOK, cache: "no-store"},
 		{name: "PageHTML", method: "GET", path: "/", html: true},
 		{name: "RedirectHTML", method: "GET", path: "/.well-known/caldav", html: true},
 		{name: "NotFoundHTMLHeaders", method: "GET", path: "/no/such/page", html: true},
 		{name: "CalDAVPlain", method: "PROPFIND", path: calAll, hdr: []string{"Depth", "0"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			rec := send(h, c.method, c.path, nil, c.hdr...)
-			if rec.Code >= 500 {
-				t.Fatalf("%s %s: status %d", c.method, c.path, rec.Code)
+			var body io.Reader
+			if c.body != "" {
+				body = strings.NewReader(c.body)
+			}
+			rec := send(h, c.method, c.path, body, c.hdr...)
+			if rec.Code >= 500 || c.status != 0 && rec.Code != c.status {
+				t.Fatalf("%s %s: status %d, want %d: %s", c.method, c.path, rec.Code, c.status, rec.Body)
 			}
 			hd := rec.Header()
 			if got := hd.Get("Access-Control-Allow-Origin") == "*"; got != c.cors {
@@ -213,7 +204,8 @@ func TestCalDAVReportCounted(t *testing.T) {
 
 func TestOps(t *testing.T) {
 	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
-	h := newHardened(t, web.Config{Ops: map[string]http.Handler{"/healthz": ok, "/metrics": ok}})
+	srv, _ := serve(t, web.Config{}, agendatest.Small(t))
+	h := srv.Handler(nil, map[string]http.Handler{"/healthz": ok, "/metrics": ok})
 	for _, c := range []struct {
 		method, path string
 		want         int

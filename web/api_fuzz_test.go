@@ -1,24 +1,27 @@
-package api_test
+package web_test
 
 import (
 	"encoding/json"
 	"net/http"
 	"testing"
+
+	"confcal/web"
 )
 
-// fuzzRoutes are the write routes whose JSON bodies FuzzAdminJSON feeds.
+// fuzzRoutes are the write routes whose JSON bodies FuzzAPIJSON feeds.
 var fuzzRoutes = []struct{ method, path string }{
-	{http.MethodPatch, "/sessions/streams-everywhere"},
-	{http.MethodPost, "/sessions"},
-	{http.MethodPost, "/rooms"},
-	{http.MethodPatch, "/rooms/room-2"},
-	{http.MethodPost, "/import"},
+	{http.MethodPatch, "/api/sessions/streams-everywhere"},
+	{http.MethodPost, "/api/sessions"},
+	{http.MethodPost, "/api/rooms"},
+	{http.MethodPatch, "/api/rooms/room-2"},
+	{http.MethodPost, "/api/import"},
 }
 
-// FuzzAdminJSON sends arbitrary bodies to every write route (with the
-// token) and checks what the package doc promises: never a 5xx, every
-// error a JSON object with a message, and a refused write changes nothing.
-func FuzzAdminJSON(f *testing.F) {
+// FuzzAPIJSON sends arbitrary bodies to every write route of the admin
+// API (with the token) through the route table and checks what the API
+// promises: never a 5xx, every error a JSON object with a message, and a
+// refused write changes nothing.
+func FuzzAPIJSON(f *testing.F) {
 	// Valid bodies, one per route, so the fuzzer starts from the shapes
 	// that get past decoding into the agenda's rules.
 	f.Add(uint8(0), `{"room":"room-2","start":"2019-10-08T14:00","end":"2019-10-08T14:40"}`)
@@ -47,7 +50,7 @@ func FuzzAdminJSON(f *testing.F) {
 
 	f.Fuzz(func(t *testing.T, route uint8, body string) {
 		rt := fuzzRoutes[int(route)%len(fuzzRoutes)]
-		e := newEnv(t, token)
+		e := newAPIEnv(t, web.Config{Token: token})
 		before := e.svc.Current().Revision()
 		w := e.do(rt.method, rt.path, body, "Content-Type", "application/json")
 		switch {
