@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -290,7 +291,7 @@ func TestAPIPatchSession(t *testing.T) {
 			}
 			// The change is already current when the reply arrives.
 			again := decodeBody[api.Session](t, e.do("GET", "/api/sessions/"+tc.id, ""))
-			if again != s {
+			if !reflect.DeepEqual(again, s) {
 				t.Errorf("GET after PATCH = %+v, want %+v", again, s)
 			}
 		})
