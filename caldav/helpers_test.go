@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/xml"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -376,16 +375,6 @@ func davError(tb testing.TB, w *httptest.ResponseRecorder) []string {
 }
 
 func parseXML(b []byte, v any) error { return xml.Unmarshal(b, v) }
-
-// readAll reads a response body.
-func readAll(tb testing.TB, r io.Reader) string {
-	tb.Helper()
-	b, err := io.ReadAll(r)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return string(b)
-}
 
 // privilegesReadOnly is the shape of a read-only current-user-privilege-set.
 const privilegesReadOnly = "privilege(read) privilege(read-current-user-privilege-set)"

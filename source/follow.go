@@ -18,8 +18,8 @@ type Status struct {
 	// Err is why the poll changed nothing although the source may have
 	// (fetch, status, parse or mass-cancel errors); nil when it went well.
 	Err error
-	// Unchanged says the source was as it was at the last poll.
-	Unchanged bool
+	// ErrUnchanged says the source was as it was at the last poll.
+	ErrUnchanged bool
 	// Changes counts the change-log entries the poll made (0: the new
 	// version matched the agenda).
 	Changes int
@@ -58,8 +58,8 @@ func (f *Follower) Poll(ctx context.Context) Status {
 	st := Status{}
 	res, _, err := f.Source.Read(ctx)
 	switch {
-	case errors.Is(err, Unchanged):
-		st.Unchanged = true
+	case errors.Is(err, ErrUnchanged):
+		st.ErrUnchanged = true
 	case err != nil:
 		st.Err = err
 	default:

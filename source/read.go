@@ -44,11 +44,11 @@ func IsURL(loc string) bool {
 	return strings.HasPrefix(loc, "http://") || strings.HasPrefix(loc, "https://")
 }
 
-// Unchanged is what Read reports when the source is as it was at the last
+// ErrUnchanged is what Read reports when the source is as it was at the last
 // read (a 304 answer, or the same bytes).
-var Unchanged = errors.New("source: unchanged since the last read")
+var ErrUnchanged = errors.New("source: unchanged since the last read")
 
-// Read reads and imports the source. It returns Unchanged (and nothing
+// Read reads and imports the source. It returns ErrUnchanged (and nothing
 // else) when the source answered 304 Not Modified or its bytes hash the
 // same as at the last successful read. What a read remembers (the
 // validators, the hash) is kept only when the body imported, so a broken
@@ -62,7 +62,7 @@ func (s *Source) Read(ctx context.Context) (formats.Result, Format, error) {
 	sum := sha256.Sum256(data)
 	if s.read && sum == s.sum {
 		s.etag, s.lastModified = etag, lastModified
-		return formats.Result{}, s.Format, Unchanged
+		return formats.Result{}, s.Format, ErrUnchanged
 	}
 	opts := s.Options
 	if opts.Name == "" {
@@ -77,7 +77,7 @@ func (s *Source) Read(ctx context.Context) (formats.Result, Format, error) {
 }
 
 // fetch returns the source's bytes and an HTTP source's validators, or
-// Unchanged for a 304.
+// ErrUnchanged for a 304.
 func (s *Source) fetch(ctx context.Context) (data []byte, etag, lastModified string, err error) {
 	if !IsURL(s.Location) {
 		f, err := os.Open(s.Location)
@@ -116,7 +116,7 @@ func (s *Source) fetch(ctx context.Context) (data []byte, etag, lastModified str
 	defer res.Body.Close()
 	switch {
 	case res.StatusCode == http.StatusNotModified && s.read:
-		return nil, "", "", Unchanged
+		return nil, "", "", ErrUnchanged
 	case res.StatusCode != http.StatusOK:
 		return nil, "", "", fmt.Errorf("source: %s answered %s", s.Location, res.Status)
 	}

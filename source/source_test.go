@@ -105,7 +105,7 @@ func TestFollowAVersionAThenB(t *testing.T) {
 	}
 	// Nothing changed: the poll is a conditional request answered 304,
 	// and no revision is made.
-	if st := f.Poll(t.Context()); st.Err != nil || !st.Unchanged || st.Revision != 1 {
+	if st := f.Poll(t.Context()); st.Err != nil || !st.ErrUnchanged || st.Revision != 1 {
 		t.Fatalf("poll of an unchanged source = %+v", st)
 	}
 	if srv.got304 != 1 {

@@ -60,9 +60,7 @@ func FuzzFeedRequest(f *testing.F) {
 
 	f.Fuzz(func(t *testing.T, route uint8, name, query string) {
 		p := fuzzPaths[int(route)%len(fuzzPaths)]
-		if strings.Contains(p, "%s") {
-			p = strings.Replace(p, "%s", name, 1)
-		}
+		p = strings.Replace(p, "%s", name, 1)
 		req := httptest.NewRequest(http.MethodGet, "/", nil)
 		req.URL = &url.URL{Path: p, RawQuery: query}
 		req.RequestURI = req.URL.RequestURI()

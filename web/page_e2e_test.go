@@ -118,7 +118,7 @@ func TestPageInBrowser(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("GET %s: %d", feedURL, res.StatusCode)
 	}
-	events := pageParseICS(t, feedURL, body)
+	events := parseICS(t, feedURL, body)
 	var uids []string
 	for _, ev := range events {
 		uid, err := ev.Props.Text(goical.PropUID)

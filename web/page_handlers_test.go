@@ -410,7 +410,7 @@ func TestPageShortLinkForLongPicks(t *testing.T) {
 	}
 	// The short feed serves the pick.
 	res, body := pageFetch(t, h, "/feeds/my/"+code+".ics")
-	if res.StatusCode != http.StatusOK || len(pageParseICS(t, "short feed", []byte(body))) != len(ids) {
+	if res.StatusCode != http.StatusOK || len(parseICS(t, "short feed", []byte(body))) != len(ids) {
 		t.Errorf("GET /feeds/my/%s.ics: %d, want the %d picked sessions", code, res.StatusCode, len(ids))
 	}
 	// The same pick saved again, in any order, gets the same code and

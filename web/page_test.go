@@ -12,7 +12,6 @@ import (
 	"strings"
 	"testing"
 
-	goical "github.com/emersion/go-ical"
 	"golang.org/x/net/html"
 
 	"confcal/agenda"
@@ -138,16 +137,6 @@ func pageAttr(n *html.Node, key string) string {
 	return ""
 }
 
-// pageParseICS decodes an iCalendar body and returns its events.
-func pageParseICS(tb testing.TB, u string, body []byte) []goical.Event {
-	tb.Helper()
-	cal, err := goical.NewDecoder(bytes.NewReader(body)).Decode()
-	if err != nil {
-		tb.Fatalf("%s does not parse as iCalendar: %v", u, err)
-	}
-	return cal.Events()
-}
-
 // TestPageLinksResolve collects every link on the agenda (with and without
 // a pick), a session page and the help page, and checks each: local pages
 // answer 200, feeds parse with go-ical, QR codes decode to their feed
@@ -233,7 +222,7 @@ func TestPageLinksResolve(t *testing.T) {
 			switch ct := res.Header.Get("Content-Type"); {
 			case strings.HasPrefix(ct, "text/calendar"):
 				feeds++
-				if len(pageParseICS(t, link, body)) == 0 {
+				if len(parseICS(t, link, body)) == 0 {
 					t.Errorf("%s: feed %s has no events", from, link)
 				}
 			case strings.HasPrefix(ct, "application/atom+xml"):
@@ -308,7 +297,7 @@ func TestPageShortPersonalFeed(t *testing.T) {
 	if !bytes.Equal(short, long) {
 		t.Errorf("/feeds/my/%s.ics differs from the custom feed of its sessions", code)
 	}
-	if n := len(pageParseICS(t, "my feed", short)); n != len(ids) {
+	if n := len(parseICS(t, "my feed", short)); n != len(ids) {
 		t.Errorf("my feed has %d events, want %d", n, len(ids))
 	}
 	for _, bad := range []string{"/feeds/my/" + page.NewCode() + ".ics", "/feeds/my/short.ics"} {
