@@ -26,6 +26,9 @@ type Client struct {
 	Token, Who string
 	// HTTP makes the requests; nil means a client with a 30 s timeout.
 	HTTP *http.Client
+	// Conference is the slug of the conference the client changes, whose
+	// API is at "/{slug}/api"; "" is the default conference's, at "/api".
+	Conference string
 }
 
 // RemoteError is a server's refusal: its status and message.
@@ -149,7 +152,12 @@ func (c *Client) call(ctx context.Context, method, path string, body, out any, h
 		}
 		rd = bytes.NewReader(b)
 	}
-	u := strings.TrimRight(c.Base, "/") + "/api" + path
+	base := strings.TrimRight(c.Base, "/")
+	if c.Conference != "" && !strings.HasPrefix(path, "/conferences") {
+		// The conferences themselves are the server's, not one's.
+		base += "/" + c.Conference
+	}
+	u := base + "/api" + path
 	req, err := http.NewRequestWithContext(ctx, method, u, rd)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", method, u, err)

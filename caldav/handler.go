@@ -28,6 +28,11 @@ type Options struct {
 	// Principal is the principal's path segment below Prefix, one per
 	// conference ("/dav/<principal>/"); empty means DefaultPrincipal.
 	Principal string
+	// Roots are the paths outside Prefix that answer PROPFIND as context
+	// roots, naming the principal in DAV:current-user-principal (RFC 5397),
+	// for clients given only a URL there; nil means "/". A conference's
+	// page URL ("/{slug}/") is one.
+	Roots []string
 	// Logger receives server errors (5xx); nil discards them.
 	Logger *slog.Logger
 	// MaxBody caps request bodies in bytes; larger ones get 413. Zero
@@ -73,7 +78,7 @@ func NewHandler(opts Options, current func() *ical.Edition) http.Handler {
 		maxBody = DefaultMaxBody
 	}
 	return &handler{
-		p:       paths{prefix: prefix, principal: cmpOr(opts.Principal, DefaultPrincipal)},
+		p:       paths{prefix: prefix, principal: cmpOr(opts.Principal, DefaultPrincipal), roots: opts.Roots},
 		current: current,
 		log:     log,
 		maxBody: maxBody,

@@ -55,10 +55,23 @@ const (
 var colorRE = regexp.MustCompile(`^#[0-9A-Fa-f]{6}$`)
 
 // paths builds the URL paths of the tree below a prefix, for one
-// principal.
-type paths struct{ prefix, principal string }
+// principal; roots are the context roots outside the prefix that lead
+// clients to the principal.
+type paths struct {
+	prefix, principal string
+	roots             []string
+}
 
-func (p paths) root() string              { return p.prefix + "/" }
+func (p paths) root() string { return p.prefix + "/" }
+
+// contextRoots are the roots outside the prefix: "/" unless others are given.
+func (p paths) contextRoots() []string {
+	if len(p.roots) == 0 {
+		return []string{"/"}
+	}
+	return p.roots
+}
+
 func (p paths) principalPath() string     { return p.prefix + "/" + p.principal + "/" }
 func (p paths) home() string              { return p.principalPath() + homeSegment + "/" }
 func (p paths) calendar(id string) string { return p.home() + id + "/" }
@@ -380,10 +393,16 @@ func (v *view) resolve(p string) resource {
 	clean := path.Clean(p)
 	prefix := v.p.prefix
 	var rel string
+	if prefix != "" {
+		for _, root := range v.p.contextRoots() {
+			if clean == path.Clean(root) {
+				// A context root: clients given only the server's
+				// (or the conference's) URL start there.
+				return resource{kind: resRoot, path: root}
+			}
+		}
+	}
 	switch {
-	case clean == "/" && prefix != "":
-		// The context root: clients given only the server URL start there.
-		return resource{kind: resRoot, path: "/"}
 	case clean == prefix || prefix == "" && clean == "/":
 		return resource{kind: resRoot, path: v.p.root()}
 	case strings.HasPrefix(clean, prefix+"/"):

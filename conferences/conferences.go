@@ -23,6 +23,9 @@ import (
 	"confcal/source"
 )
 
+// FallbackSlug is the default conference's slug when its name makes none.
+const FallbackSlug = "conference"
+
 // Conference is one hosted conference.
 type Conference struct {
 	Listing agenda.Listing
@@ -65,6 +68,9 @@ type Config struct {
 	// Store wraps each conference's Store (e.g. to count its errors); nil
 	// leaves them as they are.
 	Store func(agenda.Store) agenda.Store
+	// Withdraw, when set, is told of every conference no longer served
+	// (removed here or by another process), so its URLs stop answering.
+	Withdraw func(slug string)
 }
 
 // Manager runs the conferences of a Registry. Its methods are safe for
@@ -110,7 +116,7 @@ func (m *Manager) Open(ctx context.Context, seed func() (*agenda.Snapshot, error
 		}
 		slug := agenda.Slug(snap.Conference().Name)
 		if slug == "" {
-			slug = "conference"
+			slug = FallbackSlug
 		}
 		if err := m.cfg.Registry.AddConference(ctx, agenda.Listing{Slug: slug}); err != nil {
 			return err
@@ -253,12 +259,27 @@ func (m *Manager) Create(ctx context.Context, l agenda.Listing, contents *agenda
 	return c, nil
 }
 
-// Remove stops serving conference slug and marks it removed in the
-// registry, keeping its data (Restore serves it again, Purge deletes it).
-func (m *Manager) Remove(ctx context.Context, slug string) error {
+// RemoveConference stops serving conference slug and marks it removed in
+// the registry, keeping its data (RestoreConference serves it again,
+// PurgeConference deletes it). The default conference, which the root URLs
+// serve, cannot be removed.
+func (m *Manager) RemoveConference(ctx context.Context, slug string) error {
+	m.mu.RLock()
+	def := m.def
+	m.mu.RUnlock()
+	if slug == def {
+		return &agenda.Error{Kind: agenda.ErrInvalid, Msg: fmt.Sprintf("conference %s is the default one, which the root URLs serve: it cannot be removed", slug)}
+	}
 	if err := m.cfg.Registry.RemoveConference(ctx, slug); err != nil {
 		return err
 	}
+	m.stopServing(slug)
+	m.log.Info("conference removed", "conference", slug)
+	return nil
+}
+
+// stopServing stops conference slug's follower and its serving.
+func (m *Manager) stopServing(slug string) {
 	m.mu.Lock()
 	c, ok := m.confs[slug]
 	delete(m.confs, slug)
@@ -267,12 +288,13 @@ func (m *Manager) Remove(ctx context.Context, slug string) error {
 	if ok && c.stop != nil {
 		c.stop()
 	}
-	m.log.Info("conference removed", "conference", slug)
-	return nil
+	if m.cfg.Withdraw != nil {
+		m.cfg.Withdraw(slug)
+	}
 }
 
-// Restore serves a removed conference again.
-func (m *Manager) Restore(ctx context.Context, slug string) error {
+// RestoreConference serves a removed conference again.
+func (m *Manager) RestoreConference(ctx context.Context, slug string) error {
 	if err := m.cfg.Registry.RestoreConference(ctx, slug); err != nil {
 		return err
 	}
@@ -288,8 +310,8 @@ func (m *Manager) Restore(ctx context.Context, slug string) error {
 	return err
 }
 
-// Purge deletes a removed conference and all it holds.
-func (m *Manager) Purge(ctx context.Context, slug string) error {
+// PurgeConference deletes a removed conference and all it holds.
+func (m *Manager) PurgeConference(ctx context.Context, slug string) error {
 	return m.cfg.Registry.PurgeConference(ctx, slug)
 }
 
@@ -331,7 +353,12 @@ func (m *Manager) Refresh(ctx context.Context) error {
 		return errors.Join(first, err)
 	}
 	for _, l := range list {
-		if _, ok := m.Get(l.Slug); ok || !l.Removed.IsZero() {
+		_, served := m.Get(l.Slug)
+		if served && !l.Removed.IsZero() {
+			m.stopServing(l.Slug) // removed by another process
+			m.log.Info("conference removed by another process", "conference", l.Slug)
+		}
+		if served || !l.Removed.IsZero() {
 			continue
 		}
 		if _, err := m.start(ctx, l, nil); err != nil && !errors.Is(err, agenda.ErrEmpty) && first == nil {

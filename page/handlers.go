@@ -23,6 +23,7 @@ type common struct {
 	Dates     string // "7–9 October 2019"
 	Home      string // the agenda, keeping the pick
 	MyURL     string
+	MyPost    string // where the pick shortener posts
 	HelpURL   string
 	ChangeLog string
 	AgendaCSS string
@@ -41,9 +42,10 @@ func (h *Renderer) common(snap *agenda.Snapshot, st state, title string) common 
 		Dates:     dateRange(conf.First, conf.Last),
 		Home:      p.link("/", ""),
 		MyURL:     p.link("/", "my"),
+		MyPost:    st.prefix + "/my",
 		HelpURL:   p.link("/help", ""),
-		ChangeLog: catalog.AtomPath,
-		AgendaCSS: "/static/agenda.css?v=" + strconv.FormatInt(snap.Revision(), 10),
+		ChangeLog: st.prefix + catalog.AtomPath,
+		AgendaCSS: st.prefix + "/static/agenda.css?v=" + strconv.FormatInt(snap.Revision(), 10),
 		PickCount: len(st.pick),
 		PickData:  strings.Join(st.pick, ","),
 		PickSet:   st.pickSet,
@@ -136,7 +138,7 @@ func (h *Renderer) Index(ctx context.Context, w io.Writer, snap *agenda.Snapshot
 	if err != nil {
 		return err
 	}
-	base := q.Base
+	base := q.links()
 	rc, err := recentChanges(snap, q.Now)
 	if err != nil {
 		return err
@@ -175,7 +177,7 @@ func (h *Renderer) Index(ctx context.Context, w io.Writer, snap *agenda.Snapshot
 }
 
 // my builds the attendee's own agenda and its personal feed.
-func (h *Renderer) my(snap *agenda.Snapshot, st state, base string, rc recent) myData {
+func (h *Renderer) my(snap *agenda.Snapshot, st state, base links, rc recent) myData {
 	var m myData
 	if len(st.pick) == 0 {
 		return m
@@ -287,24 +289,24 @@ func days(snap *agenda.Snapshot, st state, rc recent) []dayView {
 }
 
 // Subscribe blocks of the feeds the web package serves.
-func daySub(snap *agenda.Snapshot, base string, d agenda.Date) sub {
+func daySub(snap *agenda.Snapshot, base links, d agenda.Date) sub {
 	c, _ := catalog.Find(snap, catalog.Day, d.String())
 	return newSub(base, "sub-day-"+d.String(), dayTitle(d), c)
 }
 
-func trackSub(snap *agenda.Snapshot, base string, t agenda.Track) sub {
+func trackSub(snap *agenda.Snapshot, base links, t agenda.Track) sub {
 	c, _ := catalog.Find(snap, catalog.Track, t.ID)
 	return newSub(base, "sub-track-"+t.ID, "Track: "+t.Name, c)
 }
 
-func roomSub(snap *agenda.Snapshot, base string, rm agenda.Room) sub {
+func roomSub(snap *agenda.Snapshot, base links, rm agenda.Room) sub {
 	c, _ := catalog.Find(snap, catalog.Room, rm.ID)
 	return newSub(base, "sub-room-"+rm.ID, "Room: "+rm.Name, c)
 }
 
 // calendars lists a subscribe block for every day, track and room that has
 // sessions.
-func calendars(snap *agenda.Snapshot, base string) []calGroup {
+func calendars(snap *agenda.Snapshot, base links) []calGroup {
 	var dg, tg, rg calGroup
 	dg.Name, tg.Name, rg.Name = "Days", "Tracks", "Rooms"
 	for _, d := range snap.Days() {
@@ -356,7 +358,7 @@ func (h *Renderer) Session(ctx context.Context, w io.Writer, snap *agenda.Snapsh
 	if err != nil {
 		return err
 	}
-	base := q.Base
+	base := q.links()
 	day := snap.Day(x)
 	sessionCal, _ := catalog.Find(snap, catalog.Session, x.ID)
 	p := st.onlyPick()
@@ -373,7 +375,7 @@ func (h *Renderer) Session(ctx context.Context, w io.Writer, snap *agenda.Snapsh
 	for _, id := range x.Speakers {
 		if c, ok := catalog.Find(snap, catalog.Speaker, id); ok {
 			p, _ := snap.Speaker(id)
-			d.Speakers = append(d.Speakers, speakerLink{Name: p.Name, Path: c.Path})
+			d.Speakers = append(d.Speakers, speakerLink{Name: p.Name, Path: base.prefix + c.Path})
 		}
 	}
 	s := p
@@ -408,12 +410,12 @@ func (h *Renderer) Help(ctx context.Context, w io.Writer, snap *agenda.Snapshot,
 	if err != nil {
 		return err
 	}
-	base := q.Base
+	base := q.links()
 	d := helpData{
 		common:    h.common(snap, st, "Calendar set-up help — "+snap.Conference().Name),
-		DAV:       base + "/dav/",
-		Host:      strings.TrimPrefix(strings.TrimPrefix(base, "https://"), "http://"),
-		Plain:     strings.HasPrefix(base, "http://"),
+		DAV:       base.dav(),
+		Host:      base.host(),
+		Plain:     strings.HasPrefix(base.abs, "http://"),
 		All:       newSub(base, "sub-all", "Whole conference", catalog.Whole(snap)),
 		Calendars: st.onlyPick().link("/", "calendars"),
 	}

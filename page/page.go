@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"confcal/agenda"
+	"confcal/catalog"
 )
 
 //go:embed templates/*.html static/*
@@ -56,10 +57,17 @@ type Asset struct {
 // time (for "changed in the last 24 hours") and where stored picks are.
 type Query struct {
 	Values url.Values
+	// Base is the absolute URL of the conference's page, without the
+	// trailing slash; Prefix is its path ("" at the server's root,
+	// "/{slug}" below it), which every local link starts with.
 	Base   string
+	Prefix string
 	Now    time.Time
 	Picks  PickStore
 }
+
+// links is where the query's page links point.
+func (q Query) links() links { return links{abs: q.Base, prefix: q.Prefix} }
 
 // Error is a request the page cannot answer (an unknown session, a
 // malformed day, a full pick store): its message is for the attendee,
@@ -110,7 +118,7 @@ func New() (*Renderer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("page: templates: %w", err)
 	}
-	for _, name := range []string{"index", "session", "help", "error"} {
+	for _, name := range []string{"index", "session", "help", "error", "conferences"} {
 		t, err := template.Must(base.Clone()).ParseFS(files, "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("page: template %s: %w", name, err)
@@ -144,14 +152,57 @@ type errorData struct {
 }
 
 // Error renders the error page of status with msg.
-func (h *Renderer) Error(w io.Writer, snap *agenda.Snapshot, status int, title, msg string) error {
-	return h.render(w, "error", errorData{common: h.common(snap, state{}, title), Status: status, Message: msg})
+// prefix is the conference's path prefix ("" at the root), as in Query.
+func (h *Renderer) Error(w io.Writer, snap *agenda.Snapshot, prefix string, status int, title, msg string) error {
+	return h.render(w, "error", errorData{common: h.common(snap, state{prefix: prefix}, title), Status: status, Message: msg})
+}
+
+// Listed is one conference on the list of a server's conferences: the
+// revision it serves, and the absolute URL and path prefix of its page.
+type Listed struct {
+	Slug   string
+	Snap   *agenda.Snapshot
+	Base   string // e.g. "https://host/pycon-2027"
+	Prefix string // e.g. "/pycon-2027"
+}
+
+// listData is the data of the conference list.
+type listData struct {
+	Title          string
+	Upcoming, Past []listEntry
+}
+
+type listEntry struct {
+	Slug, Name, Dates, TimeZone string
+	Page, Help, CalDAV          string
+	Sessions                    int
+	Sub                         sub
+}
+
+// Conferences renders the list of a server's conferences, in the order
+// given, split into those not over by today and those past, each with the
+// subscribe block of its whole-conference feed.
+func (h *Renderer) Conferences(w io.Writer, title string, list []Listed, today agenda.Date) error {
+	d := listData{Title: title}
+	for _, c := range list {
+		conf := c.Snap.Conference()
+		at := links{abs: c.Base, prefix: c.Prefix}
+		e := listEntry{Slug: c.Slug, Name: conf.Name, Dates: dateRange(conf.First, conf.Last), TimeZone: conf.TimeZone,
+			Page: c.Prefix + "/", Help: c.Prefix + "/help", CalDAV: at.dav(), Sessions: len(c.Snap.SessionIDs()),
+			Sub: newSub(at, "sub-"+c.Slug, conf.Name, catalog.Whole(c.Snap))}
+		if conf.Last.Before(today) {
+			d.Past = append(d.Past, e)
+		} else {
+			d.Upcoming = append(d.Upcoming, e)
+		}
+	}
+	return h.render(w, "conferences", d)
 }
 
 // parseState reads the filters and the pick from q.
 func parseState(ctx context.Context, snap *agenda.Snapshot, q Query) (state, []string, error) {
 	v := q.Values
-	var s state
+	s := state{prefix: q.Prefix}
 	var notices []string
 	if d := v.Get("day"); d != "" {
 		day, err := agenda.ParseDate(d)

@@ -456,7 +456,7 @@ func TestErrorPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := r.Error(&buf, agendatest.Small(t), 404, "Not Found", "There is no <session> here."); err != nil {
+	if err := r.Error(&buf, agendatest.Small(t), "", 404, "Not Found", "There is no <session> here."); err != nil {
 		t.Fatal(err)
 	}
 	doc, err := html.Parse(&buf)

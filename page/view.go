@@ -19,7 +19,10 @@ type state struct {
 	track string
 	room  string
 	pick  []string // in agenda order
-	code  string   // the stored pick the pick came from, if any
+	// prefix is the conference's path prefix every link starts with: ""
+	// at the root, "/{slug}" below it.
+	prefix string
+	code   string // the stored pick the pick came from, if any
 	// pickSet records that the URL named a pick (even an empty one), so the
 	// page's script knows the URL, not local storage, is the truth.
 	pickSet bool
@@ -52,7 +55,7 @@ func (s state) query() string {
 
 // link returns path with s's query and an optional fragment.
 func (s state) link(path, fragment string) string {
-	u := path + s.query()
+	u := s.prefix + path + s.query()
 	if fragment != "" {
 		u += "#" + fragment
 	}
@@ -169,20 +172,41 @@ type sub struct {
 // modules) at level M.
 const longURL = 200
 
-// newSub builds the subscribe block of calendar c for links under base.
-func newSub(base, id, title string, c catalog.Calendar) sub {
-	abs := base + c.Path
+// links is where a page's links point: abs is the absolute URL of the
+// conference ("https://host" or "https://host/{slug}"), prefix its path
+// ("" or "/{slug}").
+type links struct{ abs, prefix string }
+
+// dav is the URL a CalDAV client is given: the server's /dav/ for the
+// default conference (as ever), the conference's own URL for any other.
+func (l links) dav() string {
+	if l.prefix == "" {
+		return l.abs + "/dav/"
+	}
+	return l.abs + "/"
+}
+
+// host is the host[:port] of the links.
+func (l links) host() string {
+	h := strings.TrimPrefix(strings.TrimPrefix(l.abs, "https://"), "http://")
+	h, _, _ = strings.Cut(h, "/")
+	return h
+}
+
+// newSub builds the subscribe block of calendar c for links at base.
+func newSub(base links, id, title string, c catalog.Calendar) sub {
+	abs := base.abs + c.Path
 	webcal := "webcal://" + strings.TrimPrefix(strings.TrimPrefix(abs, "https://"), "http://")
 	return sub{
 		ID:      id,
 		Title:   title,
 		Name:    c.Name,
-		Path:    c.Path,
+		Path:    base.prefix + c.Path,
 		URL:     abs,
 		Webcal:  template.URL(webcal), // base is checked by BaseURL, paths built from slugs
 		Google:  "https://calendar.google.com/calendar/r?cid=" + url.QueryEscape(webcal),
 		Outlook: "https://outlook.live.com/calendar/0/addfromweb?url=" + queryEscape(abs) + "&name=" + queryEscape(c.Name),
-		QR:      "/qr.svg?feed=" + url.QueryEscape(c.Path),
+		QR:      base.prefix + "/qr.svg?feed=" + url.QueryEscape(c.Path),
 		Events:  c.Events,
 		Long:    len(abs) > longURL,
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
@@ -30,39 +31,114 @@ import (
 // current; 413 for bodies over MaxBody; 415 for a body that is not JSON; 422
 // for a change the agenda's rules refuse; 503 while the store is busy.
 
-// adminAPI serves the API routes for one agenda service.
+// adminAPI serves a conference's API routes; host runs its agenda.
 type adminAPI struct {
-	s   *Server
-	svc *agenda.Service
+	s    *Server
+	host Host
 }
 
 // whoPrefix starts the author recorded for every change made through the
 // API: "api" alone, or "api:alice" with a Confcal-Who of "alice".
 const whoPrefix = "api"
 
-// requireToken lets a request through only with the admin token.
-func (s *Server) requireToken(next http.Handler) http.Handler {
-	want := sha256.Sum256([]byte(s.cfg.Token))
+// requireToken lets a write to the request's conference through with the
+// admin token, or with one of that conference's organizer tokens (host
+// knows them): 401 without a token or with an unknown one, 403 with a
+// token of another conference.
+func (s *Server) requireToken(host Host, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.cfg.Token == "" {
-			s.fail(w, r, errorf(http.StatusForbidden,
-				"writes are disabled: start the server with CONFCAL_ADMIN_TOKEN set or with -admin-token-file naming a file that holds the token"))
-			return
-		}
-		given, ok := bearer(r.Header.Get("Authorization"))
+		given, ok := s.bearerOf(w, r, host)
 		if !ok {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="confcal"`)
-			s.fail(w, r, errorf(http.StatusUnauthorized, "this needs the admin token: send Authorization: Bearer <token>"))
 			return
 		}
-		sum := sha256.Sum256([]byte(given))
-		if subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="confcal", error="invalid_token"`)
-			s.fail(w, r, errorf(http.StatusUnauthorized, "wrong admin token"))
+		if s.isAdmin(given) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		slug, err := host.TokenConference(r.Context(), given)
+		switch {
+		case errors.Is(err, agenda.ErrNoConference):
+			s.wrongToken(w, r, host)
+		case err != nil:
+			s.fail(w, r, fmt.Errorf("web: checking an organizer token: %w", err))
+		case slug != slugOf(r):
+			s.fail(w, r, errorf(http.StatusForbidden, "this organizer token is for conference %s; it changes nothing here", slug))
+		default:
+			next.ServeHTTP(w, r)
+		}
+	})
+}
+
+// requireAdmin lets a request through only with the admin token: 403 for
+// an organizer's token, 401 for none or a wrong one.
+func (s *Server) requireAdmin(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		given, ok := s.bearerOf(w, r, nil)
+		if !ok {
+			return
+		}
+		if !s.isAdmin(given) {
+			if strings.HasPrefix(given, OrganizerTokenPrefix) {
+				s.fail(w, r, errorf(http.StatusForbidden, "conferences are managed with the admin token; an organizer's token changes one conference only"))
+				return
+			}
+			s.wrongToken(w, r, nil)
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// OrganizerTokenPrefix starts every organizer token, so that one is told
+// from a mistyped admin token.
+const OrganizerTokenPrefix = "cct_"
+
+// bearerOf returns the request's bearer token, or answers the request
+// itself: 403 when no token could ever be right (writes disabled), 401
+// when it carries none.
+func (s *Server) bearerOf(w http.ResponseWriter, r *http.Request, host Host) (string, bool) {
+	_, one := host.(one)
+	if s.cfg.Token == "" && (host == nil || one) {
+		s.fail(w, r, errorf(http.StatusForbidden,
+			"writes are disabled: start the server with CONFCAL_ADMIN_TOKEN set or with -admin-token-file naming a file that holds the token"))
+		return "", false
+	}
+	given, ok := bearer(r.Header.Get("Authorization"))
+	if !ok {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="confcal"`)
+		what := "the admin token"
+		if !one && host != nil {
+			what = "the admin token or an organizer token of this conference"
+		}
+		s.fail(w, r, errorf(http.StatusUnauthorized, "this needs %s: send Authorization: Bearer <token>", what))
+		return "", false
+	}
+	return given, true
+}
+
+// isAdmin reports whether token is the admin token, in constant time.
+func (s *Server) isAdmin(token string) bool {
+	if s.cfg.Token == "" {
+		return false
+	}
+	want := sha256.Sum256([]byte(s.cfg.Token))
+	sum := sha256.Sum256([]byte(token))
+	return subtle.ConstantTimeCompare(sum[:], want[:]) == 1
+}
+
+// wrongToken answers a token that is nobody's (host nil: where only the
+// admin token would do).
+func (s *Server) wrongToken(w http.ResponseWriter, r *http.Request, host Host) {
+	w.Header().Set("WWW-Authenticate", `Bearer realm="confcal", error="invalid_token"`)
+	_, one := host.(one)
+	switch {
+	case host == nil || one:
+		s.fail(w, r, errorf(http.StatusUnauthorized, "wrong admin token"))
+	case s.cfg.Token == "":
+		s.fail(w, r, errorf(http.StatusUnauthorized, "wrong token: it is no organizer token, and writes with the admin token are disabled: start the server with CONFCAL_ADMIN_TOKEN set or with -admin-token-file naming a file that holds the token"))
+	default:
+		s.fail(w, r, errorf(http.StatusUnauthorized, "wrong token: neither the admin token nor an organizer token"))
+	}
 }
 
 // bearer returns the token of an Authorization field value in the Bearer
@@ -80,8 +156,8 @@ func bearer(field string) (string, bool) {
 
 // snapshot returns the revision being served and says so in the answer's
 // Confcal-Revision header.
-func (a *adminAPI) snapshot(w http.ResponseWriter) (*agenda.Snapshot, error) {
-	st, err := a.s.site()
+func (a *adminAPI) snapshot(w http.ResponseWriter, r *http.Request) (*agenda.Snapshot, error) {
+	st, err := a.s.site(r)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +173,7 @@ func (a *adminAPI) answer(w http.ResponseWriter, r *http.Request, status int, v 
 }
 
 func (a *adminAPI) listSessions(w http.ResponseWriter, r *http.Request) error {
-	snap, err := a.snapshot(w)
+	snap, err := a.snapshot(w, r)
 	if err != nil {
 		return err
 	}
@@ -109,7 +185,7 @@ func (a *adminAPI) listSessions(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *adminAPI) getSession(w http.ResponseWriter, r *http.Request) error {
-	snap, err := a.snapshot(w)
+	snap, err := a.snapshot(w, r)
 	if err != nil {
 		return err
 	}
@@ -136,7 +212,7 @@ func (a *adminAPI) writeSession(w http.ResponseWriter, r *http.Request, status i
 }
 
 func (a *adminAPI) listRooms(w http.ResponseWriter, r *http.Request) error {
-	snap, err := a.snapshot(w)
+	snap, err := a.snapshot(w, r)
 	if err != nil {
 		return err
 	}
@@ -148,7 +224,7 @@ func (a *adminAPI) listRooms(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *adminAPI) listTracks(w http.ResponseWriter, r *http.Request) error {
-	snap, err := a.snapshot(w)
+	snap, err := a.snapshot(w, r)
 	if err != nil {
 		return err
 	}
@@ -160,7 +236,7 @@ func (a *adminAPI) listTracks(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *adminAPI) listSpeakers(w http.ResponseWriter, r *http.Request) error {
-	snap, err := a.snapshot(w)
+	snap, err := a.snapshot(w, r)
 	if err != nil {
 		return err
 	}
@@ -172,7 +248,7 @@ func (a *adminAPI) listSpeakers(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *adminAPI) listChanges(w http.ResponseWriter, r *http.Request) error {
-	snap, err := a.snapshot(w)
+	snap, err := a.snapshot(w, r)
 	if err != nil {
 		return err
 	}
@@ -191,33 +267,34 @@ func (a *adminAPI) listChanges(w http.ResponseWriter, r *http.Request) error {
 
 // write decodes a write's JSON body into body and names the change's
 // author: the steps every write starts with.
-func (a *adminAPI) write(w http.ResponseWriter, r *http.Request, body any) (string, error) {
-	if a.svc == nil {
-		return "", errorf(http.StatusServiceUnavailable, "this server takes no changes")
+func (a *adminAPI) write(w http.ResponseWriter, r *http.Request, body any) (*agenda.Service, string, error) {
+	svc, _, ok := a.host.Service(slugOf(r))
+	if !ok || svc == nil {
+		return nil, "", errorf(http.StatusServiceUnavailable, "this server takes no changes")
 	}
-	if a.svc.Current() == nil {
+	if svc.Current() == nil {
 		// The service is not loaded yet: there is no agenda to change,
 		// and the changes read times in its time zone.
-		return "", errorf(http.StatusServiceUnavailable, "%s", errNotLoaded)
+		return nil, "", errorf(http.StatusServiceUnavailable, "%s", errNotLoaded)
 	}
 	if err := decodeJSON(r, body); err != nil {
-		return "", err
+		return nil, "", err
 	}
 	v := strings.TrimSpace(r.Header.Get(api.WhoHeader))
 	if v == "" {
-		return whoPrefix, nil
+		return svc, whoPrefix, nil
 	}
 	if !api.ValidWho(v) {
-		return "", errorf(http.StatusBadRequest, "%s: want up to %d printable characters", api.WhoHeader, api.MaxWho)
+		return nil, "", errorf(http.StatusBadRequest, "%s: want up to %d printable characters", api.WhoHeader, api.MaxWho)
 	}
-	return whoPrefix + ":" + v, nil
+	return svc, whoPrefix + ":" + v, nil
 }
 
 // follows refuses edits of sessions while the agenda follows a source: the
 // source is its truth, and a later poll would undo them.
-func (a *adminAPI) follows() error {
-	if a.s.cfg.Follows != "" {
-		return errorf(http.StatusConflict, "this agenda follows %s: change its sessions there (rooms may be renamed here)", a.s.cfg.Follows)
+func (a *adminAPI) follows(r *http.Request) error {
+	if _, src, _ := a.host.Service(slugOf(r)); src != "" {
+		return errorf(http.StatusConflict, "this agenda follows %s: change its sessions there (rooms may be renamed here)", src)
 	}
 	return nil
 }
@@ -225,14 +302,14 @@ func (a *adminAPI) follows() error {
 func (a *adminAPI) patchSession(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	var p api.SessionPatch
-	author, err := a.write(w, r, &p)
+	svc, author, err := a.write(w, r, &p)
 	if err != nil {
 		return err
 	}
-	if err := a.follows(); err != nil {
+	if err := a.follows(r); err != nil {
 		return err
 	}
-	next, _, err := api.PatchSession(r.Context(), a.svc, author, id, p, r.Header.Values("If-Match"))
+	next, _, err := api.PatchSession(r.Context(), svc, author, id, p, r.Header.Values("If-Match"))
 	if err != nil {
 		return err
 	}
@@ -242,14 +319,14 @@ func (a *adminAPI) patchSession(w http.ResponseWriter, r *http.Request) error {
 
 func (a *adminAPI) createSession(w http.ResponseWriter, r *http.Request) error {
 	var n api.NewSession
-	author, err := a.write(w, r, &n)
+	svc, author, err := a.write(w, r, &n)
 	if err != nil {
 		return err
 	}
-	if err := a.follows(); err != nil {
+	if err := a.follows(r); err != nil {
 		return err
 	}
-	next, id, err := api.CreateSession(r.Context(), a.svc, author, n)
+	next, id, err := api.CreateSession(r.Context(), svc, author, n)
 	if err != nil {
 		return err
 	}
@@ -268,11 +345,11 @@ func (a *adminAPI) writeRoom(w http.ResponseWriter, r *http.Request, status int,
 
 func (a *adminAPI) createRoom(w http.ResponseWriter, r *http.Request) error {
 	var n api.NewRoom
-	author, err := a.write(w, r, &n)
+	svc, author, err := a.write(w, r, &n)
 	if err != nil {
 		return err
 	}
-	next, id, err := api.AddRoom(r.Context(), a.svc, author, n)
+	next, id, err := api.AddRoom(r.Context(), svc, author, n)
 	if err != nil {
 		return err
 	}
@@ -284,11 +361,11 @@ func (a *adminAPI) createRoom(w http.ResponseWriter, r *http.Request) error {
 func (a *adminAPI) patchRoom(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	var p api.RoomPatch
-	author, err := a.write(w, r, &p)
+	svc, author, err := a.write(w, r, &p)
 	if err != nil {
 		return err
 	}
-	next, err := api.RenameRoom(r.Context(), a.svc, author, id, p, r.Header.Values("If-Match"))
+	next, err := api.RenameRoom(r.Context(), svc, author, id, p, r.Header.Values("If-Match"))
 	if err != nil {
 		return err
 	}
@@ -298,14 +375,14 @@ func (a *adminAPI) patchRoom(w http.ResponseWriter, r *http.Request) error {
 
 func (a *adminAPI) importAgenda(w http.ResponseWriter, r *http.Request) error {
 	var in api.Import
-	author, err := a.write(w, r, &in)
+	svc, author, err := a.write(w, r, &in)
 	if err != nil {
 		return err
 	}
-	if err := a.follows(); err != nil {
+	if err := a.follows(r); err != nil {
 		return err
 	}
-	snap, err := a.snapshot(w)
+	snap, err := a.snapshot(w, r)
 	if err != nil {
 		return err
 	}
@@ -313,7 +390,7 @@ func (a *adminAPI) importAgenda(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	res, err := api.ImportContents(r.Context(), a.svc, author, c, in.DryRun, in.Force)
+	res, err := api.ImportContents(r.Context(), svc, author, c, in.DryRun, in.Force)
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"time"
 
-	"confcal/agenda"
 	"confcal/api"
 	"confcal/catalog"
 )
@@ -24,13 +23,13 @@ const atomEntries = 100
 // depend only on the change log, so they stay the same across restarts and
 // later changes.
 func (s *Server) serveAtom(w http.ResponseWriter, r *http.Request) error {
-	st, err := s.site()
+	st, err := s.site(r)
 	if err != nil {
 		return err
 	}
 	w.Header().Set(api.RevisionHeader, strconv.FormatInt(st.snap.Revision(), 10))
 	return s.document(w, r, &st.atom, "application/atom+xml; charset=utf-8", "public, max-age=60",
-		func() ([]byte, time.Time, error) { return s.renderAtom(st.snap) })
+		func() ([]byte, time.Time, error) { return s.renderAtom(st) })
 }
 
 type atomFeed struct {
@@ -71,9 +70,10 @@ type atomEntry struct {
 
 // renderAtom writes the feed of snap. Ids are tag URIs (RFC 4151) on the
 // conference's UID domain, dated with its first day.
-func (s *Server) renderAtom(snap *agenda.Snapshot) ([]byte, time.Time, error) {
+func (s *Server) renderAtom(st *site) ([]byte, time.Time, error) {
+	snap := st.snap
 	conf := snap.Conference()
-	base := s.cfg.BaseURL
+	base := st.conf.base
 	tag := "tag:" + conf.UIDDomain + "," + conf.First.String() + ":changes"
 	all, err := snap.SummariesSince(snap.BaseRevision())
 	if err != nil {
@@ -92,8 +92,8 @@ func (s *Server) renderAtom(snap *agenda.Snapshot) ([]byte, time.Time, error) {
 		Subtitle: "Sessions moved, retimed, renamed, cancelled or added at " + conf.Name,
 		Updated:  updated.UTC().Format(time.RFC3339),
 		Links: []atomLink{
-			{Rel: "self", Type: "application/atom+xml", Href: s.cfg.BaseURL + catalog.AtomPath},
-			{Rel: "alternate", Href: s.cfg.BaseURL + "/"},
+			{Rel: "self", Type: "application/atom+xml", Href: base + catalog.AtomPath},
+			{Rel: "alternate", Href: base + "/"},
 		},
 		Author:    atomPerson{Name: conf.Name},
 		Generator: "confcal",

@@ -93,8 +93,8 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.writeJSON(w, r, status, struct {
 			Error string `json:"error"`
 		}{msg})
-	case isPage(r) && s.cur.Load() != nil:
-		s.renderError(w, r, status, msg)
+	case isPage(r) && pageSnap(r) != nil:
+		s.renderError(w, r, pageSnap(r), status, msg)
 	default:
 		h.Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(status)
@@ -117,11 +117,25 @@ func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v
 }
 
 // isAPI reports whether path is the admin API's.
-func isAPI(path string) bool { return path == "/api" || strings.HasPrefix(path, "/api/") }
+func isAPI(path string) bool {
+	_, path = split(path)
+	return path == "/api" || strings.HasPrefix(path, "/api/")
+}
+
+// pageSnap is the revision an error page of r is made from: its
+// conference's, nil when there is none.
+func pageSnap(r *http.Request) *agenda.Snapshot {
+	if c := confOf(r); c != nil {
+		if st := c.cur.Load(); st != nil {
+			return st.snap
+		}
+	}
+	return nil
+}
 
 // isPage reports whether r is for the attendee page, whose errors are
 // pages of their own.
 func isPage(r *http.Request) bool {
-	p := r.URL.Path
+	p := local(r)
 	return p == "/" || p == "/help" || p == "/my" || strings.HasPrefix(p, "/sessions/")
 }

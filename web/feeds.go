@@ -21,7 +21,7 @@ import (
 // agenda does not have, 400 for a malformed day.
 func (s *Server) serveNamed(kind catalog.Kind, param string) http.HandlerFunc {
 	return s.handle(func(w http.ResponseWriter, r *http.Request) error {
-		st, err := s.site()
+		st, err := s.site(r)
 		if err != nil {
 			return err
 		}
@@ -115,7 +115,7 @@ type FeedList struct {
 // serveFeedList serves GET /feeds: every named feed, made once per
 // revision on first request, served like a feed.
 func (s *Server) serveFeedList(w http.ResponseWriter, r *http.Request) error {
-	st, err := s.site()
+	st, err := s.site(r)
 	if err != nil {
 		return err
 	}
@@ -123,7 +123,7 @@ func (s *Server) serveFeedList(w http.ResponseWriter, r *http.Request) error {
 		snap := st.snap
 		list := FeedList{Conference: snap.Conference().Name, Revision: snap.Revision()}
 		for _, c := range catalog.List(snap) {
-			u := s.cfg.BaseURL + c.Path
+			u := st.conf.base + c.Path
 			list.Feeds = append(list.Feeds, FeedInfo{Kind: string(c.Kind), ID: c.ID, Name: c.Name, URL: u, Webcal: webcal(u), Events: c.Events})
 		}
 		body, err := json.MarshalIndent(list, "", "  ")

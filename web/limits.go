@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"confcal/ratelimit"
@@ -43,7 +42,7 @@ func newLimiters() limiters {
 func (s *Server) limit(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := s.clientKey(r)
-		if r.Method == http.MethodPost && r.URL.Path == "/my" && !s.limits.picks.Allow(key) {
+		if r.Method == http.MethodPost && local(r) == "/my" && !s.limits.picks.Allow(key) {
 			s.tooMany(w, r, s.limits.picks, key, "too many personal agendas stored from your address; try again later")
 			return
 		}
@@ -70,8 +69,7 @@ func needsToken(r *http.Request) bool {
 	if r.Header.Get("Authorization") != "" {
 		return true
 	}
-	api := r.URL.Path == "/api" || strings.HasPrefix(r.URL.Path, "/api/")
-	return api && r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions
+	return isAPI(r.URL.Path) && r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions
 }
 
 // tooMany answers 429 with the time until key's next token.

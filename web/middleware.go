@@ -42,7 +42,10 @@ func RoutePattern(r *http.Request) string {
 // the pick; it is logged as its route, "/feeds/my/{code}.ics". (Query
 // strings, where long picks live, are never logged.)
 func LogPath(r *http.Request) string {
-	if strings.HasPrefix(r.URL.Path, "/feeds/my/") {
+	if slug, rest := split(r.URL.Path); strings.HasPrefix(rest, "/feeds/my/") {
+		if slug != "" {
+			return "/" + slug + "/feeds/my/{code}.ics"
+		}
 		return "/feeds/my/{code}.ics"
 	}
 	return r.URL.Path
@@ -93,7 +96,7 @@ func (s *Server) harden(next http.Handler) http.Handler {
 			r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
 		}
 		h := w.Header()
-		p := r.URL.Path
+		p := local(r)
 		read := r.Method == http.MethodGet || r.Method == http.MethodHead
 		feeds := p == "/feeds" || strings.HasPrefix(p, "/feeds/")
 		apiPath := p == "/api" || strings.HasPrefix(p, "/api/")

@@ -12,18 +12,19 @@ import (
 // set-up help, the pick shortener, QR codes and static files.
 
 // pageQuery is what the page needs of a request beyond the agenda.
-func (s *Server) pageQuery(r *http.Request) page.Query {
-	return page.Query{Values: r.URL.Query(), Base: s.cfg.PageBase(r), Now: s.cfg.Now(), Picks: s.picks}
+func (s *Server) pageQuery(r *http.Request, st *site) page.Query {
+	prefix := prefixOf(r)
+	return page.Query{Values: r.URL.Query(), Base: s.cfg.PageBase(r) + prefix, Prefix: prefix, Now: s.cfg.Now(), Picks: st.conf.picks}
 }
 
 // renderPage answers with the page render writes, or fails with its error.
-func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, render func(*agenda.Snapshot, *bytes.Buffer) error) error {
-	st, err := s.site()
+func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, render func(*site, *bytes.Buffer) error) error {
+	st, err := s.site(r)
 	if err != nil {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := render(st.snap, &buf); err != nil {
+	if err := render(st, &buf); err != nil {
 		return err
 	}
 	writeHTML(w, r, http.StatusOK, buf.Bytes())
@@ -39,20 +40,23 @@ func writeHTML(w http.ResponseWriter, r *http.Request, status int, b []byte) {
 }
 
 func (s *Server) servePage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderPage(w, r, func(snap *agenda.Snapshot, b *bytes.Buffer) error {
-		return s.page.Index(r.Context(), b, snap, s.pageQuery(r))
+	if prefixOf(r) == "" && s.hosts() > 1 {
+		return s.serveConferenceList(w, r)
+	}
+	return s.renderPage(w, r, func(st *site, b *bytes.Buffer) error {
+		return s.page.Index(r.Context(), b, st.snap, s.pageQuery(r, st))
 	})
 }
 
 func (s *Server) serveSessionPage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderPage(w, r, func(snap *agenda.Snapshot, b *bytes.Buffer) error {
-		return s.page.Session(r.Context(), b, snap, r.PathValue("id"), s.pageQuery(r))
+	return s.renderPage(w, r, func(st *site, b *bytes.Buffer) error {
+		return s.page.Session(r.Context(), b, st.snap, r.PathValue("id"), s.pageQuery(r, st))
 	})
 }
 
 func (s *Server) serveHelp(w http.ResponseWriter, r *http.Request) error {
-	return s.renderPage(w, r, func(snap *agenda.Snapshot, b *bytes.Buffer) error {
-		return s.page.Help(r.Context(), b, snap, s.pageQuery(r))
+	return s.renderPage(w, r, func(st *site, b *bytes.Buffer) error {
+		return s.page.Help(r.Context(), b, st.snap, s.pageQuery(r, st))
 	})
 }
 
@@ -62,7 +66,7 @@ const maxForm = 64 << 10
 // storePick stores the posted pick under a short code and sends the
 // attendee to the agenda with the short personal feed.
 func (s *Server) storePick(w http.ResponseWriter, r *http.Request) error {
-	st, err := s.site()
+	st, err := s.site(r)
 	if err != nil {
 		return err
 	}
@@ -70,18 +74,18 @@ func (s *Server) storePick(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return errorf(http.StatusBadRequest, "The form could not be read.")
 	}
-	code, err := page.StorePick(r.Context(), st.snap, s.picks, r.PostForm.Get("sessions"))
+	code, err := page.StorePick(r.Context(), st.snap, st.conf.picks, r.PostForm.Get("sessions"))
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/?my="+code+"#my", http.StatusSeeOther)
+	http.Redirect(w, r, prefixOf(r)+"/?my="+code+"#my", http.StatusSeeOther)
 	return nil
 }
 
 // serveQR draws the QR code of the absolute URL of ?feed=, a local feed
 // path.
 func (s *Server) serveQR(w http.ResponseWriter, r *http.Request) error {
-	svg, err := s.page.QR(s.cfg.PageBase(r), r.URL.Query().Get("feed"))
+	svg, err := s.page.QR(s.cfg.PageBase(r)+prefixOf(r), r.URL.Query().Get("feed"))
 	if err != nil {
 		return err
 	}
@@ -96,7 +100,7 @@ func (s *Server) serveQR(w http.ResponseWriter, r *http.Request) error {
 // serveStatic serves the page's CSS and script, and the stylesheet made
 // from the agenda (track colours, room columns).
 func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) error {
-	st, err := s.site()
+	st, err := s.site(r)
 	if err != nil {
 		return err
 	}
@@ -109,9 +113,9 @@ func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) error {
 }
 
 // renderError answers a page request with the page's error page.
-func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, msg string) {
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, snap *agenda.Snapshot, status int, msg string) {
 	var buf bytes.Buffer
-	if err := s.page.Error(&buf, s.cur.Load().snap, status, http.StatusText(status), msg); err != nil {
+	if err := s.page.Error(&buf, snap, prefixOf(r), status, http.StatusText(status), msg); err != nil {
 		s.log.ErrorContext(r.Context(), "rendering an error page", "error", err)
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(status)

@@ -194,7 +194,11 @@ func (s *Server) serveStoredPick(w http.ResponseWriter, r *http.Request) error {
 	if !page.ValidCode(code) {
 		return errorf(http.StatusNotFound, "no personal agenda %s", short(code))
 	}
-	ids, err := s.picks.Load(r.Context(), code)
+	st, err := s.site(r)
+	if err != nil {
+		return err
+	}
+	ids, err := st.conf.picks.Load(r.Context(), code)
 	if errors.Is(err, page.ErrUnknownPick) {
 		return errorf(http.StatusNotFound, "no personal agenda %s (unknown or expired)", short(code))
 	}
@@ -206,7 +210,7 @@ func (s *Server) serveStoredPick(w http.ResponseWriter, r *http.Request) error {
 
 // serveChosen serves the feed of pick p.
 func (s *Server) serveChosen(w http.ResponseWriter, r *http.Request, p Pick) error {
-	st, err := s.site()
+	st, err := s.site(r)
 	if err != nil {
 		return err
 	}

@@ -27,87 +27,145 @@ func init() {
 	}
 }
 
-// Handler returns the route table: every URL confcal serves. svc is the
-// agenda service API writes change; nil serves reads only (API writes then
-// answer 503). ops are operational endpoints served by exact path for GET
-// and HEAD ("/healthz", "/readyz", "/metrics").
+// Handler returns the route table of a server of one agenda: svc is the
+// agenda service API writes change (nil serves reads only: API writes then
+// answer 503), and Config.Token the one token that may. See HandlerFor.
 func (s *Server) Handler(svc *agenda.Service, ops map[string]http.Handler) http.Handler {
+	return s.HandlerFor(one{svc: svc, follows: s.cfg.Follows, slug: s.cfg.Default}, ops)
+}
+
+// HandlerFor returns the route table: every URL confcal serves. host runs
+// the conferences' agendas (API writes change them through it); when it
+// is also a ConferenceAdmin, the admin token manages conferences through
+// /api/conferences. ops are operational endpoints served by exact path
+// for GET and HEAD ("/healthz", "/readyz", "/metrics").
+//
+// Every conference's URLs are served twice over: at the root for the
+// default conference, and under "/{slug}" for each, the default one too.
+// A slug never shadows a root URL (Reserved).
+func (s *Server) HandlerFor(host Host, ops map[string]http.Handler) http.Handler {
 	r := chi.NewRouter()
 	r.Use(s.middleware()...) // limits, headers, and Config.Middleware (middleware.go)
-	dav := caldav.NewHandler(caldav.Options{Prefix: caldav.DefaultPrefix, Logger: s.log}, s.Current)
 	r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return errorf(http.StatusNotFound, "not found")
 	}))
-	r.MethodNotAllowed(func(w http.ResponseWriter, req *http.Request) { s.methodNotAllowed(w, req, r, dav) })
-	read := func(pattern string, h http.HandlerFunc) {
+	r.MethodNotAllowed(func(w http.ResponseWriter, req *http.Request) { s.methodNotAllowed(w, req, r) })
+	read := func(r chi.Router, pattern string, h http.HandlerFunc) {
 		r.Get(pattern, h)
 		r.Head(pattern, h)
 	}
 
-	// The published .ics feeds and their list (feeds.go), personal picks
-	// (picks.go), the change log as Atom (api.go).
-	read(catalog.ListPath, s.handle(s.serveFeedList))
-	read(catalog.AllPath, s.serveNamed(catalog.All, ""))
-	read("/feeds/tracks/{track}.ics", s.serveNamed(catalog.Track, "track"))
-	read("/feeds/rooms/{room}.ics", s.serveNamed(catalog.Room, "room"))
-	read("/feeds/days/{day}.ics", s.serveNamed(catalog.Day, "day"))
-	read("/feeds/sessions/{session}.ics", s.serveNamed(catalog.Session, "session"))
-	read("/feeds/speakers/{speaker}.ics", s.serveNamed(catalog.Speaker, "speaker"))
-	read(catalog.PickPath, s.handle(s.servePick)) // ?sessions=…&tracks=…&rooms=…&days=…
-	read("/feeds/my/{code}.ics", s.handle(s.serveStoredPick))
-	read(catalog.AtomPath, s.handle(s.serveAtom))
-
-	// The whole conference in frab's formats (schedule.go).
-	read("/schedule.xml", s.serveSchedule(scheduleXML()))
-	read("/schedule.json", s.serveSchedule(scheduleJSON()))
-
-	// The attendee page (page.go).
-	read("/", s.handle(s.servePage))
-	read("/sessions/{id}", s.handle(s.serveSessionPage))
-	read("/help", s.handle(s.serveHelp))
-	r.With(crossOrigin).Post("/my", s.handle(s.storePick))
-	read("/qr.svg", s.handle(s.serveQR))
-	read("/static/{name}", s.handle(s.serveStatic))
-
-	// The admin API (api.go): reads are public, writes need the token.
-	a := &adminAPI{s: s, svc: svc}
-	r.Route("/api", func(r chi.Router) {
-		r.Get("/sessions", s.handle(a.listSessions))
-		r.Head("/sessions", s.handle(a.listSessions))
-		r.Get("/sessions/{id}", s.handle(a.getSession))
-		r.Head("/sessions/{id}", s.handle(a.getSession))
-		r.Get("/rooms", s.handle(a.listRooms))
-		r.Head("/rooms", s.handle(a.listRooms))
-		r.Get("/tracks", s.handle(a.listTracks))
-		r.Head("/tracks", s.handle(a.listTracks))
-		r.Get("/speakers", s.handle(a.listSpeakers))
-		r.Head("/speakers", s.handle(a.listSpeakers))
-		r.Get("/changes", s.handle(a.listChanges))
-		r.Head("/changes", s.handle(a.listChanges))
+	// The admin's conferences (api_conferences.go).
+	if admin, ok := host.(ConferenceAdmin); ok {
+		c := &conferenceAPI{s: s, admin: admin}
+		read(r, "/api/conferences", s.handle(c.list))
 		r.Group(func(r chi.Router) {
-			r.Use(s.requireToken)
-			r.Patch("/sessions/{id}", s.handle(a.patchSession))
-			r.Post("/sessions", s.handle(a.createSession))
-			r.Post("/rooms", s.handle(a.createRoom))
-			r.Patch("/rooms/{id}", s.handle(a.patchRoom))
-			r.Post("/import", s.handle(a.importAgenda))
+			r.Use(s.requireAdmin)
+			r.Post("/api/conferences", s.handle(c.create))
+			r.Delete("/api/conferences/{slug}", s.handle(c.remove))
+			r.Post("/api/conferences/{slug}/restore", s.handle(c.restore))
+			r.Post("/api/conferences/{slug}/tokens", s.handle(c.token))
 		})
+	}
+	r.Group(func(r chi.Router) {
+		r.Use(s.atDefault)
+		s.conferenceRoutes(r, "", host, read)
+	})
+	r.Group(func(r chi.Router) {
+		r.Use(s.atSlug)
+		s.conferenceRoutes(r, "/{conf}", host, read)
+		// A client given only the conference's URL asks it for
+		// current-user-principal first.
+		r.Method("PROPFIND", "/{conf}/", http.HandlerFunc(s.serveContextRoot))
+		r.Method("PROPFIND", "/{conf}", http.HandlerFunc(s.serveContextRoot))
+		read(r, "/{conf}", s.redirectSlash)
 	})
 
-	// CalDAV: /.well-known/caldav (RFC 6764: it redirects to the
-	// principal), everything below /dav (the handler refuses writes with
-	// 403 itself), and PROPFIND on "/", which clients given only the
-	// server's address ask for current-user-principal first.
+	// CalDAV: /.well-known/caldav (RFC 6764: it redirects to the default
+	// conference's principal), everything below /dav (each tree refuses
+	// writes with 403 itself), and PROPFIND on "/", which clients given
+	// only the server's address ask for current-user-principal first.
+	dav := http.HandlerFunc(s.serveDAV)
 	r.Handle("/.well-known/caldav", dav)
 	r.Handle("/.well-known/caldav/", dav)
-	r.Mount(caldav.DefaultPrefix, dav)
+	r.Handle(caldav.DefaultPrefix, dav)
+	r.Handle(caldav.DefaultPrefix+"/*", dav)
 	r.Method("PROPFIND", "/", dav)
 
 	// /healthz, /readyz, /metrics.
 	for _, p := range slices.Sorted(maps.Keys(ops)) {
-		read(p, ops[p].ServeHTTP)
+		read(r, p, ops[p].ServeHTTP)
 	}
 	return r
+}
+
+// conferenceRoutes adds the routes of one conference to r: r routes each
+// request to its conference (atDefault, atSlug) before these run.
+func (s *Server) conferenceRoutes(r chi.Router, at string, host Host, read func(chi.Router, string, http.HandlerFunc)) {
+	// The published .ics feeds and their list (feeds.go), personal picks
+	// (picks.go), the change log as Atom (atom.go).
+	read(r, at+catalog.ListPath, s.handle(s.serveFeedList))
+	read(r, at+catalog.AllPath, s.serveNamed(catalog.All, ""))
+	read(r, at+"/feeds/tracks/{track}.ics", s.serveNamed(catalog.Track, "track"))
+	read(r, at+"/feeds/rooms/{room}.ics", s.serveNamed(catalog.Room, "room"))
+	read(r, at+"/feeds/days/{day}.ics", s.serveNamed(catalog.Day, "day"))
+	read(r, at+"/feeds/sessions/{session}.ics", s.serveNamed(catalog.Session, "session"))
+	read(r, at+"/feeds/speakers/{speaker}.ics", s.serveNamed(catalog.Speaker, "speaker"))
+	read(r, at+catalog.PickPath, s.handle(s.servePick)) // ?sessions=…&tracks=…&rooms=…&days=…
+	read(r, at+"/feeds/my/{code}.ics", s.handle(s.serveStoredPick))
+	read(r, at+catalog.AtomPath, s.handle(s.serveAtom))
+
+	// The whole conference in frab's formats (schedule.go).
+	read(r, at+"/schedule.xml", s.serveSchedule(scheduleXML()))
+	read(r, at+"/schedule.json", s.serveSchedule(scheduleJSON()))
+
+	// The attendee page (page.go).
+	read(r, at+"/", s.handle(s.servePage))
+	read(r, at+"/sessions/{id}", s.handle(s.serveSessionPage))
+	read(r, at+"/help", s.handle(s.serveHelp))
+	r.With(crossOrigin).Post(at+"/my", s.handle(s.storePick))
+	read(r, at+"/qr.svg", s.handle(s.serveQR))
+	read(r, at+"/static/{name}", s.handle(s.serveStatic))
+
+	// The conference's API (api.go): reads are public, writes need the
+	// admin token or one of the conference's organizer tokens.
+	a := &adminAPI{s: s, host: host}
+	read(r, at+"/api/sessions", s.handle(a.listSessions))
+	read(r, at+"/api/sessions/{id}", s.handle(a.getSession))
+	read(r, at+"/api/rooms", s.handle(a.listRooms))
+	read(r, at+"/api/tracks", s.handle(a.listTracks))
+	read(r, at+"/api/speakers", s.handle(a.listSpeakers))
+	read(r, at+"/api/changes", s.handle(a.listChanges))
+	r.Group(func(r chi.Router) {
+		r.Use(func(next http.Handler) http.Handler { return s.requireToken(host, next) })
+		r.Patch(at+"/api/sessions/{id}", s.handle(a.patchSession))
+		r.Post(at+"/api/sessions", s.handle(a.createSession))
+		r.Post(at+"/api/rooms", s.handle(a.createRoom))
+		r.Patch(at+"/api/rooms/{id}", s.handle(a.patchRoom))
+		r.Post(at+"/api/import", s.handle(a.importAgenda))
+	})
+}
+
+// redirectSlash sends "/{slug}" to the conference's page, "/{slug}/".
+func (s *Server) redirectSlash(w http.ResponseWriter, r *http.Request) {
+	slug := chi.URLParam(r, "conf")
+	if s.lookup(slug) == nil || !agenda.ValidID(slug) {
+		s.fail(w, r, errorf(http.StatusNotFound, "no conference %s here", short(slug)))
+		return
+	}
+	http.Redirect(w, r, "/"+slug+"/", http.StatusMovedPermanently)
+}
+
+// serveContextRoot answers PROPFIND on a conference's URL from its CalDAV
+// tree, which names its principal there.
+func (s *Server) serveContextRoot(w http.ResponseWriter, r *http.Request) {
+	slug := chi.URLParam(r, "conf")
+	c := s.lookup(slug)
+	if c == nil || slug == "" {
+		s.fail(w, r, errorf(http.StatusNotFound, "no conference %s here", short(slug)))
+		return
+	}
+	c.dav.ServeHTTP(w, r)
 }
 
 // crossOrigin refuses cross-origin form posts (CSRF): a page elsewhere
@@ -130,18 +188,24 @@ func allowCandidates() []string {
 // goes to its handler; elsewhere the answer is 405 with an Allow header
 // listing the methods the path's routes take (RFC 9110 §15.5.6 requires
 // it), found by asking the route table.
-func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request, routes chi.Routes, dav http.Handler) {
+func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request, routes chi.Routes) {
 	if p := r.URL.Path; p == caldav.DefaultPrefix || strings.HasPrefix(p, caldav.DefaultPrefix+"/") ||
 		p == "/.well-known/caldav" || p == "/.well-known/caldav/" {
-		dav.ServeHTTP(w, r)
+		s.serveDAV(w, r)
 		return
 	}
 	var allow []string
+	slug, _ := split(r.URL.Path)
 	for _, m := range allowCandidates() {
-		if routes.Find(chi.NewRouteContext(), m, r.URL.Path) != "" {
+		// A conference's routes are not a root URL's: "/my" is no slug.
+		if p := routes.Find(chi.NewRouteContext(), m, r.URL.Path); p != "" && (slug != "" || !strings.HasPrefix(p, "/{conf}")) {
 			w.Header().Add("Allow", m) // one field per method, as chi's own 405 does
 			allow = append(allow, m)
 		}
+	}
+	if len(allow) == 0 {
+		s.fail(w, r, errorf(http.StatusNotFound, "not found"))
+		return
 	}
 	s.fail(w, r, errorf(http.StatusMethodNotAllowed, "method %s not allowed here; allowed: %s", r.Method, strings.Join(allow, ", ")))
 }

@@ -43,12 +43,12 @@ func scheduleJSON() scheduleFormat {
 // serveSchedule serves the export f of the revision being served.
 func (s *Server) serveSchedule(f scheduleFormat) http.HandlerFunc {
 	return s.handle(func(w http.ResponseWriter, r *http.Request) error {
-		st, err := s.site()
+		st, err := s.site(r)
 		if err != nil {
 			return err
 		}
 		return s.document(w, r, f.made(st), f.ctype, feedCache, func() ([]byte, time.Time, error) {
-			body, err := f.export(st.snap, s.cfg.BaseURL)
+			body, err := f.export(st.snap, st.conf.base)
 			return body, listModified(st.snap), err
 		})
 	})

@@ -57,9 +57,15 @@ type Config struct {
 	// PageBase gives the absolute base of the page's feed, webcal and QR
 	// links for a request (page.BaseURL); nil means BaseURL.
 	PageBase func(*http.Request) string
-	// Picks keeps personal picks too long for a URL under short codes,
-	// served as /feeds/my/{code}.ics; nil means an in-memory store.
-	Picks page.PickStore
+	// Picks keeps the default conference's personal picks too long for a
+	// URL under short codes, served as /feeds/my/{code}.ics; PicksFor
+	// gives those of every other conference. nil means in-memory stores.
+	Picks    page.PickStore
+	PicksFor func(slug string) page.PickStore
+	// Default is the slug of the default conference, the one the root
+	// URLs serve (Publish publishes it); "" for a server of one agenda,
+	// whose conference has no slug of its own.
+	Default string
 	// Now is the clock of the page's "changed in the last 24 hours"; nil
 	// means time.Now.
 	Now func() time.Time
@@ -78,21 +84,25 @@ type Config struct {
 // DefaultFeedCache is the default bound of Config.FeedCache.
 const DefaultFeedCache = 64 << 20
 
-// Server serves one agenda, a revision at a time. Its methods are safe for
-// concurrent use.
+// Server serves the conferences it hosts, each a revision at a time: the
+// default one at the root ("/feeds/…", "/dav/public/…", "/api/…", "/"),
+// every one under its slug ("/{slug}/feeds/…", "/dav/{slug}/…"). Its
+// methods are safe for concurrent use.
 type Server struct {
 	cfg    Config
 	log    *slog.Logger
-	cur    atomic.Pointer[site]
 	bodies *bodyCache
 	page   *page.Renderer
 	limits limiters
-	picks  page.PickStore
 	pool   pools // buffers picks are put together in (picks.go)
+
+	mu    sync.RWMutex
+	confs map[string]*conf // by slug; the default one under "" too
 }
 
-// New returns a Server with no revision yet: until the first swap from
-// Publish, requests get 503 Service Unavailable.
+// New returns a Server with no conference yet: until the first swap from
+// Publish (or a Publisher's), its conference's requests get 503 Service
+// Unavailable.
 func New(cfg Config) (*Server, error) {
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	if u, err := url.Parse(cfg.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -116,17 +126,17 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
-	picks := cfg.Picks
-	if picks == nil {
-		picks = page.NewMemoryPicks(10_000)
-	}
-	return &Server{cfg: cfg, log: log, bodies: newBodyCache(cfg.FeedCache), page: pg, limits: newLimiters(), picks: picks}, nil
+	s := &Server{cfg: cfg, log: log, bodies: newBodyCache(cfg.FeedCache), page: pg, limits: newLimiters(), confs: map[string]*conf{}}
+	def := s.newConf(cfg.Default, true)
+	s.confs[""], s.confs[cfg.Default] = def, def
+	return s, nil
 }
 
 // site is one revision as the server serves it. It is immutable but for
 // the views made on first request (views, list), which any request may
 // add and all share.
 type site struct {
+	conf  *conf
 	ed    *ical.Edition
 	snap  *agenda.Snapshot
 	views sync.Map // named feed key ("track/talks") → *ical.Calendar
@@ -135,38 +145,28 @@ type site struct {
 	list, atom, scheduleXML, scheduleJSON atomic.Pointer[entity]
 }
 
-// Publish renders snap for serving (ical.Render, reusing the events of
-// the revision being served wherever a session renders the same) and
-// returns swap, which makes it current in one atomic step. It is an
-// agenda.PublishFunc: an agenda.Service calls swap once the revision is
-// stored. A failed Publish leaves the server as it was.
-func (s *Server) Publish(_ context.Context, snap *agenda.Snapshot) (swap func(), err error) {
-	var prev *ical.Edition
-	if old := s.cur.Load(); old != nil {
-		prev = old.ed
-	}
-	ed, err := ical.Render(snap, ical.Options{BaseURL: s.cfg.BaseURL, ProdID: s.cfg.ProdID}, prev)
-	if err != nil {
-		return nil, fmt.Errorf("web: revision %d: %w", snap.Revision(), err)
-	}
-	next := &site{ed: ed, snap: snap}
-	return func() { s.cur.Store(next) }, nil
+// Publish renders snap for serving as the default conference (see
+// Publisher): the agenda.PublishFunc of a server of one agenda.
+func (s *Server) Publish(ctx context.Context, snap *agenda.Snapshot) (swap func(), err error) {
+	return s.conference("").publish(ctx, snap)
 }
 
-// Current returns the edition being served, nil before the first swap.
+// Current returns the default conference's edition being served, nil
+// before the first swap.
 func (s *Server) Current() *ical.Edition {
-	if st := s.cur.Load(); st != nil {
-		return st.ed
-	}
-	return nil
+	return s.conference("").current()
 }
 
 // errNotLoaded: no revision is served yet.
 var errNotLoaded = errors.New("the agenda is not loaded yet")
 
-// site returns the revision to serve.
-func (s *Server) site() (*site, error) {
-	st := s.cur.Load()
+// site returns the revision of the request's conference to serve.
+func (s *Server) site(r *http.Request) (*site, error) {
+	c := confOf(r)
+	if c == nil {
+		return nil, &httpError{status: http.StatusNotFound, msg: "no such conference"}
+	}
+	st := c.cur.Load()
 	if st == nil {
 		return nil, &httpError{status: http.StatusServiceUnavailable, msg: errNotLoaded.Error()}
 	}

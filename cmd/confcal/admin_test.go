@@ -253,8 +253,8 @@ func TestOrganizerAuth(t *testing.T) {
 	}
 	t.Setenv("CONFCAL_ADMIN_TOKEN", "")
 	runSteps(t, nil, []step{
-		{args: cancel(), code: 1, err: "cancel: this needs the admin token: send Authorization: Bearer <token> (set CONFCAL_ADMIN_TOKEN or -admin-token-file)", exact: true},
-		{args: cancel("-admin-token-file", wrongFile), code: 1, err: "cancel: wrong admin token", exact: true},
+		{args: cancel(), code: 1, err: "cancel: this needs the admin token or an organizer token of this conference: send Authorization: Bearer <token> (set CONFCAL_ADMIN_TOKEN or -admin-token-file)", exact: true},
+		{args: cancel("-admin-token-file", wrongFile), code: 1, err: "cancel: wrong token: neither the admin token nor an organizer token", exact: true},
 		{args: cancel("-admin-token-file", emptyFile), code: 1, err: "is empty"},
 		{args: cancel("-admin-token-file", filepath.Join(t.TempDir(), "missing")), code: 1, err: "admin token"},
 		{args: []string{"changes", "-server", server}, out: []string{"no changes after revision 1 (at revision 1)"}},
@@ -267,7 +267,7 @@ func TestOrganizerAuth(t *testing.T) {
 	addr, _, _, _ = startServe(t, "-addr", "127.0.0.1:0", "-data", filepath.Join(t.TempDir(), "data"))
 	runSteps(t, nil, []step{
 		{args: []string{"cancel", "apache-flink-developer-training-2", "-server", "http://" + addr, "-admin-token-file", tokenFile}, code: 1,
-			err: "writes are disabled: start the server with CONFCAL_ADMIN_TOKEN set or with -admin-token-file"},
+			err: "writes with the admin token are disabled: start the server with CONFCAL_ADMIN_TOKEN set or with -admin-token-file"},
 	})
 }
 

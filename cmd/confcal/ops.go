@@ -244,7 +244,7 @@ func (p *lastPoll) err() error {
 
 // timed wraps publish so that m records how long rendering took and, once
 // swapped in, the revision served.
-func timed(publish agenda.PublishFunc, m *metrics.Metrics) agenda.PublishFunc {
+func timed(publish agenda.PublishFunc, m *metrics.Metrics, def bool) agenda.PublishFunc {
 	return func(ctx context.Context, snap *agenda.Snapshot) (func(), error) {
 		start := time.Now()
 		swap, err := publish(ctx, snap)
@@ -255,7 +255,9 @@ func timed(publish agenda.PublishFunc, m *metrics.Metrics) agenda.PublishFunc {
 		rev := snap.Revision()
 		return func() {
 			swap()
-			m.Serving(rev, time.Now())
+			if def { // the revision metrics are the default conference's
+				m.Serving(rev, time.Now())
+			}
 		}, nil
 	}
 }
@@ -264,7 +266,7 @@ func timed(publish agenda.PublishFunc, m *metrics.Metrics) agenda.PublishFunc {
 // raced by another process, retried by agenda.Service) and an empty store
 // (a first start) are not failures.
 type observedStore struct {
-	st *sqlite.Store
+	st agenda.Store
 	m  *metrics.Metrics
 }
 
@@ -292,7 +294,13 @@ func (o observedStore) Save(ctx context.Context, next *agenda.Snapshot) error {
 
 // Revision lets agenda.Service poll the store cheaply, as sqlite.Store does.
 func (o observedStore) Revision(ctx context.Context) (int64, error) {
-	rev, err := o.st.Revision(ctx)
+	r, ok := o.st.(interface {
+		Revision(ctx context.Context) (int64, error)
+	})
+	if !ok {
+		return 0, errors.New("the store cannot tell its revision")
+	}
+	rev, err := r.Revision(ctx)
 	o.fail("revision", err)
 	return rev, err
 }

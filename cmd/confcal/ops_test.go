@@ -369,7 +369,7 @@ func TestWriteRoutesNeedToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	snap := seed(t)
-	svc, err := agenda.Open(ctx, observedStore{store, m}, func() (*agenda.Snapshot, error) { return snap, nil }, timed(srv.Publish, m))
+	svc, err := agenda.Open(ctx, observedStore{store, m}, func() (*agenda.Snapshot, error) { return snap, nil }, timed(srv.Publish, m, true))
 	if err != nil {
 		t.Fatal(err)
 	}

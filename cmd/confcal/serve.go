@@ -1,17 +1,18 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
 	"time"
 
 	"confcal/agenda"
+	"confcal/conferences"
 	"confcal/metrics"
 	"confcal/page"
 	"confcal/source"
@@ -90,17 +91,10 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	if *follow > 0 {
 		followed = *seed.file
 	}
-	srv, err := web.New(web.Config{BaseURL: base, Logger: log, TrustProxy: *trustProxy, PageBase: pageBase,
-		Picks: storePicks{st: store}, Token: token, Follows: followed,
-		Middleware:   []func(http.Handler) http.Handler{metrics.AccessLog(access, web.RoutePattern, web.LogPath), m.Instrument(web.RoutePattern)},
-		CalDAVReport: m.CalDAVReport})
-	if err != nil {
-		return fmt.Errorf("serve: %w", err)
-	}
 
 	// The agenda source (or the built-in agenda) is read even when the
 	// store holds the agenda already, so a broken one is reported, not
-	// ignored.
+	// ignored. It is the default conference's: a new store starts with it.
 	res, err := seed.read(ctx, stdin)
 	if err != nil {
 		return err
@@ -108,14 +102,37 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	for _, p := range res.Problems {
 		log.Warn("the agenda's source: skipped or repaired", "where", p.Pos, "problem", p.Reason)
 	}
-	imported := false
-	svc, err := agenda.Open(ctx, observedStore{store, m}, func() (*agenda.Snapshot, error) {
-		imported = true
-		return agenda.NewSnapshot(res.Contents, 1, 1, nil)
-	}, timed(srv.Publish, m))
+	def, err := defaultConference(ctx, store, res.Contents)
 	if err != nil {
 		return fmt.Errorf("serve: %s: %w", store.Path(), err)
 	}
+	srv, err := web.New(web.Config{BaseURL: base, Logger: log, TrustProxy: *trustProxy, PageBase: pageBase,
+		Default: def, Picks: storePicks{st: store, slug: def},
+		PicksFor:     func(slug string) page.PickStore { return storePicks{st: store, slug: slug} },
+		Token:        token,
+		Middleware:   []func(http.Handler) http.Handler{metrics.AccessLog(access, web.RoutePattern, web.LogPath), m.Instrument(web.RoutePattern)},
+		CalDAVReport: m.CalDAVReport})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	bg, stopBG := context.WithCancel(ctx)
+	defer stopBG()
+	imported := false
+	mgr := conferences.New(conferences.Config{Registry: store, Logger: log, Withdraw: srv.Withdraw,
+		Publisher: func(slug string) agenda.PublishFunc { return timed(srv.Publisher(slug), m, slug == def) },
+		Store:     func(st agenda.Store) agenda.Store { return observedStore{st, m} },
+		Polled:    func(_ string, st source.Status) { m.SourcePolled(st.Err) }})
+	if err := mgr.Open(bg, func() (*agenda.Snapshot, error) {
+		imported = true
+		return agenda.NewSnapshot(res.Contents, 1, 1, nil)
+	}); err != nil {
+		return fmt.Errorf("serve: %s: %w", store.Path(), err)
+	}
+	defConf, ok := mgr.Default()
+	if !ok {
+		return fmt.Errorf("serve: %s: the default conference %s has no agenda", store.Path(), def)
+	}
+	svc := defConf.Service
 	snap := svc.Current()
 	switch {
 	case *seed.file != "" && !imported && followed == "":
@@ -134,9 +151,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 			"length", len(token))
 	}
 
-	bg, stopBG := context.WithCancel(ctx)
-	defer stopBG()
-	go pollStore(bg, svc, log)
+	go mgr.Poll(bg, storePoll)
 	var poll *lastPoll // how following the source goes; nil when serve follows none
 	if followed != "" {
 		poll = &lastPoll{}
@@ -150,13 +165,13 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 		go f.Run(bg, *follow)
 	}
 
-	h := srv.Handler(svc, opsEndpoints(m, log, store, svc, poll))
+	h := srv.HandlerFor(host{Manager: mgr, def: def, follows: followed}, opsEndpoints(m, log, store, svc, poll))
 	hs := ops.httpServer(h, log)
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	log.Info("listening", "addr", ln.Addr().String(), "url", base,
 		"conference", snap.Conference().Name, "revision", snap.Revision(), "sessions", len(snap.SessionIDs()),
-		"store", store.Path())
+		"conferences", len(mgr.List()), "store", store.Path())
 
 	select {
 	case err := <-served:
@@ -176,25 +191,39 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	return nil
 }
 
-// pollStore publishes, until ctx ends, the revisions other processes
-// store (the command line on the same data directory).
-func pollStore(ctx context.Context, svc *agenda.Service, log *slog.Logger) {
-	t := time.NewTicker(storePoll)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		changed, err := svc.Refresh(ctx)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			log.Error("reading the store", "error", err)
-		case changed:
-			log.Info("serving a revision stored by another process", "revision", svc.Current().Revision())
+// defaultConference returns the slug of the store's default conference:
+// the one it holds, or for a new store the one seed will be.
+func defaultConference(ctx context.Context, reg agenda.Registry, seed agenda.Contents) (string, error) {
+	list, err := reg.Conferences(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, l := range list {
+		if l.Default {
+			return l.Slug, nil
 		}
 	}
+	if len(list) > 0 {
+		return "", errors.New("the store has conferences but no default one")
+	}
+	return cmp.Or(agenda.Slug(seed.Conference.Name), conferences.FallbackSlug), nil
+}
+
+// host is what serve runs its conferences with: the Manager, which knows
+// every conference's service and source but for the default conference's
+// -follow, which serve runs itself.
+type host struct {
+	*conferences.Manager
+	def, follows string
+}
+
+// Service implements web.Host.
+func (h host) Service(slug string) (*agenda.Service, string, bool) {
+	svc, follows, ok := h.Manager.Service(slug)
+	if slug == "" || slug == h.def {
+		follows = cmp.Or(follows, h.follows)
+	}
+	return svc, follows, ok
 }
 
 // localURL is the default base URL for a listener: http://localhost:PORT
