@@ -1,11 +1,11 @@
 package web
 
 import (
-	"fmt"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"

@@ -22,9 +22,9 @@ type conf struct {
 	def    bool   // the default conference, served at the root too
 	base   string // absolute URL its feeds' and events' links start with
 	prodID string
-	cur   atomic.Pointer[site]
-	picks page.PickStore
-	dav   http.Handler // its principal, calendar home and calendars
+	cur    atomic.Pointer[site]
+	picks  page.PickStore
+	dav    http.Handler // its principal, calendar home and calendars
 }
 
 // newConf makes the serving side of conference slug. The default
