@@ -21,11 +21,22 @@ func ParseTime(v string, loc *time.Location) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, err
 	}
+	if t.Year() < MinYear || t.Year() > MaxYear {
+		// Before time zones were standard, zones had offsets in seconds,
+		// which RFC 3339 cannot write: such a time would not read back.
+		return time.Time{}, fmt.Errorf("%q: the year is outside %d–%d", truncate(v, 40), MinYear, MaxYear)
+	}
 	if t.Second() != 0 || t.Nanosecond() != 0 {
 		return time.Time{}, fmt.Errorf("%q has seconds; session times are whole minutes, e.g. 2019-10-08T14:00", truncate(v, 40))
 	}
 	return t, nil
 }
+
+// MinYear and MaxYear bound the years of session times.
+const (
+	MinYear = 1970
+	MaxYear = 9999
+)
 
 func parseAny(v string, loc *time.Location) (time.Time, error) {
 	for _, layout := range localLayouts {
