@@ -16,6 +16,11 @@
 #                     exactly that day's sessions; sync-collection after the
 #                     change reports exactly the changed object.
 #
+# Then a second conference is added through POST /api/conferences, and
+# both clients, given only its URL (/{slug}/), find its own principal and
+# calendars and sync as many objects as it has sessions; the default
+# conference's calendars do not change.
+#
 # Run as root on Debian (CI): installs vdirsyncer and python3-caldav when
 # missing. Elsewhere, install them first. Needs Go. The server is always
 # stopped on exit.
@@ -79,7 +84,7 @@ echo "serving $url"
 # calendar: the sessions that are not cancelled, in all, per track, per room.
 cat >"$work/expected.py" <<'EOF'
 import collections, json, sys, urllib.request
-sessions = json.load(urllib.request.urlopen(sys.argv[1] + "/api/sessions"))["sessions"]
+sessions = json.load(urllib.request.urlopen(sys.argv[1] + "/api/sessions"))["sessions"]  # $1 may end in /{slug}
 count = collections.Counter()
 for s in sessions:
     if s["status"] == "cancelled":
@@ -215,5 +220,59 @@ if [[ "$copies" -ne 3 || "$updates" -ne 3 ]] || grep -q 'Deleting' "$work/sync3.
 	fail "after changing $sid: $copies items copied, $updates of them $uid; want exactly 3 updates of $uid"
 fi
 grep -rl "SUMMARY:Changed by caldav-e2e" "$work/vdir" | sed "s|$work/vdir/|  updated |"
+
+step "a second conference, found from its URL alone"
+slug=second-e2e
+"$PY" - "$url" "$token" "$slug" <<'EOF'
+import json, sys, urllib.request
+url, token, slug = sys.argv[1:]
+doc = urllib.request.urlopen(url + "/schedule.xml").read().decode()
+doc = doc.replace("<title>Flink Forward Berlin 2019</title>", "<title>Second e2e Conference</title>", 1)
+req = urllib.request.Request(url + "/api/conferences", method="POST",
+    data=json.dumps({"slug": slug, "document": doc}).encode(),
+    headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+with urllib.request.urlopen(req) as r:
+    c = json.load(r)
+    assert r.status == 201 and c["caldav"] == url + "/" + slug + "/", (r.status, c)
+print("added", c["name"], "with", c["sessions"], "sessions at", c["page"])
+EOF
+
+mkdir -p "$work/vdir2" "$work/status2"
+sed -e "s|$work/status/|$work/status2/|" -e "s|url = \"$url/\"|url = \"$url/$slug/\"|" -e "s|$work/vdir/|$work/vdir2/|" \
+	"$work/vdirsyncer.conf" >"$work/vdirsyncer2.conf"
+grep -q "url = \"$url/$slug/\"" "$work/vdirsyncer2.conf" || fail "vdirsyncer2.conf does not point at $url/$slug/"
+vds2() { vdirsyncer -c "$work/vdirsyncer2.conf" "$@"; }
+vds2 discover agenda < <(yes) >"$work/discover2.log" 2>&1 || { cat "$work/discover2.log"; fail "vdirsyncer discover of $slug"; }
+vds2 sync >"$work/sync4.log" 2>&1 || { cat "$work/sync4.log"; fail "vdirsyncer sync of $slug"; }
+"$PY" "$work/expected.py" "$url/$slug" >"$work/expected2.txt"
+for dir in "$work"/vdir2/*/; do
+	printf '%s %s\n' "$(basename "$dir")" "$(find "$dir" -name '*.ics' | wc -l)"
+done | sort >"$work/got2.txt"
+if ! diff -u "$work/expected2.txt" "$work/got2.txt"; then
+	fail "$slug: objects per calendar differ from its sessions per calendar"
+fi
+echo "vdirsyncer: $(wc -l <"$work/got2.txt") calendars of $slug, objects as expected"
+grep -rq "URL.*$url/$slug/sessions/" "$work/vdir2" || fail "the synced objects are not the second conference's (no URL below $url/$slug/)"
+
+"$PY" - "$url" "$slug" <<'EOF'
+import json, sys, urllib.request
+import caldav
+url, slug = sys.argv[1:]
+principal = caldav.DAVClient(url + "/" + slug + "/").principal()
+assert principal.url.path == "/dav/%s/" % slug, principal.url
+paths = sorted(c.url.path for c in principal.calendars())
+assert "/dav/%s/calendars/all/" % slug in paths and all(p.startswith("/dav/%s/calendars/" % slug) for p in paths), paths
+sessions = json.load(urllib.request.urlopen(url + "/" + slug + "/api/sessions"))["sessions"]
+objs = caldav.DAVClient(url + "/").calendar(url=url + "/dav/%s/calendars/all/" % slug).objects_by_sync_token(load_objects=False)
+assert len(list(objs)) == len([s for s in sessions if s["status"] != "cancelled"]), len(list(objs))
+# The server's own URL still leads to the default conference.
+assert caldav.DAVClient(url + "/").principal().url.path == "/dav/public/"
+print("python3-caldav: principal %s, %d calendars" % (principal.url.path, len(paths)))
+EOF
+
+vds sync >"$work/sync5.log" 2>&1 || { cat "$work/sync5.log"; fail "vdirsyncer sync of the default conference"; }
+if grep -E 'Copying|Deleting' "$work/sync5.log"; then
+	fail "adding a conference changed the default conference's calendars"
+fi
 
 step "caldav-e2e: ok"
