@@ -31,6 +31,7 @@ type common struct {
 	PickData  string // the pick, comma-separated, for the script
 	PickSet   bool
 	NoIndex   bool
+	Prefix    string // the conference's path prefix, "" at the root
 }
 
 func (h *Renderer) common(snap *agenda.Snapshot, st state, title string) common {
@@ -50,6 +51,7 @@ func (h *Renderer) common(snap *agenda.Snapshot, st state, title string) common 
 		PickData:  strings.Join(st.pick, ","),
 		PickSet:   st.pickSet,
 		NoIndex:   st.pickSet,
+		Prefix:    st.prefix,
 	}
 }
 

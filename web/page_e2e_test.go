@@ -13,6 +13,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,6 +25,10 @@ import (
 
 	goical "github.com/emersion/go-ical"
 
+	"confcal/agenda"
+	"confcal/agenda/memstore"
+	"confcal/api"
+	"confcal/conferences"
 	"confcal/seeds"
 	"confcal/web"
 )
@@ -147,6 +152,99 @@ func TestPageInBrowser(t *testing.T) {
 	shot("4-session.png")
 	wd.navigate(ts.URL + "/help")
 	shot("5-help.png")
+}
+
+// TestConferencesInBrowser opens the list of a server's conferences in
+// headless Chromium, follows the second conference's link, stars a session
+// there and subscribes: the personal feed is the second conference's, with
+// that session alone, and the stars of one conference stay out of the
+// other's page.
+func TestConferencesInBrowser(t *testing.T) {
+	chromium, driver := browserPaths()
+	if chromium == "" || driver == "" {
+		msg := "headless browser test needs chromium and chromedriver on PATH (Debian packages chromium, chromium-driver)"
+		if os.Getenv("CONFCAL_E2E_BROWSER") == "1" {
+			t.Fatal(msg + "; CONFCAL_E2E_BROWSER=1 requires them")
+		}
+		t.Skip(msg)
+	}
+	seed, err := seeds.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewUnstartedServer(nil)
+	base := "http://" + ts.Listener.Addr().String()
+	def := agenda.Slug(seed.Conference().Name)
+	srv, err := web.New(web.Config{BaseURL: base, Default: def, Token: adminToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mgr := conferences.New(conferences.Config{Registry: memstore.NewRegistry(), Publisher: srv.Publisher, Withdraw: srv.Withdraw})
+	if err := mgr.Open(t.Context(), func() (*agenda.Snapshot, error) { return seed, nil }); err != nil {
+		t.Fatal(err)
+	}
+	hs := &hosted{srv: srv, mgr: mgr, h: srv.HandlerFor(mgr, nil), def: def}
+	ts.Config.Handler = hs.h
+	ts.Start()
+	t.Cleanup(ts.Close)
+	doc := strings.Replace(send(hs.h, http.MethodGet, "/schedule.xml", nil).Body.String(),
+		"<title>"+seed.Conference().Name+"</title>", "<title>Second Conference</title>", 1)
+	if rec := hs.call(t, http.MethodPost, "/api/conferences", adminToken, api.NewConference{Slug: "second", Document: doc}, nil); rec.Code != http.StatusCreated {
+		t.Fatalf("adding the second conference: %d %s", rec.Code, rec.Body)
+	}
+
+	wd := startBrowser(t, chromium, driver)
+	wd.navigate(ts.URL + "/")
+	var names []string
+	for _, e := range wd.find("section.conference h2 a") {
+		names = append(names, wd.text(e))
+	}
+	if want := []string{seed.Conference().Name, "Second Conference"}; !slices.Equal(names, want) {
+		t.Fatalf("conferences on / = %q, want %q", names, want)
+	}
+	if sw := wd.script("return document.documentElement.scrollWidth"); sw != float64(390) {
+		t.Errorf("the conference list is %v px wide on a 390 px screen: %v", sw, wd.script(`return Array.from(document.querySelectorAll("body *")).filter(e => e.scrollWidth > 390 || e.getBoundingClientRect().right > 391).map(e => e.tagName + "." + e.className + ":" + e.scrollWidth + "/" + e.getBoundingClientRect().right).join(" ")`))
+	}
+	if subs := wd.find("section.conference .sub a.url"); len(subs) != 2 || wd.attr(subs[1], "href") != base+"/second/feeds/all.ics" {
+		t.Errorf("the list's subscribe blocks: %d links", len(subs))
+	}
+	wd.click(wd.find("#c-second h2 a")[0])
+	wd.waitFor(func() bool { return len(wd.find("section.day")) > 0 })
+	if u := wd.script("return location.pathname"); u != "/second/" {
+		t.Fatalf("following the second conference's link lands on %v", u)
+	}
+	ids := hs.ids(t, "second")
+	star := wd.find("#s-" + ids[3] + " a.star")
+	if len(star) != 1 {
+		t.Fatalf("no star for %s on the second conference's page", ids[3])
+	}
+	wd.click(star[0])
+	wd.waitFor(func() bool { return len(wd.find("#my li.line")) == 1 })
+	links := wd.find("#sub-my a.url")
+	if len(links) != 1 {
+		t.Fatal("no personal feed link")
+	}
+	feedURL := wd.attr(links[0], "href")
+	if !strings.HasPrefix(feedURL, ts.URL+"/second/feeds/") {
+		t.Fatalf("personal feed link %q is not the second conference's", feedURL)
+	}
+	res, body := pageGet(t, ts.Client(), feedURL)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d", feedURL, res.StatusCode)
+	}
+	events := parseICS(t, feedURL, body)
+	if len(events) != 1 || !strings.Contains(events[0].Props.Get("URL").Value, "/second/sessions/"+ids[3]) {
+		t.Errorf("personal feed of the second conference: %d events", len(events))
+	}
+	if got := wd.script("return localStorage.getItem('confcal.pick/second')"); got != ids[3] {
+		t.Errorf("the second conference's stored pick = %v, want %s", got, ids[3])
+	}
+	// The default conference's page knows nothing of that star.
+	wd.navigate(ts.URL + "/" + def + "/")
+	wd.waitFor(func() bool { return len(wd.find("section.day")) > 0 })
+	if n := len(wd.find("#my li.line")); n != 0 || wd.script("return localStorage.getItem('confcal.pick')") != nil {
+		t.Errorf("the default conference shows %d starred sessions of the other", n)
+	}
 }
 
 // browserPaths finds Chromium and chromedriver on PATH.

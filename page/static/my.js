@@ -4,8 +4,11 @@
 // "Copy link" buttons on where the clipboard can be written.
 (function () {
   "use strict";
-  var KEY = "confcal.pick";
   var body = document.body;
+  // Each conference keeps its own pick: the one at the server's root under
+  // the plain key, one under /{slug} under a key naming it.
+  var prefix = body.dataset.prefix || "";
+  var KEY = "confcal.pick" + prefix;
   var ids = /^[a-z0-9-]+(,[a-z0-9-]+)*$/;
   try {
     if (body.dataset.pickSet === "1") {
@@ -13,7 +16,11 @@
       localStorage.setItem(KEY, body.dataset.pick || "");
     } else {
       var saved = localStorage.getItem(KEY);
-      var page = location.pathname === "/" || location.pathname === "/help" || /^\/sessions\/[a-z0-9-]+$/.test(location.pathname);
+      var path = location.pathname;
+      if (prefix) {
+        path = path.indexOf(prefix + "/") === 0 ? path.slice(prefix.length) : "";
+      }
+      var page = path === "/" || path === "/help" || /^\/sessions\/[a-z0-9-]+$/.test(path);
       if (saved && ids.test(saved) && page) {
         var q = new URLSearchParams(location.search);
         q.delete("pick");
