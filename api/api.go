@@ -32,7 +32,7 @@
 // serve; 409 when a new slot overlaps another session in its room (unless
 // "force": true) or a new session or room takes an ID already in use; 412
 // when If-Match names an ETag that is no longer current; 413 for bodies over
-// 1 MiB; 415 for a body that is not JSON; 422 for a change the agenda's rules
+// 1 MiB (16 MiB for a whole schedule: POST /import, POST /conferences); 415 for a body that is not JSON; 422 for a change the agenda's rules
 // refuse (end not after start, a time outside the conference days, an
 // unknown room or track, text over its limit — a title of more than
 // agenda.MaxTitleLength characters, a room or track name of more than

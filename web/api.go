@@ -28,7 +28,7 @@ import (
 // serve; 409 when a new slot overlaps another session in its room (unless
 // "force": true), a new session or room takes an ID already in use, or the
 // agenda follows a source; 412 when If-Match names an ETag that is no longer
-// current; 413 for bodies over MaxBody; 415 for a body that is not JSON; 422
+// current; 413 for bodies over MaxBody (MaxSchedule for a schedule); 415 for a body that is not JSON; 422
 // for a change the agenda's rules refuse; 503 while the store is busy.
 
 // adminAPI serves a conference's API routes; host runs its agenda.

@@ -480,3 +480,26 @@ func TestReservedCoversRoutes(t *testing.T) {
 		t.Fatalf("walking the routes: %v, %d checked", err, seen)
 	}
 }
+
+// TestScheduleBodyLimit: a schedule of megabytes may be sent to the routes
+// that take one, and nowhere else.
+func TestScheduleBodyLimit(t *testing.T) {
+	hs := newHosted(t)
+	big := strings.Repeat(" ", 2<<20) // JSON allows the blanks
+	tests := []struct {
+		method, target string
+		want           int
+	}{
+		// Read in full: refused for what it holds, not for its size.
+		{http.MethodPost, "/api/conferences", http.StatusBadRequest},
+		{http.MethodPost, "/api/import", http.StatusBadRequest},
+		{http.MethodPatch, "/api/sessions/" + late, http.StatusRequestEntityTooLarge},
+		{http.MethodPost, "/api/rooms", http.StatusRequestEntityTooLarge},
+	}
+	for _, tc := range tests {
+		rec := send(hs.h, tc.method, tc.target, strings.NewReader(big), "Authorization", "Bearer "+adminToken, "Content-Type", "application/json")
+		if rec.Code != tc.want {
+			t.Errorf("%s %s with 2 MiB: %d %s, want %d", tc.method, tc.target, rec.Code, rec.Body, tc.want)
+		}
+	}
+}

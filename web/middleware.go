@@ -17,6 +17,20 @@ import (
 // agenda and a CalDAV REPORT, both far below it.
 const MaxBody = 1 << 20
 
+// MaxSchedule caps the bodies that carry a whole schedule (POST
+// /api/import, POST /api/conferences): a big conference's schedule.xml
+// runs to megabytes (FOSDEM's is 1.6 MB). Only the admin's or an
+// organizer's token gets such a body read at all.
+const MaxSchedule = 16 << 20
+
+// bodyLimit is the largest body r may carry.
+func bodyLimit(r *http.Request) int64 {
+	if r.Method == http.MethodPost && (r.URL.Path == "/api/conferences" || local(r) == "/api/import") {
+		return MaxSchedule
+	}
+	return MaxBody
+}
+
 // RoutePattern returns the route pattern r matched in the route table,
 // e.g. "/feeds/tracks/{track}.ics" or "/dav/*", and "" when it matches
 // none. Middleware in Config.Middleware run inside the router, so after
@@ -76,8 +90,9 @@ const (
 
 // harden applies the server's request limits and response headers:
 //
-//   - a body over MaxBody is refused with 413 before any handler reads it
-//     (and cut off at MaxBody when its length was not declared);
+//   - a body over MaxBody (MaxSchedule for a schedule's) is refused with
+//     413 before any handler reads it (and cut off there when its length
+//     was not declared);
 //   - responses that can be HTML (everything but the feeds, CalDAV and the
 //     API) carry X-Content-Type-Options, Referrer-Policy and a default
 //     Content-Security-Policy;
@@ -88,12 +103,13 @@ const (
 //     with Cache-Control: no-store, whatever the handler set.
 func (s *Server) harden(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > MaxBody {
-			s.fail(w, r, errorf(http.StatusRequestEntityTooLarge, "request body over %d bytes", MaxBody))
+		limit := bodyLimit(r)
+		if r.ContentLength > limit {
+			s.fail(w, r, errorf(http.StatusRequestEntityTooLarge, "request body over %d bytes", limit))
 			return
 		}
 		if r.Body != nil && r.Body != http.NoBody {
-			r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		h := w.Header()
 		p := local(r)
