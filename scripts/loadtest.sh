@@ -15,9 +15,20 @@
 # and, confcal only, the CalDAV REPORT calendar-query (one day),
 # sync-collection (empty token) and PROPFIND Depth 1 on the
 # whole-conference calendar. It prints req/s, p50 and p99 with confcal's
-# figures as a ratio of nginx's, and confcal's RSS after the load.
+# figures as a ratio of nginx's, and confcal's RSS after the load (and its
+# peak through it).
 #
-# Needs: go, nginx and wrk (Debian: apt-get install nginx wrk), curl.
+# Beside nginx, the whole-conference feed is also served by the floor of
+# the platform (scripts/floor: a plain net/http server holding the same
+# bytes, answering If-None-Match with 304), and confcal's ratio to it is
+# printed. The median time of 100 edits through the admin API (PATCH of a
+# session's title, acknowledged once stored and published) follows the
+# load. With OLD=REV (default d453195, the last commit before the
+# redesign; OLD=none to skip) the binary of that commit is measured back
+# to back on the agendas in OLD_SIZES (default: seed), and the new/old
+# ratio of every request is printed at the end.
+#
+# Needs: go, nginx and wrk (Debian: apt-get install nginx wrk), curl, git.
 # Environment: DURATION (per run, default 10s), WARMUP (default 2s),
 # THREADS (2), CONNS (64), TIMEOUT (wrk's per-request timeout, 30s: a
 # request slower than that counts as an error and has no latency),
@@ -33,6 +44,8 @@ CONNS=${CONNS:-64}
 TIMEOUT=${TIMEOUT:-30s}
 PORT=${PORT:-18480}
 LOGS=${LOGS:-on}
+OLD=${OLD:-d453195}
+OLD_SIZES=${OLD_SIZES:-seed}
 SIZES=("$@")
 [[ ${#SIZES[@]} -gt 0 ]] || SIZES=(seed 10000)
 
@@ -50,8 +63,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "== building confcal"
+echo "== building confcal and the floor"
 go build -o "$work/confcal" ./cmd/confcal
+go build -o "$work/floor" ./scripts/floor
+if [[ $OLD != none ]]; then
+	echo "== building confcal at $OLD"
+	mkdir -p "$work/old-src"
+	git archive "$OLD" | tar -x -C "$work/old-src"
+	(cd "$work/old-src" && go build -o "$work/confcal-old" ./cmd/confcal)
+fi
+mkdir -p "$work/results"
 
 echo "== machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM"
 echo "   $(go version), $(nginx -v 2>&1), $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)"
@@ -149,13 +170,17 @@ metric() {
 	curl -fsS "$base/metrics" 2>/dev/null | awk -v n="$1" '$1 == n {print $2; exit}' || true
 }
 
+# run_size BINARY LABEL SIZE: the whole load test of one binary on one
+# agenda; every request's req/s goes to $work/results/LABEL-SIZE.
 run_size() {
-	local size=$1 dir="$work/$1"
+	local bin=$1 label=$2 size=$3 dir="$work/$2-$3"
+	local results="$work/results/$label-$size"
+	: >"$results"
 	mkdir -p "$dir/data" "$dir/www/feeds/tracks" "$dir/logs"
 	local agenda_args=()
 	if [[ $size != seed ]]; then
 		local t0=$(date +%s.%N)
-		"$work/confcal" gen -sessions "$size" >"$dir/agenda.txt"
+		"$bin" gen -sessions "$size" >"$dir/agenda.txt"
 		echo "   generated $size sessions ($(du -h "$dir/agenda.txt" | cut -f1)) in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.2fs", b-a}')"
 		agenda_args=(-agenda "$dir/agenda.txt")
 	fi
@@ -163,11 +188,11 @@ run_size() {
 	local cport=$PORT nport=$((PORT + 1))
 	base="http://127.0.0.1:$cport"
 	local serve_args=(serve -addr "127.0.0.1:$cport" -data "$dir/data" "${agenda_args[@]}")
-	if "$work/confcal" serve -h 2>&1 | grep -q -- '-log-level'; then
+	if "$bin" serve -h 2>&1 | grep -q -- '-log-level'; then
 		[[ $LOGS == on ]] && serve_args+=(-log-level info) || serve_args+=(-log-level warn)
 	fi
 	local t0=$(date +%s.%N)
-	CONFCAL_ADMIN_TOKEN=loadtest-token "$work/confcal" "${serve_args[@]}" 2>"$dir/logs/confcal.log" &
+	CONFCAL_ADMIN_TOKEN=loadtest-token "$bin" "${serve_args[@]}" 2>"$dir/logs/confcal.log" &
 	local cpid=$!
 	pids+=("$cpid")
 	wait_up "$base/feeds/all.ics"
@@ -179,7 +204,7 @@ run_size() {
 	# The pick: a dozen sessions spread over the agenda, read from the store
 	# the server has just filled.
 	local ids track pick
-	ids=$("$work/confcal" sessions -data "$dir/data" | awk 'NR > 1 {print $1}')
+	ids=$("$bin" sessions -data "$dir/data" | awk 'NR > 1 {print $1}')
 	track=$(curl -fsS "$base/feeds" | grep -o '/feeds/tracks/[a-z0-9-]*\.ics' | head -1 | sed 's|/feeds/tracks/||; s|\.ics$||')
 	track=${track:-keynote}
 	pick="sessions=$(awk -v n="$(wc -l <<<"$ids")" 'NR % int(n/12 + 1) == 1' <<<"$ids" | head -12 | paste -sd, -)"
@@ -233,11 +258,19 @@ run_size() {
 	tr_c=$(etag "$base/feeds/tracks/$track.ics"); tr_n=$(etag "$nbase/feeds/tracks/$track.ics")
 	pk_c=$(etag "$base/feeds/custom.ics?$pick"); pk_n=$(etag "$nbase/feeds/custom.ics")
 
+	# The floor serves the same bytes under confcal's ETag.
+	local fport=$((PORT + 2))
+	local fbase="http://127.0.0.1:$fport"
+	"$work/floor" -addr "127.0.0.1:$fport" -file "$dir/www/feeds/all.ics" -etag "$all_c" 2>"$dir/logs/floor.log" &
+	local fpid=$!
+	pids+=("$fpid")
+	wait_up "$fbase/feeds/all.ics"
+
 	local sessions bytes
 	sessions=$(wc -l <<<"$ids")
 	bytes=$(stat -c %s "$dir/www/feeds/all.ics")
 	echo
-	echo "== agenda: $size ($sessions sessions; all.ics $bytes bytes; track $track; pick of 12 sessions)"
+	echo "== $label confcal, agenda: $size ($sessions sessions; all.ics $bytes bytes; track $track; pick of 12 sessions)"
 	echo "   confcal up in ${startup}s, RSS ${rss_start} MB before load"
 	printf '%-34s %12s %9s %9s %12s %9s %9s %8s %s\n' "request" "nginx req/s" "p50 ms" "p99 ms" "confcal req/s" "p50 ms" "p99 ms" "ratio" "errors"
 	row() { # LABEL NGINX-URL CONFCAL-URL [wrk args for nginx] -- [wrk args for confcal]
@@ -253,16 +286,29 @@ run_size() {
 		printf '%-34s %12.0f %9.3f %9.3f %12.0f %9.3f %9.3f %7.2fx %s\n' "$label" \
 			"${n[0]}" "${n[1]}" "${n[2]}" "${c[0]}" "${c[1]}" "${c[2]}" \
 			"$(awk -v a="${c[0]}" -v b="${n[0]}" 'BEGIN {print a/b}')" "n=${n[3]} c=${c[3]}"
+		echo "$label|${c[0]}" >>"$results"
+	}
+	floor() { # LABEL CONFCAL-URL [wrk args]: the floor against confcal
+		local label=$1 curl_=$2; shift 2
+		local f c
+		f=($(bench "$fbase/feeds/all.ics" "$@"))
+		c=($(bench "$curl_" "$@"))
+		printf '%-34s %12.0f %9.3f %9.3f %12.0f %9.3f %9.3f %7.2fx %s\n' "$label (floor)" \
+			"${f[0]}" "${f[1]}" "${f[2]}" "${c[0]}" "${c[1]}" "${c[2]}" \
+			"$(awk -v a="${c[0]}" -v b="${f[0]}" 'BEGIN {print a/b}')" "f=${f[3]} c=${c[3]}"
 	}
 	dav() { # LABEL SCRIPT
 		settle "$cpid"
 		local c
 		c=($(bench "$base/dav/public/calendars/all/" -s "$work/$2"))
 		printf '%-34s %12s %9s %9s %12.0f %9.3f %9.3f %8s %s\n' "$1" "-" "-" "-" "${c[0]}" "${c[1]}" "${c[2]}" "-" "c=${c[3]} (${c[4]} done)"
+		echo "$1|${c[0]}" >>"$results"
 	}
 	row "GET /feeds/all.ics 200" "$nbase/feeds/all.ics" "$base/feeds/all.ics"
 	row "GET /feeds/all.ics 304" "$nbase/feeds/all.ics" "$base/feeds/all.ics" \
 		-H "If-None-Match: $all_n" -- -H "If-None-Match: $all_c"
+	floor "GET /feeds/all.ics 200" "$base/feeds/all.ics"
+	floor "GET /feeds/all.ics 304" "$base/feeds/all.ics" -H "If-None-Match: $all_c"
 	row "GET track feed 200" "$nbase/feeds/tracks/$track.ics" "$base/feeds/tracks/$track.ics"
 	row "GET track feed 304" "$nbase/feeds/tracks/$track.ics" "$base/feeds/tracks/$track.ics" \
 		-H "If-None-Match: $tr_n" -- -H "If-None-Match: $tr_c"
@@ -277,7 +323,7 @@ run_size() {
 	full=$(metric confcal_render_last_duration_seconds)
 	id=$(head -1 <<<"$ids")
 	local edit_note
-	if CONFCAL_ADMIN_TOKEN=loadtest-token "$work/confcal" rename -server "$base" "$id" "Renamed by the load test" >"$dir/logs/edit.log" 2>&1; then
+	if CONFCAL_ADMIN_TOKEN=loadtest-token "$bin" rename -server "$base" "$id" "Renamed by the load test" >"$dir/logs/edit.log" 2>&1; then
 		edit=$(metric confcal_render_last_duration_seconds)
 		edit_note="render: first revision $(awk -v s="$full" 'BEGIN {printf "%.1f ms", s*1000}'), after renaming one session $(awk -v s="$edit" 'BEGIN {printf "%.1f ms", s*1000}')"
 	else
@@ -290,10 +336,36 @@ run_size() {
 
 	echo "   confcal RSS after load: $(rss "$cpid") MB (peak $(hwm "$cpid") MB)"
 	echo "   $edit_note"
-	kill "$npid" "$cpid"
-	wait "$npid" "$cpid" 2>/dev/null || true
+
+	# 100 edits through the admin API, one after the other: the time from
+	# request to acknowledgement (stored, rendered, swapped in).
+	settle "$cpid"
+	local times="$dir/logs/edits.txt"
+	: >"$times"
+	for i in $(seq 1 100); do
+		curl -fsS -o /dev/null -w '%{time_total}\n' -X PATCH "$base/api/sessions/$id" \
+			-H "Authorization: Bearer loadtest-token" -H "Content-Type: application/json" \
+			-d "{\"title\": \"Renamed by the load test, $i\"}" >>"$times" || echo "failed" >>"$times"
+	done
+	local failed median
+	failed=$(grep -c failed "$times" || true)
+	median=$(grep -v failed "$times" | sort -n | awk '{a[NR] = $1} END {if (NR) printf "%.1f", (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2) * 1000}')
+	echo "   100 edits through the API: median ${median:-?} ms, $failed failed; peak RSS $(hwm "$cpid") MB"
+	kill "$npid" "$cpid" "$fpid"
+	wait "$npid" "$cpid" "$fpid" 2>/dev/null || true
 }
 
 for size in "${SIZES[@]}"; do
-	run_size "$size"
+	run_size "$work/confcal" new "$size"
+	if [[ $OLD != none && " $OLD_SIZES " == *" $size "* ]]; then
+		run_size "$work/confcal-old" old "$size"
+		echo
+		echo "== new against old ($OLD), agenda $size: req/s"
+		printf '%-34s %12s %12s %8s\n' "request" "old" "new" "new/old"
+		while IFS='|' read -r label rps; do
+			old=$(awk -F'|' -v l="$label" '$1 == l {print $2}' "$work/results/old-$size")
+			[[ -n $old ]] || continue
+			printf '%-34s %12.0f %12.0f %7.2fx\n' "$label" "$old" "$rps" "$(awk -v a="$rps" -v b="$old" 'BEGIN {print a/b}')"
+		done <"$work/results/new-$size"
+	fi
 done
