@@ -6,6 +6,8 @@ import (
 	"encoding/xml"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -500,6 +502,63 @@ func TestScheduleBodyLimit(t *testing.T) {
 		rec := send(hs.h, tc.method, tc.target, strings.NewReader(big), "Authorization", "Bearer "+adminToken, "Content-Type", "application/json")
 		if rec.Code != tc.want {
 			t.Errorf("%s %s with 2 MiB: %d %s, want %d", tc.method, tc.target, rec.Code, rec.Body, tc.want)
+		}
+	}
+}
+
+// TestSecondConferenceDiscovery replays the discovery requests of real
+// clients (the bodies caldav's tests replay, ../caldav/testdata/clients,
+// each naming its source) on a conference's URL alone, and follows the
+// answers to its calendars as the clients do.
+func TestSecondConferenceDiscovery(t *testing.T) {
+	hs := newHosted(t)
+	hs.add(t, "second-conf", "Second Conference")
+	replay := func(t *testing.T, file, target, depth string) multistatus {
+		t.Helper()
+		b, err := os.ReadFile(filepath.Join("..", "caldav", "testdata", "clients", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := send(hs.h, "PROPFIND", target, bytes.NewReader(b), "Depth", depth, "Content-Type", "text/xml; charset=utf-8")
+		if rec.Code != http.StatusMultiStatus {
+			t.Fatalf("%s on %s: %d %s", file, target, rec.Code, rec.Body)
+		}
+		var ms multistatus
+		if err := xml.Unmarshal(rec.Body.Bytes(), &ms); err != nil {
+			t.Fatalf("%s on %s: %v", file, target, err)
+		}
+		return ms
+	}
+	for _, client := range []string{"davx5-detect-url.xml", "ios-bootstrap.xml", "thunderbird-detect-collection.xml", "evolution-find-principal.xml"} {
+		t.Run(client, func(t *testing.T) {
+			ms := replay(t, client, "/second-conf/", "0")
+			if len(ms.Responses) != 1 || ms.Responses[0].Href != "/second-conf/" {
+				t.Fatalf("answered %+v, want the conference's URL alone", ms.Responses)
+			}
+			var principal string
+			for _, ps := range ms.Responses[0].Propstat {
+				principal += ps.Prop.Principal.Href
+			}
+			if principal != "/dav/second-conf/" {
+				t.Fatalf("current-user-principal %q, want /dav/second-conf/", principal)
+			}
+		})
+	}
+	// From the principal to the calendar home, as iOS and DAVx5 go on.
+	var home string
+	for _, ps := range replay(t, "ios-principal.xml", "/dav/second-conf/", "0").Responses[0].Propstat {
+		home += ps.Prop.Home.Href
+	}
+	if home != "/dav/second-conf/calendars/" {
+		t.Fatalf("calendar-home-set %q", home)
+	}
+	ms := replay(t, "davx5-homeset-members.xml", home, "1")
+	if len(ms.Responses) < 4 {
+		t.Fatalf("the home lists %d resources", len(ms.Responses))
+	}
+	for _, r := range ms.Responses {
+		if !strings.HasPrefix(r.Href, home) {
+			t.Errorf("%s is outside the conference's home", r.Href)
 		}
 	}
 }
