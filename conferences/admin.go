@@ -54,8 +54,16 @@ const (
 // source or its document, and returns its listing and the agenda. Every
 // problem is an agenda.Error of kind ErrInvalid naming what is wrong.
 func Prepare(ctx context.Context, n api.NewConference) (agenda.Listing, agenda.Contents, error) {
-	invalid := func(format string, args ...any) (agenda.Listing, agenda.Contents, error) {
-		return agenda.Listing{}, agenda.Contents{}, &agenda.Error{Kind: agenda.ErrInvalid, Msg: fmt.Sprintf(format, args...)}
+	l, res, err := PrepareResult(ctx, n)
+	return l, res.Contents, err
+}
+
+// PrepareResult is Prepare with all the import of the schedule gave: the
+// agenda and what it skipped or repaired (its Problems), for a caller that
+// reports them.
+func PrepareResult(ctx context.Context, n api.NewConference) (agenda.Listing, formats.Result, error) {
+	invalid := func(format string, args ...any) (agenda.Listing, formats.Result, error) {
+		return agenda.Listing{}, formats.Result{}, &agenda.Error{Kind: agenda.ErrInvalid, Msg: fmt.Sprintf(format, args...)}
 	}
 	if !agenda.ValidID(n.Slug) {
 		return invalid("slug %q is not a slug: lower-case letters, digits and inner hyphens", n.Slug)
@@ -106,5 +114,5 @@ func Prepare(ctx context.Context, n api.NewConference) (agenda.Listing, agenda.C
 		return invalid("the schedule: %v", err)
 	}
 	l := agenda.Listing{Slug: n.Slug, Source: agenda.Source{Location: n.Source, Format: string(f), TimeZone: n.TimeZone, UIDDomain: n.UIDDomain, Follow: follow}}
-	return l, res.Contents, nil
+	return l, res, nil
 }

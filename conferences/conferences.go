@@ -340,25 +340,31 @@ func HashToken(token string) string {
 // stored (the command line, another replica), and starts conferences they
 // added. It reports the first error it met.
 func (m *Manager) Refresh(ctx context.Context) error {
-	var first error
-	for _, c := range m.List() {
-		if changed, err := c.Service.Refresh(ctx); err != nil && first == nil {
-			first = fmt.Errorf("conference %s: %w", c.Listing.Slug, err)
-		} else if changed {
-			m.log.Info("serving a revision stored by another process", "conference", c.Listing.Slug, "revision", c.Service.Current().Revision())
-		}
-	}
+	// The served ones are taken before the registry is read: each was in
+	// the registry by then (a conference is added there before it is
+	// served), so one missing from the list was purged since.
+	served := m.List()
 	list, err := m.cfg.Registry.Conferences(ctx)
 	if err != nil {
-		return errors.Join(first, err)
+		return err
+	}
+	var first error
+	for _, c := range served {
+		slug := c.Listing.Slug
+		i := slices.IndexFunc(list, func(l agenda.Listing) bool { return l.Slug == slug })
+		if i < 0 || !list[i].Removed.IsZero() {
+			m.stopServing(slug)
+			m.log.Info("conference removed by another process", "conference", slug, "purged", i < 0)
+			continue
+		}
+		if changed, err := c.Service.Refresh(ctx); err != nil && first == nil {
+			first = fmt.Errorf("conference %s: %w", slug, err)
+		} else if changed {
+			m.log.Info("serving a revision stored by another process", "conference", slug, "revision", c.Service.Current().Revision())
+		}
 	}
 	for _, l := range list {
-		_, served := m.Get(l.Slug)
-		if served && !l.Removed.IsZero() {
-			m.stopServing(l.Slug) // removed by another process
-			m.log.Info("conference removed by another process", "conference", l.Slug)
-		}
-		if served || !l.Removed.IsZero() {
+		if _, ok := m.Get(l.Slug); ok || !l.Removed.IsZero() {
 			continue
 		}
 		if _, err := m.start(ctx, l, nil); err != nil && !errors.Is(err, agenda.ErrEmpty) && first == nil {

@@ -168,7 +168,7 @@ func (c *conferenceAPI) token(w http.ResponseWriter, r *http.Request) error {
 func CheckSlug(slug string) error {
 	switch {
 	case !agenda.ValidID(slug):
-		return fmt.Errorf("%q is not a slug: lower-case letters, digits and inner hyphens, up to %d characters", short(slug), agenda.MaxIDLength)
+		return fmt.Errorf("%s is not a slug: lower-case letters, digits and inner hyphens, up to %d characters", short(slug), agenda.MaxIDLength)
 	case Reserved(slug):
 		return fmt.Errorf("%q is a URL of the server itself; choose another", slug)
 	}

@@ -6,8 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/url"
 	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -17,11 +20,12 @@ import (
 )
 
 // The organizer commands (move, cancel, restore, rename, rooms, changes,
-// import) change the agenda through an organizer: on the local store,
-// api.Local makes the changes on an agenda.Service in this process; with
-// -server, api.Client asks the server's admin API to. Both take and give
-// the API's documents and make changes by the same rules (package api), so
-// a command reads and prints the same either way.
+// import) change the agenda of one conference (-conference, the default
+// one when omitted) through an organizer: on the local store, api.Local
+// makes the changes on an agenda.Service in this process; with -server,
+// api.Client asks the server's API to. Both take and give the API's
+// documents and make changes by the same rules (package api), so a command
+// reads and prints the same either way.
 
 // organizer is what the organizer commands do with an agenda.
 type organizer interface {
@@ -49,11 +53,25 @@ func dataFlag(fs *flag.FlagSet) *string {
 		"data `directory` holding the agenda store, created if missing (env CONFCAL_DATA)")
 }
 
-// tokenFileFlag defines -admin-token-file, shared by serve and the organizer
-// commands.
-func tokenFileFlag(fs *flag.FlagSet) *string {
+// tokenFileFlag defines -admin-token-file, shared by serve and the commands
+// that change a server; what names the token the file holds.
+func tokenFileFlag(fs *flag.FlagSet, what string) *string {
 	return fs.String("admin-token-file", env("CONFCAL_ADMIN_TOKEN_FILE", ""),
-		"`file` holding the admin API token (else env CONFCAL_ADMIN_TOKEN)")
+		"`file` holding "+what+" (else env CONFCAL_ADMIN_TOKEN)")
+}
+
+// serverFlag defines -server, shared by the commands that change a server.
+func serverFlag(fs *flag.FlagSet) *string {
+	return fs.String("server", env("CONFCAL_SERVER", ""), "`URL` of a running confcal server to change through its API, instead of the local store (env CONFCAL_SERVER)")
+}
+
+// checkServer reports a -server that is no http(s) URL.
+func checkServer(server string) error {
+	u, err := url.Parse(server)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return &usageError{err: fmt.Errorf("-server %q is not an http(s) URL", server)}
+	}
+	return nil
 }
 
 // adminToken returns the admin token: the file's content (trimmed) when
@@ -76,6 +94,9 @@ func adminToken(file string) (string, error) {
 // adminFlags are the flags every organizer command takes.
 type adminFlags struct {
 	data, server, tokenFile, who *string
+	// conference is the slug of the conference to change, "" for the
+	// default one.
+	conference *string
 	// seed is the agenda a new local store starts from.
 	seed *agendaFlags
 }
@@ -84,10 +105,12 @@ func addAdminFlags(fs *flag.FlagSet) *adminFlags {
 	user := env("USER", "")
 	return &adminFlags{
 		data:      dataFlag(fs),
-		server:    fs.String("server", env("CONFCAL_SERVER", ""), "`URL` of a running confcal server to change through its API, instead of the local store (env CONFCAL_SERVER)"),
-		tokenFile: tokenFileFlag(fs),
+		server:    serverFlag(fs),
+		tokenFile: tokenFileFlag(fs, "the admin API token, or with -server an organizer token of the conference (confcal conferences token)"),
 		who:       fs.String("who", user, "`name` recorded in the change log as the change's author (default $USER)"),
-		seed:      addAgendaFlags(fs),
+		conference: fs.String("conference", env("CONFCAL_CONFERENCE", ""),
+			"`slug` of the conference to change (see confcal conferences list); the default conference when empty (env CONFCAL_CONFERENCE)"),
+		seed: addAgendaFlags(fs),
 	}
 }
 
@@ -131,26 +154,46 @@ func parseArgs(fs *flag.FlagSet, args []string, names ...string) ([]string, erro
 const localWho = "cli"
 
 // dial returns the organizer the flags name: the server's API when -server
-// is set, else the agenda service over the store in the data directory
-// (importing the built-in agenda, or -agenda, if the store is new), and
-// the function that closes it.
+// is set, else the agenda service over the store in the data directory,
+// and the function that closes it. Without -conference it is the default
+// conference's (a new store starts with the built-in agenda, or -agenda);
+// with it, that of a conference the store holds and serves.
 func dial(ctx context.Context, f *adminFlags, stdin io.Reader) (organizer, func() error, error) {
 	if *f.server != "" {
-		u, err := url.Parse(*f.server)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, nil, &usageError{err: fmt.Errorf("-server %q is not an http(s) URL", *f.server)}
+		if err := checkServer(*f.server); err != nil {
+			return nil, nil, err
 		}
 		tok, err := adminToken(*f.tokenFile)
 		if err != nil {
 			return nil, nil, err
 		}
-		return &api.Client{Base: *f.server, Token: tok, Who: *f.who}, func() error { return nil }, nil
+		return &api.Client{Base: *f.server, Token: tok, Who: *f.who, Conference: *f.conference}, func() error { return nil }, nil
 	}
-	store, err := sqlite.Open(ctx, *f.data)
-	if err != nil {
-		return nil, nil, err
+	var (
+		store *sqlite.Store
+		agd   agenda.Store
+		seed  func() (*agenda.Snapshot, error)
+		err   error
+	)
+	if slug := *f.conference; slug == "" {
+		if store, err = sqlite.Open(ctx, *f.data); err != nil {
+			return nil, nil, err
+		}
+		agd, seed = store, func() (*agenda.Snapshot, error) { return f.seed.snapshot(ctx, stdin) }
+	} else {
+		if store, err = openStore(ctx, *f.data); err != nil {
+			return nil, nil, fmt.Errorf("no conference %q: %w", slug, err)
+		}
+		if err := servedConference(ctx, store, *f.data, slug); err != nil {
+			store.Close()
+			return nil, nil, err
+		}
+		agd = store.Agenda(slug)
 	}
-	svc, err := agenda.Open(ctx, store, func() (*agenda.Snapshot, error) { return f.seed.snapshot(ctx, stdin) }, nil)
+	svc, err := agenda.Open(ctx, agd, seed, nil)
+	if errors.Is(err, agenda.ErrEmpty) {
+		err = fmt.Errorf("conference %q has no agenda yet (its first one was never stored): remove and purge it, then add it again", *f.conference)
+	}
 	if err != nil {
 		store.Close()
 		return nil, nil, err
@@ -160,6 +203,43 @@ func dial(ctx context.Context, f *adminFlags, stdin io.Reader) (organizer, func(
 		who += ":" + w
 	}
 	return api.Local{Svc: svc, Who: who}, store.Close, nil
+}
+
+// openStore opens the store in the data directory dir, which must hold one
+// already: a command that only reads or changes conferences makes none.
+func openStore(ctx context.Context, dir string) (*sqlite.Store, error) {
+	path := filepath.Join(dir, sqlite.FileName)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s holds no store (%s is missing): give the data directory with -data, or a server with -server", dir, sqlite.FileName)
+	} else if err != nil {
+		return nil, err
+	}
+	return sqlite.Open(ctx, dir)
+}
+
+// servedConference checks that the store in dir holds conference slug and
+// serves it (has not removed it).
+func servedConference(ctx context.Context, reg agenda.Registry, dir, slug string) error {
+	l, err := findListing(ctx, reg, dir, slug)
+	if err != nil {
+		return err
+	}
+	if !l.Removed.IsZero() {
+		return fmt.Errorf("conference %s is removed: confcal conferences restore %s serves it again", slug, slug)
+	}
+	return nil
+}
+
+// findListing returns the listing of conference slug in the store in dir.
+func findListing(ctx context.Context, reg agenda.Registry, dir, slug string) (agenda.Listing, error) {
+	list, err := reg.Conferences(ctx)
+	if err != nil {
+		return agenda.Listing{}, err
+	}
+	if i := slices.IndexFunc(list, func(l agenda.Listing) bool { return l.Slug == slug }); i >= 0 {
+		return list[i], nil
+	}
+	return agenda.Listing{}, fmt.Errorf("no conference %q in the store in %s (see confcal conferences list)", slug, dir)
 }
 
 // explain says what a refused change means for the command line: an
@@ -214,6 +294,9 @@ func runAdmin(ctx context.Context, fs *flag.FlagSet, f *adminFlags, args []strin
 	}
 	if !api.ValidWho(strings.TrimSpace(*f.who)) {
 		return &usageError{err: fmt.Errorf("%s: -who %q: want up to %d printable characters", fs.Name(), *f.who, api.MaxWho)}
+	}
+	if c := *f.conference; c != "" && !agenda.ValidID(c) {
+		return &usageError{err: fmt.Errorf("%s: -conference %q is not a conference's slug (see confcal conferences list)", fs.Name(), c)}
 	}
 	if check != nil {
 		if err := check(pos); err != nil {

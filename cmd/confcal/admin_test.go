@@ -27,7 +27,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	os.Setenv("CONFCAL_DATA", filepath.Join(dir, "data"))
-	for _, v := range []string{"CONFCAL_ADMIN_TOKEN", "CONFCAL_ADMIN_TOKEN_FILE", "CONFCAL_SERVER"} {
+	for _, v := range []string{"CONFCAL_ADMIN_TOKEN", "CONFCAL_ADMIN_TOKEN_FILE", "CONFCAL_SERVER", "CONFCAL_CONFERENCE"} {
 		os.Unsetenv(v)
 	}
 	code := m.Run()

@@ -41,7 +41,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 		"believe X-Forwarded-Proto/Host (the page's link base when -base-url is empty) and X-Forwarded-For (the client address rate limits count); only behind a proxy that sets them (env CONFCAL_TRUST_PROXY=1)")
 	seed := addAgendaFlags(fs)
 	data := dataFlag(fs)
-	tokenFile := tokenFileFlag(fs)
+	tokenFile := tokenFileFlag(fs, "the admin API token")
 	ops := addOpsFlags(fs) // logs and limits (ops.go)
 	follow := ops.duration(fs, "follow", "CONFCAL_FOLLOW", 0,
 		"re-read -agenda every `period` (e.g. 5m) and apply what changed, as confcal import does; 0 reads it only into an empty store")
