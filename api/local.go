@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"confcal/agenda"
 )
@@ -13,7 +15,23 @@ type Local struct {
 	Svc *agenda.Service
 	// Who names the author of every change.
 	Who string
+	// Follows names the source the agenda follows, if any: its sessions
+	// are then changed there, and edits of them (and imports) are refused
+	// here, as the server refuses them (rooms may still be renamed).
+	Follows string
 }
+
+// followed refuses an edit of sessions of an agenda that follows a source.
+func (l Local) followed() error {
+	if l.Follows == "" {
+		return nil
+	}
+	return &agenda.Error{Kind: ErrFollows, Msg: fmt.Sprintf("this agenda follows %s: change its sessions there (rooms may be renamed here)", l.Follows)}
+}
+
+// ErrFollows is the kind of an edit refused because the agenda follows a
+// source.
+var ErrFollows = errors.New("the agenda follows a source")
 
 // Session returns session id as the API shows it.
 func (l Local) Session(_ context.Context, id string) (Session, error) {
@@ -28,6 +46,9 @@ func (l Local) Session(_ context.Context, id string) (Session, error) {
 // PatchSession changes session id as p says when ifMatch ("" for none) is
 // still its ETag, and returns it and what the change did, in words.
 func (l Local) PatchSession(ctx context.Context, id string, p SessionPatch, ifMatch string) (Session, []Summary, error) {
+	if err := l.followed(); err != nil {
+		return Session{}, nil, err
+	}
 	next, changes, err := PatchSession(ctx, l.Svc, l.Who, id, p, values(ifMatch))
 	if err != nil {
 		return Session{}, nil, err
@@ -78,6 +99,9 @@ func (l Local) Changes(_ context.Context, since int64) (ChangeList, error) {
 
 // Import reconciles the agenda with c (see ImportContents).
 func (l Local) Import(ctx context.Context, c agenda.Contents, dryRun, force bool) (ImportResult, error) {
+	if err := l.followed(); err != nil {
+		return ImportResult{}, err
+	}
 	return ImportContents(ctx, l.Svc, l.Who, c, dryRun, force)
 }
 

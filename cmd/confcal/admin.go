@@ -174,6 +174,9 @@ func dial(ctx context.Context, f *adminFlags, stdin io.Reader) (organizer, func(
 		agd   agenda.Store
 		seed  func() (*agenda.Snapshot, error)
 		err   error
+		// follows is the source the conference follows: its truth,
+		// which the server's poll would restore over an edit here.
+		follows string
 	)
 	if slug := *f.conference; slug == "" {
 		if store, err = sqlite.Open(ctx, *f.data); err != nil {
@@ -184,9 +187,13 @@ func dial(ctx context.Context, f *adminFlags, stdin io.Reader) (organizer, func(
 		if store, err = openStore(ctx, *f.data); err != nil {
 			return nil, nil, fmt.Errorf("no conference %q: %w", slug, err)
 		}
-		if err := servedConference(ctx, store, *f.data, slug); err != nil {
+		l, err := servedConference(ctx, store, *f.data, slug)
+		if err != nil {
 			store.Close()
 			return nil, nil, err
+		}
+		if l.Source.Follow > 0 {
+			follows = l.Source.Location
 		}
 		agd = store.Agenda(slug)
 	}
@@ -202,7 +209,7 @@ func dial(ctx context.Context, f *adminFlags, stdin io.Reader) (organizer, func(
 	if w := strings.TrimSpace(*f.who); w != "" {
 		who += ":" + w
 	}
-	return api.Local{Svc: svc, Who: who}, store.Close, nil
+	return api.Local{Svc: svc, Who: who, Follows: follows}, store.Close, nil
 }
 
 // openStore opens the store in the data directory dir, which must hold one
@@ -219,15 +226,15 @@ func openStore(ctx context.Context, dir string) (*sqlite.Store, error) {
 
 // servedConference checks that the store in dir holds conference slug and
 // serves it (has not removed it).
-func servedConference(ctx context.Context, reg agenda.Registry, dir, slug string) error {
+func servedConference(ctx context.Context, reg agenda.Registry, dir, slug string) (agenda.Listing, error) {
 	l, err := findListing(ctx, reg, dir, slug)
 	if err != nil {
-		return err
+		return l, err
 	}
 	if !l.Removed.IsZero() {
-		return fmt.Errorf("conference %s is removed: confcal conferences restore %s serves it again", slug, slug)
+		return l, fmt.Errorf("conference %s is removed: confcal conferences restore %s serves it again", slug, slug)
 	}
-	return nil
+	return l, nil
 }
 
 // findListing returns the listing of conference slug in the store in dir.

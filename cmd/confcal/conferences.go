@@ -474,7 +474,7 @@ func (c localConferences) purge(ctx context.Context, slug string) error {
 }
 
 func (c localConferences) token(ctx context.Context, slug string) (string, error) {
-	if err := servedConference(ctx, c.st, c.dir, slug); err != nil {
+	if _, err := servedConference(ctx, c.st, c.dir, slug); err != nil {
 		return "", err
 	}
 	// The Manager makes tokens as the server checks them; it serves

@@ -286,6 +286,10 @@ func TestConferencesLocal(t *testing.T) {
 		{args: []string{"move", flinkTraining, "-room", "hall-a", "-conference", "tiny"}, code: 1, err: `no session "` + flinkTraining + `"`},
 		{args: []string{"changes", "-conference", "nope"}, code: 1, err: `changes: no conference "nope" in the store in ` + data + ` (see confcal conferences list)`, exact: true},
 		{args: []string{"changes", "-conference", "Bad Slug"}, code: 2, err: `-conference "Bad Slug" is not a conference's slug`},
+		// democon follows its pretalx schedule: its sessions change there,
+		// as the server says too; rooms may be renamed here.
+		{args: []string{"cancel", tinyOpening, "-conference", "democon"}, code: 1, err: "this agenda follows " + pretalxURL},
+		{args: []string{"rooms", "rename", "hall-a", "Great Hall", "-conference", "democon"}, out: []string{"revision 2: Hall A renamed to Great Hall"}},
 	})
 	waitFor(t, "the move served in /tiny/feeds/all.ics", func() bool {
 		_, starts := events(t, server+"/tiny/feeds/all.ics")
