@@ -79,6 +79,8 @@ type Manager struct {
 	cfg Config
 	log *slog.Logger
 
+	starting sync.Mutex // held while a conference starts
+
 	mu    sync.RWMutex
 	confs map[string]*Conference // the served ones (not removed)
 	order []string
@@ -149,6 +151,13 @@ func (m *Manager) Open(ctx context.Context, seed func() (*agenda.Snapshot, error
 // start opens conference l's service (its agenda from seed when its store
 // is empty) and its follower.
 func (m *Manager) start(ctx context.Context, l agenda.Listing, seed func() (*agenda.Snapshot, error)) (*Conference, error) {
+	// One start at a time, so that Refresh and Create never both start
+	// the same conference (two services, two followers).
+	m.starting.Lock()
+	defer m.starting.Unlock()
+	if c, ok := m.Get(l.Slug); ok {
+		return c, nil
+	}
 	svc, err := agenda.Open(ctx, m.cfg.Store(m.cfg.Registry.Agenda(l.Slug)), seed, m.cfg.Publisher(l.Slug))
 	if err != nil {
 		return nil, err
