@@ -9,13 +9,14 @@
 //   - takes https URLs only, with a host, without userinfo, with a valid
 //     port (CheckURL), before anything is sent;
 //   - checks the address at connect time, not only the URL: a name is
-//     resolved and every address it resolves to is checked, the request
-//     fails if any is refused, and the dialer checks the address it is
-//     about to connect to once more (so a name that resolves to a public
-//     address when the URL is checked and to 10.0.0.5 when it is dialled,
-//     DNS rebinding, gets nowhere). Refused are loopback, private (RFC
-//     1918, fc00::/7), link-local, unspecified, multicast, carrier-grade
-//     NAT (100.64.0.0/10), a few reserved ranges, and the IPv4-mapped and
+//     resolved once, when dialling, every address it resolves to is
+//     checked (the request fails if any is refused), and the connection
+//     goes to those checked addresses, so a name cannot resolve to a
+//     public address when checked and to 10.0.0.5 when connected (DNS
+//     rebinding); the dialer's Control hook checks the address once more
+//     just before connect. Refused are loopback, private (RFC 1918,
+//     fc00::/7), link-local, unspecified, multicast, carrier-grade NAT
+//     (100.64.0.0/10), a few reserved ranges, and the IPv4-mapped and
 //     NAT64 forms of those (CheckAddr);
 //   - never uses a proxy from the environment, whose address would be
 //     checked instead of the target's;
