@@ -31,6 +31,8 @@
 // errors that say what to do next (ErrGone: drop the subscription;
 // ErrUnavailable: try later; anything else: the message or subscription
 // is refused), and bounded retries with backoff that honour Retry-After.
+// A Throttle turns a stream of "calendar X changed" events into at most
+// one delivery per calendar per interval.
 //
 // The package webpush/pushtest is a push service for tests that decrypts
 // and verifies every message independently of the library.
