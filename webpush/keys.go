@@ -32,6 +32,11 @@ var ErrKeys = errors.New("webpush: bad VAPID private key")
 // ParseKeys reads a key pair from what Encode returned: the private key,
 // 32 bytes in unpadded base64url, the form other Web Push tools print.
 func ParseKeys(s string) (*Keys, error) {
+	// The decoder skips line breaks; a stored key has none, so the
+	// length is checked on the text first: one form, one key.
+	if n := base64.RawURLEncoding.EncodedLen(32); len(s) != n {
+		return nil, fmt.Errorf("%w: %d characters, want %d", ErrKeys, len(s), n)
+	}
 	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
 	if err != nil {
 		return nil, fmt.Errorf("%w: not unpadded base64url: %w", ErrKeys, err)

@@ -64,6 +64,8 @@ func TestParseKeys(t *testing.T) {
 		{"yfWPiYE-n46HLnH0KqZOF1fJJU3MYrct3AELtAQ-oRxx", false}, // 33 bytes
 		{"yfWPiYE-n46HLnH0KqZOF1fJJU3MYrct3AELtAQ-oRx", false},  // non-zero trailing bits
 		{" yfWPiYE-n46HLnH0KqZOF1fJJU3MYrct3AELtAQ-oRw", false},
+		{"yfWPiYE-n46HLnH0KqZOF1fJJU3MYrct3AELtAQ-oRw\n", false},
+		{"yfWPiYE-n46HLnH0KqZOF1fJ\nJU3MYrct3AELtAQ-oR", false}, // 42 characters and a line break
 		{"", false},
 	}
 	for _, tt := range tests {
