@@ -85,8 +85,15 @@ type Edition struct {
 
 // event is the rendered VEVENT of one session and the CalDAV object around it.
 type event struct {
-	in       eventInput
-	body     []byte // BEGIN:VEVENT … END:VEVENT, folded, CRLF
+	in   eventInput
+	body []byte // BEGIN:VEVENT … END:VEVENT, folded, CRLF
+	// alarm is the start of the VALARM a feed that asks for reminders
+	// puts before the event's END:VEVENT (Calendar.WithAlarm): BEGIN,
+	// ACTION and DESCRIPTION, folded; the TRIGGER, which depends on the
+	// lead time, and END:VALARM follow it. It is rendered with the event,
+	// so a pick with reminders re-renders nothing per request. nil for a
+	// cancelled session, which rings no reminder.
+	alarm    []byte
 	sum      [16]byte
 	modified time.Time
 	// objectETag is the ETag of the CalDAV object around body: the object
@@ -172,7 +179,11 @@ func Render(snap *agenda.Snapshot, opts Options, prev *Edition) (*Edition, error
 		if err != nil {
 			return nil, err
 		}
-		ev := &event{in: in, body: body, modified: x.LastModified.UTC(), objectETag: objectETag(head, body)}
+		alarm, err := renderAlarm(in)
+		if err != nil {
+			return nil, err
+		}
+		ev := &event{in: in, body: body, alarm: alarm, modified: x.LastModified.UTC(), objectETag: objectETag(head, body)}
 		sum := sha256.Sum256(body)
 		copy(ev.sum[:], sum[:])
 		e.events[x.ID] = ev
@@ -223,8 +234,39 @@ func (e *Edition) renderEvent(in eventInput) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ical: render: session %q: %w", x.ID, err)
 	}
+	if !bytes.HasSuffix(raw, []byte(eventEnd)) {
+		// Calendar.WithAlarm puts the VALARM before this line.
+		return nil, fmt.Errorf("ical: render: session %q: encoder output does not end with %q", x.ID, eventEnd)
+	}
 	return foldLines(make([]byte, 0, len(raw)+len(raw)/64*3), raw), nil
 }
+
+// renderAlarm encodes the start of the VALARM of one session with go-ical
+// (see event.alarm): ACTION:DISPLAY and a DESCRIPTION naming the session
+// and its room, which RFC 5545 §3.6.6 requires of a display alarm. go-ical
+// writes a component's properties sorted by name, so ACTION, DESCRIPTION
+// and then TRIGGER is the order it would write the whole VALARM in.
+func renderAlarm(in eventInput) ([]byte, error) {
+	x := in.session
+	if x.Status == agenda.StatusCancelled {
+		return nil, nil
+	}
+	a := goical.NewComponent(goical.CompAlarm)
+	setRaw(a.Props, goical.PropAction, "DISPLAY")
+	a.Props.SetText(goical.PropDescription, alarmText(x.Title, in.room))
+	raw, err := encode(a)
+	if err != nil {
+		return nil, fmt.Errorf("ical: render: session %q: reminder: %w", x.ID, err)
+	}
+	raw, ok := bytes.CutSuffix(raw, []byte(alarmEnd))
+	if !ok {
+		return nil, fmt.Errorf("ical: render: session %q: reminder: encoder output does not end with %q", x.ID, alarmEnd)
+	}
+	return foldLines(make([]byte, 0, len(raw)+len(raw)/64*3), raw), nil
+}
+
+// alarmText is what a reminder says: the session's title and its room.
+func alarmText(title, room string) string { return clean(title) + " — " + clean(room) }
 
 // description is what a session's DESCRIPTION says: its subtitle, its
 // abstract and its speakers, in paragraphs; empty when it has none of them.
@@ -413,6 +455,10 @@ const propsOnly = "X-CONFCAL-PROPERTIES"
 const calendarBegin = "BEGIN:VCALENDAR\r\n"
 
 const calendarEnd = "END:VCALENDAR\r\n"
+
+const eventEnd = "END:VEVENT\r\n"
+
+const alarmEnd = "END:VALARM\r\n"
 
 // setXText sets an X- property to escaped text. go-ical knows no default
 // type for X- properties and would add VALUE=TEXT, which the clients that
