@@ -184,3 +184,48 @@ func TestAlarmFollowsTheSession(t *testing.T) {
 		t.Errorf("DTSTART %v then %v, want the move to %v", starts[0], starts[1], agendatest.At(9, 15, 0))
 	}
 }
+
+// BenchmarkAlarmPick assembles and writes a pick of 30 sessions of a big
+// agenda with and without reminders: the reminders add a TRIGGER line
+// made once per calendar and a few appends per event, nothing rendered.
+func BenchmarkAlarmPick(b *testing.B) {
+	snap := bigSnapshot(b)
+	e := render(b, snap, nil)
+	ids := snap.SessionIDs()[:30]
+	for _, bb := range []struct {
+		name string
+		make func() *ical.Calendar
+	}{
+		{"plain", func() *ical.Calendar { return e.Calendar(ical.FeedMeta{}, ids) }},
+		{"alarm", func() *ical.Calendar { return e.Calendar(ical.FeedMeta{}, ids).WithAlarm(10 * time.Minute) }},
+	} {
+		b.Run(bb.name, func(b *testing.B) {
+			buf := make([]byte, 0, 1<<17)
+			b.ReportAllocs()
+			for b.Loop() {
+				c := bb.make()
+				buf = c.AppendTo(buf[:0])
+				_ = c.ETag()
+			}
+		})
+	}
+}
+
+// TestAlarmConcurrent: calendars with reminders made at once from one
+// edition, whose events render their reminders on first use, all get the
+// same bytes (run with -race).
+func TestAlarmConcurrent(t *testing.T) {
+	snap := alarmSnapshot(t)
+	e := render(t, snap, nil)
+	want := e.Calendar(ical.FeedMeta{}, snap.SessionIDs()).WithAlarm(5 * time.Minute).Bytes()
+	e = render(t, snap, nil) // a fresh edition: no reminder rendered yet
+	got := make(chan []byte)
+	for range 8 {
+		go func() { got <- e.Calendar(ical.FeedMeta{}, snap.SessionIDs()).WithAlarm(5 * time.Minute).Bytes() }()
+	}
+	for range 8 {
+		if b := <-got; !bytes.Equal(b, want) {
+			t.Errorf("a concurrent calendar differs:\n%s", firstDiff(b, want))
+		}
+	}
+}

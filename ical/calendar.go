@@ -59,12 +59,16 @@ func (c *Calendar) Size() int { return c.size }
 func (c *Calendar) AppendTo(b []byte) []byte {
 	b = append(b, c.head...)
 	for _, ev := range c.events {
-		if c.alarm == nil || ev.alarm == nil {
+		var alarm []byte
+		if c.alarm != nil {
+			alarm = ev.alarmHead()
+		}
+		if alarm == nil {
 			b = append(b, ev.body...)
 			continue
 		}
 		b = append(b, ev.body[:len(ev.body)-len(eventEnd)]...)
-		b = append(b, ev.alarm...)
+		b = append(b, alarm...)
 		b = append(b, c.alarm...)
 		b = append(b, eventEnd...)
 	}
@@ -87,13 +91,17 @@ func (c *Calendar) WriteTo(w io.Writer) (int64, error) {
 		return n, err
 	}
 	for _, ev := range c.events {
-		if c.alarm == nil || ev.alarm == nil {
+		var alarm []byte
+		if c.alarm != nil {
+			alarm = ev.alarmHead()
+		}
+		if alarm == nil {
 			if err := write(ev.body); err != nil {
 				return n, err
 			}
 			continue
 		}
-		for _, part := range [][]byte{ev.body[:len(ev.body)-len(eventEnd)], ev.alarm, c.alarm, []byte(eventEnd)} {
+		for _, part := range [][]byte{ev.body[:len(ev.body)-len(eventEnd)], alarm, c.alarm, []byte(eventEnd)} {
 			if err := write(part); err != nil {
 				return n, err
 			}
@@ -110,8 +118,9 @@ func (c *Calendar) WriteTo(w io.Writer) (int64, error) {
 // written in whole seconds. The events keep their UIDs, and the trigger
 // is relative, so a session that moves takes its reminder along.
 //
-// Nothing is rendered: each event's VALARM up to its TRIGGER was rendered
-// with the event, and the TRIGGER line is made once here, so the body is
+// Nothing is rendered per calendar: each event's VALARM up to its TRIGGER
+// is rendered once for the event, by the first calendar with reminders
+// that holds it, and the TRIGGER line is made once here; the body is
 // still put together only when written. The ETag is derived from c's and
 // the TRIGGER: it differs from c's and between lead times, and is the same
 // for every c with the same bytes and the same lead. WithAlarm on a
@@ -122,8 +131,8 @@ func (c *Calendar) WithAlarm(lead time.Duration) *Calendar {
 	d.size = len(c.head) + len(calendarEnd)
 	for _, ev := range c.events {
 		d.size += len(ev.body)
-		if ev.alarm != nil {
-			d.size += len(ev.alarm) + len(d.alarm)
+		if a := ev.alarmHead(); a != nil {
+			d.size += len(a) + len(d.alarm)
 		}
 	}
 	h := sha256.New()
