@@ -362,7 +362,7 @@ func TestShortLinkKeepsTheAlarm(t *testing.T) {
 }
 
 // BenchmarkServePickAlarm serves the personal pick of BenchmarkServePick200
-// (28 sessions of the built-in agenda) with and without reminders
+// (35 sessions of the built-in agenda) with and without reminders
 // (alarm=10m), in full, gzipped and as a 304: what the reminders cost a
 // request is the difference between the plain and alarm runs.
 func BenchmarkServePickAlarm(b *testing.B) {
