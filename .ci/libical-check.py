@@ -4,8 +4,9 @@
 Usage:
     libical-check.py CONFCAL_BINARY   serve the built-in agenda on a loopback
                                       port and check every feed GET /feeds
-                                      lists, one pick (custom.ics) and the
-                                      .ics of every CalDAV calendar
+                                      lists, one pick (custom.ics) without
+                                      and with reminders (alarm=10m) and
+                                      the .ics of every CalDAV calendar
     libical-check.py FILE.ics ...     check saved calendars
 
 libical is the iCalendar library of Evolution and GNOME Calendar. Each
@@ -151,8 +152,11 @@ def serve(binary, work):
 
 
 def served_feeds(base):
-    """Yields (url, events) for every feed /feeds lists, one pick, and the
-    whole .ics of every CalDAV calendar (GET on the collection)."""
+    """Yields (url, events) for every feed /feeds lists, one pick without
+    and with reminders (libical then parses its VALARMs: a TRIGGER it cannot
+    read as a DURATION is an X-LIC-ERROR; .ci/icalendar-check.py checks what
+    the reminders say), and the whole .ics of every CalDAV calendar (GET on
+    the collection)."""
     listing = json.loads(get(base + "/feeds")[1])
     first = {}
     dav = [base + "/dav/public/calendars/all/"]
@@ -165,6 +169,7 @@ def served_feeds(base):
     # sessions out: their events are not counted here.
     query = urllib.parse.urlencode({"tracks": first.get("track", ""), "sessions": first.get("session", "")})
     yield base + "/feeds/custom.ics?" + query, None
+    yield base + "/feeds/custom.ics?" + query + "&alarm=10m", None
     for url in dav:
         yield url, None
 

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"strconv"
 	"time"
 
 	"confcal/agenda"
@@ -17,11 +18,15 @@ import (
 // written (AppendTo, WriteTo). A Calendar is immutable and safe for
 // concurrent use.
 type Calendar struct {
-	head     []byte
-	events   []*event
-	etag     string
-	modified time.Time
-	size     int
+	head   []byte
+	events []*event
+	// alarm is the end of every VALARM of a calendar with reminders
+	// (WithAlarm): its TRIGGER line and END:VALARM; nil for none.
+	alarm []byte
+	// etag is the calendar's ETag, bare the ETag it has without reminders.
+	etag, bare string
+	modified   time.Time
+	size       int
 }
 
 // ETag returns the calendar's strong entity tag, quoted. Calendars with
@@ -54,7 +59,18 @@ func (c *Calendar) Size() int { return c.size }
 func (c *Calendar) AppendTo(b []byte) []byte {
 	b = append(b, c.head...)
 	for _, ev := range c.events {
-		b = append(b, ev.body...)
+		var alarm []byte
+		if c.alarm != nil {
+			alarm = ev.alarmHead()
+		}
+		if alarm == nil {
+			b = append(b, ev.body...)
+			continue
+		}
+		b = append(b, ev.body[:len(ev.body)-len(eventEnd)]...)
+		b = append(b, alarm...)
+		b = append(b, c.alarm...)
+		b = append(b, eventEnd...)
 	}
 	return append(b, calendarEnd...)
 }
@@ -75,11 +91,87 @@ func (c *Calendar) WriteTo(w io.Writer) (int64, error) {
 		return n, err
 	}
 	for _, ev := range c.events {
-		if err := write(ev.body); err != nil {
-			return n, err
+		var alarm []byte
+		if c.alarm != nil {
+			alarm = ev.alarmHead()
+		}
+		if alarm == nil {
+			if err := write(ev.body); err != nil {
+				return n, err
+			}
+			continue
+		}
+		for _, part := range [][]byte{ev.body[:len(ev.body)-len(eventEnd)], alarm, c.alarm, []byte(eventEnd)} {
+			if err := write(part); err != nil {
+				return n, err
+			}
 		}
 	}
 	return n, write([]byte(calendarEnd))
+}
+
+// WithAlarm returns c with a reminder lead before each session's start:
+// every VEVENT but those of cancelled sessions gets one VALARM
+// (ACTION:DISPLAY, a DESCRIPTION naming the session and its room, TRIGGER
+// relative to DTSTART, e.g. -PT10M), as the last thing before its
+// END:VEVENT. A negative lead puts the reminder after the start; lead is
+// written in whole seconds. The events keep their UIDs, and the trigger
+// is relative, so a session that moves takes its reminder along.
+//
+// Nothing is rendered per calendar: each event's VALARM up to its TRIGGER
+// is rendered once for the event, by the first calendar with reminders
+// that holds it, and the TRIGGER line is made once here; the body is
+// still put together only when written. The ETag is derived from c's and
+// the TRIGGER: it differs from c's and between lead times, and is the same
+// for every c with the same bytes and the same lead. WithAlarm on a
+// calendar with reminders replaces them.
+func (c *Calendar) WithAlarm(lead time.Duration) *Calendar {
+	d := *c
+	d.alarm = append([]byte("TRIGGER:"+duration(-lead)+"\r\n"), alarmEnd...)
+	d.size = len(c.head) + len(calendarEnd)
+	for _, ev := range c.events {
+		d.size += len(ev.body)
+		if a := ev.alarmHead(); a != nil {
+			d.size += len(a) + len(d.alarm)
+		}
+	}
+	h := sha256.New()
+	h.Write([]byte(c.bare))
+	h.Write([]byte{0})
+	h.Write(d.alarm)
+	var sum [sha256.Size]byte
+	d.etag = quoteHex(h.Sum(sum[:0])[:16])
+	return &d
+}
+
+// duration writes d as an RFC 5545 DURATION (§3.3.6) in hours, minutes
+// and seconds, e.g. -PT10M, -PT1H30M, PT0S. The grammar allows H then S
+// only with the M between them, so a zero M is written in that case.
+func duration(d time.Duration) string {
+	d = d.Round(time.Second)
+	if d == 0 {
+		return "PT0S"
+	}
+	var b []byte
+	if d < 0 {
+		b = append(b, '-')
+		d = -d
+	}
+	b = append(b, "PT"...)
+	h, m, s := d/time.Hour, d%time.Hour/time.Minute, d%time.Minute/time.Second
+	if h > 0 {
+		b = strconv.AppendInt(b, int64(h), 10)
+		b = append(b, 'H')
+	}
+	if m > 0 || h > 0 && s > 0 {
+		b = strconv.AppendInt(b, int64(m), 10)
+		b = append(b, 'M')
+	}
+	if s > 0 {
+		b = strconv.AppendInt(b, int64(s), 10)
+		b = append(b, 'S')
+	}
+	return string(b)
 }
 
 // Calendar assembles the view of a published feed: NAME, X-WR-CALNAME,
@@ -117,6 +209,7 @@ func (e *Edition) Calendar(meta FeedMeta, ids []string) *Calendar {
 	}
 	var sum [sha256.Size]byte
 	c.etag = quoteHex(h.Sum(sum[:0])[:16])
+	c.bare = c.etag
 	return c
 }
 

@@ -42,4 +42,11 @@
 // room name), CATEGORIES (the track name), SEQUENCE, LAST-MODIFIED, STATUS
 // and URL. DESCRIPTION holds the subtitle, the abstract and the speakers, in
 // paragraphs, and is left out when the session has none of them.
+//
+// No VEVENT carries a VALARM, except in a calendar that asks for reminders
+// (Calendar.WithAlarm, for an attendee's own pick): there each event but a
+// cancelled one ends with a VALARM (ACTION:DISPLAY, a DESCRIPTION naming
+// the session and its room, a TRIGGER relative to DTSTART). It is put
+// together from a part rendered once per event and a TRIGGER line made once
+// per calendar, so a pick with reminders renders nothing per request either.
 package ical

@@ -3,6 +3,7 @@ package ical_test
 import (
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -96,5 +97,18 @@ func FuzzRenderText(f *testing.F) {
 		if n := len(cal.Events()); n != len(c.Sessions) {
 			t.Errorf("feed has %d VEVENTs, want %d", n, len(c.Sessions))
 		}
+
+		// A reminder names the session: the title, then its room.
+		reminded := e.Calendar(ical.FeedMeta{}, []string{x.ID}).WithAlarm(10 * time.Minute).Bytes()
+		checkLines(t, reminded)
+		alarms := decode(t, reminded).Events()[0].Children
+		if len(alarms) != 1 || alarms[0].Name != "VALARM" {
+			t.Fatalf("a pick with reminders has %d children in its event, want one VALARM", len(alarms))
+		}
+		got, ok := strings.CutSuffix(text(t, alarms[0].Props, "DESCRIPTION"), " — Room 1")
+		if !ok {
+			t.Fatalf("the reminder %q does not end with the room", text(t, alarms[0].Props, "DESCRIPTION"))
+		}
+		checkText(t, "VALARM DESCRIPTION", title, got)
 	})
 }

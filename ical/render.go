@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -85,10 +86,20 @@ type Edition struct {
 
 // event is the rendered VEVENT of one session and the CalDAV object around it.
 type event struct {
-	in       eventInput
-	body     []byte // BEGIN:VEVENT … END:VEVENT, folded, CRLF
-	sum      [16]byte
-	modified time.Time
+	in   eventInput
+	body []byte // BEGIN:VEVENT … END:VEVENT, folded, CRLF
+	// alarm is the start of the VALARM a feed that asks for reminders
+	// puts before the event's END:VEVENT (Calendar.WithAlarm): BEGIN,
+	// ACTION and DESCRIPTION, folded; the TRIGGER, which depends on the
+	// lead time, and END:VALARM follow it. nil for a cancelled session,
+	// which rings no reminder. It is rendered once, by the first calendar
+	// with reminders that holds the event (alarmHead), and kept with the
+	// event for every later one: a Render costs nothing more for it, and
+	// a pick with reminders re-renders nothing per request.
+	alarmOnce sync.Once
+	alarm     []byte
+	sum       [16]byte
+	modified  time.Time
 	// objectETag is the ETag of the CalDAV object around body: the object
 	// head is the same in every edition that reuses the event (Render
 	// renders everything anew when what shapes it changes).
@@ -223,8 +234,47 @@ func (e *Edition) renderEvent(in eventInput) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ical: render: session %q: %w", x.ID, err)
 	}
+	if !bytes.HasSuffix(raw, []byte(eventEnd)) {
+		// Calendar.WithAlarm puts the VALARM before this line.
+		return nil, fmt.Errorf("ical: render: session %q: encoder output does not end with %q", x.ID, eventEnd)
+	}
 	return foldLines(make([]byte, 0, len(raw)+len(raw)/64*3), raw), nil
 }
+
+// alarmHead returns the start of the event's VALARM (see event.alarm),
+// rendering it on first use.
+func (ev *event) alarmHead() []byte {
+	ev.alarmOnce.Do(func() { ev.alarm = renderAlarm(ev.in) })
+	return ev.alarm
+}
+
+// renderAlarm encodes the start of the VALARM of one session with go-ical
+// (see event.alarm): ACTION:DISPLAY and a DESCRIPTION naming the session
+// and its room, which RFC 5545 §3.6.6 requires of a display alarm. go-ical
+// writes a component's properties sorted by name, so ACTION, DESCRIPTION
+// and then TRIGGER is the order it would write the whole VALARM in.
+func renderAlarm(in eventInput) []byte {
+	x := in.session
+	if x.Status == agenda.StatusCancelled {
+		return nil
+	}
+	a := goical.NewComponent(goical.CompAlarm)
+	setRaw(a.Props, goical.PropAction, "DISPLAY")
+	a.Props.SetText(goical.PropDescription, alarmText(x.Title, in.room))
+	raw, err := encode(a)
+	raw, ok := bytes.CutSuffix(raw, []byte(alarmEnd))
+	if err != nil || !ok {
+		// The text is the cleaned title and room name, which Render
+		// already encoded as the event's SUMMARY and LOCATION: go-ical
+		// refuses only CR or LF in a value, which TEXT escaping and
+		// clean leave none of.
+		panic(fmt.Sprintf("ical: session %q: reminder: %v (%q)", x.ID, err, raw))
+	}
+	return foldLines(make([]byte, 0, len(raw)+len(raw)/64*3), raw)
+}
+
+// alarmText is what a reminder says: the session's title and its room.
+func alarmText(title, room string) string { return clean(title) + " — " + clean(room) }
 
 // description is what a session's DESCRIPTION says: its subtitle, its
 // abstract and its speakers, in paragraphs; empty when it has none of them.
@@ -413,6 +463,10 @@ const propsOnly = "X-CONFCAL-PROPERTIES"
 const calendarBegin = "BEGIN:VCALENDAR\r\n"
 
 const calendarEnd = "END:VCALENDAR\r\n"
+
+const eventEnd = "END:VEVENT\r\n"
+
+const alarmEnd = "END:VALARM\r\n"
 
 // setXText sets an X- property to escaped text. go-ical knows no default
 // type for X- properties and would add VALUE=TEXT, which the clients that

@@ -126,6 +126,11 @@ type myData struct {
 	Sub        sub
 	Shorten    bool   // offer to store the pick under a short code
 	ShortenIDs string // the pick, for the form
+	// Reminders are the choices of reminder for the personal feed, whose
+	// links carry the one chosen; Alarm is that one's parameter value
+	// ("" for none), which the short-link form keeps.
+	Reminders []reminderLink
+	Alarm     string
 }
 
 // calGroup is one kind of feed (days, tracks, rooms) with a block for each.
@@ -192,11 +197,13 @@ func (h *Renderer) my(snap *agenda.Snapshot, st state, base links, rc recent) my
 	if st.code != "" {
 		path = catalog.StoredPickPath(st.code)
 	}
-	mine := catalog.Picked(snap, path, nil)
+	mine := catalog.Picked(snap, st.alarm.Link(path), nil)
 	mine.Events = len(st.pick)
 	m.Sub = newSub(base, "sub-my", "My agenda", mine)
 	m.Shorten = m.Sub.Long && st.code == ""
 	m.ShortenIDs = strings.Join(st.pick, ",")
+	m.Reminders = reminders(st)
+	m.Alarm = st.alarm.String()
 	return m
 }
 

@@ -249,6 +249,13 @@ func parseState(ctx context.Context, snap *agenda.Snapshot, q Query) (state, []s
 			return s, nil, pageError(400, "A personal agenda holds at most %d sessions.", MaxPick)
 		}
 	}
+	if v, ok := v[catalog.AlarmParam]; ok {
+		a, err := catalog.ParseAlarm(v[0])
+		if err != nil || len(v) > 1 {
+			return s, nil, pageError(400, "The reminder %q is not one this page offers: choose one under “My agenda” (want e.g. alarm=10m or alarm=1h, at most 24h).", truncate(v[0], 20))
+		}
+		s.alarm = a
+	}
 	known, unknown := canonicalPick(snap, ids)
 	if len(unknown) > 0 {
 		var names []string

@@ -23,6 +23,10 @@ type state struct {
 	// at the root, "/{slug}" below it.
 	prefix string
 	code   string // the stored pick the pick came from, if any
+	// alarm is the reminder chosen for the personal feed: it goes into
+	// the feed's links and stays in every link of the page, so the choice
+	// survives starring more sessions.
+	alarm catalog.Alarm
 	// pickSet records that the URL named a pick (even an empty one), so the
 	// page's script knows the URL, not local storage, is the truth.
 	pickSet bool
@@ -47,6 +51,7 @@ func (s state) query() string {
 	case len(s.pick) > 0 || s.pickSet:
 		parts = append(parts, "pick="+strings.Join(s.pick, ","))
 	}
+	add(catalog.AlarmParam, s.alarm.String())
 	if len(parts) == 0 {
 		return ""
 	}
@@ -105,6 +110,48 @@ func canonicalPick(snap *agenda.Snapshot, ids []string) (known, unknown []string
 		}
 	}
 	return known, unknown
+}
+
+// reminderLink is one choice of reminder for the personal feed.
+type reminderLink struct {
+	Label  string
+	URL    string
+	Active bool
+}
+
+// reminders lists the choices of reminder for the personal feed, each a
+// link to the page with that choice: the ones catalog offers, and the
+// current one when the URL named another.
+func reminders(st state) []reminderLink {
+	choices := catalog.AlarmChoices()
+	if !slices.Contains(choices, st.alarm) {
+		choices = append(choices, st.alarm)
+		slices.SortFunc(choices[1:], func(a, b catalog.Alarm) int { return int(a.Lead() - b.Lead()) })
+	}
+	var out []reminderLink
+	for _, a := range choices {
+		s := st
+		s.alarm = a
+		out = append(out, reminderLink{Label: alarmLabel(a), URL: s.link("/", "my"), Active: a == st.alarm})
+	}
+	return out
+}
+
+// alarmLabel names a reminder for the page: "None", "At the start",
+// "10 min before", "1 hour before".
+func alarmLabel(a catalog.Alarm) string {
+	lead := a.Lead()
+	switch {
+	case !a.On():
+		return "None"
+	case lead == 0:
+		return "At the start"
+	case lead == time.Hour:
+		return "1 hour before"
+	case lead%time.Hour == 0:
+		return fmt.Sprintf("%d hours before", lead/time.Hour)
+	}
+	return fmt.Sprintf("%d min before", lead/time.Minute)
 }
 
 // card is one session as the agenda shows it.

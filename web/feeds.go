@@ -18,9 +18,15 @@ import (
 
 // serveNamed serves the feed of the calendar kind with the ID in the URL
 // parameter param ("" for the whole conference): 404 naming what the
-// agenda does not have, 400 for a malformed day.
+// agenda does not have, 400 for a malformed day, and 400 for a request
+// for reminders, which only personal feeds carry (a query is otherwise
+// ignored, as cache-busting clients add one).
 func (s *Server) serveNamed(kind catalog.Kind, param string) http.HandlerFunc {
 	return s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		if r.URL.RawQuery != "" && r.URL.Query().Has(catalog.AlarmParam) {
+			return errorf(http.StatusBadRequest, "%s= is for personal feeds only (%s?sessions=…&%s=10m, /feeds/my/CODE.ics?%s=10m): "+
+				"this feed is shared by everyone who subscribes to it and carries no reminders", catalog.AlarmParam, catalog.PickPath, catalog.AlarmParam, catalog.AlarmParam)
+		}
 		st, err := s.site(r)
 		if err != nil {
 			return err

@@ -237,7 +237,7 @@ func TestBadRequest(t *testing.T) {
 		{"/feeds/custom.ics?rooms=kesselhaus", `unknown room "kesselhaus"`},
 		{"/feeds/custom.ics?days=tomorrow", `bad day "tomorrow", want YYYY-MM-DD`},
 		{"/feeds/custom.ics?days=2019-10-10", "day 2019-10-10 is not a day of Test Conf 2019"},
-		{"/feeds/custom.ics?sessions=late-talk&speakers=jane", `unknown parameter "speakers" (want sessions, tracks, rooms or days)`},
+		{"/feeds/custom.ics?sessions=late-talk&speakers=jane", `unknown parameter "speakers" (want sessions, tracks, rooms, days or alarm)`},
 		{"/feeds/custom.ics?sessions=%zz", `malformed query: invalid URL escape "%zz"`},
 	}
 	for _, tt := range tests {

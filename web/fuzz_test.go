@@ -102,6 +102,10 @@ func FuzzPick(f *testing.F) {
 	f.Add("days=2019-10-8")                                    // malformed day
 	f.Add("sessions=a%20b,c+d")                                // spaces in names
 	f.Add("sessions=%zz")                                      // bad escape
+	f.Add("sessions=late-talk&alarm=10m")                      // a reminder
+	f.Add("tracks=talks&alarm=1h&alarm=5m")                    // two reminders
+	f.Add("alarm=0m&days=2019-10-09")                          // at the start
+	f.Add("rooms=room-1&alarm=1441m")                          // too early
 	srv, h := newServer(f)
 	snap := srv.Current().Snapshot()
 	f.Fuzz(func(t *testing.T, raw string) {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"confcal/agenda"
+	"confcal/catalog"
 	"confcal/page"
 )
 
@@ -64,7 +65,8 @@ func (s *Server) serveHelp(w http.ResponseWriter, r *http.Request) error {
 const maxForm = 64 << 10
 
 // storePick stores the posted pick under a short code and sends the
-// attendee to the agenda with the short personal feed.
+// attendee to the agenda with the short personal feed, keeping the
+// reminder they chose (the form's alarm field, none when absent or empty).
 func (s *Server) storePick(w http.ResponseWriter, r *http.Request) error {
 	st, err := s.site(r)
 	if err != nil {
@@ -74,11 +76,21 @@ func (s *Server) storePick(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return errorf(http.StatusBadRequest, "The form could not be read.")
 	}
+	var alarm catalog.Alarm
+	if v := r.PostForm.Get(catalog.AlarmParam); v != "" {
+		if alarm, err = catalog.ParseAlarm(v); err != nil {
+			return errorf(http.StatusBadRequest, "Cannot make a short link: %v.", err)
+		}
+	}
 	code, err := page.StorePick(r.Context(), st.snap, st.conf.picks, r.PostForm.Get("sessions"))
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, prefixOf(r)+"/?my="+code+"#my", http.StatusSeeOther)
+	target := prefixOf(r) + "/?my=" + code
+	if alarm.On() {
+		target += "&" + catalog.AlarmParam + "=" + alarm.String()
+	}
+	http.Redirect(w, r, target+"#my", http.StatusSeeOther)
 	return nil
 }
 

@@ -27,6 +27,10 @@ type Pick struct {
 	Tracks   []string // track IDs
 	Rooms    []string // room IDs
 	Days     []string // days as YYYY-MM-DD
+	// Alarm is the reminder the pick's feed asks for (alarm=10m): each
+	// of its events then carries a VALARM (ical.Calendar.WithAlarm). It
+	// names no sessions.
+	Alarm catalog.Alarm
 }
 
 // maxPickItems bounds the names in one pick, so a query cannot make the
@@ -35,15 +39,25 @@ const maxPickItems = 1000
 
 // ParsePick reads a pick from a query: the parameters sessions, tracks,
 // rooms and days, each a comma-separated list, each may repeat; empty
-// items are ignored. Any other parameter is an error. ParsePick checks the
-// form only; Resolve checks the names against an agenda.
+// items are ignored. The parameter alarm, given at most once, asks for
+// reminders (catalog.ParseAlarm). Any other parameter is an error.
+// ParsePick checks the form only; Resolve checks the names against an
+// agenda.
 func ParsePick(q url.Values) (Pick, error) {
 	var p Pick
 	n := 0
 	for _, key := range slices.Sorted(maps.Keys(q)) {
+		if key == catalog.AlarmParam {
+			a, err := parseAlarm(q)
+			if err != nil {
+				return Pick{}, err
+			}
+			p.Alarm = a
+			continue
+		}
 		dst := p.list(key)
 		if dst == nil {
-			return Pick{}, fmt.Errorf("unknown parameter %q (want sessions, tracks, rooms or days)", key)
+			return Pick{}, fmt.Errorf("unknown parameter %q (want sessions, tracks, rooms, days or alarm)", key)
 		}
 		for _, v := range q[key] {
 			for item := range strings.SplitSeq(v, ",") {
@@ -58,6 +72,19 @@ func ParsePick(q url.Values) (Pick, error) {
 		}
 	}
 	return p, nil
+}
+
+// parseAlarm reads the reminder a personal feed's query asks for: none
+// without an alarm parameter, an error for a bad value or more than one.
+func parseAlarm(q url.Values) (catalog.Alarm, error) {
+	v, ok := q[catalog.AlarmParam]
+	switch {
+	case !ok:
+		return catalog.Alarm{}, nil
+	case len(v) > 1:
+		return catalog.Alarm{}, fmt.Errorf("%s= given %d times: a feed has one reminder per session", catalog.AlarmParam, len(v))
+	}
+	return catalog.ParseAlarm(v[0])
 }
 
 // list returns the field a query parameter fills, nil for an unknown one.
@@ -75,7 +102,7 @@ func (p *Pick) list(param string) *[]string {
 	return nil
 }
 
-// Empty reports whether p names nothing.
+// Empty reports whether p names nothing (an alarm names no sessions).
 func (p Pick) Empty() bool {
 	return len(p.Sessions)+len(p.Tracks)+len(p.Rooms)+len(p.Days) == 0
 }
@@ -154,24 +181,32 @@ func parseDay(s string) (agenda.Date, error) {
 
 // Export returns the calendar a pick names from ed: the whole conference
 // (what /feeds/all.ics serves) for an empty pick, otherwise the union
-// (what /feeds/custom.ics serves for the same pick).
+// (what /feeds/custom.ics serves for the same pick); with a reminder in
+// each event when p asks for one.
 func Export(ed *ical.Edition, p Pick) (*ical.Calendar, error) {
 	snap := ed.Snapshot()
+	var c *ical.Calendar
 	if p.Empty() {
-		c := catalog.Whole(snap)
-		return ed.Select(ical.FeedMeta{Name: c.Name, Description: c.Description}, c.In), nil
+		w := catalog.Whole(snap)
+		c = ed.Select(ical.FeedMeta{Name: w.Name, Description: w.Description}, w.In)
+	} else {
+		in, err := p.Match(snap)
+		if err != nil {
+			return nil, err
+		}
+		m := catalog.Picked(snap, catalog.PickPath, in)
+		c = ed.Select(ical.FeedMeta{Name: m.Name, Description: m.Description}, in)
 	}
-	in, err := p.Match(snap)
-	if err != nil {
-		return nil, err
+	if p.Alarm.On() {
+		c = c.WithAlarm(p.Alarm.Lead())
 	}
-	c := catalog.Picked(snap, catalog.PickPath, in)
-	return ed.Select(ical.FeedMeta{Name: c.Name, Description: c.Description}, in), nil
+	return c, nil
 }
 
 // servePick serves /feeds/custom.ics?sessions=…&tracks=…&rooms=…&days=…,
-// the union of what the query names (see Pick): put together for each
-// request from the revision's rendered events, its ETag from theirs.
+// the union of what the query names (see Pick), with reminders when it
+// says alarm=…: put together for each request from the revision's
+// rendered events, its ETag from theirs.
 func (s *Server) servePick(w http.ResponseWriter, r *http.Request) error {
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
@@ -188,11 +223,23 @@ func (s *Server) servePick(w http.ResponseWriter, r *http.Request) error {
 }
 
 // serveStoredPick serves /feeds/my/{code}.ics: the pick stored under code,
-// exactly as the pick of its sessions.
+// exactly as the pick of its sessions, with reminders when the query says
+// alarm=…. Other parameters are ignored, as they always were; a query
+// that does not parse is refused, since it may hide a reminder.
 func (s *Server) serveStoredPick(w http.ResponseWriter, r *http.Request) error {
 	code := r.PathValue("code")
 	if !page.ValidCode(code) {
 		return errorf(http.StatusNotFound, "no personal agenda %s", short(code))
+	}
+	var alarm catalog.Alarm
+	if r.URL.RawQuery != "" {
+		q, err := url.ParseQuery(r.URL.RawQuery)
+		if err != nil {
+			return errorf(http.StatusBadRequest, "malformed query: %v", err)
+		}
+		if alarm, err = parseAlarm(q); err != nil {
+			return errorf(http.StatusBadRequest, "%v", err)
+		}
 	}
 	st, err := s.site(r)
 	if err != nil {
@@ -205,7 +252,7 @@ func (s *Server) serveStoredPick(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("web: loading a stored pick: %w", err)
 	}
-	return s.serveChosen(w, r, Pick{Sessions: ids})
+	return s.serveChosen(w, r, Pick{Sessions: ids, Alarm: alarm})
 }
 
 // serveChosen serves the feed of pick p.
