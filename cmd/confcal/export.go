@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"confcal/agenda"
+	"confcal/catalog"
 	"confcal/formats/frabjson"
 	"confcal/formats/frabxml"
 	"confcal/formats/spreadsheet"
@@ -25,6 +26,11 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.Func("room", "include the sessions in room `ID` (repeatable, or comma-separated; ics only)", listFlag(&pick.Rooms))
 	fs.Func("day", "include the sessions on `YYYY-MM-DD` (repeatable, or comma-separated; ics only)", listFlag(&pick.Days))
 	fs.Func("session", "include the session `ID` (repeatable, or comma-separated; ics only)", listFlag(&pick.Sessions))
+	fs.Func("alarm", "give every event a reminder `lead` time before it starts, e.g. 10m or 1h (ics only)", func(v string) error {
+		a, err := catalog.ParseAlarm(v)
+		pick.Alarm = a
+		return err
+	})
 	format := fs.String("format", "ics", "what to write: ics, schedule-xml, schedule-json or csv")
 	baseURL := fs.String("base-url", env("CONFCAL_BASE_URL", "http://localhost:8080"),
 		"public `URL` of the server, for the session links (env CONFCAL_BASE_URL)")
@@ -40,8 +46,8 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if !ok {
 		return &usageError{err: fmt.Errorf("export: -format %q: want ics, schedule-xml, schedule-json or csv", *format)}
 	}
-	if *format != "ics" && !pick.Empty() {
-		return &usageError{err: fmt.Errorf("export: -track, -room, -day and -session pick sessions of the ics export only")}
+	if *format != "ics" && (!pick.Empty() || pick.Alarm != (catalog.Alarm{})) {
+		return &usageError{err: fmt.Errorf("export: -track, -room, -day, -session and -alarm are for the ics export only")}
 	}
 	snap, err := currentAgenda(ctx, file, *data, stdin)
 	if err != nil {

@@ -200,6 +200,15 @@ func TestExport(t *testing.T) {
 		{[]string{"-day", "2019-10-08"}, "Flink Forward Berlin 2019 — My agenda", sessionIDs(snap.ByDay(oct8))},
 		{[]string{"-session", last, "-session", first + "," + last}, "Flink Forward Berlin 2019 — My agenda", []string{first, last}},
 	}
+	// A reminder for every event of the export.
+	out, _, err := runCmd(t, "", "export", "-session", first, "-alarm", "10m")
+	if err != nil {
+		t.Fatalf("export -alarm: %v", err)
+	}
+	if evs := decode(t, []byte(out)).Events(); len(evs) != 1 || len(evs[0].Children) != 1 || evs[0].Children[0].Name != "VALARM" ||
+		evs[0].Children[0].Props.Get("TRIGGER").Value != "-PT10M" {
+		t.Errorf("export -alarm 10m: the event has no VALARM 10 minutes before:\n%s", out)
+	}
 	for _, tt := range tests {
 		out, _, err := runCmd(t, "", append([]string{"export"}, tt.args...)...)
 		if err != nil {
@@ -224,6 +233,8 @@ func TestExport(t *testing.T) {
 		{[]string{"-day", "2019-10-10"}, "export: day 2019-10-10 is not a day of Flink Forward Berlin 2019"},
 		{[]string{"-day", "Tuesday"}, `export: bad day "Tuesday", want YYYY-MM-DD`},
 		{[]string{"-session", first, "-session", "no-such-talk"}, `export: unknown session "no-such-talk"`},
+		{[]string{"-alarm", "2d"}, `invalid value "2d" for flag -alarm: bad alarm="2d": want a lead time in whole minutes or hours from 0m to 24h, e.g. alarm=10m or alarm=1h`},
+		{[]string{"-format", "csv", "-alarm", "10m"}, "export: -track, -room, -day, -session and -alarm are for the ics export only"},
 	}
 	for _, tt := range bad {
 		out, _, err := runCmd(t, "", append([]string{"export"}, tt.args...)...)
