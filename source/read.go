@@ -27,7 +27,7 @@ type Source struct {
 	// Location is the file path or http(s) URL.
 	Location string
 	// Format is the schedule's format; empty means detected from the
-	// content.
+	// content of the first read, and kept from then on.
 	Format Format
 	// Options are handed to the importer; Name defaults to Location.
 	Options formats.Options
@@ -73,6 +73,10 @@ func (s *Source) Read(ctx context.Context) (formats.Result, Format, error) {
 		return formats.Result{}, f, err
 	}
 	s.sum, s.read, s.etag, s.lastModified = sum, true, etag, lastModified
+	// The format found on the first good read is the source's: a later
+	// version that reads as another (a web page answered in its place)
+	// is a broken version of this one, and is reported as such.
+	s.Format = f
 	return res, f, nil
 }
 

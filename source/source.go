@@ -13,6 +13,7 @@
 package source
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -99,6 +100,12 @@ func Detect(data []byte) Format {
 func Parse(data []byte, f Format, opts formats.Options) (formats.Result, Format, error) {
 	if f == "" {
 		f = Detect(data)
+		if f == Seed && isHTML(data) {
+			// A web page where a schedule was expected (a login page, an
+			// error page answered 200): say so, not what the seed's
+			// format wanted of its second line.
+			return formats.Result{}, "", fmt.Errorf("%s: an HTML page, not a schedule (is the URL the schedule's export? -format names the format if it is one)", cmp.Or(opts.Name, "the document"))
+		}
 	}
 	i := slices.IndexFunc(readers(), func(r format) bool { return r.name == f })
 	if i < 0 {
@@ -107,6 +114,12 @@ func Parse(data []byte, f Format, opts formats.Options) (formats.Result, Format,
 	}
 	res, err := readers()[i].parse(data, opts)
 	return res, f, err
+}
+
+// isHTML reports whether data starts like an HTML page.
+func isHTML(data []byte) bool {
+	s := strings.ToLower(strings.TrimLeft(string(data[:min(len(data), 512)]), "\ufeff \t\r\n"))
+	return strings.HasPrefix(s, "<!doctype html") || strings.HasPrefix(s, "<html") || strings.HasPrefix(s, "<head")
 }
 
 // parseSeed reads the seed's text format, which describes the sessions of

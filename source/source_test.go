@@ -239,3 +239,29 @@ func TestDetect(t *testing.T) {
 		t.Errorf("conference %+v: want one day changing at 04:00", c)
 	}
 }
+
+// TestHTMLIsNoSchedule: a web page where the schedule should be is named
+// for what it is, and a followed source keeps the format it first had.
+func TestHTMLIsNoSchedule(t *testing.T) {
+	page := "<!DOCTYPE html>\n<html><head><title>Log in</title></head><body>Please log in.</body></html>\n"
+	_, _, err := source.Parse([]byte(page), "", formats.Options{Name: "https://pretalx.example/x/schedule.xml"})
+	if err == nil || !strings.Contains(err.Error(), "an HTML page, not a schedule") {
+		t.Errorf("Parse(an HTML page) = %v, want it called an HTML page", err)
+	}
+
+	s := &server{}
+	s.set(versionA, http.StatusOK)
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	f, svc := follower(t, ts.URL+"/program.csv")
+	if st := f.Poll(t.Context()); st.Err != nil || f.Source.Format != source.CSV {
+		t.Fatalf("first poll: %v, format %q; want the format detected and kept", st.Err, f.Source.Format)
+	}
+	// A version in another format is a broken version of this source:
+	// read as CSV, refused, and the agenda stays as it was.
+	s.set(`{"schedule": {"version": "1", "conference": {}}}`, http.StatusOK)
+	before := svc.Current()
+	if st := f.Poll(t.Context()); st.Err == nil || svc.Current() != before {
+		t.Errorf("a JSON version of a CSV source: %v, revision %d → %d; want refused", st.Err, before.Revision(), svc.Current().Revision())
+	}
+}
