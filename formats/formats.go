@@ -5,6 +5,8 @@
 //
 // Each format has a package of its own below this one (frabxml, frabjson,
 // sessionize, ics, spreadsheet); the seed's text format is package seeds.
+// The code those packages share that is no rule to offer outside them is
+// in formats/internal/schedule.
 // Importers are lenient: real files never validate against their schemas,
 // so a broken event is repaired or skipped and reported as a Problem with
 // its position, and only a document with nothing usable fails. Exporters

@@ -1,7 +1,9 @@
 package frabjson
 
+import "confcal/formats/internal/schedule"
+
 // Bridges for the external tests: the GUIDs Export makes.
 var (
-	UUID5  = uuid5
+	UUID5  = schedule.UUID5
 	IsUUID = isUUID
 )

@@ -3,12 +3,12 @@ package frabjson
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"math"
 	"strconv"
 	"strings"
+
+	"confcal/formats/internal/schedule"
 )
 
 // member is one name and value of a JSON object, in document order.
@@ -114,59 +114,23 @@ func (o object) object(key string) (object, bool) {
 // array returns the elements of member key when it is an array; ok is
 // false when it is absent or something else.
 func (o object) array(key string) ([]json.RawMessage, bool) {
-	raw := o.raw(key)
-	if raw == nil || raw[0] != '[' {
-		return nil, false
-	}
-	var elems []json.RawMessage
-	if err := json.Unmarshal(raw, &elems); err != nil {
-		return nil, false
-	}
-	return elems, true
+	return schedule.Array(o.raw(key))
 }
 
 func isNull(raw json.RawMessage) bool { return len(raw) == 0 || string(raw) == "null" }
 
-// readDocument reads data as one JSON object, naming the line and column
-// of a syntax error: the only error that makes the whole document
-// unreadable.
+// readDocument reads data as one JSON object (see schedule.DecodeJSON for
+// the errors that make the whole document unreadable).
 func readDocument(name string, data []byte) (object, error) {
-	data = bytes.TrimPrefix(data, []byte("\ufeff"))
-	dec := json.NewDecoder(bytes.NewReader(data))
-	var raw json.RawMessage
-	err := dec.Decode(&raw)
-	if err == nil {
-		off := dec.InputOffset()
-		if _, extra := dec.Token(); !errors.Is(extra, io.EOF) {
-			rest := bytes.TrimLeft(data[off:], " \t\r\n")
-			return object{}, fmt.Errorf("%s:%s: more after the JSON document", name, lineCol(data, int64(len(data)-len(rest))))
-		}
-	}
-	var syn *json.SyntaxError
-	switch {
-	case errors.As(err, &syn):
-		// Offset counts the byte the decoder stumbled on.
-		return object{}, fmt.Errorf("%s:%s: not JSON: %w", name, lineCol(data, syn.Offset-1), err)
-	case errors.Is(err, io.EOF):
-		return object{}, fmt.Errorf("%s: empty document, want a JSON object", name)
-	case err != nil:
-		return object{}, fmt.Errorf("%s: not JSON: %w", name, err)
+	raw, err := schedule.DecodeJSON(name, data, "a JSON object")
+	if err != nil {
+		return object{}, err
 	}
 	o, ok := readObject(raw)
 	if !ok {
 		return object{}, fmt.Errorf("%s: the document is a JSON %s, want an object with a \"schedule\"", name, kind(raw))
 	}
 	return o, nil
-}
-
-// lineCol returns "line:column" (both from 1) of the byte at offset off
-// in data.
-func lineCol(data []byte, off int64) string {
-	off = min(max(off, 0), int64(len(data)))
-	before := data[:off]
-	line := bytes.Count(before, []byte("\n")) + 1
-	col := len(before) - bytes.LastIndexByte(before, '\n')
-	return fmt.Sprintf("%d:%d", line, col)
 }
 
 // kind names the JSON type of raw for messages.

@@ -15,6 +15,7 @@ import (
 
 	"confcal/agenda"
 	"confcal/formats"
+	"confcal/formats/internal/schedule"
 )
 
 // Parse reads a schedule.json into agenda contents and the problems it
@@ -24,9 +25,9 @@ import (
 // none) or holds no usable event. Errors and positions name opts.Name.
 func Parse(data []byte, opts formats.Options) (formats.Result, error) {
 	p := &parser{
-		name:       cmp.Or(opts.Name, "schedule.json"),
+		Places:     schedule.Places{Name: cmp.Or(opts.Name, "schedule.json")},
 		opts:       opts,
-		now:        opts.Now,
+		now:        schedule.Now(opts),
 		roomByName: map[string]string{},
 		roomIDs:    map[string]bool{},
 		trackByNm:  map[string]string{},
@@ -35,24 +36,21 @@ func Parse(data []byte, opts formats.Options) (formats.Result, error) {
 		sessionAt:  map[string]string{},
 		numberAt:   map[int64]string{},
 	}
-	if p.now.IsZero() {
-		p.now = time.Now()
-	}
-	doc, err := readDocument(p.name, data)
+	doc, err := readDocument(p.Name, data)
 	if err != nil {
 		return formats.Result{}, err
 	}
 	sched, ok := doc.object("schedule")
 	if !ok {
 		if !doc.has("conference") {
-			return formats.Result{}, fmt.Errorf("%s: no \"schedule\" object: not a frab schedule.json", p.name)
+			return formats.Result{}, fmt.Errorf("%s: no \"schedule\" object: not a frab schedule.json", p.Name)
 		}
 		sched = doc
-		p.report("", "the conference is not wrapped in a \"schedule\" object: read it from the top level")
+		p.Report("", "the conference is not wrapped in a \"schedule\" object: read it from the top level")
 	}
 	conf, ok := sched.object("conference")
 	if !ok {
-		return formats.Result{}, fmt.Errorf("%s: the schedule has no \"conference\" object", p.name)
+		return formats.Result{}, fmt.Errorf("%s: the schedule has no \"conference\" object", p.Name)
 	}
 	if err := p.zone(conf); err != nil {
 		return formats.Result{}, err
@@ -62,14 +60,16 @@ func Parse(data []byte, opts formats.Options) (formats.Result, error) {
 	days := p.days(conf)
 	p.dayChange = deriveDayChange(days)
 	p.conf.DayChange = p.dayChange
-	p.confRooms(conf)
-	p.confTracks(conf)
+	// conference.rooms and .tracks give the order of the rooms and of the
+	// tracks, and the tracks' colours.
+	p.confList(conf, "room", func(pos string, o object) { p.room(pos, str(o, "name"), str(o, "slug")) })
+	p.confList(conf, "track", func(pos string, o object) { p.track(pos, str(o, "name"), str(o, "slug"), str(o, "color")) })
 	for _, d := range days {
 		for _, r := range d.rooms {
-			elems, ok := arrayOf(r.val)
+			elems, ok := schedule.Array(r.val)
 			roomPos := fmt.Sprintf("day %d, room %s", d.pos, r.key)
 			if !ok {
-				p.report(roomPos, fmt.Sprintf("the room's events are a JSON %s, not an array: skipped", kind(r.val)))
+				p.Report(roomPos, fmt.Sprintf("the room's events are a JSON %s, not an array: skipped", kind(r.val)))
 				continue
 			}
 			for i, raw := range elems {
@@ -81,23 +81,19 @@ func Parse(data []byte, opts formats.Options) (formats.Result, error) {
 	if len(p.sessions) == 0 {
 		why := "the days list no events"
 		if p.events > 0 {
-			why = fmt.Sprintf("%d events, none usable; the last: %s", p.events, p.lastSkip)
+			why = fmt.Sprintf("%d events, none usable; the last: %s", p.events, p.LastSkip)
 		}
-		return formats.Result{}, fmt.Errorf("%s: no usable event (%s)", p.name, why)
+		return formats.Result{}, fmt.Errorf("%s: no usable event (%s)", p.Name, why)
 	}
 	if err := p.finish(days); err != nil {
 		return formats.Result{}, err
 	}
-	c := agenda.Contents{Conference: p.conf, Tracks: p.tracks, Rooms: p.rooms, Speakers: p.speakers, Sessions: p.sessions}
-	if _, err := agenda.NewSnapshot(c, 1, 1, nil); err != nil {
-		return formats.Result{}, fmt.Errorf("%s: the imported agenda breaks a rule of the model: %w", p.name, err)
-	}
-	return formats.Result{Contents: c, Problems: p.problems}, nil
+	return p.Result(agenda.Contents{Conference: p.conf, Tracks: p.tracks, Rooms: p.rooms, Speakers: p.speakers, Sessions: p.sessions})
 }
 
 // parser holds the state of one Parse call.
 type parser struct {
-	name      string
+	schedule.Places
 	opts      formats.Options
 	now       time.Time
 	loc       *time.Location
@@ -105,7 +101,6 @@ type parser struct {
 	dayChange time.Duration
 	conf      agenda.Conference
 	stated    *[2]agenda.Date // conference.start and .end, when usable
-	problems  []formats.Problem
 
 	rooms      []agenda.Room
 	roomByName map[string]string // room name → ID
@@ -119,8 +114,7 @@ type parser struct {
 	sessionAt  map[string]string // session ID → position of its event
 	numberAt   map[int64]string  // Number → position of its event
 	offsets    offsetReport
-	events     int    // events seen, usable or not
-	lastSkip   string // the last skipped event's problem
+	events     int // events seen, usable or not
 }
 
 // offsetReport counts event dates whose offset is not the named zone's.
@@ -141,36 +135,11 @@ type day struct {
 	rooms      []member
 }
 
-// report records a problem at where, a position in the document ("day 2,
-// room Foo, event 3 (guid …)"; "" for the document as a whole).
-func (p *parser) report(where, reason string) {
-	pos := p.name
-	if where != "" {
-		pos += ": " + where
-	}
-	p.problems = append(p.problems, formats.Problem{Pos: pos, Reason: reason})
-	if strings.HasSuffix(reason, "skipped") {
-		p.lastSkip = where + ": " + reason
-	}
-}
-
 // str returns member key of o as a string, "" when absent or of another
 // type.
 func str(o object, key string) string {
 	s, _ := o.str(key)
 	return strings.TrimSpace(s)
-}
-
-// arrayOf returns the elements of raw when it is a JSON array.
-func arrayOf(raw json.RawMessage) ([]json.RawMessage, bool) {
-	if len(raw) == 0 || raw[0] != '[' {
-		return nil, false
-	}
-	var elems []json.RawMessage
-	if err := json.Unmarshal(raw, &elems); err != nil {
-		return nil, false
-	}
-	return elems, true
 }
 
 // zone loads the conference's time zone: time_zone_name, or opts.TimeZone
@@ -179,7 +148,7 @@ func (p *parser) zone(conf object) error {
 	doc := str(conf, "time_zone_name")
 	if doc != "" && doc != "Local" {
 		if _, err := time.LoadLocation(doc); err != nil {
-			p.report("", fmt.Sprintf("time_zone_name %q is not an IANA time zone: ignored", doc))
+			p.Report("", fmt.Sprintf("time_zone_name %q is not an IANA time zone: ignored", doc))
 			doc = ""
 		}
 	}
@@ -188,7 +157,7 @@ func (p *parser) zone(conf object) error {
 		return err
 	}
 	if overridden {
-		p.report("", fmt.Sprintf("time_zone_name says %s; the conference's zone is %s as given", doc, loc))
+		p.Report("", fmt.Sprintf("time_zone_name says %s; the conference's zone is %s as given", doc, loc))
 	}
 	p.loc = loc
 	p.conf.TimeZone = loc.String()
@@ -197,17 +166,17 @@ func (p *parser) zone(conf object) error {
 
 // conference reads the conference's name, description, URL and UID domain.
 func (p *parser) conference(conf object) {
-	name := oneLine(str(conf, "title"))
+	name := schedule.OneLine(str(conf, "title"))
 	if name == "" {
-		name = oneLine(str(conf, "acronym"))
+		name = schedule.OneLine(str(conf, "acronym"))
 		if name == "" {
-			name = cmp.Or(oneLine(p.opts.Name), "schedule.json")
+			name = cmp.Or(schedule.OneLine(p.opts.Name), "schedule.json")
 		}
-		p.report("", fmt.Sprintf("the conference has no title: named it %q", name))
+		p.Report("", fmt.Sprintf("the conference has no title: named it %q", name))
 	}
-	p.conf.Name = p.fit("", "the conference's title", name, maxConferenceName)
-	if d := oneLine(richText(str(conf, "description"))); d != "" {
-		p.conf.Description = p.fit("", "the conference's description", d, maxDescription)
+	p.conf.Name = p.Fit("", "the conference's title", name, agenda.MaxConferenceNameLength)
+	if d := schedule.OneLine(richText(str(conf, "description"))); d != "" {
+		p.conf.Description = p.Fit("", "the conference's description", d, agenda.MaxDescriptionLength)
 	}
 	if u := p.absURL("", "conference url", str(conf, "url"), nil); u != nil {
 		p.conf.URL = u.String()
@@ -218,10 +187,10 @@ func (p *parser) conference(conf object) {
 	start, okStart := parseDay(str(conf, "start"))
 	end, okEnd := parseDay(str(conf, "end"))
 	switch {
-	case okStart && okEnd && !end.Before(start) && daysBetween(start, end) < maxDays:
+	case okStart && okEnd && !end.Before(start) && schedule.DaysBetween(start, end) < schedule.MaxDays:
 		p.stated = &[2]agenda.Date{start, end}
 	case okStart || okEnd:
-		p.report("", fmt.Sprintf("conference start %q and end %q are no usable range of days: the days come from the events", str(conf, "start"), str(conf, "end")))
+		p.Report("", fmt.Sprintf("conference start %q and end %q are no usable range of days: the days come from the events", str(conf, "start"), str(conf, "end")))
 	}
 }
 
@@ -229,7 +198,7 @@ func (p *parser) conference(conf object) {
 func (p *parser) uidDomain() string {
 	if u, err := url.Parse(p.conf.URL); err == nil && p.conf.URL != "" {
 		host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
-		if strings.Contains(host, ".") && net.ParseIP(host) == nil && len(host) <= maxUIDDomain {
+		if strings.Contains(host, ".") && net.ParseIP(host) == nil && len(host) <= agenda.MaxUIDDomainLength {
 			return host
 		}
 	}
@@ -237,7 +206,7 @@ func (p *parser) uidDomain() string {
 		return d
 	}
 	d := cmp.Or(agenda.Slug(p.conf.Name), "schedule") + ".invalid"
-	p.report("", fmt.Sprintf("no domain for calendar UIDs (no conference URL with a domain name, no UID domain given): using %s", d))
+	p.Report("", fmt.Sprintf("no domain for calendar UIDs (no conference URL with a domain name, no UID domain given): using %s", d))
 	return d
 }
 
@@ -246,7 +215,7 @@ func (p *parser) days(conf object) []day {
 	elems, ok := conf.array("days")
 	if !ok {
 		if conf.has("days") {
-			p.report("", "conference.days is not an array: no days")
+			p.Report("", "conference.days is not an array: no days")
 		}
 		return nil
 	}
@@ -256,12 +225,12 @@ func (p *parser) days(conf object) []day {
 		pos := fmt.Sprintf("day %d", d.pos)
 		o, ok := readObject(raw)
 		if !ok {
-			p.report(pos, fmt.Sprintf("a JSON %s, not a day object: skipped", kind(raw)))
+			p.Report(pos, fmt.Sprintf("a JSON %s, not a day object: skipped", kind(raw)))
 			continue
 		}
 		d.date, d.hasDate = parseDay(str(o, "date"))
 		if !d.hasDate {
-			p.report(pos, fmt.Sprintf("date %q is not YYYY-MM-DD", str(o, "date")))
+			p.Report(pos, fmt.Sprintf("date %q is not YYYY-MM-DD", str(o, "date")))
 		}
 		if s := str(o, "day_start"); s != "" {
 			d.start, _, d.hasStart = parseTime(s, p.loc)
@@ -271,7 +240,7 @@ func (p *parser) days(conf object) []day {
 		}
 		rooms, ok := o.object("rooms")
 		if !ok {
-			p.report(pos, "no \"rooms\" object: the day has no events")
+			p.Report(pos, "no \"rooms\" object: the day has no events")
 		}
 		d.rooms = rooms.members
 		days = append(days, d)
@@ -324,43 +293,29 @@ func deriveDayChange(days []day) time.Duration {
 	return earliestStart
 }
 
-// confRooms reads conference.rooms, which gives the rooms' order.
-func (p *parser) confRooms(conf object) {
-	elems, _ := conf.array("rooms")
+// confList reads conference.rooms or conference.tracks (what is "room" or
+// "track"), passing each element that has a name to add.
+func (p *parser) confList(conf object, what string, add func(pos string, o object)) {
+	elems, _ := conf.array(what + "s")
 	for i, raw := range elems {
 		o, ok := readObject(raw)
-		pos := fmt.Sprintf("conference room %d", i+1)
+		pos := fmt.Sprintf("conference %s %d", what, i+1)
 		if !ok || str(o, "name") == "" {
-			p.report(pos, "no room name: skipped")
+			p.Report(pos, "no "+what+" name: skipped")
 			continue
 		}
-		p.room(pos, str(o, "name"), str(o, "slug"))
-	}
-}
-
-// confTracks reads conference.tracks, which gives the tracks' order and
-// colours.
-func (p *parser) confTracks(conf object) {
-	elems, _ := conf.array("tracks")
-	for i, raw := range elems {
-		o, ok := readObject(raw)
-		pos := fmt.Sprintf("conference track %d", i+1)
-		if !ok || str(o, "name") == "" {
-			p.report(pos, "no track name: skipped")
-			continue
-		}
-		p.track(pos, str(o, "name"), str(o, "slug"), str(o, "color"))
+		add(pos, o)
 	}
 }
 
 // room returns the ID of the room named name, adding it when it is new.
 func (p *parser) room(pos, name, slug string) string {
-	name = oneLine(name)
+	name = schedule.OneLine(name)
 	if id, ok := p.roomByName[name]; ok {
 		return id
 	}
 	key := name
-	name = p.fit(pos, "the room's name", name, maxName)
+	name = p.Fit(pos, "the room's name", name, agenda.MaxNameLength)
 	id := p.uniqueID(pos, "room", name, slug, p.roomIDs)
 	p.roomByName[key] = id
 	p.rooms = append(p.rooms, agenda.Room{ID: id, Name: name})
@@ -369,16 +324,19 @@ func (p *parser) room(pos, name, slug string) string {
 
 // track returns the ID of the track named name, adding it when it is new.
 func (p *parser) track(pos, name, slug, color string) string {
-	name = oneLine(name)
+	name = schedule.OneLine(name)
 	if id, ok := p.trackByNm[name]; ok {
 		return id
 	}
 	key := name
-	name = p.fit(pos, "the track's name", name, maxName)
+	name = p.Fit(pos, "the track's name", name, agenda.MaxNameLength)
 	id := p.uniqueID(pos, "track", name, slug, p.trackIDs)
-	c, ok := normalizeColor(color)
+	c, ok := "", true
+	if color != "" {
+		c, ok = schedule.HexColor(color)
+	}
 	if !ok {
-		p.report(pos, fmt.Sprintf("track %q: colour %q is not #RRGGBB: left out", name, color))
+		p.Report(pos, fmt.Sprintf("track %q: colour %q is not #RRGGBB: left out", name, color))
 	}
 	p.trackByNm[key] = id
 	p.tracks = append(p.tracks, agenda.Track{ID: id, Name: name, Color: c})
@@ -390,30 +348,20 @@ func (p *parser) track(pos, name, slug, color string) string {
 func (p *parser) uniqueID(pos, what, name, slug string, used map[string]bool) string {
 	id := slug
 	if !agenda.ValidID(id) {
-		id = agenda.Slug(name)
-		if id == "" {
-			id = formats.KeyID(name)
-		}
+		id = schedule.NameID(name)
 	}
-	if used[id] {
-		base := id
-		if len(base) > 90 {
-			base = strings.TrimRight(base[:90], "-")
-		}
-		for n := 2; used[id]; n++ {
-			id = base + "-" + strconv.Itoa(n)
-		}
-		p.report(pos, fmt.Sprintf("%s %q: its ID is taken by another %s: using %s", what, name, what, id))
+	unique := schedule.Unique(id, used)
+	if unique != id {
+		p.Report(pos, fmt.Sprintf("%s %q: its ID is taken by another %s: using %s", what, name, what, unique))
 	}
-	used[id] = true
-	return id
+	return unique
 }
 
 // event reads one event listed under room roomName of day d.
 func (p *parser) event(d day, roomName, pos string, raw json.RawMessage) {
 	ev, ok := readObject(raw)
 	if !ok {
-		p.report(pos, fmt.Sprintf("a JSON %s, not an event object: skipped", kind(raw)))
+		p.Report(pos, fmt.Sprintf("a JSON %s, not an event object: skipped", kind(raw)))
 		return
 	}
 	guid := str(ev, "guid")
@@ -426,19 +374,19 @@ func (p *parser) event(d day, roomName, pos string, raw json.RawMessage) {
 	case hasNum:
 		key = strconv.FormatInt(num, 10)
 		pos += " (id " + key + ")"
-		p.report(pos, "no guid: the session's ID comes from its id")
+		p.Report(pos, "no guid: the session's ID comes from its id")
 	default:
-		p.report(pos, "no guid and no id: no stable key to follow the session by: skipped")
+		p.Report(pos, "no guid and no id: no stable key to follow the session by: skipped")
 		return
 	}
 	id := formats.KeyID(key)
 	if first, dup := p.sessionAt[id]; dup {
-		p.report(pos, "the same key as "+first+": skipped")
+		p.Report(pos, "the same key as "+first+": skipped")
 		return
 	}
-	title := oneLine(str(ev, "title"))
+	title := schedule.OneLine(str(ev, "title"))
 	if title == "" {
-		p.report(pos, "no title: skipped")
+		p.Report(pos, "no title: skipped")
 		return
 	}
 	start, ok := p.eventStart(pos, d, ev)
@@ -450,39 +398,39 @@ func (p *parser) event(d day, roomName, pos string, raw json.RawMessage) {
 		return
 	}
 	if !end.After(start) {
-		p.report(pos, fmt.Sprintf("ends (%s) at or before it starts (%s): skipped", end.Format(time.RFC3339), start.Format(time.RFC3339)))
+		p.Report(pos, fmt.Sprintf("ends (%s) at or before it starts (%s): skipped", end.Format(time.RFC3339), start.Format(time.RFC3339)))
 		return
 	}
 	if start.Year() < 1900 || end.Year() > 9999 {
-		p.report(pos, fmt.Sprintf("a time out of range (%s): skipped", start.Format(time.RFC3339)))
+		p.Report(pos, fmt.Sprintf("a time out of range (%s): skipped", start.Format(time.RFC3339)))
 		return
 	}
-	listed := oneLine(roomName)
-	if own := oneLine(str(ev, "room")); own != "" && own != listed {
+	listed := schedule.OneLine(roomName)
+	if own := schedule.OneLine(str(ev, "room")); own != "" && own != listed {
 		if listed == "" {
 			listed = own
 		} else {
-			p.report(pos, fmt.Sprintf("its room says %q but it is listed under %q: kept in %q", own, listed, listed))
+			p.Report(pos, fmt.Sprintf("its room says %q but it is listed under %q: kept in %q", own, listed, listed))
 		}
 	}
 	if listed == "" {
-		p.report(pos, "no room name: skipped")
+		p.Report(pos, "no room name: skipped")
 		return
 	}
 	x := agenda.Session{
 		ID:           id,
-		Title:        p.fit(pos, "the title", title, maxTitle),
+		Title:        p.Fit(pos, "the title", title, agenda.MaxTitleLength),
 		Start:        start,
 		End:          end,
 		Room:         p.room(pos, listed, ""),
 		Status:       agenda.StatusConfirmed,
-		LastModified: p.now.UTC(),
-		Subtitle:     p.fit(pos, "the subtitle", oneLine(str(ev, "subtitle")), maxTitle),
-		Type:         p.fit(pos, "the type", oneLine(str(ev, "type")), maxName),
+		LastModified: p.now,
+		Subtitle:     p.Fit(pos, "the subtitle", schedule.OneLine(str(ev, "subtitle")), agenda.MaxTitleLength),
+		Type:         p.Fit(pos, "the type", schedule.OneLine(str(ev, "type")), agenda.MaxNameLength),
 		Language:     p.language(pos, str(ev, "language")),
 		Speakers:     p.persons(pos, ev),
 	}
-	if t := oneLine(str(ev, "track")); t != "" {
+	if t := schedule.OneLine(str(ev, "track")); t != "" {
 		x.Track = p.track(pos, t, "", "")
 	} else {
 		x.Track = p.defaultTrack()
@@ -492,21 +440,16 @@ func (p *parser) event(d day, roomName, pos string, raw json.RawMessage) {
 		x.URL = u.String()
 	}
 	if hasNum && num > 0 {
-		if first, dup := p.numberAt[num]; dup {
-			p.report(pos, fmt.Sprintf("id %d is also the id of %s: numbered anew", num, first))
-		} else {
-			x.Number = num
-			p.numberAt[num] = pos
-		}
+		x.Number = p.Number(pos, num, p.numberAt)
 	} else if ev.has("id") {
-		p.report(pos, fmt.Sprintf("id %s is not a positive whole number: numbered anew", string(ev.raw("id"))))
+		p.Report(pos, fmt.Sprintf("id %s is not a positive whole number: numbered anew", string(ev.raw("id"))))
 	}
 	p.sessionAt[id] = pos
 	p.sessions = append(p.sessions, x)
 	if d.hasDate {
 		if on := p.conf.DayOf(start, p.loc); on != d.date {
-			p.report(pos, fmt.Sprintf("listed under day %s but at %s it belongs to conference day %s (days change at %s): kept at its time",
-				d.date, start.In(p.loc).Format("2006-01-02 15:04"), on, clockText(p.dayChange)))
+			p.Report(pos, fmt.Sprintf("listed under day %s but at %s it belongs to conference day %s (days change at %s): kept at its time",
+				d.date, start.In(p.loc).Format("2006-01-02 15:04"), on, schedule.Clock(p.dayChange)))
 		}
 	}
 }
@@ -519,16 +462,16 @@ func (p *parser) eventStart(pos string, d day, ev object) (time.Time, bool) {
 		if withOffset {
 			p.checkOffset(pos, t)
 		} else {
-			p.report(pos, fmt.Sprintf("date %q has no offset: read in %s", date, p.loc))
+			p.Report(pos, fmt.Sprintf("date %q has no offset: read in %s", date, p.loc))
 		}
 		if s := str(ev, "start"); s != "" && s != t.Format("15:04") {
-			p.report(pos, fmt.Sprintf("start %q disagrees with date %q: the date wins", s, date))
+			p.Report(pos, fmt.Sprintf("start %q disagrees with date %q: the date wins", s, date))
 		}
 		return p.minutes(pos, t), true
 	}
 	clock, ok := parseClock(str(ev, "start"))
 	if !ok || !d.hasDate {
-		p.report(pos, fmt.Sprintf("neither date %q nor start %q with its day's date gives a time: skipped", date, str(ev, "start")))
+		p.Report(pos, fmt.Sprintf("neither date %q nor start %q with its day's date gives a time: skipped", date, str(ev, "start")))
 		return time.Time{}, false
 	}
 	on := d.date
@@ -537,7 +480,7 @@ func (p *parser) eventStart(pos string, d day, ev object) (time.Time, bool) {
 	}
 	m := int(clock / time.Minute)
 	t := time.Date(on.Year, on.Month, on.Day, m/60, m%60, 0, 0, p.loc)
-	p.report(pos, fmt.Sprintf("no usable date (%q): placed at its day's date and start, %s", date, t.Format(time.RFC3339)))
+	p.Report(pos, fmt.Sprintf("no usable date (%q): placed at its day's date and start, %s", date, t.Format(time.RFC3339)))
 	return t, true
 }
 
@@ -548,14 +491,14 @@ func (p *parser) eventEnd(pos string, start time.Time, ev object) (time.Time, bo
 		if t, _, ok := parseTime(s, p.loc); ok {
 			t = p.minutes(pos, t)
 			if hasDur && !start.Add(dur).Equal(t) {
-				p.report(pos, fmt.Sprintf("end %q disagrees with duration %q: the end wins", s, str(ev, "duration")))
+				p.Report(pos, fmt.Sprintf("end %q disagrees with duration %q: the end wins", s, str(ev, "duration")))
 			}
 			return t, true
 		}
-		p.report(pos, fmt.Sprintf("end %q is not a date-time: ignored", s))
+		p.Report(pos, fmt.Sprintf("end %q is not a date-time: ignored", s))
 	}
 	if !hasDur {
-		p.report(pos, fmt.Sprintf("duration %q is not HH:MM and there is no end: skipped", str(ev, "duration")))
+		p.Report(pos, fmt.Sprintf("duration %q is not HH:MM and there is no end: skipped", str(ev, "duration")))
 		return time.Time{}, false
 	}
 	return start.Add(dur), true
@@ -564,8 +507,8 @@ func (p *parser) eventEnd(pos string, start time.Time, ev object) (time.Time, bo
 // minutes drops seconds from t, which the agenda keeps to the minute.
 func (p *parser) minutes(pos string, t time.Time) time.Time {
 	if t.Second() != 0 || t.Nanosecond() != 0 {
-		p.report(pos, fmt.Sprintf("time %s has seconds: dropped", t.Format(time.RFC3339Nano)))
-		return t.Add(-time.Duration(t.Second())*time.Second - time.Duration(t.Nanosecond()))
+		p.Report(pos, fmt.Sprintf("time %s has seconds: dropped", t.Format(time.RFC3339Nano)))
+		return schedule.WholeMinute(t)
 	}
 	return t
 }
@@ -587,7 +530,7 @@ func (p *parser) persons(pos string, ev object) []string {
 	elems, ok := ev.array("persons")
 	if !ok {
 		if ev.has("persons") {
-			p.report(pos, "persons is not an array: no speakers")
+			p.Report(pos, "persons is not an array: no speakers")
 		}
 		return nil
 	}
@@ -595,31 +538,31 @@ func (p *parser) persons(pos string, ev object) []string {
 	for i, raw := range elems {
 		o, ok := readObject(raw)
 		if !ok {
-			p.report(pos, fmt.Sprintf("person %d is a JSON %s: skipped", i+1, kind(raw)))
+			p.Report(pos, fmt.Sprintf("person %d is a JSON %s: skipped", i+1, kind(raw)))
 			continue
 		}
-		name := oneLine(str(o, "name"))
+		name := schedule.OneLine(str(o, "name"))
 		if name == "" {
-			name = oneLine(str(o, "public_name"))
+			name = schedule.OneLine(str(o, "public_name"))
 		}
 		if name == "" {
-			p.report(pos, fmt.Sprintf("person %d has no name: skipped", i+1))
+			p.Report(pos, fmt.Sprintf("person %d has no name: skipped", i+1))
 			continue
 		}
-		name = p.fit(pos, "a speaker's name", name, maxName)
+		name = p.Fit(pos, "a speaker's name", name, agenda.MaxNameLength)
 		var id string
 		if key := cmp.Or(str(o, "code"), str(o, "guid"), str(o, "id")); key != "" {
 			id = formats.KeyID(key)
-		} else if id = agenda.Slug(name); id == "" {
-			id = formats.KeyID(name)
+		} else {
+			id = schedule.NameID(name)
 		}
 		if slices.Contains(ids, id) {
-			p.report(pos, fmt.Sprintf("speaker %q is listed twice: kept once", name))
+			p.Report(pos, fmt.Sprintf("speaker %q is listed twice: kept once", name))
 			continue
 		}
 		if at, ok := p.speakerAt[id]; ok {
 			if p.speakers[at].Name != name {
-				p.report(pos, fmt.Sprintf("speaker %s is %q here but %q before: kept %q", id, name, p.speakers[at].Name, p.speakers[at].Name))
+				p.Report(pos, fmt.Sprintf("speaker %s is %q here but %q before: kept %q", id, name, p.speakers[at].Name, p.speakers[at].Name))
 			}
 		} else {
 			p.speakerAt[id] = len(p.speakers)
@@ -632,15 +575,8 @@ func (p *parser) persons(pos string, ev object) []string {
 
 // abstract joins an event's abstract and description as plain text.
 func (p *parser) abstract(pos string, ev object) string {
-	a := richText(str(ev, "abstract"))
-	d := richText(str(ev, "description"))
-	switch {
-	case strings.Contains(d, a):
-		a = d // also when the abstract is empty
-	case d != "" && !strings.Contains(a, d):
-		a += "\n\n" + d
-	}
-	return p.fit(pos, "the abstract", a, maxAbstract)
+	a := schedule.JoinText(richText(str(ev, "abstract")), richText(str(ev, "description")))
+	return p.Fit(pos, "the abstract", a, agenda.MaxAbstractLength)
 }
 
 // defaultTrack returns the ID of the track of events that name none.
@@ -664,27 +600,11 @@ func (p *parser) language(pos, tag string) string {
 		return ""
 	}
 	t := strings.ReplaceAll(tag, "_", "-")
-	if !validLanguage(t) {
-		p.report(pos, fmt.Sprintf("language %q is not a BCP 47 tag: left out", tag))
+	if !schedule.LanguageTag(t, 8) {
+		p.Report(pos, fmt.Sprintf("language %q is not a BCP 47 tag: left out", tag))
 		return ""
 	}
 	return t
-}
-
-// validLanguage checks the shape of a BCP 47 tag (RFC 5646 §2.1): a
-// primary subtag of 2–8 letters, then subtags of 1–8 letters or digits.
-func validLanguage(t string) bool {
-	for i, sub := range strings.Split(t, "-") {
-		if len(sub) < 1 || len(sub) > 8 || i == 0 && len(sub) < 2 {
-			return false
-		}
-		for _, r := range sub {
-			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // absURL reads an http(s) URL, relative ones resolved against base; it
@@ -698,19 +618,10 @@ func (p *parser) absURL(pos, field, s string, base *url.URL) *url.URL {
 		u = base.ResolveReference(u)
 	}
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.ContainsFunc(s, unicode.IsSpace) {
-		p.report(pos, fmt.Sprintf("%s %q is not an http(s) URL: left out", field, s))
+		p.Report(pos, fmt.Sprintf("%s %q is not an http(s) URL: left out", field, s))
 		return nil
 	}
 	return u
-}
-
-// fit cuts s to max characters and reports when it had to.
-func (p *parser) fit(pos, field, s string, max int) string {
-	s, cut := formats.Fit(s, max)
-	if cut {
-		p.report(pos, fmt.Sprintf("%s is longer than %d characters: cut", field, max))
-	}
-	return s
 }
 
 // finish settles the conference's days and reports what the whole document
@@ -733,8 +644,8 @@ func (p *parser) finish(days []day) error {
 			}
 			have = true
 		}
-		if have && daysBetween(first, last) >= maxDays {
-			p.report("", fmt.Sprintf("the days run from %s to %s, more than %d days: the days come from the events", first, last, maxDays))
+		if have && schedule.DaysBetween(first, last) >= schedule.MaxDays {
+			p.Report("", fmt.Sprintf("the days run from %s to %s, more than %d days: the days come from the events", first, last, schedule.MaxDays))
 			have = false
 		}
 	}
@@ -745,10 +656,10 @@ func (p *parser) finish(days []day) error {
 		to := p.conf.DayOf(x.End.Add(-time.Nanosecond), p.loc)
 		f, l := from, to
 		if have {
-			f, l = minDate(first, from), maxDate(last, to)
+			f, l = schedule.MinDate(first, from), schedule.MaxDate(last, to)
 		}
-		if daysBetween(f, l) >= maxDays {
-			p.report(p.sessionAt[x.ID], fmt.Sprintf("on %s to %s, which would make the conference longer than %d days: skipped", from, to, maxDays))
+		if schedule.DaysBetween(f, l) >= schedule.MaxDays {
+			p.Report(p.sessionAt[x.ID], fmt.Sprintf("on %s to %s, which would make the conference longer than %d days: skipped", from, to, schedule.MaxDays))
 			continue
 		}
 		first, last, have = f, l, true
@@ -756,23 +667,17 @@ func (p *parser) finish(days []day) error {
 	}
 	p.sessions = kept
 	if len(p.sessions) == 0 {
-		return fmt.Errorf("%s: no usable event (every event lies outside the conference's days)", p.name)
+		return fmt.Errorf("%s: no usable event (every event lies outside the conference's days)", p.Name)
 	}
 	if given && (first != givenFirst || last != givenLast) {
-		p.report("", fmt.Sprintf("the conference's days (%s to %s) do not hold every event: they run from %s to %s here", givenFirst, givenLast, first, last))
+		p.Report("", fmt.Sprintf("the conference's days (%s to %s) do not hold every event: they run from %s to %s here", givenFirst, givenLast, first, last))
 	}
 	p.conf.First, p.conf.Last = first, last
 	if p.offsets.n > 0 {
-		p.report("", fmt.Sprintf("time_zone_name says %s, but %d event dates carry other offsets (the first: %s, at %s): their times come from those offsets, and calendars show them in %s",
+		p.Report("", fmt.Sprintf("time_zone_name says %s, but %d event dates carry other offsets (the first: %s, at %s): their times come from those offsets, and calendars show them in %s",
 			p.loc, p.offsets.n, p.offsets.off, p.offsets.first, p.loc))
 	}
 	return nil
-}
-
-// oneLine makes s one line: control characters and runs of blanks and
-// line breaks become one space, the ends are trimmed.
-func oneLine(s string) string {
-	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
 }
 
 // richText turns an abstract into plain text: HTML through
@@ -795,23 +700,6 @@ func looksHTML(s string) bool {
 		}
 	}
 	return false
-}
-
-// normalizeColor returns c as #RRGGBB; ok is false when it is none.
-func normalizeColor(c string) (string, bool) {
-	if c == "" {
-		return "", true
-	}
-	h := strings.TrimPrefix(c, "#")
-	if len(h) == 3 {
-		h = string([]byte{h[0], h[0], h[1], h[1], h[2], h[2]})
-	}
-	if len(h) != 6 || strings.IndexFunc(h, func(r rune) bool {
-		return !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f' || r >= 'A' && r <= 'F')
-	}) >= 0 {
-		return "", false
-	}
-	return "#" + strings.ToUpper(h), true
 }
 
 // parseTime reads an ISO 8601 date-time; one without an offset is read in
@@ -862,36 +750,11 @@ func parseDuration(s string) (time.Duration, bool) {
 	var n [3]int
 	for i, part := range parts {
 		v, err := strconv.Atoi(part)
-		if err != nil || v < 0 || part == "" || part[0] == '+' || i > 0 && (v > 59 || len(part) != 2) || i == 0 && v > 24*maxDays {
+		if err != nil || v < 0 || part == "" || part[0] == '+' || i > 0 && (v > 59 || len(part) != 2) || i == 0 && v > 24*schedule.MaxDays {
 			return 0, false
 		}
 		n[i] = v
 	}
 	d := time.Duration(n[0])*time.Hour + time.Duration(n[1])*time.Minute + time.Duration(n[2])*time.Second
 	return d.Truncate(time.Minute), true
-}
-
-// clockText writes a time of day given as a duration from midnight.
-func clockText(d time.Duration) string {
-	m := int(d / time.Minute)
-	return fmt.Sprintf("%02d:%02d", m/60, m%60)
-}
-
-// daysBetween counts the days from a to b (0 for the same day).
-func daysBetween(a, b agenda.Date) int {
-	return int(b.Start(time.UTC).Sub(a.Start(time.UTC)).Hours() / 24)
-}
-
-func minDate(a, b agenda.Date) agenda.Date {
-	if b.Before(a) {
-		return b
-	}
-	return a
-}
-
-func maxDate(a, b agenda.Date) agenda.Date {
-	if a.Before(b) {
-		return b
-	}
-	return a
 }

@@ -11,6 +11,7 @@ import (
 
 	"confcal/agenda"
 	"confcal/formats"
+	"confcal/formats/internal/schedule"
 )
 
 // dateTime writes an instant with its offset, "+00:00" for UTC too (not
@@ -55,7 +56,7 @@ func Export(snap *agenda.Snapshot, opts ExportOptions) ([]byte, error) {
 		Start:       conf.First.String(),
 		End:         conf.Last.String(),
 		DaysCount:   len(snap.Days()),
-		Timeslot:    clockText(timeslot(live, loc)),
+		Timeslot:    schedule.Clock(timeslot(live, loc)),
 		Rooms:       []outRoom{},
 		Tracks:      []outTrack{},
 		Days:        []outDay{},
@@ -70,7 +71,7 @@ func Export(snap *agenda.Snapshot, opts ExportOptions) ([]byte, error) {
 	roomName := map[string]string{}
 	for _, r := range rooms {
 		roomName[r.ID] = r.Name
-		c.Rooms = append(c.Rooms, outRoom{Name: r.Name, Slug: schemaSlug(r.ID), GUID: uuid5("room:" + r.ID + "@" + domain)})
+		c.Rooms = append(c.Rooms, outRoom{Name: r.Name, Slug: schemaSlug(r.ID), GUID: schedule.UUID5("room:" + r.ID + "@" + domain)})
 	}
 	trackName := map[string]string{}
 	for _, t := range snap.Tracks() {
@@ -128,7 +129,7 @@ func event(snap *agenda.Snapshot, x agenda.Session, acronym, base string, roomNa
 		Date:     start.Format(dateTime),
 		Start:    start.Format("15:04"),
 		End:      x.End.In(loc).Format(dateTime),
-		Duration: clockText(x.Duration().Truncate(time.Minute)),
+		Duration: schedule.Clock(x.Duration().Truncate(time.Minute)),
 		Room:     roomName[x.Room],
 		Slug:     agenda.Slug(fmt.Sprintf("%s %d %s", acronym, x.Number, x.Title)),
 		URL:      base + "/sessions/" + x.ID,
@@ -159,7 +160,7 @@ func sessionGUID(snap *agenda.Snapshot, x agenda.Session) string {
 	if isUUID(x.ID) {
 		return x.ID
 	}
-	return uuid5(snap.UID(x.ID))
+	return schedule.UUID5(snap.UID(x.ID))
 }
 
 // person writes a speaker with the key Parse reads the same ID back from:
@@ -186,7 +187,7 @@ func person(sp agenda.Speaker, domain string) outPerson {
 	if agenda.Slug(sp.Name) == sp.ID {
 		return p
 	}
-	p.GUID = uuid5("speaker:" + sp.ID + "@" + domain)
+	p.GUID = schedule.UUID5("speaker:" + sp.ID + "@" + domain)
 	return p
 }
 

@@ -7,8 +7,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf16"
 	"unicode/utf8"
+
+	"confcal/formats/internal/schedule"
 )
 
 // node is an element of the document, kept with the line it starts on:
@@ -259,17 +260,7 @@ func toUTF8(data []byte) ([]byte, error) {
 	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
 		return data[3:], nil
 	case bytes.HasPrefix(data, []byte{0xFE, 0xFF}), bytes.HasPrefix(data, []byte{0xFF, 0xFE}):
-		big := data[0] == 0xFE
-		data = data[2:]
-		u := make([]uint16, len(data)/2)
-		for i := range u {
-			if big {
-				u[i] = uint16(data[2*i])<<8 | uint16(data[2*i+1])
-			} else {
-				u[i] = uint16(data[2*i+1])<<8 | uint16(data[2*i])
-			}
-		}
-		return []byte(string(utf16.Decode(u))), nil
+		return []byte(schedule.UTF16(data[2:], data[0] == 0xFE)), nil
 	}
 	switch enc := strings.ToLower(declaredEncoding(data)); enc {
 	case "", "utf-8", "utf8", "us-ascii", "ascii", "utf-16", "utf16":

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"confcal/agenda"
+	"confcal/formats/internal/schedule"
 )
 
 // ExportOptions tell Export what the agenda itself does not say.
@@ -79,7 +80,7 @@ func Export(snap *agenda.Snapshot, opts ExportOptions) ([]byte, error) {
 	}
 	for _, t := range snap.Tracks() {
 		attrs := []string{"name", t.Name}
-		if c, ok := hexColor(t.Color); ok {
+		if c, ok := schedule.HexColor(t.Color); ok {
 			attrs = append(attrs, "color", c)
 		}
 		if xsdSlug(t.ID) {

@@ -12,14 +12,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"confcal/agenda"
 	"confcal/formats"
+	"confcal/formats/internal/schedule"
 )
-
-// maxDays is the longest conference agenda.Conference.Validate takes.
-const maxDays = 60
 
 // Sniff reports whether data looks like a schedule.xml: XML (after an
 // optional byte-order mark, declaration and comments) whose root element
@@ -67,13 +64,9 @@ func Parse(data []byte, opts formats.Options) (formats.Result, error) {
 	if doc.root.name != "schedule" {
 		return formats.Result{}, fmt.Errorf("%s:%d: not a schedule.xml: the root element is <%s>, not <schedule>", opts.Name, doc.root.line, doc.root.name)
 	}
-	now := opts.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
 	p := &parser{
 		opts:       opts,
-		now:        now.UTC(),
+		now:        schedule.Now(opts),
 		roomByName: map[string]string{},
 		trackBy:    map[string]string{},
 		ids:        map[string]bool{},
@@ -196,7 +189,7 @@ func (p *parser) sortedProblems() []formats.Problem {
 // option.
 func (p *parser) zone(conf *node) (*time.Location, error) {
 	n := conf.child("time_zone_name")
-	tz := oneLine(n.text())
+	tz := schedule.OneLine(n.text())
 	if tz != "" {
 		if _, err := time.LoadLocation(tz); err != nil || tz == "Local" {
 			if p.opts.TimeZone == "" {
@@ -229,9 +222,9 @@ func (p *parser) conference(conf, root *node) {
 	}
 	c := &p.conf
 	c.TimeZone = p.loc.String()
-	c.Name = oneLine(conf.child("title").text())
+	c.Name = schedule.OneLine(conf.child("title").text())
 	if c.Name == "" {
-		c.Name = oneLine(conf.child("acronym").text())
+		c.Name = schedule.OneLine(conf.child("acronym").text())
 	}
 	if c.Name == "" {
 		c.Name = p.opts.Name
@@ -240,7 +233,7 @@ func (p *parser) conference(conf, root *node) {
 		}
 	}
 	c.Name = p.fit(line, "the conference's title", c.Name, agenda.MaxConferenceNameLength)
-	c.Description = p.fit(line, "the conference's subtitle", oneLine(conf.child("subtitle").text()), agenda.MaxDescriptionLength)
+	c.Description = p.fit(line, "the conference's subtitle", schedule.OneLine(conf.child("subtitle").text()), agenda.MaxDescriptionLength)
 	for _, name := range []string{"url", "base_url"} {
 		n := conf.child(name)
 		s := strings.TrimSpace(n.text())
@@ -322,7 +315,7 @@ func (p *parser) days(root *node) {
 			p.spans = append(p.spans, dy.date)
 		}
 		for _, rn := range dn.children("room") {
-			name := oneLine(rn.attr("name"))
+			name := schedule.OneLine(rn.attr("name"))
 			if name != "" {
 				p.room(name, rn.line)
 			}
@@ -404,7 +397,7 @@ func (p *parser) dayChange(conf *node) time.Duration {
 	if from == "" {
 		from = "midnight, the default"
 	}
-	p.report(conf.lineOr(0), "the day change %s from %s would move events listed under one day to another; %s fits them all", clock(dc), from, clock(fit))
+	p.report(conf.lineOr(0), "the day change %s from %s would move events listed under one day to another; %s fits them all", schedule.Clock(dc), from, schedule.Clock(fit))
 	return fit
 }
 
@@ -437,7 +430,7 @@ func (p *parser) event(l listing) {
 		return
 	}
 
-	title := oneLine(ev.child("title").text())
+	title := schedule.OneLine(ev.child("title").text())
 	if title == "" {
 		p.report(line, "event %s has no title; skipped", clip(key))
 		return
@@ -465,7 +458,7 @@ func (p *parser) event(l listing) {
 
 	roomName := l.room
 	if roomName == "" {
-		roomName = oneLine(ev.child("room").text())
+		roomName = schedule.OneLine(ev.child("room").text())
 	}
 	if roomName == "" {
 		p.report(line, "event %q is in no room (no <room name> around it, no <room> in it); skipped", clip(title))
@@ -489,11 +482,11 @@ func (p *parser) event(l listing) {
 		Start:        start,
 		End:          start.Add(dur),
 		Room:         p.room(roomName, line),
-		Track:        p.track(oneLine(ev.child("track").text()), line),
+		Track:        p.track(schedule.OneLine(ev.child("track").text()), line),
 		Status:       agenda.StatusConfirmed,
 		LastModified: p.now,
-		Subtitle:     p.fit(line, "subtitle", oneLine(ev.child("subtitle").text()), agenda.MaxTitleLength),
-		Type:         p.fit(line, "type", oneLine(ev.child("type").text()), agenda.MaxNameLength),
+		Subtitle:     p.fit(line, "subtitle", schedule.OneLine(ev.child("subtitle").text()), agenda.MaxTitleLength),
+		Type:         p.fit(line, "type", schedule.OneLine(ev.child("type").text()), agenda.MaxNameLength),
 		Language:     p.language(ev.child("language"), line),
 		URL:          p.link(ev.child("url"), line),
 		Speakers:     p.persons(ev.child("persons"), line),
@@ -517,13 +510,13 @@ func (p *parser) start(l listing) (time.Time, bool) {
 		c, ok := parseClock(sn.text())
 		switch {
 		case !l.day.dated:
-			p.report(line, "event %q has no readable <date> and its day no date; skipped", clip(oneLine(ev.child("title").text())))
+			p.report(line, "event %q has no readable <date> and its day no date; skipped", clip(schedule.OneLine(ev.child("title").text())))
 			return time.Time{}, false
 		case !ok || c >= 48*time.Hour:
 			if l.bad != "" {
-				p.report(ev.child("date").line, "event %q: neither <date> %q nor <start> %q is a time; skipped", clip(oneLine(ev.child("title").text())), clip(l.bad), clip(sn.text()))
+				p.report(ev.child("date").line, "event %q: neither <date> %q nor <start> %q is a time; skipped", clip(schedule.OneLine(ev.child("title").text())), clip(l.bad), clip(sn.text()))
 			} else {
-				p.report(sn.lineOr(line), "event %q: <start> %q is not HH:MM; skipped", clip(oneLine(ev.child("title").text())), clip(sn.text()))
+				p.report(sn.lineOr(line), "event %q: <start> %q is not HH:MM; skipped", clip(schedule.OneLine(ev.child("title").text())), clip(sn.text()))
 			}
 			return time.Time{}, false
 		}
@@ -534,30 +527,20 @@ func (p *parser) start(l listing) (time.Time, bool) {
 		m := int(c / time.Minute)
 		t = time.Date(d.Year, d.Month, d.Day, m/60, m%60, int(c%time.Minute/time.Second), 0, p.loc)
 		if l.bad != "" {
-			p.report(ev.child("date").line, "event %q: <date> %q is not a date and time; the day's date and <start> %s are used", clip(oneLine(ev.child("title").text())), clip(l.bad), clock(c))
+			p.report(ev.child("date").line, "event %q: <date> %q is not a date and time; the day's date and <start> %s are used", clip(schedule.OneLine(ev.child("title").text())), clip(l.bad), schedule.Clock(c))
 		}
 	}
 	if t.Second() != 0 || t.Nanosecond() != 0 {
-		p.report(line, "event %q starts at %s, with seconds; kept to the minute", clip(oneLine(ev.child("title").text())), t.Format(time.RFC3339))
+		p.report(line, "event %q starts at %s, with seconds; kept to the minute", clip(schedule.OneLine(ev.child("title").text())), t.Format(time.RFC3339))
 		t = t.Truncate(time.Minute)
 	}
 	return t.In(p.loc), true
 }
 
-// abstract joins an event's <abstract> and <description> as plain text:
-// the abstract (the summary) first, then the description (the longer
-// text), with an empty line between; when one contains the other (writers
-// often repeat the abstract in the description) only the longer is kept.
+// abstract joins an event's <abstract> (the summary) and <description>
+// (the longer text) as plain text (see schedule.JoinText).
 func abstract(ev *node) string {
-	a := plain(ev.child("abstract").markup())
-	d := plain(ev.child("description").markup())
-	switch {
-	case d == "" || strings.Contains(a, d):
-		return a
-	case a == "" || strings.Contains(d, a):
-		return d
-	}
-	return a + "\n\n" + d
+	return schedule.JoinText(plain(ev.child("abstract").markup()), plain(ev.child("description").markup()))
 }
 
 // plain returns text as formats.PlainText reads it: as HTML when it looks
@@ -637,7 +620,7 @@ func htmlElement(name string) bool {
 func (p *parser) persons(ps *node, line int) []string {
 	var ids []string
 	for _, pn := range ps.children("person") {
-		name := oneLine(pn.text())
+		name := schedule.OneLine(pn.text())
 		if name == "" {
 			p.report(pn.line, "a <person> without a name is left out")
 			continue
@@ -668,13 +651,13 @@ func (p *parser) persons(ps *node, line int) []string {
 // lists several) keeps the first, with a report; text that is no tag is
 // left out, with a report.
 func (p *parser) language(n *node, line int) string {
-	s := oneLine(n.text())
+	s := schedule.OneLine(n.text())
 	if s == "" {
 		return ""
 	}
 	fields := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == '/' || r == '+' || r == ' ' || r == '|' })
 	tag := strings.ReplaceAll(fields[0], "_", "-")
-	if !validTag(tag) {
+	if !schedule.LanguageTag(tag, 3) {
 		p.report(n.lineOr(line), "language %q is not a language tag such as \"en\"; left out", clip(s))
 		return ""
 	}
@@ -691,24 +674,6 @@ func (p *parser) language(n *node, line int) string {
 		p.report(n.lineOr(line), "language %q names several; kept the first, %q", clip(s), tag)
 	}
 	return tag
-}
-
-// validTag reports whether s has the shape of a BCP 47 tag: a primary
-// subtag of 2 or 3 letters (an ISO 639 code: longer ones are registered
-// for no language a conference uses, and "English" is no tag), then
-// subtags of 1 to 8 letters and digits.
-func validTag(s string) bool {
-	for i, sub := range strings.Split(s, "-") {
-		if len(sub) < 1 || len(sub) > 8 || i == 0 && (len(sub) < 2 || len(sub) > 3) {
-			return false
-		}
-		for _, r := range sub {
-			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // link returns an event's <url> as an absolute http(s) URL (a relative
@@ -747,9 +712,9 @@ func (p *parser) room(name string, line int) string {
 // declareTrack registers a track of <conference>: its name (attribute,
 // else text), colour and slug (its ID when it is one and free).
 func (p *parser) declareTrack(n *node) {
-	name := oneLine(n.attr("name"))
+	name := schedule.OneLine(n.attr("name"))
 	if name == "" {
-		name = oneLine(n.text())
+		name = schedule.OneLine(n.text())
 	}
 	if name == "" {
 		p.report(n.line, "a <track> without a name is left out")
@@ -768,7 +733,7 @@ func (p *parser) declareTrack(n *node) {
 	color := ""
 	if s := strings.TrimSpace(n.attr("color")); s != "" {
 		var ok bool
-		if color, ok = hexColor(s); !ok {
+		if color, ok = schedule.HexColor(s); !ok {
 			p.report(n.line, "track %q: colour %q is not #RRGGBB; left out", clip(name), clip(s))
 		}
 	}
@@ -829,8 +794,8 @@ func (p *parser) newID(kind, name string) string {
 
 // frame sets the conference's first and last day: from the listed days
 // and the days the sessions run on. A document that would span more than
-// maxDays keeps the sessions that end within maxDays of its first
-// session's day and reports the others.
+// schedule.MaxDays keeps the sessions that end within that many days of
+// its first session's day and reports the others.
 func (p *parser) frame() {
 	c := &p.conf
 	span := func(x agenda.Session) (agenda.Date, agenda.Date) {
@@ -839,32 +804,32 @@ func (p *parser) frame() {
 	first, last := span(p.kept[0].x)
 	for _, k := range p.kept {
 		a, b := span(k.x)
-		first, last = minDate(first, a), maxDate(last, b)
+		first, last = schedule.MinDate(first, a), schedule.MaxDate(last, b)
 	}
 	sessionsFirst := first
 	for _, d := range p.spans {
-		first, last = minDate(first, d), maxDate(last, d)
+		first, last = schedule.MinDate(first, d), schedule.MaxDate(last, d)
 	}
-	if daysBetween(first, last) >= maxDays {
+	if schedule.DaysBetween(first, last) >= schedule.MaxDays {
 		first = sessionsFirst
-		limit := first.AddDays(maxDays - 1)
+		limit := first.AddDays(schedule.MaxDays - 1)
 		last = first
 		all := p.kept
 		p.kept = nil
 		for _, k := range all {
 			if _, b := span(k.x); limit.Before(b) {
-				p.report(k.line, "event %q ends on conference day %s, more than %d days after the first event's; skipped", clip(k.x.Title), b, maxDays)
+				p.report(k.line, "event %q ends on conference day %s, more than %d days after the first event's; skipped", clip(k.x.Title), b, schedule.MaxDays)
 				continue
 			}
 			p.kept = append(p.kept, k)
 		}
 		for _, k := range p.kept {
 			_, b := span(k.x)
-			last = maxDate(last, b)
+			last = schedule.MaxDate(last, b)
 		}
 		for _, d := range p.spans {
 			if !d.Before(first) && !limit.Before(d) {
-				last = maxDate(last, d)
+				last = schedule.MaxDate(last, d)
 			}
 		}
 	}
@@ -880,7 +845,7 @@ func (p *parser) misfits() {
 		}
 		if d := p.conf.DayOf(k.x.Start, p.loc); d != k.l.day.date {
 			p.report(k.line, "event %q is listed under %s but starts %s, on conference day %s (day change %s); kept at its <date>",
-				clip(k.x.Title), k.l.day.date, k.x.Start.Format(time.RFC3339), d, clock(p.conf.DayChange))
+				clip(k.x.Title), k.l.day.date, k.x.Start.Format(time.RFC3339), d, schedule.Clock(p.conf.DayChange))
 		}
 	}
 }
@@ -894,37 +859,13 @@ func (p *parser) fit(line int, what, s string, max int) string {
 	return out
 }
 
-// oneLine returns s as one line of text: runs of blanks, line ends and
-// control characters become one space; the ends are trimmed.
-func oneLine(s string) string {
-	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
-}
-
 // clip shortens text quoted in a report.
 func clip(s string) string {
-	s = oneLine(s)
+	s = schedule.OneLine(s)
 	if r := []rune(s); len(r) > 60 {
 		return string(r[:59]) + "…"
 	}
 	return s
-}
-
-// hexColor returns a colour as #RRGGBB: "#a4a300", "A4A300" and "#abc"
-// are read.
-func hexColor(s string) (string, bool) {
-	s = strings.TrimPrefix(s, "#")
-	if len(s) == 3 {
-		s = string([]byte{s[0], s[0], s[1], s[1], s[2], s[2]})
-	}
-	if len(s) != 6 {
-		return "", false
-	}
-	for _, c := range []byte(s) {
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-			return "", false
-		}
-	}
-	return "#" + strings.ToUpper(s), true
 }
 
 // parseDate reads YYYY-MM-DD, refusing years no conference schedule has
@@ -964,7 +905,7 @@ func parseInstant(s string, loc *time.Location) (time.Time, bool) {
 
 // parseClock reads [H]H:MM or [H]H:MM:SS (a <start>, <duration> or
 // <day_change>) as a duration; hours may exceed 23 (durations, starts
-// written past midnight) up to maxDays days.
+// written past midnight) up to schedule.MaxDays days.
 func parseClock(s string) (time.Duration, bool) {
 	parts := strings.Split(strings.TrimSpace(s), ":")
 	if len(parts) < 2 || len(parts) > 3 {
@@ -982,41 +923,14 @@ func parseClock(s string) (time.Duration, bool) {
 		}
 		v[i], _ = strconv.Atoi(f)
 	}
-	if v[1] > 59 || v[2] > 59 || v[0] > maxDays*24 {
+	if v[1] > 59 || v[2] > 59 || v[0] > schedule.MaxDays*24 {
 		return 0, false
 	}
 	return time.Duration(v[0])*time.Hour + time.Duration(v[1])*time.Minute + time.Duration(v[2])*time.Second, true
-}
-
-// clock writes a time of day or duration as HH:MM.
-func clock(d time.Duration) string {
-	m := int(d / time.Minute)
-	return fmt.Sprintf("%02d:%02d", m/60, m%60)
 }
 
 // timeOfDay is t's wall time as a duration from midnight.
 func timeOfDay(t time.Time) time.Duration {
 	h, m, s := t.Clock()
 	return time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(s)*time.Second
-}
-
-func minDate(a, b agenda.Date) agenda.Date {
-	if b.Before(a) {
-		return b
-	}
-	return a
-}
-
-func maxDate(a, b agenda.Date) agenda.Date {
-	if a.Before(b) {
-		return b
-	}
-	return a
-}
-
-// daysBetween counts the days from a to b (0 when they are the same).
-func daysBetween(a, b agenda.Date) int {
-	ta := time.Date(a.Year, a.Month, a.Day, 12, 0, 0, 0, time.UTC)
-	tb := time.Date(b.Year, b.Month, b.Day, 12, 0, 0, 0, time.UTC)
-	return int(tb.Sub(ta) / (24 * time.Hour))
 }

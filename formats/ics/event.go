@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 
 	"confcal/agenda"
 	"confcal/formats"
+	"confcal/formats/internal/schedule"
 
 	goical "github.com/emersion/go-ical"
 )
@@ -20,19 +20,12 @@ type event struct {
 	c  *goical.Component
 }
 
-// draft is an event read into a session, before rooms, tracks and the
-// conference days are settled.
-type draft struct {
-	no    int            // the line of the BEGIN:VEVENT
-	s     agenda.Session // ID, Title, Start, End, Abstract, URL, Language
-	room  string         // the LOCATION, "" for none
-	track string         // the first category, "" for none
-}
-
-// sessions reads the events into drafts, in file order. Recurring events
-// are imported as their first instance (see the package documentation);
-// repeated UIDs keep the first event.
-func (p *parser) sessions(events []event) []draft {
+// sessions reads the events into drafts, in file order: each at the line
+// of its BEGIN:VEVENT, with the LOCATION as its room and the first
+// category as its track. Recurring events are imported as their first
+// instance (see the package documentation); repeated UIDs keep the first
+// event.
+func (p *parser) sessions(events []event) []schedule.Draft {
 	// The first event of each UID without a RECURRENCE-ID is the master
 	// of the UID's instances.
 	master := map[string]int{}
@@ -58,9 +51,9 @@ func (p *parser) sessions(events []event) []draft {
 			first[m] = i
 			continue
 		}
-		p.problemf(ev.no, "changes a later instance (RECURRENCE-ID) of the recurring event at line %d, which is imported as its first instance only: skipped", events[m].no)
+		p.Problemf(ev.no, "changes a later instance (RECURRENCE-ID) of the recurring event at line %d, which is imported as its first instance only: skipped", events[m].no)
 	}
-	var drafts []draft
+	var drafts []schedule.Draft
 	seen := map[string]int{} // session ID → line of its event
 	for i, ev := range events {
 		if skip[i] {
@@ -69,24 +62,24 @@ func (p *parser) sessions(events []event) []draft {
 		c := ev.c
 		recurs := c.Props.Get(goical.PropRecurrenceRule) != nil || c.Props.Get(goical.PropRecurrenceDates) != nil
 		if j, ok := first[i]; ok {
-			p.problemf(ev.no, "its first instance was changed by the event at line %d: imported as changed", events[j].no)
+			p.Problemf(ev.no, "its first instance was changed by the event at line %d: imported as changed", events[j].no)
 			c = events[j].c
 		} else if recurs && p.excluded(c) {
-			p.problemf(ev.no, "a recurring event whose first instance is excluded (EXDATE): skipped, a conference session does not repeat")
+			p.Problemf(ev.no, "a recurring event whose first instance is excluded (EXDATE): skipped, a conference session does not repeat")
 			continue
 		}
 		if recurs {
-			p.problemf(ev.no, "a recurring event (RRULE or RDATE): imported as its first instance only, a conference session does not repeat")
+			p.Problemf(ev.no, "a recurring event (RRULE or RDATE): imported as its first instance only, a conference session does not repeat")
 		}
 		d, ok := p.draft(ev.no, c)
 		if !ok {
 			continue
 		}
-		if at, dup := seen[d.s.ID]; dup {
-			p.problemf(ev.no, "UID %q again (first at line %d): skipped, the first is kept", clip(uidOf(c)), at)
+		if at, dup := seen[d.Session.ID]; dup {
+			p.Problemf(ev.no, "UID %q again (first at line %d): skipped, the first is kept", schedule.Clip(uidOf(c)), at)
 			continue
 		}
-		seen[d.s.ID] = ev.no
+		seen[d.Session.ID] = ev.no
 		drafts = append(drafts, d)
 	}
 	return drafts
@@ -116,97 +109,84 @@ func (p *parser) excluded(c *goical.Component) bool {
 }
 
 // draft reads one event into a session, or reports why it cannot.
-func (p *parser) draft(no int, c *goical.Component) (draft, bool) {
+func (p *parser) draft(no int, c *goical.Component) (schedule.Draft, bool) {
 	props := c.Props
-	skipf := func(format string, args ...any) (draft, bool) {
-		p.problemf(no, format+": skipped", args...)
-		return draft{}, false
-	}
 	if st := strings.ToUpper(strings.TrimSpace(text(props.Get(goical.PropStatus)))); st == "CANCELLED" {
-		return skipf("cancelled (STATUS:CANCELLED)")
+		return p.Skipf(no, "cancelled (STATUS:CANCELLED)")
 	}
 	summary := props.Get(goical.PropSummary)
-	title := oneLine(text(summary))
+	title := schedule.OneLine(text(summary))
 	if title == "" {
-		return skipf("no title (SUMMARY)")
+		return p.Skipf(no, "no title (SUMMARY)")
 	}
 	var cut bool
-	if title, cut = formats.Fit(title, maxTitle); cut {
-		p.problemf(no, "the title is longer than %d characters: cut", maxTitle)
+	if title, cut = formats.Fit(title, agenda.MaxTitleLength); cut {
+		p.Problemf(no, "the title is longer than %d characters: cut", agenda.MaxTitleLength)
 	}
 	start, err := p.instant(props.Get(goical.PropDateTimeStart))
 	switch {
 	case err != nil:
-		return skipf("DTSTART: %v", err)
+		return p.Skipf(no, "DTSTART: %v", err)
 	case start.date:
-		return skipf("an all-day event (DTSTART is a date): a session needs a start and an end time")
+		return p.Skipf(no, "an all-day event (DTSTART is a date): a session needs a start and an end time")
 	}
 	var end time.Time
 	if e := props.Get(goical.PropDateTimeEnd); e != nil {
 		t, err := p.instant(e)
 		switch {
 		case err != nil:
-			return skipf("DTEND: %v", err)
+			return p.Skipf(no, "DTEND: %v", err)
 		case t.date:
-			return skipf("DTEND is a date but DTSTART is not")
+			return p.Skipf(no, "DTEND is a date but DTSTART is not")
 		}
 		end = t.t
 	} else if d := props.Get(goical.PropDuration); d != nil {
 		dur, err := d.Duration()
 		if err != nil {
-			return skipf("DURATION %q: %v", clip(d.Value), err)
+			return p.Skipf(no, "DURATION %q: %v", schedule.Clip(d.Value), err)
 		}
 		end = start.t.Add(dur)
 	} else {
-		return skipf("no DTEND or DURATION: a session needs an end")
+		return p.Skipf(no, "no DTEND or DURATION: a session needs an end")
 	}
-	s, e := wholeMinute(start.t), wholeMinute(end)
-	if !s.Equal(start.t) || !e.Equal(end) {
-		p.problemf(no, "times with seconds: cut to the minute")
+	s, e, ok := p.Span(no, start.t, end)
+	if !ok {
+		return schedule.Draft{}, false
 	}
-	if y := s.In(p.loc).Year(); y < minYear || y > maxYear {
-		return skipf("in the year %d: read are the years %d to %d", y, minYear, maxYear)
+	d := schedule.Draft{Line: no, Session: agenda.Session{Title: title, Start: s, End: e}}
+	d.Room = schedule.OneLine(text(props.Get(goical.PropLocation)))
+	if d.Room, cut = formats.Fit(d.Room, agenda.MaxNameLength); cut {
+		p.Problemf(no, "the LOCATION is longer than %d characters: cut", agenda.MaxNameLength)
 	}
-	if y := e.Add(-time.Nanosecond).In(p.loc).Year(); y < minYear || y > maxYear {
-		return skipf("ends in the year %d: read are the years %d to %d", y, minYear, maxYear)
-	}
-	if !e.After(s) {
-		return skipf("it ends (%s) before it starts (%s)", e.In(p.loc).Format("2006-01-02 15:04"), s.In(p.loc).Format("2006-01-02 15:04"))
-	}
-	d := draft{no: no, s: agenda.Session{Title: title, Start: s.In(p.loc), End: e.In(p.loc)}}
-	d.room = oneLine(text(props.Get(goical.PropLocation)))
-	if d.room, cut = formats.Fit(d.room, maxName); cut {
-		p.problemf(no, "the LOCATION is longer than %d characters: cut", maxName)
-	}
-	d.s.ID = p.id(no, c, s, d.room)
+	d.Session.ID = p.id(no, c, s, d.Room)
 	for _, cat := range props.Values(goical.PropCategories) {
 		list, err := cat.TextList()
 		if err != nil {
 			list = []string{cat.Value}
 		}
 		for _, v := range list {
-			if v = oneLine(v); v != "" && d.track == "" {
-				d.track = v
+			if v = schedule.OneLine(v); v != "" && d.Track == "" {
+				d.Track = v
 			}
 		}
 	}
-	if d.track, cut = formats.Fit(d.track, maxName); cut {
-		p.problemf(no, "the category is longer than %d characters: cut", maxName)
+	if d.Track, cut = formats.Fit(d.Track, agenda.MaxNameLength); cut {
+		p.Problemf(no, "the category is longer than %d characters: cut", agenda.MaxNameLength)
 	}
-	d.s.Abstract = abstract(props)
-	if d.s.Abstract, cut = formats.Fit(d.s.Abstract, maxAbstract); cut {
-		p.problemf(no, "the DESCRIPTION is longer than %d characters: cut", maxAbstract)
+	d.Session.Abstract = abstract(props)
+	if d.Session.Abstract, cut = formats.Fit(d.Session.Abstract, agenda.MaxAbstractLength); cut {
+		p.Problemf(no, "the DESCRIPTION is longer than %d characters: cut", agenda.MaxAbstractLength)
 	}
 	if u := props.Get(goical.PropURL); u != nil && strings.TrimSpace(u.Value) != "" {
 		if _, ok := webURL(u.Value); ok {
-			d.s.URL = strings.TrimSpace(u.Value)
+			d.Session.URL = strings.TrimSpace(u.Value)
 		} else {
-			p.problemf(no, "URL %q is not an http(s) address: left out", clip(u.Value))
+			p.Problemf(no, "URL %q is not an http(s) address: left out", schedule.Clip(u.Value))
 		}
 	}
 	if summary != nil {
-		if lang := summary.Params.Get(goical.ParamLanguage); languageTag(lang) {
-			d.s.Language = lang
+		if lang := summary.Params.Get(goical.ParamLanguage); len(lang) <= 35 && schedule.LanguageTag(lang, 8) {
+			d.Session.Language = lang
 		}
 	}
 	return d, true
@@ -222,8 +202,8 @@ func (p *parser) draft(no int, c *goical.Component) (draft, bool) {
 func (p *parser) id(no int, c *goical.Component, start time.Time, room string) string {
 	uid := uidOf(c)
 	if uid == "" {
-		p.problemf(no, "no UID: identified by its start and LOCATION instead, so a moved event will read as a new one")
-		return fallbackID(start, cmp.Or(room, noRoomName))
+		p.Problemf(no, "no UID: identified by its start and LOCATION instead, so a moved event will read as a new one")
+		return schedule.FallbackID(start, cmp.Or(room, schedule.NoRoomName))
 	}
 	if d := p.opts.UIDDomain; d != "" && len(uid) > len(d)+1 {
 		local, domain := uid[:len(uid)-len(d)-1], uid[len(uid)-len(d)-1:]
@@ -260,7 +240,7 @@ func (p *parser) instant(prop *goical.Prop) (when, error) {
 	if t := prop.Params.Get(goical.ParamValue); t != "" {
 		q.Params.Set(goical.ParamValue, t)
 	}
-	loc := p.loc
+	loc := p.Loc
 	if tzid := prop.Params.Get(goical.ParamTimezoneID); tzid != "" && !strings.HasSuffix(v, "Z") {
 		l, err := p.zones.resolve(tzid)
 		if err != nil {
@@ -271,13 +251,13 @@ func (p *parser) instant(prop *goical.Prop) (when, error) {
 	if q.ValueType() == goical.ValueDate || len(v) == len("20060102") {
 		t, err := q.DateTime(loc)
 		if err != nil {
-			return when{}, fmt.Errorf("%q is not a date (YYYYMMDD)", clip(prop.Value))
+			return when{}, fmt.Errorf("%q is not a date (YYYYMMDD)", schedule.Clip(prop.Value))
 		}
 		return when{t: t, date: true}, nil
 	}
 	t, err := q.DateTime(loc)
 	if err != nil {
-		return when{}, fmt.Errorf("%q is not a date and time (YYYYMMDDTHHMMSS, with Z for UTC)", clip(prop.Value))
+		return when{}, fmt.Errorf("%q is not a date and time (YYYYMMDDTHHMMSS, with Z for UTC)", schedule.Clip(prop.Value))
 	}
 	return when{t: t}, nil
 }
@@ -296,45 +276,7 @@ func abstract(props goical.Props) string {
 	if looksHTML(desc) {
 		return formats.PlainText(desc)
 	}
-	return multiline(desc)
-}
-
-// languageTag reports whether s has the form of a BCP 47 language tag.
-func languageTag(s string) bool {
-	if s == "" || len(s) > 35 {
-		return false
-	}
-	for i, part := range strings.Split(s, "-") {
-		if part == "" || len(part) > 8 || i == 0 && len(part) < 2 {
-			return false
-		}
-		for _, r := range part {
-			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// oneLine returns s as one line: control characters (line breaks
-// included) become blanks, runs of blanks one space, no blanks at the ends.
-func oneLine(s string) string {
-	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
-}
-
-// multiline returns s with CR LF and lone CR as LF, control characters but
-// tabs and line feeds removed and no blanks at its ends.
-func multiline(s string) string {
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	s = strings.ReplaceAll(s, "\r", "\n")
-	s = strings.Map(func(r rune) rune {
-		if r != '\n' && r != '\t' && unicode.IsControl(r) {
-			return -1
-		}
-		return r
-	}, s)
-	return strings.TrimSpace(s)
+	return schedule.Multiline(desc)
 }
 
 // looksHTML reports whether s holds an HTML tag of the kind rich-text

@@ -2,10 +2,10 @@ package ics
 
 import (
 	"bytes"
-	"strconv"
 	"strings"
-	"unicode/utf16"
 	"unicode/utf8"
+
+	"confcal/formats/internal/schedule"
 )
 
 // line is one content line after unfolding: no is the number of its
@@ -41,15 +41,7 @@ func toUTF8(data []byte) []byte {
 	if !le && !be {
 		return data
 	}
-	u := make([]uint16, len(data)/2)
-	for i := range u {
-		if le {
-			u[i] = uint16(data[2*i]) | uint16(data[2*i+1])<<8
-		} else {
-			u[i] = uint16(data[2*i])<<8 | uint16(data[2*i+1])
-		}
-	}
-	return []byte(string(utf16.Decode(u)))
+	return []byte(schedule.UTF16(data, be))
 }
 
 // physical cuts data into lines at CR LF, a bare LF or a bare CR: real
@@ -112,53 +104,9 @@ func decode(raw []rawLine) (lines []line, cp1252 []int) {
 			continue
 		}
 		cp1252 = append(cp1252, l.no)
-		lines = append(lines, line{l.no, windows1252(l.b)})
+		lines = append(lines, line{l.no, schedule.Windows1252(l.b)})
 	}
 	return lines, cp1252
-}
-
-// windows1252 decodes b as Windows-1252: ISO 8859-1 with printable
-// characters in 0x80–0x9F; the five bytes it leaves undefined become
-// U+FFFD.
-func windows1252(b []byte) string {
-	const high = "€\uFFFD‚ƒ„…†‡ˆ‰Š‹Œ\uFFFDŽ\uFFFD\uFFFD‘’“”•–—˜™š›œ\uFFFDžŸ"
-	hi := []rune(high)
-	var sb strings.Builder
-	for _, c := range b {
-		switch {
-		case c < 0x80:
-			sb.WriteByte(c)
-		case c < 0xA0:
-			sb.WriteRune(hi[c-0x80])
-		default:
-			sb.WriteRune(rune(c))
-		}
-	}
-	return sb.String()
-}
-
-// lines names line numbers for a problem report, the first few, then
-// how many more, with the verb that follows: "line 4 is", "lines 4, 9
-// are".
-func lines(nos []int) string {
-	const show = 5
-	if len(nos) == 1 {
-		return "line " + strconv.Itoa(nos[0]) + " is"
-	}
-	var b strings.Builder
-	b.WriteString("lines ")
-	for i, n := range nos {
-		if i == show {
-			b.WriteString(" and " + strconv.Itoa(len(nos)-show) + " more")
-			break
-		}
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(strconv.Itoa(n))
-	}
-	b.WriteString(" are")
-	return b.String()
 }
 
 // contentLine checks that s is a content line go-ical decodes without

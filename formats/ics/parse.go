@@ -7,24 +7,13 @@ import (
 	"fmt"
 	"net/url"
 	"path"
-	"strconv"
 	"strings"
-	"time"
 
 	"confcal/agenda"
 	"confcal/formats"
+	"confcal/formats/internal/schedule"
 
 	goical "github.com/emersion/go-ical"
-)
-
-// Limits of the agenda's text (agenda/text.go): longer text is cut with
-// formats.Fit and reported.
-const (
-	maxTitle          = agenda.MaxTitleLength
-	maxName           = agenda.MaxNameLength
-	maxAbstract       = agenda.MaxAbstractLength
-	maxConferenceName = agenda.MaxConferenceNameLength
-	maxDescription    = agenda.MaxDescriptionLength
 )
 
 // Sniff reports whether data looks like an iCalendar file: after a
@@ -38,22 +27,12 @@ func Sniff(data []byte) bool {
 	return len(data) >= len(begin) && strings.EqualFold(string(data[:len(begin)]), begin)
 }
 
-// parser holds the state of one Parse call.
+// parser holds the state of one Parse call. Its Drafts' Loc is the
+// conference's zone: floating times are in it.
 type parser struct {
-	opts     formats.Options
-	problems []formats.Problem
-	zones    zones
-	loc      *time.Location // the conference's zone; floating times are in it
-	now      time.Time
-}
-
-// problemf reports a problem at line no (0: the document as a whole).
-func (p *parser) problemf(no int, format string, args ...any) {
-	pos := p.opts.Name
-	if no > 0 {
-		pos += ":" + strconv.Itoa(no)
-	}
-	p.problems = append(p.problems, formats.Problem{Pos: pos, Reason: fmt.Sprintf(format, args...)})
+	schedule.Drafts
+	opts  formats.Options
+	zones zones
 }
 
 // Parse imports an iCalendar file (see the package documentation for what
@@ -65,32 +44,33 @@ func Parse(data []byte, opts formats.Options) (formats.Result, error) {
 	if opts.Name == "" {
 		opts.Name = "calendar"
 	}
-	p := &parser{opts: opts, now: opts.Now, zones: zones{xlic: map[string]string{}, known: map[string]zoneAnswer{}}}
-	if p.now.IsZero() {
-		p.now = time.Now()
-	}
-	p.now = p.now.UTC()
+	p := &parser{opts: opts, zones: zones{xlic: map[string]string{}, known: map[string]zoneAnswer{}}}
+	p.Drafts = schedule.Drafts{Name: opts.Name, Now: schedule.Now(opts), Words: schedule.Words{
+		Room:     "LOCATION %q is read as the room %q (the same ID, %q)",
+		Track:    "category %q is read as the track %q (the same ID, %q)",
+		Sessions: "events",
+	}}
 
 	raw, orphans := unfold(physical(toUTF8(data)))
 	content, cp1252 := decode(raw)
 	if len(cp1252) > 0 {
-		p.problemf(0, "%s not UTF-8: read as Windows-1252", lines(cp1252))
+		p.Problemf(0, "%s not UTF-8: read as Windows-1252", schedule.Lines(cp1252))
 	}
 	if len(orphans) > 0 {
-		p.problemf(0, "%s indented (a folded line's continuation) with no line to continue, after an empty line or at the start of the file: dropped", lines(orphans))
+		p.Problemf(0, "%s indented (a folded line's continuation) with no line to continue, after an empty line or at the start of the file: dropped", schedule.Lines(orphans))
 	}
 	doc := p.split(content)
 	if !doc.calendar && len(doc.events) == 0 {
 		return formats.Result{}, fmt.Errorf("%s is not an iCalendar file: it has no BEGIN:VCALENDAR", opts.Name)
 	}
 	if !doc.calendar {
-		p.problemf(0, "no BEGIN:VCALENDAR around the events: read them anyway")
+		p.Problemf(0, "no BEGIN:VCALENDAR around the events: read them anyway")
 	}
 	cal, err := decodeCalendar(doc)
 	if err != nil {
 		// contentLine lets through only lines go-ical decodes, so this is
 		// a gap in that check, not a bad document: still read the events.
-		p.problemf(0, "the calendar's own properties cannot be read (%v): ignored", err)
+		p.Problemf(0, "the calendar's own properties cannot be read (%v): ignored", err)
 		cal = goical.NewComponent(goical.CompCalendar)
 	}
 	for _, z := range cal.Children {
@@ -104,7 +84,7 @@ func Parse(data []byte, opts formats.Options) (formats.Result, error) {
 	for _, b := range doc.events {
 		c, err := decodeEvent(b)
 		if err != nil {
-			p.problemf(b.no, "the event cannot be read (%v): skipped", err)
+			p.Problemf(b.no, "the event cannot be read (%v): skipped", err)
 			continue
 		}
 		events = append(events, event{no: b.no, c: c})
@@ -114,20 +94,20 @@ func Parse(data []byte, opts formats.Options) (formats.Result, error) {
 		return formats.Result{}, err
 	}
 	var overridden bool
-	if p.loc, overridden, err = formats.Zone(opts, zoneName); err != nil {
+	if p.Loc, overridden, err = formats.Zone(opts, zoneName); err != nil {
 		return formats.Result{}, err
 	}
 	if overridden {
-		p.problemf(0, "the calendar's time zone is %s; the conference's is %s as given", zoneName, p.loc)
+		p.Problemf(0, "the calendar's time zone is %s; the conference's is %s as given", zoneName, p.Loc)
 	}
 
-	drafts := p.window(p.sessions(events))
+	drafts := p.Window(p.sessions(events))
 	if len(drafts) == 0 {
 		return formats.Result{}, fmt.Errorf("%s holds no usable event (%d found, every one skipped: see the problems)", opts.Name, len(doc.events))
 	}
 	conf := p.conference(cal)
-	contents := p.assemble(drafts, conf)
-	return formats.Result{Contents: contents, Problems: p.problems}, nil
+	contents := p.Assemble(drafts, conf)
+	return formats.Result{Contents: contents, Problems: p.Problems}, nil
 }
 
 // decodeCalendar decodes the calendar's own properties and its time zones'
@@ -197,7 +177,7 @@ func (p *parser) calendarZone(cal *goical.Component, events []event) (string, er
 		if err == nil {
 			return loc.String(), nil
 		}
-		p.problemf(0, "X-WR-TIMEZONE: %v: ignored", err)
+		p.Problemf(0, "X-WR-TIMEZONE: %v: ignored", err)
 	}
 	count := map[string]int{}
 	var order []string
@@ -235,7 +215,7 @@ func (p *parser) calendarZone(cal *goical.Component, events []event) (string, er
 		}
 		loc, err := p.zones.resolve(id)
 		if err != nil {
-			p.problemf(0, "VTIMEZONE: %v: ignored", err)
+			p.Problemf(0, "VTIMEZONE: %v: ignored", err)
 			continue
 		}
 		return loc.String(), nil
@@ -251,28 +231,28 @@ func (p *parser) calendarZone(cal *goical.Component, events []event) (string, er
 func (p *parser) conference(cal *goical.Component) agenda.Conference {
 	props := cal.Props
 	var c agenda.Conference
-	c.Name = oneLine(cmp.Or(text(props.Get("X-WR-CALNAME")), text(props.Get(goical.PropName))))
+	c.Name = schedule.OneLine(cmp.Or(text(props.Get("X-WR-CALNAME")), text(props.Get(goical.PropName))))
 	if c.Name == "" {
 		c.Name = strings.TrimSuffix(path.Base(p.opts.Name), path.Ext(p.opts.Name))
-		if oneLine(c.Name) == "" || c.Name == "." || c.Name == "/" {
+		if schedule.OneLine(c.Name) == "" || c.Name == "." || c.Name == "/" {
 			c.Name = "Imported calendar"
 		}
-		c.Name = oneLine(c.Name)
-		p.problemf(0, "the calendar has no name (X-WR-CALNAME or NAME): the conference is named %q", clip(c.Name))
+		c.Name = schedule.OneLine(c.Name)
+		p.Problemf(0, "the calendar has no name (X-WR-CALNAME or NAME): the conference is named %q", schedule.Clip(c.Name))
 	}
 	var cut bool
-	if c.Name, cut = formats.Fit(c.Name, maxConferenceName); cut {
-		p.problemf(0, "the calendar's name is longer than %d characters: cut", maxConferenceName)
+	if c.Name, cut = formats.Fit(c.Name, agenda.MaxConferenceNameLength); cut {
+		p.Problemf(0, "the calendar's name is longer than %d characters: cut", agenda.MaxConferenceNameLength)
 	}
-	c.Description = oneLine(cmp.Or(text(props.Get("X-WR-CALDESC")), text(props.Get(goical.PropDescription))))
-	if c.Description, cut = formats.Fit(c.Description, maxDescription); cut {
-		p.problemf(0, "the calendar's description is longer than %d characters: cut", maxDescription)
+	c.Description = schedule.OneLine(cmp.Or(text(props.Get("X-WR-CALDESC")), text(props.Get(goical.PropDescription))))
+	if c.Description, cut = formats.Fit(c.Description, agenda.MaxDescriptionLength); cut {
+		p.Problemf(0, "the calendar's description is longer than %d characters: cut", agenda.MaxDescriptionLength)
 	}
 	if u := props.Get(goical.PropURL); u != nil {
 		if host, ok := webURL(u.Value); ok {
 			c.URL, c.UIDDomain = strings.TrimSpace(u.Value), host
 		} else {
-			p.problemf(0, "the calendar's URL %q is not an http(s) address: ignored", clip(u.Value))
+			p.Problemf(0, "the calendar's URL %q is not an http(s) address: ignored", schedule.Clip(u.Value))
 		}
 	}
 	if c.UIDDomain == "" {
@@ -281,7 +261,7 @@ func (p *parser) conference(cal *goical.Component) agenda.Conference {
 	if c.UIDDomain == "" {
 		c.UIDDomain = cmp.Or(agenda.Slug(c.Name), "calendar") + ".invalid"
 	}
-	c.TimeZone = p.loc.String()
+	c.TimeZone = p.Loc.String()
 	return c
 }
 

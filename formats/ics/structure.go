@@ -2,7 +2,8 @@ package ics
 
 import (
 	"strings"
-	"unicode/utf8"
+
+	"confcal/formats/internal/schedule"
 )
 
 // document is a calendar cut into the parts the import reads, each part a
@@ -54,7 +55,7 @@ func (p *parser) split(lines []line) document {
 			switch {
 			case value == "VCALENDAR":
 				if ev != nil {
-					p.problemf(ev.no, "no END:VEVENT before the next calendar at line %d: the event ends there", l.no)
+					p.Problemf(ev.no, "no END:VEVENT before the next calendar at line %d: the event ends there", l.no)
 					closeEvent()
 				}
 				if tz != nil {
@@ -64,7 +65,7 @@ func (p *parser) split(lines []line) document {
 				stack = append(stack[:0], value)
 			case value == "VEVENT":
 				if ev != nil {
-					p.problemf(ev.no, "no END:VEVENT before the BEGIN:VEVENT at line %d: the event ends there", l.no)
+					p.Problemf(ev.no, "no END:VEVENT before the BEGIN:VEVENT at line %d: the event ends there", l.no)
 					closeEvent()
 					stack = stack[:evDepth]
 				}
@@ -86,12 +87,12 @@ func (p *parser) split(lines []line) document {
 				k--
 			}
 			if k < 0 {
-				p.problemf(l.no, "END:%s ends no open component: dropped", clip(value))
+				p.Problemf(l.no, "END:%s ends no open component: dropped", schedule.Clip(value))
 				continue
 			}
 			if ev != nil && k <= evDepth {
 				if k < evDepth {
-					p.problemf(ev.no, "no END:VEVENT before the END:%s at line %d: the event ends there", value, l.no)
+					p.Problemf(ev.no, "no END:VEVENT before the END:%s at line %d: the event ends there", value, l.no)
 				}
 				closeEvent()
 			}
@@ -115,7 +116,7 @@ func (p *parser) split(lines []line) document {
 		}
 	}
 	if ev != nil {
-		p.problemf(ev.no, "no END:VEVENT before the end of the file: the event ends there")
+		p.Problemf(ev.no, "no END:VEVENT before the end of the file: the event ends there")
 		closeEvent()
 	}
 	if tz != nil {
@@ -136,11 +137,11 @@ func (p *parser) badLine(ev *block, l line) {
 		switch name {
 		case "SUMMARY", "DESCRIPTION", "LOCATION", "COMMENT":
 			last.text += `\n` + repairText(l.text, false)
-			p.problemf(l.no, "not a content line (no property name and colon): read as a new line of the %s above it", name)
+			p.Problemf(l.no, "not a content line (no property name and colon): read as a new line of the %s above it", name)
 			return
 		}
 	}
-	p.problemf(l.no, "not a content line (no property name and colon): dropped")
+	p.Problemf(l.no, "not a content line (no property name and colon): dropped")
 }
 
 // repaired returns l with its TEXT value repaired for go-ical (see
@@ -150,13 +151,4 @@ func (p *parser) repaired(name string, at int, l line) line {
 		l.text = l.text[:at] + repairText(l.text[at:], list)
 	}
 	return l
-}
-
-// clip shortens a value quoted in a problem report.
-func clip(s string) string {
-	const max = 40
-	if utf8.RuneCountInString(s) <= max {
-		return s
-	}
-	return string([]rune(s)[:max]) + "…"
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"confcal/formats/internal/schedule"
 )
 
 // zones resolves the TZIDs of one calendar to Go locations, once each.
@@ -60,7 +62,7 @@ func (z *zones) lookUp(tzid string) (*time.Location, error) {
 	if loc, ok := iana(windowsZone(name)); ok {
 		return loc, nil
 	}
-	return nil, fmt.Errorf("TZID %q names no IANA time zone (nor a Windows zone this import knows, nor does a VTIMEZONE give an X-LIC-LOCATION)", clip(tzid))
+	return nil, fmt.Errorf("TZID %q names no IANA time zone (nor a Windows zone this import knows, nor does a VTIMEZONE give an X-LIC-LOCATION)", schedule.Clip(tzid))
 }
 
 // iana loads name as an IANA zone name. "Local" (the server's own zone)

@@ -1,21 +1,18 @@
 package sessionize
 
 import (
-	"bytes"
 	"cmp"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"html"
-	"io"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"confcal/agenda"
 	"confcal/formats"
+	"confcal/formats/internal/schedule"
 )
 
 // uidDomain is the UID domain of an import given none.
@@ -28,9 +25,9 @@ const uidDomain = "sessionize.invalid"
 // usable. Errors and positions name opts.Name.
 func Parse(data []byte, opts formats.Options) (formats.Result, error) {
 	p := &parser{
-		name:      cmp.Or(opts.Name, "all.json"),
+		Places:    schedule.Places{Name: cmp.Or(opts.Name, "all.json")},
 		opts:      opts,
-		now:       opts.Now,
+		now:       schedule.Now(opts),
 		items:     map[string]item{},
 		trackID:   map[string]string{},
 		trackIDs:  map[string]bool{},
@@ -40,9 +37,6 @@ func Parse(data []byte, opts formats.Options) (formats.Result, error) {
 		spkrUsed:  map[string]bool{},
 		sessionAt: map[string]string{},
 		numberAt:  map[int64]string{},
-	}
-	if p.now.IsZero() {
-		p.now = time.Now()
 	}
 	doc, err := p.document(data)
 	if err != nil {
@@ -56,34 +50,28 @@ func Parse(data []byte, opts formats.Options) (formats.Result, error) {
 	p.categories(doc["categories"])
 	p.rooms(doc["rooms"])
 	p.speakers(doc["speakers"])
-	sessions, _ := list(doc["sessions"])
+	sessions, _ := schedule.Array(doc["sessions"])
 	for i, raw := range sessions {
 		p.session(i, raw)
 	}
 	if len(p.sessions) == 0 {
 		why := "its sessions array is empty"
 		if len(sessions) > 0 {
-			why = fmt.Sprintf("%d sessions, none usable; the last: %s", len(sessions), p.lastSkip)
+			why = fmt.Sprintf("%d sessions, none usable; the last: %s", len(sessions), p.LastSkip)
 		}
-		return formats.Result{}, fmt.Errorf("%s: no usable session (%s)", p.name, why)
+		return formats.Result{}, fmt.Errorf("%s: no usable session (%s)", p.Name, why)
 	}
 	p.finish()
-	c := agenda.Contents{Conference: p.conf, Tracks: p.usedTracks(), Rooms: p.roomList, Speakers: p.usedSpeakers(), Sessions: p.sessions}
-	if _, err := agenda.NewSnapshot(c, 1, 1, nil); err != nil {
-		return formats.Result{}, fmt.Errorf("%s: the imported agenda breaks a rule of the model: %w", p.name, err)
-	}
-	return formats.Result{Contents: c, Problems: p.problems}, nil
+	return p.Result(agenda.Contents{Conference: p.conf, Tracks: p.usedTracks(), Rooms: p.roomList, Speakers: p.usedSpeakers(), Sessions: p.sessions})
 }
 
 // parser holds the state of one Parse call.
 type parser struct {
-	name     string
-	opts     formats.Options
-	now      time.Time
-	loc      *time.Location
-	conf     agenda.Conference
-	problems []formats.Problem
-	lastSkip string
+	schedule.Places
+	opts formats.Options
+	now  time.Time
+	loc  *time.Location
+	conf agenda.Conference
 
 	trackCat, typeCat string          // the categories' ids, "" for none
 	items             map[string]item // category item id → item
@@ -108,61 +96,34 @@ type item struct {
 	order    int // position in its category
 }
 
-// report records a problem at where ("session 4711"; "" for the whole
-// document).
-func (p *parser) report(where, reason string) {
-	pos := p.name
-	if where != "" {
-		pos += ": " + where
-	}
-	p.problems = append(p.problems, formats.Problem{Pos: pos, Reason: reason})
-	if strings.HasSuffix(reason, "skipped") {
-		p.lastSkip = where + ": " + reason
-	}
-}
-
 // document reads data as the All view's object of arrays.
 func (p *parser) document(data []byte) (map[string]json.RawMessage, error) {
-	data = bytes.TrimPrefix(data, []byte("\ufeff"))
-	var raw json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(data))
-	err := dec.Decode(&raw)
-	var syn *json.SyntaxError
-	switch {
-	case errors.As(err, &syn):
-		return nil, fmt.Errorf("%s:%s: not JSON: %w", p.name, lineCol(data, syn.Offset-1), err)
-	case errors.Is(err, io.EOF):
-		return nil, fmt.Errorf("%s: empty document, want the Sessionize All view", p.name)
-	case err != nil:
-		return nil, fmt.Errorf("%s: not JSON: %w", p.name, err)
-	}
-	off := dec.InputOffset()
-	if _, extra := dec.Token(); !errors.Is(extra, io.EOF) {
-		rest := bytes.TrimLeft(data[off:], " \t\r\n")
-		return nil, fmt.Errorf("%s:%s: more after the JSON document", p.name, lineCol(data, int64(len(data)-len(rest))))
+	raw, err := schedule.DecodeJSON(p.Name, data, "the Sessionize All view")
+	if err != nil {
+		return nil, err
 	}
 	if raw[0] == '[' {
-		return nil, fmt.Errorf("%s: a JSON array: this is a Sessionize view other than All (export …/api/v2/{id}/view/All)", p.name)
+		return nil, fmt.Errorf("%s: a JSON array: this is a Sessionize view other than All (export …/api/v2/{id}/view/All)", p.Name)
 	}
 	var doc map[string]json.RawMessage
 	if raw[0] != '{' || json.Unmarshal(raw, &doc) != nil {
-		return nil, fmt.Errorf("%s: not a JSON object: not the Sessionize All view", p.name)
+		return nil, fmt.Errorf("%s: not a JSON object: not the Sessionize All view", p.Name)
 	}
-	if _, ok := list(doc["sessions"]); !ok {
-		return nil, fmt.Errorf("%s: no \"sessions\" array: not the Sessionize All view", p.name)
+	if _, ok := schedule.Array(doc["sessions"]); !ok {
+		return nil, fmt.Errorf("%s: no \"sessions\" array: not the Sessionize All view", p.Name)
 	}
 	return doc, nil
 }
 
 // conference names the conference, which the All view does not.
 func (p *parser) conference() {
-	name, _ := formats.Fit(cmp.Or(oneLine(p.opts.Name), "Sessionize agenda"), maxConferenceName)
+	name, _ := formats.Fit(cmp.Or(schedule.OneLine(p.opts.Name), "Sessionize agenda"), agenda.MaxConferenceNameLength)
 	p.conf.Name = name
-	p.report("", fmt.Sprintf("the Sessionize All view names no conference: named it %q", name))
+	p.Report("", fmt.Sprintf("the Sessionize All view names no conference: named it %q", name))
 	p.conf.UIDDomain = strings.TrimSpace(p.opts.UIDDomain)
 	if p.conf.UIDDomain == "" {
 		p.conf.UIDDomain = uidDomain
-		p.report("", "no domain for calendar UIDs given: using "+uidDomain)
+		p.Report("", "no domain for calendar UIDs given: using "+uidDomain)
 	}
 }
 
@@ -177,12 +138,12 @@ func (p *parser) categories(raw json.RawMessage) {
 		id, name string
 		sort     int64
 	}
-	cats, _ := list(raw)
+	cats, _ := schedule.Array(raw)
 	trackRank := -1
 	for i, c := range cats {
 		f, ok := object(c)
 		if !ok {
-			p.report(fmt.Sprintf("category %d in the list", i+1), "not an object: skipped")
+			p.Report(fmt.Sprintf("category %d in the list", i+1), "not an object: skipped")
 			continue
 		}
 		if t := strings.ToLower(str(f, "type")); t != "" && t != "session" {
@@ -192,19 +153,19 @@ func (p *parser) categories(raw json.RawMessage) {
 		if id == "" {
 			id = fmt.Sprintf("#%d", i+1) // the category's items still belong together
 		}
-		title := strings.ToLower(oneLine(str(f, "title")))
+		title := strings.ToLower(schedule.OneLine(str(f, "title")))
 		if r := slices.IndexFunc(trackTitles[:], func(names []string) bool { return slices.Contains(names, title) }); r >= 0 && (trackRank < 0 || r < trackRank) {
 			p.trackCat, trackRank = id, r
 		}
 		if p.typeCat == "" && slices.Contains(typeTitles, title) {
 			p.typeCat = id
 		}
-		elems, _ := list(f["items"])
+		elems, _ := schedule.Array(f["items"])
 		var its []catItem
 		for _, e := range elems {
 			if g, ok := object(e); ok {
 				s, _ := integer(g["sort"])
-				name, _ := formats.Fit(oneLine(str(g, "name")), maxName)
+				name, _ := formats.Fit(schedule.OneLine(str(g, "name")), agenda.MaxNameLength)
 				its = append(its, catItem{key(g["id"]), name, s})
 			}
 		}
@@ -225,7 +186,7 @@ func (p *parser) categories(raw json.RawMessage) {
 	slices.SortFunc(trackItems, func(a, b item) int { return cmp.Compare(a.order, b.order) })
 	for _, it := range trackItems {
 		if _, ok := p.trackID[it.name]; !ok {
-			p.trackID[it.name] = unique(it.name, p.trackIDs)
+			p.trackID[it.name] = schedule.Unique(schedule.NameID(it.name), p.trackIDs)
 			p.trackNames = append(p.trackNames, it.name)
 		}
 	}
@@ -233,7 +194,7 @@ func (p *parser) categories(raw json.RawMessage) {
 
 // rooms reads the rooms array.
 func (p *parser) rooms(raw json.RawMessage) {
-	elems, _ := list(raw)
+	elems, _ := schedule.Array(raw)
 	type room struct {
 		key, name string
 		sort      int64
@@ -242,13 +203,13 @@ func (p *parser) rooms(raw json.RawMessage) {
 	var rs []room
 	for i, e := range elems {
 		f, ok := object(e)
-		name := oneLine(str(f, "name"))
+		name := schedule.OneLine(str(f, "name"))
 		switch {
 		case !ok || key(f["id"]) == "":
-			p.report(fmt.Sprintf("room %d in the list", i+1), "no id: skipped")
+			p.Report(fmt.Sprintf("room %d in the list", i+1), "no id: skipped")
 			continue
 		case name == "":
-			p.report("room "+key(f["id"]), "no name: skipped")
+			p.Report("room "+key(f["id"]), "no name: skipped")
 			continue
 		}
 		s, _ := integer(f["sort"])
@@ -258,16 +219,16 @@ func (p *parser) rooms(raw json.RawMessage) {
 	used := map[string]bool{}
 	for _, r := range rs {
 		if _, dup := p.roomByKey[r.key]; dup {
-			p.report("room "+r.key, "listed twice: kept the first")
+			p.Report("room "+r.key, "listed twice: kept the first")
 			continue
 		}
-		name, cut := formats.Fit(r.name, maxName)
+		name, cut := formats.Fit(r.name, agenda.MaxNameLength)
 		if cut {
-			p.report("room "+r.key, fmt.Sprintf("its name is longer than %d characters: cut", maxName))
+			p.Report("room "+r.key, fmt.Sprintf("its name is longer than %d characters: cut", agenda.MaxNameLength))
 		}
-		id := unique(name, used)
+		id := schedule.Unique(schedule.NameID(name), used)
 		if id != agenda.Slug(name) && agenda.Slug(name) != "" {
-			p.report("room "+r.key, fmt.Sprintf("room %q: its ID is taken by another room: using %s", name, id))
+			p.Report("room "+r.key, fmt.Sprintf("room %q: its ID is taken by another room: using %s", name, id))
 		}
 		p.roomByKey[r.key] = id
 		p.roomList = append(p.roomList, agenda.Room{ID: id, Name: name})
@@ -276,29 +237,29 @@ func (p *parser) rooms(raw json.RawMessage) {
 
 // speakers reads the speakers array.
 func (p *parser) speakers(raw json.RawMessage) {
-	elems, _ := list(raw)
+	elems, _ := schedule.Array(raw)
 	for i, e := range elems {
 		f, ok := object(e)
 		k := key(f["id"])
 		if !ok || k == "" {
-			p.report(fmt.Sprintf("speaker %d in the list", i+1), "no id: skipped")
+			p.Report(fmt.Sprintf("speaker %d in the list", i+1), "no id: skipped")
 			continue
 		}
 		if _, dup := p.speakerBy[k]; dup {
-			p.report("speaker "+k, "listed twice: kept the first")
+			p.Report("speaker "+k, "listed twice: kept the first")
 			continue
 		}
-		name := oneLine(str(f, "fullName"))
+		name := schedule.OneLine(str(f, "fullName"))
 		if name == "" {
-			name = oneLine(str(f, "firstName") + " " + str(f, "lastName"))
+			name = schedule.OneLine(str(f, "firstName") + " " + str(f, "lastName"))
 		}
 		if name == "" {
-			p.report("speaker "+k, "no name: skipped")
+			p.Report("speaker "+k, "no name: skipped")
 			continue
 		}
-		name, cut := formats.Fit(name, maxName)
+		name, cut := formats.Fit(name, agenda.MaxNameLength)
 		if cut {
-			p.report("speaker "+k, fmt.Sprintf("the name is longer than %d characters: cut", maxName))
+			p.Report("speaker "+k, fmt.Sprintf("the name is longer than %d characters: cut", agenda.MaxNameLength))
 		}
 		p.speakerBy[k] = agenda.Speaker{ID: formats.KeyID(k), Name: name}
 		p.speakerKeys = append(p.speakerKeys, k)
@@ -310,18 +271,18 @@ func (p *parser) session(i int, raw json.RawMessage) {
 	f, ok := object(raw)
 	k := key(f["id"])
 	if !ok || k == "" {
-		p.report(fmt.Sprintf("session %d in the list", i+1), "no id to follow the session by: skipped")
+		p.Report(fmt.Sprintf("session %d in the list", i+1), "no id to follow the session by: skipped")
 		return
 	}
 	pos := "session " + k
 	id := formats.KeyID(k)
 	if first, dup := p.sessionAt[id]; dup {
-		p.report(pos, "listed twice (first as "+first+"): skipped")
+		p.Report(pos, "listed twice (first as "+first+"): skipped")
 		return
 	}
-	title := oneLine(str(f, "title"))
+	title := schedule.OneLine(str(f, "title"))
 	if title == "" {
-		p.report(pos, "no title: skipped")
+		p.Report(pos, "no title: skipped")
 		return
 	}
 	status, ok := p.status(pos, str(f, "status"))
@@ -331,39 +292,34 @@ func (p *parser) session(i int, raw json.RawMessage) {
 	start, okStart := p.time(pos, "startsAt", str(f, "startsAt"))
 	end, okEnd := p.time(pos, "endsAt", str(f, "endsAt"))
 	if !okStart || !okEnd {
-		p.report(pos, "not scheduled (no readable startsAt and endsAt): skipped")
+		p.Report(pos, "not scheduled (no readable startsAt and endsAt): skipped")
 		return
 	}
 	if !end.After(start) {
-		p.report(pos, fmt.Sprintf("ends (%s) at or before it starts (%s): skipped", end.Format(time.DateTime), start.Format(time.DateTime)))
+		p.Report(pos, fmt.Sprintf("ends (%s) at or before it starts (%s): skipped", end.Format(time.DateTime), start.Format(time.DateTime)))
 		return
 	}
 	room, ok := p.roomByKey[key(f["roomId"])]
 	if !ok {
-		p.report(pos, fmt.Sprintf("roomId %s names no room of the rooms array: skipped", cmp.Or(string(f["roomId"]), "(none)")))
+		p.Report(pos, fmt.Sprintf("roomId %s names no room of the rooms array: skipped", cmp.Or(string(f["roomId"]), "(none)")))
 		return
 	}
 	x := agenda.Session{
 		ID:           id,
-		Title:        p.fit(pos, "the title", title, maxTitle),
+		Title:        p.Fit(pos, "the title", title, agenda.MaxTitleLength),
 		Start:        start,
 		End:          end,
 		Room:         room,
-		Abstract:     p.fit(pos, "the description", plain(str(f, "description")), maxAbstract),
+		Abstract:     p.Fit(pos, "the description", plain(str(f, "description")), agenda.MaxAbstractLength),
 		Status:       status,
-		LastModified: p.now.UTC(),
+		LastModified: p.now,
 		Speakers:     p.sessionSpeakers(pos, f["speakers"]),
 	}
 	track, typ := p.sessionCategories(pos, f["categoryItems"])
 	x.Track = p.track(track)
 	x.Type = typ
 	if n, err := strconv.ParseInt(k, 10, 64); err == nil && n > 0 {
-		if first, dup := p.numberAt[n]; dup {
-			p.report(pos, fmt.Sprintf("id %d is also the id of %s: numbered anew", n, first))
-		} else {
-			x.Number = n
-			p.numberAt[n] = pos
-		}
+		x.Number = p.Number(pos, n, p.numberAt)
 	}
 	p.sessionAt[id] = pos
 	p.sessions = append(p.sessions, x)
@@ -378,10 +334,10 @@ func (p *parser) status(pos, s string) (agenda.Status, bool) {
 	case "cancelled", "canceled":
 		return agenda.StatusCancelled, true
 	case "declined", "rejected":
-		p.report(pos, fmt.Sprintf("status %q: not on the programme: skipped", s))
+		p.Report(pos, fmt.Sprintf("status %q: not on the programme: skipped", s))
 		return "", false
 	}
-	p.report(pos, fmt.Sprintf("unknown status %q: kept as confirmed", s))
+	p.Report(pos, fmt.Sprintf("unknown status %q: kept as confirmed", s))
 	return agenda.StatusConfirmed, true
 }
 
@@ -402,33 +358,33 @@ func (p *parser) time(pos, field, s string) (time.Time, bool) {
 		}
 	}
 	if err != nil || t.Year() < 1900 || t.Year() > 9999 {
-		p.report(pos, fmt.Sprintf("%s %q is not a date and time", field, s))
+		p.Report(pos, fmt.Sprintf("%s %q is not a date and time", field, s))
 		return time.Time{}, false
 	}
 	if len(s) <= 19 && len(s) >= 16 && t.Format("2006-01-02T15:04") != s[:16] {
 		// The clocks skipped this time (a DST change): time.Date reads
 		// it with the offset of one side of the gap; say which.
-		p.report(pos, fmt.Sprintf("%s %q does not exist in %s (the clocks skip it): read as %s", field, s, p.loc, t.Format("15:04 MST")))
+		p.Report(pos, fmt.Sprintf("%s %q does not exist in %s (the clocks skip it): read as %s", field, s, p.loc, t.Format("15:04 MST")))
 	}
 	if t.Second() != 0 || t.Nanosecond() != 0 {
-		p.report(pos, fmt.Sprintf("%s %q has seconds: dropped", field, s))
-		t = t.Add(-time.Duration(t.Second())*time.Second - time.Duration(t.Nanosecond()))
+		p.Report(pos, fmt.Sprintf("%s %q has seconds: dropped", field, s))
+		t = schedule.WholeMinute(t)
 	}
 	return t, true
 }
 
 // sessionSpeakers maps a session's speaker ids to speaker IDs.
 func (p *parser) sessionSpeakers(pos string, raw json.RawMessage) []string {
-	elems, _ := list(raw)
+	elems, _ := schedule.Array(raw)
 	var ids []string
 	for _, e := range elems {
 		k := key(e)
 		sp, ok := p.speakerBy[k]
 		switch {
 		case !ok:
-			p.report(pos, fmt.Sprintf("speaker %s is not in the speakers array: left out", cmp.Or(k, string(e))))
+			p.Report(pos, fmt.Sprintf("speaker %s is not in the speakers array: left out", cmp.Or(k, string(e))))
 		case slices.Contains(ids, sp.ID):
-			p.report(pos, fmt.Sprintf("speaker %s is listed twice: kept once", k))
+			p.Report(pos, fmt.Sprintf("speaker %s is listed twice: kept once", k))
 		default:
 			ids = append(ids, sp.ID)
 			p.spkrUsed[sp.ID] = true
@@ -440,7 +396,7 @@ func (p *parser) sessionSpeakers(pos string, raw json.RawMessage) []string {
 // sessionCategories finds a session's track and type among its category
 // items.
 func (p *parser) sessionCategories(pos string, raw json.RawMessage) (track, typ string) {
-	elems, _ := list(raw)
+	elems, _ := schedule.Array(raw)
 	var tracks []item
 	for _, e := range elems {
 		it, ok := p.items[key(e)]
@@ -453,7 +409,7 @@ func (p *parser) sessionCategories(pos string, raw json.RawMessage) (track, typ 
 			typ = it.name
 		}
 	}
-	typ, _ = formats.Fit(typ, maxName)
+	typ, _ = formats.Fit(typ, agenda.MaxNameLength)
 	if len(tracks) == 0 {
 		return "", typ
 	}
@@ -463,7 +419,7 @@ func (p *parser) sessionCategories(pos string, raw json.RawMessage) (track, typ 
 		for i, t := range tracks {
 			names[i] = t.name
 		}
-		p.report(pos, fmt.Sprintf("in %d tracks (%s): kept %q", len(tracks), strings.Join(names, ", "), tracks[0].name))
+		p.Report(pos, fmt.Sprintf("in %d tracks (%s): kept %q", len(tracks), strings.Join(names, ", "), tracks[0].name))
 	}
 	return tracks[0].name, typ
 }
@@ -476,7 +432,7 @@ func (p *parser) track(name string) string {
 		if _, ok := p.trackID[name]; !ok {
 			id := formats.DefaultTrack.ID
 			if p.trackIDs[id] {
-				id = unique(name, p.trackIDs)
+				id = schedule.Unique(schedule.NameID(name), p.trackIDs)
 			}
 			p.trackIDs[id] = true
 			p.trackID[name] = id
@@ -518,7 +474,7 @@ func (p *parser) usedSpeakers() []agenda.Speaker {
 }
 
 // finish settles the conference's days: those of the sessions, at most
-// maxDays from the first.
+// schedule.MaxDays from the first.
 func (p *parser) finish() {
 	slices.SortStableFunc(p.sessions, func(a, b agenda.Session) int { return a.Start.Compare(b.Start) })
 	first := agenda.DateOf(p.sessions[0].Start, p.loc)
@@ -526,8 +482,8 @@ func (p *parser) finish() {
 	kept := p.sessions[:0]
 	for _, x := range p.sessions {
 		to := agenda.DateOf(x.End.Add(-time.Nanosecond), p.loc)
-		if daysBetween(first, to) >= maxDays {
-			p.report(p.sessionAt[x.ID], fmt.Sprintf("ends on %s, more than %d days after the first session: skipped", to, maxDays))
+		if schedule.DaysBetween(first, to) >= schedule.MaxDays {
+			p.Report(p.sessionAt[x.ID], fmt.Sprintf("ends on %s, more than %d days after the first session: skipped", to, schedule.MaxDays))
 			continue
 		}
 		if last.Before(to) {
@@ -539,44 +495,9 @@ func (p *parser) finish() {
 	p.conf.First, p.conf.Last = first, last
 }
 
-// fit cuts s to max characters and reports when it had to.
-func (p *parser) fit(pos, field, s string, max int) string {
-	s, cut := formats.Fit(s, max)
-	if cut {
-		p.report(pos, fmt.Sprintf("%s is longer than %d characters: cut", field, max))
-	}
-	return s
-}
-
-// unique returns the slug of name (or a key-derived ID when it has none)
-// not yet in used, and marks it used.
-func unique(name string, used map[string]bool) string {
-	id := agenda.Slug(name)
-	if id == "" {
-		id = formats.KeyID(name)
-	}
-	if used[id] {
-		base := id
-		if len(base) > 90 {
-			base = strings.TrimRight(base[:90], "-")
-		}
-		for n := 2; used[id]; n++ {
-			id = base + "-" + strconv.Itoa(n)
-		}
-	}
-	used[id] = true
-	return id
-}
-
 // plain tidies a plain-text description: formats.PlainText on the text
 // with its markup characters escaped, so nothing in it is read as HTML.
 func plain(s string) string { return formats.PlainText(html.EscapeString(s)) }
-
-// oneLine makes s one line: control characters and runs of blanks and
-// line breaks become one space, the ends are trimmed.
-func oneLine(s string) string {
-	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
-}
 
 // object reads raw as a JSON object.
 func object(raw json.RawMessage) (map[string]json.RawMessage, bool) {
@@ -585,15 +506,6 @@ func object(raw json.RawMessage) (map[string]json.RawMessage, bool) {
 		return nil, false
 	}
 	return f, true
-}
-
-// list reads raw as a JSON array.
-func list(raw json.RawMessage) ([]json.RawMessage, bool) {
-	var elems []json.RawMessage
-	if len(raw) == 0 || raw[0] != '[' || json.Unmarshal(raw, &elems) != nil {
-		return nil, false
-	}
-	return elems, true
 }
 
 // str returns member k of f when it is a string.
@@ -622,19 +534,4 @@ func key(raw json.RawMessage) string {
 func integer(raw json.RawMessage) (int64, bool) {
 	n, err := strconv.ParseInt(key(raw), 10, 64)
 	return n, err == nil
-}
-
-// lineCol returns "line:column" (both from 1) of the byte at offset off
-// in data.
-func lineCol(data []byte, off int64) string {
-	off = min(max(off, 0), int64(len(data)))
-	before := data[:off]
-	line := bytes.Count(before, []byte("\n")) + 1
-	col := len(before) - bytes.LastIndexByte(before, '\n')
-	return fmt.Sprintf("%d:%d", line, col)
-}
-
-// daysBetween counts the days from a to b (0 for the same day).
-func daysBetween(a, b agenda.Date) int {
-	return int(b.Start(time.UTC).Sub(a.Start(time.UTC)).Hours() / 24)
 }

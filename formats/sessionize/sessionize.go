@@ -59,44 +59,12 @@
 package sessionize
 
 import (
-	"bytes"
-
-	"confcal/agenda"
+	"confcal/formats/internal/schedule"
 )
 
 // Sniff reports whether data looks like the Sessionize All view: a JSON
 // object (after an optional byte-order mark) with the members "sessions"
 // and "startsAt" near its start. It reads at most the first 64 KiB.
 func Sniff(data []byte) bool {
-	head := data[:min(len(data), 64<<10)]
-	head = bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\ufeff")), " \t\r\n")
-	return len(head) > 0 && head[0] == '{' && hasMember(head, "sessions") && hasMember(head, "startsAt")
+	return schedule.SniffJSON(data, "sessions", "startsAt")
 }
-
-// hasMember reports whether head holds "name" followed by a colon: a
-// member of that name, not a string value that happens to read so.
-func hasMember(head []byte, name string) bool {
-	quoted := []byte(`"` + name + `"`)
-	for i := bytes.Index(head, quoted); i >= 0; {
-		rest := bytes.TrimLeft(head[i+len(quoted):], " \t\r\n")
-		if len(rest) > 0 && rest[0] == ':' {
-			return true
-		}
-		j := bytes.Index(head[i+1:], quoted)
-		if j < 0 {
-			break
-		}
-		i += 1 + j
-	}
-	return false
-}
-
-// The model's limits on text (agenda/text.go), which an import repairs
-// with formats.Fit rather than refuse the session.
-const (
-	maxTitle          = agenda.MaxTitleLength
-	maxName           = agenda.MaxNameLength
-	maxAbstract       = agenda.MaxAbstractLength
-	maxConferenceName = agenda.MaxConferenceNameLength
-	maxDays           = 60
-)

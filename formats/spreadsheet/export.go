@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"confcal/agenda"
+	"confcal/formats/internal/schedule"
 )
 
 // Header is the header row Export writes, the columns in their order.
@@ -72,20 +73,20 @@ func Export(snap *agenda.Snapshot, opts ExportOptions) ([]byte, error) {
 			if !ok {
 				return nil, fmt.Errorf("spreadsheet: export: session %q: unknown speaker %q", x.ID, id)
 			}
-			names = append(names, safe(strings.ReplaceAll(oneLine(p.Name), ";", ",")))
+			names = append(names, safe(strings.ReplaceAll(schedule.OneLine(p.Name), ";", ",")))
 		}
 		link := x.URL
 		if link == "" && base != "" {
 			link = base + "/sessions/" + url.PathEscape(x.ID)
 		}
 		row := []string{
-			safe(oneLine(x.Title)),
+			safe(schedule.OneLine(x.Title)),
 			formatTime(x.Start, loc),
 			formatTime(x.End, loc),
-			safe(oneLine(room.Name)),
-			safe(oneLine(track.Name)),
+			safe(schedule.OneLine(room.Name)),
+			safe(schedule.OneLine(track.Name)),
 			strings.Join(names, "; "),
-			safe(multiline(x.Abstract)),
+			safe(schedule.Multiline(x.Abstract)),
 			x.ID,
 			link,
 		}

@@ -10,19 +10,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"confcal/agenda"
 	"confcal/formats"
-)
-
-// Limits of the agenda's text (agenda/text.go): longer text is cut with
-// formats.Fit and reported.
-const (
-	maxTitle          = agenda.MaxTitleLength
-	maxName           = agenda.MaxNameLength
-	maxAbstract       = agenda.MaxAbstractLength
-	maxConferenceName = agenda.MaxConferenceNameLength
+	"confcal/formats/internal/schedule"
 )
 
 // Sniff reports whether data looks like a schedule spreadsheet: one of its
@@ -39,32 +30,11 @@ func Sniff(data []byte) bool {
 	return err == nil
 }
 
-// draft is a row read into a session, before rooms, tracks, speakers and
-// the conference days are settled.
-type draft struct {
-	no       int            // the row's line
-	s        agenda.Session // ID, Title, Start, End, Abstract, URL, Number
-	room     string         // the room's name, "" for none
-	track    string         // the track's name, "" for none
-	speakers []string       // the speakers' names, in billing order
-}
-
 // parser holds the state of one Parse call.
 type parser struct {
-	opts     formats.Options
-	problems []formats.Problem
-	loc      *time.Location
-	now      time.Time
-	cols     [nFields]int
-}
-
-// problemf reports a problem at line no (0: the file as a whole).
-func (p *parser) problemf(no int, format string, args ...any) {
-	pos := p.opts.Name
-	if no > 0 {
-		pos += ":" + strconv.Itoa(no)
-	}
-	p.problems = append(p.problems, formats.Problem{Pos: pos, Reason: fmt.Sprintf(format, args...)})
+	schedule.Drafts
+	opts formats.Options
+	cols [nFields]int
 }
 
 // Parse imports a schedule spreadsheet saved as CSV (see the package
@@ -76,14 +46,15 @@ func Parse(data []byte, opts formats.Options) (formats.Result, error) {
 	if opts.Name == "" {
 		opts.Name = "spreadsheet"
 	}
-	p := &parser{opts: opts, now: opts.Now}
-	if p.now.IsZero() {
-		p.now = time.Now()
-	}
-	p.now = p.now.UTC()
+	p := &parser{opts: opts}
+	p.Drafts = schedule.Drafts{Name: opts.Name, Now: schedule.Now(opts), Words: schedule.Words{
+		Room:     "room %q is read as %q (the same ID, %q)",
+		Track:    "track %q is read as %q (the same ID, %q)",
+		Sessions: "sessions",
+	}}
 	src, cp1252 := text(data)
 	if len(cp1252) > 0 {
-		p.problemf(0, "%s not UTF-8: read as Windows-1252", lines(cp1252))
+		p.Problemf(0, "%s not UTF-8: read as Windows-1252", schedule.Lines(cp1252))
 	}
 	rows := newRows(src)
 	head, at, err := findHeader(rows)
@@ -91,21 +62,21 @@ func Parse(data []byte, opts formats.Options) (formats.Result, error) {
 		return formats.Result{}, fmt.Errorf("%s%w", opts.Name, err)
 	}
 	if at > 1 {
-		p.problemf(at, "the header row: the %d lines above it are not read", at-1)
+		p.Problemf(at, "the header row: the %d lines above it are not read", at-1)
 	}
 	var notes []string
 	p.cols, notes = header(head)
 	for _, n := range notes {
-		p.problemf(at, "%s", n)
+		p.Problemf(at, "%s", n)
 	}
-	if p.loc, _, err = formats.Zone(opts, ""); err != nil {
+	if p.Loc, _, err = formats.Zone(opts, ""); err != nil {
 		return formats.Result{}, err
 	}
 	if p.cols[fID] < 0 {
-		p.problemf(0, "no id column: sessions are identified by their start and room, so a moved session will read as a cancelled one and a new one")
+		p.Problemf(0, "no id column: sessions are identified by their start and room, so a moved session will read as a cancelled one and a new one")
 	}
 
-	var drafts []draft
+	var drafts []schedule.Draft
 	seen := map[string]int{} // session ID → line of its row
 	for {
 		row, no, err := rows.next()
@@ -114,35 +85,35 @@ func Parse(data []byte, opts formats.Options) (formats.Result, error) {
 		}
 		var bad *badRow
 		if errors.As(err, &bad) {
-			p.problemf(bad.line, "%s", bad.reason)
+			p.Problemf(bad.line, "%s", bad.reason)
 			continue
 		}
 		if err != nil {
 			return formats.Result{}, fmt.Errorf("%s: %w", opts.Name, err)
 		}
 		if bad, ok := rows.repaired(no); ok {
-			p.problemf(no, "%s", bad)
+			p.Problemf(no, "%s", bad)
 		}
 		d, ok := p.row(no, row)
 		if !ok {
 			continue
 		}
-		if at, dup := seen[d.s.ID]; dup {
-			p.problemf(no, "id %q again (first at line %d): skipped, the first is kept", clip(strings.TrimSpace(p.cell(row, fID))), at)
+		if at, dup := seen[d.Session.ID]; dup {
+			p.Problemf(no, "id %q again (first at line %d): skipped, the first is kept", schedule.Clip(strings.TrimSpace(p.cell(row, fID))), at)
 			continue
 		}
-		seen[d.s.ID] = no
+		seen[d.Session.ID] = no
 		drafts = append(drafts, d)
 	}
-	drafts = p.window(drafts)
+	drafts = p.Window(drafts)
 	if len(drafts) == 0 {
 		return formats.Result{}, fmt.Errorf("%s holds no usable row (every row skipped: see the problems)", opts.Name)
 	}
-	conf := agenda.Conference{Name: conferenceName(opts.Name), TimeZone: p.loc.String(), UIDDomain: opts.UIDDomain}
+	conf := agenda.Conference{Name: conferenceName(opts.Name), TimeZone: p.Loc.String(), UIDDomain: opts.UIDDomain}
 	if conf.UIDDomain == "" {
 		conf.UIDDomain = cmp.Or(agenda.Slug(conf.Name), "spreadsheet") + ".invalid"
 	}
-	return formats.Result{Contents: p.assemble(drafts, conf), Problems: p.problems}, nil
+	return formats.Result{Contents: p.Assemble(drafts, conf), Problems: p.Problems}, nil
 }
 
 // headerRows is how far down findHeader looks for the header row.
@@ -191,11 +162,11 @@ func missing(cells []string) error {
 // conferenceName names the conference after the file ("program.csv":
 // "program"): a spreadsheet does not name it.
 func conferenceName(name string) string {
-	n := oneLine(strings.TrimSuffix(path.Base(name), path.Ext(name)))
+	n := schedule.OneLine(strings.TrimSuffix(path.Base(name), path.Ext(name)))
 	if n == "" || n == "." || n == "/" {
 		n = "Imported schedule"
 	}
-	n, _ = formats.Fit(n, maxConferenceName)
+	n, _ = formats.Fit(n, agenda.MaxConferenceNameLength)
 	return n
 }
 
@@ -210,7 +181,7 @@ func (p *parser) cell(row []string, f field) string {
 
 // row reads one row into a session, or reports why it cannot. A row of
 // blank cells (a spreadsheet's empty line) is passed over silently.
-func (p *parser) row(no int, row []string) (draft, bool) {
+func (p *parser) row(no int, row []string) (schedule.Draft, bool) {
 	blank := true
 	for _, c := range row {
 		if strings.TrimSpace(c) != "" {
@@ -219,19 +190,15 @@ func (p *parser) row(no int, row []string) (draft, bool) {
 		}
 	}
 	if blank {
-		return draft{}, false
+		return schedule.Draft{}, false
 	}
-	skipf := func(format string, args ...any) (draft, bool) {
-		p.problemf(no, format+": skipped", args...)
-		return draft{}, false
-	}
-	title := unformula(oneLine(p.cell(row, fTitle)))
+	title := unformula(schedule.OneLine(p.cell(row, fTitle)))
 	if title == "" {
-		return skipf("no title")
+		return p.Skipf(no, "no title")
 	}
 	var cut bool
-	if title, cut = formats.Fit(title, maxTitle); cut {
-		p.problemf(no, "the title is longer than %d characters: cut", maxTitle)
+	if title, cut = formats.Fit(title, agenda.MaxTitleLength); cut {
+		p.Problemf(no, "the title is longer than %d characters: cut", agenda.MaxTitleLength)
 	}
 	day := p.cell(row, fDate)
 	startCell, endCell := p.cell(row, fStart), p.cell(row, fEnd)
@@ -240,9 +207,9 @@ func (p *parser) row(no int, row []string) (draft, bool) {
 			startCell, endCell = a, b
 		}
 	}
-	start, err := parseTime(startCell, day, p.loc)
+	start, err := parseTime(startCell, day, p.Loc)
 	if err != nil {
-		return skipf("start %q: %v", clip(startCell), err)
+		return p.Skipf(no, "start %q: %v", schedule.Clip(startCell), err)
 	}
 	var end time.Time
 	switch dur := p.cell(row, fDuration); {
@@ -250,72 +217,63 @@ func (p *parser) row(no int, row []string) (draft, bool) {
 		// An end without a date is on the start's day.
 		end, err = parseTime(endCell, cmp.Or(strings.TrimSpace(day), start.Format("2006-01-02")), start.Location())
 		if err != nil {
-			return skipf("end %q: %v", clip(endCell), err)
+			return p.Skipf(no, "end %q: %v", schedule.Clip(endCell), err)
 		}
 	case strings.TrimSpace(dur) != "":
 		d, err := parseDuration(dur)
 		if err != nil {
-			return skipf("duration: %v", err)
+			return p.Skipf(no, "duration: %v", err)
 		}
 		end = start.Add(d)
 	default:
-		return skipf("no end (or duration)")
+		return p.Skipf(no, "no end (or duration)")
 	}
-	s, e := wholeMinute(start), wholeMinute(end)
-	if !s.Equal(start) || !e.Equal(end) {
-		p.problemf(no, "times with seconds: cut to the minute")
+	s, e, ok := p.Span(no, start, end)
+	if !ok {
+		return schedule.Draft{}, false
 	}
-	if y := s.In(p.loc).Year(); y < minYear || y > maxYear {
-		return skipf("in the year %d: read are the years %d to %d", y, minYear, maxYear)
+	d := schedule.Draft{Line: no, Session: agenda.Session{Title: title, Start: s, End: e}}
+	d.Room = unformula(schedule.OneLine(p.cell(row, fRoom)))
+	if d.Room, cut = formats.Fit(d.Room, agenda.MaxNameLength); cut {
+		p.Problemf(no, "the room's name is longer than %d characters: cut", agenda.MaxNameLength)
 	}
-	if y := e.Add(-time.Nanosecond).In(p.loc).Year(); y < minYear || y > maxYear {
-		return skipf("ends in the year %d: read are the years %d to %d", y, minYear, maxYear)
-	}
-	if !e.After(s) {
-		return skipf("it ends (%s) before it starts (%s)", e.In(p.loc).Format("2006-01-02 15:04"), s.In(p.loc).Format("2006-01-02 15:04"))
-	}
-	d := draft{no: no, s: agenda.Session{Title: title, Start: s.In(p.loc), End: e.In(p.loc)}}
-	d.room = unformula(oneLine(p.cell(row, fRoom)))
-	if d.room, cut = formats.Fit(d.room, maxName); cut {
-		p.problemf(no, "the room's name is longer than %d characters: cut", maxName)
-	}
-	d.track = unformula(oneLine(p.cell(row, fTrack)))
-	if d.track, cut = formats.Fit(d.track, maxName); cut {
-		p.problemf(no, "the track's name is longer than %d characters: cut", maxName)
+	d.Track = unformula(schedule.OneLine(p.cell(row, fTrack)))
+	if d.Track, cut = formats.Fit(d.Track, agenda.MaxNameLength); cut {
+		p.Problemf(no, "the track's name is longer than %d characters: cut", agenda.MaxNameLength)
 	}
 	if p.cols[fID] >= 0 {
 		key := strings.TrimSpace(p.cell(row, fID))
 		if key == "" {
-			return skipf("no id (the file has an id column, and a session without one could not be followed from one import to the next)")
+			return p.Skipf(no, "no id (the file has an id column, and a session without one could not be followed from one import to the next)")
 		}
-		d.s.ID = formats.KeyID(key)
+		d.Session.ID = formats.KeyID(key)
 		// A number written canonically is the session's Number: two such
 		// ids are two numbers ("7" and "007" are not both 7).
 		if n, err := strconv.ParseInt(key, 10, 64); err == nil && n > 0 && strconv.FormatInt(n, 10) == key {
-			d.s.Number = n
+			d.Session.Number = n
 		}
 	} else {
-		d.s.ID = fallbackID(s, cmp.Or(d.room, noRoomName))
+		d.Session.ID = schedule.FallbackID(s, cmp.Or(d.Room, schedule.NoRoomName))
 	}
 	for _, name := range strings.FieldsFunc(p.cell(row, fSpeakers), func(r rune) bool { return r == ';' || r == '\n' || r == '\r' }) {
-		name = unformula(oneLine(name))
+		name = unformula(schedule.OneLine(name))
 		if name == "" {
 			continue
 		}
-		if name, cut = formats.Fit(name, maxName); cut {
-			p.problemf(no, "a speaker's name is longer than %d characters: cut", maxName)
+		if name, cut = formats.Fit(name, agenda.MaxNameLength); cut {
+			p.Problemf(no, "a speaker's name is longer than %d characters: cut", agenda.MaxNameLength)
 		}
-		d.speakers = append(d.speakers, name)
+		d.Speakers = append(d.Speakers, name)
 	}
-	d.s.Abstract = unformula(multiline(p.cell(row, fAbstract)))
-	if d.s.Abstract, cut = formats.Fit(d.s.Abstract, maxAbstract); cut {
-		p.problemf(no, "the abstract is longer than %d characters: cut", maxAbstract)
+	d.Session.Abstract = unformula(schedule.Multiline(p.cell(row, fAbstract)))
+	if d.Session.Abstract, cut = formats.Fit(d.Session.Abstract, agenda.MaxAbstractLength); cut {
+		p.Problemf(no, "the abstract is longer than %d characters: cut", agenda.MaxAbstractLength)
 	}
 	if u := strings.TrimSpace(p.cell(row, fURL)); u != "" {
 		if webURL(u) {
-			d.s.URL = u
+			d.Session.URL = u
 		} else {
-			p.problemf(no, "url %q is not an http(s) address: left out", clip(u))
+			p.Problemf(no, "url %q is not an http(s) address: left out", schedule.Clip(u))
 		}
 	}
 	return d, true
@@ -371,7 +329,7 @@ func quoteCells(cells []string) string {
 			q = append(q, "…")
 			break
 		}
-		q = append(q, strconv.Quote(clip(c)))
+		q = append(q, strconv.Quote(schedule.Clip(c)))
 	}
 	return "(" + strings.Join(q, ", ") + ")"
 }
@@ -380,57 +338,4 @@ func quoteCells(cells []string) string {
 func webURL(s string) bool {
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Hostname() != "" && !strings.ContainsAny(s, " \t\n")
-}
-
-// oneLine returns s as one line: control characters (line breaks
-// included) become blanks, runs of blanks one space, no blanks at the ends.
-func oneLine(s string) string {
-	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
-}
-
-// multiline returns s with CR LF and lone CR as LF, control characters but
-// tabs and line feeds removed and no blanks at its ends.
-func multiline(s string) string {
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	s = strings.ReplaceAll(s, "\r", "\n")
-	s = strings.Map(func(r rune) rune {
-		if r != '\n' && r != '\t' && unicode.IsControl(r) {
-			return -1
-		}
-		return r
-	}, s)
-	return strings.TrimSpace(s)
-}
-
-// lines names line numbers for a problem report, the first few, then
-// how many more, with the verb that follows: "line 4 is", "lines 4, 9
-// are".
-func lines(nos []int) string {
-	const show = 5
-	if len(nos) == 1 {
-		return "line " + strconv.Itoa(nos[0]) + " is"
-	}
-	var b strings.Builder
-	b.WriteString("lines ")
-	for i, n := range nos {
-		if i == show {
-			b.WriteString(" and " + strconv.Itoa(len(nos)-show) + " more")
-			break
-		}
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(strconv.Itoa(n))
-	}
-	b.WriteString(" are")
-	return b.String()
-}
-
-// clip shortens a value quoted in a problem report.
-func clip(s string) string {
-	const max = 40
-	if len([]rune(s)) <= max {
-		return s
-	}
-	return string([]rune(s)[:max]) + "…"
 }

@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"strconv"
 	"strings"
-	"unicode/utf16"
 	"unicode/utf8"
+
+	"confcal/formats/internal/schedule"
 )
 
 // text returns data as UTF-8 text: without a byte-order mark, UTF-16
@@ -18,17 +19,7 @@ func text(data []byte) (string, []int) {
 	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
 		data = data[3:]
 	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
-		le := data[0] == 0xFF
-		data = data[2:]
-		u := make([]uint16, len(data)/2)
-		for i := range u {
-			if le {
-				u[i] = uint16(data[2*i]) | uint16(data[2*i+1])<<8
-			} else {
-				u[i] = uint16(data[2*i])<<8 | uint16(data[2*i+1])
-			}
-		}
-		data = []byte(strings.TrimPrefix(string(utf16.Decode(u)), "\uFEFF"))
+		data = []byte(strings.TrimPrefix(schedule.UTF16(data[2:], data[0] == 0xFE), "\uFEFF"))
 	}
 	if bytes.IndexByte(data, '\n') < 0 {
 		data = bytes.ReplaceAll(data, []byte("\r"), []byte("\n"))
@@ -44,29 +35,9 @@ func text(data []byte) (string, []int) {
 			continue
 		}
 		bad = append(bad, no+1)
-		b.WriteString(windows1252(l))
+		b.WriteString(schedule.Windows1252(l))
 	}
 	return b.String(), bad
-}
-
-// windows1252 decodes b as Windows-1252: ISO 8859-1 with printable
-// characters in 0x80–0x9F; the five bytes it leaves undefined become
-// U+FFFD.
-func windows1252(b []byte) string {
-	const high = "€\uFFFD‚ƒ„…†‡ˆ‰Š‹Œ\uFFFDŽ\uFFFD\uFFFD‘’“”•–—˜™š›œ\uFFFDžŸ"
-	hi := []rune(high)
-	var sb strings.Builder
-	for _, c := range b {
-		switch {
-		case c < 0x80:
-			sb.WriteByte(c)
-		case c < 0xA0:
-			sb.WriteRune(hi[c-0x80])
-		default:
-			sb.WriteRune(rune(c))
-		}
-	}
-	return sb.String()
 }
 
 // delimiter sniffs the field delimiter from the header line: the one of

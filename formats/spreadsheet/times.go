@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"confcal/agenda"
+	"confcal/formats/internal/schedule"
 )
 
 // errNoDate: a time of day with no date to put it on.
@@ -39,7 +40,7 @@ func parseTime(cell, day string, loc *time.Location) (time.Time, error) {
 		var tail string
 		d, tail, ok = cutDate(strings.TrimSpace(day))
 		if !ok || tail != "" {
-			return time.Time{}, fmt.Errorf("the date %q is not a date like 2019-10-08 or 08.10.2019", clip(day))
+			return time.Time{}, fmt.Errorf("the date %q is not a date like 2019-10-08 or 08.10.2019", schedule.Clip(day))
 		}
 		rest = s
 	}
@@ -54,7 +55,7 @@ func parseTime(cell, day string, loc *time.Location) (time.Time, error) {
 	if tail = strings.TrimSpace(tail); tail != "" {
 		off, ok := offset(tail)
 		if !ok {
-			return time.Time{}, fmt.Errorf("%q after the time is not an offset like +02:00 or Z", clip(tail))
+			return time.Time{}, fmt.Errorf("%q after the time is not an offset like +02:00 or Z", schedule.Clip(tail))
 		}
 		zone = time.FixedZone("", off)
 	}
@@ -172,7 +173,7 @@ func offset(s string) (int, bool) {
 // "2 hours") or ISO 8601 ("PT1H30M").
 func parseDuration(cell string) (time.Duration, error) {
 	s := strings.ToLower(strings.TrimSpace(cell))
-	bad := fmt.Errorf("%q is not a duration like 45 (minutes), 1:30 or 1h 30min", clip(cell))
+	bad := fmt.Errorf("%q is not a duration like 45 (minutes), 1:30 or 1h 30min", schedule.Clip(cell))
 	if n, rest, ok := digits(s, 1, 5); ok && rest == "" {
 		return time.Duration(n) * time.Minute, nil
 	}

@@ -1,0 +1,138 @@
+package schedule_test
+
+import (
+	"testing"
+
+	"confcal/formats/internal/schedule"
+)
+
+// The importers' tests drive this package through their documents; these
+// pin the helpers whose edges several importers rely on alike.
+
+func TestLines(t *testing.T) {
+	for _, tc := range []struct {
+		nos  []int
+		want string
+	}{
+		{[]int{4}, "line 4 is"},
+		{[]int{4, 9}, "lines 4, 9 are"},
+		{[]int{1, 2, 3, 4, 5, 6, 7}, "lines 1, 2, 3, 4, 5 and 2 more are"},
+	} {
+		if got := schedule.Lines(tc.nos); got != tc.want {
+			t.Errorf("Lines(%v) = %q, want %q", tc.nos, got, tc.want)
+		}
+	}
+}
+
+func TestUnique(t *testing.T) {
+	used := map[string]bool{}
+	long := "a123456789b123456789c123456789d123456789e123456789f123456789g123456789h123456789i12345678-j123456789"
+	for _, tc := range []struct{ id, want string }{
+		{"room", "room"},
+		{"room", "room-2"},
+		{"room", "room-3"},
+		{"room-2", "room-2-2"},
+		{long, long},
+		{long, long[:89] + "-2"}, // cut to 90, less the hyphen it would end in
+	} {
+		if got := schedule.Unique(tc.id, used); got != tc.want {
+			t.Errorf("Unique(%q) = %q, want %q", tc.id, got, tc.want)
+		}
+	}
+}
+
+func TestJoinText(t *testing.T) {
+	for _, tc := range []struct{ abstract, description, want string }{
+		{"", "", ""},
+		{"A", "", "A"},
+		{"", "D", "D"},
+		{"A", "D", "A\n\nD"},
+		{"Short.", "Short. And long.", "Short. And long."},
+		{"Short. And long.", "Short.", "Short. And long."},
+		{"Same", "Same", "Same"},
+	} {
+		if got := schedule.JoinText(tc.abstract, tc.description); got != tc.want {
+			t.Errorf("JoinText(%q, %q) = %q, want %q", tc.abstract, tc.description, got, tc.want)
+		}
+	}
+}
+
+func TestLanguageTag(t *testing.T) {
+	for _, tc := range []struct {
+		s       string
+		primary int
+		want    bool
+	}{
+		{"en", 3, true},
+		{"de-CH", 3, true},
+		{"zh-Hant-TW", 3, true},
+		{"es-419", 3, true},
+		{"English", 3, false},
+		{"English", 8, true},
+		{"e", 8, false},
+		{"", 8, false},
+		{"en-", 8, false},
+		{"en_US", 8, false},
+		{"1a", 8, false},
+		{"en-toolongsub", 8, false},
+	} {
+		if got := schedule.LanguageTag(tc.s, tc.primary); got != tc.want {
+			t.Errorf("LanguageTag(%q, %d) = %v, want %v", tc.s, tc.primary, got, tc.want)
+		}
+	}
+}
+
+func TestHexColor(t *testing.T) {
+	for _, tc := range []struct {
+		s, want string
+		ok      bool
+	}{
+		{"#a4a300", "#A4A300", true},
+		{"A4A300", "#A4A300", true},
+		{"#abc", "#AABBCC", true},
+		{"", "", false},
+		{"#ab", "", false},
+		{"#ggg", "", false},
+		{"red", "", false},
+	} {
+		if got, ok := schedule.HexColor(tc.s); got != tc.want || ok != tc.ok {
+			t.Errorf("HexColor(%q) = %q, %v, want %q, %v", tc.s, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestDecodeJSON(t *testing.T) {
+	for _, tc := range []struct{ data, err string }{
+		{"\ufeff{\"a\": 1}", ""},
+		{"", "d.json: empty document, want a thing"},
+		{"{\n  \"a\": ,\n}", "d.json:2:8: not JSON: invalid character ',' looking for beginning of value"},
+		{"{}\n\n  []", "d.json:3:3: more after the JSON document"},
+	} {
+		_, err := schedule.DecodeJSON("d.json", []byte(tc.data), "a thing")
+		if got := ""; err != nil {
+			got = err.Error()
+			if got != tc.err {
+				t.Errorf("DecodeJSON(%q): %q, want %q", tc.data, got, tc.err)
+			}
+		} else if tc.err != "" {
+			t.Errorf("DecodeJSON(%q): no error, want %q", tc.data, tc.err)
+		}
+	}
+}
+
+func TestSniffJSON(t *testing.T) {
+	for _, tc := range []struct {
+		data string
+		want bool
+	}{
+		{`{"a": {}, "b": 1}`, true},
+		{"\ufeff \n{\"b\" : 1, \"a\":2}", true},
+		{`{"a": "b", "c": 1}`, false}, // "b" is a value, not a member
+		{`[{"a": 1, "b": 2}]`, false},
+		{``, false},
+	} {
+		if got := schedule.SniffJSON([]byte(tc.data), "a", "b"); got != tc.want {
+			t.Errorf("SniffJSON(%q) = %v, want %v", tc.data, got, tc.want)
+		}
+	}
+}
