@@ -13,7 +13,6 @@ import (
 
 	"confcal/agenda"
 	"confcal/api"
-	"confcal/sqlite"
 )
 
 // The organizer commands (move, cancel, restore, rename, rooms, changes,
@@ -43,7 +42,8 @@ var (
 // CONFCAL_DATA says otherwise.
 const defaultDataDir = "./confcal-data"
 
-// dataFlag defines -data, shared by serve and the organizer commands.
+// dataFlag defines -data, shared by serve, the organizer commands,
+// sessions and export.
 func dataFlag(fs *flag.FlagSet) *string {
 	return fs.String("data", env("CONFCAL_DATA", defaultDataDir),
 		"data `directory` holding the agenda store, created if missing (env CONFCAL_DATA)")
@@ -75,7 +75,8 @@ func adminToken(file string) (string, error) {
 
 // adminFlags are the flags every organizer command takes.
 type adminFlags struct {
-	data, server, tokenFile, who *string
+	store                  *storeFlags
+	server, tokenFile, who *string
 	// seed is the agenda a new local store starts from.
 	seed *agendaFlags
 }
@@ -83,7 +84,7 @@ type adminFlags struct {
 func addAdminFlags(fs *flag.FlagSet) *adminFlags {
 	user := env("USER", "")
 	return &adminFlags{
-		data:      dataFlag(fs),
+		store:     addStoreFlags(fs),
 		server:    fs.String("server", env("CONFCAL_SERVER", ""), "`URL` of a running confcal server to change through its API, instead of the local store (env CONFCAL_SERVER)"),
 		tokenFile: tokenFileFlag(fs),
 		who:       fs.String("who", user, "`name` recorded in the change log as the change's author (default $USER)"),
@@ -131,9 +132,10 @@ func parseArgs(fs *flag.FlagSet, args []string, names ...string) ([]string, erro
 const localWho = "cli"
 
 // dial returns the organizer the flags name: the server's API when -server
-// is set, else the agenda service over the store in the data directory
-// (importing the built-in agenda, or -agenda, if the store is new), and
-// the function that closes it.
+// is set, else the agenda service over the default conference of the store
+// (-store, or the one in the data directory; importing the built-in
+// agenda, or -agenda, if the store is new), and the function that closes
+// it.
 func dial(ctx context.Context, f *adminFlags, stdin io.Reader) (organizer, func() error, error) {
 	if *f.server != "" {
 		u, err := url.Parse(*f.server)
@@ -146,7 +148,7 @@ func dial(ctx context.Context, f *adminFlags, stdin io.Reader) (organizer, func(
 		}
 		return &api.Client{Base: *f.server, Token: tok, Who: *f.who}, func() error { return nil }, nil
 	}
-	store, err := sqlite.Open(ctx, *f.data)
+	store, _, err := f.store.open(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -214,6 +216,9 @@ func runAdmin(ctx context.Context, fs *flag.FlagSet, f *adminFlags, args []strin
 	}
 	if !api.ValidWho(strings.TrimSpace(*f.who)) {
 		return &usageError{err: fmt.Errorf("%s: -who %q: want up to %d printable characters", fs.Name(), *f.who, api.MaxWho)}
+	}
+	if err := f.store.check(); err != nil {
+		return fmt.Errorf("%s: %w", fs.Name(), err)
 	}
 	if check != nil {
 		if err := check(pos); err != nil {
