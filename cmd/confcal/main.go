@@ -7,7 +7,8 @@
 //	confcal serve [-addr :8080] [-base-url URL] [-agenda FILE]
 //	confcal sessions [-agenda FILE]
 //	confcal export [-agenda FILE] [-base-url URL] [-track T] [-room R] [-day YYYY-MM-DD] [-session ID] …
-//	confcal move|cancel|restore|rename|rooms|changes|import … [-data DIR | -server URL]
+//	confcal move|cancel|restore|rename|rooms|changes|import … [-data DIR | -store URL | -server URL]
+//	confcal migrate -from DIR_OR_URL -to URL [-force]
 //
 // Without -agenda, confcal uses the Flink Forward Berlin 2019 agenda built
 // into it. Flags have environment equivalents (CONFCAL_ADDR,
@@ -81,7 +82,7 @@ Usage:
 	confcal export [flags]    write an .ics of the agenda or a pick of it to stdout
 	confcal gen [flags]       write a synthetic agenda (for load tests) to stdout
 
-Organizer commands (on the store in -data, or on a running server with -server URL):
+Organizer commands (on the store in -data or -store URL, or on a running server with -server URL):
 
 	confcal move ID -room R -start 2019-10-08T14:00 [-end …]   move or retime a session
 	confcal cancel ID / confcal restore ID                      cancel a session, bring it back
@@ -89,6 +90,10 @@ Organizer commands (on the store in -data, or on a running server with -server U
 	confcal rooms [rename ID "Name" | add ID "Name"]            list, rename or add rooms
 	confcal changes [-since REV]                                what changed, in plain words
 	confcal import FILE [-dry-run]                              apply an edited agenda file
+
+Stores:
+
+	confcal migrate -from DIR_OR_URL -to URL [-force]           copy a store into PostgreSQL
 
 Run "confcal COMMAND -h" for a command's flags.
 `
@@ -124,6 +129,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runChanges(ctx, rest, stdin, stdout, stderr)
 	case "import":
 		return runImport(ctx, rest, stdin, stdout, stderr)
+	case "migrate":
+		return runMigrate(ctx, rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
