@@ -163,7 +163,12 @@ func TestConnectionErrors(t *testing.T) {
 // answers with errors rather than panics, and works again by itself.
 func TestConnectionsCut(t *testing.T) {
 	ctx := context.Background()
-	url := pgtest.URL(t) + "&application_name=confcal-cut-test"
+	url := pgtest.URL(t)
+	if strings.Contains(url, "://") {
+		url += "&application_name=confcal-cut-test"
+	} else {
+		url += " application_name=confcal-cut-test"
+	}
 	s := open(t, url)
 	if err := s.Save(ctx, agendatest.Small(t)); err != nil {
 		t.Fatal(err)
