@@ -35,12 +35,21 @@ type storeFlags struct {
 	data, store *string
 }
 
+// url returns -store, else CONFCAL_STORE. The variable is not the flag's
+// default, so that -h never prints a password it may hold.
+func (f *storeFlags) url() string {
+	if *f.store != "" {
+		return *f.store
+	}
+	return os.Getenv("CONFCAL_STORE")
+}
+
 // addStoreFlags defines -data and -store, shared by serve and the
 // organizer commands.
 func addStoreFlags(fs *flag.FlagSet) *storeFlags {
 	return &storeFlags{
 		data: dataFlag(fs),
-		store: fs.String("store", env("CONFCAL_STORE", ""),
+		store: fs.String("store", "",
 			"the store, instead of the one in -data: a PostgreSQL `URL` (postgres://user@host/db) or sqlite:DIR for the SQLite store in data directory DIR (env CONFCAL_STORE)"),
 	}
 }
@@ -83,7 +92,7 @@ func redact(store string) string {
 // check reports a -store the command line got wrong, before anything is
 // opened.
 func (f *storeFlags) check() error {
-	_, _, err := parseStore(*f.store, *f.data)
+	_, _, err := parseStore(f.url(), *f.data)
 	return err
 }
 
@@ -91,7 +100,7 @@ func (f *storeFlags) check() error {
 // tables of a PostgreSQL one, if needed) and says where it is, for
 // messages; a PostgreSQL URL is named without its password.
 func (f *storeFlags) open(ctx context.Context) (registry, string, error) {
-	kind, where, err := parseStore(*f.store, *f.data)
+	kind, where, err := parseStore(f.url(), *f.data)
 	if err != nil {
 		return nil, "", err
 	}
@@ -117,7 +126,7 @@ func openStore(ctx context.Context, kind storeKind, where string) (registry, str
 // PostgreSQL one always may, an SQLite one when its file exists (so that
 // reading creates none).
 func (f *storeFlags) exists() (bool, error) {
-	kind, where, err := parseStore(*f.store, *f.data)
+	kind, where, err := parseStore(f.url(), *f.data)
 	if err != nil {
 		return false, err
 	}

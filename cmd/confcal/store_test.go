@@ -55,6 +55,10 @@ func TestStoreFlag(t *testing.T) {
 	if err != nil || !strings.Contains(out, "Best Practices") {
 		t.Errorf("sessions on the store: %v\n%s", err, out)
 	}
+	_, help, _ := runCmd(t, "", "serve", "-h")
+	if strings.Contains(help, url) || !strings.Contains(help, "CONFCAL_STORE") {
+		t.Errorf("serve -h shows CONFCAL_STORE's value, or does not name it:\n%s", help)
+	}
 	for _, bad := range []string{"mysql://x", "sqlite:", "./data"} {
 		if _, _, err := runCmd(t, "", "rename", "-store", bad, "x", "y"); exitCode(err) != 2 {
 			t.Errorf("rename -store %q: %v (exit %d), want exit 2", bad, err, exitCode(err))
