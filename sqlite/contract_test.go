@@ -10,3 +10,10 @@ import (
 func TestRegistryContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) agenda.Registry { return mustOpen(t, t.TempDir()) })
 }
+
+func TestSharedContract(t *testing.T) {
+	storetest.RunShared(t, func(t *testing.T) (agenda.Registry, agenda.Registry) {
+		dir := t.TempDir()
+		return mustOpen(t, dir), mustOpen(t, dir)
+	})
+}

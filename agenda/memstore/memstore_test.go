@@ -60,3 +60,10 @@ func TestStoreContract(t *testing.T) {
 func TestRegistryContract(t *testing.T) {
 	storetest.Run(t, func(*testing.T) agenda.Registry { return memstore.NewRegistry() })
 }
+
+func TestSharedContract(t *testing.T) {
+	storetest.RunShared(t, func(*testing.T) (agenda.Registry, agenda.Registry) {
+		r := memstore.NewRegistry()
+		return r, r
+	})
+}

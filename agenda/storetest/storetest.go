@@ -1,7 +1,10 @@
 // Package storetest is the contract of agenda.Registry and agenda.Store,
 // as tests every implementation runs (memstore, sqlite, postgres): Run
-// checks loading and saving, the compare-and-set of Save under concurrency,
-// a change log without gaps, conferences, tokens and picks.
+// checks loading and saving (every field, and revision after revision of
+// every kind of change), the compare-and-set of Save under concurrency, a
+// change log without gaps, conferences, tokens and picks; RunShared checks
+// two registries on one database (two processes, or two replicas), racing
+// each other.
 package storetest
 
 import (
@@ -32,6 +35,15 @@ func Run(t *testing.T, open func(t *testing.T) agenda.Registry) {
 		{"ConferencesApart", conferencesApart},
 		{"Tokens", tokens},
 		{"Picks", picks},
+		{"EveryField", everyField},
+		{"RevisionAfterRevision", revisionAfterRevision},
+		{"StaleWritesNothing", staleWritesNothing},
+		{"Revision", revision},
+		{"UnknownConference", unknownConference},
+		{"RemovedKeepsItsData", removedKeepsData},
+		{"PurgeDeletesEverything", purgeDeletesAll},
+		{"PickLists", pickLists},
+		{"PickExpiry", pickExpiry},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.test(t, open(t)) })
 	}

@@ -6,17 +6,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/url"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 
 	"confcal/agenda"
 	"confcal/api"
-	"confcal/sqlite"
 )
 
 // The organizer commands (move, cancel, restore, rename, rooms, changes,
@@ -47,7 +44,8 @@ var (
 // CONFCAL_DATA says otherwise.
 const defaultDataDir = "./confcal-data"
 
-// dataFlag defines -data, shared by serve and the organizer commands.
+// dataFlag defines -data, shared by serve, the organizer commands,
+// sessions and export.
 func dataFlag(fs *flag.FlagSet) *string {
 	return fs.String("data", env("CONFCAL_DATA", defaultDataDir),
 		"data `directory` holding the agenda store, created if missing (env CONFCAL_DATA)")
@@ -93,7 +91,8 @@ func adminToken(file string) (string, error) {
 
 // adminFlags are the flags every organizer command takes.
 type adminFlags struct {
-	data, server, tokenFile, who *string
+	store                  *storeFlags
+	server, tokenFile, who *string
 	// conference is the slug of the conference to change, "" for the
 	// default one.
 	conference *string
@@ -104,7 +103,7 @@ type adminFlags struct {
 func addAdminFlags(fs *flag.FlagSet) *adminFlags {
 	user := env("USER", "")
 	return &adminFlags{
-		data:      dataFlag(fs),
+		store:     addStoreFlags(fs),
 		server:    serverFlag(fs),
 		tokenFile: tokenFileFlag(fs, "the admin API token, or with -server an organizer token of the conference (confcal conferences token)"),
 		who:       fs.String("who", user, "`name` recorded in the change log as the change's author (default $USER)"),
@@ -154,10 +153,11 @@ func parseArgs(fs *flag.FlagSet, args []string, names ...string) ([]string, erro
 const localWho = "cli"
 
 // dial returns the organizer the flags name: the server's API when -server
-// is set, else the agenda service over the store in the data directory,
-// and the function that closes it. Without -conference it is the default
-// conference's (a new store starts with the built-in agenda, or -agenda);
-// with it, that of a conference the store holds and serves.
+// is set, else the agenda service over the store (-store, or the one in
+// the data directory), and the function that closes it. Without
+// -conference it is the default conference's (a new store starts with the
+// built-in agenda, or -agenda); with it, that of a conference the store
+// holds and serves.
 func dial(ctx context.Context, f *adminFlags, stdin io.Reader) (organizer, func() error, error) {
 	if *f.server != "" {
 		if err := checkServer(*f.server); err != nil {
@@ -170,7 +170,8 @@ func dial(ctx context.Context, f *adminFlags, stdin io.Reader) (organizer, func(
 		return &api.Client{Base: *f.server, Token: tok, Who: *f.who, Conference: *f.conference}, func() error { return nil }, nil
 	}
 	var (
-		store *sqlite.Store
+		store registry
+		where string
 		agd   agenda.Store
 		seed  func() (*agenda.Snapshot, error)
 		err   error
@@ -179,15 +180,15 @@ func dial(ctx context.Context, f *adminFlags, stdin io.Reader) (organizer, func(
 		follows string
 	)
 	if slug := *f.conference; slug == "" {
-		if store, err = sqlite.Open(ctx, *f.data); err != nil {
+		if store, _, err = f.store.open(ctx); err != nil {
 			return nil, nil, err
 		}
 		agd, seed = store, func() (*agenda.Snapshot, error) { return f.seed.snapshot(ctx, stdin) }
 	} else {
-		if store, err = openStore(ctx, *f.data); err != nil {
+		if store, where, err = openExisting(ctx, f.store); err != nil {
 			return nil, nil, fmt.Errorf("no conference %q: %w", slug, err)
 		}
-		l, err := servedConference(ctx, store, *f.data, slug)
+		l, err := servedConference(ctx, store, where, slug)
 		if err != nil {
 			store.Close()
 			return nil, nil, err
@@ -212,16 +213,17 @@ func dial(ctx context.Context, f *adminFlags, stdin io.Reader) (organizer, func(
 	return api.Local{Svc: svc, Who: who, Follows: follows}, store.Close, nil
 }
 
-// openStore opens the store in the data directory dir, which must hold one
+// openExisting opens the store the flags name, which must hold one
 // already: a command that only reads or changes conferences makes none.
-func openStore(ctx context.Context, dir string) (*sqlite.Store, error) {
-	path := filepath.Join(dir, sqlite.FileName)
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%s holds no store (%s is missing): give the data directory with -data, or a server with -server", dir, sqlite.FileName)
-	} else if err != nil {
-		return nil, err
+func openExisting(ctx context.Context, f *storeFlags) (registry, string, error) {
+	ok, err := f.exists()
+	if err != nil {
+		return nil, "", err
 	}
-	return sqlite.Open(ctx, dir)
+	if !ok {
+		return nil, "", fmt.Errorf("%s holds no store (no confcal store file there): give the data directory with -data, the store with -store, or a server with -server", *f.data)
+	}
+	return f.open(ctx)
 }
 
 // servedConference checks that the store in dir holds conference slug and
@@ -301,6 +303,9 @@ func runAdmin(ctx context.Context, fs *flag.FlagSet, f *adminFlags, args []strin
 	}
 	if !api.ValidWho(strings.TrimSpace(*f.who)) {
 		return &usageError{err: fmt.Errorf("%s: -who %q: want up to %d printable characters", fs.Name(), *f.who, api.MaxWho)}
+	}
+	if err := f.store.check(); err != nil {
+		return fmt.Errorf("%s: %w", fs.Name(), err)
 	}
 	if c := *f.conference; c != "" && !agenda.ValidID(c) {
 		return &usageError{err: fmt.Errorf("%s: -conference %q is not a conference's slug (see confcal conferences list)", fs.Name(), c)}

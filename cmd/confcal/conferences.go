@@ -19,7 +19,6 @@ import (
 	"confcal/conferences"
 	"confcal/formats"
 	"confcal/source"
-	"confcal/sqlite"
 	"confcal/web"
 )
 
@@ -63,7 +62,7 @@ func runConferences(ctx context.Context, args []string, stdout, stderr io.Writer
 		fs.PrintDefaults()
 	}
 	f := &confFlags{
-		data:      dataFlag(fs),
+		store:     addStoreFlags(fs),
 		server:    serverFlag(fs),
 		tokenFile: tokenFileFlag(fs, "the admin API token, for -server"),
 		baseURL: fs.String("base-url", env("CONFCAL_BASE_URL", ""),
@@ -261,7 +260,8 @@ func writeConferences(w io.Writer, list []listed) error {
 
 // confFlags are the flags of every conferences subcommand.
 type confFlags struct {
-	data, server, tokenFile, baseURL *string
+	store                      *storeFlags
+	server, tokenFile, baseURL *string
 }
 
 // run parses args (exactly len(names) positional arguments), connects to
@@ -293,6 +293,9 @@ func (f *confFlags) runChecked(ctx context.Context, fs *flag.FlagSet, args []str
 	if err := check(pos); err != nil {
 		return fmt.Errorf("%s: %w", fs.Name(), err)
 	}
+	if err := f.store.check(); err != nil {
+		return fmt.Errorf("%s: %w", fs.Name(), err)
+	}
 	c, closeStore, err := f.dial(ctx, fs.Name() == "conferences add")
 	if err != nil {
 		return fmt.Errorf("%s: %w", fs.Name(), err)
@@ -318,11 +321,16 @@ func (f *confFlags) dial(ctx context.Context, create bool) (conferenceAdmin, fun
 		}
 		return remoteConferences{c: &api.Client{Base: *f.server, Token: tok}}, func() error { return nil }, nil
 	}
-	open := openStore
+	var (
+		st    registry
+		where string
+		err   error
+	)
 	if create {
-		open = sqlite.Open
+		st, where, err = f.store.open(ctx)
+	} else {
+		st, where, err = openExisting(ctx, f.store)
 	}
-	st, err := open(ctx, *f.data)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -330,7 +338,7 @@ func (f *confFlags) dial(ctx context.Context, create bool) (conferenceAdmin, fun
 	if base == "" {
 		base = defaultPageBase
 	}
-	return localConferences{st: st, dir: *f.data, base: base}, st.Close, nil
+	return localConferences{st: st, dir: where, base: base}, st.Close, nil
 }
 
 // conferenceAdmin is what the conferences command does with the
@@ -376,7 +384,7 @@ func errNotRemoved(slug string) error {
 // localConferences are the conferences of the store in dir; the links it
 // prints start with base.
 type localConferences struct {
-	st   *sqlite.Store
+	st   registry
 	dir  string
 	base string
 }

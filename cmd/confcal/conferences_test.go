@@ -284,7 +284,7 @@ func TestConferencesLocal(t *testing.T) {
 		{args: []string{"changes", "-conference", "tiny", "-since", "2"}, out: []string{"no changes after revision 2 (at revision 2)"}},
 		{args: []string{"rooms", "-conference", "tiny"}, out: []string{"ID | NAME | SESSIONS", "hall-a | Hall A | 4", "hall-b | Hall B | 0"}},
 		{args: []string{"move", flinkTraining, "-room", "hall-a", "-conference", "tiny"}, code: 1, err: `no session "` + flinkTraining + `"`},
-		{args: []string{"changes", "-conference", "nope"}, code: 1, err: `changes: no conference "nope" in the store in ` + data + ` (see confcal conferences list)`, exact: true},
+		{args: []string{"changes", "-conference", "nope"}, code: 1, err: `changes: no conference "nope" in the store in ` + filepath.Join(data, "confcal.db") + ` (see confcal conferences list)`, exact: true},
 		{args: []string{"changes", "-conference", "Bad Slug"}, code: 2, err: `-conference "Bad Slug" is not a conference's slug`},
 		// democon follows its pretalx schedule: its sessions change there,
 		// as the server says too; rooms may be renamed here.

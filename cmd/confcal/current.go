@@ -5,26 +5,27 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 
 	"confcal/agenda"
-	"confcal/sqlite"
 )
 
 // currentAgenda returns the agenda that sessions and export show: the file
-// named by -agenda when given; else the stored agenda when the data
-// directory holds a store (so they show the organizers' changes, as the
-// server does); else the built-in one. It never creates a store.
-func currentAgenda(ctx context.Context, a *agendaFlags, data string, stdin io.Reader) (*agenda.Snapshot, error) {
+// named by -agenda when given; else the stored agenda of the default
+// conference when the store (-store, or the data directory) holds one (so
+// they show the organizers' changes, as the server does); else the
+// built-in one. It never creates an SQLite store.
+func currentAgenda(ctx context.Context, a *agendaFlags, st *storeFlags, stdin io.Reader) (*agenda.Snapshot, error) {
 	if *a.file != "" {
 		return a.snapshot(ctx, stdin)
 	}
-	if _, err := os.Stat(filepath.Join(data, sqlite.FileName)); errors.Is(err, fs.ErrNotExist) {
+	ok, err := st.exists()
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
 		return a.snapshot(ctx, stdin)
 	}
-	store, err := sqlite.Open(ctx, data)
+	store, where, err := st.open(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -34,7 +35,7 @@ func currentAgenda(ctx context.Context, a *agendaFlags, data string, stdin io.Re
 		return a.snapshot(ctx, stdin)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading the store in %s: %w", data, err)
+		return nil, fmt.Errorf("reading the store in %s: %w", where, err)
 	}
 	return snap, nil
 }

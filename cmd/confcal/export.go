@@ -35,7 +35,7 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	baseURL := fs.String("base-url", env("CONFCAL_BASE_URL", "http://localhost:8080"),
 		"public `URL` of the server, for the session links (env CONFCAL_BASE_URL)")
 	file := addAgendaFlagsNamed(fs, "agenda-format")
-	data := dataFlag(fs)
+	store := addStoreFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if *format != "ics" && (!pick.Empty() || pick.Alarm != (catalog.Alarm{})) {
 		return &usageError{err: fmt.Errorf("export: -track, -room, -day, -session and -alarm are for the ics export only")}
 	}
-	snap, err := currentAgenda(ctx, file, *data, stdin)
+	snap, err := currentAgenda(ctx, file, store, stdin)
 	if err != nil {
 		return err
 	}

@@ -7,8 +7,9 @@
 //	confcal serve [-addr :8080] [-base-url URL] [-agenda FILE]
 //	confcal sessions [-agenda FILE]
 //	confcal export [-agenda FILE] [-base-url URL] [-track T] [-room R] [-day YYYY-MM-DD] [-session ID] …
-//	confcal move|cancel|restore|rename|rooms|changes|import … [-conference SLUG] [-data DIR | -server URL]
-//	confcal conferences list|add|remove|restore|purge|token … [-data DIR | -server URL]
+//	confcal move|cancel|restore|rename|rooms|changes|import … [-conference SLUG] [-data DIR | -store URL | -server URL]
+//	confcal conferences list|add|remove|restore|purge|token … [-data DIR | -store URL | -server URL]
+//	confcal migrate -from DIR_OR_URL -to URL [-force]
 //
 // Without -agenda, confcal uses the Flink Forward Berlin 2019 agenda built
 // into it. Flags have environment equivalents (CONFCAL_ADDR,
@@ -82,8 +83,8 @@ Usage:
 	confcal export [flags]    write an .ics of the agenda or a pick of it to stdout
 	confcal gen [flags]       write a synthetic agenda (for load tests) to stdout
 
-Organizer commands (on the store in -data, or on a running server with -server URL;
-on the default conference, or the one -conference SLUG names):
+Organizer commands (on the store in -data or -store URL, or on a running server with
+-server URL; on the default conference, or the one -conference SLUG names):
 
 	confcal move ID -room R -start 2019-10-08T14:00 [-end …]   move or retime a session
 	confcal cancel ID / confcal restore ID                      cancel a session, bring it back
@@ -92,12 +93,16 @@ on the default conference, or the one -conference SLUG names):
 	confcal changes [-since REV]                                what changed, in plain words
 	confcal import FILE [-dry-run]                              apply an edited agenda file
 
-Conferences (the admin's; same -data or -server):
+Conferences (the admin's; same -data, -store or -server):
 
 	confcal conferences [list]                                  list the conferences
 	confcal conferences add SLUG FILE|URL [-follow 15m]         add one from its schedule
 	confcal conferences remove|restore|purge SLUG               remove (keeping its data), restore, delete
 	confcal conferences token SLUG                              make an organizer token of one
+
+Stores:
+
+	confcal migrate -from DIR_OR_URL -to URL [-force]           copy a store into PostgreSQL
 
 Run "confcal COMMAND -h" for a command's flags.
 `
@@ -135,6 +140,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runImport(ctx, rest, stdin, stdout, stderr)
 	case "conferences":
 		return runConferences(ctx, rest, stdout, stderr)
+	case "migrate":
+		return runMigrate(ctx, rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

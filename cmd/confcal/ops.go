@@ -18,7 +18,6 @@ import (
 	"confcal/agenda"
 	"confcal/metrics"
 	"confcal/source"
-	"confcal/sqlite"
 )
 
 // This file runs serve in production: logging, server limits, metrics,
@@ -196,7 +195,7 @@ func (o *opsFlags) httpServer(h http.Handler, log *slog.Logger) *http.Server {
 // store and that a revision is served and, when serve follows a source
 // (poll is not nil), says how the last poll of it went — without failing
 // readiness: serving goes on from the last good version.
-func opsEndpoints(m *metrics.Metrics, log *slog.Logger, store *sqlite.Store, svc *agenda.Service, poll *lastPoll) map[string]http.Handler {
+func opsEndpoints(m *metrics.Metrics, log *slog.Logger, store registry, svc *agenda.Service, poll *lastPoll) map[string]http.Handler {
 	checks := []metrics.Check{
 		{Name: "store", Run: func(ctx context.Context) error {
 			_, err := store.Revision(ctx)
@@ -292,7 +291,8 @@ func (o observedStore) Save(ctx context.Context, next *agenda.Snapshot) error {
 	return err
 }
 
-// Revision lets agenda.Service poll the store cheaply, as sqlite.Store does.
+// Revision lets agenda.Service poll the store cheaply, as the SQLite and
+// PostgreSQL stores do.
 func (o observedStore) Revision(ctx context.Context) (int64, error) {
 	r, ok := o.st.(interface {
 		Revision(ctx context.Context) (int64, error)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"confcal/agenda"
 	"confcal/page"
 	"confcal/sqlite"
 )
@@ -14,19 +15,21 @@ const (
 	// maxStoredPicks bounds the picks kept in the store: beyond it new
 	// picks are refused (503) rather than fill the disk.
 	maxStoredPicks = 100_000
-	// pickWriteWait is how long storing a pick may wait for the database
-	// lock: a pick yields to agenda changes and is refused as busy (503)
-	// rather than queue behind them for the whole busy timeout.
+	// pickWriteWait is how long storing a pick may wait for its lock
+	// (SQLite's database lock, which agenda changes take too; in PostgreSQL
+	// the conference's picks being stored by others): a pick yields and is
+	// refused as busy (503) rather than queue for the whole busy timeout.
 	pickWriteWait = 2 * time.Second
 )
 
-// storePicks keeps attendees' personal picks in the SQLite store, so the
-// short feed URLs they subscribed to (/feeds/my/{code}.ics) survive a
-// restart. It adapts the store to page.PickStore: codes are random
-// (page.NewCode), never derived from the picks; the same pick gets the code
-// it got before; at most maxStoredPicks are kept.
+// storePicks keeps attendees' personal picks of a conference in the store
+// (SQLite or PostgreSQL), so the short feed URLs they subscribed to
+// (/feeds/my/{code}.ics) survive a restart. It adapts the registry to
+// page.PickStore: codes are random (page.NewCode), never derived from the
+// picks; the same pick gets the code it got before; at most maxStoredPicks
+// are kept per conference.
 type storePicks struct {
-	st   *sqlite.Store
+	st   agenda.Registry
 	slug string // the conference; "" for the default one
 }
 
@@ -49,9 +52,9 @@ func (p storePicks) save(ctx context.Context, ids []string, limit int, wait time
 		switch {
 		case err == nil:
 			return code, nil
-		case errors.Is(err, sqlite.ErrCodeTaken):
+		case errors.Is(err, agenda.ErrPickCodeTaken):
 			continue
-		case errors.Is(err, sqlite.ErrPicksFull):
+		case errors.Is(err, agenda.ErrPicksFull):
 			return "", fmt.Errorf("picks: %w: %w", page.ErrPicksFull, err)
 		case errors.Is(err, sqlite.ErrBusy),
 			errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil: // our wait, not the request's

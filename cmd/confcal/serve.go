@@ -16,12 +16,11 @@ import (
 	"confcal/metrics"
 	"confcal/page"
 	"confcal/source"
-	"confcal/sqlite"
 	"confcal/web"
 )
 
 // storePoll is how often serve looks for revisions another process (the
-// command line on the same data directory) stored.
+// command line, or another server on the same store) stored.
 const storePoll = 2 * time.Second
 
 // minTokenLen is the shortest admin token serve accepts without a warning:
@@ -40,7 +39,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	trustProxy := fs.Bool("trust-proxy", envBool("CONFCAL_TRUST_PROXY"),
 		"believe X-Forwarded-Proto/Host (the page's link base when -base-url is empty) and X-Forwarded-For (the client address rate limits count); only behind a proxy that sets them (env CONFCAL_TRUST_PROXY=1)")
 	seed := addAgendaFlags(fs)
-	data := dataFlag(fs)
+	stf := addStoreFlags(fs)
 	tokenFile := tokenFileFlag(fs, "the admin API token")
 	ops := addOpsFlags(fs) // logs and limits (ops.go)
 	follow := ops.duration(fs, "follow", "CONFCAL_FOLLOW", 0,
@@ -53,6 +52,9 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	}
 	if err := ops.check(); err != nil {
 		return err
+	}
+	if err := stf.check(); err != nil {
+		return fmt.Errorf("serve: %w", err)
 	}
 	if *follow < 0 || *follow > 0 && *seed.file == "" {
 		return &usageError{err: errors.New("serve: -follow needs -agenda FILE|URL and a positive period")}
@@ -81,7 +83,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	if base == "" {
 		base = localURL(ln.Addr())
 	}
-	store, err := sqlite.Open(ctx, *data)
+	store, where, err := stf.open(ctx)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -104,7 +106,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	}
 	def, err := defaultConference(ctx, store, res.Contents)
 	if err != nil {
-		return fmt.Errorf("serve: %s: %w", store.Path(), err)
+		return fmt.Errorf("serve: %s: %w", where, err)
 	}
 	srv, err := web.New(web.Config{BaseURL: base, Logger: log, TrustProxy: *trustProxy, PageBase: pageBase,
 		Default: def, Picks: storePicks{st: store, slug: def},
@@ -126,18 +128,18 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 		imported = true
 		return agenda.NewSnapshot(res.Contents, 1, 1, nil)
 	}); err != nil {
-		return fmt.Errorf("serve: %s: %w", store.Path(), err)
+		return fmt.Errorf("serve: %s: %w", where, err)
 	}
 	defConf, ok := mgr.Default()
 	if !ok {
-		return fmt.Errorf("serve: %s: the default conference %s has no agenda", store.Path(), def)
+		return fmt.Errorf("serve: %s: the default conference %s has no agenda", where, def)
 	}
 	svc := defConf.Service
 	snap := svc.Current()
 	switch {
 	case *seed.file != "" && !imported && followed == "":
 		log.Warn("agenda not imported: the store already holds the agenda; use confcal import to apply an edited one, or serve with -follow",
-			"agenda", *seed.file, "store", store.Path())
+			"agenda", *seed.file, "store", where)
 	case *baseURL == "":
 		// The feeds (/feeds, each event's URL) and CalDAV sync tokens carry
 		// this base; the page follows each request's Host instead.
@@ -171,7 +173,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	go func() { served <- hs.Serve(ln) }()
 	log.Info("listening", "addr", ln.Addr().String(), "url", base,
 		"conference", snap.Conference().Name, "revision", snap.Revision(), "sessions", len(snap.SessionIDs()),
-		"conferences", len(mgr.List()), "store", store.Path())
+		"conferences", len(mgr.List()), "store", where)
 
 	select {
 	case err := <-served:

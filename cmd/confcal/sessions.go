@@ -14,14 +14,14 @@ import (
 func runSessions(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlagSet("sessions", "sessions [flags]", stderr)
 	file := addAgendaFlags(fs)
-	data := dataFlag(fs)
+	store := addStoreFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if err := file.check(); err != nil {
 		return err
 	}
-	snap, err := currentAgenda(ctx, file, *data, stdin)
+	snap, err := currentAgenda(ctx, file, store, stdin)
 	if err != nil {
 		return err
 	}

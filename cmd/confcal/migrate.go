@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"confcal/agenda"
+	"confcal/postgres"
+	"confcal/sqlite"
+)
+
+// runMigrate copies a store (SQLite, or another PostgreSQL database) into a
+// PostgreSQL database: every conference as it is listed (default, removed,
+// source), its agenda with its revision numbers and whole change log, its
+// organizers' token hashes and its attendees' picks. The copy is one
+// transaction: it is all there or not at all. A target that holds any
+// conference is refused unless -force, which replaces what it holds.
+func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("migrate", "migrate -from DIR_OR_URL -to URL [-force]", stderr)
+	from := fs.String("from", "", "the store to copy: a data `directory` (or sqlite:DIR) or a postgres:// URL")
+	to := fs.String("to", "", "the PostgreSQL database to copy it into: a postgres:// `URL`")
+	force := fs.Bool("force", false, "replace everything the target holds (without it, a target holding any conference is refused)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *from == "" || *to == "" {
+		fs.Usage()
+		return &usageError{err: errors.New("migrate: want -from DIR_OR_URL and -to URL")}
+	}
+	// -from is a data directory, or a store named as -store names one.
+	fromKind, fromWhere := sqliteStore, *from
+	var err error
+	if strings.Contains(*from, "://") || strings.HasPrefix(*from, "sqlite:") {
+		if fromKind, fromWhere, err = parseStore(*from, ""); err != nil {
+			return fmt.Errorf("migrate: -from: %w", err)
+		}
+	}
+	if toKind, _, err := parseStore(*to, ""); err != nil || toKind != postgresStore {
+		return &usageError{err: fmt.Errorf("migrate: -to: want a postgres:// URL, got %q", redact(*to))}
+	}
+	if fromKind == postgresStore && fromWhere == *to {
+		return &usageError{err: errors.New("migrate: -from and -to name the same database")}
+	}
+	// Reading must not leave an empty SQLite store behind.
+	if fromKind == sqliteStore && !sqliteExists(fromWhere) {
+		return fmt.Errorf("migrate: -from: no store in %s (no %s)", fromWhere, sqlite.FileName)
+	}
+
+	src, where, err := openStore(ctx, fromKind, fromWhere)
+	if err != nil {
+		return fmt.Errorf("migrate: -from: %w", err)
+	}
+	defer src.Close()
+	confs, err := dumpStore(ctx, src)
+	if err != nil {
+		return fmt.Errorf("migrate: reading %s: %w", where, err)
+	}
+	dst, err := postgres.Open(ctx, *to)
+	if err != nil {
+		return fmt.Errorf("migrate: -to: %w", err)
+	}
+	defer dst.Close()
+	if err := dst.Import(ctx, confs, *force); errors.Is(err, postgres.ErrNotEmpty) {
+		return fmt.Errorf("migrate: %s already holds conferences; to replace all it holds, run again with -force: %w", dst.Name(), err)
+	} else if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	copied, err := dumpStore(ctx, dst)
+	if err != nil {
+		return fmt.Errorf("migrate: reading the copy back: %w", err)
+	}
+	if !slices.EqualFunc(confs, copied, func(a, b postgres.Conference) bool { return summary(a) == summary(b) }) {
+		return fmt.Errorf("migrate: the copy in %s differs from %s; compare confcal changes on both", dst.Name(), where)
+	}
+	for _, c := range confs {
+		fmt.Fprintln(stdout, summary(c))
+	}
+	fmt.Fprintf(stdout, "copied %d conferences from %s to %s\n", len(confs), where, dst.Name())
+	return nil
+}
+
+// dumper is a store migrate reads: besides the registry, its picks and
+// token hashes.
+type dumper interface {
+	Picks(ctx context.Context, slug string) ([]postgres.Pick, error)
+	Tokens(ctx context.Context, slug string) ([]postgres.Token, error)
+}
+
+// sqliteDumper reads an SQLite store's picks and tokens as PostgreSQL's.
+type sqliteDumper struct{ st *sqlite.Store }
+
+func (d sqliteDumper) Picks(ctx context.Context, slug string) ([]postgres.Pick, error) {
+	ps, err := d.st.Picks(ctx, slug)
+	out := make([]postgres.Pick, len(ps))
+	for i, p := range ps {
+		out[i] = postgres.Pick(p)
+	}
+	return out, err
+}
+
+func (d sqliteDumper) Tokens(ctx context.Context, slug string) ([]postgres.Token, error) {
+	ts, err := d.st.Tokens(ctx, slug)
+	out := make([]postgres.Token, len(ts))
+	for i, t := range ts {
+		out[i] = postgres.Token(t)
+	}
+	return out, err
+}
+
+// dumpStore reads everything st holds.
+func dumpStore(ctx context.Context, st registry) ([]postgres.Conference, error) {
+	var d dumper
+	switch st := st.(type) {
+	case *sqlite.Store:
+		d = sqliteDumper{st}
+	case *postgres.Store:
+		d = st
+	default:
+		return nil, fmt.Errorf("cannot copy a %T", st)
+	}
+	list, err := st.Conferences(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]postgres.Conference, 0, len(list))
+	for _, l := range list {
+		c := postgres.Conference{Listing: l}
+		snap, err := st.Agenda(l.Slug).Load(ctx)
+		switch {
+		case errors.Is(err, agenda.ErrEmpty): // added, its first agenda never stored
+		case err != nil:
+			return nil, fmt.Errorf("conference %s: %w", l.Slug, err)
+		default:
+			c.Agenda = snap
+		}
+		if c.Tokens, err = d.Tokens(ctx, l.Slug); err != nil {
+			return nil, fmt.Errorf("conference %s: %w", l.Slug, err)
+		}
+		if c.Picks, err = d.Picks(ctx, l.Slug); err != nil {
+			return nil, fmt.Errorf("conference %s: %w", l.Slug, err)
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// summary is one line about conference c: what migrate reports, and what
+// the copy must match.
+func summary(c postgres.Conference) string {
+	var b strings.Builder
+	b.WriteString(c.Listing.Slug)
+	if c.Listing.Default {
+		b.WriteString(" (default)")
+	}
+	if !c.Listing.Removed.IsZero() {
+		fmt.Fprintf(&b, " (removed %s)", c.Listing.Removed.UTC().Format("2006-01-02T15:04:05.000000Z"))
+	}
+	if c.Listing.Source.Location != "" {
+		fmt.Fprintf(&b, " following %s every %v", printable(c.Listing.Source.Location), c.Listing.Source.Follow)
+	}
+	if c.Agenda == nil {
+		b.WriteString(": no agenda yet")
+	} else {
+		fmt.Fprintf(&b, ": revision %d (log from %d, %d entries), %d sessions", c.Agenda.Revision(), c.Agenda.BaseRevision(),
+			len(c.Agenda.Log()), len(c.Agenda.Sessions()))
+	}
+	fmt.Fprintf(&b, ", %d organizer tokens, %d picks", len(c.Tokens), len(c.Picks))
+	return b.String()
+}

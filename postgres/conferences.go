@@ -1,0 +1,203 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"confcal/agenda"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Conferences implements agenda.Registry.
+func (s *Store) Conferences(ctx context.Context) ([]agenda.Listing, error) {
+	rows, err := s.pool.Query(ctx, "SELECT slug, is_default, removed, source FROM conferences ORDER BY position")
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %s: conferences: %w", s.name, err)
+	}
+	defer rows.Close()
+	var out []agenda.Listing
+	for rows.Next() {
+		var (
+			l       agenda.Listing
+			removed *time.Time
+			src     []byte
+		)
+		if err := rows.Scan(&l.Slug, &l.Default, &removed, &src); err != nil {
+			return nil, fmt.Errorf("postgres: %s: conferences: %w", s.name, err)
+		}
+		if removed != nil {
+			l.Removed = removed.UTC()
+		}
+		if err := json.Unmarshal(src, &l.Source); err != nil {
+			return nil, fmt.Errorf("postgres: %s: conference %q: source: %w", s.name, l.Slug, err)
+		}
+		out = append(out, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: %s: conferences: %w", s.name, err)
+	}
+	return out, nil
+}
+
+// AddConference implements agenda.Registry.
+func (s *Store) AddConference(ctx context.Context, l agenda.Listing) error {
+	if !agenda.ValidID(l.Slug) {
+		return fmt.Errorf("postgres: conference slug %q: %w", l.Slug, agenda.ErrInvalid)
+	}
+	return s.write(ctx, "add conference "+l.Slug, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, advisoryLock("conferences")); err != nil {
+			return err
+		}
+		return addConference(ctx, tx, l)
+	})
+}
+
+// addConference adds l at the end of the list, the default one when it is
+// the first. The caller holds the conferences lock, so two processes adding
+// at once do not both take the next position or both become the default.
+func addConference(ctx context.Context, tx pgx.Tx, l agenda.Listing) error {
+	src, err := json.Marshal(l.Source)
+	if err != nil {
+		return err
+	}
+	var n int
+	if err := tx.QueryRow(ctx, "SELECT count(*) FROM conferences WHERE slug = $1", l.Slug).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return fmt.Errorf("conference %q %w: %w", l.Slug, agenda.ErrExists, agenda.ErrInvalid)
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO conferences (slug, position, is_default, source)
+		SELECT $1, coalesce(max(position) + 1, 0), count(*) = 0, $2 FROM conferences`, l.Slug, string(src))
+	return err
+}
+
+// SetSource implements agenda.Registry.
+func (s *Store) SetSource(ctx context.Context, slug string, src agenda.Source) error {
+	b, err := json.Marshal(src)
+	if err != nil {
+		return fmt.Errorf("postgres: source of %q: %w", slug, err)
+	}
+	return s.update(ctx, "set the source of "+slug, "UPDATE conferences SET source = $1 WHERE slug = $2", string(b), slug)
+}
+
+// RemoveConference implements agenda.Registry.
+func (s *Store) RemoveConference(ctx context.Context, slug string) error {
+	return s.update(ctx, "remove "+slug, "UPDATE conferences SET removed = $1 WHERE slug = $2", s.now().UTC(), slug)
+}
+
+// RestoreConference implements agenda.Registry.
+func (s *Store) RestoreConference(ctx context.Context, slug string) error {
+	return s.update(ctx, "restore "+slug, "UPDATE conferences SET removed = NULL WHERE slug = $1", slug)
+}
+
+// update runs one UPDATE of the conferences table, which must touch the
+// row of a conference.
+func (s *Store) update(ctx context.Context, what, q string, args ...any) error {
+	return s.write(ctx, what, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return agenda.ErrNoConference
+		}
+		return nil
+	})
+}
+
+// purgeTables are the tables a conference's rows are in, those that refer
+// to others first.
+var purgeTables = []string{"session_speakers", "sessions", "changes", "picks", "tokens", "tracks", "rooms", "speakers", "agendas"}
+
+// PurgeConference implements agenda.Registry.
+func (s *Store) PurgeConference(ctx context.Context, slug string) error {
+	return s.write(ctx, "purge "+slug, func(tx pgx.Tx) error {
+		var removed *time.Time
+		err := tx.QueryRow(ctx, "SELECT removed FROM conferences WHERE slug = $1 FOR UPDATE", slug).Scan(&removed)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			return agenda.ErrNoConference
+		case err != nil:
+			return err
+		case removed == nil:
+			return fmt.Errorf("conference %q is not removed; remove it first: %w", slug, agenda.ErrInvalid)
+		}
+		w := &writes{}
+		for _, table := range purgeTables {
+			w.add(table, "DELETE FROM "+table+" WHERE conf = $1", slug)
+		}
+		w.add("conferences", "DELETE FROM conferences WHERE slug = $1", slug)
+		return w.run(ctx, tx)
+	})
+}
+
+// AddToken implements agenda.Registry.
+func (s *Store) AddToken(ctx context.Context, slug, hash string) error {
+	return s.write(ctx, "add a token of "+slug, func(tx pgx.Tx) error {
+		if err := known(ctx, tx, slug, "FOR KEY SHARE"); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, "INSERT INTO tokens (hash, conf, created) VALUES ($1, $2, $3)", hash, slug, s.now().UTC())
+		return err
+	})
+}
+
+// TokenConference implements agenda.Registry.
+func (s *Store) TokenConference(ctx context.Context, hash string) (string, error) {
+	var slug string
+	err := s.pool.QueryRow(ctx, `SELECT t.conf FROM tokens t JOIN conferences c ON c.slug = t.conf
+		WHERE t.hash = $1 AND c.removed IS NULL`, hash).Scan(&slug)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", agenda.ErrNoConference
+	}
+	if err != nil {
+		return "", fmt.Errorf("postgres: %s: token: %w", s.name, err)
+	}
+	return slug, nil
+}
+
+// write runs fn in a transaction and commits it.
+func (s *Store) write(ctx context.Context, what string, fn func(pgx.Tx) error) error {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("postgres: %s: %s: %w", s.name, what, err)
+	}
+	defer tx.Rollback(ctx)
+	if err := fn(tx); err != nil {
+		return fmt.Errorf("postgres: %s: %s: %w", s.name, what, err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("postgres: %s: %s: commit: %w", s.name, what, err)
+	}
+	return nil
+}
+
+// Agenda implements agenda.Registry: the Store of one conference's agenda.
+func (s *Store) Agenda(slug string) agenda.Store { return &Agenda{s: s, slug: slug} }
+
+// Agenda is the Store of one conference's agenda in a Store.
+type Agenda struct {
+	s    *Store
+	slug string
+}
+
+var _ agenda.Store = (*Agenda)(nil)
+
+// Load implements agenda.Store.
+func (a *Agenda) Load(ctx context.Context) (*agenda.Snapshot, error) { return a.s.load(ctx, a.slug) }
+
+// Save implements agenda.Store.
+func (a *Agenda) Save(ctx context.Context, next *agenda.Snapshot) error {
+	return a.s.save(ctx, a.slug, next, false)
+}
+
+// Revision returns the stored revision (see Store.Revision).
+func (a *Agenda) Revision(ctx context.Context) (int64, error) { return a.s.revision(ctx, a.slug) }
+
+// Close does nothing: the Store closes the connections.
+func (a *Agenda) Close() error { return nil }

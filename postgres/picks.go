@@ -1,0 +1,144 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"confcal/agenda"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// PickExpiry is how long a stored pick nobody fetched is kept, as in the
+// SQLite store: a pick is fetched whenever a calendar app polls its feed,
+// so one still subscribed to never expires; one abandoned goes after half
+// a year.
+const PickExpiry = 180 * 24 * time.Hour
+
+// pickTouch is how stale a pick's last-fetched time may get before a fetch
+// writes it again: a poll is a read, and a write per poll would be wasted.
+const pickTouch = 24 * time.Hour
+
+// PutPick implements agenda.Registry: it stores the session IDs of an
+// attendee's pick of conference slug ("" for the default one) under code,
+// unless the same list is stored already, and returns the code the pick is
+// stored under. An existing code is never overwritten
+// (agenda.ErrPickCodeTaken). Picks nobody fetched for PickExpiry are
+// deleted first; a conference still holding limit picks refuses the new one
+// (agenda.ErrPicksFull). Stores of one conference's picks queue up on its
+// row, so the limit holds with many replicas too.
+func (s *Store) PutPick(ctx context.Context, slug, code string, ids []string, limit int) (string, error) {
+	for _, id := range ids {
+		if id == "" || strings.Contains(id, ",") {
+			return "", fmt.Errorf("postgres: pick %q: bad session ID %q", code, id)
+		}
+	}
+	list := strings.Join(ids, ",")
+	slug, err := s.conference(ctx, slug)
+	if err != nil {
+		return "", err
+	}
+	// The common case, a pick made before, needs no transaction.
+	if stored, ok, err := pickCode(ctx, s.pool, slug, list); err != nil {
+		return "", fmt.Errorf("postgres: %s: store pick: look up: %w", s.name, err)
+	} else if ok {
+		return stored, nil
+	}
+	var stored string
+	err = s.write(ctx, "store pick", func(tx pgx.Tx) error {
+		if err := known(ctx, tx, slug, "FOR NO KEY UPDATE"); err != nil {
+			return err
+		}
+		var perr error
+		stored, perr = putPick(ctx, tx, slug, code, list, limit, s.now().UTC())
+		return perr
+	})
+	return stored, err
+}
+
+// putPick does PutPick's work in tx, which holds the conference's row.
+func putPick(ctx context.Context, tx pgx.Tx, slug, code, list string, limit int, now time.Time) (string, error) {
+	// Another process may have stored the same pick since the look-up.
+	if stored, ok, err := pickCode(ctx, tx, slug, list); err != nil {
+		return "", fmt.Errorf("look up: %w", err)
+	} else if ok {
+		return stored, nil
+	}
+	if _, err := tx.Exec(ctx, "DELETE FROM picks WHERE conf = $1 AND used < $2", slug, now.Add(-PickExpiry)); err != nil {
+		return "", fmt.Errorf("expire: %w", err)
+	}
+	var n int
+	if err := tx.QueryRow(ctx, "SELECT count(*) FROM picks WHERE conf = $1", slug).Scan(&n); err != nil {
+		return "", fmt.Errorf("count: %w", err)
+	}
+	if n >= limit {
+		return "", fmt.Errorf("%d picks stored: %w", n, agenda.ErrPicksFull)
+	}
+	tag, err := tx.Exec(ctx, "INSERT INTO picks (code, conf, sessions, created, used) VALUES ($1, $2, $3, $4, $4) ON CONFLICT (code) DO NOTHING",
+		code, slug, list, now)
+	if err != nil {
+		return "", fmt.Errorf("insert: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return "", fmt.Errorf("pick %q: %w", code, agenda.ErrPickCodeTaken)
+	}
+	return code, nil
+}
+
+func pickCode(ctx context.Context, q querier, slug, list string) (string, bool, error) {
+	var code string
+	err := q.QueryRow(ctx, "SELECT code FROM picks WHERE conf = $1 AND sessions = $2 AND NOT duplicate", slug, list).Scan(&code)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", false, nil
+	}
+	return code, err == nil, err
+}
+
+// GetPick implements agenda.Registry: the session IDs stored under code for
+// conference slug ("" for the default one); ok is false when the code is
+// unknown there. A fetch counts as use, which keeps the pick from expiring;
+// it is written at most once per pickTouch, and never waits for a pick
+// another transaction holds (the mark then waits for a later fetch).
+func (s *Store) GetPick(ctx context.Context, slug, code string) (ids []string, ok bool, err error) {
+	if slug, err = s.conference(ctx, slug); err != nil {
+		return nil, false, err
+	}
+	var (
+		list string
+		used time.Time
+	)
+	err = s.pool.QueryRow(ctx, "SELECT sessions, used FROM picks WHERE conf = $1 AND code = $2", slug, code).Scan(&list, &used)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("postgres: %s: load pick %q: %w", s.name, code, err)
+	}
+	if now := s.now().UTC(); now.Sub(used) > pickTouch {
+		if _, err := s.pool.Exec(ctx, `UPDATE picks SET used = $1
+			WHERE code = (SELECT code FROM picks WHERE code = $2 FOR UPDATE SKIP LOCKED)`, now, code); err != nil {
+			return nil, false, fmt.Errorf("postgres: %s: mark pick %q used: %w", s.name, code, err)
+		}
+	}
+	if list == "" {
+		return []string{}, true, nil
+	}
+	return strings.Split(list, ","), true, nil
+}
+
+// PickCount returns how many picks conference slug ("" for the default one)
+// holds.
+func (s *Store) PickCount(ctx context.Context, slug string) (int, error) {
+	slug, err := s.conference(ctx, slug)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM picks WHERE conf = $1", slug).Scan(&n); err != nil {
+		return 0, fmt.Errorf("postgres: %s: count picks: %w", s.name, err)
+	}
+	return n, nil
+}

@@ -1,0 +1,409 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"confcal/agenda"
+	"confcal/agenda/agendatest"
+	"confcal/postgres"
+	"confcal/postgres/pgtest"
+)
+
+// open opens the store at url, closed when the test ends.
+func open(t *testing.T, url string) *postgres.Store {
+	t.Helper()
+	s, err := postgres.Open(context.Background(), url)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// connect opens a connection of its own to url, closed when the test ends.
+func connect(t *testing.T, url string) *pgx.Conn {
+	t.Helper()
+	c, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close(context.Background()) })
+	return c
+}
+
+// Replicas starting at once on a new database migrate it once; all of them
+// come up.
+func TestOpenMigratesOnceAtOnce(t *testing.T) {
+	url := pgtest.URL(t)
+	const n = 6
+	stores := make([]*postgres.Store, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { stores[i], errs[i] = postgres.Open(context.Background(), url) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("Open %d: %v", i, err)
+		}
+		defer stores[i].Close()
+	}
+	ctx := context.Background()
+	if v, err := stores[0].SchemaVersion(ctx); err != nil || v != 1 {
+		t.Errorf("SchemaVersion = %d, %v; want 1", v, err)
+	}
+	if err := stores[1].AddConference(ctx, agenda.Listing{Slug: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	if list, err := stores[n-1].Conferences(ctx); err != nil || len(list) != 1 {
+		t.Errorf("Conferences on another store = %+v, %v", list, err)
+	}
+	var rows int
+	if err := connect(t, url).QueryRow(ctx, "SELECT count(*) FROM confcal_schema").Scan(&rows); err != nil || rows != 1 {
+		t.Errorf("confcal_schema holds %d rows (%v), want 1", rows, err)
+	}
+}
+
+func TestReopenKeepsEverything(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.URL(t)
+	s := open(t, url)
+	v1 := agendatest.Small(t)
+	if err := s.Save(ctx, v1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.PutPick(ctx, "", "aaaaaaaaaaaaaaaa", []string{"late-talk"}, 10); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	again := open(t, url)
+	got, err := again.Load(ctx)
+	if err != nil || got.Revision() != 1 || len(got.Sessions()) != len(v1.Sessions()) {
+		t.Fatalf("Load after reopening = %v, %v", got, err)
+	}
+	if rev, err := again.Revision(ctx); err != nil || rev != 1 {
+		t.Errorf("Revision = %d, %v", rev, err)
+	}
+	list, err := again.Conferences(ctx)
+	if err != nil || len(list) != 1 || list[0].Slug != "test-conf-2019" || !list[0].Default {
+		t.Errorf("the first Save on an empty store adds the default conference, named after the agenda: %+v, %v", list, err)
+	}
+	if ids, ok, err := again.GetPick(ctx, "", "aaaaaaaaaaaaaaaa"); err != nil || !ok || !slices.Equal(ids, []string{"late-talk"}) {
+		t.Errorf("GetPick = %v, %v, %v", ids, ok, err)
+	}
+	if n, err := again.PickCount(ctx, "test-conf-2019"); err != nil || n != 1 {
+		t.Errorf("PickCount = %d, %v", n, err)
+	}
+}
+
+func TestEmptyStore(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, pgtest.URL(t))
+	if _, err := s.Load(ctx); !errors.Is(err, agenda.ErrEmpty) {
+		t.Errorf("Load: %v, want ErrEmpty", err)
+	}
+	if _, err := s.Revision(ctx); !errors.Is(err, agenda.ErrEmpty) {
+		t.Errorf("Revision: %v, want ErrEmpty", err)
+	}
+	if !strings.HasPrefix(s.Name(), "postgres://") {
+		t.Errorf("Name = %q", s.Name())
+	}
+}
+
+func TestNewerSchemaRefused(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.URL(t)
+	open(t, url).Close()
+	if _, err := connect(t, url).Exec(ctx, "UPDATE confcal_schema SET version = 99"); err != nil {
+		t.Fatal(err)
+	}
+	s, err := postgres.Open(ctx, url)
+	if err == nil {
+		s.Close()
+		t.Fatal("Open of a newer schema succeeded")
+	}
+	if !strings.Contains(err.Error(), "schema version 99, newer than this program knows") {
+		t.Errorf("Open: %v", err)
+	}
+}
+
+// A server that cannot be reached, or a URL that cannot be read, is an
+// error naming the store, and never shows the password.
+func TestConnectionErrors(t *testing.T) {
+	for _, url := range []string{
+		"postgres://confcal:secret-pw@127.0.0.1:1/confcal?connect_timeout=5",
+		"postgres://confcal:secret-pw@127.0.0.1:1/confcal?sslmode=bogus",
+		"postgres://confcal:secret-pw@[::1/confcal",
+		"host=127.0.0.1 port=1 user=confcal password=secret-pw connect_timeout=5",
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		s, err := postgres.Open(ctx, url)
+		cancel()
+		if err == nil {
+			s.Close()
+			t.Errorf("Open(%s) succeeded", url)
+			continue
+		}
+		if msg := err.Error(); !strings.HasPrefix(msg, "postgres: ") || strings.Contains(msg, "secret-pw") {
+			t.Errorf("Open(%s): %q", url, msg)
+		}
+	}
+}
+
+// A store whose connections were cut (a database restart, a failover)
+// answers with errors rather than panics, and works again by itself.
+func TestConnectionsCut(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.URL(t)
+	if strings.Contains(url, "://") {
+		url += "&application_name=confcal-cut-test"
+	} else {
+		url += " application_name=confcal-cut-test"
+	}
+	s := open(t, url)
+	if err := s.Save(ctx, agendatest.Small(t)); err != nil {
+		t.Fatal(err)
+	}
+	admin := connect(t, pgtest.Server(t))
+	if _, err := admin.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE application_name = 'confcal-cut-test' AND pid <> pg_backend_pid()`); err != nil {
+		t.Fatal(err)
+	}
+	var works bool
+	for range 5 { // each broken connection of the pool fails once
+		if _, err := s.Load(ctx); err == nil {
+			works = true
+			break
+		}
+	}
+	if !works {
+		t.Fatal("the store did not recover from its connections being cut")
+	}
+	if rev, err := s.Revision(ctx); err != nil || rev != 1 {
+		t.Errorf("Revision after reconnecting = %d, %v", rev, err)
+	}
+}
+
+// Every committed Save is announced on the channel, in its transaction:
+// one notification per revision, none for a Save that did not commit.
+func TestSaveNotifies(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.URL(t)
+	listener := connect(t, url)
+	if _, err := listener.Exec(ctx, "LISTEN "+postgres.Channel); err != nil {
+		t.Fatal(err)
+	}
+	s := open(t, url)
+	if err := s.AddConference(ctx, agenda.Listing{Slug: "first"}); err != nil {
+		t.Fatal(err)
+	}
+	x := s.Agenda("first")
+	v1 := agendatest.Small(t)
+	if err := x.Save(ctx, v1); err != nil {
+		t.Fatal(err)
+	}
+	e := v1.Edit("t", time.Now())
+	title := "Renamed"
+	if err := e.UpdateSession("late-talk", agenda.SessionUpdate{Title: &title}); err != nil {
+		t.Fatal(err)
+	}
+	v2, _ := e.Commit()
+	if err := x.Save(ctx, v1); !errors.Is(err, agenda.ErrStale) {
+		t.Fatalf("a stale Save: %v", err)
+	}
+	if err := s.Agenda("nobody").Save(ctx, v1); !errors.Is(err, agenda.ErrNoConference) {
+		t.Fatalf("a Save to nobody: %v", err)
+	}
+	if err := x.Save(ctx, v2); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for range 2 {
+		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		n, err := listener.WaitForNotification(wctx)
+		cancel()
+		if err != nil {
+			t.Fatalf("after %q: %v", got, err)
+		}
+		if n.Channel != postgres.Channel {
+			t.Errorf("notified on %q", n.Channel)
+		}
+		got = append(got, n.Payload)
+	}
+	if want := []string{"first:1", "first:2"}; !slices.Equal(got, want) {
+		t.Errorf("notifications %q, want %q", got, want)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	if n, err := listener.WaitForNotification(wctx); err == nil {
+		t.Errorf("a third notification: %q", n.Payload)
+	}
+}
+
+func TestPayload(t *testing.T) {
+	if p := postgres.Payload("flink-forward-2019", 42); p != "flink-forward-2019:42" {
+		t.Errorf("Payload = %q", p)
+	}
+	slug, rev, err := postgres.ParsePayload("flink-forward-2019:42")
+	if err != nil || slug != "flink-forward-2019" || rev != 42 {
+		t.Errorf("ParsePayload = %q, %d, %v", slug, rev, err)
+	}
+	for _, bad := range []string{"", "x", ":1", "x:", "x:0", "x:-1", "x:1a", "x:99999999999999999999"} {
+		if _, _, err := postgres.ParsePayload(bad); err == nil {
+			t.Errorf("ParsePayload(%q) succeeded", bad)
+		}
+	}
+}
+
+// dump is a store's every conference, read back.
+func dump(t *testing.T, s *postgres.Store) []postgres.Conference {
+	t.Helper()
+	ctx := context.Background()
+	list, err := s.Conferences(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []postgres.Conference
+	for _, l := range list {
+		c := postgres.Conference{Listing: l}
+		snap, err := s.Agenda(l.Slug).Load(ctx)
+		switch {
+		case errors.Is(err, agenda.ErrEmpty):
+		case err != nil:
+			t.Fatal(err)
+		default:
+			c.Agenda = snap
+		}
+		if c.Tokens, err = s.Tokens(ctx, l.Slug); err != nil {
+			t.Fatal(err)
+		}
+		if c.Picks, err = s.Picks(ctx, l.Slug); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// sameAgenda reports whether a and b hold the same revision, sessions and
+// log.
+func sameAgenda(a, b *agenda.Snapshot) bool {
+	return a.Revision() == b.Revision() && a.BaseRevision() == b.BaseRevision() &&
+		slices.EqualFunc(a.Sessions(), b.Sessions(), agenda.Session.Equal) &&
+		slices.EqualFunc(a.Log(), b.Log(), func(x, y agenda.Change) bool {
+			eq := x.Time.Equal(y.Time)
+			x.Time, y.Time = time.Time{}, time.Time{}
+			return eq && x == y
+		})
+}
+
+func TestImport(t *testing.T) {
+	ctx := context.Background()
+	v1 := agendatest.Small(t)
+	e := v1.Edit("t", time.Date(2019, 9, 30, 8, 0, 0, 123456789, time.UTC))
+	title := "Renamed"
+	if err := e.UpdateSession("late-talk", agenda.SessionUpdate{Title: &title}); err != nil {
+		t.Fatal(err)
+	}
+	v2, _ := e.Commit()
+	created := time.Date(2019, 9, 1, 10, 0, 0, 0, time.UTC)
+	confs := []postgres.Conference{
+		{Listing: agenda.Listing{Slug: "main", Default: true}, Agenda: v2,
+			Tokens: []postgres.Token{{Hash: "h1", Created: created}},
+			Picks: []postgres.Pick{
+				{Code: "aaaaaaaaaaaaaaaa", Sessions: []string{"late-talk"}, Created: created, Used: created.Add(time.Hour)},
+				{Code: "bbbbbbbbbbbbbbbb", Sessions: []string{"late-talk"}, Created: created.Add(time.Minute), Used: created.Add(time.Minute), Duplicate: true},
+				{Code: "cccccccccccccccc", Sessions: []string{}, Created: created.Add(2 * time.Minute), Used: created.Add(2 * time.Minute)},
+			}},
+		{Listing: agenda.Listing{Slug: "gone", Removed: created.Add(48 * time.Hour),
+			Source: agenda.Source{Location: "https://example.org/s.xml", Format: "schedule-xml", Follow: time.Hour}}},
+		{Listing: agenda.Listing{Slug: "other"}, Agenda: agendatest.Small(t), Tokens: []postgres.Token{{Hash: "h2", Created: created}}},
+	}
+	url := pgtest.URL(t)
+	listener := connect(t, url)
+	if _, err := listener.Exec(ctx, "LISTEN "+postgres.Channel); err != nil {
+		t.Fatal(err)
+	}
+	s := open(t, url)
+	if err := s.Import(ctx, confs, false); err != nil {
+		t.Fatal(err)
+	}
+	check := func(want []postgres.Conference) {
+		t.Helper()
+		got := dump(t, s)
+		if len(got) != len(want) {
+			t.Fatalf("%d conferences, want %d", len(got), len(want))
+		}
+		for i, w := range want {
+			g := got[i]
+			if g.Listing.Slug != w.Listing.Slug || g.Listing.Default != w.Listing.Default || !g.Listing.Removed.Equal(w.Listing.Removed) ||
+				g.Listing.Source != w.Listing.Source {
+				t.Errorf("conference %d = %+v, want %+v", i, g.Listing, w.Listing)
+			}
+			if (g.Agenda == nil) != (w.Agenda == nil) || g.Agenda != nil && !sameAgenda(g.Agenda, w.Agenda) {
+				t.Errorf("conference %s: agenda %v, want %v", w.Listing.Slug, g.Agenda, w.Agenda)
+			}
+			if !slices.EqualFunc(g.Tokens, w.Tokens, func(a, b postgres.Token) bool { return a.Hash == b.Hash && a.Created.Equal(b.Created) }) {
+				t.Errorf("conference %s: tokens %+v, want %+v", w.Listing.Slug, g.Tokens, w.Tokens)
+			}
+			if !slices.EqualFunc(g.Picks, w.Picks, func(a, b postgres.Pick) bool {
+				return a.Code == b.Code && slices.Equal(a.Sessions, b.Sessions) && a.Created.Equal(b.Created) && a.Used.Equal(b.Used) && a.Duplicate == b.Duplicate
+			}) {
+				t.Errorf("conference %s: picks %+v, want %+v", w.Listing.Slug, g.Picks, w.Picks)
+			}
+		}
+	}
+	check(confs)
+	// The pick stored twice answers with its first code.
+	if code, err := s.PutPick(ctx, "main", "dddddddddddddddd", []string{"late-talk"}, 10); err != nil || code != "aaaaaaaaaaaaaaaa" {
+		t.Errorf("PutPick of the imported pick = %q, %v", code, err)
+	}
+	if slug, err := s.TokenConference(ctx, "h2"); err != nil || slug != "other" {
+		t.Errorf("TokenConference(h2) = %q, %v", slug, err)
+	}
+	var heard []string
+	for range 2 {
+		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		n, err := listener.WaitForNotification(wctx)
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		heard = append(heard, n.Payload)
+	}
+	if want := []string{"main:2", "other:1"}; !slices.Equal(heard, want) {
+		t.Errorf("notified %q, want %q", heard, want)
+	}
+
+	if err := s.Import(ctx, confs[2:], false); !errors.Is(err, postgres.ErrNotEmpty) {
+		t.Errorf("Import into a store with conferences: %v, want ErrNotEmpty", err)
+	}
+	bad := slices.Clone(confs[2:])
+	bad = append(bad, postgres.Conference{Listing: agenda.Listing{Slug: "bad"}, Picks: []postgres.Pick{{Code: "x", Sessions: []string{"a,b"}}}})
+	if err := s.Import(ctx, bad, true); err == nil {
+		t.Error("Import of a bad pick succeeded")
+	}
+	check(confs) // a failed import writes nothing
+	twoDefaults := []postgres.Conference{{Listing: agenda.Listing{Slug: "a", Default: true}}, {Listing: agenda.Listing{Slug: "b", Default: true}}}
+	if err := s.Import(ctx, twoDefaults, true); !errors.Is(err, agenda.ErrInvalid) {
+		t.Errorf("Import of two default conferences: %v, want ErrInvalid", err)
+	}
+	check(confs)
+	only := []postgres.Conference{{Listing: agenda.Listing{Slug: "other", Default: true}, Agenda: agendatest.Small(t)}}
+	if err := s.Import(ctx, only, true); err != nil {
+		t.Fatalf("Import replacing: %v", err)
+	}
+	check(only)
+	if _, err := s.TokenConference(ctx, "h2"); !errors.Is(err, agenda.ErrNoConference) {
+		t.Errorf("a token of the replaced store: %v", err)
+	}
+}
