@@ -2,7 +2,6 @@ package ical
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"net/url"
@@ -87,7 +86,6 @@ type Edition struct {
 type event struct {
 	in       eventInput
 	body     []byte // BEGIN:VEVENT … END:VEVENT, folded, CRLF
-	sum      [16]byte
 	modified time.Time
 	// objectETag is the ETag of the CalDAV object around body: the object
 	// head is the same in every edition that reuses the event (Render
@@ -173,8 +171,6 @@ func Render(snap *agenda.Snapshot, opts Options, prev *Edition) (*Edition, error
 			return nil, err
 		}
 		ev := &event{in: in, body: body, modified: x.LastModified.UTC(), objectETag: objectETag(head, body)}
-		sum := sha256.Sum256(body)
-		copy(ev.sum[:], sum[:])
 		e.events[x.ID] = ev
 		e.rendered++
 	}
