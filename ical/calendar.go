@@ -12,11 +12,12 @@ import (
 
 // Calendar is one published calendar (a feed) as a view of the edition's
 // rendered events: its head, the VEVENTs of its sessions, END:VCALENDAR.
-// Making one copies no event: it lists them, and its ETag is derived from
-// the head and the events' own hashes, so a validator costs a few bytes
-// per event, not a pass over the body. The body is put together only when
-// written (AppendTo, WriteTo). A Calendar is immutable and safe for
-// concurrent use.
+// Making one copies no event: it lists them. Its ETag is a hash of the
+// exact body, the same tag a release that stored whole bodies gave the
+// same bytes, so a subscriber's validator survives an upgrade; it is
+// computed over the pieces as they are listed, without assembling the
+// body, which is put together only when written (AppendTo, WriteTo). A
+// Calendar is immutable and safe for concurrent use.
 type Calendar struct {
 	head   []byte
 	events []*event
@@ -202,11 +203,12 @@ func (e *Edition) Calendar(meta FeedMeta, ids []string) *Calendar {
 		seen[id] = true
 		c.events = append(c.events, ev)
 		c.size += len(ev.body)
-		h.Write(ev.sum[:])
+		h.Write(ev.body)
 		if ev.modified.After(c.modified) {
 			c.modified = ev.modified
 		}
 	}
+	h.Write([]byte(calendarEnd))
 	var sum [sha256.Size]byte
 	c.etag = quoteHex(h.Sum(sum[:0])[:16])
 	c.bare = c.etag

@@ -2,7 +2,6 @@ package ical
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"net/url"
@@ -98,7 +97,6 @@ type event struct {
 	// a pick with reminders re-renders nothing per request.
 	alarmOnce sync.Once
 	alarm     []byte
-	sum       [16]byte
 	modified  time.Time
 	// objectETag is the ETag of the CalDAV object around body: the object
 	// head is the same in every edition that reuses the event (Render
@@ -184,8 +182,6 @@ func Render(snap *agenda.Snapshot, opts Options, prev *Edition) (*Edition, error
 			return nil, err
 		}
 		ev := &event{in: in, body: body, modified: x.LastModified.UTC(), objectETag: objectETag(head, body)}
-		sum := sha256.Sum256(body)
-		copy(ev.sum[:], sum[:])
 		e.events[x.ID] = ev
 		e.rendered++
 	}

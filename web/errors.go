@@ -113,6 +113,9 @@ func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v
 		status, body = http.StatusInternalServerError, []byte(`{"error": "internal error"}`)
 	}
 	body = append(body, '\n')
+	// JSON is never to be sniffed as a page, whatever a session's text
+	// holds: the API has always said so.
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	writeBody(w, r, status, "application/json; charset=utf-8", body)
 }
 

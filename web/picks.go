@@ -205,9 +205,18 @@ func Export(ed *ical.Edition, p Pick) (*ical.Calendar, error) {
 
 // servePick serves /feeds/custom.ics?sessions=…&tracks=…&rooms=…&days=…,
 // the union of what the query names (see Pick), with reminders when it
-// says alarm=…: put together for each request from the revision's
-// rendered events, its ETag from theirs.
+// says alarm=…, put together from the revision's rendered events. A query
+// the revision answered before, spelled the same, skips parsing
+// (site.pick).
 func (s *Server) servePick(w http.ResponseWriter, r *http.Request) error {
+	st, err := s.site(r)
+	if err != nil {
+		return err
+	}
+	key := "?" + r.URL.RawQuery
+	if c, ok := st.picked(key); ok {
+		return s.serveChosen(w, r, c)
+	}
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
 		return errorf(http.StatusBadRequest, "malformed query: %v", err)
@@ -219,13 +228,20 @@ func (s *Server) servePick(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return errorf(http.StatusBadRequest, "%v", err)
 	}
-	return s.serveChosen(w, r, p)
+	c, err := st.pick(key, p)
+	if err != nil {
+		return err
+	}
+	return s.serveChosen(w, r, c)
 }
 
 // serveStoredPick serves /feeds/my/{code}.ics: the pick stored under code,
 // exactly as the pick of its sessions, with reminders when the query says
 // alarm=…. Other parameters are ignored, as they always were; a query
-// that does not parse is refused, since it may hide a reminder.
+// that does not parse is refused, since it may hide a reminder. The store
+// is asked every time, so that a fetch keeps the pick from expiring; a
+// code always names the same sessions, so the code and the reminder key
+// the assembled feed.
 func (s *Server) serveStoredPick(w http.ResponseWriter, r *http.Request) error {
 	code := r.PathValue("code")
 	if !page.ValidCode(code) {
@@ -252,19 +268,54 @@ func (s *Server) serveStoredPick(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("web: loading a stored pick: %w", err)
 	}
-	return s.serveChosen(w, r, Pick{Sessions: ids, Alarm: alarm})
-}
-
-// serveChosen serves the feed of pick p.
-func (s *Server) serveChosen(w http.ResponseWriter, r *http.Request, p Pick) error {
-	st, err := s.site(r)
+	key := "my/" + code
+	if alarm.On() {
+		key += "?alarm=" + alarm.Lead().String()
+	}
+	c, err := st.pick(key, Pick{Sessions: ids, Alarm: alarm})
 	if err != nil {
 		return err
 	}
+	return s.serveChosen(w, r, c)
+}
+
+// Bounds of the picks a revision keeps assembled (site.pick): how many,
+// and the longest key one is kept under.
+const (
+	maxPickViews = 128
+	maxPickKey   = 1024
+)
+
+// picked returns the pick the revision keeps under key, if it does.
+func (st *site) picked(key string) (*ical.Calendar, bool) {
+	v, ok := st.picks.Load(key)
+	if !ok {
+		return nil, false
+	}
+	return v.(*ical.Calendar), true
+}
+
+// pick returns the calendar of pick p, named by key. A pick's ETag is a
+// hash of its whole body, so the first maxPickViews picks a revision is
+// asked for are kept with it, assembled once; later ones are put together
+// for each request.
+func (st *site) pick(key string, p Pick) (*ical.Calendar, error) {
+	if c, ok := st.picked(key); ok {
+		return c, nil
+	}
 	c, err := Export(st.ed, p)
 	if err != nil {
-		return errorf(http.StatusBadRequest, "%v", err)
+		return nil, errorf(http.StatusBadRequest, "%v", err)
 	}
+	if len(key) <= maxPickKey && st.npicks.Add(1) <= maxPickViews {
+		v, _ := st.picks.LoadOrStore(key, c)
+		c = v.(*ical.Calendar)
+	}
+	return c, nil
+}
+
+// serveChosen serves the feed of a pick.
+func (s *Server) serveChosen(w http.ResponseWriter, r *http.Request, c *ical.Calendar) error {
 	return serveEntity(w, r, entity{
 		etag: c.ETag(), modified: c.Modified(), ctype: "text/calendar; charset=utf-8", cache: feedCache, gzip: true,
 		body: func(gz bool) ([]byte, func(), error) { return s.pool.assemble(c, gz) },

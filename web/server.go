@@ -140,6 +140,9 @@ type site struct {
 	ed    *ical.Edition
 	snap  *agenda.Snapshot
 	views sync.Map // named feed key ("track/talks") → *ical.Calendar
+	// The picks asked for, by their query or stored code (site.pick).
+	picks  sync.Map // key → *ical.Calendar
+	npicks atomic.Int64
 	// Made on first request: the feed list, the Atom log, the schedule
 	// exports.
 	list, atom, scheduleXML, scheduleJSON atomic.Pointer[entity]
