@@ -147,6 +147,18 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) error {
 	}
 
 	c := st.conf
+	// over reports whether the server ends the stream: a long catch-up
+	// checks between events, so a shutdown does not wait for it. A
+	// client that left is noticed by the writes, which soon fail.
+	over := func() bool {
+		select {
+		case <-s.closing:
+		case <-c.gone:
+		default:
+			return false
+		}
+		return true
+	}
 	beat := time.NewTimer(s.cfg.StreamHeartbeat)
 	defer beat.Stop()
 	var buf []byte
@@ -165,7 +177,7 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) error {
 				s.log.ErrorContext(r.Context(), "change stream: writing an event", "revision", after+1, "error", err)
 				return nil
 			}
-			if !write(buf) {
+			if !write(buf) || over() {
 				return nil
 			}
 			beat.Reset(s.cfg.StreamHeartbeat)
