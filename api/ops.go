@@ -191,3 +191,33 @@ func ChangesSince(snap *agenda.Snapshot, since int64) (ChangeList, error) {
 	}
 	return ChangeList{Revision: snap.Revision(), Since: since, Changes: Changes(log), Summaries: Summaries(sums)}, nil
 }
+
+// ChangesAt lists what revision rev alone did, raw and in words: the
+// answer ChangesSince(snap, rev-1) gave while rev was the current
+// revision. A revision outside snap's change log (at or before
+// BaseRevision, after Revision) is an error wrapping
+// agenda.ErrUnknownRevision.
+func ChangesAt(snap *agenda.Snapshot, rev int64) (ChangeList, error) {
+	if rev <= snap.BaseRevision() || rev > snap.Revision() {
+		return ChangeList{}, fmt.Errorf("api: revision %d is not in the change log, which covers revisions %d to %d: %w",
+			rev, snap.BaseRevision()+1, snap.Revision(), agenda.ErrUnknownRevision)
+	}
+	log, err := snap.ChangesSince(rev - 1)
+	if err != nil {
+		return ChangeList{}, err
+	}
+	sums, err := snap.SummariesSince(rev - 1)
+	if err != nil {
+		return ChangeList{}, err
+	}
+	// Both are in revision order: what rev did is where they start.
+	n := 0
+	for n < len(log) && log[n].Revision == rev {
+		n++
+	}
+	m := 0
+	for m < len(sums) && sums[m].Revision == rev {
+		m++
+	}
+	return ChangeList{Revision: rev, Since: rev - 1, Changes: Changes(log[:n]), Summaries: Summaries(sums[:m])}, nil
+}

@@ -32,6 +32,7 @@ type common struct {
 	PickSet   bool
 	NoIndex   bool
 	Prefix    string // the conference's path prefix, "" at the root
+	Revision  int64  // the revision shown, where the script's change stream starts
 }
 
 func (h *Renderer) common(snap *agenda.Snapshot, st state, title string) common {
@@ -52,6 +53,7 @@ func (h *Renderer) common(snap *agenda.Snapshot, st state, title string) common 
 		PickSet:   st.pickSet,
 		NoIndex:   st.pickSet,
 		Prefix:    st.prefix,
+		Revision:  snap.Revision(),
 	}
 }
 

@@ -25,6 +25,9 @@ type conf struct {
 	cur    atomic.Pointer[site]
 	picks  page.PickStore
 	dav    http.Handler // its principal, calendar home and calendars
+	// gone is closed when the conference is withdrawn, which ends its
+	// change streams.
+	gone chan struct{}
 }
 
 // newConf makes the serving side of conference slug. The default
@@ -32,7 +35,7 @@ type conf struct {
 // base URL, the principal "public", picks in Config.Picks. Any other lives
 // under its slug: "/{slug}/…" and "/dav/{slug}/".
 func (s *Server) newConf(slug string, def bool) *conf {
-	c := &conf{slug: slug, def: def, base: s.cfg.BaseURL, prodID: s.cfg.ProdID}
+	c := &conf{slug: slug, def: def, base: s.cfg.BaseURL, prodID: s.cfg.ProdID, gone: make(chan struct{})}
 	opts := caldav.Options{Prefix: caldav.DefaultPrefix, Logger: s.log}
 	switch {
 	case def:
@@ -66,8 +69,10 @@ func (c *conf) current() *ical.Edition {
 
 // publish renders snap for serving (ical.Render, reusing the events of
 // the revision being served wherever a session renders the same) and
-// returns swap, which makes it current in one atomic step. A failed
-// publish leaves the conference as it was.
+// returns swap, which makes it current in one atomic step and wakes the
+// conference's change streams: swap is the one place a revision becomes
+// current, so the streams wait for nothing else and poll nothing. A
+// failed publish leaves the conference as it was.
 func (c *conf) publish(_ context.Context, snap *agenda.Snapshot) (func(), error) {
 	var prev *ical.Edition
 	if old := c.cur.Load(); old != nil {
@@ -77,8 +82,14 @@ func (c *conf) publish(_ context.Context, snap *agenda.Snapshot) (func(), error)
 	if err != nil {
 		return nil, err
 	}
-	next := &site{conf: c, ed: ed, snap: snap}
-	return func() { c.cur.Store(next) }, nil
+	next := &site{conf: c, ed: ed, snap: snap, replaced: make(chan struct{})}
+	return func() {
+		// Each revision is swapped out once, so its channel is closed
+		// once; a swap called twice finds its own revision current.
+		if old := c.cur.Swap(next); old != nil && old != next {
+			close(old.replaced)
+		}
+	}, nil
 }
 
 // Publisher returns the agenda.PublishFunc of conference slug: the
@@ -103,12 +114,14 @@ func (s *Server) conference(slug string) *conf {
 }
 
 // Withdraw stops serving conference slug: its URLs answer 404 from now
-// on. The default conference cannot be withdrawn.
+// on, and its open change streams end. The default conference cannot be
+// withdrawn.
 func (s *Server) Withdraw(slug string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if c, ok := s.confs[slug]; ok && !c.def {
 		delete(s.confs, slug)
+		close(c.gone) // it was in the table, so this is its one withdrawal
 	}
 }
 

@@ -247,6 +247,89 @@ func TestConferencesInBrowser(t *testing.T) {
 	}
 }
 
+// TestLiveChangesInBrowser opens the agenda in headless Chromium and
+// changes it through the API while the page stays open: a session moved
+// to another room and time shows its new room and time on its card, marked
+// with the change log's words, and a cancelled one is marked cancelled,
+// without the page being loaded again.
+func TestLiveChangesInBrowser(t *testing.T) {
+	chromium, driver := browserPaths()
+	if chromium == "" || driver == "" {
+		msg := "headless browser test needs chromium and chromedriver on PATH (Debian packages chromium, chromium-driver)"
+		if os.Getenv("CONFCAL_E2E_BROWSER") == "1" {
+			t.Fatal(msg + "; CONFCAL_E2E_BROWSER=1 requires them")
+		}
+		t.Skip(msg)
+	}
+	ts, svc := livePageServer(t)
+	wd := startBrowser(t, chromium, driver)
+	wd.navigate(ts.URL + "/")
+	wd.waitFor(func() bool { return len(wd.find("section.day article.card")) > 0 })
+	// A reload would forget this.
+	wd.script("window.confcalTestMark = 'not reloaded'")
+
+	snap := svc.Current()
+	ids := snap.SessionIDs()
+	moved, gone := ids[5], ids[9]
+	x, _ := snap.Session(moved)
+	var room agenda.Room
+	for _, r := range snap.Rooms() {
+		if r.ID != x.Room {
+			room = r
+			break
+		}
+	}
+	start := x.Start.Add(95 * time.Minute)
+	end := start.Add(x.End.Sub(x.Start))
+	p := api.SessionPatch{Room: &room.ID, Force: true}
+	startText := start.Format("2006-01-02T15:04")
+	p.Start = &startText
+	next, _, err := api.PatchSession(t.Context(), svc, "api:test", moved, p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sums, err := api.ChangesAt(next, next.Revision())
+	if err != nil || len(sums.Summaries) != 1 {
+		t.Fatalf("the move's change list: %+v, %v", sums, err)
+	}
+	card := "#s-" + moved
+	when := start.Format("15:04") + "–" + end.Format("15:04")
+	wd.waitFor(func() bool {
+		return len(wd.find(card+".changed")) == 1 && wd.text(wd.find(card + " .meta .when")[0]) == when &&
+			wd.text(wd.find(card + " .meta .room")[0]) == room.Name
+	})
+	var marks []string
+	for _, e := range wd.find(card + " ul.marks li") {
+		marks = append(marks, wd.text(e))
+	}
+	if !slices.Contains(marks, sums.Summaries[0].Text) {
+		t.Errorf("the moved card's marks %q lack the change log's %q", marks, sums.Summaries[0].Text)
+	}
+
+	// Now that the page follows the stream, a cancellation.
+	cancelled := "cancelled"
+	if _, _, err := api.PatchSession(t.Context(), svc, "api:test", gone, api.SessionPatch{Status: &cancelled}, nil); err != nil {
+		t.Fatal(err)
+	}
+	card = "#s-" + gone
+	wd.waitFor(func() bool {
+		st := wd.find(card + ".cancelled p.status")
+		return len(st) == 1 && wd.text(st[0]) == "Cancelled" && len(wd.find(card+" h4 a del")) == 1 && len(wd.find(card+".changed")) == 1
+	})
+	if got := wd.script("return window.confcalTestMark"); got != "not reloaded" {
+		t.Errorf("the page was loaded again (mark %v)", got)
+	}
+	wd.script("document.getElementById('s-" + gone + "').scrollIntoView()")
+	png := wd.screenshot()
+	for _, dir := range []string{t.TempDir(), os.Getenv("CONFCAL_E2E_SHOTS")} {
+		if dir != "" {
+			if err := os.WriteFile(filepath.Join(dir, "live-changes.png"), png, 0o644); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+}
+
 // browserPaths finds Chromium and chromedriver on PATH.
 func browserPaths() (chromium, driver string) {
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {

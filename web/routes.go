@@ -136,6 +136,7 @@ func (s *Server) conferenceRoutes(r chi.Router, at string, host Host, read func(
 	read(r, at+"/api/tracks", s.handle(a.listTracks))
 	read(r, at+"/api/speakers", s.handle(a.listSpeakers))
 	read(r, at+"/api/changes", s.handle(a.listChanges))
+	read(r, at+"/api/changes/stream", s.handle(s.serveStream)) // Server-Sent Events (stream.go)
 	r.Group(func(r chi.Router) {
 		r.Use(func(next http.Handler) http.Handler { return s.requireToken(host, next) })
 		r.Patch(at+"/api/sessions/{id}", s.handle(a.patchSession))

@@ -79,6 +79,15 @@ type Config struct {
 	// FeedCache bounds the bytes of the feed bodies kept between requests;
 	// zero means DefaultFeedCache.
 	FeedCache int
+	// StreamHeartbeat is how long a change stream (stream.go) may stay
+	// silent before it sends a comment, so that proxies and clients do not
+	// take it for dead; zero means DefaultStreamHeartbeat.
+	StreamHeartbeat time.Duration
+	// StreamsPerClient bounds the change streams open at once from one
+	// client address (ratelimit.ClientKey; more answer 429), Streams those
+	// open on the server (more answer 503); zero means
+	// DefaultStreamsPerClient and DefaultStreams.
+	StreamsPerClient, Streams int
 }
 
 // DefaultFeedCache is the default bound of Config.FeedCache.
@@ -95,6 +104,12 @@ type Server struct {
 	page   *page.Renderer
 	limits limiters
 	pool   pools // buffers picks are put together in (picks.go)
+
+	// The change streams (stream.go): their slots, and closing, closed
+	// once by EndStreams.
+	streams   *streamSlots
+	closing   chan struct{}
+	closeOnce sync.Once
 
 	mu    sync.RWMutex
 	confs map[string]*conf // by slug; the default one under "" too
@@ -122,11 +137,21 @@ func New(cfg Config) (*Server, error) {
 	if cfg.FeedCache <= 0 {
 		cfg.FeedCache = DefaultFeedCache
 	}
+	if cfg.StreamHeartbeat <= 0 {
+		cfg.StreamHeartbeat = DefaultStreamHeartbeat
+	}
+	if cfg.StreamsPerClient <= 0 {
+		cfg.StreamsPerClient = DefaultStreamsPerClient
+	}
+	if cfg.Streams <= 0 {
+		cfg.Streams = DefaultStreams
+	}
 	pg, err := page.New()
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
-	s := &Server{cfg: cfg, log: log, bodies: newBodyCache(cfg.FeedCache), page: pg, limits: newLimiters(), confs: map[string]*conf{}}
+	s := &Server{cfg: cfg, log: log, bodies: newBodyCache(cfg.FeedCache), page: pg, limits: newLimiters(), confs: map[string]*conf{},
+		streams: newStreamSlots(cfg.StreamsPerClient, cfg.Streams), closing: make(chan struct{})}
 	def := s.newConf(cfg.Default, true)
 	s.confs[""], s.confs[cfg.Default] = def, def
 	return s, nil
@@ -136,10 +161,13 @@ func New(cfg Config) (*Server, error) {
 // the views made on first request (views, list), which any request may
 // add and all share.
 type site struct {
-	conf  *conf
-	ed    *ical.Edition
-	snap  *agenda.Snapshot
-	views sync.Map // named feed key ("track/talks") → *ical.Calendar
+	conf *conf
+	ed   *ical.Edition
+	snap *agenda.Snapshot
+	// replaced is closed when a later revision is swapped in: what the
+	// change streams of the conference wait on.
+	replaced chan struct{}
+	views    sync.Map // named feed key ("track/talks") → *ical.Calendar
 	// The picks asked for, by their query or stored code (site.pick).
 	picks  sync.Map // key → *ical.Calendar
 	npicks atomic.Int64

@@ -169,6 +169,9 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 
 	h := srv.HandlerFor(host{Manager: mgr, def: def, follows: followed}, opsEndpoints(m, log, store, svc, poll))
 	hs := ops.httpServer(h, log)
+	// Shutdown waits for every request to end, and a change stream ends
+	// only when its client leaves or it is told to.
+	hs.RegisterOnShutdown(srv.EndStreams)
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	log.Info("listening", "addr", ln.Addr().String(), "url", base,

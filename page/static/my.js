@@ -1,7 +1,9 @@
 // Progressive enhancement for the confcal page; everything works without it.
 // It remembers the starred sessions in this browser (localStorage) so the
-// attendee finds them again after opening the bare address, and turns the
-// "Copy link" buttons on where the clipboard can be written.
+// attendee finds them again after opening the bare address, turns the
+// "Copy link" buttons on where the clipboard can be written, and follows
+// the conference's change stream while the page is open: a session that
+// moves, changes time or is cancelled is updated on its card and marked.
 (function () {
   "use strict";
   var body = document.body;
@@ -10,11 +12,16 @@
   var prefix = body.dataset.prefix || "";
   var KEY = "confcal.pick" + prefix;
   var ids = /^[a-z0-9-]+(,[a-z0-9-]+)*$/;
-  try {
-    if (body.dataset.pickSet === "1") {
-      // The address names the pick: it is the truth, remember it.
-      localStorage.setItem(KEY, body.dataset.pick || "");
-    } else {
+
+  // remember keeps the pick of the address, or brings the remembered one
+  // back; it reports whether the page is being replaced for that.
+  function remember() {
+    try {
+      if (body.dataset.pickSet === "1") {
+        // The address names the pick: it is the truth, remember it.
+        localStorage.setItem(KEY, body.dataset.pick || "");
+        return false;
+      }
       var saved = localStorage.getItem(KEY);
       var path = location.pathname;
       if (prefix) {
@@ -26,23 +33,182 @@
         q.delete("pick");
         var rest = q.toString();
         location.replace(location.pathname + "?" + (rest ? rest + "&" : "") + "pick=" + saved + location.hash);
-        return;
+        return true;
       }
+    } catch (e) {
+      // Storage is off (private mode, blocked): the address alone keeps the pick.
     }
-  } catch (e) {
-    // Storage is off (private mode, blocked): the address alone keeps the pick.
+    return false;
   }
-  if (!navigator.clipboard) {
-    return;
-  }
-  document.querySelectorAll("button[data-copy]").forEach(function (b) {
-    b.hidden = false;
-    b.addEventListener("click", function () {
-      navigator.clipboard.writeText(b.dataset.copy).then(function () {
-        var label = b.textContent;
-        b.textContent = "Copied";
-        setTimeout(function () { b.textContent = label; }, 2000);
+
+  function copyButtons() {
+    if (!navigator.clipboard) {
+      return;
+    }
+    document.querySelectorAll("button[data-copy]").forEach(function (b) {
+      b.hidden = false;
+      b.addEventListener("click", function () {
+        navigator.clipboard.writeText(b.dataset.copy).then(function () {
+          var label = b.textContent;
+          b.textContent = "Copied";
+          setTimeout(function () { b.textContent = label; }, 2000);
+        });
       });
     });
-  });
+  }
+
+  // The change log's fields that show on a card.
+  var onCard = { start: 1, end: 1, room: 1, location: 1, status: 1, title: 1, track: 1 };
+
+  // follow listens to the change stream from the revision the page shows
+  // on. Each event is one revision's changes; the cards of the sessions it
+  // touched are redrawn from the API's session and marked with the change
+  // log's words. A hidden page lets go of its connection and picks up
+  // where it left off when it is shown again.
+  function follow() {
+    var last = body.dataset.revision;
+    if (!last || !window.EventSource || !window.fetch || !document.querySelector("article.card")) {
+      return;
+    }
+    var source = null;
+    var pending = {}; // session ID → words not yet shown
+    var asked = {}; // session ID → number of its latest fetch
+    function open() {
+      if (source) {
+        return;
+      }
+      // EventSource sends the last id itself when it reconnects; ?since=
+      // is for its first request.
+      source = new EventSource(prefix + "/api/changes/stream?since=" + encodeURIComponent(last));
+      source.onmessage = function (ev) {
+        var list;
+        try {
+          list = JSON.parse(ev.data);
+        } catch (e) {
+          return;
+        }
+        if (ev.lastEventId) {
+          last = ev.lastEventId;
+        }
+        var words = {}, rooms = {}, touched = {};
+        (list.summaries || []).forEach(function (s) {
+          if (s.session) {
+            (words[s.session] = words[s.session] || []).push(s.text);
+          } else if (s.room) {
+            (rooms[s.room] = rooms[s.room] || []).push(s.text);
+          }
+        });
+        (list.changes || []).forEach(function (c) {
+          if (!c.session || !onCard[c.field]) {
+            return;
+          }
+          touched[c.session] = true;
+          if (c.field === "location" && rooms[c.room] && !words[c.session]) {
+            words[c.session] = rooms[c.room]; // its room was renamed
+          }
+        });
+        Object.keys(touched).forEach(function (id) { update(id, words[id] || []); });
+      };
+    }
+    function close() {
+      if (source) {
+        source.close();
+        source = null;
+      }
+    }
+    function update(id, texts) {
+      var card = document.getElementById("s-" + id);
+      if (!card || !card.classList.contains("card")) {
+        return;
+      }
+      pending[id] = (pending[id] || []).concat(texts);
+      var n = (asked[id] || 0) + 1;
+      asked[id] = n;
+      fetch(prefix + "/api/sessions/" + encodeURIComponent(id), { headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (s) {
+          if (s && asked[id] === n) { // an older answer must not undo a newer one
+            redraw(card, s, pending[id]);
+            pending[id] = [];
+          }
+        })
+        .catch(function () {});
+    }
+    document.addEventListener("visibilitychange", function () {
+      if (document.hidden) {
+        close();
+      } else {
+        open();
+      }
+    });
+    if (!document.hidden) {
+      open();
+    }
+  }
+
+  function element(name, cls, text) {
+    var e = document.createElement(name);
+    if (cls) {
+      e.className = cls;
+    }
+    if (text) {
+      e.textContent = text;
+    }
+    return e;
+  }
+
+  // redraw shows session s (the API's document) on its card as the server
+  // draws it: time, room, track and title, the cancelled state, and the
+  // marks, to which texts are added.
+  function redraw(card, s, texts) {
+    var set = function (sel, text) {
+      var e = card.querySelector(sel);
+      if (e) {
+        e.textContent = text;
+      }
+    };
+    // The API's times are RFC 3339 in the conference's zone, as the page's.
+    set(".meta .when", s.start.slice(11, 16) + "\u2013" + s.end.slice(11, 16));
+    set(".meta .room", s.room_name);
+    set(".meta .track", s.track_name);
+    Array.prototype.slice.call(card.classList).forEach(function (c) {
+      if (c.indexOf("t-") === 0) {
+        card.classList.remove(c);
+      }
+    });
+    card.classList.add("t-" + s.track);
+    var off = s.status === "cancelled";
+    var link = card.querySelector("h4 a");
+    if (link) {
+      link.textContent = "";
+      link.appendChild(off ? element("del", "", s.title) : document.createTextNode(s.title));
+    }
+    card.classList.toggle("cancelled", off);
+    var marks = card.querySelector("ul.marks");
+    var status = card.querySelector("p.status");
+    if (off && !status) {
+      card.insertBefore(element("p", "status", "Cancelled"), marks);
+    } else if (!off && status) {
+      status.remove();
+    }
+    if (!texts.length) {
+      return;
+    }
+    if (!marks) {
+      marks = card.appendChild(element("ul", "marks"));
+    }
+    var shown = Array.prototype.map.call(marks.children, function (li) { return li.textContent; });
+    texts.forEach(function (t) {
+      if (shown.indexOf(t) < 0) {
+        marks.appendChild(element("li", "", t));
+      }
+    });
+    card.classList.add("changed");
+  }
+
+  if (remember()) {
+    return;
+  }
+  copyButtons();
+  follow();
 })();
