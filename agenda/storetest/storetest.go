@@ -1,7 +1,9 @@
 // Package storetest is the contract of agenda.Registry and agenda.Store,
 // as tests every implementation runs (memstore, sqlite, postgres): Run
 // checks loading and saving, the compare-and-set of Save under concurrency,
-// a change log without gaps, conferences, tokens and picks.
+// a change log without gaps, conferences, tokens and picks, and, for a
+// registry that is an agenda.PushStore too, the VAPID key, push
+// subscriptions, webhooks and their outbox (push.go).
 package storetest
 
 import (
@@ -32,6 +34,13 @@ func Run(t *testing.T, open func(t *testing.T) agenda.Registry) {
 		{"ConferencesApart", conferencesApart},
 		{"Tokens", tokens},
 		{"Picks", picks},
+		{"PushKey", pushKey},
+		{"PushSubscriptions", pushSubscriptions},
+		{"PushSubscriptionBounds", pushSubscriptionBounds},
+		{"Webhooks", webhooks},
+		{"WebhookOutbox", webhookOutbox},
+		{"OutboxClaimsOnce", outboxClaimsOnce},
+		{"PurgeDeletesPush", purgeDeletesPush},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.test(t, open(t)) })
 	}
