@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"slices"
@@ -24,7 +25,7 @@ type conf struct {
 	prodID string
 	cur    atomic.Pointer[site]
 	picks  page.PickStore
-	dav    http.Handler // its principal, calendar home and calendars
+	dav    *caldav.Handler // its principal, calendar home and calendars
 }
 
 // newConf makes the serving side of conference slug. The default
@@ -33,7 +34,10 @@ type conf struct {
 // under its slug: "/{slug}/…" and "/dav/{slug}/".
 func (s *Server) newConf(slug string, def bool) *conf {
 	c := &conf{slug: slug, def: def, base: s.cfg.BaseURL, prodID: s.cfg.ProdID}
-	opts := caldav.Options{Prefix: caldav.DefaultPrefix, Logger: s.log}
+	opts := caldav.Options{Prefix: caldav.DefaultPrefix, Logger: s.log, ClientKey: s.clientKey}
+	if s.cfg.Push != nil {
+		opts.Push = s.cfg.Push(cmp.Or(slug, s.cfg.Default))
+	}
 	switch {
 	case def:
 		c.picks = s.cfg.Picks
@@ -78,7 +82,11 @@ func (c *conf) publish(_ context.Context, snap *agenda.Snapshot) (func(), error)
 		return nil, err
 	}
 	next := &site{conf: c, ed: ed, snap: snap}
-	return func() { c.cur.Store(next) }, nil
+	return func() {
+		c.cur.Store(next)
+		// WebDAV-Push: the calendars this revision changed are pushed.
+		c.dav.Published()
+	}, nil
 }
 
 // Publisher returns the agenda.PublishFunc of conference slug: the

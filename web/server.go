@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"confcal/agenda"
+	"confcal/caldav"
 	"confcal/ical"
 	"confcal/page"
 )
@@ -79,6 +80,10 @@ type Config struct {
 	// FeedCache bounds the bytes of the feed bodies kept between requests;
 	// zero means DefaultFeedCache.
 	FeedCache int
+	// Push, when set, gives each conference (by slug) its WebDAV-Push
+	// (caldav.Push): its calendars then take push subscriptions, and each
+	// revision pushes the calendars it changed. Nil serves no push.
+	Push func(slug string) caldav.Push
 }
 
 // DefaultFeedCache is the default bound of Config.FeedCache.

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"confcal/agenda"
@@ -45,7 +46,11 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	ops := addOpsFlags(fs) // logs and limits (ops.go)
 	follow := ops.duration(fs, "follow", "CONFCAL_FOLLOW", 0,
 		"re-read -agenda every `period` (e.g. 5m) and apply what changed, as confcal import does; 0 reads it only into an empty store")
+	pushOpts := addPushFlags(fs) // WebDAV-Push and where outbound requests may go (push.go)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := pushOpts.check(); err != nil {
 		return err
 	}
 	if err := seed.check(); err != nil {
@@ -106,7 +111,21 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	if err != nil {
 		return fmt.Errorf("serve: %s: %w", store.Path(), err)
 	}
-	srv, err := web.New(web.Config{BaseURL: base, Logger: log, TrustProxy: *trustProxy, PageBase: pageBase,
+	// Background work (pushes, webhook deliveries) ends with bg, and is
+	// waited for before the store closes.
+	var background sync.WaitGroup
+	defer background.Wait()
+	bg, stopBG := context.WithCancel(ctx)
+	defer stopBG()
+	outboundClient := pushOpts.client(log)
+	pushFor, pushSvc, err := pushOpts.start(ctx, log, store, outboundClient, base)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	if pushSvc != nil {
+		background.Go(func() { pushSvc.Run(bg) })
+	}
+	srv, err := web.New(web.Config{BaseURL: base, Logger: log, TrustProxy: *trustProxy, PageBase: pageBase, Push: pushFor,
 		Default: def, Picks: storePicks{st: store, slug: def},
 		PicksFor:     func(slug string) page.PickStore { return storePicks{st: store, slug: slug} },
 		Token:        token,
@@ -115,8 +134,6 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	bg, stopBG := context.WithCancel(ctx)
-	defer stopBG()
 	imported := false
 	mgr := conferences.New(conferences.Config{Registry: store, Logger: log, Withdraw: srv.Withdraw,
 		Publisher: func(slug string) agenda.PublishFunc { return timed(srv.Publisher(slug), m, slug == def) },
