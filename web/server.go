@@ -84,6 +84,9 @@ type Config struct {
 	// (caldav.Push): its calendars then take push subscriptions, and each
 	// revision pushes the calendars it changed. Nil serves no push.
 	Push func(slug string) caldav.Push
+	// Webhooks, when set, serves each conference's /api/webhooks
+	// (api_webhooks.go); nil serves none.
+	Webhooks Webhooks
 }
 
 // DefaultFeedCache is the default bound of Config.FeedCache.
