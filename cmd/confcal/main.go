@@ -91,6 +91,7 @@ on the default conference, or the one -conference SLUG names):
 	confcal rooms [rename ID "Name" | add ID "Name"]            list, rename or add rooms
 	confcal changes [-since REV]                                what changed, in plain words
 	confcal import FILE [-dry-run]                              apply an edited agenda file
+	confcal webhooks [list | add URL | remove ID]               POST every revision, signed, to URLs
 
 Conferences (the admin's; same -data or -server):
 
@@ -135,6 +136,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runImport(ctx, rest, stdin, stdout, stderr)
 	case "conferences":
 		return runConferences(ctx, rest, stdout, stderr)
+	case "webhooks":
+		return runWebhooks(ctx, rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

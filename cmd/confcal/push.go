@@ -13,6 +13,7 @@ import (
 	"confcal/caldav"
 	"confcal/outbound"
 	"confcal/push"
+	"confcal/webhook"
 	"confcal/webpush"
 )
 
@@ -51,13 +52,20 @@ func (p *pushFlags) check() error {
 	return nil
 }
 
-// client returns the HTTP client for URLs strangers chose: push resources
-// and webhook targets.
+// client returns the HTTP client for push resources, URLs strangers
+// chose.
 func (p *pushFlags) client(log *slog.Logger) *outbound.Client {
 	if *p.allowLoopback {
 		log.Warn("-push-allow-loopback: push messages and webhooks may go to loopback addresses; this is for tests only")
 	}
 	return outbound.New(outbound.Options{AllowLoopback: *p.allowLoopback, UserAgent: "confcal"})
+}
+
+// webhookClient returns the HTTP client for webhook targets: the same
+// rules, and no more time per request than a delivery's lease allows.
+func (p *pushFlags) webhookClient() *outbound.Client {
+	return outbound.New(outbound.Options{AllowLoopback: *p.allowLoopback, UserAgent: "confcal",
+		Timeout: webhook.Timeout, ResponseHeaderTimeout: webhook.Timeout})
 }
 
 // subject returns the VAPID subject: -push-contact, or the base URL when

@@ -19,6 +19,7 @@ import (
 	"confcal/source"
 	"confcal/sqlite"
 	"confcal/web"
+	"confcal/webhook"
 )
 
 // storePoll is how often serve looks for revisions another process (the
@@ -125,7 +126,9 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	if pushSvc != nil {
 		background.Go(func() { pushSvc.Run(bg) })
 	}
-	srv, err := web.New(web.Config{BaseURL: base, Logger: log, TrustProxy: *trustProxy, PageBase: pageBase, Push: pushFor,
+	hookClient := pushOpts.webhookClient()
+	hooks := &webhook.Registry{Store: store, Client: hookClient}
+	srv, err := web.New(web.Config{BaseURL: base, Logger: log, TrustProxy: *trustProxy, PageBase: pageBase, Push: pushFor, Webhooks: hooks,
 		Default: def, Picks: storePicks{st: store, slug: def},
 		PicksFor:     func(slug string) page.PickStore { return storePicks{st: store, slug: slug} },
 		Token:        token,
@@ -145,6 +148,20 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	}); err != nil {
 		return fmt.Errorf("serve: %s: %w", store.Path(), err)
 	}
+	// Webhooks: every revision stored (by this process or another on the
+	// store) waits in the outbox until delivered.
+	deliverer := &webhook.Deliverer{Store: store, Client: hookClient, Logger: log,
+		Snapshot: func(ctx context.Context, slug string, rev int64) (*agenda.Snapshot, error) {
+			if c, ok := mgr.Get(slug); ok {
+				if cur := c.Service.Current(); cur != nil && cur.Revision() >= rev {
+					return cur, nil
+				}
+			}
+			// Stored by another process and not served here yet, or of
+			// a conference removed since.
+			return store.Agenda(slug).Load(ctx)
+		}}
+	background.Go(func() { deliverer.Run(bg) })
 	defConf, ok := mgr.Default()
 	if !ok {
 		return fmt.Errorf("serve: %s: the default conference %s has no agenda", store.Path(), def)
