@@ -249,8 +249,19 @@ func (s *Store) DeleteWebhook(ctx context.Context, conference, id string) error 
 
 // ClaimDeliveries implements agenda.PushStore.
 func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]agenda.Delivery, error) {
+	// Deliverers ask every second or so; most of the time nothing is
+	// due, which a read tells without taking the write lock that every
+	// Save of every process on the file waits for.
+	var due int
+	err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM webhook_outbox WHERE next_attempt <= ? LIMIT 1)", stamp(now)).Scan(&due)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: webhook outbox: %w", busy(err))
+	}
+	if due == 0 {
+		return nil, nil
+	}
 	var out []agenda.Delivery
-	err := s.write(ctx, "claim webhook deliveries", func(tx *sql.Tx) error {
+	err = s.write(ctx, "claim webhook deliveries", func(tx *sql.Tx) error {
 		out = out[:0]
 		// The head of each webhook's queue, if it is due.
 		err := query(ctx, tx, `SELECT o.conf, o.webhook, o.revision, o.attempts, o.next_attempt, o.last_error
