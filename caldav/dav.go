@@ -21,7 +21,7 @@ import (
 // property comes from the agenda anyway, so the view answers directly.
 
 // servePropfind answers a PROPFIND.
-func (h *handler) servePropfind(w http.ResponseWriter, r *http.Request, v *view, res resource, body []byte) {
+func (h *Handler) servePropfind(w http.ResponseWriter, r *http.Request, v *view, res resource, body []byte) {
 	// A missing Depth would be infinity (RFC 4918 §9.1), which on the
 	// principal lists every object of every calendar. RFC 4918 lets a
 	// server refuse infinity; a missing Depth is served as 1, which is
@@ -67,6 +67,11 @@ func (v *view) writeResponse(w *multistatusWriter, res resource, q *propQuery, r
 		w.beginPropstat()
 		for _, n := range propNames(res.kind, report) {
 			w.raw(emptyElem(n))
+		}
+		if res.kind == resCalendar && v.push != nil {
+			for _, n := range pushNames {
+				w.raw(emptyElem(n))
+			}
 		}
 		w.endPropstat(http.StatusOK)
 	case modeAllProp:
@@ -165,7 +170,7 @@ func (v *view) beginResponse(w *multistatusWriter, res resource) {
 }
 
 // serveReport dispatches a REPORT on its document element.
-func (h *handler) serveReport(w http.ResponseWriter, r *http.Request, v *view, res resource, body []byte) {
+func (h *Handler) serveReport(w http.ResponseWriter, r *http.Request, v *view, res resource, body []byte) {
 	q, err := decodeRequest(body)
 	if err != nil {
 		var fe *filterError
@@ -211,7 +216,7 @@ func bodyError(method string, err error) string {
 // the filter, with the properties asked for (calendar-data is the exact
 // bytes the ETag is a hash of). The Depth header is not checked: clients
 // send 1, and the members are all a calendar holds.
-func (h *handler) serveQuery(w http.ResponseWriter, r *http.Request, v *view, res resource, q *davRequest) {
+func (h *Handler) serveQuery(w http.ResponseWriter, r *http.Request, v *view, res resource, q *davRequest) {
 	if res.kind != resCalendar {
 		h.precondition(w, r, http.StatusForbidden, condition(nsDAV, "supported-report"), "calendar-query works on calendars")
 		return
@@ -254,7 +259,7 @@ func (h *handler) serveQuery(w http.ResponseWriter, r *http.Request, v *view, re
 // the properties asked for, or 404 when it is not an object below the
 // request URL (go-webdav served any object named, even of another
 // calendar).
-func (h *handler) serveMultiget(w http.ResponseWriter, r *http.Request, v *view, res resource, q *davRequest) {
+func (h *Handler) serveMultiget(w http.ResponseWriter, r *http.Request, v *view, res resource, q *davRequest) {
 	if len(q.Hrefs) == 0 {
 		h.fail(w, r, http.StatusBadRequest, "calendar-multiget names no href")
 		return

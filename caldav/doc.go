@@ -67,5 +67,9 @@
 //   - calendar-data in REPORT answers is the object's exact bytes;
 //   - GET and HEAD on objects and calendars (the calendar's whole .ics) with
 //     ETag, Last-Modified and 304 answers to If-None-Match;
-//   - request bodies are capped (413 above the cap).
+//   - request bodies are capped (413 above the cap);
+//   - with Options.Push, WebDAV-Push (push.go): calendars have the
+//     draft's push properties, take push-register POSTs (still refusing
+//     every write), and Handler.Published hands each changed calendar's
+//     push message to the Push, which stores and sends.
 package caldav

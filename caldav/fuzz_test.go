@@ -9,8 +9,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"confcal/agenda"
+	"confcal/outbound"
+	"confcal/push"
+	"confcal/webpush"
 )
 
 // FuzzRequest sends arbitrary PROPFIND and REPORT bodies, with any Depth,
@@ -127,4 +131,39 @@ func answerLimit(tb testing.TB, s *testServer) func(n int) int {
 	}
 	responses := members + len(calendars) + 3 + 100
 	return func(n int) int { return data + perResponse*responses + 6*n }
+}
+
+// FuzzPushRegister POSTs arbitrary bodies to a calendar of a server with
+// WebDAV-Push on. Whatever the body, the answer is 201 (with a Location
+// and an Expires), 400, 403 (with a DAV:error) or 413, never 5xx or a
+// panic.
+func FuzzPushRegister(f *testing.F) {
+	s := newPushServer(f, outbound.New(outbound.Options{}), push.Options{})
+	good := webpush.Subscription{Endpoint: "https://push.example.org/x", P256dh: make([]byte, 65), Auth: make([]byte, 16)}
+	f.Add(registerBody(f, good, time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)))
+	f.Add(`<push-register xmlns="https://bitfire.at/webdav-push" xmlns:D="DAV:"><subscription><web-push-subscription>` +
+		`<push-resource>https://push.example.org/y</push-resource><content-encoding>aes128gcm</content-encoding>` +
+		`<subscription-public-key type="p256dh">BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4</subscription-public-key>` +
+		`<auth-secret>BTBZMqHH6r4Tts7J_aSIgg</auth-secret></web-push-subscription></subscription>` +
+		`<trigger><content-update><D:depth>1</D:depth></content-update></trigger><expires>Wed, 20 Dec 2034 10:03:31 GMT</expires></push-register>`)
+	f.Add(`<push-register xmlns="https://bitfire.at/webdav-push"><subscription/></push-register>`)
+	f.Add(`<propfind xmlns="DAV:"><allprop/></propfind>`)
+	f.Add("")
+	f.Fuzz(func(t *testing.T, body string) {
+		w := s.register(t, calRoom1, body)
+		switch w.Code {
+		case http.StatusCreated:
+			if w.Header().Get("Location") == "" || w.Header().Get("Expires") == "" {
+				t.Errorf("201 without Location or Expires: %v", w.Header())
+			}
+		case http.StatusForbidden:
+			var e element
+			if err := xml.Unmarshal(w.Body.Bytes(), &e); err != nil || e.XMLName != dav("error") {
+				t.Errorf("403 without a DAV:error body: %v\n%s", err, w.Body)
+			}
+		case http.StatusBadRequest, http.StatusRequestEntityTooLarge:
+		default:
+			t.Errorf("status %d for body %q:\n%s", w.Code, body, w.Body)
+		}
+	})
 }

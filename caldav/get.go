@@ -14,7 +14,7 @@ import (
 // Last-Modified is when it last changed (view.lastModified), which moves
 // when a member leaves too, not only the latest LastModified of the
 // members it still has.
-func (h *handler) serveGet(w http.ResponseWriter, r *http.Request, v *view, res resource) {
+func (h *Handler) serveGet(w http.ResponseWriter, r *http.Request, v *view, res resource) {
 	switch res.kind {
 	case resObject:
 		serveBytes(w, r, res.obj.obj.ETag(), res.obj.obj.Modified(), res.obj.obj.Bytes())

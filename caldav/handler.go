@@ -38,10 +38,20 @@ type Options struct {
 	// MaxBody caps request bodies in bytes; larger ones get 413. Zero
 	// means DefaultMaxBody.
 	MaxBody int64
+	// Push, when set, turns on WebDAV-Push for the calendars (push.go):
+	// their push properties, registration by POST, and a message for
+	// every change (Handler.Published). Nil serves none of it.
+	Push Push
+	// ClientKey names a request's client for the bound on push
+	// subscriptions per client (web gives its rate limits' key, which
+	// knows about proxies); nil means the connection's address.
+	ClientKey func(*http.Request) string
 }
 
-// handler serves the tree from the view of the current edition.
-type handler struct {
+// Handler serves the tree from the view of the current edition (see
+// NewHandler), and with Options.Push, WebDAV-Push for its calendars
+// (push.go).
+type Handler struct {
 	p       paths
 	current func() *ical.Edition
 	log     *slog.Logger
@@ -53,6 +63,12 @@ type handler struct {
 	// chunks holds the buffers multistatus answers are streamed through
 	// (*[]byte of capacity chunkSize, see multistatusWriter).
 	chunks sync.Pool
+
+	// WebDAV-Push (push.go): nil push serves none of it.
+	push          Push
+	clientKeyFunc func(*http.Request) string
+	pushMu        sync.Mutex // serializes Published
+	pushed        *view      // the view the last pushes were made from
 }
 
 // NewHandler returns the CalDAV handler for /.well-known/caldav (and
@@ -60,7 +76,7 @@ type handler struct {
 // the edition to serve (nil until there is one: requests then get 503); it
 // is called once per request, and everything the request sees comes from
 // that edition.
-func NewHandler(opts Options, current func() *ical.Edition) http.Handler {
+func NewHandler(opts Options, current func() *ical.Edition) *Handler {
 	prefix := opts.Prefix
 	if prefix == "" {
 		prefix = DefaultPrefix
@@ -77,7 +93,7 @@ func NewHandler(opts Options, current func() *ical.Edition) http.Handler {
 	if maxBody <= 0 {
 		maxBody = DefaultMaxBody
 	}
-	return &handler{
+	return &Handler{
 		p:       paths{prefix: prefix, principal: cmpOr(opts.Principal, DefaultPrincipal), roots: opts.Roots},
 		current: current,
 		log:     log,
@@ -86,13 +102,15 @@ func NewHandler(opts Options, current func() *ical.Edition) http.Handler {
 			b := make([]byte, 0, chunkSize)
 			return &b
 		}},
+		push:          opts.Push,
+		clientKeyFunc: opts.ClientKey,
 	}
 }
 
 // view returns the view of the current edition, building it on first use
 // from the view before it (whose objects it takes over where the
 // rendering did not change).
-func (h *handler) view() (*view, error) {
+func (h *Handler) view() (*view, error) {
 	ed := h.current()
 	if ed == nil {
 		return nil, errNoView
@@ -105,7 +123,7 @@ func (h *handler) view() (*view, error) {
 	if v := h.cur.Load(); v != nil && v.ed == ed {
 		return v, nil
 	}
-	v, err := newView(ed, h.p, h.cur.Load())
+	v, err := newView(ed, h.p, h.cur.Load(), h.push)
 	if err != nil {
 		return nil, err
 	}
@@ -199,7 +217,7 @@ func neededPrivilege(r *http.Request, res resource, target string) (priv, href s
 	return "", "", false
 }
 
-func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// RFC 6764 §5: 301 (not 308, which clients written for its
 	// 301/303/307 may not follow), with or without the trailing slash, as
 	// CalDAVTester wants.
@@ -224,7 +242,17 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if h.push != nil {
+		if id, ok := h.registrationID(r.URL.Path); ok {
+			h.serveRegistration(w, r, id)
+			return
+		}
+	}
 	res := v.resolve(r.URL.Path)
+	if h.push != nil && r.Method == http.MethodPost && res.kind == resCalendar {
+		h.servePushRegister(w, r, v, res)
+		return
+	}
 	target := res.path
 	if res.kind == resNone {
 		target = r.URL.Path
@@ -252,7 +280,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // fail writes a short text answer; 5xx ones are logged.
-func (h *handler) fail(w http.ResponseWriter, r *http.Request, status int, msg string) {
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	if status >= 500 {
 		h.log.ErrorContext(r.Context(), "caldav request failed",
 			"method", r.Method, "path", r.URL.Path, "status", status, "error", msg)
@@ -268,7 +296,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, status int, msg s
 
 // precondition writes a DAV:error body naming a failed pre- or
 // postcondition (RFC 4918 §16).
-func (h *handler) precondition(w http.ResponseWriter, r *http.Request, status int, cond, msg string) {
+func (h *Handler) precondition(w http.ResponseWriter, r *http.Request, status int, cond, msg string) {
 	h.log.DebugContext(r.Context(), "caldav precondition failed", "method", r.Method, "path", r.URL.Path, "reason", msg)
 	writeXML(w, status, davErrorBody(cond))
 }
@@ -277,9 +305,17 @@ func (h *handler) precondition(w http.ResponseWriter, r *http.Request, status in
 // methods: Evolution reads DELETE, MKCOL or PUT there as "writable".
 // calendar-schedule is not announced, which keeps Thunderbird from trying
 // scheduling.
-func (h *handler) serveOptions(w http.ResponseWriter) {
+//
+// With push, "webdav-push" is announced too (the draft's service
+// detection), while Allow stays as it is: registering by POST is not a
+// write clients should offer, and Evolution reads POST in Allow as one.
+func (h *Handler) serveOptions(w http.ResponseWriter) {
 	hd := w.Header()
-	hd.Set("DAV", "1, 3, calendar-access")
+	if h.push != nil {
+		hd.Set("DAV", "1, 3, calendar-access, webdav-push")
+	} else {
+		hd.Set("DAV", "1, 3, calendar-access")
+	}
 	hd.Set("Allow", allowed)
 	hd.Set("Content-Length", "0")
 	w.WriteHeader(http.StatusOK)
@@ -288,7 +324,7 @@ func (h *handler) serveOptions(w http.ResponseWriter) {
 // refuseWrite answers a write with 403 and a DAV:need-privileges body
 // naming the privilege the client lacks on href (RFC 3744 §7.1.1):
 // clients read that as "read-only", unlike 400, 405 or 501.
-func (h *handler) refuseWrite(w http.ResponseWriter, priv, href string) {
+func (h *Handler) refuseWrite(w http.ResponseWriter, priv, href string) {
 	body := davErrorBody(el(xml.Name{Space: nsDAV, Local: "need-privileges"},
 		el(xml.Name{Space: nsDAV, Local: "resource"}, hrefXML(href),
 			el(xml.Name{Space: nsDAV, Local: "privilege"}, condition(nsDAV, priv)))))
@@ -296,7 +332,7 @@ func (h *handler) refuseWrite(w http.ResponseWriter, priv, href string) {
 }
 
 // readBody reads the request body up to the cap: 413 above it.
-func (h *handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
 	var tooLarge *http.MaxBytesError
 	switch {

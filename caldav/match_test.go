@@ -347,7 +347,7 @@ func FuzzFilter(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	v, err := newView(ed, paths{prefix: "/dav", principal: DefaultPrincipal}, nil)
+	v, err := newView(ed, paths{prefix: "/dav", principal: DefaultPrincipal}, nil, nil)
 	if err != nil {
 		f.Fatal(err)
 	}

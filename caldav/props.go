@@ -165,7 +165,7 @@ func (v *view) calendarProp(c *calendar, name xml.Name) (string, bool) {
 	case nameCalendarOrder:
 		return c.props.order, true
 	}
-	return "", false
+	return v.pushProp(c, name)
 }
 
 // objectProp serves the properties of a calendar object.

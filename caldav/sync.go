@@ -142,7 +142,7 @@ func (v *view) homeChanges(rev int64) []syncEntry {
 }
 
 // serveSync answers a sync-collection REPORT on a calendar or the home.
-func (h *handler) serveSync(w http.ResponseWriter, r *http.Request, v *view, res resource, req *davRequest) {
+func (h *Handler) serveSync(w http.ResponseWriter, r *http.Request, v *view, res resource, req *davRequest) {
 	if res.kind != resCalendar && res.kind != resHome {
 		h.precondition(w, r, http.StatusForbidden, condition(nsDAV, "supported-report"),
 			"sync-collection works on calendars and the calendar home")

@@ -212,11 +212,14 @@ type view struct {
 	// objectHeadXML is the head every object of the edition shares,
 	// escaped for calendar-data once per view.
 	objectHeadXML string
+	// push holds the calendars' push properties, nil without push.
+	push *pushProps
 }
 
 // newView builds the view of ed. prev (may be nil) is the view of an
 // earlier edition: its objects are reused where the rendering is the same.
-func newView(ed *ical.Edition, p paths, prev *view) (*view, error) {
+// push (may be nil) gives the calendars their push properties.
+func newView(ed *ical.Edition, p paths, prev *view, push Push) (*view, error) {
 	snap := ed.Snapshot()
 	conf := snap.Conference()
 	opts := ed.Options()
@@ -297,6 +300,7 @@ func newView(ed *ical.Edition, p paths, prev *view) (*view, error) {
 	}
 	v.findChanges()
 	v.renderProps()
+	v.renderPush(push)
 	return v, nil
 }
 

@@ -64,7 +64,7 @@ func TestFindChanges(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		v, err := newView(ed, paths{prefix: "/dav", principal: DefaultPrincipal}, nil)
+		v, err := newView(ed, paths{prefix: "/dav", principal: DefaultPrincipal}, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -117,7 +117,7 @@ func TestResolve(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := newView(ed, paths{prefix: "/dav", principal: DefaultPrincipal}, nil)
+	v, err := newView(ed, paths{prefix: "/dav", principal: DefaultPrincipal}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +179,7 @@ func TestViewCarriesObjects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v1, err := newView(ed1, p, nil)
+	v1, err := newView(ed1, p, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +195,7 @@ func TestViewCarriesObjects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v2, err := newView(ed2, p, v1)
+	v2, err := newView(ed2, p, v1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,7 +238,7 @@ func TestObjectSpans(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := newView(ed, paths{prefix: "/dav", principal: DefaultPrincipal}, nil)
+	v, err := newView(ed, paths{prefix: "/dav", principal: DefaultPrincipal}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,7 +303,7 @@ func TestCalendarOrder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		v, err := newView(ed, p, nil)
+		v, err := newView(ed, p, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

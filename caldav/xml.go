@@ -82,7 +82,7 @@ type multistatusWriter struct {
 }
 
 // newMultistatus starts a multistatus answer to w.
-func (h *handler) newMultistatus(w http.ResponseWriter) *multistatusWriter {
+func (h *Handler) newMultistatus(w http.ResponseWriter) *multistatusWriter {
 	buf := h.chunks.Get().(*[]byte)
 	out := &multistatusWriter{w: w, chunks: &h.chunks, buf: buf, b: (*buf)[:0]}
 	out.raw(xml.Header)

@@ -58,7 +58,7 @@ func statements(q string) migration {
 func migrations() []migration {
 	return []migration{
 		statements(schema1), statements(schema2), statements(schema3), statements(schema4), statements(schema5),
-		toConferences,
+		toConferences, statements(schema7),
 	}
 }
 
@@ -472,7 +472,7 @@ func (s *Store) save(ctx context.Context, slug string, next *agenda.Snapshot, cr
 			return fmt.Errorf("sqlite: save revision %d: %w", next.Revision(), err)
 		}
 	}
-	if err := save(ctx, tx, slug, next); err != nil {
+	if err := save(ctx, tx, slug, next, s.now()); err != nil {
 		return fmt.Errorf("sqlite: save revision %d of %s: %w", next.Revision(), slug, busy(err))
 	}
 	if err := tx.Commit(); err != nil {
@@ -481,7 +481,9 @@ func (s *Store) save(ctx context.Context, slug string, next *agenda.Snapshot, cr
 	return nil
 }
 
-func save(ctx context.Context, tx *sql.Tx, slug string, next *agenda.Snapshot) error {
+// save writes next as conference slug's agenda and enqueues its revision
+// for the conference's webhooks (now is the time they are due).
+func save(ctx context.Context, tx *sql.Tx, slug string, next *agenda.Snapshot, now time.Time) error {
 	if err := known(ctx, tx, slug); err != nil {
 		return err
 	}
@@ -586,5 +588,5 @@ func save(ctx context.Context, tx *sql.Tx, slug string, next *agenda.Snapshot) e
 		}
 		pos[c.Revision]++
 	}
-	return nil
+	return enqueue(ctx, tx, slug, next.Revision(), now)
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"slices"
@@ -24,7 +25,7 @@ type conf struct {
 	prodID string
 	cur    atomic.Pointer[site]
 	picks  page.PickStore
-	dav    http.Handler // its principal, calendar home and calendars
+	dav    *caldav.Handler // its principal, calendar home and calendars
 	// gone is closed when the conference is withdrawn, which ends its
 	// change streams.
 	gone chan struct{}
@@ -36,7 +37,10 @@ type conf struct {
 // under its slug: "/{slug}/…" and "/dav/{slug}/".
 func (s *Server) newConf(slug string, def bool) *conf {
 	c := &conf{slug: slug, def: def, base: s.cfg.BaseURL, prodID: s.cfg.ProdID, gone: make(chan struct{})}
-	opts := caldav.Options{Prefix: caldav.DefaultPrefix, Logger: s.log}
+	opts := caldav.Options{Prefix: caldav.DefaultPrefix, Logger: s.log, ClientKey: s.clientKey}
+	if s.cfg.Push != nil {
+		opts.Push = s.cfg.Push(cmp.Or(slug, s.cfg.Default))
+	}
 	switch {
 	case def:
 		c.picks = s.cfg.Picks
@@ -89,6 +93,8 @@ func (c *conf) publish(_ context.Context, snap *agenda.Snapshot) (func(), error)
 		if old := c.cur.Swap(next); old != nil && old != next {
 			close(old.replaced)
 		}
+		// WebDAV-Push: the calendars this revision changed are pushed.
+		c.dav.Published()
 	}, nil
 }
 

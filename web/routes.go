@@ -144,6 +144,14 @@ func (s *Server) conferenceRoutes(r chi.Router, at string, host Host, read func(
 		r.Post(at+"/api/rooms", s.handle(a.createRoom))
 		r.Patch(at+"/api/rooms/{id}", s.handle(a.patchRoom))
 		r.Post(at+"/api/import", s.handle(a.importAgenda))
+		// The conference's webhooks (api_webhooks.go): listing them
+		// needs a token too, as their URLs may hold the receivers'.
+		if s.cfg.Webhooks != nil {
+			h := &webhookAPI{s: s, hooks: s.cfg.Webhooks}
+			r.Get(at+"/api/webhooks", s.handle(h.list))
+			r.Post(at+"/api/webhooks", s.handle(h.create))
+			r.Delete(at+"/api/webhooks/{id}", s.handle(h.remove))
+		}
 	})
 }
 

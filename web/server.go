@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"confcal/agenda"
+	"confcal/caldav"
 	"confcal/ical"
 	"confcal/page"
 )
@@ -88,6 +89,13 @@ type Config struct {
 	// open on the server (more answer 503); zero means
 	// DefaultStreamsPerClient and DefaultStreams.
 	StreamsPerClient, Streams int
+	// Push, when set, gives each conference (by slug) its WebDAV-Push
+	// (caldav.Push): its calendars then take push subscriptions, and each
+	// revision pushes the calendars it changed. Nil serves no push.
+	Push func(slug string) caldav.Push
+	// Webhooks, when set, serves each conference's /api/webhooks
+	// (api_webhooks.go); nil serves none.
+	Webhooks Webhooks
 }
 
 // DefaultFeedCache is the default bound of Config.FeedCache.

@@ -19,12 +19,18 @@ type Registry struct {
 	confs  map[string]*conference
 	tokens map[string]string // hash → slug
 	now    func() time.Time
+
+	// What push.go keeps.
+	pushKey string
+	subs    []agenda.PushSubscription // in the order stored
+	outbox  []agenda.Delivery         // in the order enqueued
 }
 
 type conference struct {
-	listing agenda.Listing
-	store   *Store
-	picks   map[string]string // code → comma-joined IDs
+	listing  agenda.Listing
+	store    *Store
+	picks    map[string]string // code → comma-joined IDs
+	webhooks []agenda.Webhook
 }
 
 var _ agenda.Registry = (*Registry)(nil)
@@ -108,6 +114,8 @@ func (r *Registry) PurgeConference(_ context.Context, slug string) error {
 	}
 	delete(r.confs, slug)
 	r.order = slices.DeleteFunc(r.order, func(s string) bool { return s == slug })
+	r.subs = slices.DeleteFunc(r.subs, func(s agenda.PushSubscription) bool { return s.Conference == slug })
+	r.outbox = slices.DeleteFunc(r.outbox, func(d agenda.Delivery) bool { return d.Conference == slug })
 	for h, s := range r.tokens {
 		if s == slug {
 			delete(r.tokens, h)
@@ -143,12 +151,20 @@ func (a agendaOf) Load(ctx context.Context) (*agenda.Snapshot, error) {
 	return s.Load(ctx)
 }
 
+// Save stores next and, at once (the registry stays locked throughout),
+// a delivery of its revision for each of the conference's webhooks.
 func (a agendaOf) Save(ctx context.Context, next *agenda.Snapshot) error {
-	s, err := a.store()
+	a.r.mu.Lock()
+	defer a.r.mu.Unlock()
+	c, err := a.r.conference(a.slug)
 	if err != nil {
 		return err
 	}
-	return s.Save(ctx, next)
+	if err := c.store.Save(ctx, next); err != nil {
+		return err
+	}
+	a.r.enqueue(c, next.Revision())
+	return nil
 }
 
 func (a agendaOf) Close() error { return nil }

@@ -2,7 +2,9 @@
 // as tests every implementation runs (memstore, sqlite, postgres): Run
 // checks loading and saving (every field, and revision after revision of
 // every kind of change), the compare-and-set of Save under concurrency, a
-// change log without gaps, conferences, tokens and picks; RunShared checks
+// change log without gaps, conferences, tokens and picks, and, for a
+// registry that is an agenda.PushStore too, the VAPID key, push
+// subscriptions, webhooks and their outbox (push.go); RunShared checks
 // two registries on one database (two processes, or two replicas), racing
 // each other.
 package storetest
@@ -44,6 +46,13 @@ func Run(t *testing.T, open func(t *testing.T) agenda.Registry) {
 		{"PurgeDeletesEverything", purgeDeletesAll},
 		{"PickLists", pickLists},
 		{"PickExpiry", pickExpiry},
+		{"PushKey", pushKey},
+		{"PushSubscriptions", pushSubscriptions},
+		{"PushSubscriptionBounds", pushSubscriptionBounds},
+		{"Webhooks", webhooks},
+		{"WebhookOutbox", webhookOutbox},
+		{"OutboxClaimsOnce", outboxClaimsOnce},
+		{"PurgeDeletesPush", purgeDeletesPush},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.test(t, open(t)) })
 	}

@@ -41,11 +41,11 @@ type proc struct {
 	done chan error
 }
 
-// startBinary runs the built binary's serve on data and waits until it
-// listens.
-func startBinary(t *testing.T, bin, data string) *proc {
+// startBinary runs the built binary's serve on data, with the extra
+// flags, and waits until it listens.
+func startBinary(t *testing.T, bin, data string, extra ...string) *proc {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "-addr", "127.0.0.1:0", "-data", data)
+	cmd := exec.Command(bin, append([]string{"serve", "-addr", "127.0.0.1:0", "-data", data}, extra...)...)
 	cmd.Env = append(os.Environ(), "CONFCAL_ADMIN_TOKEN="+token, "CONFCAL_DATA=")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {

@@ -92,6 +92,7 @@ Organizer commands (on the store in -data or -store URL, or on a running server 
 	confcal rooms [rename ID "Name" | add ID "Name"]            list, rename or add rooms
 	confcal changes [-since REV]                                what changed, in plain words
 	confcal import FILE [-dry-run]                              apply an edited agenda file
+	confcal webhooks [list | add URL | remove ID]               POST every revision, signed, to URLs
 
 Conferences (the admin's; same -data, -store or -server):
 
@@ -142,6 +143,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runConferences(ctx, rest, stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, rest, stdout, stderr)
+	case "webhooks":
+		return runWebhooks(ctx, rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

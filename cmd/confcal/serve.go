@@ -9,14 +9,17 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"confcal/agenda"
+	"confcal/caldav"
 	"confcal/conferences"
 	"confcal/metrics"
 	"confcal/page"
 	"confcal/source"
 	"confcal/web"
+	"confcal/webhook"
 )
 
 // storePoll is how often serve looks for revisions another process (the
@@ -44,7 +47,11 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	ops := addOpsFlags(fs) // logs and limits (ops.go)
 	follow := ops.duration(fs, "follow", "CONFCAL_FOLLOW", 0,
 		"re-read -agenda every `period` (e.g. 5m) and apply what changed, as confcal import does; 0 reads it only into an empty store")
+	pushOpts := addPushFlags(fs) // WebDAV-Push and where outbound requests may go (push.go)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := pushOpts.check(); err != nil {
 		return err
 	}
 	if err := seed.check(); err != nil {
@@ -108,7 +115,36 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	if err != nil {
 		return fmt.Errorf("serve: %s: %w", where, err)
 	}
-	srv, err := web.New(web.Config{BaseURL: base, Logger: log, TrustProxy: *trustProxy, PageBase: pageBase,
+	// Background work (pushes, webhook deliveries) ends with bg, and is
+	// waited for before the store closes.
+	var background sync.WaitGroup
+	defer background.Wait()
+	bg, stopBG := context.WithCancel(ctx)
+	defer stopBG()
+	// WebDAV-Push and webhooks keep their subscriptions and outbox in the
+	// store, which a PostgreSQL store does not hold yet.
+	pushStore, _ := store.(agenda.PushStore)
+	var (
+		pushFor    func(string) caldav.Push
+		hooks      web.Webhooks
+		hookClient = pushOpts.webhookClient()
+	)
+	if pushStore == nil {
+		log.Warn("WebDAV-Push and webhooks are off: this store does not keep them yet", "store", where)
+	} else {
+		var pushSvc interface{ Run(context.Context) }
+		ps, svc, err := pushOpts.start(ctx, log, pushStore, pushOpts.client(log), base)
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		pushFor = ps
+		if svc != nil {
+			pushSvc = svc
+			background.Go(func() { pushSvc.Run(bg) })
+		}
+		hooks = &webhook.Registry{Store: pushStore, Client: hookClient}
+	}
+	srv, err := web.New(web.Config{BaseURL: base, Logger: log, TrustProxy: *trustProxy, PageBase: pageBase, Push: pushFor, Webhooks: hooks,
 		Default: def, Picks: storePicks{st: store, slug: def},
 		PicksFor:     func(slug string) page.PickStore { return storePicks{st: store, slug: slug} },
 		Token:        token,
@@ -117,8 +153,6 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	bg, stopBG := context.WithCancel(ctx)
-	defer stopBG()
 	imported := false
 	mgr := conferences.New(conferences.Config{Registry: store, Logger: log, Withdraw: srv.Withdraw,
 		Publisher: func(slug string) agenda.PublishFunc { return timed(srv.Publisher(slug), m, slug == def) },
@@ -129,6 +163,22 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 		return agenda.NewSnapshot(res.Contents, 1, 1, nil)
 	}); err != nil {
 		return fmt.Errorf("serve: %s: %w", where, err)
+	}
+	// Webhooks: every revision stored (by this process or another on the
+	// store) waits in the outbox until delivered.
+	if pushStore != nil {
+		deliverer := &webhook.Deliverer{Store: pushStore, Client: hookClient, Logger: log,
+			Snapshot: func(ctx context.Context, slug string, rev int64) (*agenda.Snapshot, error) {
+				if c, ok := mgr.Get(slug); ok {
+					if cur := c.Service.Current(); cur != nil && cur.Revision() >= rev {
+						return cur, nil
+					}
+				}
+				// Stored by another process and not served here yet, or of
+				// a conference removed since.
+				return store.Agenda(slug).Load(ctx)
+			}}
+		background.Go(func() { deliverer.Run(bg) })
 	}
 	defConf, ok := mgr.Default()
 	if !ok {

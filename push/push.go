@@ -1,0 +1,405 @@
+// Package push keeps WebDAV-Push subscriptions and sends their messages:
+// the side of WebDAV-Push that package caldav leaves to a caldav.Push.
+// caldav speaks the protocol (the properties, the push-register body, the
+// push-message XML) and knows when a calendar changed; this package
+// validates and bounds subscriptions, stores them (agenda.PushStore, so
+// they survive restarts and every process sees them), and delivers each
+// calendar's messages to its subscribers through a webpush.Sender, which
+// encrypts (RFC 8291), signs (VAPID, RFC 8292) and sends only where
+// package outbound lets it (https, public addresses, no redirects).
+//
+// Keeping this out of caldav keeps caldav a protocol adapter that imports
+// no HTTP client and sends nothing: what a stranger's URL may reach, how
+// often, and what happens when a push service answers 410 are decided in
+// one place, tested without XML.
+//
+// Bursts are merged (webpush.Throttle): one message per calendar at once,
+// then at most one per interval, carrying the latest sync token. A
+// message goes out with the calendar's Topic header, so a push service
+// holding messages for an offline phone keeps only the newest. A push
+// service answering 404 or 410 (the subscription is gone), or a message
+// that can never be delivered (the endpoint is refused, or the push
+// service refuses it), removes the subscription; expired subscriptions
+// are never sent to and are swept from the store.
+package push
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"sync"
+	"time"
+
+	"confcal/agenda"
+	"confcal/webpush"
+)
+
+// Defaults for the zero fields of Options.
+const (
+	// DefaultInterval is how often one calendar's subscribers are pushed
+	// at most: an organizer saving a dozen edits in a minute sends each
+	// phone a handful of messages, not a dozen.
+	DefaultInterval = 5 * time.Second
+	// DefaultMaxExpiry is the longest a subscription is granted; clients
+	// refresh theirs by registering again (DAVx⁵ does daily). The draft
+	// asks servers to grant at least three days when asked.
+	DefaultMaxExpiry = 7 * 24 * time.Hour
+	// DefaultMaxPerCalendar bounds one calendar's subscriptions: every
+	// attendee's phone, with room to spare.
+	DefaultMaxPerCalendar = 20_000
+	// DefaultMaxPerClient bounds the subscriptions one client address
+	// holds, over all conferences: a phone subscribes to each calendar
+	// it syncs, and a venue's attendees may share one address, so the
+	// bound is wide; a flood from one address is not.
+	DefaultMaxPerClient = 500
+	// DefaultParallel bounds the messages being sent at once.
+	DefaultParallel = 16
+	// DefaultSweep is how often expired subscriptions are deleted.
+	DefaultSweep = time.Hour
+)
+
+// MessageTTL is how long a push service keeps a message for a phone that
+// is offline. A later message replaces it (Topic), so a day is enough: a
+// phone offline for longer syncs on its own schedule when it is back.
+const MessageTTL = 24 * time.Hour
+
+// Options configure a Service.
+type Options struct {
+	// Store keeps the subscriptions; required.
+	Store agenda.PushStore
+	// Sender sends the messages (its keys are the VAPID keys clients are
+	// given); required.
+	Sender *webpush.Sender
+	// Keys are the Sender's VAPID keys, whose public half PublicKey
+	// gives; required.
+	Keys *webpush.Keys
+	// Clock is the time subscriptions expire by and the interval is
+	// counted in; nil means the system clock.
+	Clock webpush.Clock
+	// Interval, MaxExpiry, MaxPerCalendar, MaxPerClient, Parallel and
+	// Sweep: zero means the defaults above.
+	Interval       time.Duration
+	MaxExpiry      time.Duration
+	MaxPerCalendar int
+	MaxPerClient   int
+	Parallel       int
+	Sweep          time.Duration
+	// Logger receives what happens to subscriptions; nil discards it.
+	Logger *slog.Logger
+}
+
+// Service keeps the subscriptions of every conference and pushes their
+// messages. Conference gives the caldav.Push of one conference. Messages
+// are sent while Run runs.
+type Service struct {
+	opts  Options
+	log   *slog.Logger
+	clock webpush.Clock
+
+	throttle *webpush.Throttle
+	sends    chan struct{} // one token per message being sent
+
+	mu      sync.Mutex
+	latest  map[key][]byte // each calendar's newest message
+	queued  map[key]bool   // calendars waiting for a worker
+	queue   chan key
+	running bool
+}
+
+// key names a calendar of a conference.
+type key struct{ conference, calendar string }
+
+// throttleID is a calendar's key for the throttle, which takes strings.
+func (k key) throttleID() string { return k.conference + "\x00" + k.calendar }
+
+// queueSize bounds the calendars waiting to be sent to; each is queued
+// once however often it changes, so this is a bound on calendars.
+const queueSize = 4096
+
+// New returns a Service with opts.
+func New(opts Options) (*Service, error) {
+	if opts.Store == nil || opts.Sender == nil || opts.Keys == nil {
+		return nil, errors.New("push: a Service needs a Store, a Sender and its Keys")
+	}
+	if opts.Clock == nil {
+		opts.Clock = systemClock{}
+	}
+	if opts.Interval <= 0 {
+		opts.Interval = DefaultInterval
+	}
+	if opts.MaxExpiry <= 0 {
+		opts.MaxExpiry = DefaultMaxExpiry
+	}
+	if opts.MaxPerCalendar <= 0 {
+		opts.MaxPerCalendar = DefaultMaxPerCalendar
+	}
+	if opts.MaxPerClient <= 0 {
+		opts.MaxPerClient = DefaultMaxPerClient
+	}
+	if opts.Parallel <= 0 {
+		opts.Parallel = DefaultParallel
+	}
+	if opts.Sweep <= 0 {
+		opts.Sweep = DefaultSweep
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Service{opts: opts, log: log, clock: opts.Clock, sends: make(chan struct{}, opts.Parallel),
+		latest: map[key][]byte{}, queued: map[key]bool{}, queue: make(chan key, queueSize)}
+	s.throttle = webpush.NewThrottle(opts.Interval, opts.Clock, func(id string) { s.enqueue(id) })
+	return s, nil
+}
+
+// Keys returns the VAPID keys kept in store: the stored ones, or new ones,
+// stored now, on a first start. Every process on the store gets the same
+// keys, so a subscription made through one is served by all. The keys are
+// a secret: never log them (Keys.String shows the public key only).
+func Keys(ctx context.Context, store agenda.PushStore) (*webpush.Keys, error) {
+	fresh, err := webpush.GenerateKeys()
+	if err != nil {
+		return nil, err
+	}
+	stored, err := store.PushKey(ctx, fresh.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("push: the stored VAPID key: %w", err)
+	}
+	keys, err := webpush.ParseKeys(stored)
+	if err != nil {
+		return nil, fmt.Errorf("push: the stored VAPID key: %w", err)
+	}
+	return keys, nil
+}
+
+// Conference is the WebDAV-Push of one conference's calendars: a
+// caldav.Push.
+type Conference struct {
+	s    *Service
+	slug string
+}
+
+// Conference returns the caldav.Push of conference slug.
+func (s *Service) Conference(slug string) *Conference { return &Conference{s: s, slug: slug} }
+
+// PublicKey implements caldav.Push: the VAPID public key.
+func (c *Conference) PublicKey() string { return c.s.opts.Keys.PublicKey() }
+
+// Topic implements caldav.Push: webpush.Topic of the conference and
+// calendar, so calendars of different conferences never share one, and
+// the push service sees neither name.
+func (c *Conference) Topic(calendar string) string { return webpush.Topic(c.slug + "/" + calendar) }
+
+// Subscribe implements caldav.Push: it checks the subscription as the
+// Sender will send to it (the keys a P-256 point and a 16-byte secret, the
+// endpoint an https URL that outbound may reach), grants an expiry of at
+// most MaxExpiry, and stores it within the bounds per calendar and per
+// client.
+func (c *Conference) Subscribe(ctx context.Context, sub agenda.PushSubscription) (agenda.PushSubscription, error) {
+	ws, err := webpush.ParseSubscription(sub.Endpoint, sub.P256dh, sub.Auth)
+	if err == nil {
+		err = c.s.opts.Sender.Check(ws)
+	}
+	if err != nil {
+		return agenda.PushSubscription{}, &agenda.Error{Kind: agenda.ErrInvalid, Msg: err.Error()}
+	}
+	now := c.s.clock.Now()
+	longest := now.Add(c.s.opts.MaxExpiry)
+	switch {
+	case sub.Expires.IsZero() || sub.Expires.After(longest):
+		sub.Expires = longest
+	case !sub.Expires.After(now):
+		return agenda.PushSubscription{}, &agenda.Error{Kind: agenda.ErrInvalid, Msg: "the expiry asked for has passed"}
+	}
+	// The Expires header has whole seconds: the stored expiry is what the
+	// client is told.
+	sub.Expires = sub.Expires.UTC().Truncate(time.Second)
+	sub.ID = rand.Text()
+	sub.Conference = c.slug
+	sub.Client = clientHash(sub.Client)
+	stored, err := c.s.opts.Store.PutSubscription(ctx, sub, now, c.s.opts.MaxPerCalendar, c.s.opts.MaxPerClient)
+	if err != nil {
+		return agenda.PushSubscription{}, fmt.Errorf("push: %w", err)
+	}
+	c.s.log.InfoContext(ctx, "push subscription registered", "conference", c.slug, "calendar", sub.Calendar,
+		"push_service", host(sub.Endpoint), "expires", stored.Expires)
+	return stored, nil
+}
+
+// clientHash is what is stored of a client's address: enough to count its
+// subscriptions, not the address itself.
+func clientHash(client string) string {
+	sum := sha256.Sum256([]byte("confcal push client\x00" + client))
+	return hex.EncodeToString(sum[:12])
+}
+
+// Unsubscribe implements caldav.Push.
+func (c *Conference) Unsubscribe(ctx context.Context, id string) error {
+	if err := c.s.opts.Store.DeleteSubscription(ctx, c.slug, id); err != nil {
+		return fmt.Errorf("push: %w", err)
+	}
+	c.s.log.InfoContext(ctx, "push subscription removed by its client", "conference", c.slug)
+	return nil
+}
+
+// Changed implements caldav.Push: message is sent to the calendar's
+// subscribers, merged with the calendar's other changes within the
+// interval (the newest message wins).
+func (c *Conference) Changed(calendar string, message []byte) {
+	k := key{c.slug, calendar}
+	c.s.mu.Lock()
+	c.s.latest[k] = message
+	c.s.mu.Unlock()
+	c.s.throttle.Changed(k.throttleID())
+}
+
+// enqueue hands a calendar the throttle let through to the workers.
+func (s *Service) enqueue(id string) {
+	var k key
+	for i := 0; i < len(id); i++ {
+		if id[i] == 0 {
+			k = key{id[:i], id[i+1:]}
+			break
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.queued[k] {
+		// Waiting already: the worker sends the newest message.
+		return
+	}
+	select {
+	case s.queue <- k:
+		s.queued[k] = true
+	default:
+		s.log.Warn("push: too many calendars waiting to be pushed; this change is not pushed", "conference", k.conference, "calendar", k.calendar)
+	}
+}
+
+// Run sends messages and sweeps expired subscriptions until ctx ends.
+// Messages decided on before Run starts wait for it.
+func (s *Service) Run(ctx context.Context) {
+	s.mu.Lock()
+	if s.running {
+		s.mu.Unlock()
+		s.log.Error("push: Run called while running; the second call does nothing")
+		return
+	}
+	s.running = true
+	s.mu.Unlock()
+	defer s.throttle.Stop()
+	var wg sync.WaitGroup
+	wg.Go(func() { s.sweep(ctx) })
+	for {
+		select {
+		case <-ctx.Done():
+			wg.Wait()
+			return
+		case k := <-s.queue:
+			s.mu.Lock()
+			delete(s.queued, k)
+			msg := s.latest[k]
+			s.mu.Unlock()
+			s.deliver(ctx, &wg, k, msg)
+		}
+	}
+}
+
+// deliver sends msg to every subscription of calendar k, up to Parallel at
+// once (over all calendars).
+func (s *Service) deliver(ctx context.Context, wg *sync.WaitGroup, k key, msg []byte) {
+	subs, err := s.opts.Store.Subscriptions(ctx, k.conference, k.calendar, s.clock.Now())
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Error("push: reading the subscriptions", "conference", k.conference, "calendar", k.calendar, "error", err)
+		}
+		return
+	}
+	topic := webpush.Topic(k.conference + "/" + k.calendar)
+	for _, sub := range subs {
+		select {
+		case s.sends <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		wg.Go(func() {
+			defer func() { <-s.sends }()
+			s.send(ctx, sub, webpush.Message{Payload: msg, Topic: topic, TTL: MessageTTL})
+		})
+	}
+}
+
+// send sends one message and acts on the push service's answer.
+func (s *Service) send(ctx context.Context, sub agenda.PushSubscription, msg webpush.Message) {
+	ws, err := webpush.ParseSubscription(sub.Endpoint, sub.P256dh, sub.Auth)
+	if err == nil {
+		err = s.opts.Sender.Send(ctx, ws, msg)
+	}
+	log := s.log.With("conference", sub.Conference, "calendar", sub.Calendar, "push_service", host(sub.Endpoint))
+	switch {
+	case err == nil:
+		log.Debug("push message sent")
+	case ctx.Err() != nil:
+	case errors.Is(err, webpush.ErrGone), errors.Is(err, webpush.ErrRejected), errors.Is(err, webpush.ErrSubscription):
+		// The subscription will never take a message again: gone
+		// (404/410), refused by outbound (its address, a redirect), or
+		// refused by its push service. The draft asks servers to remove
+		// such subscriptions.
+		if derr := s.opts.Store.DeleteSubscription(context.WithoutCancel(ctx), sub.Conference, sub.ID); derr != nil && !errors.Is(derr, agenda.ErrNotFound) {
+			log.Error("push: removing a subscription that failed", "error", derr)
+			return
+		}
+		log.Info("push subscription removed: messages cannot be delivered to it", "reason", err)
+	case errors.Is(err, webpush.ErrUnavailable):
+		log.Warn("push service unavailable; the message is not delivered", "error", err)
+	default:
+		log.Error("push: sending a message", "error", err)
+	}
+}
+
+// sweep deletes expired subscriptions every Sweep, and once at start.
+func (s *Service) sweep(ctx context.Context) {
+	for {
+		n, err := s.opts.Store.DeleteExpiredSubscriptions(ctx, s.clock.Now())
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.Error("push: deleting expired subscriptions", "error", err)
+		case n > 0:
+			s.log.Info("push: expired subscriptions deleted", "count", n)
+		}
+		done := make(chan struct{})
+		t := s.clock.AfterFunc(s.opts.Sweep, func() { close(done) })
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-done:
+		}
+	}
+}
+
+// Sweep deletes the expired subscriptions now and reports how many.
+func (s *Service) Sweep(ctx context.Context) (int, error) {
+	return s.opts.Store.DeleteExpiredSubscriptions(ctx, s.clock.Now())
+}
+
+// host names a push service in logs: the endpoint's host only, since the
+// rest of it identifies the subscriber.
+func host(endpoint string) string {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return "?"
+	}
+	return u.Hostname()
+}
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
+
+func (systemClock) AfterFunc(d time.Duration, f func()) webpush.Timer { return time.AfterFunc(d, f) }
