@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # .ci/fuzz.sh: run every fuzz target in the repository for a short time
-# (FUZZTIME, default 15s each), one after the other, and fail if any finds
+# (FUZZTIME, default 8s each), one after the other, and fail if any finds
 # a crash or a broken property. The go command writes a failing input to
 # the package's testdata/fuzz/<Target>/; commit it, and the plain
 # `go test ./...` runs it from then on as a regression case.
 #
-#   .ci/fuzz.sh                  # every target, 15s each
+#   .ci/fuzz.sh                  # every target, 8s each
 #   FUZZTIME=60s .ci/fuzz.sh     # longer
 #   .ci/fuzz.sh ./caldav         # the targets of some packages only
 #
@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-FUZZTIME=${FUZZTIME:-15s}
+FUZZTIME=${FUZZTIME:-8s}
 # A new input that widens coverage is minimized before fuzzing goes on; the
 # default allows a minute for that, which would eat a short run whole.
 MINIMIZE=${MINIMIZE:-2s}

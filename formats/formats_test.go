@@ -25,6 +25,8 @@ func TestPlainText(t *testing.T) {
 		{"tab\there\x00\x1b[31m", "tab here [31m"},
 		{"&lt;not a tag&gt; &eacute;t&eacute;", "<not a tag> été"},
 		{"<P CLASS=x>Upper</P>", "Upper"},
+		// Lower-casing İ takes more bytes: found by the fuzzer.
+		{"<a İİİİ href=http://x>link</a>", "link (http://x)"},
 	} {
 		if got := formats.PlainText(tc.in); got != tc.want {
 			t.Errorf("PlainText(%q) = %q, want %q", tc.in, got, tc.want)

@@ -110,7 +110,7 @@ func tagName(tag string) (name, attrs string) {
 // attr returns the value of attribute key in a tag's attributes.
 func attr(attrs, key string) string {
 	for {
-		i := strings.Index(strings.ToLower(attrs), key+"=")
+		i := indexASCIIFold(attrs, key+"=")
 		if i < 0 {
 			return ""
 		}
@@ -130,6 +130,29 @@ func attr(attrs, key string) string {
 		}
 		return html.UnescapeString(v)
 	}
+}
+
+// indexASCIIFold is strings.Index ignoring ASCII case. strings.ToLower
+// would not do: it can change the byte length of non-ASCII text, and the
+// index must point into s itself.
+func indexASCIIFold(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		j := 0
+		for j < len(sub) && asciiLower(s[i+j]) == asciiLower(sub[j]) {
+			j++
+		}
+		if j == len(sub) {
+			return i
+		}
+	}
+	return -1
+}
+
+func asciiLower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // tidy collapses blanks inside lines, trims lines, keeps at most one empty
