@@ -55,6 +55,9 @@ const turnTimeout = 5 * time.Second
 // took it, nobody holding it. An error — the server unreachable — is no
 // turn: the caller skips this poll and asks again at the next.
 func (t *Turns) Take(ctx context.Context, slug string) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err // a follower stopping: no reason to drop the others' turns
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	ctx, cancel := context.WithTimeout(ctx, turnTimeout)
