@@ -103,7 +103,7 @@ func (f *Follower) Poll(ctx context.Context) Status {
 // Follow polls the source at once, bringing a stored agenda up to date
 // with it, then every period until ctx ends (see Run).
 func (f *Follower) Follow(ctx context.Context, period time.Duration) {
-	f.pollInTurn(ctx)
+	f.PollInTurn(ctx)
 	f.Run(ctx, period)
 }
 
@@ -118,14 +118,14 @@ func (f *Follower) Run(ctx context.Context, period time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			f.pollInTurn(ctx)
+			f.PollInTurn(ctx)
 		}
 	}
 }
 
-// pollInTurn polls the source if Turn allows it, and logs when this
+// PollInTurn polls the source if Turn allows it, and logs when this
 // process takes or loses the turn.
-func (f *Follower) pollInTurn(ctx context.Context) {
+func (f *Follower) PollInTurn(ctx context.Context) {
 	if f.Turn == nil {
 		f.Poll(ctx)
 		return
