@@ -142,7 +142,9 @@ func (m *Manager) Open(ctx context.Context, seed func() (*agenda.Snapshot, error
 		if slug == "" {
 			slug = FallbackSlug
 		}
-		if err := m.cfg.Registry.AddConference(ctx, agenda.Listing{Slug: slug}); err != nil {
+		// Replicas starting at once on a new store all get here: the
+		// first adds the conference, the others find it added.
+		if err := m.cfg.Registry.AddConference(ctx, agenda.Listing{Slug: slug}); err != nil && !errors.Is(err, agenda.ErrExists) {
 			return err
 		}
 		if err := m.cfg.Registry.Agenda(slug).Save(ctx, snap); err != nil && !errors.Is(err, agenda.ErrStale) {
@@ -159,7 +161,14 @@ func (m *Manager) Open(ctx context.Context, seed func() (*agenda.Snapshot, error
 		if !l.Removed.IsZero() {
 			continue
 		}
-		if _, err := m.start(ctx, l, nil); errors.Is(err, agenda.ErrEmpty) {
+		var first func() (*agenda.Snapshot, error)
+		if l.Default {
+			// Added by a replica starting at the same moment, which may
+			// not have stored its first agenda yet: this one stores the
+			// same seed, or finds the other's.
+			first = seed
+		}
+		if _, err := m.start(ctx, l, first); errors.Is(err, agenda.ErrEmpty) {
 			// Added, but its first agenda never stored (a crash in
 			// between): there is nothing to serve yet.
 			m.log.Warn("conference has no agenda yet; not served", "conference", l.Slug)

@@ -90,13 +90,25 @@ func TestNotified(t *testing.T) {
 	waitFor(t, "serving the restored conference on b", func() bool { _, ok := b.Get("second"); return ok })
 }
 
-// A burst of notifications makes a refresh or two, not one per
-// notification, and ends serving the last revision.
+// A burst of notifications that come while a refresh renders makes one
+// more refresh, not one per notification, and ends serving the last
+// revision.
 func TestNotifiedCoalesces(t *testing.T) {
 	ctx := t.Context()
 	reg := memstore.NewRegistry()
 	a, _ := newManager(t, reg)
-	b, pb := newManager(t, reg)
+	pb := &published{revs: map[string][]int64{}}
+	b := conferences.New(conferences.Config{Registry: reg, Withdraw: pb.withdraw,
+		Publisher: func(slug string) agenda.PublishFunc {
+			publish := pb.publisher(slug)
+			return func(ctx context.Context, snap *agenda.Snapshot) (func(), error) {
+				time.Sleep(10 * time.Millisecond) // rendering takes a while
+				return publish(ctx, snap)
+			}
+		}})
+	if err := b.Open(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
 	defA, _ := a.Default()
 	slug := defA.Listing.Slug
 	const n = 50
@@ -114,7 +126,7 @@ func TestNotifiedCoalesces(t *testing.T) {
 	waitFor(t, "serving the last revision on b", func() bool { return defB.Service.Current().Revision() == n+1 })
 	pb.mu.Lock()
 	defer pb.mu.Unlock()
-	if got := len(pb.revs[slug]); got > n/2 {
+	if got := len(pb.revs[slug]); got > n/4 {
 		t.Errorf("b published %d revisions for %d notifications", got, n)
 	}
 }

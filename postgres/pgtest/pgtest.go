@@ -50,7 +50,12 @@ func Server(t testing.TB) string {
 // with everything in it when the test ends.
 func URL(t testing.TB) string {
 	t.Helper()
-	server := Server(t)
+	return URLOn(t, Server(t))
+}
+
+// URLOn is URL on the server at server (a URL or keyword/value string).
+func URLOn(t testing.TB, server string) string {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, server)
