@@ -4,6 +4,11 @@
 // serialized per conference (each has its own Service), so a slow import
 // of one never stalls another, and nothing one conference does touches
 // another's revisions, bytes or tokens.
+//
+// Several servers may serve one registry (replicas on one database): each
+// runs its own Manager, told of the others' revisions and listing changes
+// (Notified, ListingChanged, Refresh), and Turns lets one of them at a time
+// poll each followed source.
 package conferences
 
 import (
