@@ -1,6 +1,15 @@
 package agenda
 
-import "context"
+import (
+	"context"
+	"errors"
+)
+
+// ErrUnavailable: the store cannot be reached now — its server is down,
+// restarting or unreachable — so nothing was read or written; the same
+// request may succeed shortly. Stores wrap their connection failures with
+// it; servers answer 503 with Retry-After, not 500.
+var ErrUnavailable = errors.New("store unavailable")
 
 // Store keeps the agenda durably. Implementations live in packages named for
 // their technology (e.g. sqlite); several server replicas may share one

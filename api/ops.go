@@ -38,6 +38,22 @@ func checkIfMatch(ifMatch []string, etag string) error {
 	return fmt.Errorf("If-Match %s does not match the current ETag %s: %w", strings.Join(ifMatch, ", "), etag, ErrPrecondition)
 }
 
+// changeFresh is svc.Change for a change under If-Match. An If-Match that
+// matches nothing may name an ETag another process (a replica on the same
+// store) made and this one has not loaded yet: then the stored revision is
+// loaded and the change tried once more, on it, so a client that read from
+// one replica may write through another.
+func changeFresh(ctx context.Context, svc *agenda.Service, who string, ifMatch []string, fn func(*agenda.Editor) error) (*agenda.Snapshot, []agenda.Change, error) {
+	next, changes, err := svc.Change(ctx, who, fn)
+	if len(ifMatch) == 0 || !errors.Is(err, ErrPrecondition) {
+		return next, changes, err
+	}
+	if fresh, rerr := svc.Refresh(ctx); rerr != nil || !fresh {
+		return next, changes, err
+	}
+	return svc.Change(ctx, who, fn)
+}
+
 // notFound is a session or room the agenda does not have.
 func notFound(what, id string) error {
 	return &agenda.Error{Kind: agenda.ErrNotFound, Msg: fmt.Sprintf("no %s %q", what, truncate(id, 60))}
@@ -52,7 +68,7 @@ func PatchSession(ctx context.Context, svc *agenda.Service, who, id string, p Se
 	if err != nil {
 		return nil, nil, err
 	}
-	return svc.Change(ctx, who, func(e *agenda.Editor) error {
+	return changeFresh(ctx, svc, who, ifMatch, func(e *agenda.Editor) error {
 		x, ok := e.Session(id)
 		if !ok {
 			return notFound("session", id)
@@ -119,7 +135,7 @@ func RenameRoom(ctx context.Context, svc *agenda.Service, who, id string, p Room
 	if p.Name == nil || strings.TrimSpace(*p.Name) == "" {
 		return nil, badRequest("name is required")
 	}
-	next, _, err := svc.Change(ctx, who, func(e *agenda.Editor) error {
+	next, _, err := changeFresh(ctx, svc, who, ifMatch, func(e *agenda.Editor) error {
 		if _, ok := e.Room(id); !ok {
 			return notFound("room", id)
 		}

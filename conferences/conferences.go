@@ -4,6 +4,11 @@
 // serialized per conference (each has its own Service), so a slow import
 // of one never stalls another, and nothing one conference does touches
 // another's revisions, bytes or tokens.
+//
+// Several servers may serve one registry (replicas on one database): each
+// runs its own Manager, told of the others' revisions and listing changes
+// (Notified, ListingChanged, Refresh), and Turns lets one of them at a time
+// poll each followed source.
 package conferences
 
 import (
@@ -36,6 +41,8 @@ type Conference struct {
 
 	mu   sync.Mutex
 	poll *source.Status // the last poll of the source
+
+	refresh kicker // a Refresh another process's revision asked for
 }
 
 // LastPoll returns how the last poll of the conference's source went, nil
@@ -71,6 +78,24 @@ type Config struct {
 	// Withdraw, when set, is told of every conference no longer served
 	// (removed here or by another process), so its URLs stop answering.
 	Withdraw func(slug string)
+	// Turns, when set, decides which of several processes serving the
+	// registry polls a conference's followed source; nil: this one polls
+	// every one.
+	Turns Turns
+}
+
+// Turns decides which of several processes serving one registry (server
+// replicas on one database) polls a conference's followed source, so that
+// the source is polled as often as by one (postgres.Turns implements it).
+type Turns interface {
+	// Take reports whether this process polls conference slug's source
+	// now, taking the turn when nobody holds it; an error is no turn.
+	// It is asked before every poll, so when the process holding a turn
+	// dies another takes it over within one follow period.
+	Take(ctx context.Context, slug string) (bool, error)
+	// Release gives up the turn of slug, which this process no longer
+	// serves.
+	Release(ctx context.Context, slug string) error
 }
 
 // Manager runs the conferences of a Registry. Its methods are safe for
@@ -85,7 +110,9 @@ type Manager struct {
 	confs map[string]*Conference // the served ones (not removed)
 	order []string
 	def   string
-	ctx   context.Context // followers run in it
+	ctx   context.Context // followers and notified refreshes run in it
+
+	listings kicker // a reading of the registry another process asked for
 }
 
 // New returns a Manager serving nothing until Open.
@@ -120,7 +147,9 @@ func (m *Manager) Open(ctx context.Context, seed func() (*agenda.Snapshot, error
 		if slug == "" {
 			slug = FallbackSlug
 		}
-		if err := m.cfg.Registry.AddConference(ctx, agenda.Listing{Slug: slug}); err != nil {
+		// Replicas starting at once on a new store all get here: the
+		// first adds the conference, the others find it added.
+		if err := m.cfg.Registry.AddConference(ctx, agenda.Listing{Slug: slug}); err != nil && !errors.Is(err, agenda.ErrExists) {
 			return err
 		}
 		if err := m.cfg.Registry.Agenda(slug).Save(ctx, snap); err != nil && !errors.Is(err, agenda.ErrStale) {
@@ -137,7 +166,14 @@ func (m *Manager) Open(ctx context.Context, seed func() (*agenda.Snapshot, error
 		if !l.Removed.IsZero() {
 			continue
 		}
-		if _, err := m.start(ctx, l, nil); errors.Is(err, agenda.ErrEmpty) {
+		var first func() (*agenda.Snapshot, error)
+		if l.Default {
+			// Added by a replica starting at the same moment, which may
+			// not have stored its first agenda yet: this one stores the
+			// same seed, or finds the other's.
+			first = seed
+		}
+		if _, err := m.start(ctx, l, first); errors.Is(err, agenda.ErrEmpty) {
 			// Added, but its first agenda never stored (a crash in
 			// between): there is nothing to serve yet.
 			m.log.Warn("conference has no agenda yet; not served", "conference", l.Slug)
@@ -173,16 +209,14 @@ func (m *Manager) start(ctx context.Context, l agenda.Listing, seed func() (*age
 					m.cfg.Polled(l.Slug, st)
 				}
 			}}
+		if m.cfg.Turns != nil {
+			c.follower.Turn = func(ctx context.Context) (bool, error) { return m.cfg.Turns.Take(ctx, l.Slug) }
+		}
 		m.mu.RLock()
 		fctx, stop := context.WithCancel(m.ctx)
 		m.mu.RUnlock()
 		c.stop = stop
-		go func() {
-			// The first poll brings a stored agenda up to date with
-			// the source at once.
-			c.follower.Poll(fctx)
-			c.follower.Run(fctx, l.Source.Follow)
-		}()
+		go c.follower.Follow(fctx, l.Source.Follow)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -296,6 +330,13 @@ func (m *Manager) stopServing(slug string) {
 	m.mu.Unlock()
 	if ok && c.stop != nil {
 		c.stop()
+		if m.cfg.Turns != nil {
+			if err := m.cfg.Turns.Release(context.Background(), slug); err != nil {
+				// The turn goes with the connection, or when the
+				// conference is served again.
+				m.log.Warn("giving up the turn to follow the source", "conference", slug, "error", err)
+			}
+		}
 	}
 	if m.cfg.Withdraw != nil {
 		m.cfg.Withdraw(slug)
@@ -346,9 +387,14 @@ func HashToken(token string) string {
 }
 
 // Refresh serves, in every conference, the revisions other processes
-// stored (the command line, another replica), and starts conferences they
-// added. It reports the first error it met.
-func (m *Manager) Refresh(ctx context.Context) error {
+// stored (the command line, another replica), starts conferences they
+// added or restored and stops those they removed. It reports the first
+// error it met.
+func (m *Manager) Refresh(ctx context.Context) error { return m.refresh(ctx, true) }
+
+// refresh is Refresh; without revisions it only starts and stops
+// conferences as the registry lists them.
+func (m *Manager) refresh(ctx context.Context, revisions bool) error {
 	// The served ones are taken before the registry is read: each was in
 	// the registry by then (a conference is added there before it is
 	// served), so one missing from the list was purged since.
@@ -364,6 +410,9 @@ func (m *Manager) Refresh(ctx context.Context) error {
 		if i < 0 || !list[i].Removed.IsZero() {
 			m.stopServing(slug)
 			m.log.Info("conference removed by another process", "conference", slug, "purged", i < 0)
+			continue
+		}
+		if !revisions {
 			continue
 		}
 		if changed, err := c.Service.Refresh(ctx); err != nil && first == nil {
@@ -397,4 +446,89 @@ func (m *Manager) Poll(ctx context.Context, interval time.Duration) {
 			m.log.Error("reading the store", "error", err)
 		}
 	}
+}
+
+// Notified tells the Manager that revision rev of conference slug was
+// stored, by this process or another (a replica's notification). A served
+// conference behind it is refreshed at once, in the background; one not
+// served may be new, so the registry is read again. Notifications that
+// come while a refresh runs make one more, not one each.
+func (m *Manager) Notified(slug string, rev int64) {
+	c, ok := m.Get(slug)
+	if !ok {
+		m.ListingChanged(slug)
+		return
+	}
+	if cur := c.Service.Current(); cur != nil && cur.Revision() >= rev {
+		return // this process stored it, or has caught up already
+	}
+	ctx := m.context()
+	if ctx == nil {
+		return
+	}
+	c.refresh.kick(func() {
+		changed, err := c.Service.Refresh(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			// The next notification, the next catch-up or poll of the
+			// store tries again.
+			m.log.Error("serving a revision another process stored", "conference", slug, "error", err)
+		case changed:
+			m.log.Debug("serving a revision stored by another process", "conference", slug, "revision", c.Service.Current().Revision())
+		}
+	})
+}
+
+// ListingChanged tells the Manager that conference slug's listing changed
+// (added, removed, restored, purged) by another process: the registry is
+// read again in the background, starting and stopping conferences as it
+// lists them.
+func (m *Manager) ListingChanged(slug string) {
+	ctx := m.context()
+	if ctx == nil {
+		return
+	}
+	m.listings.kick(func() {
+		if err := m.refresh(ctx, false); err != nil && ctx.Err() == nil {
+			m.log.Error("reading the conferences another process changed", "conference", slug, "error", err)
+		}
+	})
+}
+
+// context is the one Open was given, nil before.
+func (m *Manager) context() context.Context {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.ctx
+}
+
+// kicker runs a function in a goroutine of its own when kicked; kicks that
+// come while it runs make it run once more afterwards, not once per kick.
+type kicker struct {
+	mu             sync.Mutex
+	running, again bool
+}
+
+func (k *kicker) kick(fn func()) {
+	k.mu.Lock()
+	if k.running {
+		k.again = true
+		k.mu.Unlock()
+		return
+	}
+	k.running = true
+	k.mu.Unlock()
+	go func() {
+		for {
+			fn()
+			k.mu.Lock()
+			if !k.again {
+				k.running = false
+				k.mu.Unlock()
+				return
+			}
+			k.again = false
+			k.mu.Unlock()
+		}
+	}()
 }

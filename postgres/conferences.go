@@ -16,7 +16,7 @@ import (
 func (s *Store) Conferences(ctx context.Context) ([]agenda.Listing, error) {
 	rows, err := s.pool.Query(ctx, "SELECT slug, is_default, removed, source FROM conferences ORDER BY position")
 	if err != nil {
-		return nil, fmt.Errorf("postgres: %s: conferences: %w", s.name, err)
+		return nil, s.errorf("conferences: %w", err)
 	}
 	defer rows.Close()
 	var out []agenda.Listing
@@ -27,18 +27,18 @@ func (s *Store) Conferences(ctx context.Context) ([]agenda.Listing, error) {
 			src     []byte
 		)
 		if err := rows.Scan(&l.Slug, &l.Default, &removed, &src); err != nil {
-			return nil, fmt.Errorf("postgres: %s: conferences: %w", s.name, err)
+			return nil, s.errorf("conferences: %w", err)
 		}
 		if removed != nil {
 			l.Removed = removed.UTC()
 		}
 		if err := json.Unmarshal(src, &l.Source); err != nil {
-			return nil, fmt.Errorf("postgres: %s: conference %q: source: %w", s.name, l.Slug, err)
+			return nil, s.errorf("conference %q: source: %w", l.Slug, err)
 		}
 		out = append(out, l)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: %s: conferences: %w", s.name, err)
+		return nil, s.errorf("conferences: %w", err)
 	}
 	return out, nil
 }
@@ -71,9 +71,11 @@ func addConference(ctx context.Context, tx pgx.Tx, l agenda.Listing) error {
 	if n > 0 {
 		return fmt.Errorf("conference %q %w: %w", l.Slug, agenda.ErrExists, agenda.ErrInvalid)
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO conferences (slug, position, is_default, source)
-		SELECT $1, coalesce(max(position) + 1, 0), count(*) = 0, $2 FROM conferences`, l.Slug, string(src))
-	return err
+	if _, err = tx.Exec(ctx, `INSERT INTO conferences (slug, position, is_default, source)
+		SELECT $1, coalesce(max(position) + 1, 0), count(*) = 0, $2 FROM conferences`, l.Slug, string(src)); err != nil {
+		return err
+	}
+	return notifyListing(ctx, tx, l.Slug)
 }
 
 // SetSource implements agenda.Registry.
@@ -82,22 +84,22 @@ func (s *Store) SetSource(ctx context.Context, slug string, src agenda.Source) e
 	if err != nil {
 		return fmt.Errorf("postgres: source of %q: %w", slug, err)
 	}
-	return s.update(ctx, "set the source of "+slug, "UPDATE conferences SET source = $1 WHERE slug = $2", string(b), slug)
+	return s.update(ctx, "set the source of "+slug, slug, "UPDATE conferences SET source = $1 WHERE slug = $2", string(b), slug)
 }
 
 // RemoveConference implements agenda.Registry.
 func (s *Store) RemoveConference(ctx context.Context, slug string) error {
-	return s.update(ctx, "remove "+slug, "UPDATE conferences SET removed = $1 WHERE slug = $2", s.now().UTC(), slug)
+	return s.update(ctx, "remove "+slug, slug, "UPDATE conferences SET removed = $1 WHERE slug = $2", s.now().UTC(), slug)
 }
 
 // RestoreConference implements agenda.Registry.
 func (s *Store) RestoreConference(ctx context.Context, slug string) error {
-	return s.update(ctx, "restore "+slug, "UPDATE conferences SET removed = NULL WHERE slug = $1", slug)
+	return s.update(ctx, "restore "+slug, slug, "UPDATE conferences SET removed = NULL WHERE slug = $1", slug)
 }
 
 // update runs one UPDATE of the conferences table, which must touch the
-// row of a conference.
-func (s *Store) update(ctx context.Context, what, q string, args ...any) error {
+// row of conference slug, and announces the change of its listing.
+func (s *Store) update(ctx context.Context, what, slug, q string, args ...any) error {
 	return s.write(ctx, what, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, q, args...)
 		if err != nil {
@@ -106,7 +108,7 @@ func (s *Store) update(ctx context.Context, what, q string, args ...any) error {
 		if tag.RowsAffected() == 0 {
 			return agenda.ErrNoConference
 		}
-		return nil
+		return notifyListing(ctx, tx, slug)
 	})
 }
 
@@ -132,6 +134,7 @@ func (s *Store) PurgeConference(ctx context.Context, slug string) error {
 			w.add(table, "DELETE FROM "+table+" WHERE conf = $1", slug)
 		}
 		w.add("conferences", "DELETE FROM conferences WHERE slug = $1", slug)
+		w.add("notify", "SELECT pg_notify($1, $2)", Channel, ListingPayload(slug))
 		return w.run(ctx, tx)
 	})
 }
@@ -156,7 +159,7 @@ func (s *Store) TokenConference(ctx context.Context, hash string) (string, error
 		return "", agenda.ErrNoConference
 	}
 	if err != nil {
-		return "", fmt.Errorf("postgres: %s: token: %w", s.name, err)
+		return "", s.errorf("token: %w", err)
 	}
 	return slug, nil
 }
@@ -165,14 +168,14 @@ func (s *Store) TokenConference(ctx context.Context, hash string) (string, error
 func (s *Store) write(ctx context.Context, what string, fn func(pgx.Tx) error) error {
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
-		return fmt.Errorf("postgres: %s: %s: %w", s.name, what, err)
+		return s.errorf("%s: %w", what, err)
 	}
 	defer tx.Rollback(ctx)
 	if err := fn(tx); err != nil {
-		return fmt.Errorf("postgres: %s: %s: %w", s.name, what, err)
+		return s.errorf("%s: %w", what, err)
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return fmt.Errorf("postgres: %s: %s: commit: %w", s.name, what, err)
+		return s.errorf("%s: commit: %w", what, err)
 	}
 	return nil
 }

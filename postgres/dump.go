@@ -53,7 +53,7 @@ type Conference struct {
 func (s *Store) Picks(ctx context.Context, slug string) ([]Pick, error) {
 	rows, err := s.pool.Query(ctx, "SELECT code, sessions, created, used, duplicate FROM picks WHERE conf = $1 ORDER BY created, code", slug)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: %s: picks of %s: %w", s.name, slug, err)
+		return nil, s.errorf("picks of %s: %w", slug, err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Pick, error) {
 		var (
@@ -69,7 +69,7 @@ func (s *Store) Picks(ctx context.Context, slug string) ([]Pick, error) {
 		return p, err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("postgres: %s: picks of %s: %w", s.name, slug, err)
+		return nil, s.errorf("picks of %s: %w", slug, err)
 	}
 	return out, nil
 }
@@ -78,7 +78,7 @@ func (s *Store) Picks(ctx context.Context, slug string) ([]Pick, error) {
 func (s *Store) Tokens(ctx context.Context, slug string) ([]Token, error) {
 	rows, err := s.pool.Query(ctx, "SELECT hash, created FROM tokens WHERE conf = $1 ORDER BY created, hash", slug)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: %s: tokens of %s: %w", s.name, slug, err)
+		return nil, s.errorf("tokens of %s: %w", slug, err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Token, error) {
 		var t Token
@@ -87,7 +87,7 @@ func (s *Store) Tokens(ctx context.Context, slug string) ([]Token, error) {
 		return t, err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("postgres: %s: tokens of %s: %w", s.name, slug, err)
+		return nil, s.errorf("tokens of %s: %w", slug, err)
 	}
 	return out, nil
 }
@@ -97,7 +97,8 @@ func (s *Store) Tokens(ctx context.Context, slug string) ([]Token, error) {
 // agenda with its revision numbers and whole change log, its tokens and its
 // picks. Nothing is written unless all of it is. A store that holds any
 // conference is refused with ErrNotEmpty, unless replace says to delete
-// everything it holds first. Every agenda written is notified as a Save's.
+// everything it holds first. Every conference written is notified as an
+// added one's listing, and its agenda as a Save's.
 func (s *Store) Import(ctx context.Context, confs []Conference, replace bool) error {
 	return s.write(ctx, "import", func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, advisoryLock("conferences")); err != nil {
@@ -111,6 +112,10 @@ func (s *Store) Import(ctx context.Context, confs []Conference, replace bool) er
 			return fmt.Errorf("%d conferences stored: %w", n, ErrNotEmpty)
 		}
 		if n > 0 {
+			// Servers on the store let go of the conferences replaced.
+			if _, err := tx.Exec(ctx, "SELECT pg_notify($1, slug || ':' || $2) FROM conferences", Channel, listingWord); err != nil {
+				return err
+			}
 			w := &writes{}
 			for _, table := range slices.Concat(purgeTables, []string{"conferences"}) {
 				w.add("delete "+table, "DELETE FROM "+table)
@@ -148,6 +153,9 @@ func importConference(ctx context.Context, tx pgx.Tx, pos int, c Conference) err
 		if uniqueViolation(err, "conferences_one_default") {
 			return fmt.Errorf("a second default conference: %w", agenda.ErrInvalid)
 		}
+		return err
+	}
+	if err := notifyListing(ctx, tx, l.Slug); err != nil {
 		return err
 	}
 	if c.Agenda != nil {

@@ -43,7 +43,7 @@ func (s *Store) PutPick(ctx context.Context, slug, code string, ids []string, li
 	}
 	// The common case, a pick made before, needs no transaction.
 	if stored, ok, err := pickCode(ctx, s.pool, slug, list); err != nil {
-		return "", fmt.Errorf("postgres: %s: store pick: look up: %w", s.name, err)
+		return "", s.errorf("store pick: look up: %w", err)
 	} else if ok {
 		return stored, nil
 	}
@@ -115,12 +115,12 @@ func (s *Store) GetPick(ctx context.Context, slug, code string) (ids []string, o
 		return nil, false, nil
 	}
 	if err != nil {
-		return nil, false, fmt.Errorf("postgres: %s: load pick %q: %w", s.name, code, err)
+		return nil, false, s.errorf("load pick %q: %w", code, err)
 	}
 	if now := s.now().UTC(); now.Sub(used) > pickTouch {
 		if _, err := s.pool.Exec(ctx, `UPDATE picks SET used = $1
 			WHERE code = (SELECT code FROM picks WHERE code = $2 FOR UPDATE SKIP LOCKED)`, now, code); err != nil {
-			return nil, false, fmt.Errorf("postgres: %s: mark pick %q used: %w", s.name, code, err)
+			return nil, false, s.errorf("mark pick %q used: %w", code, err)
 		}
 	}
 	if list == "" {
@@ -138,7 +138,7 @@ func (s *Store) PickCount(ctx context.Context, slug string) (int, error) {
 	}
 	var n int
 	if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM picks WHERE conf = $1", slug).Scan(&n); err != nil {
-		return 0, fmt.Errorf("postgres: %s: count picks: %w", s.name, err)
+		return 0, s.errorf("count picks: %w", err)
 	}
 	return n, nil
 }

@@ -12,16 +12,26 @@
 // Every committed Save announces itself in the same transaction with
 // pg_notify on the channel "confcal" (Channel), the payload
 // "conference:revision" (the slug, a colon and the revision just stored; a
-// slug holds no colon). A notification is sent only if the transaction
-// commits, so a listener that hears one can read that revision.
+// slug holds no colon). A change to the list of conferences — one added,
+// removed, restored or purged, or its source set — is announced the same
+// way with the payload "conference:listing" (ListingPayload), which a
+// reader of revisions alone refuses rather than misreads. A notification
+// is sent only if the transaction commits, so a listener that hears one
+// can read what it announces. Listen follows them for a server replica.
 //
 // The schema is versioned in the table confcal_schema and migrated forward
 // on Open, under a transaction-scoped advisory lock, so replicas starting
 // at once migrate it once. Everything lives in the connection's current
 // schema (the URL's search_path option picks another one).
 //
-// LISTEN needs a session of its own, so PgBouncer in transaction pooling
-// mode is not supported.
+// For server replicas on one store: Listen follows the notifications on a
+// connection of its own, reconnecting with backoff and catching up after
+// each connection; Turns lets one replica at a time poll a followed source
+// (a session-level advisory lock per conference). A failure to reach the
+// server is an agenda.ErrUnavailable, so a server answers 503, not 500.
+//
+// LISTEN and session-level locks need sessions of their own, so PgBouncer
+// in transaction pooling mode is not supported.
 package postgres
 
 import (
@@ -74,7 +84,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	}
 	s := &Store{name: describe(cfg.ConnConfig), now: time.Now}
 	if s.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
-		return nil, fmt.Errorf("postgres: %s: %w", s.name, err)
+		return nil, s.errorf("%w", err)
 	}
 	if err := s.Ping(ctx); err != nil {
 		s.pool.Close()
@@ -112,7 +122,7 @@ func (s *Store) Close() error {
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.pool.Ping(ctx); err != nil {
-		return fmt.Errorf("postgres: %s: %w", s.name, err)
+		return s.errorf("%w", err)
 	}
 	return nil
 }
@@ -246,7 +256,7 @@ const schema1 = `
 // holding the schema's advisory lock: a replica starting while another
 // migrates waits, then finds nothing left to do.
 func (s *Store) migrate(ctx context.Context) error {
-	fail := func(err error) error { return fmt.Errorf("postgres: %s: migrate: %w", s.name, err) }
+	fail := func(err error) error { return s.errorf("migrate: %w", err) }
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return fail(err)
@@ -290,7 +300,7 @@ func (s *Store) migrate(ctx context.Context) error {
 func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 	var v int
 	if err := s.pool.QueryRow(ctx, "SELECT version FROM confcal_schema").Scan(&v); err != nil {
-		return 0, fmt.Errorf("postgres: %s: schema version: %w", s.name, err)
+		return 0, s.errorf("schema version: %w", err)
 	}
 	return v, nil
 }
@@ -316,10 +326,10 @@ func (s *Store) revision(ctx context.Context, slug string) (int64, error) {
 	var rev int64
 	err := s.pool.QueryRow(ctx, "SELECT revision FROM agendas WHERE conf = $1", slug).Scan(&rev)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, fmt.Errorf("postgres: %s: %s: %w", s.name, slug, agenda.ErrEmpty)
+		return 0, s.errorf("%s: %w", slug, agenda.ErrEmpty)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("postgres: %s: stored revision of %s: %w", s.name, slug, err)
+		return 0, s.errorf("stored revision of %s: %w", slug, err)
 	}
 	return rev, nil
 }
@@ -330,10 +340,10 @@ func (s *Store) defaultConference(ctx context.Context, q querier) (string, error
 	var slug string
 	err := q.QueryRow(ctx, "SELECT slug FROM conferences WHERE is_default").Scan(&slug)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return "", fmt.Errorf("postgres: %s: %w", s.name, agenda.ErrEmpty)
+		return "", s.errorf("%w", agenda.ErrEmpty)
 	}
 	if err != nil {
-		return "", fmt.Errorf("postgres: %s: default conference: %w", s.name, err)
+		return "", s.errorf("default conference: %w", err)
 	}
 	return slug, nil
 }
@@ -361,15 +371,15 @@ func (s *Store) Load(ctx context.Context) (*agenda.Snapshot, error) {
 func (s *Store) load(ctx context.Context, slug string) (*agenda.Snapshot, error) {
 	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
-		return nil, fmt.Errorf("postgres: %s: load %s: %w", s.name, slug, err)
+		return nil, s.errorf("load %s: %w", slug, err)
 	}
 	defer tx.Rollback(ctx)
 	snap, err := load(ctx, tx, slug)
 	if errors.Is(err, agenda.ErrEmpty) {
-		return nil, fmt.Errorf("postgres: %s: %s: %w", s.name, slug, err)
+		return nil, s.errorf("%s: %w", slug, err)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("postgres: %s: load %s: %w", s.name, slug, err)
+		return nil, s.errorf("load %s: %w", slug, err)
 	}
 	return snap, nil
 }
@@ -550,9 +560,9 @@ func (s *Store) Save(ctx context.Context, next *agenda.Snapshot) error {
 func (s *Store) save(ctx context.Context, slug string, next *agenda.Snapshot, create bool) error {
 	fail := func(err error) error {
 		if slug != "" {
-			return fmt.Errorf("postgres: %s: save revision %d of %s: %w", s.name, next.Revision(), slug, err)
+			return s.errorf("save revision %d of %s: %w", next.Revision(), slug, err)
 		}
-		return fmt.Errorf("postgres: %s: save revision %d: %w", s.name, next.Revision(), err)
+		return s.errorf("save revision %d: %w", next.Revision(), err)
 	}
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
@@ -712,6 +722,29 @@ func save(ctx context.Context, tx pgx.Tx, slug string, next *agenda.Snapshot) er
 
 // Payload is what a Save of revision rev of conference slug notifies.
 func Payload(slug string, rev int64) string { return slug + ":" + strconv.FormatInt(rev, 10) }
+
+// listingWord ends the payload of a change to a conference's listing.
+const listingWord = "listing"
+
+// ListingPayload is what a change to conference slug's listing notifies:
+// its addition, removal, restoration, purge or a new source. It is
+// "conference:listing", which ParsePayload refuses (a revision is a
+// number), so a listener that knows only revisions ignores it rather than
+// misreading it.
+func ListingPayload(slug string) string { return slug + ":" + listingWord }
+
+// ParseListingPayload reads a ListingPayload; ok is false for any other
+// payload.
+func ParseListingPayload(p string) (slug string, ok bool) {
+	slug, ok = strings.CutSuffix(p, ":"+listingWord)
+	return slug, ok && slug != "" && !strings.Contains(slug, ":")
+}
+
+// notifyListing announces, in tx, that conference slug's listing changed.
+func notifyListing(ctx context.Context, tx pgx.Tx, slug string) error {
+	_, err := tx.Exec(ctx, "SELECT pg_notify($1, $2)", Channel, ListingPayload(slug))
+	return err
+}
 
 // ParsePayload reads a notification's payload (see Payload).
 func ParsePayload(p string) (slug string, rev int64, err error) {

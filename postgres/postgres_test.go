@@ -194,7 +194,8 @@ func TestConnectionsCut(t *testing.T) {
 }
 
 // Every committed Save is announced on the channel, in its transaction:
-// one notification per revision, none for a Save that did not commit.
+// one notification per revision, none for a Save that did not commit; so
+// is a conference added (its listing).
 func TestSaveNotifies(t *testing.T) {
 	ctx := context.Background()
 	url := pgtest.URL(t)
@@ -227,7 +228,7 @@ func TestSaveNotifies(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []string
-	for range 2 {
+	for range 3 {
 		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		n, err := listener.WaitForNotification(wctx)
 		cancel()
@@ -239,13 +240,13 @@ func TestSaveNotifies(t *testing.T) {
 		}
 		got = append(got, n.Payload)
 	}
-	if want := []string{"first:1", "first:2"}; !slices.Equal(got, want) {
+	if want := []string{"first:listing", "first:1", "first:2"}; !slices.Equal(got, want) {
 		t.Errorf("notifications %q, want %q", got, want)
 	}
 	wctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
 	defer cancel()
 	if n, err := listener.WaitForNotification(wctx); err == nil {
-		t.Errorf("a third notification: %q", n.Payload)
+		t.Errorf("a fourth notification: %q", n.Payload)
 	}
 }
 
@@ -371,7 +372,7 @@ func TestImport(t *testing.T) {
 		t.Errorf("TokenConference(h2) = %q, %v", slug, err)
 	}
 	var heard []string
-	for range 2 {
+	for range 5 {
 		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		n, err := listener.WaitForNotification(wctx)
 		cancel()
@@ -380,7 +381,7 @@ func TestImport(t *testing.T) {
 		}
 		heard = append(heard, n.Payload)
 	}
-	if want := []string{"main:2", "other:1"}; !slices.Equal(heard, want) {
+	if want := []string{"main:listing", "main:2", "gone:listing", "other:listing", "other:1"}; !slices.Equal(heard, want) {
 		t.Errorf("notified %q, want %q", heard, want)
 	}
 

@@ -28,7 +28,17 @@
 # to back on the agendas in OLD_SIZES (default: seed), and the new/old
 # ratio of every request is printed at the end.
 #
-# Needs: go, nginx and wrk (Debian: apt-get install nginx wrk), curl, git.
+# Replica mode: REPLICAS=3 STORE=postgres://… scripts/loadtest.sh [SIZE]
+# runs REPLICAS `confcal serve` processes on one PostgreSQL database (in a
+# schema of its own, made with psql and dropped at the end) and drives
+# them with wrk, its threads spread across the replicas (a Lua setup gives
+# each thread one replica's address), against one replica alone; then the
+# same through nginx as their load balancer (the README's configuration),
+# and 100 edits sent to the replicas in turn, each read back from the next
+# one. See "Replica mode" below.
+#
+# Needs: go, nginx and wrk (Debian: apt-get install nginx wrk), curl, git;
+# psql (postgresql-client) in replica mode.
 # Environment: DURATION (per run, default 10s), WARMUP (default 2s),
 # THREADS (2), CONNS (64), TIMEOUT (wrk's per-request timeout, 30s: a
 # request slower than that counts as an error and has no latency),
@@ -56,9 +66,11 @@ done
 work=$(mktemp -d /tmp/confcal-loadtest.XXXXXX)
 chmod 755 "$work" # nginx workers may run as another user
 pids=()
+pg_schema="" # replica mode's schema, dropped however the script ends
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
+	[[ -z $pg_schema ]] || psql -qX "$STORE" -c "SET client_min_messages = warning; DROP SCHEMA $pg_schema CASCADE" >/dev/null || true
 	[[ -n "${KEEP:-}" ]] || rm -rf "$work"
 }
 trap cleanup EXIT
@@ -66,7 +78,7 @@ trap cleanup EXIT
 echo "== building confcal and the floor"
 go build -o "$work/confcal" ./cmd/confcal
 go build -o "$work/floor" ./scripts/floor
-if [[ $OLD != none ]]; then
+if [[ $OLD != none && -z ${REPLICAS:-} ]]; then
 	echo "== building confcal at $OLD"
 	mkdir -p "$work/old-src"
 	git archive "$OLD" | tar -x -C "$work/old-src"
@@ -354,6 +366,164 @@ run_size() {
 	kill "$npid" "$cpid" "$fpid"
 	wait "$npid" "$cpid" "$fpid" 2>/dev/null || true
 }
+
+# Replica mode: run_replicas SIZE.
+run_replicas() {
+	local size=$1 n=$REPLICAS dir="$work/replicas-$1"
+	mkdir -p "$dir/logs" "$dir/tmp"
+	local schema="confcal_loadtest_$$_$size"
+	psql -qX "$STORE" -c "CREATE SCHEMA $schema" >/dev/null
+	pg_schema=$schema
+	local url
+	if [[ $STORE == *\?* ]]; then url="$STORE&search_path=$schema"; else url="$STORE?search_path=$schema"; fi
+	local agenda_args=()
+	if [[ $size != seed ]]; then
+		"$work/confcal" gen -sessions "$size" >"$dir/agenda.txt"
+		agenda_args=(-agenda "$dir/agenda.txt")
+	fi
+	# Every replica is given the public URL, the load balancer's: feeds
+	# carry it, and the replicas serve the same bytes only with the same.
+	local lport=$((PORT + 9))
+	local bases=() rpids=() ports=()
+	for i in $(seq 0 $((n - 1))); do
+		local port=$((PORT + 10 + i))
+		ports+=("$port")
+		bases+=("http://127.0.0.1:$port")
+		local lvl=info
+		[[ $LOGS == on ]] || lvl=warn
+		CONFCAL_ADMIN_TOKEN=loadtest-token "$work/confcal" serve -addr "127.0.0.1:$port" -store "$url" -trust-proxy \
+			-base-url "http://127.0.0.1:$lport" \
+			-log-level "$lvl" "${agenda_args[@]}" 2>"$dir/logs/replica-$i.log" &
+		rpids+=($!)
+		pids+=($!)
+		# The first one stores the agenda; the others start on it.
+		[[ $i -gt 0 ]] || wait_up "${bases[0]}/feeds/all.ics"
+	done
+	for b in "${bases[@]}"; do wait_up "$b/feeds/all.ics"; done
+	local etags
+	etags=$(for b in "${bases[@]}"; do curl -fsSI "$b/feeds/all.ics" | awk 'tolower($1) == "etag:" {sub(/\r$/, ""); print $2}'; done | sort -u)
+	[[ $(wc -l <<<"$etags") == 1 ]] || { echo "loadtest: the replicas serve different all.ics: $etags" >&2; exit 1; }
+	local all=$etags bytes
+	bytes=$(curl -fsS "${bases[0]}/feeds/all.ics" | wc -c)
+
+	# wrk's threads spread across the replicas: thread i connects to
+	# replica i mod n.
+	{
+		echo "local ports = {$(IFS=,; echo "${ports[*]}")}"
+		cat <<-'EOF'
+			local i = 0
+			function setup(thread)
+				local port = ports[i % #ports + 1]
+				thread.addr = wrk.lookup("127.0.0.1", tostring(port))[1]
+				i = i + 1
+			end
+		EOF
+	} >"$dir/spread.lua"
+
+	# nginx as the load balancer, as in the README.
+	local user=""
+	[[ $(id -u) == 0 ]] && user="user root;"
+	local access="access_log $dir/logs/nginx-access.log;"
+	[[ $LOGS == on ]] || access="access_log off;"
+	{
+		echo "$user"
+		echo "worker_processes auto; pid $dir/nginx.pid; error_log $dir/logs/nginx-error.log;"
+		echo "events { worker_connections 4096; }"
+		echo "http {"
+		echo "  $access"
+		echo "  client_body_temp_path $dir/tmp; proxy_temp_path $dir/tmp; fastcgi_temp_path $dir/tmp; uwsgi_temp_path $dir/tmp; scgi_temp_path $dir/tmp;"
+		echo "  upstream confcal {"
+		for p in "${ports[@]}"; do echo "    server 127.0.0.1:$p max_fails=3 fail_timeout=5s;"; done
+		echo "    keepalive 64;"
+		echo "  }"
+		cat <<-EOF
+			  server {
+			    listen 127.0.0.1:$lport;
+			    proxy_http_version 1.1;
+			    proxy_set_header Connection "";
+			    proxy_set_header Host \$host;
+			    proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+			    proxy_set_header X-Forwarded-Proto \$scheme;
+			    proxy_set_header X-Forwarded-Host \$host;
+			    proxy_next_upstream error timeout http_502 http_503 non_idempotent;
+			    location / { proxy_pass http://confcal; }
+			    location ~ ^(/[a-z0-9-]+)?/api/changes/stream\$ {
+			      proxy_pass http://confcal;
+			      proxy_buffering off;
+			      proxy_read_timeout 1h;
+			    }
+			  }
+			}
+		EOF
+	} >"$dir/nginx.conf"
+	nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;' 2>>"$dir/logs/nginx-error.log" &
+	local npid=$!
+	pids+=("$npid")
+	local lb="http://127.0.0.1:$lport"
+	wait_up "$lb/feeds/all.ics"
+
+	echo
+	echo "== $n replicas on PostgreSQL, agenda: $size (all.ics $bytes bytes, ETag $all on every replica)"
+	printf '%-34s %12s %9s %9s %12s %9s %9s %8s %s
+' "request" "1 alone req/s" "p50 ms" "p99 ms" "$n spread req/s" "p50 ms" "p99 ms" "ratio" "errors"
+	spread() { # LABEL PATH [wrk args]
+		local label=$1 path=$2; shift 2
+		local one all_
+		one=($(bench "${bases[0]}$path" "$@"))
+		all_=($(THREADS=$((THREADS > n ? THREADS : n)) bench "${bases[0]}$path" -s "$dir/spread.lua" "$@"))
+		printf '%-34s %12.0f %9.3f %9.3f %12.0f %9.3f %9.3f %7.2fx %s
+' "$label" \
+			"${one[0]}" "${one[1]}" "${one[2]}" "${all_[0]}" "${all_[1]}" "${all_[2]}" \
+			"$(awk -v a="${all_[0]}" -v b="${one[0]}" 'BEGIN {print a/b}')" "1=${one[3]} $n=${all_[3]}"
+	}
+	spread "GET /feeds/all.ics 200" /feeds/all.ics
+	spread "GET /feeds/all.ics 304" /feeds/all.ics -H "If-None-Match: $all"
+	local lb200 lb304
+	lb200=($(bench "$lb/feeds/all.ics"))
+	lb304=($(bench "$lb/feeds/all.ics" -H "If-None-Match: $all"))
+	printf '%-34s %12s %9s %9s %12.0f %9.3f %9.3f %8s %s
+' "via nginx: all.ics 200" "-" "-" "-" "${lb200[0]}" "${lb200[1]}" "${lb200[2]}" "-" "${lb200[3]}"
+	printf '%-34s %12s %9s %9s %12.0f %9.3f %9.3f %8s %s
+' "via nginx: all.ics 304" "-" "-" "-" "${lb304[0]}" "${lb304[1]}" "${lb304[2]}" "-" "${lb304[3]}"
+
+	# 100 edits, sent to the replicas in turn; each is then read back from
+	# the next replica until it shows there.
+	for p in "${rpids[@]}"; do settle "$p"; done
+	local id times="$dir/logs/edits.txt" seen="$dir/logs/seen.txt"
+	id=$(curl -fsS "${bases[0]}/api/sessions" | grep -o '"id": "[^"]*"' | awk -F'"' 'NR == 1 {print $4}')
+	: >"$times"
+	: >"$seen"
+	for i in $(seq 1 100); do
+		local to=$((i % n)) from=$(((i + 1) % n)) t0 t1
+		t0=$(date +%s.%N)
+		curl -fsS -o /dev/null -w '%{time_total}
+' -X PATCH "${bases[$to]}/api/sessions/$id" \
+			-H "Authorization: Bearer loadtest-token" -H "Content-Type: application/json" \
+			-d "{\"title\": \"Replica edit $i\"}" >>"$times" || echo "failed" >>"$times"
+		t1=$(date +%s.%N)
+		until curl -fsS "${bases[$from]}/api/sessions/$id" | grep -F "\"Replica edit $i\"" >/dev/null; do :; done
+		awk -v a="$t1" -v b="$(date +%s.%N)" 'BEGIN {printf "%.4f\n", b-a}' >>"$seen"
+	done
+	median() { grep -v failed "$1" | sort -n | awk '{a[NR] = $1} END {if (NR) printf "%.1f", (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2) * 1000}'; }
+	p99() { grep -v failed "$1" | sort -n | awk '{a[NR] = $1} END {if (NR) printf "%.1f", a[int((NR-1)*0.99)+1] * 1000}'; }
+	echo "   100 edits on the replicas in turn: acknowledged in median $(median "$times") ms ($(grep -c failed "$times" || true) failed);" \
+		"read back from the next replica median $(median "$seen") ms, p99 $(p99 "$seen") ms after the acknowledgement (curl polling)"
+	local rsss=()
+	for p in "${rpids[@]}"; do rsss+=("$(rss "$p")"); done
+	echo "   replicas' RSS after load: ${rsss[*]} MB"
+	kill "$npid" "${rpids[@]}"
+	wait "$npid" "${rpids[@]}" 2>/dev/null || true
+	psql -qX "$STORE" -c "SET client_min_messages = warning; DROP SCHEMA $schema CASCADE" >/dev/null
+	pg_schema=""
+}
+
+if [[ -n ${REPLICAS:-} ]]; then
+	[[ ${STORE:-} == postgres* ]] || { echo "loadtest: REPLICAS needs STORE=postgres://… (a database the script may make a schema in)" >&2; exit 1; }
+	command -v psql >/dev/null || { echo "loadtest: psql not found (Debian: apt-get install postgresql-client)" >&2; exit 1; }
+	[[ ${#SIZES[@]} -gt 0 && $* != "" ]] || SIZES=(seed)
+	for size in "${SIZES[@]}"; do run_replicas "$size"; done
+	exit 0
+fi
 
 for size in "${SIZES[@]}"; do
 	run_size "$work/confcal" new "$size"

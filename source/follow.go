@@ -43,6 +43,14 @@ type Follower struct {
 	Logger *slog.Logger
 	// Report, when set, is told the Status of every poll.
 	Report func(Status)
+	// Turn, when set, is asked before each poll of Follow and Run
+	// whether this process is the one to poll the source now: several
+	// servers sharing a store take turns, so the source is polled as
+	// often as by one. A false answer, or an error, skips the poll;
+	// the question comes again at the next.
+	Turn func(ctx context.Context) (bool, error)
+
+	turn bool // the last answer of Turn
 }
 
 // Poll reads the source once and applies what changed.
@@ -92,7 +100,16 @@ func (f *Follower) Poll(ctx context.Context) Status {
 	return st
 }
 
-// Run polls the source every period until ctx ends.
+// Follow polls the source at once, bringing a stored agenda up to date
+// with it, then every period until ctx ends (see Run).
+func (f *Follower) Follow(ctx context.Context, period time.Duration) {
+	f.PollInTurn(ctx)
+	f.Run(ctx, period)
+}
+
+// Run polls the source every period until ctx ends, each time only when
+// it is this process's turn (Turn). Follow and Run are not to be called
+// concurrently on one Follower.
 func (f *Follower) Run(ctx context.Context, period time.Duration) {
 	t := time.NewTicker(period)
 	defer t.Stop()
@@ -101,7 +118,33 @@ func (f *Follower) Run(ctx context.Context, period time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			f.Poll(ctx)
+			f.PollInTurn(ctx)
 		}
+	}
+}
+
+// PollInTurn polls the source if Turn allows it, and logs when this
+// process takes or loses the turn.
+func (f *Follower) PollInTurn(ctx context.Context) {
+	if f.Turn == nil {
+		f.Poll(ctx)
+		return
+	}
+	log := f.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	ok, err := f.Turn(ctx)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		log.WarnContext(ctx, "following the source: cannot tell whose turn it is to poll it; skipping this poll", "source", f.Source.Location, "error", err)
+	case ok && !f.turn:
+		log.InfoContext(ctx, "following the source: this process polls it now", "source", f.Source.Location)
+	case !ok && f.turn && err == nil:
+		log.InfoContext(ctx, "following the source: another process polls it now", "source", f.Source.Location)
+	}
+	f.turn = ok
+	if ok {
+		f.Poll(ctx)
 	}
 }

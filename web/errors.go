@@ -56,6 +56,10 @@ func statusOf(err error) (int, string) {
 		// Other processes on the same store kept saving revisions for
 		// longer than the service retries: busy, not broken.
 		return http.StatusServiceUnavailable, "the agenda is busy with other changes; try again"
+	case errors.Is(err, agenda.ErrUnavailable):
+		// The database is down or restarting: what is served from
+		// memory goes on, a write is refused until it is back.
+		return http.StatusServiceUnavailable, "the store cannot be reached right now; nothing was changed; try again shortly"
 	}
 	return http.StatusInternalServerError, "internal error"
 }

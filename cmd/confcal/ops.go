@@ -193,9 +193,11 @@ func (o *opsFlags) httpServer(h http.Handler, log *slog.Logger) *http.Server {
 
 // opsEndpoints are /healthz, /readyz and /metrics. Readiness checks the
 // store and that a revision is served and, when serve follows a source
-// (poll is not nil), says how the last poll of it went — without failing
-// readiness: serving goes on from the last good version.
-func opsEndpoints(m *metrics.Metrics, log *slog.Logger, store registry, svc *agenda.Service, poll *lastPoll) map[string]http.Handler {
+// (poll is not nil), says how the last poll of it went, and on PostgreSQL
+// (repl is not nil) whether it hears the other replicas' changes — the
+// last two without failing readiness: serving goes on from the last good
+// version, and a lost connection to the database fails the store check.
+func opsEndpoints(m *metrics.Metrics, log *slog.Logger, store registry, svc *agenda.Service, poll *lastPoll, repl *replication) map[string]http.Handler {
 	checks := []metrics.Check{
 		{Name: "store", Run: func(ctx context.Context) error {
 			_, err := store.Revision(ctx)
@@ -210,6 +212,9 @@ func opsEndpoints(m *metrics.Metrics, log *slog.Logger, store registry, svc *age
 	}
 	if poll != nil {
 		checks = append(checks, metrics.Check{Name: "source", Advisory: true, Run: func(context.Context) error { return poll.err() }})
+	}
+	if repl != nil {
+		checks = append(checks, metrics.Check{Name: "replicas", Advisory: true, Run: func(context.Context) error { return repl.err() }})
 	}
 	return map[string]http.Handler{
 		"/healthz": metrics.Healthz(),

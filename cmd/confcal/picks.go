@@ -56,7 +56,7 @@ func (p storePicks) save(ctx context.Context, ids []string, limit int, wait time
 			continue
 		case errors.Is(err, agenda.ErrPicksFull):
 			return "", fmt.Errorf("picks: %w: %w", page.ErrPicksFull, err)
-		case errors.Is(err, sqlite.ErrBusy),
+		case errors.Is(err, sqlite.ErrBusy), errors.Is(err, agenda.ErrUnavailable),
 			errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil: // our wait, not the request's
 			return "", fmt.Errorf("picks: %w: waited up to %v: %w", page.ErrPicksBusy, wait, err)
 		default:

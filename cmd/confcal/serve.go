@@ -17,14 +17,21 @@ import (
 	"confcal/conferences"
 	"confcal/metrics"
 	"confcal/page"
+	"confcal/postgres"
 	"confcal/source"
 	"confcal/web"
 	"confcal/webhook"
 )
 
 // storePoll is how often serve looks for revisions another process (the
-// command line, or another server on the same store) stored.
+// command line, or another server on the same store) stored, on SQLite.
 const storePoll = 2 * time.Second
+
+// pgStorePoll is storePoll on PostgreSQL, where notifications bring every
+// change at once and a reconnection catches up with what was missed: the
+// poll is only a net under a refresh that failed while the listening
+// connection stayed up.
+const pgStorePoll = 30 * time.Second
 
 // minTokenLen is the shortest admin token serve accepts without a warning:
 // failed guesses are rate-limited, but a short token still falls to a
@@ -153,8 +160,20 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	// On PostgreSQL, other replicas may serve the same conferences: one
+	// of them at a time polls each followed source.
+	pgURL := stf.postgresURL()
+	var turns conferences.Turns
+	if pgURL != "" {
+		t, err := postgres.NewTurns(pgURL)
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		defer t.Close()
+		turns = t
+	}
 	imported := false
-	mgr := conferences.New(conferences.Config{Registry: store, Logger: log, Withdraw: srv.Withdraw,
+	mgr := conferences.New(conferences.Config{Registry: store, Logger: log, Withdraw: srv.Withdraw, Turns: turns,
 		Publisher: func(slug string) agenda.PublishFunc { return timed(srv.Publisher(slug), m, slug == def) },
 		Store:     func(st agenda.Store) agenda.Store { return observedStore{st, m} },
 		Polled:    func(_ string, st source.Status) { m.SourcePolled(st.Err) }})
@@ -203,7 +222,18 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 			"length", len(token))
 	}
 
-	go mgr.Poll(bg, storePoll)
+	var repl *replication // how following the other replicas goes; nil on SQLite
+	if pgURL != "" {
+		repl = &replication{mgr: mgr, log: log}
+		go func() {
+			if err := postgres.Listen(bg, pgURL, repl, postgres.ListenOptions{Logger: log}); err != nil {
+				log.Error("listening for other replicas' changes", "error", err)
+			}
+		}()
+		go mgr.Poll(bg, pgStorePoll)
+	} else {
+		go mgr.Poll(bg, storePoll)
+	}
 	var poll *lastPoll // how following the source goes; nil when serve follows none
 	if followed != "" {
 		poll = &lastPoll{}
@@ -211,13 +241,16 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 			poll.set(st)
 			m.SourcePolled(st.Err)
 		}}
+		if turns != nil {
+			f.Turn = func(ctx context.Context) (bool, error) { return turns.Take(ctx, def) }
+		}
 		// The first poll brings a stored agenda up to date with the
 		// source at once.
-		f.Poll(bg)
+		f.PollInTurn(bg)
 		go f.Run(bg, *follow)
 	}
 
-	h := srv.HandlerFor(host{Manager: mgr, def: def, follows: followed}, opsEndpoints(m, log, store, svc, poll))
+	h := srv.HandlerFor(host{Manager: mgr, def: def, follows: followed}, opsEndpoints(m, log, store, svc, poll, repl))
 	hs := ops.httpServer(h, log)
 	// Shutdown waits for every request to end, and a change stream ends
 	// only when its client leaves or it is told to.

@@ -122,6 +122,16 @@ func openStore(ctx context.Context, kind storeKind, where string) (registry, str
 	return st, st.Path(), nil
 }
 
+// postgresURL returns the URL of the PostgreSQL store the flags name, ""
+// when they name an SQLite one.
+func (f *storeFlags) postgresURL() string {
+	kind, where, err := parseStore(f.url(), *f.data)
+	if err != nil || kind != postgresStore {
+		return ""
+	}
+	return where
+}
+
 // exists reports whether the store the flags name may hold an agenda: a
 // PostgreSQL one always may, an SQLite one when its file exists (so that
 // reading creates none).
