@@ -93,7 +93,7 @@ func benchPropfindAll(b *testing.B, s *testServer, wantMin int) {
 
 // BenchmarkCalendarQueryAfterEdit: the first one-day calendar-query after
 // a revision that retitled one session, which builds the view of the new
-// edition (objects whose rendering did not change are taken over). The
+// rendering (objects whose rendering did not change are taken over). The
 // edit and its rendering are not timed.
 func BenchmarkCalendarQueryAfterEdit(b *testing.B) {
 	s := flinkServer(b)

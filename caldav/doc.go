@@ -16,10 +16,10 @@
 // members are its sessions that are not cancelled: a cancelled session is
 // removed over CalDAV (the .ics feeds keep it, marked cancelled).
 //
-// Everything is derived from the ical.Edition being served: the handler
-// builds a view of the tree once per edition (memberships, per-calendar
+// Everything is derived from the ical.Rendered being served: the handler
+// builds a view of the tree once per rendering (memberships, per-calendar
 // sync state, rendered properties) and answers every request of that
-// revision from it. Object bodies and ETags are the edition's pre-rendered
+// revision from it. Object bodies and ETags are the rendering's pre-rendered
 // CalDAV objects, byte for byte; what requests need of an object (its
 // calendar-data escaped for XML, its time span, its parsed form for the
 // rare filter that looks inside) is derived once per rendering and carried

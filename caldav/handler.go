@@ -48,12 +48,12 @@ type Options struct {
 	ClientKey func(*http.Request) string
 }
 
-// Handler serves the tree from the view of the current edition (see
+// Handler serves the tree from the view of the current rendering (see
 // NewHandler), and with Options.Push, WebDAV-Push for its calendars
 // (push.go).
 type Handler struct {
 	p       paths
-	current func() *ical.Edition
+	current func() *ical.Rendered
 	log     *slog.Logger
 	maxBody int64
 
@@ -73,10 +73,10 @@ type Handler struct {
 
 // NewHandler returns the CalDAV handler for /.well-known/caldav (and
 // /.well-known/caldav/) and every path below opts.Prefix. current returns
-// the edition to serve (nil until there is one: requests then get 503); it
+// the rendering to serve (nil until there is one: requests then get 503); it
 // is called once per request, and everything the request sees comes from
-// that edition.
-func NewHandler(opts Options, current func() *ical.Edition) *Handler {
+// that rendering.
+func NewHandler(opts Options, current func() *ical.Rendered) *Handler {
 	prefix := opts.Prefix
 	if prefix == "" {
 		prefix = DefaultPrefix
@@ -107,7 +107,7 @@ func NewHandler(opts Options, current func() *ical.Edition) *Handler {
 	}
 }
 
-// view returns the view of the current edition, building it on first use
+// view returns the view of the current rendering, building it on first use
 // from the view before it (whose objects it takes over where the
 // rendering did not change).
 func (h *Handler) view() (*view, error) {

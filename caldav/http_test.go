@@ -426,9 +426,9 @@ func TestBodyCap(t *testing.T) {
 	}
 }
 
-// TestNotReady: before the first edition, 503.
+// TestNotReady: before the first rendering, 503.
 func TestNotReady(t *testing.T) {
-	h := caldav.NewHandler(caldav.Options{}, func() *ical.Edition { return nil })
+	h := caldav.NewHandler(caldav.Options{}, func() *ical.Rendered { return nil })
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, httptest.NewRequest("PROPFIND", "/dav/", nil))
 	if w.Code != http.StatusServiceUnavailable {

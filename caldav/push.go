@@ -387,12 +387,12 @@ func (h *Handler) clientKey(r *http.Request) string {
 	return host
 }
 
-// Published tells the handler that the edition it serves may have changed
+// Published tells the handler that the rendering it serves may have changed
 // (it is cheap when it did not). With Options.Push, every calendar whose
-// members or their data changed since the edition it last saw gets its
+// members or their data changed since the rendering it last saw gets its
 // push message: the calendars whose sync token moved, which is exactly
-// when a sync would find something. The first edition it sees only sets
-// where it starts. Call it after each new edition is made current.
+// when a sync would find something. The first rendering it sees only sets
+// where it starts. Call it after each new rendering is made current.
 func (h *Handler) Published() {
 	if h.push == nil {
 		return

@@ -195,10 +195,10 @@ func (o *object) calendar() (*goical.Calendar, error) {
 	return cal, nil
 }
 
-// view is the CalDAV tree of one edition. It is built once per edition and
+// view is the CalDAV tree of one rendering. It is built once per rendering and
 // read concurrently afterwards.
 type view struct {
-	ed          *ical.Edition
+	ed          *ical.Rendered
 	snap        *agenda.Snapshot
 	p           paths
 	cals        []*calendar
@@ -209,7 +209,7 @@ type view struct {
 	homeSince   int64              // revision in which any calendar last changed
 	memberships int                // objects of all calendars, an object counted once per calendar holding it
 	props       viewProps          // properties of the fixed resources (see props.go)
-	// objectHeadXML is the head every object of the edition shares,
+	// objectHeadXML is the head every object of the rendering shares,
 	// escaped for calendar-data once per view.
 	objectHeadXML string
 	// push holds the calendars' push properties, nil without push.
@@ -217,9 +217,9 @@ type view struct {
 }
 
 // newView builds the view of ed. prev (may be nil) is the view of an
-// earlier edition: its objects are reused where the rendering is the same.
+// earlier rendering: its objects are reused where the rendering is the same.
 // push (may be nil) gives the calendars their push properties.
-func newView(ed *ical.Edition, p paths, prev *view, push Push) (*view, error) {
+func newView(ed *ical.Rendered, p paths, prev *view, push Push) (*view, error) {
 	snap := ed.Snapshot()
 	conf := snap.Conference()
 	opts := ed.Options()

@@ -205,7 +205,7 @@ func TestViewCarriesObjects(t *testing.T) {
 	for id, o := range v2.objects {
 		obj, _ := ed2.Object(id)
 		if o.obj.ETag() != obj.ETag() {
-			t.Errorf("%s: ETag %s, want the edition's %s", id, o.obj.ETag(), obj.ETag())
+			t.Errorf("%s: ETag %s, want the rendering's %s", id, o.obj.ETag(), obj.ETag())
 		}
 		if reused := o == v1.objects[id]; reused != (id != "late-talk") {
 			t.Errorf("%s: taken over = %v, want %v", id, reused, id != "late-talk")

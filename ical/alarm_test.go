@@ -212,13 +212,13 @@ func BenchmarkAlarmPick(b *testing.B) {
 }
 
 // TestAlarmConcurrent: calendars with reminders made at once from one
-// edition, whose events render their reminders on first use, all get the
+// rendering, whose events render their reminders on first use, all get the
 // same bytes (run with -race).
 func TestAlarmConcurrent(t *testing.T) {
 	snap := alarmSnapshot(t)
 	e := render(t, snap, nil)
 	want := e.Calendar(ical.FeedMeta{}, snap.SessionIDs()).WithAlarm(5 * time.Minute).Bytes()
-	e = render(t, snap, nil) // a fresh edition: no reminder rendered yet
+	e = render(t, snap, nil) // a fresh rendering: no reminder rendered yet
 	got := make(chan []byte)
 	for range 8 {
 		go func() { got <- e.Calendar(ical.FeedMeta{}, snap.SessionIDs()).WithAlarm(5 * time.Minute).Bytes() }()

@@ -69,7 +69,7 @@ func BenchmarkRender(b *testing.B) {
 }
 
 // BenchmarkRenderAfterEdit renders the revision after a one-session edit,
-// reusing the previous edition.
+// reusing the previous rendering.
 func BenchmarkRenderAfterEdit(b *testing.B) {
 	s1 := bigSnapshot(b)
 	e1 := render(b, s1, nil)

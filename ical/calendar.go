@@ -10,7 +10,7 @@ import (
 	"confcal/agenda"
 )
 
-// Calendar is one published calendar (a feed) as a view of the edition's
+// Calendar is one published calendar (a feed) as a view of the rendering's
 // rendered events: its head, the VEVENTs of its sessions, END:VCALENDAR.
 // Making one copies no event: it lists them. Its ETag is a hash of the
 // exact body, the same tag a release that stored whole bodies gave the
@@ -183,7 +183,7 @@ func duration(d time.Duration) string {
 // "Cancelled: …"). Its Modified is the latest LastModified of the sessions
 // in it, which cannot tell that a session left: feeds defined by a rule use
 // Select.
-func (e *Edition) Calendar(meta FeedMeta, ids []string) *Calendar {
+func (e *Rendered) Calendar(meta FeedMeta, ids []string) *Calendar {
 	head, err := e.feedHead(meta)
 	if err != nil {
 		// Only the cleaned text of meta and a colour written from its
@@ -223,7 +223,7 @@ func (e *Edition) Calendar(meta FeedMeta, ids []string) *Calendar {
 // (agenda.Snapshot.LastChange), so a session leaving the feed, which no
 // remaining session's LastModified records, still moves it. in must be a
 // pure function of the session.
-func (e *Edition) Select(meta FeedMeta, in func(agenda.Session) bool) *Calendar {
+func (e *Rendered) Select(meta FeedMeta, in func(agenda.Session) bool) *Calendar {
 	var ids []string
 	for _, x := range e.sessions {
 		if in(x) {
@@ -239,7 +239,7 @@ func (e *Edition) Select(meta FeedMeta, in func(agenda.Session) bool) *Calendar 
 
 // Object is the CalDAV object of one session: a VCALENDAR (no calendar
 // names) with the VTIMEZONE and that one VEVENT, the same VEVENT bytes as
-// in feeds. Its parts are the edition's object head, the event and
+// in feeds. Its parts are the rendering's object head, the event and
 // END:VCALENDAR; its ETag is a hash of exactly those bytes, computed when
 // the event was rendered.
 type Object struct {
@@ -248,7 +248,7 @@ type Object struct {
 }
 
 // Object returns the CalDAV object of session id, false for an unknown id.
-func (e *Edition) Object(id string) (Object, bool) {
+func (e *Rendered) Object(id string) (Object, bool) {
 	ev, ok := e.events[id]
 	if !ok {
 		return Object{}, false
@@ -266,7 +266,7 @@ func (o Object) Modified() time.Time { return o.ev.modified }
 func (o Object) Size() int { return len(o.head) + len(o.ev.body) + len(calendarEnd) }
 
 // Parts returns the object's bytes as its three parts: the head (shared by
-// every object of the edition), the VEVENT and the end. CalDAV answers
+// every object of the rendering), the VEVENT and the end. CalDAV answers
 // escape the head once and each event once per rendering.
 func (o Object) Parts() (head, event, end []byte) { return o.head, o.ev.body, []byte(calendarEnd) }
 

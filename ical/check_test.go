@@ -76,7 +76,7 @@ var etagRE = regexp.MustCompile(`^"[0-9a-f]{16,64}"$`)
 // checkDoc checks a rendered calendar against the snapshot it came from:
 // its lines, the calendar properties of a feed (feed true) or an object,
 // the VTIMEZONE for every TZID, and the VEVENTs of ids in order.
-func checkDoc(t *testing.T, e *ical.Edition, doc doc, feed bool, ids []string) *goical.Calendar {
+func checkDoc(t *testing.T, e *ical.Rendered, doc doc, feed bool, ids []string) *goical.Calendar {
 	t.Helper()
 	snap := e.Snapshot()
 	zone := snap.Location().String()
@@ -181,7 +181,7 @@ func checkDoc(t *testing.T, e *ical.Edition, doc doc, feed bool, ids []string) *
 }
 
 // checkEvent checks one decoded VEVENT against session x.
-func checkEvent(t *testing.T, e *ical.Edition, ev goical.Event, x agenda.Session) {
+func checkEvent(t *testing.T, e *ical.Rendered, ev goical.Event, x agenda.Session) {
 	t.Helper()
 	snap := e.Snapshot()
 	zone := snap.Location().String()
@@ -285,13 +285,13 @@ type doc struct {
 }
 
 // feed assembles the feed of ids as a doc.
-func feed(e *ical.Edition, meta ical.FeedMeta, ids []string) doc {
+func feed(e *ical.Rendered, meta ical.FeedMeta, ids []string) doc {
 	c := e.Calendar(meta, ids)
 	return doc{Body: c.Bytes(), ETag: c.ETag(), Events: c.Events(), Modified: c.Modified()}
 }
 
 // object returns the CalDAV object of id as a doc.
-func object(e *ical.Edition, id string) (doc, bool) {
+func object(e *ical.Rendered, id string) (doc, bool) {
 	o, ok := e.Object(id)
 	if !ok {
 		return doc{}, false

@@ -227,7 +227,7 @@ func lab(rgb uint32) (l, a, b float64) {
 
 // trackColors returns the CSS3 colour name of every valid colour of
 // tracks, taking those prev (may be nil) already worked out.
-func trackColors(tracks []agenda.Track, prev *Edition) map[uint32]string {
+func trackColors(tracks []agenda.Track, prev *Rendered) map[uint32]string {
 	out := make(map[uint32]string, len(tracks))
 	for _, t := range tracks {
 		rgb, ok := parseRGB(t.Color)

@@ -79,7 +79,7 @@ func TestColorName(t *testing.T) {
 
 // TestFeedColor checks the calendar colour of a feed, decoded with go-ical:
 // COLOR the CSS3 name, X-APPLE-CALENDAR-COLOR the #RRGGBB, both only when
-// the feed has a colour, the same after an edit renders a new edition.
+// the feed has a colour, the same after an edit renders a new rendering.
 func TestFeedColor(t *testing.T) {
 	snap := agendatest.Small(t)
 	e := render(t, snap, nil)
@@ -95,7 +95,7 @@ func TestFeedColor(t *testing.T) {
 		{"crimson", "", ""}, // not #RRGGBB
 		{"#D1495", "", ""},
 	}
-	for _, ed := range []*ical.Edition{e, next} {
+	for _, ed := range []*ical.Rendered{e, next} {
 		for _, tt := range tests {
 			ids := ed.Snapshot().SessionIDs()
 			doc := feed(ed, ical.FeedMeta{Name: "Colour " + tt.color, Color: tt.color}, ids)

@@ -1,10 +1,10 @@
 // Package ical renders agenda snapshots as iCalendar (RFC 5545) bytes: the
 // published .ics feeds and the per-session CalDAV objects.
 //
-// Render turns one agenda.Snapshot into an Edition. It renders the VEVENT of
+// Render turns one agenda.Snapshot into an Rendered. It renders the VEVENT of
 // every session exactly once, folds it and keeps the bytes; Feed and Object
 // only concatenate pre-rendered bytes, so serving never re-renders. Given the
-// previous Edition, Render reuses the VEVENT bytes of every session whose
+// previous Rendered, Render reuses the VEVENT bytes of every session whose
 // rendered inputs (the session itself, its room and track names, the options
 // and the conference) did not change, so an edit re-renders only what it
 // touched. The same revision always renders to the same bytes: nothing

@@ -9,11 +9,11 @@ import (
 // Hooks for the external tests.
 
 // Rendered reports how many VEVENTs Render encoded for e rather than
-// reusing them from the previous edition.
-func Rendered(e *Edition) int { return e.rendered }
+// reusing them from the previous rendering.
+func RenderCount(e *Rendered) int { return e.rendered }
 
 // EventBytes returns the stored VEVENT bytes of session id.
-func EventBytes(e *Edition, id string) []byte {
+func EventBytes(e *Rendered, id string) []byte {
 	if ev, ok := e.events[id]; ok {
 		return ev.body
 	}

@@ -55,10 +55,10 @@ func (o Options) normalize() (Options, error) {
 	return o, nil
 }
 
-// Edition is everything one snapshot renders to: the folded VEVENT of every
+// Rendered is everything one snapshot renders to: the folded VEVENT of every
 // session and the calendar heads around them. It is immutable and safe for
 // concurrent use.
-type Edition struct {
+type Rendered struct {
 	snap *agenda.Snapshot
 	conf agenda.Conference
 	opts Options
@@ -75,11 +75,11 @@ type Edition struct {
 	// sessions are the snapshot's sessions in agenda order, for Select.
 	sessions []agenda.Session
 	// rendered counts the VEVENTs this Render encoded rather than reused
-	// from the previous edition.
+	// from the previous rendering.
 	rendered int
 	// colors holds the CSS3 colour name of every track's colour (COLOR),
 	// worked out once per colour rather than once per feed; later
-	// editions take them over.
+	// renderings take them over.
 	colors map[uint32]string
 }
 
@@ -99,13 +99,13 @@ type event struct {
 	alarm     []byte
 	modified  time.Time
 	// objectETag is the ETag of the CalDAV object around body: the object
-	// head is the same in every edition that reuses the event (Render
+	// head is the same in every rendering that reuses the event (Render
 	// renders everything anew when what shapes it changes).
 	objectETag string
 }
 
 // eventInput is everything a VEVENT is rendered from, apart from the
-// edition-wide options and conference.
+// rendering-wide options and conference.
 type eventInput struct {
 	session     agenda.Session
 	room, track string
@@ -119,9 +119,9 @@ func (in eventInput) equal(o eventInput) bool {
 }
 
 // Render renders every session of snap once. prev (may be nil) is the
-// previous edition: VEVENTs of sessions whose content did not change are
+// previous rendering: VEVENTs of sessions whose content did not change are
 // reused, so an edit re-renders only what it touched.
-func Render(snap *agenda.Snapshot, opts Options, prev *Edition) (*Edition, error) {
+func Render(snap *agenda.Snapshot, opts Options, prev *Rendered) (*Rendered, error) {
 	if snap == nil {
 		return nil, errors.New("ical: render: nil snapshot")
 	}
@@ -139,7 +139,7 @@ func Render(snap *agenda.Snapshot, opts Options, prev *Edition) (*Edition, error
 	// either side, so no client reads a session time outside its range.
 	from := time.Date(conf.First.Year-1, conf.First.Month, conf.First.Day, 0, 0, 0, 0, loc)
 	to := time.Date(conf.Last.Year+1, conf.Last.Month, conf.Last.Day+1, 0, 0, 0, 0, loc)
-	e := &Edition{
+	e := &Rendered{
 		snap:   snap,
 		conf:   conf,
 		opts:   opts,
@@ -151,7 +151,7 @@ func Render(snap *agenda.Snapshot, opts Options, prev *Edition) (*Edition, error
 	if prev != nil && (prev.opts != opts || prev.conf != conf || prev.tzid != tzid) {
 		prev = nil // everything renders differently
 	}
-	if err := e.encodeHeads(); err != nil {
+	if err := e.encodeSharedHeads(); err != nil {
 		return nil, err
 	}
 	head := e.objectHead
@@ -188,14 +188,14 @@ func Render(snap *agenda.Snapshot, opts Options, prev *Edition) (*Edition, error
 	return e, nil
 }
 
-// Snapshot returns the snapshot the edition was rendered from.
-func (e *Edition) Snapshot() *agenda.Snapshot { return e.snap }
+// Snapshot returns the snapshot the rendering was rendered from.
+func (e *Rendered) Snapshot() *agenda.Snapshot { return e.snap }
 
-// Options returns the options the edition was rendered with, defaults filled in.
-func (e *Edition) Options() Options { return e.opts }
+// Options returns the options the rendering was rendered with, defaults filled in.
+func (e *Rendered) Options() Options { return e.opts }
 
 // renderEvent encodes the VEVENT of one session with go-ical and folds it.
-func (e *Edition) renderEvent(in eventInput) ([]byte, error) {
+func (e *Rendered) renderEvent(in eventInput) ([]byte, error) {
 	x := in.session
 	if x.LastModified.IsZero() {
 		// DTSTAMP and LAST-MODIFIED come from it; there is no honest
@@ -295,7 +295,7 @@ func description(x agenda.Session, speakers []string) string {
 // setLocal sets a DATE-TIME in the conference zone with its TZID, never
 // floating and never in UTC. (go-ical's SetDateTime would write UTC times
 // of a "UTC" conference with "Z" and no TZID.)
-func (e *Edition) setLocal(props goical.Props, name string, t time.Time) {
+func (e *Rendered) setLocal(props goical.Props, name string, t time.Time) {
 	p := goical.NewProp(name)
 	p.Params.Set(goical.ParamTimezoneID, e.tzid)
 	p.Value = t.In(e.snap.Location()).Format(localFormat)
@@ -335,7 +335,7 @@ type FeedMeta struct {
 // has a METHOD (see the package doc). go-ical writes a component's
 // properties sorted by name, then its components; heads are assembled the
 // same way from parts encoded with go-ical: the VTIMEZONE and the
-// properties shared by all calendars once per edition (encodeHeads), a
+// properties shared by all calendars once per rendering (encodeSharedHeads), a
 // feed's names per feed (feedHead).
 
 // propLine is one encoded and folded property of a calendar.
@@ -344,8 +344,8 @@ type propLine struct {
 	text []byte // the folded line, CRLF included
 }
 
-// encodeHeads encodes the parts of calendar heads shared by the edition.
-func (e *Edition) encodeHeads() error {
+// encodeSharedHeads encodes the parts of calendar heads shared by the rendering.
+func (e *Rendered) encodeSharedHeads() error {
 	tz, err := encode(e.tz)
 	if err != nil {
 		return fmt.Errorf("ical: VTIMEZONE %s: %w", e.tzid, err)
@@ -375,7 +375,7 @@ func (e *Edition) encodeHeads() error {
 // feedHead returns the head of a published feed named by meta: the shared
 // properties with NAME, X-WR-CALNAME, DESCRIPTION, X-WR-CALDESC, COLOR and
 // X-APPLE-CALENDAR-COLOR merged in by name, then the VTIMEZONE.
-func (e *Edition) feedHead(meta FeedMeta) ([]byte, error) {
+func (e *Rendered) feedHead(meta FeedMeta) ([]byte, error) {
 	name := cmpOr(clean(meta.Name), clean(e.conf.Name))
 	desc := cmpOr(clean(meta.Description), clean(e.conf.Description))
 	p := goical.Props{}
@@ -410,7 +410,7 @@ func (e *Edition) feedHead(meta FeedMeta) ([]byte, error) {
 }
 
 // assemble writes BEGIN:VCALENDAR, lines and the VTIMEZONE.
-func (e *Edition) assemble(lines []propLine) []byte {
+func (e *Rendered) assemble(lines []propLine) []byte {
 	n := len(calendarBegin) + len(e.tzLines)
 	for _, l := range lines {
 		n += len(l.text)

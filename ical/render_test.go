@@ -23,7 +23,7 @@ func ptr[T any](v T) *T { return &v }
 // editAt is the time of the test edits.
 var editAt = time.Date(2019, 10, 1, 12, 0, 0, 0, time.UTC)
 
-func render(t testing.TB, snap *agenda.Snapshot, prev *ical.Edition) *ical.Edition {
+func render(t testing.TB, snap *agenda.Snapshot, prev *ical.Rendered) *ical.Rendered {
 	t.Helper()
 	e, err := ical.Render(snap, opts, prev)
 	if err != nil {
@@ -71,7 +71,7 @@ func TestGolden(t *testing.T) {
 	cancelled := edit(t, snap, "late-talk", agenda.SessionUpdate{Status: ptr(agenda.StatusCancelled)})
 	ec := render(t, cancelled, e)
 
-	obj := func(e *ical.Edition, id string) doc {
+	obj := func(e *ical.Rendered, id string) doc {
 		d, ok := object(e, id)
 		if !ok {
 			t.Fatalf("Object(%q) not found", id)
@@ -80,7 +80,7 @@ func TestGolden(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		e    *ical.Edition
+		e    *ical.Rendered
 		doc  doc
 		feed bool
 		ids  []string
@@ -196,14 +196,14 @@ func TestDeterministic(t *testing.T) {
 func TestMovedSession(t *testing.T) {
 	s1 := agendatest.Small(t)
 	e1 := render(t, s1, nil)
-	if got := ical.Rendered(e1); got != len(s1.SessionIDs()) {
+	if got := ical.RenderCount(e1); got != len(s1.SessionIDs()) {
 		t.Errorf("fresh render encoded %d VEVENTs, want %d", got, len(s1.SessionIDs()))
 	}
 	const id = "state-of-state"
 	before, _ := s1.Session(id)
 	s2 := edit(t, s1, id, agenda.SessionUpdate{Room: ptr("room-1"), Start: ptr(agendatest.At(8, 14, 0)), End: ptr(agendatest.At(8, 14, 40))})
 	e2 := render(t, s2, e1)
-	if got := ical.Rendered(e2); got != 1 {
+	if got := ical.RenderCount(e2); got != 1 {
 		t.Errorf("render after one edit encoded %d VEVENTs, want 1", got)
 	}
 
@@ -245,12 +245,12 @@ func TestMovedSession(t *testing.T) {
 	}
 	all := ical.FeedMeta{Name: "all"}
 	if a, b := feed(e2, all, s2.SessionIDs()), feed(fresh, all, s2.SessionIDs()); !bytes.Equal(a.Body, b.Body) {
-		t.Errorf("feed from reused edition differs from a fresh one: %s", firstDiff(a.Body, b.Body))
+		t.Errorf("feed from reused rendering differs from a fresh one: %s", firstDiff(a.Body, b.Body))
 	}
 }
 
 // TestReuse checks what makes Render re-render: a room rename touches the
-// sessions in that room; new options or no previous edition touch all.
+// sessions in that room; new options or no previous rendering touch all.
 func TestReuse(t *testing.T) {
 	s1 := agendatest.Small(t)
 	e1 := render(t, s1, nil)
@@ -263,7 +263,7 @@ func TestReuse(t *testing.T) {
 		t.Fatal(err)
 	}
 	e2 := render(t, s2, e1)
-	if got, want := ical.Rendered(e2), len(s2.ByRoom("room-2")); got != want {
+	if got, want := ical.RenderCount(e2), len(s2.ByRoom("room-2")); got != want {
 		t.Errorf("room rename re-rendered %d VEVENTs, want %d", got, want)
 	}
 	for _, x := range s2.ByRoom("room-2") {
@@ -274,18 +274,18 @@ func TestReuse(t *testing.T) {
 	}
 	// An abstract edit keeps SEQUENCE but must still re-render.
 	s3 := edit(t, s2, "late-talk", agenda.SessionUpdate{Abstract: ptr("New abstract.")})
-	if e3 := render(t, s3, e2); ical.Rendered(e3) != 1 {
-		t.Errorf("abstract edit re-rendered %d VEVENTs, want 1", ical.Rendered(e3))
+	if e3 := render(t, s3, e2); ical.RenderCount(e3) != 1 {
+		t.Errorf("abstract edit re-rendered %d VEVENTs, want 1", ical.RenderCount(e3))
 	}
 	// The same snapshot again re-renders nothing.
-	if e := render(t, s2, e2); ical.Rendered(e) != 0 {
-		t.Errorf("same snapshot re-rendered %d VEVENTs, want 0", ical.Rendered(e))
+	if e := render(t, s2, e2); ical.RenderCount(e) != 0 {
+		t.Errorf("same snapshot re-rendered %d VEVENTs, want 0", ical.RenderCount(e))
 	}
 	other, err := ical.Render(s2, ical.Options{BaseURL: "https://confcal.example"}, e2)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := ical.Rendered(other); got != len(s2.SessionIDs()) {
+	if got := ical.RenderCount(other); got != len(s2.SessionIDs()) {
 		t.Errorf("new options re-rendered %d VEVENTs, want all %d", got, len(s2.SessionIDs()))
 	}
 	d, _ := object(other, "late-talk")
@@ -381,7 +381,7 @@ func TestSpeakersInDescription(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := ical.Rendered(e2); n != 1 {
+	if n := ical.RenderCount(e2); n != 1 {
 		t.Errorf("a speaker's rename rendered %d events, want 1", n)
 	}
 	d2, _ := object(e2, "late-talk")

@@ -399,7 +399,7 @@ func (a *adminAPI) importAgenda(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// decodeJSON reads a JSON object (the body is capped by harden: 413 above
+// decodeJSON reads a JSON object (the body is capped by limitBodyAndSetHeaders: 413 above
 // MaxBody) into v, refusing unknown fields, trailing data and bodies that
 // are not JSON.
 func decodeJSON(r *http.Request, v any) error {

@@ -63,8 +63,8 @@ func (s *Server) newConf(slug string, def bool) *conf {
 	return c
 }
 
-// current returns the edition being served, nil before the first swap.
-func (c *conf) current() *ical.Edition {
+// current returns the rendering being served, nil before the first swap.
+func (c *conf) current() *ical.Rendered {
 	if st := c.cur.Load(); st != nil {
 		return st.ed
 	}
@@ -78,7 +78,7 @@ func (c *conf) current() *ical.Edition {
 // current, so the streams wait for nothing else and poll nothing. A
 // failed publish leaves the conference as it was.
 func (c *conf) publish(_ context.Context, snap *agenda.Snapshot) (func(), error) {
-	var prev *ical.Edition
+	var prev *ical.Rendered
 	if old := c.cur.Load(); old != nil {
 		prev = old.ed
 	}

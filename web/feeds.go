@@ -35,7 +35,7 @@ func (s *Server) serveNamed(kind catalog.Kind, param string) http.HandlerFunc {
 		if param != "" {
 			id = r.PathValue(param)
 		}
-		c, ok := st.named(kind, id)
+		c, ok := st.feed(kind, id)
 		if !ok {
 			if kind == catalog.Day {
 				if _, err := parseDay(id); err != nil {
@@ -49,9 +49,9 @@ func (s *Server) serveNamed(kind catalog.Kind, param string) http.HandlerFunc {
 	})
 }
 
-// named returns the view of a named feed of the revision, made on first
+// feed returns the view of a named feed of the revision, made on first
 // request and kept with the revision.
-func (st *site) named(kind catalog.Kind, id string) (*ical.Calendar, bool) {
+func (st *site) feed(kind catalog.Kind, id string) (*ical.Calendar, bool) {
 	key := string(kind) + "/" + id
 	if v, ok := st.views.Load(key); ok {
 		return v.(*ical.Calendar), true

@@ -67,11 +67,11 @@ func LogPath(r *http.Request) string {
 
 // middleware returns what wraps every route, outermost first: the
 // caller's Config.Middleware (access log, metrics), then the server's own
-// limits and headers (harden), the rate limits per client (limit), then the
+// limits and headers (limitBodyAndSetHeaders), the rate limits per client (limit), then the
 // one check of WebDAV bodies (checkXML).
 func (s *Server) middleware() []func(http.Handler) http.Handler {
 	mw := slices.Clone(s.cfg.Middleware)
-	return append(mw, s.harden, s.limit, s.checkXML)
+	return append(mw, s.limitBodyAndSetHeaders, s.limit, s.checkXML)
 }
 
 // Header values set on many responses. They are constants and each
@@ -88,7 +88,7 @@ const (
 	exposeHeaders = "ETag, Last-Modified, Confcal-Revision"
 )
 
-// harden applies the server's request limits and response headers:
+// limitBodyAndSetHeaders applies the server's request limits and response headers:
 //
 //   - a body over MaxBody (MaxSchedule for a schedule's) is refused with
 //     413 before any handler reads it (and cut off there when its length
@@ -101,7 +101,7 @@ const (
 //     personal feeds (/feeds/my/) and everything else do not;
 //   - admin writes (and any request carrying credentials) are answered
 //     with Cache-Control: no-store, whatever the handler set.
-func (s *Server) harden(next http.Handler) http.Handler {
+func (s *Server) limitBodyAndSetHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		limit := bodyLimit(r)
 		if r.ContentLength > limit {
@@ -167,7 +167,7 @@ func (w *noStoreWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 const maxXMLDepth = 32
 
 // checkXML reads the XML body of every PROPFIND and REPORT (capped at
-// MaxBody by harden: 413 above it), refuses one nested deeper than
+// MaxBody by limitBodyAndSetHeaders: 413 above it), refuses one nested deeper than
 // maxXMLDepth with 400, tells Config.CalDAVReport the kind of a REPORT (the
 // local name of its root element: "sync-collection", "calendar-query", …),
 // and hands the body on unchanged. Whether the XML is otherwise well

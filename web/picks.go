@@ -131,7 +131,7 @@ func (p Pick) Resolve(snap *agenda.Snapshot) ([]string, error) {
 // Match returns the rule behind p: whether a session is named by ID or
 // lies in a named track, room or day. It checks the names as Resolve does.
 // The rule, not a list of IDs, is what tells a session leaving the pick
-// (ical.Edition.Select).
+// (ical.Rendered.Select).
 func (p Pick) Match(snap *agenda.Snapshot) (func(agenda.Session) bool, error) {
 	if p.Empty() {
 		return nil, errEmptyPick
@@ -183,7 +183,7 @@ func parseDay(s string) (agenda.Date, error) {
 // (what /feeds/all.ics serves) for an empty pick, otherwise the union
 // (what /feeds/custom.ics serves for the same pick); with a reminder in
 // each event when p asks for one.
-func Export(ed *ical.Edition, p Pick) (*ical.Calendar, error) {
+func Export(ed *ical.Rendered, p Pick) (*ical.Calendar, error) {
 	snap := ed.Snapshot()
 	var c *ical.Calendar
 	if p.Empty() {

@@ -30,20 +30,20 @@ func init() {
 // Handler returns the route table of a server of one agenda: svc is the
 // agenda service API writes change (nil serves reads only: API writes then
 // answer 503), and Config.Token the one token that may. See HandlerFor.
-func (s *Server) Handler(svc *agenda.Service, ops map[string]http.Handler) http.Handler {
-	return s.HandlerFor(one{svc: svc, follows: s.cfg.Follows, slug: s.cfg.Default}, ops)
+func (s *Server) Handler(svc *agenda.Service, monitoring map[string]http.Handler) http.Handler {
+	return s.HandlerFor(one{svc: svc, follows: s.cfg.Follows, slug: s.cfg.Default}, monitoring)
 }
 
 // HandlerFor returns the route table: every URL confcal serves. host runs
 // the conferences' agendas (API writes change them through it); when it
 // is also a ConferenceAdmin, the admin token manages conferences through
-// /api/conferences. ops are operational endpoints served by exact path
+// /api/conferences. monitoring holds the monitoring endpoints served by exact path
 // for GET and HEAD ("/healthz", "/readyz", "/metrics").
 //
 // Every conference's URLs are served twice over: at the root for the
 // default conference, and under "/{slug}" for each, the default one too.
 // A slug never shadows a root URL (Reserved).
-func (s *Server) HandlerFor(host Host, ops map[string]http.Handler) http.Handler {
+func (s *Server) HandlerFor(host Host, monitoring map[string]http.Handler) http.Handler {
 	r := chi.NewRouter()
 	r.Use(s.middleware()...) // limits, headers, and Config.Middleware (middleware.go)
 	r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error {
@@ -93,8 +93,8 @@ func (s *Server) HandlerFor(host Host, ops map[string]http.Handler) http.Handler
 	r.Method("PROPFIND", "/", dav)
 
 	// /healthz, /readyz, /metrics.
-	for _, p := range slices.Sorted(maps.Keys(ops)) {
-		read(r, p, ops[p].ServeHTTP)
+	for _, p := range slices.Sorted(maps.Keys(monitoring)) {
+		read(r, p, monitoring[p].ServeHTTP)
 	}
 	return r
 }

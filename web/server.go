@@ -170,7 +170,7 @@ func New(cfg Config) (*Server, error) {
 // add and all share.
 type site struct {
 	conf *conf
-	ed   *ical.Edition
+	ed   *ical.Rendered
 	snap *agenda.Snapshot
 	// replaced is closed when a later revision is swapped in: what the
 	// change streams of the conference wait on.
@@ -190,9 +190,9 @@ func (s *Server) Publish(ctx context.Context, snap *agenda.Snapshot) (swap func(
 	return s.conference("").publish(ctx, snap)
 }
 
-// Current returns the default conference's edition being served, nil
+// Current returns the default conference's rendering being served, nil
 // before the first swap.
-func (s *Server) Current() *ical.Edition {
+func (s *Server) Current() *ical.Rendered {
 	return s.conference("").current()
 }
 

@@ -51,8 +51,8 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	seed := addAgendaFlags(fs)
 	stf := addStoreFlags(fs)
 	tokenFile := tokenFileFlag(fs, "the admin API token")
-	ops := addOpsFlags(fs) // logs and limits (ops.go)
-	follow := ops.duration(fs, "follow", "CONFCAL_FOLLOW", 0,
+	flags := addServeFlags(fs) // logs and limits (serveflags.go)
+	follow := flags.duration(fs, "follow", "CONFCAL_FOLLOW", 0,
 		"re-read -agenda every `period` (e.g. 5m) and apply what changed, as confcal import does; 0 reads it only into an empty store")
 	pushOpts := addPushFlags(fs) // WebDAV-Push and where outbound requests may go (push.go)
 	if err := parseFlags(fs, args); err != nil {
@@ -64,7 +64,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	if err := seed.check(); err != nil {
 		return err
 	}
-	if err := ops.check(); err != nil {
+	if err := flags.check(); err != nil {
 		return err
 	}
 	if err := stf.check(); err != nil {
@@ -73,7 +73,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	if *follow < 0 || *follow > 0 && *seed.file == "" {
 		return &usageError{err: errors.New("serve: -follow needs -agenda FILE|URL and a positive period")}
 	}
-	log, access, closeLogs, err := ops.loggers(stderr)
+	log, access, closeLogs, err := flags.loggers(stderr)
 	if err != nil {
 		return err
 	}
@@ -250,8 +250,8 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 		go f.Run(bg, *follow)
 	}
 
-	h := srv.HandlerFor(host{Manager: mgr, def: def, follows: followed}, opsEndpoints(m, log, store, svc, poll, repl))
-	hs := ops.httpServer(h, log)
+	h := srv.HandlerFor(host{Manager: mgr, def: def, follows: followed}, monitoringEndpoints(m, log, store, svc, poll, repl))
+	hs := flags.httpServer(h, log)
 	// Shutdown waits for every request to end, and a change stream ends
 	// only when its client leaves or it is told to.
 	hs.RegisterOnShutdown(srv.EndStreams)

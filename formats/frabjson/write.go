@@ -43,10 +43,10 @@ func Export(snap *agenda.Snapshot, opts ExportOptions) ([]byte, error) {
 	acronym := acronymOf(conf)
 	domain := conf.UIDDomain
 
-	var live []agenda.Session
+	var scheduled []agenda.Session
 	for _, x := range snap.Sessions() {
 		if x.Status != agenda.StatusCancelled {
-			live = append(live, x)
+			scheduled = append(scheduled, x)
 		}
 	}
 	c := outConference{
@@ -56,7 +56,7 @@ func Export(snap *agenda.Snapshot, opts ExportOptions) ([]byte, error) {
 		Start:       conf.First.String(),
 		End:         conf.Last.String(),
 		DaysCount:   len(snap.Days()),
-		Timeslot:    schedule.Clock(timeslot(live, loc)),
+		Timeslot:    schedule.Clock(timeslot(scheduled, loc)),
 		Rooms:       []outRoom{},
 		Tracks:      []outTrack{},
 		Days:        []outDay{},

@@ -90,16 +90,16 @@ func Parse(data []byte, opts formats.Options) (formats.Result, error) {
 	for _, l := range p.listed {
 		p.event(l)
 	}
-	if len(p.kept) > 0 {
+	if len(p.events) > 0 {
 		p.frame()
 	}
-	if len(p.kept) == 0 {
+	if len(p.events) == 0 {
 		// Every event skipped was reported; the last report says why.
 		return formats.Result{}, fmt.Errorf("%s: none of the %d events is usable (%s)", opts.Name, len(p.listed), p.problems[len(p.problems)-1].Problem)
 	}
 	p.misfits()
-	sessions := make([]agenda.Session, len(p.kept))
-	for i, k := range p.kept {
+	sessions := make([]agenda.Session, len(p.events))
+	for i, k := range p.events {
 		sessions[i] = k.x
 	}
 	c := agenda.Contents{Conference: p.conf, Tracks: p.tracks, Rooms: p.rooms, Speakers: p.speakers, Sessions: sessions}
@@ -129,14 +129,14 @@ type parser struct {
 	ids        map[string]bool   // "room:" or "track:" + every ID given out
 	speakers   []agenda.Speaker
 	spkIdx     map[string]int
-	kept       []kept
+	events     []event
 	seenKey    map[string]int // session ID → line of the event that has it
 	seenNum    map[int64]int  // session number → line
 	spans      []agenda.Date  // the listed days' dates
 }
 
-// kept is a session made from an event, with where the event was.
-type kept struct {
+// event is a session made from an event, with where the event was.
+type event struct {
 	x    agenda.Session
 	l    listing
 	line int
@@ -493,7 +493,7 @@ func (p *parser) event(l listing) {
 		Number:       num,
 	}
 	x.Abstract = p.fit(line, "abstract and description", abstract(ev), agenda.MaxAbstractLength)
-	p.kept = append(p.kept, kept{x: x, l: l, line: line})
+	p.events = append(p.events, event{x: x, l: l, line: line})
 }
 
 // start returns an event's start: its <date> when it has one (with an
@@ -801,8 +801,8 @@ func (p *parser) frame() {
 	span := func(x agenda.Session) (agenda.Date, agenda.Date) {
 		return c.DayOf(x.Start, p.loc), c.DayOf(x.End.Add(-time.Nanosecond), p.loc)
 	}
-	first, last := span(p.kept[0].x)
-	for _, k := range p.kept {
+	first, last := span(p.events[0].x)
+	for _, k := range p.events {
 		a, b := span(k.x)
 		first, last = schedule.MinDate(first, a), schedule.MaxDate(last, b)
 	}
@@ -814,16 +814,16 @@ func (p *parser) frame() {
 		first = sessionsFirst
 		limit := first.AddDays(schedule.MaxDays - 1)
 		last = first
-		all := p.kept
-		p.kept = nil
+		all := p.events
+		p.events = nil
 		for _, k := range all {
 			if _, b := span(k.x); limit.Before(b) {
 				p.report(k.line, "event %q ends on conference day %s, more than %d days after the first event's; skipped", clip(k.x.Title), b, schedule.MaxDays)
 				continue
 			}
-			p.kept = append(p.kept, k)
+			p.events = append(p.events, k)
 		}
-		for _, k := range p.kept {
+		for _, k := range p.events {
 			_, b := span(k.x)
 			last = schedule.MaxDate(last, b)
 		}
@@ -839,7 +839,7 @@ func (p *parser) frame() {
 // misfits reports the events that, by their own <date>, do not belong to
 // the day they are listed under (kept at their date: it is the instant).
 func (p *parser) misfits() {
-	for _, k := range p.kept {
+	for _, k := range p.events {
 		if k.l.at.IsZero() || !k.l.day.dated {
 			continue
 		}

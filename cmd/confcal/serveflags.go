@@ -35,16 +35,16 @@ const (
 	shutdownTimeout   = 15 * time.Second
 )
 
-// opsFlags are serve's flags for logs and limits.
-type opsFlags struct {
+// serveFlags are serve's flags for logs and limits.
+type serveFlags struct {
 	logLevel, logFormat           *string
 	readHeader, read, write, idle *time.Duration
 	maxHeader                     *int
 	envErrs                       []error // malformed environment values
 }
 
-func addOpsFlags(fs *flag.FlagSet) *opsFlags {
-	o := &opsFlags{}
+func addServeFlags(fs *flag.FlagSet) *serveFlags {
+	o := &serveFlags{}
 	o.logLevel = fs.String("log-level", env("CONFCAL_LOG_LEVEL", "info"),
 		"least `level` logged: debug, info (one line per request), warn or error (env CONFCAL_LOG_LEVEL)")
 	o.logFormat = fs.String("log-format", env("CONFCAL_LOG_FORMAT", "text"),
@@ -69,7 +69,7 @@ func addOpsFlags(fs *flag.FlagSet) *opsFlags {
 
 // duration defines a duration flag whose default comes from the
 // environment variable key when set.
-func (o *opsFlags) duration(fs *flag.FlagSet, name, key string, def time.Duration, usage string) *time.Duration {
+func (o *serveFlags) duration(fs *flag.FlagSet, name, key string, def time.Duration, usage string) *time.Duration {
 	if v := os.Getenv(key); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
@@ -83,7 +83,7 @@ func (o *opsFlags) duration(fs *flag.FlagSet, name, key string, def time.Duratio
 
 // check reports malformed values, in the environment or on the command
 // line, as a usage error.
-func (o *opsFlags) check() error {
+func (o *serveFlags) check() error {
 	errs := o.envErrs
 	for name, d := range map[string]time.Duration{
 		"-read-header-timeout": *o.readHeader, "-read-timeout": *o.read, "-write-timeout": *o.write, "-idle-timeout": *o.idle,
@@ -105,7 +105,7 @@ func (o *opsFlags) check() error {
 // for events and errors, written at once, and access for the access log,
 // buffered (see bufferedWriter). close flushes the access log and must be
 // called when serving is over.
-func (o *opsFlags) loggers(w io.Writer) (log, access *slog.Logger, close func(), err error) {
+func (o *serveFlags) loggers(w io.Writer) (log, access *slog.Logger, close func(), err error) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*o.logLevel)); err != nil {
 		return nil, nil, nil, &usageError{err: fmt.Errorf("serve: -log-level %q: want debug, info, warn or error", *o.logLevel)}
@@ -179,7 +179,7 @@ func (b *bufferedWriter) close() {
 }
 
 // httpServer returns the server for h with the flags' limits.
-func (o *opsFlags) httpServer(h http.Handler, log *slog.Logger) *http.Server {
+func (o *serveFlags) httpServer(h http.Handler, log *slog.Logger) *http.Server {
 	return &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: *o.readHeader,
@@ -191,13 +191,13 @@ func (o *opsFlags) httpServer(h http.Handler, log *slog.Logger) *http.Server {
 	}
 }
 
-// opsEndpoints are /healthz, /readyz and /metrics. Readiness checks the
+// monitoringEndpoints are /healthz, /readyz and /metrics. Readiness checks the
 // store and that a revision is served and, when serve follows a source
 // (poll is not nil), says how the last poll of it went, and on PostgreSQL
 // (repl is not nil) whether it hears the other replicas' changes — the
 // last two without failing readiness: serving goes on from the last good
 // version, and a lost connection to the database fails the store check.
-func opsEndpoints(m *metrics.Metrics, log *slog.Logger, store registry, svc *agenda.Service, poll *lastPoll, repl *replication) map[string]http.Handler {
+func monitoringEndpoints(m *metrics.Metrics, log *slog.Logger, store registry, svc *agenda.Service, poll *lastPoll, repl *replication) map[string]http.Handler {
 	checks := []metrics.Check{
 		{Name: "store", Run: func(ctx context.Context) error {
 			_, err := store.Revision(ctx)

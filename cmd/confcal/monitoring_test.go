@@ -373,7 +373,7 @@ func TestWriteRoutesNeedToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := srv.Handler(svc, opsEndpoints(m, log, store, svc, nil, nil))
+	h := srv.Handler(svc, monitoringEndpoints(m, log, store, svc, nil, nil))
 	routes, ok := h.(chi.Routes)
 	if !ok {
 		t.Fatalf("the route table is a %T, not a chi router", h)
