@@ -136,7 +136,7 @@ func advisoryLock(what string) string {
 
 // migrations returns, at i, the statements that bring the schema from
 // version i to version i+1.
-func migrations() []string { return []string{schema1} }
+func migrations() []string { return []string{schema1, schema2} }
 
 // Version 1: the conferences, each with its agenda (tracks, rooms,
 // speakers, sessions, change log), its attendees' picks and its organizers'
@@ -574,7 +574,7 @@ func (s *Store) save(ctx context.Context, slug string, next *agenda.Snapshot, cr
 			return fail(err)
 		}
 	}
-	if err := save(ctx, tx, slug, next); err != nil {
+	if err := save(ctx, tx, slug, next, s.now()); err != nil {
 		return fail(err)
 	}
 	if err := tx.Commit(ctx); err != nil {
@@ -611,8 +611,10 @@ func defaultSlug(name string) string {
 
 // save does Save's work in tx. The stored agenda row is locked first, so
 // Saves of one conference queue up: the second finds the revision the first
-// stored, and fails with ErrStale.
-func save(ctx context.Context, tx pgx.Tx, slug string, next *agenda.Snapshot) error {
+// stored, and fails with ErrStale. The revision is enqueued for the
+// conference's webhooks in the same transaction (now is when its
+// deliveries are due), so a revision stored is a revision delivered.
+func save(ctx context.Context, tx pgx.Tx, slug string, next *agenda.Snapshot, now time.Time) error {
 	// The conference's row is share-locked: it cannot be purged meanwhile.
 	if err := known(ctx, tx, slug, "FOR KEY SHARE"); err != nil {
 		return err
@@ -717,7 +719,10 @@ func save(ctx context.Context, tx pgx.Tx, slug string, next *agenda.Snapshot) er
 		pos[c.Revision]++
 	}
 	w.add("notify", "SELECT pg_notify($1, $2)", Channel, Payload(slug, next.Revision()))
-	return w.run(ctx, tx)
+	if err := w.run(ctx, tx); err != nil {
+		return err
+	}
+	return enqueue(ctx, tx, slug, next.Revision(), now)
 }
 
 // Payload is what a Save of revision rev of conference slug notifies.
