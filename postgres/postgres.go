@@ -27,7 +27,13 @@
 // For server replicas on one store: Listen follows the notifications on a
 // connection of its own, reconnecting with backoff and catching up after
 // each connection; Turns lets one replica at a time poll a followed source
-// (a session-level advisory lock per conference). A failure to reach the
+// (a session-level advisory lock per conference), and Turns.Push one at a
+// time send a conference's WebDAV-Push messages.
+//
+// The Store is also an agenda.PushStore, as the SQLite store is: every
+// Save enqueues its revision for the conference's webhooks in its
+// transaction, and ClaimDeliveries leases deliveries with FOR UPDATE SKIP
+// LOCKED, so replicas delivering from one outbox send each once. A failure to reach the
 // server is an agenda.ErrUnavailable, so a server answers 503, not 500.
 //
 // LISTEN and session-level locks need sessions of their own, so PgBouncer
