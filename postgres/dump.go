@@ -47,6 +47,21 @@ type Conference struct {
 	Agenda *agenda.Snapshot
 	Tokens []Token
 	Picks  []Pick
+	// Subscriptions are its WebDAV-Push subscriptions, expired ones too;
+	// Webhooks its webhooks in order; Outbox the deliveries waiting for
+	// them, as Outbox lists them (attempts, next attempt and last error
+	// as they are).
+	Subscriptions []agenda.PushSubscription
+	Webhooks      []agenda.Webhook
+	Outbox        []agenda.Delivery
+}
+
+// Dump is everything a store holds, as Import writes it: its conferences,
+// in order, and the server's VAPID key ("" for none), without which the
+// push subscriptions made for it would not take the copy's messages.
+type Dump struct {
+	Conferences []Conference
+	PushKey     string
 }
 
 // Picks lists the picks of conference slug, oldest first.
@@ -92,17 +107,21 @@ func (s *Store) Tokens(ctx context.Context, slug string) ([]Token, error) {
 	return out, nil
 }
 
-// Import writes confs into the store in one transaction, in their order:
-// each conference with its listing as it is (default, removed, source), its
-// agenda with its revision numbers and whole change log, its tokens and its
-// picks. Nothing is written unless all of it is. A store that holds any
-// conference is refused with ErrNotEmpty, unless replace says to delete
-// everything it holds first. Every conference written is notified as an
-// added one's listing, and its agenda as a Save's.
-func (s *Store) Import(ctx context.Context, confs []Conference, replace bool) error {
+// Import writes d into the store in one transaction, its conferences in
+// their order: each with its listing as it is (default, removed, source),
+// its agenda with its revision numbers and whole change log, its tokens,
+// its picks, its push subscriptions, its webhooks and their outbox; and
+// d's VAPID key, replacing the store's, when it has one. Nothing is
+// written unless all of it is. A store that holds any conference is
+// refused with ErrNotEmpty, unless replace says to delete everything it
+// holds first. Every conference written is notified as an added one's
+// listing, and its agenda as a Save's.
+func (s *Store) Import(ctx context.Context, d Dump, replace bool) error {
 	return s.write(ctx, "import", func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, advisoryLock("conferences")); err != nil {
-			return err
+		for _, what := range []string{"conferences", "push subscriptions", "webhooks"} {
+			if _, err := tx.Exec(ctx, advisoryLock(what)); err != nil {
+				return err
+			}
 		}
 		var n int
 		if err := tx.QueryRow(ctx, "SELECT count(*) FROM conferences").Scan(&n); err != nil {
@@ -124,8 +143,14 @@ func (s *Store) Import(ctx context.Context, confs []Conference, replace bool) er
 				return err
 			}
 		}
-		for i, c := range confs {
-			if err := importConference(ctx, tx, i, c); err != nil {
+		if d.PushKey != "" {
+			if _, err := tx.Exec(ctx, `INSERT INTO push_keys (name, value) VALUES ($1, $2)
+				ON CONFLICT (name) DO UPDATE SET value = excluded.value`, vapidKey, d.PushKey); err != nil {
+				return fmt.Errorf("VAPID key: %w", err)
+			}
+		}
+		for i, c := range d.Conferences {
+			if err := importConference(ctx, tx, i, c, s.now()); err != nil {
 				return fmt.Errorf("conference %q: %w", c.Listing.Slug, err)
 			}
 		}
@@ -134,7 +159,7 @@ func (s *Store) Import(ctx context.Context, confs []Conference, replace bool) er
 }
 
 // importConference writes c at position pos in tx.
-func importConference(ctx context.Context, tx pgx.Tx, pos int, c Conference) error {
+func importConference(ctx context.Context, tx pgx.Tx, pos int, c Conference, now time.Time) error {
 	l := c.Listing
 	if !agenda.ValidID(l.Slug) {
 		return fmt.Errorf("slug: %w", agenda.ErrInvalid)
@@ -159,7 +184,9 @@ func importConference(ctx context.Context, tx pgx.Tx, pos int, c Conference) err
 		return err
 	}
 	if c.Agenda != nil {
-		if err := save(ctx, tx, l.Slug, c.Agenda); err != nil {
+		// Its webhooks are not written yet: the outbox is c's, not the
+		// saved revision's.
+		if err := save(ctx, tx, l.Slug, c.Agenda, now); err != nil {
 			return fmt.Errorf("agenda: %w", err)
 		}
 	}
@@ -175,6 +202,26 @@ func importConference(ctx context.Context, tx pgx.Tx, pos int, c Conference) err
 		}
 		w.add(fmt.Sprintf("pick %q", p.Code), "INSERT INTO picks (code, conf, sessions, created, used, duplicate) VALUES ($1, $2, $3, $4, $5, $6)",
 			p.Code, l.Slug, strings.Join(p.Sessions, ","), p.Created.UTC(), p.Used.UTC(), p.Duplicate)
+	}
+	for _, x := range c.Subscriptions {
+		w.add("push subscription "+x.ID, `INSERT INTO push_subscriptions (id, conf, calendar, endpoint, p256dh, auth, client, expires)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, x.ID, l.Slug, x.Calendar, x.Endpoint, x.P256dh, x.Auth, x.Client, nanos(x.Expires))
+	}
+	if err := w.run(ctx, tx); err != nil {
+		return err
+	}
+	// One by one: each takes the position after the last.
+	for _, h := range c.Webhooks {
+		h.Conference = l.Slug
+		if err := insertWebhook(ctx, tx, h); err != nil {
+			return fmt.Errorf("webhook %s: %w", h.ID, err)
+		}
+	}
+	w = &writes{}
+	for _, d := range c.Outbox {
+		w.add(fmt.Sprintf("delivery of revision %d to %s", d.Revision, d.Webhook),
+			`INSERT INTO webhook_outbox (conf, webhook, revision, attempts, next_attempt, last_error) VALUES ($1, $2, $3, $4, $5, $6)`,
+			l.Slug, d.Webhook, d.Revision, d.Attempts, nanos(d.Next), d.LastError)
 	}
 	return w.run(ctx, tx)
 }

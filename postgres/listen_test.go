@@ -315,6 +315,57 @@ func TestTurns(t *testing.T) {
 	}
 }
 
+// Push turns are held as follow turns are, under keys of their own: the
+// replica following a conference's source need not be the one pushing it,
+// and releasing one leaves the other.
+func TestPushTurns(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.URL(t)
+	a, err := postgres.NewTurns(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := postgres.NewTurns(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	type taker interface {
+		Take(context.Context, string) (bool, error)
+	}
+	take := func(tu taker, slug string) bool {
+		t.Helper()
+		ok, err := tu.Take(ctx, slug)
+		if err != nil {
+			t.Fatalf("Take(%s): %v", slug, err)
+		}
+		return ok
+	}
+	if !take(a, "x") || !take(b.Push(), "x") || take(a.Push(), "x") || take(b, "x") {
+		t.Fatal("a follow turn and a push turn of one conference are one turn, or two servers both took one")
+	}
+	if !take(b.Push(), "x") || !take(a.Push(), "y") || take(b.Push(), "y") {
+		t.Fatal("push turns of two conferences are one")
+	}
+	if err := a.Release(ctx, "x"); err != nil {
+		t.Fatal(err)
+	}
+	if !take(a.Push(), "y") || take(a.Push(), "x") {
+		t.Error("releasing a follow turn changed the push turns")
+	}
+	if err := b.Push().Release(ctx, "x"); err != nil {
+		t.Fatal(err)
+	}
+	if !take(a.Push(), "x") || take(b.Push(), "x") {
+		t.Error("a released push turn was not free")
+	}
+	b.Close()
+	if !take(a, "x") {
+		t.Error("the follow turn was not free")
+	}
+}
+
 // eventually reports whether ok becomes true within 5 s.
 func eventually(ok func() bool) bool {
 	deadline := time.Now().Add(5 * time.Second)

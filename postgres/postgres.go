@@ -27,7 +27,13 @@
 // For server replicas on one store: Listen follows the notifications on a
 // connection of its own, reconnecting with backoff and catching up after
 // each connection; Turns lets one replica at a time poll a followed source
-// (a session-level advisory lock per conference). A failure to reach the
+// (a session-level advisory lock per conference), and Turns.Push one at a
+// time send a conference's WebDAV-Push messages.
+//
+// The Store is also an agenda.PushStore, as the SQLite store is: every
+// Save enqueues its revision for the conference's webhooks in its
+// transaction, and ClaimDeliveries leases deliveries with FOR UPDATE SKIP
+// LOCKED, so replicas delivering from one outbox send each once. A failure to reach the
 // server is an agenda.ErrUnavailable, so a server answers 503, not 500.
 //
 // LISTEN and session-level locks need sessions of their own, so PgBouncer
@@ -136,7 +142,7 @@ func advisoryLock(what string) string {
 
 // migrations returns, at i, the statements that bring the schema from
 // version i to version i+1.
-func migrations() []string { return []string{schema1} }
+func migrations() []string { return []string{schema1, schema2} }
 
 // Version 1: the conferences, each with its agenda (tracks, rooms,
 // speakers, sessions, change log), its attendees' picks and its organizers'
@@ -574,7 +580,7 @@ func (s *Store) save(ctx context.Context, slug string, next *agenda.Snapshot, cr
 			return fail(err)
 		}
 	}
-	if err := save(ctx, tx, slug, next); err != nil {
+	if err := save(ctx, tx, slug, next, s.now()); err != nil {
 		return fail(err)
 	}
 	if err := tx.Commit(ctx); err != nil {
@@ -611,8 +617,10 @@ func defaultSlug(name string) string {
 
 // save does Save's work in tx. The stored agenda row is locked first, so
 // Saves of one conference queue up: the second finds the revision the first
-// stored, and fails with ErrStale.
-func save(ctx context.Context, tx pgx.Tx, slug string, next *agenda.Snapshot) error {
+// stored, and fails with ErrStale. The revision is enqueued for the
+// conference's webhooks in the same transaction (now is when its
+// deliveries are due), so a revision stored is a revision delivered.
+func save(ctx context.Context, tx pgx.Tx, slug string, next *agenda.Snapshot, now time.Time) error {
 	// The conference's row is share-locked: it cannot be purged meanwhile.
 	if err := known(ctx, tx, slug, "FOR KEY SHARE"); err != nil {
 		return err
@@ -717,7 +725,10 @@ func save(ctx context.Context, tx pgx.Tx, slug string, next *agenda.Snapshot) er
 		pos[c.Revision]++
 	}
 	w.add("notify", "SELECT pg_notify($1, $2)", Channel, Payload(slug, next.Revision()))
-	return w.run(ctx, tx)
+	if err := w.run(ctx, tx); err != nil {
+		return err
+	}
+	return enqueue(ctx, tx, slug, next.Revision(), now)
 }
 
 // Payload is what a Save of revision rev of conference slug notifies.

@@ -58,8 +58,8 @@ func TestOpenMigratesOnceAtOnce(t *testing.T) {
 		defer stores[i].Close()
 	}
 	ctx := context.Background()
-	if v, err := stores[0].SchemaVersion(ctx); err != nil || v != 1 {
-		t.Errorf("SchemaVersion = %d, %v; want 1", v, err)
+	if v, err := stores[0].SchemaVersion(ctx); err != nil || v != 2 {
+		t.Errorf("SchemaVersion = %d, %v; want 2", v, err)
 	}
 	if err := stores[1].AddConference(ctx, agenda.Listing{Slug: "x"}); err != nil {
 		t.Fatal(err)
@@ -335,7 +335,7 @@ func TestImport(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := open(t, url)
-	if err := s.Import(ctx, confs, false); err != nil {
+	if err := s.Import(ctx, postgres.Dump{Conferences: confs}, false); err != nil {
 		t.Fatal(err)
 	}
 	check := func(want []postgres.Conference) {
@@ -385,22 +385,22 @@ func TestImport(t *testing.T) {
 		t.Errorf("notified %q, want %q", heard, want)
 	}
 
-	if err := s.Import(ctx, confs[2:], false); !errors.Is(err, postgres.ErrNotEmpty) {
+	if err := s.Import(ctx, postgres.Dump{Conferences: confs[2:]}, false); !errors.Is(err, postgres.ErrNotEmpty) {
 		t.Errorf("Import into a store with conferences: %v, want ErrNotEmpty", err)
 	}
 	bad := slices.Clone(confs[2:])
 	bad = append(bad, postgres.Conference{Listing: agenda.Listing{Slug: "bad"}, Picks: []postgres.Pick{{Code: "x", Sessions: []string{"a,b"}}}})
-	if err := s.Import(ctx, bad, true); err == nil {
+	if err := s.Import(ctx, postgres.Dump{Conferences: bad}, true); err == nil {
 		t.Error("Import of a bad pick succeeded")
 	}
 	check(confs) // a failed import writes nothing
 	twoDefaults := []postgres.Conference{{Listing: agenda.Listing{Slug: "a", Default: true}}, {Listing: agenda.Listing{Slug: "b", Default: true}}}
-	if err := s.Import(ctx, twoDefaults, true); !errors.Is(err, agenda.ErrInvalid) {
+	if err := s.Import(ctx, postgres.Dump{Conferences: twoDefaults}, true); !errors.Is(err, agenda.ErrInvalid) {
 		t.Errorf("Import of two default conferences: %v, want ErrInvalid", err)
 	}
 	check(confs)
 	only := []postgres.Conference{{Listing: agenda.Listing{Slug: "other", Default: true}, Agenda: agendatest.Small(t)}}
-	if err := s.Import(ctx, only, true); err != nil {
+	if err := s.Import(ctx, postgres.Dump{Conferences: only}, true); err != nil {
 		t.Fatalf("Import replacing: %v", err)
 	}
 	check(only)

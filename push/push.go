@@ -91,6 +91,22 @@ type Options struct {
 	Sweep          time.Duration
 	// Logger receives what happens to subscriptions; nil discards it.
 	Logger *slog.Logger
+	// Turns, when set, decides which of several processes serving the
+	// same store (server replicas) sends a conference's messages; nil:
+	// this one sends every message.
+	Turns Turns
+}
+
+// Turns decides which of several processes on one store sends a
+// conference's push messages (postgres.PushTurns implements it). Every
+// replica hears every revision and would push it; asked before each
+// delivery, Turns lets one of them, so each subscription gets one message
+// per change, not one per replica.
+type Turns interface {
+	// Take reports whether this process sends conference's messages now,
+	// taking the turn when nobody holds it; an error is no turn. When
+	// the process holding a turn dies, the next to ask takes it.
+	Take(ctx context.Context, conference string) (bool, error)
 }
 
 // Service keeps the subscriptions of every conference and pushes their
@@ -311,8 +327,22 @@ func (s *Service) Run(ctx context.Context) {
 }
 
 // deliver sends msg to every subscription of calendar k, up to Parallel at
-// once (over all calendars).
+// once (over all calendars), if this process has the conference's turn.
 func (s *Service) deliver(ctx context.Context, wg *sync.WaitGroup, k key, msg []byte) {
+	if s.opts.Turns != nil {
+		mine, err := s.opts.Turns.Take(ctx, k.conference)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.Warn("push: cannot tell which process sends; this change is not pushed from here", "conference", k.conference,
+				"calendar", k.calendar, "error", err)
+			return
+		case !mine:
+			// The replica holding the turn heard the same revision
+			// and sends it.
+			s.log.Debug("push: another process sends this conference's messages", "conference", k.conference, "calendar", k.calendar)
+			return
+		}
+	}
 	subs, err := s.opts.Store.Subscriptions(ctx, k.conference, k.calendar, s.clock.Now())
 	if err != nil {
 		if ctx.Err() == nil {

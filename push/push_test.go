@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -166,5 +167,128 @@ func TestChangedSendsToTheCalendar(t *testing.T) {
 	}
 	if c.Topic("room-1") == f.svc.Conference("conf2").Topic("room-1") {
 		t.Error("two conferences' calendars of one name share a topic")
+	}
+}
+
+// turns is a Turns shared by the services of a test: the first to ask for
+// a conference holds it, as postgres.PushTurns' lock does.
+type turns struct {
+	mu     sync.Mutex
+	holder map[string]string
+	err    error
+	asked  int
+}
+
+// as is the Turns of process name.
+func (tu *turns) as(name string) push.Turns { return turnsOf{tu, name} }
+
+type turnsOf struct {
+	tu   *turns
+	name string
+}
+
+func (t turnsOf) Take(_ context.Context, conference string) (bool, error) {
+	t.tu.mu.Lock()
+	defer t.tu.mu.Unlock()
+	t.tu.asked++
+	if t.tu.err != nil {
+		return false, t.tu.err
+	}
+	if _, ok := t.tu.holder[conference]; !ok {
+		t.tu.holder[conference] = t.name
+	}
+	return t.tu.holder[conference] == t.name, nil
+}
+
+// Two processes on one store both hear a change: the one holding the
+// conference's turn sends it, the other nothing, so the subscriber gets
+// one message; a process that cannot tell whose turn it is sends none.
+func TestOneProcessSends(t *testing.T) {
+	ctx := context.Background()
+	tu := &turns{holder: map[string]string{}}
+	f := newFixture(t, push.Options{Turns: tu.as("a")})
+	b, err := push.New(push.Options{Store: f.reg, Sender: sender(t, f), Keys: f.keys, Clock: f.clock, Turns: tu.as("b")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, sub := f.subscription(t, "all", time.Time{})
+	if _, err := b.Conference("conf").Subscribe(ctx, sub); err != nil {
+		t.Fatal(err)
+	}
+	// b asks first, holds the turn, and sends; a sends nothing.
+	b.Conference("conf").Changed("all", []byte("<from-b/>"))
+	runService(t, b)
+	waitMessages(t, f.ps, 1)
+	f.svc.Conference("conf").Changed("all", []byte("<from-a/>"))
+	f.run(t)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		tu.mu.Lock()
+		asked := tu.asked
+		tu.mu.Unlock()
+		if asked >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a never asked for the turn")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
+	got := f.ps.Accepted()
+	if len(got) != 1 || got[0].Endpoint != ws.Endpoint || string(got[0].Payload) != "<from-b/>" {
+		t.Fatalf("messages = %+v, want b's one", got)
+	}
+
+	// Without an answer from the turns, neither sends.
+	tu.mu.Lock()
+	tu.err = errors.New("the database is away")
+	tu.mu.Unlock()
+	f.clock.Advance(time.Minute) // past the throttle's interval
+	b.Conference("conf").Changed("all", []byte("<again/>"))
+	time.Sleep(300 * time.Millisecond)
+	if got := f.ps.Accepted(); len(got) != 1 {
+		t.Errorf("%d messages with the turns unknown, want still 1", len(got))
+	}
+	// With the answer back, the holder sends the next change.
+	tu.mu.Lock()
+	tu.err = nil
+	tu.mu.Unlock()
+	f.clock.Advance(time.Minute)
+	b.Conference("conf").Changed("all", []byte("<back/>"))
+	waitMessages(t, f.ps, 2)
+	if got := f.ps.Accepted(); string(got[1].Payload) != "<back/>" {
+		t.Errorf("the second message = %q, want <back/>", got[1].Payload)
+	}
+}
+
+// sender is a Sender to f's push service.
+func sender(t *testing.T, f *fixture) *webpush.Sender {
+	t.Helper()
+	s, err := webpush.NewSender(webpush.Options{Keys: f.keys, Subject: "mailto:ops@confcal.example",
+		Client: f.ps.Client(outbound.Options{}), Clock: pushtest.NewAutoClock(time.Now())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// runService runs svc until the test ends.
+func runService(t *testing.T, svc *push.Service) {
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { svc.Run(ctx); close(done) }()
+	t.Cleanup(func() { stop(); <-done })
+}
+
+// waitMessages waits until ps accepted n messages.
+func waitMessages(t *testing.T, ps *pushtest.Server, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(ps.Accepted()) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d messages sent, want %d", len(ps.Accepted()), n)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }

@@ -3,9 +3,12 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"confcal/agenda"
 )
 
 // Pick is an attendee's stored pick of a conference's sessions, as Picks
@@ -78,6 +81,46 @@ func (s *Store) Tokens(ctx context.Context, slug string) ([]Token, error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: tokens of %s: %w", slug, busy(err))
+	}
+	return out, nil
+}
+
+// StoredPushKey returns the stored VAPID key, "" when there is none (to
+// copy the store to another; PushKey stores one).
+func (s *Store) StoredPushKey(ctx context.Context) (string, error) {
+	var key string
+	err := s.db.QueryRowContext(ctx, "SELECT value FROM push_keys WHERE name = ?", vapidKey).Scan(&key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("sqlite: VAPID key: %w", busy(err))
+	}
+	return key, nil
+}
+
+// AllSubscriptions lists every push subscription of conference slug,
+// expired ones too, in the order they were stored (to copy the store to
+// another).
+func (s *Store) AllSubscriptions(ctx context.Context, slug string) ([]agenda.PushSubscription, error) {
+	var out []agenda.PushSubscription
+	err := query(ctx, s.db, `SELECT id, calendar, endpoint, p256dh, auth, client, expires FROM push_subscriptions
+		WHERE conf = ? ORDER BY rowid`, slug, func(r *sql.Rows) error {
+		x := agenda.PushSubscription{Conference: slug}
+		var expires string
+		if err := r.Scan(&x.ID, &x.Calendar, &x.Endpoint, &x.P256dh, &x.Auth, &x.Client, &expires); err != nil {
+			return err
+		}
+		t, err := time.Parse(timeFormat, expires)
+		if err != nil {
+			return fmt.Errorf("subscription %s: expires: %w", x.ID, err)
+		}
+		x.Expires = t
+		out = append(out, x)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: push subscriptions of %s: %w", slug, busy(err))
 	}
 	return out, nil
 }

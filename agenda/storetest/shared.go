@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"confcal/agenda"
 	"confcal/agenda/agendatest"
@@ -27,6 +28,10 @@ func RunShared(t *testing.T, open func(t *testing.T) (agenda.Registry, agenda.Re
 		{"ConferencesFromBoth", conferencesFromBoth},
 		{"PicksFromBoth", picksFromBoth},
 		{"TokensAcross", tokensAcross},
+		{"PushKeyFromBoth", pushKeyFromBoth},
+		{"SubscriptionBoundsFromBoth", subscriptionBoundsFromBoth},
+		{"WebhookLimitFromBoth", webhookLimitFromBoth},
+		{"ClaimsFromBoth", claimsFromBoth},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a, b := open(t)
@@ -290,5 +295,161 @@ func tokensAcross(t *testing.T, a, b agenda.Registry) {
 	}
 	if _, err := a.TokenConference(ctx, "hash-of-x"); !errors.Is(err, agenda.ErrNoConference) {
 		t.Errorf("a token of a conference the other store removed: %v, want ErrNoConference", err)
+	}
+}
+
+// Processes starting at once on a store without a VAPID key all end up
+// with the same one.
+func pushKeyFromBoth(t *testing.T, a, b agenda.Registry) {
+	ctx := context.Background()
+	stores := []agenda.PushStore{pushStore(t, a), pushStore(t, b)}
+	keys := make([]string, 8)
+	errs := race(len(keys), func(i int) error {
+		var err error
+		keys[i], err = stores[i%2].PushKey(ctx, fmt.Sprint("candidate-", i))
+		return err
+	})
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("PushKey %d: %v", i, err)
+		}
+		if keys[i] != keys[0] {
+			t.Errorf("PushKey %d = %q, PushKey 0 = %q: two keys", i, keys[i], keys[0])
+		}
+	}
+}
+
+// Subscriptions stored through both stores at once never exceed the
+// bounds, per calendar or per client (counted over conferences).
+func subscriptionBoundsFromBoth(t *testing.T, a, b agenda.Registry) {
+	ctx := context.Background()
+	stores := []agenda.PushStore{pushStore(t, a), pushStore(t, b)}
+	add(t, a, "x")
+	add(t, a, "y")
+	now := time.Now().Truncate(time.Second)
+	day := now.Add(24 * time.Hour)
+	count := func(errs []error) int {
+		t.Helper()
+		ok := 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case !errors.Is(err, agenda.ErrSubscriptionsFull):
+				t.Errorf("a refused subscription: %v, want ErrSubscriptionsFull", err)
+			}
+		}
+		return ok
+	}
+	const n = 12
+	// Each from its own client: the calendar's bound of 4 decides.
+	errs := race(n, func(i int) error {
+		_, err := stores[i%2].PutSubscription(ctx, sub("x", "all", i, fmt.Sprint("client-", i), day), now, 4, 100)
+		return err
+	})
+	if got := count(errs); got != 4 {
+		t.Errorf("%d of %d subscriptions of a calendar that takes 4 stored", got, n)
+	}
+	if list, _ := stores[1].Subscriptions(ctx, "x", "all", now); len(list) != 4 {
+		t.Errorf("the calendar holds %d subscriptions, want 4", len(list))
+	}
+	// One client over calendars of two conferences: its bound of 3 decides.
+	errs = race(n, func(i int) error {
+		conf := []string{"x", "y"}[i%2]
+		_, err := stores[i/2%2].PutSubscription(ctx, sub(conf, fmt.Sprint("room-", i), 100+i, "one-client", day), now, 100, 3)
+		return err
+	})
+	if got := count(errs); got != 3 {
+		t.Errorf("%d of %d subscriptions of a client that may hold 3 stored", got, n)
+	}
+}
+
+// Webhooks added through both stores at once never exceed the limit.
+func webhookLimitFromBoth(t *testing.T, a, b agenda.Registry) {
+	ctx := context.Background()
+	stores := []agenda.PushStore{pushStore(t, a), pushStore(t, b)}
+	add(t, a, "x")
+	const n = 8
+	errs := race(n, func(i int) error { return stores[i%2].AddWebhook(ctx, hook("x", i), 3) })
+	ok := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case !errors.Is(err, agenda.ErrWebhooksFull):
+			t.Errorf("a refused webhook: %v, want ErrWebhooksFull", err)
+		}
+	}
+	if ok != 3 {
+		t.Errorf("%d of %d webhooks stored where 3 may be", ok, n)
+	}
+	if list, err := stores[1].Webhooks(ctx, "x"); err != nil || len(list) != 3 {
+		t.Errorf("Webhooks = %d, %v; want 3", len(list), err)
+	}
+}
+
+// Deliverers on both stores claiming at once take each delivery once, and
+// a webhook's next revision only after its previous one is done.
+func claimsFromBoth(t *testing.T, a, b agenda.Registry) {
+	ctx := context.Background()
+	stores := []agenda.PushStore{pushStore(t, a), pushStore(t, b)}
+	s := add(t, a, "x")
+	snap := agendatest.Small(t)
+	if err := s.Save(ctx, snap); err != nil {
+		t.Fatal(err)
+	}
+	const hooks = 5
+	for n := range hooks {
+		if err := stores[0].AddWebhook(ctx, hook("x", n), 10); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const revisions = 3
+	for i := range revisions {
+		snap = edit(t, snap, retitle(fmt.Sprint("title ", i)))
+		if err := b.Agenda("x").Save(ctx, snap); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Rounds of claims from both at once: each round hands out each
+	// webhook's head once, and delivering it makes the next one due.
+	now := time.Now().Add(time.Second)
+	var mu sync.Mutex
+	delivered := map[string][]int64{}
+	for round := range revisions + 1 {
+		const claimers = 6
+		got := make([][]agenda.Delivery, claimers)
+		errs := race(claimers, func(i int) error {
+			var err error
+			got[i], err = stores[i%2].ClaimDeliveries(ctx, now, time.Hour, 2)
+			return err
+		})
+		seen := map[string]bool{}
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("round %d: claim %d: %v", round, i, err)
+			}
+			for _, d := range got[i] {
+				if seen[d.Webhook] {
+					t.Errorf("round %d: two deliveries to %s claimed at once", round, d.Webhook)
+				}
+				seen[d.Webhook] = true
+				mu.Lock()
+				delivered[d.Webhook] = append(delivered[d.Webhook], d.Revision)
+				mu.Unlock()
+				if err := stores[(i+1)%2].DeliveryDone(ctx, d); err != nil {
+					t.Errorf("DeliveryDone(%+v): %v", d, err)
+				}
+			}
+		}
+		if want := map[bool]int{true: hooks, false: 0}[round < revisions]; len(seen) != want {
+			t.Errorf("round %d: %d webhooks' deliveries claimed, want %d", round, len(seen), want)
+		}
+	}
+	for n := range hooks {
+		id := hook("x", n).ID
+		if got := delivered[id]; !slices.Equal(got, []int64{2, 3, 4}) {
+			t.Errorf("%s got revisions %v, want 2, 3, 4 in order", id, got)
+		}
 	}
 }

@@ -16,8 +16,10 @@ import (
 // runMigrate copies a store (SQLite, or another PostgreSQL database) into a
 // PostgreSQL database: every conference as it is listed (default, removed,
 // source), its agenda with its revision numbers and whole change log, its
-// organizers' token hashes and its attendees' picks. The copy is one
-// transaction: it is all there or not at all. A target that holds any
+// organizers' token hashes, its attendees' picks, its WebDAV-Push
+// subscriptions, its webhooks and the deliveries waiting for them; and the
+// server's VAPID key, which the subscriptions were made for. The copy is
+// one transaction: it is all there or not at all. A target that holds any
 // conference is refused unless -force, which replaces what it holds.
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("migrate", "migrate -from DIR_OR_URL -to URL [-force]", stderr)
@@ -55,7 +57,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return fmt.Errorf("migrate: -from: %w", err)
 	}
 	defer src.Close()
-	confs, err := dumpStore(ctx, src)
+	d, err := dumpStore(ctx, src)
 	if err != nil {
 		return fmt.Errorf("migrate: reading %s: %w", where, err)
 	}
@@ -64,7 +66,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return fmt.Errorf("migrate: -to: %w", err)
 	}
 	defer dst.Close()
-	if err := dst.Import(ctx, confs, *force); errors.Is(err, postgres.ErrNotEmpty) {
+	if err := dst.Import(ctx, d, *force); errors.Is(err, postgres.ErrNotEmpty) {
 		return fmt.Errorf("migrate: %s already holds conferences; to replace all it holds, run again with -force: %w", dst.Name(), err)
 	} else if err != nil {
 		return fmt.Errorf("migrate: %w", err)
@@ -73,28 +75,37 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return fmt.Errorf("migrate: reading the copy back: %w", err)
 	}
-	if !slices.EqualFunc(confs, copied, func(a, b postgres.Conference) bool { return summary(a) == summary(b) }) {
+	if !slices.EqualFunc(d.Conferences, copied.Conferences, func(a, b postgres.Conference) bool { return summary(a) == summary(b) }) ||
+		d.PushKey != "" && copied.PushKey != d.PushKey {
 		return fmt.Errorf("migrate: the copy in %s differs from %s; compare confcal changes on both", dst.Name(), where)
 	}
-	for _, c := range confs {
+	for _, c := range d.Conferences {
 		fmt.Fprintln(stdout, summary(c))
 	}
-	fmt.Fprintf(stdout, "copied %d conferences from %s to %s\n", len(confs), where, dst.Name())
+	if d.PushKey != "" {
+		fmt.Fprintln(stdout, "the WebDAV-Push (VAPID) key copied")
+	}
+	fmt.Fprintf(stdout, "copied %d conferences from %s to %s\n", len(d.Conferences), where, dst.Name())
 	return nil
 }
 
-// dumper is a store migrate reads: besides the registry, its picks and
-// token hashes.
+// dumper is a store migrate reads: besides the registry, its picks,
+// token hashes, push subscriptions (expired ones too), webhooks, outbox and
+// VAPID key.
 type dumper interface {
 	Picks(ctx context.Context, slug string) ([]postgres.Pick, error)
 	Tokens(ctx context.Context, slug string) ([]postgres.Token, error)
+	AllSubscriptions(ctx context.Context, slug string) ([]agenda.PushSubscription, error)
+	Webhooks(ctx context.Context, slug string) ([]agenda.Webhook, error)
+	Outbox(ctx context.Context, slug string) ([]agenda.Delivery, error)
+	StoredPushKey(ctx context.Context) (string, error)
 }
 
 // sqliteDumper reads an SQLite store's picks and tokens as PostgreSQL's.
-type sqliteDumper struct{ st *sqlite.Store }
+type sqliteDumper struct{ *sqlite.Store }
 
 func (d sqliteDumper) Picks(ctx context.Context, slug string) ([]postgres.Pick, error) {
-	ps, err := d.st.Picks(ctx, slug)
+	ps, err := d.Store.Picks(ctx, slug)
 	out := make([]postgres.Pick, len(ps))
 	for i, p := range ps {
 		out[i] = postgres.Pick(p)
@@ -103,7 +114,7 @@ func (d sqliteDumper) Picks(ctx context.Context, slug string) ([]postgres.Pick, 
 }
 
 func (d sqliteDumper) Tokens(ctx context.Context, slug string) ([]postgres.Token, error) {
-	ts, err := d.st.Tokens(ctx, slug)
+	ts, err := d.Store.Tokens(ctx, slug)
 	out := make([]postgres.Token, len(ts))
 	for i, t := range ts {
 		out[i] = postgres.Token(t)
@@ -112,7 +123,7 @@ func (d sqliteDumper) Tokens(ctx context.Context, slug string) ([]postgres.Token
 }
 
 // dumpStore reads everything st holds.
-func dumpStore(ctx context.Context, st registry) ([]postgres.Conference, error) {
+func dumpStore(ctx context.Context, st registry) (postgres.Dump, error) {
 	var d dumper
 	switch st := st.(type) {
 	case *sqlite.Store:
@@ -120,11 +131,15 @@ func dumpStore(ctx context.Context, st registry) ([]postgres.Conference, error) 
 	case *postgres.Store:
 		d = st
 	default:
-		return nil, fmt.Errorf("cannot copy a %T", st)
+		return postgres.Dump{}, fmt.Errorf("cannot copy a %T", st)
+	}
+	key, err := d.StoredPushKey(ctx)
+	if err != nil {
+		return postgres.Dump{}, err
 	}
 	list, err := st.Conferences(ctx)
 	if err != nil {
-		return nil, err
+		return postgres.Dump{}, err
 	}
 	out := make([]postgres.Conference, 0, len(list))
 	for _, l := range list {
@@ -133,19 +148,37 @@ func dumpStore(ctx context.Context, st registry) ([]postgres.Conference, error) 
 		switch {
 		case errors.Is(err, agenda.ErrEmpty): // added, its first agenda never stored
 		case err != nil:
-			return nil, fmt.Errorf("conference %s: %w", l.Slug, err)
+			return postgres.Dump{}, fmt.Errorf("conference %s: %w", l.Slug, err)
 		default:
 			c.Agenda = snap
 		}
-		if c.Tokens, err = d.Tokens(ctx, l.Slug); err != nil {
-			return nil, fmt.Errorf("conference %s: %w", l.Slug, err)
-		}
-		if c.Picks, err = d.Picks(ctx, l.Slug); err != nil {
-			return nil, fmt.Errorf("conference %s: %w", l.Slug, err)
+		if err := dumpConference(ctx, d, &c); err != nil {
+			return postgres.Dump{}, fmt.Errorf("conference %s: %w", l.Slug, err)
 		}
 		out = append(out, c)
 	}
-	return out, nil
+	return postgres.Dump{Conferences: out, PushKey: key}, nil
+}
+
+// dumpConference reads what d holds of conference c besides its listing
+// and agenda.
+func dumpConference(ctx context.Context, d dumper, c *postgres.Conference) error {
+	slug := c.Listing.Slug
+	var err error
+	if c.Tokens, err = d.Tokens(ctx, slug); err != nil {
+		return err
+	}
+	if c.Picks, err = d.Picks(ctx, slug); err != nil {
+		return err
+	}
+	if c.Subscriptions, err = d.AllSubscriptions(ctx, slug); err != nil {
+		return err
+	}
+	if c.Webhooks, err = d.Webhooks(ctx, slug); err != nil {
+		return err
+	}
+	c.Outbox, err = d.Outbox(ctx, slug)
+	return err
 }
 
 // summary is one line about conference c: what migrate reports, and what
@@ -168,6 +201,7 @@ func summary(c postgres.Conference) string {
 		fmt.Fprintf(&b, ": revision %d (log from %d, %d entries), %d sessions", c.Agenda.Revision(), c.Agenda.BaseRevision(),
 			len(c.Agenda.Log()), len(c.Agenda.Sessions()))
 	}
-	fmt.Fprintf(&b, ", %d organizer tokens, %d picks", len(c.Tokens), len(c.Picks))
+	fmt.Fprintf(&b, ", %d organizer tokens, %d picks, %d push subscriptions, %d webhooks, %d deliveries waiting",
+		len(c.Tokens), len(c.Picks), len(c.Subscriptions), len(c.Webhooks), len(c.Outbox))
 	return b.String()
 }

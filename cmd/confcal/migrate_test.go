@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -19,8 +20,10 @@ import (
 // sqliteSource makes an SQLite store as a server leaves it: the built-in
 // agenda as the default conference, a second conference and a removed one,
 // each changed a few times (stamped with the clock, to the nanosecond), an
-// organizer token each and some picks. It returns the data directory and
-// the codes of the picks by conference.
+// organizer token each and some picks; push subscriptions (one expired),
+// webhooks with deliveries waiting (one tried and failed) and the VAPID
+// key. It returns the data directory and the codes of the picks by
+// conference.
 func sqliteSource(t *testing.T) (string, map[string][]string) {
 	t.Helper()
 	ctx := context.Background()
@@ -58,13 +61,30 @@ func sqliteSource(t *testing.T) (string, map[string][]string) {
 		"gone": {func(e *agenda.Editor) error { return e.RenameRoom("room-1", "Aula") }},
 	}
 	picks := map[string][]string{}
-	for _, slug := range []string{def, "small", "gone"} {
+	if _, err := st.PushKey(ctx, "the-vapid-key"); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	for i, slug := range []string{def, "small", "gone"} {
 		if err := st.AddConference(ctx, agenda.Listing{Slug: slug}); err != nil {
 			t.Fatal(err)
 		}
 		svc, err := agenda.Open(ctx, st.Agenda(slug), func() (*agenda.Snapshot, error) { return firsts[slug], nil }, nil)
 		if err != nil {
 			t.Fatal(err)
+		}
+		for n := range 2 - i%2 {
+			if err := st.AddWebhook(ctx, agenda.Webhook{ID: fmt.Sprintf("hook-%s-%d", slug, n), Conference: slug,
+				URL: fmt.Sprintf("https://hooks.example.org/%s/%d", slug, n), Secret: "secret", Created: now.Add(time.Duration(n))}, 10); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for n, expires := range []time.Time{now.Add(time.Hour + 123), now.Add(-time.Hour)} {
+			if _, err := st.PutSubscription(ctx, agenda.PushSubscription{ID: fmt.Sprintf("sub-%s-%d", slug, n), Conference: slug,
+				Calendar: "all", Endpoint: fmt.Sprintf("https://push.example.org/%s/%d", slug, n), P256dh: "key", Auth: "auth",
+				Client: "client", Expires: expires}, now.Add(-2*time.Hour), 10, 10); err != nil {
+				t.Fatal(err)
+			}
 		}
 		for _, change := range changes[slug] {
 			if _, _, err := svc.Change(ctx, "cli:test", change); err != nil {
@@ -85,6 +105,14 @@ func sqliteSource(t *testing.T) (string, map[string][]string) {
 			}
 			picks[slug] = append(picks[slug], code)
 		}
+	}
+	// A delivery tried once: its attempts, next try and reason go along.
+	claimed, err := st.ClaimDeliveries(ctx, time.Now(), time.Minute, 1)
+	if err != nil || len(claimed) != 1 {
+		t.Fatalf("ClaimDeliveries = %+v, %v", claimed, err)
+	}
+	if err := st.DeliveryFailed(ctx, claimed[0], time.Now().Add(time.Hour), "502 Bad Gateway"); err != nil {
+		t.Fatal(err)
 	}
 	if err := st.SetSource(ctx, "small", agenda.Source{Location: "https://example.org/schedule.xml", Format: "schedule-xml", Follow: time.Hour}); err != nil {
 		t.Fatal(err)
@@ -109,8 +137,9 @@ func TestMigrateSQLiteToPostgres(t *testing.T) {
 	}
 	def := agenda.Slug(seed(t).Conference().Name)
 	for _, want := range []string{
-		def + " (default): revision 4 (log from 1, 24 entries), 93 sessions", ", 1 organizer tokens, 2 picks",
-		"small following https://example.org/schedule.xml every 1h0m0s: revision 3 (log from 1, 4 entries), 5 sessions",
+		def + " (default): revision 4 (log from 1, 24 entries), 93 sessions", ", 1 organizer tokens, 2 picks, 2 push subscriptions, 2 webhooks, 6 deliveries waiting",
+		"small following https://example.org/schedule.xml every 1h0m0s: revision 3 (log from 1, 4 entries), 5 sessions, 1 organizer tokens, 2 picks, 2 push subscriptions, 1 webhooks, 2 deliveries waiting",
+		"the WebDAV-Push (VAPID) key copied",
 		"gone (removed ", "copied 3 conferences from ",
 	} {
 		if !strings.Contains(out, want) {
@@ -148,8 +177,8 @@ func TestMigrateSQLiteToPostgres(t *testing.T) {
 	if _, _, err := runCmd(t, "", "migrate", "-from", dir, "-to", url); err == nil || exitCode(err) != 1 || !strings.Contains(err.Error(), "-force") {
 		t.Errorf("migrate into a store with conferences: %v, want a refusal naming -force", err)
 	}
-	if again, err := dumpStore(ctx, dst); err != nil || len(again) != 3 {
-		t.Errorf("after a refused migrate: %d conferences, %v", len(again), err)
+	if again, err := dumpStore(ctx, dst); err != nil || len(again.Conferences) != 3 {
+		t.Errorf("after a refused migrate: %d conferences, %v", len(again.Conferences), err)
 	}
 	if _, _, err := runCmd(t, "", "migrate", "-from", dir, "-to", url, "-force"); err != nil {
 		t.Fatalf("migrate -force: %v", err)
@@ -193,8 +222,12 @@ func TestMigrateSQLiteToPostgres(t *testing.T) {
 }
 
 // sameDump fails unless got holds what want holds.
-func sameDump(t *testing.T, got, want []postgres.Conference) {
+func sameDump(t *testing.T, gotDump, wantDump postgres.Dump) {
 	t.Helper()
+	if gotDump.PushKey != wantDump.PushKey || wantDump.PushKey == "" {
+		t.Errorf("VAPID key %q, want %q", gotDump.PushKey, wantDump.PushKey)
+	}
+	got, want := gotDump.Conferences, wantDump.Conferences
 	if len(got) != len(want) {
 		t.Fatalf("%d conferences, want %d", len(got), len(want))
 	}
@@ -234,6 +267,24 @@ func sameDump(t *testing.T, got, want []postgres.Conference) {
 		}) {
 			t.Errorf("conference %s: picks %+v, want %+v", wl.Slug, g.Picks, w.Picks)
 		}
+		// The push tables keep instants to the nanosecond on both.
+		if !slices.EqualFunc(g.Subscriptions, w.Subscriptions, func(x, y agenda.PushSubscription) bool {
+			return x.Expires.Equal(y.Expires) && x.Conference == y.Conference && x.ID == y.ID && x.Calendar == y.Calendar &&
+				x.Endpoint == y.Endpoint && x.P256dh == y.P256dh && x.Auth == y.Auth && x.Client == y.Client
+		}) || len(w.Subscriptions) == 0 {
+			t.Errorf("conference %s: push subscriptions %+v, want %+v", wl.Slug, g.Subscriptions, w.Subscriptions)
+		}
+		if !slices.EqualFunc(g.Webhooks, w.Webhooks, func(x, y agenda.Webhook) bool {
+			return x.Created.Equal(y.Created) && x.ID == y.ID && x.Conference == y.Conference && x.URL == y.URL && x.Secret == y.Secret
+		}) || len(w.Webhooks) == 0 {
+			t.Errorf("conference %s: webhooks %+v, want %+v", wl.Slug, g.Webhooks, w.Webhooks)
+		}
+		if !slices.EqualFunc(g.Outbox, w.Outbox, func(x, y agenda.Delivery) bool {
+			return x.Next.Equal(y.Next) && x.Conference == y.Conference && x.Revision == y.Revision && x.Webhook == y.Webhook &&
+				x.Attempts == y.Attempts && x.LastError == y.LastError
+		}) {
+			t.Errorf("conference %s: outbox %+v, want %+v", wl.Slug, g.Outbox, w.Outbox)
+		}
 	}
 }
 
@@ -248,7 +299,7 @@ func TestMigratePostgresToPostgres(t *testing.T) {
 	if _, _, err := runCmd(t, "", "migrate", "-from", first, "-to", second); err != nil {
 		t.Fatal(err)
 	}
-	var dumps [][]postgres.Conference
+	var dumps []postgres.Dump
 	for _, url := range []string{first, second} {
 		st, err := postgres.Open(ctx, url)
 		if err != nil {

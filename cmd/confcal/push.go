@@ -83,8 +83,9 @@ func (p *pushFlags) subject(base string) string {
 // start makes the push service, when push is on, and returns what
 // web.Config.Push takes (nil when push is off) and the service to Run.
 // The VAPID keys come from the store (made there on a first start) and are
-// never logged.
-func (p *pushFlags) start(ctx context.Context, log *slog.Logger, store agenda.PushStore, client *outbound.Client, base string) (func(string) caldav.Push, *push.Service, error) {
+// never logged. turns, when not nil, says which of the replicas on the
+// store sends a conference's messages.
+func (p *pushFlags) start(ctx context.Context, log *slog.Logger, store agenda.PushStore, client *outbound.Client, base string, turns push.Turns) (func(string) caldav.Push, *push.Service, error) {
 	if !*p.on {
 		log.Info("WebDAV-Push is off (-push=false)")
 		return nil, nil, nil
@@ -103,7 +104,7 @@ func (p *pushFlags) start(ctx context.Context, log *slog.Logger, store agenda.Pu
 	if err != nil {
 		return nil, nil, fmt.Errorf("-push-contact: %w", err)
 	}
-	svc, err := push.New(push.Options{Store: store, Sender: sender, Keys: keys, Logger: log})
+	svc, err := push.New(push.Options{Store: store, Sender: sender, Keys: keys, Logger: log, Turns: turns})
 	if err != nil {
 		return nil, nil, err
 	}

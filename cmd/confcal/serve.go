@@ -18,6 +18,7 @@ import (
 	"confcal/metrics"
 	"confcal/page"
 	"confcal/postgres"
+	"confcal/push"
 	"confcal/source"
 	"confcal/web"
 	"confcal/webhook"
@@ -122,6 +123,22 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	if err != nil {
 		return fmt.Errorf("serve: %s: %w", where, err)
 	}
+	// On PostgreSQL, other replicas may serve the same conferences: one
+	// of them at a time polls each followed source, and one sends each
+	// conference's push messages.
+	pgURL := stf.postgresURL()
+	var (
+		turns     conferences.Turns
+		pushTurns push.Turns
+	)
+	if pgURL != "" {
+		t, err := postgres.NewTurns(pgURL)
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		defer t.Close() // after the background work that asks it has ended
+		turns, pushTurns = t, t.Push()
+	}
 	// Background work (pushes, webhook deliveries) ends with bg, and is
 	// waited for before the store closes.
 	var background sync.WaitGroup
@@ -129,27 +146,20 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	bg, stopBG := context.WithCancel(ctx)
 	defer stopBG()
 	// WebDAV-Push and webhooks keep their subscriptions and outbox in the
-	// store, which a PostgreSQL store does not hold yet.
-	pushStore, _ := store.(agenda.PushStore)
+	// store (every store keeps them: registry embeds agenda.PushStore),
+	// shared by every process on it.
 	var (
 		pushFor    func(string) caldav.Push
-		hooks      web.Webhooks
 		hookClient = pushOpts.webhookClient()
+		hooks      = &webhook.Registry{Store: store, Client: hookClient}
 	)
-	if pushStore == nil {
-		log.Warn("WebDAV-Push and webhooks are off: this store does not keep them yet", "store", where)
-	} else {
-		var pushSvc interface{ Run(context.Context) }
-		ps, svc, err := pushOpts.start(ctx, log, pushStore, pushOpts.client(log), base)
-		if err != nil {
-			return fmt.Errorf("serve: %w", err)
-		}
+	ps, pushSvc, err := pushOpts.start(ctx, log, store, pushOpts.client(log), base, pushTurns)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	if pushSvc != nil {
 		pushFor = ps
-		if svc != nil {
-			pushSvc = svc
-			background.Go(func() { pushSvc.Run(bg) })
-		}
-		hooks = &webhook.Registry{Store: pushStore, Client: hookClient}
+		background.Go(func() { pushSvc.Run(bg) })
 	}
 	srv, err := web.New(web.Config{BaseURL: base, Logger: log, TrustProxy: *trustProxy, PageBase: pageBase, Push: pushFor, Webhooks: hooks,
 		Default: def, Picks: storePicks{st: store, slug: def},
@@ -159,18 +169,6 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 		CalDAVReport: m.CalDAVReport})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
-	}
-	// On PostgreSQL, other replicas may serve the same conferences: one
-	// of them at a time polls each followed source.
-	pgURL := stf.postgresURL()
-	var turns conferences.Turns
-	if pgURL != "" {
-		t, err := postgres.NewTurns(pgURL)
-		if err != nil {
-			return fmt.Errorf("serve: %w", err)
-		}
-		defer t.Close()
-		turns = t
 	}
 	imported := false
 	mgr := conferences.New(conferences.Config{Registry: store, Logger: log, Withdraw: srv.Withdraw, Turns: turns,
@@ -184,21 +182,20 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 		return fmt.Errorf("serve: %s: %w", where, err)
 	}
 	// Webhooks: every revision stored (by this process or another on the
-	// store) waits in the outbox until delivered.
-	if pushStore != nil {
-		deliverer := &webhook.Deliverer{Store: pushStore, Client: hookClient, Logger: log,
-			Snapshot: func(ctx context.Context, slug string, rev int64) (*agenda.Snapshot, error) {
-				if c, ok := mgr.Get(slug); ok {
-					if cur := c.Service.Current(); cur != nil && cur.Revision() >= rev {
-						return cur, nil
-					}
+	// store) waits in the outbox until delivered; the outbox's leases let
+	// each delivery go out from one process at a time.
+	deliverer := &webhook.Deliverer{Store: store, Client: hookClient, Logger: log,
+		Snapshot: func(ctx context.Context, slug string, rev int64) (*agenda.Snapshot, error) {
+			if c, ok := mgr.Get(slug); ok {
+				if cur := c.Service.Current(); cur != nil && cur.Revision() >= rev {
+					return cur, nil
 				}
-				// Stored by another process and not served here yet, or of
-				// a conference removed since.
-				return store.Agenda(slug).Load(ctx)
-			}}
-		background.Go(func() { deliverer.Run(bg) })
-	}
+			}
+			// Stored by another process and not served here yet, or of
+			// a conference removed since.
+			return store.Agenda(slug).Load(ctx)
+		}}
+	background.Go(func() { deliverer.Run(bg) })
 	defConf, ok := mgr.Default()
 	if !ok {
 		return fmt.Errorf("serve: %s: the default conference %s has no agenda", where, def)

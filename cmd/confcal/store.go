@@ -20,6 +20,9 @@ import (
 // (the SQLite and the PostgreSQL store both are one).
 type registry interface {
 	agenda.Registry
+	// Every store keeps push subscriptions, webhooks and their outbox,
+	// so serve turns WebDAV-Push and webhooks on whichever it runs on.
+	agenda.PushStore
 	Load(ctx context.Context) (*agenda.Snapshot, error)
 	Save(ctx context.Context, next *agenda.Snapshot) error
 	Revision(ctx context.Context) (int64, error)
