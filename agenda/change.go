@@ -130,7 +130,14 @@ type Editor struct {
 	at      time.Time
 	c       Contents
 	changes []Change
+	// done: Commit was called, and the contents are the new snapshot's
+	// (it keeps them rather than copying them), so no call may change
+	// them any more.
+	done bool
 }
+
+// errCommitted refuses a change to an Editor after its Commit.
+var errCommitted = errorf(ErrInvalid, "the edit was committed already")
 
 // Edit starts a change set on s made by who at time at.
 func (s *Snapshot) Edit(who string, at time.Time) *Editor {
@@ -214,6 +221,9 @@ func (e *Editor) timeString(t time.Time) string { return t.In(e.base.loc).Format
 // abstract's CR LF line ends written as LF); times are kept to the minute
 // (see WholeMinute).
 func (e *Editor) UpdateSession(id string, u SessionUpdate) error {
+	if e.done {
+		return errCommitted
+	}
 	i, err := e.session(id)
 	if err != nil {
 		return err
@@ -324,6 +334,9 @@ func (e *Editor) bumped(id string) bool {
 // prepares them); its times are kept to the minute (see WholeMinute).
 // Sequence starts at 0 and LastModified is the edit's time.
 func (e *Editor) AddSession(x Session, force bool) error {
+	if e.done {
+		return errCommitted
+	}
 	if !ValidID(x.ID) {
 		return errorf(ErrInvalid, "session ID %q is not a slug (%s)", clip(x.ID), slugRule())
 	}
@@ -360,6 +373,9 @@ func (e *Editor) AddSession(x Session, force bool) error {
 // AddRoom adds a room. Its ID must be a new slug and its name (without
 // surrounding blanks) must pass CheckRoomName.
 func (e *Editor) AddRoom(r Room) error {
+	if e.done {
+		return errCommitted
+	}
 	r.Name = strings.TrimSpace(r.Name)
 	if !ValidID(r.ID) {
 		return errorf(ErrInvalid, "room ID %q is not a slug (%s)", clip(r.ID), slugRule())
@@ -380,6 +396,9 @@ func (e *Editor) AddRoom(r Room) error {
 // surrounding blanks) must pass CheckTrackName and its colour must be
 // #RRGGBB or empty.
 func (e *Editor) AddTrack(t Track) error {
+	if e.done {
+		return errCommitted
+	}
 	t.Name = strings.TrimSpace(t.Name)
 	if !ValidID(t.ID) {
 		return errorf(ErrInvalid, "track ID %q is not a slug (%s)", clip(t.ID), slugRule())
@@ -415,6 +434,9 @@ func (e *Editor) checkSpeakers(ids []string) error {
 // AddSpeaker adds a speaker. Its ID must be a new slug and its name
 // (without surrounding blanks) must pass CheckSpeakerName.
 func (e *Editor) AddSpeaker(p Speaker) error {
+	if e.done {
+		return errCommitted
+	}
 	p.Name = strings.TrimSpace(p.Name)
 	if !ValidID(p.ID) {
 		return errorf(ErrInvalid, "speaker ID %q is not a slug (%s)", clip(p.ID), slugRule())
@@ -434,6 +456,9 @@ func (e *Editor) AddSpeaker(p Speaker) error {
 // their description, so each gets a new LastModified (and a FieldSpeakers
 // change with the same IDs, so that what changed is in the log).
 func (e *Editor) RenameSpeaker(id, name string) error {
+	if e.done {
+		return errCommitted
+	}
 	name = strings.TrimSpace(name)
 	i := slices.IndexFunc(e.c.Speakers, func(p Speaker) bool { return p.ID == id })
 	if i < 0 {
@@ -464,6 +489,9 @@ func (e *Editor) RenameSpeaker(id, name string) error {
 // as its location, so each of them gets a raised Sequence and a new
 // LastModified, and a FieldLocation change.
 func (e *Editor) RenameRoom(id, name string) error {
+	if e.done {
+		return errCommitted
+	}
 	name = strings.TrimSpace(name)
 	i := slices.IndexFunc(e.c.Rooms, func(r Room) bool { return r.ID == id })
 	if i < 0 {
@@ -495,9 +523,13 @@ func (e *Editor) RenameRoom(id, name string) error {
 // Commit builds the next revision from the collected changes. With no
 // changes it returns the base snapshot itself.
 func (e *Editor) Commit() (*Snapshot, error) {
+	if e.done {
+		return nil, errCommitted
+	}
 	if len(e.changes) == 0 {
 		return e.base, nil
 	}
+	e.done = true
 	log := append(slices.Clip(e.base.log), e.changes...)
-	return NewSnapshot(e.c, e.base.rev+1, e.base.base, log)
+	return newSnapshot(e.c, e.base.rev+1, e.base.base, log)
 }

@@ -38,6 +38,9 @@ import (
 // Unlike the other Editor methods, a failed Reconcile may leave part of its
 // changes in the edit: discard the Editor (as Service.Change does).
 func (e *Editor) Reconcile(c Contents) (warnings []string, err error) {
+	if e.done {
+		return nil, errCommitted
+	}
 	for _, t := range c.Tracks {
 		if !e.hasTrack(t.ID) {
 			if err := e.AddTrack(t); err != nil {
@@ -176,6 +179,9 @@ var ErrMassCancel = errors.New("cancels more than half of the sessions")
 // an error wrapping ErrMassCancel) a version that would cancel more than
 // half of the sessions that took place before, unless force is set.
 func (e *Editor) Import(c Contents, force bool) (warnings []string, err error) {
+	if e.done {
+		return nil, errCommitted
+	}
 	n := len(e.changes)
 	if warnings, err = e.Reconcile(c); err != nil || force {
 		return warnings, err

@@ -49,6 +49,20 @@ type Contents struct {
 // (the Editor, package seeds), and a store written before they existed
 // must still load.
 func NewSnapshot(c Contents, rev, base int64, log []Change) (*Snapshot, error) {
+	c.Tracks, c.Rooms, c.Speakers = slices.Clone(c.Tracks), slices.Clone(c.Rooms), slices.Clone(c.Speakers)
+	c.Sessions = slices.Clone(c.Sessions)
+	for i := range c.Sessions {
+		c.Sessions[i].Speakers = slices.Clip(slices.Clone(c.Sessions[i].Speakers))
+	}
+	return newSnapshot(c, rev, base, slices.Clone(log))
+}
+
+// newSnapshot is NewSnapshot on contents and a log the snapshot may keep:
+// nobody else holds them or changes them after (an Editor's, which are
+// its own copies, and whose every speaker list is a fresh slice). Copying
+// every session again would cost an edit of a large agenda more than all
+// the rest of making its next revision.
+func newSnapshot(c Contents, rev, base int64, log []Change) (*Snapshot, error) {
 	if err := c.Conference.Validate(); err != nil {
 		return nil, err
 	}
@@ -61,19 +75,19 @@ func NewSnapshot(c Contents, rev, base int64, log []Change) (*Snapshot, error) {
 		base:     base,
 		conf:     c.Conference,
 		loc:      loc,
-		tracks:   slices.Clone(c.Tracks),
-		rooms:    slices.Clone(c.Rooms),
-		speakers: slices.Clone(c.Speakers),
-		sessions: slices.Clone(c.Sessions),
+		tracks:   c.Tracks,
+		rooms:    c.Rooms,
+		speakers: c.Speakers,
+		sessions: c.Sessions,
 		byID:     make(map[string]int, len(c.Sessions)),
-		byTrack:  map[string][]int{},
-		byRoom:   map[string][]int{},
+		byTrack:  make(map[string][]int, len(c.Tracks)),
+		byRoom:   make(map[string][]int, len(c.Rooms)),
 		byDay:    map[Date][]int{},
-		bySpkr:   map[string][]int{},
-		trackIdx: map[string]int{},
-		roomIdx:  map[string]int{},
-		spkrIdx:  map[string]int{},
-		log:      slices.Clone(log),
+		bySpkr:   make(map[string][]int, len(c.Speakers)),
+		trackIdx: make(map[string]int, len(c.Tracks)),
+		roomIdx:  make(map[string]int, len(c.Rooms)),
+		spkrIdx:  make(map[string]int, len(c.Speakers)),
+		log:      log,
 	}
 	for i, t := range s.tracks {
 		if !ValidID(t.ID) || t.Name == "" {
@@ -104,12 +118,12 @@ func NewSnapshot(c Contents, rev, base int64, log []Change) (*Snapshot, error) {
 	}
 	numbers := make(map[int64]string, len(s.sessions))
 	var top int64
+	days := s.days()
 	for i := range s.sessions {
 		x := &s.sessions[i]
 		x.Start, x.End = WholeMinute(x.Start).In(loc), WholeMinute(x.End).In(loc)
 		x.LastModified = x.LastModified.UTC()
-		x.Speakers = slices.Clip(slices.Clone(x.Speakers))
-		if err := s.check(*x); err != nil {
+		if err := s.checkIn(x, days); err != nil {
 			return nil, err
 		}
 		if x.Number != 0 {
@@ -120,9 +134,7 @@ func NewSnapshot(c Contents, rev, base int64, log []Change) (*Snapshot, error) {
 			top = max(top, x.Number)
 		}
 	}
-	slices.SortFunc(s.sessions, func(a, b Session) int {
-		return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(s.roomIdx[a.Room], s.roomIdx[b.Room]), cmp.Compare(a.ID, b.ID))
-	})
+	s.sortSessions()
 	for i := range s.sessions {
 		x := &s.sessions[i]
 		if _, dup := s.byID[x.ID]; dup {
@@ -155,8 +167,48 @@ func NewSnapshot(c Contents, rev, base int64, log []Change) (*Snapshot, error) {
 	return s, nil
 }
 
+// sortSessions puts the sessions in agenda order: by start, room order,
+// ID. An edit leaves them in order but for the sessions it touched, so
+// the order is checked first; the sort itself compares keys made once
+// per session rather than looking rooms up at every comparison.
+func (s *Snapshot) sortSessions() {
+	type key struct {
+		start int64
+		room  int
+		id    string
+		i     int
+	}
+	keys := make([]key, len(s.sessions))
+	for i := range s.sessions {
+		x := &s.sessions[i]
+		keys[i] = key{x.Start.UnixNano(), s.roomIdx[x.Room], x.ID, i}
+	}
+	order := func(a, b key) int {
+		return cmp.Or(cmp.Compare(a.start, b.start), cmp.Compare(a.room, b.room), cmp.Compare(a.id, b.id))
+	}
+	if slices.IsSortedFunc(keys, order) {
+		return
+	}
+	slices.SortFunc(keys, order)
+	sorted := make([]Session, len(s.sessions))
+	for i, k := range keys {
+		sorted[i] = s.sessions[k.i]
+	}
+	s.sessions = sorted
+}
+
+// daySpan is when the conference's days begin and end.
+type daySpan struct{ first, end time.Time }
+
+func (s *Snapshot) days() daySpan {
+	return daySpan{s.conf.DayStart(s.conf.First, s.loc), s.conf.DayStart(s.conf.Last.AddDays(1), s.loc)}
+}
+
 // check reports the first rule x breaks in s.
-func (s *Snapshot) check(x Session) error {
+func (s *Snapshot) check(x Session) error { return s.checkIn(&x, s.days()) }
+
+// checkIn is check with the conference's days worked out once.
+func (s *Snapshot) checkIn(x *Session, days daySpan) error {
 	switch {
 	case !ValidID(x.ID):
 		return errorf(ErrInvalid, "session ID %q is not a slug (%s)", clip(x.ID), slugRule())
@@ -185,9 +237,7 @@ func (s *Snapshot) check(x Session) error {
 	if _, ok := s.roomIdx[x.Room]; !ok {
 		return errorf(ErrInvalid, "session %q: unknown room %q", x.ID, x.Room)
 	}
-	first := s.conf.DayStart(s.conf.First, s.loc)
-	end := s.conf.DayStart(s.conf.Last.AddDays(1), s.loc)
-	if x.Start.Before(first) || x.End.After(end) {
+	if x.Start.Before(days.first) || x.End.After(days.end) {
 		return errorf(ErrInvalid, "session %q (%s – %s) is outside the conference days %s to %s", x.ID, x.Start.Format(time.RFC3339), x.End.Format(time.RFC3339), s.conf.First, s.conf.Last)
 	}
 	return nil
