@@ -109,3 +109,67 @@ func TestRenameRoomBumpsItsSessions(t *testing.T) {
 		}
 	}
 }
+
+// TestCommitKeepsTheEdit: the revision an Editor commits keeps the
+// Editor's contents, so the Editor refuses every change after; the
+// snapshot it was made from and the one it made stay as they were, and a
+// snapshot made by NewSnapshot is not changed through the contents it was
+// given.
+func TestCommitKeepsTheEdit(t *testing.T) {
+	s1 := agendatest.Small(t)
+	at := time.Date(2019, 10, 1, 12, 0, 0, 0, time.UTC)
+	e := s1.Edit("test", at)
+	if err := e.UpdateSession("state-of-state", agenda.SessionUpdate{Title: ptr("Retitled")}); err != nil {
+		t.Fatal(err)
+	}
+	s2, err := e.Commit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, call := range map[string]func() error{
+		"UpdateSession": func() error { return e.UpdateSession("state-of-state", agenda.SessionUpdate{Title: ptr("Again")}) },
+		"AddRoom":       func() error { return e.AddRoom(agenda.Room{ID: "room-9", Name: "Room 9"}) },
+		"AddTrack":      func() error { return e.AddTrack(agenda.Track{ID: "extra", Name: "Extra"}) },
+		"RenameRoom":    func() error { return e.RenameRoom("room-1", "Renamed") },
+		"Import": func() error {
+			_, err := e.Import(agendatest.SmallContents(), false)
+			return err
+		},
+		"Commit": func() error {
+			_, err := e.Commit()
+			return err
+		},
+	} {
+		if err := call(); !errors.Is(err, agenda.ErrInvalid) {
+			t.Errorf("%s after Commit: %v, want ErrInvalid", name, err)
+		}
+	}
+	if x, _ := s2.Session("state-of-state"); x.Title != "Retitled" {
+		t.Errorf("the committed revision's title: %q, want Retitled", x.Title)
+	}
+	if x, _ := s1.Session("state-of-state"); x.Title == "Retitled" {
+		t.Error("the edit changed the snapshot it was made from")
+	}
+	if len(s2.Rooms()) != len(s1.Rooms()) {
+		t.Errorf("rooms after the refused AddRoom: %d, want %d", len(s2.Rooms()), len(s1.Rooms()))
+	}
+
+	c := agendatest.SmallContents()
+	s, err := agenda.NewSnapshot(c, 1, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := s.Sessions()
+	for i := range c.Sessions {
+		c.Sessions[i].Title = "Changed by the caller"
+		if len(c.Sessions[i].Speakers) > 0 {
+			c.Sessions[i].Speakers[0] = "someone-else"
+		}
+	}
+	c.Rooms[0].Name = "Changed by the caller"
+	if got := s.Sessions(); !slices.EqualFunc(got, want, func(a, b agenda.Session) bool {
+		return a.Title == b.Title && slices.Equal(a.Speakers, b.Speakers)
+	}) || s.Rooms()[0].Name == "Changed by the caller" {
+		t.Error("NewSnapshot's snapshot changed with the contents it was given")
+	}
+}
