@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -114,8 +113,24 @@ type eventInput struct {
 
 // equal reports whether in and o render the same VEVENT (times compared
 // as instants: every snapshot loads its own *time.Location).
-func (in eventInput) equal(o eventInput) bool {
-	return in.room == o.room && in.track == o.track && slices.Equal(in.speakers, o.speakers) && in.session.Equal(o.session)
+// sameAs reports whether in, rendered before, equals o, whose speakers'
+// names are not gathered yet: they are looked up in snap one by one.
+func (in eventInput) sameAs(snap *agenda.Snapshot, o eventInput) bool {
+	if in.room != o.room || in.track != o.track || !in.session.Equal(o.session) {
+		return false
+	}
+	n := 0
+	for _, id := range o.session.Speakers {
+		p, ok := snap.Speaker(id)
+		if !ok {
+			continue
+		}
+		if n >= len(in.speakers) || in.speakers[n] != p.Name {
+			return false
+		}
+		n++
+	}
+	return n == len(in.speakers)
 }
 
 // Render renders every session of snap once. prev (may be nil) is the
@@ -140,12 +155,11 @@ func Render(snap *agenda.Snapshot, opts Options, prev *Rendered) (*Rendered, err
 	from := time.Date(conf.First.Year-1, conf.First.Month, conf.First.Day, 0, 0, 0, 0, loc)
 	to := time.Date(conf.Last.Year+1, conf.Last.Month, conf.Last.Day+1, 0, 0, 0, 0, loc)
 	e := &Rendered{
-		snap:   snap,
-		conf:   conf,
-		opts:   opts,
-		tzid:   tzid,
-		tz:     vtimezone(tzid, loc, from, to),
-		events: map[string]*event{},
+		snap: snap,
+		conf: conf,
+		opts: opts,
+		tzid: tzid,
+		tz:   vtimezone(tzid, loc, from, to),
 	}
 	e.colors = trackColors(snap.Tracks(), prev)
 	if prev != nil && (prev.opts != opts || prev.conf != conf || prev.tzid != tzid) {
@@ -156,6 +170,7 @@ func Render(snap *agenda.Snapshot, opts Options, prev *Rendered) (*Rendered, err
 	}
 	head := e.objectHead
 	e.sessions = snap.Sessions()
+	e.events = make(map[string]*event, len(e.sessions))
 	for _, x := range e.sessions {
 		room, ok := snap.Room(x.Room)
 		if !ok {
@@ -166,15 +181,17 @@ func Render(snap *agenda.Snapshot, opts Options, prev *Rendered) (*Rendered, err
 			return nil, fmt.Errorf("ical: render: session %q: unknown track %q", x.ID, x.Track)
 		}
 		in := eventInput{session: x, room: room.Name, track: track.Name}
+		if prev != nil {
+			// Compared before the speakers' names are gathered: most
+			// sessions render as before, and gathering allocates.
+			if old, ok := prev.events[x.ID]; ok && old.in.sameAs(snap, in) {
+				e.events[x.ID] = old
+				continue
+			}
+		}
 		for _, id := range x.Speakers {
 			if p, ok := snap.Speaker(id); ok {
 				in.speakers = append(in.speakers, p.Name)
-			}
-		}
-		if prev != nil {
-			if old, ok := prev.events[x.ID]; ok && old.in.equal(in) {
-				e.events[x.ID] = old
-				continue
 			}
 		}
 		body, err := e.renderEvent(in)
