@@ -255,7 +255,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// A repeated request is answered from the view's cache before
 		// its body is looked at again (cache.go).
 		if len(body) <= h.answers.body {
-			var buf [512]byte
+			var buf [1 << 10]byte
 			key = appendAnswerKey(buf[:0], r, body)
 			switch a := v.answers.get(key); {
 			case a == nil:
