@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -16,6 +17,7 @@ import (
 	"confcal/agenda"
 	"confcal/agenda/agendatest"
 	"confcal/ical"
+	"confcal/seeds"
 )
 
 // The answer cache (cache.go) is checked against a handler of the same
@@ -40,8 +42,14 @@ type renderings struct {
 
 func newRenderings(t *testing.T) *renderings {
 	t.Helper()
+	return newRenderingsOf(t, agendatest.Small(t))
+}
+
+// newRenderingsOf serves the rendering of snap.
+func newRenderingsOf(t *testing.T, snap *agenda.Snapshot) *renderings {
+	t.Helper()
 	rs := &renderings{}
-	rs.set(t, agendatest.Small(t))
+	rs.set(t, snap)
 	current := func() *ical.Rendered { return rs.cur.Load() }
 	rs.cached = NewHandler(Options{ReportKind: func(k string) {
 		rs.mu.Lock()
@@ -432,4 +440,75 @@ func TestAnswerCacheReportKind(t *testing.T) {
 	if got := strings.Join(rs.kinds, "|"); got != want {
 		t.Errorf("kinds %q, want %q", got, want)
 	}
+}
+
+// TestAnswerCacheTooBigCopiesLittle: the first request of a view whose
+// answer turns out too big to keep has cost no more than the size kept
+// on top of a fresh answer: the copy aside stops at the bound. (The
+// Flink Forward agenda's whole calendar with calendar-data is several
+// chunks.)
+func TestAnswerCacheTooBigCopiesLittle(t *testing.T) {
+	snap, err := seeds.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := davReq{"REPORT", cacheCalAll, "1", bodyQuery}
+	size := q.send(newRenderingsOf(t, snap).fresh).Body.Len()
+	bound := 2 * chunkSize
+	if size < 4*chunkSize {
+		t.Fatalf("answer of %d bytes: too small to show anything", size)
+	}
+	// allocated returns the bytes one request allocates on a view built
+	// beforehand, into a writer that keeps nothing.
+	allocated := func(h *Handler) uint64 {
+		if _, err := h.view(); err != nil {
+			t.Fatal(err)
+		}
+		r := httptest.NewRequest(q.method, q.path, strings.NewReader(q.body))
+		r.Header.Set("Depth", q.depth)
+		w := &countingWriter{header: http.Header{}}
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		h.ServeHTTP(w, r)
+		runtime.ReadMemStats(&after)
+		if w.n != size {
+			t.Fatalf("answer of %d bytes, want %d", w.n, size)
+		}
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	// The least of a few tries each, against stray allocations.
+	least := func(cached bool) uint64 {
+		var m uint64
+		for i := range 5 {
+			rs := newRenderingsOf(t, snap)
+			h := rs.fresh
+			if cached {
+				h = rs.cached
+				h.answers.answer = bound
+			}
+			if n := allocated(h); i == 0 || n < m {
+				m = n
+			}
+		}
+		return m
+	}
+	fresh, cached := least(false), least(true)
+	if cached > fresh+uint64(bound)+uint64(bound)/2+4<<10 {
+		t.Errorf("a too-big answer of %d bytes (bound %d) allocated %d bytes, a fresh one %d", size, bound, cached, fresh)
+	}
+	t.Logf("answer of %d bytes, bound %d: %d bytes allocated with the cache, %d without", size, bound, cached, fresh)
+}
+
+// countingWriter counts what is written and keeps nothing.
+type countingWriter struct {
+	header http.Header
+	n      int
+}
+
+func (w *countingWriter) Header() http.Header { return w.header }
+func (w *countingWriter) WriteHeader(int)     {}
+func (w *countingWriter) Write(b []byte) (int, error) {
+	w.n += len(b)
+	return len(b), nil
 }
