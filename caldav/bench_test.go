@@ -91,6 +91,31 @@ func benchPropfindAll(b *testing.B, s *testServer, wantMin int) {
 	}
 }
 
+// BenchmarkPropfindDepth1: a PROPFIND Depth 1 on the whole-conference
+// calendar naming getetag, getcontenttype and resourcetype, the body the
+// load test (scripts/loadtest.sh) sends.
+func BenchmarkPropfindDepth1(b *testing.B) {
+	s := flinkServer(b)
+	body := `<?xml version="1.0" encoding="utf-8"?>` + "\n" +
+		`<D:propfind xmlns:D="DAV:"><D:prop><D:getetag/><D:getcontenttype/><D:resourcetype/></D:prop></D:propfind>`
+	w := s.do(b, request{method: "PROPFIND", path: calAll, header: []string{"Depth", "1"}, body: body})
+	if n := len(parseMultistatus(b, w).order); n < 90 {
+		b.Fatalf("%d responses, want at least 90", n)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(w.Body.Len()))
+	for b.Loop() {
+		r := httptest.NewRequest("PROPFIND", calAll, strings.NewReader(body))
+		r.Header.Set("Depth", "1")
+		r.Header.Set("Content-Type", "application/xml; charset=utf-8")
+		w := newDiscard()
+		s.h.ServeHTTP(w, r)
+		if w.Code != http.StatusMultiStatus {
+			b.Fatalf("status %d", w.Code)
+		}
+	}
+}
+
 // BenchmarkCalendarQueryAfterEdit: the first one-day calendar-query after
 // a revision that retitled one session, which builds the view of the new
 // rendering (objects whose rendering did not change are taken over). The

@@ -29,6 +29,22 @@
 // ask for is bounded (request.go, filter.go, dav.go) so that an answer
 // stays within a fixed amount per resource of the tree.
 //
+// The package keeps one cache (cache.go): since a view never changes and
+// nothing of a PROPFIND or REPORT but its method, path, Depth header and
+// body is read, each view keeps the complete 207 answers to the last
+// requests it was asked, keyed by exactly those, and answers the same
+// request again with the kept bytes in one write, without parsing its
+// body again. It is what makes repeated requests cheap: every client that
+// synced at a revision sends the same sync-collection body with the same
+// token, and the same PROPFIND. It is bounded per view (64 answers and
+// 8 MiB; answers over 256 KiB, which a big agenda's whole calendars have,
+// are not kept and stay streamed), keeps only answers written in full
+// without error (a refused request is refused anew, after the same
+// checks, each time it comes), and goes with its view when a new
+// rendering is served. The body's XML nesting depth is checked here
+// (at most 32 elements) after the look-up, before decoding; the kind of
+// each REPORT goes to Options.ReportKind, for metrics, hit or not.
+//
 // From github.com/emersion/go-webdav v0.7.0 only the filter types of its
 // caldav package are used (gocaldav.CompFilter, PropFilter, ParamFilter,
 // TextMatch), as the decoded form of a calendar-query filter. The rest of
@@ -67,7 +83,8 @@
 //   - calendar-data in REPORT answers is the object's exact bytes;
 //   - GET and HEAD on objects and calendars (the calendar's whole .ics) with
 //     ETag, Last-Modified and 304 answers to If-None-Match;
-//   - request bodies are capped (413 above the cap);
+//   - request bodies are capped (413 above the cap), and nested at most
+//     32 elements deep (400 beyond);
 //   - with Options.Push, WebDAV-Push (push.go): calendars have the
 //     draft's push properties, take push-register POSTs (still refusing
 //     every write), and Handler.Published hands each changed calendar's

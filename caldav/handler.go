@@ -46,6 +46,10 @@ type Options struct {
 	// subscriptions per client (web gives its rate limits' key, which
 	// knows about proxies); nil means the connection's address.
 	ClientKey func(*http.Request) string
+	// ReportKind, when set, is told the kind of every REPORT with a body
+	// (the local name of its document element: "sync-collection",
+	// "calendar-query", …; "" when the body has none), for metrics.
+	ReportKind func(kind string)
 }
 
 // Handler serves the tree from the view of the current rendering (see
@@ -56,6 +60,10 @@ type Handler struct {
 	current func() *ical.Rendered
 	log     *slog.Logger
 	maxBody int64
+	kinds   func(string) // Options.ReportKind, nil for none
+
+	// answers bound each view's answer cache (cache.go).
+	answers cacheBounds
 
 	mu  sync.Mutex // serializes building views
 	cur atomic.Pointer[view]
@@ -98,6 +106,8 @@ func NewHandler(opts Options, current func() *ical.Rendered) *Handler {
 		current: current,
 		log:     log,
 		maxBody: maxBody,
+		kinds:   opts.ReportKind,
+		answers: defaultCacheBounds,
 		chunks: sync.Pool{New: func() any {
 			b := make([]byte, 0, chunkSize)
 			return &b
@@ -235,12 +245,33 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, http.StatusInternalServerError, err.Error())
 		return
 	}
-	var body []byte
+	var body, key []byte
+	var root string
 	if r.Method == "PROPFIND" || r.Method == "REPORT" {
 		var ok bool
 		if body, ok = h.readBody(w, r); !ok {
 			return
 		}
+		// A repeated request is answered from the view's cache before
+		// its body is looked at again (cache.go).
+		if len(body) <= h.answers.body {
+			var buf [1 << 10]byte
+			key = appendAnswerKey(buf[:0], r, body)
+			switch a := v.answers.get(key); {
+			case a == nil:
+			case a.kept():
+				h.reportKind(r, body, a.kind)
+				a.write(w)
+				return
+			default:
+				key = nil // too big to keep: streamed, not copied aside
+			}
+		}
+		if root, ok = scanXML(body); !ok {
+			h.fail(w, r, http.StatusBadRequest, errTooDeep.Error())
+			return
+		}
+		h.reportKind(r, body, root)
 	}
 	if h.push != nil {
 		if id, ok := h.registrationID(r.URL.Path); ok {
@@ -267,15 +298,36 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case (r.Method == http.MethodGet || r.Method == http.MethodHead) && res.kind != resNone:
 		h.serveGet(w, r, v, res)
 	case r.Method == "PROPFIND" && res.kind != resNone:
-		h.servePropfind(w, r, v, res, body)
+		h.serveKept(w, v, key, root, func(w http.ResponseWriter) { h.servePropfind(w, r, v, res, body) })
 	case r.Method == "REPORT" && res.kind != resNone:
-		h.serveReport(w, r, v, res, body)
+		h.serveKept(w, v, key, root, func(w http.ResponseWriter) { h.serveReport(w, r, v, res, body) })
 	case r.Method == http.MethodOptions || r.Method == http.MethodGet || r.Method == http.MethodHead ||
 		r.Method == "PROPFIND" || r.Method == "REPORT":
 		h.fail(w, r, http.StatusNotFound, "no such calendar, calendar object or collection")
 	default:
 		w.Header().Set("Allow", allowed)
 		h.fail(w, r, http.StatusMethodNotAllowed, "method not allowed")
+	}
+}
+
+// serveKept answers through serve, keeping the answer in v's cache under
+// key when it is one to keep (cache.go); a nil key keeps none.
+func (h *Handler) serveKept(w http.ResponseWriter, v *view, key []byte, kind string, serve func(http.ResponseWriter)) {
+	if key == nil || h.answers.entries <= 0 {
+		serve(w)
+		return
+	}
+	rec := &recorder{ResponseWriter: w, max: h.answers.answer}
+	serve(rec)
+	if body, keep := rec.kept(); keep {
+		v.answers.put(h.answers, key, body, kind)
+	}
+}
+
+// reportKind tells Options.ReportKind the kind of a REPORT with a body.
+func (h *Handler) reportKind(r *http.Request, body []byte, kind string) {
+	if h.kinds != nil && r.Method == "REPORT" && len(body) > 0 {
+		h.kinds(kind)
 	}
 }
 

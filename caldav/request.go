@@ -185,3 +185,29 @@ func parsePropfind(body []byte) (propQuery, error) {
 	}
 	return q.propQuery()
 }
+
+// scanXML returns the local name of body's document element ("" when the
+// decoder finds none) and whether body stays within maxXMLDepth. It stops
+// at the first syntax error: reporting that is left to the decoding that
+// follows.
+func scanXML(body []byte) (root string, ok bool) {
+	d := xml.NewDecoder(bytes.NewReader(body))
+	depth := 0
+	for {
+		tok, err := d.RawToken()
+		if err != nil {
+			return root, true
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if depth == 0 && root == "" {
+				root = t.Name.Local
+			}
+			if depth++; depth > maxXMLDepth {
+				return root, false
+			}
+		case xml.EndElement:
+			depth--
+		}
+	}
+}

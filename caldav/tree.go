@@ -196,7 +196,7 @@ func (o *object) calendar() (*goical.Calendar, error) {
 }
 
 // view is the CalDAV tree of one rendering. It is built once per rendering and
-// read concurrently afterwards.
+// read concurrently afterwards; only its answer cache fills as it serves.
 type view struct {
 	ed          *ical.Rendered
 	snap        *agenda.Snapshot
@@ -214,6 +214,9 @@ type view struct {
 	objectHeadXML string
 	// push holds the calendars' push properties, nil without push.
 	push *pushProps
+	// answers keeps the answers to repeated PROPFINDs and REPORTs
+	// (cache.go): the only part of a view that changes after it is built.
+	answers answerCache
 }
 
 // newView builds the view of ed. prev (may be nil) is the view of an

@@ -37,7 +37,7 @@ type conf struct {
 // under its slug: "/{slug}/…" and "/dav/{slug}/".
 func (s *Server) newConf(slug string, def bool) *conf {
 	c := &conf{slug: slug, def: def, base: s.cfg.BaseURL, prodID: s.cfg.ProdID, gone: make(chan struct{})}
-	opts := caldav.Options{Prefix: caldav.DefaultPrefix, Logger: s.log, ClientKey: s.clientKey}
+	opts := caldav.Options{Prefix: caldav.DefaultPrefix, Logger: s.log, ClientKey: s.clientKey, ReportKind: s.cfg.CalDAVReport}
 	if s.cfg.Push != nil {
 		opts.Push = s.cfg.Push(cmp.Or(slug, s.cfg.Default))
 	}

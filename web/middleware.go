@@ -1,10 +1,6 @@
 package web
 
 import (
-	"bytes"
-	"encoding/xml"
-	"errors"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -67,11 +63,14 @@ func LogPath(r *http.Request) string {
 
 // middleware returns what wraps every route, outermost first: the
 // caller's Config.Middleware (access log, metrics), then the server's own
-// limits and headers (limitBodyAndSetHeaders), the rate limits per client (limit), then the
-// one check of WebDAV bodies (checkXML).
+// limits and headers (limitBodyAndSetHeaders) and the rate limits per
+// client (limit). WebDAV bodies are checked where they are parsed, by
+// the CalDAV handler (their nesting depth, and their kind for
+// Config.CalDAVReport), so that a repeated request it answers from its
+// cache is not read twice.
 func (s *Server) middleware() []func(http.Handler) http.Handler {
 	mw := slices.Clone(s.cfg.Middleware)
-	return append(mw, s.limitBodyAndSetHeaders, s.limit, s.checkXML)
+	return append(mw, s.limitBodyAndSetHeaders, s.limit)
 }
 
 // Header values set on many responses. They are constants and each
@@ -160,68 +159,3 @@ func (w *noStoreWriter) Write(b []byte) (int, error) {
 
 // Unwrap gives http.ResponseController the underlying writer.
 func (w *noStoreWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// maxXMLDepth bounds the nesting of WebDAV request bodies. Real ones are
-// a few levels deep (a calendar-query filter is the deepest, about six);
-// a deeper body is an attack on the decoders, refused before they run.
-const maxXMLDepth = 32
-
-// checkXML reads the XML body of every PROPFIND and REPORT (capped at
-// MaxBody by limitBodyAndSetHeaders: 413 above it), refuses one nested deeper than
-// maxXMLDepth with 400, tells Config.CalDAVReport the kind of a REPORT (the
-// local name of its root element: "sync-collection", "calendar-query", …),
-// and hands the body on unchanged. Whether the XML is otherwise well
-// formed is the CalDAV handler's to say.
-func (s *Server) checkXML(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if (r.Method != "REPORT" && r.Method != "PROPFIND") || r.Body == nil || r.Body == http.NoBody {
-			next.ServeHTTP(w, r)
-			return
-		}
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				s.fail(w, r, errorf(http.StatusRequestEntityTooLarge, "request body over %d bytes", MaxBody))
-				return
-			}
-			s.fail(w, r, errorf(http.StatusBadRequest, "reading the request body failed"))
-			return
-		}
-		root, ok := scanXML(body)
-		if !ok {
-			s.fail(w, r, errorf(http.StatusBadRequest, "XML body nested deeper than %d elements", maxXMLDepth))
-			return
-		}
-		if r.Method == "REPORT" && s.cfg.CalDAVReport != nil {
-			s.cfg.CalDAVReport(root)
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		next.ServeHTTP(w, r)
-	})
-}
-
-// scanXML returns the local name of body's root element ("" when the
-// decoder finds none) and whether body stays within maxXMLDepth. It stops
-// at the first syntax error: reporting that is left to the handler.
-func scanXML(body []byte) (root string, ok bool) {
-	d := xml.NewDecoder(bytes.NewReader(body))
-	depth := 0
-	for {
-		tok, err := d.RawToken()
-		if err != nil {
-			return root, true
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if depth == 0 && root == "" {
-				root = t.Name.Local
-			}
-			if depth++; depth > maxXMLDepth {
-				return root, false
-			}
-		case xml.EndElement:
-			depth--
-		}
-	}
-}

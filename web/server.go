@@ -48,7 +48,8 @@ type Config struct {
 	// RoutePattern names the route a request matched.
 	Middleware []func(http.Handler) http.Handler
 	// CalDAVReport, when set, is told the kind of every REPORT request
-	// ("sync-collection", "calendar-query", …), for metrics.
+	// with a body ("sync-collection", "calendar-query", …), for metrics;
+	// each conference's CalDAV tree tells it (caldav.Options.ReportKind).
 	CalDAVReport func(kind string)
 	// TrustProxy makes the server believe X-Forwarded-Proto and -Host (the
 	// page's link base when BaseURL is not given per request) and count a
