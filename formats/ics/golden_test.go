@@ -2,116 +2,35 @@ package ics_test
 
 import (
 	"flag"
-	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"confcal/agenda"
 	"confcal/formats"
 	"confcal/formats/ics"
+	"confcal/formats/internal/formatstest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // imported is the fixed clock of every test import.
-var imported = time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
+var imported = formatstest.Imported()
 
-// dump writes what an import found, one fact a line, for golden files:
-// the conference, rooms, tracks, every session field the format carries
-// and the problems.
-func dump(r formats.Result) string {
-	var b strings.Builder
-	c := r.Contents.Conference
-	fmt.Fprintf(&b, "conference %q\n  description %q\n  zone %s, days %s to %s, day change %s\n  url %q, uid domain %q\n",
-		c.Name, c.Description, c.TimeZone, c.First, c.Last, c.DayChange, c.URL, c.UIDDomain)
-	for _, x := range r.Contents.Rooms {
-		fmt.Fprintf(&b, "room %s %q\n", x.ID, x.Name)
-	}
-	for _, x := range r.Contents.Tracks {
-		fmt.Fprintf(&b, "track %s %q %s\n", x.ID, x.Name, x.Color)
-	}
-	for _, x := range r.Contents.Speakers {
-		fmt.Fprintf(&b, "speaker %s %q\n", x.ID, x.Name)
-	}
-	for _, x := range r.Contents.Sessions {
-		fmt.Fprintf(&b, "session %s\n  %s – %s, room %s, track %s\n  title %q\n", x.ID,
-			x.Start.Format(time.RFC3339), x.End.Format(time.RFC3339), x.Room, x.Track, x.Title)
-		for _, f := range []struct{ name, v string }{{"subtitle", x.Subtitle}, {"type", x.Type}, {"language", x.Language}, {"url", x.URL}, {"abstract", x.Abstract}} {
-			if f.v != "" {
-				fmt.Fprintf(&b, "  %s %q\n", f.name, f.v)
-			}
-		}
-		if len(x.Speakers) > 0 {
-			fmt.Fprintf(&b, "  speakers %s\n", strings.Join(x.Speakers, ", "))
-		}
-		if x.Number != 0 || x.Status != agenda.StatusConfirmed || x.Sequence != 0 || !x.LastModified.Equal(imported) {
-			fmt.Fprintf(&b, "  number %d, status %s, sequence %d, last modified %s\n", x.Number, x.Status, x.Sequence, x.LastModified.Format(time.RFC3339))
-		}
-	}
-	for _, p := range r.Problems {
-		fmt.Fprintf(&b, "problem %s\n", p)
-	}
-	return b.String()
-}
+// dump writes what an import found, one fact a line (formatstest.Dump).
+func dump(r formats.Result) string { return formatstest.Dump(r) }
 
 // golden compares got with testdata/name, or writes it there with -update.
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to write it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s (go test -update rewrites it; diff it before committing):\n%s", path, lineDiff(string(want), got))
-	}
+	formatstest.Golden(t, *update, name, got)
 }
 
-// lineDiff lists the lines of want and got that differ, by line number.
-func lineDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	for i := 0; i < max(len(w), len(g)); i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			fmt.Fprintf(&b, "line %d:\n  want %s\n  got  %s\n", i+1, wl, gl)
-		}
-	}
-	return b.String()
-}
+// lineDiff lists the lines of want and got that differ.
+func lineDiff(want, got string) string { return formatstest.LineDiff(want, got) }
 
 // parseFile imports testdata/name and checks that the result makes a snapshot.
 func parseFile(t *testing.T, name string, opts formats.Options) formats.Result {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts.Name = name
-	opts.Now = imported
-	r, err := ics.Parse(data, opts)
-	if err != nil {
-		t.Fatalf("Parse(%s): %v", name, err)
-	}
-	if _, err := agenda.NewSnapshot(r.Contents, 1, 1, nil); err != nil {
-		t.Fatalf("Parse(%s) makes no snapshot: %v", name, err)
-	}
-	return r
+	return formatstest.ParseFile(t, name, opts, ics.Parse)
 }
 
 func TestGolden(t *testing.T) {
