@@ -204,10 +204,8 @@ func (s *Snapshot) days() daySpan {
 	return daySpan{s.conf.DayStart(s.conf.First, s.loc), s.conf.DayStart(s.conf.Last.AddDays(1), s.loc)}
 }
 
-// check reports the first rule x breaks in s.
-func (s *Snapshot) check(x Session) error { return s.checkIn(&x, s.days()) }
-
-// checkIn is check with the conference's days worked out once.
+// checkIn reports the first rule x breaks in s, whose conference days are
+// days.
 func (s *Snapshot) checkIn(x *Session, days daySpan) error {
 	switch {
 	case !ValidID(x.ID):
