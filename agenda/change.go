@@ -91,6 +91,44 @@ func (s *Snapshot) ChangesSince(rev int64) ([]Change, error) {
 	return slices.Clip(s.log[i:]), nil
 }
 
+// Delta is what a store writes to bring its copy of an agenda from a
+// stored revision up to a snapshot: the log entries it lacks, the sessions
+// those entries name, and which of the lists of rooms, tracks and speakers
+// they touched (each rewritten whole: a list is short, and its order is
+// part of it).
+type Delta struct {
+	Log                     []Change
+	Sessions                []Session
+	Rooms, Tracks, Speakers bool
+}
+
+// DeltaSince returns what a store holding revision stored of this agenda
+// must write to hold this snapshot; stored 0 means it holds nothing yet,
+// so the delta is everything.
+func (s *Snapshot) DeltaSince(stored int64) (Delta, error) {
+	if stored == 0 {
+		return Delta{Log: slices.Clip(s.log), Sessions: s.Sessions(), Rooms: true, Tracks: true, Speakers: true}, nil
+	}
+	log, err := s.ChangesSince(stored)
+	if err != nil {
+		return Delta{}, err
+	}
+	d := Delta{Log: log}
+	seen := map[string]bool{}
+	for _, c := range log {
+		if c.Session != "" && !seen[c.Session] {
+			seen[c.Session] = true
+			if x, ok := s.Session(c.Session); ok {
+				d.Sessions = append(d.Sessions, x)
+			}
+		}
+		d.Rooms = d.Rooms || c.Room != "" && c.Session == ""
+		d.Tracks = d.Tracks || c.Track != ""
+		d.Speakers = d.Speakers || c.Speaker != "" && c.Session == ""
+	}
+	return d, nil
+}
+
 // ChangedSince returns the IDs of the sessions whose rendering may differ
 // between revision rev and this one, in log order without repeats.
 func (s *Snapshot) ChangedSince(rev int64) ([]string, error) {

@@ -173,3 +173,72 @@ func TestCommitKeepsTheEdit(t *testing.T) {
 		t.Error("NewSnapshot's snapshot changed with the contents it was given")
 	}
 }
+
+// TestDeltaSince: what a store writes to catch up is everything from
+// nothing, and from a stored revision the log entries after it, the
+// sessions they name and the lists they touched.
+func TestDeltaSince(t *testing.T) {
+	s1 := agendatest.Small(t)
+	at := time.Date(2019, 10, 1, 12, 0, 0, 0, time.UTC)
+	e := s1.Edit("test", at)
+	if err := e.UpdateSession("state-of-state", agenda.SessionUpdate{Title: ptr("Retitled")}); err != nil {
+		t.Fatal(err)
+	}
+	s2, err := e.Commit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e = s2.Edit("test", at.Add(time.Minute))
+	if err := e.RenameRoom("room-2", "Kesselhaus"); err != nil {
+		t.Fatal(err)
+	}
+	s3, err := e.Commit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := func(xs []agenda.Session) []string {
+		var out []string
+		for _, x := range xs {
+			out = append(out, x.ID)
+		}
+		return out
+	}
+	inRoom2 := func() []string {
+		var out []string
+		for _, x := range s3.Sessions() {
+			if x.Room == "room-2" {
+				out = append(out, x.ID)
+			}
+		}
+		return out
+	}()
+	for _, tc := range []struct {
+		name                    string
+		stored                  int64
+		log                     int
+		sessions                []string
+		rooms, tracks, speakers bool
+	}{
+		{"nothing stored", 0, len(s3.Log()), ids(s3.Sessions()), true, true, true},
+		{"revision 2 stored", 2, len(s3.Log()) - len(s2.Log()), inRoom2, true, false, false},
+		{"revision 3 stored", 3, 0, nil, false, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := s3.DeltaSince(tc.stored)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := ids(d.Sessions)
+			slices.Sort(got)
+			want := slices.Clone(tc.sessions)
+			slices.Sort(want)
+			if len(d.Log) != tc.log || !slices.Equal(got, want) || d.Rooms != tc.rooms || d.Tracks != tc.tracks || d.Speakers != tc.speakers {
+				t.Errorf("DeltaSince(%d) = %d entries, sessions %v, rooms %v tracks %v speakers %v; want %d, %v, %v %v %v",
+					tc.stored, len(d.Log), got, d.Rooms, d.Tracks, d.Speakers, tc.log, want, tc.rooms, tc.tracks, tc.speakers)
+			}
+		})
+	}
+	if _, err := s3.DeltaSince(9); !errors.Is(err, agenda.ErrUnknownRevision) {
+		t.Errorf("DeltaSince(9): %v, want ErrUnknownRevision", err)
+	}
+}

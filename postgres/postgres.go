@@ -654,50 +654,38 @@ func save(ctx context.Context, tx pgx.Tx, slug string, next *agenda.Snapshot, no
 		return fmt.Errorf("agenda row: %w", err)
 	}
 
-	// What to write: everything on a first import; otherwise the sessions,
-	// rooms, tracks and speakers named by the new revision's log entries.
-	var log []agenda.Change
+	// What to write: everything on a first import; otherwise what the new
+	// revision's log entries name.
 	if first {
-		log = next.Log()
-	} else if log, err = next.ChangesSince(stored); err != nil {
+		stored = 0
+	}
+	d, err := next.DeltaSince(stored)
+	if err != nil {
 		return err
 	}
-	sessions := map[string]bool{}
-	rooms, tracks, speakers := first, first, first
-	for _, c := range log {
-		if c.Session != "" {
-			sessions[c.Session] = true
-		}
-		rooms = rooms || c.Room != "" && c.Session == ""
-		tracks = tracks || c.Track != ""
-		speakers = speakers || c.Speaker != "" && c.Session == ""
-	}
 	w := &writes{}
-	if speakers {
+	if d.Speakers {
 		for i, p := range next.Speakers() {
 			w.add(fmt.Sprintf("speaker %q", p.ID), `INSERT INTO speakers (conf, id, position, name) VALUES ($1, $2, $3, $4)
 				ON CONFLICT (conf, id) DO UPDATE SET position = excluded.position, name = excluded.name`,
 				slug, p.ID, i, p.Name)
 		}
 	}
-	if tracks {
+	if d.Tracks {
 		for i, t := range next.Tracks() {
 			w.add(fmt.Sprintf("track %q", t.ID), `INSERT INTO tracks (conf, id, position, name, color) VALUES ($1, $2, $3, $4, $5)
 				ON CONFLICT (conf, id) DO UPDATE SET position = excluded.position, name = excluded.name, color = excluded.color`,
 				slug, t.ID, i, t.Name, t.Color)
 		}
 	}
-	if rooms {
+	if d.Rooms {
 		for i, r := range next.Rooms() {
 			w.add(fmt.Sprintf("room %q", r.ID), `INSERT INTO rooms (conf, id, position, name) VALUES ($1, $2, $3, $4)
 				ON CONFLICT (conf, id) DO UPDATE SET position = excluded.position, name = excluded.name`,
 				slug, r.ID, i, r.Name)
 		}
 	}
-	for _, x := range next.Sessions() {
-		if !first && !sessions[x.ID] {
-			continue
-		}
+	for _, x := range d.Sessions {
 		what := fmt.Sprintf("session %q", x.ID)
 		w.add(what, `INSERT INTO sessions (conf, id, title, start_time, end_time, track, room, abstract, status, sequence, last_modified,
 				subtitle, type, language, url, number)
@@ -717,7 +705,7 @@ func save(ctx context.Context, tx pgx.Tx, slug string, next *agenda.Snapshot, no
 		}
 	}
 	pos := map[int64]int{}
-	for _, c := range log {
+	for _, c := range d.Log {
 		w.add(fmt.Sprintf("change log at revision %d", c.Revision), `INSERT INTO changes (conf, revision, position, time, who, session, room, track, speaker, field, old_value, new_value)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 			slug, c.Revision, pos[c.Revision], timeText(c.Time), c.Who, c.Session, c.Room, c.Track, c.Speaker,

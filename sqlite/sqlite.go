@@ -508,25 +508,16 @@ func save(ctx context.Context, tx *sql.Tx, slug string, next *agenda.Snapshot, n
 		return fmt.Errorf("agenda row: %w", err)
 	}
 
-	// What to write: everything on a first import; otherwise the sessions,
-	// rooms and tracks named by the new revision's change log entries.
-	var log []agenda.Change
+	// What to write: everything on a first import; otherwise what the new
+	// revision's change log entries name.
 	if first {
-		log = next.Log()
-	} else if log, err = next.ChangesSince(stored); err != nil {
+		stored = 0
+	}
+	d, err := next.DeltaSince(stored)
+	if err != nil {
 		return err
 	}
-	sessions := map[string]bool{}
-	rooms, tracks, speakers := first, first, first
-	for _, c := range log {
-		if c.Session != "" {
-			sessions[c.Session] = true
-		}
-		rooms = rooms || c.Room != "" && c.Session == ""
-		tracks = tracks || c.Track != ""
-		speakers = speakers || c.Speaker != "" && c.Session == ""
-	}
-	if speakers {
+	if d.Speakers {
 		for i, p := range next.Speakers() {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO speakers (conf, id, position, name) VALUES (?, ?, ?, ?)
 				ON CONFLICT (conf, id) DO UPDATE SET position = excluded.position, name = excluded.name`,
@@ -535,7 +526,7 @@ func save(ctx context.Context, tx *sql.Tx, slug string, next *agenda.Snapshot, n
 			}
 		}
 	}
-	if tracks {
+	if d.Tracks {
 		for i, t := range next.Tracks() {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO tracks (conf, id, position, name, color) VALUES (?, ?, ?, ?, ?)
 				ON CONFLICT (conf, id) DO UPDATE SET position = excluded.position, name = excluded.name, color = excluded.color`,
@@ -544,7 +535,7 @@ func save(ctx context.Context, tx *sql.Tx, slug string, next *agenda.Snapshot, n
 			}
 		}
 	}
-	if rooms {
+	if d.Rooms {
 		for i, r := range next.Rooms() {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO rooms (conf, id, position, name) VALUES (?, ?, ?, ?)
 				ON CONFLICT (conf, id) DO UPDATE SET position = excluded.position, name = excluded.name`,
@@ -553,10 +544,7 @@ func save(ctx context.Context, tx *sql.Tx, slug string, next *agenda.Snapshot, n
 			}
 		}
 	}
-	for _, x := range next.Sessions() {
-		if !first && !sessions[x.ID] {
-			continue
-		}
+	for _, x := range d.Sessions {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (conf, id, title, start_time, end_time, track, room, abstract, status, sequence, last_modified,
 				subtitle, type, language, url, number)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -579,7 +567,7 @@ func save(ctx context.Context, tx *sql.Tx, slug string, next *agenda.Snapshot, n
 		}
 	}
 	pos := map[int64]int{}
-	for _, c := range log {
+	for _, c := range d.Log {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO changes (conf, revision, position, time, who, session, room, track, speaker, field, old_value, new_value)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			slug, c.Revision, pos[c.Revision], c.Time.UTC().Format(timeFormat), c.Who, c.Session, c.Room, c.Track, c.Speaker,
