@@ -3,6 +3,7 @@ package agenda
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -90,4 +91,35 @@ type Registry interface {
 
 	// Close releases the store.
 	Close() error
+}
+
+// PickExpiry is how long a store keeps a pick nobody fetched. A pick is
+// fetched whenever a calendar app polls its feed, so one still subscribed
+// to never expires; one abandoned goes after half a year.
+const PickExpiry = 180 * 24 * time.Hour
+
+// PickTouch is how stale a stored pick's last-fetched time may get before
+// a fetch writes it again: a poll is a read, and a write per poll would be
+// wasted. It is far below PickExpiry, so a polled pick never expires.
+const PickTouch = 24 * time.Hour
+
+// EncodePick is the one text a store keeps a pick's session IDs in (the
+// same pick, the same text, so a store can find a pick made before);
+// DecodePick reads it back. An ID that is empty or holds the separator is
+// refused.
+func EncodePick(ids []string) (string, error) {
+	for _, id := range ids {
+		if id == "" || strings.Contains(id, ",") {
+			return "", errorf(ErrInvalid, "bad session ID %q in a pick", clip(id))
+		}
+	}
+	return strings.Join(ids, ","), nil
+}
+
+// DecodePick returns the session IDs EncodePick made list of.
+func DecodePick(list string) []string {
+	if list == "" {
+		return []string{}
+	}
+	return strings.Split(list, ",")
 }

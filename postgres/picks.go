@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"confcal/agenda"
@@ -12,32 +11,20 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// PickExpiry is how long a stored pick nobody fetched is kept, as in the
-// SQLite store: a pick is fetched whenever a calendar app polls its feed,
-// so one still subscribed to never expires; one abandoned goes after half
-// a year.
-const PickExpiry = 180 * 24 * time.Hour
-
-// pickTouch is how stale a pick's last-fetched time may get before a fetch
-// writes it again: a poll is a read, and a write per poll would be wasted.
-const pickTouch = 24 * time.Hour
-
 // PutPick implements agenda.Registry: it stores the session IDs of an
 // attendee's pick of conference slug ("" for the default one) under code,
 // unless the same list is stored already, and returns the code the pick is
 // stored under. An existing code is never overwritten
-// (agenda.ErrPickCodeTaken). Picks nobody fetched for PickExpiry are
+// (agenda.ErrPickCodeTaken). Picks nobody fetched for agenda.PickExpiry are
 // deleted first; a conference still holding limit picks refuses the new one
 // (agenda.ErrPicksFull). Stores of one conference's picks queue up on its
 // row, so the limit holds with many replicas too.
 func (s *Store) PutPick(ctx context.Context, slug, code string, ids []string, limit int) (string, error) {
-	for _, id := range ids {
-		if id == "" || strings.Contains(id, ",") {
-			return "", fmt.Errorf("postgres: pick %q: bad session ID %q", code, id)
-		}
+	list, err := agenda.EncodePick(ids)
+	if err != nil {
+		return "", fmt.Errorf("postgres: pick %q: %w", code, err)
 	}
-	list := strings.Join(ids, ",")
-	slug, err := s.conference(ctx, slug)
+	slug, err = s.conference(ctx, slug)
 	if err != nil {
 		return "", err
 	}
@@ -67,7 +54,7 @@ func putPick(ctx context.Context, tx pgx.Tx, slug, code, list string, limit int,
 	} else if ok {
 		return stored, nil
 	}
-	if _, err := tx.Exec(ctx, "DELETE FROM picks WHERE conf = $1 AND used < $2", slug, now.Add(-PickExpiry)); err != nil {
+	if _, err := tx.Exec(ctx, "DELETE FROM picks WHERE conf = $1 AND used < $2", slug, now.Add(-agenda.PickExpiry)); err != nil {
 		return "", fmt.Errorf("expire: %w", err)
 	}
 	var n int
@@ -100,7 +87,7 @@ func pickCode(ctx context.Context, q querier, slug, list string) (string, bool, 
 // GetPick implements agenda.Registry: the session IDs stored under code for
 // conference slug ("" for the default one); ok is false when the code is
 // unknown there. A fetch counts as use, which keeps the pick from expiring;
-// it is written at most once per pickTouch, and never waits for a pick
+// it is written at most once per agenda.PickTouch, and never waits for a pick
 // another transaction holds (the mark then waits for a later fetch).
 func (s *Store) GetPick(ctx context.Context, slug, code string) (ids []string, ok bool, err error) {
 	if slug, err = s.conference(ctx, slug); err != nil {
@@ -117,16 +104,13 @@ func (s *Store) GetPick(ctx context.Context, slug, code string) (ids []string, o
 	if err != nil {
 		return nil, false, s.errorf("load pick %q: %w", code, err)
 	}
-	if now := s.now().UTC(); now.Sub(used) > pickTouch {
+	if now := s.now().UTC(); now.Sub(used) > agenda.PickTouch {
 		if _, err := s.pool.Exec(ctx, `UPDATE picks SET used = $1
 			WHERE code = (SELECT code FROM picks WHERE code = $2 FOR UPDATE SKIP LOCKED)`, now, code); err != nil {
 			return nil, false, s.errorf("mark pick %q used: %w", code, err)
 		}
 	}
-	if list == "" {
-		return []string{}, true, nil
-	}
-	return strings.Split(list, ","), true, nil
+	return agenda.DecodePick(list), true, nil
 }
 
 // PickCount returns how many picks conference slug ("" for the default one)

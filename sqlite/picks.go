@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"confcal/agenda"
@@ -31,7 +30,11 @@ var (
 // more than one code before schema version 3 has several; PickCode returns
 // the first.
 func (s *Store) PickCode(ctx context.Context, slug string, ids []string) (code string, ok bool, err error) {
-	code, ok, err = pickCode(ctx, s.db, slug, strings.Join(ids, ","))
+	list, err := agenda.EncodePick(ids)
+	if err != nil {
+		return "", false, nil // a pick no store can hold is not stored
+	}
+	code, ok, err = pickCode(ctx, s.db, slug, list)
 	if err != nil {
 		return "", false, fmt.Errorf("sqlite: look up pick: %w", busy(err))
 	}
@@ -52,15 +55,6 @@ func pickCode(ctx context.Context, q queryer, slug, list string) (string, bool, 
 	return code, err == nil, err
 }
 
-// PickExpiry is how long a stored pick nobody fetched is kept. A pick is
-// fetched whenever a calendar app polls its feed, so one that is still
-// subscribed to never expires; one abandoned goes after half a year.
-const PickExpiry = 180 * 24 * time.Hour
-
-// pickTouch is how stale a pick's last-fetched time may get before a fetch
-// writes it again: a poll is a read, and a write per poll would be wasted.
-const pickTouch = 24 * time.Hour
-
 // pickTouchWait is how long a fetch waits for the lock to mark a pick used.
 const pickTouchWait = 200 * time.Millisecond
 
@@ -70,19 +64,17 @@ const pickTouchWait = 200 * time.Millisecond
 // (at random) and gives the IDs in a canonical order: when the same list is
 // stored already, PutPick stores nothing and returns its code. An existing
 // code is never overwritten (ErrCodeTaken). Before a new pick is stored,
-// picks nobody fetched for PickExpiry are deleted; when the store still
+// picks nobody fetched for agenda.PickExpiry are deleted; when the store still
 // holds limit picks of the conference, the new one is refused with
 // ErrPicksFull. A database
 // kept busy by other writers beyond the busy timeout gives an error
 // wrapping ErrBusy.
 func (s *Store) PutPick(ctx context.Context, slug, code string, ids []string, limit int) (string, error) {
-	for _, id := range ids {
-		if id == "" || strings.Contains(id, ",") {
-			return "", fmt.Errorf("sqlite: pick %q: bad session ID %q", code, id)
-		}
+	list, err := agenda.EncodePick(ids)
+	if err != nil {
+		return "", fmt.Errorf("sqlite: pick %q: %w", code, err)
 	}
-	list := strings.Join(ids, ",")
-	slug, err := s.conference(ctx, slug)
+	slug, err = s.conference(ctx, slug)
 	if err != nil {
 		return "", err
 	}
@@ -118,7 +110,7 @@ func putPick(ctx context.Context, tx *sql.Tx, slug, code, list string, limit int
 	} else if ok {
 		return stored, nil
 	}
-	if _, err := tx.ExecContext(ctx, "DELETE FROM picks WHERE conf = ? AND used < ?", slug, now.Add(-PickExpiry).Format(timeFormat)); err != nil {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM picks WHERE conf = ? AND used < ?", slug, now.Add(-agenda.PickExpiry).Format(timeFormat)); err != nil {
 		return "", fmt.Errorf("expire: %w", err)
 	}
 	var n int
@@ -144,7 +136,7 @@ func putPick(ctx context.Context, tx *sql.Tx, slug, code, list string, limit int
 
 // GetPick returns the session IDs stored under code for conference slug; ok
 // is false when the code is unknown there. A fetch counts as use: it keeps the pick from expiring
-// (written at most once per pickTouch, so polling stays a read).
+// (written at most once per agenda.PickTouch, so polling stays a read).
 func (s *Store) GetPick(ctx context.Context, slug, code string) (ids []string, ok bool, err error) {
 	if slug, err = s.conference(ctx, slug); err != nil {
 		return nil, false, err
@@ -158,7 +150,7 @@ func (s *Store) GetPick(ctx context.Context, slug, code string) (ids []string, o
 		return nil, false, fmt.Errorf("sqlite: load pick %q: %w", code, busy(err))
 	}
 	now := s.now().UTC()
-	if t, perr := time.Parse(timeFormat, used); perr != nil || now.Sub(t) > pickTouch {
+	if t, perr := time.Parse(timeFormat, used); perr != nil || now.Sub(t) > agenda.PickTouch {
 		// A poll must not wait behind agenda changes for the lock: a busy
 		// database only delays the mark to a later fetch.
 		tctx, cancel := context.WithTimeout(ctx, pickTouchWait)
@@ -168,10 +160,7 @@ func (s *Store) GetPick(ctx context.Context, slug, code string) (ids []string, o
 			return nil, false, fmt.Errorf("sqlite: mark pick %q used: %w", code, err)
 		}
 	}
-	if list == "" {
-		return []string{}, true, nil
-	}
-	return strings.Split(list, ","), true, nil
+	return agenda.DecodePick(list), true, nil
 }
 
 // PickCount returns how many picks conference slug ("" for the default one)

@@ -196,7 +196,7 @@ func TestExpiredPicksMakeRoom(t *testing.T) {
 	if _, err := st.PutPick(ctx, "test", "cccccccccccccccc", []string{"s2"}, 2); !errors.Is(err, sqlite.ErrPicksFull) {
 		t.Fatalf("third pick in a store of 2 = %v, want ErrPicksFull", err)
 	}
-	now = now.Add(sqlite.PickExpiry + time.Hour)
+	now = now.Add(agenda.PickExpiry + time.Hour)
 	if _, err := st.PutPick(ctx, "test", "cccccccccccccccc", []string{"s2"}, 2); err != nil {
 		t.Errorf("a pick after the others expired = %v, want it stored", err)
 	}

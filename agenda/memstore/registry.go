@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -193,7 +192,10 @@ func (r *Registry) PutPick(_ context.Context, slug, code string, ids []string, l
 	if err != nil {
 		return "", err
 	}
-	list := strings.Join(ids, ",")
+	list, err := agenda.EncodePick(ids)
+	if err != nil {
+		return "", fmt.Errorf("memstore: pick %q: %w", code, err)
+	}
 	for k, v := range c.picks {
 		if v == list {
 			return k, nil
@@ -223,10 +225,7 @@ func (r *Registry) GetPick(_ context.Context, slug, code string) ([]string, bool
 	if !ok {
 		return nil, false, nil
 	}
-	if list == "" {
-		return []string{}, true, nil
-	}
-	return strings.Split(list, ","), true, nil
+	return agenda.DecodePick(list), true, nil
 }
 
 // Close does nothing.

@@ -363,11 +363,7 @@ func pickLists(t *testing.T, r agenda.Registry) {
 	}
 }
 
-// unusedPickLife is how long the registries that have a clock (SetClock: the
-// SQLite and PostgreSQL stores) keep a pick nobody fetched.
-const unusedPickLife = 180 * 24 * time.Hour
-
-// A pick nobody fetched for unusedPickLife goes when a new pick needs room; a
+// A pick nobody fetched for agenda.PickExpiry goes when a new pick needs room; a
 // fetched one stays.
 func pickExpiry(t *testing.T, r agenda.Registry) {
 	clocked, ok := r.(interface{ SetClock(func() time.Time) })
@@ -390,7 +386,7 @@ func pickExpiry(t *testing.T, r agenda.Registry) {
 	if _, err := r.PutPick(ctx, "a", "cccccccccccccccc", []string{"c"}, 2); !errors.Is(err, agenda.ErrPicksFull) {
 		t.Errorf("a third pick before any expired: %v, want ErrPicksFull", err)
 	}
-	now = now.Add(unusedPickLife - 100*24*time.Hour + time.Hour)
+	now = now.Add(agenda.PickExpiry - 100*24*time.Hour + time.Hour)
 	if _, err := r.PutPick(ctx, "a", "cccccccccccccccc", []string{"c"}, 2); err != nil {
 		t.Errorf("a new pick once an unfetched one expired: %v", err)
 	}
