@@ -183,6 +183,9 @@ type site struct {
 	// Made on first request: the feed list, the Atom log, the schedule
 	// exports.
 	list, atom, scheduleXML, scheduleJSON atomic.Pointer[entity]
+	// The change stream's event of this revision, made on first request:
+	// every open stream sends the same bytes (site.event).
+	streamEvent atomic.Pointer[[]byte]
 }
 
 // Publish renders snap for serving as the default conference (see

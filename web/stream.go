@@ -169,15 +169,20 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) error {
 			return nil
 		}
 		for ; after < st.snap.Revision(); after++ {
-			list, err := api.ChangesAt(st.snap, after+1)
-			if err == nil {
-				buf, err = appendEvent(buf[:0], after+1, list)
+			var ev []byte
+			var err error
+			if after+1 == st.snap.Revision() {
+				ev, err = st.event()
+			} else {
+				// Catching up: an older revision, asked by this stream only.
+				buf, err = eventAt(buf[:0], st.snap, after+1)
+				ev = buf
 			}
 			if err != nil {
 				s.log.ErrorContext(r.Context(), "change stream: writing an event", "revision", after+1, "error", err)
 				return nil
 			}
-			if !write(buf) || over() {
+			if !write(ev) || over() {
 				return nil
 			}
 			beat.Reset(s.cfg.StreamHeartbeat)
@@ -198,6 +203,29 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) error {
 			return nil
 		}
 	}
+}
+
+// event returns the change stream's event of the revision st serves,
+// made once however many streams are open.
+func (st *site) event() ([]byte, error) {
+	if b := st.streamEvent.Load(); b != nil {
+		return *b, nil
+	}
+	b, err := eventAt(nil, st.snap, st.snap.Revision())
+	if err != nil {
+		return nil, err
+	}
+	st.streamEvent.Store(&b)
+	return b, nil
+}
+
+// eventAt appends the event of revision rev of snap's log to b.
+func eventAt(b []byte, snap *agenda.Snapshot, rev int64) ([]byte, error) {
+	list, err := api.ChangesAt(snap, rev)
+	if err != nil {
+		return b, err
+	}
+	return appendEvent(b, rev, list)
 }
 
 // appendEvent appends the event of revision rev to b: its id and, on one
