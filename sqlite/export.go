@@ -104,18 +104,12 @@ func (s *Store) StoredPushKey(ctx context.Context) (string, error) {
 // another).
 func (s *Store) AllSubscriptions(ctx context.Context, slug string) ([]agenda.PushSubscription, error) {
 	var out []agenda.PushSubscription
-	err := query(ctx, s.db, `SELECT id, calendar, endpoint, p256dh, auth, client, expires FROM push_subscriptions
+	err := query(ctx, s.db, `SELECT `+subscriptionColumns+` FROM push_subscriptions
 		WHERE conf = ? ORDER BY rowid`, slug, func(r *sql.Rows) error {
-		x := agenda.PushSubscription{Conference: slug}
-		var expires string
-		if err := r.Scan(&x.ID, &x.Calendar, &x.Endpoint, &x.P256dh, &x.Auth, &x.Client, &expires); err != nil {
+		x, err := scanSubscription(r, slug)
+		if err != nil {
 			return err
 		}
-		t, err := time.Parse(timeFormat, expires)
-		if err != nil {
-			return fmt.Errorf("subscription %s: expires: %w", x.ID, err)
-		}
-		x.Expires = t
 		out = append(out, x)
 		return nil
 	})

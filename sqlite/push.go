@@ -133,22 +133,35 @@ func (s *Store) PutSubscription(ctx context.Context, sub agenda.PushSubscription
 	return out, nil
 }
 
+// subscriptionColumns are the columns scanSubscription reads, in its order.
+const subscriptionColumns = "id, calendar, endpoint, p256dh, auth, client, expires"
+
+// scanSubscription reads a row of subscriptionColumns of conference's
+// subscriptions.
+func scanSubscription(r *sql.Rows, conference string) (agenda.PushSubscription, error) {
+	x := agenda.PushSubscription{Conference: conference}
+	var expires string
+	if err := r.Scan(&x.ID, &x.Calendar, &x.Endpoint, &x.P256dh, &x.Auth, &x.Client, &expires); err != nil {
+		return x, err
+	}
+	t, err := time.Parse(timeFormat, expires)
+	if err != nil {
+		return x, fmt.Errorf("subscription %s: expires: %w", x.ID, err)
+	}
+	x.Expires = t
+	return x, nil
+}
+
 // Subscriptions implements agenda.PushStore.
 func (s *Store) Subscriptions(ctx context.Context, conference, calendar string, now time.Time) ([]agenda.PushSubscription, error) {
 	var out []agenda.PushSubscription
-	err := query(ctx, s.db, `SELECT id, endpoint, p256dh, auth, client, expires FROM push_subscriptions
+	err := query(ctx, s.db, `SELECT `+subscriptionColumns+` FROM push_subscriptions
 		WHERE conf = ? AND calendar = ? AND expires > ? ORDER BY rowid`, conference, calendar, stamp(now),
 		func(r *sql.Rows) error {
-			x := agenda.PushSubscription{Conference: conference, Calendar: calendar}
-			var expires string
-			if err := r.Scan(&x.ID, &x.Endpoint, &x.P256dh, &x.Auth, &x.Client, &expires); err != nil {
+			x, err := scanSubscription(r, conference)
+			if err != nil {
 				return err
 			}
-			t, err := time.Parse(timeFormat, expires)
-			if err != nil {
-				return fmt.Errorf("subscription %s: expires: %w", x.ID, err)
-			}
-			x.Expires = t
 			out = append(out, x)
 			return nil
 		})
