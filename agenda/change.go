@@ -162,15 +162,32 @@ type SessionUpdate struct {
 // Editor collects changes on top of a snapshot; Commit turns them into the
 // next revision. An Editor is used by one goroutine; a failed call leaves
 // the edit as it was before that call.
+//
+// The edit starts from the base snapshot's own sessions and lists and
+// copies only what it changes: a session it changes is a new Session (the
+// base's stays as it was), a list of rooms, tracks or speakers is copied
+// when it first changes.
 type Editor struct {
-	base    *Snapshot
-	who     string
-	at      time.Time
-	c       Contents
-	changes []Change
-	// done: Commit was called, and the contents are the new snapshot's
-	// (it keeps them rather than copying them), so no call may change
-	// them any more.
+	base *Snapshot
+	who  string
+	at   time.Time
+	// sessions are the base's, in its order, then those the edit added;
+	// an entry the edit changed points to the edit's own copy.
+	sessions []*Session
+	added    map[string]int // the index in sessions of each added session
+	// touched lists the sessions the edit changed or added, in the order
+	// first touched, and own marks them.
+	touched  []string
+	own      map[string]bool
+	tracks   []Track
+	rooms    []Room
+	speakers []Speaker
+	// ownTracks, ownRooms, ownSpeakers: the list is the edit's copy.
+	ownTracks, ownRooms, ownSpeakers bool
+	changes                          []Change
+	// done: Commit was called, and what the edit made is the new
+	// snapshot's (it keeps it rather than copying it), so no call may
+	// change it any more.
 	done bool
 }
 
@@ -179,7 +196,8 @@ var errCommitted = errorf(ErrInvalid, "the edit was committed already")
 
 // Edit starts a change set on s made by who at time at.
 func (s *Snapshot) Edit(who string, at time.Time) *Editor {
-	return &Editor{base: s, who: who, at: at.UTC().Truncate(time.Second), c: s.Contents()}
+	return &Editor{base: s, who: who, at: at.UTC().Truncate(time.Second), sessions: slices.Clone(s.sessions),
+		tracks: s.tracks, rooms: s.rooms, speakers: s.speakers}
 }
 
 // Changes returns the changes collected so far.
@@ -193,20 +211,53 @@ func (e *Editor) record(c Change) {
 }
 
 func (e *Editor) session(id string) (int, error) {
-	for i := range e.c.Sessions {
-		if e.c.Sessions[i].ID == id {
-			return i, nil
-		}
+	if i, ok := e.base.byID[id]; ok {
+		return i, nil
+	}
+	if i, ok := e.added[id]; ok {
+		return i, nil
 	}
 	return -1, errorf(ErrNotFound, "session %q", clip(id))
 }
 
+// put makes x the edit's version of the session at index i (len(sessions)
+// for a new one).
+func (e *Editor) put(i int, x Session) {
+	if e.own == nil {
+		e.own, e.added = map[string]bool{}, map[string]int{}
+	}
+	if !e.own[x.ID] {
+		e.own[x.ID] = true
+		e.touched = append(e.touched, x.ID)
+	}
+	p := new(Session)
+	*p = x
+	if i == len(e.sessions) {
+		e.added[x.ID] = i
+		e.sessions = append(e.sessions, p)
+		return
+	}
+	e.sessions[i] = p
+}
+
 func (e *Editor) hasRoom(id string) bool {
-	return slices.ContainsFunc(e.c.Rooms, func(r Room) bool { return r.ID == id })
+	return slices.ContainsFunc(e.rooms, func(r Room) bool { return r.ID == id })
 }
 
 func (e *Editor) hasTrack(id string) bool {
-	return slices.ContainsFunc(e.c.Tracks, func(t Track) bool { return t.ID == id })
+	return slices.ContainsFunc(e.tracks, func(t Track) bool { return t.ID == id })
+}
+
+// speakerIndex returns the index of speaker id in the edit's list, -1
+// when there is none.
+func (e *Editor) speakerIndex(id string) int {
+	if i, ok := e.base.spkrIdx[id]; ok {
+		return i
+	}
+	if i := slices.IndexFunc(e.speakers[len(e.base.speakers):], func(p Speaker) bool { return p.ID == id }); i >= 0 {
+		return len(e.base.speakers) + i
+	}
+	return -1
 }
 
 // overlap returns the first confirmed session other than x in x's room that
@@ -215,9 +266,9 @@ func (e *Editor) overlap(x Session) (Session, bool) {
 	if x.Status == StatusCancelled {
 		return Session{}, false
 	}
-	for _, o := range e.c.Sessions {
-		if o.ID != x.ID && o.Room == x.Room && o.Status != StatusCancelled && x.Overlaps(o) {
-			return o, true
+	for _, o := range e.sessions {
+		if o.Room == x.Room && o.ID != x.ID && o.Status != StatusCancelled && x.Overlaps(*o) {
+			return *o, true
 		}
 	}
 	return Session{}, false
@@ -239,9 +290,10 @@ func (e *Editor) validate(x Session, force bool) error {
 	// Conference days, not calendar days: they run from the day change,
 	// as NewSnapshot checks them, so a session at 01:00 after the last day
 	// belongs to it.
-	first, end := e.c.Conference.DayStart(e.c.Conference.First, loc), e.c.Conference.DayStart(e.c.Conference.Last.AddDays(1), loc)
+	conf := e.base.conf
+	first, end := conf.DayStart(conf.First, loc), conf.DayStart(conf.Last.AddDays(1), loc)
 	if x.Start.Before(first) || x.End.After(end) {
-		return errorf(ErrInvalid, "session %q: %s – %s is outside the conference days %s to %s", x.ID, x.Start.In(loc).Format("2006-01-02T15:04"), x.End.In(loc).Format("2006-01-02T15:04"), e.c.Conference.First, e.c.Conference.Last)
+		return errorf(ErrInvalid, "session %q: %s – %s is outside the conference days %s to %s", x.ID, x.Start.In(loc).Format("2006-01-02T15:04"), x.End.In(loc).Format("2006-01-02T15:04"), conf.First, conf.Last)
 	}
 	if o, ok := e.overlap(x); ok && !force {
 		return errorf(ErrOverlap, "session %q would overlap %q (%s – %s) in room %q", x.ID, o.ID, o.Start.In(loc).Format("15:04"), o.End.In(loc).Format("15:04"), x.Room)
@@ -266,7 +318,7 @@ func (e *Editor) UpdateSession(id string, u SessionUpdate) error {
 	if err != nil {
 		return err
 	}
-	old := e.c.Sessions[i]
+	old := *e.sessions[i]
 	x := old
 	var pending []Change
 	set := func(f Field, o, n string) {
@@ -353,7 +405,7 @@ func (e *Editor) UpdateSession(id string, u SessionUpdate) error {
 		x.Sequence++
 	}
 	x.LastModified = e.at
-	e.c.Sessions[i] = x
+	e.put(i, x)
 	for _, c := range pending {
 		e.record(c)
 	}
@@ -391,7 +443,7 @@ func (e *Editor) AddSession(x Session, force bool) error {
 			return wrapf(err, "session %q", x.ID)
 		}
 	}
-	if x.Number < 0 || x.Number != 0 && slices.ContainsFunc(e.c.Sessions, func(o Session) bool { return o.Number == x.Number }) {
+	if x.Number < 0 || x.Number != 0 && slices.ContainsFunc(e.sessions, func(o *Session) bool { return o.Number == x.Number }) {
 		x.Number = 0 // taken or bad: the snapshot numbers it anew
 	}
 	x.Start, x.End = WholeMinute(x.Start).In(e.base.loc), WholeMinute(x.End).In(e.base.loc)
@@ -403,7 +455,7 @@ func (e *Editor) AddSession(x Session, force bool) error {
 	if err := e.validate(x, force); err != nil {
 		return err
 	}
-	e.c.Sessions = append(e.c.Sessions, x)
+	e.put(len(e.sessions), x)
 	e.record(Change{Session: x.ID, Field: FieldCreated, New: x.Title})
 	return nil
 }
@@ -425,7 +477,10 @@ func (e *Editor) AddRoom(r Room) error {
 	case e.hasRoom(r.ID):
 		return errorf(ErrExists, "room %q already exists", r.ID)
 	}
-	e.c.Rooms = append(e.c.Rooms, r)
+	if !e.ownRooms {
+		e.rooms, e.ownRooms = slices.Clone(e.rooms), true
+	}
+	e.rooms = append(e.rooms, r)
 	e.record(Change{Room: r.ID, Field: FieldRoomAdded, New: r.Name})
 	return nil
 }
@@ -450,7 +505,10 @@ func (e *Editor) AddTrack(t Track) error {
 	case e.hasTrack(t.ID):
 		return errorf(ErrExists, "track %q already exists", t.ID)
 	}
-	e.c.Tracks = append(e.c.Tracks, t)
+	if !e.ownTracks {
+		e.tracks, e.ownTracks = slices.Clone(e.tracks), true
+	}
+	e.tracks = append(e.tracks, t)
 	e.record(Change{Track: t.ID, Field: FieldTrackAdd, New: t.Name})
 	return nil
 }
@@ -459,7 +517,7 @@ func (e *Editor) AddTrack(t Track) error {
 // speakers: an unknown speaker or one listed twice.
 func (e *Editor) checkSpeakers(ids []string) error {
 	for i, id := range ids {
-		if !slices.ContainsFunc(e.c.Speakers, func(p Speaker) bool { return p.ID == id }) {
+		if e.speakerIndex(id) < 0 {
 			return fmt.Errorf("unknown speaker %q: %w", clip(id), ErrInvalid)
 		}
 		if slices.Contains(ids[:i], id) {
@@ -482,10 +540,13 @@ func (e *Editor) AddSpeaker(p Speaker) error {
 	if err := CheckSpeakerName(p.Name); err != nil {
 		return wrapf(err, "speaker %q", p.ID)
 	}
-	if slices.ContainsFunc(e.c.Speakers, func(o Speaker) bool { return o.ID == p.ID }) {
+	if e.speakerIndex(p.ID) >= 0 {
 		return errorf(ErrExists, "speaker %q already exists", p.ID)
 	}
-	e.c.Speakers = append(e.c.Speakers, p)
+	if !e.ownSpeakers {
+		e.speakers, e.ownSpeakers = slices.Clone(e.speakers), true
+	}
+	e.speakers = append(e.speakers, p)
 	e.record(Change{Speaker: p.ID, Field: FieldSpeakerAdded, New: p.Name})
 	return nil
 }
@@ -498,23 +559,27 @@ func (e *Editor) RenameSpeaker(id, name string) error {
 		return errCommitted
 	}
 	name = strings.TrimSpace(name)
-	i := slices.IndexFunc(e.c.Speakers, func(p Speaker) bool { return p.ID == id })
+	i := e.speakerIndex(id)
 	if i < 0 {
 		return errorf(ErrNotFound, "speaker %q", clip(id))
 	}
 	if err := CheckSpeakerName(name); err != nil {
 		return wrapf(err, "speaker %q", id)
 	}
-	old := e.c.Speakers[i].Name
+	old := e.speakers[i].Name
 	if old == name {
 		return nil
 	}
-	e.c.Speakers[i].Name = name
+	if !e.ownSpeakers {
+		e.speakers, e.ownSpeakers = slices.Clone(e.speakers), true
+	}
+	e.speakers[i].Name = name
 	e.record(Change{Speaker: id, Field: FieldSpeakerName, Old: old, New: name})
-	for j := range e.c.Sessions {
-		x := &e.c.Sessions[j]
-		if slices.Contains(x.Speakers, id) {
+	for j, p := range e.sessions {
+		if slices.Contains(p.Speakers, id) {
+			x := *p
 			x.LastModified = e.at
+			e.put(j, x)
 			ids := strings.Join(x.Speakers, ",")
 			e.record(Change{Session: x.ID, Speaker: id, Field: FieldSpeakers, Old: ids, New: ids})
 		}
@@ -531,28 +596,32 @@ func (e *Editor) RenameRoom(id, name string) error {
 		return errCommitted
 	}
 	name = strings.TrimSpace(name)
-	i := slices.IndexFunc(e.c.Rooms, func(r Room) bool { return r.ID == id })
+	i := slices.IndexFunc(e.rooms, func(r Room) bool { return r.ID == id })
 	if i < 0 {
 		return errorf(ErrNotFound, "room %q", clip(id))
 	}
 	if err := CheckRoomName(name); err != nil {
 		return wrapf(err, "room %q", id)
 	}
-	if e.c.Rooms[i].Name == name {
+	if e.rooms[i].Name == name {
 		return nil
 	}
-	old := e.c.Rooms[i].Name
-	e.c.Rooms[i].Name = name
+	if !e.ownRooms {
+		e.rooms, e.ownRooms = slices.Clone(e.rooms), true
+	}
+	old := e.rooms[i].Name
+	e.rooms[i].Name = name
 	e.record(Change{Room: id, Field: FieldRoomName, Old: old, New: name})
-	for j := range e.c.Sessions {
-		x := &e.c.Sessions[j]
-		if x.Room != id {
+	for j, p := range e.sessions {
+		if p.Room != id {
 			continue
 		}
+		x := *p
 		if !e.bumped(x.ID) {
 			x.Sequence++
 		}
 		x.LastModified = e.at
+		e.put(j, x)
 		e.record(Change{Session: x.ID, Room: id, Field: FieldLocation, Old: old, New: name})
 	}
 	return nil
@@ -568,6 +637,5 @@ func (e *Editor) Commit() (*Snapshot, error) {
 		return e.base, nil
 	}
 	e.done = true
-	log := append(slices.Clip(e.base.log), e.changes...)
-	return newSnapshot(e.c, e.base.rev+1, e.base.base, log)
+	return e.base.derive(e)
 }

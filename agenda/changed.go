@@ -1,6 +1,9 @@
 package agenda
 
-import "time"
+import (
+	"maps"
+	"time"
+)
 
 // Mark says when something last changed: the revision and the time of the
 // latest change-log entry about it.
@@ -19,21 +22,35 @@ type marks struct {
 
 func (s *Snapshot) indexMarks() {
 	m := marks{session: map[string]Mark{}, room: map[string]Mark{}, track: map[string]Mark{}, speaker: map[string]Mark{}}
-	for _, c := range s.log {
+	s.marks = m.with(s.log)
+}
+
+// with returns m with the entries of log after it: a copy of each of its
+// maps that the entries add to, the others shared.
+func (m marks) with(log []Change) marks {
+	cloned := map[*map[string]Mark]bool{}
+	set := func(dst *map[string]Mark, id string, mk Mark) {
+		if !cloned[dst] {
+			cloned[dst] = true
+			*dst = maps.Clone(*dst)
+		}
+		(*dst)[id] = mk
+	}
+	for _, c := range log {
 		mk := Mark{Revision: c.Revision, Time: c.Time.UTC()}
 		switch {
 		case c.Session != "":
-			m.session[c.Session] = mk
+			set(&m.session, c.Session, mk)
 		case c.Room != "":
-			m.room[c.Room] = mk
+			set(&m.room, c.Room, mk)
 		case c.Track != "":
-			m.track[c.Track] = mk
+			set(&m.track, c.Track, mk)
 		case c.Speaker != "":
-			m.speaker[c.Speaker] = mk
+			set(&m.speaker, c.Speaker, mk)
 		}
 		m.latest = mk
 	}
-	s.marks = m
+	return m
 }
 
 // SessionChanged says when session id last changed: the revision and time

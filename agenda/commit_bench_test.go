@@ -39,12 +39,17 @@ func bigContents(n int) agenda.Contents {
 	return c
 }
 
-// BenchmarkCommitOneEdit is what an edit costs the model: a title changed
-// and the next revision made, on the seed's size and at 10,000 sessions,
-// with 500 earlier changes in the log.
+// BenchmarkCommitOneEdit is what an edit costs the model: a title
+// changed, or a session moved to another time, and the next revision
+// made, on the seed's size and at 10,000 sessions, with 500 earlier
+// changes in the log.
 func BenchmarkCommitOneEdit(b *testing.B) {
-	for _, n := range []int{100, 10000} {
-		b.Run(fmt.Sprintf("sessions=%d", n), func(b *testing.B) {
+	for _, bb := range []struct {
+		n    int
+		edit string
+	}{{100, "title"}, {10000, "title"}, {100, "move"}, {10000, "move"}} {
+		n := bb.n
+		b.Run(fmt.Sprintf("sessions=%d/%s", n, bb.edit), func(b *testing.B) {
 			snap, err := agenda.NewSnapshot(bigContents(n), 1, 1, nil)
 			if err != nil {
 				b.Fatal(err)
@@ -66,8 +71,16 @@ func BenchmarkCommitOneEdit(b *testing.B) {
 			for b.Loop() {
 				e := snap.Edit("bench", at.Add(time.Hour))
 				title := fmt.Sprintf("A new title %d", i)
+				u := agenda.SessionUpdate{Title: &title}
+				if bb.edit == "move" {
+					// A day later, into a slot no session has.
+					x, _ := snap.Session(id)
+					start := x.Start.Add(24*time.Hour + time.Duration(1+i%2)*time.Minute)
+					end := start.Add(x.Duration())
+					u = agenda.SessionUpdate{Start: &start, End: &end, Force: true}
+				}
 				i++
-				if err := e.UpdateSession(id, agenda.SessionUpdate{Title: &title}); err != nil {
+				if err := e.UpdateSession(id, u); err != nil {
 					b.Fatal(err)
 				}
 				if _, err := e.Commit(); err != nil {

@@ -10,12 +10,12 @@ func (e *Editor) Session(id string) (Session, bool) {
 	if err != nil {
 		return Session{}, false
 	}
-	return e.c.Sessions[i], true
+	return *e.sessions[i], true
 }
 
 // Room returns room id as the edit has it so far.
 func (e *Editor) Room(id string) (Room, bool) {
-	for _, r := range e.c.Rooms {
+	for _, r := range e.rooms {
 		if r.ID == id {
 			return r, true
 		}

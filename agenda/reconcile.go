@@ -3,7 +3,6 @@ package agenda
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 )
@@ -59,12 +58,12 @@ func (e *Editor) Reconcile(c Contents) (warnings []string, err error) {
 	// source changed is changed here too (unlike a room's, which names a
 	// place the organizers may have named better than the source).
 	for _, p := range c.Speakers {
-		i := slices.IndexFunc(e.c.Speakers, func(o Speaker) bool { return o.ID == p.ID })
+		i := e.speakerIndex(p.ID)
 		var err error
 		switch {
 		case i < 0:
 			err = e.AddSpeaker(p)
-		case e.c.Speakers[i].Name != strings.TrimSpace(p.Name):
+		case e.speakers[i].Name != strings.TrimSpace(p.Name):
 			err = e.RenameSpeaker(p.ID, p.Name)
 		}
 		if err != nil {
@@ -73,7 +72,7 @@ func (e *Editor) Reconcile(c Contents) (warnings []string, err error) {
 	}
 
 	current := map[string]bool{}
-	for _, x := range e.c.Sessions {
+	for _, x := range e.sessions {
 		current[x.ID] = true
 	}
 	match := make([]string, len(c.Sessions)) // c.Sessions[i] → agenda ID, "" for none
@@ -148,10 +147,10 @@ func (e *Editor) Reconcile(c Contents) (warnings []string, err error) {
 func (e *Editor) overlaps(touched map[string]bool) []string {
 	var out []string
 	loc := e.base.loc
-	ss := e.c.Sessions
+	ss := e.sessions
 	for i, a := range ss {
 		for _, b := range ss[i+1:] {
-			if a.Room != b.Room || a.Status == StatusCancelled || b.Status == StatusCancelled || !a.Overlaps(b) || !(touched[a.ID] || touched[b.ID]) {
+			if a.Room != b.Room || a.Status == StatusCancelled || b.Status == StatusCancelled || !a.Overlaps(*b) || !(touched[a.ID] || touched[b.ID]) {
 				continue
 			}
 			first, second := a, b
@@ -160,7 +159,7 @@ func (e *Editor) overlaps(touched map[string]bool) []string {
 			}
 			room, _ := e.Room(a.Room)
 			out = append(out, fmt.Sprintf("%s (%s) overlaps %s (%s) in %s",
-				first.Title, span(first, loc), second.Title, span(second, loc), room.Name))
+				first.Title, span(*first, loc), second.Title, span(*second, loc), room.Name))
 		}
 	}
 	return out

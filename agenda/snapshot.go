@@ -2,13 +2,21 @@ package agenda
 
 import (
 	"cmp"
+	"iter"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
+	"weak"
 )
 
 // Snapshot is one immutable revision of the agenda. Everything served is
 // derived from a Snapshot; methods return copies, so callers cannot change it.
+//
+// A revision made by an edit (Editor.Commit) shares with the one before
+// it every session the edit did not touch, and every list and index the
+// edit left as it was: an edit of one session of a large agenda costs a
+// copy of a slice of pointers, not of the agenda.
 type Snapshot struct {
 	rev      int64
 	conf     Conference
@@ -16,8 +24,11 @@ type Snapshot struct {
 	tracks   []Track
 	rooms    []Room
 	speakers []Speaker
-	sessions []Session // sorted by start, room order, ID
-	byID     map[string]int
+	// sessions are in agenda order: by start, room order, ID. A Session
+	// pointed to is never changed once it is in a snapshot: later
+	// revisions that did not change it point to the same one.
+	sessions []*Session
+	byID     map[string]int // position in sessions
 	byTrack  map[string][]int
 	byRoom   map[string][]int
 	byDay    map[Date][]int
@@ -25,7 +36,15 @@ type Snapshot struct {
 	trackIdx map[string]int
 	roomIdx  map[string]int
 	spkrIdx  map[string]int
-	log      []Change      // every change since the first revision, in order
+	top      int64 // the highest session number in use
+	// parent is the revision s was made from by an edit (see
+	// ChangedFrom); none for a snapshot built by NewSnapshot. It is weak,
+	// so that a revision does not keep every one before it alive.
+	parent weak.Pointer[Snapshot]
+	log    []Change // every change since the first revision, in order
+	// logTaken is set by the first edit of this snapshot that appends its
+	// changes to the log's backing array in place (see appendLog).
+	logTaken atomic.Bool
 	base     int64         // the revision the log starts from
 	marks    marks         // the log's latest entry per subject, see changed.go
 	hist     lazyHistory   // the log replayed, see history.go
@@ -49,20 +68,6 @@ type Contents struct {
 // (the Editor, package seeds), and a store written before they existed
 // must still load.
 func NewSnapshot(c Contents, rev, base int64, log []Change) (*Snapshot, error) {
-	c.Tracks, c.Rooms, c.Speakers = slices.Clone(c.Tracks), slices.Clone(c.Rooms), slices.Clone(c.Speakers)
-	c.Sessions = slices.Clone(c.Sessions)
-	for i := range c.Sessions {
-		c.Sessions[i].Speakers = slices.Clip(slices.Clone(c.Sessions[i].Speakers))
-	}
-	return newSnapshot(c, rev, base, slices.Clone(log))
-}
-
-// newSnapshot is NewSnapshot on contents and a log the snapshot may keep:
-// nobody else holds them or changes them after (an Editor's, which are
-// its own copies, and whose every speaker list is a fresh slice). Copying
-// every session again would cost an edit of a large agenda more than all
-// the rest of making its next revision.
-func newSnapshot(c Contents, rev, base int64, log []Change) (*Snapshot, error) {
 	if err := c.Conference.Validate(); err != nil {
 		return nil, err
 	}
@@ -75,85 +80,10 @@ func newSnapshot(c Contents, rev, base int64, log []Change) (*Snapshot, error) {
 		base:     base,
 		conf:     c.Conference,
 		loc:      loc,
-		tracks:   c.Tracks,
-		rooms:    c.Rooms,
-		speakers: c.Speakers,
-		sessions: c.Sessions,
-		byID:     make(map[string]int, len(c.Sessions)),
-		byTrack:  make(map[string][]int, len(c.Tracks)),
-		byRoom:   make(map[string][]int, len(c.Rooms)),
-		byDay:    map[Date][]int{},
-		bySpkr:   make(map[string][]int, len(c.Speakers)),
-		trackIdx: make(map[string]int, len(c.Tracks)),
-		roomIdx:  make(map[string]int, len(c.Rooms)),
-		spkrIdx:  make(map[string]int, len(c.Speakers)),
-		log:      log,
-	}
-	for i, t := range s.tracks {
-		if !ValidID(t.ID) || t.Name == "" {
-			return nil, errorf(ErrInvalid, "track %q: bad ID or empty name", t.ID)
-		}
-		if _, dup := s.trackIdx[t.ID]; dup {
-			return nil, errorf(ErrInvalid, "track %q listed twice", t.ID)
-		}
-		s.trackIdx[t.ID] = i
-	}
-	for i, r := range s.rooms {
-		if !ValidID(r.ID) || r.Name == "" {
-			return nil, errorf(ErrInvalid, "room %q: bad ID or empty name", r.ID)
-		}
-		if _, dup := s.roomIdx[r.ID]; dup {
-			return nil, errorf(ErrInvalid, "room %q listed twice", r.ID)
-		}
-		s.roomIdx[r.ID] = i
-	}
-	for i, p := range s.speakers {
-		if !ValidID(p.ID) || strings.TrimSpace(p.Name) == "" {
-			return nil, errorf(ErrInvalid, "speaker %q: bad ID or empty name", p.ID)
-		}
-		if _, dup := s.spkrIdx[p.ID]; dup {
-			return nil, errorf(ErrInvalid, "speaker %q listed twice", p.ID)
-		}
-		s.spkrIdx[p.ID] = i
-	}
-	numbers := make(map[int64]string, len(s.sessions))
-	var top int64
-	days := s.days()
-	for i := range s.sessions {
-		x := &s.sessions[i]
-		x.Start, x.End = WholeMinute(x.Start).In(loc), WholeMinute(x.End).In(loc)
-		x.LastModified = x.LastModified.UTC()
-		if err := s.checkIn(x, days); err != nil {
-			return nil, err
-		}
-		if x.Number != 0 {
-			if other, dup := numbers[x.Number]; dup {
-				return nil, errorf(ErrInvalid, "sessions %q and %q share the number %d", other, x.ID, x.Number)
-			}
-			numbers[x.Number] = x.ID
-			top = max(top, x.Number)
-		}
-	}
-	s.sortSessions()
-	for i := range s.sessions {
-		x := &s.sessions[i]
-		if _, dup := s.byID[x.ID]; dup {
-			return nil, errorf(ErrInvalid, "session %q listed twice", x.ID)
-		}
-		if x.Number == 0 {
-			// Numbered once, in agenda order, after every number in
-			// use; stored with the session, so the number never moves.
-			top++
-			x.Number = top
-		}
-		s.byID[x.ID] = i
-		s.byTrack[x.Track] = append(s.byTrack[x.Track], i)
-		s.byRoom[x.Room] = append(s.byRoom[x.Room], i)
-		d := s.conf.DayOf(x.Start, loc)
-		s.byDay[d] = append(s.byDay[d], i)
-		for _, p := range x.Speakers {
-			s.bySpkr[p] = append(s.bySpkr[p], i)
-		}
+		tracks:   slices.Clone(c.Tracks),
+		rooms:    slices.Clone(c.Rooms),
+		speakers: slices.Clone(c.Speakers),
+		log:      slices.Clone(log),
 	}
 	for i, ch := range s.log {
 		if ch.Revision <= base || ch.Revision > rev {
@@ -163,8 +93,140 @@ func newSnapshot(c Contents, rev, base int64, log []Change) (*Snapshot, error) {
 			return nil, errorf(ErrInvalid, "change log out of order at revision %d", ch.Revision)
 		}
 	}
+	if err := s.indexTracks(); err != nil {
+		return nil, err
+	}
+	if err := s.indexRooms(); err != nil {
+		return nil, err
+	}
+	if err := s.indexSpeakers(); err != nil {
+		return nil, err
+	}
+	// One array holds the sessions; the snapshot points into it.
+	own := slices.Clone(c.Sessions)
+	s.sessions = make([]*Session, len(own))
+	numbers := make(map[int64]string, len(own))
+	days := s.days()
+	for i := range own {
+		x := &own[i]
+		x.Speakers = slices.Clip(slices.Clone(x.Speakers))
+		if err := s.admit(x, days); err != nil {
+			return nil, err
+		}
+		if x.Number != 0 {
+			if other, dup := numbers[x.Number]; dup {
+				return nil, errorf(ErrInvalid, "sessions %q and %q share the number %d", other, x.ID, x.Number)
+			}
+			numbers[x.Number] = x.ID
+			s.top = max(s.top, x.Number)
+		}
+		s.sessions[i] = x
+	}
+	s.sortSessions()
+	if err := s.indexSessions(); err != nil {
+		return nil, err
+	}
 	s.indexMarks()
 	return s, nil
+}
+
+// admit puts session x, about to enter s, in the snapshot's form (times
+// to the minute in the conference's zone, LastModified in UTC) and checks
+// it against the rules (checkIn).
+func (s *Snapshot) admit(x *Session, days daySpan) error {
+	x.Start, x.End = WholeMinute(x.Start).In(s.loc), WholeMinute(x.End).In(s.loc)
+	x.LastModified = x.LastModified.UTC()
+	return s.checkIn(x, days)
+}
+
+func (s *Snapshot) indexTracks() error {
+	s.trackIdx = make(map[string]int, len(s.tracks))
+	for i, t := range s.tracks {
+		if !ValidID(t.ID) || t.Name == "" {
+			return errorf(ErrInvalid, "track %q: bad ID or empty name", t.ID)
+		}
+		if _, dup := s.trackIdx[t.ID]; dup {
+			return errorf(ErrInvalid, "track %q listed twice", t.ID)
+		}
+		s.trackIdx[t.ID] = i
+	}
+	return nil
+}
+
+func (s *Snapshot) indexRooms() error {
+	s.roomIdx = make(map[string]int, len(s.rooms))
+	for i, r := range s.rooms {
+		if !ValidID(r.ID) || r.Name == "" {
+			return errorf(ErrInvalid, "room %q: bad ID or empty name", r.ID)
+		}
+		if _, dup := s.roomIdx[r.ID]; dup {
+			return errorf(ErrInvalid, "room %q listed twice", r.ID)
+		}
+		s.roomIdx[r.ID] = i
+	}
+	return nil
+}
+
+func (s *Snapshot) indexSpeakers() error {
+	s.spkrIdx = make(map[string]int, len(s.speakers))
+	for i, p := range s.speakers {
+		if !ValidID(p.ID) || strings.TrimSpace(p.Name) == "" {
+			return errorf(ErrInvalid, "speaker %q: bad ID or empty name", p.ID)
+		}
+		if _, dup := s.spkrIdx[p.ID]; dup {
+			return errorf(ErrInvalid, "speaker %q listed twice", p.ID)
+		}
+		s.spkrIdx[p.ID] = i
+	}
+	return nil
+}
+
+// indexSessions numbers the sessions that have no number yet and builds
+// the look-ups by ID, track, room, day and speaker from the sessions in
+// agenda order.
+func (s *Snapshot) indexSessions() error {
+	s.byID = make(map[string]int, len(s.sessions))
+	s.byTrack = make(map[string][]int, len(s.tracks))
+	s.byRoom = make(map[string][]int, len(s.rooms))
+	s.byDay = map[Date][]int{}
+	for i, x := range s.sessions {
+		if _, dup := s.byID[x.ID]; dup {
+			return errorf(ErrInvalid, "session %q listed twice", x.ID)
+		}
+		if x.Number == 0 {
+			// Numbered once, in agenda order, after every number in
+			// use; stored with the session, so the number never moves.
+			// A session without a number is the snapshot's own (new
+			// to it), so it may be changed here.
+			s.top++
+			x.Number = s.top
+		}
+		s.byID[x.ID] = i
+		s.byTrack[x.Track] = append(s.byTrack[x.Track], i)
+		s.byRoom[x.Room] = append(s.byRoom[x.Room], i)
+		d := s.conf.DayOf(x.Start, s.loc)
+		s.byDay[d] = append(s.byDay[d], i)
+	}
+	s.indexSpeakerSessions()
+	return nil
+}
+
+// indexSpeakerSessions builds the look-up of sessions by speaker.
+func (s *Snapshot) indexSpeakerSessions() {
+	s.bySpkr = make(map[string][]int, len(s.speakers))
+	for i, x := range s.sessions {
+		for _, p := range x.Speakers {
+			s.bySpkr[p] = append(s.bySpkr[p], i)
+		}
+	}
+}
+
+// indexTrackSessions builds the look-up of sessions by track.
+func (s *Snapshot) indexTrackSessions() {
+	s.byTrack = make(map[string][]int, len(s.tracks))
+	for i, x := range s.sessions {
+		s.byTrack[x.Track] = append(s.byTrack[x.Track], i)
+	}
 }
 
 // sortSessions puts the sessions in agenda order: by start, room order,
@@ -176,12 +238,11 @@ func (s *Snapshot) sortSessions() {
 		start int64
 		room  int
 		id    string
-		i     int
+		x     *Session
 	}
 	keys := make([]key, len(s.sessions))
-	for i := range s.sessions {
-		x := &s.sessions[i]
-		keys[i] = key{x.Start.UnixNano(), s.roomIdx[x.Room], x.ID, i}
+	for i, x := range s.sessions {
+		keys[i] = key{x.Start.UnixNano(), s.roomIdx[x.Room], x.ID, x}
 	}
 	order := func(a, b key) int {
 		return cmp.Or(cmp.Compare(a.start, b.start), cmp.Compare(a.room, b.room), cmp.Compare(a.id, b.id))
@@ -190,11 +251,9 @@ func (s *Snapshot) sortSessions() {
 		return
 	}
 	slices.SortFunc(keys, order)
-	sorted := make([]Session, len(s.sessions))
 	for i, k := range keys {
-		sorted[i] = s.sessions[k.i]
+		s.sessions[i] = k.x
 	}
-	s.sessions = sorted
 }
 
 // daySpan is when the conference's days begin and end.
@@ -297,7 +356,28 @@ func (s *Snapshot) BySpeaker(id string) []Session { return s.pick(s.bySpkr[id]) 
 
 // Sessions lists every session, cancelled ones included, by start time,
 // then room order, then ID.
-func (s *Snapshot) Sessions() []Session { return slices.Clone(s.sessions) }
+func (s *Snapshot) Sessions() []Session {
+	out := make([]Session, len(s.sessions))
+	for i, x := range s.sessions {
+		out[i] = *x
+	}
+	return out
+}
+
+// All yields every session in the order of Sessions, without making the
+// list.
+func (s *Snapshot) All() iter.Seq[Session] {
+	return func(yield func(Session) bool) {
+		for _, x := range s.sessions {
+			if !yield(*x) {
+				return
+			}
+		}
+	}
+}
+
+// Len returns the number of sessions.
+func (s *Snapshot) Len() int { return len(s.sessions) }
 
 // Session returns the session with the given ID.
 func (s *Snapshot) Session(id string) (Session, bool) {
@@ -305,7 +385,7 @@ func (s *Snapshot) Session(id string) (Session, bool) {
 	if !ok {
 		return Session{}, false
 	}
-	return s.sessions[i], true
+	return *s.sessions[i], true
 }
 
 // SessionIDs lists the IDs of every session in the order of Sessions.
@@ -332,7 +412,7 @@ func (s *Snapshot) pick(idx []int) []Session {
 	}
 	out := make([]Session, len(idx))
 	for i, j := range idx {
-		out[i] = s.sessions[j]
+		out[i] = *s.sessions[j]
 	}
 	return out
 }
