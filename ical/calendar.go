@@ -225,7 +225,7 @@ func (e *Rendered) Calendar(meta FeedMeta, ids []string) *Calendar {
 // pure function of the session.
 func (e *Rendered) Select(meta FeedMeta, in func(agenda.Session) bool) *Calendar {
 	var ids []string
-	for _, x := range e.sessions {
+	for x := range e.snap.All() {
 		if in(x) {
 			ids = append(ids, x.ID)
 		}

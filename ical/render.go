@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"strconv"
 	"strings"
@@ -71,8 +72,6 @@ type Rendered struct {
 	feedFixed  []propLine
 	objectHead []byte
 	events     map[string]*event
-	// sessions are the snapshot's sessions in agenda order, for Select.
-	sessions []agenda.Session
 	// rendered counts the VEVENTs this Render encoded rather than reused
 	// from the previous rendering.
 	rendered int
@@ -168,41 +167,65 @@ func Render(snap *agenda.Snapshot, opts Options, prev *Rendered) (*Rendered, err
 	if err := e.encodeSharedHeads(); err != nil {
 		return nil, err
 	}
-	head := e.objectHead
-	e.sessions = snap.Sessions()
-	e.events = make(map[string]*event, len(e.sessions))
-	for _, x := range e.sessions {
-		room, ok := snap.Room(x.Room)
-		if !ok {
-			return nil, fmt.Errorf("ical: render: session %q: unknown room %q", x.ID, x.Room)
-		}
-		track, ok := snap.Track(x.Track)
-		if !ok {
-			return nil, fmt.Errorf("ical: render: session %q: unknown track %q", x.ID, x.Track)
-		}
-		in := eventInput{session: x, room: room.Name, track: track.Name}
-		if prev != nil {
-			// Compared before the speakers' names are gathered: most
-			// sessions render as before, and gathering allocates.
-			if old, ok := prev.events[x.ID]; ok && old.in.sameAs(snap, in) {
-				e.events[x.ID] = old
-				continue
+	if prev != nil {
+		if changed, ok := snap.ChangedFrom(prev.snap); ok {
+			// Every session but those is prev's, unchanged: its event
+			// is too.
+			e.events = maps.Clone(prev.events)
+			for _, id := range changed {
+				x, ok := snap.Session(id)
+				if !ok {
+					return nil, fmt.Errorf("ical: render: changed session %q is not in the agenda", id)
+				}
+				if err := e.add(x, prev); err != nil {
+					return nil, err
+				}
 			}
+			return e, nil
 		}
-		for _, id := range x.Speakers {
-			if p, ok := snap.Speaker(id); ok {
-				in.speakers = append(in.speakers, p.Name)
-			}
-		}
-		body, err := e.renderEvent(in)
-		if err != nil {
+	}
+	e.events = make(map[string]*event, snap.Len())
+	for x := range snap.All() {
+		if err := e.add(x, prev); err != nil {
 			return nil, err
 		}
-		ev := &event{in: in, body: body, modified: x.LastModified.UTC(), objectETag: objectETag(head, body)}
-		e.events[x.ID] = ev
-		e.rendered++
 	}
 	return e, nil
+}
+
+// add puts the event of session x in e: prev's when x renders as it did
+// there, else rendered anew.
+func (e *Rendered) add(x agenda.Session, prev *Rendered) error {
+	snap := e.snap
+	room, ok := snap.Room(x.Room)
+	if !ok {
+		return fmt.Errorf("ical: render: session %q: unknown room %q", x.ID, x.Room)
+	}
+	track, ok := snap.Track(x.Track)
+	if !ok {
+		return fmt.Errorf("ical: render: session %q: unknown track %q", x.ID, x.Track)
+	}
+	in := eventInput{session: x, room: room.Name, track: track.Name}
+	if prev != nil {
+		// Compared before the speakers' names are gathered: most
+		// sessions render as before, and gathering allocates.
+		if old, ok := prev.events[x.ID]; ok && old.in.sameAs(snap, in) {
+			e.events[x.ID] = old
+			return nil
+		}
+	}
+	for _, id := range x.Speakers {
+		if p, ok := snap.Speaker(id); ok {
+			in.speakers = append(in.speakers, p.Name)
+		}
+	}
+	body, err := e.renderEvent(in)
+	if err != nil {
+		return err
+	}
+	e.events[x.ID] = &event{in: in, body: body, modified: x.LastModified.UTC(), objectETag: objectETag(e.objectHead, body)}
+	e.rendered++
+	return nil
 }
 
 // Snapshot returns the snapshot the rendering was rendered from.
