@@ -139,46 +139,36 @@ func (s *Snapshot) admit(x *Session, days daySpan) error {
 	return s.checkIn(x, days)
 }
 
-func (s *Snapshot) indexTracks() error {
-	s.trackIdx = make(map[string]int, len(s.tracks))
-	for i, t := range s.tracks {
-		if !ValidID(t.ID) || t.Name == "" {
-			return errorf(ErrInvalid, "track %q: bad ID or empty name", t.ID)
-		}
-		if _, dup := s.trackIdx[t.ID]; dup {
-			return errorf(ErrInvalid, "track %q listed twice", t.ID)
-		}
-		s.trackIdx[t.ID] = i
-	}
-	return nil
+func (s *Snapshot) indexTracks() (err error) {
+	s.trackIdx, err = indexList("track", s.tracks, func(t Track) (string, string) { return t.ID, t.Name })
+	return err
 }
 
-func (s *Snapshot) indexRooms() error {
-	s.roomIdx = make(map[string]int, len(s.rooms))
-	for i, r := range s.rooms {
-		if !ValidID(r.ID) || r.Name == "" {
-			return errorf(ErrInvalid, "room %q: bad ID or empty name", r.ID)
-		}
-		if _, dup := s.roomIdx[r.ID]; dup {
-			return errorf(ErrInvalid, "room %q listed twice", r.ID)
-		}
-		s.roomIdx[r.ID] = i
-	}
-	return nil
+func (s *Snapshot) indexRooms() (err error) {
+	s.roomIdx, err = indexList("room", s.rooms, func(r Room) (string, string) { return r.ID, r.Name })
+	return err
 }
 
-func (s *Snapshot) indexSpeakers() error {
-	s.spkrIdx = make(map[string]int, len(s.speakers))
-	for i, p := range s.speakers {
-		if !ValidID(p.ID) || strings.TrimSpace(p.Name) == "" {
-			return errorf(ErrInvalid, "speaker %q: bad ID or empty name", p.ID)
+func (s *Snapshot) indexSpeakers() (err error) {
+	s.spkrIdx, err = indexList("speaker", s.speakers, func(p Speaker) (string, string) { return p.ID, strings.TrimSpace(p.Name) })
+	return err
+}
+
+// indexList checks a list of tracks, rooms or speakers (what names the
+// kind; idName gives an entry's ID and name) and returns each ID's index.
+func indexList[T any](what string, list []T, idName func(T) (string, string)) (map[string]int, error) {
+	idx := make(map[string]int, len(list))
+	for i, x := range list {
+		id, name := idName(x)
+		if !ValidID(id) || name == "" {
+			return nil, errorf(ErrInvalid, "%s %q: bad ID or empty name", what, id)
 		}
-		if _, dup := s.spkrIdx[p.ID]; dup {
-			return errorf(ErrInvalid, "speaker %q listed twice", p.ID)
+		if _, dup := idx[id]; dup {
+			return nil, errorf(ErrInvalid, "%s %q listed twice", what, id)
 		}
-		s.spkrIdx[p.ID] = i
+		idx[id] = i
 	}
-	return nil
+	return idx, nil
 }
 
 // indexSessions numbers the sessions that have no number yet and builds
