@@ -1,7 +1,9 @@
 package agenda_test
 
 import (
+	"errors"
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"testing"
 	"time"
@@ -273,5 +275,80 @@ func TestChangedFrom(t *testing.T) {
 		if ok != tc.wantKnown || !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("%s: ChangedFrom = %q, %v; want %q, %v", tc.name, got, ok, tc.want, tc.wantKnown)
 		}
+	}
+}
+
+// TestRandomEditsMatchRebuild runs a few hundred random edits (moves in
+// time and between rooms, new tracks and speakers, cancellations,
+// renames, new sessions), each revision made from the one before, and
+// checks every one against the same revision built from scratch.
+func TestRandomEditsMatchRebuild(t *testing.T) {
+	c := bigContents(300)
+	snap, err := agenda.NewSnapshot(c, 1, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	at := time.Date(2019, 9, 20, 8, 0, 0, 0, time.UTC)
+	first := agendatest.At(8, 8, 0)
+	for round := range 300 {
+		e := snap.Edit("test", at.Add(time.Duration(round)*time.Minute))
+		sessions, rooms, tracks, speakers := snap.SessionIDs(), snap.Rooms(), snap.Tracks(), snap.Speakers()
+		for range 1 + rng.IntN(3) {
+			id := sessions[rng.IntN(len(sessions))]
+			var err error
+			switch op := rng.IntN(8); op {
+			case 0, 1, 2: // a move in time, maybe to another room
+				start := first.Add(time.Duration(rng.IntN(3*24*60/5)) * 5 * time.Minute)
+				if start.After(agendatest.At(10, 23, 0)) {
+					start = agendatest.At(10, 23, 0)
+				}
+				end := start.Add(time.Duration(1+rng.IntN(12)) * 5 * time.Minute)
+				u := agenda.SessionUpdate{Start: &start, End: &end, Force: true}
+				if op == 2 {
+					u.Room = &rooms[rng.IntN(len(rooms))].ID
+				}
+				err = e.UpdateSession(id, u)
+			case 3:
+				err = e.UpdateSession(id, agenda.SessionUpdate{Track: &tracks[rng.IntN(len(tracks))].ID})
+			case 4:
+				ids := []string{speakers[rng.IntN(len(speakers))].ID}
+				if p := speakers[rng.IntN(len(speakers))].ID; p != ids[0] && rng.IntN(2) == 0 {
+					ids = append(ids, p)
+				}
+				err = e.UpdateSession(id, agenda.SessionUpdate{Speakers: &ids})
+			case 5:
+				st := []agenda.Status{agenda.StatusCancelled, agenda.StatusConfirmed}[rng.IntN(2)]
+				err = e.UpdateSession(id, agenda.SessionUpdate{Status: &st})
+			case 6:
+				switch rng.IntN(3) {
+				case 0:
+					err = e.RenameRoom(rooms[rng.IntN(len(rooms))].ID, fmt.Sprint("Room take ", round))
+				case 1:
+					err = e.AddRoom(agenda.Room{ID: fmt.Sprint("new-room-", round), Name: "New"})
+				default:
+					err = e.RenameSpeaker(speakers[rng.IntN(len(speakers))].ID, fmt.Sprint("Speaker take ", round))
+				}
+			case 7:
+				start := agendatest.At(9, 7, 0)
+				err = e.AddSession(agenda.Session{ID: fmt.Sprintf("new-%d-%d", round, rng.IntN(1000)), Title: "New",
+					Start: start, End: start.Add(time.Hour), Track: tracks[0].ID, Room: rooms[rng.IntN(len(rooms))].ID}, true)
+			}
+			if err != nil && !errors.Is(err, agenda.ErrExists) {
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+		next, err := e.Commit()
+		if err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		fresh, err := agenda.NewSnapshot(next.Contents(), next.Revision(), next.BaseRevision(), next.Log())
+		if err != nil {
+			t.Fatalf("round %d: rebuilding: %v", round, err)
+		}
+		if got, want := viewOf(next), viewOf(fresh); !reflect.DeepEqual(got, want) {
+			t.Fatalf("round %d: edited revision differs from the rebuilt one", round)
+		}
+		snap = next
 	}
 }

@@ -32,7 +32,10 @@ type Snapshot struct {
 	byTrack  map[string][]int
 	byRoom   map[string][]int
 	byDay    map[Date][]int
-	bySpkr   map[string][]int
+	// bySpkr lists each speaker's sessions by ID, in no order (BySpeaker
+	// puts them in agenda order): a move, which changes positions, leaves
+	// it as it is.
+	bySpkr   map[string][]string
 	trackIdx map[string]int
 	roomIdx  map[string]int
 	spkrIdx  map[string]int
@@ -203,19 +206,11 @@ func (s *Snapshot) indexSessions() error {
 
 // indexSpeakerSessions builds the look-up of sessions by speaker.
 func (s *Snapshot) indexSpeakerSessions() {
-	s.bySpkr = make(map[string][]int, len(s.speakers))
-	for i, x := range s.sessions {
+	s.bySpkr = make(map[string][]string, len(s.speakers))
+	for _, x := range s.sessions {
 		for _, p := range x.Speakers {
-			s.bySpkr[p] = append(s.bySpkr[p], i)
+			s.bySpkr[p] = append(s.bySpkr[p], x.ID)
 		}
-	}
-}
-
-// indexTrackSessions builds the look-up of sessions by track.
-func (s *Snapshot) indexTrackSessions() {
-	s.byTrack = make(map[string][]int, len(s.tracks))
-	for i, x := range s.sessions {
-		s.byTrack[x.Track] = append(s.byTrack[x.Track], i)
 	}
 }
 
@@ -342,7 +337,15 @@ func (s *Snapshot) Speaker(id string) (Speaker, bool) {
 }
 
 // BySpeaker lists the sessions of a speaker, in agenda order.
-func (s *Snapshot) BySpeaker(id string) []Session { return s.pick(s.bySpkr[id]) }
+func (s *Snapshot) BySpeaker(id string) []Session {
+	ids := s.bySpkr[id]
+	idx := make([]int, len(ids))
+	for i, x := range ids {
+		idx[i] = s.byID[x]
+	}
+	slices.Sort(idx)
+	return s.pick(idx)
+}
 
 // Sessions lists every session, cancelled ones included, by start time,
 // then room order, then ID.
