@@ -126,4 +126,16 @@ type PushStore interface {
 	// Outbox lists the deliveries waiting for a conference's webhooks,
 	// in order (webhook, then revision), for operators and tests.
 	Outbox(ctx context.Context, conference string) ([]Delivery, error)
+
+	// PushedRevision returns the latest revision of conference whose
+	// changes were handed to WebDAV-Push (MarkPushed), by any process on
+	// the store; 0 when none was. A server starting compares it with
+	// the revision it serves, so that changes stored while no server ran
+	// (by a command on the store) are pushed too. An unknown conference
+	// is ErrNoConference.
+	PushedRevision(ctx context.Context, conference string) (int64, error)
+	// MarkPushed records that conference's changes up to revision rev
+	// were handed to WebDAV-Push; a rev below the one recorded changes
+	// nothing. An unknown conference is ErrNoConference.
+	MarkPushed(ctx context.Context, conference string, rev int64) error
 }

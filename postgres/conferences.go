@@ -115,7 +115,7 @@ func (s *Store) update(ctx context.Context, what, slug, q string, args ...any) e
 // purgeTables are the tables a conference's rows are in, those that refer
 // to others first.
 var purgeTables = []string{"session_speakers", "sessions", "changes", "picks", "tokens", "tracks", "rooms", "speakers", "agendas",
-	"push_subscriptions", "webhook_outbox", "webhooks"}
+	"push_subscriptions", "push_marks", "webhook_outbox", "webhooks"}
 
 // PurgeConference implements agenda.Registry.
 func (s *Store) PurgeConference(ctx context.Context, slug string) error {

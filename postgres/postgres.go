@@ -142,7 +142,7 @@ func advisoryLock(what string) string {
 
 // migrations returns, at i, the statements that bring the schema from
 // version i to version i+1.
-func migrations() []string { return []string{schema1, schema2} }
+func migrations() []string { return []string{schema1, schema2, schema3} }
 
 // Version 1: the conferences, each with its agenda (tracks, rooms,
 // speakers, sessions, change log), its attendees' picks and its organizers'

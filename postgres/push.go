@@ -61,6 +61,15 @@ const schema2 = `
 	CREATE INDEX webhook_outbox_by_time ON webhook_outbox (next_attempt);
 	CREATE INDEX webhook_outbox_by_conference ON webhook_outbox (conf);`
 
+// Version 3 keeps, per conference, the latest revision whose changes were
+// handed to WebDAV-Push, as the SQLite store's version 8 does. It only
+// adds a table.
+const schema3 = `
+	CREATE TABLE push_marks (
+		conf     text PRIMARY KEY REFERENCES conferences (slug),
+		revision bigint NOT NULL
+	);`
+
 // nanos is how these tables store t.
 func nanos(t time.Time) int64 { return t.UnixNano() }
 
@@ -380,4 +389,32 @@ func (s *Store) Outbox(ctx context.Context, conference string) ([]agenda.Deliver
 		return nil, s.errorf("outbox of %s: %w", conference, err)
 	}
 	return out, nil
+}
+
+// PushedRevision implements agenda.PushStore.
+func (s *Store) PushedRevision(ctx context.Context, conference string) (int64, error) {
+	var rev *int64
+	err := s.pool.QueryRow(ctx, `SELECT m.revision FROM conferences c LEFT JOIN push_marks m ON m.conf = c.slug
+		WHERE c.slug = $1`, conference).Scan(&rev)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return 0, s.errorf("pushed revision: conference %q: %w", conference, agenda.ErrNoConference)
+	case err != nil:
+		return 0, s.errorf("pushed revision of %s: %w", conference, err)
+	case rev == nil:
+		return 0, nil
+	}
+	return *rev, nil
+}
+
+// MarkPushed implements agenda.PushStore.
+func (s *Store) MarkPushed(ctx context.Context, conference string, rev int64) error {
+	return s.write(ctx, "mark "+conference+" pushed", func(tx pgx.Tx) error {
+		if err := known(ctx, tx, conference, "FOR KEY SHARE"); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO push_marks (conf, revision) VALUES ($1, $2)
+			ON CONFLICT (conf) DO UPDATE SET revision = greatest(push_marks.revision, excluded.revision)`, conference, rev)
+		return err
+	})
 }

@@ -10,9 +10,9 @@ import (
 	"confcal/postgres/pgtest"
 )
 
-// A store of schema version 1 opens as version 2 with everything it held,
-// and takes subscriptions, webhooks and deliveries from then on; replicas
-// opening it at once upgrade it once.
+// A store of schema version 1 opens as version 3 with everything it held,
+// and takes subscriptions, webhooks, deliveries and push marks from then
+// on; replicas opening it at once upgrade it once.
 func TestMigrateToPushTables(t *testing.T) {
 	ctx := context.Background()
 	url := pgtest.URL(t)
@@ -30,9 +30,9 @@ func TestMigrateToPushTables(t *testing.T) {
 	if err := st.AddToken(ctx, "test-conf-2019", "hash"); err != nil {
 		t.Fatal(err)
 	}
-	// Version 2 only adds tables: without them, and marked 1, the schema
-	// is what version 1 wrote.
-	for _, q := range []string{"DROP TABLE webhook_outbox", "DROP TABLE webhooks", "DROP TABLE push_subscriptions",
+	// Versions 2 and 3 only add tables: without them, and marked 1, the
+	// schema is what version 1 wrote.
+	for _, q := range []string{"DROP TABLE push_marks", "DROP TABLE webhook_outbox", "DROP TABLE webhooks", "DROP TABLE push_subscriptions",
 		"DROP TABLE push_keys", "UPDATE confcal_schema SET version = 1"} {
 		if _, err := st.pool.Exec(ctx, q); err != nil {
 			t.Fatalf("%s: %v", q, err)
@@ -59,8 +59,8 @@ func TestMigrateToPushTables(t *testing.T) {
 		defer s.Close()
 	}
 	st = stores[0]
-	if v, err := st.SchemaVersion(ctx); err != nil || v != 2 {
-		t.Fatalf("schema version %d (%v), want 2", v, err)
+	if v, err := st.SchemaVersion(ctx); err != nil || v != 3 {
+		t.Fatalf("schema version %d (%v), want 3", v, err)
 	}
 	got, err := st.Load(ctx)
 	if err != nil {

@@ -282,7 +282,7 @@ func (s *Store) PurgeConference(ctx context.Context, slug string) error {
 			return fmt.Errorf("conference %q is not removed; remove it first: %w", slug, agenda.ErrInvalid)
 		}
 		for _, table := range []string{"session_speakers", "sessions", "changes", "picks", "tokens", "tracks", "rooms", "speakers", "agendas",
-			"push_subscriptions", "webhook_outbox", "webhooks", "conferences"} {
+			"push_subscriptions", "push_marks", "webhook_outbox", "webhooks", "conferences"} {
 			col := "conf"
 			if table == "conferences" {
 				col = "slug"

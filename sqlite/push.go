@@ -51,6 +51,15 @@ const schema7 = `
 	);
 	CREATE INDEX webhook_outbox_by_time ON webhook_outbox (next_attempt);`
 
+// Version 8 keeps, per conference, the latest revision whose changes were
+// handed to WebDAV-Push (agenda.PushStore's PushedRevision). It only adds
+// a table: a conference without a row has none recorded.
+const schema8 = `
+	CREATE TABLE push_marks (
+		conf     TEXT PRIMARY KEY REFERENCES conferences (slug),
+		revision INTEGER NOT NULL
+	);`
+
 // stampFormat writes the instants of these tables, which queries compare
 // as text: fixed width in UTC, so text order is time order (RFC 3339 with
 // its fraction trimmed is not: "…:00Z" sorts after "…:00.5Z").
@@ -352,4 +361,29 @@ func (s *Store) Outbox(ctx context.Context, conference string) ([]agenda.Deliver
 		return nil, fmt.Errorf("sqlite: outbox of %s: %w", conference, busy(err))
 	}
 	return out, nil
+}
+
+// PushedRevision implements agenda.PushStore.
+func (s *Store) PushedRevision(ctx context.Context, conference string) (int64, error) {
+	if err := known(ctx, s.db, conference); err != nil {
+		return 0, fmt.Errorf("sqlite: pushed revision: %w", busy(err))
+	}
+	var rev int64
+	err := s.db.QueryRowContext(ctx, "SELECT revision FROM push_marks WHERE conf = ?", conference).Scan(&rev)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("sqlite: pushed revision of %s: %w", conference, busy(err))
+	}
+	return rev, nil
+}
+
+// MarkPushed implements agenda.PushStore.
+func (s *Store) MarkPushed(ctx context.Context, conference string, rev int64) error {
+	return s.write(ctx, "mark "+conference+" pushed", func(tx *sql.Tx) error {
+		if err := known(ctx, tx, conference); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO push_marks (conf, revision) VALUES (?, ?)
+			ON CONFLICT (conf) DO UPDATE SET revision = max(revision, excluded.revision)`, conference, rev)
+		return err
+	})
 }

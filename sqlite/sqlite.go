@@ -58,7 +58,7 @@ func statements(q string) migration {
 func migrations() []migration {
 	return []migration{
 		statements(schema1), statements(schema2), statements(schema3), statements(schema4), statements(schema5),
-		toConferences, statements(schema7),
+		toConferences, statements(schema7), statements(schema8),
 	}
 }
 

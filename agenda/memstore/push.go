@@ -228,3 +228,26 @@ func (r *Registry) Outbox(_ context.Context, conference string) ([]agenda.Delive
 	})
 	return out, nil
 }
+
+// PushedRevision implements agenda.PushStore.
+func (r *Registry) PushedRevision(_ context.Context, conference string) (int64, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c, err := r.conference(conference)
+	if err != nil {
+		return 0, err
+	}
+	return c.pushed, nil
+}
+
+// MarkPushed implements agenda.PushStore.
+func (r *Registry) MarkPushed(_ context.Context, conference string, rev int64) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c, err := r.conference(conference)
+	if err != nil {
+		return err
+	}
+	c.pushed = max(c.pushed, rev)
+	return nil
+}

@@ -30,6 +30,7 @@ type conference struct {
 	store    *Store
 	picks    map[string]string // code → comma-joined IDs
 	webhooks []agenda.Webhook
+	pushed   int64 // PushedRevision
 }
 
 var _ agenda.Registry = (*Registry)(nil)

@@ -392,6 +392,9 @@ func purgeDeletesPush(t *testing.T, r agenda.Registry) {
 			t.Fatal(err)
 		}
 	}
+	if err := p.MarkPushed(ctx, "a", 2); err != nil {
+		t.Fatal(err)
+	}
 	if err := r.RemoveConference(ctx, "a"); err != nil {
 		t.Fatal(err)
 	}
@@ -415,5 +418,43 @@ func purgeDeletesPush(t *testing.T, r agenda.Registry) {
 	}
 	if list, _ := p.Subscriptions(ctx, "b", "all", now); len(list) != 1 {
 		t.Errorf("b's subscriptions after purging a: %+v", list)
+	}
+	if rev, err := p.PushedRevision(ctx, "a"); err != nil || rev != 0 {
+		t.Errorf("pushed revision of a purged conference = %d, %v; want 0", rev, err)
+	}
+}
+
+// pushMarks: the pushed revision of each conference is its own, only
+// moves forward, survives removing the conference, and an unknown
+// conference has none.
+func pushMarks(t *testing.T, r agenda.Registry) {
+	ctx := context.Background()
+	p := pushStore(t, r)
+	add(t, r, "a")
+	add(t, r, "b")
+	if rev, err := p.PushedRevision(ctx, "a"); err != nil || rev != 0 {
+		t.Fatalf("PushedRevision before any mark = %d, %v; want 0", rev, err)
+	}
+	for _, m := range []struct {
+		conf string
+		rev  int64
+	}{{"a", 3}, {"b", 7}, {"a", 5}, {"a", 4}} {
+		if err := p.MarkPushed(ctx, m.conf, m.rev); err != nil {
+			t.Fatalf("MarkPushed(%s, %d): %v", m.conf, m.rev, err)
+		}
+	}
+	if err := r.RemoveConference(ctx, "b"); err != nil {
+		t.Fatal(err)
+	}
+	for conf, want := range map[string]int64{"a": 5, "b": 7} {
+		if rev, err := p.PushedRevision(ctx, conf); err != nil || rev != want {
+			t.Errorf("PushedRevision(%s) = %d, %v; want %d", conf, rev, err, want)
+		}
+	}
+	if _, err := p.PushedRevision(ctx, "nope"); !errors.Is(err, agenda.ErrNoConference) {
+		t.Errorf("PushedRevision of an unknown conference: %v, want ErrNoConference", err)
+	}
+	if err := p.MarkPushed(ctx, "nope", 1); !errors.Is(err, agenda.ErrNoConference) {
+		t.Errorf("MarkPushed of an unknown conference: %v, want ErrNoConference", err)
 	}
 }

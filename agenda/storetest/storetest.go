@@ -53,6 +53,7 @@ func Run(t *testing.T, open func(t *testing.T) agenda.Registry) {
 		{"WebhookOutbox", webhookOutbox},
 		{"OutboxClaimsOnce", outboxClaimsOnce},
 		{"PurgeDeletesPush", purgeDeletesPush},
+		{"PushMarks", pushMarks},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.test(t, open(t)) })
 	}
