@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"confcal/agenda"
 )
@@ -49,6 +50,13 @@ type Push interface {
 	// changed, for every subscription of it. It must not block: sending
 	// is Push's to schedule.
 	Changed(calendar string, message []byte)
+	// Pushed returns the latest revision whose changes were handed over
+	// (MarkPushed), by this process or another on the same store, before
+	// this one started; 0 when none was.
+	Pushed(ctx context.Context) (int64, error)
+	// MarkPushed records that the changes up to revision rev were
+	// handed over. It must not block.
+	MarkPushed(rev int64)
 }
 
 // nsPush is the WebDAV-Push namespace.
@@ -391,8 +399,10 @@ func (h *Handler) clientKey(r *http.Request) string {
 // (it is cheap when it did not). With Options.Push, every calendar whose
 // members or their data changed since the rendering it last saw gets its
 // push message: the calendars whose sync token moved, which is exactly
-// when a sync would find something. The first rendering it sees only sets
-// where it starts. Call it after each new rendering is made current.
+// when a sync would find something. For the first rendering it sees, that
+// is since the revision Push last had pushed (Push.Pushed), so that the
+// changes stored while no server ran reach subscribers too. Call it after
+// each new rendering is made current.
 func (h *Handler) Published() {
 	if h.push == nil {
 		return
@@ -411,7 +421,9 @@ func (h *Handler) Published() {
 		return
 	}
 	h.pushed = v
+	defer h.push.MarkPushed(v.snap.Revision())
 	if prev == nil {
+		h.catchUp(v)
 		return
 	}
 	for _, c := range v.cals {
@@ -425,6 +437,28 @@ func (h *Handler) Published() {
 			continue
 		}
 		h.push.Changed(c.id, pushMessage(h.push.Topic(c.id), tok))
+	}
+}
+
+// catchUp pushes, from the first view the handler serves, every calendar
+// that changed after the revision pushed last (Push.Pushed): changes made
+// while no server ran, by a command on the store. With none recorded (a
+// store that never pushed) there is nothing to catch up with.
+func (h *Handler) catchUp(v *view) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	since, err := h.push.Pushed(ctx)
+	if err != nil {
+		h.log.Warn("caldav: reading the revision pushed last; changes made while no server ran are not pushed", "error", err)
+		return
+	}
+	if since == 0 || since >= v.snap.Revision() {
+		return
+	}
+	for _, c := range v.cals {
+		if c.changed > since {
+			h.push.Changed(c.id, pushMessage(h.push.Topic(c.id), v.syncToken(c.id, c.changed)))
+		}
 	}
 }
 

@@ -125,6 +125,13 @@ type Service struct {
 	queued  map[key]bool   // calendars waiting for a worker
 	queue   chan key
 	running bool
+	// marks are the revisions handed over (MarkPushed) and not yet
+	// recorded in the store; marked tells writeMarks there are some;
+	// handed says messages were handed over (Changed) since writeMarks
+	// last recorded them.
+	marks  map[string]int64
+	marked chan struct{}
+	handed bool
 }
 
 // key names a calendar of a conference.
@@ -168,7 +175,8 @@ func New(opts Options) (*Service, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{opts: opts, log: log, clock: opts.Clock, sends: make(chan struct{}, opts.Parallel),
-		latest: map[key][]byte{}, queued: map[key]bool{}, queue: make(chan key, queueSize)}
+		latest: map[key][]byte{}, queued: map[key]bool{}, queue: make(chan key, queueSize),
+		marks: map[string]int64{}, marked: make(chan struct{}, 1)}
 	s.throttle = webpush.NewThrottle(opts.Interval, opts.Clock, func(id string) { s.enqueue(id) })
 	return s, nil
 }
@@ -270,8 +278,66 @@ func (c *Conference) Changed(calendar string, message []byte) {
 	k := key{c.slug, calendar}
 	c.s.mu.Lock()
 	c.s.latest[k] = message
+	c.s.handed = true
 	c.s.mu.Unlock()
 	c.s.throttle.Changed(k.throttleID())
+}
+
+// Pushed implements caldav.Push: the revision recorded last by MarkPushed,
+// by any process on the store.
+func (c *Conference) Pushed(ctx context.Context) (int64, error) {
+	rev, err := c.s.opts.Store.PushedRevision(ctx, c.slug)
+	if err != nil {
+		return 0, fmt.Errorf("push: %w", err)
+	}
+	return rev, nil
+}
+
+// MarkPushed implements caldav.Push. The revision is recorded in the store
+// (writeMarks) once the messages handed over with it have had time to be
+// sent, and not at all when the Service stops first: a server starting
+// after that pushes those changes again rather than not at all.
+func (c *Conference) MarkPushed(rev int64) {
+	c.s.mu.Lock()
+	c.s.marks[c.slug] = max(c.s.marks[c.slug], rev)
+	c.s.mu.Unlock()
+	select {
+	case c.s.marked <- struct{}{}:
+	default:
+	}
+}
+
+// writeMarks records the marks of MarkPushed until ctx ends: at once when
+// no message was handed over with them, else after twice the throttle's
+// interval, when the messages handed over before them have left the
+// throttle and been sent. Marks made while it waits are the next round's.
+func (s *Service) writeMarks(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.marked:
+		}
+		s.mu.Lock()
+		marks, wait := s.marks, s.handed
+		s.marks, s.handed = map[string]int64{}, false
+		s.mu.Unlock()
+		if wait {
+			done := make(chan struct{})
+			t := s.clock.AfterFunc(2*s.opts.Interval, func() { close(done) })
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return
+			case <-done:
+			}
+		}
+		for slug, rev := range marks {
+			if err := s.opts.Store.MarkPushed(ctx, slug, rev); err != nil && ctx.Err() == nil && !errors.Is(err, agenda.ErrNoConference) {
+				s.log.Warn("push: recording the revision pushed", "conference", slug, "revision", rev, "error", err)
+			}
+		}
+	}
 }
 
 // enqueue hands a calendar the throttle let through to the workers.
@@ -311,6 +377,7 @@ func (s *Service) Run(ctx context.Context) {
 	defer s.throttle.Stop()
 	var wg sync.WaitGroup
 	wg.Go(func() { s.sweep(ctx) })
+	wg.Go(func() { s.writeMarks(ctx) })
 	for {
 		select {
 		case <-ctx.Done():

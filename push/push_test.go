@@ -292,3 +292,63 @@ func waitMessages(t *testing.T, ps *pushtest.Server, n int) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// pushedRevision waits up to wait for the store's pushed revision of
+// "conf" to become want, and reports what it is.
+func (f *fixture) pushedRevision(t *testing.T, want int64, wait time.Duration) int64 {
+	t.Helper()
+	deadline := time.Now().Add(wait)
+	for {
+		rev, err := f.reg.PushedRevision(context.Background(), "conf")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rev == want || time.Now().After(deadline) {
+			return rev
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// A revision marked with nothing to push is recorded at once; one marked
+// with messages handed over only once they have had time to go out (two
+// throttle intervals), and not at all when the Service stops first, so a
+// server starting after that pushes them again.
+func TestMarkPushed(t *testing.T) {
+	f := newFixture(t, push.Options{Interval: time.Second})
+	c := f.svc.Conference("conf")
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { f.svc.Run(ctx); close(done) }()
+
+	c.MarkPushed(3)
+	if rev := f.pushedRevision(t, 3, 5*time.Second); rev != 3 {
+		t.Fatalf("pushed revision %d after a mark with nothing handed over, want 3", rev)
+	}
+	c.Changed("all", []byte("<message/>"))
+	c.MarkPushed(4)
+	if rev := f.pushedRevision(t, 4, 200*time.Millisecond); rev != 3 {
+		t.Fatalf("pushed revision %d before the messages had time to go out, want 3", rev)
+	}
+	// Two intervals on the clock (again, should writeMarks not have been
+	// waiting for it yet).
+	deadline := time.Now().Add(5 * time.Second)
+	for rev := int64(0); rev != 4; rev = f.pushedRevision(t, 4, 20*time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("pushed revision %d two intervals after, want 4", rev)
+		}
+		f.clock.Advance(2 * time.Second)
+	}
+	if got, err := c.Pushed(context.Background()); err != nil || got != 4 {
+		t.Errorf("Pushed = %d, %v; want 4", got, err)
+	}
+
+	c.Changed("all", []byte("<message/>"))
+	c.MarkPushed(5)
+	time.Sleep(50 * time.Millisecond) // writeMarks waits for the clock now
+	stop()
+	<-done
+	if rev, _ := f.reg.PushedRevision(context.Background(), "conf"); rev != 4 {
+		t.Errorf("pushed revision %d after stopping before revision 5's messages could go out, want 4", rev)
+	}
+}

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"encoding/xml"
+	"io"
+	"net/http"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"confcal/webpush/pushtest"
+)
+
+// stop ends the replica as an operator does, with SIGTERM, and waits.
+func (r *replica) stop(t *testing.T) {
+	t.Helper()
+	if err := r.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-r.done:
+		if err != nil {
+			t.Fatalf("%s after SIGTERM: %v\n%s", r.name, err, r.log)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("%s did not stop within 20 s of SIGTERM\n%s", r.name, r.log)
+	}
+	r.cmd = nil
+}
+
+// A change stored while no server runs (by the command line, on the
+// store) is pushed when the server starts again: DAVx5 registers, serve
+// stops, an organizer renames a session on the data directory, and at the
+// next start the phone's push service gets the calendar's message with
+// the new sync token. Once it has gone out, a restart pushes nothing
+// again.
+func TestPushAfterOfflineChange(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary; skipped with -short")
+	}
+	bin, err := buildBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := pushtest.NewServer(t)
+	trustPushService(t, ps)
+	data := filepath.Join(t.TempDir(), "data")
+	args := []string{"-data", data, "-base-url", stackBase, "-push-contact", "mailto:ops@confcal.example", "-push-allow-loopback"}
+
+	first := startReplica(t, bin, "first", args...)
+	key, topic := pushProps(t, first.base())
+	sub := ps.Subscribe(t, key)
+	if resp := davx5Register(t, first.base(), sub); resp.StatusCode != http.StatusCreated {
+		body, _ := io.ReadAll(resp.Body)
+		t.Fatalf("registering: %s %s", resp.Status, body)
+	}
+	first.stop(t)
+	if _, stderr, err := runCmd(t, "", "rename", "-data", data, "flinks-new-batch-architecture", "Renamed While No Server Ran"); err != nil {
+		t.Fatalf("rename: %v\n%s", err, stderr)
+	}
+	if n := len(ps.Messages()); n != 0 {
+		t.Fatalf("%d push messages before the server started again", n)
+	}
+
+	second := startReplica(t, bin, "second", args...)
+	eventually(t, 10*time.Second, func() string {
+		if len(ps.Messages()) == 0 {
+			return "no push message within 10 s of the start after the change"
+		}
+		return ""
+	})
+	msgs := ps.Messages()
+	m := msgs[0]
+	var pm struct {
+		XMLName   xml.Name `xml:"https://bitfire.at/webdav-push push-message"`
+		Topic     string   `xml:"topic"`
+		SyncToken string   `xml:"content-update>sync-token"`
+	}
+	if err := xml.Unmarshal(m.Payload, &pm); err != nil || m.Status != http.StatusCreated || m.Endpoint != sub.Endpoint ||
+		pm.Topic != topic || pm.SyncToken == "" {
+		t.Fatalf("the message: %+v (%+v, %v), want one accepted, to the subscription, naming topic %q and a sync token", m, pm, err, topic)
+	}
+	// The revision pushed is recorded two throttle intervals after the
+	// message was handed over; a start after that has nothing to push.
+	time.Sleep(11 * time.Second)
+	second.stop(t)
+	third := startReplica(t, bin, "third", args...)
+	pushProps(t, third.base()) // serving
+	time.Sleep(2 * time.Second)
+	if n := len(ps.Messages()); n != len(msgs) {
+		t.Errorf("%d push messages after a restart without changes, want %d\n%s", n, len(msgs), third.log)
+	}
+}
