@@ -333,6 +333,14 @@ func (s *Service) writeMarks(ctx context.Context) {
 			}
 		}
 		for slug, rev := range marks {
+			if s.opts.Turns != nil {
+				// Only the process that sends a conference's messages
+				// says they went out: the others' marks would move past
+				// messages its death kept from going out.
+				if mine, err := s.opts.Turns.Take(ctx, slug); err != nil || !mine {
+					continue
+				}
+			}
 			if err := s.opts.Store.MarkPushed(ctx, slug, rev); err != nil && ctx.Err() == nil && !errors.Is(err, agenda.ErrNoConference) {
 				s.log.Warn("push: recording the revision pushed", "conference", slug, "revision", rev, "error", err)
 			}

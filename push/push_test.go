@@ -352,3 +352,24 @@ func TestMarkPushed(t *testing.T) {
 		t.Errorf("pushed revision %d after stopping before revision 5's messages could go out, want 4", rev)
 	}
 }
+
+// With several processes, only the one sending a conference's messages
+// records its pushed revision.
+func TestMarkPushedByTheSender(t *testing.T) {
+	tu := &turns{holder: map[string]string{"conf": "b"}}
+	f := newFixture(t, push.Options{Turns: tu.as("a")})
+	b, err := push.New(push.Options{Store: f.reg, Sender: sender(t, f), Keys: f.keys, Clock: f.clock, Turns: tu.as("b")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.run(t)
+	f.svc.Conference("conf").MarkPushed(7)
+	if rev := f.pushedRevision(t, 7, 300*time.Millisecond); rev != 0 {
+		t.Fatalf("pushed revision %d marked by the process without the turn, want 0", rev)
+	}
+	runService(t, b)
+	b.Conference("conf").MarkPushed(6)
+	if rev := f.pushedRevision(t, 6, 5*time.Second); rev != 6 {
+		t.Fatalf("pushed revision %d marked by the sender, want 6", rev)
+	}
+}
