@@ -11,7 +11,6 @@ import (
 	"log"
 	"net/http"
 	"os"
-	"strconv"
 )
 
 func main() {
@@ -23,16 +22,5 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	size := strconv.Itoa(len(body))
-	log.Fatal(http.ListenAndServe(*addr, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("ETag", *etag)
-		if r.Header.Get("If-None-Match") == *etag {
-			w.WriteHeader(http.StatusNotModified)
-			return
-		}
-		h.Set("Content-Type", "text/calendar; charset=utf-8")
-		h.Set("Content-Length", size)
-		w.Write(body)
-	})))
+	log.Fatal(http.ListenAndServe(*addr, handler(body, *etag)))
 }
