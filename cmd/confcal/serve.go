@@ -278,9 +278,9 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 }
 
 // serveMiddleware is what serve wraps every route in (web.Config.Middleware):
-// the access log to access, then the metrics m.
+// the access log to access and the metrics m, in one wrapper.
 func serveMiddleware(access *slog.Logger, m *metrics.Metrics) []func(http.Handler) http.Handler {
-	return []func(http.Handler) http.Handler{metrics.AccessLog(access, web.RoutePattern, web.LogPath), m.Instrument(web.RoutePattern)}
+	return []func(http.Handler) http.Handler{m.InstrumentAndLog(access, web.RoutePattern, web.LogPath)}
 }
 
 // defaultConference returns the slug of the store's default conference:
