@@ -223,8 +223,15 @@ func (c *confCtx) Value(key any) any {
 	return c.Context.Value(key)
 }
 
-// withConf returns r with ref as its conference.
+// withConf returns r with ref as its conference: r itself when its
+// context is routeTable's and names no conference yet, else r with a
+// context of its own (a middleware of Config.Middleware may have made
+// one).
 func withConf(r *http.Request, ref *confRef) *http.Request {
+	if rc, ok := r.Context().(*routed); ok && rc.ref == nil {
+		rc.ref = ref
+		return r
+	}
 	return r.WithContext(&confCtx{Context: r.Context(), ref: ref})
 }
 
