@@ -122,3 +122,16 @@ func BenchmarkAccessLine(b *testing.B) {
 type discardLines struct{}
 
 func (discardLines) Write(p []byte) (int, error) { return len(p), nil }
+
+// TestInFlight checks the gauge of requests being handled while one is.
+func TestInFlight(t *testing.T) {
+	m := metrics.New()
+	var during float64
+	h := m.InstrumentAndLog(slog.New(slog.DiscardHandler), pattern, nil)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		during = counter(scrape(t, m), "confcal_http_requests_in_flight", nil)
+	}))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/x", nil))
+	if after := counter(scrape(t, m), "confcal_http_requests_in_flight", nil); during != 1 || after != 0 {
+		t.Errorf("requests in flight: %v during the request, %v after; want 1 and 0", during, after)
+	}
+}

@@ -103,7 +103,7 @@ func (o *observer) wrap(next http.Handler) http.Handler {
 		}
 		start := time.Now()
 		if o.m != nil {
-			o.m.inFlight.Inc()
+			o.m.handling.Add(1)
 		}
 		rec, outer := record(w)
 		done := false
@@ -127,11 +127,13 @@ func (o *observer) observe(r *http.Request, rec *recorder, outer int64, start ti
 	route := routeName(o.route, r)
 	n := bodyBytes(r, rec, outer)
 	if m := o.m; m != nil {
-		m.inFlight.Dec()
+		m.handling.Add(-1)
 		s := m.series(route, methodName(r.Method), status)
 		s.requests.Inc()
 		s.duration.Observe(d.Seconds())
-		s.bytes.Add(float64(n))
+		if n > 0 { // a 304's nothing would change nothing but cost an atomic add
+			s.bytes.Add(float64(n))
+		}
 		// Direct lookups: the server stores header keys in canonical
 		// form, and Get would canonicalize again.
 		if len(r.Header["If-None-Match"]) > 0 || len(r.Header["If-Modified-Since"]) > 0 {
