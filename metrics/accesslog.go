@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -46,6 +47,17 @@ type accessHandler struct {
 	w    *lockedWriter
 	json bool
 	bufs sync.Pool // of *[]byte
+	// last is the second of the latest text line's time, formatted.
+	last atomic.Pointer[second]
+}
+
+// second is one second of the clock as the text handler's times begin
+// ("2006-01-02T15:04:05") and end ("Z", "+02:00") in one location: the
+// lines of the many requests of a second format their time once.
+type second struct {
+	unix         int64
+	loc          *time.Location
+	prefix, zone string
 }
 
 // maxPooled is the largest line buffer kept for reuse: a request line is a
@@ -73,7 +85,8 @@ func (h *accessHandler) request(ctx context.Context, level slog.Level, t time.Ti
 	if h.json {
 		b = l.appendJSON((*bp)[:0], level, t)
 	} else {
-		b = l.appendText((*bp)[:0], level, t)
+		b = h.appendTime(append((*bp)[:0], "time="...), t.Round(0))
+		b = l.appendText(b, level)
 	}
 	h.w.Write(b) //nolint:errcheck // slog's handlers report a failed write to nobody either
 	if cap(b) <= maxPooled {
@@ -82,10 +95,29 @@ func (h *accessHandler) request(ctx context.Context, level slog.Level, t time.Ti
 	}
 }
 
-// appendText appends the line as slog's TextHandler writes it.
-func (l *requestLine) appendText(b []byte, level slog.Level, t time.Time) []byte {
-	b = append(b, "time="...)
-	b = appendMillis(b, t.Round(0))
+// appendTime appends t as slog's text handler writes a time
+// (appendMillis), its second formatted once.
+func (h *accessHandler) appendTime(b []byte, t time.Time) []byte {
+	if y := t.Year(); y < 0 || y > 9999 {
+		return appendMillis(b, t) // not the layout's four digits
+	}
+	sec, loc := t.Unix(), t.Location()
+	s := h.last.Load()
+	if s == nil || s.unix != sec || s.loc != loc {
+		const upToSecond = len("2006-01-02T15:04:05")
+		full := appendMillis(nil, t)
+		s = &second{unix: sec, loc: loc, prefix: string(full[:upToSecond]), zone: string(full[upToSecond+4:])}
+		h.last.Store(s)
+	}
+	ms := t.Nanosecond() / int(time.Millisecond)
+	b = append(b, s.prefix...)
+	b = append(b, '.', byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10))
+	return append(b, s.zone...)
+}
+
+// appendText appends the line as slog's TextHandler writes it, from
+// what follows its time on.
+func (l *requestLine) appendText(b []byte, level slog.Level) []byte {
 	b = append(b, " level="...)
 	b = appendText(b, level.String())
 	b = append(b, " msg=request method="...)

@@ -25,7 +25,8 @@ func slogLine(t testing.TB, json bool, level slog.Level, at time.Time, l request
 	return buf.Bytes()
 }
 
-// fastLine is the line AccessHandler writes for l.
+// fastLine is the line AccessHandler writes for l: a new one, and a
+// second line from the same handler, which has the second formatted.
 func fastLine(t testing.TB, json bool, level slog.Level, at time.Time, l requestLine) []byte {
 	t.Helper()
 	var buf bytes.Buffer
@@ -34,7 +35,33 @@ func fastLine(t testing.TB, json bool, level slog.Level, at time.Time, l request
 		t.Fatal("AccessHandler without options is not the fast handler")
 	}
 	h.request(context.Background(), level, at, l)
-	return buf.Bytes()
+	first := bytes.Clone(buf.Bytes())
+	buf.Reset()
+	h.request(context.Background(), level, at, l)
+	if !bytes.Equal(buf.Bytes(), first) {
+		t.Fatalf("the same line twice from one handler:\n%q\n%q", first, buf.Bytes())
+	}
+	return first
+}
+
+// TestAccessHandlerSeconds writes lines from one handler across
+// milliseconds, seconds and locations: each as slog writes it.
+func TestAccessHandlerSeconds(t *testing.T) {
+	var buf bytes.Buffer
+	h := AccessHandler(&buf, false, nil).(*accessHandler)
+	base := time.Date(2026, 12, 2, 1, 16, 59, 998_000_000, time.UTC)
+	l := requestLine{"GET", "/feeds/all.ics", "/feeds/all.ics", 304, 0, time.Microsecond}
+	for i, at := range []time.Time{
+		base, base.Add(500 * time.Microsecond), base.Add(time.Millisecond), base.Add(2 * time.Millisecond),
+		base.Add(2 * time.Millisecond).In(time.FixedZone("", -5*3600)), base.Add(3 * time.Millisecond).In(time.FixedZone("", 90*60)),
+		base.Add(time.Hour), base.Add(-time.Second), base.Add(time.Hour).Local(),
+	} {
+		buf.Reset()
+		h.request(context.Background(), slog.LevelInfo, at, l)
+		if want := slogLine(t, false, slog.LevelInfo, at, l); !bytes.Equal(buf.Bytes(), want) {
+			t.Errorf("line %d at %v:\n got %q\nwant %q", i, at, buf.Bytes(), want)
+		}
+	}
 }
 
 // TestAccessHandlerAsSlog checks that a request line is written byte for

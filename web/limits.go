@@ -73,7 +73,7 @@ func needsToken(r *http.Request) bool {
 	if hasAuthorization(r) {
 		return true
 	}
-	return isAPI(r.URL.Path) && r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions
+	return r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions && isAPI(r.URL.Path)
 }
 
 // hasAuthorization reports whether r carries a non-empty Authorization
