@@ -12,15 +12,17 @@ const testETag = `"floor-test"`
 var testBody = []byte("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n")
 
 func TestHandler(t *testing.T) {
-	h := handler(testBody, testETag)
 	for _, tc := range []struct {
 		name, inm string
+		fields    bool
 		want      int
 		body      []byte
 	}{
-		{"unconditional", "", http.StatusOK, testBody},
-		{"matching", testETag, http.StatusNotModified, nil},
-		{"other", `"other"`, http.StatusOK, testBody},
+		{"unconditional", "", false, http.StatusOK, testBody},
+		{"matching", testETag, false, http.StatusNotModified, nil},
+		{"other", `"other"`, false, http.StatusOK, testBody},
+		{"fields", "", true, http.StatusOK, testBody},
+		{"fields matching", testETag, true, http.StatusNotModified, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			req := httptest.NewRequest(http.MethodGet, "/feeds/all.ics", nil)
@@ -28,12 +30,17 @@ func TestHandler(t *testing.T) {
 				req.Header.Set("If-None-Match", tc.inm)
 			}
 			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, req)
+			handler(testBody, testETag, tc.fields).ServeHTTP(rec, req)
 			if rec.Code != tc.want || !bytes.Equal(rec.Body.Bytes(), tc.body) {
 				t.Errorf("status %d, body %q; want %d, %q", rec.Code, rec.Body.Bytes(), tc.want, tc.body)
 			}
 			if got := rec.Header().Get("ETag"); got != testETag {
 				t.Errorf("ETag %q, want %q", got, testETag)
+			}
+			for _, f := range []string{"Access-Control-Allow-Origin", "Access-Control-Expose-Headers", "Cache-Control", "Last-Modified", "Vary"} {
+				if got := rec.Header().Get(f) != ""; got != tc.fields {
+					t.Errorf("%s present %v, want %v", f, got, tc.fields)
+				}
 			}
 		})
 	}
@@ -51,7 +58,7 @@ func (d *discardWriter) WriteHeader(status int)      { d.status = status }
 func (d *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
 
 func benchmarkFloor(b *testing.B, inm string, want int) {
-	h := handler(bytes.Repeat([]byte("x"), 200<<10), testETag)
+	h := handler(bytes.Repeat([]byte("x"), 200<<10), testETag, false)
 	req := httptest.NewRequest(http.MethodGet, "/feeds/all.ics", nil)
 	if inm != "" {
 		req.Header.Set("If-None-Match", inm)
