@@ -131,7 +131,7 @@ func (o *observer) observe(r *http.Request, rec *recorder, outer int64, start ti
 		s := m.series(route, methodName(r.Method), status)
 		s.requests.Inc()
 		s.duration.Observe(d.Seconds())
-		if n > 0 { // a 304's nothing would change nothing but cost an atomic add
+		if n > 0 { // adding nothing changes nothing: a 304 spares the atomic add
 			s.bytes.Add(float64(n))
 		}
 		// Direct lookups: the server stores header keys in canonical
