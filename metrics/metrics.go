@@ -43,6 +43,7 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -61,7 +62,11 @@ type Metrics struct {
 	duration    *prometheus.HistogramVec
 	respBytes   *prometheus.CounterVec
 	conditional *prometheus.CounterVec
-	inFlight    prometheus.Gauge
+	inFlight    prometheus.GaugeFunc // reads handling
+	// handling counts the requests being handled: an atomic add where
+	// a gauge's Inc and Dec are compare-and-swap loops over a float,
+	// which requests on other cores make retry.
+	handling atomic.Int64
 
 	revision     prometheus.Gauge
 	revisionTime prometheus.Gauge
@@ -112,10 +117,6 @@ func New() *Metrics {
 			Namespace: namespace, Subsystem: "http", Name: "conditional_requests_total",
 			Help: "Requests carrying If-None-Match or If-Modified-Since, by route pattern.",
 		}, []string{"route"}),
-		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
-			Namespace: namespace, Subsystem: "http", Name: "requests_in_flight",
-			Help: "Requests being handled.",
-		}),
 		revision: prometheus.NewGauge(prometheus.GaugeOpts{
 			Namespace: namespace, Name: "revision",
 			Help: "The agenda revision being served.",
@@ -154,6 +155,10 @@ func New() *Metrics {
 			Help: "Failed store operations, by operation (load, save, revision, other).",
 		}, []string{"op"}),
 	}
+	m.inFlight = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Namespace: namespace, Subsystem: "http", Name: "requests_in_flight",
+		Help: "Requests being handled.",
+	}, func() float64 { return float64(m.handling.Load()) })
 	m.reg.MustRegister(
 		m.requests, m.duration, m.respBytes, m.conditional, m.inFlight,
 		m.revision, m.revisionTime, m.render, m.renderLast, m.renderErrors,

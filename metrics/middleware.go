@@ -62,35 +62,107 @@ func methodName(m string) string {
 // middleware must run inside the router (chi's Use) for the router to know
 // the route when it is asked.
 func (m *Metrics) Instrument(route RouteFunc) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			start := time.Now()
-			m.inFlight.Inc()
-			rec, outer := record(w)
-			done := false
-			defer func() {
-				m.inFlight.Dec()
-				status := rec.statusOr(http.StatusOK)
-				if !done {
-					// The handler panicked: net/http (or an outer
-					// recoverer) answers 500 or drops the connection.
-					// Count it as 500 and let the panic go on.
-					status = http.StatusInternalServerError
-				}
-				s := m.series(routeName(route, r), methodName(r.Method), status)
-				s.requests.Inc()
-				s.duration.Observe(time.Since(start).Seconds())
-				s.bytes.Add(float64(bodyBytes(r, rec, outer)))
-				// Direct lookups: the server stores header keys in
-				// canonical form, and Get would canonicalize again.
-				if len(r.Header["If-None-Match"]) > 0 || len(r.Header["If-Modified-Since"]) > 0 {
-					s.conditional.Inc()
-				}
-			}()
-			next.ServeHTTP(rec, r)
-			done = true
-		})
+	return (&observer{m: m, route: route}).wrap
+}
+
+// InstrumentAndLog returns middleware that does what Instrument(route) and
+// AccessLog(log, route, path) stacked do, in one wrapper: one recorder, the
+// clock read once at each end, the route named once, for both the metrics
+// and the log line.
+func (m *Metrics) InstrumentAndLog(log *slog.Logger, route RouteFunc, path PathFunc) func(http.Handler) http.Handler {
+	return newObserver(m, log, route, path).wrap
+}
+
+// observer records requests in its metrics (m, when not nil) and logs
+// them (log, when not nil): what this package's middleware do.
+type observer struct {
+	m     *Metrics
+	log   *slog.Logger
+	fast  *accessHandler // log's handler, when it formats request lines itself
+	route RouteFunc
+	path  PathFunc
+}
+
+func newObserver(m *Metrics, log *slog.Logger, route RouteFunc, path PathFunc) *observer {
+	o := &observer{m: m, log: log, route: route, path: path}
+	if path == nil {
+		o.path = func(r *http.Request) string { return r.URL.Path }
 	}
+	if log != nil {
+		o.fast, _ = log.Handler().(*accessHandler)
+	}
+	return o
+}
+
+func (o *observer) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		logs := o.log != nil && o.log.Enabled(r.Context(), slog.LevelError)
+		if o.m == nil && !logs {
+			next.ServeHTTP(w, r)
+			return
+		}
+		start := time.Now()
+		if o.m != nil {
+			o.m.handling.Add(1)
+		}
+		rec, outer := record(w)
+		done := false
+		defer func() { o.observe(r, rec, outer, start, logs, done) }()
+		next.ServeHTTP(rec, r)
+		done = true
+	})
+}
+
+// observe records and logs one request once its handler has returned
+// (done false: it panicked; net/http, or an outer recoverer, then answers
+// 500 or drops the connection, so it is counted and logged as 500 and the
+// panic goes on).
+func (o *observer) observe(r *http.Request, rec *recorder, outer int64, start time.Time, logs, done bool) {
+	end := time.Now()
+	d := end.Sub(start)
+	status := rec.statusOr(http.StatusOK)
+	if !done {
+		status = http.StatusInternalServerError
+	}
+	route := routeName(o.route, r)
+	n := bodyBytes(r, rec, outer)
+	if m := o.m; m != nil {
+		m.handling.Add(-1)
+		s := m.series(route, methodName(r.Method), status)
+		s.requests.Inc()
+		s.duration.Observe(d.Seconds())
+		if n > 0 { // adding nothing changes nothing: a 304 spares the atomic add
+			s.bytes.Add(float64(n))
+		}
+		// Direct lookups: the server stores header keys in canonical
+		// form, and Get would canonicalize again.
+		if len(r.Header["If-None-Match"]) > 0 || len(r.Header["If-Modified-Since"]) > 0 {
+			s.conditional.Inc()
+		}
+	}
+	if !logs {
+		return
+	}
+	ctx := r.Context()
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	if f := o.fast; f != nil {
+		f.request(ctx, level, end, requestLine{method: r.Method, path: o.path(r), route: route, status: status, bytes: n, duration: d})
+		return
+	}
+	if !o.log.Enabled(ctx, level) {
+		return
+	}
+	o.log.LogAttrs(ctx, level, "request",
+		slog.String("method", r.Method),
+		slog.String("path", o.path(r)),
+		slog.String("route", route),
+		slog.Int("status", status),
+		slog.Int64("bytes", n),
+		slog.Duration("duration", d),
+	)
 }
 
 // seriesKey identifies the series one request is recorded in.
@@ -128,46 +200,11 @@ func (m *Metrics) series(route, method string, code int) *series {
 // (Error for 5xx): method, path, route, status, body bytes and duration.
 // It never logs headers, so neither the Authorization header nor the admin
 // token, nor the query string, which may carry a personal pick. Like
-// Instrument it must run inside the router to know the route.
+// Instrument it must run inside the router to know the route. A logger
+// whose handler AccessHandler made gets its lines formatted directly,
+// without building a slog.Record.
 func AccessLog(log *slog.Logger, route RouteFunc, path PathFunc) func(http.Handler) http.Handler {
-	if path == nil {
-		path = func(r *http.Request) string { return r.URL.Path }
-	}
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			ctx := r.Context()
-			if !log.Enabled(ctx, slog.LevelError) {
-				next.ServeHTTP(w, r)
-				return
-			}
-			start := time.Now()
-			rec, outer := record(w)
-			done := false
-			defer func() {
-				status := rec.statusOr(http.StatusOK)
-				if !done { // panicked: see Instrument
-					status = http.StatusInternalServerError
-				}
-				level := slog.LevelInfo
-				if status >= 500 {
-					level = slog.LevelError
-				}
-				if !log.Enabled(ctx, level) {
-					return
-				}
-				log.LogAttrs(ctx, level, "request",
-					slog.String("method", r.Method),
-					slog.String("path", path(r)),
-					slog.String("route", routeName(route, r)),
-					slog.Int("status", status),
-					slog.Int64("bytes", bodyBytes(r, rec, outer)),
-					slog.Duration("duration", time.Since(start)),
-				)
-			}()
-			next.ServeHTTP(rec, r)
-			done = true
-		})
-	}
+	return newObserver(nil, log, route, path).wrap
 }
 
 // bodyBytes is the number of body bytes rec's request wrote: none for

@@ -24,6 +24,22 @@ type entity struct {
 	// body returns the bytes to send (the gzip copy when gz) and a
 	// function to call once they are written.
 	body func(gz bool) ([]byte, func(), error)
+	// lastModified and gzETag are modified as Last-Modified says it and
+	// the gzip copy's ETag, for an entity kept and served many times
+	// (prepared); "" has serveEntity work them out.
+	lastModified, gzETag string
+}
+
+// prepared returns e with its Last-Modified and gzip ETag worked out once,
+// for an entity kept to answer many requests: a poll then formats nothing.
+func (e entity) prepared() entity {
+	if !e.modified.IsZero() {
+		e.lastModified = e.modified.UTC().Format(http.TimeFormat)
+	}
+	if e.gzip {
+		e.gzETag = gzipETag(e.etag)
+	}
+	return e
 }
 
 // feedCache lets browsers and proxies keep a feed for five minutes:
@@ -33,25 +49,34 @@ const feedCache = "public, max-age=300"
 
 // serveEntity answers a GET or HEAD of e: 304 Not Modified when the
 // client's validators match (without making the body), else the body in
-// one Write. It is the one conditional-GET path of the server.
+// one Write. It is the one conditional-GET path of the server. Its header
+// fields are set in one allocation (fields), with canonical keys.
 func serveEntity(w http.ResponseWriter, r *http.Request, e entity) error {
 	h := w.Header()
-	gz := e.gzip && acceptsGzip(strings.Join(r.Header.Values("Accept-Encoding"), ","))
+	gz := e.gzip && acceptsGzip(strings.Join(r.Header["Accept-Encoding"], ","))
 	etag := e.etag
 	if gz {
 		// The gzip variant's ETag is known without compressing, so a
 		// 304 never waits for a compression.
-		etag = gzipETag(etag)
+		etag = e.gzETag
+		if etag == "" {
+			etag = gzipETag(e.etag)
+		}
+	}
+	modified := e.lastModified
+	if modified == "" && !e.modified.IsZero() {
+		modified = e.modified.UTC().Format(http.TimeFormat)
 	}
 	// Every response, 304s included, says what it varies by and carries
 	// the validator of the variant chosen (RFC 9110 §15.4.5).
+	f := make(fields, 0, 7)
 	if e.gzip {
-		h.Set("Vary", "Accept-Encoding")
+		f.set(h, "Vary", "Accept-Encoding")
 	}
-	h.Set("Cache-Control", e.cache)
-	h.Set("ETag", etag)
-	if !e.modified.IsZero() {
-		h.Set("Last-Modified", e.modified.UTC().Format(http.TimeFormat))
+	f.set(h, "Cache-Control", e.cache)
+	f.set(h, "Etag", etag)
+	if modified != "" {
+		f.set(h, "Last-Modified", modified)
 	}
 	if notModified(r, etag, e.modified) {
 		w.WriteHeader(http.StatusNotModified)
@@ -65,18 +90,24 @@ func serveEntity(w http.ResponseWriter, r *http.Request, e entity) error {
 	}
 	defer done()
 	if gz {
-		h.Set("Content-Encoding", "gzip")
+		f.set(h, "Content-Encoding", "gzip")
 	}
-	writeBody(w, r, http.StatusOK, e.ctype, b)
+	f.writeBody(w, r, http.StatusOK, e.ctype, b)
 	return nil
 }
 
 // writeBody writes a whole body with its type and length in one Write
 // (none for HEAD).
 func writeBody(w http.ResponseWriter, r *http.Request, status int, ctype string, b []byte) {
+	f := make(fields, 0, 2)
+	f.writeBody(w, r, status, ctype, b)
+}
+
+// writeBody is writeBody with the fields' slices.
+func (f *fields) writeBody(w http.ResponseWriter, r *http.Request, status int, ctype string, b []byte) {
 	h := w.Header()
-	h.Set("Content-Type", ctype)
-	h.Set("Content-Length", strconv.Itoa(len(b)))
+	f.set(h, "Content-Type", ctype)
+	f.set(h, "Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
 		w.Write(b) //nolint:errcheck // the client went away; nothing to do
@@ -93,15 +124,20 @@ func noop() {}
 
 // notModified evaluates If-None-Match, or when that is absent
 // If-Modified-Since, for a GET or HEAD of a representation with the given
-// strong ETag and modification time (RFC 9110 §13.2.2).
+// strong ETag and modification time (RFC 9110 §13.2.2). The header is
+// read as Header.Values and Get would, without canonicalizing the keys
+// again: the server stores them in canonical form.
 func notModified(r *http.Request, etag string, modified time.Time) bool {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		return false
 	}
-	if inm := r.Header.Values("If-None-Match"); len(inm) > 0 {
+	if inm := r.Header["If-None-Match"]; len(inm) > 0 {
 		return etagListMatches(strings.Join(inm, ","), etag)
 	}
-	ims := r.Header.Get("If-Modified-Since")
+	var ims string
+	if v := r.Header["If-Modified-Since"]; len(v) > 0 {
+		ims = v[0]
+	}
 	if ims == "" || modified.IsZero() {
 		return false
 	}
@@ -205,11 +241,12 @@ func (s *Server) document(w http.ResponseWriter, r *http.Request, slot *atomic.P
 			return err
 		}
 		etag := contentETag(body)
-		e = &entity{etag: etag, modified: modified, ctype: ctype, cache: cache, gzip: true,
+		p := entity{etag: etag, modified: modified, ctype: ctype, cache: cache, gzip: true,
 			body: func(gz bool) ([]byte, func(), error) {
 				b, err := s.bodies.get(etag, gz, func() []byte { return body })
 				return b, noop, err
-			}}
+			}}.prepared()
+		e = &p
 		slot.Store(e)
 	}
 	return serveEntity(w, r, *e)

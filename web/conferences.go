@@ -29,6 +29,9 @@ type conf struct {
 	// gone is closed when the conference is withdrawn, which ends its
 	// change streams.
 	gone chan struct{}
+	// atSlug is the request context's reference to it under its slug
+	// (confRef), made once.
+	atSlug confRef
 }
 
 // newConf makes the serving side of conference slug. The default
@@ -37,6 +40,7 @@ type conf struct {
 // under its slug: "/{slug}/…" and "/dav/{slug}/".
 func (s *Server) newConf(slug string, def bool) *conf {
 	c := &conf{slug: slug, def: def, base: s.cfg.BaseURL, prodID: s.cfg.ProdID, gone: make(chan struct{})}
+	c.atSlug = confRef{c: c, prefix: "/" + slug}
 	opts := caldav.Options{Prefix: caldav.DefaultPrefix, Logger: s.log, ClientKey: s.clientKey, ReportKind: s.cfg.CalDAVReport}
 	if s.cfg.Push != nil {
 		opts.Push = s.cfg.Push(cmp.Or(slug, s.cfg.Default))
@@ -203,9 +207,37 @@ type confRef struct {
 	prefix string
 }
 
+// confCtx is a request's context with its conference: one allocation per
+// request, where context.WithValue and the confRef boxed into it made
+// two. Every request is routed through one, so it is worth its type.
+type confCtx struct {
+	context.Context
+	ref *confRef
+}
+
+// Value answers confKey with the request's conference.
+func (c *confCtx) Value(key any) any {
+	if _, ok := key.(confKey); ok {
+		return c.ref
+	}
+	return c.Context.Value(key)
+}
+
+// withConf returns r with ref as its conference: r itself when its
+// context is routeTable's and names no conference yet, else r with a
+// context of its own (a middleware of Config.Middleware may have made
+// one).
+func withConf(r *http.Request, ref *confRef) *http.Request {
+	if rc, ok := r.Context().(*routed); ok && rc.ref == nil {
+		rc.ref = ref
+		return r
+	}
+	return r.WithContext(&confCtx{Context: r.Context(), ref: ref})
+}
+
 // confOf returns the conference of r, nil when none was routed.
 func confOf(r *http.Request) *conf {
-	if ref, ok := r.Context().Value(confKey{}).(confRef); ok {
+	if ref, ok := r.Context().Value(confKey{}).(*confRef); ok {
 		return ref.c
 	}
 	return nil
@@ -213,14 +245,18 @@ func confOf(r *http.Request) *conf {
 
 // prefixOf returns the path prefix r reached its conference under.
 func prefixOf(r *http.Request) string {
-	ref, _ := r.Context().Value(confKey{}).(confRef)
-	return ref.prefix
+	if ref, ok := r.Context().Value(confKey{}).(*confRef); ok {
+		return ref.prefix
+	}
+	return ""
 }
 
-// atDefault routes requests at the root to the default conference.
+// atDefault routes requests at the root to the default conference, which
+// is the same one for the server's life (Withdraw keeps it).
 func (s *Server) atDefault(next http.Handler) http.Handler {
+	ref := &confRef{c: s.lookup("")}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), confKey{}, confRef{c: s.lookup("")})))
+		next.ServeHTTP(w, withConf(r, ref))
 	})
 }
 
@@ -239,7 +275,7 @@ func (s *Server) atSlug(next http.Handler) http.Handler {
 			s.fail(w, r, errorf(http.StatusNotFound, "not found: no conference %s here", short(slug)))
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), confKey{}, confRef{c: c, prefix: "/" + slug})))
+		next.ServeHTTP(w, withConf(r, &c.atSlug))
 	})
 }
 

@@ -35,7 +35,7 @@ func (s *Server) serveNamed(kind catalog.Kind, param string) http.HandlerFunc {
 		if param != "" {
 			id = r.PathValue(param)
 		}
-		c, ok := st.feed(kind, id)
+		v, ok := s.feed(st, kind, id)
 		if !ok {
 			if kind == catalog.Day {
 				if _, err := parseDay(id); err != nil {
@@ -45,23 +45,41 @@ func (s *Server) serveNamed(kind catalog.Kind, param string) http.HandlerFunc {
 			}
 			return errorf(http.StatusNotFound, "no %s %s", kind, short(id))
 		}
-		return serveEntity(w, r, s.feedEntity(c))
+		return serveEntity(w, r, v.entity)
 	})
 }
 
+// feedView is a named feed of a revision as it is served: its calendar,
+// and the entity serveEntity answers with, prepared once.
+type feedView struct {
+	cal    *ical.Calendar
+	entity entity
+}
+
 // feed returns the view of a named feed of the revision, made on first
-// request and kept with the revision.
-func (st *site) feed(kind catalog.Kind, id string) (*ical.Calendar, bool) {
+// request and kept with the revision; the whole conference's, the feed
+// polled most, in a field of its own.
+func (s *Server) feed(st *site, kind catalog.Kind, id string) (*feedView, bool) {
+	if kind == catalog.All {
+		if v := st.all.Load(); v != nil {
+			return v, true
+		}
+	}
 	key := string(kind) + "/" + id
 	if v, ok := st.views.Load(key); ok {
-		return v.(*ical.Calendar), true
+		return v.(*feedView), true
 	}
 	c, ok := catalog.Find(st.snap, kind, id)
 	if !ok {
 		return nil, false
 	}
-	v, _ := st.views.LoadOrStore(key, st.view(c))
-	return v.(*ical.Calendar), true
+	cal := st.view(c)
+	v, _ := st.views.LoadOrStore(key, &feedView{cal: cal, entity: s.feedEntity(cal).prepared()})
+	fv := v.(*feedView)
+	if kind == catalog.All {
+		st.all.Store(fv)
+	}
+	return fv, true
 }
 
 // view assembles the feed of calendar c: its sessions in agenda order,

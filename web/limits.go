@@ -41,15 +41,19 @@ func newLimiters() limiters {
 // 401 counts as a failure and is logged at WARN (never the token).
 func (s *Server) limit(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		key := s.clientKey(r)
-		if r.Method == http.MethodPost && local(r) == "/my" && !s.limits.picks.Allow(key) {
-			s.tooMany(w, r, s.limits.picks, key, "too many personal agendas stored from your address; try again later")
-			return
+		// The client is named only for a request a limit applies to:
+		// reads, polls above all, are never limited.
+		if r.Method == http.MethodPost && local(r) == "/my" {
+			if key := s.clientKey(r); !s.limits.picks.Allow(key) {
+				s.tooMany(w, r, s.limits.picks, key, "too many personal agendas stored from your address; try again later")
+				return
+			}
 		}
 		if !needsToken(r) {
 			next.ServeHTTP(w, r)
 			return
 		}
+		key := s.clientKey(r)
 		if s.limits.auth.Blocked(key) {
 			s.log.WarnContext(r.Context(), "authentication refused: too many failures", "client", key, "method", r.Method, "path", r.URL.Path)
 			s.tooMany(w, r, s.limits.auth, key, "too many failed authentications from your address; try again later")
@@ -66,10 +70,18 @@ func (s *Server) limit(next http.Handler) http.Handler {
 
 // needsToken reports whether r is a request the admin token decides.
 func needsToken(r *http.Request) bool {
-	if r.Header.Get("Authorization") != "" {
+	if hasAuthorization(r) {
 		return true
 	}
-	return isAPI(r.URL.Path) && r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions
+	return r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions && isAPI(r.URL.Path)
+}
+
+// hasAuthorization reports whether r carries a non-empty Authorization
+// field, as Header.Get would find it: the server stores header keys in
+// canonical form, so the map is read directly.
+func hasAuthorization(r *http.Request) bool {
+	v := r.Header["Authorization"]
+	return len(v) > 0 && v[0] != ""
 }
 
 // tooMany answers 429 with the time until key's next token.

@@ -74,8 +74,8 @@ func (s *Server) middleware() []func(http.Handler) http.Handler {
 }
 
 // Header values set on many responses. They are constants and each
-// response gets them through Header.Set, so no two responses share a
-// mutable slice.
+// response gets them in slices of its own (fields), so no two responses
+// share a mutable slice.
 const (
 	nosniff        = "nosniff"
 	referrerPolicy = "same-origin"
@@ -86,6 +86,22 @@ const (
 	anyOrigin     = "*"
 	exposeHeaders = "ETag, Last-Modified, Confcal-Revision"
 )
+
+// fields hands out the one-value slices of a response's header fields
+// from one allocation, where Header.Set makes one per field (and
+// canonicalizes its key, which set's callers give in canonical form
+// already). Each slice is capped at its one value, so a later Header.Add
+// to a field copies it instead of writing over the next field's value;
+// past the capacity a new array is started, and the slices handed out
+// keep the old one.
+type fields []string
+
+// set sets h's field key, in canonical form, to the one value v.
+func (f *fields) set(h http.Header, key, v string) {
+	*f = append(*f, v)
+	n := len(*f)
+	h[key] = (*f)[n-1 : n : n]
+}
 
 // limitBodyAndSetHeaders applies the server's request limits and response headers:
 //
@@ -118,17 +134,19 @@ func (s *Server) limitBodyAndSetHeaders(next http.Handler) http.Handler {
 		switch {
 		case feeds || apiPath:
 			if read && !strings.HasPrefix(p, "/feeds/my/") {
-				h.Set("Access-Control-Allow-Origin", anyOrigin)
-				h.Set("Access-Control-Expose-Headers", exposeHeaders)
+				f := make(fields, 0, 2)
+				f.set(h, "Access-Control-Allow-Origin", anyOrigin)
+				f.set(h, "Access-Control-Expose-Headers", exposeHeaders)
 			}
 		case p == "/dav" || strings.HasPrefix(p, "/dav/"):
 			// CalDAV answers XML and iCalendar, never HTML.
 		default:
-			h.Set("X-Content-Type-Options", nosniff)
-			h.Set("Referrer-Policy", referrerPolicy)
-			h.Set("Content-Security-Policy", defaultCSP)
+			f := make(fields, 0, 3)
+			f.set(h, "X-Content-Type-Options", nosniff)
+			f.set(h, "Referrer-Policy", referrerPolicy)
+			f.set(h, "Content-Security-Policy", defaultCSP)
 		}
-		if (apiPath && !read) || r.Header.Get("Authorization") != "" {
+		if (apiPath && !read) || hasAuthorization(r) {
 			w = &noStoreWriter{ResponseWriter: w}
 		}
 		next.ServeHTTP(w, r)

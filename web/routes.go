@@ -1,10 +1,12 @@
 package web
 
 import (
+	"context"
 	"maps"
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 
 	"confcal/agenda"
 	"confcal/caldav"
@@ -96,7 +98,54 @@ func (s *Server) HandlerFor(host Host, monitoring map[string]http.Handler) http.
 	for _, p := range slices.Sorted(maps.Keys(monitoring)) {
 		read(r, p, monitoring[p].ServeHTTP)
 	}
-	return r
+	return &routeTable{Mux: r}
+}
+
+// routeTable is the route table HandlerFor returns: chi's router (its
+// chi.Routes too), whose requests get their context made once, with
+// chi's routing context and a place for the conference (routed). chi
+// otherwise adds a context and a copy of the request for its routing
+// context, and the conference another pair.
+type routeTable struct {
+	*chi.Mux
+	contexts sync.Pool // of *chi.Context, as chi pools its own
+}
+
+func (t *routeTable) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Context().Value(chi.RouteCtxKey) != nil {
+		// Mounted in another chi router, whose routing context chi
+		// goes on with.
+		t.Mux.ServeHTTP(w, r)
+		return
+	}
+	rc, _ := t.contexts.Get().(*chi.Context)
+	if rc == nil {
+		rc = chi.NewRouteContext()
+	}
+	rc.Reset()
+	rc.Routes = t.Mux
+	t.Mux.ServeHTTP(w, r.WithContext(&routed{Context: r.Context(), route: rc}))
+	t.contexts.Put(rc)
+}
+
+// routed is the context of a request routeTable serves: chi's routing
+// context, and the conference atDefault or atSlug routes the request to,
+// set once in place (withConf) before its handler runs.
+type routed struct {
+	context.Context
+	route *chi.Context
+	ref   *confRef
+}
+
+// Value answers chi's routing context key and confKey.
+func (c *routed) Value(key any) any {
+	if key == chi.RouteCtxKey {
+		return c.route
+	}
+	if _, ok := key.(confKey); ok && c.ref != nil {
+		return c.ref
+	}
+	return c.Context.Value(key)
 }
 
 // conferenceRoutes adds the routes of one conference to r: r routes each

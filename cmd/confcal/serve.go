@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
@@ -165,7 +166,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 		Default: def, Picks: storePicks{st: store, slug: def},
 		PicksFor:     func(slug string) page.PickStore { return storePicks{st: store, slug: slug} },
 		Token:        token,
-		Middleware:   []func(http.Handler) http.Handler{metrics.AccessLog(access, web.RoutePattern, web.LogPath), m.Instrument(web.RoutePattern)},
+		Middleware:   serveMiddleware(access, m),
 		CalDAVReport: m.CalDAVReport})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -274,6 +275,12 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// serveMiddleware is what serve wraps every route in (web.Config.Middleware):
+// the access log to access and the metrics m, in one wrapper.
+func serveMiddleware(access *slog.Logger, m *metrics.Metrics) []func(http.Handler) http.Handler {
+	return []func(http.Handler) http.Handler{m.InstrumentAndLog(access, web.RoutePattern, web.LogPath)}
 }
 
 // defaultConference returns the slug of the store's default conference:

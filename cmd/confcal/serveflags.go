@@ -111,17 +111,20 @@ func (o *serveFlags) loggers(w io.Writer) (log, access *slog.Logger, close func(
 		return nil, nil, nil, &usageError{err: fmt.Errorf("serve: -log-level %q: want debug, info, warn or error", *o.logLevel)}
 	}
 	opts := &slog.HandlerOptions{Level: level}
-	var handler func(io.Writer) slog.Handler
+	var handler slog.Handler
+	var json bool
 	switch strings.ToLower(*o.logFormat) {
 	case "text":
-		handler = func(w io.Writer) slog.Handler { return slog.NewTextHandler(w, opts) }
+		handler = slog.NewTextHandler(w, opts)
 	case "json":
-		handler = func(w io.Writer) slog.Handler { return slog.NewJSONHandler(w, opts) }
+		handler, json = slog.NewJSONHandler(w, opts), true
 	default:
 		return nil, nil, nil, &usageError{err: fmt.Errorf("serve: -log-format %q: want text or json", *o.logFormat)}
 	}
+	// The access log's handler writes its request lines in the same
+	// format as slog's, without slog's generic formatting.
 	bw := newBufferedWriter(w, accessFlush)
-	return slog.New(handler(w)), slog.New(handler(bw)), bw.close, nil
+	return slog.New(handler), slog.New(metrics.AccessHandler(bw, json, opts)), bw.close, nil
 }
 
 // accessFlush is how long an access-log line may wait in the buffer.
