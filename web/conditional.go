@@ -68,17 +68,20 @@ func serveEntity(w http.ResponseWriter, r *http.Request, e entity) error {
 		modified = e.modified.UTC().Format(http.TimeFormat)
 	}
 	// Every response, 304s included, says what it varies by and carries
-	// the validator of the variant chosen (RFC 9110 §15.4.5).
+	// the validator of the variant chosen (RFC 9110 §15.4.5). A 304 with
+	// an ETag leaves out Last-Modified, as that section asks: the client
+	// keeps the one it has.
 	f := make(fields, 0, 7)
 	if e.gzip {
 		f.set(h, "Vary", "Accept-Encoding")
 	}
 	f.set(h, "Cache-Control", e.cache)
 	f.set(h, "Etag", etag)
-	if modified != "" {
+	unchanged := notModified(r, etag, e.modified)
+	if modified != "" && !(unchanged && etag != "") {
 		f.set(h, "Last-Modified", modified)
 	}
-	if notModified(r, etag, e.modified) {
+	if unchanged {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}

@@ -22,7 +22,7 @@ func TestHeaderKeysCanonical(t *testing.T) {
 		{"/feeds/all.ics", nil, http.StatusOK,
 			[]string{"ETag", "Last-Modified", "Cache-Control", "Vary", "Content-Type", "Content-Length", "Access-Control-Allow-Origin", "Access-Control-Expose-Headers"}},
 		{"/feeds/all.ics", []string{"If-None-Match", etag}, http.StatusNotModified,
-			[]string{"ETag", "Last-Modified", "Cache-Control", "Vary", "Access-Control-Allow-Origin"}},
+			[]string{"ETag", "Cache-Control", "Vary", "Access-Control-Allow-Origin"}},
 		{"/feeds/all.ics", []string{"Accept-Encoding", "gzip"}, http.StatusOK, []string{"Content-Encoding", "ETag"}},
 		{"/feeds/all.ics", []string{"Accept-Encoding", "gzip", "If-None-Match", gzETag}, http.StatusNotModified, []string{"ETag"}},
 		{"/feeds", nil, http.StatusOK, []string{"ETag", "Content-Type"}},
@@ -43,6 +43,30 @@ func TestHeaderKeysCanonical(t *testing.T) {
 			if resp.Header.Get(f) == "" {
 				t.Errorf("GET %s %q: no %s", tc.target, tc.hdr, f)
 			}
+		}
+	}
+}
+
+// A 304 carries the ETag and the fields that guide caches, not
+// Last-Modified (RFC 9110 §15.4.5: with an ETag it is representation
+// metadata the client has already); answering If-Modified-Since alone,
+// it still carries the ETag.
+func TestNotModifiedFields(t *testing.T) {
+	_, h := newServer(t)
+	ok := do(t, h, "GET", "/feeds/all.ics")
+	for _, hdr := range [][]string{
+		{"If-None-Match", ok.Header.Get("ETag")},
+		{"If-Modified-Since", ok.Header.Get("Last-Modified")},
+	} {
+		resp := do(t, h, "GET", "/feeds/all.ics", hdr...)
+		if resp.StatusCode != http.StatusNotModified {
+			t.Fatalf("GET with %q: %d, want 304", hdr, resp.StatusCode)
+		}
+		if got := resp.Header.Get("ETag"); got != ok.Header.Get("ETag") {
+			t.Errorf("GET with %q: ETag %q, want %q", hdr, got, ok.Header.Get("ETag"))
+		}
+		if lm := resp.Header.Get("Last-Modified"); lm != "" {
+			t.Errorf("GET with %q: Last-Modified %q on a 304 with an ETag", hdr, lm)
 		}
 	}
 }
