@@ -93,7 +93,10 @@ type parser struct {
 type item struct {
 	category string // the category's id
 	name     string
-	order    int // position in its category
+	// order is the item's position among all categories' items: in the
+	// list's order of categories, each category's in its own order, so
+	// that two categories that share an id still give one order.
+	order int
 }
 
 // document reads data as the All view's object of arrays.
@@ -139,7 +142,7 @@ func (p *parser) categories(raw json.RawMessage) {
 		sort     int64
 	}
 	cats, _ := schedule.Array(raw)
-	trackRank := -1
+	trackRank, order := -1, 0
 	for i, c := range cats {
 		f, ok := object(c)
 		if !ok {
@@ -170,11 +173,12 @@ func (p *parser) categories(raw json.RawMessage) {
 			}
 		}
 		slices.SortStableFunc(its, func(a, b catItem) int { return cmp.Compare(a.sort, b.sort) })
-		for n, it := range its {
+		for _, it := range its {
 			if _, dup := p.items[it.id]; dup || it.id == "" || it.name == "" {
 				continue
 			}
-			p.items[it.id] = item{category: id, name: it.name, order: n}
+			p.items[it.id] = item{category: id, name: it.name, order: order}
+			order++
 		}
 	}
 	var trackItems []item

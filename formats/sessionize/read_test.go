@@ -139,6 +139,34 @@ func TestTrackCategory(t *testing.T) {
 	}
 }
 
+// TestTrackOrderSharedID: two track categories under one id (an export
+// that numbered them alike) give their tracks in one order every time:
+// the first category's items in their sort order, then the second's.
+func TestTrackOrderSharedID(t *testing.T) {
+	doc := []byte(`{"sessions":[
+		{"id":"1","title":"A","startsAt":"2021-05-01T10:00:00","endsAt":"2021-05-01T11:00:00","categoryItems":[1],"roomId":1},
+		{"id":"2","title":"B","startsAt":"2021-05-01T11:00:00","endsAt":"2021-05-01T12:00:00","categoryItems":[2],"roomId":1},
+		{"id":"3","title":"C","startsAt":"2021-05-01T12:00:00","endsAt":"2021-05-01T13:00:00","categoryItems":[3],"roomId":1},
+		{"id":"4","title":"D","startsAt":"2021-05-01T13:00:00","endsAt":"2021-05-01T14:00:00","categoryItems":[4],"roomId":1}],
+		"speakers":[],"rooms":[{"id":1,"name":"R"}],"categories":[
+		{"id":7,"title":"Track","items":[{"id":2,"name":"Second","sort":2},{"id":1,"name":"First","sort":1}]},
+		{"id":7,"title":"Track","items":[{"id":4,"name":"Fourth","sort":2},{"id":3,"name":"Third","sort":1}]}]}`)
+	want := []string{"First", "Second", "Third", "Fourth"}
+	for range 20 { // the map the items are kept in is iterated in another order each time
+		res, err := sessionize.Parse(doc, formats.Options{Name: "c.json", TimeZone: "Europe/London"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, tr := range res.Contents.Tracks {
+			got = append(got, tr.Name)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("tracks %q, want %q", got, want)
+		}
+	}
+}
+
 func TestParseErrors(t *testing.T) {
 	quirks := string(fixture(t, "quirks.json"))
 	for _, tc := range []struct {
