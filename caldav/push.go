@@ -50,9 +50,8 @@ type Push interface {
 	// changed, for every subscription of it. It must not block: sending
 	// is Push's to schedule.
 	Changed(calendar string, message []byte)
-	// Pushed returns the latest revision whose changes were handed over
-	// (MarkPushed), by this process or another on the same store, before
-	// this one started; 0 when none was.
+	// Pushed returns the latest revision recorded with MarkPushed, by
+	// this process or another on the same store; 0 when none was.
 	Pushed(ctx context.Context) (int64, error)
 	// MarkPushed records that the changes up to revision rev were
 	// handed over. It must not block.
