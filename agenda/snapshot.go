@@ -399,6 +399,19 @@ func (s *Snapshot) ByRoom(id string) []Session { return s.pick(s.byRoom[id]) }
 // ByDay lists the sessions starting on day d.
 func (s *Snapshot) ByDay(d Date) []Session { return s.pick(s.byDay[d]) }
 
+// NumByTrack, NumByRoom, NumByDay and NumBySpeaker return the lengths of
+// ByTrack, ByRoom, ByDay and BySpeaker without making the lists.
+func (s *Snapshot) NumByTrack(id string) int { return len(s.byTrack[id]) }
+
+// NumByRoom: see NumByTrack.
+func (s *Snapshot) NumByRoom(id string) int { return len(s.byRoom[id]) }
+
+// NumByDay: see NumByTrack.
+func (s *Snapshot) NumByDay(d Date) int { return len(s.byDay[d]) }
+
+// NumBySpeaker: see NumByTrack.
+func (s *Snapshot) NumBySpeaker(id string) int { return len(s.bySpkr[id]) }
+
 func (s *Snapshot) pick(idx []int) []Session {
 	if len(idx) == 0 {
 		return nil

@@ -141,7 +141,7 @@ func Describe(l agenda.Listing, snap *agenda.Snapshot, base string) Conference {
 	if snap != nil {
 		conf := snap.Conference()
 		c.Name, c.TimeZone, c.First, c.Last = conf.Name, conf.TimeZone, conf.First.String(), conf.Last.String()
-		c.Revision, c.Sessions = snap.Revision(), len(snap.SessionIDs())
+		c.Revision, c.Sessions = snap.Revision(), snap.Len()
 	}
 	return c
 }

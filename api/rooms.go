@@ -46,5 +46,5 @@ type TrackList struct {
 
 // FromRoom writes room r of snap as the API shows it.
 func FromRoom(snap *agenda.Snapshot, r agenda.Room) Room {
-	return Room{ID: r.ID, Name: r.Name, Sessions: len(snap.ByRoom(r.ID)), ETag: RoomETag(snap, r.ID)}
+	return Room{ID: r.ID, Name: r.Name, Sessions: snap.NumByRoom(r.ID), ETag: RoomETag(snap, r.ID)}
 }

@@ -187,3 +187,28 @@ func (d *discard) Write(b []byte) (int, error) {
 	d.n += len(b)
 	return len(b), nil
 }
+
+// BenchmarkViewAfterEdit10000: the first request after an edit of the
+// synthetic agenda of 10,008 sessions, a PROPFIND Depth 0 of the whole
+// conference's calendar, which builds the view of the new rendering.
+func BenchmarkViewAfterEdit10000(b *testing.B) {
+	s := newSyntheticServer(b)
+	id := s.snap.SessionIDs()[0]
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		b.StopTimer()
+		n++
+		s.edit(b, func(e *agenda.Editor) error {
+			return e.UpdateSession(id, agenda.SessionUpdate{Title: ptr(fmt.Sprintf("Retitled %d", n))})
+		})
+		r := httptest.NewRequest("PROPFIND", calAll, nil)
+		r.Header.Set("Depth", "0")
+		w := newDiscard()
+		b.StartTimer()
+		s.h.ServeHTTP(w, r)
+		if w.Code != http.StatusMultiStatus {
+			b.Fatalf("status %d", w.Code)
+		}
+	}
+}

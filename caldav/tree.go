@@ -268,7 +268,7 @@ func newView(ed *ical.Rendered, p paths, prev *view, push Push) (*view, error) {
 		add(&calendar{id: "room-" + r.ID, kind: kindRoom, key: r.ID, order: orderRoomBase + i, color: colorRoom,
 			name: c.Name, desc: c.Description})
 	}
-	for _, x := range snap.Sessions() {
+	for x := range snap.All() {
 		if x.Status == agenda.StatusCancelled {
 			continue
 		}

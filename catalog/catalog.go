@@ -151,7 +151,7 @@ func isDay(snap *agenda.Snapshot, d agenda.Date) bool {
 func Whole(snap *agenda.Snapshot) Calendar {
 	conf := snap.Conference()
 	return Calendar{Kind: All, Name: conf.Name, Description: conf.Description, Path: AllPath,
-		In: func(agenda.Session) bool { return true }, Events: len(snap.SessionIDs())}
+		In: func(agenda.Session) bool { return true }, Events: snap.Len()}
 }
 
 // Picked returns the calendar of an attendee's pick; in is the pick's rule
@@ -166,7 +166,7 @@ func trackCalendar(snap *agenda.Snapshot, t agenda.Track) Calendar {
 	return Calendar{Kind: Track, ID: t.ID, Name: conf.Name + " — " + t.Name, Color: t.Color,
 		Description: fmt.Sprintf("The %s track at %s", t.Name, conf.Name), Path: TrackPath(t.ID),
 		In: func(x agenda.Session) bool { return x.Track == t.ID }, Renamed: snap.TrackChanged(t.ID).Time,
-		Events: len(snap.ByTrack(t.ID))}
+		Events: snap.NumByTrack(t.ID)}
 }
 
 func roomCalendar(snap *agenda.Snapshot, r agenda.Room) Calendar {
@@ -174,7 +174,7 @@ func roomCalendar(snap *agenda.Snapshot, r agenda.Room) Calendar {
 	return Calendar{Kind: Room, ID: r.ID, Name: conf.Name + " — " + r.Name,
 		Description: fmt.Sprintf("Sessions in %s at %s", r.Name, conf.Name), Path: RoomPath(r.ID),
 		In: func(x agenda.Session) bool { return x.Room == r.ID }, Renamed: snap.RoomChanged(r.ID).Time,
-		Events: len(snap.ByRoom(r.ID))}
+		Events: snap.NumByRoom(r.ID)}
 }
 
 func dayCalendar(snap *agenda.Snapshot, d agenda.Date) Calendar {
@@ -182,7 +182,7 @@ func dayCalendar(snap *agenda.Snapshot, d agenda.Date) Calendar {
 	day := DayName(d)
 	return Calendar{Kind: Day, ID: d.String(), Name: conf.Name + " — " + day,
 		Description: fmt.Sprintf("Sessions on %s at %s", day, conf.Name), Path: DayPath(d),
-		In: func(x agenda.Session) bool { return snap.Day(x) == d }, Events: len(snap.ByDay(d))}
+		In: func(x agenda.Session) bool { return snap.Day(x) == d }, Events: snap.NumByDay(d)}
 }
 
 func sessionCalendar(snap *agenda.Snapshot, x agenda.Session) Calendar {
@@ -212,7 +212,7 @@ func speakerCalendar(snap *agenda.Snapshot, p agenda.Speaker) Calendar {
 				}
 			}
 			return false
-		}, Renamed: snap.SpeakerChanged(p.ID).Time, Events: len(snap.BySpeaker(p.ID))}
+		}, Renamed: snap.SpeakerChanged(p.ID).Time, Events: snap.NumBySpeaker(p.ID)}
 }
 
 // DayName writes a day as calendars name it: "Tuesday, 8 October 2019".

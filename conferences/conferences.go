@@ -298,7 +298,7 @@ func (m *Manager) Create(ctx context.Context, l agenda.Listing, contents *agenda
 	if err != nil {
 		return nil, err
 	}
-	m.log.Info("conference added", "conference", l.Slug, "sessions", len(snap.SessionIDs()))
+	m.log.Info("conference added", "conference", l.Slug, "sessions", snap.Len())
 	return c, nil
 }
 

@@ -229,7 +229,7 @@ func filters(snap *agenda.Snapshot, st state) ([]filterGroup, string) {
 	s.track = ""
 	trackG.Links = append(trackG.Links, filterLink{Label: "All tracks", URL: s.link("/", ""), Active: st.track == ""})
 	for _, t := range snap.Tracks() {
-		if len(snap.ByTrack(t.ID)) == 0 {
+		if snap.NumByTrack(t.ID) == 0 {
 			continue
 		}
 		s.track = t.ID
@@ -243,7 +243,7 @@ func filters(snap *agenda.Snapshot, st state) ([]filterGroup, string) {
 	s.room = ""
 	roomG.Links = append(roomG.Links, filterLink{Label: "All rooms", URL: s.link("/", ""), Active: st.room == ""})
 	for _, rm := range snap.Rooms() {
-		if len(snap.ByRoom(rm.ID)) == 0 {
+		if snap.NumByRoom(rm.ID) == 0 {
 			continue
 		}
 		s.room = rm.ID
@@ -321,17 +321,17 @@ func calendars(snap *agenda.Snapshot, base links) []calGroup {
 	var dg, tg, rg calGroup
 	dg.Name, tg.Name, rg.Name = "Days", "Tracks", "Rooms"
 	for _, d := range snap.Days() {
-		if len(snap.ByDay(d)) > 0 {
+		if snap.NumByDay(d) > 0 {
 			dg.Subs = append(dg.Subs, daySub(snap, base, d))
 		}
 	}
 	for _, t := range snap.Tracks() {
-		if len(snap.ByTrack(t.ID)) > 0 {
+		if snap.NumByTrack(t.ID) > 0 {
 			tg.Subs = append(tg.Subs, trackSub(snap, base, t))
 		}
 	}
 	for _, rm := range snap.Rooms() {
-		if len(snap.ByRoom(rm.ID)) > 0 {
+		if snap.NumByRoom(rm.ID) > 0 {
 			rg.Subs = append(rg.Subs, roomSub(snap, base, rm))
 		}
 	}
@@ -431,7 +431,7 @@ func (h *Renderer) Help(ctx context.Context, w io.Writer, snap *agenda.Snapshot,
 		Calendars: st.onlyPick().link("/", "calendars"),
 	}
 	for _, t := range snap.Tracks() {
-		if len(snap.ByTrack(t.ID)) > 0 {
+		if snap.NumByTrack(t.ID) > 0 {
 			d.Tracks = append(d.Tracks, t)
 		}
 	}

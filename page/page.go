@@ -188,7 +188,7 @@ func (h *Renderer) Conferences(w io.Writer, title string, list []Listed, today a
 		conf := c.Snap.Conference()
 		at := links{abs: c.Base, prefix: c.Prefix}
 		e := listEntry{Slug: c.Slug, Name: conf.Name, Dates: dateRange(conf.First, conf.Last), TimeZone: conf.TimeZone,
-			Page: c.Prefix + "/", Help: c.Prefix + "/help", CalDAV: at.dav(), Sessions: len(c.Snap.SessionIDs()),
+			Page: c.Prefix + "/", Help: c.Prefix + "/help", CalDAV: at.dav(), Sessions: c.Snap.Len(),
 			Sub: newSub(at, "sub-"+c.Slug, conf.Name, catalog.Whole(c.Snap))}
 		if conf.Last.Before(today) {
 			d.Past = append(d.Past, e)
@@ -209,7 +209,7 @@ func parseState(ctx context.Context, snap *agenda.Snapshot, q Query) (state, []s
 		if err != nil {
 			return s, nil, pageError(400, "The day %q is not a date (want YYYY-MM-DD).", truncate(d, 20))
 		}
-		if len(snap.ByDay(day)) == 0 && !containsDay(snap.Days(), day) {
+		if snap.NumByDay(day) == 0 && !containsDay(snap.Days(), day) {
 			return s, nil, pageError(404, "%s is not a day of the conference.", day)
 		}
 		s.day = day.String()

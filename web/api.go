@@ -230,7 +230,7 @@ func (a *adminAPI) listTracks(w http.ResponseWriter, r *http.Request) error {
 	}
 	list := api.TrackList{Revision: snap.Revision(), Tracks: []api.Track{}}
 	for _, t := range snap.Tracks() {
-		list.Tracks = append(list.Tracks, api.Track{ID: t.ID, Name: t.Name, Color: t.Color, Sessions: len(snap.ByTrack(t.ID))})
+		list.Tracks = append(list.Tracks, api.Track{ID: t.ID, Name: t.Name, Color: t.Color, Sessions: snap.NumByTrack(t.ID)})
 	}
 	return a.answer(w, r, http.StatusOK, list)
 }

@@ -199,7 +199,7 @@ func summary(c postgres.Conference) string {
 		b.WriteString(": no agenda yet")
 	} else {
 		fmt.Fprintf(&b, ": revision %d (log from %d, %d entries), %d sessions", c.Agenda.Revision(), c.Agenda.BaseRevision(),
-			len(c.Agenda.Log()), len(c.Agenda.Sessions()))
+			len(c.Agenda.Log()), c.Agenda.Len())
 	}
 	fmt.Fprintf(&b, ", %d organizer tokens, %d picks, %d push subscriptions, %d webhooks, %d deliveries waiting",
 		len(c.Tokens), len(c.Picks), len(c.Subscriptions), len(c.Webhooks), len(c.Outbox))

@@ -256,7 +256,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	log.Info("listening", "addr", ln.Addr().String(), "url", base,
-		"conference", snap.Conference().Name, "revision", snap.Revision(), "sessions", len(snap.SessionIDs()),
+		"conference", snap.Conference().Name, "revision", snap.Revision(), "sessions", snap.Len(),
 		"conferences", len(mgr.List()), "store", where)
 
 	select {
