@@ -352,3 +352,49 @@ func TestRandomEditsMatchRebuild(t *testing.T) {
 		snap = next
 	}
 }
+
+// The counts are the lists' lengths, in every revision of a run of edits.
+func TestNumBy(t *testing.T) {
+	snap, err := agenda.NewSnapshot(bigContents(300), 1, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2019, 9, 20, 8, 0, 0, 0, time.UTC)
+	for round := range 3 {
+		for _, tr := range snap.Tracks() {
+			if got, want := snap.NumByTrack(tr.ID), len(snap.ByTrack(tr.ID)); got != want {
+				t.Errorf("round %d: NumByTrack(%s) = %d, want %d", round, tr.ID, got, want)
+			}
+		}
+		for _, r := range snap.Rooms() {
+			if got, want := snap.NumByRoom(r.ID), len(snap.ByRoom(r.ID)); got != want {
+				t.Errorf("round %d: NumByRoom(%s) = %d, want %d", round, r.ID, got, want)
+			}
+		}
+		for _, d := range snap.Days() {
+			if got, want := snap.NumByDay(d), len(snap.ByDay(d)); got != want || want == 0 {
+				t.Errorf("round %d: NumByDay(%s) = %d, want %d (not 0)", round, d, got, want)
+			}
+		}
+		for _, p := range snap.Speakers() {
+			if got, want := snap.NumBySpeaker(p.ID), len(snap.BySpeaker(p.ID)); got != want {
+				t.Errorf("round %d: NumBySpeaker(%s) = %d, want %d", round, p.ID, got, want)
+			}
+		}
+		if snap.Len() != len(snap.Sessions()) {
+			t.Errorf("round %d: Len = %d, want %d", round, snap.Len(), len(snap.Sessions()))
+		}
+		e := snap.Edit("test", at.Add(time.Duration(round)*time.Hour))
+		x, _ := snap.Session("session-7")
+		start := x.Start.Add(24 * time.Hour)
+		end := start.Add(x.Duration())
+		track := snap.Tracks()[(round+1)%3].ID
+		ids := []string{"speaker-1", "speaker-2"}[:1+round%2]
+		if err := e.UpdateSession("session-7", agenda.SessionUpdate{Start: &start, End: &end, Track: &track, Speakers: &ids, Force: true}); err != nil {
+			t.Fatal(err)
+		}
+		if snap, err = e.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
