@@ -372,8 +372,8 @@ func TestNumBy(t *testing.T) {
 			}
 		}
 		for _, d := range snap.Days() {
-			if got, want := snap.NumByDay(d), len(snap.ByDay(d)); got != want || want == 0 {
-				t.Errorf("round %d: NumByDay(%s) = %d, want %d (not 0)", round, d, got, want)
+			if got, want := snap.NumByDay(d), len(snap.ByDay(d)); got != want {
+				t.Errorf("round %d: NumByDay(%s) = %d, want %d", round, d, got, want)
 			}
 		}
 		for _, p := range snap.Speakers() {
@@ -385,9 +385,8 @@ func TestNumBy(t *testing.T) {
 			t.Errorf("round %d: Len = %d, want %d", round, snap.Len(), len(snap.Sessions()))
 		}
 		e := snap.Edit("test", at.Add(time.Duration(round)*time.Hour))
-		x, _ := snap.Session("session-7")
-		start := x.Start.Add(24 * time.Hour)
-		end := start.Add(x.Duration())
+		start := agendatest.At(9+round%2, 9, 1) // to the second day and back
+		end := start.Add(25 * time.Minute)
 		track := snap.Tracks()[(round+1)%3].ID
 		ids := []string{"speaker-1", "speaker-2"}[:1+round%2]
 		if err := e.UpdateSession("session-7", agenda.SessionUpdate{Start: &start, End: &end, Track: &track, Speakers: &ids, Force: true}); err != nil {
