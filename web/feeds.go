@@ -45,21 +45,14 @@ func (s *Server) serveNamed(kind catalog.Kind, param string) http.HandlerFunc {
 			}
 			return errorf(http.StatusNotFound, "no %s %s", kind, short(id))
 		}
-		return serveEntity(w, r, v.entity)
+		return serveEntity(w, r, *v)
 	})
 }
 
-// feedView is a named feed of a revision as it is served: its calendar,
-// and the entity serveEntity answers with, prepared once.
-type feedView struct {
-	cal    *ical.Calendar
-	entity entity
-}
-
-// feed returns the view of a named feed of the revision, made on first
-// request and kept with the revision; the whole conference's, the feed
-// polled most, in a field of its own.
-func (s *Server) feed(st *site, kind catalog.Kind, id string) (*feedView, bool) {
+// feed returns a named feed of the revision as serveEntity answers with it
+// (its view, prepared), made on first request and kept with the revision;
+// the whole conference's, the feed polled most, in a field of its own.
+func (s *Server) feed(st *site, kind catalog.Kind, id string) (*entity, bool) {
 	if kind == catalog.All {
 		if v := st.all.Load(); v != nil {
 			return v, true
@@ -67,15 +60,15 @@ func (s *Server) feed(st *site, kind catalog.Kind, id string) (*feedView, bool) 
 	}
 	key := string(kind) + "/" + id
 	if v, ok := st.views.Load(key); ok {
-		return v.(*feedView), true
+		return v.(*entity), true
 	}
 	c, ok := catalog.Find(st.snap, kind, id)
 	if !ok {
 		return nil, false
 	}
-	cal := st.view(c)
-	v, _ := st.views.LoadOrStore(key, &feedView{cal: cal, entity: s.feedEntity(cal).prepared()})
-	fv := v.(*feedView)
+	e := s.feedEntity(st.view(c)).prepared()
+	v, _ := st.views.LoadOrStore(key, &e)
+	fv := v.(*entity)
 	if kind == catalog.All {
 		st.all.Store(fv)
 	}

@@ -176,8 +176,8 @@ type site struct {
 	// replaced is closed when a later revision is swapped in: what the
 	// change streams of the conference wait on.
 	replaced chan struct{}
-	views    sync.Map                 // named feed key ("track/talks") → *feedView
-	all      atomic.Pointer[feedView] // the whole conference's, also in views
+	views    sync.Map               // named feed key ("track/talks") → *entity
+	all      atomic.Pointer[entity] // the whole conference's, also in views
 	// The picks asked for, by their query or stored code (site.pick).
 	picks  sync.Map // key → *ical.Calendar
 	npicks atomic.Int64
