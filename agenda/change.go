@@ -290,9 +290,8 @@ func (e *Editor) validate(x Session, force bool) error {
 	// Conference days, not calendar days: they run from the day change,
 	// as NewSnapshot checks them, so a session at 01:00 after the last day
 	// belongs to it.
-	conf := e.base.conf
-	first, end := conf.DayStart(conf.First, loc), conf.DayStart(conf.Last.AddDays(1), loc)
-	if x.Start.Before(first) || x.End.After(end) {
+	conf, days := e.base.conf, e.base.days()
+	if x.Start.Before(days.first) || x.End.After(days.end) {
 		return errorf(ErrInvalid, "session %q: %s – %s is outside the conference days %s to %s", x.ID, x.Start.In(loc).Format("2006-01-02T15:04"), x.End.In(loc).Format("2006-01-02T15:04"), conf.First, conf.Last)
 	}
 	if o, ok := e.overlap(x); ok && !force {

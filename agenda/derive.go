@@ -1,7 +1,6 @@
 package agenda
 
 import (
-	"cmp"
 	"maps"
 	"slices"
 	"weak"
@@ -109,11 +108,6 @@ func (b *Snapshot) derive(e *Editor) (*Snapshot, error) {
 		}
 	}
 	return s, nil
-}
-
-// order compares sessions in agenda order: by start, room order, ID.
-func (s *Snapshot) order(a, b *Session) int {
-	return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(s.roomIdx[a.Room], s.roomIdx[b.Room]), cmp.Compare(a.ID, b.ID))
 }
 
 // resort returns the sessions in agenda order when those at the positions

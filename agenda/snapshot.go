@@ -219,19 +219,15 @@ func (s *Snapshot) indexSpeakerSessions() {
 // the order is checked first; the sort itself compares keys made once
 // per session rather than looking rooms up at every comparison.
 func (s *Snapshot) sortSessions() {
-	type key struct {
-		start int64
-		room  int
-		id    string
-		x     *Session
+	type keyed struct {
+		k sessionKey
+		x *Session
 	}
-	keys := make([]key, len(s.sessions))
+	keys := make([]keyed, len(s.sessions))
 	for i, x := range s.sessions {
-		keys[i] = key{x.Start.UnixNano(), s.roomIdx[x.Room], x.ID, x}
+		keys[i] = keyed{s.keyOf(x), x}
 	}
-	order := func(a, b key) int {
-		return cmp.Or(cmp.Compare(a.start, b.start), cmp.Compare(a.room, b.room), cmp.Compare(a.id, b.id))
-	}
+	order := func(a, b keyed) int { return a.k.compare(b.k) }
 	if slices.IsSortedFunc(keys, order) {
 		return
 	}
@@ -240,6 +236,24 @@ func (s *Snapshot) sortSessions() {
 		s.sessions[i] = k.x
 	}
 }
+
+// sessionKey is what agenda order compares: start, room order, ID.
+type sessionKey struct {
+	start int64
+	room  int
+	id    string
+}
+
+func (s *Snapshot) keyOf(x *Session) sessionKey {
+	return sessionKey{x.Start.UnixNano(), s.roomIdx[x.Room], x.ID}
+}
+
+func (a sessionKey) compare(b sessionKey) int {
+	return cmp.Or(cmp.Compare(a.start, b.start), cmp.Compare(a.room, b.room), cmp.Compare(a.id, b.id))
+}
+
+// order compares sessions in agenda order.
+func (s *Snapshot) order(a, b *Session) int { return s.keyOf(a).compare(s.keyOf(b)) }
 
 // daySpan is when the conference's days begin and end.
 type daySpan struct{ first, end time.Time }
