@@ -431,12 +431,16 @@ func (h *Handler) Published() {
 			// A new calendar: nobody can have subscribed to it yet.
 			continue
 		}
-		tok := v.syncToken(c.id, c.changed)
-		if tok == prev.syncToken(old.id, old.changed) {
-			continue
+		if v.syncToken(c.id, c.changed) != prev.syncToken(old.id, old.changed) {
+			h.pushCalendar(v, c)
 		}
-		h.push.Changed(c.id, pushMessage(h.push.Topic(c.id), tok))
 	}
+}
+
+// pushCalendar hands over calendar c's push message, with its sync token
+// in view v.
+func (h *Handler) pushCalendar(v *view, c *calendar) {
+	h.push.Changed(c.id, pushMessage(h.push.Topic(c.id), v.syncToken(c.id, c.changed)))
 }
 
 // catchUp pushes, from the first view the handler serves, every calendar
@@ -456,7 +460,7 @@ func (h *Handler) catchUp(v *view) {
 	}
 	for _, c := range v.cals {
 		if c.changed > since {
-			h.push.Changed(c.id, pushMessage(h.push.Topic(c.id), v.syncToken(c.id, c.changed)))
+			h.pushCalendar(v, c)
 		}
 	}
 }

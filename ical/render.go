@@ -110,10 +110,10 @@ type eventInput struct {
 	speakers    []string // the speakers' names, in billing order
 }
 
-// equal reports whether in and o render the same VEVENT (times compared
-// as instants: every snapshot loads its own *time.Location).
-// sameAs reports whether in, rendered before, equals o, whose speakers'
-// names are not gathered yet: they are looked up in snap one by one.
+// sameAs reports whether in, rendered before, renders the same VEVENT as
+// o, whose speakers' names are not gathered yet: they are looked up in
+// snap one by one. Times are compared as instants: every snapshot loads
+// its own *time.Location.
 func (in eventInput) sameAs(snap *agenda.Snapshot, o eventInput) bool {
 	if in.room != o.room || in.track != o.track || !in.session.Equal(o.session) {
 		return false
