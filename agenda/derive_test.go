@@ -78,24 +78,22 @@ func viewOf(s *agenda.Snapshot) view {
 // answer as a fresh one does, and the revision before it is unchanged.
 func TestEditMatchesRebuild(t *testing.T) {
 	at := time.Date(2019, 9, 20, 8, 0, 0, 0, time.UTC)
-	str := func(s string) *string { return &s }
-	tm := func(t time.Time) *time.Time { return &t }
 	cancelled := agenda.StatusCancelled
 	for _, tc := range []struct {
 		name string
 		edit func(*agenda.Editor) error
 	}{
 		{"title", func(e *agenda.Editor) error {
-			return e.UpdateSession("state-of-state", agenda.SessionUpdate{Title: str("State of the State")})
+			return e.UpdateSession("state-of-state", agenda.SessionUpdate{Title: ptr("State of the State")})
 		}},
 		{"move later", func(e *agenda.Editor) error {
-			return e.UpdateSession("opening-keynote", agenda.SessionUpdate{Start: tm(agendatest.At(9, 9, 0)), End: tm(agendatest.At(9, 10, 0))})
+			return e.UpdateSession("opening-keynote", agenda.SessionUpdate{Start: ptr(agendatest.At(9, 9, 0)), End: ptr(agendatest.At(9, 10, 0))})
 		}},
 		{"room", func(e *agenda.Editor) error {
-			return e.UpdateSession("streams-everywhere", agenda.SessionUpdate{Room: str("room-2"), Force: true})
+			return e.UpdateSession("streams-everywhere", agenda.SessionUpdate{Room: ptr("room-2"), Force: true})
 		}},
 		{"track", func(e *agenda.Editor) error {
-			return e.UpdateSession("late-talk", agenda.SessionUpdate{Track: str("keynote")})
+			return e.UpdateSession("late-talk", agenda.SessionUpdate{Track: ptr("keynote")})
 		}},
 		{"cancel", func(e *agenda.Editor) error {
 			return e.UpdateSession("closing-keynote", agenda.SessionUpdate{Status: &cancelled})
@@ -119,7 +117,7 @@ func TestEditMatchesRebuild(t *testing.T) {
 			if err := e.AddRoom(agenda.Room{ID: "annex", Name: "Annex"}); err != nil {
 				return err
 			}
-			return e.UpdateSession("state-of-state", agenda.SessionUpdate{Room: str("annex")})
+			return e.UpdateSession("state-of-state", agenda.SessionUpdate{Room: ptr("annex")})
 		}},
 		{"rename room", func(e *agenda.Editor) error { return e.RenameRoom("room-1", "Main Hall") }},
 		{"add track and session", func(e *agenda.Editor) error {
@@ -130,13 +128,13 @@ func TestEditMatchesRebuild(t *testing.T) {
 				Track: "demo", Room: "room-2"}, false)
 		}},
 		{"two sessions, one twice", func(e *agenda.Editor) error {
-			if err := e.UpdateSession("state-of-state", agenda.SessionUpdate{Abstract: str("Now with an abstract.")}); err != nil {
+			if err := e.UpdateSession("state-of-state", agenda.SessionUpdate{Abstract: ptr("Now with an abstract.")}); err != nil {
 				return err
 			}
-			if err := e.UpdateSession("late-talk", agenda.SessionUpdate{Start: tm(agendatest.At(8, 8, 0)), End: tm(agendatest.At(8, 8, 30))}); err != nil {
+			if err := e.UpdateSession("late-talk", agenda.SessionUpdate{Start: ptr(agendatest.At(8, 8, 0)), End: ptr(agendatest.At(8, 8, 30))}); err != nil {
 				return err
 			}
-			return e.UpdateSession("state-of-state", agenda.SessionUpdate{Title: str("State")})
+			return e.UpdateSession("state-of-state", agenda.SessionUpdate{Title: ptr("State")})
 		}},
 		{"import", func(e *agenda.Editor) error {
 			c := agendatest.SmallContents()
@@ -153,7 +151,7 @@ func TestEditMatchesRebuild(t *testing.T) {
 			// Two earlier revisions, so the edit starts from a derived one.
 			for i := range 2 {
 				e := base.Edit("test", at.Add(time.Duration(i)*time.Minute))
-				if err := e.UpdateSession("opening-keynote", agenda.SessionUpdate{Abstract: str(fmt.Sprint("Take ", i))}); err != nil {
+				if err := e.UpdateSession("opening-keynote", agenda.SessionUpdate{Abstract: ptr(fmt.Sprint("Take ", i))}); err != nil {
 					t.Fatal(err)
 				}
 				var err error
@@ -183,7 +181,7 @@ func TestEditMatchesRebuild(t *testing.T) {
 			// And the revision after it, made from both, is the same too.
 			for _, s := range []*agenda.Snapshot{next, fresh} {
 				e := s.Edit("test", at.Add(2*time.Hour))
-				if err := e.UpdateSession("streams-everywhere", agenda.SessionUpdate{Start: tm(agendatest.At(9, 13, 0)), End: tm(agendatest.At(9, 13, 40))}); err != nil {
+				if err := e.UpdateSession("streams-everywhere", agenda.SessionUpdate{Start: ptr(agendatest.At(9, 13, 0)), End: ptr(agendatest.At(9, 13, 40))}); err != nil {
 					t.Fatal(err)
 				}
 				if _, err := e.Commit(); err != nil {
