@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -9,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"confcal/agenda"
+	"confcal/sqlite"
 	"confcal/webpush/pushtest"
 )
 
@@ -82,8 +86,21 @@ func TestPushAfterOfflineChange(t *testing.T) {
 		t.Fatalf("the message: %+v (%+v, %v), want one accepted, to the subscription, naming topic %q and a sync token", m, pm, err, topic)
 	}
 	// The revision pushed is recorded two throttle intervals after the
-	// message was handed over; a start after that has nothing to push.
-	time.Sleep(11 * time.Second)
+	// message was handed over (read from the store, as the next start
+	// reads it); a start after that has nothing to push.
+	served := servedRevision(t, second.base())
+	st, err := sqlite.Open(context.Background(), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	slug := agenda.Slug(seed(t).Conference().Name)
+	eventually(t, 30*time.Second, func() string {
+		if rev, err := st.PushedRevision(context.Background(), slug); err != nil || rev < served {
+			return fmt.Sprintf("pushed revision %d (%v), want %d", rev, err, served)
+		}
+		return ""
+	})
 	second.stop(t)
 	third := startReplica(t, bin, "third", args...)
 	pushProps(t, third.base()) // serving
