@@ -1,6 +1,7 @@
 package caldav_test
 
 import (
+	"cmp"
 	"context"
 	"crypto/x509"
 	"encoding/base64"
@@ -10,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -75,6 +77,15 @@ func newPushServer(t testing.TB, client *outbound.Client, opts push.Options) *pu
 	done := make(chan struct{})
 	go func() { s.push.Run(runCtx); close(done) }()
 	t.Cleanup(func() { stop(); <-done })
+	// Run sweeps once as it starts, then sets a timer for the next sweep:
+	// the test's clock moves only after that first sweep, which would
+	// otherwise race with it for the subscriptions the clock expires.
+	sweep := cmp.Or(opts.Sweep, push.DefaultSweep)
+	for deadline := time.Now().Add(10 * time.Second); !slices.Contains(s.clock.Waits(), sweep); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the push service did not sweep at start")
+		}
+	}
 
 	srv, err := web.New(web.Config{BaseURL: baseURL, Default: pushConf, Token: pushToken,
 		Push: func(slug string) caldav.Push { return s.push.Conference(slug) }})
