@@ -2,6 +2,7 @@ package ical
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"io"
 	"strconv"
@@ -12,12 +13,12 @@ import (
 
 // Calendar is one published calendar (a feed) as a view of the rendering's
 // rendered events: its head, the VEVENTs of its sessions, END:VCALENDAR.
-// Making one copies no event: it lists them. Its ETag is a hash of the
-// exact body, the same tag a release that stored whole bodies gave the
-// same bytes, so a subscriber's validator survives an upgrade; it is
-// computed over the pieces as they are listed, without assembling the
-// body, which is put together only when written (AppendTo, WriteTo). A
-// Calendar is immutable and safe for concurrent use.
+// Making one copies no event: it lists them. Its ETag is a hash of its
+// head and of its events' own hashes, each made once when the event was
+// rendered: a feed costs 16 bytes of hashing per event, not its bytes,
+// and any change to the body changes the tag. The body is put together
+// only when written (AppendTo, WriteTo). A Calendar is immutable and safe
+// for concurrent use.
 type Calendar struct {
 	head   []byte
 	events []*event
@@ -194,6 +195,11 @@ func (e *Rendered) Calendar(meta FeedMeta, ids []string) *Calendar {
 	c := &Calendar{head: head, events: make([]*event, 0, len(ids)), size: len(head) + len(calendarEnd)}
 	seen := make(map[string]bool, len(ids))
 	h := sha256.New()
+	// The head's length first, so that no head and list of event hashes
+	// hashes as another.
+	var n [8]byte
+	binary.BigEndian.PutUint64(n[:], uint64(len(head)))
+	h.Write(n[:])
 	h.Write(head)
 	for _, id := range ids {
 		ev, ok := e.events[id]
@@ -203,14 +209,13 @@ func (e *Rendered) Calendar(meta FeedMeta, ids []string) *Calendar {
 		seen[id] = true
 		c.events = append(c.events, ev)
 		c.size += len(ev.body)
-		h.Write(ev.body)
+		h.Write(ev.sum[:])
 		if ev.modified.After(c.modified) {
 			c.modified = ev.modified
 		}
 	}
-	h.Write([]byte(calendarEnd))
 	var sum [sha256.Size]byte
-	c.etag = quoteHex(h.Sum(sum[:0])[:16])
+	c.etag = quoteHex(h.Sum(sum[:0])[:sumSize])
 	c.bare = c.etag
 	return c
 }
@@ -292,5 +297,9 @@ func objectETag(head, body []byte) string {
 	var sum [sha256.Size]byte
 	return quoteHex(h.Sum(sum[:0])[:16])
 }
+
+// sumSize is how much of a SHA-256 an ETag holds: 128 bits, as many
+// as make a collision between two bodies of one feed out of reach.
+const sumSize = 16
 
 func quoteHex(b []byte) string { return `"` + hex.EncodeToString(b) + `"` }

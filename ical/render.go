@@ -2,6 +2,7 @@ package ical
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"maps"
@@ -100,6 +101,9 @@ type event struct {
 	// head is the same in every rendering that reuses the event (Render
 	// renders everything anew when what shapes it changes).
 	objectETag string
+	// sum is the first half of body's SHA-256: what a feed's ETag is
+	// derived from, so that no feed hashes its events' bytes again.
+	sum [sumSize]byte
 }
 
 // eventInput is everything a VEVENT is rendered from, apart from the
@@ -223,7 +227,10 @@ func (e *Rendered) add(x agenda.Session, prev *Rendered) error {
 	if err != nil {
 		return err
 	}
-	e.events[x.ID] = &event{in: in, body: body, modified: x.LastModified.UTC(), objectETag: objectETag(e.objectHead, body)}
+	ev := &event{in: in, body: body, modified: x.LastModified.UTC(), objectETag: objectETag(e.objectHead, body)}
+	full := sha256.Sum256(body)
+	copy(ev.sum[:], full[:])
+	e.events[x.ID] = ev
 	e.rendered++
 	return nil
 }
