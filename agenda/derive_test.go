@@ -281,15 +281,30 @@ func TestChangedFrom(t *testing.T) {
 // renames, new sessions), each revision made from the one before, and
 // checks every one against the same revision built from scratch.
 func TestRandomEditsMatchRebuild(t *testing.T) {
-	c := bigContents(300)
-	snap, err := agenda.NewSnapshot(c, 1, 1, nil)
+	randomEdits(t, 300, func(round int, next *agenda.Snapshot) {
+		fresh, err := agenda.NewSnapshot(next.Contents(), next.Revision(), next.BaseRevision(), next.Log())
+		if err != nil {
+			t.Fatalf("round %d: rebuilding: %v", round, err)
+		}
+		if got, want := viewOf(next), viewOf(fresh); !reflect.DeepEqual(got, want) {
+			t.Fatalf("round %d: edited revision differs from the rebuilt one", round)
+		}
+	})
+}
+
+// randomEdits makes rounds revisions of a 300-session agenda, each by a
+// random edit of one to three changes to the one before, and hands each
+// to check.
+func randomEdits(t *testing.T, rounds int, check func(round int, snap *agenda.Snapshot)) {
+	t.Helper()
+	snap, err := agenda.NewSnapshot(bigContents(300), 1, 1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	at := time.Date(2019, 9, 20, 8, 0, 0, 0, time.UTC)
 	first := agendatest.At(8, 8, 0)
-	for round := range 300 {
+	for round := range rounds {
 		e := snap.Edit("test", at.Add(time.Duration(round)*time.Minute))
 		sessions, rooms, tracks, speakers := snap.SessionIDs(), snap.Rooms(), snap.Tracks(), snap.Speakers()
 		for range 1 + rng.IntN(3) {
@@ -340,13 +355,7 @@ func TestRandomEditsMatchRebuild(t *testing.T) {
 		if err != nil {
 			t.Fatalf("round %d: %v", round, err)
 		}
-		fresh, err := agenda.NewSnapshot(next.Contents(), next.Revision(), next.BaseRevision(), next.Log())
-		if err != nil {
-			t.Fatalf("round %d: rebuilding: %v", round, err)
-		}
-		if got, want := viewOf(next), viewOf(fresh); !reflect.DeepEqual(got, want) {
-			t.Fatalf("round %d: edited revision differs from the rebuilt one", round)
-		}
+		check(round, next)
 		snap = next
 	}
 }

@@ -29,6 +29,9 @@ type history struct {
 	// lastFailed is, per session, the index of its latest entry that could
 	// not be undone.
 	lastFailed map[string]int
+	// latestFailed is the index of the log's latest entry that could not
+	// be undone, -1 for none.
+	latestFailed int
 	// renames lists, per room, the indexes of its rename entries, oldest first.
 	renames map[string][]int
 }
@@ -49,13 +52,14 @@ func (s *Snapshot) history() *history {
 func (s *Snapshot) replay() *history {
 	n := len(s.log)
 	h := &history{
-		before:     make([]Session, n),
-		existed:    make([]bool, n),
-		next:       make([]int, n),
-		failed:     make([]bool, n),
-		sessions:   map[string][]int{},
-		lastFailed: map[string]int{},
-		renames:    map[string][]int{},
+		before:       make([]Session, n),
+		existed:      make([]bool, n),
+		next:         make([]int, n),
+		failed:       make([]bool, n),
+		sessions:     map[string][]int{},
+		lastFailed:   map[string]int{},
+		renames:      map[string][]int{},
+		latestFailed: -1,
 	}
 	type state struct {
 		x      Session
@@ -85,6 +89,7 @@ func (s *Snapshot) replay() *history {
 		h.next[i] = st.next
 		if !s.undo(&st.x, c) {
 			h.failed[i] = true
+			h.latestFailed = max(h.latestFailed, i)
 			if _, seen := h.lastFailed[c.Session]; !seen {
 				h.lastFailed[c.Session] = i
 			}

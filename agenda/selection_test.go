@@ -1,0 +1,134 @@
+package agenda_test
+
+import (
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"confcal/agenda"
+	"confcal/agenda/agendatest"
+)
+
+// brute is what Select answers, found the slow way: every session tried
+// against the selection's rule.
+func brute(snap *agenda.Snapshot, sel agenda.Selection) []string {
+	in := snap.Selects(sel)
+	var out []string
+	for x := range snap.All() {
+		if in(x) {
+			out = append(out, x.ID)
+		}
+	}
+	return out
+}
+
+func TestSelect(t *testing.T) {
+	snap := agendatest.Small(t)
+	all := snap.SessionIDs()
+	days := snap.Days()
+	for _, tt := range []struct {
+		name string
+		sel  agenda.Selection
+		want []string // nil: the brute-force answer
+		err  string
+	}{
+		{name: "nothing", sel: agenda.Selection{}, want: []string{}},
+		{name: "sessions in reverse, repeated", sel: agenda.Selection{Sessions: []string{all[2], all[0], all[2]}}, want: []string{all[0], all[2]}},
+		{name: "a track", sel: agenda.Selection{Tracks: []string{snap.Tracks()[0].ID}}},
+		{name: "a room and a session in it", sel: agenda.Selection{Rooms: []string{snap.Rooms()[0].ID}, Sessions: all}},
+		{name: "every day", sel: agenda.Selection{Days: days}, want: all},
+		{name: "a day and a track", sel: agenda.Selection{Days: days[1:2], Tracks: []string{snap.Tracks()[1].ID}}},
+		{name: "unknown session", sel: agenda.Selection{Sessions: []string{all[0], "nope"}}, err: `unknown session "nope"`},
+		{name: "unknown track", sel: agenda.Selection{Tracks: []string{"nope"}}, err: `unknown track "nope"`},
+		{name: "unknown room", sel: agenda.Selection{Rooms: []string{"nope"}}, err: `unknown room "nope"`},
+		{name: "day before", sel: agenda.Selection{Days: []agenda.Date{days[0].AddDays(-1)}}, err: "is not a day of"},
+		{name: "day after", sel: agenda.Selection{Days: []agenda.Date{days[len(days)-1].AddDays(1)}}, err: "is not a day of"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := snap.Select(tt.sel)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("Select = %q, %v; want an error saying %q", got, err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := tt.want
+			if want == nil {
+				want = brute(snap, tt.sel)
+				if len(want) == 0 {
+					t.Fatal("the case selects nothing")
+				}
+			}
+			if !slices.Equal(got, want) && len(got)+len(want) > 0 {
+				t.Errorf("Select = %q, want %q", got, want)
+			}
+		})
+	}
+}
+
+// Through a run of random edits (moves between rooms and days, new
+// tracks, cancellations, renames, new sessions), Select answers what the
+// rule selects, in agenda order, and SelectionChanged what LastChange
+// says of the rule, for selections by ID alone and for mixed ones.
+func TestSelectAfterEdits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	randomEdits(t, 150, func(round int, snap *agenda.Snapshot) {
+		ids, tracks, rooms, days := snap.SessionIDs(), snap.Tracks(), snap.Rooms(), snap.Days()
+		for k := range 6 {
+			var sel agenda.Selection
+			for range 1 + rng.IntN(20) {
+				sel.Sessions = append(sel.Sessions, ids[rng.IntN(len(ids))])
+			}
+			if k%2 == 1 {
+				sel.Tracks = append(sel.Tracks, tracks[rng.IntN(len(tracks))].ID)
+				sel.Rooms = append(sel.Rooms, rooms[rng.IntN(len(rooms))].ID)
+				if k == 5 {
+					sel.Days = append(sel.Days, days[rng.IntN(len(days))])
+				}
+			}
+			got, err := snap.Select(sel)
+			if err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+			if want := brute(snap, sel); !slices.Equal(got, want) {
+				t.Fatalf("round %d: Select(%+v) = %q, want %q", round, sel, got, want)
+			}
+			rev, at := snap.LastChange(snap.Selects(sel))
+			if m := snap.SelectionChanged(sel); m.Revision != rev || !m.Time.Equal(at) {
+				t.Fatalf("round %d: SelectionChanged(%+v) = %+v, want LastChange's %d %v", round, sel, m, rev, at)
+			}
+		}
+	})
+}
+
+// An entry whose old value cannot be read concerns every selection, one
+// by ID alone too, as it does every set in LastChange.
+func TestSelectionChangedBadEntry(t *testing.T) {
+	c := agendatest.SmallContents()
+	at := editTime(0)
+	log := []agenda.Change{
+		{Revision: 2, Time: at, Who: "test", Session: "late-talk", Field: agenda.FieldStart, Old: "yesterday", New: "2019-10-09T11:00:00+02:00"},
+		{Revision: 3, Time: at.Add(time.Minute), Who: "test", Session: "state-of-state", Field: agenda.FieldAbstract, Old: "", New: ""},
+	}
+	snap, err := agenda.NewSnapshot(c, 3, 1, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		sessions []string
+		want     int64
+	}{
+		{[]string{"opening"}, 2},
+		{[]string{"opening", "state-of-state"}, 3},
+		{[]string{"late-talk"}, 2},
+	} {
+		if got := snap.SelectionChanged(agenda.Selection{Sessions: tt.sessions}).Revision; got != tt.want {
+			t.Errorf("SelectionChanged(%q) at revision %d, want %d", tt.sessions, got, tt.want)
+		}
+	}
+}
