@@ -2,7 +2,6 @@ package ical
 
 import (
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"io"
 	"strconv"
@@ -14,11 +13,10 @@ import (
 // Calendar is one published calendar (a feed) as a view of the rendering's
 // rendered events: its head, the VEVENTs of its sessions, END:VCALENDAR.
 // Making one copies no event: it lists them. Its ETag is a hash of its
-// head and of its events' own hashes, each made once when the event was
-// rendered: a feed costs 16 bytes of hashing per event, not its bytes,
-// and any change to the body changes the tag. The body is put together
-// only when written (AppendTo, WriteTo). A Calendar is immutable and safe
-// for concurrent use.
+// exact bytes, found from its events' own hashes where the same bytes were
+// asked for before (see etags.go). The body is put together only when
+// written (AppendTo, WriteTo). A Calendar is immutable and safe for
+// concurrent use.
 type Calendar struct {
 	head   []byte
 	events []*event
@@ -185,6 +183,20 @@ func duration(d time.Duration) string {
 // in it, which cannot tell that a session left: feeds defined by a rule use
 // Select.
 func (e *Rendered) Calendar(meta FeedMeta, ids []string) *Calendar {
+	return e.Feed(e.Head(meta), ids)
+}
+
+// Head is the head of a published feed as rendered for one FeedMeta: its
+// calendar properties and the VTIMEZONE, everything before its first
+// VEVENT. One who assembles many calendars of one meta (a server's
+// personal picks) renders it once per rendering and hands it to Feed.
+type Head struct {
+	b   []byte
+	sum [sumSize]byte // of b, as an event's sum is of its body
+}
+
+// Head renders the head of the feeds meta names.
+func (e *Rendered) Head(meta FeedMeta) Head {
 	head, err := e.feedHead(meta)
 	if err != nil {
 		// Only the cleaned text of meta and a colour written from its
@@ -192,21 +204,26 @@ func (e *Rendered) Calendar(meta FeedMeta, ids []string) *Calendar {
 		// successfully, and both always encode.
 		panic(err)
 	}
+	h := Head{b: head}
+	full := sha256.Sum256(head)
+	copy(h.sum[:], full[:])
+	return h
+}
+
+// Feed assembles the calendar of head h, which e.Head made, and the
+// VEVENTs of ids in order, as Calendar does.
+func (e *Rendered) Feed(hd Head, ids []string) *Calendar {
+	head := hd.b
 	c := &Calendar{head: head, events: make([]*event, 0, len(ids)), size: len(head) + len(calendarEnd)}
-	seen := make(map[string]bool, len(ids))
+	seen := make(map[*event]struct{}, len(ids))
 	h := sha256.New()
-	// The head's length first, so that no head and list of event hashes
-	// hashes as another.
-	var n [8]byte
-	binary.BigEndian.PutUint64(n[:], uint64(len(head)))
-	h.Write(n[:])
-	h.Write(head)
+	h.Write(hd.sum[:])
 	for _, id := range ids {
 		ev, ok := e.events[id]
-		if !ok || seen[id] {
+		if _, again := seen[ev]; !ok || again {
 			continue
 		}
-		seen[id] = true
+		seen[ev] = struct{}{}
 		c.events = append(c.events, ev)
 		c.size += len(ev.body)
 		h.Write(ev.sum[:])
@@ -214,8 +231,9 @@ func (e *Rendered) Calendar(meta FeedMeta, ids []string) *Calendar {
 			c.modified = ev.modified
 		}
 	}
-	var sum [sha256.Size]byte
-	c.etag = quoteHex(h.Sum(sum[:0])[:sumSize])
+	var d digest
+	copy(d[:], h.Sum(nil))
+	c.etag = e.etags.get(d, func() string { return bodyETag(head, c.events) })
 	c.bare = c.etag
 	return c
 }

@@ -1,6 +1,8 @@
 package ical_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"slices"
 	"testing"
 	"time"
@@ -10,8 +12,9 @@ import (
 	"confcal/ical"
 )
 
-// A feed's ETag is derived from its events' hashes, not its bytes: it must
-// still name exactly one body. Calendars of several revisions, lists,
+// A feed's ETag is the hash of its bytes, the tag every release gave them
+// (found through its events' hashes, see etags.go): it names exactly one
+// body. Calendars of several revisions, lists,
 // orders, names and reminders are made: two share an ETag only when they
 // share their bytes, and two of the same reminder (or none) that share
 // their bytes share an ETag. (A reminder on a calendar of no event that
@@ -39,6 +42,11 @@ func TestETagFollowsBytes(t *testing.T) {
 		t.Helper()
 		n++
 		body := c.Bytes()
+		if what == "plain" {
+			if sum := sha256.Sum256(body); c.ETag() != `"`+hex.EncodeToString(sum[:16])+`"` {
+				t.Errorf("%s: ETag %s, not the hash of the body", what, c.ETag())
+			}
+		}
 		if other, ok := byETag[c.ETag()]; ok && string(other) != string(body) {
 			t.Errorf("%s: ETag %s also names another body", what, c.ETag())
 		}

@@ -80,6 +80,8 @@ type Rendered struct {
 	// worked out once per colour rather than once per feed; later
 	// renderings take them over.
 	colors map[uint32]string
+	// etags is the memo of feeds' ETags, handed on to later renderings.
+	etags *etagMemo
 }
 
 // event is the rendered VEVENT of one session and the CalDAV object around it.
@@ -101,8 +103,8 @@ type event struct {
 	// head is the same in every rendering that reuses the event (Render
 	// renders everything anew when what shapes it changes).
 	objectETag string
-	// sum is the first half of body's SHA-256: what a feed's ETag is
-	// derived from, so that no feed hashes its events' bytes again.
+	// sum is the first half of body's SHA-256: what a feed's digest is
+	// made of (etags.go).
 	sum [sumSize]byte
 }
 
@@ -165,6 +167,9 @@ func Render(snap *agenda.Snapshot, opts Options, prev *Rendered) (*Rendered, err
 		tz:   vtimezone(tzid, loc, from, to),
 	}
 	e.colors = trackColors(snap.Tracks(), prev)
+	if e.etags = newETagMemo(); prev != nil {
+		e.etags = prev.etags
+	}
 	if prev != nil && (prev.opts != opts || prev.conf != conf || prev.tzid != tzid) {
 		prev = nil // everything renders differently
 	}
