@@ -62,7 +62,11 @@ func (d *discard) WriteHeader(status int)      { d.status = status }
 func (d *discard) Write(b []byte) (int, error) { return len(b), nil }
 
 func benchmarkServe(b *testing.B, target string, want int, hdr ...string) {
-	_, h := serve(b, web.Config{}, flink(b))
+	benchmarkServeOf(b, flink(b), target, want, hdr...)
+}
+
+func benchmarkServeOf(b *testing.B, snap *agenda.Snapshot, target string, want int, hdr ...string) {
+	_, h := serve(b, web.Config{}, snap)
 	req := httptest.NewRequest(http.MethodGet, target, nil)
 	probe := httptest.NewRecorder()
 	h.ServeHTTP(probe, req)
@@ -107,6 +111,22 @@ func BenchmarkServePick200(b *testing.B) { benchmarkServe(b, pickTarget, http.St
 // matches.
 func BenchmarkServePick304(b *testing.B) {
 	benchmarkServe(b, pickTarget, http.StatusNotModified, "If-None-Match", "$etag")
+}
+
+// BenchmarkServePick10000 serves the pick the load test asks of 10,000
+// sessions: a dozen spread over the agenda, in full and as a 304.
+func BenchmarkServePick10000(b *testing.B) {
+	snap := big(b)
+	ids := snap.SessionIDs()
+	var pick []string
+	for i := 0; i < len(ids) && len(pick) < 12; i += len(ids)/12 + 1 {
+		pick = append(pick, ids[i])
+	}
+	target := "/feeds/custom.ics?sessions=" + strings.Join(pick, ",")
+	b.Run("200", func(b *testing.B) { benchmarkServeOf(b, snap, target, http.StatusOK) })
+	b.Run("304", func(b *testing.B) {
+		benchmarkServeOf(b, snap, target, http.StatusNotModified, "If-None-Match", "$etag")
+	})
 }
 
 // BenchmarkPublishAfterEdit renders the revision after an edit of one

@@ -90,7 +90,7 @@ func (c *conf) publish(_ context.Context, snap *agenda.Snapshot) (func(), error)
 	if err != nil {
 		return nil, err
 	}
-	next := &site{conf: c, ed: ed, snap: snap, replaced: make(chan struct{})}
+	next := &site{conf: c, ed: ed, snap: snap, pickHead: pickHead(ed), replaced: make(chan struct{})}
 	return func() {
 		// Each revision is swapped out once, so its channel is closed
 		// once; a swap called twice finds its own revision current.

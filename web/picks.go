@@ -115,59 +115,28 @@ var errEmptyPick = errors.New("empty pick: name sessions, tracks, rooms or days,
 // session, track or room, a malformed day or a day the conference does
 // not have.
 func (p Pick) Resolve(snap *agenda.Snapshot) ([]string, error) {
-	in, err := p.Match(snap)
+	sel, err := p.selection()
 	if err != nil {
 		return nil, err
 	}
-	var out []string
-	for _, x := range snap.Sessions() {
-		if in(x) {
-			out = append(out, x.ID)
-		}
-	}
-	return out, nil
+	return snap.Select(sel)
 }
 
-// Match returns the rule behind p: whether a session is named by ID or
-// lies in a named track, room or day. It checks the names as Resolve does.
-// The rule, not a list of IDs, is what tells a session leaving the pick
-// (ical.Rendered.Select).
-func (p Pick) Match(snap *agenda.Snapshot) (func(agenda.Session) bool, error) {
+// selection returns what p names as the agenda selects it, its days read;
+// an error for an empty pick or a malformed day.
+func (p Pick) selection() (agenda.Selection, error) {
 	if p.Empty() {
-		return nil, errEmptyPick
+		return agenda.Selection{}, errEmptyPick
 	}
-	sessions, tracks, rooms, days := map[string]bool{}, map[string]bool{}, map[string]bool{}, map[agenda.Date]bool{}
-	for _, id := range p.Sessions {
-		if _, ok := snap.Session(id); !ok {
-			return nil, fmt.Errorf("unknown session %q", id)
-		}
-		sessions[id] = true
-	}
-	for _, id := range p.Tracks {
-		if _, ok := snap.Track(id); !ok {
-			return nil, fmt.Errorf("unknown track %q", id)
-		}
-		tracks[id] = true
-	}
-	for _, id := range p.Rooms {
-		if _, ok := snap.Room(id); !ok {
-			return nil, fmt.Errorf("unknown room %q", id)
-		}
-		rooms[id] = true
-	}
+	sel := agenda.Selection{Sessions: p.Sessions, Tracks: p.Tracks, Rooms: p.Rooms}
 	for _, s := range p.Days {
 		d, err := parseDay(s)
 		if err != nil {
-			return nil, err
+			return agenda.Selection{}, err
 		}
-		if !slices.Contains(snap.Days(), d) {
-			return nil, fmt.Errorf("day %s is not a day of %s", d, snap.Conference().Name)
-		}
-		days[d] = true
+		sel.Days = append(sel.Days, d)
 	}
-	return func(x agenda.Session) bool {
-		return sessions[x.ID] || tracks[x.Track] || rooms[x.Room] || len(days) > 0 && days[snap.Day(x)]
-	}, nil
+	return sel, nil
 }
 
 // parseDay reads a day as YYYY-MM-DD (and nothing else: no time, no zone).
@@ -182,21 +151,41 @@ func parseDay(s string) (agenda.Date, error) {
 // Export returns the calendar a pick names from ed: the whole conference
 // (what /feeds/all.ics serves) for an empty pick, otherwise the union
 // (what /feeds/custom.ics serves for the same pick); with a reminder in
-// each event when p asks for one.
+// each event when p asks for one. A pick is found from the agenda's
+// indexes and dated by when its selection last changed, a session leaving
+// it included (agenda.Snapshot.SelectionChanged).
 func Export(ed *ical.Rendered, p Pick) (*ical.Calendar, error) {
-	snap := ed.Snapshot()
-	var c *ical.Calendar
-	if p.Empty() {
-		w := catalog.Whole(snap)
-		c = ed.Select(ical.FeedMeta{Name: w.Name, Description: w.Description}, w.In)
-	} else {
-		in, err := p.Match(snap)
-		if err != nil {
-			return nil, err
-		}
-		m := catalog.Picked(snap, catalog.PickPath, in)
-		c = ed.Select(ical.FeedMeta{Name: m.Name, Description: m.Description}, in)
+	if !p.Empty() {
+		return exportPick(ed, pickHead(ed), p)
 	}
+	w := catalog.Whole(ed.Snapshot())
+	c := ed.Select(ical.FeedMeta{Name: w.Name, Description: w.Description}, w.In)
+	if p.Alarm.On() {
+		c = c.WithAlarm(p.Alarm.Lead())
+	}
+	return c, nil
+}
+
+// pickHead renders the head every pick of ed has: a revision's picks
+// differ only in their events.
+func pickHead(ed *ical.Rendered) ical.Head {
+	m := catalog.Picked(ed.Snapshot(), catalog.PickPath, nil)
+	return ed.Head(ical.FeedMeta{Name: m.Name, Description: m.Description})
+}
+
+// exportPick returns the calendar of the sessions non-empty pick p names,
+// with head, which pickHead(ed) made.
+func exportPick(ed *ical.Rendered, head ical.Head, p Pick) (*ical.Calendar, error) {
+	snap := ed.Snapshot()
+	sel, err := p.selection()
+	if err != nil {
+		return nil, err
+	}
+	ids, err := snap.Select(sel)
+	if err != nil {
+		return nil, err
+	}
+	c := ed.Feed(head, ids).Touch(snap.SelectionChanged(sel).Time)
 	if p.Alarm.On() {
 		c = c.WithAlarm(p.Alarm.Lead())
 	}
@@ -205,17 +194,13 @@ func Export(ed *ical.Rendered, p Pick) (*ical.Calendar, error) {
 
 // servePick serves /feeds/custom.ics?sessions=…&tracks=…&rooms=…&days=…,
 // the union of what the query names (see Pick), with reminders when it
-// says alarm=…, put together from the revision's rendered events. A query
-// the revision answered before, spelled the same, skips parsing
-// (site.pick).
+// says alarm=…, put together for each request from the revision's
+// rendered events: its ETag comes from theirs, so a conditional GET costs
+// no body.
 func (s *Server) servePick(w http.ResponseWriter, r *http.Request) error {
 	st, err := s.site(r)
 	if err != nil {
 		return err
-	}
-	key := "?" + r.URL.RawQuery
-	if c, ok := st.picked(key); ok {
-		return s.serveChosen(w, r, c)
 	}
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
@@ -228,20 +213,14 @@ func (s *Server) servePick(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return errorf(http.StatusBadRequest, "%v", err)
 	}
-	c, err := st.pick(key, p)
-	if err != nil {
-		return err
-	}
-	return s.serveChosen(w, r, c)
+	return s.servePicked(w, r, st, p)
 }
 
 // serveStoredPick serves /feeds/my/{code}.ics: the pick stored under code,
 // exactly as the pick of its sessions, with reminders when the query says
 // alarm=…. Other parameters are ignored, as they always were; a query
 // that does not parse is refused, since it may hide a reminder. The store
-// is asked every time, so that a fetch keeps the pick from expiring; a
-// code always names the same sessions, so the code and the reminder key
-// the assembled feed.
+// is asked every time, so that a fetch keeps the pick from expiring.
 func (s *Server) serveStoredPick(w http.ResponseWriter, r *http.Request) error {
 	code := r.PathValue("code")
 	if !page.ValidCode(code) {
@@ -268,54 +247,15 @@ func (s *Server) serveStoredPick(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("web: loading a stored pick: %w", err)
 	}
-	key := "my/" + code
-	if alarm.On() {
-		key += "?alarm=" + alarm.Lead().String()
-	}
-	c, err := st.pick(key, Pick{Sessions: ids, Alarm: alarm})
+	return s.servePicked(w, r, st, Pick{Sessions: ids, Alarm: alarm})
+}
+
+// servePicked serves the feed of pick p of the revision st.
+func (s *Server) servePicked(w http.ResponseWriter, r *http.Request, st *site, p Pick) error {
+	c, err := exportPick(st.ed, st.pickHead, p)
 	if err != nil {
-		return err
+		return errorf(http.StatusBadRequest, "%v", err)
 	}
-	return s.serveChosen(w, r, c)
-}
-
-// Bounds of the picks a revision keeps assembled (site.pick): how many,
-// and the longest key one is kept under.
-const (
-	maxPickViews = 128
-	maxPickKey   = 1024
-)
-
-// picked returns the pick the revision keeps under key, if it does.
-func (st *site) picked(key string) (*ical.Calendar, bool) {
-	v, ok := st.picks.Load(key)
-	if !ok {
-		return nil, false
-	}
-	return v.(*ical.Calendar), true
-}
-
-// pick returns the calendar of pick p, named by key. A pick's ETag is a
-// hash of its whole body, so the first maxPickViews picks a revision is
-// asked for are kept with it, assembled once; later ones are put together
-// for each request.
-func (st *site) pick(key string, p Pick) (*ical.Calendar, error) {
-	if c, ok := st.picked(key); ok {
-		return c, nil
-	}
-	c, err := Export(st.ed, p)
-	if err != nil {
-		return nil, errorf(http.StatusBadRequest, "%v", err)
-	}
-	if len(key) <= maxPickKey && st.npicks.Add(1) <= maxPickViews {
-		v, _ := st.picks.LoadOrStore(key, c)
-		c = v.(*ical.Calendar)
-	}
-	return c, nil
-}
-
-// serveChosen serves the feed of a pick.
-func (s *Server) serveChosen(w http.ResponseWriter, r *http.Request, c *ical.Calendar) error {
 	return serveEntity(w, r, entity{
 		etag: c.ETag(), modified: c.Modified(), ctype: "text/calendar; charset=utf-8", cache: feedCache, gzip: true,
 		body: func(gz bool) ([]byte, func(), error) { return s.pool.assemble(c, gz) },

@@ -178,9 +178,7 @@ type site struct {
 	replaced chan struct{}
 	views    sync.Map               // named feed key ("track/talks") → *entity
 	all      atomic.Pointer[entity] // the whole conference's, also in views
-	// The picks asked for, by their query or stored code (site.pick).
-	picks  sync.Map // key → *ical.Calendar
-	npicks atomic.Int64
+	pickHead ical.Head              // the head of every pick (picks.go)
 	// Made on first request: the feed list, the Atom log, the schedule
 	// exports.
 	list, atom, scheduleXML, scheduleJSON atomic.Pointer[entity]
