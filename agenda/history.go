@@ -32,6 +32,10 @@ type history struct {
 	// latestFailed is the index of the log's latest entry that could not
 	// be undone, -1 for none.
 	latestFailed int
+	// concerned is, per session ID, track, room and day, the index of the
+	// latest entry about a session that had it just before the entry or
+	// just after: what SelectionChanged reads (see there).
+	concerned concerned
 	// renames lists, per room, the indexes of its rename entries, oldest first.
 	renames map[string][]int
 }
@@ -60,6 +64,7 @@ func (s *Snapshot) replay() *history {
 		lastFailed:   map[string]int{},
 		renames:      map[string][]int{},
 		latestFailed: -1,
+		concerned:    newConcerned(),
 	}
 	type state struct {
 		x      Session
@@ -87,6 +92,9 @@ func (s *Snapshot) replay() *history {
 			cur[c.Session] = st
 		}
 		h.next[i] = st.next
+		if st.exists {
+			h.concerned.note(s, st.x, i)
+		}
 		if !s.undo(&st.x, c) {
 			h.failed[i] = true
 			h.latestFailed = max(h.latestFailed, i)
@@ -98,6 +106,9 @@ func (s *Snapshot) replay() *history {
 			st.exists = false
 		}
 		h.before[i], h.existed[i] = st.x, st.exists
+		if st.exists {
+			h.concerned.note(s, st.x, i)
+		}
 		st.next = i
 	}
 	for _, idx := range h.sessions {

@@ -80,30 +80,70 @@ func (s *Snapshot) Selects(sel Selection) func(Session) bool {
 	}
 }
 
-// SelectionChanged says when the sessions sel selects last changed, as
-// LastChange does for the rule Selects(sel): a session leaving the
-// selection counts. A selection of sessions by ID alone is answered from
-// their marks (SessionChanged), without walking the log: each one's latest
-// entry concerns it, whatever the entry did. The zero Mark when no entry
-// concerns the selection.
+// SelectionChanged says when the sessions sel selects last changed: what
+// LastChange says of the rule Selects(sel), a session leaving the
+// selection included, but found from what the log's replay notes once per
+// revision (the latest entry about each session, track, room and day, a
+// session's state before or after it counting), so a request costs the
+// names sel holds, not the log's length. An entry concerns a union
+// exactly when it concerns one of its parts, so the latest of the parts'
+// is the union's. The zero Mark when no entry concerns the selection.
 func (s *Snapshot) SelectionChanged(sel Selection) Mark {
-	if len(sel.Tracks)+len(sel.Rooms)+len(sel.Days) > 0 {
-		rev, at := s.LastChange(s.Selects(sel))
-		return Mark{Revision: rev, Time: at.UTC()}
+	if len(s.log) == 0 {
+		return Mark{}
 	}
-	var m Mark
-	for _, id := range sel.Sessions {
-		if mk, ok := s.marks.session[id]; ok && mk.Revision > m.Revision {
-			m = mk
+	h := s.history()
+	latest := h.latestFailed
+	at := func(m map[string]int, ids []string) {
+		for _, id := range ids {
+			if i, ok := m[id]; ok && i > latest {
+				latest = i
+			}
 		}
 	}
-	// An entry whose old value cannot be read concerns every set, as in
-	// LastChange. Such entries are rare; finding them needs the replay.
-	if len(s.log) > 0 {
-		if f := s.history().latestFailed; f >= 0 && s.log[f].Revision > m.Revision {
-			c := s.log[f]
-			m = Mark{Revision: c.Revision, Time: c.Time.UTC()}
+	at(h.concerned.session, sel.Sessions)
+	at(h.concerned.track, sel.Tracks)
+	at(h.concerned.room, sel.Rooms)
+	for _, d := range sel.Days {
+		if i, ok := h.concerned.day[d]; ok && i > latest {
+			latest = i
 		}
 	}
-	return m
+	if latest < 0 {
+		return Mark{}
+	}
+	c := s.log[latest]
+	return Mark{Revision: c.Revision, Time: c.Time.UTC()}
+}
+
+func hasDay(m map[Date]int, d Date) bool {
+	_, ok := m[d]
+	return ok
+}
+
+// concerned notes, while the log is replayed from its end, the latest
+// entry each session, track, room and day was concerned by.
+type concerned struct {
+	session, track, room map[string]int
+	day                  map[Date]int
+}
+
+func newConcerned() concerned {
+	return concerned{session: map[string]int{}, track: map[string]int{}, room: map[string]int{}, day: map[Date]int{}}
+}
+
+// note records that entry i concerns x's session, track, room and day,
+// where no later entry did: the replay goes from the last entry back.
+func (c concerned) note(s *Snapshot, x Session, i int) {
+	first := func(m map[string]int, id string) {
+		if _, ok := m[id]; !ok {
+			m[id] = i
+		}
+	}
+	first(c.session, x.ID)
+	first(c.track, x.Track)
+	first(c.room, x.Room)
+	if d := s.Day(x); !hasDay(c.day, d) {
+		c.day[d] = i
+	}
 }
