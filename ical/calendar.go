@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"slices"
 	"strconv"
 	"time"
 
@@ -183,7 +184,13 @@ func duration(d time.Duration) string {
 // in it, which cannot tell that a session left: feeds defined by a rule use
 // Select.
 func (e *Rendered) Calendar(meta FeedMeta, ids []string) *Calendar {
-	return e.Feed(e.Head(meta), ids)
+	seen := make(map[string]bool, len(ids))
+	distinct := slices.DeleteFunc(slices.Clone(ids), func(id string) bool {
+		again := seen[id]
+		seen[id] = true
+		return again
+	})
+	return e.Feed(e.Head(meta), distinct)
 }
 
 // Head is the head of a published feed as rendered for one FeedMeta: its
@@ -210,20 +217,20 @@ func (e *Rendered) Head(meta FeedMeta) Head {
 	return h
 }
 
-// Feed assembles the calendar of head h, which e.Head made, and the
-// VEVENTs of ids in order, as Calendar does.
+// Feed assembles the calendar of head hd, which e.Head made, and the
+// VEVENTs of ids in order, as Calendar does; unknown ids are skipped, and
+// ids must be distinct, as agenda.Snapshot.Select gives them (a repeated
+// one would be a repeated VEVENT).
 func (e *Rendered) Feed(hd Head, ids []string) *Calendar {
 	head := hd.b
 	c := &Calendar{head: head, events: make([]*event, 0, len(ids)), size: len(head) + len(calendarEnd)}
-	seen := make(map[*event]struct{}, len(ids))
 	h := sha256.New()
 	h.Write(hd.sum[:])
 	for _, id := range ids {
 		ev, ok := e.events[id]
-		if _, again := seen[ev]; !ok || again {
+		if !ok {
 			continue
 		}
-		seen[ev] = struct{}{}
 		c.events = append(c.events, ev)
 		c.size += len(ev.body)
 		h.Write(ev.sum[:])
@@ -231,8 +238,9 @@ func (e *Rendered) Feed(hd Head, ids []string) *Calendar {
 			c.modified = ev.modified
 		}
 	}
+	var sum [sha256.Size]byte
 	var d digest
-	copy(d[:], h.Sum(nil))
+	copy(d[:], h.Sum(sum[:0]))
 	c.etag = e.etags.get(d, func() string { return bodyETag(head, c.events) })
 	c.bare = c.etag
 	return c

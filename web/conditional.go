@@ -63,10 +63,6 @@ func serveEntity(w http.ResponseWriter, r *http.Request, e entity) error {
 			etag = gzipETag(e.etag)
 		}
 	}
-	modified := e.lastModified
-	if modified == "" && !e.modified.IsZero() {
-		modified = e.modified.UTC().Format(http.TimeFormat)
-	}
 	// Every response, 304s included, says what it varies by and carries
 	// the validator of the variant chosen (RFC 9110 §15.4.5). A 304 with
 	// an ETag leaves out Last-Modified, as that section asks: the client
@@ -78,7 +74,11 @@ func serveEntity(w http.ResponseWriter, r *http.Request, e entity) error {
 	f.set(h, "Cache-Control", e.cache)
 	f.set(h, "Etag", etag)
 	unchanged := notModified(r, etag, e.modified)
-	if modified != "" && !(unchanged && etag != "") {
+	if !e.modified.IsZero() && !(unchanged && etag != "") {
+		modified := e.lastModified
+		if modified == "" {
+			modified = e.modified.UTC().Format(http.TimeFormat)
+		}
 		f.set(h, "Last-Modified", modified)
 	}
 	if unchanged {

@@ -5,10 +5,8 @@ import (
 	"compress/gzip"
 	"errors"
 	"fmt"
-	"maps"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"sync"
 
@@ -44,9 +42,29 @@ const maxPickItems = 1000
 // ParsePick checks the form only; Resolve checks the names against an
 // agenda.
 func ParsePick(q url.Values) (Pick, error) {
+	// The parameters are read in the order of their names, so that of two
+	// errors the same one is always told; an unknown name takes its turn
+	// in that order too. The known names are few: only the unknown ones
+	// would need sorting, and only the first of them is told.
+	unknown := ""
+	for key := range q {
+		if key != catalog.AlarmParam && new(Pick).list(key) == nil && (unknown == "" || key < unknown) {
+			unknown = key
+		}
+	}
+	errUnknown := func() error {
+		return fmt.Errorf("unknown parameter %q (want sessions, tracks, rooms, days or alarm)", unknown)
+	}
 	var p Pick
 	n := 0
-	for _, key := range slices.Sorted(maps.Keys(q)) {
+	// The parameters of a pick, in the order of their names.
+	for _, key := range [...]string{catalog.AlarmParam, "days", "rooms", "sessions", "tracks"} {
+		if unknown != "" && unknown < key {
+			return Pick{}, errUnknown()
+		}
+		if _, ok := q[key]; !ok {
+			continue
+		}
 		if key == catalog.AlarmParam {
 			a, err := parseAlarm(q)
 			if err != nil {
@@ -56,9 +74,6 @@ func ParsePick(q url.Values) (Pick, error) {
 			continue
 		}
 		dst := p.list(key)
-		if dst == nil {
-			return Pick{}, fmt.Errorf("unknown parameter %q (want sessions, tracks, rooms, days or alarm)", key)
-		}
 		for _, v := range q[key] {
 			for item := range strings.SplitSeq(v, ",") {
 				if item = strings.TrimSpace(item); item == "" {
@@ -70,6 +85,9 @@ func ParsePick(q url.Values) (Pick, error) {
 				*dst = append(*dst, item)
 			}
 		}
+	}
+	if unknown != "" {
+		return Pick{}, errUnknown()
 	}
 	return p, nil
 }
