@@ -5,24 +5,25 @@ import (
 	"slices"
 )
 
-// Selection names sessions by ID and by the track, room and day they are
-// in: what a personal pick names. The sessions it selects are the union of
+// Selection names sessions by ID and by the track, room, day and speaker
+// they have: what a personal pick names, and what a track's, room's, day's
+// or speaker's calendar holds. The sessions it selects are the union of
 // what it names.
 type Selection struct {
-	Sessions, Tracks, Rooms []string
-	Days                    []Date
+	Sessions, Tracks, Rooms, Speakers []string
+	Days                              []Date
 }
 
 // Empty reports whether sel names nothing.
 func (sel Selection) Empty() bool {
-	return len(sel.Sessions)+len(sel.Tracks)+len(sel.Rooms)+len(sel.Days) == 0
+	return len(sel.Sessions)+len(sel.Tracks)+len(sel.Rooms)+len(sel.Speakers)+len(sel.Days) == 0
 }
 
 // Select returns the IDs of the sessions sel names, in agenda order, each
 // once. It is found from the snapshot's indexes, so it costs what the
 // selection holds, not the agenda's size. It fails, naming the culprit,
-// for an unknown session, track or room and a day the conference does not
-// have.
+// for an unknown session, track, room or speaker and a day the conference
+// does not have.
 func (s *Snapshot) Select(sel Selection) ([]string, error) {
 	var pos []int
 	for _, id := range sel.Sessions {
@@ -44,6 +45,14 @@ func (s *Snapshot) Select(sel Selection) ([]string, error) {
 		}
 		pos = append(pos, s.byRoom[id]...)
 	}
+	for _, id := range sel.Speakers {
+		if _, ok := s.spkrIdx[id]; !ok {
+			return nil, fmt.Errorf("unknown speaker %q", id)
+		}
+		for _, x := range s.bySpkr[id] {
+			pos = append(pos, s.byID[x])
+		}
+	}
 	for _, d := range sel.Days {
 		if d.Before(s.conf.First) || s.conf.Last.Before(d) {
 			return nil, fmt.Errorf("day %s is not a day of %s", d, s.conf.Name)
@@ -61,7 +70,7 @@ func (s *Snapshot) Select(sel Selection) ([]string, error) {
 }
 
 // Selects returns the rule behind sel, for LastChange: whether a session is
-// named by ID or lies in a named track, room or day.
+// named by ID or lies in a named track, room or day or has a named speaker.
 func (s *Snapshot) Selects(sel Selection) func(Session) bool {
 	set := func(ids []string) map[string]bool {
 		m := make(map[string]bool, len(ids))
@@ -70,13 +79,16 @@ func (s *Snapshot) Selects(sel Selection) func(Session) bool {
 		}
 		return m
 	}
-	sessions, tracks, rooms := set(sel.Sessions), set(sel.Tracks), set(sel.Rooms)
+	sessions, tracks, rooms, speakers := set(sel.Sessions), set(sel.Tracks), set(sel.Rooms), set(sel.Speakers)
 	days := make(map[Date]bool, len(sel.Days))
 	for _, d := range sel.Days {
 		days[d] = true
 	}
 	return func(x Session) bool {
-		return sessions[x.ID] || tracks[x.Track] || rooms[x.Room] || len(days) > 0 && days[s.Day(x)]
+		if sessions[x.ID] || tracks[x.Track] || rooms[x.Room] || len(days) > 0 && days[s.Day(x)] {
+			return true
+		}
+		return slices.ContainsFunc(x.Speakers, func(id string) bool { return speakers[id] })
 	}
 }
 
@@ -104,6 +116,7 @@ func (s *Snapshot) SelectionChanged(sel Selection) Mark {
 	at(h.concerned.session, sel.Sessions)
 	at(h.concerned.track, sel.Tracks)
 	at(h.concerned.room, sel.Rooms)
+	at(h.concerned.speaker, sel.Speakers)
 	for _, d := range sel.Days {
 		if i, ok := h.concerned.day[d]; ok && i > latest {
 			latest = i
@@ -122,17 +135,19 @@ func hasDay(m map[Date]int, d Date) bool {
 }
 
 // concerned notes, while the log is replayed from its end, the latest
-// entry each session, track, room and day was concerned by.
+// entry each session, track, room, speaker and day was concerned by.
 type concerned struct {
-	session, track, room map[string]int
-	day                  map[Date]int
+	session, track, room, speaker map[string]int
+	day                           map[Date]int
 }
 
 func newConcerned() concerned {
-	return concerned{session: map[string]int{}, track: map[string]int{}, room: map[string]int{}, day: map[Date]int{}}
+	return concerned{session: map[string]int{}, track: map[string]int{}, room: map[string]int{},
+		speaker: map[string]int{}, day: map[Date]int{}}
 }
 
-// note records that entry i concerns x's session, track, room and day,
+// note records that entry i concerns x's session, track, room, speakers
+// and day,
 // where no later entry did: the replay goes from the last entry back.
 func (c concerned) note(s *Snapshot, x Session, i int) {
 	first := func(m map[string]int, id string) {
@@ -143,6 +158,9 @@ func (c concerned) note(s *Snapshot, x Session, i int) {
 	first(c.session, x.ID)
 	first(c.track, x.Track)
 	first(c.room, x.Room)
+	for _, id := range x.Speakers {
+		first(c.speaker, id)
+	}
 	if d := s.Day(x); !hasDay(c.day, d) {
 		c.day[d] = i
 	}

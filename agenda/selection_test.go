@@ -25,7 +25,10 @@ func brute(snap *agenda.Snapshot, sel agenda.Selection) []string {
 }
 
 func TestSelect(t *testing.T) {
-	snap := agendatest.Small(t)
+	snap, err := agenda.NewSnapshot(bigContents(300), 1, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	all := snap.SessionIDs()
 	days := snap.Days()
 	for _, tt := range []struct {
@@ -43,6 +46,8 @@ func TestSelect(t *testing.T) {
 		{name: "unknown session", sel: agenda.Selection{Sessions: []string{all[0], "nope"}}, err: `unknown session "nope"`},
 		{name: "unknown track", sel: agenda.Selection{Tracks: []string{"nope"}}, err: `unknown track "nope"`},
 		{name: "unknown room", sel: agenda.Selection{Rooms: []string{"nope"}}, err: `unknown room "nope"`},
+		{name: "a speaker", sel: agenda.Selection{Speakers: []string{snap.Speakers()[0].ID}}},
+		{name: "unknown speaker", sel: agenda.Selection{Speakers: []string{"nope"}}, err: `unknown speaker "nope"`},
 		{name: "day before", sel: agenda.Selection{Days: []agenda.Date{days[0].AddDays(-1)}}, err: "is not a day of"},
 		{name: "day after", sel: agenda.Selection{Days: []agenda.Date{days[len(days)-1].AddDays(1)}}, err: "is not a day of"},
 	} {
@@ -78,8 +83,8 @@ func TestSelect(t *testing.T) {
 func TestSelectAfterEdits(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	randomEdits(t, 150, func(round int, snap *agenda.Snapshot) {
-		ids, tracks, rooms, days := snap.SessionIDs(), snap.Tracks(), snap.Rooms(), snap.Days()
-		for k := range 6 {
+		ids, tracks, rooms, days, speakers := snap.SessionIDs(), snap.Tracks(), snap.Rooms(), snap.Days(), snap.Speakers()
+		for k := range 8 {
 			var sel agenda.Selection
 			for range 1 + rng.IntN(20) {
 				sel.Sessions = append(sel.Sessions, ids[rng.IntN(len(ids))])
@@ -89,6 +94,12 @@ func TestSelectAfterEdits(t *testing.T) {
 				sel.Rooms = append(sel.Rooms, rooms[rng.IntN(len(rooms))].ID)
 				if k == 5 {
 					sel.Days = append(sel.Days, days[rng.IntN(len(days))])
+				}
+			}
+			if k >= 6 { // a speaker's calendar, alone or in a pick
+				sel.Speakers = append(sel.Speakers, speakers[rng.IntN(len(speakers))].ID)
+				if k == 6 {
+					sel.Sessions = nil
 				}
 			}
 			got, err := snap.Select(sel)

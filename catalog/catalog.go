@@ -45,9 +45,11 @@ type Calendar struct {
 	Color string
 	// Path is the URL path of its .ics feed ("/feeds/tracks/use-case.ics").
 	Path string
-	// In reports whether a session belongs to the calendar (cancelled
-	// sessions included: feeds keep them, marked cancelled).
-	In func(agenda.Session) bool
+	// Selection names the calendar's sessions (cancelled ones included:
+	// feeds keep them, marked cancelled): its track, room, day, session
+	// or speaker. It is empty for the whole conference, which holds every
+	// session, and for a pick, whose query names them.
+	Selection agenda.Selection
 	// Renamed is when the calendar's own name last changed (a room or
 	// speaker renamed, a track added), zero when the log does not say.
 	Renamed time.Time
@@ -150,22 +152,21 @@ func isDay(snap *agenda.Snapshot, d agenda.Date) bool {
 // Whole returns the calendar of the whole conference.
 func Whole(snap *agenda.Snapshot) Calendar {
 	conf := snap.Conference()
-	return Calendar{Kind: All, Name: conf.Name, Description: conf.Description, Path: AllPath,
-		In: func(agenda.Session) bool { return true }, Events: snap.Len()}
+	return Calendar{Kind: All, Name: conf.Name, Description: conf.Description, Path: AllPath, Events: snap.Len()}
 }
 
-// Picked returns the calendar of an attendee's pick; in is the pick's rule
-// and path its feed's path with its query.
-func Picked(snap *agenda.Snapshot, path string, in func(agenda.Session) bool) Calendar {
+// Picked returns the calendar of an attendee's pick; path is its feed's
+// path with its query.
+func Picked(snap *agenda.Snapshot, path string) Calendar {
 	conf := snap.Conference()
-	return Calendar{Kind: Pick, Name: conf.Name + " — My agenda", Description: "My pick of sessions at " + conf.Name, Path: path, In: in}
+	return Calendar{Kind: Pick, Name: conf.Name + " — My agenda", Description: "My pick of sessions at " + conf.Name, Path: path}
 }
 
 func trackCalendar(snap *agenda.Snapshot, t agenda.Track) Calendar {
 	conf := snap.Conference()
 	return Calendar{Kind: Track, ID: t.ID, Name: conf.Name + " — " + t.Name, Color: t.Color,
 		Description: fmt.Sprintf("The %s track at %s", t.Name, conf.Name), Path: TrackPath(t.ID),
-		In: func(x agenda.Session) bool { return x.Track == t.ID }, Renamed: snap.TrackChanged(t.ID).Time,
+		Selection: agenda.Selection{Tracks: []string{t.ID}}, Renamed: snap.TrackChanged(t.ID).Time,
 		Events: snap.NumByTrack(t.ID)}
 }
 
@@ -173,7 +174,7 @@ func roomCalendar(snap *agenda.Snapshot, r agenda.Room) Calendar {
 	conf := snap.Conference()
 	return Calendar{Kind: Room, ID: r.ID, Name: conf.Name + " — " + r.Name,
 		Description: fmt.Sprintf("Sessions in %s at %s", r.Name, conf.Name), Path: RoomPath(r.ID),
-		In: func(x agenda.Session) bool { return x.Room == r.ID }, Renamed: snap.RoomChanged(r.ID).Time,
+		Selection: agenda.Selection{Rooms: []string{r.ID}}, Renamed: snap.RoomChanged(r.ID).Time,
 		Events: snap.NumByRoom(r.ID)}
 }
 
@@ -182,7 +183,7 @@ func dayCalendar(snap *agenda.Snapshot, d agenda.Date) Calendar {
 	day := DayName(d)
 	return Calendar{Kind: Day, ID: d.String(), Name: conf.Name + " — " + day,
 		Description: fmt.Sprintf("Sessions on %s at %s", day, conf.Name), Path: DayPath(d),
-		In: func(x agenda.Session) bool { return snap.Day(x) == d }, Events: snap.NumByDay(d)}
+		Selection: agenda.Selection{Days: []agenda.Date{d}}, Events: snap.NumByDay(d)}
 }
 
 func sessionCalendar(snap *agenda.Snapshot, x agenda.Session) Calendar {
@@ -192,7 +193,7 @@ func sessionCalendar(snap *agenda.Snapshot, x agenda.Session) Calendar {
 		parts = append(parts, r.Name)
 	}
 	c := Calendar{Kind: Session, ID: x.ID, Name: conf.Name + " — " + x.Title, Path: SessionPath(x.ID),
-		In: func(y agenda.Session) bool { return y.ID == x.ID }, Events: 1}
+		Selection: agenda.Selection{Sessions: []string{x.ID}}, Events: 1}
 	if t, ok := snap.Track(x.Track); ok {
 		parts = append(parts, t.Name)
 		c.Color = t.Color
@@ -205,14 +206,7 @@ func speakerCalendar(snap *agenda.Snapshot, p agenda.Speaker) Calendar {
 	conf := snap.Conference()
 	return Calendar{Kind: Speaker, ID: p.ID, Name: conf.Name + " — " + p.Name,
 		Description: fmt.Sprintf("Sessions of %s at %s", p.Name, conf.Name), Path: SpeakerPath(p.ID),
-		In: func(x agenda.Session) bool {
-			for _, s := range x.Speakers {
-				if s == p.ID {
-					return true
-				}
-			}
-			return false
-		}, Renamed: snap.SpeakerChanged(p.ID).Time, Events: snap.NumBySpeaker(p.ID)}
+		Selection: agenda.Selection{Speakers: []string{p.ID}}, Renamed: snap.SpeakerChanged(p.ID).Time, Events: snap.NumBySpeaker(p.ID)}
 }
 
 // DayName writes a day as calendars name it: "Tuesday, 8 October 2019".

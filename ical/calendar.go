@@ -247,13 +247,15 @@ func (e *Rendered) Feed(hd Head, ids []string) *Calendar {
 }
 
 // Select assembles the published feed of the sessions for which in
-// reports true, in agenda order, as Calendar does for their IDs. A feed
-// named by a rule (a track, a room, a day, a pick) should be assembled
-// this way: its Modified is the later of its sessions' LastModified and the
-// latest change in the snapshot's log that concerned the selection
+// reports true, in agenda order, as Calendar does for their IDs. Its
+// Modified is the later of its sessions' LastModified and the latest
+// change in the snapshot's log that concerned the selection
 // (agenda.Snapshot.LastChange), so a session leaving the feed, which no
 // remaining session's LastModified records, still moves it. in must be a
-// pure function of the session.
+// pure function of the session. It tries every session: a feed of a
+// selection by name (a track, a room, a day, a speaker, a pick) is found
+// faster from the snapshot's indexes (agenda.Snapshot.Select and
+// SelectionChanged, then Feed).
 func (e *Rendered) Select(meta FeedMeta, in func(agenda.Session) bool) *Calendar {
 	var ids []string
 	for x := range e.snap.All() {

@@ -199,7 +199,7 @@ func (h *Renderer) my(snap *agenda.Snapshot, st state, base links, rc recent) my
 	if st.code != "" {
 		path = catalog.StoredPickPath(st.code)
 	}
-	mine := catalog.Picked(snap, st.alarm.Link(path), nil)
+	mine := catalog.Picked(snap, st.alarm.Link(path))
 	mine.Events = len(st.pick)
 	m.Sub = newSub(base, "sub-my", "My agenda", mine)
 	m.Shorten = m.Sub.Long && st.code == ""

@@ -66,7 +66,13 @@ func (s *Server) feed(st *site, kind catalog.Kind, id string) (*entity, bool) {
 	if !ok {
 		return nil, false
 	}
-	e := s.feedEntity(st.view(c)).prepared()
+	cal, err := st.view(c)
+	if err != nil {
+		// Find named c from this very revision, so Select knows all it
+		// names; should it not, the feed is as good as absent.
+		return nil, false
+	}
+	e := s.feedEntity(cal).prepared()
 	v, _ := st.views.LoadOrStore(key, &e)
 	fv := v.(*entity)
 	if kind == catalog.All {
@@ -76,19 +82,32 @@ func (s *Server) feed(st *site, kind catalog.Kind, id string) (*entity, bool) {
 }
 
 // view assembles the feed of calendar c: its sessions in agenda order,
-// dated by the latest change that concerned it (a session leaving it
-// included, agenda.Snapshot.LastChange) or its own name.
-func (st *site) view(c catalog.Calendar) *ical.Calendar {
+// found from the snapshot's indexes, dated by the latest change that
+// concerned it (a session leaving it included,
+// agenda.Snapshot.SelectionChanged) or its own name.
+func (st *site) view(c catalog.Calendar) (*ical.Calendar, error) {
 	meta := ical.FeedMeta{Name: c.Name, Description: c.Description, Color: c.Color}
 	var v *ical.Calendar
-	if c.Kind == catalog.Session {
-		// One session: its own mark says when it changed, without a
-		// walk over the log.
+	switch c.Kind {
+	case catalog.Session:
+		// One session: its own mark says when it changed.
 		v = st.ed.Calendar(meta, []string{c.ID}).Touch(st.snap.SessionChanged(c.ID).Time)
-	} else {
-		v = st.ed.Select(meta, c.In)
+	case catalog.All:
+		v = whole(st.ed, meta)
+	default:
+		ids, err := st.snap.Select(c.Selection)
+		if err != nil {
+			return nil, err
+		}
+		v = st.ed.Feed(st.ed.Head(meta), ids).Touch(st.snap.SelectionChanged(c.Selection).Time)
 	}
-	return v.Touch(c.Renamed)
+	return v.Touch(c.Renamed), nil
+}
+
+// whole assembles the whole conference's feed: every session, dated by
+// the latest change to any (ical.Rendered.Select).
+func whole(ed *ical.Rendered, meta ical.FeedMeta) *ical.Calendar {
+	return ed.Select(meta, func(agenda.Session) bool { return true })
 }
 
 // feedEntity is a feed as served: its body, and its gzip copy, are made on

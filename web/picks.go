@@ -177,7 +177,7 @@ func Export(ed *ical.Rendered, p Pick) (*ical.Calendar, error) {
 		return exportPick(ed, pickHead(ed), p)
 	}
 	w := catalog.Whole(ed.Snapshot())
-	c := ed.Select(ical.FeedMeta{Name: w.Name, Description: w.Description}, w.In)
+	c := whole(ed, ical.FeedMeta{Name: w.Name, Description: w.Description})
 	if p.Alarm.On() {
 		c = c.WithAlarm(p.Alarm.Lead())
 	}
@@ -187,7 +187,7 @@ func Export(ed *ical.Rendered, p Pick) (*ical.Calendar, error) {
 // pickHead renders the head every pick of ed has: a revision's picks
 // differ only in their events.
 func pickHead(ed *ical.Rendered) ical.Head {
-	m := catalog.Picked(ed.Snapshot(), catalog.PickPath, nil)
+	m := catalog.Picked(ed.Snapshot(), catalog.PickPath)
 	return ed.Head(ical.FeedMeta{Name: m.Name, Description: m.Description})
 }
 
