@@ -25,7 +25,9 @@ func (sel Selection) Empty() bool {
 // for an unknown session, track, room or speaker and a day the conference
 // does not have.
 func (s *Snapshot) Select(sel Selection) ([]string, error) {
-	var pos []int
+	// A pick of a few dozen sessions finds them without allocating.
+	var buf [64]int
+	pos := buf[:0]
 	for _, id := range sel.Sessions {
 		i, ok := s.byID[id]
 		if !ok {

@@ -27,7 +27,9 @@ type digest [sumSize]byte
 // turn stay. One memo is shared by a conference's renderings (Render
 // hands it on), since what a digest names does not depend on the revision.
 type etagMemo struct {
-	mu       sync.Mutex
+	// mu is read-locked to look up the current generation, the common
+	// case, which polls from every core make at once.
+	mu       sync.RWMutex
 	cur, old map[digest]string
 }
 
@@ -40,9 +42,14 @@ func newETagMemo() *etagMemo { return &etagMemo{cur: map[digest]string{}} }
 // get returns the ETag of the bytes d names, computed by hash on the
 // first request for them since they were last dropped.
 func (m *etagMemo) get(d digest, hash func() string) string {
-	m.mu.Lock()
+	m.mu.RLock()
 	tag, ok := m.cur[d]
-	if !ok {
+	m.mu.RUnlock()
+	if ok {
+		return tag
+	}
+	m.mu.Lock()
+	if tag, ok = m.cur[d]; !ok {
 		if tag, ok = m.old[d]; ok {
 			m.put(d, tag)
 		}

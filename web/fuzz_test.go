@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -218,6 +219,23 @@ func FuzzValidators(f *testing.F) {
 			}
 		default:
 			t.Fatalf("INM %q AE %q: status %d, want 200 or 304", inm, accept, rec.Code)
+		}
+	})
+}
+
+// FuzzParseQuery: a pick's query is read as url.ParseQuery reads it.
+func FuzzParseQuery(f *testing.F) {
+	for _, s := range []string{"sessions=a,b&tracks=t", "a=1&&b", "=x&y=", "a=%zz", "a+b=c d", "a;b=c", "x=1&x=2&x", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		got, err := web.ParseQuery(raw)
+		want, wantErr := url.ParseQuery(raw)
+		if (err == nil) != (wantErr == nil) || err != nil && err.Error() != wantErr.Error() {
+			t.Fatalf("parseQuery(%q) err = %v, url.ParseQuery's %v", raw, err, wantErr)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("parseQuery(%q) = %v, url.ParseQuery's %v", raw, got, want)
 		}
 	})
 }

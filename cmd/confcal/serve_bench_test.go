@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"confcal/agenda"
@@ -109,4 +110,49 @@ func BenchmarkServedAll304(b *testing.B) {
 // does (its body is kept from the first request).
 func BenchmarkServedAll200(b *testing.B) {
 	benchmarkServed(b, "/feeds/all.ics", false, http.StatusOK)
+}
+
+// servedPick is the pick the load test asks for on the built-in agenda: a
+// dozen sessions spread over it, by ID.
+func servedPick(tb testing.TB) string {
+	snap, err := seeds.Default()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ids := snap.SessionIDs()
+	var pick []string
+	for i := 0; i < len(ids) && len(pick) < 12; i += len(ids)/12 + 1 {
+		pick = append(pick, ids[i])
+	}
+	return "/feeds/custom.ics?sessions=" + strings.Join(pick, ",")
+}
+
+// BenchmarkServedPick304 polls a personal pick as serve answers it, put
+// together for the request, from as many goroutines as there are cores
+// (as the load test's connections do): the ETag memo and the pools are
+// shared between them.
+func BenchmarkServedPick304(b *testing.B) {
+	h := servedHandler(b)
+	target := servedPick(b)
+	probe := httptest.NewRecorder()
+	h.ServeHTTP(probe, httptest.NewRequest(http.MethodGet, target, nil))
+	if probe.Code != http.StatusOK {
+		b.Fatalf("GET %s: status %d", target, probe.Code)
+	}
+	etag := probe.Header().Get("ETag")
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		req := httptest.NewRequest(http.MethodGet, target, nil)
+		req.Header.Set("If-None-Match", etag)
+		w := &discardWriter{h: http.Header{}}
+		for pb.Next() {
+			clear(w.h)
+			w.status = 0
+			h.ServeHTTP(w, req)
+			if w.status != http.StatusNotModified {
+				b.Errorf("status %d, want 304", w.status)
+				return
+			}
+		}
+	})
 }
