@@ -33,7 +33,7 @@ fail() { echo "caldav-e2e: FAIL: $*" >&2; exit 1; }
 # Debian's python3 (the one python3-caldav is installed for), not a pyenv.
 PY=/usr/bin/python3
 
-if ! command -v vdirsyncer >/dev/null || ! "$PY" -c 'import caldav' 2>/dev/null; then
+if ! command -v vdirsyncer >/dev/null || ! "$PY" -I -c 'import caldav' 2>/dev/null; then
 	if [[ $(id -u) -ne 0 ]]; then
 		fail "vdirsyncer and python3-caldav are needed: apt-get install -y vdirsyncer python3-caldav"
 	fi
