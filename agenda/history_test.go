@@ -148,9 +148,11 @@ func sameContent(a, b agenda.Session) bool {
 		a.Room == b.Room && a.Track == b.Track && a.Status == b.Status && a.Abstract == b.Abstract
 }
 
-// A log entry whose old time cannot be read fails the look-ups that need
-// it, and counts as a change of every set.
-func TestHistoryBadTime(t *testing.T) {
+// badTimeLog returns the small agenda at revision 3 with a log of two
+// entries: at revision 2 a start of late-talk whose old time cannot be
+// read, at revision 3 an abstract of state-of-state.
+func badTimeLog(t *testing.T) *agenda.Snapshot {
+	t.Helper()
 	c := agendatest.SmallContents()
 	at := editTime(0)
 	log := []agenda.Change{
@@ -161,6 +163,13 @@ func TestHistoryBadTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return snap
+}
+
+// A log entry whose old time cannot be read fails the look-ups that need
+// it, and counts as a change of every set.
+func TestHistoryBadTime(t *testing.T) {
+	snap := badTimeLog(t)
 	if _, _, err := snap.SessionAt("late-talk", 1); !errors.Is(err, agenda.ErrInvalid) {
 		t.Errorf("SessionAt(late-talk, 1) err = %v, want ErrInvalid", err)
 	}

@@ -5,10 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"confcal/agenda"
-	"confcal/agenda/agendatest"
 )
 
 // brute is what Select answers, found the slow way: every session tried
@@ -120,16 +118,7 @@ func TestSelectAfterEdits(t *testing.T) {
 // An entry whose old value cannot be read concerns every selection, one
 // by ID alone too, as it does every set in LastChange.
 func TestSelectionChangedBadEntry(t *testing.T) {
-	c := agendatest.SmallContents()
-	at := editTime(0)
-	log := []agenda.Change{
-		{Revision: 2, Time: at, Who: "test", Session: "late-talk", Field: agenda.FieldStart, Old: "yesterday", New: "2019-10-09T11:00:00+02:00"},
-		{Revision: 3, Time: at.Add(time.Minute), Who: "test", Session: "state-of-state", Field: agenda.FieldAbstract, Old: "", New: ""},
-	}
-	snap, err := agenda.NewSnapshot(c, 3, 1, log)
-	if err != nil {
-		t.Fatal(err)
-	}
+	snap := badTimeLog(t)
 	for _, tt := range []struct {
 		sessions []string
 		want     int64
