@@ -14,11 +14,6 @@ type Selection struct {
 	Days                              []Date
 }
 
-// Empty reports whether sel names nothing.
-func (sel Selection) Empty() bool {
-	return len(sel.Sessions)+len(sel.Tracks)+len(sel.Rooms)+len(sel.Speakers)+len(sel.Days) == 0
-}
-
 // Select returns the IDs of the sessions sel names, in agenda order, each
 // once. It is found from the snapshot's indexes, so it costs what the
 // selection holds, not the agenda's size. It fails, naming the culprit,
@@ -71,33 +66,11 @@ func (s *Snapshot) Select(sel Selection) ([]string, error) {
 	return ids, nil
 }
 
-// Selects returns the rule behind sel, for LastChange: whether a session is
-// named by ID or lies in a named track, room or day or has a named speaker.
-func (s *Snapshot) Selects(sel Selection) func(Session) bool {
-	set := func(ids []string) map[string]bool {
-		m := make(map[string]bool, len(ids))
-		for _, id := range ids {
-			m[id] = true
-		}
-		return m
-	}
-	sessions, tracks, rooms, speakers := set(sel.Sessions), set(sel.Tracks), set(sel.Rooms), set(sel.Speakers)
-	days := make(map[Date]bool, len(sel.Days))
-	for _, d := range sel.Days {
-		days[d] = true
-	}
-	return func(x Session) bool {
-		if sessions[x.ID] || tracks[x.Track] || rooms[x.Room] || len(days) > 0 && days[s.Day(x)] {
-			return true
-		}
-		return slices.ContainsFunc(x.Speakers, func(id string) bool { return speakers[id] })
-	}
-}
-
 // SelectionChanged says when the sessions sel selects last changed: what
-// LastChange says of the rule Selects(sel), a session leaving the
-// selection included, but found from what the log's replay notes once per
-// revision (the latest entry about each session, track, room and day, a
+// LastChange says of the rule "named by ID, or in a named track, room or
+// day, or with a named speaker", a session leaving the selection included,
+// but found from what the log's replay notes once per revision (the
+// latest entry about each session, track, room, speaker and day, a
 // session's state before or after it counting), so a request costs the
 // names sel holds, not the log's length. An entry concerns a union
 // exactly when it concerns one of its parts, so the latest of the parts'
