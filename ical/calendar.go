@@ -246,6 +246,21 @@ func (e *Rendered) Feed(hd Head, ids []string) *Calendar {
 	return c
 }
 
+// FeedOf assembles the calendar of head hd and the sessions sel names,
+// found from the snapshot's indexes (agenda.Snapshot.Select), in agenda
+// order: a track's, room's, day's or speaker's feed, or a pick. Its
+// Modified is the later of its sessions' LastModified and the latest
+// change that concerned the selection (agenda.Snapshot.SelectionChanged),
+// so a session leaving it still moves it. It fails as Select does for a
+// name the snapshot does not know.
+func (e *Rendered) FeedOf(hd Head, sel agenda.Selection) (*Calendar, error) {
+	ids, err := e.snap.Select(sel)
+	if err != nil {
+		return nil, err
+	}
+	return e.Feed(hd, ids).Touch(e.snap.SelectionChanged(sel).Time), nil
+}
+
 // Select assembles the published feed of the sessions for which in
 // reports true, in agenda order, as Calendar does for their IDs. Its
 // Modified is the later of its sessions' LastModified and the latest
@@ -254,8 +269,7 @@ func (e *Rendered) Feed(hd Head, ids []string) *Calendar {
 // remaining session's LastModified records, still moves it. in must be a
 // pure function of the session. It tries every session: a feed of a
 // selection by name (a track, a room, a day, a speaker, a pick) is found
-// faster from the snapshot's indexes (agenda.Snapshot.Select and
-// SelectionChanged, then Feed).
+// faster from the snapshot's indexes by FeedOf.
 func (e *Rendered) Select(meta FeedMeta, in func(agenda.Session) bool) *Calendar {
 	var ids []string
 	for x := range e.snap.All() {

@@ -167,7 +167,10 @@ func Render(snap *agenda.Snapshot, opts Options, prev *Rendered) (*Rendered, err
 		tz:   vtimezone(tzid, loc, from, to),
 	}
 	e.colors = trackColors(snap.Tracks(), prev)
-	if e.etags = newETagMemo(); prev != nil {
+	// What a digest names does not depend on the revision or the options:
+	// the memo goes on from rendering to rendering.
+	e.etags = newETagMemo()
+	if prev != nil {
 		e.etags = prev.etags
 	}
 	if prev != nil && (prev.opts != opts || prev.conf != conf || prev.tzid != tzid) {

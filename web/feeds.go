@@ -95,11 +95,10 @@ func (st *site) view(c catalog.Calendar) (*ical.Calendar, error) {
 	case catalog.All:
 		v = whole(st.ed, meta)
 	default:
-		ids, err := st.snap.Select(c.Selection)
-		if err != nil {
+		var err error
+		if v, err = st.ed.FeedOf(st.ed.Head(meta), c.Selection); err != nil {
 			return nil, err
 		}
-		v = st.ed.Feed(st.ed.Head(meta), ids).Touch(st.snap.SelectionChanged(c.Selection).Time)
 	}
 	return v.Touch(c.Renamed), nil
 }

@@ -219,16 +219,14 @@ func pickHead(ed *ical.Rendered) ical.Head {
 // exportPick returns the calendar of the sessions non-empty pick p names,
 // with head, which pickHead(ed) made.
 func exportPick(ed *ical.Rendered, head ical.Head, p Pick) (*ical.Calendar, error) {
-	snap := ed.Snapshot()
 	sel, err := p.selection()
 	if err != nil {
 		return nil, err
 	}
-	ids, err := snap.Select(sel)
+	c, err := ed.FeedOf(head, sel)
 	if err != nil {
 		return nil, err
 	}
-	c := ed.Feed(head, ids).Touch(snap.SelectionChanged(sel).Time)
 	if p.Alarm.On() {
 		c = c.WithAlarm(p.Alarm.Lead())
 	}
