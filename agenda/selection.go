@@ -80,33 +80,25 @@ func (s *Snapshot) SelectionChanged(sel Selection) Mark {
 		return Mark{}
 	}
 	h := s.history()
-	latest := h.latestFailed
-	at := func(m map[string]int, ids []string) {
-		for _, id := range ids {
-			if i, ok := m[id]; ok && i > latest {
-				latest = i
-			}
-		}
-	}
-	at(h.concerned.session, sel.Sessions)
-	at(h.concerned.track, sel.Tracks)
-	at(h.concerned.room, sel.Rooms)
-	at(h.concerned.speaker, sel.Speakers)
-	for _, d := range sel.Days {
-		if i, ok := h.concerned.day[d]; ok && i > latest {
-			latest = i
-		}
-	}
+	c := h.concerned
+	latest := max(h.latestFailed, latestOf(c.session, sel.Sessions), latestOf(c.track, sel.Tracks),
+		latestOf(c.room, sel.Rooms), latestOf(c.speaker, sel.Speakers), latestOf(c.day, sel.Days))
 	if latest < 0 {
 		return Mark{}
 	}
-	c := s.log[latest]
-	return Mark{Revision: c.Revision, Time: c.Time.UTC()}
+	e := s.log[latest]
+	return Mark{Revision: e.Revision, Time: e.Time.UTC()}
 }
 
-func hasDay(m map[Date]int, d Date) bool {
-	_, ok := m[d]
-	return ok
+// latestOf returns the latest entry m notes for any of keys, -1 for none.
+func latestOf[K comparable](m map[K]int, keys []K) int {
+	latest := -1
+	for _, k := range keys {
+		if i, ok := m[k]; ok {
+			latest = max(latest, i)
+		}
+	}
+	return latest
 }
 
 // concerned notes, while the log is replayed from its end, the latest
@@ -122,21 +114,21 @@ func newConcerned() concerned {
 }
 
 // note records that entry i concerns x's session, track, room, speakers
-// and day,
-// where no later entry did: the replay goes from the last entry back.
+// and day, where no later entry did: the replay goes from the last entry
+// back.
 func (c concerned) note(s *Snapshot, x Session, i int) {
-	first := func(m map[string]int, id string) {
-		if _, ok := m[id]; !ok {
-			m[id] = i
-		}
-	}
-	first(c.session, x.ID)
-	first(c.track, x.Track)
-	first(c.room, x.Room)
+	noteFirst(c.session, x.ID, i)
+	noteFirst(c.track, x.Track, i)
+	noteFirst(c.room, x.Room, i)
 	for _, id := range x.Speakers {
-		first(c.speaker, id)
+		noteFirst(c.speaker, id, i)
 	}
-	if d := s.Day(x); !hasDay(c.day, d) {
-		c.day[d] = i
+	noteFirst(c.day, s.Day(x), i)
+}
+
+// noteFirst records i under k unless an entry is recorded there already.
+func noteFirst[K comparable](m map[K]int, k K, i int) {
+	if _, ok := m[k]; !ok {
+		m[k] = i
 	}
 }
