@@ -135,7 +135,7 @@ func (s *Store) PurgeConference(ctx context.Context, slug string) error {
 			w.add(table, "DELETE FROM "+table+" WHERE conf = $1", slug)
 		}
 		w.add("conferences", "DELETE FROM conferences WHERE slug = $1", slug)
-		w.add("notify", "SELECT pg_notify($1, $2)", Channel, ListingPayload(slug))
+		w.add("notify", notify, ListingPayload(slug))
 		return w.run(ctx, tx)
 	})
 }

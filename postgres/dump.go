@@ -132,7 +132,7 @@ func (s *Store) Import(ctx context.Context, d Dump, replace bool) error {
 		}
 		if n > 0 {
 			// Servers on the store let go of the conferences replaced.
-			if _, err := tx.Exec(ctx, "SELECT pg_notify($1, slug || ':' || $2) FROM conferences", Channel, listingWord); err != nil {
+			if _, err := tx.Exec(ctx, "SELECT pg_notify("+channel+", slug || ':' || $1) FROM conferences", listingWord); err != nil {
 				return err
 			}
 			w := &writes{}

@@ -55,8 +55,8 @@ const (
 
 // Listen follows the store at url (as Open takes it) for a server replica
 // until ctx ends: it holds one connection of its own, outside any pool,
-// LISTENs on Channel, tells h of every notification and, after each
-// (re)connection, lets h catch up. A lost connection is made again with a
+// LISTENs on the store's channel (ChannelOf its schema), tells h of every
+// notification and, after each (re)connection, lets h catch up. A lost connection is made again with a
 // growing pause, capped at opts.MaxBackoff, for as long as it takes. It
 // returns nil when ctx ends, an error only when url cannot be read.
 //
@@ -110,6 +110,8 @@ type listener struct {
 	opts ListenOptions
 	log  *slog.Logger
 	lost bool // a connection was lost before this one
+
+	channel string // the store's (ChannelOf its schema), learnt on connecting
 }
 
 // session connects, listens and catches up, then passes on notifications
@@ -125,7 +127,15 @@ func (l *listener) session(ctx context.Context) (listened bool, err error) {
 		defer cancel()
 		conn.Close(cctx)
 	}()
-	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{Channel}.Sanitize()); err != nil {
+	var schema *string // NULL when the search path names no schema that exists
+	if err := conn.QueryRow(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+		return false, classify(fmt.Errorf("postgres: listen: %w", err))
+	}
+	if schema == nil {
+		return false, fmt.Errorf("postgres: listen: the search path names no schema that exists")
+	}
+	l.channel = ChannelOf(*schema)
+	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{l.channel}.Sanitize()); err != nil {
 		return false, classify(fmt.Errorf("postgres: listen: %w", err))
 	}
 	// Only now, listening, is the store compared: whatever is stored
@@ -163,7 +173,7 @@ func (l *listener) session(ctx context.Context) (listened bool, err error) {
 
 // dispatch passes a notification on to the handler.
 func (l *listener) dispatch(n *pgconn.Notification) {
-	if n.Channel != Channel {
+	if n.Channel != l.channel {
 		return
 	}
 	if slug, ok := ParseListingPayload(n.Payload); ok {

@@ -2,9 +2,12 @@ package postgres_test
 
 import (
 	"context"
+	"crypto/md5"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -193,6 +196,72 @@ func mustRename(t *testing.T, snap *agenda.Snapshot, title string) *agenda.Snaps
 		t.Fatal(err)
 	}
 	return next
+}
+
+// Stores in schemas of one database notify channels of their own
+// (ChannelOf; the server names them alike): a Listen hears its own store's
+// changes, not another schema's, though notifications are the database's.
+func TestChannelsOfSchemas(t *testing.T) {
+	for schema, want := range map[string]string{
+		"public":                "confcal",
+		"confcal":               "confcal.confcal",
+		"Conf Cal":              "confcal.Conf Cal",
+		strings.Repeat("a", 55): "confcal." + strings.Repeat("a", 55),
+		strings.Repeat("a", 56): fmt.Sprintf("confcal.%x", md5.Sum([]byte(strings.Repeat("a", 56)))),
+		strings.Repeat("ä", 31): fmt.Sprintf("confcal.%x", md5.Sum([]byte(strings.Repeat("ä", 31)))),
+	} {
+		if got := postgres.ChannelOf(schema); got != want || len(got) > 63 {
+			t.Errorf("ChannelOf(%q) = %q, want %q", schema, got, want)
+		}
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	suffix := strings.ToLower(rand.Text())
+	named := []string{
+		"Confcal Test " + suffix, // quoted: capitals and a space
+		"confcal_test_" + suffix + strings.Repeat("x", 63-13-len(suffix)), // 63 bytes: hashed
+	}
+	stores := []*postgres.Store{open(t, pgtest.URL(t))}
+	urls := []string{""}
+	for _, name := range named {
+		u := pgtest.Named(t, name)
+		stores = append(stores, open(t, u))
+		urls = append(urls, u)
+		ch, err := stores[len(stores)-1].Channel(ctx)
+		if err != nil || ch != postgres.ChannelOf(name) {
+			t.Errorf("schema %q: Channel = %q, %v; want %q", name, ch, err, postgres.ChannelOf(name))
+		}
+	}
+	// Each Listen on the two named schemas hears only its own store; the
+	// other stores save first, so a notification of theirs heard would
+	// come before.
+	for i := 1; i < len(stores); i++ {
+		h := newHeard()
+		lctx, stop := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- postgres.Listen(lctx, urls[i], h, postgres.ListenOptions{}) }()
+		h.await(t, 10*time.Second, "listening")
+		for j, s := range stores {
+			slug := fmt.Sprintf("conf-%d-%d", i, j)
+			if j == i {
+				slug = "mine"
+			}
+			if err := s.AddConference(ctx, agenda.Listing{Slug: slug}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := stores[i].Agenda("mine").Save(ctx, agendatest.Small(t)); err != nil {
+			t.Fatal(err)
+		}
+		if got := h.await(t, 5*time.Second, "listed mine", "saved mine 1"); len(got) != 3 {
+			t.Errorf("schema %q: heard %q", named[i-1], got)
+		}
+		stop()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
 }
 
 // A server that cannot be reached is agenda.ErrUnavailable, for reads and

@@ -10,7 +10,8 @@
 // tokens behave as they do there.
 //
 // Every committed Save announces itself in the same transaction with
-// pg_notify on the channel "confcal" (Channel), the payload
+// pg_notify on the store's channel (ChannelOf: "confcal" in the schema
+// public, one of its own in any other schema), the payload
 // "conference:revision" (the slug, a colon and the revision just stored; a
 // slug holds no colon). A change to the list of conferences — one added,
 // removed, restored or purged, or its source set — is announced the same
@@ -42,6 +43,7 @@ package postgres
 
 import (
 	"context"
+	"crypto/md5"
 	"errors"
 	"fmt"
 	"net"
@@ -56,8 +58,35 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// Channel is the channel every committed Save notifies.
-const Channel = "confcal"
+// ChannelOf is the channel the store in schema notifies: "confcal" for the
+// schema public (the channel of every store before schemas had their own),
+// "confcal." and the schema's name for any other — or, where that would be
+// longer than PostgreSQL's 63 bytes of an identifier, "confcal." and the
+// name's MD5. Channels are the database's, not a schema's: stores in
+// schemas of one database would otherwise hear each other's changes.
+func ChannelOf(schema string) string {
+	switch {
+	case schema == "public":
+		return "confcal"
+	case len("confcal.")+len(schema) <= maxIdentifier:
+		return "confcal." + schema
+	}
+	return fmt.Sprintf("confcal.%x", md5.Sum([]byte(schema)))
+}
+
+// maxIdentifier is the longest identifier, a channel's name, PostgreSQL
+// takes (NAMEDATALEN-1 bytes).
+const maxIdentifier = 63
+
+// channel is ChannelOf the current schema, computed by the server.
+const channel = `CASE
+		WHEN current_schema() = 'public' THEN 'confcal'
+		WHEN octet_length('confcal.' || current_schema()) <= 63 THEN 'confcal.' || current_schema()
+		ELSE 'confcal.' || md5(current_schema()) END`
+
+// notify is the statement that notifies the current schema's channel of
+// the payload $1.
+const notify = "SELECT pg_notify(" + channel + ", $1)"
 
 // connectTimeout bounds each connection attempt when the URL names no
 // connect_timeout, so an unreachable server is an error, not a hang.
@@ -110,6 +139,18 @@ func describe(c *pgx.ConnConfig) string {
 		return fmt.Sprintf("postgres://%s@/%s?host=%s&port=%d", c.User, c.Database, c.Host, c.Port)
 	}
 	return fmt.Sprintf("postgres://%s@%s/%s", c.User, net.JoinHostPort(c.Host, strconv.Itoa(int(c.Port))), c.Database)
+}
+
+// Channel is the channel the store notifies, as its server names it.
+func (s *Store) Channel(ctx context.Context) (string, error) {
+	var c *string
+	if err := s.pool.QueryRow(ctx, "SELECT "+channel).Scan(&c); err != nil {
+		return "", s.errorf("%w", err)
+	}
+	if c == nil {
+		return "", s.errorf("the search path names no schema that exists")
+	}
+	return *c, nil
 }
 
 // Name says which database the store is in (without the password).
@@ -712,7 +753,7 @@ func save(ctx context.Context, tx pgx.Tx, slug string, next *agenda.Snapshot, no
 			string(c.Field), c.Old, c.New)
 		pos[c.Revision]++
 	}
-	w.add("notify", "SELECT pg_notify($1, $2)", Channel, Payload(slug, next.Revision()))
+	w.add("notify", notify, Payload(slug, next.Revision()))
 	if err := w.run(ctx, tx); err != nil {
 		return err
 	}
@@ -741,7 +782,7 @@ func ParseListingPayload(p string) (slug string, ok bool) {
 
 // notifyListing announces, in tx, that conference slug's listing changed.
 func notifyListing(ctx context.Context, tx pgx.Tx, slug string) error {
-	_, err := tx.Exec(ctx, "SELECT pg_notify($1, $2)", Channel, ListingPayload(slug))
+	_, err := tx.Exec(ctx, notify, ListingPayload(slug))
 	return err
 }
 

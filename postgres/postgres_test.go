@@ -28,6 +28,20 @@ func open(t *testing.T, url string) *postgres.Store {
 	return s
 }
 
+// listen is a connection of its own to url LISTENing on store s's channel.
+func listen(t *testing.T, url string, s *postgres.Store) *pgx.Conn {
+	t.Helper()
+	ch, err := s.Channel(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := connect(t, url)
+	if _, err := c.Exec(context.Background(), "LISTEN "+pgx.Identifier{ch}.Sanitize()); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // connect opens a connection of its own to url, closed when the test ends.
 func connect(t *testing.T, url string) *pgx.Conn {
 	t.Helper()
@@ -199,11 +213,8 @@ func TestConnectionsCut(t *testing.T) {
 func TestSaveNotifies(t *testing.T) {
 	ctx := context.Background()
 	url := pgtest.URL(t)
-	listener := connect(t, url)
-	if _, err := listener.Exec(ctx, "LISTEN "+postgres.Channel); err != nil {
-		t.Fatal(err)
-	}
 	s := open(t, url)
+	listener := listen(t, url, s)
 	if err := s.AddConference(ctx, agenda.Listing{Slug: "first"}); err != nil {
 		t.Fatal(err)
 	}
@@ -227,6 +238,7 @@ func TestSaveNotifies(t *testing.T) {
 	if err := x.Save(ctx, v2); err != nil {
 		t.Fatal(err)
 	}
+	ch, _ := s.Channel(ctx)
 	var got []string
 	for range 3 {
 		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -235,7 +247,7 @@ func TestSaveNotifies(t *testing.T) {
 		if err != nil {
 			t.Fatalf("after %q: %v", got, err)
 		}
-		if n.Channel != postgres.Channel {
+		if n.Channel != ch {
 			t.Errorf("notified on %q", n.Channel)
 		}
 		got = append(got, n.Payload)
@@ -330,11 +342,8 @@ func TestImport(t *testing.T) {
 		{Listing: agenda.Listing{Slug: "other"}, Agenda: agendatest.Small(t), Tokens: []postgres.Token{{Hash: "h2", Created: created}}},
 	}
 	url := pgtest.URL(t)
-	listener := connect(t, url)
-	if _, err := listener.Exec(ctx, "LISTEN "+postgres.Channel); err != nil {
-		t.Fatal(err)
-	}
 	s := open(t, url)
+	listener := listen(t, url, s)
 	if err := s.Import(ctx, postgres.Dump{Conferences: confs}, false); err != nil {
 		t.Fatal(err)
 	}

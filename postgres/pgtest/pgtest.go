@@ -56,6 +56,21 @@ func URL(t testing.TB) string {
 // URLOn is URL on the server at server (a URL or keyword/value string).
 func URLOn(t testing.TB, server string) string {
 	t.Helper()
+	return named(t, server, "confcal_test_"+strings.ToLower(rand.Text()))
+}
+
+// Named is URL with the schema's name given: any name PostgreSQL takes,
+// quoted as it needs (upper case, spaces), for tests of what depends on
+// the name.
+func Named(t testing.TB, schema string) string {
+	t.Helper()
+	return named(t, Server(t), schema)
+}
+
+// named creates schema on server, drops it when the test ends and returns
+// the URL of it.
+func named(t testing.TB, server, schema string) string {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, server)
@@ -63,8 +78,8 @@ func URLOn(t testing.TB, server string) string {
 		t.Fatalf("pgtest: connecting to %s: %v", Env, err)
 	}
 	defer conn.Close(ctx)
-	schema := "confcal_test_" + strings.ToLower(rand.Text())
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+	quoted := pgx.Identifier{schema}.Sanitize()
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+quoted); err != nil {
 		t.Fatalf("pgtest: %v", err)
 	}
 	t.Cleanup(func() {
@@ -72,15 +87,15 @@ func URLOn(t testing.TB, server string) string {
 		defer cancel()
 		conn, err := pgx.Connect(ctx, server)
 		if err != nil {
-			t.Errorf("pgtest: dropping schema %s: %v", schema, err)
+			t.Errorf("pgtest: dropping schema %s: %v", quoted, err)
 			return
 		}
 		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("pgtest: dropping schema %s: %v", schema, err)
+		if _, err := conn.Exec(ctx, "DROP SCHEMA "+quoted+" CASCADE"); err != nil {
+			t.Errorf("pgtest: dropping schema %s: %v", quoted, err)
 		}
 	})
-	u, err := WithSchema(server, schema)
+	u, err := WithSchema(server, quoted)
 	if err != nil {
 		t.Fatalf("pgtest: %v", err)
 	}
@@ -92,7 +107,7 @@ func URLOn(t testing.TB, server string) string {
 // string the keyword.
 func WithSchema(server, schema string) (string, error) {
 	if !strings.HasPrefix(server, "postgres://") && !strings.HasPrefix(server, "postgresql://") {
-		return server + " search_path=" + schema, nil
+		return server + " search_path='" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(schema) + "'", nil
 	}
 	u, err := neturl.Parse(server)
 	if err != nil {
@@ -100,7 +115,8 @@ func WithSchema(server, schema string) (string, error) {
 	}
 	q := u.Query()
 	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
+	// pgx reads a '+' in the query as itself, not as a space.
+	u.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20")
 	return u.String(), nil
 }
 
