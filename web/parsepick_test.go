@@ -27,6 +27,8 @@ func TestParsePick(t *testing.T) {
 		{query: "alarm=5m&alarm=10m&zz=1", err: "given 2 times"},
 		{query: "sessions=" + strings.Repeat("x,", 1001) + "&zz=1", err: "more than 1000 items"},
 		{query: "tracks=t&sessionz=1", err: `unknown parameter "sessionz"`},
+		{query: "tracks=t&=x&B0", err: `unknown parameter ""`}, // the empty name, whichever the map gives first
+		{query: "B0&=x", err: `unknown parameter ""`},
 	} {
 		q, err := url.ParseQuery(tt.query)
 		if err != nil {

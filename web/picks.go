@@ -47,10 +47,10 @@ func ParsePick(q url.Values) (Pick, error) {
 	// errors the same one is always told; an unknown name takes its turn
 	// in that order too. The known names are few: only the unknown ones
 	// would need sorting, and only the first of them is told.
-	unknown := ""
+	unknown, anyUnknown := "", false // "" is a name too: "?=x"
 	for key := range q {
-		if key != catalog.AlarmParam && new(Pick).list(key) == nil && (unknown == "" || key < unknown) {
-			unknown = key
+		if key != catalog.AlarmParam && new(Pick).list(key) == nil && (!anyUnknown || key < unknown) {
+			unknown, anyUnknown = key, true
 		}
 	}
 	errUnknown := func() error {
@@ -60,7 +60,7 @@ func ParsePick(q url.Values) (Pick, error) {
 	n := 0
 	// The parameters of a pick, in the order of their names.
 	for _, key := range [...]string{catalog.AlarmParam, "days", "rooms", "sessions", "tracks"} {
-		if unknown != "" && unknown < key {
+		if anyUnknown && unknown < key {
 			return Pick{}, errUnknown()
 		}
 		if _, ok := q[key]; !ok {
@@ -88,7 +88,7 @@ func ParsePick(q url.Values) (Pick, error) {
 			}
 		}
 	}
-	if unknown != "" {
+	if anyUnknown {
 		return Pick{}, errUnknown()
 	}
 	return p, nil
