@@ -32,9 +32,10 @@ type history struct {
 	// latestFailed is the index of the log's latest entry that could not
 	// be undone, -1 for none.
 	latestFailed int
-	// concerned is, per session ID, track, room, speaker and day, the
-	// index of the latest entry about a session that had it just before
-	// the entry or just after: what SelectionChanged reads (see there).
+	// concerned is, per session ID, track, room, speaker and day (and for
+	// any session), the index of the latest entry about a session that had
+	// it just before the entry or just after, and of the latest about one
+	// that had it and was not cancelled: what SelectionChanged reads.
 	concerned concerned
 	// renames lists, per room, the indexes of its rename entries, oldest first.
 	renames map[string][]int

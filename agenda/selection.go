@@ -8,10 +8,15 @@ import (
 // Selection names sessions by ID and by the track, room, day and speaker
 // they have: what a personal pick names, and what a track's, room's, day's
 // or speaker's calendar holds. The sessions it selects are the union of
-// what it names.
+// what it names — every session when All is set — less the cancelled ones
+// when NotCancelled is set (a CalDAV calendar leaves them out; a feed keeps
+// them, marked cancelled, so subscribers see the cancellation).
 type Selection struct {
 	Sessions, Tracks, Rooms, Speakers []string
 	Days                              []Date
+
+	All          bool
+	NotCancelled bool
 }
 
 // Select returns the IDs of the sessions sel names, in agenda order, each
@@ -56,9 +61,18 @@ func (s *Snapshot) Select(sel Selection) ([]string, error) {
 		}
 		pos = append(pos, s.byDay[d]...)
 	}
+	if sel.All {
+		pos = pos[:0]
+		for i := range s.sessions {
+			pos = append(pos, i)
+		}
+	}
 	// Positions are agenda order: sorted, each once, they are the answer.
 	slices.Sort(pos)
 	pos = slices.Compact(pos)
+	if sel.NotCancelled {
+		pos = slices.DeleteFunc(pos, func(p int) bool { return s.sessions[p].Status == StatusCancelled })
+	}
 	ids := make([]string, len(pos))
 	for i, p := range pos {
 		ids[i] = s.sessions[p].ID
@@ -67,22 +81,27 @@ func (s *Snapshot) Select(sel Selection) ([]string, error) {
 }
 
 // SelectionChanged says when the sessions sel selects last changed: what
-// LastChange says of the rule "named by ID, or in a named track, room or
-// day, or with a named speaker", a session leaving the selection included,
-// but found from what the log's replay notes once per revision (the
-// latest entry about each session, track, room, speaker and day, a
-// session's state before or after it counting), so a request costs the
-// names sel holds, not the log's length. An entry concerns a union
-// exactly when it concerns one of its parts, so the latest of the parts'
-// is the union's. The zero Mark when no entry concerns the selection.
+// LastChange says of sel's rule (named by ID, or in a named track, room or
+// day, or with a named speaker; every session with All; not cancelled
+// with NotCancelled), a session leaving the selection included, but found
+// from what the log's replay notes once per revision (the latest entry
+// about each session, track, room, speaker and day, and the latest about
+// one not cancelled, a session's state before or after it counting), so a
+// request costs the names sel holds, not the log's length. An entry
+// concerns a union exactly when it concerns one of its parts, so the
+// latest of the parts' is the union's. The zero Mark when no entry
+// concerns the selection.
 func (s *Snapshot) SelectionChanged(sel Selection) Mark {
 	if len(s.log) == 0 {
 		return Mark{}
 	}
 	h := s.history()
-	c := h.concerned
-	latest := max(h.latestFailed, latestOf(c.session, sel.Sessions), latestOf(c.track, sel.Tracks),
-		latestOf(c.room, sel.Rooms), latestOf(c.speaker, sel.Speakers), latestOf(c.day, sel.Days))
+	c, live := h.concerned, sel.NotCancelled
+	latest := max(h.latestFailed, latestOf(c.session, sel.Sessions, live), latestOf(c.track, sel.Tracks, live),
+		latestOf(c.room, sel.Rooms, live), latestOf(c.speaker, sel.Speakers, live), latestOf(c.day, sel.Days, live))
+	if sel.All {
+		latest = max(latest, c.all.of(live))
+	}
 	if latest < 0 {
 		return Mark{}
 	}
@@ -90,45 +109,79 @@ func (s *Snapshot) SelectionChanged(sel Selection) Mark {
 	return Mark{Revision: e.Revision, Time: e.Time.UTC()}
 }
 
-// latestOf returns the latest entry m notes for any of keys, -1 for none.
-func latestOf[K comparable](m map[K]int, keys []K) int {
-	latest := -1
+// latestOf returns the latest entry m notes for any of keys (about a
+// session not cancelled, when live), -1 for none.
+func latestOf[K comparable](m map[K]latest, keys []K, live bool) int {
+	l := -1
 	for _, k := range keys {
-		if i, ok := m[k]; ok {
-			latest = max(latest, i)
+		if n, ok := m[k]; ok {
+			l = max(l, n.of(live))
 		}
 	}
-	return latest
+	return l
+}
+
+// latest is the latest entry about a session with some key, and the latest
+// about one with it that was not cancelled (-1 for none).
+type latest struct{ any, live int }
+
+func (l latest) of(live bool) int {
+	if live {
+		return l.live
+	}
+	return l.any
 }
 
 // concerned notes, while the log is replayed from its end, the latest
-// entry each session, track, room, speaker and day was concerned by.
+// entry each session, track, room, speaker and day was concerned by, and
+// any session at all.
 type concerned struct {
-	session, track, room, speaker map[string]int
-	day                           map[Date]int
+	session, track, room, speaker map[string]latest
+	day                           map[Date]latest
+	all                           *latest
 }
 
 func newConcerned() concerned {
-	return concerned{session: map[string]int{}, track: map[string]int{}, room: map[string]int{},
-		speaker: map[string]int{}, day: map[Date]int{}}
+	return concerned{session: map[string]latest{}, track: map[string]latest{}, room: map[string]latest{},
+		speaker: map[string]latest{}, day: map[Date]latest{}, all: &latest{-1, -1}}
 }
 
 // note records that entry i concerns x's session, track, room, speakers
 // and day, where no later entry did: the replay goes from the last entry
 // back.
 func (c concerned) note(s *Snapshot, x Session, i int) {
-	noteFirst(c.session, x.ID, i)
-	noteFirst(c.track, x.Track, i)
-	noteFirst(c.room, x.Room, i)
+	live := x.Status != StatusCancelled
+	noteFirst(c.session, x.ID, i, live)
+	noteFirst(c.track, x.Track, i, live)
+	noteFirst(c.room, x.Room, i, live)
 	for _, id := range x.Speakers {
-		noteFirst(c.speaker, id, i)
+		noteFirst(c.speaker, id, i, live)
 	}
-	noteFirst(c.day, s.Day(x), i)
+	noteFirst(c.day, s.Day(x), i, live)
+	c.all.note(i, live)
 }
 
-// noteFirst records i under k unless an entry is recorded there already.
-func noteFirst[K comparable](m map[K]int, k K, i int) {
-	if _, ok := m[k]; !ok {
-		m[k] = i
+// noteFirst records i under k where no entry is recorded there already
+// (of a session not cancelled, when live).
+func noteFirst[K comparable](m map[K]latest, k K, i int, live bool) {
+	l, ok := m[k]
+	if !ok {
+		l = latest{-1, -1}
 	}
+	if l.note(i, live) {
+		m[k] = l
+	}
+}
+
+// note records entry i where no entry is recorded yet, and reports
+// whether it changed l.
+func (l *latest) note(i int, live bool) bool {
+	changed := false
+	if l.any < 0 {
+		l.any, changed = i, true
+	}
+	if live && l.live < 0 {
+		l.live, changed = i, true
+	}
+	return changed
 }

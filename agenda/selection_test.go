@@ -10,10 +10,14 @@ import (
 )
 
 // selects is the rule behind sel, written out: a session is named by ID,
-// lies in a named track, room or day, or has a named speaker.
+// lies in a named track, room or day, or has a named speaker (any with
+// All), and is not cancelled if NotCancelled says so.
 func selects(snap *agenda.Snapshot, sel agenda.Selection) func(agenda.Session) bool {
 	return func(x agenda.Session) bool {
-		return slices.Contains(sel.Sessions, x.ID) || slices.Contains(sel.Tracks, x.Track) ||
+		if sel.NotCancelled && x.Status == agenda.StatusCancelled {
+			return false
+		}
+		return sel.All || slices.Contains(sel.Sessions, x.ID) || slices.Contains(sel.Tracks, x.Track) ||
 			slices.Contains(sel.Rooms, x.Room) || slices.Contains(sel.Days, snap.Day(x)) ||
 			slices.ContainsFunc(x.Speakers, func(id string) bool { return slices.Contains(sel.Speakers, id) })
 	}
@@ -51,6 +55,10 @@ func TestSelect(t *testing.T) {
 		{name: "a room and a session in it", sel: agenda.Selection{Rooms: []string{snap.Rooms()[0].ID}, Sessions: all}},
 		{name: "every day", sel: agenda.Selection{Days: days}, want: all},
 		{name: "a day and a track", sel: agenda.Selection{Days: days[1:2], Tracks: []string{snap.Tracks()[1].ID}}},
+		{name: "all", sel: agenda.Selection{All: true, Sessions: all[:1]}, want: all},
+		{name: "all not cancelled", sel: agenda.Selection{All: true, NotCancelled: true}},
+		{name: "a track not cancelled", sel: agenda.Selection{Tracks: []string{snap.Tracks()[0].ID}, NotCancelled: true}},
+		{name: "all with an unknown room", sel: agenda.Selection{All: true, Rooms: []string{"nope"}}, err: `unknown room "nope"`},
 		{name: "unknown session", sel: agenda.Selection{Sessions: []string{all[0], "nope"}}, err: `unknown session "nope"`},
 		{name: "unknown track", sel: agenda.Selection{Tracks: []string{"nope"}}, err: `unknown track "nope"`},
 		{name: "unknown room", sel: agenda.Selection{Rooms: []string{"nope"}}, err: `unknown room "nope"`},
@@ -87,13 +95,42 @@ func TestSelect(t *testing.T) {
 // Through a run of random edits (moves between rooms and days, new
 // tracks, cancellations, renames, new sessions), Select answers what the
 // rule selects, in agenda order, and SelectionChanged what LastChange
-// says of the rule, for selections by ID alone and for mixed ones.
+// says of the rule, for selections by ID alone and for mixed ones, with
+// and without the cancelled, and for CalDAV's calendars.
 func TestSelectAfterEdits(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
+	check := func(round int, snap *agenda.Snapshot, sel agenda.Selection) {
+		t.Helper()
+		got, err := snap.Select(sel)
+		if err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		if want := brute(snap, sel); !slices.Equal(got, want) {
+			t.Fatalf("round %d: Select(%+v) = %q, want %q", round, sel, got, want)
+		}
+		rev, at := snap.LastChange(selects(snap, sel))
+		if m := snap.SelectionChanged(sel); m.Revision != rev || !m.Time.Equal(at) {
+			t.Fatalf("round %d: SelectionChanged(%+v) = %+v, want LastChange's %d %v", round, sel, m, rev, at)
+		}
+	}
 	randomEdits(t, 150, func(round int, snap *agenda.Snapshot) {
 		ids, tracks, rooms, days, speakers := snap.SessionIDs(), snap.Tracks(), snap.Rooms(), snap.Days(), snap.Speakers()
-		for k := range 8 {
+		for k := range 12 {
 			var sel agenda.Selection
+			if k >= 8 { // a CalDAV calendar: everything, a track or a room, less the cancelled; the whole feed
+				sel.NotCancelled = k != 11
+				switch k {
+				case 8, 11:
+					sel.All = true
+				case 9:
+					sel.Tracks = []string{tracks[rng.IntN(len(tracks))].ID}
+				case 10:
+					sel.Rooms = []string{rooms[rng.IntN(len(rooms))].ID}
+				}
+				check(round, snap, sel)
+				continue
+			}
+			sel.NotCancelled = k%3 == 2
 			for range 1 + rng.IntN(20) {
 				sel.Sessions = append(sel.Sessions, ids[rng.IntN(len(ids))])
 			}
@@ -110,17 +147,7 @@ func TestSelectAfterEdits(t *testing.T) {
 					sel.Sessions = nil
 				}
 			}
-			got, err := snap.Select(sel)
-			if err != nil {
-				t.Fatalf("round %d: %v", round, err)
-			}
-			if want := brute(snap, sel); !slices.Equal(got, want) {
-				t.Fatalf("round %d: Select(%+v) = %q, want %q", round, sel, got, want)
-			}
-			rev, at := snap.LastChange(selects(snap, sel))
-			if m := snap.SelectionChanged(sel); m.Revision != rev || !m.Time.Equal(at) {
-				t.Fatalf("round %d: SelectionChanged(%+v) = %+v, want LastChange's %d %v", round, sel, m, rev, at)
-			}
+			check(round, snap, sel)
 		}
 	})
 }

@@ -129,6 +129,20 @@ func (c *calendar) admits(track, room string, status agenda.Status) bool {
 	return true
 }
 
+// selection is the rule of admits, as the agenda names it.
+func (c *calendar) selection() agenda.Selection {
+	sel := agenda.Selection{NotCancelled: true}
+	switch c.kind {
+	case kindTrack:
+		sel.Tracks = []string{c.key}
+	case kindRoom:
+		sel.Rooms = []string{c.key}
+	default:
+		sel.All = true
+	}
+	return sel
+}
+
 func (c *calendar) admitsSession(x agenda.Session) bool {
 	return c.admits(x.Track, x.Room, x.Status)
 }
@@ -309,16 +323,16 @@ func newView(ed *ical.Rendered, p paths, prev *view, push Push) (*view, error) {
 
 // findChanges sets every calendar's changed revision (and its time): the
 // latest revision in which a session joined or left it, or one of its
-// members changed (Snapshot.LastChange, which replays the log once per
-// snapshot), or in which the calendar itself appeared or was renamed.
-// Calendars untouched since the start of the change log get the log's
-// base.
+// members changed (Snapshot.SelectionChanged of the calendar's selection,
+// read from what the snapshot's replay of the log noted), or in which the
+// calendar itself appeared or was renamed. Calendars untouched since the
+// start of the change log get the log's base.
 func (v *view) findChanges() {
 	base := v.snap.BaseRevision()
 	for _, c := range v.cals {
 		c.changed, c.changedAt = base, time.Time{}
-		if rev, at := v.snap.LastChange(c.admitsSession); rev > base {
-			c.changed, c.changedAt = rev, at
+		if m := v.snap.SelectionChanged(c.selection()); m.Revision > base {
+			c.changed, c.changedAt = m.Revision, m.Time
 		}
 	}
 	// A calendar that appeared, or whose name changed, changed too (the
