@@ -8,8 +8,9 @@
 // Snapshot keeps that change log, so a consumer can ask what a session
 // looked like at an earlier revision (SessionAt, SessionsAt), which sessions
 // changed since one (ChangedSince) — that is what CalDAV sync-collection
-// needs — and when a set of sessions last changed, sessions that left it
-// included (LastChange), which feeds and calendars date themselves by. The
+// needs — and when a selection of sessions last changed, sessions that
+// left it included (SelectionChanged), which feeds and calendars date
+// themselves by. The
 // log is replayed once per snapshot, on first use, and shared by all of
 // these, so each costs at most one walk over the log.
 //

@@ -184,19 +184,19 @@ func TestHistoryBadTime(t *testing.T) {
 	}
 }
 
-// BenchmarkLastChange asks about a set no change concerns, so the whole
-// log is walked: once replayed, the walk is linear in the log.
-func BenchmarkLastChange(b *testing.B) {
+// BenchmarkSelectionChanged asks about a session no change concerns on
+// a long log: once the log is replayed, a look-up per name.
+func BenchmarkSelectionChanged(b *testing.B) {
 	for _, n := range []int{500, 2000} {
 		b.Run(fmt.Sprintf("changes=%d", n), func(b *testing.B) {
 			snap := longLog(b, n)
-			in := func(x agenda.Session) bool { return x.ID == "closing-keynote" }
-			if rev, _ := snap.LastChange(in); rev != 0 {
-				b.Fatalf("LastChange = %d, want 0", rev)
+			sel := agenda.Selection{Sessions: []string{"closing-keynote"}, NotCancelled: true}
+			if m := snap.SelectionChanged(sel); m.Revision != 0 {
+				b.Fatalf("SelectionChanged = %+v, want none", m)
 			}
 			b.ReportAllocs()
 			for b.Loop() {
-				snap.LastChange(in)
+				snap.SelectionChanged(sel)
 			}
 		})
 	}

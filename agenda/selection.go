@@ -80,17 +80,25 @@ func (s *Snapshot) Select(sel Selection) ([]string, error) {
 	return ids, nil
 }
 
-// SelectionChanged says when the sessions sel selects last changed: what
-// LastChange says of sel's rule (named by ID, or in a named track, room or
-// day, or with a named speaker; every session with All; not cancelled
-// with NotCancelled), a session leaving the selection included, but found
-// from what the log's replay notes once per revision (the latest entry
-// about each session, track, room, speaker and day, and the latest about
-// one not cancelled, a session's state before or after it counting), so a
-// request costs the names sel holds, not the log's length. An entry
-// concerns a union exactly when it concerns one of its parts, so the
-// latest of the parts' is the union's. The zero Mark when no entry
-// concerns the selection.
+// SelectionChanged says when the sessions sel selects last changed: the
+// revision and time of the latest change-log entry about a session sel
+// selects just after the entry or selected just before it (sel's rule:
+// named by ID, or in a named track, room or day, or with a named speaker;
+// every session with All; not cancelled with NotCancelled), with the
+// session's earlier state undone from the log. So a session leaving the
+// selection counts, as does any change to one in it; an entry whose old
+// value cannot be read counts for every selection; a room's rename is
+// logged for each session in it. The zero Mark when no entry concerns the
+// selection (it is as it was at BaseRevision; its sessions' LastModified
+// tell when they changed).
+//
+// It is found from what the log's replay notes once per revision (the
+// latest entry about each session, track, room, speaker and day, and the
+// latest about one not cancelled), so a request costs the names sel
+// holds, not the log's length: an entry concerns a union exactly when it
+// concerns one of its parts, so the latest of the parts' is the union's.
+// The answer depends only on the snapshot, so every process serving it
+// gives the same one.
 func (s *Snapshot) SelectionChanged(sel Selection) Mark {
 	if len(s.log) == 0 {
 		return Mark{}

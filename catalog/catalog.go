@@ -47,8 +47,8 @@ type Calendar struct {
 	Path string
 	// Selection names the calendar's sessions (cancelled ones included:
 	// feeds keep them, marked cancelled): its track, room, day, session
-	// or speaker. It is empty for the whole conference, which holds every
-	// session, and for a pick, whose query names them.
+	// or speaker, every session for the whole conference. It is empty for
+	// a pick, whose query names them.
 	Selection agenda.Selection
 	// Renamed is when the calendar's own name last changed (a room or
 	// speaker renamed, a track added), zero when the log does not say.
@@ -152,7 +152,8 @@ func isDay(snap *agenda.Snapshot, d agenda.Date) bool {
 // Whole returns the calendar of the whole conference.
 func Whole(snap *agenda.Snapshot) Calendar {
 	conf := snap.Conference()
-	return Calendar{Kind: All, Name: conf.Name, Description: conf.Description, Path: AllPath, Events: snap.Len()}
+	return Calendar{Kind: All, Name: conf.Name, Description: conf.Description, Path: AllPath,
+		Selection: agenda.Selection{All: true}, Events: snap.Len()}
 }
 
 // Picked returns the calendar of an attendee's pick; path is its feed's

@@ -141,7 +141,11 @@ func TestAlarmsOnlyWhenAsked(t *testing.T) {
 	e := render(t, snap, nil)
 	var bodies [][]byte
 	bodies = append(bodies, e.Calendar(ical.FeedMeta{}, snap.SessionIDs()).Bytes())
-	bodies = append(bodies, e.Select(ical.FeedMeta{}, func(agenda.Session) bool { return true }).Bytes())
+	all, err := e.FeedOf(e.Head(ical.FeedMeta{}), agenda.Selection{All: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bodies = append(bodies, all.Bytes())
 	for _, id := range snap.SessionIDs() {
 		o, _ := e.Object(id)
 		bodies = append(bodies, o.Bytes())

@@ -181,8 +181,8 @@ func duration(d time.Duration) string {
 // VTIMEZONE, then the VEVENTs of ids in order. Unknown and repeated ids are
 // skipped. Cancelled sessions are included (STATUS:CANCELLED, SUMMARY
 // "Cancelled: …"). Its Modified is the latest LastModified of the sessions
-// in it, which cannot tell that a session left: feeds defined by a rule use
-// Select.
+// in it, which cannot tell that a session left: feeds of a selection use
+// FeedOf.
 func (e *Rendered) Calendar(meta FeedMeta, ids []string) *Calendar {
 	seen := make(map[string]bool, len(ids))
 	distinct := slices.DeleteFunc(slices.Clone(ids), func(id string) bool {
@@ -248,40 +248,18 @@ func (e *Rendered) Feed(hd Head, ids []string) *Calendar {
 
 // FeedOf assembles the calendar of head hd and the sessions sel names,
 // found from the snapshot's indexes (agenda.Snapshot.Select), in agenda
-// order: a track's, room's, day's or speaker's feed, or a pick. Its
+// order: the whole conference's feed, a track's, room's, day's or
+// speaker's, or a pick. Its
 // Modified is the later of its sessions' LastModified and the latest
 // change that concerned the selection (agenda.Snapshot.SelectionChanged),
-// so a session leaving it still moves it. It fails as Select does for a
-// name the snapshot does not know.
+// so a session leaving it still moves it. It fails as agenda.Snapshot.Select
+// does for a name the snapshot does not know.
 func (e *Rendered) FeedOf(hd Head, sel agenda.Selection) (*Calendar, error) {
 	ids, err := e.snap.Select(sel)
 	if err != nil {
 		return nil, err
 	}
 	return e.Feed(hd, ids).Touch(e.snap.SelectionChanged(sel).Time), nil
-}
-
-// Select assembles the published feed of the sessions for which in
-// reports true, in agenda order, as Calendar does for their IDs. Its
-// Modified is the later of its sessions' LastModified and the latest
-// change in the snapshot's log that concerned the selection
-// (agenda.Snapshot.LastChange), so a session leaving the feed, which no
-// remaining session's LastModified records, still moves it. in must be a
-// pure function of the session. It tries every session: a feed of a
-// selection by name (a track, a room, a day, a speaker, a pick) is found
-// faster from the snapshot's indexes by FeedOf.
-func (e *Rendered) Select(meta FeedMeta, in func(agenda.Session) bool) *Calendar {
-	var ids []string
-	for x := range e.snap.All() {
-		if in(x) {
-			ids = append(ids, x.ID)
-		}
-	}
-	c := e.Calendar(meta, ids)
-	if _, at := e.snap.LastChange(in); at.After(c.modified) {
-		c.modified = at.UTC()
-	}
-	return c
 }
 
 // Object is the CalDAV object of one session: a VCALENDAR (no calendar

@@ -81,32 +81,20 @@ func (s *Server) feed(st *site, kind catalog.Kind, id string) (*entity, bool) {
 	return fv, true
 }
 
-// view assembles the feed of calendar c: its sessions in agenda order,
-// found from the snapshot's indexes, dated by the latest change that
-// concerned it (a session leaving it included,
+// view assembles the feed of calendar c (see feedOf).
+func (st *site) view(c catalog.Calendar) (*ical.Calendar, error) { return feedOf(st.ed, c) }
+
+// feedOf assembles the feed of calendar c from rendering ed: its sessions
+// in agenda order, found from the snapshot's indexes, dated by the latest
+// change that concerned it (a session leaving it included,
 // agenda.Snapshot.SelectionChanged) or its own name.
-func (st *site) view(c catalog.Calendar) (*ical.Calendar, error) {
+func feedOf(ed *ical.Rendered, c catalog.Calendar) (*ical.Calendar, error) {
 	meta := ical.FeedMeta{Name: c.Name, Description: c.Description, Color: c.Color}
-	var v *ical.Calendar
-	switch c.Kind {
-	case catalog.Session:
-		// One session: its own mark says when it changed.
-		v = st.ed.Calendar(meta, []string{c.ID}).Touch(st.snap.SessionChanged(c.ID).Time)
-	case catalog.All:
-		v = whole(st.ed, meta)
-	default:
-		var err error
-		if v, err = st.ed.FeedOf(st.ed.Head(meta), c.Selection); err != nil {
-			return nil, err
-		}
+	v, err := ed.FeedOf(ed.Head(meta), c.Selection)
+	if err != nil {
+		return nil, err
 	}
 	return v.Touch(c.Renamed), nil
-}
-
-// whole assembles the whole conference's feed: every session, dated by
-// the latest change to any (ical.Rendered.Select).
-func whole(ed *ical.Rendered, meta ical.FeedMeta) *ical.Calendar {
-	return ed.Select(meta, func(agenda.Session) bool { return true })
 }
 
 // feedEntity is a feed as served: its body, and its gzip copy, are made on

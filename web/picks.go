@@ -201,8 +201,10 @@ func Export(ed *ical.Rendered, p Pick) (*ical.Calendar, error) {
 	if !p.Empty() {
 		return exportPick(ed, pickHead(ed), p)
 	}
-	w := catalog.Whole(ed.Snapshot())
-	c := whole(ed, ical.FeedMeta{Name: w.Name, Description: w.Description})
+	c, err := feedOf(ed, catalog.Whole(ed.Snapshot()))
+	if err != nil {
+		return nil, err
+	}
 	if p.Alarm.On() {
 		c = c.WithAlarm(p.Alarm.Lead())
 	}
