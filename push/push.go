@@ -31,7 +31,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/url"
+	"slices"
 	"sync"
 	"time"
 
@@ -132,6 +134,19 @@ type Service struct {
 	marks  map[string]int64
 	marked chan struct{}
 	handed bool
+	// With Turns, what this process heard but may not have sent (see
+	// watch): changed holds, per conference, the calendars handed over
+	// since its last MarkPushed, which moves them into a batch of that
+	// revision; batches are kept until the store's pushed revision passes
+	// them.
+	changed map[string]map[string]bool
+	batches map[string][]batch
+}
+
+// batch is the calendars a revision changed.
+type batch struct {
+	rev       int64
+	calendars []string
 }
 
 // key names a calendar of a conference.
@@ -176,7 +191,8 @@ func New(opts Options) (*Service, error) {
 	}
 	s := &Service{opts: opts, log: log, clock: opts.Clock, sends: make(chan struct{}, opts.Parallel),
 		latest: map[key][]byte{}, queued: map[key]bool{}, queue: make(chan key, queueSize),
-		marks: map[string]int64{}, marked: make(chan struct{}, 1)}
+		marks: map[string]int64{}, marked: make(chan struct{}, 1),
+		changed: map[string]map[string]bool{}, batches: map[string][]batch{}}
 	s.throttle = webpush.NewThrottle(opts.Interval, opts.Clock, func(id string) { s.enqueue(id) })
 	return s, nil
 }
@@ -279,6 +295,12 @@ func (c *Conference) Changed(calendar string, message []byte) {
 	c.s.mu.Lock()
 	c.s.latest[k] = message
 	c.s.handed = true
+	if c.s.opts.Turns != nil {
+		if c.s.changed[c.slug] == nil {
+			c.s.changed[c.slug] = map[string]bool{}
+		}
+		c.s.changed[c.slug][calendar] = true
+	}
 	c.s.mu.Unlock()
 	c.s.throttle.Changed(k.throttleID())
 }
@@ -300,6 +322,10 @@ func (c *Conference) Pushed(ctx context.Context) (int64, error) {
 func (c *Conference) MarkPushed(rev int64) {
 	c.s.mu.Lock()
 	c.s.marks[c.slug] = max(c.s.marks[c.slug], rev)
+	if cals := c.s.changed[c.slug]; len(cals) > 0 {
+		c.s.batches[c.slug] = append(c.s.batches[c.slug], batch{rev, slices.Sorted(maps.Keys(cals))})
+		delete(c.s.changed, c.slug)
+	}
 	c.s.mu.Unlock()
 	select {
 	case c.s.marked <- struct{}{}:
@@ -311,7 +337,11 @@ func (c *Conference) MarkPushed(rev int64) {
 // no message was handed over with them, else after twice the throttle's
 // interval, when the messages handed over before them have left the
 // throttle and been sent. Marks made while it waits are the next round's.
+//
+// With Turns, only the process holding a conference's turn records its
+// marks; another one watches them instead (see watch).
 func (s *Service) writeMarks(ctx context.Context) {
+	watching := map[string]bool{}
 	for {
 		select {
 		case <-ctx.Done():
@@ -338,13 +368,92 @@ func (s *Service) writeMarks(ctx context.Context) {
 				// says they went out: the others' marks would move past
 				// messages its death kept from going out.
 				if mine, err := s.opts.Turns.Take(ctx, slug); err != nil || !mine {
+					watching[slug] = true
 					continue
 				}
+				s.forget(slug, rev)
 			}
 			if err := s.opts.Store.MarkPushed(ctx, slug, rev); err != nil && ctx.Err() == nil && !errors.Is(err, agenda.ErrNoConference) {
 				s.log.Warn("push: recording the revision pushed", "conference", slug, "revision", rev, "error", err)
 			}
 		}
+		for slug := range watching {
+			if !s.watch(ctx, slug) {
+				delete(watching, slug)
+			}
+		}
+		if len(watching) > 0 {
+			// Look again once the holder has had time to record them.
+			s.clock.AfterFunc(2*s.opts.Interval, func() {
+				select {
+				case s.marked <- struct{}{}:
+				default:
+				}
+			})
+		}
+	}
+}
+
+// watch follows, in a process without conference slug's turn, the
+// revisions it heard: once the store's pushed revision passes them, the
+// process holding the turn sent their messages; should this process be
+// given the turn before that, the holder died before sending them, and
+// this one sends them (each calendar's newest message) and records them
+// after. It reports whether any are left to watch.
+func (s *Service) watch(ctx context.Context, slug string) bool {
+	stored, err := s.opts.Store.PushedRevision(ctx, slug)
+	if err != nil {
+		if ctx.Err() == nil && !errors.Is(err, agenda.ErrNoConference) {
+			s.log.Warn("push: reading the revision pushed", "conference", slug, "error", err)
+		}
+		return !errors.Is(err, agenda.ErrNoConference)
+	}
+	s.forget(slug, stored)
+	s.mu.Lock()
+	left := slices.Clone(s.batches[slug])
+	s.mu.Unlock()
+	if len(left) == 0 {
+		return false
+	}
+	if mine, err := s.opts.Turns.Take(ctx, slug); err != nil || !mine {
+		return true
+	}
+	s.log.Info("push: sending the messages of a process that had this conference's turn and is gone",
+		"conference", slug, "from_revision", left[0].rev, "to_revision", left[len(left)-1].rev)
+	seen := map[string]bool{}
+	for _, b := range left {
+		for _, cal := range b.calendars {
+			if !seen[cal] {
+				seen[cal] = true
+				s.throttle.Changed(key{slug, cal}.throttleID())
+			}
+		}
+	}
+	s.mu.Lock()
+	s.marks[slug] = max(s.marks[slug], left[len(left)-1].rev)
+	s.handed = true
+	s.mu.Unlock()
+	select {
+	case s.marked <- struct{}{}:
+	default:
+	}
+	return false
+}
+
+// forget drops conference slug's batches of revisions up to rev: their
+// messages went out.
+func (s *Service) forget(slug string, rev int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.batches[slug]
+	i := 0
+	for i < len(b) && b[i].rev <= rev {
+		i++
+	}
+	if i == len(b) {
+		delete(s.batches, slug)
+	} else {
+		s.batches[slug] = b[i:]
 	}
 }
 

@@ -373,3 +373,86 @@ func TestMarkPushedByTheSender(t *testing.T) {
 		t.Fatalf("pushed revision %d marked by the sender, want 6", rev)
 	}
 }
+
+// advanceUntil moves f's clock on by step until cond holds (the services
+// wait for it in their own time), failing after a few seconds.
+func (f *fixture) advanceUntil(t *testing.T, step time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not after %v of moving the clock", what, 5*time.Second)
+		}
+		f.clock.Advance(step)
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// A process without the turn keeps what it heard until the store says it
+// was pushed: when the process holding the turn dies before sending a
+// revision's messages, the next to take the turn sends them and records
+// the revision; when the holder sent and recorded them, nobody sends them
+// again.
+func TestTurnTakenOverSendsWhatTheHolderDidNot(t *testing.T) {
+	ctx := context.Background()
+	for _, holderSends := range []bool{false, true} {
+		name := map[bool]string{false: "holder died", true: "holder sent"}[holderSends]
+		t.Run(name, func(t *testing.T) {
+			tu := &turns{holder: map[string]string{"conf": "a"}}
+			f := newFixture(t, push.Options{Turns: tu.as("a"), Interval: time.Second})
+			b, err := push.New(push.Options{Store: f.reg, Sender: sender(t, f), Keys: f.keys, Clock: f.clock,
+				Turns: tu.as("b"), Interval: time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, sub := f.subscription(t, "all", time.Time{})
+			if _, err := b.Conference("conf").Subscribe(ctx, sub); err != nil {
+				t.Fatal(err)
+			}
+			runService(t, b)
+			if holderSends {
+				f.run(t)
+			}
+			// Both hear revision 1; only a may send it.
+			for _, svc := range []*push.Service{f.svc, b} {
+				svc.Conference("conf").Changed("all", []byte("<r1/>"))
+				svc.Conference("conf").MarkPushed(1)
+			}
+			if holderSends {
+				waitMessages(t, f.ps, 1)
+				f.advanceUntil(t, time.Second, "a records revision 1", func() bool { return f.pushedRevision(t, 1, 0) == 1 })
+			} else {
+				// b has been told no, and watches.
+				f.advanceUntil(t, time.Second, "b asks for the turn", func() bool {
+					tu.mu.Lock()
+					defer tu.mu.Unlock()
+					return tu.asked >= 2
+				})
+				time.Sleep(100 * time.Millisecond)
+				if n := len(f.ps.Accepted()); n != 0 {
+					t.Fatalf("%d messages while a holds the turn", n)
+				}
+			}
+			// a dies: its session's lock goes with it.
+			tu.mu.Lock()
+			delete(tu.holder, "conf")
+			tu.mu.Unlock()
+			if holderSends {
+				for range 5 {
+					f.clock.Advance(time.Second)
+					time.Sleep(20 * time.Millisecond)
+				}
+				time.Sleep(200 * time.Millisecond)
+				if got := f.ps.Accepted(); len(got) != 1 {
+					t.Errorf("%d messages, want a's one: b sent what a had sent", len(got))
+				}
+				return
+			}
+			f.advanceUntil(t, time.Second, "b sends revision 1", func() bool { return len(f.ps.Accepted()) >= 1 })
+			if got := f.ps.Accepted(); len(got) != 1 || string(got[0].Payload) != "<r1/>" {
+				t.Errorf("messages %+v, want b's <r1/>", got)
+			}
+			f.advanceUntil(t, time.Second, "b records revision 1", func() bool { return f.pushedRevision(t, 1, 0) == 1 })
+		})
+	}
+}
