@@ -103,7 +103,9 @@ type Options struct {
 // conference's push messages (postgres.PushTurns implements it). Every
 // replica hears every revision and would push it; asked before each
 // delivery, Turns lets one of them, so each subscription gets one message
-// per change, not one per replica.
+// per change, not one per replica. The others keep the revisions they
+// heard until the store's pushed revision passes them, and send them
+// should they get the turn first (the holder died before sending).
 type Turns interface {
 	// Take reports whether this process sends conference's messages now,
 	// taking the turn when nobody holds it; an error is no turn. When
