@@ -32,6 +32,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"math"
 	"net/url"
 	"slices"
 	"sync"
@@ -404,11 +405,16 @@ func (s *Service) writeMarks(ctx context.Context) {
 // after. It reports whether any are left to watch.
 func (s *Service) watch(ctx context.Context, slug string) bool {
 	stored, err := s.opts.Store.PushedRevision(ctx, slug)
-	if err != nil {
-		if ctx.Err() == nil && !errors.Is(err, agenda.ErrNoConference) {
+	switch {
+	case errors.Is(err, agenda.ErrNoConference):
+		// Removed: nobody is left to push to.
+		s.forget(slug, math.MaxInt64)
+		return false
+	case err != nil:
+		if ctx.Err() == nil {
 			s.log.Warn("push: reading the revision pushed", "conference", slug, "error", err)
 		}
-		return !errors.Is(err, agenda.ErrNoConference)
+		return true
 	}
 	s.forget(slug, stored)
 	s.mu.Lock()
