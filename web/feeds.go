@@ -66,7 +66,7 @@ func (s *Server) feed(st *site, kind catalog.Kind, id string) (*entity, bool) {
 	if !ok {
 		return nil, false
 	}
-	cal, err := st.view(c)
+	cal, err := feedOf(st.ed, c)
 	if err != nil {
 		// Find named c from this very revision, so Select knows all it
 		// names; should it not, the feed is as good as absent.
@@ -80,9 +80,6 @@ func (s *Server) feed(st *site, kind catalog.Kind, id string) (*entity, bool) {
 	}
 	return fv, true
 }
-
-// view assembles the feed of calendar c (see feedOf).
-func (st *site) view(c catalog.Calendar) (*ical.Calendar, error) { return feedOf(st.ed, c) }
 
 // feedOf assembles the feed of calendar c from rendering ed: its sessions
 // in agenda order, found from the snapshot's indexes, dated by the latest
