@@ -404,6 +404,12 @@ func (s *Service) writeMarks(ctx context.Context) {
 // this one sends them (each calendar's newest message) and records them
 // after. It reports whether any are left to watch.
 func (s *Service) watch(ctx context.Context, slug string) bool {
+	s.mu.Lock()
+	none := len(s.batches[slug]) == 0
+	s.mu.Unlock()
+	if none { // a revision that changed no calendar: nothing to send
+		return false
+	}
 	stored, err := s.opts.Store.PushedRevision(ctx, slug)
 	switch {
 	case errors.Is(err, agenda.ErrNoConference):
