@@ -55,7 +55,7 @@ const (
 
 // Listen follows the store at url (as Open takes it) for a server replica
 // until ctx ends: it holds one connection of its own, outside any pool,
-// LISTENs on the store's channel (ChannelOf its schema), tells h of every
+// LISTENs on the store's channel (its schema's), tells h of every
 // notification and, after each (re)connection, lets h catch up. A lost connection is made again with a
 // growing pause, capped at opts.MaxBackoff, for as long as it takes. It
 // returns nil when ctx ends, an error only when url cannot be read.
@@ -111,7 +111,7 @@ type listener struct {
 	log  *slog.Logger
 	lost bool // a connection was lost before this one
 
-	channel string // the store's (ChannelOf its schema), learnt on connecting
+	channel string // the store's, as the server names it on connecting
 }
 
 // session connects, listens and catches up, then passes on notifications
@@ -127,14 +127,14 @@ func (l *listener) session(ctx context.Context) (listened bool, err error) {
 		defer cancel()
 		conn.Close(cctx)
 	}()
-	var schema *string // NULL when the search path names no schema that exists
-	if err := conn.QueryRow(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+	var name *string // NULL when the search path names no schema that exists
+	if err := conn.QueryRow(ctx, "SELECT "+channel).Scan(&name); err != nil {
 		return false, classify(fmt.Errorf("postgres: listen: %w", err))
 	}
-	if schema == nil {
+	if name == nil {
 		return false, fmt.Errorf("postgres: listen: the search path names no schema that exists")
 	}
-	l.channel = ChannelOf(*schema)
+	l.channel = *name
 	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{l.channel}.Sanitize()); err != nil {
 		return false, classify(fmt.Errorf("postgres: listen: %w", err))
 	}

@@ -16,6 +16,8 @@ import (
 	"confcal/agenda/agendatest"
 	"confcal/postgres"
 	"confcal/postgres/pgtest"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // heard records what a Listen told its handler, in order.
@@ -198,40 +200,47 @@ func mustRename(t *testing.T, snap *agenda.Snapshot, title string) *agenda.Snaps
 	return next
 }
 
-// Stores in schemas of one database notify channels of their own
-// (ChannelOf; the server names them alike): a Listen hears its own store's
-// changes, not another schema's, though notifications are the database's.
+// Stores in schemas of one database notify channels of their own: a
+// Listen hears its own store's changes, not another schema's, though
+// notifications are the database's. The server names a schema's channel
+// by the name, or by its MD5 where the name would pass 63 bytes.
 func TestChannelsOfSchemas(t *testing.T) {
-	for schema, want := range map[string]string{
-		"public":                "confcal",
-		"confcal":               "confcal.confcal",
-		"Conf Cal":              "confcal.Conf Cal",
-		strings.Repeat("a", 55): "confcal." + strings.Repeat("a", 55),
-		strings.Repeat("a", 56): fmt.Sprintf("confcal.%x", md5.Sum([]byte(strings.Repeat("a", 56)))),
-		strings.Repeat("ä", 31): fmt.Sprintf("confcal.%x", md5.Sum([]byte(strings.Repeat("ä", 31)))),
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	suffix := strings.ToLower(rand.Text()) // 26 bytes
+	hashed := func(name string) string { return fmt.Sprintf("confcal.%x", md5.Sum([]byte(name))) }
+	quoted := "Confcal Test " + suffix // capitals and a space
+	long := "confcal_test_" + suffix + strings.Repeat("x", 63-13-len(suffix))
+	for _, tt := range []struct{ schema, want string }{
+		{"public", "confcal"},
+		{quoted, "confcal." + quoted},
+		{"t" + suffix + strings.Repeat("a", 55-1-len(suffix)), "confcal.t" + suffix + strings.Repeat("a", 55-1-len(suffix))}, // 55 bytes: fits
+		{"t" + suffix + strings.Repeat("a", 56-1-len(suffix)), hashed("t" + suffix + strings.Repeat("a", 56-1-len(suffix)))}, // 56: hashed
+		{"t" + suffix + strings.Repeat("ä", 15), hashed("t" + suffix + strings.Repeat("ä", 15))},                             // 42 letters, 57 bytes
+		{long, hashed(long)},
 	} {
-		if got := postgres.ChannelOf(schema); got != want || len(got) > 63 {
-			t.Errorf("ChannelOf(%q) = %q, want %q", schema, got, want)
+		var u string
+		if tt.schema == "public" { // there already
+			u, _ = pgtest.WithSchema(pgtest.Server(t), "public")
+		} else {
+			u = pgtest.Named(t, tt.schema)
+		}
+		var got string
+		if err := connect(t, u).QueryRow(ctx, postgres.ChannelQuery).Scan(&got); err != nil || got != tt.want {
+			t.Errorf("schema %q: channel %q, %v; want %q", tt.schema, got, err, tt.want)
 		}
 	}
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	suffix := strings.ToLower(rand.Text())
-	named := []string{
-		"Confcal Test " + suffix, // quoted: capitals and a space
-		"confcal_test_" + suffix + strings.Repeat("x", 63-13-len(suffix)), // 63 bytes: hashed
-	}
+	named := []string{quoted, long}
 	stores := []*postgres.Store{open(t, pgtest.URL(t))}
 	urls := []string{""}
 	for _, name := range named {
-		u := pgtest.Named(t, name)
+		u, err := pgtest.WithSchema(pgtest.Server(t), pgx.Identifier{name}.Sanitize())
+		if err != nil {
+			t.Fatal(err)
+		}
 		stores = append(stores, open(t, u))
 		urls = append(urls, u)
-		ch, err := stores[len(stores)-1].Channel(ctx)
-		if err != nil || ch != postgres.ChannelOf(name) {
-			t.Errorf("schema %q: Channel = %q, %v; want %q", name, ch, err, postgres.ChannelOf(name))
-		}
 	}
 	// Each Listen on the two named schemas hears only its own store; the
 	// other stores save first, so a notification of theirs heard would

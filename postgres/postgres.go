@@ -10,8 +10,8 @@
 // tokens behave as they do there.
 //
 // Every committed Save announces itself in the same transaction with
-// pg_notify on the store's channel (ChannelOf: "confcal" in the schema
-// public, one of its own in any other schema), the payload
+// pg_notify on the store's channel ("confcal" in the schema public, one of
+// its own in any other schema: see channel), the payload
 // "conference:revision" (the slug, a colon and the revision just stored; a
 // slug holds no colon). A change to the list of conferences — one added,
 // removed, restored or purged, or its source set — is announced the same
@@ -43,7 +43,6 @@ package postgres
 
 import (
 	"context"
-	"crypto/md5"
 	"errors"
 	"fmt"
 	"net"
@@ -58,27 +57,14 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// ChannelOf is the channel the store in schema notifies: "confcal" for the
-// schema public (the channel of every store before schemas had their own),
-// "confcal." and the schema's name for any other — or, where that would be
-// longer than PostgreSQL's 63 bytes of an identifier, "confcal." and the
-// name's MD5. Channels are the database's, not a schema's: stores in
-// schemas of one database would otherwise hear each other's changes.
-func ChannelOf(schema string) string {
-	switch {
-	case schema == "public":
-		return "confcal"
-	case len("confcal.")+len(schema) <= maxIdentifier:
-		return "confcal." + schema
-	}
-	return fmt.Sprintf("confcal.%x", md5.Sum([]byte(schema)))
-}
-
-// maxIdentifier is the longest identifier, a channel's name, PostgreSQL
-// takes (NAMEDATALEN-1 bytes).
-const maxIdentifier = 63
-
-// channel is ChannelOf the current schema, computed by the server.
+// channel names, on the server, the channel of the store in the current
+// schema: "confcal" for the schema public (the channel of every store
+// before schemas had their own), "confcal." and the schema's name for any
+// other — or, where that would pass PostgreSQL's 63 bytes of an
+// identifier, "confcal." and the name's MD5. Channels are the database's,
+// not a schema's: stores in schemas of one database would otherwise hear
+// each other's changes. NOTIFY and Listen both ask the server, so the rule
+// lives here alone.
 const channel = `CASE
 		WHEN current_schema() = 'public' THEN 'confcal'
 		WHEN octet_length('confcal.' || current_schema()) <= 63 THEN 'confcal.' || current_schema()
@@ -139,18 +125,6 @@ func describe(c *pgx.ConnConfig) string {
 		return fmt.Sprintf("postgres://%s@/%s?host=%s&port=%d", c.User, c.Database, c.Host, c.Port)
 	}
 	return fmt.Sprintf("postgres://%s@%s/%s", c.User, net.JoinHostPort(c.Host, strconv.Itoa(int(c.Port))), c.Database)
-}
-
-// Channel is the channel the store notifies, as its server names it.
-func (s *Store) Channel(ctx context.Context) (string, error) {
-	var c *string
-	if err := s.pool.QueryRow(ctx, "SELECT "+channel).Scan(&c); err != nil {
-		return "", s.errorf("%w", err)
-	}
-	if c == nil {
-		return "", s.errorf("the search path names no schema that exists")
-	}
-	return *c, nil
 }
 
 // Name says which database the store is in (without the password).
