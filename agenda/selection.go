@@ -80,6 +80,28 @@ func (s *Snapshot) Select(sel Selection) ([]string, error) {
 	return ids, nil
 }
 
+// Selects reports whether sel selects a session with x's fields: x is
+// named by ID, or its track, room or day is named, or one of its speakers,
+// or All is set; and it is not cancelled when NotCancelled is set. It is
+// Select's rule for one session, which need not be in the snapshot (a
+// session's earlier state, read from the log); the day is found in the
+// conference's time zone.
+func (s *Snapshot) Selects(sel Selection, x Session) bool {
+	if sel.NotCancelled && x.Status == StatusCancelled {
+		return false
+	}
+	if sel.All || slices.Contains(sel.Sessions, x.ID) || slices.Contains(sel.Tracks, x.Track) ||
+		slices.Contains(sel.Rooms, x.Room) {
+		return true
+	}
+	for _, id := range x.Speakers {
+		if slices.Contains(sel.Speakers, id) {
+			return true
+		}
+	}
+	return len(sel.Days) > 0 && slices.Contains(sel.Days, s.Day(x))
+}
+
 // SelectionChanged says when the sessions sel selects last changed: the
 // revision and time of the latest change-log entry about a session sel
 // selects just after the entry or selected just before it (sel's rule:

@@ -95,7 +95,7 @@ func TestSelect(t *testing.T) {
 // Through a run of random edits (moves between rooms and days, new
 // tracks, cancellations, renames, new sessions), Select answers what the
 // rule selects, in agenda order, and SelectionChanged what LastChange
-// says of the rule, for selections by ID alone and for mixed ones, with
+// says of the rule (and Selects agrees with it for each session), for selections by ID alone and for mixed ones, with
 // and without the cancelled, and for CalDAV's calendars.
 func TestSelectAfterEdits(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
@@ -107,6 +107,12 @@ func TestSelectAfterEdits(t *testing.T) {
 		}
 		if want := brute(snap, sel); !slices.Equal(got, want) {
 			t.Fatalf("round %d: Select(%+v) = %q, want %q", round, sel, got, want)
+		}
+		in := selects(snap, sel)
+		for x := range snap.All() {
+			if got, want := snap.Selects(sel, x), in(x); got != want {
+				t.Fatalf("round %d: Selects(%+v, %s) = %v, want %v", round, sel, x.ID, got, want)
+			}
 		}
 		rev, at := snap.LastChange(selects(snap, sel))
 		if m := snap.SelectionChanged(sel); m.Revision != rev || !m.Time.Equal(at) {

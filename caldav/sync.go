@@ -120,7 +120,7 @@ func (v *view) calendarChanges(c *calendar, rev int64) ([]syncEntry, error) {
 		if err != nil {
 			return nil, err
 		}
-		if ok && c.admitsSession(was) {
+		if ok && v.snap.Selects(c.selection(), was) {
 			out = append(out, syncEntry{segment: id + objectSuffix, cal: c})
 		}
 	}

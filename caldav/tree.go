@@ -114,22 +114,8 @@ type calendar struct {
 	sorted   []*object // objs sorted by path, for sync-collection
 }
 
-// admits reports whether a session with these fields belongs to c.
-// Cancelled sessions belong to no calendar.
-func (c *calendar) admits(track, room string, status agenda.Status) bool {
-	if status == agenda.StatusCancelled {
-		return false
-	}
-	switch c.kind {
-	case kindTrack:
-		return track == c.key
-	case kindRoom:
-		return room == c.key
-	}
-	return true
-}
-
-// selection is the rule of admits, as the agenda names it.
+// selection names the sessions c holds: all, a track's or a room's,
+// cancelled ones left out.
 func (c *calendar) selection() agenda.Selection {
 	sel := agenda.Selection{NotCancelled: true}
 	switch c.kind {
@@ -141,10 +127,6 @@ func (c *calendar) selection() agenda.Selection {
 		sel.All = true
 	}
 	return sel
-}
-
-func (c *calendar) admitsSession(x agenda.Session) bool {
-	return c.admits(x.Track, x.Room, x.Status)
 }
 
 // byPath returns the calendar's objects sorted by their paths, sorted

@@ -94,7 +94,7 @@ func slowChanged(t *testing.T, snap *agenda.Snapshot, c *calendar) int64 {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return ok && c.admitsSession(x)
+		return ok && snap.Selects(c.selection(), x)
 	}
 	last := snap.BaseRevision()
 	for _, ch := range snap.Log() {
