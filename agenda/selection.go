@@ -126,11 +126,13 @@ func (s *Snapshot) SelectionChanged(sel Selection) Mark {
 		return Mark{}
 	}
 	h := s.history()
-	c, live := h.concerned, sel.NotCancelled
-	latest := max(h.latestFailed, latestOf(c.session, sel.Sessions, live), latestOf(c.track, sel.Tracks, live),
-		latestOf(c.room, sel.Rooms, live), latestOf(c.speaker, sel.Speakers, live), latestOf(c.day, sel.Days, live))
+	c, notCancelled := h.concerned, sel.NotCancelled
+	latest := max(h.latestFailed,
+		latestOf(c.session, sel.Sessions, notCancelled), latestOf(c.track, sel.Tracks, notCancelled),
+		latestOf(c.room, sel.Rooms, notCancelled), latestOf(c.speaker, sel.Speakers, notCancelled),
+		latestOf(c.day, sel.Days, notCancelled))
 	if sel.All {
-		latest = max(latest, c.all.of(live))
+		latest = max(latest, c.all.of(notCancelled))
 	}
 	if latest < 0 {
 		return Mark{}
@@ -140,12 +142,12 @@ func (s *Snapshot) SelectionChanged(sel Selection) Mark {
 }
 
 // latestOf returns the latest entry m notes for any of keys (about a
-// session not cancelled, when live), -1 for none.
-func latestOf[K comparable](m map[K]latest, keys []K, live bool) int {
+// session not cancelled, when notCancelled), -1 for none.
+func latestOf[K comparable](m map[K]latest, keys []K, notCancelled bool) int {
 	l := -1
 	for _, k := range keys {
 		if n, ok := m[k]; ok {
-			l = max(l, n.of(live))
+			l = max(l, n.of(notCancelled))
 		}
 	}
 	return l
@@ -153,11 +155,11 @@ func latestOf[K comparable](m map[K]latest, keys []K, live bool) int {
 
 // latest is the latest entry about a session with some key, and the latest
 // about one with it that was not cancelled (-1 for none).
-type latest struct{ any, live int }
+type latest struct{ any, notCancelled int }
 
-func (l latest) of(live bool) int {
-	if live {
-		return l.live
+func (l latest) of(notCancelled bool) int {
+	if notCancelled {
+		return l.notCancelled
 	}
 	return l.any
 }
@@ -180,38 +182,38 @@ func newConcerned() concerned {
 // and day, where no later entry did: the replay goes from the last entry
 // back.
 func (c concerned) note(s *Snapshot, x Session, i int) {
-	live := x.Status != StatusCancelled
-	noteFirst(c.session, x.ID, i, live)
-	noteFirst(c.track, x.Track, i, live)
-	noteFirst(c.room, x.Room, i, live)
+	notCancelled := x.Status != StatusCancelled
+	noteFirst(c.session, x.ID, i, notCancelled)
+	noteFirst(c.track, x.Track, i, notCancelled)
+	noteFirst(c.room, x.Room, i, notCancelled)
 	for _, id := range x.Speakers {
-		noteFirst(c.speaker, id, i, live)
+		noteFirst(c.speaker, id, i, notCancelled)
 	}
-	noteFirst(c.day, s.Day(x), i, live)
-	c.all.note(i, live)
+	noteFirst(c.day, s.Day(x), i, notCancelled)
+	c.all.note(i, notCancelled)
 }
 
 // noteFirst records i under k where no entry is recorded there already
-// (of a session not cancelled, when live).
-func noteFirst[K comparable](m map[K]latest, k K, i int, live bool) {
+// (of a session not cancelled, when notCancelled).
+func noteFirst[K comparable](m map[K]latest, k K, i int, notCancelled bool) {
 	l, ok := m[k]
 	if !ok {
 		l = latest{-1, -1}
 	}
-	if l.note(i, live) {
+	if l.note(i, notCancelled) {
 		m[k] = l
 	}
 }
 
 // note records entry i where no entry is recorded yet, and reports
 // whether it changed l.
-func (l *latest) note(i int, live bool) bool {
+func (l *latest) note(i int, notCancelled bool) bool {
 	changed := false
 	if l.any < 0 {
 		l.any, changed = i, true
 	}
-	if live && l.live < 0 {
-		l.live, changed = i, true
+	if notCancelled && l.notCancelled < 0 {
+		l.notCancelled, changed = i, true
 	}
 	return changed
 }

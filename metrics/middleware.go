@@ -62,7 +62,7 @@ func methodName(m string) string {
 // middleware must run inside the router (chi's Use) for the router to know
 // the route when it is asked.
 func (m *Metrics) Instrument(route RouteFunc) func(http.Handler) http.Handler {
-	return (&observer{m: m, route: route}).wrap
+	return (&instrument{m: m, route: route}).wrap
 }
 
 // InstrumentAndLog returns middleware that does what Instrument(route) and
@@ -70,12 +70,12 @@ func (m *Metrics) Instrument(route RouteFunc) func(http.Handler) http.Handler {
 // clock read once at each end, the route named once, for both the metrics
 // and the log line.
 func (m *Metrics) InstrumentAndLog(log *slog.Logger, route RouteFunc, path PathFunc) func(http.Handler) http.Handler {
-	return newObserver(m, log, route, path).wrap
+	return newInstrument(m, log, route, path).wrap
 }
 
-// observer records requests in its metrics (m, when not nil) and logs
+// instrument records requests in its metrics (m, when not nil) and logs
 // them (log, when not nil): what this package's middleware do.
-type observer struct {
+type instrument struct {
 	m     *Metrics
 	log   *slog.Logger
 	fast  *accessHandler // log's handler, when it formats request lines itself
@@ -83,8 +83,8 @@ type observer struct {
 	path  PathFunc
 }
 
-func newObserver(m *Metrics, log *slog.Logger, route RouteFunc, path PathFunc) *observer {
-	o := &observer{m: m, log: log, route: route, path: path}
+func newInstrument(m *Metrics, log *slog.Logger, route RouteFunc, path PathFunc) *instrument {
+	o := &instrument{m: m, log: log, route: route, path: path}
 	if path == nil {
 		o.path = func(r *http.Request) string { return r.URL.Path }
 	}
@@ -94,7 +94,7 @@ func newObserver(m *Metrics, log *slog.Logger, route RouteFunc, path PathFunc) *
 	return o
 }
 
-func (o *observer) wrap(next http.Handler) http.Handler {
+func (o *instrument) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		logs := o.log != nil && o.log.Enabled(r.Context(), slog.LevelError)
 		if o.m == nil && !logs {
@@ -107,17 +107,17 @@ func (o *observer) wrap(next http.Handler) http.Handler {
 		}
 		rec, outer := record(w)
 		done := false
-		defer func() { o.observe(r, rec, outer, start, logs, done) }()
+		defer func() { o.finish(r, rec, outer, start, logs, done) }()
 		next.ServeHTTP(rec, r)
 		done = true
 	})
 }
 
-// observe records and logs one request once its handler has returned
+// finish records and logs one request once its handler has returned
 // (done false: it panicked; net/http, or an outer recoverer, then answers
 // 500 or drops the connection, so it is counted and logged as 500 and the
 // panic goes on).
-func (o *observer) observe(r *http.Request, rec *recorder, outer int64, start time.Time, logs, done bool) {
+func (o *instrument) finish(r *http.Request, rec *recorder, outer int64, start time.Time, logs, done bool) {
 	end := time.Now()
 	d := end.Sub(start)
 	status := rec.statusOr(http.StatusOK)
@@ -204,7 +204,7 @@ func (m *Metrics) series(route, method string, code int) *series {
 // whose handler AccessHandler made gets its lines formatted directly,
 // without building a slog.Record.
 func AccessLog(log *slog.Logger, route RouteFunc, path PathFunc) func(http.Handler) http.Handler {
-	return newObserver(nil, log, route, path).wrap
+	return newInstrument(nil, log, route, path).wrap
 }
 
 // bodyBytes is the number of body bytes rec's request wrote: none for

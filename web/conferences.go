@@ -70,7 +70,7 @@ func (s *Server) newConf(slug string, def bool) *conf {
 // current returns the rendering being served, nil before the first swap.
 func (c *conf) current() *ical.Rendered {
 	if st := c.cur.Load(); st != nil {
-		return st.ed
+		return st.rendered
 	}
 	return nil
 }
@@ -84,13 +84,13 @@ func (c *conf) current() *ical.Rendered {
 func (c *conf) publish(_ context.Context, snap *agenda.Snapshot) (func(), error) {
 	var prev *ical.Rendered
 	if old := c.cur.Load(); old != nil {
-		prev = old.ed
+		prev = old.rendered
 	}
-	ed, err := ical.Render(snap, ical.Options{BaseURL: c.base, ProdID: c.prodID}, prev)
+	rendered, err := ical.Render(snap, ical.Options{BaseURL: c.base, ProdID: c.prodID}, prev)
 	if err != nil {
 		return nil, err
 	}
-	next := &site{conf: c, ed: ed, snap: snap, pickHead: pickHead(ed), replaced: make(chan struct{})}
+	next := &site{conf: c, rendered: rendered, snap: snap, pickHead: pickHead(rendered), replaced: make(chan struct{})}
 	return func() {
 		// Each revision is swapped out once, so its channel is closed
 		// once; a swap called twice finds its own revision current.

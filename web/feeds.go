@@ -16,12 +16,12 @@ import (
 	"confcal/ical"
 )
 
-// serveNamed serves the feed of the calendar kind with the ID in the URL
+// serveFeed serves the feed of the calendar kind with the ID in the URL
 // parameter param ("" for the whole conference): 404 naming what the
 // agenda does not have, 400 for a malformed day, and 400 for a request
 // for reminders, which only personal feeds carry (a query is otherwise
 // ignored, as cache-busting clients add one).
-func (s *Server) serveNamed(kind catalog.Kind, param string) http.HandlerFunc {
+func (s *Server) serveFeed(kind catalog.Kind, param string) http.HandlerFunc {
 	return s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		if r.URL.RawQuery != "" && r.URL.Query().Has(catalog.AlarmParam) {
 			return errorf(http.StatusBadRequest, "%s= is for personal feeds only (%s?sessions=…&%s=10m, /feeds/my/CODE.ics?%s=10m): "+
@@ -66,7 +66,7 @@ func (s *Server) feed(st *site, kind catalog.Kind, id string) (*entity, bool) {
 	if !ok {
 		return nil, false
 	}
-	cal, err := feedOf(st.ed, c)
+	cal, err := feedOf(st.rendered, c)
 	if err != nil {
 		// Find named c from this very revision, so Select knows all it
 		// names; should it not, the feed is as good as absent.
@@ -81,13 +81,13 @@ func (s *Server) feed(st *site, kind catalog.Kind, id string) (*entity, bool) {
 	return fv, true
 }
 
-// feedOf assembles the feed of calendar c from rendering ed: its sessions
+// feedOf assembles the feed of calendar c from a rendering: its sessions
 // in agenda order, found from the snapshot's indexes, dated by the latest
 // change that concerned it (a session leaving it included,
 // agenda.Snapshot.SelectionChanged) or its own name.
-func feedOf(ed *ical.Rendered, c catalog.Calendar) (*ical.Calendar, error) {
+func feedOf(rendered *ical.Rendered, c catalog.Calendar) (*ical.Calendar, error) {
 	meta := ical.FeedMeta{Name: c.Name, Description: c.Description, Color: c.Color}
-	v, err := ed.FeedOf(ed.Head(meta), c.Selection)
+	v, err := rendered.FeedOf(rendered.Head(meta), c.Selection)
 	if err != nil {
 		return nil, err
 	}

@@ -191,17 +191,17 @@ func parseDay(s string) (agenda.Date, error) {
 	return d, nil
 }
 
-// Export returns the calendar a pick names from ed: the whole conference
+// Export returns the calendar a pick names from a rendering: the whole conference
 // (what /feeds/all.ics serves) for an empty pick, otherwise the union
 // (what /feeds/custom.ics serves for the same pick); with a reminder in
 // each event when p asks for one. A pick is found from the agenda's
 // indexes and dated by when its selection last changed, a session leaving
 // it included (agenda.Snapshot.SelectionChanged).
-func Export(ed *ical.Rendered, p Pick) (*ical.Calendar, error) {
+func Export(rendered *ical.Rendered, p Pick) (*ical.Calendar, error) {
 	if !p.Empty() {
-		return exportPick(ed, pickHead(ed), p)
+		return exportPick(rendered, pickHead(rendered), p)
 	}
-	c, err := feedOf(ed, catalog.Whole(ed.Snapshot()))
+	c, err := feedOf(rendered, catalog.Whole(rendered.Snapshot()))
 	if err != nil {
 		return nil, err
 	}
@@ -211,21 +211,21 @@ func Export(ed *ical.Rendered, p Pick) (*ical.Calendar, error) {
 	return c, nil
 }
 
-// pickHead renders the head every pick of ed has: a revision's picks
+// pickHead renders the head every pick of a rendering has: a revision's picks
 // differ only in their events.
-func pickHead(ed *ical.Rendered) ical.Head {
-	m := catalog.Picked(ed.Snapshot(), catalog.PickPath)
-	return ed.Head(ical.FeedMeta{Name: m.Name, Description: m.Description})
+func pickHead(rendered *ical.Rendered) ical.Head {
+	m := catalog.Picked(rendered.Snapshot(), catalog.PickPath)
+	return rendered.Head(ical.FeedMeta{Name: m.Name, Description: m.Description})
 }
 
 // exportPick returns the calendar of the sessions non-empty pick p names,
-// with head, which pickHead(ed) made.
-func exportPick(ed *ical.Rendered, head ical.Head, p Pick) (*ical.Calendar, error) {
+// with head, which pickHead(rendered) made.
+func exportPick(rendered *ical.Rendered, head ical.Head, p Pick) (*ical.Calendar, error) {
 	sel, err := p.selection()
 	if err != nil {
 		return nil, err
 	}
-	c, err := ed.FeedOf(head, sel)
+	c, err := rendered.FeedOf(head, sel)
 	if err != nil {
 		return nil, err
 	}
@@ -295,7 +295,7 @@ func (s *Server) serveStoredPick(w http.ResponseWriter, r *http.Request) error {
 
 // servePicked serves the feed of pick p of the revision st.
 func (s *Server) servePicked(w http.ResponseWriter, r *http.Request, st *site, p Pick) error {
-	c, err := exportPick(st.ed, st.pickHead, p)
+	c, err := exportPick(st.rendered, st.pickHead, p)
 	if err != nil {
 		return errorf(http.StatusBadRequest, "%v", err)
 	}

@@ -154,12 +154,12 @@ func (s *Server) conferenceRoutes(r chi.Router, at string, host Host, read func(
 	// The published .ics feeds and their list (feeds.go), personal picks
 	// (picks.go), the change log as Atom (atom.go).
 	read(r, at+catalog.ListPath, s.handle(s.serveFeedList))
-	read(r, at+catalog.AllPath, s.serveNamed(catalog.All, ""))
-	read(r, at+"/feeds/tracks/{track}.ics", s.serveNamed(catalog.Track, "track"))
-	read(r, at+"/feeds/rooms/{room}.ics", s.serveNamed(catalog.Room, "room"))
-	read(r, at+"/feeds/days/{day}.ics", s.serveNamed(catalog.Day, "day"))
-	read(r, at+"/feeds/sessions/{session}.ics", s.serveNamed(catalog.Session, "session"))
-	read(r, at+"/feeds/speakers/{speaker}.ics", s.serveNamed(catalog.Speaker, "speaker"))
+	read(r, at+catalog.AllPath, s.serveFeed(catalog.All, ""))
+	read(r, at+"/feeds/tracks/{track}.ics", s.serveFeed(catalog.Track, "track"))
+	read(r, at+"/feeds/rooms/{room}.ics", s.serveFeed(catalog.Room, "room"))
+	read(r, at+"/feeds/days/{day}.ics", s.serveFeed(catalog.Day, "day"))
+	read(r, at+"/feeds/sessions/{session}.ics", s.serveFeed(catalog.Session, "session"))
+	read(r, at+"/feeds/speakers/{speaker}.ics", s.serveFeed(catalog.Speaker, "speaker"))
 	read(r, at+catalog.PickPath, s.handle(s.servePick)) // ?sessions=…&tracks=…&rooms=…&days=…
 	read(r, at+"/feeds/my/{code}.ics", s.handle(s.serveStoredPick))
 	read(r, at+catalog.AtomPath, s.handle(s.serveAtom))

@@ -170,9 +170,9 @@ func New(cfg Config) (*Server, error) {
 // the views made on first request (views, list), which any request may
 // add and all share.
 type site struct {
-	conf *conf
-	ed   *ical.Rendered
-	snap *agenda.Snapshot
+	conf     *conf
+	rendered *ical.Rendered
+	snap     *agenda.Snapshot
 	// replaced is closed when a later revision is swapped in: what the
 	// change streams of the conference wait on.
 	replaced chan struct{}
