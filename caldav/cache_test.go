@@ -64,12 +64,12 @@ func newRenderingsOf(t *testing.T, snap *agenda.Snapshot) *renderings {
 // set renders snap and serves it.
 func (rs *renderings) set(t *testing.T, snap *agenda.Snapshot) {
 	t.Helper()
-	ed, err := ical.Render(snap, ical.Options{BaseURL: "http://test.example"}, rs.cur.Load())
+	rendered, err := ical.Render(snap, ical.Options{BaseURL: "http://test.example"}, rs.cur.Load())
 	if err != nil {
 		t.Fatal(err)
 	}
 	rs.snap = snap
-	rs.cur.Store(ed)
+	rs.cur.Store(rendered)
 }
 
 // retitle publishes the next revision, with session id retitled.

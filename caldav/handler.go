@@ -121,19 +121,19 @@ func NewHandler(opts Options, current func() *ical.Rendered) *Handler {
 // from the view before it (whose objects it takes over where the
 // rendering did not change).
 func (h *Handler) view() (*view, error) {
-	ed := h.current()
-	if ed == nil {
+	rendered := h.current()
+	if rendered == nil {
 		return nil, errNoView
 	}
-	if v := h.cur.Load(); v != nil && v.ed == ed {
+	if v := h.cur.Load(); v != nil && v.rendered == rendered {
 		return v, nil
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if v := h.cur.Load(); v != nil && v.ed == ed {
+	if v := h.cur.Load(); v != nil && v.rendered == rendered {
 		return v, nil
 	}
-	v, err := newView(ed, h.p, h.cur.Load(), h.push)
+	v, err := newView(rendered, h.p, h.cur.Load(), h.push)
 	if err != nil {
 		return nil, err
 	}

@@ -343,11 +343,11 @@ func FuzzFilter(f *testing.F) {
 		f.Add(seed)
 	}
 	snap := agendatest.Small(f)
-	ed, err := ical.Render(snap, ical.Options{BaseURL: "http://test.example"}, nil)
+	rendered, err := ical.Render(snap, ical.Options{BaseURL: "http://test.example"}, nil)
 	if err != nil {
 		f.Fatal(err)
 	}
-	v, err := newView(ed, paths{prefix: "/dav", principal: DefaultPrincipal}, nil, nil)
+	v, err := newView(rendered, paths{prefix: "/dav", principal: DefaultPrincipal}, nil, nil)
 	if err != nil {
 		f.Fatal(err)
 	}

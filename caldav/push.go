@@ -324,7 +324,7 @@ func (h *Handler) refuseRegistration(w http.ResponseWriter, r *http.Request, err
 // base URL's (what clients reach the server at), the request's when
 // there is none. DAVx⁵ needs an absolute URL in Location.
 func origin(v *view, r *http.Request) string {
-	if u, err := url.Parse(v.ed.Options().BaseURL); err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
+	if u, err := url.Parse(v.rendered.Options().BaseURL); err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
 		return u.Scheme + "://" + u.Host
 	}
 	scheme := "http"

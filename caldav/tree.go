@@ -194,7 +194,7 @@ func (o *object) calendar() (*goical.Calendar, error) {
 // view is the CalDAV tree of one rendering. It is built once per rendering and
 // read concurrently afterwards; only its answer cache fills as it serves.
 type view struct {
-	ed          *ical.Rendered
+	rendered    *ical.Rendered
 	snap        *agenda.Snapshot
 	p           paths
 	cals        []*calendar
@@ -215,13 +215,13 @@ type view struct {
 	answers answerCache
 }
 
-// newView builds the view of ed. prev (may be nil) is the view of an
+// newView builds the view of a rendering. prev (may be nil) is the view of an
 // earlier rendering: its objects are reused where the rendering is the same.
 // push (may be nil) gives the calendars their push properties.
-func newView(ed *ical.Rendered, p paths, prev *view, push Push) (*view, error) {
-	snap := ed.Snapshot()
+func newView(rendered *ical.Rendered, p paths, prev *view, push Push) (*view, error) {
+	snap := rendered.Snapshot()
 	conf := snap.Conference()
-	opts := ed.Options()
+	opts := rendered.Options()
 	base := strings.TrimRight(opts.BaseURL, "/")
 	if base == "" {
 		base = "http://confcal.invalid"
@@ -233,7 +233,7 @@ func newView(ed *ical.Rendered, p paths, prev *view, push Push) (*view, error) {
 	// "nothing changed".
 	sum := sha256.Sum256([]byte(strings.Join([]string{conf.Name, conf.UIDDomain, conf.TimeZone, opts.BaseURL, opts.ProdID}, "\x00")))
 	v := &view{
-		ed:       ed,
+		rendered: rendered,
 		snap:     snap,
 		p:        p,
 		byID:     map[string]*calendar{},
@@ -268,7 +268,7 @@ func newView(ed *ical.Rendered, p paths, prev *view, push Push) (*view, error) {
 		if x.Status == agenda.StatusCancelled {
 			continue
 		}
-		obj, ok := ed.Object(x.ID)
+		obj, ok := rendered.Object(x.ID)
 		if !ok {
 			return nil, fmt.Errorf("caldav: revision %d: session %q has no rendered object", snap.Revision(), x.ID)
 		}
@@ -346,7 +346,7 @@ func (v *view) feedOf(c *calendar) *ical.Calendar {
 			// whole conference and rooms have display colours only.
 			meta.Color = c.color
 		}
-		c.feed = v.ed.Calendar(meta, c.members)
+		c.feed = v.rendered.Calendar(meta, c.members)
 		c.etagXML = textElem(nameGetETag, c.feed.ETag())
 	})
 	return c.feed

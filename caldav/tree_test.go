@@ -60,11 +60,11 @@ func TestFindChanges(t *testing.T) {
 		}
 		snap = next
 
-		ed, err := ical.Render(snap, ical.Options{BaseURL: "http://test.example"}, nil)
+		rendered, err := ical.Render(snap, ical.Options{BaseURL: "http://test.example"}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		v, err := newView(ed, paths{prefix: "/dav", principal: DefaultPrincipal}, nil, nil)
+		v, err := newView(rendered, paths{prefix: "/dav", principal: DefaultPrincipal}, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -113,11 +113,11 @@ func slowChanged(t *testing.T, snap *agenda.Snapshot, c *calendar) int64 {
 
 // TestResolve checks how paths map onto the tree.
 func TestResolve(t *testing.T) {
-	ed, err := ical.Render(agendatest.Small(t), ical.Options{BaseURL: "http://test.example"}, nil)
+	rendered, err := ical.Render(agendatest.Small(t), ical.Options{BaseURL: "http://test.example"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := newView(ed, paths{prefix: "/dav", principal: DefaultPrincipal}, nil, nil)
+	v, err := newView(rendered, paths{prefix: "/dav", principal: DefaultPrincipal}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,11 +234,11 @@ func TestObjectSpans(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ed, err := ical.Render(snap, ical.Options{BaseURL: "http://test.example"}, nil)
+	rendered, err := ical.Render(snap, ical.Options{BaseURL: "http://test.example"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := newView(ed, paths{prefix: "/dav", principal: DefaultPrincipal}, nil, nil)
+	v, err := newView(rendered, paths{prefix: "/dav", principal: DefaultPrincipal}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -299,11 +299,11 @@ func TestCalendarOrder(t *testing.T) {
 	p := paths{prefix: "/dav", principal: DefaultPrincipal}
 	snap := agendatest.Small(t)
 	view := func(snap *agenda.Snapshot) *view {
-		ed, err := ical.Render(snap, ical.Options{BaseURL: "http://test.example"}, nil)
+		rendered, err := ical.Render(snap, ical.Options{BaseURL: "http://test.example"}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		v, err := newView(ed, p, nil, nil)
+		v, err := newView(rendered, p, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -67,11 +67,11 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 func exporters() map[string]func(snap *agenda.Snapshot, base string, pick web.Pick) ([]byte, error) {
 	return map[string]func(*agenda.Snapshot, string, web.Pick) ([]byte, error){
 		"ics": func(snap *agenda.Snapshot, base string, pick web.Pick) ([]byte, error) {
-			ed, err := ical.Render(snap, ical.Options{BaseURL: base}, nil)
+			rendered, err := ical.Render(snap, ical.Options{BaseURL: base}, nil)
 			if err != nil {
 				return nil, err
 			}
-			c, err := web.Export(ed, pick)
+			c, err := web.Export(rendered, pick)
 			if err != nil {
 				return nil, err
 			}
