@@ -52,8 +52,8 @@ type answer struct {
 	kind   string // the local name of the request's document element
 }
 
-// kept reports whether a holds an answer rather than the too-big mark.
-func (a *answer) kept() bool { return a.body != nil }
+// cached reports whether a holds an answer rather than the too-big mark.
+func (a *answer) cached() bool { return a.body != nil }
 
 // answerCache holds a view's answers, the oldest dropped first when full.
 type answerCache struct {
@@ -176,10 +176,10 @@ func (r *recorder) Write(b []byte) (int, error) {
 // Unwrap gives http.ResponseController the underlying writer.
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
-// kept returns the answer to keep in one piece, with keep false when
+// copied returns the answer to keep in one piece, with keep false when
 // there is nothing to keep (an error, a failed write) and body nil when
 // the answer was too big to keep.
-func (r *recorder) kept() (body []byte, keep bool) {
+func (r *recorder) copied() (body []byte, keep bool) {
 	switch {
 	case r.failed || r.status != http.StatusMultiStatus:
 		return nil, false

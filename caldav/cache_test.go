@@ -372,7 +372,7 @@ func TestAnswerCacheBounds(t *testing.T) {
 		if got := big.send(rs.cached); got.Body.Len() != bigLen {
 			t.Fatalf("big answer of %d bytes, want %d", got.Body.Len(), bigLen)
 		}
-		if a := v.answers.get(key(big)); a == nil || a.kept() {
+		if a := v.answers.get(key(big)); a == nil || a.cached() {
 			t.Fatalf("the answer over the size kept is not marked too big: %+v", a)
 		}
 	}

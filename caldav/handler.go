@@ -259,7 +259,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			key = appendAnswerKey(buf[:0], r, body)
 			switch a := v.answers.get(key); {
 			case a == nil:
-			case a.kept():
+			case a.cached():
 				h.reportKind(r, body, a.kind)
 				a.write(w)
 				return
@@ -298,9 +298,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case (r.Method == http.MethodGet || r.Method == http.MethodHead) && res.kind != resNone:
 		h.serveGet(w, r, v, res)
 	case r.Method == "PROPFIND" && res.kind != resNone:
-		h.serveKept(w, v, key, root, func(w http.ResponseWriter) { h.servePropfind(w, r, v, res, body) })
+		h.serveCaching(w, v, key, root, func(w http.ResponseWriter) { h.servePropfind(w, r, v, res, body) })
 	case r.Method == "REPORT" && res.kind != resNone:
-		h.serveKept(w, v, key, root, func(w http.ResponseWriter) { h.serveReport(w, r, v, res, body) })
+		h.serveCaching(w, v, key, root, func(w http.ResponseWriter) { h.serveReport(w, r, v, res, body) })
 	case r.Method == http.MethodOptions || r.Method == http.MethodGet || r.Method == http.MethodHead ||
 		r.Method == "PROPFIND" || r.Method == "REPORT":
 		h.fail(w, r, http.StatusNotFound, "no such calendar, calendar object or collection")
@@ -310,16 +310,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// serveKept answers through serve, keeping the answer in v's cache under
+// serveCaching answers through serve, keeping the answer in v's cache under
 // key when it is one to keep (cache.go); a nil key keeps none.
-func (h *Handler) serveKept(w http.ResponseWriter, v *view, key []byte, kind string, serve func(http.ResponseWriter)) {
+func (h *Handler) serveCaching(w http.ResponseWriter, v *view, key []byte, kind string, serve func(http.ResponseWriter)) {
 	if key == nil || h.answers.entries <= 0 {
 		serve(w)
 		return
 	}
 	rec := &recorder{ResponseWriter: w, max: h.answers.answer}
 	serve(rec)
-	if body, keep := rec.kept(); keep {
+	if body, keep := rec.copied(); keep {
 		v.answers.put(h.answers, key, body, kind)
 	}
 }
