@@ -21,8 +21,10 @@
 # Beside nginx, the whole-conference feed is also served by the floor of
 # the platform (scripts/floor: a plain net/http server holding the same
 # bytes, answering If-None-Match with 304), and confcal's ratio to it is
-# printed. The median time of 100 edits through the admin API (PATCH of a
-# session's title, acknowledged once stored and published) follows the
+# printed, with the CPU time each of the two spent per request (read from
+# /proc: unlike req/s, not swayed by wrk's share of the cores). The
+# median time of 100 edits through the admin API (PATCH of a session's
+# title, acknowledged once stored and published) follows the
 # load. With OLD=REV (default d453195, the last commit before the
 # redesign; OLD=none to skip) the binary of that commit is measured back
 # to back on the agendas in OLD_SIZES (default: seed), and the new/old
@@ -101,11 +103,17 @@ ms() {
 
 # bench URL [wrk args...]: one wrk run after a warm-up; prints
 # "req/s p50 p99 errors" (latencies in ms) on stdout.
+# With CPU_PID set, a sixth field is the CPU time (user and system) that
+# process spent per request of the measured run, in microseconds: what a
+# request costs the server, which wrk's share of the two cores does not
+# sway as it sways req/s.
 bench() {
 	local url=$1; shift
 	wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" --timeout "$TIMEOUT" "$@" "$url" >/dev/null
-	local out
+	local out t0=0 t1=0
+	[[ -z ${CPU_PID:-} ]] || t0=$(cpu_ticks "$CPU_PID")
 	out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --timeout "$TIMEOUT" --latency "$@" "$url")
+	[[ -z ${CPU_PID:-} ]] || t1=$(cpu_ticks "$CPU_PID")
 	local rps p50 p99 bad
 	rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
 	p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
@@ -119,8 +127,14 @@ bench() {
 		END {print n + 0}' <<<"$out")
 	local done_
 	done_=$(awk '/requests in/ {print $1; exit}' <<<"$out")
-	echo "$rps $(ms "$p50") $(ms "$p99") $bad ${done_:-0}"
+	local cpu=0
+	[[ -z ${CPU_PID:-} || ${done_:-0} -eq 0 ]] ||
+		cpu=$(awk -v d="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" -v n="$done_" 'BEGIN {printf "%.2f", d / hz * 1e6 / n}')
+	echo "$rps $(ms "$p50") $(ms "$p99") $bad ${done_:-0} $cpu"
 }
+
+# cpu_ticks PID: the user and system CPU time of process PID, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # The CalDAV requests, as wrk Lua scripts (method, headers, body).
 cat >"$work/report-query.lua" <<'EOF'
@@ -294,27 +308,29 @@ run_size() {
 		done
 		local n c
 		n=($(bench "$nurl" "${nargs[@]}"))
-		c=($(bench "$curl_" "${cargs[@]}"))
+		c=($(CPU_PID=$cpid bench "$curl_" "${cargs[@]}"))
 		printf '%-34s %12.0f %9.3f %9.3f %12.0f %9.3f %9.3f %7.2fx %s\n' "$label" \
 			"${n[0]}" "${n[1]}" "${n[2]}" "${c[0]}" "${c[1]}" "${c[2]}" \
 			"$(awk -v a="${c[0]}" -v b="${n[0]}" 'BEGIN {print a/b}')" "n=${n[3]} c=${c[3]}"
-		echo "$label|${c[0]}" >>"$results"
+		echo "$label|${c[0]}|${c[5]}" >>"$results"
 	}
 	floor() { # LABEL CONFCAL-URL [wrk args]: the floor against confcal
 		local label=$1 curl_=$2; shift 2
 		local f c
-		f=($(bench "$fbase/feeds/all.ics" "$@"))
-		c=($(bench "$curl_" "$@"))
+		f=($(CPU_PID=$fpid bench "$fbase/feeds/all.ics" "$@"))
+		c=($(CPU_PID=$cpid bench "$curl_" "$@"))
 		printf '%-34s %12.0f %9.3f %9.3f %12.0f %9.3f %9.3f %7.2fx %s\n' "$label (floor)" \
 			"${f[0]}" "${f[1]}" "${f[2]}" "${c[0]}" "${c[1]}" "${c[2]}" \
 			"$(awk -v a="${c[0]}" -v b="${f[0]}" 'BEGIN {print a/b}')" "f=${f[3]} c=${c[3]}"
+		printf '%-34s floor %.2f µs, confcal %.2f µs: %.2fx\n' "  CPU per request" "${f[5]}" "${c[5]}" \
+			"$(awk -v a="${f[5]}" -v b="${c[5]}" 'BEGIN {print (b > 0 ? a/b : 0)}')"
 	}
 	dav() { # LABEL SCRIPT
 		settle "$cpid"
 		local c
-		c=($(bench "$base/dav/public/calendars/all/" -s "$work/$2"))
+		c=($(CPU_PID=$cpid bench "$base/dav/public/calendars/all/" -s "$work/$2"))
 		printf '%-34s %12s %9s %9s %12.0f %9.3f %9.3f %8s %s\n' "$1" "-" "-" "-" "${c[0]}" "${c[1]}" "${c[2]}" "-" "c=${c[3]} (${c[4]} done)"
-		echo "$1|${c[0]}" >>"$results"
+		echo "$1|${c[0]}|${c[5]}" >>"$results"
 	}
 	row "GET /feeds/all.ics 200" "$nbase/feeds/all.ics" "$base/feeds/all.ics"
 	row "GET /feeds/all.ics 304" "$nbase/feeds/all.ics" "$base/feeds/all.ics" \
@@ -530,12 +546,15 @@ for size in "${SIZES[@]}"; do
 	if [[ $OLD != none && " $OLD_SIZES " == *" $size "* ]]; then
 		run_size "$work/confcal-old" old "$size"
 		echo
-		echo "== new against old ($OLD), agenda $size: req/s"
-		printf '%-34s %12s %12s %8s\n' "request" "old" "new" "new/old"
-		while IFS='|' read -r label rps; do
+		echo "== new against old ($OLD), agenda $size: req/s, and confcal's CPU time per request"
+		printf '%-34s %12s %12s %8s %12s %12s %8s\n' "request" "old req/s" "new req/s" "new/old" "old CPU µs" "new CPU µs" "old/new"
+		while IFS='|' read -r label rps cpu; do
 			old=$(awk -F'|' -v l="$label" '$1 == l {print $2}' "$work/results/old-$size")
+			oldcpu=$(awk -F'|' -v l="$label" '$1 == l {print $3}' "$work/results/old-$size")
 			[[ -n $old ]] || continue
-			printf '%-34s %12.0f %12.0f %7.2fx\n' "$label" "$old" "$rps" "$(awk -v a="$rps" -v b="$old" 'BEGIN {print a/b}')"
+			printf '%-34s %12.0f %12.0f %7.2fx %12.2f %12.2f %7.2fx\n' "$label" "$old" "$rps" \
+				"$(awk -v a="$rps" -v b="$old" 'BEGIN {print a/b}')" "$oldcpu" "$cpu" \
+				"$(awk -v a="$oldcpu" -v b="$cpu" 'BEGIN {print (b > 0 ? a/b : 0)}')"
 		done <"$work/results/new-$size"
 	fi
 done

@@ -43,13 +43,28 @@ const maxPickItems = 1000
 // ParsePick checks the form only; Resolve checks the names against an
 // agenda.
 func ParsePick(q url.Values) (Pick, error) {
+	var ps []param
+	for k, vs := range q {
+		for _, v := range vs {
+			ps = append(ps, param{k, v})
+		}
+	}
+	return parsePick(ps)
+}
+
+// param is one parameter of a query, unescaped.
+type param struct{ key, value string }
+
+// parsePick is ParsePick of a query's parameters, in any order of their
+// names (the values of one name in their order).
+func parsePick(ps []param) (Pick, error) {
 	// The parameters are read in the order of their names, so that of two
 	// errors the same one is always told; an unknown name takes its turn
 	// in that order too. The known names are few: only the unknown ones
 	// would need sorting, and only the first of them is told.
 	unknown, anyUnknown := "", false // "" is a name too: "?=x"
-	for key := range q {
-		if key != catalog.AlarmParam && new(Pick).list(key) == nil && (!anyUnknown || key < unknown) {
+	for _, kv := range ps {
+		if key := kv.key; key != catalog.AlarmParam && new(Pick).list(key) == nil && (!anyUnknown || key < unknown) {
 			unknown, anyUnknown = key, true
 		}
 	}
@@ -63,11 +78,8 @@ func ParsePick(q url.Values) (Pick, error) {
 		if anyUnknown && unknown < key {
 			return Pick{}, errUnknown()
 		}
-		if _, ok := q[key]; !ok {
-			continue
-		}
 		if key == catalog.AlarmParam {
-			a, err := parseAlarm(q)
+			a, err := parseAlarmOf(ps)
 			if err != nil {
 				return Pick{}, err
 			}
@@ -75,9 +87,12 @@ func ParsePick(q url.Values) (Pick, error) {
 			continue
 		}
 		dst := p.list(key)
-		for _, v := range q[key] {
-			*dst = slices.Grow(*dst, strings.Count(v, ",")+1)
-			for item := range strings.SplitSeq(v, ",") {
+		for _, kv := range ps {
+			if kv.key != key {
+				continue
+			}
+			*dst = slices.Grow(*dst, strings.Count(kv.value, ",")+1)
+			for item := range strings.SplitSeq(kv.value, ",") {
 				if item = strings.TrimSpace(item); item == "" {
 					continue
 				}
@@ -94,22 +109,31 @@ func ParsePick(q url.Values) (Pick, error) {
 	return p, nil
 }
 
-// parseQuery is url.ParseQuery, without its unescaping pass over a query
-// that needs none: a pick's query is polled over and over, and is mostly
-// IDs and commas. A query with an escape ('%', '+'), a semicolon or more
-// parameters than url.ParseQuery allows goes to it.
-func parseQuery(raw string) (url.Values, error) {
+// appendParams appends the parameters of a raw query to ps, as
+// url.ParseQuery reads them, but without its unescaping pass and its map
+// over a query that needs neither: a pick's query is polled over and over,
+// and is mostly IDs and commas. A query with an escape ('%', '+'), a
+// semicolon or more parameters than url.ParseQuery allows goes to it.
+func appendParams(ps []param, raw string) ([]param, error) {
 	if strings.ContainsAny(raw, "%+;") || strings.Count(raw, "&") >= maxQueryParams {
-		return url.ParseQuery(raw)
+		q, err := url.ParseQuery(raw)
+		if err != nil {
+			return nil, err
+		}
+		for k, vs := range q {
+			for _, v := range vs {
+				ps = append(ps, param{k, v})
+			}
+		}
+		return ps, nil
 	}
-	q := url.Values{}
 	for part := range strings.SplitSeq(raw, "&") {
 		if part != "" {
 			k, v, _ := strings.Cut(part, "=")
-			q[k] = append(q[k], v)
+			ps = append(ps, param{k, v})
 		}
 	}
-	return q, nil
+	return ps, nil
 }
 
 // maxQueryParams is a bound below url.ParseQuery's on the parameters of a
@@ -120,14 +144,29 @@ const maxQueryParams = 1000
 // parseAlarm reads the reminder a personal feed's query asks for: none
 // without an alarm parameter, an error for a bad value or more than one.
 func parseAlarm(q url.Values) (catalog.Alarm, error) {
-	v, ok := q[catalog.AlarmParam]
-	switch {
-	case !ok:
-		return catalog.Alarm{}, nil
-	case len(v) > 1:
-		return catalog.Alarm{}, fmt.Errorf("%s= given %d times: a feed has one reminder per session", catalog.AlarmParam, len(v))
+	var ps []param
+	for _, v := range q[catalog.AlarmParam] {
+		ps = append(ps, param{catalog.AlarmParam, v})
 	}
-	return catalog.ParseAlarm(v[0])
+	return parseAlarmOf(ps)
+}
+
+// parseAlarmOf is parseAlarm of a query's parameters.
+func parseAlarmOf(ps []param) (catalog.Alarm, error) {
+	var v string
+	n := 0
+	for _, kv := range ps {
+		if kv.key == catalog.AlarmParam {
+			v, n = kv.value, n+1
+		}
+	}
+	switch {
+	case n == 0:
+		return catalog.Alarm{}, nil
+	case n > 1:
+		return catalog.Alarm{}, fmt.Errorf("%s= given %d times: a feed has one reminder per session", catalog.AlarmParam, n)
+	}
+	return catalog.ParseAlarm(v)
 }
 
 // list returns the field a query parameter fills, nil for an unknown one.
@@ -245,11 +284,12 @@ func (s *Server) servePick(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	q, err := parseQuery(r.URL.RawQuery)
+	var buf [8]param
+	ps, err := appendParams(buf[:0], r.URL.RawQuery)
 	if err != nil {
 		return errorf(http.StatusBadRequest, "malformed query: %v", err)
 	}
-	p, err := ParsePick(q)
+	p, err := parsePick(ps)
 	if err == nil && p.Empty() {
 		err = errEmptyPick
 	}
