@@ -27,7 +27,34 @@ type Selection struct {
 func (s *Snapshot) Select(sel Selection) ([]string, error) {
 	// A pick of a few dozen sessions finds them without allocating.
 	var buf [64]int
-	pos := buf[:0]
+	pos, err := s.selected(buf[:0], sel)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(pos))
+	for i, p := range pos {
+		ids[i] = s.sessions[p].ID
+	}
+	return ids, nil
+}
+
+// AppendSelected appends the IDs Select answers to dst, so that a caller
+// that holds them only for a moment can keep them on its stack.
+func (s *Snapshot) AppendSelected(dst []string, sel Selection) ([]string, error) {
+	var buf [64]int
+	pos, err := s.selected(buf[:0], sel)
+	if err != nil {
+		return dst, err
+	}
+	for _, p := range pos {
+		dst = append(dst, s.sessions[p].ID)
+	}
+	return dst, nil
+}
+
+// selected appends to pos the positions of the sessions sel selects, in
+// agenda order, each once.
+func (s *Snapshot) selected(pos []int, sel Selection) ([]int, error) {
 	for _, id := range sel.Sessions {
 		i, ok := s.byID[id]
 		if !ok {
@@ -73,11 +100,7 @@ func (s *Snapshot) Select(sel Selection) ([]string, error) {
 	if sel.NotCancelled {
 		pos = slices.DeleteFunc(pos, func(p int) bool { return s.sessions[p].Status == StatusCancelled })
 	}
-	ids := make([]string, len(pos))
-	for i, p := range pos {
-		ids[i] = s.sessions[p].ID
-	}
-	return ids, nil
+	return pos, nil
 }
 
 // Selects reports whether sel selects a session with x's fields: x is

@@ -108,6 +108,9 @@ func TestSelectAfterEdits(t *testing.T) {
 		if want := brute(snap, sel); !slices.Equal(got, want) {
 			t.Fatalf("round %d: Select(%+v) = %q, want %q", round, sel, got, want)
 		}
+		if app, err := snap.AppendSelected([]string{"before"}, sel); err != nil || !slices.Equal(app, append([]string{"before"}, got...)) {
+			t.Fatalf("round %d: AppendSelected(%+v) = %q, %v; want Select's after the IDs given", round, sel, app, err)
+		}
 		in := selects(snap, sel)
 		for x := range snap.All() {
 			if got, want := snap.Selects(sel, x), in(x); got != want {

@@ -255,7 +255,8 @@ func (e *Rendered) Feed(hd Head, ids []string) *Calendar {
 // so a session leaving it still moves it. It fails as agenda.Snapshot.Select
 // does for a name the snapshot does not know.
 func (e *Rendered) FeedOf(hd Head, sel agenda.Selection) (*Calendar, error) {
-	ids, err := e.snap.Select(sel)
+	var buf [64]string // a pick's IDs, held only while its feed is assembled
+	ids, err := e.snap.AppendSelected(buf[:0], sel)
 	if err != nil {
 		return nil, err
 	}
