@@ -127,7 +127,7 @@ var organizerSteps = []step{
 		"room-4 | Room 4 | 19",
 		"room-5 | Room 5 | 9",
 	}},
-	{args: []string{"rooms", "frobnicate"}, code: 2},
+	{args: []string{"rooms", "frobnicate"}, code: 2, err: `rooms: unknown subcommand "frobnicate": want list, rename, add`},
 	{args: []string{"changes", "-since", "5"}, out: []string{
 		"REV | TIME (UTC) | WHO | CHANGE",
 		"6 | $TIME | $WHO | Flink’s New Batch Architecture renamed to Flink’s Newer Batch Architecture",

@@ -48,18 +48,9 @@ const defaultPageBase = "http://localhost:8080"
 // runConferences lists, adds, removes, restores or purges conferences, or
 // makes an organizer token of one.
 func runConferences(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	sub := "list"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		sub, args = args[0], args[1:]
-		if !slices.Contains(conferenceSubcommands, sub) {
-			fmt.Fprint(stderr, conferencesUsage)
-			return &usageError{err: fmt.Errorf("conferences: unknown subcommand %q: want %s", sub, strings.Join(conferenceSubcommands, ", "))}
-		}
-	}
-	fs := newFlagSet("conferences "+sub, "conferences "+sub+" [flags]", stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, conferencesUsage, "\nFlags:\n")
-		fs.PrintDefaults()
+	sub, args, fs, err := subcommand("conferences", args, conferenceSubcommands, conferencesUsage, stderr)
+	if err != nil {
+		return err
 	}
 	f := &confFlags{
 		store:     addStoreFlags(fs),

@@ -28,6 +28,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -164,6 +165,27 @@ func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+// subcommand splits the subcommand of command cmd off args: the first
+// argument when it is one of subs, subs[0] when args are empty or start
+// with a flag, a usage error otherwise. It returns the subcommand's flag
+// set, whose usage prints the command's usage text and the flags.
+func subcommand(cmd string, args, subs []string, usage string, stderr io.Writer) (string, []string, *flag.FlagSet, error) {
+	sub := subs[0]
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		sub, args = args[0], args[1:]
+		if !slices.Contains(subs, sub) {
+			fmt.Fprint(stderr, usage)
+			return "", nil, nil, &usageError{err: fmt.Errorf("%s: unknown subcommand %q: want %s", cmd, sub, strings.Join(subs, ", "))}
+		}
+	}
+	fs := newFlagSet(cmd+" "+sub, cmd+" "+sub+" [flags]", stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage, "\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	return sub, args, fs, nil
 }
 
 // parseFlags parses args into fs; the subcommands take no other arguments.

@@ -19,14 +19,9 @@ const roomsUsage = `Usage:
 
 // runRooms lists, renames or adds rooms.
 func runRooms(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	sub := "list"
-	if len(args) > 0 && (args[0] == "list" || args[0] == "rename" || args[0] == "add") {
-		sub, args = args[0], args[1:]
-	}
-	fs := newFlagSet("rooms "+sub, "rooms "+sub+" [flags]", stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, roomsUsage, "\nFlags:\n")
-		fs.PrintDefaults()
+	sub, args, fs, err := subcommand("rooms", args, []string{"list", "rename", "add"}, roomsUsage, stderr)
+	if err != nil {
+		return err
 	}
 	f := addAdminFlags(fs)
 	switch sub {

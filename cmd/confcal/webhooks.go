@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strings"
 	"text/tabwriter"
 
 	"confcal/agenda"
@@ -74,18 +73,9 @@ func (l localWebhooks) RemoveWebhook(ctx context.Context, id string) error {
 
 // runWebhooks lists, adds or removes webhooks.
 func runWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	sub := "list"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		sub, args = args[0], args[1:]
-		if !slices.Contains(webhookSubcommands, sub) {
-			fmt.Fprint(stderr, webhooksUsage)
-			return &usageError{err: fmt.Errorf("webhooks: unknown subcommand %q: want %s", sub, strings.Join(webhookSubcommands, ", "))}
-		}
-	}
-	fs := newFlagSet("webhooks "+sub, "webhooks "+sub+" [flags]", stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, webhooksUsage, "\nFlags:\n")
-		fs.PrintDefaults()
+	sub, args, fs, err := subcommand("webhooks", args, webhookSubcommands, webhooksUsage, stderr)
+	if err != nil {
+		return err
 	}
 	stf := addStoreFlags(fs)
 	server := serverFlag(fs)
