@@ -36,27 +36,15 @@ type Pick struct {
 // server resolve an unbounded list.
 const maxPickItems = 1000
 
-// ParsePick reads a pick from a query: the parameters sessions, tracks,
-// rooms and days, each a comma-separated list, each may repeat; empty
-// items are ignored. The parameter alarm, given at most once, asks for
-// reminders (catalog.ParseAlarm). Any other parameter is an error.
-// ParsePick checks the form only; Resolve checks the names against an
-// agenda.
-func ParsePick(q url.Values) (Pick, error) {
-	var ps []param
-	for k, vs := range q {
-		for _, v := range vs {
-			ps = append(ps, param{k, v})
-		}
-	}
-	return parsePick(ps)
-}
-
 // param is one parameter of a query, unescaped.
 type param struct{ key, value string }
 
-// parsePick is ParsePick of a query's parameters, in any order of their
-// names (the values of one name in their order).
+// parsePick reads a pick from a query's parameters (in any order of their
+// names, the values of one name in their order): sessions, tracks, rooms
+// and days, each a comma-separated list, each may repeat; empty items are
+// ignored. The parameter alarm, given at most once, asks for reminders
+// (catalog.ParseAlarm). Any other parameter is an error. It checks the
+// form only; Resolve checks the names against an agenda.
 func parsePick(ps []param) (Pick, error) {
 	// The parameters are read in the order of their names, so that of two
 	// errors the same one is always told; an unknown name takes its turn
@@ -79,7 +67,7 @@ func parsePick(ps []param) (Pick, error) {
 			return Pick{}, errUnknown()
 		}
 		if key == catalog.AlarmParam {
-			a, err := parseAlarmOf(ps)
+			a, err := parseAlarm(ps)
 			if err != nil {
 				return Pick{}, err
 			}
@@ -143,16 +131,7 @@ const maxQueryParams = 1000
 
 // parseAlarm reads the reminder a personal feed's query asks for: none
 // without an alarm parameter, an error for a bad value or more than one.
-func parseAlarm(q url.Values) (catalog.Alarm, error) {
-	var ps []param
-	for _, v := range q[catalog.AlarmParam] {
-		ps = append(ps, param{catalog.AlarmParam, v})
-	}
-	return parseAlarmOf(ps)
-}
-
-// parseAlarmOf is parseAlarm of a query's parameters.
-func parseAlarmOf(ps []param) (catalog.Alarm, error) {
+func parseAlarm(ps []param) (catalog.Alarm, error) {
 	var v string
 	n := 0
 	for _, kv := range ps {
@@ -311,11 +290,12 @@ func (s *Server) serveStoredPick(w http.ResponseWriter, r *http.Request) error {
 	}
 	var alarm catalog.Alarm
 	if r.URL.RawQuery != "" {
-		q, err := url.ParseQuery(r.URL.RawQuery)
+		var buf [8]param
+		ps, err := appendParams(buf[:0], r.URL.RawQuery)
 		if err != nil {
 			return errorf(http.StatusBadRequest, "malformed query: %v", err)
 		}
-		if alarm, err = parseAlarm(q); err != nil {
+		if alarm, err = parseAlarm(ps); err != nil {
 			return errorf(http.StatusBadRequest, "%v", err)
 		}
 	}
