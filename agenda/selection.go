@@ -25,15 +25,9 @@ type Selection struct {
 // for an unknown session, track, room or speaker and a day the conference
 // does not have.
 func (s *Snapshot) Select(sel Selection) ([]string, error) {
-	// A pick of a few dozen sessions finds them without allocating.
-	var buf [64]int
-	pos, err := s.selected(buf[:0], sel)
+	ids, err := s.AppendSelected([]string{}, sel)
 	if err != nil {
 		return nil, err
-	}
-	ids := make([]string, len(pos))
-	for i, p := range pos {
-		ids[i] = s.sessions[p].ID
 	}
 	return ids, nil
 }
@@ -41,6 +35,7 @@ func (s *Snapshot) Select(sel Selection) ([]string, error) {
 // AppendSelected appends the IDs Select answers to dst, so that a caller
 // that holds them only for a moment can keep them on its stack.
 func (s *Snapshot) AppendSelected(dst []string, sel Selection) ([]string, error) {
+	// A pick of a few dozen sessions finds them without allocating.
 	var buf [64]int
 	pos, err := s.selected(buf[:0], sel)
 	if err != nil {

@@ -110,6 +110,7 @@ func (v *view) calendarChanges(c *calendar, rev int64) ([]syncEntry, error) {
 		return nil, err
 	}
 	var out []syncEntry
+	sel := c.selection()
 	for _, id := range ids {
 		if c.memberSet[id] {
 			o := v.objects[id]
@@ -120,7 +121,7 @@ func (v *view) calendarChanges(c *calendar, rev int64) ([]syncEntry, error) {
 		if err != nil {
 			return nil, err
 		}
-		if ok && v.snap.Selects(c.selection(), was) {
+		if ok && v.snap.Selects(sel, was) {
 			out = append(out, syncEntry{segment: id + objectSuffix, cal: c})
 		}
 	}
