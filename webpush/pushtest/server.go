@@ -98,9 +98,6 @@ func NewServer(tb testing.TB) *Server {
 	return s
 }
 
-// RootCAs trusts the server's certificate, for outbound.Options.
-func (s *Server) RootCAs() *x509.CertPool { return s.pool }
-
 // Client returns an outbound.Client that reaches the server: loopback
 // allowed, its certificate trusted, the other options as given.
 func (s *Server) Client(opts outbound.Options) *outbound.Client {
