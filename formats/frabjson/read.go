@@ -464,7 +464,10 @@ func (p *parser) eventStart(pos string, d day, ev object) (time.Time, bool) {
 		} else {
 			p.Report(pos, fmt.Sprintf("date %q has no offset: read in %s", date, p.loc))
 		}
-		if s := str(ev, "start"); s != "" && s != t.Format("15:04") {
+		// start is the time of day at the date's offset, or (where the
+		// date is in UTC for want of an offset with seconds) in the
+		// conference's zone.
+		if s := str(ev, "start"); s != "" && s != t.Format("15:04") && s != t.In(p.loc).Format("15:04") {
 			p.Report(pos, fmt.Sprintf("start %q disagrees with date %q: the date wins", s, date))
 		}
 		return p.minutes(pos, t), true
@@ -513,10 +516,13 @@ func (p *parser) minutes(pos string, t time.Time) time.Time {
 	return t
 }
 
-// checkOffset counts a date whose offset is not the conference zone's.
+// checkOffset counts a date whose offset is not the conference zone's. A
+// date in UTC where the zone's offset has seconds is not counted: the
+// format has no room for such an offset, so UTC is the one faithful way
+// to write the instant (schedule.Stamp does).
 func (p *parser) checkOffset(pos string, t time.Time) {
 	_, off := t.Zone()
-	if _, want := t.In(p.loc).Zone(); off == want {
+	if _, want := t.In(p.loc).Zone(); off == want || off == 0 && want%60 != 0 {
 		return
 	}
 	if p.offsets.n == 0 {

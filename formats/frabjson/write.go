@@ -14,10 +14,6 @@ import (
 	"confcal/formats/internal/schedule"
 )
 
-// dateTime writes an instant with its offset, "+00:00" for UTC too (not
-// "Z", which some readers of the format do not take).
-const dateTime = "2006-01-02T15:04:05-07:00"
-
 // ExportOptions tell Export what the snapshot does not hold.
 type ExportOptions struct {
 	// BaseURL is the server's public URL without a trailing slash
@@ -84,8 +80,8 @@ func Export(snap *agenda.Snapshot, opts ExportOptions) ([]byte, error) {
 		od := outDay{
 			Index:    i + 1,
 			Date:     d.String(),
-			DayStart: start.Format(dateTime),
-			DayEnd:   next.Format(dateTime),
+			DayStart: schedule.Stamp(start),
+			DayEnd:   schedule.Stamp(next),
 		}
 		byRoom := map[string][]outEvent{}
 		for _, x := range snap.ByDay(d) {
@@ -126,9 +122,9 @@ func event(snap *agenda.Snapshot, x agenda.Session, acronym, base string, roomNa
 	e := outEvent{
 		GUID:     sessionGUID(snap, x),
 		ID:       x.Number,
-		Date:     start.Format(dateTime),
+		Date:     schedule.Stamp(start),
 		Start:    start.Format("15:04"),
-		End:      x.End.In(loc).Format(dateTime),
+		End:      schedule.Stamp(x.End.In(loc)),
 		Duration: schedule.Clock(x.Duration().Truncate(time.Minute)),
 		Room:     roomName[x.Room],
 		Slug:     agenda.Slug(fmt.Sprintf("%s %d %s", acronym, x.Number, x.Title)),

@@ -464,3 +464,47 @@ func TestExportURLs(t *testing.T) {
 		}
 	}
 }
+
+// TestExportSecondsOffset exports a conference in a zone whose offset then
+// had seconds (Amsterdam's summer time was +01:19:32 in 1930): the dates
+// are written in UTC, so they name the sessions' very instants (the agenda
+// keeps whole minutes of UTC) and read back to the same times.
+func TestExportSecondsOffset(t *testing.T) {
+	ams, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		t.Skip("no zone data for Europe/Amsterdam:", err)
+	}
+	c := agendatest.SmallContents()
+	c.Conference.TimeZone = "Europe/Amsterdam"
+	c.Conference.First, c.Conference.Last = agenda.Date{Year: 1930, Month: 6, Day: 10}, agenda.Date{Year: 1930, Month: 6, Day: 10}
+	start := time.Date(1930, 6, 10, 8, 40, 0, 0, time.UTC).In(ams)
+	c.Sessions = []agenda.Session{{ID: "old-time", Title: "Old Time", Start: start, End: start.Add(time.Hour),
+		Track: "talks", Room: "room-1", Status: agenda.StatusConfirmed}}
+	snap, err := agenda.NewSnapshot(c, 1, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := export(t, snap)
+	days := readBack(t, out).Schedule.Conference.DayList
+	if len(days) != 1 || days[0].DayStart != "1930-06-09T22:40:28+00:00" || days[0].DayEnd != "1930-06-10T22:40:28+00:00" {
+		t.Fatalf("days %+v, want one from local midnight to the next, in UTC", days)
+	}
+	if evs := days[0].Rooms["Room 1"]; len(evs) != 1 || evs[0]["date"] != "1930-06-10T08:40:00+00:00" || evs[0]["end"] != "1930-06-10T09:40:00+00:00" {
+		t.Errorf("events in Room 1: %v", evs)
+	}
+	res, err := frabjson.Parse(out, formats.Options{Name: "amsterdam-1930.json", Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range res.Problems {
+		if !strings.Contains(p.Reason, "no domain for calendar UIDs") {
+			t.Errorf("re-import reports %s", p)
+		}
+	}
+	if xs := res.Contents.Sessions; len(xs) != 1 || !xs[0].Start.Equal(start) || !xs[0].End.Equal(start.Add(time.Hour)) {
+		t.Errorf("read back: %+v, want one session %v – %v", xs, start, start.Add(time.Hour))
+	}
+	if errs := schemaCheck(t)(t, out); errs[0] != nil {
+		t.Error(errs[0])
+	}
+}

@@ -22,10 +22,6 @@ type ExportOptions struct {
 	BaseURL string
 }
 
-// offsetLayout writes an instant with its numeric offset, as frab and
-// pretalx do ("2025-12-27T16:00:00+01:00", "+00:00" rather than "Z").
-const offsetLayout = "2006-01-02T15:04:05-07:00"
-
 // Export writes the agenda as a schedule.xml that validates against the
 // official schema (voc/schedule's schedule.xml.xsd): the whole conference
 // with its tracks, one <day> per conference day from its day change to
@@ -93,7 +89,7 @@ func Export(snap *agenda.Snapshot, opts ExportOptions) ([]byte, error) {
 	rooms := snap.Rooms()
 	for i, d := range snap.Days() {
 		w.open("day", "index", strconv.Itoa(i+1), "date", d.String(),
-			"start", conf.DayStart(d, loc).Format(offsetLayout), "end", conf.DayStart(d.AddDays(1), loc).Format(offsetLayout))
+			"start", schedule.Stamp(conf.DayStart(d, loc)), "end", schedule.Stamp(conf.DayStart(d.AddDays(1), loc)))
 		for _, r := range rooms {
 			events := bySlot[slot{d, r.ID}]
 			attrs := []string{"name", r.Name, "guid", roomGUID(r.ID, conf.UIDDomain)}
@@ -118,7 +114,7 @@ func writeEvent(w *writer, snap *agenda.Snapshot, x agenda.Session, r agenda.Roo
 	conf, loc := snap.Conference(), snap.Location()
 	start := x.Start.In(loc)
 	w.open("event", "guid", guid(x.ID, conf.UIDDomain), "id", strconv.FormatInt(x.Number, 10))
-	w.leaf("date", start.Format(offsetLayout))
+	w.leaf("date", schedule.Stamp(start))
 	w.leaf("start", hhmm(timeOfDay(start)))
 	w.leaf("duration", hhmm(x.Duration()))
 	w.leaf("room", r.Name)

@@ -408,3 +408,43 @@ func TestExportErrors(t *testing.T) {
 		t.Errorf("Export with the long session cancelled: %v", err)
 	}
 }
+
+// TestExportSecondsOffset exports a conference in a zone whose offset then
+// had seconds (Amsterdam's summer time was +01:19:32 in 1930): the dates
+// are written in UTC, schema-valid, and name the sessions' very instants
+// (the agenda keeps whole minutes of UTC, 09:59:32 there), so the export
+// reads back to the same times.
+func TestExportSecondsOffset(t *testing.T) {
+	ams, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		t.Skip("no zone data for Europe/Amsterdam:", err)
+	}
+	c := agendatest.SmallContents()
+	c.Conference.TimeZone = "Europe/Amsterdam"
+	c.Conference.First, c.Conference.Last = agenda.Date{Year: 1930, Month: 6, Day: 10}, agenda.Date{Year: 1930, Month: 6, Day: 10}
+	start := time.Date(1930, 6, 10, 8, 40, 0, 0, time.UTC).In(ams)
+	c.Sessions = []agenda.Session{{ID: "old-time", Title: "Old Time", Start: start, End: start.Add(time.Hour),
+		Track: "talks", Room: "room-1", Status: agenda.StatusConfirmed}}
+	snap, err := agenda.NewSnapshot(c, 1, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := exportOf(t, snap, frabxml.ExportOptions{BaseURL: base})
+	validate(t, "amsterdam-1930.xml", out)
+	s := decodeExport(t, out)
+	if d := s.Days[0]; d.Start != "1930-06-09T22:40:28+00:00" || d.End != "1930-06-10T22:40:28+00:00" {
+		t.Errorf("day runs %s – %s, want the local midnights in UTC", d.Start, d.End)
+	}
+	if e := s.events()["Old Time"]; e.Date != "1930-06-10T08:40:00+00:00" || e.Start != "09:59:32" || e.Duration != "01:00" {
+		t.Errorf("Old Time: date %s start %s duration %s", e.Date, e.Start, e.Duration)
+	}
+	r, back := parse(t, "amsterdam-1930.xml", out, formats.Options{})
+	for _, p := range r.Problems {
+		if !strings.Contains(p.Reason, "calendar UIDs end in") {
+			t.Errorf("re-import reports %s", p)
+		}
+	}
+	if xs := back.Sessions(); len(xs) != 1 || !xs[0].Start.Equal(start) || !xs[0].End.Equal(start.Add(time.Hour)) {
+		t.Errorf("read back: %+v, want one session %v – %v", xs, start, start.Add(time.Hour))
+	}
+}

@@ -219,6 +219,20 @@ func WholeMinute(t time.Time) time.Time {
 	return t.Add(-time.Duration(t.Second())*time.Second - time.Duration(t.Nanosecond()))
 }
 
+// Stamp writes an instant as both frab formats date it: with its numeric
+// offset, "+00:00" for UTC too ("2025-12-27T16:00:00+01:00"; not "Z",
+// which some readers of the formats do not take). An offset with seconds
+// (local mean time in old zone data, Amsterdam's +00:19:32 before 1937)
+// fits neither that form nor XML Schema's dateTime, and writing it to the
+// minute would name another instant, so such an instant is written in UTC.
+func Stamp(t time.Time) string {
+	const layout = "2006-01-02T15:04:05-07:00"
+	if _, off := t.Zone(); off%60 != 0 {
+		t = t.UTC()
+	}
+	return t.Format(layout)
+}
+
 // Clock writes a time of day (a duration from midnight) or a duration as
 // HH:MM.
 func Clock(d time.Duration) string {
