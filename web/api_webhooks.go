@@ -2,8 +2,10 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 
+	"confcal/agenda"
 	"confcal/api"
 
 	"github.com/go-chi/chi/v5"
@@ -55,7 +57,11 @@ func (a *webhookAPI) create(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *webhookAPI) remove(w http.ResponseWriter, r *http.Request) error {
-	if err := a.hooks.RemoveWebhook(r.Context(), slugOf(r), chi.URLParam(r, "id")); err != nil {
+	id := chi.URLParam(r, "id")
+	if err := a.hooks.RemoveWebhook(r.Context(), slugOf(r), id); errors.Is(err, agenda.ErrNotFound) {
+		// The store's error names the store; the client needs only this.
+		return errorf(http.StatusNotFound, "no webhook %s in this conference", short(id))
+	} else if err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -77,6 +77,11 @@ func TestWebhooksAPI(t *testing.T) {
 		})
 	}
 
+	// An unknown webhook is named, not the store that looked for it.
+	if rec := hs.call(t, http.MethodDelete, "/api/webhooks/wh_nosuch", adminToken, nil, nil); !strings.Contains(rec.Body.String(), `no webhook \"wh_nosuch\" in this conference`) {
+		t.Errorf("DELETE of an unknown webhook answers %s", rec.Body)
+	}
+
 	// Lists show no secrets.
 	for _, c := range []struct{ target, token, id string }{{"/api/webhooks", adminToken, first.ID}, {"/second-conf/api/webhooks", tok.Token, second.ID}} {
 		var list api.WebhookList
