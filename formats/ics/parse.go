@@ -103,7 +103,7 @@ func Parse(data []byte, opts formats.Options) (formats.Result, error) {
 
 	drafts := p.Window(p.sessions(events))
 	if len(drafts) == 0 {
-		return formats.Result{}, fmt.Errorf("%s holds no usable event (%d found, every one skipped: see the problems)", opts.Name, len(doc.events))
+		return formats.Result{}, p.NoneUsable("event", len(doc.events))
 	}
 	conf := p.conference(cal)
 	contents := p.Assemble(drafts, conf)

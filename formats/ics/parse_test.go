@@ -692,8 +692,8 @@ func TestParseFails(t *testing.T) {
 	}{
 		{"not iCalendar", "<html><body>Not found</body></html>", formats.Options{}, "test.ics is not an iCalendar file"},
 		{"empty", "", formats.Options{}, "test.ics is not an iCalendar file"},
-		{"no events", "BEGIN:VCALENDAR\nVERSION:2.0\nEND:VCALENDAR\n", formats.Options{TimeZone: "UTC"}, "test.ics holds no usable event (0 found"},
-		{"only skipped events", "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:a\nSUMMARY:x\nEND:VEVENT\nEND:VCALENDAR\n", formats.Options{TimeZone: "UTC"}, "test.ics holds no usable event (1 found"},
+		{"no events", "BEGIN:VCALENDAR\nVERSION:2.0\nEND:VCALENDAR\n", formats.Options{TimeZone: "UTC"}, "test.ics holds no usable event (0 found)"},
+		{"only skipped events", "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:a\nSUMMARY:x\nEND:VEVENT\nEND:VCALENDAR\n", formats.Options{TimeZone: "UTC"}, "test.ics holds no usable event (1 found, none kept; the last problem: test.ics:2: "},
 		{"floating times and no zone", "BEGIN:VCALENDAR\n" + event + "END:VCALENDAR\n", formats.Options{}, "test.ics names no time zone"},
 	} {
 		opts := tc.opts

@@ -78,11 +78,13 @@ func Parse(data []byte, opts formats.Options) (formats.Result, error) {
 
 	var drafts []schedule.Draft
 	seen := map[string]int{} // session ID → line of its row
+	found := 0
 	for {
 		row, no, err := rows.next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
+		found++
 		var bad *badRow
 		if errors.As(err, &bad) {
 			p.Problemf(bad.line, "%s", bad.reason)
@@ -107,7 +109,7 @@ func Parse(data []byte, opts formats.Options) (formats.Result, error) {
 	}
 	drafts = p.Window(drafts)
 	if len(drafts) == 0 {
-		return formats.Result{}, fmt.Errorf("%s holds no usable row (every row skipped: see the problems)", opts.Name)
+		return formats.Result{}, p.NoneUsable("row", found)
 	}
 	conf := agenda.Conference{Name: conferenceName(opts.Name), TimeZone: p.Loc.String(), UIDDomain: opts.UIDDomain}
 	if conf.UIDDomain == "" {

@@ -262,8 +262,9 @@ func TestParse(t *testing.T) {
 				opts := tc.opts
 				opts.Name, opts.TimeZone = "test.csv", "Europe/Berlin"
 				_, err := spreadsheet.Parse([]byte(tc.in), opts)
-				if err == nil || !strings.Contains(err.Error(), "holds no usable row") {
-					t.Errorf("error %v, want one saying the file holds no usable row", err)
+				last := tc.problems[len(tc.problems)-1]
+				if err == nil || !strings.Contains(err.Error(), " found, none kept; the last problem: "+last+")") {
+					t.Errorf("error %v, want one saying the file holds no usable row, and why the last was skipped (%s)", err, last)
 				}
 				tc.in += "Good,2024-10-08 10:00,2024-10-08 11:00,good\n"
 				tc.sessions = []string{"good 2024-10-08 10:00–11:00 to-be-announced/general Good"}
@@ -344,7 +345,7 @@ func TestParseFails(t *testing.T) {
 		{"no start column", "title,end\nA,2024-10-08 11:00\n", "UTC", "test.csv:1: no start column"},
 		{"iCalendar", "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n", "UTC", "test.csv:1: no title column"},
 		{"no zone", "title,start,end\nA,2024-10-08 10:00,2024-10-08 11:00\n", "", "test.csv names no time zone"},
-		{"header only", "title,start,end\n", "UTC", "test.csv holds no usable row"},
+		{"header only", "title,start,end\n", "UTC", "test.csv holds no usable row (0 found)"},
 	} {
 		_, err := spreadsheet.Parse([]byte(tc.in), formats.Options{Name: "test.csv", TimeZone: tc.zone})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

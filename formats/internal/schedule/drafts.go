@@ -64,6 +64,17 @@ func (f *Drafts) Problemf(no int, format string, args ...any) {
 	f.Problems = append(f.Problems, formats.Problem{Pos: pos, Reason: fmt.Sprintf(format, args...)})
 }
 
+// NoneUsable is the error of an import that kept none of the found
+// sessions (events, rows) the file holds: its Result and the problems in
+// it are not returned, so the error itself names the last problem
+// reported, which says why the last of them was dropped.
+func (f *Drafts) NoneUsable(what string, found int) error {
+	if found == 0 || len(f.Problems) == 0 {
+		return fmt.Errorf("%s holds no usable %s (%d found)", f.Name, what, found)
+	}
+	return fmt.Errorf("%s holds no usable %s (%d found, none kept; the last problem: %s)", f.Name, what, found, f.Problems[len(f.Problems)-1])
+}
+
 // Skipf reports why the session at line no is skipped and returns no
 // draft.
 func (f *Drafts) Skipf(no int, format string, args ...any) (Draft, bool) {
