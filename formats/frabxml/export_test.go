@@ -15,6 +15,7 @@ import (
 	"confcal/agenda/agendatest"
 	"confcal/formats"
 	"confcal/formats/frabxml"
+	"confcal/formats/internal/formatstest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -415,20 +416,7 @@ func TestExportErrors(t *testing.T) {
 // (the agenda keeps whole minutes of UTC, 09:59:32 there), so the export
 // reads back to the same times.
 func TestExportSecondsOffset(t *testing.T) {
-	ams, err := time.LoadLocation("Europe/Amsterdam")
-	if err != nil {
-		t.Skip("no zone data for Europe/Amsterdam:", err)
-	}
-	c := agendatest.SmallContents()
-	c.Conference.TimeZone = "Europe/Amsterdam"
-	c.Conference.First, c.Conference.Last = agenda.Date{Year: 1930, Month: 6, Day: 10}, agenda.Date{Year: 1930, Month: 6, Day: 10}
-	start := time.Date(1930, 6, 10, 8, 40, 0, 0, time.UTC).In(ams)
-	c.Sessions = []agenda.Session{{ID: "old-time", Title: "Old Time", Start: start, End: start.Add(time.Hour),
-		Track: "talks", Room: "room-1", Status: agenda.StatusConfirmed}}
-	snap, err := agenda.NewSnapshot(c, 1, 1, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	snap, start := formatstest.SecondsOffset(t)
 	out := exportOf(t, snap, frabxml.ExportOptions{BaseURL: base})
 	validate(t, "amsterdam-1930.xml", out)
 	s := decodeExport(t, out)

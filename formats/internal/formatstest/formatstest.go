@@ -1,6 +1,6 @@
 // Package formatstest holds what the format packages' tests share: a dump
 // of an import's result, one fact a line, compared with golden files under
-// testdata/.
+// testdata/, and agendas the exporters find hard.
 package formatstest
 
 import (
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"confcal/agenda"
+	"confcal/agenda/agendatest"
 	"confcal/formats"
 )
 
@@ -116,4 +117,28 @@ func ParseFile(t *testing.T, name string, opts formats.Options, parse func([]byt
 		t.Fatalf("Parse(%s) makes no snapshot: %v", name, err)
 	}
 	return r
+}
+
+// SecondsOffset is a one-session agenda in a zone whose offset then had
+// seconds: Amsterdam's summer time was +01:19:32 in 1930, so the session
+// at 08:40 UTC (the agenda keeps whole minutes of UTC) starts at 09:59:32
+// local time, and its day at 22:40:28 UTC. It skips the test without the
+// zone data.
+func SecondsOffset(t *testing.T) (snap *agenda.Snapshot, start time.Time) {
+	t.Helper()
+	ams, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		t.Skip("no zone data for Europe/Amsterdam:", err)
+	}
+	c := agendatest.SmallContents()
+	c.Conference.TimeZone = "Europe/Amsterdam"
+	c.Conference.First, c.Conference.Last = agenda.Date{Year: 1930, Month: 6, Day: 10}, agenda.Date{Year: 1930, Month: 6, Day: 10}
+	start = time.Date(1930, 6, 10, 8, 40, 0, 0, time.UTC).In(ams)
+	c.Sessions = []agenda.Session{{ID: "old-time", Title: "Old Time", Start: start, End: start.Add(time.Hour),
+		Track: "talks", Room: "room-1", Status: agenda.StatusConfirmed}}
+	snap, err = agenda.NewSnapshot(c, 1, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snap, start
 }
