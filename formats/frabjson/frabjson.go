@@ -83,7 +83,9 @@
 // Every conference day is written with day_start at the day change and
 // day_end at the next day's start (as the CCC hub does), both with the
 // offset in force at that instant; each event's date carries the
-// offset of its own instant, so days across a DST change stay right.
+// offset of its own instant, so days across a DST change stay right (an
+// instant whose offset has seconds, local mean time in old zone data, is
+// written in UTC, which Parse reads back without complaint).
 // Events are listed per day under their rooms in the agenda's room order;
 // conference.rooms and conference.tracks (with colours) keep the agenda's
 // order. An event's numeric id is the session's Number, its guid the

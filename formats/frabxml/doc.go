@@ -65,7 +65,9 @@
 //
 // Export is strict: its output validates against the official schema,
 // and the same snapshot gives the same bytes. Every <day> runs from the
-// day change to the next, with the offsets of those instants; every room
+// day change to the next, with the offsets of those instants (an instant
+// whose offset has seconds, local mean time in old zone data, is written
+// in UTC: the schema's dateTime has no seconds of offset); every room
 // is listed in every day in agenda order; cancelled sessions are left
 // out. An event's @id is the session's Number, its guid the session's ID
 // when that is a UUID (it came from a guid), else the version 5 UUID of
