@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"confcal/agenda"
-	"confcal/agenda/agendatest"
 	"confcal/formats"
 )
 
@@ -130,12 +129,15 @@ func SecondsOffset(t *testing.T) (snap *agenda.Snapshot, start time.Time) {
 	if err != nil {
 		t.Skip("no zone data for Europe/Amsterdam:", err)
 	}
-	c := agendatest.SmallContents()
-	c.Conference.TimeZone = "Europe/Amsterdam"
-	c.Conference.First, c.Conference.Last = agenda.Date{Year: 1930, Month: 6, Day: 10}, agenda.Date{Year: 1930, Month: 6, Day: 10}
+	day := agenda.Date{Year: 1930, Month: 6, Day: 10}
 	start = time.Date(1930, 6, 10, 8, 40, 0, 0, time.UTC).In(ams)
-	c.Sessions = []agenda.Session{{ID: "old-time", Title: "Old Time", Start: start, End: start.Add(time.Hour),
-		Track: "talks", Room: "room-1", Status: agenda.StatusConfirmed}}
+	c := agenda.Contents{
+		Conference: agenda.Conference{Name: "Test Conf 2019", TimeZone: "Europe/Amsterdam", First: day, Last: day, UIDDomain: "test.confcal.example"},
+		Tracks:     []agenda.Track{{ID: "talks", Name: "Talks"}},
+		Rooms:      []agenda.Room{{ID: "room-1", Name: "Room 1"}},
+		Sessions: []agenda.Session{{ID: "old-time", Title: "Old Time", Start: start, End: start.Add(time.Hour),
+			Track: "talks", Room: "room-1", Status: agenda.StatusConfirmed}},
+	}
 	snap, err = agenda.NewSnapshot(c, 1, 1, nil)
 	if err != nil {
 		t.Fatal(err)
