@@ -132,7 +132,7 @@ func SecondsOffset(t *testing.T) (snap *agenda.Snapshot, start time.Time) {
 	day := agenda.Date{Year: 1930, Month: 6, Day: 10}
 	start = time.Date(1930, 6, 10, 8, 40, 0, 0, time.UTC).In(ams)
 	c := agenda.Contents{
-		Conference: agenda.Conference{Name: "Test Conf 2019", TimeZone: "Europe/Amsterdam", First: day, Last: day, UIDDomain: "test.confcal.example"},
+		Conference: agenda.Conference{Name: "Amsterdam 1930", TimeZone: "Europe/Amsterdam", First: day, Last: day, UIDDomain: "test.confcal.example"},
 		Tracks:     []agenda.Track{{ID: "talks", Name: "Talks"}},
 		Rooms:      []agenda.Room{{ID: "room-1", Name: "Room 1"}},
 		Sessions: []agenda.Session{{ID: "old-time", Title: "Old Time", Start: start, End: start.Add(time.Hour),
