@@ -308,6 +308,7 @@ type Error struct {
 	Msg  string
 }
 
+// Error returns the message, which names what was refused and why.
 func (e *Error) Error() string { return e.Msg }
 
 // Is reports whether e is of kind target.

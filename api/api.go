@@ -81,6 +81,7 @@ type Error struct {
 	msg    string
 }
 
+// Error returns the short text the answer carries.
 func (e *Error) Error() string { return e.msg }
 
 // Status returns the HTTP status the error answers with.

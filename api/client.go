@@ -37,6 +37,7 @@ type RemoteError struct {
 	Msg    string
 }
 
+// Error returns the server's message.
 func (e *RemoteError) Error() string { return e.Msg }
 
 // Session returns session id.

@@ -227,6 +227,8 @@ func neededPrivilege(r *http.Request, res resource, target string) (priv, href s
 	return "", "", false
 }
 
+// ServeHTTP answers one WebDAV or CalDAV request, and redirects
+// /.well-known/caldav to the tree.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// RFC 6764 §5: 301 (not 308, which clients written for its
 	// 301/303/307 may not follow), with or without the trailing slash, as

@@ -52,6 +52,7 @@ type Problem struct {
 	Reason string
 }
 
+// String returns the problem as "position: reason", as the CLI prints it.
 func (p Problem) String() string { return p.Pos + ": " + p.Reason }
 
 // Result is an imported agenda and what the import had to repair or skip.

@@ -78,6 +78,7 @@ type Error struct {
 	cause  error // what made it, if anything (a pick store's error)
 }
 
+// Error returns the message for the attendee.
 func (e *Error) Error() string { return e.msg }
 
 // Status returns the HTTP status the error answers with.

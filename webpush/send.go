@@ -51,6 +51,7 @@ type StatusError struct {
 	kind error // ErrGone, ErrUnavailable or ErrRejected
 }
 
+// Error names the kind of refusal, the status and any Retry-After.
 func (e *StatusError) Error() string {
 	msg := fmt.Sprintf("%v: push service answered %d %s", e.kind, e.StatusCode, http.StatusText(e.StatusCode))
 	if e.RetryAfter > 0 {
