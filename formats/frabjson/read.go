@@ -170,7 +170,7 @@ func (p *parser) conference(conf object) {
 	if name == "" {
 		name = schedule.OneLine(str(conf, "acronym"))
 		if name == "" {
-			name = cmp.Or(schedule.OneLine(p.opts.Name), "schedule.json")
+			name = schedule.NamedAfter(p.Name, "Imported schedule")
 		}
 		p.Report("", fmt.Sprintf("the conference has no title: named it %q", name))
 	}

@@ -342,3 +342,22 @@ func TestParseZoneOverride(t *testing.T) {
 		t.Errorf("the overridden zone is not reported: %v", res.Problems)
 	}
 }
+
+// A conference with neither title nor acronym is named after the
+// document's file name, never its whole path or URL.
+func TestConferenceNamedAfterDocument(t *testing.T) {
+	data := []byte(`{"schedule":{"conference":{"time_zone_name":"UTC","days":[{"date":"2024-01-01","rooms":{"R":[{"guid":"f0000000-0000-4000-8000-000000000001","title":"x","date":"2024-01-01T10:00:00Z","duration":"00:30"}]}}]}}}`)
+	for _, tc := range []struct{ doc, want string }{
+		{"/srv/schedules/devconf-2024.json", "devconf-2024"},
+		{"https://pretalx.example/devconf/schedule/export/schedule.json", "schedule"},
+		{"", "schedule"},
+	} {
+		res, err := frabjson.Parse(data, formats.Options{Name: tc.doc, Now: now})
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", tc.doc, err)
+		}
+		if got := res.Contents.Conference.Name; got != tc.want {
+			t.Errorf("Parse(%q): conference named %q, want %q", tc.doc, got, tc.want)
+		}
+	}
+}

@@ -11,7 +11,8 @@
 // a broken event is repaired or skipped and reported (formats.Problem,
 // positioned by line). What it reads:
 //
-//   - The conference: <title> (else <acronym>) as the name, <subtitle> as
+//   - The conference: <title> (else <acronym>, else the document's file
+//     name without its extension) as the name, <subtitle> as
 //     the description, the zone from formats.Zone (the option's when
 //     given, reported if <time_zone_name> says otherwise; Pentabarf names
 //     none, so it needs the option), <url> (else <base_url>) as the URL,

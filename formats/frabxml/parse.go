@@ -227,7 +227,7 @@ func (p *parser) conference(conf, root *node) {
 		c.Name = schedule.OneLine(conf.child("acronym").text())
 	}
 	if c.Name == "" {
-		c.Name = p.opts.Name
+		c.Name = schedule.NamedAfter(p.opts.Name, "Imported schedule")
 		if conf != nil {
 			p.report(line, "the conference has no <title> and no <acronym>; named %q after the document", c.Name)
 		}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"path"
 	"strings"
 
 	"confcal/agenda"
@@ -233,11 +232,7 @@ func (p *parser) conference(cal *goical.Component) agenda.Conference {
 	var c agenda.Conference
 	c.Name = schedule.OneLine(cmp.Or(text(props.Get("X-WR-CALNAME")), text(props.Get(goical.PropName))))
 	if c.Name == "" {
-		c.Name = strings.TrimSuffix(path.Base(p.opts.Name), path.Ext(p.opts.Name))
-		if schedule.OneLine(c.Name) == "" || c.Name == "." || c.Name == "/" {
-			c.Name = "Imported calendar"
-		}
-		c.Name = schedule.OneLine(c.Name)
+		c.Name = schedule.NamedAfter(p.opts.Name, "Imported calendar")
 		p.Problemf(0, "the calendar has no name (X-WR-CALNAME or NAME): the conference is named %q", schedule.Clip(c.Name))
 	}
 	var cut bool

@@ -120,7 +120,14 @@ func (p *parser) document(data []byte) (map[string]json.RawMessage, error) {
 
 // conference names the conference, which the All view does not.
 func (p *parser) conference() {
-	name, _ := formats.Fit(cmp.Or(schedule.OneLine(p.opts.Name), "Sessionize agenda"), agenda.MaxConferenceNameLength)
+	// Named after the document, unless it is just the view's own name
+	// (".../view/All", "all.json"), which would name every Sessionize
+	// conference alike.
+	name := schedule.NamedAfter(p.opts.Name, "Sessionize agenda")
+	if strings.EqualFold(name, "all") {
+		name = "Sessionize agenda"
+	}
+	name, _ = formats.Fit(name, agenda.MaxConferenceNameLength)
 	p.conf.Name = name
 	p.Report("", fmt.Sprintf("the Sessionize All view names no conference: named it %q", name))
 	p.conf.UIDDomain = strings.TrimSpace(p.opts.UIDDomain)

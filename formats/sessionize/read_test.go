@@ -41,7 +41,7 @@ func TestParseQuirks(t *testing.T) {
 	if _, err := agenda.NewSnapshot(c, 1, 1, nil); err != nil {
 		t.Fatal(err)
 	}
-	wantConf := agenda.Conference{Name: "quirks.json", TimeZone: "America/New_York", UIDDomain: "dev.example",
+	wantConf := agenda.Conference{Name: "quirks", TimeZone: "America/New_York", UIDDomain: "dev.example",
 		First: agenda.Date{Year: 2020, Month: 3, Day: 7}, Last: agenda.Date{Year: 2020, Month: 3, Day: 8}}
 	if c.Conference != wantConf {
 		t.Errorf("conference\n got %+v\nwant %+v", c.Conference, wantConf)
@@ -84,7 +84,7 @@ func TestParseQuirks(t *testing.T) {
 		t.Errorf("the description of 1001 reads %q", a)
 	}
 	wantProblems := []string{
-		`quirks.json: the Sessionize All view names no conference: named it "quirks.json"`,
+		`quirks.json: the Sessionize All view names no conference: named it "quirks"`,
 		"quirks.json: room 13: no name: skipped",
 		`quirks.json: room 12: room "Room-1": its ID is taken by another room: using room-1-2`,
 		"quirks.json: speaker aaaaaaaa-0000-4000-8000-000000000003: listed twice: kept the first",
@@ -285,7 +285,7 @@ func TestSampleOCC2020(t *testing.T) {
 		got = append(got, p.String())
 		t.Log(p)
 	}
-	want := []string{`all.json: the Sessionize All view names no conference: named it "all.json"`, "all.json: no domain for calendar UIDs given: using sessionize.invalid"}
+	want := []string{`all.json: the Sessionize All view names no conference: named it "Sessionize agenda"`, "all.json: no domain for calendar UIDs given: using sessionize.invalid"}
 	if !slices.Equal(got, want) {
 		t.Errorf("problems\n got %s\nwant %s", strings.Join(got, "\n     "), strings.Join(want, "\n     "))
 	}

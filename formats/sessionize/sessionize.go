@@ -51,8 +51,11 @@
 //     cancelled; "Declined" or "Rejected" skips it; "Accepted",
 //     "Confirmed" or none is confirmed; any other is kept as confirmed
 //     and reported.
-//   - The All view names no conference: its Name is formats.Options.Name
-//     (reported); its UID domain formats.Options.UIDDomain, else
+//   - The All view names no conference: it is named after the document's
+//     file name without its extension ("occ-2020.json": "occ-2020"), or
+//     "Sessionize agenda" when that is just the view's own name (the URL's
+//     ".../view/All", a download's "all.json"); reported, so that the
+//     organizer can name it. Its UID domain formats.Options.UIDDomain, else
 //     "sessionize.invalid" (Sessionize's session ids are unique across
 //     Sessionize, so UIDs stay unique; reported). Its days are those of
 //     the sessions, as calendar days (DayChange 0), at most 60.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -164,11 +163,7 @@ func missing(cells []string) error {
 // conferenceName names the conference after the file ("program.csv":
 // "program"): a spreadsheet does not name it.
 func conferenceName(name string) string {
-	n := schedule.OneLine(strings.TrimSuffix(path.Base(name), path.Ext(name)))
-	if n == "" || n == "." || n == "/" {
-		n = "Imported schedule"
-	}
-	n, _ = formats.Fit(n, agenda.MaxConferenceNameLength)
+	n, _ := formats.Fit(schedule.NamedAfter(name, "Imported schedule"), agenda.MaxConferenceNameLength)
 	return n
 }
 

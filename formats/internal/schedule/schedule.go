@@ -11,6 +11,8 @@ package schedule
 import (
 	"crypto/sha1"
 	"fmt"
+	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -25,6 +27,31 @@ import (
 // included) become blanks, runs of blanks one space, no blanks at the ends.
 func OneLine(s string) string {
 	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
+}
+
+// NamedAfter returns the name of a conference named after its document,
+// for a document that names none: the last element of the file path or
+// URL path opts.Name gives, without its extension ("schedule" for
+// ".../export/schedule.xml?lang=en"), as one line; fallback when that
+// leaves nothing. Never the whole path: it is shown to every subscriber
+// as the calendar's name, and a local path is neither theirs to see nor
+// meaningful to them.
+func NamedAfter(doc, fallback string) string {
+	p := doc
+	if u, err := url.Parse(doc); err == nil && u.Scheme != "" && u.Host != "" {
+		p = u.Path
+	}
+	p = strings.TrimRight(strings.ReplaceAll(p, `\`, "/"), "/")
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		p = p[i+1:]
+	}
+	if ext := path.Ext(p); ext != p {
+		p = strings.TrimSuffix(p, ext)
+	}
+	if n := OneLine(p); n != "" && strings.Trim(n, ".") != "" {
+		return n
+	}
+	return fallback
 }
 
 // Multiline returns s with CR LF and lone CR as LF, control characters but

@@ -136,3 +136,26 @@ func TestSniffJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestNamedAfter(t *testing.T) {
+	for _, tc := range []struct{ doc, want string }{
+		{"program.csv", "program"},
+		{"/home/alice/Downloads/FOSDEM 2021.xml", "FOSDEM 2021"},
+		{`C:\Users\alice\devconf.ics`, "devconf"},
+		{"https://pretalx.example/democon/schedule/export/schedule.json?lang=en", "schedule"},
+		{"https://sessionize.com/api/v2/abcdef/view/All", "All"},
+		{"https://calendar.example.org/conf.2024.ics", "conf.2024"},
+		{"https://calendar.example.org/", "fallback"},
+		{"notes", "notes"},
+		{".ics", ".ics"},
+		{"", "fallback"},
+		{".", "fallback"},
+		{"/", "fallback"},
+		{"dir/..", "fallback"},
+		{"line\nbreak.csv", "line break"},
+	} {
+		if got := schedule.NamedAfter(tc.doc, "fallback"); got != tc.want {
+			t.Errorf("NamedAfter(%q) = %q, want %q", tc.doc, got, tc.want)
+		}
+	}
+}
