@@ -61,6 +61,13 @@
 //     entries are neither sessions nor abstract text. An entry is only
 //     recognised as a session's title followed by a "…" line: "…" alone
 //     marks nothing, as one real abstract line ends in "…" ("… DNA…").
+//   - The scrape lost some paragraph breaks inside abstracts: one sentence
+//     ends and the next paragraph begins without even a space ("… to solve
+//     real problems.Course Content", "… is required.You will need …").
+//     Where a lowercase letter and ".", "!" or "?" are followed at once by
+//     a capital and a lowercase letter, the line break is put back. (A
+//     heading glued to its text without a stop, "PrerequisitesIn order
+//     to", cannot be told from a word and stays as it is.)
 //   - The four trainings appear four times each, once per time slot; every
 //     slot is its own session.
 //

@@ -475,8 +475,29 @@ func (p *parser) text(k int, b *block) error {
 		return cutShort()
 	}
 	parts := append([]string{first}, p.lines[b.at+1:end]...)
-	b.abstract = strings.TrimSpace(strings.Join(parts, "\n"))
+	b.abstract = unglue(strings.TrimSpace(strings.Join(parts, "\n")))
 	return nil
+}
+
+// unglue puts back the paragraph breaks the scrape lost: a line break
+// after a sentence's end (a lowercase letter and ".", "!" or "?") that a
+// new sentence follows at once (a capital and a lowercase letter).
+func unglue(s string) string {
+	isLower := func(c byte) bool { return 'a' <= c && c <= 'z' }
+	var b strings.Builder
+	last := 0
+	for i := 1; i+2 < len(s); i++ {
+		if (s[i] == '.' || s[i] == '!' || s[i] == '?') && isLower(s[i-1]) && 'A' <= s[i+1] && s[i+1] <= 'Z' && isLower(s[i+2]) {
+			b.WriteString(s[last : i+1])
+			b.WriteByte('\n')
+			last = i + 1
+		}
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }
 
 // check applies the agenda's rules on text (agenda.CheckTitle and the

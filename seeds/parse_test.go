@@ -223,6 +223,10 @@ func TestAbstracts(t *testing.T) {
 	if a := byID["flinkdtw-time-series-pattern-search-at-scale-using-dynamic-time-warping"].Abstract; !strings.Contains(a, "electro-cardiograms, DNA…\nMost of the implementations") {
 		t.Errorf("FlinkDTW abstract lost the lines after its first line ending in …: %q", clip(a))
 	}
+	// Paragraph breaks the scrape lost between two sentences are put back.
+	if a := byID["apache-flink-developer-training-1"].Abstract; !strings.Contains(a, "to solve real problems.\nCourse Content\n") || !strings.Contains(a, "should be fine.\nTo save time") {
+		t.Errorf("developer training abstract keeps paragraphs glued: %q", a)
+	}
 
 	trackNames := map[string]bool{}
 	for _, tr := range c.Tracks {
