@@ -147,6 +147,18 @@ func (p *parser) split(src []byte) error {
 	return nil
 }
 
+// Sniff reports whether data looks like the seed's text format: a line in
+// its first 64 KiB starts like a session line ("October 8:").
+func Sniff(data []byte) bool {
+	text := strings.TrimPrefix(string(data[:min(len(data), 64<<10)]), "\ufeff")
+	for l := range strings.Lines(text) {
+		if sessionLine(strings.TrimSpace(l)) {
+			return true
+		}
+	}
+	return false
+}
+
 // sessionLine reports whether l starts like a session line: a month's
 // name, a space, a day number and a colon ("October 8:").
 func sessionLine(l string) bool {

@@ -50,7 +50,7 @@ type format struct {
 
 // readers lists the formats in the order Detect tries them: the ones with
 // an unmistakable start first, CSV (a header row of known column names)
-// and the seed text (anything else) last.
+// and the seed text (a line like "October 8: …" anywhere) last.
 func readers() []format {
 	return []format{
 		{FrabXML, frabxml.Sniff, frabxml.Parse},
@@ -58,7 +58,7 @@ func readers() []format {
 		{Sessionize, sessionize.Sniff, sessionize.Parse},
 		{ICS, ics.Sniff, ics.Parse},
 		{CSV, spreadsheet.Sniff, spreadsheet.Parse},
-		{Seed, func([]byte) bool { return true }, parseSeed},
+		{Seed, seeds.Sniff, parseSeed},
 	}
 }
 
@@ -85,14 +85,15 @@ func ParseFormat(name string) (Format, error) {
 	return "", fmt.Errorf("unknown format %q (want one of %s)", name, strings.Join(names, ", "))
 }
 
-// Detect names the format of data from its content.
+// Detect names the format of data from its content, "" when it looks like
+// none of them.
 func Detect(data []byte) Format {
 	for _, f := range readers() {
 		if f.sniff(data) {
 			return f.name
 		}
 	}
-	return Seed
+	return ""
 }
 
 // Parse imports data in format f (detected from the content when f is
@@ -100,11 +101,22 @@ func Detect(data []byte) Format {
 func Parse(data []byte, f Format, opts formats.Options) (formats.Result, Format, error) {
 	if f == "" {
 		f = Detect(data)
-		if f == Seed && isHTML(data) {
+		name := cmp.Or(opts.Name, "the document")
+		switch {
+		case (f == "" || f == Seed) && isHTML(data):
 			// A web page where a schedule was expected (a login page, an
-			// error page answered 200): say so, not what the seed's
-			// format wanted of its second line.
-			return formats.Result{}, "", fmt.Errorf("%s: an HTML page, not a schedule (is the URL the schedule's export? -format names the format if it is one)", cmp.Or(opts.Name, "the document"))
+			// error page answered 200).
+			return formats.Result{}, "", fmt.Errorf("%s: an HTML page, not a schedule (is the URL the schedule's export? -format names the format if it is one)", name)
+		case f == "":
+			// The seed's text is the last guess; where it fails too, say
+			// what else was looked for, not only what the seed's format
+			// wanted of some line.
+			res, err := parseSeed(data, opts)
+			if err != nil {
+				return formats.Result{}, "", fmt.Errorf("%s: not schedule.xml, schedule.json, the Sessionize All view, iCalendar or a CSV with a header row "+
+					"naming a title and a start column (-format names the format if it is one); read as the seed's text: %w", name, err)
+			}
+			return res, Seed, nil
 		}
 	}
 	i := slices.IndexFunc(readers(), func(r format) bool { return r.name == f })

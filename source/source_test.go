@@ -211,9 +211,21 @@ func TestDetect(t *testing.T) {
 		{"\ufeff<?xml version=\"1.0\"?>\n<schedule><version>1</version></schedule>", source.FrabXML},
 		{`{"sessions": [{"groupId": null, "sessions": [{"id": "1", "startsAt": "2020-03-28T08:00:00"}]}], "speakers": []}`, source.Sessionize},
 		{string(seed), source.Seed},
+		{"\ufeffTalks\n  October 8: 9:00 am - 9:40 am 40minKeynoteHello\n", source.Seed},
+		{"Our conference\nOctober 8 is the first day.\n", ""},
+		{"", ""},
 	} {
 		if got := source.Detect([]byte(tc.data)); got != tc.want {
 			t.Errorf("Detect(%.30q) = %s, want %s", tc.data, got, tc.want)
+		}
+	}
+	// A document in none of them is said to be none of them, then read
+	// as the seed's text, whose error names the file and the line.
+	for _, doc := range []string{"", "SOURCE: https://example.org/\nfetched 2025-12-01\n", "Speakers and titles\n"} {
+		_, _, err := source.Parse([]byte(doc), "", formats.Options{Name: "SOURCE.txt"})
+		var se *seeds.Error
+		if err == nil || !strings.HasPrefix(err.Error(), "SOURCE.txt: not schedule.xml, schedule.json, the Sessionize All view, iCalendar or a CSV") || !errors.As(err, &se) || se.File != "SOURCE.txt" {
+			t.Errorf("Parse(%q) = %v, want it called no schedule", doc, err)
 		}
 	}
 	if _, err := source.ParseFormat("pdf"); err == nil {
@@ -243,10 +255,16 @@ func TestDetect(t *testing.T) {
 // TestHTMLIsNoSchedule: a web page where the schedule should be is named
 // for what it is, and a followed source keeps the format it first had.
 func TestHTMLIsNoSchedule(t *testing.T) {
-	page := "<!DOCTYPE html>\n<html><head><title>Log in</title></head><body>Please log in.</body></html>\n"
-	_, _, err := source.Parse([]byte(page), "", formats.Options{Name: "https://pretalx.example/x/schedule.xml"})
-	if err == nil || !strings.Contains(err.Error(), "an HTML page, not a schedule") {
-		t.Errorf("Parse(an HTML page) = %v, want it called an HTML page", err)
+	for _, page := range []string{
+		"<!DOCTYPE html>\n<html><head><title>Log in</title></head><body>Please log in.</body></html>\n",
+		// An agenda page with a line the seed's format would take for a
+		// session line.
+		"<html><body>\nOctober 8: 11:00 am - 11:40 am 40minKeynote\n</body></html>\n",
+	} {
+		_, _, err := source.Parse([]byte(page), "", formats.Options{Name: "https://pretalx.example/x/schedule.xml"})
+		if err == nil || !strings.Contains(err.Error(), "an HTML page, not a schedule") {
+			t.Errorf("Parse(%.40q) = %v, want it called an HTML page", page, err)
+		}
 	}
 
 	s := &server{}
