@@ -65,9 +65,12 @@
 //     ends and the next paragraph begins without even a space ("… to solve
 //     real problems.Course Content", "… is required.You will need …").
 //     Where a lowercase letter and ".", "!" or "?" are followed at once by
-//     a capital and a lowercase letter, the line break is put back. (A
-//     heading glued to its text without a stop, "PrerequisitesIn order
-//     to", cannot be told from a word and stays as it is.)
+//     a capital and a lowercase letter, the line break is put back. A
+//     heading is glued to its text without a stop ("PrerequisitesIn order
+//     to"); the headings are learnt from the file, as lines of one to
+//     three capitalised words and a colon ("Prerequisites:"), and where a
+//     line of an abstract begins with one that a capital and a lowercase
+//     letter follow at once, the line break is put back after it.
 //   - The four trainings appear four times each, once per time slot; every
 //     slot is its own session.
 //

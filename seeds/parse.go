@@ -55,6 +55,7 @@ type parser struct {
 	blocks []*block        // the sessions in page order
 	titles map[string]bool // the titles of all sessions
 	vocab  []string        // the categories learnt from closing lines, longest first
+	heads  []string        // the headings learnt from lines of their own ("Prerequisites:"), without the colon
 	tracks []agenda.Track
 	rooms  int
 }
@@ -86,6 +87,7 @@ func (p *parser) parse(src []byte) error {
 	if err := p.split(src); err != nil {
 		return err
 	}
+	p.heads = headings(p.lines)
 	for i, l := range p.lines {
 		if !sessionLine(l) {
 			continue
@@ -487,8 +489,54 @@ func (p *parser) text(k int, b *block) error {
 		return cutShort()
 	}
 	parts := append([]string{first}, p.lines[b.at+1:end]...)
-	b.abstract = unglue(strings.TrimSpace(strings.Join(parts, "\n")))
+	b.abstract = unglueHeadings(unglue(strings.TrimSpace(strings.Join(parts, "\n"))), p.heads)
 	return nil
+}
+
+// headings returns the headings of abstracts that stand on lines of their
+// own: one to three capitalised words and a colon ("Prerequisites:"),
+// without the colon, each once.
+func headings(lines []string) []string {
+	var out []string
+	for _, l := range lines {
+		h, ok := strings.CutSuffix(strings.TrimSpace(l), ":")
+		words := strings.Fields(h)
+		if !ok || len(words) == 0 || len(words) > 3 || strings.Join(words, " ") != h || slices.Contains(out, h) {
+			continue
+		}
+		if !slices.ContainsFunc(words, func(w string) bool { return !capitalised(w) }) {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// capitalised reports whether w is a capital letter and lowercase ones.
+func capitalised(w string) bool {
+	if len(w) < 2 || w[0] < 'A' || w[0] > 'Z' {
+		return false
+	}
+	return strings.Trim(w[1:], "abcdefghijklmnopqrstuvwxyz") == ""
+}
+
+// unglueHeadings puts back the line break between a heading the file
+// also has on a line of its own and the text glued to it
+// ("PrerequisitesIn order to…"): where a line of s begins with one of
+// heads followed at once by a capital and a lowercase letter.
+func unglueHeadings(s string, heads []string) string {
+	if len(heads) == 0 {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		for _, h := range heads {
+			if rest, ok := strings.CutPrefix(l, h); ok && len(rest) > 1 && 'A' <= rest[0] && rest[0] <= 'Z' && 'a' <= rest[1] && rest[1] <= 'z' {
+				lines[i] = h + "\n" + rest
+				break
+			}
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 // unglue puts back the paragraph breaks the scrape lost: a line break

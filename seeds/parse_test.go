@@ -227,6 +227,9 @@ func TestAbstracts(t *testing.T) {
 	if a := byID["apache-flink-developer-training-1"].Abstract; !strings.Contains(a, "to solve real problems.\nCourse Content\n") || !strings.Contains(a, "should be fine.\nTo save time") {
 		t.Errorf("developer training abstract keeps paragraphs glued: %q", a)
 	}
+	if a := byID["apache-flink-tuning-troubleshooting-1"].Abstract; !strings.Contains(a, "either throughput or latency.\nPrerequisites\nIn order to make the most") {
+		t.Errorf("tuning training abstract keeps its heading glued: %q", a)
+	}
 
 	trackNames := map[string]bool{}
 	for _, tr := range c.Tracks {
