@@ -504,19 +504,22 @@ func headings(lines []string) []string {
 		if !ok || len(words) == 0 || len(words) > 3 || strings.Join(words, " ") != h || slices.Contains(out, h) {
 			continue
 		}
-		if !slices.ContainsFunc(words, func(w string) bool { return !capitalised(w) }) {
+		if allCapitalised(words) {
 			out = append(out, h)
 		}
 	}
 	return out
 }
 
-// capitalised reports whether w is a capital letter and lowercase ones.
-func capitalised(w string) bool {
-	if len(w) < 2 || w[0] < 'A' || w[0] > 'Z' {
-		return false
+// allCapitalised reports whether each of words is a capital letter
+// followed by lowercase ones.
+func allCapitalised(words []string) bool {
+	for _, w := range words {
+		if len(w) < 2 || w[0] < 'A' || w[0] > 'Z' || strings.Trim(w[1:], "abcdefghijklmnopqrstuvwxyz") != "" {
+			return false
+		}
 	}
-	return strings.Trim(w[1:], "abcdefghijklmnopqrstuvwxyz") == ""
+	return true
 }
 
 // unglueHeadings puts back the line break between a heading the file

@@ -96,6 +96,9 @@ func Detect(data []byte) Format {
 	return ""
 }
 
+// nameTheFormat ends the errors of a document whose format was guessed.
+const nameTheFormat = `-format, or "format" in the admin API, names the format if it is one`
+
 // Parse imports data in format f (detected from the content when f is
 // empty).
 func Parse(data []byte, f Format, opts formats.Options) (formats.Result, Format, error) {
@@ -106,7 +109,7 @@ func Parse(data []byte, f Format, opts formats.Options) (formats.Result, Format,
 		case (f == "" || f == Seed) && isHTML(data):
 			// A web page where a schedule was expected (a login page, an
 			// error page answered 200).
-			return formats.Result{}, "", fmt.Errorf("%s: an HTML page, not a schedule (is the URL the schedule's export? -format, or \"format\" in the admin API, names the format if it is one)", name)
+			return formats.Result{}, "", fmt.Errorf("%s: an HTML page, not a schedule (is the URL the schedule's export? %s)", name, nameTheFormat)
 		case f == "":
 			// The seed's text is the last guess; where it fails too, say
 			// what else was looked for, not only what the seed's format
@@ -114,7 +117,7 @@ func Parse(data []byte, f Format, opts formats.Options) (formats.Result, Format,
 			res, err := parseSeed(data, opts)
 			if err != nil {
 				return formats.Result{}, "", fmt.Errorf("%s: not schedule.xml, schedule.json, the Sessionize All view, iCalendar or a CSV with a header row "+
-					"naming a title and a start column (-format, or \"format\" in the admin API, names the format if it is one); read as the seed's text: %w", name, err)
+					"naming a title and a start column (%s); read as the seed's text: %w", name, nameTheFormat, err)
 			}
 			return res, Seed, nil
 		}

@@ -33,9 +33,9 @@ func OneLine(s string) string {
 // for a document that names none: the last element of doc's file path or
 // URL path (doc is formats.Options.Name), without its extension
 // ("schedule" for ".../export/schedule.xml?lang=en"), as one line;
-// fallback when that leaves nothing. Never the whole path: it is shown to every subscriber
-// as the calendar's name, and a local path is neither theirs to see nor
-// meaningful to them.
+// fallback when that leaves nothing. Never the whole path: it is shown
+// to every subscriber as the calendar's name, and a local path is neither
+// theirs to see nor meaningful to them.
 func NamedAfter(doc, fallback string) string {
 	p := doc
 	if u, err := url.Parse(doc); err == nil && u.Scheme != "" && u.Host != "" {
