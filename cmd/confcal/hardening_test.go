@@ -31,6 +31,7 @@ func TestMistakesLeaveNoStore(t *testing.T) {
 		return path
 	}
 	bin := write("bad.bin", "\x7fELF\x02\x01\x01\x00\x00\x00\xff\xfe")
+	notes := write("SOURCE.txt", "Fetched from https://example.org/schedule\non 2025-12-01\n")
 	longTitle := write("long.txt", strings.Replace(smallAgenda, "Talk A\nOctober", strings.Repeat("A", agenda.MaxTitleLength+1)+"\nOctober", 1))
 	const id = "flinks-new-batch-architecture"
 	tests := []struct {
@@ -44,6 +45,8 @@ func TestMistakesLeaveNoStore(t *testing.T) {
 		{[]string{"move", id, "-room", "room-2", "-who", "eve\x1b[2J"}, 2, "-who"},
 		{[]string{"changes", "-since", "-3"}, 2, "-since -3"},
 		{[]string{"import", bin}, 1, bin + ":1: expected UTF-8 text"},
+		{[]string{"import", notes}, 1, notes + ": not schedule.xml, schedule.json, the Sessionize All view, iCalendar or a CSV"},
+		{[]string{"conferences", "add", "notes", notes}, 1, notes + ":2: no session line"},
 		{[]string{"import", longTitle}, 1, longTitle + ":2: title is 301 characters long, longer than the limit of 300"},
 		{[]string{"import", filepath.Join(dir, "missing.txt")}, 1, "missing.txt"},
 	}
