@@ -89,7 +89,7 @@ func PrepareResult(ctx context.Context, n api.NewConference) (agenda.Listing, fo
 			return invalid("time_zone: %q is not an IANA time zone", n.TimeZone)
 		}
 	}
-	opts := formats.Options{TimeZone: n.TimeZone, UIDDomain: n.UIDDomain}
+	opts := formats.Options{TimeZone: n.TimeZone, UIDDomain: n.UIDDomain, NameGiven: n.Name != ""}
 	var res formats.Result
 	switch {
 	case n.Document != "":

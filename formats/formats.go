@@ -35,6 +35,12 @@ type Options struct {
 	// that gives no better one (importers may derive it from the
 	// conference's URL).
 	UIDDomain string
+	// NameGiven says the caller names the conference itself (an
+	// organizer's "name" in conferences add or the admin API). An import
+	// still names a conference its document does not name, since the UID
+	// domain may be made from that name, but does not report it as a
+	// problem: the name it made is not the one subscribers will see.
+	NameGiven bool
 	// Now stamps the LastModified of every imported session (the source
 	// formats carry no per-session modification time); zero means
 	// time.Now. Later imports of the same source stamp only what changed

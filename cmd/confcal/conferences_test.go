@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -528,6 +529,51 @@ func TestConferencesRealSchedule(t *testing.T) {
 			waitStatus(t, server+"/"+tc.slug+"/feeds/all.ics", http.StatusOK)
 			if n, _ := events(t, server+"/"+tc.slug+"/feeds/all.ics"); n != want {
 				t.Errorf("GET /%s/feeds/all.ics: %d events, want %d", tc.slug, n, want)
+			}
+		})
+	}
+}
+
+// TestConferencesAddNamed adds schedules that name no conference: the
+// import names it after the file and says so, unless the organizer names
+// it with -name, when that name is the one served and nothing is said of
+// the other.
+func TestConferencesAddNamed(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	planner := writeTemp(t, dir, "planner.ics", icsFixture)
+	tests := []struct {
+		name, file, zone, given string
+		served, said            string // the conference's name, and the problem naming it ("" for none)
+	}{
+		{"ics", planner, "", "", "planner", `the conference is named "planner"`},
+		{"ics named", planner, "", "Planner Days", "Planner Days", ""},
+		{"sessionize", sample(t, "sessionize-occ2020/all.json"), "America/New_York", "", "Sessionize agenda", `names no conference: named it "Sessionize agenda"`},
+		{"sessionize named", sample(t, "sessionize-occ2020/all.json"), "America/New_York", "OCC 2020", "OCC 2020", ""},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			slug := fmt.Sprintf("conf-%d", i)
+			args := []string{"conferences", "add", slug, tc.file, "-data", data}
+			if tc.zone != "" {
+				args = append(args, "-time-zone", tc.zone)
+			}
+			if tc.given != "" {
+				args = append(args, "-name", tc.given)
+			}
+			out, _, err := runCmd(t, "", args...)
+			if err != nil {
+				t.Fatalf("confcal %q: %v\n%s", args, err, out)
+			}
+			if want := "added conference " + slug + ": " + tc.served + ","; !strings.Contains(out, want) {
+				t.Errorf("confcal %q printed\n%s\nwant a line with %q", args, out, want)
+			}
+			naming := strings.Contains(out, "named it") || strings.Contains(out, "is named")
+			switch {
+			case tc.said == "" && naming:
+				t.Errorf("confcal %q with -name printed how the import named the conference:\n%s", args, out)
+			case tc.said != "" && !strings.Contains(out, "skipped or repaired: ") || tc.said != "" && !strings.Contains(out, tc.said):
+				t.Errorf("confcal %q printed\n%s\nwant it to say %q", args, out, tc.said)
 			}
 		})
 	}

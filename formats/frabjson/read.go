@@ -172,7 +172,9 @@ func (p *parser) conference(conf object) {
 		if name == "" {
 			name = schedule.NamedAfter(p.Name, "Imported schedule")
 		}
-		p.Report("", fmt.Sprintf("the conference has no title: named it %q", name))
+		if !p.opts.NameGiven {
+			p.Report("", fmt.Sprintf("the conference has no title: named it %q", name))
+		}
 	}
 	p.conf.Name = p.Fit("", "the conference's title", name, agenda.MaxConferenceNameLength)
 	if d := schedule.OneLine(richText(str(conf, "description"))); d != "" {

@@ -347,17 +347,27 @@ func TestParseZoneOverride(t *testing.T) {
 // document's file name, never its whole path or URL.
 func TestConferenceNamedAfterDocument(t *testing.T) {
 	data := []byte(`{"schedule":{"conference":{"time_zone_name":"UTC","days":[{"date":"2024-01-01","rooms":{"R":[{"guid":"f0000000-0000-4000-8000-000000000001","title":"x","date":"2024-01-01T10:00:00Z","duration":"00:30"}]}}]}}}`)
-	for _, tc := range []struct{ doc, want string }{
-		{"/srv/schedules/devconf-2024.json", "devconf-2024"},
-		{"https://pretalx.example/devconf/schedule/export/schedule.json", "schedule"},
-		{"", "schedule"},
+	for _, tc := range []struct {
+		doc, want string
+		given     bool // the caller names the conference: nothing said of this name
+	}{
+		{"/srv/schedules/devconf-2024.json", "devconf-2024", false},
+		{"https://pretalx.example/devconf/schedule/export/schedule.json", "schedule", false},
+		{"", "schedule", false},
+		{"/srv/schedules/devconf-2024.json", "devconf-2024", true},
 	} {
-		res, err := frabjson.Parse(data, formats.Options{Name: tc.doc, Now: now})
+		res, err := frabjson.Parse(data, formats.Options{Name: tc.doc, Now: now, NameGiven: tc.given})
 		if err != nil {
 			t.Fatalf("Parse(%q): %v", tc.doc, err)
 		}
 		if got := res.Contents.Conference.Name; got != tc.want {
 			t.Errorf("Parse(%q): conference named %q, want %q", tc.doc, got, tc.want)
+		}
+		said := slices.ContainsFunc(res.Problems, func(p formats.Problem) bool {
+			return strings.Contains(p.Reason, fmt.Sprintf("named it %q", tc.want))
+		})
+		if said == tc.given {
+			t.Errorf("Parse(%q), NameGiven %v: problems %v", tc.doc, tc.given, res.Problems)
 		}
 	}
 }

@@ -228,7 +228,7 @@ func (p *parser) conference(conf, root *node) {
 	}
 	if c.Name == "" {
 		c.Name = schedule.NamedAfter(p.opts.Name, "Imported schedule")
-		if conf != nil {
+		if conf != nil && !p.opts.NameGiven {
 			p.report(line, "the conference has no <title> and no <acronym>; named %q after the document", c.Name)
 		}
 	}

@@ -233,7 +233,9 @@ func (p *parser) conference(cal *goical.Component) agenda.Conference {
 	c.Name = schedule.OneLine(cmp.Or(text(props.Get("X-WR-CALNAME")), text(props.Get(goical.PropName))))
 	if c.Name == "" {
 		c.Name = schedule.NamedAfter(p.opts.Name, "Imported calendar")
-		p.Problemf(0, "the calendar has no name (X-WR-CALNAME or NAME): the conference is named %q", schedule.Clip(c.Name))
+		if !p.opts.NameGiven {
+			p.Problemf(0, "the calendar has no name (X-WR-CALNAME or NAME): the conference is named %q", schedule.Clip(c.Name))
+		}
 	}
 	var cut bool
 	if c.Name, cut = formats.Fit(c.Name, agenda.MaxConferenceNameLength); cut {

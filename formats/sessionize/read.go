@@ -129,7 +129,9 @@ func (p *parser) conference() {
 	}
 	name, _ = formats.Fit(name, agenda.MaxConferenceNameLength)
 	p.conf.Name = name
-	p.Report("", fmt.Sprintf("the Sessionize All view names no conference: named it %q", name))
+	if !p.opts.NameGiven {
+		p.Report("", fmt.Sprintf("the Sessionize All view names no conference: named it %q", name))
+	}
 	p.conf.UIDDomain = strings.TrimSpace(p.opts.UIDDomain)
 	if p.conf.UIDDomain == "" {
 		p.conf.UIDDomain = uidDomain
