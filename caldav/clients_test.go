@@ -167,7 +167,7 @@ func TestClientRequests(t *testing.T) {
 		{"ios-home.xml", "PROPFIND", home, "1", nil, func(t *testing.T, w *httptest.ResponseRecorder) {
 			m := parseMultistatus(t, w)
 			m.wantHrefs(t, append([]string{home}, calendars...)...)
-			m.wantProp(t, home, dav("supported-report-set"), reportsAll)
+			m.wantProp(t, home, dav("supported-report-set"), reportsHome)
 			if tok := m.prop(t, home, dav("sync-token")); !strings.Contains(tok, "://") {
 				t.Errorf("home sync-token %q is not a URI", tok)
 			}

@@ -27,7 +27,7 @@ func (h *Handler) servePropfind(w http.ResponseWriter, r *http.Request, v *view,
 	// server refuse infinity; a missing Depth is served as 1, which is
 	// what clients that leave it out mean.
 	depth := r.Header.Get("Depth")
-	switch depth {
+	switch strings.ToLower(depth) { // "infinity" is case-insensitive (RFC 4918 §10.2, RFC 9110 §5.6.1)
 	case "", "1":
 		depth = "1"
 	case "0":
@@ -214,11 +214,18 @@ func bodyError(method string, err error) string {
 
 // serveQuery answers a calendar-query: the calendar's members that pass
 // the filter, with the properties asked for (calendar-data is the exact
-// bytes the ETag is a hash of). The Depth header is not checked: clients
+// bytes the ETag is a hash of), or, on a calendar object (RFC 4791 §7.8),
+// that object if it passes. The Depth header is not checked: clients
 // send 1, and the members are all a calendar holds.
 func (h *Handler) serveQuery(w http.ResponseWriter, r *http.Request, v *view, res resource, q *davRequest) {
-	if res.kind != resCalendar {
-		h.precondition(w, r, http.StatusForbidden, condition(nsDAV, "supported-report"), "calendar-query works on calendars")
+	var objs []*object
+	switch res.kind {
+	case resCalendar:
+		objs = res.cal.objs
+	case resObject:
+		objs = []*object{res.obj}
+	default:
+		h.precondition(w, r, http.StatusForbidden, condition(nsDAV, "supported-report"), "calendar-query works on calendars and their objects")
 		return
 	}
 	if q.Filter == nil {
@@ -235,7 +242,7 @@ func (h *Handler) serveQuery(w http.ResponseWriter, r *http.Request, v *view, re
 	f, c := q.Filter, res.cal
 	loc := v.snap.Location()
 	var matched []*object
-	for _, o := range c.objs {
+	for _, o := range objs {
 		ok, err := f.matches(o, loc)
 		if err != nil {
 			h.fail(w, r, http.StatusInternalServerError, err.Error())

@@ -69,7 +69,7 @@
 //     calendar-color and calendar-order, DAV:owner, DAV:principal-URL and a
 //     getetag on calendars, and no calendar-data (RFC 4791 §9.6 keeps it to
 //     REPORTs); PROPFIND without Depth counts as Depth 1 and Depth infinity
-//     is refused with DAV:propfind-finite-depth (RFC 4918 §9.1);
+//     (in any case) is refused with DAV:propfind-finite-depth (RFC 4918 §9.1);
 //   - the sync-collection REPORT (RFC 6578) on calendars and on the home,
 //     with tokens derived from agenda revisions, DAV:limit honoured by
 //     truncation (507 plus a continuation token);
@@ -79,6 +79,9 @@
 //     go-webdav would drop it silently; time ranges are matched per RFC
 //     4791 §9.9, and the common query (VEVENTs in a time range) from the
 //     sessions' spans, without parsing;
+//   - calendar-query works on a calendar and on one of its objects (RFC
+//     4791 §7.8), and each resource's supported-report-set lists exactly
+//     the REPORTs it answers (the home: multiget and sync-collection);
 //   - calendar-multiget answers only objects below the request URL;
 //   - calendar-data in REPORT answers is the object's exact bytes;
 //   - GET and HEAD on objects and calendars (the calendar's whole .ics) with

@@ -380,7 +380,12 @@ func parseXML(b []byte, v any) error { return xml.Unmarshal(b, v) }
 const privilegesReadOnly = "privilege(read) privilege(read-current-user-privilege-set)"
 
 // reportsAll is the shape of the supported-report-set of calendars and home.
-const reportsAll = "supported-report(report(calendar-query)) supported-report(report(calendar-multiget)) supported-report(report(sync-collection))"
+// The supported-report-set of a calendar, of the home and of an object.
+const (
+	reportsAll    = "supported-report(report(calendar-query)) supported-report(report(calendar-multiget)) supported-report(report(sync-collection))"
+	reportsHome   = "supported-report(report(calendar-multiget)) supported-report(report(sync-collection))"
+	reportsObject = "supported-report(report(calendar-query)) supported-report(report(calendar-multiget))"
+)
 
 func ptr[T any](v T) *T { return &v }
 

@@ -321,9 +321,11 @@ func TestPropfindDepth(t *testing.T) {
 	m := parseMultistatus(t, s.do(t, request{method: "PROPFIND", path: home, body: body}))
 	m.wantHrefs(t, append([]string{home}, calendars...)...)
 
-	w := s.do(t, request{method: "PROPFIND", path: principal, header: []string{"Depth", "infinity"}, body: body})
-	if w.Code != http.StatusForbidden || !slices.Equal(davError(t, w), []string{"propfind-finite-depth"}) {
-		t.Errorf("Depth infinity: %d %s, want 403 propfind-finite-depth", w.Code, w.Body)
+	for _, depth := range []string{"infinity", "Infinity"} { // case-insensitive, RFC 4918 §10.2
+		w := s.do(t, request{method: "PROPFIND", path: principal, header: []string{"Depth", depth}, body: body})
+		if w.Code != http.StatusForbidden || !slices.Equal(davError(t, w), []string{"propfind-finite-depth"}) {
+			t.Errorf("Depth %s: %d %s, want 403 propfind-finite-depth", depth, w.Code, w.Body)
+		}
 	}
 	if w := s.do(t, request{method: "PROPFIND", path: principal, header: []string{"Depth", "2"}, body: body}); w.Code != http.StatusBadRequest {
 		t.Errorf("Depth 2: %d, want 400", w.Code)
@@ -331,7 +333,7 @@ func TestPropfindDepth(t *testing.T) {
 
 	// Empty body: allprop. Objects come without calendar-data, calendars
 	// read-only.
-	w = s.do(t, request{method: "PROPFIND", path: calRoom2, header: []string{"Depth", "1"}})
+	w := s.do(t, request{method: "PROPFIND", path: calRoom2, header: []string{"Depth", "1"}})
 	m = parseMultistatus(t, w)
 	m.wantHrefs(t, calRoom2, calRoom2+"late-talk.ics", calRoom2+"state-of-state.ics")
 	m.wantAbsent(t, calRoom2+"late-talk.ics", cal("calendar-data"))
@@ -677,4 +679,53 @@ func TestAnswersFollowRevisions(t *testing.T) {
 	if m.syncToken == token {
 		t.Errorf("sync after the edit: token %q did not move", m.syncToken)
 	}
+}
+
+// TestReportsAdvertisedAreServed: every resource lists in its
+// supported-report-set the REPORTs it answers, and answers each one it
+// lists (RFC 3253 §3.1.5; RFC 4791 §7 for calendars and their objects);
+// one it does not list is refused with DAV:supported-report.
+func TestReportsAdvertisedAreServed(t *testing.T) {
+	s := newServer(t)
+	object := calRoom2 + "late-talk.ics"
+	reports := map[string]string{
+		"calendar-query": `<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop>` +
+			`<C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"/></C:comp-filter></C:filter></C:calendar-query>`,
+		"calendar-multiget": `<C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop>` +
+			`<D:href>` + object + `</D:href></C:calendar-multiget>`,
+		"sync-collection": `<D:sync-collection xmlns:D="DAV:"><D:sync-token/><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>`,
+	}
+	tests := []struct {
+		path string
+		want string
+	}{
+		{home, reportsHome},
+		{calRoom2, reportsAll},
+		{object, reportsObject},
+	}
+	for _, tc := range tests {
+		m := parseMultistatus(t, s.do(t, request{method: "PROPFIND", path: tc.path, header: []string{"Depth", "0"},
+			body: `<propfind xmlns="DAV:"><prop><supported-report-set/></prop></propfind>`}))
+		listed := m.prop(t, tc.path, dav("supported-report-set"))
+		if listed != tc.want {
+			t.Errorf("%s: supported-report-set %q, want %q", tc.path, listed, tc.want)
+		}
+		for name, body := range reports {
+			w := s.do(t, request{method: "REPORT", path: tc.path, header: []string{"Depth", "0"}, body: body})
+			switch advertised := strings.Contains(listed, "report("+name+")"); {
+			case advertised && w.Code != http.StatusMultiStatus:
+				t.Errorf("REPORT %s on %s, which lists it: %d %s", name, tc.path, w.Code, w.Body)
+			case !advertised && (w.Code != http.StatusForbidden || !slices.Equal(davError(t, w), []string{"supported-report"})):
+				t.Errorf("REPORT %s on %s, which does not list it: %d %s, want 403 supported-report", name, tc.path, w.Code, w.Body)
+			}
+		}
+	}
+
+	// A calendar-query on an object answers that object when it matches.
+	m := parseMultistatus(t, s.do(t, request{method: "REPORT", path: object, header: []string{"Depth", "0"}, body: reports["calendar-query"]}))
+	m.wantHrefs(t, object)
+	m = parseMultistatus(t, s.do(t, request{method: "REPORT", path: object, header: []string{"Depth", "0"},
+		body: `<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop>` +
+			`<C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VTODO"/></C:comp-filter></C:filter></C:calendar-query>`}))
+	m.wantHrefs(t)
 }

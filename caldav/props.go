@@ -19,14 +19,16 @@ var (
 		el(xml.Name{Space: nsDAV, Local: "privilege"}, condition(nsDAV, "read")),
 		el(xml.Name{Space: nsDAV, Local: "privilege"}, condition(nsDAV, "read-current-user-privilege-set")))
 
-	// supportedReportsXML lists the REPORTs of calendars and of the home
-	// (RFC 3253 §3.1.5, RFC 4791 §7, RFC 6578 §3). Clients use
-	// sync-collection only when it is listed, and Apple's clients look
-	// for it on the home too.
-	supportedReportsXML = el(nameSupportedReports,
-		el(xml.Name{Space: nsDAV, Local: "supported-report"}, el(xml.Name{Space: nsDAV, Local: "report"}, condition(nsCalDAV, "calendar-query"))),
-		el(xml.Name{Space: nsDAV, Local: "supported-report"}, el(xml.Name{Space: nsDAV, Local: "report"}, condition(nsCalDAV, "calendar-multiget"))),
-		el(xml.Name{Space: nsDAV, Local: "supported-report"}, el(xml.Name{Space: nsDAV, Local: "report"}, condition(nsDAV, "sync-collection"))))
+	// The supported-report-set of calendars, of the home and of calendar
+	// objects (RFC 3253 §3.1.5): each lists the REPORTs serveReport
+	// answers on that kind of resource. RFC 4791 §7 wants calendar-query
+	// and calendar-multiget listed on calendars and on their objects;
+	// clients use sync-collection (RFC 6578 §3) only when it is listed,
+	// and Apple's clients look for it on the home too, where a
+	// calendar-query has no calendar to search.
+	calendarReportsXML = supportedReports(condition(nsCalDAV, "calendar-query"), condition(nsCalDAV, "calendar-multiget"), condition(nsDAV, "sync-collection"))
+	homeReportsXML     = supportedReports(condition(nsCalDAV, "calendar-multiget"), condition(nsDAV, "sync-collection"))
+	objectReportsXML   = supportedReports(condition(nsCalDAV, "calendar-query"), condition(nsCalDAV, "calendar-multiget"))
 
 	typeCollectionXML = el(nameResourceType, condition(nsDAV, "collection"))
 	typePrincipalXML  = el(nameResourceType, condition(nsDAV, "collection"), condition(nsDAV, "principal"))
@@ -37,6 +39,16 @@ var (
 	calendarDataXML = el(nameSupportedData, `<calendar-data xmlns="`+nsCalDAV+`" content-type="text/calendar" version="2.0"></calendar-data>`)
 	contentTypeXML  = textElem(nameGetContentType, "text/calendar; charset=utf-8")
 )
+
+// supportedReports renders a supported-report-set of the reports given as
+// empty elements.
+func supportedReports(reports ...string) string {
+	var items []string
+	for _, r := range reports {
+		items = append(items, el(xml.Name{Space: nsDAV, Local: "supported-report"}, el(xml.Name{Space: nsDAV, Local: "report"}, r)))
+	}
+	return el(nameSupportedReports, items...)
+}
 
 // viewProps are the properties of the fixed resources of a view.
 type viewProps struct {
@@ -120,7 +132,7 @@ func (v *view) prop(res resource, name xml.Name, report bool) (string, bool) {
 		case nameResourceType:
 			return typeCollectionXML, true
 		case nameSupportedReports:
-			return supportedReportsXML, true
+			return homeReportsXML, true
 		case nameSyncToken:
 			return v.props.homeToken, true
 		case nameOwner:
@@ -149,7 +161,7 @@ func (v *view) calendarProp(c *calendar, name xml.Name) (string, bool) {
 	case nameSupportedData:
 		return calendarDataXML, true
 	case nameSupportedReports:
-		return supportedReportsXML, true
+		return calendarReportsXML, true
 	case nameSyncToken:
 		return c.props.syncToken, true
 	case nameGetCTag:
@@ -181,6 +193,8 @@ func objectProp(o *object, name xml.Name, report bool) (string, bool) {
 		return o.lengthXML, true
 	case nameGetLastModified:
 		return o.lastModXML, o.lastModXML != ""
+	case nameSupportedReports:
+		return objectReportsXML, true
 	}
 	return "", false
 }
@@ -232,6 +246,8 @@ func propNames(k resKind, report bool) []xml.Name {
 	switch k {
 	case resHome, resCalendar:
 		names = append(names[:len(names):len(names)], nameSyncToken)
+	case resObject:
+		names = append(names[:len(names):len(names)], nameSupportedReports)
 	}
 	return names
 }
