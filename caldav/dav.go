@@ -77,11 +77,11 @@ func (v *view) writeResponse(w *multistatusWriter, res resource, q *propQuery, r
 	case modeAllProp:
 		w.beginPropstat()
 		for _, n := range allProps(res.kind, report) {
-			v.writeProp(w, res, n, report)
+			v.writeProp(w, res, n, report, q)
 		}
 		missing := w.missing[:0]
 		for i, n := range q.names {
-			if !v.writeProp(w, res, n, report) {
+			if !v.writeProp(w, res, n, report, q) {
 				missing = append(missing, i)
 			}
 		}
@@ -99,7 +99,7 @@ func (v *view) writeResponse(w *multistatusWriter, res resource, q *propQuery, r
 				w.beginPropstat()
 				open = true
 			}
-			v.writeProp(w, res, n, report)
+			v.writeProp(w, res, n, report, q)
 		}
 		if open {
 			w.endPropstat(http.StatusOK)
@@ -126,8 +126,20 @@ func (v *view) hasProp(res resource, name xml.Name, report bool) bool {
 // writeProp writes property name of res and reports whether res has it.
 // An object's calendar-data (in REPORTs only, RFC 4791 §9.6) is written
 // from its pieces: the head every object shares, escaped once per view,
-// and the object's event, escaped once per rendering.
-func (v *view) writeProp(w *multistatusWriter, res resource, name xml.Name, report bool) bool {
+// and the object's event, escaped once per rendering; or, when q asks to
+// expand it, in UTC without its VTIMEZONE, and without its VEVENT when
+// that does not overlap expand's range (§9.6.5).
+func (v *view) writeProp(w *multistatusWriter, res resource, name xml.Name, report bool, q *propQuery) bool {
+	if name == nameCalendarData && report && res.kind == resObject && q.data.expand {
+		// Made per request: clients rarely ask for it, and its bytes are
+		// not the object's.
+		in := span{start: q.data.start, end: q.data.end}.overlapsEvent(res.obj.span.start, res.obj.span.end)
+		w.data = res.obj.obj.AppendExpanded(w.data[:0], in)
+		w.raw(calendarDataOpen)
+		w.rawEscaped(w.data)
+		w.raw(calendarDataClose)
+		return true
+	}
 	if name == nameCalendarData && report && res.kind == resObject {
 		w.raw(calendarDataOpen)
 		w.raw(v.objectHeadXML)
@@ -180,6 +192,13 @@ func (h *Handler) serveReport(w http.ResponseWriter, r *http.Request, v *view, r
 		}
 		h.fail(w, r, http.StatusBadRequest, bodyError("REPORT", err))
 		return
+	}
+	for _, l := range [...]*nameList{q.Prop, q.Include} {
+		if l != nil && !l.data.supported() {
+			h.precondition(w, r, http.StatusForbidden, condition(nsCalDAV, "supported-calendar-data"),
+				fmt.Sprintf("calendar-data asked as %q version %q", l.data.contentType, l.data.version))
+			return
+		}
 	}
 	switch q.XMLName {
 	case nameSyncCollection:

@@ -83,7 +83,11 @@
 //     4791 §7.8), and each resource's supported-report-set lists exactly
 //     the REPORTs it answers (the home: multiget and sync-collection);
 //   - calendar-multiget answers only objects below the request URL;
-//   - calendar-data in REPORT answers is the object's exact bytes;
+//   - calendar-data in REPORT answers is the object's exact bytes, or,
+//     with CALDAV:expand (RFC 4791 §9.6.5, python-caldav's date search
+//     asks for it), the object in UTC without its VTIMEZONE, its VEVENT
+//     only when it overlaps the range; a media type other than
+//     text/calendar 2.0 gets 403 CALDAV:supported-calendar-data;
 //   - GET and HEAD on objects and calendars (the calendar's whole .ics) with
 //     ETag, Last-Modified and 304 answers to If-None-Match;
 //   - request bodies are capped (413 above the cap), and nested at most

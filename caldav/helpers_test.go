@@ -101,6 +101,18 @@ func (s *testServer) object(tb testing.TB, id string) doc {
 	return doc{Body: obj.Bytes(), ETag: obj.ETag(), Modified: obj.Modified()}
 }
 
+// expanded returns the current object of session id as a REPORT that
+// expands it over a range the session overlaps answers it (RFC 4791
+// §9.6.5): in UTC, without its VTIMEZONE.
+func (s *testServer) expanded(tb testing.TB, id string) string {
+	tb.Helper()
+	obj, ok := s.web.Current().Object(id)
+	if !ok {
+		tb.Fatalf("no object %q", id)
+	}
+	return string(obj.AppendExpanded(nil, true))
+}
+
 // request is one HTTP request to replay.
 type request struct {
 	method, path string

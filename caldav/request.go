@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
+	"time"
 )
 
 // davRequest is a PROPFIND or REPORT body, decoded in one pass whatever
@@ -59,12 +61,95 @@ var errTooManyProps = fmt.Errorf("the request names more than %d properties, or 
 	maxRequestedProps, maxRequestedPropBytes)
 
 // nameList is the names of the elements inside DAV:prop (or DAV:include);
-// what they hold (e.g. calendar-data's comp and expand) is skipped.
+// what they hold is skipped, but for what calendar-data asks (data).
 // Decoding stops at the first name over maxRequestedProps or
 // maxRequestedPropBytes, so a body of thousands of names costs no more
 // than reading up to there.
 type nameList struct {
 	names []xml.Name // as listed, repeats included
+	data  dataRequest
+}
+
+// dataRequest is what a CALDAV:calendar-data element in a REPORT asks of
+// the objects' data (RFC 4791 §9.6): a media type and version, and
+// whether to expand each object over a time range (§9.6.5). Its comp and
+// prop (§9.6.1), which ask for parts of an object, are not honoured: an
+// object is one VEVENT and its VTIMEZONE, and is answered whole, as
+// Radicale does. limit-recurrence-set and limit-freebusy-set change
+// nothing in objects without recurrence or free-busy data.
+type dataRequest struct {
+	contentType, version string // as given; "" for none
+	expand               bool
+	start, end           time.Time // expand's range, [start, end)
+}
+
+// supported reports whether the media type and version asked for are the
+// one calendar-data is served in, the one supported-calendar-data lists.
+func (r dataRequest) supported() bool {
+	mt, _, _ := strings.Cut(r.contentType, ";")
+	return (r.contentType == "" || strings.EqualFold(strings.TrimSpace(mt), "text/calendar")) &&
+		(r.version == "" || strings.TrimSpace(r.version) == "2.0")
+}
+
+// decodeDataRequest reads a calendar-data element of a prop list.
+func decodeDataRequest(d *xml.Decoder, start xml.StartElement) (dataRequest, error) {
+	var r dataRequest
+	for _, a := range start.Attr {
+		switch {
+		case a.Name.Space != "":
+		case a.Name.Local == "content-type":
+			r.contentType = a.Value
+		case a.Name.Local == "version":
+			r.version = a.Value
+		}
+	}
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return r, err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if t.Name == calName("expand") {
+				if r.start, r.end, err = decodeExpand(t); err != nil {
+					return r, err
+				}
+				r.expand = true
+			}
+			if err := d.Skip(); err != nil {
+				return r, err
+			}
+		case xml.EndElement:
+			return r, nil
+		}
+	}
+}
+
+// decodeExpand reads the range of a CALDAV:expand: start and end are
+// both required (RFC 4791 §9.6.5), UTC date-times as in time-range.
+func decodeExpand(e xml.StartElement) (start, end time.Time, err error) {
+	var have [2]bool
+	for _, a := range e.Attr {
+		if a.Name.Space != "" || a.Name.Local != "start" && a.Name.Local != "end" {
+			continue
+		}
+		t, err := time.Parse(utcLayout, strings.TrimSpace(a.Value))
+		if err != nil {
+			return start, end, fmt.Errorf("expand %s %q is not a UTC date-time like 20191008T000000Z", a.Name.Local, a.Value)
+		}
+		if a.Name.Local == "start" {
+			start, have[0] = t, true
+		} else {
+			end, have[1] = t, true
+		}
+	}
+	switch {
+	case !have[0] || !have[1]:
+		return start, end, errors.New("expand needs both start and end")
+	case !end.After(start):
+		return start, end, fmt.Errorf("expand ends (%s) before or when it starts (%s)", end.Format(utcLayout), start.Format(utcLayout))
+	}
+	return start, end, nil
 }
 
 func (l *nameList) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
@@ -81,6 +166,13 @@ func (l *nameList) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
 				return errTooManyProps
 			}
 			l.names = append(l.names, t.Name)
+			if t.Name == nameCalendarData {
+				var err error
+				if l.data, err = decodeDataRequest(d, t); err != nil {
+					return err
+				}
+				continue
+			}
 			if err := d.Skip(); err != nil {
 				return err
 			}
@@ -120,8 +212,9 @@ const (
 // propQuery is the prop part of a request: what to answer per resource.
 type propQuery struct {
 	mode  propMode
-	names []xml.Name // modeProp: the names; modeAllProp: the included ones
-	empty []string   // each name as an empty element, for 404 propstats
+	names []xml.Name  // modeProp: the names; modeAllProp: the included ones
+	empty []string    // each name as an empty element, for 404 propstats
+	data  dataRequest // what calendar-data, when named, asks
 }
 
 func newPropQuery(mode propMode, names []xml.Name) propQuery {
@@ -145,7 +238,11 @@ func (q *davRequest) propQuery() (propQuery, error) {
 	if err != nil {
 		return propQuery{}, err
 	}
-	return newPropQuery(mode, names), nil
+	pq := newPropQuery(mode, names)
+	if list != nil {
+		pq.data = list.data
+	}
+	return pq, nil
 }
 
 // decodeRequest decodes a PROPFIND or REPORT body. Errors are the

@@ -79,6 +79,9 @@ type multistatusWriter struct {
 	started bool    // the status and a first chunk went out
 	err     error   // the first failed write: the client went away
 	missing []int   // scratch space of writeResponse
+	// Scratch space of view.writeProp for data made per request (an
+	// expanded object) and of rawEscaped.
+	data, escaped []byte
 }
 
 // newMultistatus starts a multistatus answer to w.
@@ -121,11 +124,21 @@ func (w *multistatusWriter) status(code int) {
 }
 
 // raw writes XML as it is, filling the chunk and writing each full one.
-func (w *multistatusWriter) raw(s string) {
+func (w *multistatusWriter) raw(s string) { put(w, s) }
+
+// rawEscaped writes b escaped for XML, through a scratch buffer the
+// writer keeps for the next call.
+func (w *multistatusWriter) rawEscaped(b []byte) {
+	w.escaped = appendEscaped(w.escaped[:0], b)
+	put(w, w.escaped)
+}
+
+// put is raw for text of either type.
+func put[T string | []byte](w *multistatusWriter, s T) {
 	for {
 		n := copy(w.b[len(w.b):cap(w.b)], s)
 		w.b = w.b[:len(w.b)+n]
-		if s = s[n:]; s == "" {
+		if s = s[n:]; len(s) == 0 {
 			return
 		}
 		w.flush()
@@ -179,7 +192,7 @@ func statusLine(code int) string {
 // reference, so CRLF line ends survive XML parsing (a parser turns a
 // literal CR LF into LF); LF and tab stay as they are, so calendar data
 // stays readable. Characters XML 1.0 cannot carry become U+FFFD.
-func appendEscaped(b []byte, s string) []byte {
+func appendEscaped[T string | []byte](b []byte, s T) []byte {
 	last := 0
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -200,7 +213,9 @@ func appendEscaped(b []byte, s string) []byte {
 		case c < 0x20:
 			rep = "\uFFFD"
 		case c >= utf8.RuneSelf:
-			r, n := utf8.DecodeRuneInString(s[i:])
+			// At most one rune's bytes: a conversion the compiler does on
+			// the stack when s is a []byte.
+			r, n := utf8.DecodeRuneInString(string(s[i:min(i+utf8.UTFMax, len(s))]))
 			width = n
 			if r == utf8.RuneError && n == 1 || r == 0xFFFE || r == 0xFFFF {
 				rep = "\uFFFD"

@@ -1,12 +1,15 @@
 package ical
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
 	"slices"
 	"strconv"
 	"time"
+
+	goical "github.com/emersion/go-ical"
 
 	"confcal/agenda"
 )
@@ -270,6 +273,7 @@ func (e *Rendered) FeedOf(hd Head, sel agenda.Selection) (*Calendar, error) {
 // the event was rendered.
 type Object struct {
 	head []byte
+	bare []byte // head without the VTIMEZONE
 	ev   *event
 }
 
@@ -279,7 +283,7 @@ func (e *Rendered) Object(id string) (Object, bool) {
 	if !ok {
 		return Object{}, false
 	}
-	return Object{head: e.objectHead, ev: ev}, true
+	return Object{head: e.objectHead, bare: e.objectBare, ev: ev}, true
 }
 
 // ETag returns the object's strong entity tag, quoted.
@@ -303,6 +307,59 @@ func (o Object) Event() []byte { return o.ev.body }
 // AppendTo appends the object's bytes to b.
 func (o Object) AppendTo(b []byte) []byte {
 	return append(append(append(b, o.head...), o.ev.body...), calendarEnd...)
+}
+
+// AppendExpanded appends the object as a CalDAV REPORT that asks to
+// expand it over a time range gets it (RFC 4791 §9.6.5): without the
+// VTIMEZONE, its DTSTART and DTEND in UTC, and with the VEVENT only when
+// event is true (the caller's range overlaps the session; a session is
+// one instance, with no recurrence to expand). Its other lines are the
+// event's own bytes. These bytes are not the object the ETag names, and
+// are made per call.
+func (o Object) AppendExpanded(b []byte, event bool) []byte {
+	b = append(b, o.bare...)
+	if event {
+		s := o.ev.in.session
+		b = appendInUTC(b, o.ev.body, s.Start, s.End)
+	}
+	return append(b, calendarEnd...)
+}
+
+// appendInUTC appends the VEVENT body with its DTSTART and DTEND lines
+// (and their folded continuations) written anew in UTC.
+func appendInUTC(b, body []byte, start, end time.Time) []byte {
+	for len(body) > 0 {
+		// One property: a line and the continuation lines after it.
+		n := 0
+		for {
+			i := bytes.Index(body[n:], []byte("\r\n"))
+			if i < 0 {
+				n = len(body)
+				break
+			}
+			n += i + 2
+			if n == len(body) || body[n] != ' ' && body[n] != '\t' {
+				break
+			}
+		}
+		prop := body[:n]
+		body = body[n:]
+		switch {
+		case isProp(prop, goical.PropDateTimeStart):
+			b = append(append(append(b, goical.PropDateTimeStart+":"...), start.UTC().Format(utcFormat)...), "\r\n"...)
+		case isProp(prop, goical.PropDateTimeEnd):
+			b = append(append(append(b, goical.PropDateTimeEnd+":"...), end.UTC().Format(utcFormat)...), "\r\n"...)
+		default:
+			b = append(b, prop...)
+		}
+	}
+	return b
+}
+
+// isProp reports whether the content line line is of property name: the
+// name followed by its parameters (";") or its value (":").
+func isProp(line []byte, name string) bool {
+	return len(line) > len(name) && string(line[:len(name)]) == name && (line[len(name)] == ';' || line[len(name)] == ':')
 }
 
 // Bytes returns the object's bytes in one new slice.

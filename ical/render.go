@@ -72,6 +72,9 @@ type Rendered struct {
 	tzLines    []byte
 	feedFixed  []propLine
 	objectHead []byte
+	// objectBare is objectHead without the VTIMEZONE, for objects
+	// written with their times in UTC (Object.AppendExpanded).
+	objectBare []byte
 	events     map[string]*event
 	// rendered counts the VEVENTs this Render encoded rather than reused
 	// from the previous rendering.
@@ -415,6 +418,8 @@ func (e *Rendered) encodeSharedHeads() error {
 		return fmt.Errorf("ical: calendar head: %w", err)
 	}
 	e.objectHead = e.assemble(object)
+	bare := len(e.objectHead) - len(e.tzLines)
+	e.objectBare = e.objectHead[:bare:bare]
 	ri := goical.NewProp(goical.PropRefreshInterval)
 	ri.Params.Set(goical.ParamValue, string(goical.ValueDuration)) // RFC 7986 §5.7 requires it
 	ri.Value = refresh
