@@ -420,8 +420,10 @@ func (e *Editor) bumped(id string) bool {
 
 // AddSession adds a new session. Its ID must be a new slug; its title and
 // abstract must pass CheckTitle and CheckAbstract (as UpdateSession
-// prepares them); its times are kept to the minute (see WholeMinute).
-// Sequence starts at 0 and LastModified is the edit's time.
+// prepares them); its times are kept to the minute (see WholeMinute); its
+// Number, when not 0, must be positive and no other session's (ErrInvalid,
+// ErrExists), and 0 numbers it after the highest. Sequence starts at 0 and
+// LastModified is the edit's time.
 func (e *Editor) AddSession(x Session, force bool) error {
 	if e.done {
 		return errCommitted
@@ -442,8 +444,14 @@ func (e *Editor) AddSession(x Session, force bool) error {
 			return wrapf(err, "session %q", x.ID)
 		}
 	}
-	if x.Number < 0 || x.Number != 0 && slices.ContainsFunc(e.sessions, func(o *Session) bool { return o.Number == x.Number }) {
-		x.Number = 0 // taken or bad: the snapshot numbers it anew
+	// The number is schedule.xml's event id, which apps that import the
+	// export key sessions on: one asked for is given or refused, never
+	// quietly swapped for another. 0 numbers it after the highest.
+	if x.Number < 0 {
+		return errorf(ErrInvalid, "session %q: number %d is negative", x.ID, x.Number)
+	}
+	if owner := e.numbered(x.Number); owner != "" {
+		return errorf(ErrExists, "session %q: number %d belongs to session %q", x.ID, x.Number, owner)
 	}
 	x.Start, x.End = WholeMinute(x.Start).In(e.base.loc), WholeMinute(x.End).In(e.base.loc)
 	if x.Status == "" {
@@ -457,6 +465,20 @@ func (e *Editor) AddSession(x Session, force bool) error {
 	e.put(len(e.sessions), x)
 	e.record(Change{Session: x.ID, Field: FieldCreated, New: x.Title})
 	return nil
+}
+
+// numbered returns the ID of the session with number n, "" when n is 0 or
+// no session has it.
+func (e *Editor) numbered(n int64) string {
+	if n == 0 {
+		return ""
+	}
+	for _, o := range e.sessions {
+		if o.Number == n {
+			return o.ID
+		}
+	}
+	return ""
 }
 
 // AddRoom adds a room. Its ID must be a new slug and its name (without

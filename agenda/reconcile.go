@@ -112,6 +112,11 @@ func (e *Editor) Reconcile(c Contents) (warnings []string, err error) {
 	for i, x := range c.Sessions {
 		if match[i] == "" {
 			x.Status, x.Sequence = StatusConfirmed, 0
+			if x.Number < 0 || e.numbered(x.Number) != "" {
+				// A source's number a session added here took first:
+				// the new one is numbered after the highest instead.
+				x.Number = 0
+			}
 			if err := e.AddSession(x, true); err != nil {
 				return nil, err
 			}

@@ -175,3 +175,41 @@ func TestReconcileErrors(t *testing.T) {
 		}
 	}
 }
+
+// A session an organizer added by hand may have taken the number a
+// source's new session has: the import still adds it, numbered after the
+// highest, and the hand-made one keeps its number. (An organizer who asks
+// for a taken number is refused: AddSession.)
+func TestReconcileRenumbersTakenNumber(t *testing.T) {
+	at := agendatest.At(1, 12, 0)
+	e := agendatest.Small(t).Edit("organizer", at)
+	hand := agenda.Session{ID: "hand", Title: "By Hand", Start: agendatest.At(9, 9, 0), End: agendatest.At(9, 9, 45), Room: "room-1", Track: "talks", Number: 50}
+	if err := e.AddSession(hand, false); err != nil {
+		t.Fatalf("AddSession: %v", err)
+	}
+	taken := hand
+	taken.ID, taken.Title = "other", "Other"
+	if err := e.AddSession(taken, true); !errors.Is(err, agenda.ErrExists) {
+		t.Fatalf("AddSession of a taken number: %v, want ErrExists", err)
+	}
+	s, err := e.Commit()
+	if err != nil {
+		t.Fatalf("Commit: %v", err)
+	}
+	file := edited(func(ss []agenda.Session) []agenda.Session {
+		return append(ss, agenda.Session{ID: "extra", Title: "Extra", Start: agendatest.At(9, 10, 0), End: agendatest.At(9, 10, 45), Room: "room-1", Track: "talks", Number: 50})
+	})
+	imp := s.Edit("import", at.Add(time.Hour))
+	if _, err := imp.Reconcile(file); err != nil {
+		t.Fatalf("Reconcile: %v", err)
+	}
+	next, err := imp.Commit()
+	if err != nil {
+		t.Fatalf("Commit: %v", err)
+	}
+	h, _ := next.Session("hand")
+	x, ok := next.Session("extra")
+	if !ok || h.Number != 50 || x.Number == 50 || x.Number == 0 {
+		t.Errorf("after the import: hand numbered %d, extra %d (found %v); want 50 and another", h.Number, x.Number, ok)
+	}
+}

@@ -93,7 +93,8 @@ type NewSession struct {
 	URL      string   `json:"url,omitempty"`
 	Speakers []string `json:"speakers,omitempty"` // speaker IDs, in billing order
 	// Number is the session's numeric ID; 0 (or left out) numbers it
-	// after the highest in use.
+	// after the highest in use. A negative one is refused, and so is one
+	// another session has (409).
 	Number int64 `json:"number,omitempty"`
 	Force  bool  `json:"force,omitempty"`
 }

@@ -353,6 +353,8 @@ func TestAPIWriteErrors(t *testing.T) {
 		{"new session with a bad ID", "POST", "/api/sessions", `{"id": "Bad ID", "title": "X", "start": "2019-10-09T14:00", "end": "2019-10-09T14:30", "room": "room-1", "track": "talks"}`, nil, 400, "not a slug"},
 		{"new session taken ID", "POST", "/api/sessions", `{"id": "late-talk", "title": "X", "start": "2019-10-09T14:00", "end": "2019-10-09T14:30", "room": "room-1", "track": "talks"}`, nil, 409, `session "late-talk" already exists`},
 		{"new session with a bad status", "POST", "/api/sessions", `{"title": "X", "start": "2019-10-09T14:00", "end": "2019-10-09T14:30", "room": "room-1", "track": "talks", "status": "moved"}`, nil, 400, "status"},
+		{"new session taken number", "POST", "/api/sessions", `{"title": "X", "start": "2019-10-09T14:00", "end": "2019-10-09T14:30", "room": "room-1", "track": "talks", "number": 1}`, nil, 409, "number 1 belongs to session"},
+		{"new session negative number", "POST", "/api/sessions", `{"title": "X", "start": "2019-10-09T14:00", "end": "2019-10-09T14:30", "room": "room-1", "track": "talks", "number": -3}`, nil, 422, "number -3 is negative"},
 		{"new session overlapping", "POST", "/api/sessions", `{"title": "X", "start": "2019-10-09T16:30", "end": "2019-10-09T17:00", "room": "room-1", "track": "talks"}`, nil, 409, "overlap"},
 		{"new session unknown track", "POST", "/api/sessions", `{"title": "X", "start": "2019-10-09T14:00", "end": "2019-10-09T14:30", "room": "room-1", "track": "nope"}`, nil, 422, "unknown track"},
 		{"new session no title ID", "POST", "/api/sessions", `{"title": "!!", "start": "2019-10-09T14:00", "end": "2019-10-09T14:30", "room": "room-1", "track": "talks"}`, nil, 400, "id"},
@@ -470,6 +472,12 @@ func TestAPICreateSession(t *testing.T) {
 	}
 	w = e.do("POST", "/api/sessions", `{"title": "Forced", "start": "2019-10-09T16:30", "end": "2019-10-09T17:00", "room": "room-1", "track": "talks", "force": true}`)
 	wantStatus(t, w, 201)
+	// A number asked for, and free, is the one given.
+	w = e.do("POST", "/api/sessions", `{"title": "Numbered", "start": "2019-10-09T18:00", "end": "2019-10-09T18:30", "room": "room-1", "track": "talks", "number": 77}`)
+	wantStatus(t, w, 201)
+	if s := decodeBody[api.Session](t, w); s.Number != 77 {
+		t.Errorf("created %+v, want number 77", s)
+	}
 }
 
 func TestAPIRooms(t *testing.T) {
