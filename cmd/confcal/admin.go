@@ -183,7 +183,7 @@ func dial(ctx context.Context, f *adminFlags, stdin io.Reader) (organizer, func(
 		if store, _, err = f.store.open(ctx); err != nil {
 			return nil, nil, err
 		}
-		agd, seed = store, func() (*agenda.Snapshot, error) { return f.seed.snapshot(ctx, stdin) }
+		agd, seed = store, func() (*agenda.Snapshot, error) { return f.seed.snapshot(ctx, stdin, nil) }
 	} else {
 		if store, where, err = openExisting(ctx, f.store); err != nil {
 			return nil, nil, fmt.Errorf("no conference %q: %w", slug, err)

@@ -396,3 +396,27 @@ func TestServeFollowsCSV(t *testing.T) {
 		{args: []string{"rooms", "rename", "room-b", "Room Beta"}, out: []string{"revision 3: Room B renamed to Room Beta"}},
 	})
 }
+
+// TestAgendaFileProblemsReported: sessions and export -agenda say on
+// stderr what the import of the file skipped or repaired, as import does,
+// and keep stdout the agenda's alone.
+func TestAgendaFileProblemsReported(t *testing.T) {
+	_, b, _ := writeCSV(t)
+	skipped := "skipped or repaired: " + b + ":4: no id (the file has an id column, and a session without one could not be followed from one import to the next): skipped\n"
+	for _, args := range [][]string{
+		{"sessions", "-agenda", b, "-time-zone", "Europe/Berlin"},
+		{"export", "-agenda", b, "-time-zone", "Europe/Berlin"},
+		{"export", "-agenda", b, "-time-zone", "Europe/Berlin", "-format", "csv"},
+	} {
+		out, errOut, err := runCmd(t, "", args...)
+		if err != nil {
+			t.Fatalf("confcal %q: %v", args, err)
+		}
+		if errOut != skipped {
+			t.Errorf("confcal %q: stderr %q, want %q", args, errOut, skipped)
+		}
+		if strings.Contains(out, "skipped") {
+			t.Errorf("confcal %q: stdout carries the problems:\n%s", args, out)
+		}
+	}
+}

@@ -49,7 +49,7 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if *format != "ics" && (!pick.Empty() || pick.Alarm != (catalog.Alarm{})) {
 		return &usageError{err: fmt.Errorf("export: -track, -room, -day, -session and -alarm are for the ics export only")}
 	}
-	snap, err := currentAgenda(ctx, file, store, stdin)
+	snap, err := currentAgenda(ctx, file, store, stdin, stderr)
 	if err != nil {
 		return err
 	}

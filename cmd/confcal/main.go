@@ -295,11 +295,17 @@ func (a *agendaFlags) read(ctx context.Context, stdin io.Reader) (formats.Result
 	return res, err
 }
 
-// snapshot returns revision 1 of the agenda the flags name.
-func (a *agendaFlags) snapshot(ctx context.Context, stdin io.Reader) (*agenda.Snapshot, error) {
+// snapshot returns revision 1 of the agenda the flags name. What its
+// import skipped or repaired is printed to warn, when not nil, a line each.
+func (a *agendaFlags) snapshot(ctx context.Context, stdin io.Reader, warn io.Writer) (*agenda.Snapshot, error) {
 	res, err := a.read(ctx, stdin)
 	if err != nil {
 		return nil, err
+	}
+	if warn != nil {
+		for _, p := range res.Problems {
+			fmt.Fprintln(warn, "skipped or repaired:", printable(p.String()))
+		}
 	}
 	snap, err := agenda.NewSnapshot(res.Contents, 1, 1, nil)
 	if err != nil {

@@ -21,7 +21,7 @@ func runSessions(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	if err := file.check(); err != nil {
 		return err
 	}
-	snap, err := currentAgenda(ctx, file, store, stdin)
+	snap, err := currentAgenda(ctx, file, store, stdin, stderr)
 	if err != nil {
 		return err
 	}
