@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	goical "github.com/emersion/go-ical"
 
@@ -161,5 +164,64 @@ func TestConferencesFromEachFormat(t *testing.T) {
 	var list api.ConferenceList
 	if err := json.NewDecoder(get(t, base+"/api/conferences").Body).Decode(&list); err != nil || len(list.Conferences) != 1+len(formatCases()) {
 		t.Errorf("GET /api/conferences: %d conferences, %v", len(list.Conferences), err)
+	}
+}
+
+// TestJSONInOtherEncodings: the JSON schedules saved as Windows tools save
+// them — UTF-16 with a byte-order mark (PowerShell's Out-File), or with a
+// character in the machine's code page — read as the UTF-8 original, the
+// code page's line reported.
+func TestJSONInOtherEncodings(t *testing.T) {
+	for _, tc := range []struct {
+		sample string
+		flags  []string
+	}{
+		{"sessionize-occ2020/all.json", []string{"-time-zone", "America/New_York"}},
+		{"pretalx-democon-json/schedule.json", nil},
+	} {
+		t.Run(tc.sample, func(t *testing.T) {
+			orig, err := os.ReadFile(sample(t, tc.sample))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sessions := func(data []byte) (string, string) {
+				t.Helper()
+				p := filepath.Join(t.TempDir(), filepath.Base(tc.sample))
+				if err := os.WriteFile(p, data, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				out, errOut, err := runCmd(t, "", append([]string{"sessions", "-agenda", p}, tc.flags...)...)
+				if err != nil {
+					t.Fatalf("confcal sessions -agenda %s: %v", p, err)
+				}
+				return out, strings.ReplaceAll(errOut, p, "FILE")
+			}
+			want, _ := sessions(orig)
+
+			var u16 []byte
+			for _, u := range utf16.Encode([]rune("\ufeff" + strings.TrimPrefix(string(orig), "\ufeff"))) {
+				u16 = append(u16, byte(u), byte(u>>8))
+			}
+			if got, _ := sessions(u16); got != want {
+				t.Errorf("UTF-16: sessions differ from the UTF-8 original's:\n%s\nwant\n%s", got, want)
+			}
+
+			// The first Latin-1 letter of the original in Windows-1252 (and
+			// ISO 8859-1), where the sample has one.
+			i := bytes.IndexFunc(orig, func(r rune) bool { return r >= 0xC0 && r <= 0xFF })
+			if i < 0 {
+				return
+			}
+			r, n := utf8.DecodeRune(orig[i:])
+			latin := append(append(append([]byte{}, orig[:i]...), byte(r)), orig[i+n:]...)
+			line := bytes.Count(orig[:i], []byte("\n")) + 1
+			got, errOut := sessions(latin)
+			if got != want {
+				t.Errorf("Windows-1252: sessions differ from the UTF-8 original's:\n%s\nwant\n%s", got, want)
+			}
+			if report := fmt.Sprintf("skipped or repaired: FILE: line %d is not UTF-8: read as Windows-1252", line); !strings.Contains(errOut, report) {
+				t.Errorf("Windows-1252: stderr\n%s\nwant a line %q", errOut, report)
+			}
+		})
 	}
 }

@@ -120,9 +120,11 @@ func (o object) array(key string) ([]json.RawMessage, bool) {
 func isNull(raw json.RawMessage) bool { return len(raw) == 0 || string(raw) == "null" }
 
 // readDocument reads data as one JSON object (see schedule.DecodeJSON for
-// the errors that make the whole document unreadable).
-func readDocument(name string, data []byte) (object, error) {
-	raw, err := schedule.DecodeJSON(name, data, "a JSON object")
+// the errors that make the whole document unreadable), naming it and
+// reporting what it repaired in p.
+func readDocument(p *schedule.Places, data []byte) (object, error) {
+	name := p.Name
+	raw, err := p.DecodeJSON(data, "a JSON object")
 	if err != nil {
 		return object{}, err
 	}

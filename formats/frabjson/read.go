@@ -36,7 +36,7 @@ func Parse(data []byte, opts formats.Options) (formats.Result, error) {
 		sessionAt:  map[string]string{},
 		numberAt:   map[int64]string{},
 	}
-	doc, err := readDocument(p.Name, data)
+	doc, err := readDocument(&p.Places, data)
 	if err != nil {
 		return formats.Result{}, err
 	}

@@ -101,7 +101,7 @@ type item struct {
 
 // document reads data as the All view's object of arrays.
 func (p *parser) document(data []byte) (map[string]json.RawMessage, error) {
-	raw, err := schedule.DecodeJSON(p.Name, data, "the Sessionize All view")
+	raw, err := p.DecodeJSON(data, "the Sessionize All view")
 	if err != nil {
 		return nil, err
 	}

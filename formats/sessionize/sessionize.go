@@ -11,7 +11,10 @@
 // has no usable session fails. How each quirk is read:
 //
 //   - The file may start with a UTF-8 byte-order mark (Sessionize writes
-//     one); it is skipped.
+//     one); it is skipped. A file saved again by Windows tools is read
+//     too: UTF-16 is converted, and lines that are not UTF-8 are read as
+//     Windows-1252 and reported (schedule.Places.DecodeJSON), as in every
+//     JSON format.
 //   - startsAt and endsAt are the venue's wall-clock times without an
 //     offset ("2020-03-28T09:55:00"), so the zone must come from
 //     formats.Options.TimeZone (formats.Zone fails with a clear message

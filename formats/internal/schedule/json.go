@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"confcal/agenda"
 	"confcal/formats"
@@ -16,8 +17,8 @@ import (
 // optional byte-order mark) with the members a and b near its start. It
 // reads at most the first 64 KiB.
 func SniffJSON(data []byte, a, b string) bool {
-	head := data[:min(len(data), 64<<10)]
-	head = bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\ufeff")), " \t\r\n")
+	head, _ := jsonText(data[:min(len(data), 64<<10)])
+	head = bytes.TrimLeft(head, " \t\r\n")
 	return len(head) > 0 && head[0] == '{' && hasMember(head, a) && hasMember(head, b)
 }
 
@@ -39,13 +40,51 @@ func hasMember(head []byte, name string) bool {
 	return false
 }
 
-// DecodeJSON reads data (after an optional byte-order mark) as one JSON
-// value, naming the line and column of a syntax error or of anything after
+// jsonText returns data as UTF-8: without a byte-order mark, UTF-16
+// (with a mark, or without one when the first character is ASCII, as RFC
+// 4627 §3 told readers to tell it) converted, and lines that are not UTF-8
+// read as Windows-1252, whose numbers it returns. JSON must be UTF-8 (RFC
+// 8259 §8.1), but a schedule saved by Windows tools (PowerShell's
+// Out-File, Notepad) comes as UTF-16 or in the machine's code page; read
+// as UTF-8, every such character would become U+FFFD. Line numbers stay
+// those of the file.
+func jsonText(data []byte) ([]byte, []int) {
+	switch {
+	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
+		data = data[3:]
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+		// A mark in the UTF-8 text converted too (PowerShell keeps one).
+		data = []byte(strings.TrimPrefix(UTF16(data[2:], data[0] == 0xFE), "\ufeff"))
+	case len(data) >= 2 && data[0] != 0 && data[1] == 0:
+		data = []byte(UTF16(data, false))
+	case len(data) >= 2 && data[0] == 0 && data[1] != 0:
+		data = []byte(UTF16(data, true))
+	}
+	if utf8.Valid(data) {
+		return data, nil
+	}
+	var out []byte
+	var bad []int
+	for no, l := range bytes.SplitAfter(data, []byte("\n")) {
+		if utf8.Valid(l) {
+			out = append(out, l...)
+			continue
+		}
+		bad = append(bad, no+1)
+		out = append(out, Windows1252(l)...)
+	}
+	return out, bad
+}
+
+// DecodeJSON reads data as one JSON value, naming the line and column of
+// a syntax error, of the end of a document cut short or of anything after
 // the value: the only errors that make a whole document unreadable. want
 // says, for an empty document, what was expected ("a JSON object").
-// Errors start with name.
-func DecodeJSON(name string, data []byte, want string) (json.RawMessage, error) {
-	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+// Errors start with p.Name. A byte-order mark is dropped, UTF-16 converted
+// and lines that are not UTF-8 are read as Windows-1252 and reported.
+func (p *Places) DecodeJSON(data []byte, want string) (json.RawMessage, error) {
+	name := p.Name
+	data, cp1252 := jsonText(data)
 	dec := json.NewDecoder(bytes.NewReader(data))
 	var raw json.RawMessage
 	err := dec.Decode(&raw)
@@ -56,8 +95,13 @@ func DecodeJSON(name string, data []byte, want string) (json.RawMessage, error) 
 		return nil, fmt.Errorf("%s:%s: not JSON: %w", name, lineCol(data, syn.Offset-1), err)
 	case errors.Is(err, io.EOF):
 		return nil, fmt.Errorf("%s: empty document, want %s", name, want)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return nil, fmt.Errorf("%s:%s: the document ends before its JSON does (cut short?)", name, lineCol(data, int64(len(data))))
 	case err != nil:
 		return nil, fmt.Errorf("%s: not JSON: %w", name, err)
+	}
+	if len(cp1252) > 0 {
+		p.Report("", Lines(cp1252)+" not UTF-8: read as Windows-1252")
 	}
 	off := dec.InputOffset()
 	if _, extra := dec.Token(); !errors.Is(extra, io.EOF) {

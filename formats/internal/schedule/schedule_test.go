@@ -1,7 +1,11 @@
 package schedule_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"slices"
 	"testing"
+	"unicode/utf16"
 
 	"confcal/formats/internal/schedule"
 )
@@ -101,21 +105,57 @@ func TestHexColor(t *testing.T) {
 	}
 }
 
+// utf16LE encodes s as UTF-16, little endian, with a byte-order mark
+// when bom is set, as Windows tools save text.
+func utf16LE(s string, bom bool) string {
+	var b []byte
+	if bom {
+		b = append(b, 0xFF, 0xFE)
+	}
+	for _, u := range utf16.Encode([]rune(s)) {
+		b = append(b, byte(u), byte(u>>8))
+	}
+	return string(b)
+}
+
 func TestDecodeJSON(t *testing.T) {
-	for _, tc := range []struct{ data, err string }{
-		{"\ufeff{\"a\": 1}", ""},
-		{"", "d.json: empty document, want a thing"},
-		{"{\n  \"a\": ,\n}", "d.json:2:8: not JSON: invalid character ',' looking for beginning of value"},
-		{"{}\n\n  []", "d.json:3:3: more after the JSON document"},
+	for _, tc := range []struct {
+		data, err string
+		value     string   // the value read, compact ("" to skip)
+		problems  []string // what was repaired
+	}{
+		{"\ufeff{\"a\": 1}", "", `{"a":1}`, nil},
+		{utf16LE(`{"a": "Café"}`, true), "", `{"a":"Café"}`, nil},
+		{utf16LE(`{"a": "Café"}`, false), "", `{"a":"Café"}`, nil},
+		{"{\n\"a\": \"Caf\xe9\"\n}", "", `{"a":"Café"}`, []string{"d.json: line 2 is not UTF-8: read as Windows-1252"}},
+		{"", "d.json: empty document, want a thing", "", nil},
+		{"{\n  \"a\": ,\n}", "d.json:2:8: not JSON: invalid character ',' looking for beginning of value", "", nil},
+		{"{}\n\n  []", "d.json:3:3: more after the JSON document", "", nil},
+		{"{\n\"a\": [1, 2", "d.json:2:11: the document ends before its JSON does (cut short?)", "", nil},
+		{"{\"a\": \"unterminated", "d.json:1:20: the document ends before its JSON does (cut short?)", "", nil},
 	} {
-		_, err := schedule.DecodeJSON("d.json", []byte(tc.data), "a thing")
+		p := &schedule.Places{Name: "d.json"}
+		raw, err := p.DecodeJSON([]byte(tc.data), "a thing")
 		if got := ""; err != nil {
 			got = err.Error()
 			if got != tc.err {
 				t.Errorf("DecodeJSON(%q): %q, want %q", tc.data, got, tc.err)
 			}
+			continue
 		} else if tc.err != "" {
 			t.Errorf("DecodeJSON(%q): no error, want %q", tc.data, tc.err)
+			continue
+		}
+		var compact bytes.Buffer
+		if err := json.Compact(&compact, raw); err != nil || compact.String() != tc.value {
+			t.Errorf("DecodeJSON(%q) = %s (%v), want %s", tc.data, compact.String(), err, tc.value)
+		}
+		var got []string
+		for _, pr := range p.Problems {
+			got = append(got, pr.String())
+		}
+		if !slices.Equal(got, tc.problems) {
+			t.Errorf("DecodeJSON(%q): problems %q, want %q", tc.data, got, tc.problems)
 		}
 	}
 }
@@ -129,6 +169,8 @@ func TestSniffJSON(t *testing.T) {
 		{"\ufeff \n{\"b\" : 1, \"a\":2}", true},
 		{`{"a": "b", "c": 1}`, false}, // "b" is a value, not a member
 		{`[{"a": 1, "b": 2}]`, false},
+		{utf16LE(`{"b": {}, "a": 1}`, true), true},
+		{utf16LE(`{"b": {}, "a": 1}`, false), true},
 		{``, false},
 	} {
 		if got := schedule.SniffJSON([]byte(tc.data), "a", "b"); got != tc.want {
