@@ -7,7 +7,9 @@
 //
 // A Client therefore
 //   - takes https URLs only, with a host, without userinfo, with a valid
-//     port (CheckURL), before anything is sent;
+//     port, and not "localhost" or a host that is a number in one of the
+//     forms C resolvers read as an address ("2130706433") (CheckURL),
+//     before anything is sent;
 //   - checks the address at connect time, not only the URL: a name is
 //     resolved once, when dialling, every address it resolves to is
 //     checked (the request fails if any is refused), and the connection
@@ -42,6 +44,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -229,14 +232,40 @@ func (c *Client) checkURL(u *url.URL) error {
 		// "host:" with an empty port.
 		return fmt.Errorf("%w: %s: empty port", ErrURL, redact(u))
 	}
-	if ip, err := netip.ParseAddr(host); err == nil {
-		check := func(ip netip.Addr) error { return CheckAddr(ip, c.opts.AllowLoopback) }
-		if u.Scheme == "http" {
-			check = checkPlain
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return c.checkName(u, host)
+	}
+	check := func(ip netip.Addr) error { return CheckAddr(ip, c.opts.AllowLoopback) }
+	if u.Scheme == "http" {
+		check = checkPlain
+	}
+	if err := check(ip); err != nil {
+		return fmt.Errorf("%w (in %s)", err, redact(u))
+	}
+	return nil
+}
+
+// checkName refuses, before anything is sent, the host names whose
+// address is known without asking DNS, so that whoever registers the URL
+// hears of it at once rather than at the first delivery: "localhost" and
+// names under it, which resolvers answer with loopback (RFC 6761 §6.3),
+// and a name whose last label is a number ("2130706433", "0x7f000001",
+// "127.1"), which no top-level domain is (RFC 3696 §2) and which the
+// inet_aton of C resolvers reads as an IPv4 address. The dialler checks
+// every address a name resolves to in any case (CheckAddr).
+func (c *Client) checkName(u *url.URL, host string) error {
+	name := strings.ToLower(strings.TrimSuffix(host, "."))
+	if name == "localhost" || strings.HasSuffix(name, ".localhost") {
+		if c.opts.AllowLoopback {
+			return nil
 		}
-		if err := check(ip); err != nil {
-			return fmt.Errorf("%w (in %s)", err, redact(u))
-		}
+		return fmt.Errorf("%w: %s: a loopback name (RFC 6761)", ErrAddress, redact(u))
+	}
+	last := name[strings.LastIndexByte(name, '.')+1:]
+	hex := strings.HasPrefix(last, "0x") && len(last) > 2 && strings.Trim(last[2:], "0123456789abcdef") == ""
+	if hex || last != "" && strings.Trim(last, "0123456789") == "" {
+		return fmt.Errorf("%w: %s: a numeric host that is not an IP address in standard form", ErrURL, redact(u))
 	}
 	return nil
 }

@@ -132,6 +132,19 @@ func TestCheckURL(t *testing.T) {
 		{"https://[::]/", true, outbound.ErrAddress},
 		{"https://224.0.0.1/", true, outbound.ErrAddress},
 		{"https://%zz/", false, outbound.ErrURL},
+		{"https://localhost/h", false, outbound.ErrAddress},
+		{"https://LocalHost./h", false, outbound.ErrAddress},
+		{"https://api.localhost/h", false, outbound.ErrAddress},
+		{"https://localhost/h", true, nil},
+		{"https://localhost.example.com/h", false, nil},
+		{"https://0x7f000001/h", false, outbound.ErrURL},
+		{"https://2130706433/h", false, outbound.ErrURL},
+		{"https://127.1/h", false, outbound.ErrURL},
+		{"https://0177.0.0.1/h", false, outbound.ErrURL},
+		{"https://push.example.com.0x10/h", false, outbound.ErrURL},
+		{"https://hooks.0xdeadbeef.example/h", false, nil},
+		{"https://123.example/h", false, nil},
+		{"https://example.123abc/h", false, nil},
 	}
 	for _, tt := range tests {
 		c := outbound.New(outbound.Options{AllowLoopback: tt.loop})
