@@ -203,7 +203,7 @@ func (e *Editor) Import(c Contents, force bool) (warnings []string, err error) {
 		}
 	}
 	if confirmed > 0 && 2*cancelled > confirmed {
-		return nil, &Error{Kind: ErrMassCancel, Msg: fmt.Sprintf("the new version would cancel %d of %d sessions; if that is meant, import it with -force", cancelled, confirmed)}
+		return nil, &Error{Kind: ErrMassCancel, Msg: fmt.Sprintf("the new version would cancel %d of %d sessions", cancelled, confirmed)}
 	}
 	return warnings, nil
 }

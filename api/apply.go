@@ -20,6 +20,10 @@ var ErrPrecondition = errors.New("precondition failed; read it again")
 // OverlapHint ends the message of a refused overlap at the API.
 const OverlapHint = ` (send "force": true to allow it)`
 
+// MassCancelHint ends the message of an import refused at the API for
+// cancelling more than half of the sessions (agenda.ErrMassCancel).
+const MassCancelHint = `; if that is meant, send "force": true`
+
 // checkIfMatch reports whether the ETags of an If-Match field (one value or
 // several, comma-separated; none means no condition) allow a change of a
 // resource whose ETag is etag, by the strong comparison (RFC 9110

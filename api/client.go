@@ -219,6 +219,14 @@ func Precondition(err error) bool {
 	return errors.Is(err, ErrPrecondition) || errors.As(err, &re) && re.Status == http.StatusPreconditionFailed
 }
 
+// MassCancel reports whether err refuses an import that would cancel more
+// than half of the sessions (409 with MassCancelHint from a server, or
+// agenda.ErrMassCancel here).
+func MassCancel(err error) bool {
+	var re *RemoteError
+	return errors.Is(err, agenda.ErrMassCancel) || errors.As(err, &re) && re.Status == http.StatusConflict && strings.HasSuffix(re.Msg, MassCancelHint)
+}
+
 // Overlap reports whether err refuses a slot that overlaps another
 // session (409 for an overlap from a server, or agenda.ErrOverlap here).
 func Overlap(err error) bool {

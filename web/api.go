@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
@@ -401,7 +402,9 @@ func (a *adminAPI) importAgenda(w http.ResponseWriter, r *http.Request) error {
 
 // decodeJSON reads a JSON object (the body is capped by limitBodyAndSetHeaders: 413 above
 // MaxBody) into v, refusing unknown fields, trailing data and bodies that
-// are not JSON.
+// are not JSON or not an object (encoding/json takes null for an object
+// and leaves v as it is: a PATCH of null would be answered as a change of
+// nothing).
 func decodeJSON(r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
@@ -411,7 +414,16 @@ func decodeJSON(r *http.Request, v any) error {
 	}
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
+		return decodeError(err)
+	}
+	if raw[0] != '{' {
+		return errorf(http.StatusBadRequest, "want a JSON object, got %s", kindOf(raw))
+	}
+	obj := json.NewDecoder(bytes.NewReader(raw))
+	obj.DisallowUnknownFields()
+	if err := obj.Decode(v); err != nil {
 		return decodeError(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
@@ -421,6 +433,22 @@ func decodeJSON(r *http.Request, v any) error {
 		return errorf(http.StatusBadRequest, "malformed JSON: data after the object")
 	}
 	return nil
+}
+
+// kindOf names the kind of the JSON value raw (never empty: the decoder
+// gives a value or an error).
+func kindOf(raw json.RawMessage) string {
+	switch raw[0] {
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 'n':
+		return "null"
+	case 't', 'f':
+		return "a boolean"
+	}
+	return "a number"
 }
 
 func decodeError(err error) error {

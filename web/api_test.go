@@ -330,7 +330,9 @@ func TestAPIWriteErrors(t *testing.T) {
 		says    string
 	}{
 		{"malformed JSON", "PATCH", "/api/sessions/late-talk", `{"title": `, nil, 400, "malformed JSON"},
-		{"not an object", "PATCH", "/api/sessions/late-talk", `[1]`, nil, 400, "JSON object"},
+		{"not an object", "PATCH", "/api/sessions/late-talk", `[1]`, nil, 400, "want a JSON object, got an array"},
+		{"null", "PATCH", "/api/sessions/late-talk", ` null `, nil, 400, "want a JSON object, got null"},
+		{"a string", "POST", "/api/rooms", `"Room 9"`, nil, 400, "want a JSON object, got a string"},
 		{"unknown field", "PATCH", "/api/sessions/late-talk", `{"speaker": "x"}`, nil, 400, `unknown field "speaker"`},
 		{"wrong type", "PATCH", "/api/sessions/late-talk", `{"title": 7}`, nil, 400, `field "title"`},
 		{"trailing data", "PATCH", "/api/sessions/late-talk", `{"title": "a"} {}`, nil, 400, "after the object"},
@@ -657,8 +659,8 @@ func TestAPIImportMassCancel(t *testing.T) {
 	body := smallImport(t, func(ss []api.NewSession) []api.NewSession { return ss[:2] }) // three of five gone
 	w := e.do("POST", "/api/import", body)
 	wantStatus(t, w, http.StatusConflict)
-	if msg := errorOf(t, w); !strings.Contains(msg, "force") {
-		t.Errorf("409 says %q, want it to say how to force it", msg)
+	if msg := errorOf(t, w); !strings.HasSuffix(msg, `send "force": true`) || strings.Contains(msg, "-force") {
+		t.Errorf("409 says %q, want it to say how to force it in the API (and not on the command line)", msg)
 	}
 	if e.svc.Current().Revision() != 1 || e.store.Saves() != 1 {
 		t.Fatalf("a refused import changed the agenda: revision %d", e.svc.Current().Revision())

@@ -43,7 +43,7 @@ func statusOf(err error) (int, string) {
 	case errors.Is(err, api.ErrPrecondition):
 		return http.StatusPreconditionFailed, msg
 	case errors.Is(err, agenda.ErrMassCancel):
-		return http.StatusConflict, msg
+		return http.StatusConflict, msg + api.MassCancelHint
 	case errors.Is(err, agenda.ErrNotFound):
 		return http.StatusNotFound, msg
 	case errors.Is(err, agenda.ErrOverlap):

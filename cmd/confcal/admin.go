@@ -252,9 +252,13 @@ func findListing(ctx context.Context, reg agenda.Registry, dir, slug string) (ag
 }
 
 // explain says what a refused change means for the command line: an
-// overlap can be forced with -force, a lost race repeated.
+// overlap or an import that cancels most sessions can be forced with
+// -force, a lost race repeated.
 func explain(err error, id string) error {
 	switch {
+	case api.MassCancel(err):
+		msg := strings.TrimSuffix(err.Error(), api.MassCancelHint)
+		return errors.New(msg + "; if that is meant, import it with -force")
 	case api.Overlap(err):
 		msg := strings.TrimSuffix(err.Error(), api.OverlapHint)
 		return errors.New(msg + " (run again with -force to allow it)")

@@ -42,7 +42,7 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 		out, err := o.Import(ctx, res.Contents, *dry, *force)
 		if err != nil {
-			return fmt.Errorf("%s: %w", printable(name), err)
+			return fmt.Errorf("%s: %w", printable(name), explain(err, name))
 		}
 		switch {
 		case len(out.Changes) == 0:
