@@ -336,12 +336,31 @@ func (a *adminAPI) createSession(w http.ResponseWriter, r *http.Request) error {
 	return a.writeSession(w, r, http.StatusCreated, next, created)
 }
 
+func (a *adminAPI) getRoom(w http.ResponseWriter, r *http.Request) error {
+	snap, err := a.snapshot(w, r)
+	if err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	room, ok := snap.Room(id)
+	if !ok {
+		return errorf(http.StatusNotFound, "no room %q", id)
+	}
+	return a.writeRoom(w, r, http.StatusOK, snap, room)
+}
+
+// writeRoom answers with room of snap and its ETag (the one PATCH's
+// If-Match takes), or 304 when a GET's If-None-Match already has it.
 func (a *adminAPI) writeRoom(w http.ResponseWriter, r *http.Request, status int, snap *agenda.Snapshot, room agenda.Room) error {
 	body := api.FromRoom(snap, room)
 	w.Header().Set(api.RevisionHeader, strconv.FormatInt(snap.Revision(), 10))
 	w.Header().Set("ETag", body.ETag)
-	a.s.writeJSON(w, r, status, body)
-	return nil
+	if notModified(r, body.ETag, time.Time{}) {
+		w.Header().Set("Cache-Control", "no-cache")
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	return a.answer(w, r, status, body)
 }
 
 func (a *adminAPI) createRoom(w http.ResponseWriter, r *http.Request) error {

@@ -49,7 +49,7 @@ func TestAPIMethodNotAllowedSaysAllow(t *testing.T) {
 		{"DELETE", "/api/sessions/late-talk", []string{"GET", "HEAD", "PATCH"}},
 		{"PUT", "/api/sessions", []string{"GET", "HEAD", "POST"}},
 		{"POST", "/api/tracks", []string{"GET", "HEAD"}},
-		{"DELETE", "/api/rooms/room-2", []string{"PATCH"}},
+		{"DELETE", "/api/rooms/room-2", []string{"GET", "HEAD", "PATCH"}},
 		{"GET", "/api/import", []string{"POST"}},
 		{"PATCH", "/api/changes", []string{"GET", "HEAD"}},
 	}

@@ -489,8 +489,20 @@ func TestAPIRooms(t *testing.T) {
 	if r := decodeBody[api.Room](t, w); r.ID != "room-3" || r.Name != "Room 3" || w.Header().Get("Location") != "/api/rooms/room-3" {
 		t.Errorf("created room %+v at %q", r, w.Header().Get("Location"))
 	}
+	// The new room is where Location says, with the same ETag.
+	created := w.Header().Get("ETag")
+	w = e.do("GET", w.Header().Get("Location"), "")
+	wantStatus(t, w, 200)
+	if r := decodeBody[api.Room](t, w); r.ID != "room-3" || w.Header().Get("ETag") != created || r.ETag != created {
+		t.Errorf("GET of the new room: %+v, ETag %q; want room-3 with ETag %q", r, w.Header().Get("ETag"), created)
+	}
+	wantStatus(t, e.do("GET", "/api/rooms/room-3", "", "If-None-Match", created), 304)
+	wantStatus(t, e.do("GET", "/api/rooms/room-9", ""), 404)
 	rooms := decodeBody[api.RoomList](t, e.do("GET", "/api/rooms", ""))
 	etag := rooms.Rooms[1].ETag
+	if w := e.do("GET", "/api/rooms/room-2", ""); w.Header().Get("ETag") != etag {
+		t.Errorf("GET /api/rooms/room-2: ETag %q, the list says %q", w.Header().Get("ETag"), etag)
+	}
 	w = e.do("PATCH", "/api/rooms/room-2", `{"name": "Kesselhaus"}`, "If-Match", etag)
 	wantStatus(t, w, 200)
 	r := decodeBody[api.Room](t, w)

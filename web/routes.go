@@ -182,6 +182,7 @@ func (s *Server) conferenceRoutes(r chi.Router, at string, host Host, read func(
 	read(r, at+"/api/sessions", s.handle(a.listSessions))
 	read(r, at+"/api/sessions/{id}", s.handle(a.getSession))
 	read(r, at+"/api/rooms", s.handle(a.listRooms))
+	read(r, at+"/api/rooms/{id}", s.handle(a.getRoom)) // where POST /api/rooms says the new room is
 	read(r, at+"/api/tracks", s.handle(a.listTracks))
 	read(r, at+"/api/speakers", s.handle(a.listSpeakers))
 	read(r, at+"/api/changes", s.handle(a.listChanges))
