@@ -58,8 +58,9 @@ type Asset struct {
 type Query struct {
 	Values url.Values
 	// Base is the absolute URL of the conference's page, without the
-	// trailing slash; Prefix is its path ("" at the server's root,
-	// "/{slug}" below it), which every local link starts with.
+	// trailing slash; Prefix is its path, which every local link starts
+	// with: "" while its page is the server's root, "/{slug}" otherwise
+	// (even for a page served at the root, once "/" lists conferences).
 	Base   string
 	Prefix string
 	Now    time.Time

@@ -14,7 +14,7 @@ import (
 
 // pageQuery is what the page needs of a request beyond the agenda.
 func (s *Server) pageQuery(r *http.Request, st *site) page.Query {
-	prefix := prefixOf(r)
+	prefix := s.pagePrefix(r)
 	return page.Query{Values: r.URL.Query(), Base: s.cfg.PageBase(r) + prefix, Prefix: prefix, Now: s.cfg.Now(), Picks: st.conf.picks}
 }
 
@@ -38,6 +38,20 @@ func writeHTML(w http.ResponseWriter, r *http.Request, status int, b []byte) {
 	h.Set("Content-Security-Policy", page.CSP)
 	h.Set("Cache-Control", "no-cache")
 	writeBody(w, r, status, "text/html; charset=utf-8", b)
+}
+
+// pagePrefix returns the path prefix the links of r's pages start with:
+// the one r reached its conference under, except at the root while "/"
+// lists the conferences (servePage). The default conference's pages the
+// root still serves (its sessions, its help) then link to its pages under
+// its slug, where a link to "/" would land on the list and lose the
+// filter or pick it carries. A default conference without a slug (a
+// server of one agenda) has no pages but the root's.
+func (s *Server) pagePrefix(r *http.Request) string {
+	if p := prefixOf(r); p != "" || s.cfg.Default == "" || s.hosts() <= 1 {
+		return p
+	}
+	return "/" + s.cfg.Default
 }
 
 func (s *Server) servePage(w http.ResponseWriter, r *http.Request) error {
@@ -86,7 +100,7 @@ func (s *Server) storePick(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	target := prefixOf(r) + "/?my=" + code
+	target := s.pagePrefix(r) + "/?my=" + code
 	if alarm.On() {
 		target += "&" + catalog.AlarmParam + "=" + alarm.String()
 	}
@@ -127,7 +141,7 @@ func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) error {
 // renderError answers a page request with the page's error page.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, snap *agenda.Snapshot, status int, msg string) {
 	var buf bytes.Buffer
-	if err := s.page.Error(&buf, snap, prefixOf(r), status, http.StatusText(status), msg); err != nil {
+	if err := s.page.Error(&buf, snap, s.pagePrefix(r), status, http.StatusText(status), msg); err != nil {
 		s.log.ErrorContext(r.Context(), "rendering an error page", "error", err)
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(status)
