@@ -201,7 +201,23 @@ func (h *Renderer) Conferences(w io.Writer, title string, list []Listed, today a
 	return h.render(w, "conferences", d)
 }
 
-// parseState reads the filters and the pick from q.
+// stateParams are the query parameters parseState reads.
+var stateParams = []string{"day", "track", "room", "my", "pick", catalog.AlarmParam}
+
+// AgendaQuery reports whether v names any of what the agenda page reads
+// from its URL: a filter, a pick, a stored pick's code or a reminder. Such
+// a query asks for one conference's agenda, not for a server's list of
+// conferences.
+func AgendaQuery(v url.Values) bool {
+	for _, k := range stateParams {
+		if v.Has(k) {
+			return true
+		}
+	}
+	return false
+}
+
+// parseState reads the filters and the pick from q (stateParams).
 func parseState(ctx context.Context, snap *agenda.Snapshot, q Query) (state, []string, error) {
 	v := q.Values
 	s := state{prefix: q.Prefix}

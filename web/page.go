@@ -56,6 +56,15 @@ func (s *Server) pagePrefix(r *http.Request) string {
 
 func (s *Server) servePage(w http.ResponseWriter, r *http.Request) error {
 	if prefixOf(r) == "" && s.hosts() > 1 {
+		if s.cfg.Default != "" && page.AgendaQuery(r.URL.Query()) {
+			// A link to the default conference's agenda from while "/"
+			// was its page (a shared short link, a bookmarked filter, a
+			// pick the page's script brings back) is a link to its
+			// agenda, which is under its slug for as long as it is not
+			// alone: so Found, not Moved Permanently.
+			http.Redirect(w, r, "/"+s.cfg.Default+"/?"+r.URL.RawQuery, http.StatusFound)
+			return nil
+		}
 		return s.serveConferenceList(w, r)
 	}
 	return s.renderPage(w, r, func(st *site, b *bytes.Buffer) error {

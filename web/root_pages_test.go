@@ -228,3 +228,80 @@ func agendaName(t *testing.T, hs *hosted) string {
 	}
 	return name
 }
+
+// agendaView is what an agenda page shows, whatever its links' prefix:
+// its heading, the sessions on it and those of My agenda.
+type agendaView struct {
+	title, heading string
+	cards, mine    int
+}
+
+func viewOf(l landing) agendaView {
+	v := agendaView{title: l.title}
+	if h := pageFirst(l.doc, pageIsTag("h1")); h != nil {
+		v.heading = pageText(h)
+	}
+	v.cards = len(pageAll(l.doc, pageTagClass("article", "card")))
+	if my := pageFirst(l.doc, pageByID("my")); my != nil {
+		v.mine = len(pageAll(my, pageTagClass("li", "line")))
+	}
+	return v
+}
+
+// TestDefaultConferenceRootAgendaURLs opens the default conference's
+// agenda URLs of while it was alone (filters, picks, a short link) once
+// another conference is served: each still shows the same agenda, now
+// under the slug; "/" without them is the list; alone again, each is at
+// "/" once more.
+func TestDefaultConferenceRootAgendaURLs(t *testing.T) {
+	hs := newHosted(t)
+	rec := send(hs.h, http.MethodPost, "/my", strings.NewReader("sessions="+opening+","+late), "Content-Type", "application/x-www-form-urlencoded",
+		"Origin", baseURL, "Sec-Fetch-Site", "same-origin")
+	short := rec.Header().Get("Location")
+	if !strings.HasPrefix(short, "/?my=") {
+		t.Fatalf("POST /my alone: %d to %q", rec.Code, short)
+	}
+	urls := []string{
+		"/?day=2019-10-08", "/?track=talks", "/?room=room-2#t-2019-10-08-1030", "/?pick=" + opening + "," + late + "#my",
+		"/?day=2019-10-09&pick=" + late + "&alarm=1h#my", "/?pick=", "/?alarm=10m", short,
+	}
+	alone := map[string]agendaView{}
+	for _, u := range urls {
+		l := follow(t, hs.h, u)
+		if l.status != http.StatusOK || l.at != strings.SplitN(u, "#", 2)[0] {
+			t.Fatalf("alone, GET %s: %d at %s", u, l.status, l.at)
+		}
+		alone[u] = viewOf(l)
+	}
+
+	hs.add(t, "second-conf", "Second Conference")
+	for _, u := range urls {
+		l := follow(t, hs.h, u)
+		_, q, _ := strings.Cut(strings.SplitN(u, "#", 2)[0], "?")
+		if l.status != http.StatusOK || l.at != "/"+hs.def+"/?"+q {
+			t.Errorf("GET %s: %d at %s, want the agenda at /%s/?%s", u, l.status, l.at, hs.def, q)
+			continue
+		}
+		if got := viewOf(l); got != alone[u] {
+			t.Errorf("GET %s shows %+v, want %+v as while alone", u, got, alone[u])
+		}
+		if _, frag, ok := strings.Cut(u, "#"); ok && !hasID(l.doc, frag) {
+			t.Errorf("GET %s lands on a page without #%s", u, frag)
+		}
+	}
+	for _, u := range []string{"/", "/?utm_source=newsletter"} {
+		if l := follow(t, hs.h, u); l.status != http.StatusOK || l.at != u || l.title != "Conferences" {
+			t.Errorf("GET %s: %d %q at %s, want the list of conferences", u, l.status, l.title, l.at)
+		}
+	}
+
+	if rec := hs.call(t, http.MethodDelete, "/api/conferences/second-conf", adminToken, nil, nil); rec.Code != http.StatusOK {
+		t.Fatalf("DELETE /api/conferences/second-conf: %d %s", rec.Code, rec.Body)
+	}
+	for _, u := range urls {
+		l := follow(t, hs.h, u)
+		if l.status != http.StatusOK || l.at != strings.SplitN(u, "#", 2)[0] || viewOf(l) != alone[u] {
+			t.Errorf("alone again, GET %s: %d at %s showing %+v, want %+v", u, l.status, l.at, viewOf(l), alone[u])
+		}
+	}
+}
