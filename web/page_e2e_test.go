@@ -208,6 +208,15 @@ func TestConferencesInBrowser(t *testing.T) {
 	if subs := wd.find("section.conference .sub a.url"); len(subs) != 2 || wd.attr(subs[1], "href") != base+"/second/feeds/all.ics" {
 		t.Errorf("the list's subscribe blocks: %d links", len(subs))
 	}
+	// A pick remembered at the root from while the default conference
+	// was alone there is not brought back on the list: "/" stays the list.
+	wd.script("localStorage.setItem('confcal.pick', '" + seed.SessionIDs()[0] + "')")
+	wd.navigate(ts.URL + "/")
+	wd.waitFor(func() bool { return wd.script("return document.readyState") == "complete" })
+	if at := wd.script("return location.pathname + location.search"); at != "/" || len(wd.find("section.conference")) != 2 {
+		t.Errorf("with a pick remembered at the root, / goes to %v", at)
+	}
+	wd.script("localStorage.removeItem('confcal.pick')")
 	wd.click(wd.find("#c-second h2 a")[0])
 	wd.waitFor(func() bool { return len(wd.find("section.day")) > 0 })
 	if u := wd.script("return location.pathname"); u != "/second/" {

@@ -17,6 +17,11 @@
   // back; it reports whether the page is being replaced for that.
   function remember() {
     try {
+      if (!body.dataset.revision) {
+        // The list of conferences at "/" is no conference's page and
+        // shows no pick: bringing one back there would leave the list.
+        return false;
+      }
       if (body.dataset.pickSet === "1") {
         // The address names the pick: it is the truth, remember it.
         localStorage.setItem(KEY, body.dataset.pick || "");
