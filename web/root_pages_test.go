@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"golang.org/x/net/html"
+
+	"confcal/page/qrtest"
 )
 
 // The default conference's pages at the root while "/" lists the
@@ -107,6 +109,7 @@ func TestDefaultConferenceRootPagesAmongMany(t *testing.T) {
 			if from.status != tc.status || from.doc == nil {
 				t.Fatalf("GET %s: %d, want %d and a page", tc.target, from.status, tc.status)
 			}
+			checkSubs(t, hs.h, tc.target, from.doc, tc.status == http.StatusOK)
 			links := pageLinksOf(from.doc)
 			if len(links) == 0 {
 				t.Fatalf("GET %s: no links to pages", tc.target)
@@ -129,6 +132,43 @@ func TestDefaultConferenceRootPagesAmongMany(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// checkSubs checks the subscribe blocks of the page at target (some when
+// it is to have any): each
+// block's feed answers with events, and its webcal link and QR code name
+// that feed's URL.
+func checkSubs(t *testing.T, h http.Handler, target string, doc *html.Node, some bool) {
+	t.Helper()
+	subs := pageAll(doc, pageTagClass("div", "sub"))
+	if some != (len(subs) > 0) {
+		t.Errorf("%s has %d subscribe blocks, want some: %v", target, len(subs), some)
+	}
+	for _, s := range subs {
+		id := pageAttr(s, "id")
+		btn := pageFirst(s, pageIsTag("button"))
+		feed := pageAttr(btn, "data-copy")
+		u, err := url.Parse(feed)
+		if btn == nil || err != nil || !strings.HasPrefix(feed, baseURL+"/") {
+			t.Errorf("%s #%s: feed URL %q is not on the server", target, id, feed)
+			continue
+		}
+		if a := get(t, h, u.RequestURI()); a.status != http.StatusOK || len(parse(t, []byte(a.body)).Events()) == 0 {
+			t.Errorf("%s #%s: feed %s: %d", target, id, feed, a.status)
+		}
+		webcal := "webcal://" + strings.TrimPrefix(feed, "https://")
+		if w := pageFirst(s, func(n *html.Node) bool { return n.Data == "a" && pageAttr(n, "href") == webcal }); w == nil {
+			t.Errorf("%s #%s: no webcal link %s", target, id, webcal)
+		}
+		img := pageFirst(s, pageTagClass("img", "qr"))
+		if img == nil {
+			t.Errorf("%s #%s: no QR code", target, id)
+			continue
+		}
+		if got, err := qrtest.Decode([]byte(get(t, h, pageAttr(img, "src")).body)); err != nil || got != feed {
+			t.Errorf("%s #%s: QR %s decodes to %q (%v), want %s", target, id, pageAttr(img, "src"), got, err, feed)
+		}
 	}
 }
 
