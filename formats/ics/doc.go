@@ -11,16 +11,21 @@
 // (formats.DefaultTrack when there is none; an event without LOCATION is
 // in the room "To be announced"), URL is its page, and SUMMARY's LANGUAGE
 // parameter its language. Its ID comes from its UID by formats.KeyID; a
-// UID "ID@domain" whose domain is opts.UIDDomain and whose ID is already a
-// session ID gives that ID, so confcal's own feeds import back with their
-// session IDs. DTSTART and DTEND (or DURATION) are read with their TZID,
+// UID "ID@domain" whose ID is already a session ID gives that ID when
+// every UID of the calendar has that domain (a DNS name of two labels or
+// more, not an IP address) or when it is the conference's UID domain, so
+// confcal's own feeds import back with their session IDs, and two UIDs
+// never share an ID. DTSTART and DTEND (or DURATION) are read with their TZID,
 // in UTC or, floating, in the conference's zone; times are cut to the
 // minute. ORGANIZER and ATTENDEE are not speakers (they are the people who
 // own or were invited to the calendar entry), so sessions have none. The
 // calendar's X-WR-CALNAME or NAME names the conference (else the file),
 // X-WR-CALDESC or DESCRIPTION describes it and its URL gives its web site
-// and UID domain (else opts.UIDDomain, else the name's slug under
-// ".invalid"). The conference's zone is X-WR-TIMEZONE, else the zone most
+// and UID domain (else opts.UIDDomain, else the domain all UIDs share,
+// else the name's slug under ".invalid"): confcal's feeds carry no URL,
+// and with the shared domain a re-export has the UIDs the calendar had,
+// so calendar apps subscribed to it see the same events, not new
+// copies. The conference's zone is X-WR-TIMEZONE, else the zone most
 // DTSTARTs name by TZID, else the first VTIMEZONE's TZID, else
 // opts.TimeZone (formats.Zone: a calendar of UTC times only needs it).
 // Its days run from the first session's day to the last one's, midnight

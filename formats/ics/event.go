@@ -192,24 +192,20 @@ func (p *parser) draft(no int, c *goical.Component) (schedule.Draft, bool) {
 	return d, true
 }
 
-// id returns the session ID of an event: formats.KeyID of its UID, but
-// for a UID of the form "ID@domain" with domain the import's UIDDomain
-// and ID already a session ID, the ID itself, so that a feed confcal
-// published ("<session ID>@<UID domain>") imports back with its own IDs.
-// An event without a UID (RFC 5545 requires one, some tools leave it
-// out) gets the ID of its start and LOCATION, reported: no better key is
-// left, and a title or a position would change more often than either.
+// id returns the session ID of an event: the one settleUIDs decided for
+// its UID (its local part for a feed confcal published, else
+// formats.KeyID of the UID). An event without a UID (RFC 5545 requires
+// one, some tools leave it out) gets the ID of its start and LOCATION,
+// reported: no better key is left, and a title or a position would change
+// more often than either.
 func (p *parser) id(no int, c *goical.Component, start time.Time, room string) string {
 	uid := uidOf(c)
 	if uid == "" {
 		p.Problemf(no, "no UID: identified by its start and LOCATION instead, so a moved event will read as a new one")
 		return schedule.FallbackID(start, cmp.Or(room, schedule.NoRoomName))
 	}
-	if d := p.opts.UIDDomain; d != "" && len(uid) > len(d)+1 {
-		local, domain := uid[:len(uid)-len(d)-1], uid[len(uid)-len(d)-1:]
-		if strings.EqualFold(domain, "@"+d) && agenda.ValidID(local) {
-			return local
-		}
+	if id, ok := p.uids.ids[uid]; ok {
+		return id
 	}
 	return formats.KeyID(uid)
 }

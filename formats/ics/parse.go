@@ -32,6 +32,7 @@ type parser struct {
 	schedule.Drafts
 	opts  formats.Options
 	zones zones
+	uids  uids
 }
 
 // Parse imports an iCalendar file (see the package documentation for what
@@ -100,6 +101,7 @@ func Parse(data []byte, opts formats.Options) (formats.Result, error) {
 		p.Problemf(0, "the calendar's time zone is %s; the conference's is %s as given", zoneName, p.Loc)
 	}
 
+	p.settleUIDs(cal, events)
 	drafts := p.Window(p.sessions(events))
 	if len(drafts) == 0 {
 		return formats.Result{}, p.NoneUsable("event", len(doc.events))
@@ -225,8 +227,9 @@ func (p *parser) calendarZone(cal *goical.Component, events []event) (string, er
 // conference returns the conference the calendar describes, days and
 // zone still to be set: its name from X-WR-CALNAME or NAME (else the file
 // name), its description from X-WR-CALDESC or DESCRIPTION, its URL from
-// URL (RFC 7986), its UID domain from the URL's host, else
-// opts.UIDDomain, else the name's slug under ".invalid".
+// URL (RFC 7986), its UID domain as settleUIDs chose it (the URL's host,
+// else opts.UIDDomain, else the domain all the events' UIDs share), else
+// the name's slug under ".invalid".
 func (p *parser) conference(cal *goical.Component) agenda.Conference {
 	props := cal.Props
 	var c agenda.Conference
@@ -246,15 +249,13 @@ func (p *parser) conference(cal *goical.Component) agenda.Conference {
 		p.Problemf(0, "the calendar's description is longer than %d characters: cut", agenda.MaxDescriptionLength)
 	}
 	if u := props.Get(goical.PropURL); u != nil {
-		if host, ok := webURL(u.Value); ok {
-			c.URL, c.UIDDomain = strings.TrimSpace(u.Value), host
+		if _, ok := webURL(u.Value); ok {
+			c.URL = strings.TrimSpace(u.Value)
 		} else {
 			p.Problemf(0, "the calendar's URL %q is not an http(s) address: ignored", schedule.Clip(u.Value))
 		}
 	}
-	if c.UIDDomain == "" {
-		c.UIDDomain = p.opts.UIDDomain
-	}
+	c.UIDDomain = p.uids.domain
 	if c.UIDDomain == "" {
 		c.UIDDomain = cmp.Or(agenda.Slug(c.Name), "calendar") + ".invalid"
 	}

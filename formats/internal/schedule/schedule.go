@@ -287,3 +287,35 @@ func MaxDate(a, b agenda.Date) agenda.Date {
 	}
 	return a
 }
+
+// DomainName reports whether s is a DNS name fit to follow "@" in calendar
+// UIDs: at most agenda.MaxUIDDomainLength characters, two labels or more
+// (a single label such as "localhost" names no domain anyone holds), each
+// label letters, digits and inner hyphens of at most 63 characters (RFC
+// 1035 §2.3.1), and a last label that is not all digits, which rules out
+// IP address literals (no top-level domain is numeric, RFC 3696 §2). Every
+// importer takes a UID domain from a document only when it passes this, so
+// the formats agree on which hosts give one.
+func DomainName(s string) bool {
+	if len(s) > agenda.MaxUIDDomainLength {
+		return false
+	}
+	labels := strings.Split(s, ".")
+	if len(labels) < 2 {
+		return false
+	}
+	for _, l := range labels {
+		if len(l) == 0 || len(l) > maxLabelLength || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(l); i++ {
+			if c := l[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return strings.Trim(labels[len(labels)-1], "0123456789") != ""
+}
+
+// maxLabelLength is the longest label of a DNS name (RFC 1035 §2.3.4).
+const maxLabelLength = 63
