@@ -68,8 +68,9 @@
 //     read as "en-US"), url when it is an http(s) URL (relative ones are
 //     resolved against base_url).
 //   - The conference's URL is conference.url, else base_url; the UID
-//     domain is that URL's host (when it is a domain name with a dot: a
-//     pretalx instance on "localhost" is no domain), else
+//     domain is that URL's host (when it is a domain name: a pretalx
+//     instance on "localhost" or an IP address is none, as in package
+//     frabxml), else
 //     formats.Options.UIDDomain, else the conference title's slug under
 //     ".invalid" (reported). Its days are conference.start to .end, else
 //     the days' dates, widened to hold every event as long as the

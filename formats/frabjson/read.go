@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
-	"net"
 	"net/url"
 	"slices"
 	"strconv"
@@ -200,7 +199,7 @@ func (p *parser) conference(conf object) {
 func (p *parser) uidDomain() string {
 	if u, err := url.Parse(p.conf.URL); err == nil && p.conf.URL != "" {
 		host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
-		if strings.Contains(host, ".") && net.ParseIP(host) == nil && len(host) <= agenda.MaxUIDDomainLength {
+		if schedule.DomainName(host) {
 			return host
 		}
 	}

@@ -371,3 +371,42 @@ func TestConferenceNamedAfterDocument(t *testing.T) {
 		}
 	}
 }
+
+// TestUIDDomainFromURL: the conference URL's host is the UID domain only
+// when it is a domain name, as in schedule.xml (package frabxml's
+// TestUIDDomainFromURL has the same cases): a test instance on localhost
+// or a server's IP address gives the option's domain, else one under
+// .invalid.
+func TestUIDDomainFromURL(t *testing.T) {
+	data := string(fixture(t, "dst.json"))
+	urls := []string{`"base_url": "https://fall.example.org/2024/schedule/"`, `"url": "https://fall.example.org/2024/"`}
+	for _, u := range urls {
+		if !strings.Contains(data, u) {
+			t.Fatalf("dst.json has no %s", u)
+		}
+	}
+	for _, tc := range []struct {
+		url, option, want string
+	}{
+		{"https://fall.example.org/2024/", "", "fall.example.org"},
+		{"https://Fall.Example.org./2024/", "", "fall.example.org"},
+		{"http://localhost:8080/fall/", "", "fall-conf-2024.invalid"},
+		{"http://localhost:8080/fall/", "given.example", "given.example"},
+		{"http://127.0.0.1/fall/", "given.example", "given.example"},
+		{"http://[::1]:8080/fall/", "given.example", "given.example"},
+		{"http://intranet/fall/", "given.example", "given.example"},
+	} {
+		doc := data
+		for _, u := range urls {
+			name, _, _ := strings.Cut(u, ":")
+			doc = strings.Replace(doc, u, name+`: "`+tc.url+`"`, 1)
+		}
+		r, err := frabjson.Parse([]byte(doc), formats.Options{Name: "dst.json", UIDDomain: tc.option})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := r.Contents.Conference.UIDDomain; got != tc.want {
+			t.Errorf("url %s with the option %q: UID domain %q, want %q", tc.url, tc.option, got, tc.want)
+		}
+	}
+}

@@ -16,8 +16,9 @@
 //     the description, the zone from formats.Zone (the option's when
 //     given, reported if <time_zone_name> says otherwise; Pentabarf names
 //     none, so it needs the option), <url> (else <base_url>) as the URL,
-//     whose host is the UID domain (else the option's, else a name under
-//     .invalid made from the title, reported).
+//     whose host is the UID domain when it is a domain name (not
+//     localhost or an IP address, as in package frabjson; else the
+//     option's, else a name under .invalid made from the title, reported).
 //   - Days: the day change is the earliest time of day at which a <day>
 //     starts (day/@start, before noon, on the day's date), else
 //     Pentabarf's <day_change>, else midnight; if the events' own dates

@@ -258,12 +258,15 @@ func (p *parser) conference(conf, root *node) {
 	}
 }
 
-// uidDomain is the host of the conference's URL, else the option, else a
+// uidDomain is the host of the conference's URL when it is a domain name
+// (schedule.DomainName: not localhost, which every test instance is, nor
+// an IP address, which a move of the server changes; UIDs must be unique
+// and stable), else the option, else a
 // name under .invalid made from the acronym or title (stable as long as
 // they are, and reported, since a changed title then changes every UID).
 func (p *parser) uidDomain(line int) string {
 	if u, err := url.Parse(p.conf.URL); err == nil && p.conf.URL != "" {
-		if h := strings.ToLower(u.Hostname()); validDomain(h) {
+		if h := strings.ToLower(strings.TrimSuffix(u.Hostname(), ".")); schedule.DomainName(h) {
 			return h
 		}
 	}
@@ -277,20 +280,6 @@ func (p *parser) uidDomain(line int) string {
 	d := s + ".invalid"
 	p.report(line, "the conference has no URL and no UID domain was given: calendar UIDs end in @%s, which changes if the title does (give a UID domain to choose one)", d)
 	return d
-}
-
-// validDomain reports whether h can follow "@" in a UID: a host name of
-// letters, digits, hyphens and dots.
-func validDomain(h string) bool {
-	if h == "" || len(h) > 253 {
-		return false
-	}
-	for _, r := range h {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '.') {
-			return false
-		}
-	}
-	return true
 }
 
 // days collects the <day> elements, the rooms in document order and the

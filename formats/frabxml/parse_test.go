@@ -610,3 +610,33 @@ func TestConferenceNamedAfterDocument(t *testing.T) {
 		}
 	}
 }
+
+// TestUIDDomainFromURL: the conference URL's host is the UID domain only
+// when it is a domain name, as in schedule.json (package frabjson's
+// TestUIDDomainFromURL has the same cases): a test instance on localhost
+// or a server's IP address gives the option's domain, else one under
+// .invalid.
+func TestUIDDomainFromURL(t *testing.T) {
+	data := string(readFixture(t, "frab.xml"))
+	const url = "<url>https://tinycon.example/2025/</url>"
+	if !strings.Contains(data, url) {
+		t.Fatalf("frab.xml has no %s", url)
+	}
+	for _, tc := range []struct {
+		url, option, want string
+	}{
+		{"https://tinycon.example/2025/", "", "tinycon.example"},
+		{"https://TinyCon.Example./2025/", "", "tinycon.example"},
+		{"http://localhost:8080/tinycon/", "", "tinycon-2025.invalid"},
+		{"http://localhost:8080/tinycon/", "given.example", "given.example"},
+		{"http://127.0.0.1/tinycon/", "given.example", "given.example"},
+		{"http://[::1]:8080/tinycon/", "given.example", "given.example"},
+		{"http://intranet/tinycon/", "given.example", "given.example"},
+	} {
+		doc := strings.Replace(data, url, "<url>"+tc.url+"</url>", 1)
+		r, _ := parse(t, "frab.xml", []byte(doc), formats.Options{UIDDomain: tc.option})
+		if got := r.Contents.Conference.UIDDomain; got != tc.want {
+			t.Errorf("<url>%s</url> with the option %q: UID domain %q, want %q", tc.url, tc.option, got, tc.want)
+		}
+	}
+}
