@@ -39,7 +39,10 @@
 //     day_start is the first slot, not the change, so it comes last). An
 //     event listed under a day other than the conference day its time
 //     falls on is kept at its time and reported.
-//   - A session's ID is formats.KeyID of its guid; an event without a guid
+//   - A session's ID is formats.KeyID of its guid, but the guid Export
+//     makes for a session whose ID is its number (the UUID of its
+//     calendar UID, under the UID domain found as below) gives that
+//     number, as in package frabxml; an event without a guid
 //     is identified by its numeric id and reported, one with neither is
 //     skipped (titles, slugs and positions change, so they are no key). A
 //     repeated guid keeps the first event. Session.Number is the numeric
@@ -102,7 +105,8 @@
 //
 // Normalization on a round trip (Parse, Export, Parse): abstract and
 // description come back joined in "abstract"; an event whose guid was no
-// lower-case UUID ("E5", or none) comes back under its generated guid; a
+// lower-case UUID ("E5", or none) comes back under its generated guid
+// (but one whose ID is its number, as Pentabarf's, under that number); a
 // speaker whose ID no person key gives back comes back under a generated
 // guid; a time_zone_name outside the schema's pattern (e.g. "Etc/GMT-3")
 // is left out, so reading the export back needs formats.Options.TimeZone.

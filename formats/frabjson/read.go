@@ -372,6 +372,13 @@ func (p *parser) event(d day, roomName, pos string, raw json.RawMessage) {
 	case guid != "":
 		key = guid
 		pos += " (guid " + guid + ")"
+		// A guid Export made for an ID that is no UUID (the UUID of the
+		// session's calendar UID) gives that ID back when it is the
+		// number, as in schedule.xml, so that an export imports as the
+		// agenda it came from.
+		if n := strconv.FormatInt(num, 10); hasNum && strings.EqualFold(guid, schedule.UUID5(formats.KeyID(n)+"@"+p.conf.UIDDomain)) {
+			key = n
+		}
 	case hasNum:
 		key = strconv.FormatInt(num, 10)
 		pos += " (id " + key + ")"
