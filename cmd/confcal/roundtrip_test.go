@@ -89,3 +89,44 @@ func uidsOf(t *testing.T, feed string) []string {
 	}
 	return uids
 }
+
+// A round trip through the frab formats (export a schedule as
+// schedule.xml or schedule.json, import that) keeps every event's UID
+// when the export says all the import needs: the conference's name, from
+// which both make the UID domain of a schedule that names none, and guids
+// that give back sessions' IDs.
+func TestFrabRoundTripKeepsUIDs(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		sample string
+		flags  []string // for the first import; the second is of the export alone
+		format string
+	}{
+		{"Sessionize as schedule.xml", "sessionize-occ2020/all.json", []string{"-time-zone", "America/New_York"}, "schedule-xml"},
+		{"Sessionize as schedule.json", "sessionize-occ2020/all.json", []string{"-time-zone", "America/New_York"}, "schedule-json"},
+		{"Pentabarf as schedule.xml", "fosdem-2021-pentabarf/schedule.xml", []string{"-time-zone", "Europe/Brussels"}, "schedule-xml"},
+		{"Pentabarf as schedule.json", "fosdem-2021-pentabarf/schedule.xml", []string{"-time-zone", "Europe/Brussels"}, "schedule-json"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			first := append([]string{"-agenda", sample(t, tc.sample)}, tc.flags...)
+			export := func(args ...string) string {
+				t.Helper()
+				out, stderr, err := runCmd(t, "", append([]string{"export"}, args...)...)
+				if err != nil {
+					t.Fatalf("export %q: %v (%s)", args, err, stderr)
+				}
+				return out
+			}
+			want := uidsOf(t, export(append(first, "-format", "ics")...))
+			file := writeTemp(t, t.TempDir(), "export", export(append(first, "-format", tc.format)...))
+			got := uidsOf(t, export("-agenda", file, "-format", "ics"))
+			if !slices.Equal(got, want) {
+				n := 0
+				for n < min(len(got), len(want)) && got[n] == want[n] {
+					n++
+				}
+				t.Errorf("after the round trip, %d UIDs, event %d's %q; want %d, %q", len(got), n+1, got[min(n, len(got)-1)], len(want), want[min(n, len(want)-1)])
+			}
+		})
+	}
+}

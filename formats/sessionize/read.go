@@ -15,9 +15,6 @@ import (
 	"confcal/formats/internal/schedule"
 )
 
-// uidDomain is the UID domain of an import given none.
-const uidDomain = "sessionize.invalid"
-
 // Parse reads the Sessionize All view into agenda contents and the
 // problems it repaired or skipped (see the package documentation for every
 // rule). It fails when data is not JSON, is not the All view, when
@@ -134,8 +131,11 @@ func (p *parser) conference() {
 	}
 	p.conf.UIDDomain = strings.TrimSpace(p.opts.UIDDomain)
 	if p.conf.UIDDomain == "" {
-		p.conf.UIDDomain = uidDomain
-		p.Report("", "no domain for calendar UIDs given: using "+uidDomain)
+		// The name's slug, as every other format makes it: an export to
+		// schedule.xml or schedule.json carries the name, not the
+		// domain, and reading it back makes the same one from it.
+		p.conf.UIDDomain = cmp.Or(agenda.Slug(name), "sessionize") + ".invalid"
+		p.Report("", "no domain for calendar UIDs given: using "+p.conf.UIDDomain)
 	}
 }
 

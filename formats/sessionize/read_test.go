@@ -285,7 +285,7 @@ func TestSampleOCC2020(t *testing.T) {
 		got = append(got, p.String())
 		t.Log(p)
 	}
-	want := []string{`all.json: the Sessionize All view names no conference: named it "Sessionize agenda"`, "all.json: no domain for calendar UIDs given: using sessionize.invalid"}
+	want := []string{`all.json: the Sessionize All view names no conference: named it "Sessionize agenda"`, "all.json: no domain for calendar UIDs given: using sessionize-agenda.invalid"}
 	if !slices.Equal(got, want) {
 		t.Errorf("problems\n got %s\nwant %s", strings.Join(got, "\n     "), strings.Join(want, "\n     "))
 	}

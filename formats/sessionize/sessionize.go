@@ -59,8 +59,10 @@
 //     "Sessionize agenda" when that is just the view's own name (the URL's
 //     ".../view/All", a download's "all.json"); reported, so that the
 //     organizer can name it. Its UID domain formats.Options.UIDDomain, else
-//     "sessionize.invalid" (Sessionize's session ids are unique across
-//     Sessionize, so UIDs stay unique; reported). Its days are those of
+//     the name's slug under ".invalid" ("sessionize-agenda.invalid"), as
+//     in the other formats, so an export to schedule.xml or schedule.json
+//     reads back with the same UIDs (Sessionize's session ids are unique
+//     across Sessionize, so UIDs stay unique; reported). Its days are those of
 //     the sessions, as calendar days (DayChange 0), at most 60.
 package sessionize
 
