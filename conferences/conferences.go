@@ -200,7 +200,16 @@ func (m *Manager) start(ctx context.Context, l agenda.Listing, seed func() (*age
 	}
 	c := &Conference{Listing: l, Service: svc}
 	if l.Source.Location != "" && l.Source.Follow > 0 {
-		c.follower = &source.Follower{Source: sourceOf(l.Source), Service: svc, Logger: m.log.With("conference", l.Slug),
+		src := sourceOf(l.Source)
+		if src.Options.UIDDomain == "" {
+			// Each version of the source is read as the first was stored:
+			// where an importer derives session IDs from the UID domain
+			// (an .ics calendar's UIDs, frab's guids), the stored
+			// conference's keeps them the IDs they were, across versions
+			// of confcal whose importers would pick another domain.
+			src.Options.UIDDomain = svc.Current().Conference().UIDDomain
+		}
+		c.follower = &source.Follower{Source: src, Service: svc, Logger: m.log.With("conference", l.Slug),
 			Report: func(st source.Status) {
 				c.mu.Lock()
 				c.poll = &st

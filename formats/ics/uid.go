@@ -22,6 +22,9 @@ type uids struct {
 	// shared is the domain after "@" of every UID in the calendar when
 	// they all have the same one and it is a DNS name, else "".
 	shared string
+	// given is formats.Options.UIDDomain: when set, it alone makes local
+	// parts IDs (see local).
+	given string
 	// ids maps each UID to its session ID.
 	ids map[string]string
 }
@@ -46,7 +49,7 @@ func (p *parser) settleUIDs(cal *goical.Component, events []event) {
 			all = append(all, uid)
 		}
 	}
-	p.uids = uids{shared: sharedDomain(all), ids: map[string]string{}}
+	p.uids = uids{shared: sharedDomain(all), given: strings.TrimSpace(p.opts.UIDDomain), ids: map[string]string{}}
 	if u := cal.Props.Get(goical.PropURL); u != nil {
 		if host, ok := webURL(u.Value); ok && schedule.DomainName(host) {
 			p.uids.domain = host
@@ -71,8 +74,13 @@ func (p *parser) settleUIDs(cal *goical.Component, events []event) {
 }
 
 // local returns the part of uid before "@" when it is a session ID and the
-// part after it is the shared domain or (in any case, as DNS compares
-// names) the conference's, else "".
+// part after it is the given UID domain (in any case, as DNS compares
+// names), or, when none is given, the shared domain or the conference's,
+// else "". A given domain decides alone because a conference that follows
+// a source is read again with the UID domain it was first stored with
+// (conferences passes it): its UIDs must give the IDs they gave then,
+// whichever domain they share, or a session the source moves would read
+// as cancelled and added anew.
 func (u uids) local(uid string) string {
 	at := strings.LastIndexByte(uid, '@')
 	if at < 0 {
@@ -82,7 +90,12 @@ func (u uids) local(uid string) string {
 	if !agenda.ValidID(local) {
 		return ""
 	}
-	if domain == u.shared || u.domain != "" && strings.EqualFold(domain, u.domain) {
+	switch {
+	case u.given != "":
+		if strings.EqualFold(domain, u.given) {
+			return local
+		}
+	case domain == u.shared || u.domain != "" && strings.EqualFold(domain, u.domain):
 		return local
 	}
 	return ""
