@@ -32,9 +32,11 @@ func (d Date) String() string {
 	return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day)
 }
 
-// Start returns the first instant of the day in loc.
+// Start returns the first instant of the day in loc: midnight, or where
+// the clocks skip midnight (São Paulo until 2019), the time they jump to.
 func (d Date) Start(loc *time.Location) time.Time {
-	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc)
+	t, _ := LocalTime(time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC), loc)
+	return t
 }
 
 // AddDays returns the day n days after d (before it for negative n).

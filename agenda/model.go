@@ -65,10 +65,11 @@ func (c Conference) DayOf(t time.Time, loc *time.Location) Date {
 }
 
 // DayStart returns the first instant of conference day d in loc: d at
-// DayChange.
+// DayChange, read as LocalTime reads it (the first when the clocks show it
+// twice).
 func (c Conference) DayStart(d Date, loc *time.Location) time.Time {
-	m := int(c.DayChange / time.Minute)
-	return time.Date(d.Year, d.Month, d.Day, m/60, m%60, 0, 0, loc)
+	t, _ := LocalTime(time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC).Add(c.DayChange.Truncate(time.Minute)), loc)
+	return t
 }
 
 // Location loads the conference's time zone.
