@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"confcal/agenda"
+
 	goical "github.com/emersion/go-ical"
 	gocaldav "github.com/emersion/go-webdav/caldav"
 )
@@ -299,7 +301,13 @@ const localTime = "20060102T150405"
 func propTime(p *goical.Prop, loc *time.Location) (time.Time, error) {
 	if tzid := p.Params.Get(goical.ParamTimezoneID); tzid != "" && tzid == loc.String() &&
 		p.ValueType() == goical.ValueDateTime && len(p.Value) == len(localTime) {
-		return time.ParseInLocation(localTime, p.Value, loc)
+		wall, err := time.Parse(localTime, p.Value)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("%q: %w", p.Value, err)
+		}
+		// As clients read it (RFC 5545 §3.3.5), which ical wrote it for.
+		t, _ := agenda.LocalTime(wall, loc)
+		return t, nil
 	}
 	return p.DateTime(loc)
 }

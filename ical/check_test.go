@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -206,11 +208,21 @@ func checkEvent(t *testing.T, e *ical.Rendered, ev goical.Event, x agenda.Sessio
 				t.Errorf("missing %s", name)
 				continue
 			}
-			if tz := prop.Params.Get(goical.ParamTimezoneID); tz != zone {
-				t.Errorf("%s TZID = %q, want %q (never floating)", name, tz, zone)
+			// Read as RFC 5545 §3.3.5 says, and as go-ical reads it.
+			if got, err := readRFC(prop, snap.Location()); err != nil || !got.Equal(want) {
+				t.Errorf("%s = %q → %v (%v), want %v", name, prop.Value, got, err, want)
 			}
 			if got, err := prop.DateTime(nil); err != nil || !got.Equal(want) {
-				t.Errorf("%s = %q → %v (%v), want %v", name, prop.Value, got, err, want)
+				t.Errorf("%s = %q → %v (%v) in go-ical, want %v", name, prop.Value, got, err, want)
+			}
+			// In UTC only when the local time names two instants; else
+			// with the conference's TZID, never floating.
+			tz := prop.Params.Get(goical.ParamTimezoneID)
+			switch n := len(showing(want.In(snap.Location()).Format(localLayout), snap.Location())); {
+			case n == 1 && tz != zone:
+				t.Errorf("%s %s TZID = %q, want %q (never floating)", name, prop.Value, tz, zone)
+			case n > 1 && tz != "":
+				t.Errorf("%s;TZID=%s:%s: a local time the clocks show %d times, want UTC", name, tz, prop.Value, n)
 			}
 		}
 		room, _ := snap.Room(x.Room)
@@ -297,4 +309,49 @@ func object(e *ical.Rendered, id string) (doc, bool) {
 		return doc{}, false
 	}
 	return doc{Body: o.Bytes(), ETag: o.ETag(), Events: 1, Modified: o.Modified()}, true
+}
+
+// localLayout is a DATE-TIME with a TZID.
+const localLayout = "20060102T150405"
+
+// readRFC reads a DATE-TIME property as RFC 5545 §3.3.5 says a client
+// reads it: "Z" is UTC, a local time with a TZID (here always the
+// conference's zone, loc) is the first instant whose clocks show it.
+// go-ical's Prop.DateTime leaves a repeated local time to time.Date, which
+// may pick the second.
+func readRFC(p *goical.Prop, loc *time.Location) (time.Time, error) {
+	if p.Params.Get(goical.ParamTimezoneID) == "" {
+		if !strings.HasSuffix(p.Value, "Z") {
+			return time.Time{}, fmt.Errorf("%q: floating", p.Value)
+		}
+		return time.Parse(localLayout+"Z", p.Value)
+	}
+	if tz := p.Params.Get(goical.ParamTimezoneID); tz != loc.String() {
+		return time.Time{}, fmt.Errorf("%q: TZID %q, want %q", p.Value, tz, loc)
+	}
+	at := showing(p.Value, loc)
+	if len(at) == 0 {
+		return time.Time{}, fmt.Errorf("%q: the clocks of %s never show it", p.Value, loc)
+	}
+	return at[0], nil
+}
+
+// showing returns the instants, in order, at which the clocks of loc show
+// wall (a DATE-TIME with a TZID), found from the offsets loc has around it
+// without the code under test.
+func showing(wall string, loc *time.Location) []time.Time {
+	w, err := time.Parse(localLayout, wall)
+	if err != nil {
+		return nil
+	}
+	var at []time.Time
+	for h := -16; h <= 16; h++ {
+		_, off := w.Add(time.Duration(h) * time.Hour).In(loc).Zone()
+		c := w.Add(-time.Duration(off) * time.Second)
+		if c.In(loc).Format(localLayout) == wall && !slices.ContainsFunc(at, c.Equal) {
+			at = append(at, c)
+		}
+	}
+	slices.SortFunc(at, time.Time.Compare)
+	return at
 }

@@ -38,7 +38,9 @@
 //
 // Every VEVENT carries UID, DTSTAMP (the session's LastModified, never the
 // time of the request), DTSTART and DTEND with TZID set to the conference
-// zone, SUMMARY ("Cancelled: " + title for cancelled sessions), LOCATION (the
+// zone (in UTC instead in the hour the clocks repeat when they go back,
+// where a local time names two instants),
+// SUMMARY ("Cancelled: " + title for cancelled sessions), LOCATION (the
 // room name), CATEGORIES (the track name), SEQUENCE, LAST-MODIFIED, STATUS
 // and URL. DESCRIPTION holds the subtitle, the abstract and the speakers, in
 // paragraphs, and is left out when the session has none of them.

@@ -351,12 +351,25 @@ func description(x agenda.Session, speakers []string) string {
 }
 
 // setLocal sets a DATE-TIME in the conference zone with its TZID, never
-// floating and never in UTC. (go-ical's SetDateTime would write UTC times
-// of a "UTC" conference with "Z" and no TZID.)
+// floating. (go-ical's SetDateTime would write UTC times of a "UTC"
+// conference with "Z" and no TZID.) The one exception is an instant in
+// the hour the clocks repeat when they go back: its local time names two
+// instants, so it is written in UTC, which names it alone. RFC 5545
+// §3.3.5 reads a repeated local time as the first of the two, so the
+// second must be in UTC; the first is too, since readers that leave the
+// choice to their time library (go-ical through time.Date, Python's
+// icalendar through pytz) read the second.
 func (e *Rendered) setLocal(props goical.Props, name string, t time.Time) {
+	loc := e.snap.Location()
+	t = t.In(loc)
 	p := goical.NewProp(name)
+	if back, wall := agenda.LocalTime(t, loc); wall != agenda.WallOnce || !back.Equal(t) {
+		p.Value = t.UTC().Format(utcFormat)
+		props.Set(p)
+		return
+	}
 	p.Params.Set(goical.ParamTimezoneID, e.tzid)
-	p.Value = t.In(e.snap.Location()).Format(localFormat)
+	p.Value = t.Format(localFormat)
 	props.Set(p)
 }
 
