@@ -362,22 +362,25 @@ func (p *parser) time(pos, field, s string) (time.Time, bool) {
 	}
 	var t time.Time
 	var err error
-	if len(s) > 19 && (strings.HasSuffix(s, "Z") || strings.ContainsAny(s[19:], "+-")) {
+	local := !(len(s) > 19 && (strings.HasSuffix(s, "Z") || strings.ContainsAny(s[19:], "+-")))
+	if !local {
 		t, err = time.Parse(time.RFC3339, s)
 	} else {
-		t, err = time.ParseInLocation("2006-01-02T15:04:05", s, p.loc)
+		// The fields as written; schedule.Local reads them in the zone.
+		t, err = time.Parse("2006-01-02T15:04:05", s)
 		if err != nil {
-			t, err = time.ParseInLocation("2006-01-02T15:04", s, p.loc)
+			t, err = time.Parse("2006-01-02T15:04", s)
 		}
 	}
 	if err != nil || t.Year() < 1900 || t.Year() > 9999 {
 		p.Report(pos, fmt.Sprintf("%s %q is not a date and time", field, s))
 		return time.Time{}, false
 	}
-	if len(s) <= 19 && len(s) >= 16 && t.Format("2006-01-02T15:04") != s[:16] {
-		// The clocks skipped this time (a DST change): time.Date reads
-		// it with the offset of one side of the gap; say which.
-		p.Report(pos, fmt.Sprintf("%s %q does not exist in %s (the clocks skip it): read as %s", field, s, p.loc, t.Format("15:04 MST")))
+	if local {
+		var note string
+		if t, note = schedule.Local(t, p.loc); note != "" {
+			p.Report(pos, fmt.Sprintf("%s %q %s", field, s, note))
+		}
 	}
 	if t.Second() != 0 || t.Nanosecond() != 0 {
 		p.Report(pos, fmt.Sprintf("%s %q has seconds: dropped", field, s))

@@ -71,7 +71,7 @@ func TestParseQuirks(t *testing.T) {
 		"1001|Generics in Go|2020-03-07 15:00|15:45|room-1|frontend|Session|confirmed|" + ian + "," + rob + "|1001",
 		"1007|Called off|2020-03-07 21:00|21:30|main-hall|backend||cancelled||1007",
 		"1009|On the waiting list|2020-03-07 22:00|22:30|room-1|general||confirmed|" + ian + "|1009",
-		"1013|In the gap|2020-03-08 06:30|07:30|room-1|general||confirmed||1013",
+		"1013|In the gap|2020-03-08 07:30|08:00|room-1|general||confirmed||1013", // 02:30 read with EST, the offset before the gap: 03:30 EDT
 		"1003|Numeric id|2020-03-08 14:00|14:30|room-1-2|general|Lightning talk|confirmed|" + robert + "|1003",
 		"bbbbbbbb-0000-4000-8000-000000000001|Lunch|2020-03-08 16:00|17:00|main-hall|general||confirmed||0",
 		"1011|With seconds|2020-03-08 18:00|18:30|main-hall|general||confirmed||1011",
@@ -100,7 +100,7 @@ func TestParseQuirks(t *testing.T) {
 		"quirks.json: session 1009: speaker aaaaaaaa-0000-4000-8000-000000000001 is listed twice: kept once",
 		"quirks.json: session 1010: no title: skipped",
 		`quirks.json: session 1011: startsAt "2020-03-08T14:00:30" has seconds: dropped`,
-		`quirks.json: session 1013: startsAt "2020-03-08T02:30:00" does not exist in America/New_York (the clocks skip it): read as 01:30 EST`,
+		`quirks.json: session 1013: startsAt "2020-03-08T02:30:00" does not exist in America/New_York (the clocks skip it): read as 03:30 EDT (UTC-04:00)`,
 		"quirks.json: session 15 in the list: no id to follow the session by: skipped",
 	}
 	var gotProblems []string

@@ -20,7 +20,10 @@
 //     formats.Options.TimeZone (formats.Zone fails with a clear message
 //     without it; it is never guessed). A time that does carry an offset
 //     is read as that instant. Seconds are dropped. A time the clocks skip
-//     (the hour lost to DST) is reported with the instant it is read as.
+//     (the hour lost to DST) or show twice (when they go back) is read as
+//     RFC 5545 reads it (agenda.LocalTime: with the offset before the
+//     skip, the first of the two) and reported with the instant it is
+//     read as.
 //     A session without startsAt or endsAt is not on the schedule and is
 //     skipped.
 //   - A session's ID is formats.KeyID of its "id": a numeric string for

@@ -27,10 +27,13 @@
 // "2019-10-08T14:00", "2019/10/08 9:00" or "08.10.2019 14:00" (day first
 // with dots, as German-language spreadsheets write it; 10/08/2019 is not
 // read, it is a different day in the US and in Europe; years 1900 to
-// 9999), seconds allowed and cut to the minute; a local time that does not
-// exist (when clocks go forward) is refused. A time without an offset is local time in
+// 9999), seconds allowed and cut to the minute. A time without an offset is local time in
 // opts.TimeZone, which Parse requires (a spreadsheet names no zone,
-// formats.Zone); a time with one ("+02:00", "+0200", "Z") is that instant.
+// formats.Zone), read as RFC 5545 reads one (agenda.LocalTime): a time
+// the clocks show twice (when they go back) is the first, one they skip
+// (when they go forward) is read with the offset before the skip, and
+// either is reported; a time with an offset ("+02:00", "+0200", "Z") is
+// that instant.
 // A time of day alone ("14:00") is on the date column's day, and an end
 // without a date on the start's day; "24:00" ends the day. A start cell
 // holding a range ("14:00–14:40") gives start and end when there is no

@@ -204,17 +204,23 @@ func (p *parser) row(no int, row []string) (schedule.Draft, bool) {
 			startCell, endCell = a, b
 		}
 	}
-	start, err := parseTime(startCell, day, p.Loc)
+	start, note, err := parseTime(startCell, day, p.Loc)
 	if err != nil {
 		return p.Skipf(no, "start %q: %v", schedule.Clip(startCell), err)
+	}
+	if note != "" {
+		p.Problemf(no, "start %q %s", schedule.Clip(startCell), note)
 	}
 	var end time.Time
 	switch dur := p.cell(row, fDuration); {
 	case strings.TrimSpace(endCell) != "":
 		// An end without a date is on the start's day.
-		end, err = parseTime(endCell, cmp.Or(strings.TrimSpace(day), start.Format("2006-01-02")), start.Location())
+		end, note, err = parseTime(endCell, cmp.Or(strings.TrimSpace(day), start.Format("2006-01-02")), start.Location())
 		if err != nil {
 			return p.Skipf(no, "end %q: %v", schedule.Clip(endCell), err)
+		}
+		if note != "" {
+			p.Problemf(no, "end %q %s", schedule.Clip(endCell), note)
 		}
 	case strings.TrimSpace(dur) != "":
 		d, err := parseDuration(dur)

@@ -18,52 +18,49 @@ var errNoDate = errors.New("a time of day without a date (give a date like 2019-
 // day ("2019-10-08 14:00", "2019-10-08T14:00", "08.10.2019 14:00",
 // "2019/10/08 9:00", seconds allowed), optionally followed by an offset
 // ("Z", "+02:00", "+0200", "-05"), which makes it an instant; without one
-// it is local time in loc. A time of day alone ("14:00") is on day, a
-// date as written in a date column ("" when there is none). "24:00" is
-// the midnight that ends the day.
-func parseTime(cell, day string, loc *time.Location) (time.Time, error) {
+// it is local time in loc, read as schedule.Local reads it (note says how
+// a time the clocks skip or show twice was read). A time of day alone
+// ("14:00") is on day, a date as written in a date column ("" when there
+// is none). "24:00" is the midnight that ends the day.
+func parseTime(cell, day string, loc *time.Location) (t time.Time, note string, err error) {
 	s := strings.TrimSpace(cell)
 	d, rest, ok := cutDate(s)
 	switch {
 	case ok && rest == "":
-		return time.Time{}, errors.New("a date without a time of day")
+		return time.Time{}, "", errors.New("a date without a time of day")
 	case ok && rest[0] != 'T' && rest[0] != 't' && rest[0] != ' ':
-		return time.Time{}, errors.New("not a date and time like 2019-10-08 14:00")
+		return time.Time{}, "", errors.New("not a date and time like 2019-10-08 14:00")
 	case ok:
 		rest = strings.TrimLeft(rest[1:], " ")
 	case strings.TrimSpace(day) == "":
 		if _, _, _, tail, ok := cutClock(s); ok && tail == "" {
-			return time.Time{}, errNoDate
+			return time.Time{}, "", errNoDate
 		}
-		return time.Time{}, errors.New("not a date and time like 2019-10-08 14:00")
+		return time.Time{}, "", errors.New("not a date and time like 2019-10-08 14:00")
 	default:
 		var tail string
 		d, tail, ok = cutDate(strings.TrimSpace(day))
 		if !ok || tail != "" {
-			return time.Time{}, fmt.Errorf("the date %q is not a date like 2019-10-08 or 08.10.2019", schedule.Clip(day))
+			return time.Time{}, "", fmt.Errorf("the date %q is not a date like 2019-10-08 or 08.10.2019", schedule.Clip(day))
 		}
 		rest = s
 	}
 	h, m, sec, tail, ok := cutClock(rest)
 	if !ok {
-		return time.Time{}, errors.New("no time of day like 14:00 after the date")
+		return time.Time{}, "", errors.New("no time of day like 14:00 after the date")
 	}
 	if h == 24 && (m != 0 || sec != 0) {
-		return time.Time{}, errors.New("a time after 24:00")
+		return time.Time{}, "", errors.New("a time after 24:00")
 	}
-	zone := loc
 	if tail = strings.TrimSpace(tail); tail != "" {
 		off, ok := offset(tail)
 		if !ok {
-			return time.Time{}, fmt.Errorf("%q after the time is not an offset like +02:00 or Z", schedule.Clip(tail))
+			return time.Time{}, "", fmt.Errorf("%q after the time is not an offset like +02:00 or Z", schedule.Clip(tail))
 		}
-		zone = time.FixedZone("", off)
+		return time.Date(d.Year, d.Month, d.Day, h, m, sec, 0, time.FixedZone("", off)), "", nil
 	}
-	t := time.Date(d.Year, d.Month, d.Day, h, m, sec, 0, zone)
-	if h < 24 && (t.Hour() != h || t.Minute() != m) {
-		return time.Time{}, fmt.Errorf("%02d:%02d does not exist on %s in %s (the clocks go forward then)", h, m, d, loc)
-	}
-	return t, nil
+	t, note = schedule.Local(time.Date(d.Year, d.Month, d.Day, h, m, sec, 0, time.UTC), loc)
+	return t, note, nil
 }
 
 // cutDate reads a date from the start of s: YYYY-MM-DD, YYYY/MM/DD or
@@ -229,23 +226,6 @@ func formatTime(t time.Time, loc *time.Location) string {
 // instant than t when read back.
 func ambiguous(t time.Time, loc *time.Location) bool {
 	t = t.Truncate(time.Second)
-	back := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, loc)
-	if !back.Equal(t) {
-		return true
-	}
-	// Around a change of offset, the wall clock read with the offset
-	// before and the one after may both be t's wall clock.
-	_, before := t.Add(-6 * time.Hour).Zone()
-	_, after := t.Add(6 * time.Hour).Zone()
-	if before == after {
-		return false
-	}
-	wall := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, time.UTC)
-	for _, off := range [...]int{before, after} {
-		c := wall.Add(-time.Duration(off) * time.Second).In(loc)
-		if c.Hour() != t.Hour() || c.Minute() != t.Minute() || c.Day() != t.Day() {
-			return false
-		}
-	}
-	return true
+	back, w := agenda.LocalTime(t.In(loc), loc)
+	return w != agenda.WallOnce || !back.Equal(t)
 }

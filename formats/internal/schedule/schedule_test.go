@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"slices"
 	"testing"
+	"time"
 	"unicode/utf16"
 
 	"confcal/formats/internal/schedule"
@@ -198,6 +199,31 @@ func TestNamedAfter(t *testing.T) {
 	} {
 		if got := schedule.NamedAfter(tc.doc, "fallback"); got != tc.want {
 			t.Errorf("NamedAfter(%q) = %q, want %q", tc.doc, got, tc.want)
+		}
+	}
+}
+
+func TestLocal(t *testing.T) {
+	tests := []struct {
+		zone, wall string
+		want       string // RFC 3339
+		note       string
+	}{
+		{"Europe/Berlin", "2019-10-08T14:00:00", "2019-10-08T14:00:00+02:00", ""},
+		{"Europe/Berlin", "2025-10-26T02:30:00", "2025-10-26T02:30:00+02:00", "happens twice in Europe/Berlin (the clocks go back): read as the first, 02:30 CEST (UTC+02:00)"},
+		{"America/New_York", "2024-03-10T02:30:00", "2024-03-10T03:30:00-04:00", "does not exist in America/New_York (the clocks skip it): read as 03:30 EDT (UTC-04:00)"},
+		{"Europe/Dublin", "2019-10-27T01:30:00", "2019-10-27T01:30:00+01:00", "happens twice in Europe/Dublin (the clocks go back): read as the first, 01:30 IST (UTC+01:00)"},
+	}
+	for _, tt := range tests {
+		loc, err := time.LoadLocation(tt.zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wall, _ := time.Parse("2006-01-02T15:04:05", tt.wall)
+		want, _ := time.Parse(time.RFC3339, tt.want)
+		got, note := schedule.Local(wall, loc)
+		if !got.Equal(want) || note != tt.note {
+			t.Errorf("Local(%s in %s) = %s, %q; want %s, %q", tt.wall, tt.zone, got.Format(time.RFC3339), note, tt.want, tt.note)
 		}
 	}
 }
