@@ -234,10 +234,10 @@ func (p *parser) days(conf object) []day {
 			p.Report(pos, fmt.Sprintf("date %q is not YYYY-MM-DD", str(o, "date")))
 		}
 		if s := str(o, "day_start"); s != "" {
-			d.start, _, d.hasStart = parseTime(s, p.loc)
+			d.start, _, _, d.hasStart = parseTime(s, p.loc)
 		}
 		if s := str(o, "day_end"); s != "" {
-			d.end, _, d.hasEnd = parseTime(s, p.loc)
+			d.end, _, _, d.hasEnd = parseTime(s, p.loc)
 		}
 		rooms, ok := o.object("rooms")
 		if !ok {
@@ -466,11 +466,14 @@ func (p *parser) event(d day, roomName, pos string, raw json.RawMessage) {
 // its start.
 func (p *parser) eventStart(pos string, d day, ev object) (time.Time, bool) {
 	date := str(ev, "date")
-	if t, withOffset, ok := parseTime(date, p.loc); ok {
+	if t, withOffset, note, ok := parseTime(date, p.loc); ok {
 		if withOffset {
 			p.checkOffset(pos, t)
 		} else {
 			p.Report(pos, fmt.Sprintf("date %q has no offset: read in %s", date, p.loc))
+		}
+		if note != "" {
+			p.Report(pos, fmt.Sprintf("date %q %s", date, note))
 		}
 		// start is the time of day at the date's offset, or (where the
 		// date is in UTC for want of an offset with seconds) in the
@@ -490,8 +493,11 @@ func (p *parser) eventStart(pos string, d day, ev object) (time.Time, bool) {
 		on = on.AddDays(1)
 	}
 	m := int(clock / time.Minute)
-	t := time.Date(on.Year, on.Month, on.Day, m/60, m%60, 0, 0, p.loc)
+	t, note := schedule.Local(time.Date(on.Year, on.Month, on.Day, m/60, m%60, 0, 0, time.UTC), p.loc)
 	p.Report(pos, fmt.Sprintf("no usable date (%q): placed at its day's date and start, %s", date, t.Format(time.RFC3339)))
+	if note != "" {
+		p.Report(pos, fmt.Sprintf("start %q on %s %s", str(ev, "start"), on, note))
+	}
 	return t, true
 }
 
@@ -499,7 +505,10 @@ func (p *parser) eventStart(pos string, d day, ev object) (time.Time, bool) {
 func (p *parser) eventEnd(pos string, start time.Time, ev object) (time.Time, bool) {
 	dur, hasDur := parseDuration(str(ev, "duration"))
 	if s := str(ev, "end"); s != "" {
-		if t, _, ok := parseTime(s, p.loc); ok {
+		if t, _, note, ok := parseTime(s, p.loc); ok {
+			if note != "" {
+				p.Report(pos, fmt.Sprintf("end %q %s", s, note))
+			}
 			t = p.minutes(pos, t)
 			if hasDur && !start.Add(dur).Equal(t) {
 				p.Report(pos, fmt.Sprintf("end %q disagrees with duration %q: the end wins", s, str(ev, "duration")))
@@ -717,23 +726,25 @@ func looksHTML(s string) bool {
 }
 
 // parseTime reads an ISO 8601 date-time; one without an offset is read in
-// loc (withOffset false).
-func parseTime(s string, loc *time.Location) (t time.Time, withOffset, ok bool) {
+// loc (withOffset false) as schedule.Local reads it, note saying how when
+// the clocks skip the time or show it twice.
+func parseTime(s string, loc *time.Location) (t time.Time, withOffset bool, note string, ok bool) {
 	s = strings.TrimSpace(s)
 	if len(s) > 10 && s[10] == ' ' {
 		s = s[:10] + "T" + s[11:]
 	}
 	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04Z07:00", "2006-01-02T15:04:05Z0700", "2006-01-02T15:04Z0700"} {
 		if t, err := time.Parse(layout, s); err == nil {
-			return t, true, true
+			return t, true, "", true
 		}
 	}
 	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02T15:04"} {
-		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			return t, false, true
+		if wall, err := time.Parse(layout, s); err == nil {
+			t, note := schedule.Local(wall, loc)
+			return t, false, note, true
 		}
 	}
-	return time.Time{}, false, false
+	return time.Time{}, false, "", false
 }
 
 // parseDay reads a date written as YYYY-MM-DD, or the date of a date-time.

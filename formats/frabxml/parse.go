@@ -294,7 +294,7 @@ func (p *parser) days(root *node) {
 				p.report(dn.line, "day date %q is not a date (YYYY-MM-DD); its events need their own <date>", clip(s))
 			}
 		}
-		if t, ok := parseInstant(dn.attr("start"), p.loc); ok {
+		if t, _, ok := parseInstant(dn.attr("start"), p.loc); ok {
 			dy.start = t
 			if !dy.dated {
 				dy.date, dy.dated = agenda.DateOf(t, p.loc), true
@@ -312,8 +312,11 @@ func (p *parser) days(root *node) {
 				l := listing{ev: ev, day: dy, room: name}
 				if dn := ev.child("date"); dn != nil {
 					if s := strings.TrimSpace(dn.text()); s != "" {
-						if t, ok := parseInstant(s, p.loc); ok {
+						if t, note, ok := parseInstant(s, p.loc); ok {
 							l.at = t
+							if note != "" {
+								p.report(dn.line, "event %q: <date> %q %s", clip(schedule.OneLine(ev.child("title").text())), clip(s), note)
+							}
 						} else {
 							l.bad = s
 						}
@@ -514,7 +517,11 @@ func (p *parser) start(l listing) (time.Time, bool) {
 			d = d.AddDays(1)
 		}
 		m := int(c / time.Minute)
-		t = time.Date(d.Year, d.Month, d.Day, m/60, m%60, int(c%time.Minute/time.Second), 0, p.loc)
+		var note string
+		t, note = schedule.Local(time.Date(d.Year, d.Month, d.Day, m/60, m%60, int(c%time.Minute/time.Second), 0, time.UTC), p.loc)
+		if note != "" {
+			p.report(sn.lineOr(line), "event %q: <start> %q on %s %s", clip(schedule.OneLine(ev.child("title").text())), clip(sn.text()), d, note)
+		}
 		if l.bad != "" {
 			p.report(ev.child("date").line, "event %q: <date> %q is not a date and time; the day's date and <start> %s are used", clip(schedule.OneLine(ev.child("title").text())), clip(l.bad), schedule.Clock(c))
 		}
@@ -868,11 +875,12 @@ func parseDate(s string) (agenda.Date, bool) {
 }
 
 // parseInstant reads a date and time: with an offset it is that instant,
-// without one a wall time in loc.
-func parseInstant(s string, loc *time.Location) (time.Time, bool) {
+// without one a wall time in loc, read as schedule.Local reads it (note
+// says how when the clocks skip it or show it twice).
+func parseInstant(s string, loc *time.Location) (t time.Time, note string, ok bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return time.Time{}, false
+		return time.Time{}, "", false
 	}
 	// With an offset first; fractions of seconds are accepted by
 	// time.Parse anyway.
@@ -881,15 +889,16 @@ func parseInstant(s string, loc *time.Location) (time.Time, bool) {
 		"2006-01-02 15:04:05Z07:00", "2006-01-02 15:04Z07:00", "2006-01-02 15:04:05-0700", "2006-01-02 15:04-0700",
 	} {
 		if t, err := time.Parse(layout, s); err == nil {
-			return t, t.Year() >= 1900 && t.Year() <= 2999
+			return t, "", t.Year() >= 1900 && t.Year() <= 2999
 		}
 	}
 	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02 15:04"} {
-		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			return t, t.Year() >= 1900 && t.Year() <= 2999
+		if wall, err := time.Parse(layout, s); err == nil {
+			t, note := schedule.Local(wall, loc)
+			return t, note, t.Year() >= 1900 && t.Year() <= 2999
 		}
 	}
-	return time.Time{}, false
+	return time.Time{}, "", false
 }
 
 // parseClock reads [H]H:MM or [H]H:MM:SS (a <start>, <duration> or
