@@ -76,7 +76,12 @@
 //     ("C:\Users"), and an unescaped comma in a one-text property
 //     (SUMMARY, DESCRIPTION, LOCATION) is a comma, not a list separator;
 //   - times: values in extended ISO 8601 ("2019-10-08T14:00:00") and
-//     without seconds are read;
+//     without seconds are read; a local time (TZID or floating) the clocks
+//     show twice is the first of the two, one they skip is read with the
+//     offset before the skip (RFC 5545 §3.3.5; go-ical's DateTime leaves
+//     both to time.Date), and either is reported; DURATION's days and
+//     weeks are calendar days (P1D is 23 or 25 hours across a change of
+//     the clocks, §3.3.6), its hours, minutes and seconds exact;
 //   - time zones: a TZID is taken for the zone it names, with or without
 //     a VTIMEZONE, whose rules are not read: an IANA name, an IANA name at
 //     the end of a Mozilla or Evolution TZID

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -129,6 +130,8 @@ func (p *parser) draft(no int, c *goical.Component) (schedule.Draft, bool) {
 		return p.Skipf(no, "DTSTART: %v", err)
 	case start.date:
 		return p.Skipf(no, "an all-day event (DTSTART is a date): a session needs a start and an end time")
+	case start.note != "":
+		p.Problemf(no, "DTSTART %q %s", schedule.Clip(props.Get(goical.PropDateTimeStart).Value), start.note)
 	}
 	var end time.Time
 	if e := props.Get(goical.PropDateTimeEnd); e != nil {
@@ -138,14 +141,15 @@ func (p *parser) draft(no int, c *goical.Component) (schedule.Draft, bool) {
 			return p.Skipf(no, "DTEND: %v", err)
 		case t.date:
 			return p.Skipf(no, "DTEND is a date but DTSTART is not")
+		case t.note != "":
+			p.Problemf(no, "DTEND %q %s", schedule.Clip(e.Value), t.note)
 		}
 		end = t.t
 	} else if d := props.Get(goical.PropDuration); d != nil {
-		dur, err := d.Duration()
+		end, err = addDuration(start.t, d)
 		if err != nil {
 			return p.Skipf(no, "DURATION %q: %v", schedule.Clip(d.Value), err)
 		}
-		end = start.t.Add(dur)
 	} else {
 		return p.Skipf(no, "no DTEND or DURATION: a session needs an end")
 	}
@@ -214,13 +218,19 @@ func (p *parser) id(no int, c *goical.Component, start time.Time, room string) s
 type when struct {
 	t    time.Time
 	date bool // a DATE: a day without a time
+	// note says how a local time the clocks skip or show twice was
+	// read (see schedule.Local); "" for any other value.
+	note string
 }
 
 // instant reads a DTSTART, DTEND, RECURRENCE-ID or EXDATE value: a UTC
 // time ("Z"), a time in its TZID's zone, a floating time (read in the
 // conference's zone), or a date. Values in the extended ISO 8601 form
 // ("2019-10-08T14:00:00") and without seconds ("20191008T1400") are
-// read too.
+// read too. A local time is read as RFC 5545 §3.3.5 says (the first of a
+// time the clocks show twice, one they skip with the offset before the
+// skip: schedule.Local), not as go-ical's DateTime would (time.Date, which
+// leaves both to chance).
 func (p *parser) instant(prop *goical.Prop) (when, error) {
 	if prop == nil {
 		return when{}, errors.New("missing")
@@ -245,17 +255,75 @@ func (p *parser) instant(prop *goical.Prop) (when, error) {
 		loc = l
 	}
 	if q.ValueType() == goical.ValueDate || len(v) == len("20060102") {
-		t, err := q.DateTime(loc)
+		wall, err := time.Parse(dateLayout, v)
 		if err != nil {
 			return when{}, fmt.Errorf("%q is not a date (YYYYMMDD)", schedule.Clip(prop.Value))
 		}
+		t, _ := schedule.Local(wall, loc) // the day's first instant
 		return when{t: t, date: true}, nil
 	}
-	t, err := q.DateTime(loc)
+	if strings.HasSuffix(v, "Z") {
+		t, err := time.Parse(localLayout+"Z", v)
+		if err != nil {
+			return when{}, fmt.Errorf("%q is not a date and time (YYYYMMDDTHHMMSS, with Z for UTC)", schedule.Clip(prop.Value))
+		}
+		return when{t: t}, nil
+	}
+	wall, err := time.Parse(localLayout, v)
 	if err != nil {
 		return when{}, fmt.Errorf("%q is not a date and time (YYYYMMDDTHHMMSS, with Z for UTC)", schedule.Clip(prop.Value))
 	}
-	return when{t: t}, nil
+	t, note := schedule.Local(wall, loc)
+	return when{t: t, note: note}, nil
+}
+
+// The forms of DATE and DATE-TIME values (RFC 5545 §3.3.4, §3.3.5), once
+// instant has brought them to the basic form with seconds.
+const (
+	dateLayout  = "20060102"
+	localLayout = "20060102T150405"
+)
+
+// Durations of whole days and weeks, which are nominal (see addDuration).
+const (
+	nominalDay  = 24 * time.Hour
+	daysPerWeek = 7
+)
+
+// addDuration returns start plus the DURATION prop. Days and weeks are
+// nominal (RFC 5545 §3.3.6): P1D is the same time of day on the next
+// calendar day in start's zone, 23 or 25 hours when the clocks change in
+// between, that time of day read as instant reads one; hours, minutes and
+// seconds are exact.
+func addDuration(start time.Time, prop *goical.Prop) (time.Time, error) {
+	total, err := prop.Duration()
+	if err != nil {
+		return time.Time{}, err
+	}
+	v := strings.ToUpper(strings.TrimSpace(prop.Value))
+	neg := strings.HasPrefix(v, "-")
+	// dur-date or dur-week: the digits before "D" or "W", ahead of any
+	// "T" (go-ical has checked the form).
+	date, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimLeft(v, "+-"), "P"), "T")
+	days := 0
+	if n := len(date); n > 1 {
+		if k, err := strconv.Atoi(date[:n-1]); err == nil {
+			switch date[n-1] {
+			case 'D':
+				days = k
+			case 'W':
+				days = k * daysPerWeek
+			}
+		}
+	}
+	if neg {
+		days = -days
+	}
+	exact := total - time.Duration(days)*nominalDay
+	y, m, d := start.Date()
+	h, mi, sec := start.Clock()
+	on, _ := schedule.Local(time.Date(y, m, d+days, h, mi, sec, start.Nanosecond(), time.UTC), start.Location())
+	return on.Add(exact), nil
 }
 
 // abstract returns an event's DESCRIPTION as plain text: HTML (some tools
