@@ -3,15 +3,21 @@ package api
 import (
 	"fmt"
 	"time"
+
+	"confcal/agenda"
 )
 
 // localLayouts are the ways a time may be written without an offset; it is
-// then read in the conference's time zone. Seconds may be written (as
-// RFC 3339 writes them) but must be zero.
+// then read in the conference's time zone, as agenda.LocalTime reads it.
+// Seconds may be written (as RFC 3339 writes them) but must be zero.
 var localLayouts = []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04"}
 
 // ParseTime reads a session time as the API does: "2019-10-08T14:00" in
 // loc (seconds may follow if they are ":00"), or RFC 3339 with an offset.
+// A local time the clocks show twice is the first of the two, one they
+// skip is read with the offset before the skip, as RFC 5545 and every
+// importer read them; the answer's RFC 3339 times show which instant it
+// was. Give an offset for the second of two.
 // Sessions are minute-grained, so a time with seconds or a fraction of a
 // second is refused: the agenda would keep it to the minute, and a session
 // could end in the minute it starts. The error says what was wrong,
@@ -40,7 +46,8 @@ const (
 
 func parseAny(v string, loc *time.Location) (time.Time, error) {
 	for _, layout := range localLayouts {
-		if t, err := time.ParseInLocation(layout, v, loc); err == nil {
+		if wall, err := time.Parse(layout, v); err == nil {
+			t, _ := agenda.LocalTime(wall, loc)
 			return t, nil
 		}
 	}

@@ -31,7 +31,12 @@ func TestParseTime(t *testing.T) {
 		{"2019-10-08T12:00:00Z", at, ""},
 		{"2019-10-08T14:00:00+02:00", at, ""},
 		{"2019-10-08T13:00:00+01:00", at, ""},
-		{"2019-10-27T02:30", time.Date(2019, 10, 27, 2, 30, 0, 0, loc), ""}, // the hour that happens twice: Go's choice, consistently
+		// The hour that happens twice: the first (CEST), as RFC 5545
+		// reads it; an offset names the second.
+		{"2019-10-27T02:30", time.Date(2019, 10, 27, 0, 30, 0, 0, time.UTC), ""},
+		{"2019-10-27T02:30:00+01:00", time.Date(2019, 10, 27, 1, 30, 0, 0, time.UTC), ""},
+		// The hour that is skipped: read with the offset before it (CET).
+		{"2019-03-31T02:30", time.Date(2019, 3, 31, 1, 30, 0, 0, time.UTC), ""},
 		{"2019-10-08T14:00:30", time.Time{}, "has seconds"},
 		{"2019-10-08T14:00:00.5+02:00", time.Time{}, "has seconds"},
 		{"2019-10-08T14:00:00.000000001Z", time.Time{}, "has seconds"},

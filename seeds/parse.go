@@ -243,8 +243,10 @@ func (p *parser) header(i int) (*block, error) {
 	stated := c.s[durAt:c.i]
 	b.rest = strings.TrimLeft(c.s[c.i:], " ")
 
-	b.start = time.Date(date.Year, date.Month, date.Day, start/60, start%60, 0, 0, p.loc)
-	b.end = time.Date(date.Year, date.Month, date.Day, end/60, end%60, 0, 0, p.loc)
+	// Wall times in the conference's zone, read as every importer reads
+	// them (agenda.LocalTime).
+	b.start, _ = agenda.LocalTime(time.Date(date.Year, date.Month, date.Day, start/60, start%60, 0, 0, time.UTC), p.loc)
+	b.end, _ = agenda.LocalTime(time.Date(date.Year, date.Month, date.Day, end/60, end%60, 0, 0, time.UTC), p.loc)
 	if !b.end.After(b.start) {
 		return nil, p.errorf(i, "expected the end time after the start time, got %q", span)
 	}
