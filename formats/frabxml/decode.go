@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"confcal/formats/internal/schedule"
@@ -150,9 +152,18 @@ type note struct {
 // decode reads data as XML leniently: byte-order marks (UTF-8, UTF-16) are
 // dropped, ISO-8859-1 is converted, invalid UTF-8 and characters XML
 // forbids are replaced, HTML entities are understood and missing end tags
-// are invented (encoding/xml's non-strict mode). A syntax error after the
-// root element has started ends the document there, with a note; one
-// before it is an error.
+// are invented (encoding/xml's non-strict mode), character references to
+// forbidden characters and a "<" that starts no tag are mended (see
+// repairMarkup).
+//
+// XML that still breaks is an error, a *lineError with the line where it
+// breaks, wherever it breaks: a document is never read in part. The part
+// before the break would be a schedule without the sessions after it,
+// and an import or a followed source takes a session missing from the
+// document as cancelled, so a break in one title (or a download cut off)
+// would cancel every session after it, too few at a time for the guard
+// against mass cancellation to catch. Refused, the document changes
+// nothing and its error says where to mend it.
 func decode(data []byte) (*decoded, error) {
 	d := &decoded{}
 	text, err := toUTF8(data)
@@ -167,6 +178,8 @@ func decode(data []byte) (*decoded, error) {
 		text = replaceForbidden(text)
 		d.notes = append(d.notes, note{0, fmt.Sprintf("%d characters that XML does not allow (control characters, U+FFFE, U+FFFF) were replaced", n)})
 	}
+	text, notes := repairMarkup(text)
+	d.notes = append(d.notes, notes...)
 
 	dec := xml.NewDecoder(bytes.NewReader(text))
 	dec.Strict = false
@@ -181,7 +194,9 @@ func decode(data []byte) (*decoded, error) {
 		tok, err := dec.Token()
 		if err == io.EOF {
 			if len(stack) > 0 && d.root != nil {
-				d.notes = append(d.notes, note{line, "the document ends inside <" + stack[len(stack)-1].name + ">; what came before is kept"})
+				// encoding/xml says "unexpected EOF" first; this is the
+				// same cut-off document, refused for the same reason.
+				return nil, &lineError{line, "the document ends inside <" + stack[len(stack)-1].name + ">: it is cut off; nothing is imported"}
 			}
 			break
 		}
@@ -191,10 +206,9 @@ func decode(data []byte) (*decoded, error) {
 				line = se.Line
 			}
 			if d.root == nil {
-				return nil, fmt.Errorf("line %d: not readable as XML: %w", line, err)
+				return nil, &lineError{line, "not readable as XML: " + unwrapSyntax(err)}
 			}
-			d.notes = append(d.notes, note{line, fmt.Sprintf("the XML breaks here (%v); the rest of the document is ignored", unwrapSyntax(err))})
-			break
+			return nil, &lineError{line, fmt.Sprintf("the XML breaks here (%s); nothing is imported, as the part before this line alone would cancel every session after it", unwrapSyntax(err))}
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
@@ -240,6 +254,15 @@ func decode(data []byte) (*decoded, error) {
 	}
 	return d, nil
 }
+
+// lineError is a document decode refuses, with the line where reading
+// it stopped: Parse names the document before it ("schedule.xml:1204: …").
+type lineError struct {
+	line int
+	msg  string
+}
+
+func (e *lineError) Error() string { return e.msg }
 
 // unwrapSyntax returns the message of an XML syntax error without its
 // "XML syntax error on line N" prefix, which the note's position says.
@@ -338,4 +361,171 @@ func replaceForbidden(text []byte) []byte {
 		}
 	}
 	return out
+}
+
+// maxMarkupNotes bounds the notes repairMarkup makes one by one: a
+// document that needs the same repair everywhere gets the first ones
+// with their lines and one note counting the rest, not a report as long
+// as itself.
+const maxMarkupNotes = 20
+
+// repairMarkup mends the two mistakes in text that encoding/xml stops at
+// even in its non-strict mode and that schedule writers make in titles
+// and abstracts: a character reference to a character XML does not allow
+// ("&#11;", "&#x1B;", "&#xFFFF;", which an escaping writer makes of a
+// control character in the text) and a "<" that starts no markup ("a < b",
+// "<3"). Such a reference is replaced by what a raw forbidden character is
+// replaced by (see replaceForbidden), such a "<" by "&lt;", so that it
+// stays in the text. Comments, CDATA sections, processing instructions
+// and declarations are left as they are (nothing there is a reference or
+// markup). It returns text itself when nothing needed mending, and a note
+// with the line of each repair.
+func repairMarkup(text []byte) ([]byte, []note) {
+	var (
+		out   []byte // nil until the first repair: most documents need none
+		done  int    // text[:done] is in out already
+		notes []note
+		more  int // repairs past maxMarkupNotes
+		line  = 1
+	)
+	mend := func(at, end int, with, reason string) {
+		if out == nil {
+			out = make([]byte, 0, len(text)+len(text)/64)
+		}
+		out = append(append(out, text[done:at]...), with...)
+		done = end
+		if len(notes) < maxMarkupNotes {
+			notes = append(notes, note{line, reason})
+		} else {
+			more++
+		}
+	}
+	// skipTo moves past the end of a construct that ends in end, counting
+	// its lines; an unterminated one runs to the end of the text.
+	skipTo := func(i int, end string) int {
+		j := bytes.Index(text[i:], []byte(end))
+		if j < 0 {
+			j = len(text) - i
+		} else {
+			j += len(end)
+		}
+		line += bytes.Count(text[i:i+j], []byte("\n"))
+		return i + j
+	}
+	inTag := false   // between a start tag's name and its ">"
+	afterEq := false // in a tag, after an attribute's "=": a quote opens its value
+	var quote byte   // the quote of the attribute value being read, or 0
+	for i := 0; i < len(text); {
+		c := text[i]
+		if inTag && quote == 0 && c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+			// Only a quote right after "=" opens a value: an apostrophe
+			// elsewhere in a broken tag must not make the rest of the
+			// document an attribute value.
+			wasEq := afterEq
+			afterEq = c == '='
+			if (c == '"' || c == '\'') && wasEq {
+				quote = c
+				i++
+				continue
+			}
+		}
+		switch {
+		case c == '\n':
+			line++
+		case c == '&':
+			if n, r, ok := charRef(text[i:]); ok && forbiddenRune(r) {
+				with := " "
+				if r > unicode.MaxASCII {
+					with = "\uFFFD"
+				}
+				mend(i, i+n, with, fmt.Sprintf("the character reference %s stands for %U, which XML does not allow; replaced by %q", text[i:i+n], r, with))
+				i += n
+				continue
+			}
+		case quote != 0 && c == quote:
+			quote = 0
+		case inTag && quote == 0 && c == '>':
+			inTag, afterEq = false, false
+		case c == '<' && quote != 0:
+			// encoding/xml refuses "<" inside a quoted attribute value.
+			mend(i, i+1, "&lt;", `a "<" inside an attribute value; read as text`)
+			i++
+			continue
+		case c == '<' && !inTag:
+			rest := text[i+1:]
+			switch {
+			case bytes.HasPrefix(rest, []byte("!--")):
+				i = skipTo(i, "-->")
+				continue
+			case bytes.HasPrefix(rest, []byte("![CDATA[")):
+				i = skipTo(i, "]]>")
+				continue
+			case bytes.HasPrefix(rest, []byte("?")):
+				i = skipTo(i, "?>")
+				continue
+			case bytes.HasPrefix(rest, []byte("!")), bytes.HasPrefix(rest, []byte("/")):
+				i = skipTo(i, ">")
+				continue
+			case startsName(rest):
+				inTag = true
+			default:
+				mend(i, i+1, "&lt;", `a "<" that starts no tag; read as text`)
+				i++
+				continue
+			}
+		}
+		i++
+	}
+	if out == nil {
+		return text, nil
+	}
+	if more > 0 {
+		notes = append(notes, note{line, fmt.Sprintf("%d more references and \"<\" like those above were mended", more)})
+	}
+	return append(out, text[done:]...), notes
+}
+
+// charRef reads a numeric character reference at the start of b as
+// encoding/xml does ("&#" digits ";" or "&#x" hex digits ";", lower-case
+// x only): its length and the character it stands for. ok is false for
+// anything encoding/xml would not read as one (it keeps those as text).
+func charRef(b []byte) (n int, r rune, ok bool) {
+	if !bytes.HasPrefix(b, []byte("&#")) {
+		return 0, 0, false
+	}
+	i, base := 2, 10
+	if i < len(b) && b[i] == 'x' {
+		i, base = i+1, 16
+	}
+	start := i
+	for i < len(b) && (b[i] >= '0' && b[i] <= '9' || base == 16 && (b[i] >= 'a' && b[i] <= 'f' || b[i] >= 'A' && b[i] <= 'F')) {
+		i++
+	}
+	if i == len(b) || b[i] != ';' {
+		return 0, 0, false
+	}
+	v, err := strconv.ParseUint(string(b[start:i]), base, 64)
+	if err != nil || v > unicode.MaxRune {
+		return 0, 0, false
+	}
+	return i + 1, rune(v), true
+}
+
+// forbiddenRune reports whether encoding/xml stops at r as the character
+// a reference stands for: the ASCII control characters but tab, line feed
+// and carriage return, and the non-characters U+FFFE and U+FFFF (a
+// surrogate becomes U+FFFD on the way and passes).
+func forbiddenRune(r rune) bool {
+	return r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0xFFFE || r == 0xFFFF
+}
+
+// startsName reports whether b starts with a character an XML name may
+// start with, as encoding/xml reads it after "<": a letter, "_" or ":",
+// or any character beyond ASCII.
+func startsName(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	c := b[0]
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == ':' || c >= utf8.RuneSelf
 }

@@ -59,9 +59,12 @@
 //   - Everything else (<code> as element or attribute, links, attachments
 //     with child elements, recording, logo, unknown elements) is ignored.
 //     Byte-order marks, UTF-16, ISO-8859-1, invalid UTF-8, control
-//     characters XML forbids, HTML entities and missing end tags are
-//     read past; a document that breaks off keeps what came before (all
-//     reported).
+//     characters XML forbids (raw or as references such as "&#11;"),
+//     a "<" that starts no tag, HTML entities and mismatched end tags are
+//     read past (all reported). XML that still breaks, or a document cut
+//     off, is refused whole with the line where it breaks: its part
+//     before the break would drop, and so cancel on import, every
+//     session after it.
 //
 // # Export
 //

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"html"
 	"io"
@@ -51,13 +52,17 @@ func Sniff(data []byte) bool {
 // Parse reads a schedule.xml (frab, pretalx, the CCC hub, Indico, or
 // legacy Pentabarf) into agenda contents, leniently: what it repairs or
 // skips is in the Result's Problems, positioned by line. It fails only
-// when data is not a schedule.xml, names no time zone and opts gives
-// none, or holds no usable event.
+// when data is not a schedule.xml, is XML that breaks before its end
+// (refused whole, naming the line: see decode), names no time zone and
+// opts gives none, or holds no usable event.
 func Parse(data []byte, opts formats.Options) (formats.Result, error) {
 	if opts.Name == "" {
 		opts.Name = "schedule.xml"
 	}
 	doc, err := decode(data)
+	if le := (*lineError)(nil); errors.As(err, &le) {
+		return formats.Result{}, fmt.Errorf("%s:%d: %w", opts.Name, le.line, err)
+	}
 	if err != nil {
 		return formats.Result{}, fmt.Errorf("%s: %w", opts.Name, err)
 	}

@@ -314,13 +314,22 @@ func TestParseBroken(t *testing.T) {
 		{110, `"In no room" is in no room`},
 		{117, `day date "June 2nd" is not a date`},
 		{124, `"No date, undated day" has no readable <date> and its day no date; skipped`},
-		{137, "the XML breaks here"},
+		// References to characters XML forbids and "<" that start no
+		// tag are mended, each reported on its line; comments and CDATA
+		// are left as written.
+		{136, "the character reference &#11; stands for U+000B, which XML does not allow; replaced by \" \""},
+		{136, "&#x1F; stands for U+001F"},
+		{136, `a "<" that starts no tag; read as text`},
+		{136, `a "<" that starts no tag; read as text`},
+		{136, "&#xFFFF; stands for U+FFFF, which XML does not allow; replaced by \"\uFFFD\""},
+		{137, `a "<" inside an attribute value; read as text`},
+		{137, "&#0; stands for U+0000"},
 	})
 	got := snap.SessionIDs()
 	slices.Sort(got)
 	wantIDs := []string{
 		"11111111-1111-4111-8111-111111111111", "12121212-1212-4212-8212-121212121212", "14141414-1414-4414-8414-141414141414",
-		"3", "55555555-5555-4555-8555-555555555555", "99999999-9999-4999-8999-999999999999",
+		"15151515-1515-4515-8515-151515151515", "3", "55555555-5555-4555-8555-555555555555", "99999999-9999-4999-8999-999999999999",
 		"aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa", "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb", "cccccccc-cccc-4ccc-8ccc-cccccccccccc",
 		"dddddddd-dddd-4ddd-8ddd-dddddddddddd", "eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee",
 	}
@@ -336,8 +345,7 @@ func TestParseBroken(t *testing.T) {
 		{"cccccccc-cccc-4ccc-8ccc-cccccccccccc", "2024-06-01T16:00:00+02:00", "2024-06-01T16:30:00+02:00", "https://broken.example/talk/links/", 12},
 		// The repeated id 1 is the first event's; this one is numbered
 		// after the highest number in use.
-		{"99999999-9999-4999-8999-999999999999", "2024-06-01T14:00:00+02:00", "2024-06-01T14:30:00+02:00", "", 19},
-		// The document breaks inside this event; what was read is kept.
+		{"99999999-9999-4999-8999-999999999999", "2024-06-01T14:00:00+02:00", "2024-06-01T14:30:00+02:00", "", 20},
 		{"14141414-1414-4414-8414-141414141414", "2024-06-02T12:00:00+02:00", "2024-06-02T12:30:00+02:00", "", 18},
 	} {
 		x, _ := snap.Session(tc.id)
@@ -349,6 +357,17 @@ func TestParseBroken(t *testing.T) {
 	// its own date.
 	if c := snap.Conference(); c.Last != (agenda.Date{Year: 2024, Month: 6, Day: 3}) || c.DayChange != 8*time.Hour {
 		t.Errorf("conference = %+v", c)
+	}
+	for id, title := range map[string]string{
+		"14141414-1414-4414-8414-141414141414": "Mended reference s <3 < < \uFFFD",
+		"15151515-1515-4515-8515-151515151515": "Kept &#11; as written",
+	} {
+		if x, _ := snap.Session(id); x.Title != title {
+			t.Errorf("session %s titled %q, want %q", id, x.Title, title)
+		}
+	}
+	if sp, _ := snap.Speaker("7"); sp.Name != "Ann Other" {
+		t.Errorf("speaker 7 = %q, want the name with its reference mended", sp.Name)
 	}
 	x, _ := snap.Session("cccccccc-cccc-4ccc-8ccc-cccccccccccc")
 	if !slices.Equal(x.Speakers, []string{"2", "3"}) || x.Language != "" {
@@ -466,6 +485,42 @@ func TestParseText(t *testing.T) {
 	})
 }
 
+// References to characters XML forbids and a "<" that starts no tag,
+// which encoding/xml stops at, are mended where they are and reported on
+// their line, in the first event as anywhere; the rest of the document
+// is read.
+func TestParseMendsMarkup(t *testing.T) {
+	const g1, g2 = "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"
+	for _, tc := range []struct {
+		name, title, want, report string
+	}{
+		{"decimal reference", "&#11;Tab", "Tab", "the character reference &#11; stands for U+000B, which XML does not allow; replaced by \" \""},
+		{"hex reference", "Esc&#x1b;ape", "Esc ape", "&#x1b; stands for U+001B"},
+		{"reference to NUL", "A&#0;B", "A B", "&#0; stands for U+0000"},
+		{"non-character", "A&#65535;", "A\uFFFD", "&#65535; stands for U+FFFF, which XML does not allow; replaced by \"\uFFFD\""},
+		{"bare less-than", "a < b", "a < b", `a "<" that starts no tag; read as text`},
+		{"heart", "I <3 XML", "I <3 XML", `a "<" that starts no tag; read as text`},
+		{"allowed references stay", "&#9;&#x41;&#233;", "Aé", ""},
+		{"upper-case X is no reference", "&#X0B;", "&#X0B;", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data := doc("", "\n"+event(g1, "2025-06-01T10:00:00+02:00", "00:30", tc.title)+"\n"+event(g2, "2025-06-01T11:00:00+02:00", "00:30", "Last"))
+			r, snap := parse(t, "inline.xml", data, formats.Options{})
+			var wants []want
+			if tc.report != "" {
+				wants = append(wants, want{5, tc.report})
+			}
+			checkProblems(t, "inline.xml", r.Problems, wants)
+			if got := snap.SessionIDs(); len(got) != 2 {
+				t.Fatalf("sessions %v, want both", got)
+			}
+			if x, _ := snap.Session(g1); x.Title != tc.want {
+				t.Errorf("title %q, want %q", x.Title, tc.want)
+			}
+		})
+	}
+}
+
 func TestParseEncodings(t *testing.T) {
 	frab := readFixture(t, "frab.xml")
 	_, plain := parse(t, "frab.xml", frab, formats.Options{})
@@ -522,6 +577,9 @@ func TestParseEncodings(t *testing.T) {
 }
 
 func TestParseErrors(t *testing.T) {
+	const g1, g2 = "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"
+	two := string(doc("", event(g1, "2025-06-01T10:00:00+02:00", "00:30", "A")+event(g2, "2025-06-01T11:00:00+02:00", "00:30", "B")))
+	cutOff := two[:strings.Index(two, "<title>B")+len("<title>B")]
 	for _, tc := range []struct {
 		name string
 		data string
@@ -531,7 +589,16 @@ func TestParseErrors(t *testing.T) {
 		{"empty", "", formats.Options{}, "in.xml: no XML element"},
 		{"JSON", `{"schedule": {"version": "1"}}`, formats.Options{}, "in.xml: no XML element"},
 		{"another root", `<?xml version="1.0"?><feed><title>x</title></feed>`, formats.Options{}, "in.xml:1: not a schedule.xml: the root element is <feed>"},
-		{"broken before the root", `<?xml version="1.0"?><!-- unterminated`, formats.Options{}, "in.xml: line 1: not readable as XML"},
+		{"broken before the root", `<?xml version="1.0"?><!-- unterminated`, formats.Options{}, "in.xml:1: not readable as XML"},
+		// XML that breaks after the root is refused whole, with its line:
+		// the part before it would cancel the sessions after it.
+		{"breaks partway", string(doc("", event(g1, "2025-06-01T10:00:00+02:00", "00:30", "A")+"</>"+event(g2, "2025-06-01T11:00:00+02:00", "00:30", "B"))),
+			formats.Options{}, "in.xml:4: the XML breaks here (expected element name after </); nothing is imported"},
+		{"cut off", cutOff, formats.Options{}, "in.xml:4: the XML breaks here (unexpected EOF); nothing is imported"},
+		// The first event's title breaks: the error names the break, not
+		// a title that the break made empty.
+		{"breaks in the first title", string(doc("", event(g1, "2025-06-01T10:00:00+02:00", "00:30", "</>A"))),
+			formats.Options{}, "in.xml:4: the XML breaks here (expected element name after </)"},
 		{"unknown encoding", `<?xml version="1.0" encoding="EBCDIC-US"?><schedule/>`, formats.Options{}, `encoding "ebcdic-us"`},
 		{"no events", `<schedule><conference><title>x</title><time_zone_name>UTC</time_zone_name></conference><day index="1" date="2025-01-01"/></schedule>`,
 			formats.Options{}, "in.xml: no <event>"},
