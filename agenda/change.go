@@ -396,6 +396,13 @@ func (e *Editor) UpdateSession(id string, u SessionUpdate) error {
 	// Only a changed slot (or a session coming back) is checked for overlap:
 	// an untouched slot that already overlaps stays as the organizers left it.
 	slotChanged := !x.Start.Equal(old.Start) || !x.End.Equal(old.End) || x.Room != old.Room || old.Status == StatusCancelled
+	// Only new times are held to the length: a session stored longer,
+	// before the limit, can still be renamed or cancelled.
+	if !x.Start.Equal(old.Start) || !x.End.Equal(old.End) {
+		if err := CheckLength(x.Start, x.End); err != nil {
+			return wrapf(err, "session %q", id)
+		}
+	}
 	if err := e.validate(x, u.Force || !slotChanged); err != nil {
 		return err
 	}
@@ -459,6 +466,9 @@ func (e *Editor) AddSession(x Session, force bool) error {
 	}
 	x.Sequence = 0
 	x.LastModified = e.at
+	if err := CheckLength(x.Start, x.End); err != nil {
+		return wrapf(err, "session %q", x.ID)
+	}
 	if err := e.validate(x, force); err != nil {
 		return err
 	}

@@ -53,6 +53,34 @@ type Conference struct {
 // MaxDayChange bounds Conference.DayChange.
 const MaxDayChange = 12 * time.Hour
 
+// MaxSessionLength is the longest a session may last: 99:59, the longest
+// duration schedule.xml can carry (its schema allows two digits of hours),
+// so that every agenda can be exported in every format confcal writes
+// and a mistyped end (a year, a month off) is caught where it is made.
+// The Editor refuses a session added or given new times that lasts
+// longer, so the admin API, the command line and imports do (importers
+// skip such a session and report it). A Snapshot loaded from a store made
+// before the limit still loads (NewSnapshot does not apply it), and its
+// sessions can be edited, cancelled or shortened.
+const MaxSessionLength = 99*time.Hour + 59*time.Minute
+
+// CheckLength reports a problem with a session from start to end: it
+// must not last longer than MaxSessionLength. The error wraps ErrInvalid
+// and says how long the session lasts and how long it may.
+func CheckLength(start, end time.Time) error {
+	if d := end.Sub(start); d > MaxSessionLength {
+		return errorf(ErrInvalid, "lasts %s, longer than a session may (%s, the longest schedule.xml can carry)", hoursMinutes(d), hoursMinutes(MaxSessionLength))
+	}
+	return nil
+}
+
+// hoursMinutes writes d, cut to the minute, as hours and minutes:
+// "1:30", "120:00".
+func hoursMinutes(d time.Duration) string {
+	m := int64(d / time.Minute)
+	return fmt.Sprintf("%d:%02d", m/60, m%60)
+}
+
 // DayOf returns the conference day t belongs to in loc: its calendar date,
 // or the date before when t is earlier in the day than DayChange.
 func (c Conference) DayOf(t time.Time, loc *time.Location) Date {

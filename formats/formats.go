@@ -9,7 +9,9 @@
 // in formats/internal/schedule.
 // Importers are lenient: real files never validate against their schemas,
 // so a broken event is repaired or skipped and reported as a Problem with
-// its position, and only a document with nothing usable fails. Exporters
+// its position, and only a document with nothing usable fails. A session
+// longer than agenda.MaxSessionLength is skipped so, by every importer:
+// the Editor would refuse it, and with it the whole import. Exporters
 // are strict.
 package formats
 

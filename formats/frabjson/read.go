@@ -409,6 +409,10 @@ func (p *parser) event(d day, roomName, pos string, raw json.RawMessage) {
 		p.Report(pos, fmt.Sprintf("ends (%s) at or before it starts (%s): skipped", end.Format(time.RFC3339), start.Format(time.RFC3339)))
 		return
 	}
+	if err := agenda.CheckLength(start, end); err != nil {
+		p.Report(pos, fmt.Sprintf("from %s to %s it %v: skipped", start.Format(time.RFC3339), end.Format(time.RFC3339), err))
+		return
+	}
 	if start.Year() < 1900 || end.Year() > 9999 {
 		p.Report(pos, fmt.Sprintf("a time out of range (%s): skipped", start.Format(time.RFC3339)))
 		return

@@ -42,8 +42,9 @@
 //     date and <start> in the conference's zone, on the next calendar day
 //     when <start> is before the day change. <duration> is [H]H:MM[:SS].
 //     Seconds are dropped (the agenda keeps minutes), with a report; an
-//     event with no readable time, no room or a duration of zero is
-//     skipped, with a report.
+//     event with no readable time, no room, a duration of zero or one
+//     longer than agenda.MaxSessionLength (99:59) is skipped, with a
+//     report.
 //   - Text: title, subtitle, type and names as one line each; <abstract>
 //     and <description> (HTML escaped or not, Markdown left as it is)
 //     through formats.PlainText, joined as the abstract first, then the

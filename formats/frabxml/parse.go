@@ -452,6 +452,10 @@ func (p *parser) event(l listing) {
 		p.report(dn.lineOr(line), "event %q: duration %q would end it when it starts; skipped", clip(title), clip(dn.text()))
 		return
 	}
+	if err := agenda.CheckLength(start, start.Add(dur)); err != nil {
+		p.report(dn.lineOr(line), "event %q: duration %q: it %v; skipped", clip(title), clip(dn.text()), err)
+		return
+	}
 
 	roomName := l.room
 	if roomName == "" {

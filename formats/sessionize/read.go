@@ -312,6 +312,10 @@ func (p *parser) session(i int, raw json.RawMessage) {
 		p.Report(pos, fmt.Sprintf("ends (%s) at or before it starts (%s): skipped", end.Format(time.DateTime), start.Format(time.DateTime)))
 		return
 	}
+	if err := agenda.CheckLength(start, end); err != nil {
+		p.Report(pos, fmt.Sprintf("from %s to %s it %v: skipped", start.Format(time.DateTime), end.Format(time.DateTime), err))
+		return
+	}
 	room, ok := p.roomByKey[key(f["roomId"])]
 	if !ok {
 		p.Report(pos, fmt.Sprintf("roomId %s names no room of the rooms array: skipped", cmp.Or(string(f["roomId"]), "(none)")))

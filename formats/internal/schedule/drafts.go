@@ -84,8 +84,8 @@ func (f *Drafts) Skipf(no int, format string, args ...any) (Draft, bool) {
 
 // Span cuts a session's start and end to the minute (reported) and
 // returns them in f.Loc; ok is false, and the session at line no reported
-// skipped, when it starts or ends outside the years read or does not end
-// after it starts.
+// skipped, when it starts or ends outside the years read, does not end
+// after it starts or lasts longer than agenda.MaxSessionLength.
 func (f *Drafts) Span(no int, start, end time.Time) (s, e time.Time, ok bool) {
 	s, e = WholeMinute(start), WholeMinute(end)
 	if !s.Equal(start) || !e.Equal(end) {
@@ -101,6 +101,10 @@ func (f *Drafts) Span(no int, start, end time.Time) (s, e time.Time, ok bool) {
 	}
 	if !e.After(s) {
 		f.Skipf(no, "it ends (%s) before it starts (%s)", e.In(f.Loc).Format("2006-01-02 15:04"), s.In(f.Loc).Format("2006-01-02 15:04"))
+		return s, e, false
+	}
+	if err := agenda.CheckLength(s, e); err != nil {
+		f.Skipf(no, "from %s to %s it %v", s.In(f.Loc).Format("2006-01-02 15:04"), e.In(f.Loc).Format("2006-01-02 15:04"), err)
 		return s, e, false
 	}
 	return s.In(f.Loc), e.In(f.Loc), true
