@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/url"
+	"time"
 
 	"confcal/agenda"
 	"confcal/catalog"
@@ -49,13 +51,32 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if *format != "ics" && (!pick.Empty() || pick.Alarm != (catalog.Alarm{})) {
 		return &usageError{err: fmt.Errorf("export: -track, -room, -day, -session and -alarm are for the ics export only")}
 	}
+	if u, err := url.Parse(*baseURL); err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return &usageError{err: fmt.Errorf("export: -base-url %q is not an http(s) URL", *baseURL)}
+	}
 	snap, err := currentAgenda(ctx, file, store, stdin, stderr)
 	if err != nil {
 		return err
 	}
+	// A pick naming what the agenda does not have is a mistake on the
+	// command line; checked here, so that an export that fails after it
+	// is not taken for one (exit 1, not 2).
+	if !pick.Empty() {
+		if _, err := pick.Resolve(snap); err != nil {
+			return &usageError{err: fmt.Errorf("export: %w", err)}
+		}
+	}
 	b, err := write(snap, *baseURL, pick)
 	if err != nil {
-		return &usageError{err: fmt.Errorf("export: %w", err)}
+		return fmt.Errorf("export: %w", err)
+	}
+	if *format == "schedule-xml" {
+		// Exported all the same (a feed of the agenda must not fail for
+		// one session), but the file says less than the agenda: say so.
+		for _, x := range frabxml.Shortened(snap) {
+			fmt.Fprintf(stderr, "export: warning: session %q lasts %s, longer than schedule.xml can carry: written as lasting %s\n",
+				printable(x.ID), hoursMinutes(x.Duration()), hoursMinutes(agenda.MaxSessionLength))
+		}
 	}
 	if _, err := stdout.Write(b); err != nil {
 		return fmt.Errorf("export: %w", err)
@@ -87,4 +108,11 @@ func exporters() map[string]func(snap *agenda.Snapshot, base string, pick web.Pi
 			return spreadsheet.Export(snap, spreadsheet.ExportOptions{BaseURL: base})
 		},
 	}
+}
+
+// hoursMinutes writes d, cut to the minute, as schedule.xml writes a
+// duration: hours and minutes, "120:00".
+func hoursMinutes(d time.Duration) string {
+	m := int64(d / time.Minute)
+	return fmt.Sprintf("%d:%02d", m/60, m%60)
 }

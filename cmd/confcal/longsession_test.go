@@ -1,10 +1,116 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"confcal/agenda"
+	"confcal/agenda/agendatest"
+	"confcal/sqlite"
 )
+
+// longStore makes a store holding the small agenda over ten days with
+// the session "art" lasting 120 hours, as a store made before sessions
+// had a longest length holds it, and returns its data directory.
+func longStore(t *testing.T) string {
+	t.Helper()
+	c := agendatest.SmallContents()
+	c.Conference.Last = agenda.Date{Year: 2019, Month: time.October, Day: 17}
+	c.Sessions = append(c.Sessions, agenda.Session{ID: "art", Title: "Art", Start: agendatest.At(10, 10, 0), End: agendatest.At(15, 10, 0),
+		Track: "talks", Room: "room-2", Status: agenda.StatusConfirmed, LastModified: agendatest.Published})
+	snap, err := agenda.NewSnapshot(c, 1, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := filepath.Join(t.TempDir(), "data")
+	store, err := sqlite.Open(context.Background(), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if err := store.Save(context.Background(), snap); err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// A stored session longer than schedule.xml can carry exports all the
+// same, with the longest duration it can carry and a warning naming the
+// session; the other formats carry its length.
+func TestExportLongSession(t *testing.T) {
+	data := longStore(t)
+	for _, tc := range []struct {
+		format string
+		out    string // in stdout
+		warn   string // stderr, exactly
+	}{
+		{"schedule-xml", "<duration>99:59</duration>", `export: warning: session "art" lasts 120:00, longer than schedule.xml can carry: written as lasting 99:59` + "\n"},
+		{"schedule-json", `"duration": "120:00"`, ""},
+		{"ics", "DTEND;TZID=Europe/Berlin:20191015T100000", ""},
+		{"csv", "2019-10-15 10:00", ""},
+	} {
+		out, errOut, err := runCmd(t, "", "export", "-data", data, "-format", tc.format)
+		if err != nil || !strings.Contains(out, tc.out) || errOut != tc.warn {
+			t.Errorf("export -format %s: %v, stderr %q (want %q)\n%s\nwant it to hold %q", tc.format, err, errOut, tc.warn, out, tc.out)
+		}
+	}
+	// A mistake on the command line is still one (exit 2).
+	if _, _, err := runCmd(t, "", "export", "-data", data, "-format", "schedule-xml", "-base-url", "ftp://x.example"); exitCode(err) != 2 {
+		t.Errorf("export -base-url ftp://…: %v (exit %d), want exit 2", err, exitCode(err))
+	}
+}
+
+// Through HTTP, /schedule.xml of a conference with such a session is 200
+// and valid for its length, not a 500 for the whole conference; an edit
+// that would make a session that long is a 422 saying why, and the stored
+// one can still be renamed.
+func TestLongSessionOverHTTP(t *testing.T) {
+	const token = "long-session-admin-token-0123456789"
+	t.Setenv("CONFCAL_ADMIN_TOKEN", token)
+	addr, _, _, _ := startServe(t, "-addr", "127.0.0.1:0", "-data", longStore(t))
+	base := "http://" + addr
+	for _, path := range []string{"/schedule.xml", "/schedule.json"} {
+		if f := fetch(t, base+path); f.status != http.StatusOK || !strings.Contains(string(f.body), "Art") {
+			t.Errorf("GET %s: %d\n%.300s", path, f.status, f.body)
+		}
+	}
+	if f := fetch(t, base+"/schedule.xml"); !strings.Contains(string(f.body), "<duration>99:59</duration>") {
+		t.Errorf("GET /schedule.xml does not give the long session the longest duration:\n%s", f.body)
+	}
+	for _, tc := range []struct {
+		session, body string
+		status        int
+		says          string
+	}{
+		{"late-talk", `{"room":"room-1","start":"2019-10-12T09:00","end":"2019-10-16T13:00"}`, http.StatusUnprocessableEntity,
+			"lasts 100:00, longer than a session may (99:59, the longest schedule.xml can carry)"},
+		{"late-talk", `{"room":"room-1","start":"2019-10-12T09:00","end":"2019-10-16T12:59"}`, http.StatusOK, ""},
+		{"art", `{"title":"Art, all week"}`, http.StatusOK, ""},
+	} {
+		req, _ := http.NewRequest(http.MethodPatch, base+"/api/sessions/"+tc.session, strings.NewReader(tc.body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.status || !strings.Contains(string(b), tc.says) {
+			t.Errorf("PATCH %s %s: %d %s; want %d saying %q", tc.session, tc.body, resp.StatusCode, b, tc.status, tc.says)
+		}
+	}
+	var x struct{ Title string }
+	if err := json.NewDecoder(get(t, base+"/api/sessions/art").Body).Decode(&x); err != nil || x.Title != "Art, all week" {
+		t.Errorf("the stored long session after its rename: %+v, %v", x, err)
+	}
+}
 
 // Every importer skips a session longer than agenda.MaxSessionLength
 // (what the agenda and schedule.xml hold at most), reporting it with its

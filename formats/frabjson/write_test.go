@@ -267,6 +267,21 @@ func TestExportBaseURL(t *testing.T) {
 
 // TestExportSchema validates exports against the official schema, and
 // checks that the validator does find a broken document.
+// long is the small agenda over ten days with its opening keynote
+// lasting 120 hours, longer than agenda.MaxSessionLength, as a store
+// made before that limit may hold it.
+func long(t *testing.T) *agenda.Snapshot {
+	t.Helper()
+	c := agendatest.SmallContents()
+	c.Conference.Last = agenda.Date{Year: 2019, Month: 10, Day: 17}
+	c.Sessions[0].End = c.Sessions[0].Start.Add(120 * time.Hour)
+	snap, err := agenda.NewSnapshot(c, 1, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snap
+}
+
 func TestExportSchema(t *testing.T) {
 	check := schemaCheck(t)
 	cases := []struct {
@@ -278,6 +293,9 @@ func TestExportSchema(t *testing.T) {
 		{"broken.json", imported(t, "broken.json", formats.Options{})},
 		{"pretalx-utc.json", imported(t, "pretalx-utc.json", formats.Options{})},
 		{"minimal.json", imported(t, "minimal.json", formats.Options{TimeZone: "America/New_York"})},
+		// Stored before sessions had a longest length: schedule.json's
+		// durations have any number of hours, so it is written as it is.
+		{"a session of 120 hours", long(t)},
 	}
 	var docs [][]byte
 	for _, tc := range cases {

@@ -75,7 +75,10 @@
 // whose offset has seconds, local mean time in old zone data, is written
 // in UTC: the schema's dateTime has no seconds of offset); every room
 // is listed in every day in agenda order; cancelled sessions are left
-// out. An event's @id is the session's Number, its guid the session's ID
+// out. A session stored longer than agenda.MaxSessionLength (before the
+// agenda had that limit) is written lasting that long, the most the
+// schema's two digits of hours carry (see Shortened). An event's @id is
+// the session's Number, its guid the session's ID
 // when that is a UUID (it came from a guid), else the version 5 UUID of
 // its calendar UID ("id@uid-domain") in RFC 9562's URL name space:
 // stable for the session's life, different between conferences, and the

@@ -28,8 +28,12 @@ type ExportOptions struct {
 // the next (with the offsets of those instants), every room in agenda
 // order in every day, and the sessions that are not cancelled (the format
 // says cancellation by absence) under the day they belong to. The same
-// snapshot always gives the same bytes. It fails when a session cannot be
-// written validly (longer than 99:59, the format's longest duration).
+// snapshot always gives the same bytes. A session longer than
+// agenda.MaxSessionLength, the longest duration the format carries (one
+// stored before the agenda had that limit), is written with that
+// duration: the export stays valid and whole, and Shortened names those
+// sessions for a warning. It fails for a base URL that is not http(s)
+// and for two sessions that would share a guid.
 func Export(snap *agenda.Snapshot, opts ExportOptions) ([]byte, error) {
 	base := strings.TrimRight(opts.BaseURL, "/")
 	if base != "" && !httpURL(base) {
@@ -46,9 +50,6 @@ func Export(snap *agenda.Snapshot, opts ExportOptions) ([]byte, error) {
 	for _, x := range snap.Sessions() {
 		if x.Status == agenda.StatusCancelled {
 			continue
-		}
-		if x.Duration() >= 100*time.Hour {
-			return nil, fmt.Errorf("frabxml: session %q lasts %s; schedule.xml durations end at 99:59", x.ID, x.Duration())
 		}
 		g := guid(x.ID, conf.UIDDomain)
 		if other, dup := guids[g]; dup {
@@ -109,6 +110,19 @@ func Export(snap *agenda.Snapshot, opts ExportOptions) ([]byte, error) {
 	return w.b.Bytes(), nil
 }
 
+// Shortened returns the sessions Export writes shorter than they are:
+// those it exports (not cancelled) that last longer than
+// agenda.MaxSessionLength, in agenda order.
+func Shortened(snap *agenda.Snapshot) []agenda.Session {
+	var out []agenda.Session
+	for _, x := range snap.Sessions() {
+		if x.Status != agenda.StatusCancelled && x.Duration() > agenda.MaxSessionLength {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
 // writeEvent writes one session as an <event>.
 func writeEvent(w *writer, snap *agenda.Snapshot, x agenda.Session, r agenda.Room, base string) {
 	conf, loc := snap.Conference(), snap.Location()
@@ -116,7 +130,7 @@ func writeEvent(w *writer, snap *agenda.Snapshot, x agenda.Session, r agenda.Roo
 	w.open("event", "guid", guid(x.ID, conf.UIDDomain), "id", strconv.FormatInt(x.Number, 10))
 	w.leaf("date", schedule.Stamp(start))
 	w.leaf("start", hhmm(timeOfDay(start)))
-	w.leaf("duration", hhmm(x.Duration()))
+	w.leaf("duration", hhmm(min(x.Duration(), agenda.MaxSessionLength)))
 	w.leaf("room", r.Name)
 	w.leaf("title", x.Title)
 	if x.Subtitle != "" {

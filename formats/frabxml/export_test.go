@@ -393,20 +393,44 @@ func TestExportErrors(t *testing.T) {
 	if _, err := frabxml.Export(snap, frabxml.ExportOptions{BaseURL: "ftp://confcal.example"}); err == nil {
 		t.Error("Export with an ftp base URL: no error")
 	}
-	c := agendatest.SmallContents()
-	c.Conference.Last = agenda.Date{Year: 2019, Month: 10, Day: 14}
-	c.Sessions[0].End = c.Sessions[0].Start.Add(100 * time.Hour)
-	snap, err := agenda.NewSnapshot(c, 1, 1, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := frabxml.Export(snap, frabxml.ExportOptions{}); err == nil || !strings.Contains(err.Error(), "99:59") {
-		t.Errorf("Export of a 100-hour session: %v; want an error", err)
-	}
-	c.Sessions[0].Status = agenda.StatusCancelled // not exported, so no error
-	snap, _ = agenda.NewSnapshot(c, 1, 1, nil)
-	if _, err := frabxml.Export(snap, frabxml.ExportOptions{}); err != nil {
-		t.Errorf("Export with the long session cancelled: %v", err)
+}
+
+// A session stored longer than the format's longest duration (before the
+// agenda had agenda.MaxSessionLength) is exported with that duration: the
+// document stays valid and whole, and Shortened names the session. A
+// cancelled one is not exported, so not named.
+func TestExportLongSession(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		length    time.Duration
+		status    agenda.Status
+		duration  string // the opening keynote's, "" when not exported
+		shortened bool
+	}{
+		{"the longest", agenda.MaxSessionLength, agenda.StatusConfirmed, "99:59", false},
+		{"100 hours", 100 * time.Hour, agenda.StatusConfirmed, "99:59", true},
+		{"a week", 7 * 24 * time.Hour, agenda.StatusConfirmed, "99:59", true},
+		{"cancelled", 100 * time.Hour, agenda.StatusCancelled, "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := agendatest.SmallContents()
+			c.Conference.Last = agenda.Date{Year: 2019, Month: 10, Day: 16}
+			c.Sessions[0].End = c.Sessions[0].Start.Add(tc.length)
+			c.Sessions[0].Status = tc.status
+			snap, err := agenda.NewSnapshot(c, 1, 1, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := exportOf(t, snap, frabxml.ExportOptions{BaseURL: base})
+			validate(t, "long.xml", out)
+			if got := decodeExport(t, out).events()["Opening Keynote"].Duration; got != tc.duration {
+				t.Errorf("duration %q, want %q", got, tc.duration)
+			}
+			short := frabxml.Shortened(snap)
+			if named := len(short) == 1 && short[0].ID == "opening-keynote"; named != tc.shortened || !named && len(short) != 0 {
+				t.Errorf("Shortened = %v, want the keynote: %v", short, tc.shortened)
+			}
+		})
 	}
 }
 
