@@ -699,7 +699,15 @@ func TestServeFollowsScheduleXML(t *testing.T) {
 			src.set("<!DOCTYPE html>\n<html><head><title>Maintenance</title></head><body><h1>Back soon</h1></body></html>\n", 0)
 		}, restore: func() { src.set(b, 0) }, log: src.url() + ":2: "},
 		{name: "a schedule cut off before its days", brk: func() { src.set(b[:strings.Index(b, "<day ")], 0) },
-			restore: func() { src.set(b, 0) }, log: "nothing to import"},
+			restore: func() { src.set(b, 0) }, log: "the XML breaks here (unexpected EOF)"},
+		// Read up to the break, these would cancel the last session only,
+		// too few for the guard: they are refused whole instead.
+		{name: "a schedule cut off in its last event", brk: func() { src.set(b[:strings.LastIndex(b, "<title>")+len("<title>")+2], 0) },
+			restore: func() { src.set(b, 0) }, log: "the XML breaks here (unexpected EOF); nothing is imported"},
+		{name: "a title that breaks the XML", brk: func() {
+			at := strings.LastIndex(b, "<title>") + len("<title>")
+			src.set(b[:at]+"</>"+b[at:], 0)
+		}, restore: func() { src.set(b, 0) }, log: "the XML breaks here (expected element name after </); nothing is imported"},
 		{name: "version C cancels most sessions", brk: func() { src.set(scheduleXML(followC()), 0) },
 			restore: func() { src.set(b, 0) }, log: "would cancel 4 of 7 sessions"},
 	}
