@@ -104,8 +104,12 @@ func (s *Server) bearerOf(w http.ResponseWriter, r *http.Request, host Host) (st
 			"writes are disabled: start the server with CONFCAL_ADMIN_TOKEN set or with -admin-token-file naming a file that holds the token"))
 		return "", false
 	}
+	if s.authBlocked(w, r) {
+		return "", false
+	}
 	given, ok := bearer(r.Header.Get("Authorization"))
 	if !ok {
+		s.authFailed(r)
 		w.Header().Set("WWW-Authenticate", `Bearer realm="confcal"`)
 		what := "the admin token"
 		if !one && host != nil {
@@ -130,6 +134,7 @@ func (s *Server) isAdmin(token string) bool {
 // wrongToken answers a token that is nobody's (host nil: where only the
 // admin token would do).
 func (s *Server) wrongToken(w http.ResponseWriter, r *http.Request, host Host) {
+	s.authFailed(r)
 	w.Header().Set("WWW-Authenticate", `Bearer realm="confcal", error="invalid_token"`)
 	_, one := host.(one)
 	switch {

@@ -34,11 +34,12 @@ func newLimiters() limiters {
 	return limiters{picks: ratelimit.New(pickBurst, pickEvery), auth: ratelimit.New(authBurst, authEvery)}
 }
 
-// limit applies the rate limits: POST /my (a stored pick) per client, and
-// failed authentications per client. A request that needs the admin token
-// (it carries Authorization, or it is an API write) from a client that has
-// failed too often is refused with 429 before the token is checked; every
-// 401 counts as a failure and is logged at WARN (never the token).
+// limit applies the rate limit of POST /my (a stored pick) per client.
+// Failed authentications are limited where a token is checked
+// (authBlocked, authFailed): only requests a token decides are refused
+// when a client has failed too often, so a guesser behind a venue's NAT
+// does not lock the venue's CalDAV clients out of their calendars (they
+// send Basic credentials, which the public reads ignore).
 func (s *Server) limit(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// The client is named only for a request a limit applies to:
@@ -49,31 +50,29 @@ func (s *Server) limit(next http.Handler) http.Handler {
 				return
 			}
 		}
-		if !needsToken(r) {
-			next.ServeHTTP(w, r)
-			return
-		}
-		key := s.clientKey(r)
-		if s.limits.auth.Blocked(key) {
-			s.log.WarnContext(r.Context(), "authentication refused: too many failures", "client", key, "method", r.Method, "path", r.URL.Path)
-			s.tooMany(w, r, s.limits.auth, key, "too many failed authentications from your address; try again later")
-			return
-		}
-		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r)
-		if sw.status == http.StatusUnauthorized {
-			s.limits.auth.Allow(key)
-			s.log.WarnContext(r.Context(), "authentication failed", "client", key, "method", r.Method, "path", r.URL.Path)
-		}
+		next.ServeHTTP(w, r)
 	})
 }
 
-// needsToken reports whether r is a request the admin token decides.
-func needsToken(r *http.Request) bool {
-	if hasAuthorization(r) {
-		return true
+// authBlocked answers r with 429 and reports true when its client has
+// failed to authenticate too often: before its token is looked at, so
+// that even the right one is refused until the limit refills.
+func (s *Server) authBlocked(w http.ResponseWriter, r *http.Request) bool {
+	key := s.clientKey(r)
+	if !s.limits.auth.Blocked(key) {
+		return false
 	}
-	return r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions && isAPI(r.URL.Path)
+	s.log.WarnContext(r.Context(), "authentication refused: too many failures", "client", key, "method", r.Method, "path", r.URL.Path)
+	s.tooMany(w, r, s.limits.auth, key, "too many failed authentications from your address; try again later")
+	return true
+}
+
+// authFailed counts a failed authentication of r's client (a 401) and
+// logs it at WARN, never with the token.
+func (s *Server) authFailed(r *http.Request) {
+	key := s.clientKey(r)
+	s.limits.auth.Allow(key)
+	s.log.WarnContext(r.Context(), "authentication failed", "client", key, "method", r.Method, "path", r.URL.Path)
 }
 
 // hasAuthorization reports whether r carries a non-empty Authorization
@@ -94,26 +93,3 @@ func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, l *ratelimit.Li
 // clientKey names the client of r for rate limits (Config.TrustProxy says
 // whether X-Forwarded-For is believed).
 func (s *Server) clientKey(r *http.Request) string { return ratelimit.ClientKey(r, s.cfg.TrustProxy) }
-
-// statusWriter notes the status a handler answered with.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap gives http.ResponseController the underlying writer.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

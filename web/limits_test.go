@@ -186,3 +186,48 @@ func TestAccessLogRedactsPickCodes(t *testing.T) {
 		t.Errorf("other paths are not logged as they are:\n%s", logs.String())
 	}
 }
+
+// A client cut off for guessing tokens still reads everything public with
+// whatever credentials it sends (CalDAV clients send Basic ones, which the
+// public routes ignore): only what a token decides is refused. Behind a
+// venue's NAT, one guesser must not lock everyone out of their calendars.
+func TestBlockedClientStillReads(t *testing.T) {
+	h := apiServer(t, new(bytes.Buffer), false)
+	nat := "198.51.100.7:5555"
+	for i := range 30 {
+		patch(h, nat, fmt.Sprintf("Bearer guess-%d", i))
+	}
+	if w := patch(h, nat, "Bearer right-token"); w.Code != http.StatusTooManyRequests {
+		t.Fatalf("the guesser's right token: status %d, want 429", w.Code)
+	}
+	for _, tc := range []struct {
+		method, path, auth, body string
+		want                     int
+	}{
+		{"GET", "/feeds/all.ics", "Basic YW55OmFueQ==", "", http.StatusOK},
+		{"GET", "/api/sessions", "Bearer guess-99", "", http.StatusOK},
+		{"PROPFIND", "/dav/public/calendars/", "Basic YW55OmFueQ==", `<propfind xmlns="DAV:"><prop><displayname/></prop></propfind>`, http.StatusMultiStatus},
+		{"GET", "/", "Basic YW55OmFueQ==", "", http.StatusOK},
+		// What a token decides stays refused, with or without one.
+		{"POST", "/api/rooms", "Bearer right-token", `{"name": "Room 9"}`, http.StatusTooManyRequests},
+		{"POST", "/api/rooms", "", `{"name": "Room 9"}`, http.StatusTooManyRequests},
+	} {
+		r := httptest.NewRequest(tc.method, tc.path, strings.NewReader(tc.body))
+		r.RemoteAddr = nat
+		if tc.auth != "" {
+			r.Header.Set("Authorization", tc.auth)
+		}
+		if tc.body != "" {
+			r.Header.Set("Content-Type", "application/json")
+			if tc.method == "PROPFIND" {
+				r.Header.Set("Content-Type", "application/xml")
+				r.Header.Set("Depth", "0")
+			}
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != tc.want {
+			t.Errorf("%s %s (Authorization %q) from the blocked address: %d, want %d", tc.method, tc.path, tc.auth, w.Code, tc.want)
+		}
+	}
+}
