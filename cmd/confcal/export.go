@@ -20,7 +20,8 @@ import (
 // default) the whole conference, or with filters the union of what they
 // name (the same document the server publishes as /feeds/custom.ics for
 // that pick); or the whole conference as frab's schedule.xml or
-// schedule.json, or as CSV for a spreadsheet.
+// schedule.json, or as CSV for a spreadsheet. The agenda is
+// currentAgenda's: an -agenda file, or a conference of the store.
 func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlagSet("export", "export [flags] > agenda.ics", stderr)
 	var pick web.Pick
@@ -35,13 +36,12 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	})
 	format := fs.String("format", "ics", "what to write: ics, schedule-xml, schedule-json or csv")
 	baseURL := fs.String("base-url", env("CONFCAL_BASE_URL", "http://localhost:8080"),
-		"public `URL` of the server, for the session links (env CONFCAL_BASE_URL)")
-	file := addAgendaFlagsNamed(fs, "agenda-format")
-	store := addStoreFlags(fs)
+		"public `URL` of the server, for the session links; a -conference other than the default adds /SLUG, as the server does (env CONFCAL_BASE_URL)")
+	from := addReadFlags(fs, "agenda-format")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := file.check(); err != nil {
+	if err := from.check(fs); err != nil {
 		return err
 	}
 	write, ok := exporters()[*format]
@@ -54,10 +54,14 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if u, err := url.Parse(*baseURL); err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
 		return &usageError{err: fmt.Errorf("export: -base-url %q is not an http(s) URL", *baseURL)}
 	}
-	snap, err := currentAgenda(ctx, file, store, stdin, stderr)
+	snap, path, err := currentAgenda(ctx, from, stdin, stderr)
 	if err != nil {
 		return err
 	}
+	// The links of a conference other than the default start under its
+	// slug on the server (/SLUG/sessions/ID): an export of it is what
+	// the server serves as /SLUG/feeds/…, byte for byte.
+	base := conferenceBase(*baseURL, path)
 	// A pick naming what the agenda does not have is a mistake on the
 	// command line; checked here, so that an export that fails after it
 	// is not taken for one (exit 1, not 2).
@@ -66,7 +70,7 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			return &usageError{err: fmt.Errorf("export: %w", err)}
 		}
 	}
-	b, err := write(snap, *baseURL, pick)
+	b, err := write(snap, base, pick)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}

@@ -9,19 +9,19 @@ import (
 	"confcal/agenda"
 )
 
-// runSessions prints the agenda as a table, one session a row, in agenda
-// order: ID, day, start–end, room, track and title (each cell printable).
+// runSessions prints the agenda (currentAgenda's: an -agenda file, or a
+// conference of the store) as a table, one session a row, in agenda order:
+// ID, day, start–end, room, track and title (each cell printable).
 func runSessions(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlagSet("sessions", "sessions [flags]", stderr)
-	file := addAgendaFlags(fs)
-	store := addStoreFlags(fs)
+	from := addReadFlags(fs, "format")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := file.check(); err != nil {
+	if err := from.check(fs); err != nil {
 		return err
 	}
-	snap, err := currentAgenda(ctx, file, store, stdin, stderr)
+	snap, _, err := currentAgenda(ctx, from, stdin, stderr)
 	if err != nil {
 		return err
 	}
