@@ -5,8 +5,8 @@
 // Usage:
 //
 //	confcal serve [-addr :8080] [-base-url URL] [-agenda FILE]
-//	confcal sessions [-agenda FILE]
-//	confcal export [-agenda FILE] [-base-url URL] [-track T] [-room R] [-day YYYY-MM-DD] [-session ID] …
+//	confcal sessions [-agenda FILE | -conference SLUG [-data DIR | -store URL]]
+//	confcal export [-agenda FILE | -conference SLUG [-data DIR | -store URL]] [-base-url URL] [-track T] [-room R] [-day YYYY-MM-DD] [-session ID] …
 //	confcal move|cancel|restore|rename|rooms|changes|import … [-conference SLUG] [-data DIR | -store URL | -server URL]
 //	confcal conferences list|add|remove|restore|purge|token … [-data DIR | -store URL | -server URL]
 //	confcal migrate -from DIR_OR_URL -to URL [-force]
