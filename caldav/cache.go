@@ -24,7 +24,9 @@ import (
 // without error: a refused request (a body naming too many properties, an
 // unknown filter, a bad sync token) is refused anew each time, after the
 // same checks, so a hostile request is never made cheaper to repeat than
-// it was. Larger answers are not kept and stay streamed: while an answer
+// it was. A free-busy-query's answer is a 200 text/calendar, not a 207, so
+// it is not kept either: it is made anew each time, from the sessions'
+// spans, without parsing (freebusy.go). Larger answers are not kept and stay streamed: while an answer
 // is written it is copied aside only up to the size kept, and a request
 // whose answer was too big is remembered as such (by its key alone), so
 // that repeating it copies nothing.

@@ -27,6 +27,7 @@ import (
 const (
 	cacheCalAll = "/dav/public/calendars/all/"
 	cacheCalKey = "/dav/public/calendars/track-keynote/"
+	cacheHome   = "/dav/public/calendars/"
 )
 
 // renderings serves a rendering that tests replace, to two handlers: one
@@ -128,6 +129,8 @@ const (
 	bodyMultiget = `<C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">` +
 		`<D:prop><D:getetag/><C:calendar-data/></D:prop><D:href>` + cacheCalAll + `late-talk.ics</D:href>` +
 		`<D:href>` + cacheCalAll + `nothing.ics</D:href></C:calendar-multiget>`
+	bodyFreeBusy = `<C:free-busy-query xmlns:C="urn:ietf:params:xml:ns:caldav">` +
+		`<C:time-range start="20191008T000000Z" end="20191010T000000Z"/></C:free-busy-query>`
 )
 
 // cacheable are requests answered 207, one of each kind.
@@ -291,7 +294,8 @@ func TestAnswerCacheErrors(t *testing.T) {
 		{davReq{"PROPFIND", "/dav/public/calendars/nothing/", "1", bodyEtags}, http.StatusNotFound},
 		{davReq{"REPORT", cacheCalAll, "", strings.Replace(bodySync, "<D:sync-token/>", "<D:sync-token>bogus</D:sync-token>", 1)}, http.StatusForbidden},
 		{davReq{"REPORT", cacheCalAll, "1", strings.Replace(bodyQuery, `name="VEVENT"/>`, `name="VEVENT"><C:unknown/></C:comp-filter>`, 1)}, http.StatusForbidden},
-		{davReq{"REPORT", cacheCalAll, "1", `<C:free-busy-query xmlns:C="urn:ietf:params:xml:ns:caldav"/>`}, http.StatusForbidden},
+		{davReq{"REPORT", cacheCalAll, "1", `<C:free-busy-query xmlns:C="urn:ietf:params:xml:ns:caldav"/>`}, http.StatusBadRequest},
+		{davReq{"REPORT", cacheHome, "1", bodyFreeBusy}, http.StatusForbidden},
 	} {
 		for range 3 {
 			if w := c.q.send(rs.cached); w.Code != c.want {
@@ -439,6 +443,32 @@ func TestAnswerCacheReportKind(t *testing.T) {
 	want := "sync-collection|sync-collection|sync-collection|calendar-query|"
 	if got := strings.Join(rs.kinds, "|"); got != want {
 		t.Errorf("kinds %q, want %q", got, want)
+	}
+}
+
+// TestAnswerCacheFreeBusy: a free-busy-query is answered 200 with
+// text/calendar, which the cache, keeping 207s only, does not keep: each
+// is answered afresh, as the handler without the cache answers it, and
+// told to Options.ReportKind by its name.
+func TestAnswerCacheFreeBusy(t *testing.T) {
+	rs := newRenderings(t)
+	q := davReq{"REPORT", cacheCalAll, "1", bodyFreeBusy}
+	want := q.send(rs.fresh)
+	if want.Code != http.StatusOK || !strings.HasPrefix(want.Header().Get("Content-Type"), "text/calendar") {
+		t.Fatalf("free-busy-query: %d %q", want.Code, want.Header().Get("Content-Type"))
+	}
+	for range 3 {
+		got := q.send(rs.cached)
+		if got.Code != want.Code || got.Header().Get("Content-Type") != want.Header().Get("Content-Type") ||
+			!bytes.Equal(got.Body.Bytes(), want.Body.Bytes()) {
+			t.Errorf("free-busy-query through the cache: %d %q\n%s\nwant\n%s", got.Code, got.Header().Get("Content-Type"), got.Body, want.Body)
+		}
+	}
+	if n, _ := entries(t, rs.cached); n != 0 {
+		t.Errorf("%d answers kept", n)
+	}
+	if got := strings.Join(rs.kinds, "|"); got != "free-busy-query|free-busy-query|free-busy-query" {
+		t.Errorf("kinds %q", got)
 	}
 }
 

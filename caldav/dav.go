@@ -10,7 +10,8 @@ import (
 )
 
 // This file answers PROPFIND (RFC 4918 §9.1) and the calendar-query and
-// calendar-multiget REPORTs (RFC 4791 §7.8, §7.9) from the view. go-webdav
+// calendar-multiget REPORTs (RFC 4791 §7.8, §7.9) from the view (and
+// dispatches the others: sync.go, freebusy.go). go-webdav
 // v0.7.0's handler did this before, but it encodes every object with
 // go-ical for calendar-data (unfolded, so not the bytes the ETag names:
 // its answer had to be decoded and rewritten), hands PROPFIND and allprop
@@ -207,6 +208,8 @@ func (h *Handler) serveReport(w http.ResponseWriter, r *http.Request, v *view, r
 		h.serveQuery(w, r, v, res, q)
 	case nameMultiget:
 		h.serveMultiget(w, r, v, res, q)
+	case nameFreeBusyQuery:
+		h.serveFreeBusy(w, r, v, res, q)
 	case xml.Name{Space: nsDAV, Local: "expand-property"},
 		xml.Name{Space: nsDAV, Local: "principal-property-search"},
 		xml.Name{Space: nsDAV, Local: "principal-search-property-set"},
@@ -216,7 +219,7 @@ func (h *Handler) serveReport(w http.ResponseWriter, r *http.Request, v *view, r
 		// error here, so the answer is an empty multistatus.
 		h.newMultistatus(w).finish("")
 	default:
-		// free-busy-query and anything else (RFC 3253 §3.6).
+		// Anything else (RFC 3253 §3.6).
 		h.precondition(w, r, http.StatusForbidden, condition(nsDAV, "supported-report"),
 			"unsupported REPORT "+q.XMLName.Space+" "+q.XMLName.Local)
 	}

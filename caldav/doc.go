@@ -83,6 +83,11 @@
 //     4791 §7.8), and each resource's supported-report-set lists exactly
 //     the REPORTs it answers (the home: multiget and sync-collection);
 //   - calendar-multiget answers only objects below the request URL;
+//   - the free-busy-query REPORT (RFC 4791 §7.10; go-webdav's handler
+//     answers it 400) on calendars: 200 with one VFREEBUSY over the range
+//     asked, the busy time of the calendar's sessions within it, merged
+//     and in UTC, computed from their spans (freebusy.go); it is a 200,
+//     not a 207, so the answer cache does not keep it;
 //   - calendar-data in REPORT answers is the object's exact bytes, or,
 //     with CALDAV:expand (RFC 4791 §9.6.5, python-caldav's date search
 //     asks for it), the object in UTC without its VTIMEZONE, its VEVENT

@@ -391,10 +391,11 @@ func parseXML(b []byte, v any) error { return xml.Unmarshal(b, v) }
 // privilegesReadOnly is the shape of a read-only current-user-privilege-set.
 const privilegesReadOnly = "privilege(read) privilege(read-current-user-privilege-set)"
 
-// reportsAll is the shape of the supported-report-set of calendars and home.
+// reportsAll is the shape of the supported-report-set of calendars,
+// reportsHome the home's and reportsObject an object's.
 // The supported-report-set of a calendar, of the home and of an object.
 const (
-	reportsAll    = "supported-report(report(calendar-query)) supported-report(report(calendar-multiget)) supported-report(report(sync-collection))"
+	reportsAll    = "supported-report(report(calendar-query)) supported-report(report(calendar-multiget)) supported-report(report(sync-collection)) supported-report(report(free-busy-query))"
 	reportsHome   = "supported-report(report(calendar-multiget)) supported-report(report(sync-collection))"
 	reportsObject = "supported-report(report(calendar-query)) supported-report(report(calendar-multiget))"
 )

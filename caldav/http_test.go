@@ -383,7 +383,8 @@ func TestPropfindDepth(t *testing.T) {
 	m.wantHrefs(t, calAll)
 }
 
-// TestReports: REPORTs other than the three served.
+// TestReports: REPORTs other than the four served, and served ones where
+// they are not.
 func TestReports(t *testing.T) {
 	s := newServer(t)
 	tests := []struct {
@@ -391,7 +392,6 @@ func TestReports(t *testing.T) {
 		status           int
 		cond             string
 	}{
-		{"free-busy-query", calAll, `<C:free-busy-query xmlns:C="urn:ietf:params:xml:ns:caldav"><C:time-range start="20191008T000000Z" end="20191009T000000Z"/></C:free-busy-query>`, http.StatusForbidden, "supported-report"},
 		{"calendar-query on the home", home, calendarQuery("20191008T000000Z", ""), http.StatusForbidden, "supported-report"},
 		{"unknown report", calAll, `<x:report xmlns:x="urn:example"/>`, http.StatusForbidden, "supported-report"},
 		{"principal-property-search", principal, `<D:principal-property-search xmlns:D="DAV:"><D:property-search><D:prop><D:displayname/></D:prop><D:match>x</D:match></D:property-search></D:principal-property-search>`, http.StatusMultiStatus, ""},
@@ -688,12 +688,19 @@ func TestAnswersFollowRevisions(t *testing.T) {
 func TestReportsAdvertisedAreServed(t *testing.T) {
 	s := newServer(t)
 	object := calRoom2 + "late-talk.ics"
-	reports := map[string]string{
-		"calendar-query": `<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop>` +
-			`<C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"/></C:comp-filter></C:filter></C:calendar-query>`,
-		"calendar-multiget": `<C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop>` +
-			`<D:href>` + object + `</D:href></C:calendar-multiget>`,
-		"sync-collection": `<D:sync-collection xmlns:D="DAV:"><D:sync-token/><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>`,
+	// Each report's body, and the status it is answered with where it is
+	// listed: a multistatus, but a free-busy-query's VFREEBUSY (RFC 4791
+	// §7.10).
+	reports := map[string]struct {
+		body string
+		code int
+	}{
+		"calendar-query": {`<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop>` +
+			`<C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"/></C:comp-filter></C:filter></C:calendar-query>`, http.StatusMultiStatus},
+		"calendar-multiget": {`<C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop>` +
+			`<D:href>` + object + `</D:href></C:calendar-multiget>`, http.StatusMultiStatus},
+		"sync-collection": {`<D:sync-collection xmlns:D="DAV:"><D:sync-token/><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>`, http.StatusMultiStatus},
+		"free-busy-query": {`<C:free-busy-query xmlns:C="urn:ietf:params:xml:ns:caldav"><C:time-range start="20191008T000000Z" end="20191010T000000Z"/></C:free-busy-query>`, http.StatusOK},
 	}
 	tests := []struct {
 		path string
@@ -710,11 +717,11 @@ func TestReportsAdvertisedAreServed(t *testing.T) {
 		if listed != tc.want {
 			t.Errorf("%s: supported-report-set %q, want %q", tc.path, listed, tc.want)
 		}
-		for name, body := range reports {
-			w := s.do(t, request{method: "REPORT", path: tc.path, header: []string{"Depth", "0"}, body: body})
+		for name, rep := range reports {
+			w := s.do(t, request{method: "REPORT", path: tc.path, header: []string{"Depth", "0"}, body: rep.body})
 			switch advertised := strings.Contains(listed, "report("+name+")"); {
-			case advertised && w.Code != http.StatusMultiStatus:
-				t.Errorf("REPORT %s on %s, which lists it: %d %s", name, tc.path, w.Code, w.Body)
+			case advertised && w.Code != rep.code:
+				t.Errorf("REPORT %s on %s, which lists it: %d %s, want %d", name, tc.path, w.Code, w.Body, rep.code)
 			case !advertised && (w.Code != http.StatusForbidden || !slices.Equal(davError(t, w), []string{"supported-report"})):
 				t.Errorf("REPORT %s on %s, which does not list it: %d %s, want 403 supported-report", name, tc.path, w.Code, w.Body)
 			}
@@ -722,7 +729,7 @@ func TestReportsAdvertisedAreServed(t *testing.T) {
 	}
 
 	// A calendar-query on an object answers that object when it matches.
-	m := parseMultistatus(t, s.do(t, request{method: "REPORT", path: object, header: []string{"Depth", "0"}, body: reports["calendar-query"]}))
+	m := parseMultistatus(t, s.do(t, request{method: "REPORT", path: object, header: []string{"Depth", "0"}, body: reports["calendar-query"].body}))
 	m.wantHrefs(t, object)
 	m = parseMultistatus(t, s.do(t, request{method: "REPORT", path: object, header: []string{"Depth", "0"},
 		body: `<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop>` +

@@ -25,8 +25,9 @@ var (
 	// and calendar-multiget listed on calendars and on their objects;
 	// clients use sync-collection (RFC 6578 §3) only when it is listed,
 	// and Apple's clients look for it on the home too, where a
-	// calendar-query has no calendar to search.
-	calendarReportsXML = supportedReports(condition(nsCalDAV, "calendar-query"), condition(nsCalDAV, "calendar-multiget"), condition(nsDAV, "sync-collection"))
+	// calendar-query has no calendar to search. free-busy-query, which
+	// RFC 4791 §7.10 requires, is answered on calendars (freebusy.go).
+	calendarReportsXML = supportedReports(condition(nsCalDAV, "calendar-query"), condition(nsCalDAV, "calendar-multiget"), condition(nsDAV, "sync-collection"), condition(nsCalDAV, "free-busy-query"))
 	homeReportsXML     = supportedReports(condition(nsCalDAV, "calendar-multiget"), condition(nsDAV, "sync-collection"))
 	objectReportsXML   = supportedReports(condition(nsCalDAV, "calendar-query"), condition(nsCalDAV, "calendar-multiget"))
 

@@ -26,6 +26,9 @@ type davRequest struct {
 	Filter *filter `xml:"urn:ietf:params:xml:ns:caldav filter"`
 	// calendar-multiget (RFC 4791 §9.10).
 	Hrefs []string `xml:"DAV: href"`
+	// free-busy-query (RFC 4791 §9.11): all of them, so that more than
+	// the one it must hold is seen.
+	TimeRanges []freeBusyRange `xml:"urn:ietf:params:xml:ns:caldav time-range"`
 
 	// sync-collection (RFC 6578 §6.1).
 	SyncToken *string `xml:"DAV: sync-token"`
@@ -262,6 +265,7 @@ var (
 	nameSyncCollection = xml.Name{Space: nsDAV, Local: "sync-collection"}
 	nameCalendarQuery  = xml.Name{Space: nsCalDAV, Local: "calendar-query"}
 	nameMultiget       = xml.Name{Space: nsCalDAV, Local: "calendar-multiget"}
+	nameFreeBusyQuery  = xml.Name{Space: nsCalDAV, Local: "free-busy-query"}
 )
 
 // parsePropfind decodes a PROPFIND body; an empty one means allprop
