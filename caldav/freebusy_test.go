@@ -2,6 +2,7 @@ package caldav_test
 
 import (
 	"bytes"
+	"encoding/xml"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -256,5 +257,24 @@ func TestFreeBusyProdID(t *testing.T) {
 	op, _ := obj.Props.Text(goical.PropProductID)
 	if gp != op || !strings.Contains(gp, "Øresund") {
 		t.Errorf("PRODID %q, the objects' %q", gp, op)
+	}
+}
+
+// TestFreeBusyPrivilege: the privilege set, which lists DAV:read, lists
+// the CALDAV:read-free-busy it contains too (RFC 4791 §6.1.1, RFC 3744
+// §5.4), in the CalDAV namespace, so a client that looks for it before
+// asking for free-busy time finds it.
+func TestFreeBusyPrivilege(t *testing.T) {
+	s := newServer(t)
+	m := parseMultistatus(t, s.do(t, request{method: "PROPFIND", path: calAll, header: []string{"Depth", "0"},
+		body: `<propfind xmlns="DAV:"><prop><current-user-privilege-set/></prop></propfind>`}))
+	var privs []xml.Name
+	for _, p := range m.response(t, calAll).props[dav("current-user-privilege-set")].el.Children {
+		for _, c := range p.Children {
+			privs = append(privs, c.XMLName)
+		}
+	}
+	if !slices.Contains(privs, cal("read-free-busy")) || !slices.Contains(privs, dav("read")) {
+		t.Errorf("privileges %v, want DAV:read and CALDAV:read-free-busy among them", privs)
 	}
 }

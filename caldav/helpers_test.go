@@ -389,7 +389,7 @@ func davError(tb testing.TB, w *httptest.ResponseRecorder) []string {
 func parseXML(b []byte, v any) error { return xml.Unmarshal(b, v) }
 
 // privilegesReadOnly is the shape of a read-only current-user-privilege-set.
-const privilegesReadOnly = "privilege(read) privilege(read-current-user-privilege-set)"
+const privilegesReadOnly = "privilege(read) privilege(read-current-user-privilege-set) privilege(read-free-busy)"
 
 // reportsAll is the shape of the supported-report-set of calendars,
 // reportsHome the home's and reportsObject an object's.

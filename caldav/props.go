@@ -14,10 +14,14 @@ import (
 var (
 	// privilegesXML is the current-user-privilege-set of every resource:
 	// read only (RFC 3744 §5.4), so clients offer no editing. DAVx5 takes
-	// a missing privilege set for a writable calendar.
+	// a missing privilege set for a writable calendar. The set lists an
+	// aggregate privilege and the ones it contains (RFC 3744 §5.4), and
+	// DAV:read contains CALDAV:read-free-busy (RFC 4791 §6.1.1), which
+	// free-busy-query asks for (freebusy.go).
 	privilegesXML = el(namePrivileges,
 		el(xml.Name{Space: nsDAV, Local: "privilege"}, condition(nsDAV, "read")),
-		el(xml.Name{Space: nsDAV, Local: "privilege"}, condition(nsDAV, "read-current-user-privilege-set")))
+		el(xml.Name{Space: nsDAV, Local: "privilege"}, condition(nsDAV, "read-current-user-privilege-set")),
+		el(xml.Name{Space: nsDAV, Local: "privilege"}, condition(nsCalDAV, "read-free-busy")))
 
 	// The supported-report-set of calendars, of the home and of calendar
 	// objects (RFC 3253 §3.1.5): each lists the REPORTs serveReport
