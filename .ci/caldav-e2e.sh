@@ -13,8 +13,10 @@
 #                     object in each calendar holding it, nothing else.
 #   python3-caldav    finds the principal and the calendars from the server
 #   0.11              URL alone; a date search for one conference day returns
-#                     exactly that day's sessions; sync-collection after the
-#                     change reports exactly the changed object.
+#                     exactly that day's sessions; a free-busy request for
+#                     that day is exactly their busy time, clipped to the day
+#                     and merged; sync-collection after the change reports
+#                     exactly the changed object.
 #
 # Then a second conference is added through POST /api/conferences, and
 # both clients, given only its URL (/{slug}/), find its own principal and
@@ -170,6 +172,29 @@ assert want, "no sessions on %s in the agenda" % day
 assert got == want, "date_search(%s): got %d sessions, want %d\nextra %s\nmissing %s" % (
     day, len(got), len(want), sorted(set(got) - set(want)), sorted(set(want) - set(got)))
 print("date_search %s: %d sessions, exactly that day's" % (day, len(got)))
+
+# free-busy-query (RFC 4791 §7.10): the busy time of the same day, from the
+# sessions that are not cancelled, clipped to the day, overlapping and
+# touching ones merged, in UTC.
+end = start + datetime.timedelta(days=1)
+busy = []
+for s in sorted(sessions, key=lambda s: datetime.datetime.fromisoformat(s["start"])):
+    if s["status"] == "cancelled":
+        continue
+    b = max(datetime.datetime.fromisoformat(s["start"]), start)
+    e = min(datetime.datetime.fromisoformat(s["end"]), end)
+    if e <= b:
+        continue
+    if busy and b <= busy[-1][1]:
+        busy[-1][1] = max(busy[-1][1], e)
+    else:
+        busy.append([b, e])
+want = [(b.astimezone(datetime.timezone.utc), e.astimezone(datetime.timezone.utc)) for b, e in busy]
+fb = calendars["/dav/public/calendars/all/"].freebusy_request(start, end).vobject_instance.vfreebusy
+got = [period for prop in fb.contents.get("freebusy", []) for period in prop.value]
+assert fb.dtstart.value == start and fb.dtend.value == end, (fb.dtstart.value, fb.dtend.value)
+assert got == want, "freebusy_request(%s): got %s\nwant %s" % (day, got, want)
+print("freebusy_request %s: %d busy periods, exactly that day's sessions merged" % (day, len(got)))
 EOF
 "$PY" "$work/pycaldav.py" "$url" 2019-10-08
 
