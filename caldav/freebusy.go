@@ -1,17 +1,14 @@
 package caldav
 
 import (
-	"bytes"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
-	goical "github.com/emersion/go-ical"
+	"confcal/ical"
 )
 
 // This file answers the free-busy-query REPORT (RFC 4791 §7.10), which
@@ -123,19 +120,9 @@ func busyPeriods(objs []*object, rng span) []span {
 	return out
 }
 
-// freeBusy renders the answer to a free-busy-query on c over rng:
-// VERSION, PRODID and CALSCALE as the objects have them, and a VFREEBUSY
-// with DTSTAMP, UID, the range's ends (an open end has none: RFC 5545
-// §3.6.4 makes both optional) and one FREEBUSY per busy period, each
-// "start/end" in UTC (RFC 5545 §3.8.2.6). It is encoded with go-ical and
-// folded at 75 octets (go-ical writes each line whole, however long;
-// PRODID is the operator's and UID holds the calendar's name).
+// freeBusy renders the answer to a free-busy-query on c over rng (see
+// ical.Rendered.FreeBusy) with the busy periods of its sessions.
 func (v *view) freeBusy(c *calendar, rng span) ([]byte, error) {
-	cal := goical.NewCalendar()
-	cal.Props.SetText(goical.PropVersion, "2.0")
-	cal.Props.SetText(goical.PropProductID, cleanText(v.rendered.Options().ProdID))
-	cal.Props.SetText(goical.PropCalendarScale, "GREGORIAN")
-	fb := goical.NewComponent(goical.CompFreeBusy)
 	// Without a METHOD, DTSTAMP is when the information was last revised
 	// (RFC 5545 §3.8.7.2), as in the feeds: when the calendar last
 	// changed. A calendar that never had a session has no such time;
@@ -145,43 +132,21 @@ func (v *view) freeBusy(c *calendar, rng span) ([]byte, error) {
 	if stamp.IsZero() {
 		stamp = time.Now()
 	}
-	fb.Props.SetDateTime(goical.PropDateTimeStamp, stamp.UTC().Truncate(time.Second))
-	// The same calendar and range name the same free/busy information,
-	// which DTSTAMP dates: one UID for them (RFC 5545 requires one).
-	fb.Props.SetText(goical.PropUID, "freebusy-"+c.id+"-"+rangeName(rng.start)+"-"+rangeName(rng.end)+"@"+v.snap.Conference().UIDDomain)
-	if !rng.start.IsZero() {
-		fb.Props.SetDateTime(goical.PropDateTimeStart, rng.start.UTC())
-	}
-	if !rng.end.IsZero() {
-		fb.Props.SetDateTime(goical.PropDateTimeEnd, rng.end.UTC())
+	fb := ical.FreeBusy{
+		// The same calendar and range name the same free/busy
+		// information, which DTSTAMP dates: one UID for them.
+		UID:   "freebusy-" + c.id + "-" + rangeName(rng.start) + "-" + rangeName(rng.end) + "@" + v.snap.Conference().UIDDomain,
+		Start: rng.start, End: rng.end,
+		Stamp: stamp.Truncate(time.Second),
 	}
 	for _, p := range busyPeriods(c.objs, rng) {
-		prop := goical.NewProp(goical.PropFreeBusy)
-		prop.Value = p.start.UTC().Format(utcLayout) + "/" + p.end.UTC().Format(utcLayout)
-		fb.Props.Add(prop)
+		fb.Busy = append(fb.Busy, ical.Period{Start: p.start, End: p.end})
 	}
-	cal.Children = append(cal.Children, fb)
-	var raw bytes.Buffer
-	if err := goical.NewEncoder(&raw).Encode(cal); err != nil {
-		return nil, errors.New("caldav: free-busy answer of " + c.id + ": " + err.Error())
+	body, err := v.rendered.FreeBusy(fb)
+	if err != nil {
+		return nil, fmt.Errorf("caldav: free-busy answer of %s: %w", c.id, err)
 	}
-	return foldLines(raw.Bytes()), nil
-}
-
-// cleanText makes s a valid TEXT value as the ical package does for the
-// objects' PRODID, so that both say the same: valid UTF-8, line breaks
-// as newlines (go-ical escapes a newline; it refuses a CR), without other
-// control characters.
-func cleanText(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	s = strings.ReplaceAll(s, "\r", "\n")
-	return strings.Map(func(r rune) rune {
-		if r != '\n' && r != '\t' && unicode.IsControl(r) {
-			return -1
-		}
-		return r
-	}, s)
+	return body, nil
 }
 
 // rangeName writes one end of a free-busy range for its UID: the UTC
@@ -191,34 +156,4 @@ func rangeName(t time.Time) string {
 		return "open"
 	}
 	return t.UTC().Format(utcLayout)
-}
-
-// maxLine is the longest content line RFC 5545 §3.1 allows, in octets,
-// without its CRLF.
-const maxLine = 75
-
-// foldLines folds each CRLF-ended line of src at maxLine octets (RFC
-// 5545 §3.1), never inside a UTF-8 sequence: every piece after the first
-// starts with CRLF and a space, which counts towards its octets. The ical
-// package folds the objects the same way; its folding is not exported.
-func foldLines(src []byte) []byte {
-	out := make([]byte, 0, len(src)+len(src)/maxLine*3)
-	for line := range bytes.Lines(src) {
-		line = bytes.TrimSuffix(line, []byte("\r\n"))
-		limit := maxLine
-		for len(line) > limit {
-			cut := limit
-			for cut > 0 && !utf8.RuneStart(line[cut]) {
-				cut--
-			}
-			if cut == 0 {
-				cut = limit // not UTF-8: a byte cut is all there is
-			}
-			out = append(append(out, line[:cut]...), "\r\n "...)
-			line = line[cut:]
-			limit = maxLine - 1
-		}
-		out = append(append(out, line...), "\r\n"...)
-	}
-	return out
 }

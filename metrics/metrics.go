@@ -140,7 +140,7 @@ func New() *Metrics {
 		}),
 		reports: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: namespace, Subsystem: "caldav", Name: "reports_total",
-			Help: "CalDAV REPORT requests by report: sync-collection, calendar-query, calendar-multiget, other.",
+			Help: "CalDAV REPORT requests by report: sync-collection, calendar-query, calendar-multiget, free-busy-query, other.",
 		}, []string{"report"}),
 		sourcePolls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: namespace, Subsystem: "source", Name: "polls_total",
@@ -211,7 +211,7 @@ func (m *Metrics) Serving(rev int64, t time.Time) {
 // reportKinds are the CalDAV reports counted under their own name; any
 // other is counted as "other", which keeps the label's values bounded.
 func reportKinds() []string {
-	return []string{"sync-collection", "calendar-query", "calendar-multiget", "other"}
+	return []string{"sync-collection", "calendar-query", "calendar-multiget", "free-busy-query", "other"}
 }
 
 // storeOps are the store operations counted under their own name.

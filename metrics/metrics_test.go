@@ -207,7 +207,7 @@ func TestEvents(t *testing.T) {
 	m.Rendered(3*time.Millisecond, nil)
 	m.Rendered(time.Second, errors.New("boom"))
 	m.Serving(7, at)
-	for _, kind := range []string{"sync-collection", "sync-collection", "calendar-query", "free-busy-query", ""} {
+	for _, kind := range []string{"sync-collection", "sync-collection", "calendar-query", "free-busy-query", "expand-property", ""} {
 		m.CalDAVReport(kind)
 	}
 	m.StoreError("save")
@@ -226,6 +226,7 @@ func TestEvents(t *testing.T) {
 		{"confcal_render_errors_total", nil, 1},
 		{"confcal_caldav_reports_total", map[string]string{"report": "sync-collection"}, 2},
 		{"confcal_caldav_reports_total", map[string]string{"report": "calendar-query"}, 1},
+		{"confcal_caldav_reports_total", map[string]string{"report": "free-busy-query"}, 1},
 		{"confcal_caldav_reports_total", map[string]string{"report": "other"}, 2},
 		{"confcal_store_errors_total", map[string]string{"op": "save"}, 1},
 		{"confcal_store_errors_total", map[string]string{"op": "load"}, 1},
@@ -239,8 +240,8 @@ func TestEvents(t *testing.T) {
 	if render == nil || render.Histogram.GetSampleCount() != 2 || render.Histogram.GetSampleSum() != 0.015 {
 		t.Errorf("render histogram = %v, want 2 samples summing to 0.015", render)
 	}
-	if len(fams["confcal_caldav_reports_total"].GetMetric()) != 4 {
-		t.Errorf("caldav report kinds: %d series, want 4 (bounded label)", len(fams["confcal_caldav_reports_total"].GetMetric()))
+	if len(fams["confcal_caldav_reports_total"].GetMetric()) != 5 {
+		t.Errorf("caldav report kinds: %d series, want 5 (bounded label)", len(fams["confcal_caldav_reports_total"].GetMetric()))
 	}
 }
 
