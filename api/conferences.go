@@ -67,6 +67,9 @@ type Conference struct {
 	// Source and Follow say where its agenda comes from, if anywhere.
 	Source string `json:"source,omitempty"`
 	Follow string `json:"follow,omitempty"`
+	// Removed is when the conference was removed (RFC 3339), for one no
+	// longer served: GET /conferences?removed=1 lists those too.
+	Removed string `json:"removed,omitempty"`
 }
 
 // ConferenceList is the body of GET /conferences.
@@ -93,6 +96,14 @@ type Removed struct {
 func (c *Client) Conferences(ctx context.Context) (ConferenceList, error) {
 	var list ConferenceList
 	_, err := c.call(ctx, http.MethodGet, "/conferences", nil, &list)
+	return list, err
+}
+
+// AllConferences lists the conferences the server holds, removed ones too
+// (with Removed set).
+func (c *Client) AllConferences(ctx context.Context) (ConferenceList, error) {
+	var list ConferenceList
+	_, err := c.call(ctx, http.MethodGet, "/conferences?removed=1", nil, &list)
 	return list, err
 }
 

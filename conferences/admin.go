@@ -32,6 +32,15 @@ func (m *Manager) Listings(ctx context.Context) ([]agenda.Listing, error) {
 	return m.cfg.Registry.Conferences(ctx)
 }
 
+// Stored returns the stored agenda of conference slug, served or removed.
+func (m *Manager) Stored(ctx context.Context, slug string) (*agenda.Snapshot, error) {
+	snap, err := m.cfg.Registry.Agenda(slug).Load(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("conference %s: %w", slug, err)
+	}
+	return snap, nil
+}
+
 // AddConference adds and serves the conference n describes.
 func (m *Manager) AddConference(ctx context.Context, n api.NewConference) error {
 	l, contents, err := Prepare(ctx, n)

@@ -52,10 +52,23 @@ func (c *conferenceAPI) list(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// Removed conferences only when asked (?removed=1): what there is to
+	// restore or purge, which an admin working through the server must
+	// see; a client that wants what is served gets that alone.
+	removed := r.URL.Query().Get("removed") == "1"
 	out := api.ConferenceList{Conferences: []api.Conference{}}
 	for _, l := range list {
-		if l.Removed.IsZero() {
+		switch {
+		case l.Removed.IsZero():
 			out.Conferences = append(out.Conferences, c.describe(l))
+		case removed:
+			snap, err := c.admin.Stored(r.Context(), l.Slug)
+			if err != nil {
+				return err
+			}
+			d := api.Describe(l, snap, c.s.cfg.BaseURL)
+			d.Removed = l.Removed.UTC().Format(time.RFC3339)
+			out.Conferences = append(out.Conferences, d)
 		}
 	}
 	w.Header().Set("Cache-Control", "no-cache")

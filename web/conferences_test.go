@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -398,20 +399,21 @@ func TestConferenceLifecycle(t *testing.T) {
 	steps := []struct {
 		method, target string
 		want           int
-		feed           int // status of /second-conf/feeds/all.ics afterwards
+		feed           int    // status of /second-conf/feeds/all.ics afterwards
+		state          string // second-conf in GET /api/conferences?removed=1: "served", "removed" or "" (not listed)
 	}{
-		{http.MethodDelete, "/api/conferences/second-conf?purge=1", http.StatusConflict, http.StatusOK}, // not removed yet
-		{http.MethodDelete, "/api/conferences/" + hs.def, http.StatusConflict, http.StatusOK},           // the default one
-		{http.MethodDelete, "/api/conferences/nowhere", http.StatusNotFound, http.StatusOK},
-		{http.MethodDelete, "/api/conferences/second-conf?purge=maybe", http.StatusBadRequest, http.StatusOK},
-		{http.MethodDelete, "/api/conferences/second-conf", http.StatusOK, http.StatusNotFound},
-		{http.MethodDelete, "/api/conferences/second-conf", http.StatusConflict, http.StatusNotFound}, // removed already
-		{http.MethodPost, "/api/conferences/second-conf/tokens", http.StatusConflict, http.StatusNotFound},
-		{http.MethodPost, "/api/conferences/second-conf/restore", http.StatusOK, http.StatusOK},
-		{http.MethodPost, "/api/conferences/second-conf/restore", http.StatusConflict, http.StatusOK},
-		{http.MethodDelete, "/api/conferences/second-conf", http.StatusOK, http.StatusNotFound},
-		{http.MethodDelete, "/api/conferences/second-conf?purge=1", http.StatusOK, http.StatusNotFound},
-		{http.MethodPost, "/api/conferences/second-conf/restore", http.StatusNotFound, http.StatusNotFound}, // purged
+		{http.MethodDelete, "/api/conferences/second-conf?purge=1", http.StatusConflict, http.StatusOK, "served"}, // not removed yet
+		{http.MethodDelete, "/api/conferences/" + hs.def, http.StatusConflict, http.StatusOK, "served"},           // the default one
+		{http.MethodDelete, "/api/conferences/nowhere", http.StatusNotFound, http.StatusOK, "served"},
+		{http.MethodDelete, "/api/conferences/second-conf?purge=maybe", http.StatusBadRequest, http.StatusOK, "served"},
+		{http.MethodDelete, "/api/conferences/second-conf", http.StatusOK, http.StatusNotFound, "removed"},
+		{http.MethodDelete, "/api/conferences/second-conf", http.StatusConflict, http.StatusNotFound, "removed"}, // removed already
+		{http.MethodPost, "/api/conferences/second-conf/tokens", http.StatusConflict, http.StatusNotFound, "removed"},
+		{http.MethodPost, "/api/conferences/second-conf/restore", http.StatusOK, http.StatusOK, "served"},
+		{http.MethodPost, "/api/conferences/second-conf/restore", http.StatusConflict, http.StatusOK, "served"},
+		{http.MethodDelete, "/api/conferences/second-conf", http.StatusOK, http.StatusNotFound, "removed"},
+		{http.MethodDelete, "/api/conferences/second-conf?purge=1", http.StatusOK, http.StatusNotFound, ""},
+		{http.MethodPost, "/api/conferences/second-conf/restore", http.StatusNotFound, http.StatusNotFound, ""}, // purged
 	}
 	for _, st := range steps {
 		rec := hs.call(t, st.method, st.target, adminToken, nil, nil)
@@ -420,6 +422,29 @@ func TestConferenceLifecycle(t *testing.T) {
 		}
 		if a := get(t, hs.h, "/second-conf/feeds/all.ics"); a.status != st.feed {
 			t.Errorf("after %s %s: the feed answers %d, want %d", st.method, st.target, a.status, st.feed)
+		}
+		// The list names what is served; with ?removed=1, what is
+		// removed too, with its name and when.
+		for _, target := range []string{"/api/conferences", "/api/conferences?removed=1"} {
+			var list api.ConferenceList
+			hs.call(t, http.MethodGet, target, adminToken, nil, &list)
+			i := slices.IndexFunc(list.Conferences, func(c api.Conference) bool { return c.Slug == "second-conf" })
+			got := ""
+			switch {
+			case i >= 0 && list.Conferences[i].Removed == "":
+				got = "served"
+			case i >= 0 && list.Conferences[i].Name == "Second Conference":
+				got = "removed"
+			case i >= 0:
+				got = "removed, without its name"
+			}
+			want := st.state
+			if target == "/api/conferences" && want == "removed" {
+				want = ""
+			}
+			if got != want {
+				t.Errorf("after %s %s: GET %s lists second-conf as %q, want %q", st.method, st.target, target, got, want)
+			}
 		}
 	}
 	// Purged, the slug is free again.

@@ -39,6 +39,9 @@ type ConferenceAdmin interface {
 	NewToken(ctx context.Context, slug string) (string, error)
 	// Listings lists the conferences, removed ones too.
 	Listings(ctx context.Context) ([]agenda.Listing, error)
+	// Stored returns the stored agenda of a conference, served or
+	// removed.
+	Stored(ctx context.Context, slug string) (*agenda.Snapshot, error)
 }
 
 // one is the Host of a server of one agenda: one service, no organizer

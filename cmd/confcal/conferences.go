@@ -344,7 +344,7 @@ type conferenceAdmin interface {
 }
 
 // listed is a conference as the list shows it; removed is when it was
-// removed (a server lists only the ones it serves).
+// removed, zero for one served.
 type listed struct {
 	api.Conference
 	removed time.Time
@@ -503,13 +503,19 @@ func (r remoteConferences) served(ctx context.Context, slug string) (api.Confere
 }
 
 func (r remoteConferences) list(ctx context.Context) ([]listed, error) {
-	list, err := r.c.Conferences(ctx)
+	list, err := r.c.AllConferences(ctx)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]listed, 0, len(list.Conferences))
 	for _, c := range list.Conferences {
-		out = append(out, listed{Conference: c})
+		l := listed{Conference: c}
+		if c.Removed != "" {
+			if l.removed, err = time.Parse(time.RFC3339, c.Removed); err != nil {
+				return nil, fmt.Errorf("the server lists %s as removed at %q: %w", c.Slug, c.Removed, err)
+			}
+		}
+		out = append(out, l)
 	}
 	return out, nil
 }

@@ -470,10 +470,13 @@ func TestConferencesRemote(t *testing.T) {
 			t.Errorf("GET %s of a removed conference: status %d, want 404", u, f.status)
 		}
 	}
+	// Through the server as on the store: the removed conference is
+	// listed, to be restored or purged.
 	checkRows(t, listRows(t, remote...),
 		"SLUG | NAME | DAYS | SESSIONS | STATE | SOURCE",
 		flinkRow,
 		"democon | Tiny Con 2030 | 2030-03-29–2030-03-30 | 4 | served | "+pretalxURL+", followed every 15m0s",
+		"tiny | Tiny | 2030-03-29–2030-03-30 | 4 | removed DATE | -",
 	)
 	runSteps(t, remote, []step{
 		{args: []string{"conferences", "restore", "tiny"}, out: []string{
