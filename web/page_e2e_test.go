@@ -20,6 +20,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -525,4 +526,47 @@ func (wd *webDriver) screenshot() []byte {
 		wd.t.Fatal(err)
 	}
 	return png
+}
+
+// TestErrorPagesWithSavedPickInBrowser: a browser that remembers a pick
+// and opens a page of the agenda that is an error (an unknown day,
+// session, pick or short link) shows the error, after at most one
+// redirect that adds the pick; it does not load the page over and over.
+func TestErrorPagesWithSavedPickInBrowser(t *testing.T) {
+	chromium, driver := browserPaths()
+	if chromium == "" || driver == "" {
+		msg := "headless browser test needs chromium and chromedriver on PATH (Debian packages chromium, chromium-driver)"
+		if os.Getenv("CONFCAL_E2E_BROWSER") == "1" {
+			t.Fatal(msg + "; CONFCAL_E2E_BROWSER=1 requires them")
+		}
+		t.Skip(msg)
+	}
+	snap, err := seeds.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pages atomic.Int64 // requests for pages (not static files or feeds)
+	count := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if p := r.URL.Path; p == "/" || p == "/help" || strings.HasPrefix(p, "/sessions/") {
+				pages.Add(1)
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	ts := pageServer(t, snap, web.Config{Middleware: []func(http.Handler) http.Handler{count}})
+	wd := startBrowser(t, chromium, driver)
+	// A page that reloads itself never finishes loading: navigation
+	// fails after this long instead of hanging the test.
+	wd.call(http.MethodPost, "/timeouts", map[string]int{"pageLoad": 5000}, nil)
+	wd.navigate(ts.URL + "/")
+	wd.script("localStorage.setItem('confcal.pick', '" + snap.SessionIDs()[0] + "')")
+	for _, u := range []string{"/?day=2020-01-01", "/?day=bogus", "/sessions/nope", "/?track=nope", "/?my=aaaaaaaaaaaaaaaa", "/?pick=nope"} {
+		before := pages.Load()
+		wd.navigate(ts.URL + u)
+		time.Sleep(700 * time.Millisecond) // a page reloading itself would load it many times by now
+		if n := pages.Load() - before; n > 2 {
+			t.Errorf("%s with a saved pick: the page was loaded %d times", u, n)
+		}
+	}
 }

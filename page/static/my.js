@@ -33,9 +33,14 @@
         path = path.indexOf(prefix + "/") === 0 ? path.slice(prefix.length) : "";
       }
       var page = path === "/" || path === "/help" || /^\/sessions\/[a-z0-9-]+$/.test(path);
+      var q = new URLSearchParams(location.search);
+      if (q.has("pick")) {
+        // The address names a pick the page did not take (an error
+        // page: an unknown day, session or pick): going there again
+        // would only load the same error, over and over.
+        return false;
+      }
       if (saved && ids.test(saved) && page) {
-        var q = new URLSearchParams(location.search);
-        q.delete("pick");
         var rest = q.toString();
         location.replace(location.pathname + "?" + (rest ? rest + "&" : "") + "pick=" + saved + location.hash);
         return true;
