@@ -33,6 +33,9 @@ type common struct {
 	NoIndex   bool
 	Prefix    string // the conference's path prefix, "" at the root
 	Revision  int64  // the revision shown, where the script's change stream starts
+	// PickKey and PickKeyBefore say where the script keeps the pick (see
+	// Query.PickKey).
+	PickKey, PickKeyBefore string
 }
 
 func (h *Renderer) common(snap *agenda.Snapshot, st state, title string) common {
@@ -54,6 +57,9 @@ func (h *Renderer) common(snap *agenda.Snapshot, st state, title string) common 
 		NoIndex:   st.pickSet,
 		Prefix:    st.prefix,
 		Revision:  snap.Revision(),
+
+		PickKey:       st.pickKey,
+		PickKeyBefore: st.pickKeyBefore,
 	}
 }
 

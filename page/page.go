@@ -65,6 +65,15 @@ type Query struct {
 	Prefix string
 	Now    time.Time
 	Picks  PickStore
+	// PickKey is the name under which the page's script remembers the
+	// attendee's pick in the browser: the conference's, whatever URL its
+	// page is served at, so that a pick made while the conference was
+	// the server's root survives "/" becoming the list of conferences.
+	// PickKeyBefore is where an earlier version kept it (under the
+	// page's prefix, "" at the root), read once when PickKey holds
+	// nothing; "" for none. An empty PickKey lets the script use the
+	// prefix, as before.
+	PickKey, PickKeyBefore string
 }
 
 // links is where the query's page links point.
@@ -220,7 +229,7 @@ func AgendaQuery(v url.Values) bool {
 // parseState reads the filters and the pick from q (stateParams).
 func parseState(ctx context.Context, snap *agenda.Snapshot, q Query) (state, []string, error) {
 	v := q.Values
-	s := state{prefix: q.Prefix}
+	s := state{prefix: q.Prefix, pickKey: q.PickKey, pickKeyBefore: q.PickKeyBefore}
 	var notices []string
 	if d := v.Get("day"); d != "" {
 		day, err := agenda.ParseDate(d)

@@ -22,7 +22,9 @@ type state struct {
 	// prefix is the conference's path prefix every link starts with: ""
 	// at the root, "/{slug}" below it.
 	prefix string
-	code   string // the stored pick the pick came from, if any
+	// pickKey and pickKeyBefore are Query's PickKey and PickKeyBefore.
+	pickKey, pickKeyBefore string
+	code                   string // the stored pick the pick came from, if any
 	// alarm is the reminder chosen for the personal feed: it goes into
 	// the feed's links and stays in every link of the page, so the choice
 	// survives starring more sessions.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"net/http"
 
 	"confcal/agenda"
@@ -15,7 +16,18 @@ import (
 // pageQuery is what the page needs of a request beyond the agenda.
 func (s *Server) pageQuery(r *http.Request, st *site) page.Query {
 	prefix := s.pagePrefix(r)
-	return page.Query{Values: r.URL.Query(), Base: s.cfg.PageBase(r) + prefix, Prefix: prefix, Now: s.cfg.Now(), Picks: st.conf.picks}
+	q := page.Query{Values: r.URL.Query(), Base: s.cfg.PageBase(r) + prefix, Prefix: prefix, Now: s.cfg.Now(), Picks: st.conf.picks}
+	// The browser keeps a conference's pick under its slug, whichever URL
+	// serves its page: the default conference's at "/" and at "/{slug}/"
+	// alike, before and after "/" becomes the list. A server of one
+	// agenda without a slug keeps the key it always had.
+	if slug := cmp.Or(slugOf(r), s.cfg.Default); slug != "" {
+		q.PickKey = "confcal.pick/" + slug
+		if slug == s.cfg.Default {
+			q.PickKeyBefore = "confcal.pick" // where the root's page kept it
+		}
+	}
+	return q
 }
 
 // renderPage answers with the page render writes, or fails with its error.

@@ -570,3 +570,80 @@ func TestErrorPagesWithSavedPickInBrowser(t *testing.T) {
 		}
 	}
 }
+
+// TestPickSurvivesSecondConferenceInBrowser: sessions starred on the
+// default conference's page while it was the server's root (with this
+// version, or kept by an earlier one under the root's key) are still
+// starred on its page once "/" lists a second conference.
+func TestPickSurvivesSecondConferenceInBrowser(t *testing.T) {
+	chromium, driver := browserPaths()
+	if chromium == "" || driver == "" {
+		msg := "headless browser test needs chromium and chromedriver on PATH (Debian packages chromium, chromium-driver)"
+		if os.Getenv("CONFCAL_E2E_BROWSER") == "1" {
+			t.Fatal(msg + "; CONFCAL_E2E_BROWSER=1 requires them")
+		}
+		t.Skip(msg)
+	}
+	seed, err := seeds.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewUnstartedServer(nil)
+	base := "http://" + ts.Listener.Addr().String()
+	def := agenda.Slug(seed.Conference().Name)
+	srv, err := web.New(web.Config{BaseURL: base, Default: def, Token: adminToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mgr := conferences.New(conferences.Config{Registry: memstore.NewRegistry(), Publisher: srv.Publisher, Withdraw: srv.Withdraw})
+	if err := mgr.Open(t.Context(), func() (*agenda.Snapshot, error) { return seed, nil }); err != nil {
+		t.Fatal(err)
+	}
+	hs := &hosted{srv: srv, mgr: mgr, h: srv.HandlerFor(mgr, nil), def: def}
+	ts.Config.Handler = hs.h
+	ts.Start()
+	t.Cleanup(ts.Close)
+	ids := seed.SessionIDs()
+	starred := func(wd *webDriver) []string {
+		var got []string
+		for _, e := range wd.find("#my li.line a[href*='/sessions/']") {
+			got = append(got, wd.attr(e, "href"))
+		}
+		return got
+	}
+
+	wd := startBrowser(t, chromium, driver)
+	// Starred at the root, alone: one by this version's page, one as an
+	// earlier version kept it (under the root's key, which a second
+	// browser profile stands in for by clearing this one's first).
+	wd.navigate(ts.URL + "/")
+	wd.click(wd.find("#s-" + ids[2] + " a.star")[0])
+	wd.waitFor(func() bool { return len(wd.find("#my li.line")) == 1 })
+	if got := wd.script("return localStorage.getItem('confcal.pick/" + def + "')"); got != ids[2] {
+		t.Fatalf("the pick is kept as %v, want %s under the conference's key", got, ids[2])
+	}
+
+	doc := strings.Replace(send(hs.h, http.MethodGet, "/schedule.xml", nil).Body.String(),
+		"<title>"+seed.Conference().Name+"</title>", "<title>Second Conference</title>", 1)
+	if rec := hs.call(t, http.MethodPost, "/api/conferences", adminToken, api.NewConference{Slug: "second", Document: doc}, nil); rec.Code != http.StatusCreated {
+		t.Fatalf("adding the second conference: %d %s", rec.Code, rec.Body)
+	}
+	wd.navigate(ts.URL + "/")
+	wd.click(wd.find("#c-" + def + " h2 a")[0])
+	wd.waitFor(func() bool { return len(wd.find("section.day")) > 0 })
+	if got := starred(wd); len(got) != 1 || !strings.Contains(got[0], "/sessions/"+ids[2]+"?") {
+		t.Errorf("after a second conference came, the default conference's page stars %q, want %s", got, ids[2])
+	}
+
+	// A pick an earlier version kept under the root's key moves to the
+	// conference's key.
+	wd.script("localStorage.clear(); localStorage.setItem('confcal.pick', '" + ids[4] + "')")
+	wd.navigate(ts.URL + "/" + def + "/")
+	wd.waitFor(func() bool { return len(wd.find("section.day")) > 0 && len(wd.find("#my li.line")) > 0 })
+	if got := starred(wd); len(got) != 1 || !strings.Contains(got[0], "/sessions/"+ids[4]+"?") {
+		t.Errorf("with an earlier version's pick, the page stars %q, want %s", got, ids[4])
+	}
+	if old, now := wd.script("return localStorage.getItem('confcal.pick')"), wd.script("return localStorage.getItem('confcal.pick/"+def+"')"); old != nil || now != ids[4] {
+		t.Errorf("after moving it: the root's key holds %v, the conference's %v; want nothing and %s", old, now, ids[4])
+	}
+}

@@ -7,10 +7,13 @@
 (function () {
   "use strict";
   var body = document.body;
-  // Each conference keeps its own pick: the one at the server's root under
-  // the plain key, one under /{slug} under a key naming it.
+  // Each conference keeps its own pick, under the key the page names
+  // (the conference's, wherever its page is served), else under one made
+  // of the page's prefix, as before. A pick kept under the key an earlier
+  // version used for this conference is moved to its key once.
   var prefix = body.dataset.prefix || "";
-  var KEY = "confcal.pick" + prefix;
+  var KEY = body.dataset.pickKey || "confcal.pick" + prefix;
+  var BEFORE = body.dataset.pickKeyBefore;
   var ids = /^[a-z0-9-]+(,[a-z0-9-]+)*$/;
 
   // remember keeps the pick of the address, or brings the remembered one
@@ -28,6 +31,13 @@
         return false;
       }
       var saved = localStorage.getItem(KEY);
+      if (saved === null && BEFORE && BEFORE !== KEY) {
+        saved = localStorage.getItem(BEFORE);
+        if (saved !== null) {
+          localStorage.setItem(KEY, saved);
+          localStorage.removeItem(BEFORE);
+        }
+      }
       var path = location.pathname;
       if (prefix) {
         path = path.indexOf(prefix + "/") === 0 ? path.slice(prefix.length) : "";
