@@ -587,3 +587,17 @@ func TestSecondConferenceDiscovery(t *testing.T) {
 		}
 	}
 }
+
+// TestFavicon: the browser's request for /favicon.ico, which every page
+// causes, is answered No Content and kept for a day, not 404 (which each
+// page's console reports), whatever conferences there are.
+func TestFavicon(t *testing.T) {
+	hs := newHosted(t)
+	hs.add(t, "second-conf", "Second Conference")
+	for _, method := range []string{http.MethodGet, http.MethodHead} {
+		rec := send(hs.h, method, "/favicon.ico", nil)
+		if rec.Code != http.StatusNoContent || rec.Body.Len() != 0 || rec.Header().Get("Cache-Control") != "public, max-age=86400" {
+			t.Errorf("%s /favicon.ico: %d, %d bytes, Cache-Control %q; want 204, nothing, kept a day", method, rec.Code, rec.Body.Len(), rec.Header().Get("Cache-Control"))
+		}
+	}
+}

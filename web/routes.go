@@ -56,6 +56,13 @@ func (s *Server) HandlerFor(host Host, monitoring map[string]http.Handler) http.
 		r.Get(pattern, h)
 		r.Head(pattern, h)
 	}
+	// Browsers ask every site for /favicon.ico; the pages have no icon.
+	// No Content, kept for a day, instead of a 404 each page's console
+	// reports as an error.
+	read(r, "/favicon.ico", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		w.WriteHeader(http.StatusNoContent)
+	})
 
 	// The admin's conferences (api_conferences.go).
 	if admin, ok := host.(ConferenceAdmin); ok {
