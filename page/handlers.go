@@ -225,6 +225,12 @@ func filters(snap *agenda.Snapshot, st state) ([]filterGroup, string) {
 	dayG.Links = append(dayG.Links, filterLink{Label: "All days", URL: s.link("/", ""), Active: st.day == ""})
 	for _, day := range snap.Days() {
 		s.day = day.String()
+		if snap.NumByDay(day) == 0 && st.day != s.day {
+			// A day no session is on (one a session past midnight
+			// stretched the conference to) would lead to an empty
+			// agenda, as an empty track's or room's chip would.
+			continue
+		}
 		dayG.Links = append(dayG.Links, filterLink{Label: dayShort(day), URL: s.link("/", ""), Active: st.day == s.day})
 		if st.day == s.day {
 			heading = append(heading, dayTitle(day))

@@ -741,3 +741,32 @@ func FuzzPageQuery(f *testing.F) {
 		}
 	})
 }
+
+// TestPageDayChipsSkipEmptyDays: a day of the conference no session is on
+// (one a session past midnight stretched it to) gets no chip, as an
+// empty track or room gets none; asked for, it is named and shown empty.
+func TestPageDayChipsSkipEmptyDays(t *testing.T) {
+	c := agendatest.SmallContents()
+	c.Conference.Last = agenda.Date{Year: 2019, Month: time.October, Day: 10}
+	snap, err := agenda.NewSnapshot(c, 1, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := pageHandler(t, snap, pageEditTime, web.Config{})
+	chips := func(target string) []string {
+		var got []string // the chips up to the track filter's
+		for _, a := range pageAll(pageHTML(t, h, target), pageTagClass("a", "chip")) {
+			if pageText(a) == "All tracks" {
+				break
+			}
+			got = append(got, pageText(a))
+		}
+		return got
+	}
+	if got, want := chips("/"), []string{"All days", "Tue 8 Oct", "Wed 9 Oct"}; !slices.Equal(got, want) {
+		t.Errorf("day chips on / = %q, want %q", got, want)
+	}
+	if got, want := chips("/?day=2019-10-10"), []string{"All days", "Tue 8 Oct", "Wed 9 Oct", "Thu 10 Oct"}; !slices.Equal(got, want) {
+		t.Errorf("day chips on the empty day's page = %q, want %q", got, want)
+	}
+}
