@@ -87,6 +87,7 @@ func newCard(snap *agenda.Snapshot, st state, x agenda.Session, rc recent, starP
 		URL:       st.link("/sessions/"+x.ID, ""),
 		Starred:   st.picked(x.ID),
 		Day:       dayShort(snap.Day(x)),
+		Date:      x.Start.In(snap.Location()).Format(time.DateOnly),
 		Time:      timeRange(x),
 		Room:      room,
 		Track:     track,

@@ -163,6 +163,7 @@ type card struct {
 	StarURL   string
 	Starred   bool
 	Day       string // "Tue 8 Oct"
+	Date      string // the calendar day it starts on, YYYY-MM-DD, for the script
 	Time      string // "10:30–11:10"
 	Room      agenda.Room
 	Track     agenda.Track

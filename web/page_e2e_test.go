@@ -272,15 +272,16 @@ func TestLiveChangesInBrowser(t *testing.T) {
 		t.Skip(msg)
 	}
 	ts, svc := livePageServer(t)
+	snap := svc.Current()
+	ids := snap.SessionIDs()
+	moved, gone := ids[5], ids[9]
 	wd := startBrowser(t, chromium, driver)
-	wd.navigate(ts.URL + "/")
+	// Both starred: their lines in "My agenda" follow the changes too.
+	wd.navigate(ts.URL + "/?pick=" + moved + "," + gone)
 	wd.waitFor(func() bool { return len(wd.find("section.day article.card")) > 0 })
 	// A reload would forget this.
 	wd.script("window.confcalTestMark = 'not reloaded'")
 
-	snap := svc.Current()
-	ids := snap.SessionIDs()
-	moved, gone := ids[5], ids[9]
 	x, _ := snap.Session(moved)
 	var room agenda.Room
 	for _, r := range snap.Rooms() {
@@ -315,6 +316,12 @@ func TestLiveChangesInBrowser(t *testing.T) {
 	if !slices.Contains(marks, sums.Summaries[0].Text) {
 		t.Errorf("the moved card's marks %q lack the change log's %q", marks, sums.Summaries[0].Text)
 	}
+	line := "#my li.line[data-session='" + moved + "']"
+	wd.waitFor(func() bool {
+		w, r := wd.find(line+" .when"), wd.find(line+" .room")
+		return len(w) == 1 && strings.HasSuffix(wd.text(w[0]), ", "+when) && len(r) == 1 && wd.text(r[0]) == room.Name &&
+			len(wd.find(line+".changed ul.marks li")) > 0
+	})
 
 	// Now that the page follows the stream, a cancellation.
 	cancelled := "cancelled"
@@ -325,6 +332,9 @@ func TestLiveChangesInBrowser(t *testing.T) {
 	wd.waitFor(func() bool {
 		st := wd.find(card + ".cancelled p.status")
 		return len(st) == 1 && wd.text(st[0]) == "Cancelled" && len(wd.find(card+" h4 a del")) == 1 && len(wd.find(card+".changed")) == 1
+	})
+	wd.waitFor(func() bool {
+		return len(wd.find("#my li.line.cancelled[data-session='"+gone+"'] a del")) == 1
 	})
 	if got := wd.script("return window.confcalTestMark"); got != "not reloaded" {
 		t.Errorf("the page was loaded again (mark %v)", got)

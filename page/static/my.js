@@ -138,7 +138,13 @@
     }
     function update(id, texts) {
       var card = document.getElementById("s-" + id);
-      if (!card || !card.classList.contains("card")) {
+      if (card && !card.classList.contains("card")) {
+        card = null;
+      }
+      // Its lines in "My agenda" and "Changed in the last 24 hours" (IDs
+      // are slugs: safe in a selector).
+      var lines = document.querySelectorAll('li.line[data-session="' + id + '"]');
+      if (!card && !lines.length) {
         return;
       }
       pending[id] = (pending[id] || []).concat(texts);
@@ -148,7 +154,12 @@
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (s) {
           if (s && asked[id] === n) { // an older answer must not undo a newer one
-            redraw(card, s, pending[id]);
+            if (card) {
+              redraw(card, s, pending[id]);
+            }
+            Array.prototype.forEach.call(lines, function (line) {
+              redrawLine(line, s, pending[id]);
+            });
             pending[id] = [];
           }
         })
@@ -191,19 +202,7 @@
     set(".meta .when", s.start.slice(11, 16) + "\u2013" + s.end.slice(11, 16));
     set(".meta .room", s.room_name);
     set(".meta .track", s.track_name);
-    Array.prototype.slice.call(card.classList).forEach(function (c) {
-      if (c.indexOf("t-") === 0) {
-        card.classList.remove(c);
-      }
-    });
-    card.classList.add("t-" + s.track);
-    var off = s.status === "cancelled";
-    var link = card.querySelector("h4 a");
-    if (link) {
-      link.textContent = "";
-      link.appendChild(off ? element("del", "", s.title) : document.createTextNode(s.title));
-    }
-    card.classList.toggle("cancelled", off);
+    var off = restyle(card, s, card.querySelector("h4 a"));
     var marks = card.querySelector("ul.marks");
     var status = card.querySelector("p.status");
     if (off && !status) {
@@ -211,11 +210,37 @@
     } else if (!off && status) {
       status.remove();
     }
+    mark(card, texts);
+  }
+
+  // restyle gives el (a card or a line) the colour of s's track and, on
+  // its title link, s's title, struck through when s is cancelled; it
+  // reports whether s is.
+  function restyle(el, s, link) {
+    Array.prototype.slice.call(el.classList).forEach(function (c) {
+      if (c.indexOf("t-") === 0) {
+        el.classList.remove(c);
+      }
+    });
+    el.classList.add("t-" + s.track);
+    var off = s.status === "cancelled";
+    if (link) {
+      link.textContent = "";
+      link.appendChild(off ? element("del", "", s.title) : document.createTextNode(s.title));
+    }
+    el.classList.toggle("cancelled", off);
+    return off;
+  }
+
+  // mark adds the change log's texts to the marks of el (a card or a
+  // line), each once, and marks it changed.
+  function mark(el, texts) {
     if (!texts.length) {
       return;
     }
+    var marks = el.querySelector("ul.marks");
     if (!marks) {
-      marks = card.appendChild(element("ul", "marks"));
+      marks = el.appendChild(element("ul", "marks"));
     }
     var shown = Array.prototype.map.call(marks.children, function (li) { return li.textContent; });
     texts.forEach(function (t) {
@@ -223,7 +248,36 @@
         marks.appendChild(element("li", "", t));
       }
     });
-    card.classList.add("changed");
+    el.classList.add("changed");
+  }
+
+  var weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+  var months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+  // redrawLine shows session s on one of its lines in a list: its day and
+  // time, title, room, track and marks, as redraw does on its card. The
+  // day the page wrote is the conference's (a session after midnight may
+  // belong to the day before); it is kept while the session starts on the
+  // same calendar day, else the new calendar day is written as the page
+  // writes days ("Tue 8 Oct").
+  function redrawLine(line, s, texts) {
+    var date = s.start.slice(0, 10);
+    var when = line.querySelector(".when");
+    if (when) {
+      var day = when.textContent.split(", ")[0];
+      if (date !== line.dataset.date) {
+        var d = new Date(date + "T12:00:00Z");
+        day = weekdays[d.getUTCDay()] + " " + d.getUTCDate() + " " + months[d.getUTCMonth()];
+        line.dataset.date = date;
+      }
+      when.textContent = day + ", " + s.start.slice(11, 16) + "\u2013" + s.end.slice(11, 16);
+    }
+    var room = line.querySelector(".room");
+    if (room) {
+      room.textContent = s.room_name;
+    }
+    restyle(line, s, line.querySelector(".when + a"));
+    mark(line, texts);
   }
 
   if (remember()) {
