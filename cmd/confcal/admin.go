@@ -63,6 +63,23 @@ func serverFlag(fs *flag.FlagSet) *string {
 	return fs.String("server", env("CONFCAL_SERVER", ""), "`URL` of a running confcal server to change through its API, instead of the local store (env CONFCAL_SERVER)")
 }
 
+// localOrServer decides between the local store and -server after fs is
+// parsed: a -data or -store on the command line beats a server named only
+// by CONFCAL_SERVER (the variable is a default, the flag what this command
+// was told), and both on the command line are a mistake.
+func localOrServer(fs *flag.FlagSet, server *string) error {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	local := set["data"] || set["store"]
+	switch {
+	case local && set["server"]:
+		return &usageError{err: fmt.Errorf("%s: -server and -data (or -store) name two places to change; give one", fs.Name())}
+	case local:
+		*server = ""
+	}
+	return nil
+}
+
 // checkServer reports a -server that is no http(s) URL.
 func checkServer(server string) error {
 	u, err := url.Parse(server)
@@ -303,6 +320,9 @@ func runAdmin(ctx context.Context, fs *flag.FlagSet, f *adminFlags, args []strin
 	check func(pos []string) error, do func(ctx context.Context, o organizer, pos []string) error) error {
 	pos, err := parseArgs(fs, args, names...)
 	if err != nil {
+		return err
+	}
+	if err := localOrServer(fs, f.server); err != nil {
 		return err
 	}
 	if !api.ValidWho(strings.TrimSpace(*f.who)) {

@@ -384,3 +384,30 @@ func TestParseArgs(t *testing.T) {
 		t.Errorf("unknown flag: %v, want a usage error", err)
 	}
 }
+
+// TestLocalOrServer: a -data on the command line is where a command acts,
+// even with CONFCAL_SERVER set (the variable is only a default); -data and
+// -server both given are refused; the variable alone names the server.
+func TestLocalOrServer(t *testing.T) {
+	t.Setenv("CONFCAL_SERVER", "http://127.0.0.1:1") // nothing listens there
+	data := t.TempDir()
+	for _, tc := range []struct {
+		args []string
+		code int
+		err  string
+	}{
+		{[]string{"rooms", "-data", data}, 0, ""},
+		{[]string{"webhooks", "list", "-data", data}, 0, ""},
+		{[]string{"conferences", "list", "-data", data}, 0, ""},
+		{[]string{"rooms", "-data", data, "-server", "http://127.0.0.1:1"}, 2, "-server and -data (or -store) name two places"},
+		{[]string{"conferences", "list", "-data", data, "-server", "http://127.0.0.1:1"}, 2, "-server and -data (or -store) name two places"},
+		{[]string{"rooms"}, 1, "127.0.0.1:1"},
+		// Cancelling frees a slot: there is no -force to give.
+		{[]string{"cancel", "late-talk", "-data", data, "-force"}, 2, "-force"},
+	} {
+		_, _, err := runCmd(t, "", tc.args...)
+		if code := exitCode(err); code != tc.code || tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
+			t.Errorf("confcal %q: exit %d (%v), want %d saying %q", tc.args, code, err, tc.code, tc.err)
+		}
+	}
+}

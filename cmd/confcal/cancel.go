@@ -21,7 +21,10 @@ func runRestore(ctx context.Context, args []string, stdin io.Reader, stdout, std
 func setStatus(ctx context.Context, name string, status agenda.Status, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlagSet(name, name+" [flags] ID", stderr)
 	f := addAdminFlags(fs)
-	force := fs.Bool("force", false, "restore even if the slot now overlaps another session in the room")
+	force := new(bool) // cancelling frees a slot: nothing to force
+	if status == agenda.StatusConfirmed {
+		force = fs.Bool("force", false, "restore even if the slot now overlaps another session in the room")
+	}
 	return runAdmin(ctx, fs, f, args, stdin, []string{"a session ID"}, nil, func(ctx context.Context, o organizer, pos []string) error {
 		s := string(status)
 		return patchSession(ctx, o, stdout, pos[0], api.SessionPatch{Status: &s, Force: *force})

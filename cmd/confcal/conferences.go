@@ -276,6 +276,9 @@ func (f *confFlags) runChecked(ctx context.Context, fs *flag.FlagSet, args []str
 	if err != nil {
 		return err
 	}
+	if err := localOrServer(fs, f.server); err != nil {
+		return err
+	}
 	if *f.server != "" {
 		if err := checkServer(*f.server); err != nil {
 			return fmt.Errorf("%s: %w", fs.Name(), err)

@@ -93,6 +93,9 @@ func runWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
+	if err := localOrServer(fs, server); err != nil {
+		return err
+	}
 	if c := *conference; c != "" && !agenda.ValidID(c) {
 		return &usageError{err: fmt.Errorf("%s: -conference %q is not a conference's slug (see confcal conferences list)", fs.Name(), c)}
 	}
