@@ -2,11 +2,13 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -190,12 +192,23 @@ func (c *Client) call(ctx context.Context, method, path string, body, out any, h
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", method, u, err)
 	}
+	// confcal's API answers JSON, its errors too; anything else is
+	// another server (a web server at that address, a proxy's error
+	// page), which is what the user needs to hear rather than the body.
+	ct := resp.Header.Get("Content-Type")
+	mt, _, _ := mime.ParseMediaType(ct)
+	notConfcal := func() string {
+		return fmt.Sprintf("%s answered %s with %s, not JSON: is %s a confcal server?", u, resp.Status, cmp.Or(ct, "no Content-Type"), c.Base)
+	}
 	if resp.StatusCode/100 != 2 {
 		var e struct{ Error string }
 		if json.Unmarshal(data, &e) != nil || e.Error == "" {
 			e.Error = strings.TrimSpace(string(data))
 			if len(e.Error) > 200 {
 				e.Error = e.Error[:200] + "…"
+			}
+			if mt != "application/json" {
+				e.Error = notConfcal()
 			}
 		}
 		if resp.StatusCode == http.StatusUnauthorized && c.Token == "" {
@@ -204,6 +217,9 @@ func (c *Client) call(ctx context.Context, method, path string, body, out any, h
 		return resp, &RemoteError{Status: resp.StatusCode, Msg: e.Error}
 	}
 	if out != nil {
+		if mt != "application/json" {
+			return resp, errors.New(notConfcal())
+		}
 		if err := json.Unmarshal(data, out); err != nil {
 			return resp, fmt.Errorf("%s %s: reading the answer: %w", method, u, err)
 		}
