@@ -2,6 +2,7 @@ package caldav
 
 import (
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -326,6 +327,19 @@ func decodeTimeRange(d *xml.Decoder, start xml.StartElement) (from, to time.Time
 		return from, to, invalidFilter("time-range ends (%s) before or when it starts (%s)", to.Format(utcLayout), from.Format(utcLayout))
 	}
 	return from, to, d.Skip()
+}
+
+// plainRange reads a range outside a filter (free-busy-query's
+// time-range, calendar-data's expand) as decodeTimeRange does, its errors
+// plain ones (400) without the calendar-query wording: those elements have
+// no CALDAV:valid-filter precondition to name.
+func plainRange(d *xml.Decoder, start xml.StartElement) (span, error) {
+	from, to, err := decodeTimeRange(d, start)
+	var fe *filterError
+	if errors.As(err, &fe) {
+		return span{}, errors.New(fe.msg)
+	}
+	return span{start: from, end: to}, err
 }
 
 // hasTimeRange reports whether a filter's Start and End hold a time range.

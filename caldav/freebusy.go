@@ -2,7 +2,6 @@ package caldav
 
 import (
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -48,15 +47,10 @@ import (
 // CALDAV:valid-filter, a precondition free-busy-query does not have.
 type freeBusyRange struct{ span }
 
-// UnmarshalXML reads the time-range with decodeTimeRange, its errors
-// made plain ones (400) without the calendar-query wording.
+// UnmarshalXML reads the time-range with plainRange.
 func (t *freeBusyRange) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
 	var err error
-	t.start, t.end, err = decodeTimeRange(d, start)
-	var fe *filterError
-	if errors.As(err, &fe) {
-		return errors.New(fe.msg)
-	}
+	t.span, err = plainRange(d, start)
 	return err
 }
 

@@ -113,11 +113,13 @@ func decodeDataRequest(d *xml.Decoder, start xml.StartElement) (dataRequest, err
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			if t.Name == calName("expand") {
-				if r.start, r.end, err = decodeExpand(t); err != nil {
+			if t.Name == calName("expand") { // it reads its element whole
+				rng, err := decodeExpand(d, t)
+				if err != nil {
 					return r, err
 				}
-				r.expand = true
+				r.start, r.end, r.expand = rng.start, rng.end, true
+				continue
 			}
 			if err := d.Skip(); err != nil {
 				return r, err
@@ -128,31 +130,17 @@ func decodeDataRequest(d *xml.Decoder, start xml.StartElement) (dataRequest, err
 	}
 }
 
-// decodeExpand reads the range of a CALDAV:expand: start and end are
-// both required (RFC 4791 §9.6.5), UTC date-times as in time-range.
-func decodeExpand(e xml.StartElement) (start, end time.Time, err error) {
-	var have [2]bool
-	for _, a := range e.Attr {
-		if a.Name.Space != "" || a.Name.Local != "start" && a.Name.Local != "end" {
-			continue
-		}
-		t, err := time.Parse(utcLayout, strings.TrimSpace(a.Value))
-		if err != nil {
-			return start, end, fmt.Errorf("expand %s %q is not a UTC date-time like 20191008T000000Z", a.Name.Local, a.Value)
-		}
-		if a.Name.Local == "start" {
-			start, have[0] = t, true
-		} else {
-			end, have[1] = t, true
-		}
-	}
+// decodeExpand reads the range of a CALDAV:expand as plainRange does;
+// both its ends are required (RFC 4791 §9.6.5).
+func decodeExpand(d *xml.Decoder, e xml.StartElement) (span, error) {
+	r, err := plainRange(d, e)
 	switch {
-	case !have[0] || !have[1]:
-		return start, end, errors.New("expand needs both start and end")
-	case !end.After(start):
-		return start, end, fmt.Errorf("expand ends (%s) before or when it starts (%s)", end.Format(utcLayout), start.Format(utcLayout))
+	case err != nil:
+		return r, fmt.Errorf("expand: %w", err)
+	case r.start.IsZero() || r.end.IsZero():
+		return r, errors.New("expand needs both start and end")
 	}
-	return start, end, nil
+	return r, nil
 }
 
 func (l *nameList) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
