@@ -69,14 +69,14 @@ const MaxSessionLength = 99*time.Hour + 59*time.Minute
 // and says how long the session lasts and how long it may.
 func CheckLength(start, end time.Time) error {
 	if d := end.Sub(start); d > MaxSessionLength {
-		return errorf(ErrInvalid, "lasts %s, longer than a session may (%s, the longest schedule.xml can carry)", hoursMinutes(d), hoursMinutes(MaxSessionLength))
+		return errorf(ErrInvalid, "lasts %s, longer than a session may (%s, the longest schedule.xml can carry)", HoursMinutes(d), HoursMinutes(MaxSessionLength))
 	}
 	return nil
 }
 
-// hoursMinutes writes d, cut to the minute, as hours and minutes:
+// HoursMinutes writes d, cut to the minute, as hours and minutes:
 // "1:30", "120:00".
-func hoursMinutes(d time.Duration) string {
+func HoursMinutes(d time.Duration) string {
 	m := int64(d / time.Minute)
 	return fmt.Sprintf("%d:%02d", m/60, m%60)
 }

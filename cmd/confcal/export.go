@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"time"
 
 	"confcal/agenda"
 	"confcal/catalog"
@@ -79,7 +78,7 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		// one session), but the file says less than the agenda: say so.
 		for _, x := range frabxml.Shortened(snap) {
 			fmt.Fprintf(stderr, "export: warning: session %q lasts %s, longer than schedule.xml can carry: written as lasting %s\n",
-				printable(x.ID), hoursMinutes(x.Duration()), hoursMinutes(agenda.MaxSessionLength))
+				printable(x.ID), agenda.HoursMinutes(x.Duration()), agenda.HoursMinutes(agenda.MaxSessionLength))
 		}
 	}
 	if _, err := stdout.Write(b); err != nil {
@@ -112,11 +111,4 @@ func exporters() map[string]func(snap *agenda.Snapshot, base string, pick web.Pi
 			return spreadsheet.Export(snap, spreadsheet.ExportOptions{BaseURL: base})
 		},
 	}
-}
-
-// hoursMinutes writes d, cut to the minute, as schedule.xml writes a
-// duration: hours and minutes, "120:00".
-func hoursMinutes(d time.Duration) string {
-	m := int64(d / time.Minute)
-	return fmt.Sprintf("%d:%02d", m/60, m%60)
 }
