@@ -43,14 +43,7 @@ import (
 // It needs Debian's chromium and chromium-driver packages; without them it
 // skips, unless CONFCAL_E2E_BROWSER=1 demands it run.
 func TestPageInBrowser(t *testing.T) {
-	chromium, driver := browserPaths()
-	if chromium == "" || driver == "" {
-		msg := "headless browser test needs chromium and chromedriver on PATH (Debian packages chromium, chromium-driver)"
-		if os.Getenv("CONFCAL_E2E_BROWSER") == "1" {
-			t.Fatal(msg + "; CONFCAL_E2E_BROWSER=1 requires them")
-		}
-		t.Skip(msg)
-	}
+	chromium, driver := needBrowser(t)
 	snap, err := seeds.Default()
 	if err != nil {
 		t.Fatal(err)
@@ -161,33 +154,9 @@ func TestPageInBrowser(t *testing.T) {
 // that session alone, and the stars of one conference stay out of the
 // other's page.
 func TestConferencesInBrowser(t *testing.T) {
-	chromium, driver := browserPaths()
-	if chromium == "" || driver == "" {
-		msg := "headless browser test needs chromium and chromedriver on PATH (Debian packages chromium, chromium-driver)"
-		if os.Getenv("CONFCAL_E2E_BROWSER") == "1" {
-			t.Fatal(msg + "; CONFCAL_E2E_BROWSER=1 requires them")
-		}
-		t.Skip(msg)
-	}
-	seed, err := seeds.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewUnstartedServer(nil)
-	base := "http://" + ts.Listener.Addr().String()
-	def := agenda.Slug(seed.Conference().Name)
-	srv, err := web.New(web.Config{BaseURL: base, Default: def, Token: adminToken})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mgr := conferences.New(conferences.Config{Registry: memstore.NewRegistry(), Publisher: srv.Publisher, Withdraw: srv.Withdraw})
-	if err := mgr.Open(t.Context(), func() (*agenda.Snapshot, error) { return seed, nil }); err != nil {
-		t.Fatal(err)
-	}
-	hs := &hosted{srv: srv, mgr: mgr, h: srv.HandlerFor(mgr, nil), def: def}
-	ts.Config.Handler = hs.h
-	ts.Start()
-	t.Cleanup(ts.Close)
+	chromium, driver := needBrowser(t)
+	ts, hs, seed := hostedSeed(t)
+	base, def := ts.URL, hs.def
 	doc := strings.Replace(send(hs.h, http.MethodGet, "/schedule.xml", nil).Body.String(),
 		"<title>"+seed.Conference().Name+"</title>", "<title>Second Conference</title>", 1)
 	if rec := hs.call(t, http.MethodPost, "/api/conferences", adminToken, api.NewConference{Slug: "second", Document: doc}, nil); rec.Code != http.StatusCreated {
@@ -263,14 +232,7 @@ func TestConferencesInBrowser(t *testing.T) {
 // with the change log's words, and a cancelled one is marked cancelled,
 // without the page being loaded again.
 func TestLiveChangesInBrowser(t *testing.T) {
-	chromium, driver := browserPaths()
-	if chromium == "" || driver == "" {
-		msg := "headless browser test needs chromium and chromedriver on PATH (Debian packages chromium, chromium-driver)"
-		if os.Getenv("CONFCAL_E2E_BROWSER") == "1" {
-			t.Fatal(msg + "; CONFCAL_E2E_BROWSER=1 requires them")
-		}
-		t.Skip(msg)
-	}
+	chromium, driver := needBrowser(t)
 	ts, svc := livePageServer(t)
 	snap := svc.Current()
 	ids := snap.SessionIDs()
@@ -348,6 +310,48 @@ func TestLiveChangesInBrowser(t *testing.T) {
 			}
 		}
 	}
+}
+
+// needBrowser returns the paths of Chromium and chromedriver, skipping the
+// test without them (failing it when CONFCAL_E2E_BROWSER=1 says they must
+// be there, as in CI).
+func needBrowser(t *testing.T) (chromium, driver string) {
+	t.Helper()
+	chromium, driver = browserPaths()
+	if chromium == "" || driver == "" {
+		msg := "headless browser test needs chromium and chromedriver on PATH (Debian packages chromium, chromium-driver)"
+		if os.Getenv("CONFCAL_E2E_BROWSER") == "1" {
+			t.Fatal(msg + "; CONFCAL_E2E_BROWSER=1 requires them")
+		}
+		t.Skip(msg)
+	}
+	return chromium, driver
+}
+
+// hostedSeed serves the built-in agenda as the default conference of a
+// server of many (a Manager on a memstore registry), over HTTP.
+func hostedSeed(t *testing.T) (*httptest.Server, *hosted, *agenda.Snapshot) {
+	t.Helper()
+	seed, err := seeds.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewUnstartedServer(nil)
+	base := "http://" + ts.Listener.Addr().String()
+	def := agenda.Slug(seed.Conference().Name)
+	srv, err := web.New(web.Config{BaseURL: base, Default: def, Token: adminToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mgr := conferences.New(conferences.Config{Registry: memstore.NewRegistry(), Publisher: srv.Publisher, Withdraw: srv.Withdraw})
+	if err := mgr.Open(t.Context(), func() (*agenda.Snapshot, error) { return seed, nil }); err != nil {
+		t.Fatal(err)
+	}
+	hs := &hosted{srv: srv, mgr: mgr, h: srv.HandlerFor(mgr, nil), def: def}
+	ts.Config.Handler = hs.h
+	ts.Start()
+	t.Cleanup(ts.Close)
+	return ts, hs, seed
 }
 
 // browserPaths finds Chromium and chromedriver on PATH.
@@ -543,14 +547,7 @@ func (wd *webDriver) screenshot() []byte {
 // session, pick or short link) shows the error, after at most one
 // redirect that adds the pick; it does not load the page over and over.
 func TestErrorPagesWithSavedPickInBrowser(t *testing.T) {
-	chromium, driver := browserPaths()
-	if chromium == "" || driver == "" {
-		msg := "headless browser test needs chromium and chromedriver on PATH (Debian packages chromium, chromium-driver)"
-		if os.Getenv("CONFCAL_E2E_BROWSER") == "1" {
-			t.Fatal(msg + "; CONFCAL_E2E_BROWSER=1 requires them")
-		}
-		t.Skip(msg)
-	}
+	chromium, driver := needBrowser(t)
 	snap, err := seeds.Default()
 	if err != nil {
 		t.Fatal(err)
@@ -586,33 +583,9 @@ func TestErrorPagesWithSavedPickInBrowser(t *testing.T) {
 // version, or kept by an earlier one under the root's key) are still
 // starred on its page once "/" lists a second conference.
 func TestPickSurvivesSecondConferenceInBrowser(t *testing.T) {
-	chromium, driver := browserPaths()
-	if chromium == "" || driver == "" {
-		msg := "headless browser test needs chromium and chromedriver on PATH (Debian packages chromium, chromium-driver)"
-		if os.Getenv("CONFCAL_E2E_BROWSER") == "1" {
-			t.Fatal(msg + "; CONFCAL_E2E_BROWSER=1 requires them")
-		}
-		t.Skip(msg)
-	}
-	seed, err := seeds.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewUnstartedServer(nil)
-	base := "http://" + ts.Listener.Addr().String()
-	def := agenda.Slug(seed.Conference().Name)
-	srv, err := web.New(web.Config{BaseURL: base, Default: def, Token: adminToken})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mgr := conferences.New(conferences.Config{Registry: memstore.NewRegistry(), Publisher: srv.Publisher, Withdraw: srv.Withdraw})
-	if err := mgr.Open(t.Context(), func() (*agenda.Snapshot, error) { return seed, nil }); err != nil {
-		t.Fatal(err)
-	}
-	hs := &hosted{srv: srv, mgr: mgr, h: srv.HandlerFor(mgr, nil), def: def}
-	ts.Config.Handler = hs.h
-	ts.Start()
-	t.Cleanup(ts.Close)
+	chromium, driver := needBrowser(t)
+	ts, hs, seed := hostedSeed(t)
+	def := hs.def
 	ids := seed.SessionIDs()
 	starred := func(wd *webDriver) []string {
 		var got []string
