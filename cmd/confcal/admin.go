@@ -68,11 +68,9 @@ func serverFlag(fs *flag.FlagSet) *string {
 // by CONFCAL_SERVER (the variable is a default, the flag what this command
 // was told), and both on the command line are a mistake.
 func localOrServer(fs *flag.FlagSet, server *string) error {
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	local := set["data"] || set["store"]
+	local := given(fs, "data", "store")
 	switch {
-	case local && set["server"]:
+	case local && given(fs, "server"):
 		return &usageError{err: fmt.Errorf("%s: -server and -data (or -store) name two places to change; give one", fs.Name())}
 	case local:
 		*server = ""

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"confcal/agenda"
@@ -64,12 +65,18 @@ func (r *readFlags) check(fs *flag.FlagSet) error {
 // environment variable key: a value the command line does not show is
 // otherwise hard to find.
 func fromEnv(fs *flag.FlagSet, name, key string) string {
-	set := false
-	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
-	if set {
+	if given(fs, name) {
 		return ""
 	}
 	return " (from " + key + ")"
+}
+
+// given reports whether any of the flags names was on the command line
+// (a flag's value may come from an environment variable instead).
+func given(fs *flag.FlagSet, names ...string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || slices.Contains(names, f.Name) })
+	return set
 }
 
 // currentAgenda returns the agenda that sessions and export show, and the
