@@ -43,11 +43,24 @@ type Options struct {
 	// domain may be made from that name, but does not report it as a
 	// problem: the name it made is not the one subscribers will see.
 	NameGiven bool
+	// Known lists the IDs of the stored agenda a document is imported
+	// into, for importers of formats whose keys confcal's exports make
+	// from IDs that the format cannot carry (frab's guids from slugs):
+	// they read such a key back as the ID it was made from, so that an
+	// agenda's own export, edited and imported again, matches it by ID.
+	// UIDDomain must then be the stored agenda's, as the keys are made
+	// with it. Empty for a new conference.
+	Known Known
 	// Now stamps the LastModified of every imported session (the source
 	// formats carry no per-session modification time); zero means
 	// time.Now. Later imports of the same source stamp only what changed
 	// (agenda.Editor.Reconcile).
 	Now time.Time
+}
+
+// Known lists the IDs a stored agenda has (see Options.Known).
+type Known struct {
+	Sessions, Rooms, Speakers []string
 }
 
 // Problem is something wrong in a document that an import repaired or

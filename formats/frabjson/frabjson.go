@@ -42,7 +42,9 @@
 //   - A session's ID is formats.KeyID of its guid, but the guid Export
 //     makes for a session whose ID is its number (the UUID of its
 //     calendar UID, under the UID domain found as below) gives that
-//     number, as in package frabxml; an event without a guid
+//     number (any ID of the stored agenda when the import knows them,
+//     formats.Options.Known; so do speakers' GUIDs), as in package
+//     frabxml; an event without a guid
 //     is identified by its numeric id and reported, one with neither is
 //     skipped (titles, slugs and positions change, so they are no key). A
 //     repeated guid keeps the first event. Session.Number is the numeric

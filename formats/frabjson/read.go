@@ -94,6 +94,7 @@ func Parse(data []byte, opts formats.Options) (formats.Result, error) {
 type parser struct {
 	schedule.Places
 	opts      formats.Options
+	known     schedule.Known // the stored agenda's IDs by the GUIDs Export makes of them
 	now       time.Time
 	loc       *time.Location
 	base      *url.URL // base_url, for relative event URLs
@@ -185,6 +186,7 @@ func (p *parser) conference(conf object) {
 		p.conf.URL = p.base.String()
 	}
 	p.conf.UIDDomain = p.uidDomain()
+	p.known = schedule.KnownGUIDs(p.opts.Known, p.opts.UIDDomain, p.conf.UIDDomain)
 	start, okStart := parseDay(str(conf, "start"))
 	end, okEnd := parseDay(str(conf, "end"))
 	switch {
@@ -374,10 +376,13 @@ func (p *parser) event(d day, roomName, pos string, raw json.RawMessage) {
 		pos += " (guid " + guid + ")"
 		// A guid Export made for an ID that is no UUID (the UUID of the
 		// session's calendar UID) gives that ID back when it is the
-		// number, as in schedule.xml, so that an export imports as the
-		// agenda it came from.
-		if n := strconv.FormatInt(num, 10); hasNum && strings.EqualFold(guid, schedule.UUID5(formats.KeyID(n)+"@"+p.conf.UIDDomain)) {
+		// number, or whatever it is for a session of the stored agenda
+		// (formats.Options.Known), as in schedule.xml, so that an export
+		// imports as the agenda it came from.
+		if n := strconv.FormatInt(num, 10); hasNum && strings.EqualFold(guid, schedule.SessionGUID(formats.KeyID(n), p.conf.UIDDomain)) {
 			key = n
+		} else if id, ok := p.known.Sessions[strings.ToLower(guid)]; ok {
+			key = id
 		}
 	case hasNum:
 		key = strconv.FormatInt(num, 10)
@@ -578,7 +583,9 @@ func (p *parser) persons(pos string, ev object) []string {
 		}
 		name = p.Fit(pos, "a speaker's name", name, agenda.MaxNameLength)
 		var id string
-		if key := cmp.Or(str(o, "code"), str(o, "guid"), str(o, "id")); key != "" {
+		if known, ok := p.known.Speakers[strings.ToLower(str(o, "guid"))]; ok && str(o, "code") == "" {
+			id = known
+		} else if key := cmp.Or(str(o, "code"), str(o, "guid"), str(o, "id")); key != "" {
 			id = formats.KeyID(key)
 		} else {
 			id = schedule.NameID(name)

@@ -67,7 +67,7 @@ func Export(snap *agenda.Snapshot, opts ExportOptions) ([]byte, error) {
 	roomName := map[string]string{}
 	for _, r := range rooms {
 		roomName[r.ID] = r.Name
-		c.Rooms = append(c.Rooms, outRoom{Name: r.Name, Slug: schemaSlug(r.ID), GUID: schedule.UUID5("room:" + r.ID + "@" + domain)})
+		c.Rooms = append(c.Rooms, outRoom{Name: r.Name, Slug: schemaSlug(r.ID), GUID: schedule.RoomGUID(r.ID, domain)})
 	}
 	trackName := map[string]string{}
 	for _, t := range snap.Tracks() {
@@ -156,7 +156,7 @@ func sessionGUID(snap *agenda.Snapshot, x agenda.Session) string {
 	if isUUID(x.ID) {
 		return x.ID
 	}
-	return schedule.UUID5(snap.UID(x.ID))
+	return schedule.SessionGUID(x.ID, snap.Conference().UIDDomain)
 }
 
 // person writes a speaker with the key Parse reads the same ID back from:
@@ -183,7 +183,7 @@ func person(sp agenda.Speaker, domain string) outPerson {
 	if agenda.Slug(sp.Name) == sp.ID {
 		return p
 	}
-	p.GUID = schedule.UUID5("speaker:" + sp.ID + "@" + domain)
+	p.GUID = schedule.SpeakerGUID(sp.ID, domain)
 	return p
 }
 

@@ -26,15 +26,19 @@
 //     listed under is chosen and reported. The conference runs from the
 //     first listed day to the last day a session runs on.
 //   - Rooms in document order (<room name>, empty rooms too), IDs the
-//     names' slugs. Tracks: those declared in <conference> first (their
+//     names' slugs (a room's guid Export made gives the stored room's
+//     ID back, formats.Options.Known, so a renamed room stays itself). Tracks: those declared in <conference> first (their
 //     slug attribute as ID when it is one, colours as #RRGGBB), then those
 //     events name, matched by name or slug; an event with no track gets
 //     formats.DefaultTrack.
 //   - Events: the ID is formats.KeyID of @guid (a UUID in lower case:
 //     UUIDs are case-insensitive), else of @id (Pentabarf); a numeric @id
 //     is the session's Number. A guid that Export made for a session whose
-//     ID is no UUID gives that ID back (see Export). A repeated key skips
-//     the later event; a repeated number numbers it anew; both reported.
+//     ID is no UUID gives that ID back (see Export): for a numeric ID
+//     always, for any other when the import knows the stored agenda's IDs
+//     (formats.Options.Known), as it does for rooms' and speakers' guids.
+//     A repeated key skips the later event; a repeated number numbers it
+//     anew; both reported.
 //   - Times: <date> with an offset is the instant, whatever the day's
 //     offsets say (the CCC hub writes day starts in +00:00 and event dates
 //     in +01:00); a <date> without offset is a wall time in the

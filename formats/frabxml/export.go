@@ -93,7 +93,7 @@ func Export(snap *agenda.Snapshot, opts ExportOptions) ([]byte, error) {
 			"start", schedule.Stamp(conf.DayStart(d, loc)), "end", schedule.Stamp(conf.DayStart(d.AddDays(1), loc)))
 		for _, r := range rooms {
 			events := bySlot[slot{d, r.ID}]
-			attrs := []string{"name", r.Name, "guid", roomGUID(r.ID, conf.UIDDomain)}
+			attrs := []string{"name", r.Name, "guid", schedule.RoomGUID(r.ID, conf.UIDDomain)}
 			if len(events) == 0 {
 				w.leaf("room", "", attrs...)
 				continue
@@ -188,7 +188,7 @@ func personKey(p agenda.Speaker, uidDomain string) []string {
 	if agenda.Slug(p.Name) == p.ID {
 		return nil
 	}
-	return []string{"guid", speakerGUID(p.ID, uidDomain)}
+	return []string{"guid", schedule.SpeakerGUID(p.ID, uidDomain)}
 }
 
 // guid is a session's guid: its ID when that is a UUID (it came from a
@@ -197,7 +197,7 @@ func guid(id, uidDomain string) string {
 	if isUUID(id) {
 		return id
 	}
-	return sessionGUID(id, uidDomain)
+	return schedule.SessionGUID(id, uidDomain)
 }
 
 // acronym makes the conference's <acronym> from its name, as the schema

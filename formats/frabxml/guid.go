@@ -1,26 +1,6 @@
 package frabxml
 
-import (
-	"strings"
-
-	"confcal/formats/internal/schedule"
-)
-
-// sessionGUID is the guid of a session whose ID is not a UUID: the UUID
-// (schedule.UUID5, as package frabjson makes it) of its calendar UID
-// ("id@uid-domain"), which never changes for the session and differs
-// between conferences.
-func sessionGUID(id, uidDomain string) string { return schedule.UUID5(id + "@" + uidDomain) }
-
-// roomGUID is the guid of a room: the UUID of its ID and the conference's
-// UID domain, so that it survives a rename like the room's ID does.
-func roomGUID(id, uidDomain string) string { return schedule.UUID5("room:" + id + "@" + uidDomain) }
-
-// speakerGUID is the guid of a speaker whose ID is neither a UUID, a
-// number nor the slug of the name: the UUID of its ID and the UID domain.
-func speakerGUID(id, uidDomain string) string {
-	return schedule.UUID5("speaker:" + id + "@" + uidDomain)
-}
+import "strings"
 
 // isUUID reports whether s is written as a UUID: 32 hexadecimal digits in
 // groups of 8-4-4-4-12, in either case.

@@ -87,6 +87,7 @@ func Parse(data []byte, opts formats.Options) (formats.Result, error) {
 		return formats.Result{}, err
 	}
 	p.conference(conf, doc.root)
+	p.known = schedule.KnownGUIDs(opts.Known, opts.UIDDomain, p.conf.UIDDomain)
 	p.days(doc.root)
 	if len(p.listed) == 0 {
 		return formats.Result{}, fmt.Errorf("%s: no <event> in any <day><room>: nothing to import", opts.Name)
@@ -125,7 +126,8 @@ type parser struct {
 	problems []problem
 
 	listed []listing
-	guids  int // how many events carry a guid
+	guids  int            // how many events carry a guid
+	known  schedule.Known // the stored agenda's IDs by the guids Export makes of them
 
 	rooms      []agenda.Room
 	roomByName map[string]string
@@ -311,7 +313,7 @@ func (p *parser) days(root *node) {
 		for _, rn := range dn.children("room") {
 			name := schedule.OneLine(rn.attr("name"))
 			if name != "" {
-				p.room(name, rn.line)
+				p.room(name, normalGUID(rn.attr("guid")), rn.line)
 			}
 			for _, ev := range rn.children("event") {
 				l := listing{ev: ev, day: dy, room: name}
@@ -409,7 +411,9 @@ func (p *parser) event(l listing) {
 	key := guid
 	switch {
 	case guid != "":
-		if idAttr != "" && guid == sessionGUID(formats.KeyID(idAttr), p.conf.UIDDomain) {
+		if known, ok := p.known.Sessions[guid]; ok {
+			key = known
+		} else if idAttr != "" && guid == schedule.SessionGUID(formats.KeyID(idAttr), p.conf.UIDDomain) {
 			key = idAttr
 		}
 	case idAttr != "":
@@ -482,7 +486,7 @@ func (p *parser) event(l listing) {
 		Title:        title,
 		Start:        start,
 		End:          start.Add(dur),
-		Room:         p.room(roomName, line),
+		Room:         p.room(roomName, "", line),
 		Track:        p.track(schedule.OneLine(ev.child("track").text()), line),
 		Status:       agenda.StatusConfirmed,
 		LastModified: p.now,
@@ -632,7 +636,10 @@ func (p *parser) persons(ps *node, line int) []string {
 		}
 		name = p.fit(pn.line, "person's name", name, agenda.MaxNameLength)
 		var id string
-		if k := cmp.Or(strings.TrimSpace(pn.attr("id")), normalGUID(pn.attr("guid")), strings.TrimSpace(pn.attr("code"))); k != "" {
+		guid, idAttr := normalGUID(pn.attr("guid")), strings.TrimSpace(pn.attr("id"))
+		if known, ok := p.known.Speakers[guid]; ok && idAttr == "" {
+			id = known
+		} else if k := cmp.Or(idAttr, guid, strings.TrimSpace(pn.attr("code"))); k != "" {
 			id = formats.KeyID(k)
 		} else if id = agenda.Slug(name); id == "" {
 			id = formats.KeyID(name)
@@ -703,12 +710,19 @@ func (p *parser) link(n *node, line int) string {
 
 // room returns the ID of the room called name, registering it in order of
 // first appearance. IDs are the names' slugs; a name whose slug is empty
-// or taken by another name gets formats.KeyID of the name.
-func (p *parser) room(name string, line int) string {
+// or taken by another name gets formats.KeyID of the name. A guid Export
+// made for a room of the stored agenda gives that room's ID instead, so
+// that a room renamed in the document is still the room it was.
+func (p *parser) room(name, guid string, line int) string {
 	if id, ok := p.roomByName[name]; ok {
 		return id
 	}
-	id := p.newID("room:", name)
+	id, ok := p.known.Rooms[guid]
+	if ok && !p.ids["room:"+id] {
+		p.ids["room:"+id] = true
+	} else {
+		id = p.newID("room:", name)
+	}
 	p.roomByName[name] = id
 	p.rooms = append(p.rooms, agenda.Room{ID: id, Name: p.fit(line, "room name", name, agenda.MaxNameLength)})
 	return id

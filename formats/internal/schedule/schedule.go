@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -201,6 +202,45 @@ func UUID5(name string) string {
 	s[6] = s[6]&0x0f | 0x50
 	s[8] = s[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", s[0:4], s[4:6], s[6:8], s[8:10], s[10:16])
+}
+
+// SessionGUID, RoomGUID and SpeakerGUID are the name-based GUIDs both frab
+// exports give a session, room or speaker whose ID no GUID of the format
+// can carry: the UUID5 of the ID (prefixed "room:" or "speaker:") and the
+// conference's UID domain, which never changes for it and differs between
+// conferences. A session's is the UUID of its calendar UID.
+func SessionGUID(id, uidDomain string) string { return UUID5(id + "@" + uidDomain) }
+
+// RoomGUID: see SessionGUID.
+func RoomGUID(id, uidDomain string) string { return UUID5("room:" + id + "@" + uidDomain) }
+
+// SpeakerGUID: see SessionGUID.
+func SpeakerGUID(id, uidDomain string) string { return UUID5("speaker:" + id + "@" + uidDomain) }
+
+// Known maps the GUIDs the frab exports make for a stored agenda's
+// sessions, rooms and speakers (formats.Options.Known) back to their IDs.
+type Known struct{ Sessions, Rooms, Speakers map[string]string }
+
+// KnownGUIDs returns the GUIDs an export would make for k's IDs under each
+// of the UID domains given (the stored agenda's, and the document's own
+// when it names another), so that an import reads them back as the IDs.
+func KnownGUIDs(k formats.Known, domains ...string) Known {
+	out := Known{Sessions: map[string]string{}, Rooms: map[string]string{}, Speakers: map[string]string{}}
+	for i, d := range domains {
+		if d == "" || slices.Contains(domains[:i], d) {
+			continue
+		}
+		for _, id := range k.Sessions {
+			out.Sessions[SessionGUID(id, d)] = id
+		}
+		for _, id := range k.Rooms {
+			out.Rooms[RoomGUID(id, d)] = id
+		}
+		for _, id := range k.Speakers {
+			out.Speakers[SpeakerGUID(id, d)] = id
+		}
+	}
+	return out
 }
 
 // NameID returns the ID of a room, track or speaker name: its slug, or,
