@@ -61,6 +61,20 @@ func (c *Client) PatchSession(ctx context.Context, id string, p SessionPatch, if
 	return after, sums, err
 }
 
+// Sessions lists the sessions, cancelled ones too.
+func (c *Client) Sessions(ctx context.Context) (SessionList, error) {
+	var list SessionList
+	_, err := c.call(ctx, http.MethodGet, "/sessions", nil, &list)
+	return list, err
+}
+
+// Speakers lists the speakers.
+func (c *Client) Speakers(ctx context.Context) (SpeakerList, error) {
+	var list SpeakerList
+	_, err := c.call(ctx, http.MethodGet, "/speakers", nil, &list)
+	return list, err
+}
+
 // Rooms lists the rooms.
 func (c *Client) Rooms(ctx context.Context) (RoomList, error) {
 	var list RoomList

@@ -57,6 +57,16 @@ func (l Local) PatchSession(ctx context.Context, id string, p SessionPatch, ifMa
 	return FromSession(next, x), Summaries(next.Describe(changes)), nil
 }
 
+// Sessions lists the sessions, cancelled ones too.
+func (l Local) Sessions(context.Context) (SessionList, error) {
+	return SessionsOf(l.Svc.Current()), nil
+}
+
+// Speakers lists the speakers.
+func (l Local) Speakers(context.Context) (SpeakerList, error) {
+	return SpeakersOf(l.Svc.Current()), nil
+}
+
 // Rooms lists the rooms.
 func (l Local) Rooms(context.Context) (RoomList, error) {
 	snap := l.Svc.Current()

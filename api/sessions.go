@@ -99,6 +99,25 @@ type NewSession struct {
 	Force  bool  `json:"force,omitempty"`
 }
 
+// SessionsOf is the body of GET /sessions for snap: every session,
+// cancelled ones too.
+func SessionsOf(snap *agenda.Snapshot) SessionList {
+	list := SessionList{Revision: snap.Revision(), Sessions: []Session{}}
+	for _, x := range snap.Sessions() {
+		list.Sessions = append(list.Sessions, FromSession(snap, x))
+	}
+	return list
+}
+
+// SpeakersOf is the body of GET /speakers for snap.
+func SpeakersOf(snap *agenda.Snapshot) SpeakerList {
+	list := SpeakerList{Revision: snap.Revision(), Speakers: []Speaker{}}
+	for _, p := range snap.Speakers() {
+		list.Speakers = append(list.Speakers, Speaker{ID: p.ID, Name: p.Name})
+	}
+	return list
+}
+
 // FromSession writes session x of snap as the API shows it.
 func FromSession(snap *agenda.Snapshot, x agenda.Session) Session {
 	loc := snap.Location()

@@ -48,8 +48,7 @@ type Options struct {
 	// from IDs that the format cannot carry (frab's guids from slugs):
 	// they read such a key back as the ID it was made from, so that an
 	// agenda's own export, edited and imported again, matches it by ID.
-	// UIDDomain must then be the stored agenda's, as the keys are made
-	// with it. Empty for a new conference.
+	// Empty for a new conference.
 	Known Known
 	// Now stamps the LastModified of every imported session (the source
 	// formats carry no per-session modification time); zero means
@@ -58,8 +57,10 @@ type Options struct {
 	Now time.Time
 }
 
-// Known lists the IDs a stored agenda has (see Options.Known).
+// Known lists the IDs a stored agenda has (see Options.Known), and its
+// UID domain, which the keys are made with.
 type Known struct {
+	UIDDomain                 string
 	Sessions, Rooms, Speakers []string
 }
 

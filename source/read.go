@@ -80,6 +80,14 @@ func (s *Source) Read(ctx context.Context) (formats.Result, Format, error) {
 	return res, f, nil
 }
 
+// Fetch returns the source's bytes, as Read reads them, without importing
+// them or remembering anything: for a caller that parses them itself
+// (Parse), with options it learns after reading.
+func (s *Source) Fetch(ctx context.Context) ([]byte, error) {
+	data, _, _, err := s.fetch(ctx)
+	return data, err
+}
+
 // fetch returns the source's bytes and an HTTP source's validators, or
 // ErrUnchanged for a 304.
 func (s *Source) fetch(ctx context.Context) (data []byte, etag, lastModified string, err error) {

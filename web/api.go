@@ -183,11 +183,7 @@ func (a *adminAPI) listSessions(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	list := api.SessionList{Revision: snap.Revision(), Sessions: []api.Session{}}
-	for _, x := range snap.Sessions() {
-		list.Sessions = append(list.Sessions, api.FromSession(snap, x))
-	}
-	return a.answer(w, r, http.StatusOK, list)
+	return a.answer(w, r, http.StatusOK, api.SessionsOf(snap))
 }
 
 func (a *adminAPI) getSession(w http.ResponseWriter, r *http.Request) error {
@@ -246,11 +242,7 @@ func (a *adminAPI) listSpeakers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	list := api.SpeakerList{Revision: snap.Revision(), Speakers: []api.Speaker{}}
-	for _, p := range snap.Speakers() {
-		list.Speakers = append(list.Speakers, api.Speaker{ID: p.ID, Name: p.Name})
-	}
-	return a.answer(w, r, http.StatusOK, list)
+	return a.answer(w, r, http.StatusOK, api.SpeakersOf(snap))
 }
 
 func (a *adminAPI) listChanges(w http.ResponseWriter, r *http.Request) error {

@@ -27,6 +27,8 @@ import (
 // organizer is what the organizer commands do with an agenda.
 type organizer interface {
 	Session(ctx context.Context, id string) (api.Session, error)
+	Sessions(ctx context.Context) (api.SessionList, error)
+	Speakers(ctx context.Context) (api.SpeakerList, error)
 	PatchSession(ctx context.Context, id string, p api.SessionPatch, ifMatch string) (api.Session, []api.Summary, error)
 	Rooms(ctx context.Context) (api.RoomList, error)
 	AddRoom(ctx context.Context, n api.NewRoom) ([]api.Summary, error)

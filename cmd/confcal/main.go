@@ -273,26 +273,37 @@ func (a *agendaFlags) source() *source.Source {
 // read imports the -agenda source (stdin for "-"), or the built-in agenda.
 // What the import repaired or skipped is in the result's Problems.
 func (a *agendaFlags) read(ctx context.Context, stdin io.Reader) (formats.Result, error) {
-	src := a.source()
-	switch {
-	case src == nil:
+	if a.source() == nil {
 		snap, err := seeds.Default()
 		if err != nil {
 			return formats.Result{}, err
 		}
 		return formats.Result{Contents: snap.Contents()}, nil
-	case src.Location == "-":
+	}
+	data, opts, err := a.document(ctx, stdin)
+	if err != nil {
+		return formats.Result{}, err
+	}
+	res, _, err := source.Parse(data, source.Format(*a.format), opts)
+	return res, err
+}
+
+// document reads the bytes of the -agenda source (stdin for "-"), which
+// must be given, and returns them with the options to import them with.
+func (a *agendaFlags) document(ctx context.Context, stdin io.Reader) ([]byte, formats.Options, error) {
+	src := a.source()
+	opts := src.Options
+	if src.Location == "-" {
+		opts.Name = "stdin"
 		data, err := io.ReadAll(stdin)
 		if err != nil {
-			return formats.Result{}, fmt.Errorf("reading the agenda from stdin: %w", err)
+			return nil, opts, fmt.Errorf("reading the agenda from stdin: %w", err)
 		}
-		opts := src.Options
-		opts.Name = "stdin"
-		res, _, err := source.Parse(data, src.Format, opts)
-		return res, err
+		return data, opts, nil
 	}
-	res, _, err := src.Read(ctx)
-	return res, err
+	opts.Name = src.Location
+	data, err := src.Fetch(ctx)
+	return data, opts, err
 }
 
 // snapshot returns revision 1 of the agenda the flags name. What its

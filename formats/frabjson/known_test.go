@@ -66,7 +66,8 @@ func TestImportKnown(t *testing.T) {
 		}
 		return got
 	}
-	opts := formats.Options{UIDDomain: snap.Conference().UIDDomain, Known: formats.Known{Sessions: snap.SessionIDs(), Speakers: []string{"team-lead"}}}
+	domain := snap.Conference().UIDDomain
+	opts := formats.Options{UIDDomain: domain, Known: formats.Known{UIDDomain: domain, Sessions: snap.SessionIDs(), Speakers: []string{"team-lead"}}}
 	got := read(opts)
 	if !slices.Equal(got.SessionIDs(), snap.SessionIDs()) {
 		t.Fatalf("session IDs: %v, want the stored %v", got.SessionIDs(), snap.SessionIDs())

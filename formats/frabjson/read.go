@@ -186,7 +186,7 @@ func (p *parser) conference(conf object) {
 		p.conf.URL = p.base.String()
 	}
 	p.conf.UIDDomain = p.uidDomain()
-	p.known = schedule.KnownGUIDs(p.opts.Known, p.opts.UIDDomain, p.conf.UIDDomain)
+	p.known = schedule.KnownGUIDs(p.opts.Known, p.conf.UIDDomain)
 	start, okStart := parseDay(str(conf, "start"))
 	end, okEnd := parseDay(str(conf, "end"))
 	switch {
@@ -370,6 +370,7 @@ func (p *parser) event(d day, roomName, pos string, raw json.RawMessage) {
 	guid := str(ev, "guid")
 	num, hasNum := ev.integer("id")
 	var key string
+	stored := false // a session of the stored agenda, formats.Options.Known
 	switch {
 	case guid != "":
 		key = guid
@@ -382,7 +383,7 @@ func (p *parser) event(d day, roomName, pos string, raw json.RawMessage) {
 		if n := strconv.FormatInt(num, 10); hasNum && strings.EqualFold(guid, schedule.SessionGUID(formats.KeyID(n), p.conf.UIDDomain)) {
 			key = n
 		} else if id, ok := p.known.Sessions[strings.ToLower(guid)]; ok {
-			key = id
+			key, stored = id, true
 		}
 	case hasNum:
 		key = strconv.FormatInt(num, 10)
@@ -453,7 +454,7 @@ func (p *parser) event(d day, roomName, pos string, raw json.RawMessage) {
 		x.Track = p.defaultTrack()
 	}
 	x.Abstract = p.abstract(pos, ev)
-	if u := p.absURL(pos, "url", str(ev, "url"), p.base); u != nil {
+	if u := p.absURL(pos, "url", str(ev, "url"), p.base); u != nil && !(stored && schedule.OwnLink(u.String(), id)) {
 		x.URL = u.String()
 	}
 	if hasNum && num > 0 {

@@ -35,14 +35,14 @@ func storedAgenda(t *testing.T) *agenda.Snapshot {
 
 // known is what an import into snap knows of it.
 func known(snap *agenda.Snapshot) formats.Options {
-	k := formats.Known{Sessions: snap.SessionIDs()}
+	k := formats.Known{UIDDomain: snap.Conference().UIDDomain, Sessions: snap.SessionIDs()}
 	for _, r := range snap.Rooms() {
 		k.Rooms = append(k.Rooms, r.ID)
 	}
 	for _, p := range snap.Speakers() {
 		k.Speakers = append(k.Speakers, p.ID)
 	}
-	return formats.Options{UIDDomain: snap.Conference().UIDDomain, Known: k}
+	return formats.Options{Known: k}
 }
 
 // TestImportKnown: an agenda's own export, edited by hand (a session
@@ -78,7 +78,7 @@ func TestImportKnown(t *testing.T) {
 	}
 	// The keys are recognised only for the agenda they were made for.
 	other := known(snap)
-	other.UIDDomain = "other.example"
+	other.Known.UIDDomain = "other.example"
 	if _, got := parse(t, "edited.xml", []byte(doc), other); slices.Contains(got.SessionIDs(), "state-of-state") {
 		t.Errorf("read under another UID domain, the sessions still got the stored IDs: %v", got.SessionIDs())
 	}

@@ -87,7 +87,7 @@ func Parse(data []byte, opts formats.Options) (formats.Result, error) {
 		return formats.Result{}, err
 	}
 	p.conference(conf, doc.root)
-	p.known = schedule.KnownGUIDs(opts.Known, opts.UIDDomain, p.conf.UIDDomain)
+	p.known = schedule.KnownGUIDs(opts.Known, p.conf.UIDDomain)
 	p.days(doc.root)
 	if len(p.listed) == 0 {
 		return formats.Result{}, fmt.Errorf("%s: no <event> in any <day><room>: nothing to import", opts.Name)
@@ -408,11 +408,11 @@ func (p *parser) event(l listing) {
 	// made for an event of an ID that is no UUID (see Export) gives that
 	// ID back, so that an export imports as the agenda it came from.
 	guid, idAttr := normalGUID(ev.attr("guid")), strings.TrimSpace(ev.attr("id"))
-	key := guid
+	key, stored := guid, false
 	switch {
 	case guid != "":
 		if known, ok := p.known.Sessions[guid]; ok {
-			key = known
+			key, stored = known, true
 		} else if idAttr != "" && guid == schedule.SessionGUID(formats.KeyID(idAttr), p.conf.UIDDomain) {
 			key = idAttr
 		}
@@ -496,6 +496,9 @@ func (p *parser) event(l listing) {
 		URL:          p.link(ev.child("url"), line),
 		Speakers:     p.persons(ev.child("persons"), line),
 		Number:       num,
+	}
+	if stored && schedule.OwnLink(x.URL, id) {
+		x.URL = ""
 	}
 	x.Abstract = p.fit(line, "abstract and description", abstract(ev), agenda.MaxAbstractLength)
 	p.events = append(p.events, event{x: x, l: l, line: line})

@@ -221,11 +221,12 @@ func SpeakerGUID(id, uidDomain string) string { return UUID5("speaker:" + id + "
 // sessions, rooms and speakers (formats.Options.Known) back to their IDs.
 type Known struct{ Sessions, Rooms, Speakers map[string]string }
 
-// KnownGUIDs returns the GUIDs an export would make for k's IDs under each
-// of the UID domains given (the stored agenda's, and the document's own
-// when it names another), so that an import reads them back as the IDs.
-func KnownGUIDs(k formats.Known, domains ...string) Known {
+// KnownGUIDs returns the GUIDs an export would make for k's IDs under its
+// UID domain and under the document's own (doc, when it names another),
+// so that an import reads them back as the IDs.
+func KnownGUIDs(k formats.Known, doc string) Known {
 	out := Known{Sessions: map[string]string{}, Rooms: map[string]string{}, Speakers: map[string]string{}}
+	domains := []string{k.UIDDomain, doc}
 	for i, d := range domains {
 		if d == "" || slices.Contains(domains[:i], d) {
 			continue
@@ -242,6 +243,13 @@ func KnownGUIDs(k formats.Known, domains ...string) Known {
 	}
 	return out
 }
+
+// OwnLink reports whether u is the link the frab exports write for a
+// session that has no URL of its own, the server's page of it ("…/sessions/"
+// + id). Read back into the stored agenda (formats.Options.Known), it is
+// no source's page, so an import leaves it out rather than make it the
+// session's URL.
+func OwnLink(u, id string) bool { return strings.HasSuffix(u, "/sessions/"+id) }
 
 // NameID returns the ID of a room, track or speaker name: its slug, or,
 // for a name of no ASCII letter or digit ("会议室"), formats.KeyID of it.
