@@ -312,6 +312,59 @@ func TestLiveChangesInBrowser(t *testing.T) {
 	}
 }
 
+// TestLiveRenameInBrowser renames sessions through the admin API while
+// the agenda is open in headless Chromium: the texts that name them follow
+// without the page being loaded again, the title links and the accessible
+// names of their stars (the words a screen reader says for ☆ and ★), on
+// a card and on a starred session's line in "My agenda".
+func TestLiveRenameInBrowser(t *testing.T) {
+	chromium, driver := needBrowser(t)
+	ts, hs, seed := hostedSeed(t)
+	ids := seed.SessionIDs()
+	starred, plain := ids[5], ids[9]
+	wd := startBrowser(t, chromium, driver)
+	wd.navigate(ts.URL + "/?pick=" + starred)
+	wd.waitFor(func() bool { return len(wd.find("#my li.line[data-session='"+starred+"']")) == 1 })
+	wd.script("window.confcalTestMark = 'not reloaded'")
+	card, line := "#s-"+starred, "#my li.line[data-session='"+starred+"']"
+	old, _ := seed.Session(starred)
+	if got, want := wd.label(wd.find(card + " a.star")[0]), "Remove “"+old.Title+"” from my agenda"; got != want {
+		t.Fatalf("before the rename, the starred card's star reads %q, want %q", got, want)
+	}
+
+	rename := func(id, title string) {
+		t.Helper()
+		if rec := hs.call(t, http.MethodPatch, "/api/sessions/"+id, adminToken, api.SessionPatch{Title: &title}, nil); rec.Code != http.StatusOK {
+			t.Fatalf("PATCH /api/sessions/%s: %d %s", id, rec.Code, rec.Body)
+		}
+	}
+	// The label of one star, or "" while there is no such star.
+	label := func(css string) string {
+		if e := wd.find(css); len(e) == 1 {
+			return wd.label(e[0])
+		}
+		return ""
+	}
+	rename(starred, "A Starred Session, Renamed")
+	rename(plain, "A Plain Session, Renamed")
+	for _, c := range []struct{ star, title, want string }{
+		{card + " a.star", card + " h4 a", "Remove “A Starred Session, Renamed” from my agenda"},
+		{line + " a.star", line + " .when + a", "Remove “A Starred Session, Renamed” from my agenda"},
+		{"#s-" + plain + " a.star", "#s-" + plain + " h4 a", "Add “A Plain Session, Renamed” to my agenda"},
+	} {
+		wd.waitFor(func() bool {
+			e := wd.find(c.title)
+			return len(e) == 1 && strings.Contains(c.want, "“"+wd.text(e[0])+"”")
+		})
+		if got := label(c.star); got != c.want {
+			t.Errorf("after a live rename, %s reads %q, want %q", c.star, got, c.want)
+		}
+	}
+	if got := wd.script("return window.confcalTestMark"); got != "not reloaded" {
+		t.Errorf("the page was loaded again (mark %v)", got)
+	}
+}
+
 // needBrowser returns the paths of Chromium and chromedriver, skipping the
 // test without them (failing it when CONFCAL_E2E_BROWSER=1 says they must
 // be there, as in CI).
@@ -504,6 +557,15 @@ func (wd *webDriver) attr(elem, name string) string {
 	wd.t.Helper()
 	var s string
 	wd.call(http.MethodGet, "/element/"+elem+"/property/"+name, nil, &s)
+	return s
+}
+
+// label returns the element's accessible name, as the browser computes
+// it for assistive technology.
+func (wd *webDriver) label(elem string) string {
+	wd.t.Helper()
+	var s string
+	wd.call(http.MethodGet, "/element/"+elem+"/computedlabel", nil, &s)
 	return s
 }
 

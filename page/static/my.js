@@ -213,9 +213,10 @@
     mark(card, texts);
   }
 
-  // restyle gives el (a card or a line) the colour of s's track and, on
-  // its title link, s's title, struck through when s is cancelled; it
-  // reports whether s is.
+  // restyle gives el (a card or a line) the colour of s's track; on its
+  // title link s's title, struck through when s is cancelled; and s's
+  // title in the words its star is read out by (as the page's "star"
+  // template writes them). It reports whether s is cancelled.
   function restyle(el, s, link) {
     Array.prototype.slice.call(el.classList).forEach(function (c) {
       if (c.indexOf("t-") === 0) {
@@ -229,6 +230,12 @@
       link.appendChild(off ? element("del", "", s.title) : document.createTextNode(s.title));
     }
     el.classList.toggle("cancelled", off);
+    var star = el.querySelector("a.star .vh");
+    if (star) {
+      star.textContent = star.parentNode.classList.contains("on") ?
+        "Remove \u201c" + s.title + "\u201d from my agenda" :
+        "Add \u201c" + s.title + "\u201d to my agenda";
+    }
     return off;
   }
 
