@@ -365,6 +365,63 @@ func TestLiveRenameInBrowser(t *testing.T) {
 	}
 }
 
+// TestLiveCancelInBrowser cancels and restores a starred session through
+// the admin API while the agenda is open in headless Chromium: its card and
+// its line in "My agenda" say "Cancelled" while it is, and stop saying so
+// once it is restored, whether the script or the server wrote the word.
+func TestLiveCancelInBrowser(t *testing.T) {
+	chromium, driver := needBrowser(t)
+	ts, hs, seed := hostedSeed(t)
+	id := seed.SessionIDs()[7]
+	setStatus := func(status string) {
+		t.Helper()
+		if rec := hs.call(t, http.MethodPatch, "/api/sessions/"+id, adminToken, api.SessionPatch{Status: &status}, nil); rec.Code != http.StatusOK {
+			t.Fatalf("PATCH /api/sessions/%s: %d %s", id, rec.Code, rec.Body)
+		}
+	}
+	// The session's card and its line in "My agenda".
+	places := []string{"#s-" + id, "#my li.line[data-session='" + id + "']"}
+	wd := startBrowser(t, chromium, driver)
+	wd.navigate(ts.URL + "/?pick=" + id)
+	wd.waitFor(func() bool { return len(wd.find(places[1])) == 1 })
+	wd.script("window.confcalTestMark = 'not reloaded'")
+	said := func(el string) []string {
+		var got []string
+		for _, e := range wd.find(el + " p.status") {
+			got = append(got, wd.text(e))
+		}
+		return got
+	}
+
+	setStatus("cancelled")
+	for _, el := range places {
+		wd.waitFor(func() bool { return len(wd.find(el+".cancelled a del")) == 1 })
+		if got := said(el); !slices.Equal(got, []string{"Cancelled"}) {
+			t.Errorf("cancelled live, %s says %q, want [Cancelled]", el, got)
+		}
+	}
+	if got := wd.script("return window.confcalTestMark"); got != "not reloaded" {
+		t.Errorf("the page was loaded again (mark %v)", got)
+	}
+
+	// Loaded again, the server writes the word; restored live, it goes.
+	wd.navigate(ts.URL + "/?pick=" + id)
+	for _, el := range places {
+		if got := said(el); !slices.Equal(got, []string{"Cancelled"}) {
+			t.Fatalf("the server draws %s saying %q, want [Cancelled]", el, got)
+		}
+	}
+	setStatus("confirmed")
+	for _, el := range places {
+		wd.waitFor(func() bool {
+			return len(wd.find(el)) == 1 && len(wd.find(el+".cancelled")) == 0 && len(wd.find(el+" a del")) == 0
+		})
+		if got := said(el); len(got) != 0 {
+			t.Errorf("restored live, %s still says %q", el, got)
+		}
+	}
+}
+
 // needBrowser returns the paths of Chromium and chromedriver, skipping the
 // test without them (failing it when CONFCAL_E2E_BROWSER=1 says they must
 // be there, as in CI).

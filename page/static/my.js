@@ -202,21 +202,14 @@
     set(".meta .when", s.start.slice(11, 16) + "\u2013" + s.end.slice(11, 16));
     set(".meta .room", s.room_name);
     set(".meta .track", s.track_name);
-    var off = restyle(card, s, card.querySelector("h4 a"));
-    var marks = card.querySelector("ul.marks");
-    var status = card.querySelector("p.status");
-    if (off && !status) {
-      card.insertBefore(element("p", "status", "Cancelled"), marks);
-    } else if (!off && status) {
-      status.remove();
-    }
+    restyle(card, s, card.querySelector("h4 a"));
     mark(card, texts);
   }
 
   // restyle gives el (a card or a line) the colour of s's track; on its
-  // title link s's title, struck through when s is cancelled; and s's
-  // title in the words its star is read out by (as the page's "star"
-  // template writes them). It reports whether s is cancelled.
+  // title link s's title, struck through when s is cancelled; its
+  // "Cancelled" status while s is; and s's title in the words its star
+  // is read out by (as the page's "star" template writes them).
   function restyle(el, s, link) {
     Array.prototype.slice.call(el.classList).forEach(function (c) {
       if (c.indexOf("t-") === 0) {
@@ -230,13 +223,18 @@
       link.appendChild(off ? element("del", "", s.title) : document.createTextNode(s.title));
     }
     el.classList.toggle("cancelled", off);
+    var status = el.querySelector("p.status");
+    if (off && !status) {
+      el.insertBefore(element("p", "status", "Cancelled"), el.querySelector("ul.marks"));
+    } else if (!off && status) {
+      status.remove();
+    }
     var star = el.querySelector("a.star .vh");
     if (star) {
       star.textContent = star.parentNode.classList.contains("on") ?
         "Remove \u201c" + s.title + "\u201d from my agenda" :
         "Add \u201c" + s.title + "\u201d to my agenda";
     }
-    return off;
   }
 
   // mark adds the change log's texts to the marks of el (a card or a
