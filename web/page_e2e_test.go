@@ -316,7 +316,8 @@ func TestLiveChangesInBrowser(t *testing.T) {
 // the agenda is open in headless Chromium: the texts that name them follow
 // without the page being loaded again, the title links and the accessible
 // names of their stars (the words a screen reader says for ☆ and ★), on
-// a card and on a starred session's line in "My agenda".
+// a card and on a starred session's line in "My agenda"; and a screen
+// reader is told, in the change log's words, which name the new title.
 func TestLiveRenameInBrowser(t *testing.T) {
 	chromium, driver := needBrowser(t)
 	ts, hs, seed := hostedSeed(t)
@@ -345,6 +346,10 @@ func TestLiveRenameInBrowser(t *testing.T) {
 		}
 		return ""
 	}
+	var before api.ChangeList
+	if rec := hs.call(t, http.MethodGet, "/api/changes", "", nil, &before); rec.Code != http.StatusOK {
+		t.Fatalf("GET /api/changes: %d", rec.Code)
+	}
 	rename(starred, "A Starred Session, Renamed")
 	rename(plain, "A Plain Session, Renamed")
 	for _, c := range []struct{ star, title, want string }{
@@ -360,24 +365,62 @@ func TestLiveRenameInBrowser(t *testing.T) {
 			t.Errorf("after a live rename, %s reads %q, want %q", c.star, got, c.want)
 		}
 	}
+	var after api.ChangeList
+	if rec := hs.call(t, http.MethodGet, fmt.Sprintf("/api/changes?since=%d", before.Revision), "", nil, &after); rec.Code != http.StatusOK || len(after.Summaries) != 2 {
+		t.Fatalf("GET /api/changes?since=%d: %d, %d summaries", before.Revision, rec.Code, len(after.Summaries))
+	}
+	for _, s := range after.Summaries {
+		if !strings.Contains(s.Text, ", Renamed") {
+			t.Errorf("the change log's %q does not name the new title", s.Text)
+		}
+		waitAnnounced(wd, s.Text)
+	}
 	if got := wd.script("return window.confcalTestMark"); got != "not reloaded" {
 		t.Errorf("the page was loaded again (mark %v)", got)
+	}
+}
+
+// waitAnnounced waits for text to be one of the messages of the page's
+// live regions (aria-live polite or assertive), which screen readers read
+// out as they come.
+func waitAnnounced(wd *webDriver, text string) {
+	wd.t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		var got []string
+		v, _ := wd.script(`return Array.from(document.querySelectorAll("[aria-live=polite] > *, [aria-live=assertive] > *")).map(e => e.textContent)`).([]any)
+		for _, s := range v {
+			got = append(got, fmt.Sprint(s))
+		}
+		if slices.Contains(got, text) {
+			return
+		}
+		if time.Now().After(deadline) {
+			wd.t.Fatalf("%q is not read out: the live regions say %q", text, got)
+		}
 	}
 }
 
 // TestLiveCancelInBrowser cancels and restores a starred session through
 // the admin API while the agenda is open in headless Chromium: its card and
 // its line in "My agenda" say "Cancelled" while it is, and stop saying so
-// once it is restored, whether the script or the server wrote the word.
+// once it is restored, whether the script or the server wrote the word;
+// both changes are read out to screen readers in the change log's words.
 func TestLiveCancelInBrowser(t *testing.T) {
 	chromium, driver := needBrowser(t)
 	ts, hs, seed := hostedSeed(t)
 	id := seed.SessionIDs()[7]
-	setStatus := func(status string) {
+	// setStatus returns the change log's words for the change.
+	setStatus := func(status string) string {
 		t.Helper()
 		if rec := hs.call(t, http.MethodPatch, "/api/sessions/"+id, adminToken, api.SessionPatch{Status: &status}, nil); rec.Code != http.StatusOK {
 			t.Fatalf("PATCH /api/sessions/%s: %d %s", id, rec.Code, rec.Body)
 		}
+		var all, last api.ChangeList
+		hs.call(t, http.MethodGet, "/api/changes", "", nil, &all)
+		if rec := hs.call(t, http.MethodGet, fmt.Sprintf("/api/changes?since=%d", all.Revision-1), "", nil, &last); rec.Code != http.StatusOK || len(last.Summaries) != 1 {
+			t.Fatalf("the change log of revision %d: %d, %d summaries", all.Revision, rec.Code, len(last.Summaries))
+		}
+		return last.Summaries[0].Text
 	}
 	// The session's card and its line in "My agenda".
 	places := []string{"#s-" + id, "#my li.line[data-session='" + id + "']"}
@@ -393,7 +436,8 @@ func TestLiveCancelInBrowser(t *testing.T) {
 		return got
 	}
 
-	setStatus("cancelled")
+	words := setStatus("cancelled")
+	waitAnnounced(wd, words)
 	for _, el := range places {
 		wd.waitFor(func() bool { return len(wd.find(el+".cancelled a del")) == 1 })
 		if got := said(el); !slices.Equal(got, []string{"Cancelled"}) {
@@ -411,7 +455,8 @@ func TestLiveCancelInBrowser(t *testing.T) {
 			t.Fatalf("the server draws %s saying %q, want [Cancelled]", el, got)
 		}
 	}
-	setStatus("confirmed")
+	words = setStatus("confirmed")
+	waitAnnounced(wd, words)
 	for _, el := range places {
 		wd.waitFor(func() bool {
 			return len(wd.find(el)) == 1 && len(wd.find(el+".cancelled")) == 0 && len(wd.find(el+" a del")) == 0

@@ -3,7 +3,8 @@
 // attendee finds them again after opening the bare address, turns the
 // "Copy link" buttons on where the clipboard can be written, and follows
 // the conference's change stream while the page is open: a session that
-// moves, changes time or is cancelled is updated on its card and marked.
+// moves, changes time or is cancelled is updated on its card and marked,
+// and the change is read out to screen readers.
 (function () {
   "use strict";
   var body = document.body;
@@ -90,6 +91,7 @@
     if (!last || !window.EventSource || !window.fetch || !document.querySelector("article.card")) {
       return;
     }
+    var live = region();
     var source = null;
     var pending = {}; // session ID → words not yet shown
     var asked = {}; // session ID → number of its latest fetch
@@ -127,7 +129,8 @@
             words[c.session] = rooms[c.room]; // its room was renamed
           }
         });
-        Object.keys(touched).forEach(function (id) { update(id, words[id] || []); });
+        var told = {}; // the revision's texts read out already (a room's rename is many sessions')
+        Object.keys(touched).forEach(function (id) { update(id, words[id] || [], told); });
       };
     }
     function close() {
@@ -136,7 +139,7 @@
         source = null;
       }
     }
-    function update(id, texts) {
+    function update(id, texts, told) {
       var card = document.getElementById("s-" + id);
       if (card && !card.classList.contains("card")) {
         card = null;
@@ -160,6 +163,7 @@
             Array.prototype.forEach.call(lines, function (line) {
               redrawLine(line, s, pending[id]);
             });
+            announce(live, pending[id], told);
             pending[id] = [];
           }
         })
@@ -174,6 +178,32 @@
     });
     if (!document.hidden) {
       open();
+    }
+  }
+
+  // region adds the page's live region, where what changed is written
+  // for screen readers to read out (the cards are marked for the eye).
+  // Its messages come one after another, the latest last: a log.
+  function region() {
+    var r = element("div", "vh");
+    r.setAttribute("role", "log");
+    r.setAttribute("aria-live", "polite");
+    return body.appendChild(r);
+  }
+
+  // announce writes the change log's texts of a session the page has just
+  // redrawn (they name it, by its new title when it was renamed) into the
+  // live region, but none told is set for: those the revision had read
+  // out already. It keeps the last few.
+  function announce(live, texts, told) {
+    texts.forEach(function (t) {
+      if (!told[t]) {
+        told[t] = true;
+        live.appendChild(element("p", "", t));
+      }
+    });
+    while (live.children.length > 10) {
+      live.removeChild(live.firstChild);
     }
   }
 
