@@ -38,6 +38,10 @@ func TestReadyz(t *testing.T) {
 	storeDown := errors.New("open /var/lib/confcal/agenda.db: permission denied")
 	down := func(context.Context) error { return storeDown }
 	cancelled := func(ctx context.Context) error { return ctx.Err() }
+	skip := func(context.Context) error { return metrics.SkipCheck }
+	public := func(context.Context) error {
+		return errors.Join(storeDown, &metrics.PublicError{Lines: []string{"pycon: answered 500", "tiny: broken\n\x1bXML \xff"}})
+	}
 	for _, c := range []struct {
 		name     string
 		checks   []metrics.Check
@@ -50,6 +54,14 @@ func TestReadyz(t *testing.T) {
 		{"ContextHonoured", []metrics.Check{{Name: "store", Run: cancelled}}, 503, "store failed\n"},
 		// An advisory check says it failed and leaves the server ready.
 		{"AdvisoryDown", []metrics.Check{{Name: "store", Run: ok}, {Name: "source", Run: down, Advisory: true}}, 200, "store ok\nsource failed (still serving)\n"},
+		// A check with nothing to check is left out.
+		{"Skipped", []metrics.Check{{Name: "store", Run: ok}, {Name: "source", Run: skip, Advisory: true}}, 200, "store ok\n"},
+		{"AllSkipped", []metrics.Check{{Name: "source", Run: skip, Advisory: true}}, 200, "ok\n"},
+		// The lines of a PublicError are shown, on one line each; the
+		// error joined to it is not.
+		{"AdvisoryPublic", []metrics.Check{{Name: "store", Run: ok}, {Name: "source", Run: public, Advisory: true}}, 200,
+			"store ok\nsource failed (still serving)\n  pycon: answered 500\n  tiny: broken  XML \ufffd\n"},
+		{"Public", []metrics.Check{{Name: "store", Run: public}}, 503, "store failed\n  pycon: answered 500\n  tiny: broken  XML \ufffd\n"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var logBuf bytes.Buffer
