@@ -27,6 +27,17 @@ func (m *Manager) Service(slug string) (*agenda.Service, string, bool) {
 	return c.Service, c.Follows(), true
 }
 
+// LastPoll returns how the last poll of the source conference slug follows
+// went (Conference.LastPoll); nil when the conference is not served here,
+// follows no source, or was not polled yet by this process.
+func (m *Manager) LastPoll(slug string) *source.Status {
+	c, ok := m.Get(slug)
+	if !ok {
+		return nil
+	}
+	return c.LastPoll()
+}
+
 // Listings lists the registry's conferences, removed ones too.
 func (m *Manager) Listings(ctx context.Context) ([]agenda.Listing, error) {
 	return m.cfg.Registry.Conferences(ctx)

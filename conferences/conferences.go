@@ -46,7 +46,8 @@ type Conference struct {
 }
 
 // LastPoll returns how the last poll of the conference's source went, nil
-// before the first.
+// before the first and while another process polls it (Config.Turns): what
+// this one saw when it last did is no news of the source.
 func (c *Conference) LastPoll() *source.Status {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -219,7 +220,15 @@ func (m *Manager) start(ctx context.Context, l agenda.Listing, seed func() (*age
 				}
 			}}
 		if m.cfg.Turns != nil {
-			c.follower.Turn = func(ctx context.Context) (bool, error) { return m.cfg.Turns.Take(ctx, l.Slug) }
+			c.follower.Turn = func(ctx context.Context) (bool, error) {
+				ok, err := m.cfg.Turns.Take(ctx, l.Slug)
+				if !ok {
+					c.mu.Lock()
+					c.poll = nil
+					c.mu.Unlock()
+				}
+				return ok, err
+			}
 		}
 		m.mu.RLock()
 		fctx, stop := context.WithCancel(m.ctx)

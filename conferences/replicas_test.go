@@ -227,3 +227,51 @@ func TestFollowTakesTurns(t *testing.T) {
 	}
 	_ = b
 }
+
+// A source that breaks is reported as broken by the Manager polling it
+// (LastPoll); when the turn passes to another, the one that gave it up no
+// longer reports what it saw, which the source may have mended since, and
+// the one that took it reports its own polls.
+func TestLastPollFollowsTheTurn(t *testing.T) {
+	ctx := t.Context()
+	file := filepath.Join(t.TempDir(), "schedule.csv")
+	if err := os.WriteFile(file, []byte(csvSchedule), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	reg := memstore.NewRegistry()
+	tu := &turns{holder: "a"}
+	manager := func(me string) *conferences.Manager {
+		m := conferences.New(conferences.Config{Registry: reg, Publisher: func(string) agenda.PublishFunc { return nil }, Turns: tu.of(me)})
+		if err := m.Open(ctx, func() (*agenda.Snapshot, error) { return agendatest.Small(t), nil }); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	a := manager("a")
+	res, _, err := (&source.Source{Location: file, Options: formats.Options{TimeZone: "Europe/Paris"}}).Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Create(ctx, agenda.Listing{Slug: "followed", Source: agenda.Source{Location: file, TimeZone: "Europe/Paris", Follow: 20 * time.Millisecond}}, &res.Contents); err != nil {
+		t.Fatal(err)
+	}
+	b := manager("b")
+	failed := func(m *conferences.Manager) bool {
+		st := m.LastPoll("followed")
+		return st != nil && st.Err != nil
+	}
+	waitFor(t, "a poll by a that went well", func() bool { st := a.LastPoll("followed"); return st != nil && st.Err == nil })
+	if err := os.WriteFile(file, []byte("<!DOCTYPE html>\n<html><body>Back soon</body></html>\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "a reporting the broken source", func() bool { return failed(a) })
+	if st := b.LastPoll("followed"); st != nil {
+		t.Errorf("b, which never polled, reports a poll: %+v", st)
+	}
+	tu.set("b")
+	waitFor(t, "b reporting the broken source", func() bool { return failed(b) })
+	waitFor(t, "a no longer reporting a poll", func() bool { return a.LastPoll("followed") == nil })
+	if st := a.LastPoll("nope"); st != nil {
+		t.Errorf("LastPoll of a conference not served = %+v, want nil", st)
+	}
+}
