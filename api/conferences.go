@@ -1,9 +1,12 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
+	"time"
 
 	"confcal/agenda"
 )
@@ -67,6 +70,13 @@ type Conference struct {
 	// Source and Follow say where its agenda comes from, if anywhere.
 	Source string `json:"source,omitempty"`
 	Follow string `json:"follow,omitempty"`
+	// LastPoll is when the followed source was last polled (RFC 3339), and
+	// SourceError why that poll failed, when it did: the agenda served is
+	// then the last good version. Both are empty for a conference that
+	// follows no source, before its first poll, and from a server that
+	// leaves polling it to another replica.
+	LastPoll    string `json:"last_poll,omitempty"`
+	SourceError string `json:"source_error,omitempty"`
 	// Removed is when the conference was removed (RFC 3339), for one no
 	// longer served: GET /conferences?removed=1 lists those too.
 	Removed string `json:"removed,omitempty"`
@@ -155,4 +165,26 @@ func Describe(l agenda.Listing, snap *agenda.Snapshot, base string) Conference {
 		c.Revision, c.Sessions = snap.Revision(), snap.Len()
 	}
 	return c
+}
+
+// Polled records in c how the last poll of its followed source went: when
+// it ended, and err, why it failed (nil when it did not).
+func (c *Conference) Polled(at time.Time, err error) {
+	c.LastPoll, c.SourceError = at.UTC().Format(time.RFC3339), ""
+	if err != nil {
+		c.SourceError = PollError(err)
+	}
+}
+
+// maxPollError bounds PollError's message, in characters.
+const maxPollError = 300
+
+// PollError is the message of a failed poll of a source as SourceError
+// gives it: on one line, at most a few hundred characters.
+func PollError(err error) string {
+	msg := cmp.Or(strings.Join(strings.Fields(err.Error()), " "), "the poll failed")
+	if r := []rune(msg); len(r) > maxPollError {
+		msg = string(r[:maxPollError-1]) + "…"
+	}
+	return msg
 }

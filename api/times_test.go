@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -110,5 +111,31 @@ func TestValidWho(t *testing.T) {
 		if got := api.ValidWho(tt.who); got != tt.want {
 			t.Errorf("ValidWho(%q) = %v, want %v", tt.who, got, tt.want)
 		}
+	}
+}
+
+// PollError puts a failed poll's message on one line of bounded length.
+func TestPollError(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{errors.New("source: https://x.example/s.xml answered 500 Internal Server Error"), "source: https://x.example/s.xml answered 500 Internal Server Error"},
+		{errors.Join(errors.New("one"), errors.New("two\tthree")), "one two three"},
+		{errors.New(""), "the poll failed"},
+		{errors.New(strings.Repeat("é", 400)), strings.Repeat("é", 299) + "…"},
+	} {
+		if got := api.PollError(tc.err); got != tc.want {
+			t.Errorf("PollError(%q) = %q, want %q", tc.err, got, tc.want)
+		}
+	}
+	var c api.Conference
+	c.Polled(time.Date(2030, 3, 29, 11, 0, 0, 0, time.FixedZone("CET", 3600)), errors.New("broken"))
+	if c.LastPoll != "2030-03-29T10:00:00Z" || c.SourceError != "broken" {
+		t.Errorf("Polled(…, broken): last_poll %q, source_error %q", c.LastPoll, c.SourceError)
+	}
+	c.Polled(time.Date(2030, 3, 29, 12, 0, 0, 0, time.UTC), nil)
+	if c.LastPoll != "2030-03-29T12:00:00Z" || c.SourceError != "" {
+		t.Errorf("Polled(…, nil): last_poll %q, source_error %q", c.LastPoll, c.SourceError)
 	}
 }

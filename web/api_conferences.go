@@ -23,7 +23,7 @@ type conferenceAPI struct {
 }
 
 // describe is the document of the conference served under slug, with the
-// listing l.
+// listing l, and how the last poll of its source went.
 func (c *conferenceAPI) describe(l agenda.Listing) api.Conference {
 	var snap *agenda.Snapshot
 	if cf := c.s.lookup(l.Slug); cf != nil {
@@ -31,7 +31,11 @@ func (c *conferenceAPI) describe(l agenda.Listing) api.Conference {
 			snap = st.snap
 		}
 	}
-	return api.Describe(l, snap, c.s.cfg.BaseURL)
+	d := api.Describe(l, snap, c.s.cfg.BaseURL)
+	if st := c.admin.LastPoll(l.Slug); st != nil {
+		d.Polled(st.At, st.Err)
+	}
+	return d
 }
 
 // listing returns the listing of conference slug.

@@ -6,6 +6,7 @@ import (
 
 	"confcal/agenda"
 	"confcal/api"
+	"confcal/source"
 )
 
 // Host runs the agendas of the conferences a Server serves: the API's
@@ -42,6 +43,9 @@ type ConferenceAdmin interface {
 	// Stored returns the stored agenda of a conference, served or
 	// removed.
 	Stored(ctx context.Context, slug string) (*agenda.Snapshot, error)
+	// LastPoll returns how the last poll of the source a served
+	// conference follows went, nil when it was not polled (here).
+	LastPoll(slug string) *source.Status
 }
 
 // one is the Host of a server of one agenda: one service, no organizer
