@@ -243,6 +243,10 @@ func writeConferences(w io.Writer, list []listed) error {
 			if c.Follow != "" {
 				src += ", followed every " + c.Follow
 			}
+			if c.SourceError != "" {
+				// Only a server polls: it says how it went.
+				src += "; the last poll failed (" + printable(c.LastPoll) + "): " + printable(c.SourceError)
+			}
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", printable(c.Slug), name, days, sessions, state, src)
 	}

@@ -232,9 +232,12 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	} else {
 		go mgr.Poll(bg, storePoll)
 	}
-	var poll *lastPoll // how following the source goes; nil when serve follows none
+	// How following the sources goes: -follow's, nil when serve follows
+	// none, and the conferences'.
+	src := &sources{confs: mgr.List}
 	if followed != "" {
-		poll = &lastPoll{}
+		poll := &lastPoll{}
+		src.poll = poll
 		f := &source.Follower{Source: seed.source(), Service: svc, Logger: log, Report: func(st source.Status) {
 			poll.set(st)
 			m.SourcePolled(st.Err)
@@ -248,7 +251,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 		go f.Run(bg, *follow)
 	}
 
-	h := srv.HandlerFor(host{Manager: mgr, def: def, follows: followed}, monitoringEndpoints(m, log, store, svc, poll, repl))
+	h := srv.HandlerFor(host{Manager: mgr, def: def, follows: followed}, monitoringEndpoints(m, log, store, svc, src, repl))
 	hs := flags.httpServer(h, log)
 	// Shutdown waits for every request to end, and a change stream ends
 	// only when its client leaves or it is told to.

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"confcal/agenda"
+	"confcal/api"
+	"confcal/conferences"
 	"confcal/metrics"
 	"confcal/source"
 )
@@ -195,12 +197,13 @@ func (o *serveFlags) httpServer(h http.Handler, log *slog.Logger) *http.Server {
 }
 
 // monitoringEndpoints are /healthz, /readyz and /metrics. Readiness checks the
-// store and that a revision is served and, when serve follows a source
-// (poll is not nil), says how the last poll of it went, and on PostgreSQL
-// (repl is not nil) whether it hears the other replicas' changes — the
-// last two without failing readiness: serving goes on from the last good
-// version, and a lost connection to the database fails the store check.
-func monitoringEndpoints(m *metrics.Metrics, log *slog.Logger, store registry, svc *agenda.Service, poll *lastPoll, repl *replication) map[string]http.Handler {
+// store and that a revision is served and, when serve follows sources
+// (src is not nil and names one), says how the last poll of each went, and
+// on PostgreSQL (repl is not nil) whether it hears the other replicas'
+// changes — the last two without failing readiness: serving goes on from
+// the last good version, and a lost connection to the database fails the
+// store check.
+func monitoringEndpoints(m *metrics.Metrics, log *slog.Logger, store registry, svc *agenda.Service, src *sources, repl *replication) map[string]http.Handler {
 	checks := []metrics.Check{
 		{Name: "store", Run: func(ctx context.Context) error {
 			_, err := store.Revision(ctx)
@@ -213,8 +216,8 @@ func monitoringEndpoints(m *metrics.Metrics, log *slog.Logger, store registry, s
 			return nil
 		}},
 	}
-	if poll != nil {
-		checks = append(checks, metrics.Check{Name: "source", Advisory: true, Run: func(context.Context) error { return poll.err() }})
+	if src != nil {
+		checks = append(checks, metrics.Check{Name: "source", Advisory: true, Run: func(context.Context) error { return src.err() }})
 	}
 	if repl != nil {
 		checks = append(checks, metrics.Check{Name: "replicas", Advisory: true, Run: func(context.Context) error { return repl.err() }})
@@ -224,6 +227,46 @@ func monitoringEndpoints(m *metrics.Metrics, log *slog.Logger, store registry, s
 		"/readyz":  metrics.Readyz(log, checks...),
 		"/metrics": m.Handler(),
 	}
+}
+
+// sources are the sources serve follows: the default conference's, with
+// -follow (poll, nil when serve follows none), and those of the conferences
+// added to follow theirs, among confs.
+type sources struct {
+	poll  *lastPoll
+	confs func() []*conferences.Conference
+}
+
+// err is the source check's answer: SkipCheck while no source is
+// followed, nil while every last poll went well. Why the last poll of
+// -follow's source failed is logged only (it may name a file); each
+// conference whose last poll failed is shown, its slug and the error, as
+// GET /api/conferences shows them to anyone.
+func (s *sources) err() error {
+	followed := s.poll != nil
+	var failed []string
+	if s.confs != nil {
+		for _, c := range s.confs() {
+			if c.Follows() == "" {
+				continue
+			}
+			followed = true
+			if st := c.LastPoll(); st != nil && st.Err != nil {
+				failed = append(failed, c.Listing.Slug+": "+api.PollError(st.Err))
+			}
+		}
+	}
+	if !followed {
+		return metrics.SkipCheck
+	}
+	var errs []error
+	if s.poll != nil {
+		errs = append(errs, s.poll.err())
+	}
+	if len(failed) > 0 {
+		errs = append(errs, &metrics.PublicError{Lines: failed})
+	}
+	return errors.Join(errs...)
 }
 
 // lastPoll keeps how the last poll of a followed source went.
