@@ -24,7 +24,7 @@ func Healthz() http.Handler {
 type Check struct {
 	// Name names the check in the answer, e.g. "store" or "snapshot".
 	Name string
-	// Run returns nil when the condition holds, SkipCheck when there is
+	// Run returns nil when the condition holds, ErrSkipCheck when there is
 	// nothing to check now (e.g. no source is followed). It must honour
 	// ctx, which carries the probe's timeout.
 	Run func(ctx context.Context) error
@@ -34,9 +34,9 @@ type Check struct {
 	Advisory bool
 }
 
-// SkipCheck is what a Check's Run returns when there is nothing to check
+// ErrSkipCheck is what a Check's Run returns when there is nothing to check
 // at this probe: the check is left out of the answer.
-var SkipCheck = errors.New("metrics: nothing to check")
+var ErrSkipCheck = errors.New("metrics: nothing to check")
 
 // PublicError is a failed check's error that may be shown to whoever
 // probes readiness: Readyz writes each of its Lines, indented, under the
@@ -55,7 +55,7 @@ const ReadyTimeout = 5 * time.Second
 
 // Readyz answers GET and HEAD with 200 when every check passes and 503
 // when one fails, with one line per check ("store ok", "snapshot failed")
-// but those that skip (SkipCheck). The reason a check failed is logged to
+// but those that skip (ErrSkipCheck). The reason a check failed is logged to
 // log (nil discards it), not sent: it may name files or addresses; only
 // the lines of a PublicError in it follow the check's own.
 func Readyz(log *slog.Logger, checks ...Check) http.Handler {
@@ -70,7 +70,7 @@ func Readyz(log *slog.Logger, checks ...Check) http.Handler {
 		for _, c := range checks {
 			err := c.Run(ctx)
 			switch {
-			case errors.Is(err, SkipCheck):
+			case errors.Is(err, ErrSkipCheck):
 				continue
 			case err == nil:
 				fmt.Fprintf(&b, "%s ok\n", c.Name)

@@ -38,7 +38,7 @@ func TestReadyz(t *testing.T) {
 	storeDown := errors.New("open /var/lib/confcal/agenda.db: permission denied")
 	down := func(context.Context) error { return storeDown }
 	cancelled := func(ctx context.Context) error { return ctx.Err() }
-	skip := func(context.Context) error { return metrics.SkipCheck }
+	skip := func(context.Context) error { return metrics.ErrSkipCheck }
 	public := func(context.Context) error {
 		return errors.Join(storeDown, &metrics.PublicError{Lines: []string{"pycon: answered 500", "tiny: broken\n\x1bXML \xff"}})
 	}

@@ -237,7 +237,7 @@ type sources struct {
 	confs func() []*conferences.Conference
 }
 
-// err is the source check's answer: SkipCheck while no source is
+// err is the source check's answer: ErrSkipCheck while no source is
 // followed, nil while every last poll went well. Why the last poll of
 // -follow's source failed is logged only (it may name a file); each
 // conference whose last poll failed is shown, its slug and the error, as
@@ -257,7 +257,7 @@ func (s *sources) err() error {
 		}
 	}
 	if !followed {
-		return metrics.SkipCheck
+		return metrics.ErrSkipCheck
 	}
 	var errs []error
 	if s.poll != nil {
