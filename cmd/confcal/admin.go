@@ -200,6 +200,16 @@ func dial(ctx context.Context, f *adminFlags, stdin io.Reader) (organizer, func(
 		if store, _, err = f.store.open(ctx); err != nil {
 			return nil, nil, err
 		}
+		// The default conference follows a source when it was added
+		// with -follow as the store's first (a new store has none).
+		list, err := store.Conferences(ctx)
+		if err != nil {
+			store.Close()
+			return nil, nil, err
+		}
+		if i := slices.IndexFunc(list, func(l agenda.Listing) bool { return l.Default }); i >= 0 && list[i].Source.Follow > 0 {
+			follows = list[i].Source.Location
+		}
 		agd, seed = store, func() (*agenda.Snapshot, error) { return f.seed.snapshot(ctx, stdin, nil) }
 	} else {
 		if store, where, err = openExisting(ctx, f.store); err != nil {

@@ -196,6 +196,28 @@ const flinkRow = "flink-forward-berlin-2019 | Flink Forward Berlin 2019 | 2019-1
 // On the local store, with a serve running on the same data directory: the
 // serve starts, serves and withdraws what the commands change within its
 // poll, and the default conference's feed keeps its bytes and ETag.
+// TestDefaultConferenceFollows: a store's first conference, added with
+// -follow, is its default one, and the organizer commands without
+// -conference refuse to edit its sessions as they do with it, since the
+// next poll of its source would undo the edit.
+func TestDefaultConferenceFollows(t *testing.T) {
+	dir := t.TempDir()
+	schedule := writeTemp(t, dir, "schedule.xml", tinySchedule)
+	runSteps(t, []string{"-data", filepath.Join(dir, "data")}, []step{
+		{args: []string{"conferences", "add", "tiny", schedule, "-follow", "15m"}, out: []string{
+			"added conference tiny: Tiny Con 2030, 2030-03-29–2030-03-30, 4 sessions",
+			"page: | http://localhost:8080/tiny/",
+			"feed: | http://localhost:8080/tiny/feeds/all.ics",
+			"CalDAV: http://localhost:8080/tiny/",
+			"follows " + schedule + " every 15m0s",
+			"the store's first conference is its default one: the root URLs serve it too",
+		}},
+		{args: []string{"cancel", tinyOpening}, code: 1, err: "cancel: this agenda follows " + schedule + ": change its sessions there"},
+		{args: []string{"import", schedule}, code: 1, err: "this agenda follows " + schedule},
+		{args: []string{"rooms", "rename", "hall-a", "Great Hall"}, out: []string{"revision 2: Hall A renamed to Great Hall"}},
+	})
+}
+
 func TestConferencesLocal(t *testing.T) {
 	t.Setenv("CONFCAL_ADMIN_TOKEN", "the-admin-token")
 	dir := t.TempDir()
