@@ -11,7 +11,8 @@
 //
 // The schema is versioned with PRAGMA user_version and migrated forward on
 // Open. The tables mirror the agenda model closely so that another store
-// (PostgreSQL, for several replicas) can keep the same shape.
+// (PostgreSQL, for several replicas) can keep the same shape. OpenReadOnly
+// reads a store without writing to it, one its user cannot write too.
 package sqlite
 
 import (
@@ -19,6 +20,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -27,6 +29,7 @@ import (
 	"confcal/agenda"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // FileName is the name of the database file inside the data directory.
@@ -164,13 +167,25 @@ const (
 // timeFormat stores instants as UTC text that sorts and reads well.
 const timeFormat = time.RFC3339Nano
 
+// ErrReadOnly is wrapped by the error of Open, and of OpenReadOnly on a
+// store that needs migrating, when the store cannot be written: the
+// database file or its directory is not writable by this user, or is on a
+// read-only file system.
+var ErrReadOnly = errors.New("read-only")
+
 // Open opens (creating it if needed) the store in directory dir, which is
-// created if missing, and migrates its schema.
+// created if missing, and migrates its schema. The store must be writable:
+// when it is not, the error wraps ErrReadOnly (and nothing is changed);
+// OpenReadOnly reads such a store.
 func Open(ctx context.Context, dir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("sqlite: data directory: %w", err)
 	}
-	path := filepath.Join(dir, FileName)
+	return openWriter(ctx, filepath.Join(dir, FileName))
+}
+
+// openWriter opens the database file at path for writing and migrates it.
+func openWriter(ctx context.Context, path string) (*Store, error) {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
@@ -189,6 +204,123 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	return s, nil
 }
 
+// OpenReadOnly opens the existing store in directory dir for reading only:
+// it creates nothing and, when the schema is current, writes nothing, so
+// that it reads a store this user cannot write (the file or the directory
+// not writable, a read-only mount). A store of an older schema is first
+// migrated as Open does, which needs writing: when the store cannot be
+// written, the error wraps ErrReadOnly and says it needs migrating. The
+// returned Store's writes fail.
+func OpenReadOnly(ctx context.Context, dir string) (*Store, error) {
+	path := filepath.Join(dir, FileName)
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	s, version, err := openRead(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	if version == len(migrations()) {
+		return s, nil
+	}
+	s.Close()
+	if err := checkVersion(path, version); err != nil {
+		return nil, err
+	}
+	w, err := openWriter(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	w.Close()
+	s, _, err = openReader(ctx, path, false)
+	return s, err
+}
+
+// openRead opens the database file at path read-only and reads its schema
+// version.
+func openRead(ctx context.Context, path string) (*Store, int, error) {
+	s, version, err := openReader(ctx, path, false)
+	if readOnly(err) && !exists(path+"-wal") {
+		// A WAL database in a directory SQLite cannot write is readable
+		// only with its -shm file, which SQLite cannot make there. With no
+		// -wal file, all of it is in the database file, which is read as
+		// immutable: without the -shm file and without locks.
+		s, version, err = openReader(ctx, path, true)
+	}
+	return s, version, err
+}
+
+// storedVersion returns the schema version of the database file at path,
+// -1 if it cannot be read.
+func storedVersion(ctx context.Context, path string) int {
+	s, version, err := openRead(ctx, path)
+	if err != nil {
+		return -1
+	}
+	s.Close()
+	return version
+}
+
+// openReader opens the database file at path read-only (immutable: as a
+// file nobody changes) and reads its schema version.
+func openReader(ctx context.Context, path string, immutable bool) (*Store, int, error) {
+	q := url.Values{}
+	q.Set("mode", "ro")
+	if immutable {
+		q.Set("immutable", "1")
+	}
+	q.Add("_pragma", "busy_timeout(10000)")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, 0, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	var version int
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		db.Close()
+		return nil, 0, fmt.Errorf("sqlite: open %s: schema version: %w", path, err)
+	}
+	return &Store{db: db, path: path, now: time.Now}, version, nil
+}
+
+// readOnly reports whether err is SQLite's for a database it cannot write
+// or cannot open.
+func readOnly(err error) bool {
+	var e interface{ Code() int }
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch e.Code() & 0xff { // the primary result code of an extended one
+	case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN:
+		return true
+	}
+	return false
+}
+
+// exists reports whether there is a file at path.
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return !errors.Is(err, fs.ErrNotExist)
+}
+
+// readOnlyError is the error for the database file at path, of schema
+// version (-1: not known), that SQLite cannot write (err).
+func readOnlyError(path string, version int, err error) error {
+	if n := len(migrations()); version >= 0 && version < n {
+		return fmt.Errorf("sqlite: %s is %w and needs migrating from schema version %d to %d, which writes it: open it once with write access to it and its directory: %w",
+			path, ErrReadOnly, version, n, err)
+	}
+	return fmt.Errorf("sqlite: %s is %w (writing needs write access to it and its directory): %w", path, ErrReadOnly, err)
+}
+
+// checkVersion refuses the database file at path when its schema version
+// is newer than this program knows.
+func checkVersion(path string, version int) error {
+	if n := len(migrations()); version > n {
+		return fmt.Errorf("sqlite: %s has schema version %d, newer than this program knows (%d)", path, version, n)
+	}
+	return nil
+}
+
 // SetClock makes the store read the time from now (for tests); it must be
 // called before the store is used.
 func (s *Store) SetClock(now func() time.Time) { s.now = now }
@@ -204,8 +336,18 @@ func (s *Store) Close() error {
 	return nil
 }
 
+// migrate brings the schema up to date in one write transaction. Setting
+// the schema version, even to the one stored, tells whether the store can
+// be written (ErrReadOnly if not); the transaction commits only when there
+// was something to migrate, so a current store is left as it was.
 func (s *Store) migrate(ctx context.Context) error {
 	tx, err := s.db.BeginTx(ctx, nil)
+	if readOnly(err) {
+		// SQLite could not even read it this way (in a directory it
+		// cannot write): the schema version, for the message, is read
+		// as OpenReadOnly reads it.
+		return readOnlyError(s.path, storedVersion(ctx, s.path), err)
+	}
 	if err != nil {
 		return fmt.Errorf("sqlite: migrate %s: %w", s.path, err)
 	}
@@ -214,18 +356,24 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 		return fmt.Errorf("sqlite: migrate %s: schema version: %w", s.path, err)
 	}
-	if version > len(migrations()) {
-		return fmt.Errorf("sqlite: %s has schema version %d, newer than this program knows (%d)", s.path, version, len(migrations()))
+	if err := checkVersion(s.path, version); err != nil {
+		return err
 	}
 	all := migrations()
+	// PRAGMA does not take parameters; the value is our own integer.
+	_, err = tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(all)))
+	switch {
+	case readOnly(err):
+		return readOnlyError(s.path, version, err)
+	case err != nil:
+		return fmt.Errorf("sqlite: migrate %s: set schema version: %w", s.path, err)
+	case version == len(all):
+		return nil // nothing to migrate: roll back, writing nothing
+	}
 	for i := version; i < len(all); i++ {
 		if err := all[i](ctx, tx); err != nil {
 			return fmt.Errorf("sqlite: migrate %s to schema version %d: %w", s.path, i+1, err)
 		}
-	}
-	// PRAGMA does not take parameters; the value is our own integer.
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(all))); err != nil {
-		return fmt.Errorf("sqlite: migrate %s: set schema version: %w", s.path, err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: migrate %s: %w", s.path, err)
