@@ -13,6 +13,7 @@ import (
 func runChanges(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlagSet("changes", "changes [flags] [-since REV]", stderr)
 	f := addAdminFlags(fs)
+	f.store.readOnly = true
 	since := fs.Int64("since", 0, "show only changes after revision `REV`")
 	check := func([]string) error {
 		if *since < 0 {

@@ -294,6 +294,7 @@ func (f *confFlags) runChecked(ctx context.Context, fs *flag.FlagSet, args []str
 	if err := f.store.check(); err != nil {
 		return fmt.Errorf("%s: %w", fs.Name(), err)
 	}
+	f.store.readOnly = fs.Name() == "conferences list"
 	c, closeStore, err := f.dial(ctx, fs.Name() == "conferences add")
 	if err != nil {
 		return fmt.Errorf("%s: %w", fs.Name(), err)

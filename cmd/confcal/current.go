@@ -27,10 +27,12 @@ type readFlags struct {
 // addReadFlags defines the flags of readFlags; formatFlag names the flag of
 // the -agenda file's format (export's -format names what it writes).
 func addReadFlags(fs *flag.FlagSet, formatFlag string) *readFlags {
+	st := addStoreFlags(fs)
+	st.readOnly = true // sessions and export only read
 	return &readFlags{
 		cmd:    fs.Name(),
 		agenda: addAgendaFlagsNamed(fs, formatFlag),
-		store:  addStoreFlags(fs),
+		store:  st,
 		// The organizer commands' flag and variable: a shell that set
 		// CONFCAL_CONFERENCE to change a conference shows that one too.
 		conference: fs.String("conference", env("CONFCAL_CONFERENCE", ""),

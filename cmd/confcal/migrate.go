@@ -52,7 +52,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return fmt.Errorf("migrate: -from: no store in %s (no %s)", fromWhere, sqlite.FileName)
 	}
 
-	src, where, err := openStore(ctx, fromKind, fromWhere)
+	src, where, err := openStore(ctx, fromKind, fromWhere, true)
 	if err != nil {
 		return fmt.Errorf("migrate: -from: %w", err)
 	}

@@ -24,6 +24,7 @@ func runRooms(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return err
 	}
 	f := addAdminFlags(fs)
+	f.store.readOnly = sub == "list"
 	switch sub {
 	case "rename":
 		return runAdmin(ctx, fs, f, args, stdin, []string{"a room ID", "a name"}, nil, func(ctx context.Context, o organizer, pos []string) error {

@@ -36,6 +36,13 @@ var (
 // storeFlags name the store: -store, else the SQLite store in -data.
 type storeFlags struct {
 	data, store *string
+	// readOnly says the command only reads the store: an SQLite one
+	// that exists is then opened read-only (sqlite.OpenReadOnly), so
+	// that one this user cannot write (the file or the data directory
+	// not writable, a read-only mount) can be read; one that does not is
+	// created as for any command. Without readOnly, opening a store that
+	// cannot be written fails, before anything is changed.
+	readOnly bool
 }
 
 // url returns -store, else CONFCAL_STORE. The variable is not the flag's
@@ -107,10 +114,12 @@ func (f *storeFlags) open(ctx context.Context) (registry, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	return openStore(ctx, kind, where)
+	return openStore(ctx, kind, where, f.readOnly && kind == sqliteStore && sqliteExists(where))
 }
 
-func openStore(ctx context.Context, kind storeKind, where string) (registry, string, error) {
+// openStore opens the store of kind at where (see parseStore); with
+// readOnly, an SQLite one must exist and is opened for reading only.
+func openStore(ctx context.Context, kind storeKind, where string, readOnly bool) (registry, string, error) {
 	if kind == postgresStore {
 		st, err := postgres.Open(ctx, where)
 		if err != nil {
@@ -118,7 +127,11 @@ func openStore(ctx context.Context, kind storeKind, where string) (registry, str
 		}
 		return st, st.Name(), nil
 	}
-	st, err := sqlite.Open(ctx, where)
+	open := sqlite.Open
+	if readOnly {
+		open = sqlite.OpenReadOnly
+	}
+	st, err := open(ctx, where)
 	if err != nil {
 		return nil, "", err
 	}

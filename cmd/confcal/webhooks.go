@@ -78,6 +78,7 @@ func runWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	stf := addStoreFlags(fs)
+	stf.readOnly = sub == "list"
 	server := serverFlag(fs)
 	tokenFile := tokenFileFlag(fs, "the admin API token, or an organizer token of the conference, for -server")
 	conference := fs.String("conference", env("CONFCAL_CONFERENCE", ""),

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"confcal/sqlite"
+	"confcal/sqlite/sqlitetest"
+)
+
+// The commands that only read show a store this user cannot write; those
+// that write refuse it, naming its file, and so does any command when the
+// store needs migrating. Nothing in the data directories changes.
+func TestReadOnlyStore(t *testing.T) {
+	const title = "Read-only Practices"
+	dir, ok := sqlitetest.ReadOnly(t, func(t *testing.T, dir string) {
+		if _, _, err := runCmd(t, "", "rename", "apache-flink-worst-practices", title, "-data", filepath.Join(dir, "current")); err != nil {
+			t.Fatalf("rename: %v", err)
+		}
+		// The store the release before many conferences left: schema
+		// version 5.
+		if err := os.Mkdir(filepath.Join(dir, "old"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		copyFile(t, filepath.Join(upgradeDir, "confcal.db"), filepath.Join(dir, "old", sqlite.FileName))
+	})
+	if !ok {
+		return
+	}
+	before := dirFiles(t, dir)
+	current, old := filepath.Join(dir, "current"), filepath.Join(dir, "old")
+	for _, args := range [][]string{
+		{"sessions"},
+		{"sessions", "-conference", "flink-forward-berlin-2019"},
+		{"export"},
+		{"conferences", "list"},
+		{"changes"},
+		{"rooms"},
+		{"webhooks", "list"},
+	} {
+		out, _, err := runCmd(t, "", append(args, "-data", current)...)
+		if err != nil {
+			t.Errorf("confcal %q on a read-only store: %v", args, err)
+			continue
+		}
+		want := title
+		switch args[0] {
+		case "conferences":
+			want = "flink-forward-berlin-2019"
+		case "rooms":
+			want = "Room 1"
+		case "webhooks":
+			want = "no webhooks"
+		}
+		if !strings.Contains(out, want) {
+			t.Errorf("confcal %q on a read-only store printed no %q:\n%s", args, want, out)
+		}
+	}
+	writes := [][]string{
+		{"rename", "apache-flink-worst-practices", "Other Practices"},
+		{"cancel", "apache-flink-worst-practices"},
+		{"rooms", "add", "room-9", "Room 9"},
+		{"conferences", "remove", "flink-forward-berlin-2019"},
+		{"webhooks", "add", "https://hooks.example.org/confcal"},
+		{"serve", "-addr", "127.0.0.1:0"},
+	}
+	refused := func(args []string, data, want string) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		var stdout, stderr bytes.Buffer
+		err := run(ctx, append(args, "-data", data), strings.NewReader(""), &stdout, &stderr)
+		if exitCode(err) != 1 || !strings.Contains(err.Error(), want) {
+			t.Errorf("confcal %q: %v (exit %d), want exit 1 and it to say %q", args, err, exitCode(err), want)
+		}
+	}
+	for _, args := range writes {
+		refused(args, current, filepath.Join(current, sqlite.FileName)+" is read-only")
+	}
+	for _, args := range append([][]string{{"sessions"}, {"export"}, {"conferences", "list"}, {"changes"}}, writes...) {
+		refused(args, old, filepath.Join(old, sqlite.FileName)+" is read-only and needs migrating from schema version 5 to 8")
+	}
+	if after := dirFiles(t, dir); after != before {
+		t.Errorf("the data directories changed:\n%s\nwant\n%s", after, before)
+	}
+}
+
+// dirFiles lists the files in dir and below, each with its size and hash.
+func dirFiles(t *testing.T, dir string) string {
+	t.Helper()
+	var b strings.Builder
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "%s %d %x\n", path, len(data), sha256.Sum256(data))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
