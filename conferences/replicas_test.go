@@ -193,13 +193,7 @@ func TestFollowTakesTurns(t *testing.T) {
 		return m
 	}
 	a := manager("a")
-	res, _, err := (&source.Source{Location: file, Options: formats.Options{TimeZone: "Europe/Paris"}}).Read(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.Create(ctx, agenda.Listing{Slug: "followed", Source: agenda.Source{Location: file, TimeZone: "Europe/Paris", Follow: 20 * time.Millisecond}}, &res.Contents); err != nil {
-		t.Fatal(err)
-	}
+	addFollowed(t, a, file)
 	b := manager("b")
 	count := func(me string) int {
 		mu.Lock()
@@ -248,13 +242,7 @@ func TestLastPollFollowsTheTurn(t *testing.T) {
 		return m
 	}
 	a := manager("a")
-	res, _, err := (&source.Source{Location: file, Options: formats.Options{TimeZone: "Europe/Paris"}}).Read(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.Create(ctx, agenda.Listing{Slug: "followed", Source: agenda.Source{Location: file, TimeZone: "Europe/Paris", Follow: 20 * time.Millisecond}}, &res.Contents); err != nil {
-		t.Fatal(err)
-	}
+	addFollowed(t, a, file)
 	b := manager("b")
 	failed := func(m *conferences.Manager) bool {
 		st := m.LastPoll("followed")
@@ -273,5 +261,18 @@ func TestLastPollFollowsTheTurn(t *testing.T) {
 	waitFor(t, "a no longer reporting a poll", func() bool { return a.LastPoll("followed") == nil })
 	if st := a.LastPoll("nope"); st != nil {
 		t.Errorf("LastPoll of a conference not served = %+v, want nil", st)
+	}
+}
+
+// addFollowed adds to m the conference "followed", whose source is the CSV
+// schedule in file, re-read every 20 ms.
+func addFollowed(t *testing.T, m *conferences.Manager, file string) {
+	t.Helper()
+	res, _, err := (&source.Source{Location: file, Options: formats.Options{TimeZone: "Europe/Paris"}}).Read(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Create(t.Context(), agenda.Listing{Slug: "followed", Source: agenda.Source{Location: file, TimeZone: "Europe/Paris", Follow: 20 * time.Millisecond}}, &res.Contents); err != nil {
+		t.Fatal(err)
 	}
 }
