@@ -300,6 +300,9 @@ func TestServeFollowsCSV(t *testing.T) {
 	addr, log, _, _ := startServe(t, "-addr", "127.0.0.1:0", "-data", filepath.Join(t.TempDir(), "data"),
 		"-agenda", url, "-time-zone", "Europe/Berlin", "-follow", "200ms", "-admin-token-file", tokenFile)
 	base := "http://" + addr
+	if !strings.Contains(log.String(), "-follow 200ms polls the source more often than once a minute") {
+		t.Errorf("serve -follow 200ms does not warn of polling that often:\n%s", log)
+	}
 
 	feed := func() (map[string]goical.Event, string) {
 		t.Helper()

@@ -212,6 +212,12 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 		// this base; the page follows each request's Host instead.
 		log.Warn("no -base-url (CONFCAL_BASE_URL): feed links point at "+base+"; set it to the public URL before people subscribe", "base_url", base)
 	}
+	if *follow > 0 && *follow < conferences.MinFollow {
+		// Allowed (tests, a source on this machine), but a schedule
+		// server polled this often may well refuse the poller.
+		log.Warn(fmt.Sprintf("-follow %v polls the source more often than once a minute, the least conferences add allows; a schedule server may rate-limit it", *follow),
+			"agenda", *seed.file)
+	}
 	switch {
 	case token == "":
 		log.Warn("admin API writes are disabled: set CONFCAL_ADMIN_TOKEN or -admin-token-file to enable them")
