@@ -794,3 +794,147 @@ func TestPickSurvivesSecondConferenceInBrowser(t *testing.T) {
 		t.Errorf("after moving it: the root's key holds %v, the conference's %v; want nothing and %s", old, now, ids[4])
 	}
 }
+
+// agendaLayout is how the open page lays the agenda out, in order: its
+// day sections, room heads, time headings, card grids and cards (with
+// their time, room and track), the notice that none match, and the times
+// of the lines in "My agenda". The change log's marks are left out.
+const agendaLayout = `return Array.from(document.querySelectorAll(
+	"main > section.day > h2, main > section.day > .roomhead, main .slot > h3, main .slot > .cards, " +
+	"main section.day article.card, main > p.none, #my li.line .when")).map(function (e) {
+	var s = e.tagName + "#" + (e.id || e.parentNode.id) + "." + e.className + " ";
+	if (e.tagName === "ARTICLE") {
+		return s + e.querySelector("h4").textContent + " | " + e.querySelector(".meta").textContent;
+	}
+	return s + (e.classList.contains("cards") ? "" : e.textContent);
+})`
+
+// layout returns the open page's agendaLayout.
+func layout(wd *webDriver) []string {
+	wd.t.Helper()
+	var out []string
+	v, _ := wd.script(agendaLayout).([]any)
+	for _, s := range v {
+		out = append(out, fmt.Sprint(s))
+	}
+	return out
+}
+
+// TestLiveMoveInBrowser moves sessions to other days and times through
+// the admin API while the agenda is open in headless Chromium: without
+// the page being loaded again, each card leaves its time and day for the
+// ones it now starts at, where the server puts it: under a time heading
+// made for it when there was none (at the top of a day, between two
+// others), taking a room column the day did not have, and an emptied time
+// heading goes. The page then lays the agenda out exactly as a reload of
+// its address does, and so does a page filtered to one day, which a
+// session moved away leaves and one moved to it joins.
+func TestLiveMoveInBrowser(t *testing.T) {
+	chromium, driver := needBrowser(t)
+	ts, hs, seed := hostedSeed(t)
+	move := func(id, start string) string {
+		t.Helper()
+		var before api.ChangeList
+		hs.call(t, http.MethodGet, "/api/changes", "", nil, &before)
+		p := api.SessionPatch{Start: &start, Force: true}
+		if rec := hs.call(t, http.MethodPatch, "/api/sessions/"+id, adminToken, p, nil); rec.Code != http.StatusOK {
+			t.Fatalf("PATCH /api/sessions/%s: %d %s", id, rec.Code, rec.Body)
+		}
+		var after api.ChangeList
+		if rec := hs.call(t, http.MethodGet, fmt.Sprintf("/api/changes?since=%d", before.Revision), "", nil, &after); rec.Code != http.StatusOK || len(after.Summaries) != 1 {
+			t.Fatalf("the change log of moving %s: %d, %+v", id, rec.Code, after.Summaries)
+		}
+		return after.Summaries[0].Text
+	}
+	// marked reports whether the session's card, in the day section it
+	// should be in, at the time it should show, carries words.
+	marked := func(wd *webDriver, id, day, when, words string) bool {
+		card := "#d-" + day + " article.card#s-" + id
+		w := wd.find(card + " .meta .when")
+		if len(w) != 1 || wd.text(w[0]) != when {
+			return false
+		}
+		for _, e := range wd.find(card + " ul.marks li") {
+			if wd.text(e) == words {
+				return true
+			}
+		}
+		return false
+	}
+	same := func(wd *webDriver, u string) {
+		t.Helper()
+		if got := wd.script("return window.confcalTestMark"); got != "not reloaded" {
+			t.Fatalf("the page was loaded again (mark %v)", got)
+		}
+		live := layout(wd)
+		wd.navigate(u)
+		if fresh := layout(wd); !slices.Equal(live, fresh) {
+			i := 0
+			for i < min(len(live), len(fresh)) && live[i] == fresh[i] {
+				i++
+			}
+			t.Errorf("at %s, the agenda moved live is laid out (%d parts), from part %d:\n%s\nbut loaded again (%d parts):\n%s", u,
+				len(live), i, strings.Join(live[i:min(len(live), i+5)], "\n"), len(fresh), strings.Join(fresh[i:min(len(fresh), i+5)], "\n"))
+		}
+	}
+	for _, id := range []string{"welcome-session", "sql-developer-training-4", "moving-on-from-rocksdb-to-something-faster",
+		"lunch-talk-how-to-contribute-to-apache-flink", "flinking-fast-and-slow"} {
+		if _, ok := seed.Session(id); !ok {
+			t.Fatalf("the seed has no session %s", id)
+		}
+	}
+
+	wd := startBrowser(t, chromium, driver)
+	u := ts.URL + "/?pick=welcome-session"
+	wd.navigate(u)
+	wd.waitFor(func() bool { return len(wd.find("#my li.line[data-session='welcome-session']")) == 1 })
+	wd.script("window.confcalTestMark = 'not reloaded'")
+	before := layout(wd)
+	if n := len(wd.find("#d-2019-10-08 .roomhead span")); n != 5 {
+		t.Fatalf("Tuesday has %d room columns, want 5", n)
+	}
+	// Alone at 09:00 on Tuesday, to Wednesday's 12:00 next to others.
+	words := move("welcome-session", "2019-10-09T12:00")
+	wd.waitFor(func() bool { return marked(wd, "welcome-session", "2019-10-09", "12:00–12:10", words) })
+	if n := len(wd.find("#t-2019-10-08-0900")); n != 0 {
+		t.Errorf("Tuesday's emptied 09:00 heading stays")
+	}
+	if w := wd.find("#my li.line[data-session='welcome-session'] .when"); len(w) != 1 || wd.text(w[0]) != "Wed 9 Oct, 12:00–12:10" {
+		t.Errorf("the moved session's line in My agenda does not say its new day and time")
+	}
+	waitAnnounced(wd, words)
+	// From Monday to before anything on Tuesday.
+	words = move("sql-developer-training-4", "2019-10-08T07:45")
+	wd.waitFor(func() bool { return marked(wd, "sql-developer-training-4", "2019-10-08", "07:45–09:15", words) })
+	if h := wd.find("#d-2019-10-08 .slot > h3"); len(h) == 0 || wd.text(h[0]) != "07:45" {
+		t.Errorf("Tuesday's first time heading is not the new 07:45")
+	}
+	// From Tuesday's fifth room to Monday, which had four, between 11:45 and 14:15.
+	words = move("moving-on-from-rocksdb-to-something-faster", "2019-10-07T12:30")
+	wd.waitFor(func() bool {
+		return marked(wd, "moving-on-from-rocksdb-to-something-faster", "2019-10-07", "12:30–13:10", words)
+	})
+	if n := len(wd.find("#d-2019-10-07 .roomhead span")); n != 5 {
+		t.Errorf("Monday has %d room columns after a session in a fifth room came, want 5", n)
+	}
+	if slices.Equal(before, layout(wd)) {
+		t.Fatal("the layout did not change")
+	}
+	same(wd, u)
+
+	// Filtered to Tuesday: one session leaves it, another joins it.
+	u = ts.URL + "/?day=2019-10-08&pick=welcome-session"
+	wd.navigate(u)
+	wd.waitFor(func() bool { return len(wd.find("#s-lunch-talk-how-to-contribute-to-apache-flink")) == 1 })
+	wd.script("window.confcalTestMark = 'not reloaded'")
+	words = move("flinking-fast-and-slow", "2019-10-08T13:00")
+	move("lunch-talk-how-to-contribute-to-apache-flink", "2019-10-09T13:00")
+	wd.waitFor(func() bool {
+		return marked(wd, "flinking-fast-and-slow", "2019-10-08", "13:00–13:20", words) &&
+			len(wd.find("#s-lunch-talk-how-to-contribute-to-apache-flink")) == 0
+	})
+	if n := len(wd.find("main > section.day")); n != 1 {
+		t.Errorf("filtered to Tuesday, the page shows %d days", n)
+	}
+	same(wd, u)
+}

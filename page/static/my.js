@@ -2,9 +2,10 @@
 // It remembers the starred sessions in this browser (localStorage) so the
 // attendee finds them again after opening the bare address, turns the
 // "Copy link" buttons on where the clipboard can be written, and follows
-// the conference's change stream while the page is open: a session that
-// moves, changes time or is cancelled is updated on its card and marked,
-// and the change is read out to screen readers.
+// the conference's change stream while the page is open: the parts of the
+// page a change touches are drawn again as the server draws them now (a
+// session moved to another time or day goes where a reload would put it),
+// the session is marked, and the change is read out to screen readers.
 (function () {
   "use strict";
   var body = document.body;
@@ -81,20 +82,37 @@
   // The change log's fields that show on a card.
   var onCard = { start: 1, end: 1, room: 1, location: 1, status: 1, title: 1, track: 1 };
 
+  // The parts of a page the change stream keeps up to date, as the server
+  // draws them for the page's address (its filters and pick): elements
+  // swapped where they stand (each the one its selector finds), and on the
+  // agenda the run of elements (run) just before the calendars (#calendars),
+  // the day sections or the notice that none match, which come and go.
+  var agendaParts = { swap: ["#my ol.lines"], run: "section.day, p.none" };
+
   // follow listens to the change stream from the revision the page shows
-  // on. Each event is one revision's changes; the cards of the sessions it
-  // touched are redrawn from the API's session and marked with the change
-  // log's words. A hidden page lets go of its connection and picks up
-  // where it left off when it is shown again.
+  // on. Each event is one revision's changes: the page is asked for again
+  // at its address and the parts that changed are swapped for the server's,
+  // so a session that moved to another time or day stands where a reload
+  // would put it. The sessions the changes touched are marked with the
+  // change log's words, which are read out. A hidden page lets go of its
+  // connection and picks up where it left off when it is shown again.
   function follow() {
     var last = body.dataset.revision;
-    if (!last || !window.EventSource || !window.fetch || !document.querySelector("article.card")) {
+    var main = document.querySelector("main");
+    if (!last || !main || !window.EventSource || !window.fetch || !window.DOMParser) {
       return;
     }
+    var parts = main.querySelector(":scope > section.day, :scope > p.none") ? agendaParts : null;
+    if (!parts) {
+      return;
+    }
+    var shown = Number(last); // the revision the page shows
+    var served = {}; // part key → its HTML as the server last drew it
+    each(document, parts, function (k, el) { served[k] = el.outerHTML; });
     var live = region();
     var source = null;
-    var pending = {}; // session ID → words not yet shown
-    var asked = {}; // session ID → number of its latest fetch
+    var pending = []; // {rev, id, texts, on}: change log words not yet shown
+    var busy = false, again = false, tries = 0;
     function open() {
       if (source) {
         return;
@@ -112,6 +130,7 @@
         if (ev.lastEventId) {
           last = ev.lastEventId;
         }
+        var rev = Number(ev.lastEventId) || Number(list.revision) || 0;
         var words = {}, rooms = {}, touched = {};
         (list.summaries || []).forEach(function (s) {
           if (s.session) {
@@ -129,8 +148,12 @@
             words[c.session] = rooms[c.room]; // its room was renamed
           }
         });
-        var told = {}; // the revision's texts read out already (a room's rename is many sessions')
-        Object.keys(touched).forEach(function (id) { update(id, words[id] || [], told); });
+        Object.keys(touched).forEach(function (id) {
+          // Shown now or once the page is redrawn, its words are told.
+          pending.push({ rev: rev, id: id, texts: words[id] || [], on: places(id).length > 0 });
+        });
+        tries = 0;
+        refresh();
       };
     }
     function close() {
@@ -139,35 +162,101 @@
         source = null;
       }
     }
-    function update(id, texts, told) {
-      var card = document.getElementById("s-" + id);
-      if (card && !card.classList.contains("card")) {
-        card = null;
-      }
-      // Its lines in "My agenda" and "Changed in the last 24 hours" (IDs
-      // are slugs: safe in a selector).
-      var lines = document.querySelectorAll('li.line[data-session="' + id + '"]');
-      if (!card && !lines.length) {
+    // refresh asks for the page again, once at a time; a change that comes
+    // while it is asked for asks again after. The requests of the pages
+    // open when a change comes are spread over half a second.
+    function refresh() {
+      if (busy) {
+        again = true;
         return;
       }
-      pending[id] = (pending[id] || []).concat(texts);
-      var n = (asked[id] || 0) + 1;
-      asked[id] = n;
-      fetch(prefix + "/api/sessions/" + encodeURIComponent(id), { headers: { Accept: "application/json" } })
-        .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (s) {
-          if (s && asked[id] === n) { // an older answer must not undo a newer one
-            if (card) {
-              redraw(card, s, pending[id]);
+      busy = true;
+      setTimeout(function () {
+        fetch(location.pathname + location.search, { headers: { Accept: "text/html" } })
+          .then(function (r) { return r.ok ? r.text() : null; })
+          .then(function (html) {
+            if (html) {
+              apply(new DOMParser().parseFromString(html, "text/html"));
             }
-            Array.prototype.forEach.call(lines, function (line) {
-              redrawLine(line, s, pending[id]);
-            });
-            announce(live, pending[id], told);
-            pending[id] = [];
-          }
-        })
-        .catch(function () {});
+          })
+          .catch(function () {})
+          .then(function () {
+            busy = false;
+            if (again) {
+              again = false;
+              refresh();
+            } else if (pending.length && tries < 5) {
+              // A server behind the stream (one of several sharing the
+              // store) has not drawn the change yet.
+              tries++;
+              setTimeout(refresh, 1000);
+            }
+          });
+      }, Math.random() * 500);
+    }
+    // apply swaps the parts of the page that doc, the page as the server
+    // draws it now, draws otherwise, and tells the changes it shows.
+    function apply(doc) {
+      var rev = Number(doc.body.dataset.revision);
+      if (rev > shown) {
+        shown = rev;
+        var words = liveMarks();
+        var focus = place(document.activeElement);
+        swap(doc);
+        Object.keys(words).forEach(function (id) {
+          places(id).forEach(function (el) { mark(el, words[id]); });
+        });
+        refocus(focus);
+      }
+      var told = {}; // the texts read out already (a room's rename is many sessions')
+      pending = pending.filter(function (p) {
+        if (p.rev > shown) {
+          return true;
+        }
+        var els = places(p.id);
+        if (p.on || els.length) {
+          els.forEach(function (el) { mark(el, p.texts); });
+          announce(live, p.texts, told);
+        }
+        return false;
+      });
+    }
+    function swap(doc) {
+      (parts.swap || []).forEach(function (sel) {
+        var now = document.querySelector(sel), next = doc.querySelector(sel);
+        if (now && next && served[sel] !== next.outerHTML) {
+          served[sel] = next.outerHTML;
+          now.replaceWith(document.adoptNode(next));
+        }
+      });
+      var anchor = document.getElementById("calendars");
+      if (!parts.run || !anchor) {
+        return;
+      }
+      var old = {};
+      run(document, parts.run).forEach(function (el) { old[runKey(el)] = el; });
+      var want = run(doc, parts.run).map(function (el) {
+        var k = runKey(el), html = el.outerHTML;
+        if (old[k] && served[k] === html) {
+          var same = old[k];
+          delete old[k];
+          return same;
+        }
+        served[k] = html;
+        return document.adoptNode(el);
+      });
+      Object.keys(old).forEach(function (k) {
+        old[k].remove();
+        if (!want.some(function (el) { return runKey(el) === k; })) {
+          delete served[k];
+        }
+      });
+      // In place from the last: what stands where it should is not moved.
+      for (var i = want.length - 1, at = anchor; i >= 0; at = want[i--]) {
+        if (want[i].parentNode !== anchor.parentNode || want[i].nextElementSibling !== at) {
+          anchor.parentNode.insertBefore(want[i], at);
+        }
+      }
     }
     document.addEventListener("visibilitychange", function () {
       if (document.hidden) {
@@ -178,6 +267,74 @@
     });
     if (!document.hidden) {
       open();
+    }
+  }
+
+  // each calls f with the key and element of each part of doc.
+  function each(doc, parts, f) {
+    (parts.swap || []).forEach(function (sel) {
+      var el = doc.querySelector(sel);
+      if (el) {
+        f(sel, el);
+      }
+    });
+    if (parts.run) {
+      run(doc, parts.run).forEach(function (el) { f(runKey(el), el); });
+    }
+  }
+
+  // run returns the elements matching sel that stand just before doc's
+  // #calendars, in order.
+  function run(doc, sel) {
+    var out = [];
+    var el = doc.getElementById("calendars");
+    for (el = el && el.previousElementSibling; el && el.matches(sel); el = el.previousElementSibling) {
+      out.unshift(el);
+    }
+    return out;
+  }
+
+  function runKey(el) { return "run:" + (el.id || el.className); }
+
+  // places returns the elements that show session id: its card and its
+  // lines in "My agenda" and "Changed in the last 24 hours" (IDs are
+  // slugs: safe in a selector).
+  function places(id) {
+    return Array.prototype.slice.call(document.querySelectorAll('article.card#s-' + id + ', li.line[data-session="' + id + '"]'));
+  }
+
+  // liveMarks returns the marks the script added, by session.
+  function liveMarks() {
+    var out = {};
+    document.querySelectorAll("ul.marks li[data-live]").forEach(function (li) {
+      var el = li.closest("article.card, [data-session]");
+      var id = el && (el.dataset.session || el.id.replace(/^s-/, ""));
+      if (id) {
+        (out[id] = out[id] || []).push(li.textContent);
+      }
+    });
+    return out;
+  }
+
+  // place says where el, the focused element, is: the nearest element
+  // with an ID around it and which of its links and buttons it is, so
+  // focus can be given back to the same in the part that replaced it.
+  function place(el) {
+    var box = el && el !== body && el.closest && el.closest("main [id]");
+    if (!box) {
+      return null;
+    }
+    return { id: box.id, n: Array.prototype.indexOf.call(box.querySelectorAll("a, button, summary"), el) };
+  }
+
+  function refocus(p) {
+    if (!p || (document.activeElement && document.activeElement !== body)) {
+      return;
+    }
+    var box = document.getElementById(p.id);
+    var el = box && (p.n >= 0 ? box.querySelectorAll("a, button, summary")[p.n] : box);
+    if (el) {
+      el.focus({ preventScroll: true });
     }
   }
 
@@ -218,57 +375,9 @@
     return e;
   }
 
-  // redraw shows session s (the API's document) on its card as the server
-  // draws it: time, room, track and title, the cancelled state, and the
-  // marks, to which texts are added.
-  function redraw(card, s, texts) {
-    var set = function (sel, text) {
-      var e = card.querySelector(sel);
-      if (e) {
-        e.textContent = text;
-      }
-    };
-    // The API's times are RFC 3339 in the conference's zone, as the page's.
-    set(".meta .when", s.start.slice(11, 16) + "\u2013" + s.end.slice(11, 16));
-    set(".meta .room", s.room_name);
-    set(".meta .track", s.track_name);
-    restyle(card, s, card.querySelector("h4 a"));
-    mark(card, texts);
-  }
-
-  // restyle gives el (a card or a line) the colour of s's track; on its
-  // title link s's title, struck through when s is cancelled; its
-  // "Cancelled" status while s is; and s's title in the words its star
-  // is read out by (as the page's "star" template writes them).
-  function restyle(el, s, link) {
-    Array.prototype.slice.call(el.classList).forEach(function (c) {
-      if (c.indexOf("t-") === 0) {
-        el.classList.remove(c);
-      }
-    });
-    el.classList.add("t-" + s.track);
-    var off = s.status === "cancelled";
-    if (link) {
-      link.textContent = "";
-      link.appendChild(off ? element("del", "", s.title) : document.createTextNode(s.title));
-    }
-    el.classList.toggle("cancelled", off);
-    var status = el.querySelector("p.status");
-    if (off && !status) {
-      el.insertBefore(element("p", "status", "Cancelled"), el.querySelector("ul.marks"));
-    } else if (!off && status) {
-      status.remove();
-    }
-    var star = el.querySelector("a.star .vh");
-    if (star) {
-      star.textContent = star.parentNode.classList.contains("on") ?
-        "Remove \u201c" + s.title + "\u201d from my agenda" :
-        "Add \u201c" + s.title + "\u201d to my agenda";
-    }
-  }
-
   // mark adds the change log's texts to the marks of el (a card or a
-  // line), each once, and marks it changed.
+  // line), each once, and marks it changed. Its marks say they are the
+  // script's (data-live), so they stay when el is drawn again.
   function mark(el, texts) {
     if (!texts.length) {
       return;
@@ -280,39 +389,10 @@
     var shown = Array.prototype.map.call(marks.children, function (li) { return li.textContent; });
     texts.forEach(function (t) {
       if (shown.indexOf(t) < 0) {
-        marks.appendChild(element("li", "", t));
+        marks.appendChild(element("li", "", t)).dataset.live = "";
       }
     });
     el.classList.add("changed");
-  }
-
-  var weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-  var months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-
-  // redrawLine shows session s on one of its lines in a list: its day and
-  // time, title, room, track and marks, as redraw does on its card. The
-  // day the page wrote is the conference's (a session after midnight may
-  // belong to the day before); it is kept while the session starts on the
-  // same calendar day, else the new calendar day is written as the page
-  // writes days ("Tue 8 Oct").
-  function redrawLine(line, s, texts) {
-    var date = s.start.slice(0, 10);
-    var when = line.querySelector(".when");
-    if (when) {
-      var day = when.textContent.split(", ")[0];
-      if (date !== line.dataset.date) {
-        var d = new Date(date + "T12:00:00Z");
-        day = weekdays[d.getUTCDay()] + " " + d.getUTCDate() + " " + months[d.getUTCMonth()];
-        line.dataset.date = date;
-      }
-      when.textContent = day + ", " + s.start.slice(11, 16) + "\u2013" + s.end.slice(11, 16);
-    }
-    var room = line.querySelector(".room");
-    if (room) {
-      room.textContent = s.room_name;
-    }
-    restyle(line, s, line.querySelector(".when + a"));
-    mark(line, texts);
   }
 
   if (remember()) {
