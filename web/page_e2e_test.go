@@ -938,3 +938,91 @@ func TestLiveMoveInBrowser(t *testing.T) {
 	}
 	same(wd, u)
 }
+
+// TestLiveSessionPageInBrowser changes a session through the admin API
+// while its page is open in headless Chromium: without the page being
+// loaded again, its heading and the browser tab's title take its new
+// title, When, Room and Track say where and when it is now, a cancellation
+// strikes it through and says so, and each change is read out in the
+// change log's words. The page then reads as a reload of it does.
+func TestLiveSessionPageInBrowser(t *testing.T) {
+	chromium, driver := needBrowser(t)
+	ts, hs, seed := hostedSeed(t)
+	id := "apache-flink-worst-practices"
+	x, ok := seed.Session(id)
+	if !ok {
+		t.Fatalf("the seed has no session %s", id)
+	}
+	// patch returns the change log's words for the change.
+	patch := func(p api.SessionPatch) []string {
+		t.Helper()
+		var before, after api.ChangeList
+		hs.call(t, http.MethodGet, "/api/changes", "", nil, &before)
+		if rec := hs.call(t, http.MethodPatch, "/api/sessions/"+id, adminToken, p, nil); rec.Code != http.StatusOK {
+			t.Fatalf("PATCH /api/sessions/%s: %d %s", id, rec.Code, rec.Body)
+		}
+		hs.call(t, http.MethodGet, fmt.Sprintf("/api/changes?since=%d", before.Revision), "", nil, &after)
+		var words []string
+		for _, s := range after.Summaries {
+			words = append(words, s.Text)
+		}
+		if len(words) == 0 {
+			t.Fatalf("the change log has no words for %+v", p)
+		}
+		return words
+	}
+	// facts returns what the page says of the session: the tab's title,
+	// the heading, When, Room and Track, whether it says it is cancelled.
+	facts := func(wd *webDriver) string {
+		v := wd.script(`var a = document.querySelector("article.session");
+			return [document.title, a.querySelector("h1").textContent, a.className,
+				Array.from(a.querySelectorAll("dl.facts dd")).slice(0, 3).map(function (e) { return e.textContent; }).join(" | "),
+				Array.from(a.querySelectorAll("p.status, h1 del")).map(function (e) { return e.tagName + ":" + e.textContent; }).join(" ")].join(" ¶ ")`)
+		return fmt.Sprint(v)
+	}
+	wd := startBrowser(t, chromium, driver)
+	u := ts.URL + "/sessions/" + id + "?pick=" + id
+	wd.navigate(u)
+	wd.waitFor(func() bool { return len(wd.find("article.session h1")) == 1 })
+	wd.script("window.confcalTestMark = 'not reloaded'")
+	if got := wd.text(wd.find("article.session h1")[0]); got != x.Title {
+		t.Fatalf("the session's page is headed %q, want %q", got, x.Title)
+	}
+
+	title, track, room, start := "Flink Worst Practices, Revisited", "community", "room-3", "2019-10-09T15:10"
+	var words []string
+	words = append(words, patch(api.SessionPatch{Title: &title})...)
+	words = append(words, patch(api.SessionPatch{Start: &start, Room: &room, Track: &track, Force: true})...)
+	tr, _ := seed.Track(track)
+	rm, _ := seed.Room(room)
+	want := title + " — " + seed.Conference().Name + " ¶ " + title + " ¶ session t-" + track + " ¶ " +
+		"Wednesday 9 October 2019, 15:10–15:50 | " + rm.Name + " | " + tr.Name + " ¶ "
+	wd.waitFor(func() bool { return facts(wd) == want })
+	for _, w := range words {
+		waitAnnounced(wd, w)
+	}
+	var marks []string
+	for _, e := range wd.find("article.session ul.marks li") {
+		marks = append(marks, wd.text(e))
+	}
+	for _, w := range words {
+		if !slices.Contains(marks, w) {
+			t.Errorf("the session's page marks %q, lacking the change log's %q", marks, w)
+		}
+	}
+
+	cancelled := "cancelled"
+	words = patch(api.SessionPatch{Status: &cancelled})
+	want = title + " — " + seed.Conference().Name + " ¶ " + title + " ¶ session t-" + track + " cancelled ¶ " +
+		"Wednesday 9 October 2019, 15:10–15:50 | " + rm.Name + " | " + tr.Name + " ¶ DEL:" + title + " P:Cancelled"
+	wd.waitFor(func() bool { return facts(wd) == want })
+	waitAnnounced(wd, words[0])
+	if got := wd.script("return window.confcalTestMark"); got != "not reloaded" {
+		t.Fatalf("the page was loaded again (mark %v)", got)
+	}
+	live := facts(wd)
+	wd.navigate(u)
+	if fresh := facts(wd); fresh != live {
+		t.Errorf("changed live, the session's page reads\n%s\nloaded again\n%s", live, fresh)
+	}
+}

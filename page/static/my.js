@@ -88,6 +88,7 @@
   // agenda the run of elements (run) just before the calendars (#calendars),
   // the day sections or the notice that none match, which come and go.
   var agendaParts = { swap: ["#my ol.lines"], run: "section.day, p.none" };
+  var sessionParts = { swap: ["article.session"] };
 
   // follow listens to the change stream from the revision the page shows
   // on. Each event is one revision's changes: the page is asked for again
@@ -102,7 +103,8 @@
     if (!last || !main || !window.EventSource || !window.fetch || !window.DOMParser) {
       return;
     }
-    var parts = main.querySelector(":scope > section.day, :scope > p.none") ? agendaParts : null;
+    var parts = main.querySelector(":scope > section.day, :scope > p.none") ? agendaParts :
+      main.querySelector(":scope > article.session") ? sessionParts : null;
     if (!parts) {
       return;
     }
@@ -203,6 +205,9 @@
         var words = liveMarks();
         var focus = place(document.activeElement);
         swap(doc);
+        if (doc.title && doc.title !== document.title) {
+          document.title = doc.title; // a session's page is named by its title
+        }
         Object.keys(words).forEach(function (id) {
           places(id).forEach(function (el) { mark(el, words[id]); });
         });
@@ -297,10 +302,10 @@
   function runKey(el) { return "run:" + (el.id || el.className); }
 
   // places returns the elements that show session id: its card and its
-  // lines in "My agenda" and "Changed in the last 24 hours" (IDs are
-  // slugs: safe in a selector).
+  // lines in "My agenda" and "Changed in the last 24 hours", or its page's
+  // article (IDs are slugs: safe in a selector).
   function places(id) {
-    return Array.prototype.slice.call(document.querySelectorAll('article.card#s-' + id + ', li.line[data-session="' + id + '"]'));
+    return Array.prototype.slice.call(document.querySelectorAll('article.card#s-' + id + ', main [data-session="' + id + '"]'));
   }
 
   // liveMarks returns the marks the script added, by session.
@@ -317,21 +322,25 @@
   }
 
   // place says where el, the focused element, is: the nearest element
-  // with an ID around it and which of its links and buttons it is, so
-  // focus can be given back to the same in the part that replaced it.
+  // with an ID (or a session's) around it and which of its links and
+  // buttons it is, so focus can be given back to the same in the part that
+  // replaced it (IDs are slugs and dates: safe in a selector).
   function place(el) {
-    var box = el && el !== body && el.closest && el.closest("main [id]");
+    var box = el && el !== body && el.closest && el.closest("main [id], main [data-session]");
     if (!box) {
       return null;
     }
-    return { id: box.id, n: Array.prototype.indexOf.call(box.querySelectorAll("a, button, summary"), el) };
+    return {
+      sel: box.id ? "#" + box.id : '[data-session="' + box.dataset.session + '"]',
+      n: Array.prototype.indexOf.call(box.querySelectorAll("a, button, summary"), el)
+    };
   }
 
   function refocus(p) {
     if (!p || (document.activeElement && document.activeElement !== body)) {
       return;
     }
-    var box = document.getElementById(p.id);
+    var box = document.querySelector("main " + p.sel);
     var el = box && (p.n >= 0 ? box.querySelectorAll("a, button, summary")[p.n] : box);
     if (el) {
       el.focus({ preventScroll: true });
@@ -375,16 +384,19 @@
     return e;
   }
 
-  // mark adds the change log's texts to the marks of el (a card or a
-  // line), each once, and marks it changed. Its marks say they are the
-  // script's (data-live), so they stay when el is drawn again.
+  // mark adds the change log's texts to the marks of el (a card, a line
+  // or a session's article), each once, and marks a card or a line
+  // changed. Its marks say they are the script's (data-live), so they stay
+  // when el is drawn again.
   function mark(el, texts) {
     if (!texts.length) {
       return;
     }
     var marks = el.querySelector("ul.marks");
     if (!marks) {
-      marks = el.appendChild(element("ul", "marks"));
+      // Where the server writes them: last, or on a session's page
+      // before its facts.
+      marks = el.insertBefore(element("ul", "marks"), el.querySelector(":scope > dl.facts"));
     }
     var shown = Array.prototype.map.call(marks.children, function (li) { return li.textContent; });
     texts.forEach(function (t) {
@@ -392,7 +404,9 @@
         marks.appendChild(element("li", "", t)).dataset.live = "";
       }
     });
-    el.classList.add("changed");
+    if (!el.matches(".session")) {
+      el.classList.add("changed");
+    }
   }
 
   if (remember()) {
