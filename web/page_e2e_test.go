@@ -1026,3 +1026,80 @@ func TestLiveSessionPageInBrowser(t *testing.T) {
 		t.Errorf("changed live, the session's page reads\n%s\nloaded again\n%s", live, fresh)
 	}
 }
+
+// TestLiveRecentAndRoomsInBrowser changes the agenda through the admin
+// API while it is open in headless Chromium: a session changed live joins
+// "Changed in the last 24 hours" (made for it when there was none), in
+// the server's order, and a room renamed live is renamed on the room
+// filter's chip and in the heading of the page filtered to it; each page
+// then reads as a reload of its address does.
+func TestLiveRecentAndRoomsInBrowser(t *testing.T) {
+	chromium, driver := needBrowser(t)
+	ts, hs, seed := hostedSeed(t)
+	ids := seed.SessionIDs()
+	rename := func(id, title string) {
+		t.Helper()
+		if rec := hs.call(t, http.MethodPatch, "/api/sessions/"+id, adminToken, api.SessionPatch{Title: &title}, nil); rec.Code != http.StatusOK {
+			t.Fatalf("PATCH /api/sessions/%s: %d %s", id, rec.Code, rec.Body)
+		}
+	}
+	recent := func(wd *webDriver) []string {
+		var got []string
+		for _, e := range wd.find("#changes li.line a[href*='/sessions/']") {
+			got = append(got, wd.text(e))
+		}
+		return got
+	}
+	// page returns what the page shows of the changes and rooms: the
+	// heading, the room chips and the lines of recent changes.
+	page := func(wd *webDriver) string {
+		return fmt.Sprint(wd.script(`return [document.querySelector("main > h1").textContent,
+			Array.from(document.querySelectorAll("nav.filters a.chip")).map(function (e) { return e.textContent + (e.classList.contains("on") ? "*" : ""); }).join(","),
+			Array.from(document.querySelectorAll("#changes li.line")).map(function (e) { return e.dataset.session + " " + e.querySelector(".when").textContent; }).join(",")].join(" ¶ ")`))
+	}
+	same := func(wd *webDriver, u string) {
+		t.Helper()
+		if got := wd.script("return window.confcalTestMark"); got != "not reloaded" {
+			t.Fatalf("the page was loaded again (mark %v)", got)
+		}
+		live := page(wd)
+		wd.navigate(u)
+		if fresh := page(wd); fresh != live {
+			t.Errorf("changed live, %s reads\n%s\nloaded again\n%s", u, live, fresh)
+		}
+	}
+
+	wd := startBrowser(t, chromium, driver)
+	u := ts.URL + "/"
+	wd.navigate(u)
+	wd.waitFor(func() bool { return len(wd.find("section.day")) > 0 })
+	if n := len(wd.find("#changes")); n != 0 {
+		t.Fatal("the agenda shows recent changes before any")
+	}
+	wd.script("window.confcalTestMark = 'not reloaded'")
+	rename(ids[3], "First Renamed")
+	wd.waitFor(func() bool { return slices.Equal(recent(wd), []string{"First Renamed"}) })
+	rename(ids[20], "Second Renamed")
+	wd.waitFor(func() bool {
+		got := recent(wd)
+		return len(got) == 2 && slices.Contains(got, "Second Renamed") && slices.Contains(got, "First Renamed")
+	})
+	if prev := wd.script(`return document.getElementById("changes").previousElementSibling.id`); prev != "my" {
+		t.Errorf("the recent changes follow #%v, want #my", prev)
+	}
+	same(wd, u) // in the server's order
+
+	rm := seed.Rooms()[1]
+	u = ts.URL + "/?room=" + rm.ID
+	wd.navigate(u)
+	wd.waitFor(func() bool { return len(wd.find("section.day")) > 0 })
+	wd.script("window.confcalTestMark = 'not reloaded'")
+	name := "The Renamed Hall"
+	if rec := hs.call(t, http.MethodPatch, "/api/rooms/"+rm.ID, adminToken, api.RoomPatch{Name: &name}, nil); rec.Code != http.StatusOK {
+		t.Fatalf("PATCH /api/rooms/%s: %d %s", rm.ID, rec.Code, rec.Body)
+	}
+	wd.waitFor(func() bool {
+		return strings.HasPrefix(page(wd), "Agenda: "+name+" ¶ ") && strings.Contains(page(wd), ",All rooms,"+seed.Rooms()[0].Name+","+name+"*,")
+	})
+	same(wd, u)
+}

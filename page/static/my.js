@@ -84,10 +84,12 @@
 
   // The parts of a page the change stream keeps up to date, as the server
   // draws them for the page's address (its filters and pick): elements
-  // swapped where they stand (each the one its selector finds), and on the
-  // agenda the run of elements (run) just before the calendars (#calendars),
-  // the day sections or the notice that none match, which come and go.
-  var agendaParts = { swap: ["#my ol.lines"], run: "section.day, p.none" };
+  // swapped where they stand (each the one its selector finds: the
+  // heading, which names a filtered room, the filters' chips, the lines of
+  // My agenda), and on the agenda the run of elements (run) just before
+  // the calendars (#calendars), which come and go: "Changed in the last 24
+  // hours", the day sections or the notice that none match.
+  var agendaParts = { swap: ["main > h1", "nav.filters", "#my ol.lines"], run: "#changes, section.day, p.none" };
   var sessionParts = { swap: ["article.session"] };
 
   // follow listens to the change stream from the revision the page shows
