@@ -221,3 +221,7 @@ func big(b *testing.B) *agenda.Snapshot {
 	}
 	return snap
 }
+
+// BenchmarkServePage is the attendee page of the whole agenda, which every
+// open page fetches again when a change arrives (page/static/my.js).
+func BenchmarkServePage(b *testing.B) { benchmarkServe(b, "/", http.StatusOK) }

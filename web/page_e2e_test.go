@@ -318,6 +318,31 @@ func TestLiveChangesInBrowser(t *testing.T) {
 // names of their stars (the words a screen reader says for ☆ and ★), on
 // a card and on a starred session's line in "My agenda"; and a screen
 // reader is told, in the change log's words, which name the new title.
+// TestHiddenPageWaitsInBrowser: a page out of sight (a tab in the
+// background) lets go of the change stream, so it does not ask the server
+// to draw it again at each change; it catches up once it is looked at.
+func TestHiddenPageWaitsInBrowser(t *testing.T) {
+	chromium, driver := needBrowser(t)
+	ts, hs, seed := hostedSeed(t)
+	id := seed.SessionIDs()[3]
+	wd := startBrowser(t, chromium, driver)
+	wd.navigate(ts.URL + "/")
+	wd.waitFor(func() bool { return len(wd.find("#s-"+id+" h4 a")) == 1 })
+	// The browser says the tab is in the background.
+	wd.script("Object.defineProperty(document, 'hidden', {configurable: true, get: function () { return true; }}); document.dispatchEvent(new Event('visibilitychange'))")
+	title := "Renamed While Out of Sight"
+	if rec := hs.call(t, http.MethodPatch, "/api/sessions/"+id, adminToken, api.SessionPatch{Title: &title}, nil); rec.Code != http.StatusOK {
+		t.Fatalf("PATCH /api/sessions/%s: %d %s", id, rec.Code, rec.Body)
+	}
+	shown := func() string { return wd.script("return document.querySelector('#s-" + id + " h4 a').textContent").(string) }
+	time.Sleep(4 * time.Second) // longer than a visible page waits to ask
+	if got := shown(); got == title {
+		t.Fatal("a page out of sight was drawn again at a change")
+	}
+	wd.script("Object.defineProperty(document, 'hidden', {configurable: true, get: function () { return false; }}); document.dispatchEvent(new Event('visibilitychange'))")
+	wd.waitFor(func() bool { return shown() == title })
+}
+
 func TestLiveRenameInBrowser(t *testing.T) {
 	chromium, driver := needBrowser(t)
 	ts, hs, seed := hostedSeed(t)

@@ -168,7 +168,7 @@
     }
     // refresh asks for the page again, once at a time; a change that comes
     // while it is asked for asks again after. The requests of the pages
-    // open when a change comes are spread over half a second.
+    // open when a change comes are spread over three seconds.
     function refresh() {
       if (busy) {
         again = true;
@@ -196,7 +196,7 @@
               setTimeout(refresh, 1000);
             }
           });
-      }, Math.random() * 500);
+      }, Math.random() * 3000);
     }
     // apply swaps the parts of the page that doc, the page as the server
     // draws it now, draws otherwise, and tells the changes it shows.
