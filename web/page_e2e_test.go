@@ -334,7 +334,9 @@ func TestHiddenPageWaitsInBrowser(t *testing.T) {
 	if rec := hs.call(t, http.MethodPatch, "/api/sessions/"+id, adminToken, api.SessionPatch{Title: &title}, nil); rec.Code != http.StatusOK {
 		t.Fatalf("PATCH /api/sessions/%s: %d %s", id, rec.Code, rec.Body)
 	}
-	shown := func() string { return wd.script("return document.querySelector('#s-" + id + " h4 a').textContent").(string) }
+	shown := func() string {
+		return wd.script("return document.querySelector('#s-" + id + " h4 a').textContent").(string)
+	}
 	time.Sleep(4 * time.Second) // longer than a visible page waits to ask
 	if got := shown(); got == title {
 		t.Fatal("a page out of sight was drawn again at a change")
