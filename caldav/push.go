@@ -297,7 +297,7 @@ func (h *Handler) servePushRegister(w http.ResponseWriter, r *http.Request, v *v
 		h.refuseRegistration(w, r, invalidSubscription("%v", err))
 		return
 	case err != nil:
-		h.fail(w, r, http.StatusInternalServerError, "storing the push subscription: "+err.Error())
+		h.storeFailed(w, r, "storing the push subscription", err)
 		return
 	}
 	hd := w.Header()
@@ -305,6 +305,25 @@ func (h *Handler) servePushRegister(w http.ResponseWriter, r *http.Request, v *v
 	hd.Set("Expires", stored.Expires.UTC().Format(http.TimeFormat))
 	hd.Set("Content-Length", "0")
 	w.WriteHeader(http.StatusCreated)
+}
+
+// storeFailed answers a registration or an unsubscription the store
+// failed: 503 with Retry-After while it cannot be reached (nothing was
+// changed, the client may try again shortly), else 500. The store's
+// error goes to the log only: it names the database.
+func (h *Handler) storeFailed(w http.ResponseWriter, r *http.Request, what string, err error) {
+	h.log.ErrorContext(r.Context(), "caldav request failed", "method", r.Method, "path", r.URL.Path, "error", what+": "+err.Error())
+	hd := w.Header()
+	hd.Set("Content-Type", "text/plain; charset=utf-8")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	if errors.Is(err, agenda.ErrUnavailable) {
+		hd.Set("Retry-After", "2")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintln(w, "the store cannot be reached right now; nothing was changed; try again shortly")
+		return
+	}
+	w.WriteHeader(http.StatusInternalServerError)
+	fmt.Fprintln(w, "internal error")
 }
 
 // refuseRegistration answers a refused registration: 403 with the
@@ -344,7 +363,7 @@ func (h *Handler) serveRegistration(w http.ResponseWriter, r *http.Request, id s
 		case errors.Is(err, agenda.ErrNotFound):
 			h.fail(w, r, http.StatusNotFound, "no such push registration (it may have expired)")
 		case err != nil:
-			h.fail(w, r, http.StatusInternalServerError, "removing the push registration: "+err.Error())
+			h.storeFailed(w, r, "removing the push registration", err)
 		default:
 			w.WriteHeader(http.StatusNoContent)
 		}
