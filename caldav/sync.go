@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // This file is the sync-collection REPORT (RFC 6578), which go-webdav
@@ -82,6 +83,59 @@ func (v *view) parseSyncToken(tok, id string) (syncPoint, bool) {
 		return syncPoint{}, false
 	}
 	return sp, true
+}
+
+// syncCatchUp is how long a sync-collection REPORT whose token names a
+// revision after the one served waits for it before refusing the token.
+// Replicas on one store each serve the revisions any of them stored
+// within a second or so: a client that synced with one and asks another
+// (a load balancer picks) may hold a token of a revision the other has
+// not loaded yet, and must not be sent to sync all over again for it.
+var syncCatchUp = 2 * time.Second
+
+// awaitToken waits, for up to syncCatchUp, until the rendering served
+// reaches the revision tok names, when tok is a token of v's calendar id
+// (or a continuation) from a revision after v's; it returns the view of
+// that rendering. It reports false at once for any other token.
+func (h *Handler) awaitToken(r *http.Request, v *view, tok, id string) (*view, bool) {
+	rest, ok := strings.CutPrefix(strings.TrimSpace(tok), v.syncBase+v.epoch+"/"+id+"/")
+	if !ok {
+		return nil, false
+	}
+	f := strings.Split(rest, "/")
+	if len(f) != 1 && len(f) != 3 {
+		return nil, false
+	}
+	want, err := strconv.ParseInt(f[0], 10, 64)
+	if err != nil {
+		return nil, false
+	}
+	if len(f) == 3 {
+		upTo, err := strconv.ParseInt(f[1], 10, 64)
+		if err != nil {
+			return nil, false
+		}
+		want = max(want, upTo)
+	}
+	if want <= v.snap.Revision() {
+		return nil, false
+	}
+	deadline := time.NewTimer(syncCatchUp)
+	defer deadline.Stop()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-r.Context().Done():
+			return nil, false
+		case <-deadline.C:
+			return nil, false
+		case <-tick.C:
+		}
+		if nv, err := h.view(); err == nil && nv.snap.Revision() >= want {
+			return nv, true
+		}
+	}
 }
 
 // continuation renders a continuation token.
@@ -197,6 +251,10 @@ func (h *Handler) serveSync(w http.ResponseWriter, r *http.Request, v *view, res
 	if req.SyncToken != nil && strings.TrimSpace(*req.SyncToken) != "" {
 		var ok bool
 		if sp, ok = v.parseSyncToken(*req.SyncToken, id); !ok {
+			if nv, ok := h.awaitToken(r, v, *req.SyncToken, id); ok {
+				h.serveSync(w, r, nv, nv.resolve(r.URL.Path), req)
+				return
+			}
 			h.precondition(w, r, http.StatusForbidden, condition(nsDAV, "valid-sync-token"),
 				"sync-collection: unknown or expired sync token; sync again from an empty token")
 			return
