@@ -134,6 +134,12 @@ func (r *Registry) Webhooks(ctx context.Context, conference string) ([]api.Webho
 // RemoveWebhook removes webhook id of conference and what waits to be
 // delivered to it (agenda.ErrNotFound for none).
 func (r *Registry) RemoveWebhook(ctx context.Context, conference, id string) error {
+	// Every webhook's ID is printable ASCII (AddWebhook makes them):
+	// anything else is nobody's, and is not handed to a store that may
+	// refuse it (PostgreSQL takes no NUL and no bytes that are no UTF-8).
+	if id == "" || len(id) > 100 || strings.IndexFunc(id, func(c rune) bool { return c <= ' ' || c > '~' }) >= 0 {
+		return &agenda.Error{Kind: agenda.ErrNotFound, Msg: "no such webhook"}
+	}
 	return r.Store.DeleteWebhook(ctx, conference, id)
 }
 
