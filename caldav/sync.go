@@ -49,6 +49,30 @@ type syncPoint struct {
 // false for a token of another server, epoch or calendar, a malformed one,
 // or one naming a revision the change log no longer (or not yet) covers.
 func (v *view) parseSyncToken(tok, id string) (syncPoint, bool) {
+	sp, ok := v.readSyncToken(tok, id)
+	if !ok {
+		return syncPoint{}, false
+	}
+	cur, base := v.snap.Revision(), v.snap.BaseRevision()
+	if sp.partial {
+		if sp.upTo != cur || sp.rev > sp.upTo {
+			return syncPoint{}, false
+		}
+		// Only a continuation may start from nothing (an initial sync cut
+		// short); a complete token always names a revision in the log.
+		if sp.rev == 0 {
+			return sp, true
+		}
+	}
+	if sp.rev < base || sp.rev > cur {
+		return syncPoint{}, false
+	}
+	return sp, true
+}
+
+// readSyncToken reads a token of calendar id in the form this server and
+// epoch issue, without checking its revisions against the change log.
+func (v *view) readSyncToken(tok, id string) (syncPoint, bool) {
 	rest, ok := strings.CutPrefix(strings.TrimSpace(tok), v.syncBase+v.epoch+"/"+id+"/")
 	if !ok {
 		return syncPoint{}, false
@@ -65,22 +89,13 @@ func (v *view) parseSyncToken(tok, id string) (syncPoint, bool) {
 	if sp.rev, ok = num(f[0]); !ok {
 		return syncPoint{}, false
 	}
-	cur, base := v.snap.Revision(), v.snap.BaseRevision()
 	if len(f) == 3 {
 		skip, ok2 := num(f[2])
 		upTo, ok1 := num(f[1])
-		if !ok1 || !ok2 || skip < 1 || skip > 1<<30 || upTo != cur || sp.rev > upTo {
+		if !ok1 || !ok2 || skip < 1 || skip > 1<<30 {
 			return syncPoint{}, false
 		}
 		sp.upTo, sp.skip, sp.partial = upTo, int(skip), true
-		// Only a continuation may start from nothing (an initial sync cut
-		// short); a complete token always names a revision in the log.
-		if sp.rev == 0 {
-			return sp, true
-		}
-	}
-	if sp.rev < base || sp.rev > cur {
-		return syncPoint{}, false
 	}
 	return sp, true
 }
@@ -91,33 +106,16 @@ func (v *view) parseSyncToken(tok, id string) (syncPoint, bool) {
 // within a second or so: a client that synced with one and asks another
 // (a load balancer picks) may hold a token of a revision the other has
 // not loaded yet, and must not be sent to sync all over again for it.
-var syncCatchUp = 2 * time.Second
+const syncCatchUp = 2 * time.Second
 
 // awaitToken waits, for up to syncCatchUp, until the rendering served
 // reaches the revision tok names, when tok is a token of v's calendar id
 // (or a continuation) from a revision after v's; it returns the view of
 // that rendering. It reports false at once for any other token.
 func (h *Handler) awaitToken(r *http.Request, v *view, tok, id string) (*view, bool) {
-	rest, ok := strings.CutPrefix(strings.TrimSpace(tok), v.syncBase+v.epoch+"/"+id+"/")
-	if !ok {
-		return nil, false
-	}
-	f := strings.Split(rest, "/")
-	if len(f) != 1 && len(f) != 3 {
-		return nil, false
-	}
-	want, err := strconv.ParseInt(f[0], 10, 64)
-	if err != nil {
-		return nil, false
-	}
-	if len(f) == 3 {
-		upTo, err := strconv.ParseInt(f[1], 10, 64)
-		if err != nil {
-			return nil, false
-		}
-		want = max(want, upTo)
-	}
-	if want <= v.snap.Revision() {
+	sp, ok := v.readSyncToken(tok, id)
+	want := max(sp.rev, sp.upTo)
+	if !ok || want <= v.snap.Revision() {
 		return nil, false
 	}
 	deadline := time.NewTimer(syncCatchUp)
