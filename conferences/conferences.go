@@ -297,7 +297,10 @@ func (m *Manager) Create(ctx context.Context, l agenda.Listing, contents *agenda
 	if err != nil {
 		return nil, err
 	}
-	if err := m.cfg.Registry.AddConference(ctx, l); err != nil {
+	if err := m.cfg.Registry.AddConference(ctx, l); errors.Is(err, agenda.ErrExists) {
+		// Said plainly: the store's words name the store (a database URL).
+		return nil, &agenda.Error{Kind: agenda.ErrExists, Msg: fmt.Sprintf("conference %s exists already (a removed one too, until it is purged); choose another slug", l.Slug)}
+	} else if err != nil {
 		return nil, err
 	}
 	list, err := m.cfg.Registry.Conferences(ctx)

@@ -41,7 +41,7 @@ func addPushFlags(fs *flag.FlagSet) *pushFlags {
 	p.contact = fs.String("push-contact", env("CONFCAL_PUSH_CONTACT", ""),
 		"how push services reach the server's operator (the VAPID subject, RFC 8292): a mailto: or https: `URI`; default -base-url when it is https (env CONFCAL_PUSH_CONTACT)")
 	p.allowLoopback = fs.Bool("push-allow-loopback", false,
-		"FOR TESTS ONLY: let push messages and webhooks go to loopback addresses (plain http too); every other private address stays refused")
+		"FOR TESTS ONLY: let push messages and webhooks go to loopback addresses (webhooks over plain http too; push endpoints stay https, RFC 8030); every other private address stays refused")
 	return p
 }
 
