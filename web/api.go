@@ -246,16 +246,19 @@ func (a *adminAPI) listSpeakers(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *adminAPI) listChanges(w http.ResponseWriter, r *http.Request) error {
-	snap, err := a.snapshot(w, r)
-	if err != nil {
-		return err
-	}
 	var since int64
 	if v := r.URL.Query().Get("since"); v != "" {
+		var err error
 		if since, err = strconv.ParseInt(v, 10, 64); err != nil || since < 0 {
 			return errorf(http.StatusBadRequest, "since: %q is not a revision number", v)
 		}
 	}
+	st, err := a.s.awaitRevision(r, since)
+	if err != nil {
+		return err
+	}
+	snap := st.snap
+	w.Header().Set(api.RevisionHeader, strconv.FormatInt(snap.Revision(), 10))
 	list, err := api.ChangesSince(snap, since)
 	if err != nil {
 		return err

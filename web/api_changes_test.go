@@ -63,6 +63,26 @@ func TestAPIChangesSince(t *testing.T) {
 	}
 }
 
+// A revision after the one served, which another replica may have stored
+// already, is waited for (briefly) before it is refused: the answer comes
+// once the revision is served.
+func TestAPIChangesSinceWaits(t *testing.T) {
+	e := newAPIEnv(t, web.Config{Token: token})
+	got := make(chan *httptest.ResponseRecorder)
+	start := time.Now()
+	go func() { got <- e.do("GET", "/api/changes?since=2", "") }()
+	time.Sleep(200 * time.Millisecond)
+	wantStatus(t, e.do("PATCH", "/api/sessions/late-talk", `{"title": "Later Talk"}`), 200)
+	w := <-got
+	wantStatus(t, w, 200)
+	if ch := decodeBody[api.ChangeList](t, w); ch.Revision != 2 || ch.Since != 2 || len(ch.Changes) != 0 {
+		t.Errorf("since 2 = %+v, want nothing after revision 2, at 2", ch)
+	}
+	if d := time.Since(start); d >= time.Second {
+		t.Errorf("the answer came %v after the request, long after revision 2 was served", d)
+	}
+}
+
 // A change log that starts after the revision asked for (the agenda was
 // imported at revision 5) answers 410 Gone, saying where it starts.
 func TestAPIChangesBeforeTheLog(t *testing.T) {

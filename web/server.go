@@ -199,6 +199,37 @@ func (s *Server) Current() *ical.Rendered {
 	return s.conference("").current()
 }
 
+// catchUp is how long a request naming a revision after the one served
+// waits for it: replicas on one store each serve what any of them stored
+// within a second or so, and a client that learnt the revision from one
+// (a load balancer picks) may ask another that has not loaded it yet.
+const catchUp = 2 * time.Second
+
+// awaitRevision returns the site of r's conference once it serves
+// revision rev, waiting up to catchUp for it; after that (or when the
+// request ends first), the site it serves then.
+func (s *Server) awaitRevision(r *http.Request, rev int64) (*site, error) {
+	st, err := s.site(r)
+	if err != nil || st.snap.Revision() >= rev {
+		return st, err
+	}
+	timer := time.NewTimer(catchUp)
+	defer timer.Stop()
+	for st.snap.Revision() < rev {
+		select {
+		case <-st.replaced:
+			if st, err = s.site(r); err != nil {
+				return nil, err
+			}
+		case <-timer.C:
+			return st, nil
+		case <-r.Context().Done():
+			return st, nil
+		}
+	}
+	return st, nil
+}
+
 // errNotLoaded: no revision is served yet.
 var errNotLoaded = errors.New("the agenda is not loaded yet")
 
