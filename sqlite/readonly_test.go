@@ -2,12 +2,9 @@ package sqlite_test
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
 	"errors"
-	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -58,7 +55,7 @@ func TestReadOnlyStore(t *testing.T) {
 	if !ok {
 		return
 	}
-	before := files(t, dir)
+	before := sqlitetest.Files(t, dir)
 	for _, name := range []string{"closed", "open"} {
 		d := filepath.Join(dir, name)
 		path := filepath.Join(d, sqlite.FileName)
@@ -97,7 +94,7 @@ func TestReadOnlyStore(t *testing.T) {
 			t.Errorf("%s of a store that needs migrating: %v; want it to wrap ErrReadOnly and say %s", name, err, want)
 		}
 	}
-	if after := files(t, dir); after != before {
+	if after := sqlitetest.Files(t, dir); after != before {
 		t.Errorf("the stores' files changed:\n%s\nwant\n%s", after, before)
 	}
 }
@@ -142,29 +139,3 @@ func TestOpenReadOnlyMigrates(t *testing.T) {
 	}
 }
 
-// files lists the files in dir and below, each with its size and hash;
-// of a -shm file, SQLite's shared memory (where readers in the writer's
-// process mark what they read), only the name.
-func files(t *testing.T, dir string) string {
-	t.Helper()
-	var b strings.Builder
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		if strings.HasSuffix(path, "-shm") {
-			fmt.Fprintln(&b, path)
-			return nil
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(&b, "%s %d %x\n", path, len(data), sha256.Sum256(data))
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
-}

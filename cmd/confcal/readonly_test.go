@@ -3,9 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -35,7 +32,7 @@ func TestReadOnlyStore(t *testing.T) {
 	if !ok {
 		return
 	}
-	before := dirFiles(t, dir)
+	before := sqlitetest.Files(t, dir)
 	current, old := filepath.Join(dir, "current"), filepath.Join(dir, "old")
 	for _, args := range [][]string{
 		{"sessions"},
@@ -88,28 +85,8 @@ func TestReadOnlyStore(t *testing.T) {
 	for _, args := range append([][]string{{"sessions"}, {"export"}, {"conferences", "list"}, {"changes"}}, writes...) {
 		refused(args, old, filepath.Join(old, sqlite.FileName)+" is read-only and needs migrating from schema version 5 to 8")
 	}
-	if after := dirFiles(t, dir); after != before {
+	if after := sqlitetest.Files(t, dir); after != before {
 		t.Errorf("the data directories changed:\n%s\nwant\n%s", after, before)
 	}
 }
 
-// dirFiles lists the files in dir and below, each with its size and hash.
-func dirFiles(t *testing.T, dir string) string {
-	t.Helper()
-	var b strings.Builder
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(&b, "%s %d %x\n", path, len(data), sha256.Sum256(data))
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
-}

@@ -8,6 +8,8 @@
 package sqlitetest
 
 import (
+	"crypto/sha256"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -140,4 +142,31 @@ func chmod(t *testing.T, path string, change func(fs.FileMode) fs.FileMode) {
 	if err := os.Chmod(path, change(fi.Mode()).Perm()); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// Files lists the files in dir and below, each with its size and hash;
+// of a -shm file, SQLite's shared memory (where readers in the writer's
+// process mark what they read), only the name.
+func Files(t *testing.T, dir string) string {
+	t.Helper()
+	var b strings.Builder
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		if strings.HasSuffix(path, "-shm") {
+			fmt.Fprintln(&b, path)
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "%s %d %x\n", path, len(data), sha256.Sum256(data))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
 }
