@@ -138,4 +138,3 @@ func TestOpenReadOnlyMigrates(t *testing.T) {
 		t.Errorf("OpenReadOnly of a directory without a store: %v, want fs.ErrNotExist", err)
 	}
 }
-

@@ -89,4 +89,3 @@ func TestReadOnlyStore(t *testing.T) {
 		t.Errorf("the data directories changed:\n%s\nwant\n%s", after, before)
 	}
 }
-
