@@ -43,6 +43,16 @@ func (m *Manager) Listings(ctx context.Context) ([]agenda.Listing, error) {
 	return m.cfg.Registry.Conferences(ctx)
 }
 
+// Served lists the listings of the conferences served here, as they were
+// when each was started (or added), without reading the registry.
+func (m *Manager) Served() []agenda.Listing {
+	var out []agenda.Listing
+	for _, c := range m.List() {
+		out = append(out, c.Listing)
+	}
+	return out
+}
+
 // Stored returns the stored agenda of conference slug, served or removed.
 func (m *Manager) Stored(ctx context.Context, slug string) (*agenda.Snapshot, error) {
 	snap, err := m.cfg.Registry.Agenda(slug).Load(ctx)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -52,14 +53,19 @@ func (c *conferenceAPI) listing(r *http.Request, slug string) (agenda.Listing, e
 }
 
 func (c *conferenceAPI) list(w http.ResponseWriter, r *http.Request) error {
-	list, err := c.admin.Listings(r.Context())
-	if err != nil {
-		return err
-	}
 	// Removed conferences only when asked (?removed=1): what there is to
 	// restore or purge, which an admin working through the server must
 	// see; a client that wants what is served gets that alone.
 	removed := r.URL.Query().Get("removed") == "1"
+	list, err := c.admin.Listings(r.Context())
+	if errors.Is(err, agenda.ErrUnavailable) && !removed {
+		// What is served is known here, as the feeds are served from
+		// memory while the database is away.
+		list, err = c.admin.Served(), nil
+	}
+	if err != nil {
+		return err
+	}
 	out := api.ConferenceList{Conferences: []api.Conference{}}
 	for _, l := range list {
 		switch {

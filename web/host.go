@@ -40,6 +40,9 @@ type ConferenceAdmin interface {
 	NewToken(ctx context.Context, slug string) (string, error)
 	// Listings lists the conferences, removed ones too.
 	Listings(ctx context.Context) ([]agenda.Listing, error)
+	// Served lists the conferences served here, from memory: what
+	// GET /api/conferences answers while the store cannot be reached.
+	Served() []agenda.Listing
 	// Stored returns the stored agenda of a conference, served or
 	// removed.
 	Stored(ctx context.Context, slug string) (*agenda.Snapshot, error)

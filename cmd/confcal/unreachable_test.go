@@ -78,6 +78,14 @@ func TestServeStoreUnreachable(t *testing.T) {
 	}
 	var sessions api.SessionList
 	getJSON(t, base+"/api/sessions", &sessions)
+	var confs api.ConferenceList
+	getJSON(t, base+"/api/conferences", &confs)
+	if len(confs.Conferences) != 1 || !confs.Conferences[0].Default || confs.Conferences[0].Sessions != len(sessions.Sessions) {
+		t.Errorf("GET /api/conferences with the database down: %+v, want the default conference with its %d sessions", confs, len(sessions.Sessions))
+	}
+	if code, body, _ := fetchWith(t, base, "/api/conferences?removed=1"); code != http.StatusServiceUnavailable {
+		t.Errorf("GET /api/conferences?removed=1 with the database down: %d %s, want 503 (removed ones are in the store only)", code, body)
+	}
 	code, body, _ = fetchWith(t, base, "/readyz")
 	if code != http.StatusServiceUnavailable || !strings.Contains(body, "store failed\n") || !strings.Contains(body, "snapshot ok\n") {
 		t.Errorf("/readyz with the database down: %d\n%s", code, body)
