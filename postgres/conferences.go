@@ -167,7 +167,7 @@ func (s *Store) TokenConference(ctx context.Context, hash string) (string, error
 
 // write runs fn in a transaction and commits it.
 func (s *Store) write(ctx context.Context, what string, fn func(pgx.Tx) error) error {
-	tx, err := s.pool.Begin(ctx)
+	tx, err := s.begin(ctx, pgx.TxOptions{})
 	if err != nil {
 		return s.errorf("%s: %w", what, err)
 	}

@@ -390,7 +390,7 @@ func (s *Store) Load(ctx context.Context) (*agenda.Snapshot, error) {
 // load reads conference slug's agenda in one repeatable-read transaction,
 // so every table is read as of the same commit.
 func (s *Store) load(ctx context.Context, slug string) (*agenda.Snapshot, error) {
-	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	tx, err := s.begin(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return nil, s.errorf("load %s: %w", slug, err)
 	}
@@ -585,7 +585,7 @@ func (s *Store) save(ctx context.Context, slug string, next *agenda.Snapshot, cr
 		}
 		return s.errorf("save revision %d: %w", next.Revision(), err)
 	}
-	tx, err := s.pool.Begin(ctx)
+	tx, err := s.begin(ctx, pgx.TxOptions{})
 	if err != nil {
 		return fail(err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"confcal/agenda"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
@@ -34,6 +35,24 @@ type unavailableError struct{ err error }
 
 func (e unavailableError) Error() string   { return e.err.Error() }
 func (e unavailableError) Unwrap() []error { return []error{e.err, agenda.ErrUnavailable} }
+
+// begin starts a transaction. A connection the pool keeps is found dead
+// only when used (the server restarted or ended it, or something between
+// dropped it; the pool pings only connections idle for over a second), and
+// a BEGIN that fails so has done nothing and leaves the pool without that
+// connection: so it is tried again, on another, a few times, before the
+// database is taken for unreachable.
+func (s *Store) begin(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error) {
+	tx, err := s.pool.BeginTx(ctx, opts)
+	for try := 1; err != nil && try < beginTries && ctx.Err() == nil && Unreachable(err); try++ {
+		tx, err = s.pool.BeginTx(ctx, opts)
+	}
+	return tx, err
+}
+
+// beginTries bounds the tries of begin: a pool holds few connections, and
+// with the database really away each try fails at once.
+const beginTries = 4
 
 // Unreachable reports whether err says the server could not be reached or
 // the connection to it broke — no connection, a refused or reset one, a
