@@ -3,6 +3,8 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	neturl "net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -433,5 +435,71 @@ func TestImport(t *testing.T) {
 	check(only)
 	if _, err := s.TokenConference(ctx, "h2"); !errors.Is(err, agenda.ErrNoConference) {
 		t.Errorf("a token of the replaced store: %v", err)
+	}
+}
+
+// A role that may only read the store (a reporting account, a replica's
+// read-only user) opens it when its schema is current, and reads it; a
+// write is refused with an error, and the store is as it was.
+func TestReadOnlyRole(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.URL(t)
+	s := open(t, url)
+	if err := s.Save(ctx, agendatest.Small(t)); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := cfg.RuntimeParams["search_path"]
+	role := fmt.Sprintf("confcal_ro_%d", time.Now().UnixNano())
+	admin := connect(t, pgtest.Server(t))
+	if _, err := admin.Exec(ctx, "CREATE ROLE "+role+" LOGIN"); err != nil {
+		t.Skipf("the test server does not let this test make a role: %v", err)
+	}
+	t.Cleanup(func() {
+		admin.Exec(ctx, "DROP OWNED BY "+role)
+		admin.Exec(ctx, "DROP ROLE "+role)
+	})
+	for _, q := range []string{"GRANT USAGE ON SCHEMA " + schema + " TO " + role, "GRANT SELECT ON ALL TABLES IN SCHEMA " + schema + " TO " + role} {
+		if _, err := admin.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var ro string
+	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
+		u, err := neturl.Parse(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u.User = neturl.User(role)
+		ro = u.String()
+	} else {
+		ro = url + " user=" + role
+	}
+	r, err := postgres.Open(ctx, ro)
+	if err != nil {
+		t.Fatalf("Open as a role that may only read: %v", err)
+	}
+	defer r.Close()
+	got, err := r.Load(ctx)
+	if err != nil || got.Revision() != 1 || got.Len() != agendatest.Small(t).Len() {
+		t.Fatalf("Load as a role that may only read: %v, %v", got, err)
+	}
+	e := got.Edit("test", time.Now())
+	title := "Not stored"
+	if err := e.UpdateSession("late-talk", agenda.SessionUpdate{Title: &title}); err != nil {
+		t.Fatal(err)
+	}
+	next, err := e.Commit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Save(ctx, next); err == nil {
+		t.Error("Save as a role that may only read: no error")
+	}
+	if rev, err := s.Revision(ctx); err != nil || rev != 1 {
+		t.Errorf("after the refused Save, revision %d, %v; want 1", rev, err)
 	}
 }
