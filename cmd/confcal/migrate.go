@@ -192,8 +192,12 @@ func summary(c postgres.Conference) string {
 	if !c.Listing.Removed.IsZero() {
 		fmt.Fprintf(&b, " (removed %s)", c.Listing.Removed.UTC().Format("2006-01-02T15:04:05.000000Z"))
 	}
-	if c.Listing.Source.Location != "" {
-		fmt.Fprintf(&b, " following %s every %v", printable(c.Listing.Source.Location), c.Listing.Source.Follow)
+	switch src := c.Listing.Source; {
+	case src.Location == "":
+	case src.Follow > 0:
+		fmt.Fprintf(&b, " following %s every %v", printable(src.Location), src.Follow)
+	default: // read once, when it was added
+		fmt.Fprintf(&b, " from %s", printable(src.Location))
 	}
 	if c.Agenda == nil {
 		b.WriteString(": no agenda yet")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -117,6 +118,10 @@ func sqliteSource(t *testing.T) (string, map[string][]string) {
 	if err := st.SetSource(ctx, "small", agenda.Source{Location: "https://example.org/schedule.xml", Format: "schedule-xml", Follow: time.Hour}); err != nil {
 		t.Fatal(err)
 	}
+	// A source read once, when the conference was added: not followed.
+	if err := st.SetSource(ctx, "gone", agenda.Source{Location: "https://example.org/gone.xml", Format: "schedule-xml"}); err != nil {
+		t.Fatal(err)
+	}
 	if err := st.RemoveConference(ctx, "gone"); err != nil {
 		t.Fatal(err)
 	}
@@ -145,6 +150,10 @@ func TestMigrateSQLiteToPostgres(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("migrate says\n%s\nwithout %q", out, want)
 		}
+	}
+	if !regexp.MustCompile(`(?m)^gone \(removed [^)]*\) from https://example\.org/gone\.xml: revision `).MatchString(out) ||
+		strings.Contains(out, "every 0s") {
+		t.Errorf("migrate says\n%s\nnot that gone is from https://example.org/gone.xml, unfollowed", out)
 	}
 
 	// Everything is there, as it was.
