@@ -46,6 +46,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -118,13 +119,20 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	return s, nil
 }
 
-// describe names a connection for messages: user, host, port and database,
-// never the password.
+// describe names a connection for messages: user, host, port, database
+// and the search path when one is given (stores in two schemas of one
+// database are two stores), never the password.
 func describe(c *pgx.ConnConfig) string {
+	var d, sep string
 	if strings.HasPrefix(c.Host, "/") { // a Unix socket's directory
-		return fmt.Sprintf("postgres://%s@/%s?host=%s&port=%d", c.User, c.Database, c.Host, c.Port)
+		d, sep = fmt.Sprintf("postgres://%s@/%s?host=%s&port=%d", c.User, c.Database, c.Host, c.Port), "&"
+	} else {
+		d, sep = fmt.Sprintf("postgres://%s@%s/%s", c.User, net.JoinHostPort(c.Host, strconv.Itoa(int(c.Port))), c.Database), "?"
 	}
-	return fmt.Sprintf("postgres://%s@%s/%s", c.User, net.JoinHostPort(c.Host, strconv.Itoa(int(c.Port))), c.Database)
+	if sp := c.RuntimeParams["search_path"]; sp != "" {
+		d += sep + "search_path=" + url.QueryEscape(sp)
+	}
+	return d
 }
 
 // Name says which database the store is in (without the password).

@@ -305,8 +305,14 @@ func TestMigratePostgresToPostgres(t *testing.T) {
 	if _, _, err := runCmd(t, "", "migrate", "-from", "sqlite:"+dir, "-to", first); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := runCmd(t, "", "migrate", "-from", first, "-to", second); err != nil {
+	out, _, err := runCmd(t, "", "migrate", "-from", first, "-to", second)
+	if err != nil {
 		t.Fatal(err)
+	}
+	// Two schemas of one database: the report tells them apart.
+	if m := regexp.MustCompile(`copied \d+ conferences from (\S+) to (\S+)`).FindStringSubmatch(out); m == nil || m[1] == m[2] ||
+		!strings.Contains(m[2], "search_path=") {
+		t.Errorf("migrate from one schema to another says\n%s", out)
 	}
 	var dumps []postgres.Dump
 	for _, url := range []string{first, second} {
