@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -391,5 +392,18 @@ func TestServeErrors(t *testing.T) {
 		if err == nil || exitCode(err) != tt.code {
 			t.Errorf("confcal %q: error %v (exit %d), want exit %d", tt.args, err, exitCode(err), tt.code)
 		}
+	}
+
+	// An agenda that is refused (a CSV names no time zone) is refused
+	// before the store is made: no empty store is left behind.
+	dir := t.TempDir()
+	csv := writeTemp(t, dir, "program.csv", "id,title,start,end,room\n1,Talk,2030-03-29 10:00,2030-03-29 10:30,Hall\n")
+	data := filepath.Join(dir, "data")
+	_, stderr, err := runCmd(t, "", "serve", "-addr", "127.0.0.1:0", "-data", data, "-agenda", csv)
+	if err == nil || !strings.Contains(stderr+err.Error(), "time zone") {
+		t.Errorf("serve -agenda %s without -time-zone: %v %s, want a refusal naming the time zone", csv, err, stderr)
+	}
+	if _, err := os.Stat(data); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("serve refused the agenda but left %s behind (%v)", data, err)
 	}
 }

@@ -99,6 +99,15 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	if base == "" {
 		base = localURL(ln.Addr())
 	}
+	// The agenda source (or the built-in agenda) is read even when the
+	// store holds the agenda already, so a broken one is reported, not
+	// ignored; and before the store is opened, so one that is refused
+	// leaves no store behind. It is the default conference's: a new store
+	// starts with it.
+	res, err := seed.read(ctx, stdin)
+	if err != nil {
+		return err
+	}
 	store, where, err := stf.open(ctx)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -108,14 +117,6 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	followed := ""
 	if *follow > 0 {
 		followed = *seed.file
-	}
-
-	// The agenda source (or the built-in agenda) is read even when the
-	// store holds the agenda already, so a broken one is reported, not
-	// ignored. It is the default conference's: a new store starts with it.
-	res, err := seed.read(ctx, stdin)
-	if err != nil {
-		return err
 	}
 	for _, p := range res.Problems {
 		log.Warn("the agenda's source: skipped or repaired", "where", p.Pos, "problem", p.Reason)
