@@ -388,7 +388,9 @@ func TestLiveRenameInBrowser(t *testing.T) {
 			e := wd.find(c.title)
 			return len(e) == 1 && strings.Contains(c.want, "“"+wd.text(e[0])+"”")
 		})
-		if got := label(c.star); got != c.want {
+		var got string
+		wd.reading(func() { got = label(c.star) })
+		if got != c.want {
 			t.Errorf("after a live rename, %s reads %q, want %q", c.star, got, c.want)
 		}
 	}
@@ -649,6 +651,12 @@ func (wd *webDriver) call(method, path string, in, out any) {
 		wd.t.Fatalf("webdriver %s %s: %d, undecodable answer: %v", method, path, res.StatusCode, err)
 	}
 	if res.StatusCode != http.StatusOK {
+		var e struct{ Error string }
+		if json.Unmarshal(resp.Value, &e) == nil && e.Error == "stale element reference" {
+			// The page swapped the element for a new one (a live
+			// change): waitFor asks again.
+			panic(staleElement(path))
+		}
 		wd.t.Fatalf("webdriver %s %s: %d %.500s", method, path, res.StatusCode, resp.Value)
 	}
 	if out != nil {
@@ -711,10 +719,48 @@ func (wd *webDriver) script(js string) any {
 	return v
 }
 
-// waitFor polls cond for up to ten seconds.
+// staleElement is what a command on an element the page has replaced
+// since it was found panics with.
+type staleElement string
+
+// stale runs f and reports whether it stopped at an element the page
+// replaced meanwhile.
+func stale(f func()) (was bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(staleElement); !ok {
+				panic(r)
+			}
+			was = true
+		}
+	}()
+	f()
+	return false
+}
+
+// reading runs f, which reads the page, again while it meets an element
+// the page replaced meanwhile (a live change redrew it), a few times.
+func (wd *webDriver) reading(f func()) {
+	wd.t.Helper()
+	for try := 0; stale(f); try++ {
+		if try == 20 {
+			wd.t.Fatal("the page kept replacing what the test read")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// waitFor polls cond for up to ten seconds; a cond that read an element
+// the page replaced meanwhile is asked again.
 func (wd *webDriver) waitFor(cond func() bool) {
 	wd.t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(100 * time.Millisecond) {
+	holds := func() (ok bool) {
+		if stale(func() { ok = cond() }) {
+			return false
+		}
+		return ok
+	}
+	for deadline := time.Now().Add(10 * time.Second); !holds(); time.Sleep(100 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			wd.t.Fatal("timed out waiting for the page")
 		}
