@@ -10,6 +10,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -246,8 +247,12 @@ func (a *adminAPI) listSpeakers(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *adminAPI) listChanges(w http.ResponseWriter, r *http.Request) error {
+	q, err := queryOf(r)
+	if err != nil {
+		return err
+	}
 	var since int64
-	if v := r.URL.Query().Get("since"); v != "" {
+	if v := q.Get("since"); v != "" {
 		var err error
 		if since, err = strconv.ParseInt(v, 10, 64); err != nil || since < 0 {
 			return errorf(http.StatusBadRequest, "since: %q is not a revision number", v)
@@ -264,6 +269,17 @@ func (a *adminAPI) listChanges(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return a.answer(w, r, http.StatusOK, list)
+}
+
+// queryOf returns the request's query parameters: 400 for a query that
+// does not parse, as URL.Query drops the pairs it cannot read and the
+// request would be answered as if they had not been sent.
+func queryOf(r *http.Request) (url.Values, error) {
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, errorf(http.StatusBadRequest, "malformed query: %v", err)
+	}
+	return q, nil
 }
 
 // write decodes a write's JSON body into body and names the change's

@@ -56,7 +56,11 @@ func (c *conferenceAPI) list(w http.ResponseWriter, r *http.Request) error {
 	// Removed conferences only when asked (?removed=1): what there is to
 	// restore or purge, which an admin working through the server must
 	// see; a client that wants what is served gets that alone.
-	removed := r.URL.Query().Get("removed") == "1"
+	q, err := queryOf(r)
+	if err != nil {
+		return err
+	}
+	removed := q.Get("removed") == "1"
 	list, err := c.admin.Listings(r.Context())
 	if errors.Is(err, agenda.ErrUnavailable) && !removed {
 		// What is served is known here, as the feeds are served from
@@ -122,7 +126,11 @@ func (c *conferenceAPI) remove(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	switch v := r.URL.Query().Get("purge"); v {
+	q, err := queryOf(r)
+	if err != nil {
+		return err
+	}
+	switch v := q.Get("purge"); v {
 	case "":
 	case "1", "true":
 		if l.Removed.IsZero() {

@@ -251,9 +251,13 @@ func appendEvent(b []byte, rev int64, list api.ChangeList) ([]byte, error) {
 // is ahead of this one, and the stream goes on from there once this one
 // catches up.
 func resumeAfter(r *http.Request, snap *agenda.Snapshot) (int64, error) {
+	q, err := queryOf(r)
+	if err != nil {
+		return 0, err
+	}
 	name, v := "Last-Event-ID", strings.TrimSpace(r.Header.Get("Last-Event-ID"))
 	if v == "" {
-		name, v = "since", r.URL.Query().Get("since")
+		name, v = "since", q.Get("since")
 	}
 	if v == "" {
 		return snap.Revision(), nil
