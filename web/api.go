@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"confcal/agenda"
 	"confcal/api"
@@ -439,7 +440,7 @@ func (a *adminAPI) importAgenda(w http.ResponseWriter, r *http.Request) error {
 // MaxBody) into v, refusing unknown fields, trailing data and bodies that
 // are not JSON or not an object (encoding/json takes null for an object
 // and leaves v as it is: a PATCH of null would be answered as a change of
-// nothing).
+// nothing), and what checkMembers refuses.
 func decodeJSON(r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
@@ -466,6 +467,46 @@ func decodeJSON(r *http.Request, v any) error {
 			return decodeError(err)
 		}
 		return errorf(http.StatusBadRequest, "malformed JSON: data after the object")
+	}
+	return checkMembers(raw, r.Method == http.MethodPatch)
+}
+
+// checkMembers refuses what decoding the object raw passed over without a
+// word: bytes that are not UTF-8 (turned into U+FFFD), a member named
+// twice (the last one won; names match fields whatever their case, so
+// "Title" and "title" are one), and, in a patch, a null member (it left
+// the field as it was, where the client may mean to clear it; elsewhere
+// null is the field's zero value, as encoders write an empty list). raw
+// has been decoded into a struct refusing unknown fields, so its members
+// are few.
+func checkMembers(raw json.RawMessage, patch bool) error {
+	if !utf8.Valid(raw) {
+		return errorf(http.StatusBadRequest, "malformed JSON: the body is not UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if _, err := dec.Token(); err != nil { // the object's "{"
+		return decodeError(err)
+	}
+	var names []string
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return decodeError(err)
+		}
+		name, _ := tok.(string)
+		for _, n := range names {
+			if strings.EqualFold(n, name) {
+				return errorf(http.StatusBadRequest, "field %q is given twice", name)
+			}
+		}
+		names = append(names, name)
+		var val json.RawMessage
+		if err := dec.Decode(&val); err != nil {
+			return decodeError(err)
+		}
+		if patch && string(val) == "null" {
+			return errorf(http.StatusBadRequest, "field %q is null: leave it out, or send a value (\"\" or [] clears it)", name)
+		}
 	}
 	return nil
 }
