@@ -193,9 +193,6 @@ func tokenOf(t *testing.T, slug string, args ...string) string {
 
 const flinkRow = "flink-forward-berlin-2019 | Flink Forward Berlin 2019 | 2019-10-07–2019-10-09 | 93 | default | -"
 
-// On the local store, with a serve running on the same data directory: the
-// serve starts, serves and withdraws what the commands change within its
-// poll, and the default conference's feed keeps its bytes and ETag.
 // TestDefaultConferenceFollows: a store's first conference, added with
 // -follow, is its default one, and the organizer commands without
 // -conference refuse to edit its sessions as they do with it, since the
@@ -218,6 +215,9 @@ func TestDefaultConferenceFollows(t *testing.T) {
 	})
 }
 
+// On the local store, with a serve running on the same data directory: the
+// serve starts, serves and withdraws what the commands change within its
+// poll, and the default conference's feed keeps its bytes and ETag.
 func TestConferencesLocal(t *testing.T) {
 	t.Setenv("CONFCAL_ADMIN_TOKEN", "the-admin-token")
 	dir := t.TempDir()
