@@ -44,12 +44,12 @@
 //     calendar UID, under the UID domain found as below) gives that
 //     number (any ID of the stored agenda when the import knows them,
 //     formats.Options.Known; so do speakers' GUIDs), as in package
-//     frabxml; an event without a guid
-//     is identified by its numeric id and reported, one with neither is
-//     skipped (titles, slugs and positions change, so they are no key). A
-//     repeated guid keeps the first event. Session.Number is the numeric
-//     "id" (a number or a string of digits); a repeated number is kept on
-//     the first event only.
+//     frabxml; an event without a guid is identified by its numeric id
+//     and reported, one with neither is skipped (titles, slugs and
+//     positions change, so they are no key). A repeated guid keeps the
+//     first event. Session.Number is the numeric "id" (a number or a
+//     string of digits); a repeated number is kept on the first event
+//     only.
 //   - Rooms keep the order of conference.rooms, then the order in which
 //     days name them; a room's ID is its "slug" when that is a valid ID,
 //     else the slug of its name (pretalx gives every room the same guid, so

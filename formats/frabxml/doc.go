@@ -26,10 +26,11 @@
 //     listed under is chosen and reported. The conference runs from the
 //     first listed day to the last day a session runs on.
 //   - Rooms in document order (<room name>, empty rooms too), IDs the
-//     names' slugs (a room's guid Export made gives the stored room's
-//     ID back, formats.Options.Known, so a renamed room stays itself). Tracks: those declared in <conference> first (their
-//     slug attribute as ID when it is one, colours as #RRGGBB), then those
-//     events name, matched by name or slug; an event with no track gets
+//     names' slugs (a room's guid Export made gives the stored room's ID
+//     back, formats.Options.Known, so a renamed room stays itself).
+//     Tracks: those declared in <conference> first (their slug attribute
+//     as ID when it is one, colours as #RRGGBB), then those events name,
+//     matched by name or slug; an event with no track gets
 //     formats.DefaultTrack.
 //   - Events: the ID is formats.KeyID of @guid (a UUID in lower case:
 //     UUIDs are case-insensitive), else of @id (Pentabarf); a numeric @id
