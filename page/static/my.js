@@ -167,8 +167,9 @@
       }
     }
     // refresh asks for the page again, once at a time; a change that comes
-    // while it is asked for asks again after. The requests of the pages
-    // open when a change comes are spread over three seconds.
+    // while it is asked for asks again after. Each page waits a random
+    // while first, so that all the pages open at a change do not make the
+    // server draw them at the same moment (their cost: docs/performance.md).
     function refresh() {
       if (busy) {
         again = true;
