@@ -190,9 +190,9 @@ func TestSyncRenameRoom(t *testing.T) {
 // revision outside the change log, gets 403 DAV:valid-sync-token, which
 // makes clients start over with an empty token.
 func TestSyncBadToken(t *testing.T) {
-	// A future revision's token waits for the revision first, two
-	// seconds (another replica may have made it); none comes here, so
-	// the cases run side by side.
+	// A future revision's token waits a while for the revision first
+	// (another replica may have made it); none comes here, so the cases
+	// run side by side rather than wait one after another.
 	s := newServer(t)
 	good := ctagOf(t, s, calAll)
 	cut := strings.LastIndex(good, "/")
