@@ -312,12 +312,6 @@ func TestLiveChangesInBrowser(t *testing.T) {
 	}
 }
 
-// TestLiveRenameInBrowser renames sessions through the admin API while
-// the agenda is open in headless Chromium: the texts that name them follow
-// without the page being loaded again, the title links and the accessible
-// names of their stars (the words a screen reader says for ☆ and ★), on
-// a card and on a starred session's line in "My agenda"; and a screen
-// reader is told, in the change log's words, which name the new title.
 // TestHiddenPageWaitsInBrowser: a page out of sight (a tab in the
 // background) lets go of the change stream, so it does not ask the server
 // to draw it again at each change; it catches up once it is looked at.
@@ -345,6 +339,12 @@ func TestHiddenPageWaitsInBrowser(t *testing.T) {
 	wd.waitFor(func() bool { return shown() == title })
 }
 
+// TestLiveRenameInBrowser renames sessions through the admin API while
+// the agenda is open in headless Chromium: the texts that name them follow
+// without the page being loaded again, the title links and the accessible
+// names of their stars (the words a screen reader says for ☆ and ★), on
+// a card and on a starred session's line in "My agenda"; and a screen
+// reader is told, in the change log's words, which name the new title.
 func TestLiveRenameInBrowser(t *testing.T) {
 	chromium, driver := needBrowser(t)
 	ts, hs, seed := hostedSeed(t)
