@@ -22,6 +22,7 @@ type flakySource struct {
 	reads map[string]int
 }
 
+// ServeHTTP counts the read of r's path and answers it as the type says.
 func (s *flakySource) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.reads[r.URL.Path]++
