@@ -237,7 +237,8 @@ func OpenReadOnly(ctx context.Context, dir string) (*Store, error) {
 }
 
 // openRead opens the database file at path read-only and reads its schema
-// version.
+// version, as openReader does, and as an immutable file when SQLite cannot
+// open it otherwise in a directory it cannot write.
 func openRead(ctx context.Context, path string) (*Store, int, error) {
 	s, version, err := openReader(ctx, path, false)
 	if readOnly(err) && !exists(path+"-wal") {
