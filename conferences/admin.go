@@ -27,6 +27,15 @@ func (m *Manager) Service(slug string) (*agenda.Service, string, bool) {
 	return c.Service, c.Follows(), true
 }
 
+// Polled is LastPoll as times and errors (for package web, which knows
+// nothing of sources): the zero time when there was no poll.
+func (m *Manager) Polled(slug string) (at time.Time, err error) {
+	if st := m.LastPoll(slug); st != nil {
+		return st.At, st.Err
+	}
+	return time.Time{}, nil
+}
+
 // LastPoll returns how the last poll of the source conference slug follows
 // went (Conference.LastPoll); nil when the conference is not served here,
 // follows no source, or was not polled yet by this process.

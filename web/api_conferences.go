@@ -33,8 +33,8 @@ func (c *conferenceAPI) describe(l agenda.Listing) api.Conference {
 		}
 	}
 	d := api.Describe(l, snap, c.s.cfg.BaseURL)
-	if st := c.admin.LastPoll(l.Slug); st != nil {
-		d.Polled(st.At, st.Err)
+	if at, err := c.admin.Polled(l.Slug); !at.IsZero() {
+		d.Polled(at, err)
 	}
 	return d
 }

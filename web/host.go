@@ -3,10 +3,10 @@ package web
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"confcal/agenda"
 	"confcal/api"
-	"confcal/source"
 )
 
 // Host runs the agendas of the conferences a Server serves: the API's
@@ -46,9 +46,10 @@ type ConferenceAdmin interface {
 	// Stored returns the stored agenda of a conference, served or
 	// removed.
 	Stored(ctx context.Context, slug string) (*agenda.Snapshot, error)
-	// LastPoll returns how the last poll of the source a served
-	// conference follows went, nil when it was not polled (here).
-	LastPoll(slug string) *source.Status
+	// Polled says when the last poll of the source a served conference
+	// follows was and why it failed (nil when it went well); a zero time
+	// when it was not polled (here).
+	Polled(slug string) (at time.Time, err error)
 }
 
 // one is the Host of a server of one agenda: one service, no organizer
