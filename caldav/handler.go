@@ -1,6 +1,7 @@
 package caldav
 
 import (
+	"context"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -46,6 +47,13 @@ type Options struct {
 	// subscriptions per client (web gives its rate limits' key, which
 	// knows about proxies); nil means the connection's address.
 	ClientKey func(*http.Request) string
+	// Await, when set, waits until the rendering served is at revision
+	// rev, or until the server gives up on it (replicas on one store load
+	// what another stored within moments): a sync token of a revision not
+	// served yet is waited for so before it is refused, since a client
+	// told its token by another replica must not sync all over again.
+	// Nil refuses such a token at once.
+	Await func(ctx context.Context, rev int64)
 	// ReportKind, when set, is told the kind of every REPORT with a body
 	// (the local name of its document element: "sync-collection",
 	// "calendar-query", …; "" when the body has none), for metrics.
@@ -61,6 +69,7 @@ type Handler struct {
 	log     *slog.Logger
 	maxBody int64
 	kinds   func(string) // Options.ReportKind, nil for none
+	await   func(context.Context, int64)
 
 	// answers bound each view's answer cache (cache.go).
 	answers cacheBounds
@@ -107,6 +116,7 @@ func NewHandler(opts Options, current func() *ical.Rendered) *Handler {
 		log:     log,
 		maxBody: maxBody,
 		kinds:   opts.ReportKind,
+		await:   opts.Await,
 		answers: defaultCacheBounds,
 		chunks: sync.Pool{New: func() any {
 			b := make([]byte, 0, chunkSize)

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // This file is the sync-collection REPORT (RFC 6578), which go-webdav
@@ -100,40 +99,22 @@ func (v *view) readSyncToken(tok, id string) (syncPoint, bool) {
 	return sp, true
 }
 
-// syncCatchUp is how long a sync-collection REPORT whose token names a
-// revision after the one served waits for it before refusing the token.
-// Replicas on one store each serve the revisions any of them stored
-// within a second or so: a client that synced with one and asks another
-// (a load balancer picks) may hold a token of a revision the other has
-// not loaded yet, and must not be sent to sync all over again for it.
-const syncCatchUp = 2 * time.Second
-
-// awaitToken waits, for up to syncCatchUp, until the rendering served
-// reaches the revision tok names, when tok is a token of v's calendar id
-// (or a continuation) from a revision after v's; it returns the view of
-// that rendering. It reports false at once for any other token.
+// awaitToken waits (Options.Await) until the rendering served reaches the
+// revision tok names, when tok is a token of v's calendar id (or a
+// continuation) from a revision after v's, and returns the view of that
+// rendering. It reports false for any other token, and when the wait is
+// over before the revision came.
 func (h *Handler) awaitToken(r *http.Request, v *view, tok, id string) (*view, bool) {
 	sp, ok := v.readSyncToken(tok, id)
 	want := max(sp.rev, sp.upTo)
-	if !ok || want <= v.snap.Revision() {
+	if !ok || want <= v.snap.Revision() || h.await == nil {
 		return nil, false
 	}
-	deadline := time.NewTimer(syncCatchUp)
-	defer deadline.Stop()
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		select {
-		case <-r.Context().Done():
-			return nil, false
-		case <-deadline.C:
-			return nil, false
-		case <-tick.C:
-		}
-		if nv, err := h.view(); err == nil && nv.snap.Revision() >= want {
-			return nv, true
-		}
+	h.await(r.Context(), want)
+	if nv, err := h.view(); err == nil && nv.snap.Revision() >= want {
+		return nv, true
 	}
+	return nil, false
 }
 
 // continuation renders a continuation token.

@@ -41,7 +41,8 @@ type conf struct {
 func (s *Server) newConf(slug string, def bool) *conf {
 	c := &conf{slug: slug, def: def, base: s.cfg.BaseURL, prodID: s.cfg.ProdID, gone: make(chan struct{})}
 	c.atSlug = confRef{c: c, prefix: "/" + slug}
-	opts := caldav.Options{Prefix: caldav.DefaultPrefix, Logger: s.log, ClientKey: s.clientKey, ReportKind: s.cfg.CalDAVReport}
+	opts := caldav.Options{Prefix: caldav.DefaultPrefix, Logger: s.log, ClientKey: s.clientKey, ReportKind: s.cfg.CalDAVReport,
+		Await: func(ctx context.Context, rev int64) { c.await(ctx, rev) }}
 	if s.cfg.Push != nil {
 		opts.Push = s.cfg.Push(cmp.Or(slug, s.cfg.Default))
 	}

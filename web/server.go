@@ -206,28 +206,36 @@ func (s *Server) Current() *ical.Rendered {
 const catchUp = 2 * time.Second
 
 // awaitRevision returns the site of r's conference once it serves
-// revision rev, waiting up to catchUp for it; after that (or when the
-// request ends first), the site it serves then.
+// revision rev (conf.await).
 func (s *Server) awaitRevision(r *http.Request, rev int64) (*site, error) {
-	st, err := s.site(r)
-	if err != nil || st.snap.Revision() >= rev {
-		return st, err
+	if _, err := s.site(r); err != nil {
+		return nil, err
+	}
+	return confOf(r).await(r.Context(), rev), nil
+}
+
+// await returns the site c serves once it is at revision rev, waiting up
+// to catchUp for it: after that, or when ctx ends first, the site it
+// serves then (nil before the first). The API's change log and CalDAV's
+// sync tokens (caldav.Options.Await) wait so.
+func (c *conf) await(ctx context.Context, rev int64) *site {
+	st := c.cur.Load()
+	if st == nil || st.snap.Revision() >= rev {
+		return st
 	}
 	timer := time.NewTimer(catchUp)
 	defer timer.Stop()
 	for st.snap.Revision() < rev {
 		select {
 		case <-st.replaced:
-			if st, err = s.site(r); err != nil {
-				return nil, err
-			}
+			st = c.cur.Load()
 		case <-timer.C:
-			return st, nil
-		case <-r.Context().Done():
-			return st, nil
+			return st
+		case <-ctx.Done():
+			return st
 		}
 	}
-	return st, nil
+	return st
 }
 
 // errNotLoaded: no revision is served yet.
