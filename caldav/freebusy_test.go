@@ -201,11 +201,7 @@ func TestFreeBusyRefused(t *testing.T) {
 	s := newServer(t)
 	day := freeBusyBody("20191008T000000Z", "20191009T000000Z")
 	const open = `<C:free-busy-query xmlns:C="urn:ietf:params:xml:ns:caldav">`
-	tests := []struct {
-		name, path, body string
-		status           int
-		cond             string
-	}{
+	tests := []reportCase{
 		{"no time-range", calAll, open + `</C:free-busy-query>`, http.StatusBadRequest, ""},
 		{"two time-ranges", calAll, open + `<C:time-range start="20191008T000000Z"/><C:time-range start="20191009T000000Z"/></C:free-busy-query>`, http.StatusBadRequest, ""},
 		{"neither start nor end", calAll, freeBusyBody("", ""), http.StatusBadRequest, ""},
@@ -218,17 +214,7 @@ func TestFreeBusyRefused(t *testing.T) {
 		{"on the principal", principal, day, http.StatusForbidden, "supported-report"},
 		{"on an unknown calendar", home + "nothing/", day, http.StatusNotFound, ""},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			w := s.do(t, request{method: "REPORT", path: tc.path, header: []string{"Depth", "1"}, body: tc.body})
-			if w.Code != tc.status {
-				t.Fatalf("status %d, want %d; body:\n%s", w.Code, tc.status, w.Body)
-			}
-			if tc.cond != "" && !slices.Equal(davError(t, w), []string{tc.cond}) {
-				t.Errorf("DAV:error %s, want %s", w.Body, tc.cond)
-			}
-		})
-	}
+	runReports(t, s, tests)
 }
 
 // TestFreeBusyProdID: the answer's PRODID is the objects' however long

@@ -387,11 +387,7 @@ func TestPropfindDepth(t *testing.T) {
 // they are not.
 func TestReports(t *testing.T) {
 	s := newServer(t)
-	tests := []struct {
-		name, path, body string
-		status           int
-		cond             string
-	}{
+	tests := []reportCase{
 		{"calendar-query on the home", home, calendarQuery("20191008T000000Z", ""), http.StatusForbidden, "supported-report"},
 		{"unknown report", calAll, `<x:report xmlns:x="urn:example"/>`, http.StatusForbidden, "supported-report"},
 		{"principal-property-search", principal, `<D:principal-property-search xmlns:D="DAV:"><D:property-search><D:prop><D:displayname/></D:prop><D:match>x</D:match></D:property-search></D:principal-property-search>`, http.StatusMultiStatus, ""},
@@ -401,20 +397,7 @@ func TestReports(t *testing.T) {
 		{"is-not-defined with a time range", calAll, `<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"><C:is-not-defined/><C:time-range start="20191008T000000Z"/></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>`, http.StatusBadRequest, ""},
 		{"malformed time", calAll, calendarQuery("yesterday", ""), http.StatusBadRequest, ""},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			w := s.do(t, request{method: "REPORT", path: tc.path, header: []string{"Depth", "1"}, body: tc.body})
-			if w.Code != tc.status {
-				t.Fatalf("status %d, want %d; body:\n%s", w.Code, tc.status, w.Body)
-			}
-			if tc.cond != "" && !slices.Equal(davError(t, w), []string{tc.cond}) {
-				t.Errorf("DAV:error %s, want %s", w.Body, tc.cond)
-			}
-			if tc.status == http.StatusMultiStatus {
-				parseMultistatus(t, w).wantHrefs(t)
-			}
-		})
-	}
+	runReports(t, s, tests)
 }
 
 // TestBodyCap: bodies above the cap get 413.
@@ -735,4 +718,32 @@ func TestReportsAdvertisedAreServed(t *testing.T) {
 		body: `<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop>` +
 			`<C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VTODO"/></C:comp-filter></C:filter></C:calendar-query>`}))
 	m.wantHrefs(t)
+}
+
+// reportCase is a REPORT of body on path (Depth 1) and the status it must
+// get, with the DAV:error precondition cond when set; a 207 must list no
+// member.
+type reportCase struct {
+	name, path, body string
+	status           int
+	cond             string
+}
+
+// runReports sends each case's REPORT to s and checks its answer.
+func runReports(t *testing.T, s *testServer, tests []reportCase) {
+	t.Helper()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := s.do(t, request{method: "REPORT", path: tc.path, header: []string{"Depth", "1"}, body: tc.body})
+			if w.Code != tc.status {
+				t.Fatalf("status %d, want %d; body:\n%s", w.Code, tc.status, w.Body)
+			}
+			if tc.cond != "" && !slices.Equal(davError(t, w), []string{tc.cond}) {
+				t.Errorf("DAV:error %s, want %s", w.Body, tc.cond)
+			}
+			if tc.status == http.StatusMultiStatus {
+				parseMultistatus(t, w).wantHrefs(t)
+			}
+		})
+	}
 }
