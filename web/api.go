@@ -193,21 +193,26 @@ func (a *adminAPI) getSession(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	id := r.PathValue("id")
+	return a.writeSession(w, r, http.StatusOK, snap, r.PathValue("id"))
+}
+
+// writeSession answers with session id of snap (404 when there is none).
+func (a *adminAPI) writeSession(w http.ResponseWriter, r *http.Request, status int, snap *agenda.Snapshot, id string) error {
 	x, ok := snap.Session(id)
 	if !ok {
 		return errorf(http.StatusNotFound, "no session %q", id)
 	}
-	return a.writeSession(w, r, http.StatusOK, snap, x)
+	body := api.FromSession(snap, x)
+	return a.writeTagged(w, r, status, snap, body.ETag, body)
 }
 
-// writeSession answers with session x of snap and its ETag, or 304 when a
-// GET's If-None-Match already has it.
-func (a *adminAPI) writeSession(w http.ResponseWriter, r *http.Request, status int, snap *agenda.Snapshot, x agenda.Session) error {
-	body := api.FromSession(snap, x)
+// writeTagged answers with body, a session or room of snap whose ETag is
+// etag (the one PATCH's If-Match takes), or 304 when a GET's If-None-Match
+// already has it.
+func (a *adminAPI) writeTagged(w http.ResponseWriter, r *http.Request, status int, snap *agenda.Snapshot, etag string, body any) error {
 	w.Header().Set(api.RevisionHeader, strconv.FormatInt(snap.Revision(), 10))
-	w.Header().Set("ETag", body.ETag)
-	if notModified(r, body.ETag, time.Time{}) {
+	w.Header().Set("ETag", etag)
+	if notModified(r, etag, time.Time{}) {
 		w.Header().Set("Cache-Control", "no-cache")
 		w.WriteHeader(http.StatusNotModified)
 		return nil
@@ -331,8 +336,7 @@ func (a *adminAPI) patchSession(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	x, _ := next.Session(id)
-	return a.writeSession(w, r, http.StatusOK, next, x)
+	return a.writeSession(w, r, http.StatusOK, next, id)
 }
 
 func (a *adminAPI) createSession(w http.ResponseWriter, r *http.Request) error {
@@ -348,9 +352,8 @@ func (a *adminAPI) createSession(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	created, _ := next.Session(id)
 	w.Header().Set("Location", strings.TrimRight(r.URL.Path, "/")+"/"+id)
-	return a.writeSession(w, r, http.StatusCreated, next, created)
+	return a.writeSession(w, r, http.StatusCreated, next, id)
 }
 
 func (a *adminAPI) getRoom(w http.ResponseWriter, r *http.Request) error {
@@ -358,26 +361,17 @@ func (a *adminAPI) getRoom(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	id := r.PathValue("id")
+	return a.writeRoom(w, r, http.StatusOK, snap, r.PathValue("id"))
+}
+
+// writeRoom answers with room id of snap (404 when there is none).
+func (a *adminAPI) writeRoom(w http.ResponseWriter, r *http.Request, status int, snap *agenda.Snapshot, id string) error {
 	room, ok := snap.Room(id)
 	if !ok {
 		return errorf(http.StatusNotFound, "no room %q", id)
 	}
-	return a.writeRoom(w, r, http.StatusOK, snap, room)
-}
-
-// writeRoom answers with room of snap and its ETag (the one PATCH's
-// If-Match takes), or 304 when a GET's If-None-Match already has it.
-func (a *adminAPI) writeRoom(w http.ResponseWriter, r *http.Request, status int, snap *agenda.Snapshot, room agenda.Room) error {
 	body := api.FromRoom(snap, room)
-	w.Header().Set(api.RevisionHeader, strconv.FormatInt(snap.Revision(), 10))
-	w.Header().Set("ETag", body.ETag)
-	if notModified(r, body.ETag, time.Time{}) {
-		w.Header().Set("Cache-Control", "no-cache")
-		w.WriteHeader(http.StatusNotModified)
-		return nil
-	}
-	return a.answer(w, r, status, body)
+	return a.writeTagged(w, r, status, snap, body.ETag, body)
 }
 
 func (a *adminAPI) createRoom(w http.ResponseWriter, r *http.Request) error {
@@ -390,9 +384,8 @@ func (a *adminAPI) createRoom(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	room, _ := next.Room(id)
 	w.Header().Set("Location", strings.TrimRight(r.URL.Path, "/")+"/"+id)
-	return a.writeRoom(w, r, http.StatusCreated, next, room)
+	return a.writeRoom(w, r, http.StatusCreated, next, id)
 }
 
 func (a *adminAPI) patchRoom(w http.ResponseWriter, r *http.Request) error {
@@ -406,8 +399,7 @@ func (a *adminAPI) patchRoom(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	room, _ := next.Room(id)
-	return a.writeRoom(w, r, http.StatusOK, next, room)
+	return a.writeRoom(w, r, http.StatusOK, next, id)
 }
 
 func (a *adminAPI) importAgenda(w http.ResponseWriter, r *http.Request) error {
