@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"time"
 
 	"confcal/agenda"
 )
@@ -66,36 +65,20 @@ func RevisionOf(conference string, snap *agenda.Snapshot, rev int64) (Revision, 
 	if rev <= snap.BaseRevision() {
 		return out, nil
 	}
-	log, err := snap.ChangesSince(rev - 1)
+	at, err := ChangesAt(snap, rev)
 	if err != nil {
 		return Revision{}, err
 	}
-	sums, err := snap.SummariesSince(rev - 1)
-	if err != nil {
-		return Revision{}, err
-	}
-	var mine []agenda.Change
-	for _, c := range log {
-		if c.Revision == rev {
-			mine = append(mine, c)
-		}
-	}
-	var mySums []agenda.Summary
-	for _, s := range sums {
-		if s.Revision == rev {
-			mySums = append(mySums, s)
-		}
-	}
-	out.Changes, out.Summaries = Changes(mine), Summaries(mySums)
+	out.Changes, out.Summaries = at.Changes, at.Summaries
 	seen := map[string]bool{}
-	for _, c := range mine {
+	for _, c := range at.Changes {
 		if c.Session != "" && !seen[c.Session] {
 			seen[c.Session] = true
 			out.Sessions = append(out.Sessions, c.Session)
 		}
 	}
-	if len(mine) > 0 {
-		out.Time = mine[0].Time.UTC().Format(time.RFC3339)
+	if len(at.Changes) > 0 {
+		out.Time = at.Changes[0].Time
 	}
 	return out, nil
 }
