@@ -44,9 +44,7 @@ func (e *RemoteError) Error() string { return e.Msg }
 
 // Session returns session id.
 func (c *Client) Session(ctx context.Context, id string) (Session, error) {
-	var s Session
-	_, err := c.call(ctx, http.MethodGet, "/sessions/"+url.PathEscape(id), nil, &s)
-	return s, err
+	return callFor[Session](ctx, c, http.MethodGet, "/sessions/"+url.PathEscape(id), nil)
 }
 
 // PatchSession changes session id as p says when ifMatch ("" for none) is
@@ -63,23 +61,17 @@ func (c *Client) PatchSession(ctx context.Context, id string, p SessionPatch, if
 
 // Sessions lists the sessions, cancelled ones too.
 func (c *Client) Sessions(ctx context.Context) (SessionList, error) {
-	var list SessionList
-	_, err := c.call(ctx, http.MethodGet, "/sessions", nil, &list)
-	return list, err
+	return callFor[SessionList](ctx, c, http.MethodGet, "/sessions", nil)
 }
 
 // Speakers lists the speakers.
 func (c *Client) Speakers(ctx context.Context) (SpeakerList, error) {
-	var list SpeakerList
-	_, err := c.call(ctx, http.MethodGet, "/speakers", nil, &list)
-	return list, err
+	return callFor[SpeakerList](ctx, c, http.MethodGet, "/speakers", nil)
 }
 
 // Rooms lists the rooms.
 func (c *Client) Rooms(ctx context.Context) (RoomList, error) {
-	var list RoomList
-	_, err := c.call(ctx, http.MethodGet, "/rooms", nil, &list)
-	return list, err
+	return callFor[RoomList](ctx, c, http.MethodGet, "/rooms", nil)
 }
 
 // AddRoom adds the room n describes and says so in words.
@@ -105,9 +97,7 @@ func (c *Client) RenameRoom(ctx context.Context, id string, p RoomPatch, ifMatch
 
 // Changes lists the change log after revision since.
 func (c *Client) Changes(ctx context.Context, since int64) (ChangeList, error) {
-	var list ChangeList
-	_, err := c.call(ctx, http.MethodGet, "/changes?since="+strconv.FormatInt(since, 10), nil, &list)
-	return list, err
+	return callFor[ChangeList](ctx, c, http.MethodGet, "/changes?since="+strconv.FormatInt(since, 10), nil)
 }
 
 // Import sends c to the server's POST /import.
@@ -127,9 +117,7 @@ func (c *Client) Import(ctx context.Context, contents agenda.Contents, dryRun, f
 			End: x.End.Format(time.RFC3339), Room: x.Room, Track: x.Track, Abstract: x.Abstract,
 			Subtitle: x.Subtitle, Type: x.Type, Language: x.Language, URL: x.URL, Speakers: x.Speakers, Number: x.Number})
 	}
-	var res ImportResult
-	_, err := c.call(ctx, http.MethodPost, "/import", in, &res)
-	return res, err
+	return callFor[ImportResult](ctx, c, http.MethodPost, "/import", in)
 }
 
 // summariesOf returns what revision rev did, in words; none when changed
@@ -155,6 +143,13 @@ func (c *Client) summariesOf(ctx context.Context, rev int64, changed bool) ([]Su
 func revisionOf(resp *http.Response) int64 {
 	rev, _ := strconv.ParseInt(resp.Header.Get(RevisionHeader), 10, 64)
 	return rev
+}
+
+// callFor is call for a request answered with a T: it returns the answer.
+func callFor[T any](ctx context.Context, c *Client, method, path string, body any) (T, error) {
+	var out T
+	_, err := c.call(ctx, method, path, body, &out)
+	return out, err
 }
 
 // call sends a request with body (JSON-encoded, or none when nil) and

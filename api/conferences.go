@@ -104,24 +104,18 @@ type Removed struct {
 
 // Conferences lists the conferences the server serves.
 func (c *Client) Conferences(ctx context.Context) (ConferenceList, error) {
-	var list ConferenceList
-	_, err := c.call(ctx, http.MethodGet, "/conferences", nil, &list)
-	return list, err
+	return callFor[ConferenceList](ctx, c, http.MethodGet, "/conferences", nil)
 }
 
 // AllConferences lists the conferences the server holds, removed ones too
 // (with Removed set).
 func (c *Client) AllConferences(ctx context.Context) (ConferenceList, error) {
-	var list ConferenceList
-	_, err := c.call(ctx, http.MethodGet, "/conferences?removed=1", nil, &list)
-	return list, err
+	return callFor[ConferenceList](ctx, c, http.MethodGet, "/conferences?removed=1", nil)
 }
 
 // AddConference adds conference n and returns it as the server lists it.
 func (c *Client) AddConference(ctx context.Context, n NewConference) (Conference, error) {
-	var out Conference
-	_, err := c.call(ctx, http.MethodPost, "/conferences", n, &out)
-	return out, err
+	return callFor[Conference](ctx, c, http.MethodPost, "/conferences", n)
 }
 
 // RemoveConference removes conference slug, keeping its data; with purge
@@ -131,23 +125,17 @@ func (c *Client) RemoveConference(ctx context.Context, slug string, purge bool) 
 	if purge {
 		p += "?purge=1"
 	}
-	var out Removed
-	_, err := c.call(ctx, http.MethodDelete, p, nil, &out)
-	return out, err
+	return callFor[Removed](ctx, c, http.MethodDelete, p, nil)
 }
 
 // RestoreConference serves a removed conference again.
 func (c *Client) RestoreConference(ctx context.Context, slug string) (Conference, error) {
-	var out Conference
-	_, err := c.call(ctx, http.MethodPost, "/conferences/"+url.PathEscape(slug)+"/restore", struct{}{}, &out)
-	return out, err
+	return callFor[Conference](ctx, c, http.MethodPost, "/conferences/"+url.PathEscape(slug)+"/restore", struct{}{})
 }
 
 // NewToken makes an organizer token of conference slug.
 func (c *Client) NewToken(ctx context.Context, slug string) (Token, error) {
-	var out Token
-	_, err := c.call(ctx, http.MethodPost, "/conferences/"+url.PathEscape(slug)+"/tokens", struct{}{}, &out)
-	return out, err
+	return callFor[Token](ctx, c, http.MethodPost, "/conferences/"+url.PathEscape(slug)+"/tokens", struct{}{})
 }
 
 // Describe is the Conference document of a conference's listing and the

@@ -85,16 +85,12 @@ func RevisionOf(conference string, snap *agenda.Snapshot, rev int64) (Revision, 
 
 // Webhooks lists the conference's webhooks.
 func (c *Client) Webhooks(ctx context.Context) (WebhookList, error) {
-	var list WebhookList
-	_, err := c.call(ctx, http.MethodGet, "/webhooks", nil, &list)
-	return list, err
+	return callFor[WebhookList](ctx, c, http.MethodGet, "/webhooks", nil)
 }
 
 // AddWebhook adds a webhook for u and returns it, with its secret.
 func (c *Client) AddWebhook(ctx context.Context, u string) (Webhook, error) {
-	var out Webhook
-	_, err := c.call(ctx, http.MethodPost, "/webhooks", NewWebhook{URL: u}, &out)
-	return out, err
+	return callFor[Webhook](ctx, c, http.MethodPost, "/webhooks", NewWebhook{URL: u})
 }
 
 // RemoveWebhook removes webhook id.
