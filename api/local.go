@@ -69,12 +69,7 @@ func (l Local) Speakers(context.Context) (SpeakerList, error) {
 
 // Rooms lists the rooms.
 func (l Local) Rooms(context.Context) (RoomList, error) {
-	snap := l.Svc.Current()
-	list := RoomList{Revision: snap.Revision(), Rooms: []Room{}}
-	for _, r := range snap.Rooms() {
-		list.Rooms = append(list.Rooms, FromRoom(snap, r))
-	}
-	return list, nil
+	return RoomsOf(l.Svc.Current()), nil
 }
 
 // AddRoom adds the room n describes and says so in words.

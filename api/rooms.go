@@ -44,6 +44,15 @@ type TrackList struct {
 	Tracks   []Track `json:"tracks"`
 }
 
+// RoomsOf is the body of GET /rooms for snap.
+func RoomsOf(snap *agenda.Snapshot) RoomList {
+	list := RoomList{Revision: snap.Revision(), Rooms: []Room{}}
+	for _, r := range snap.Rooms() {
+		list.Rooms = append(list.Rooms, FromRoom(snap, r))
+	}
+	return list
+}
+
 // FromRoom writes room r of snap as the API shows it.
 func FromRoom(snap *agenda.Snapshot, r agenda.Room) Room {
 	return Room{ID: r.ID, Name: r.Name, Sessions: snap.NumByRoom(r.ID), ETag: RoomETag(snap, r.ID)}

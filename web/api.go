@@ -225,11 +225,7 @@ func (a *adminAPI) listRooms(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	list := api.RoomList{Revision: snap.Revision(), Rooms: []api.Room{}}
-	for _, x := range snap.Rooms() {
-		list.Rooms = append(list.Rooms, api.FromRoom(snap, x))
-	}
-	return a.answer(w, r, http.StatusOK, list)
+	return a.answer(w, r, http.StatusOK, api.RoomsOf(snap))
 }
 
 func (a *adminAPI) listTracks(w http.ResponseWriter, r *http.Request) error {
