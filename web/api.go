@@ -286,7 +286,7 @@ func queryOf(r *http.Request) (url.Values, error) {
 
 // write decodes a write's JSON body into body and names the change's
 // author: the steps every write starts with.
-func (a *adminAPI) write(w http.ResponseWriter, r *http.Request, body any) (*agenda.Service, string, error) {
+func (a *adminAPI) write(r *http.Request, body any) (*agenda.Service, string, error) {
 	svc, _, ok := a.host.Service(slugOf(r))
 	if !ok || svc == nil {
 		return nil, "", errorf(http.StatusServiceUnavailable, "this server takes no changes")
@@ -309,23 +309,25 @@ func (a *adminAPI) write(w http.ResponseWriter, r *http.Request, body any) (*age
 	return svc, whoPrefix + ":" + v, nil
 }
 
-// follows refuses edits of sessions while the agenda follows a source: the
-// source is its truth, and a later poll would undo them.
-func (a *adminAPI) follows(r *http.Request) error {
-	if _, src, _ := a.host.Service(slugOf(r)); src != "" {
-		return errorf(http.StatusConflict, "this agenda follows %s: change its sessions there (rooms may be renamed here)", src)
+// editSessions is write for a change of the sessions, which it refuses
+// while the agenda follows a source: the source is their truth, and a later
+// poll would undo the change.
+func (a *adminAPI) editSessions(r *http.Request, body any) (*agenda.Service, string, error) {
+	svc, author, err := a.write(r, body)
+	if err != nil {
+		return nil, "", err
 	}
-	return nil
+	if _, src, _ := a.host.Service(slugOf(r)); src != "" {
+		return nil, "", errorf(http.StatusConflict, "this agenda follows %s: change its sessions there (rooms may be renamed here)", src)
+	}
+	return svc, author, nil
 }
 
 func (a *adminAPI) patchSession(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	var p api.SessionPatch
-	svc, author, err := a.write(w, r, &p)
+	svc, author, err := a.editSessions(r, &p)
 	if err != nil {
-		return err
-	}
-	if err := a.follows(r); err != nil {
 		return err
 	}
 	next, _, err := api.PatchSession(r.Context(), svc, author, id, p, r.Header.Values("If-Match"))
@@ -337,11 +339,8 @@ func (a *adminAPI) patchSession(w http.ResponseWriter, r *http.Request) error {
 
 func (a *adminAPI) createSession(w http.ResponseWriter, r *http.Request) error {
 	var n api.NewSession
-	svc, author, err := a.write(w, r, &n)
+	svc, author, err := a.editSessions(r, &n)
 	if err != nil {
-		return err
-	}
-	if err := a.follows(r); err != nil {
 		return err
 	}
 	next, id, err := api.CreateSession(r.Context(), svc, author, n)
@@ -372,7 +371,7 @@ func (a *adminAPI) writeRoom(w http.ResponseWriter, r *http.Request, status int,
 
 func (a *adminAPI) createRoom(w http.ResponseWriter, r *http.Request) error {
 	var n api.NewRoom
-	svc, author, err := a.write(w, r, &n)
+	svc, author, err := a.write(r, &n)
 	if err != nil {
 		return err
 	}
@@ -387,7 +386,7 @@ func (a *adminAPI) createRoom(w http.ResponseWriter, r *http.Request) error {
 func (a *adminAPI) patchRoom(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	var p api.RoomPatch
-	svc, author, err := a.write(w, r, &p)
+	svc, author, err := a.write(r, &p)
 	if err != nil {
 		return err
 	}
@@ -400,11 +399,8 @@ func (a *adminAPI) patchRoom(w http.ResponseWriter, r *http.Request) error {
 
 func (a *adminAPI) importAgenda(w http.ResponseWriter, r *http.Request) error {
 	var in api.Import
-	svc, author, err := a.write(w, r, &in)
+	svc, author, err := a.editSessions(r, &in)
 	if err != nil {
-		return err
-	}
-	if err := a.follows(r); err != nil {
 		return err
 	}
 	snap, err := a.snapshot(w, r)
