@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -56,6 +57,17 @@ func changeFresh(ctx context.Context, svc *agenda.Service, who string, ifMatch [
 		return next, changes, err
 	}
 	return svc.Change(ctx, who, fn)
+}
+
+// Followed refuses an edit of the sessions (or an import) of an agenda
+// that follows the source src, with 409; nil when src is "" (it follows
+// none). The source is the sessions' truth: a later poll would undo the
+// edit.
+func Followed(src string) error {
+	if src == "" {
+		return nil
+	}
+	return &Error{status: http.StatusConflict, msg: fmt.Sprintf("this agenda follows %s: change its sessions there (rooms may be renamed here)", src)}
 }
 
 // notFound is a session or room the agenda does not have.

@@ -2,8 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"confcal/agenda"
 )
@@ -21,18 +19,6 @@ type Local struct {
 	Follows string
 }
 
-// followed refuses an edit of sessions of an agenda that follows a source.
-func (l Local) followed() error {
-	if l.Follows == "" {
-		return nil
-	}
-	return &agenda.Error{Kind: ErrFollows, Msg: fmt.Sprintf("this agenda follows %s: change its sessions there (rooms may be renamed here)", l.Follows)}
-}
-
-// ErrFollows is the kind of an edit refused because the agenda follows a
-// source.
-var ErrFollows = errors.New("the agenda follows a source")
-
 // Session returns session id as the API shows it.
 func (l Local) Session(_ context.Context, id string) (Session, error) {
 	snap := l.Svc.Current()
@@ -46,7 +32,7 @@ func (l Local) Session(_ context.Context, id string) (Session, error) {
 // PatchSession changes session id as p says when ifMatch ("" for none) is
 // still its ETag, and returns it and what the change did, in words.
 func (l Local) PatchSession(ctx context.Context, id string, p SessionPatch, ifMatch string) (Session, []Summary, error) {
-	if err := l.followed(); err != nil {
+	if err := Followed(l.Follows); err != nil {
 		return Session{}, nil, err
 	}
 	next, changes, err := PatchSession(ctx, l.Svc, l.Who, id, p, values(ifMatch))
@@ -104,7 +90,7 @@ func (l Local) Changes(_ context.Context, since int64) (ChangeList, error) {
 
 // Import reconciles the agenda with c (see ImportContents).
 func (l Local) Import(ctx context.Context, c agenda.Contents, dryRun, force bool) (ImportResult, error) {
-	if err := l.followed(); err != nil {
+	if err := Followed(l.Follows); err != nil {
 		return ImportResult{}, err
 	}
 	return ImportContents(ctx, l.Svc, l.Who, c, dryRun, force)

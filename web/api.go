@@ -309,18 +309,15 @@ func (a *adminAPI) write(r *http.Request, body any) (*agenda.Service, string, er
 	return svc, whoPrefix + ":" + v, nil
 }
 
-// editSessions is write for a change of the sessions, which it refuses
-// while the agenda follows a source: the source is their truth, and a later
-// poll would undo the change.
+// editSessions is write for a change of the sessions, which api.Followed
+// refuses while the agenda follows a source.
 func (a *adminAPI) editSessions(r *http.Request, body any) (*agenda.Service, string, error) {
 	svc, author, err := a.write(r, body)
 	if err != nil {
 		return nil, "", err
 	}
-	if _, src, _ := a.host.Service(slugOf(r)); src != "" {
-		return nil, "", errorf(http.StatusConflict, "this agenda follows %s: change its sessions there (rooms may be renamed here)", src)
-	}
-	return svc, author, nil
+	_, src, _ := a.host.Service(slugOf(r))
+	return svc, author, api.Followed(src)
 }
 
 func (a *adminAPI) patchSession(w http.ResponseWriter, r *http.Request) error {
