@@ -30,15 +30,18 @@
 // a missing or wrong token; 403 when no token is configured; 404 for an
 // unknown session or room; 405, with Allow, for a method a path does not
 // serve; 409 when a new slot overlaps another session in its room (unless
-// "force": true) or a new session or room takes an ID already in use; 412
-// when If-Match names an ETag that is no longer current; 413 for bodies over
-// 1 MiB (16 MiB for a whole schedule: POST /import, POST /conferences); 415 for a body that is not JSON; 422 for a change the agenda's rules
-// refuse (end not after start, a time outside the conference days, an
-// unknown room or track, text over its limit — a title of more than
+// "force": true), a new session or room takes an ID already in use, or the
+// agenda follows a source (see Followed); 412 when If-Match names an ETag
+// that is no longer current; 413 for bodies over 1 MiB (16 MiB for a whole
+// schedule: POST /import, POST /conferences; web.MaxBody and
+// web.MaxSchedule); 415 for a body that is not JSON; 422 for a change the
+// agenda's rules refuse (end not after start, a time outside the conference
+// days, an unknown room or track, text over its limit — a title of more than
 // agenda.MaxTitleLength characters, a room or track name of more than
 // agenda.MaxNameLength, an abstract of more than agenda.MaxAbstractLength —
-// or holding control characters, a line break anywhere but in an
-// abstract), with a message naming the field.
+// or holding control characters, a line break anywhere but in an abstract),
+// with a message naming the field; 503 while the store is busy or cannot be
+// reached.
 //
 // Times are read as "2019-10-08T14:00" in the conference's time zone, or as
 // RFC 3339 with an offset; they are written as RFC 3339 in the conference's

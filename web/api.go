@@ -20,19 +20,10 @@ import (
 	"confcal/api"
 )
 
-// The admin API (package api says what its documents are): reads are
-// public; writes need "Authorization: Bearer <token>" and go through the
-// agenda.Service, so when a write returns, every feed and calendar already
-// shows it.
-//
-// Status codes: 400 for malformed JSON, unknown fields and malformed values;
-// 401 for a missing or wrong token; 403 when no token is configured; 404 for
-// an unknown session or room; 405, with Allow, for a method a path does not
-// serve; 409 when a new slot overlaps another session in its room (unless
-// "force": true), a new session or room takes an ID already in use, or the
-// agenda follows a source; 412 when If-Match names an ETag that is no longer
-// current; 413 for bodies over MaxBody (MaxSchedule for a schedule); 415 for a body that is not JSON; 422
-// for a change the agenda's rules refuse; 503 while the store is busy.
+// The admin API (package api says what its documents are, and its status
+// codes): reads are public; writes need "Authorization: Bearer <token>" and
+// go through the agenda.Service, so when a write returns, every feed and
+// calendar already shows it.
 
 // adminAPI serves a conference's API routes; host runs its agenda.
 type adminAPI struct {
