@@ -55,7 +55,7 @@ func (c *Client) PatchSession(ctx context.Context, id string, p SessionPatch, if
 	if err != nil {
 		return Session{}, nil, err
 	}
-	sums, err := c.summariesOf(ctx, revisionOf(resp), after.ETag != ifMatch)
+	sums, err := c.summariesOf(ctx, resp, after.ETag != ifMatch)
 	return after, sums, err
 }
 
@@ -80,7 +80,7 @@ func (c *Client) AddRoom(ctx context.Context, n NewRoom) ([]Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	return c.summariesOf(ctx, revisionOf(resp), true)
+	return c.summariesOf(ctx, resp, true)
 }
 
 // RenameRoom renames room id when ifMatch ("" for none) is still its
@@ -91,7 +91,7 @@ func (c *Client) RenameRoom(ctx context.Context, id string, p RoomPatch, ifMatch
 	if err != nil {
 		return Room{}, nil, err
 	}
-	sums, err := c.summariesOf(ctx, revisionOf(resp), after.ETag != ifMatch)
+	sums, err := c.summariesOf(ctx, resp, after.ETag != ifMatch)
 	return after, sums, err
 }
 
@@ -120,12 +120,13 @@ func (c *Client) Import(ctx context.Context, contents agenda.Contents, dryRun, f
 	return callFor[ImportResult](ctx, c, http.MethodPost, "/import", in)
 }
 
-// summariesOf returns what revision rev did, in words; none when changed
-// is false (the request changed nothing).
-func (c *Client) summariesOf(ctx context.Context, rev int64, changed bool) ([]Summary, error) {
+// summariesOf returns what the revision resp was made from did, in words;
+// none when changed is false (the request changed nothing).
+func (c *Client) summariesOf(ctx context.Context, resp *http.Response, changed bool) ([]Summary, error) {
 	if !changed {
 		return nil, nil
 	}
+	rev, _ := strconv.ParseInt(resp.Header.Get(RevisionHeader), 10, 64)
 	list, err := c.Changes(ctx, rev-1)
 	if err != nil {
 		return nil, err
@@ -137,12 +138,6 @@ func (c *Client) summariesOf(ctx context.Context, rev int64, changed bool) ([]Su
 		}
 	}
 	return out, nil
-}
-
-// revisionOf returns the revision a response was made from.
-func revisionOf(resp *http.Response) int64 {
-	rev, _ := strconv.ParseInt(resp.Header.Get(RevisionHeader), 10, 64)
-	return rev
 }
 
 // callFor is call for a request answered with a T: it returns the answer.
