@@ -93,8 +93,7 @@ const OrganizerTokenPrefix = "cct_"
 func (s *Server) bearerOf(w http.ResponseWriter, r *http.Request, host Host) (string, bool) {
 	_, one := host.(one)
 	if s.cfg.Token == "" && (host == nil || one) {
-		s.fail(w, r, errorf(http.StatusForbidden,
-			"writes are disabled: start the server with CONFCAL_ADMIN_TOKEN set or with -admin-token-file naming a file that holds the token"))
+		s.fail(w, r, errorf(http.StatusForbidden, "writes are disabled: %s", enableWrites))
 		return "", false
 	}
 	if s.authBlocked(w, r) {
@@ -113,6 +112,9 @@ func (s *Server) bearerOf(w http.ResponseWriter, r *http.Request, host Host) (st
 	}
 	return given, true
 }
+
+// enableWrites says how writes with the admin token are enabled.
+const enableWrites = "start the server with CONFCAL_ADMIN_TOKEN set or with -admin-token-file naming a file that holds the token"
 
 // isAdmin reports whether token is the admin token, in constant time.
 func (s *Server) isAdmin(token string) bool {
@@ -134,7 +136,7 @@ func (s *Server) wrongToken(w http.ResponseWriter, r *http.Request, host Host) {
 	case host == nil || one:
 		s.fail(w, r, errorf(http.StatusUnauthorized, "wrong admin token"))
 	case s.cfg.Token == "":
-		s.fail(w, r, errorf(http.StatusUnauthorized, "wrong token: it is no organizer token, and writes with the admin token are disabled: start the server with CONFCAL_ADMIN_TOKEN set or with -admin-token-file naming a file that holds the token"))
+		s.fail(w, r, errorf(http.StatusUnauthorized, "wrong token: it is no organizer token, and writes with the admin token are disabled: %s", enableWrites))
 	default:
 		s.fail(w, r, errorf(http.StatusUnauthorized, "wrong token: neither the admin token nor an organizer token"))
 	}
