@@ -248,7 +248,6 @@ func (a *adminAPI) listChanges(w http.ResponseWriter, r *http.Request) error {
 	}
 	var since int64
 	if v := q.Get("since"); v != "" {
-		var err error
 		if since, err = strconv.ParseInt(v, 10, 64); err != nil || since < 0 {
 			return errorf(http.StatusBadRequest, "since: %q is not a revision number", v)
 		}
