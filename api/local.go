@@ -64,7 +64,7 @@ func (l Local) AddRoom(ctx context.Context, n NewRoom) ([]Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	return summariesOf(next, next.Revision())
+	return summariesOf(next)
 }
 
 // RenameRoom renames room id when ifMatch ("" for none) is still its
@@ -76,10 +76,10 @@ func (l Local) RenameRoom(ctx context.Context, id string, p RoomPatch, ifMatch s
 		return Room{}, nil, err
 	}
 	r, _ := next.Room(id)
-	if next == before {
-		return FromRoom(next, r), nil, nil
+	var sums []Summary
+	if next != before { // else nothing changed and no revision was made
+		sums, err = summariesOf(next)
 	}
-	sums, err := summariesOf(next, next.Revision())
 	return FromRoom(next, r), sums, err
 }
 
@@ -96,9 +96,9 @@ func (l Local) Import(ctx context.Context, c agenda.Contents, dryRun, force bool
 	return ImportContents(ctx, l.Svc, l.Who, c, dryRun, force)
 }
 
-// summariesOf returns what revision rev of snap did, in words.
-func summariesOf(snap *agenda.Snapshot, rev int64) ([]Summary, error) {
-	sums, err := snap.SummariesSince(rev - 1)
+// summariesOf returns what snap's revision did, in words.
+func summariesOf(snap *agenda.Snapshot) ([]Summary, error) {
+	sums, err := snap.SummariesSince(snap.Revision() - 1)
 	if err != nil {
 		return nil, err
 	}
