@@ -207,6 +207,7 @@
         shown = rev;
         var words = liveMarks();
         var focus = place(document.activeElement);
+        restyle(doc);
         swap(doc);
         if (doc.title && doc.title !== document.title) {
           document.title = doc.title; // a session's page is named by its title
@@ -276,6 +277,33 @@
     if (!document.hidden) {
       open();
     }
+  }
+
+  // restyle links the agenda's stylesheet (track colours, room columns)
+  // that doc links, when it is another than the page's: made at the
+  // revision doc shows, it colours a track added since. The new sheet is
+  // loaded before the old one goes, so no card loses its colour meanwhile;
+  // one that fails to load goes, and the old one stays.
+  function restyle(doc) {
+    var sel = 'link[rel="stylesheet"][href*="/static/agenda.css"]';
+    var next = doc.querySelector(sel), links = document.querySelectorAll(sel);
+    var now = links[links.length - 1];
+    if (!next || !now || next.getAttribute("href") === now.getAttribute("href")) {
+      return;
+    }
+    var link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.onload = function () {
+      // The sheets before it are older, one still loading too.
+      document.querySelectorAll(sel).forEach(function (l) {
+        if (l.compareDocumentPosition(link) & Node.DOCUMENT_POSITION_FOLLOWING) {
+          l.remove();
+        }
+      });
+    };
+    link.onerror = function () { link.remove(); };
+    link.href = next.getAttribute("href");
+    now.after(link);
   }
 
   // each calls f with the key and element of each part of doc.
