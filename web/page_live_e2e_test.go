@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -104,5 +105,81 @@ func TestLiveNewTrackInBrowser(t *testing.T) {
 	}
 	if got := wd.script("return window.confcalUnstyled"); got != false {
 		t.Error("the page was left without its agenda.css while the new one loaded")
+	}
+}
+
+// TestLiveCountsInBrowser moves a session into a track and adds one to
+// it through the admin API while the agenda filtered to that track is
+// open in headless Chromium: without the page being loaded again, the
+// counts of sessions its subscribe block and its calendar show follow, the
+// calendar the attendee opened stays open, its "Copy link" buttons stay
+// shown, and the page then counts as a reload of its address does.
+func TestLiveCountsInBrowser(t *testing.T) {
+	chromium, driver := needBrowser(t)
+	ts, hs, seed := hostedSeed(t)
+	tr := seed.Tracks()[0]
+	var other, slot string // a session of another track; one of tr, whose slot the new one takes
+	for _, x := range seed.Sessions() {
+		switch {
+		case x.Track != tr.ID && other == "":
+			other = x.ID
+		case x.Track == tr.ID && slot == "":
+			slot = x.ID
+		}
+	}
+	n := seed.NumByTrack(tr.ID)
+	if other == "" || slot == "" {
+		t.Fatalf("the seed's track %s has %d sessions, the others none", tr.ID, n)
+	}
+	wd := startBrowser(t, chromium, driver)
+	box := "#sub-track-" + tr.ID + "-box"
+	// counts returns what the page counts of the track, in its subscribe
+	// block and in its calendar, and whether that calendar is open.
+	counts := func() string {
+		return fmt.Sprint(wd.script(`var box = document.querySelector("` + box + `");
+			return [document.querySelector("#subscribe h3").textContent,
+				box ? box.querySelector("summary").textContent + (box.open ? " (open)" : "") : ""].join(" ¶ ")`))
+	}
+	// hidden counts the subscribe blocks' "Copy link" buttons left hidden.
+	hidden := func() any {
+		return wd.script(`return document.querySelectorAll("#subscribe button[data-copy][hidden], #calendars button[data-copy][hidden]").length`)
+	}
+	want := func(n int) string {
+		return fmt.Sprintf("Track: %s (%d sessions) ¶ Track: %s (%d sessions) (open)", tr.Name, n, tr.Name, n)
+	}
+	u := ts.URL + "/?track=" + tr.ID
+	wd.navigate(u)
+	wd.waitFor(func() bool { return len(wd.find("section.day")) > 0 })
+	wd.script("window.confcalTestMark = 'not reloaded'")
+	wd.click(wd.find(box + " > summary")[0])
+	if got := counts(); got != want(n) {
+		t.Fatalf("before the changes, the page counts %q, want %q", got, want(n))
+	}
+	if h := hidden(); h != float64(0) {
+		t.Fatalf("before the changes, %v copy buttons are hidden", h)
+	}
+
+	track := tr.ID
+	if rec := hs.call(t, http.MethodPatch, "/api/sessions/"+other, adminToken, api.SessionPatch{Track: &track}, nil); rec.Code != http.StatusOK {
+		t.Fatalf("PATCH /api/sessions/%s: %d %s", other, rec.Code, rec.Body)
+	}
+	wd.waitFor(func() bool { return counts() == want(n+1) })
+	x, _ := seed.Session(slot)
+	add := api.NewSession{Title: "One More Session", Start: x.Start.Format("2006-01-02T15:04"), End: x.End.Format("2006-01-02T15:04"),
+		Room: x.Room, Track: tr.ID, Force: true}
+	if rec := hs.call(t, http.MethodPost, "/api/sessions", adminToken, add, nil); rec.Code != http.StatusCreated {
+		t.Fatalf("POST /api/sessions: %d %s", rec.Code, rec.Body)
+	}
+	wd.waitFor(func() bool { return counts() == want(n+2) })
+	if got := wd.script("return window.confcalTestMark"); got != "not reloaded" {
+		t.Fatalf("the page was loaded again (mark %v)", got)
+	}
+	if h := hidden(); h != float64(0) {
+		t.Errorf("drawn again live, the subscribe blocks hide %v copy buttons", h)
+	}
+	live := strings.TrimSuffix(counts(), " (open)")
+	wd.navigate(u)
+	if fresh := counts(); fresh != live {
+		t.Errorf("changed live, %s counts %q; loaded again, %q", u, live, fresh)
 	}
 }

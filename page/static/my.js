@@ -63,11 +63,13 @@
     return false;
   }
 
-  function copyButtons() {
+  // copyButtons turns on the "Copy link" buttons in root (the page, or a
+  // part of it drawn again).
+  function copyButtons(root) {
     if (!navigator.clipboard) {
       return;
     }
-    document.querySelectorAll("button[data-copy]").forEach(function (b) {
+    root.querySelectorAll("button[data-copy]").forEach(function (b) {
       b.hidden = false;
       b.addEventListener("click", function () {
         navigator.clipboard.writeText(b.dataset.copy).then(function () {
@@ -86,10 +88,11 @@
   // draws them for the page's address (its filters and pick): elements
   // swapped where they stand (each the one its selector finds: the
   // heading, which names a filtered room, the filters' chips, the lines of
-  // My agenda), and on the agenda the run of elements (run) just before
+  // My agenda, the subscribe blocks and all calendars, with their counts
+  // of sessions), and on the agenda the run of elements (run) just before
   // the calendars (#calendars), which come and go: "Changed in the last 24
   // hours", the day sections or the notice that none match.
-  var agendaParts = { swap: ["main > h1", "nav.filters", "#my ol.lines"], run: "#changes, section.day, p.none" };
+  var agendaParts = { swap: ["main > h1", "nav.filters", "#my ol.lines", "#subscribe", "#calendars"], run: "#changes, section.day, p.none" };
   var sessionParts = { swap: ["article.session"] };
 
   // follow listens to the change stream from the revision the page shows
@@ -231,11 +234,15 @@
       });
     }
     function swap(doc) {
+      // Found first: the run is found by #calendars, itself a part.
+      var runs = parts.run ? run(doc, parts.run) : [];
       (parts.swap || []).forEach(function (sel) {
         var now = document.querySelector(sel), next = doc.querySelector(sel);
         if (now && next && served[sel] !== next.outerHTML) {
           served[sel] = next.outerHTML;
+          reopen(now, next);
           now.replaceWith(document.adoptNode(next));
+          copyButtons(next);
         }
       });
       var anchor = document.getElementById("calendars");
@@ -244,7 +251,7 @@
       }
       var old = {};
       run(document, parts.run).forEach(function (el) { old[runKey(el)] = el; });
-      var want = run(doc, parts.run).map(function (el) {
+      var want = runs.map(function (el) {
         var k = runKey(el), html = el.outerHTML;
         if (old[k] && served[k] === html) {
           var same = old[k];
@@ -304,6 +311,30 @@
     link.onerror = function () { link.remove(); };
     link.href = next.getAttribute("href");
     now.after(link);
+  }
+
+  // reopen opens the <details> of next, the part about to replace now,
+  // that are open in now: a feed's link and QR code the attendee opened
+  // stay open when the counts around them change.
+  function reopen(now, next) {
+    var open = {};
+    now.querySelectorAll("details[open]").forEach(function (d) { open[detailsKey(d)] = true; });
+    next.querySelectorAll("details").forEach(function (d) {
+      if (open[detailsKey(d)]) {
+        d.open = true;
+      }
+    });
+  }
+
+  // detailsKey names a <details> by its ID, else by the nearest element
+  // with one around it (the parts swapped have one) and which of its
+  // <details> it is.
+  function detailsKey(d) {
+    if (d.id) {
+      return d.id;
+    }
+    var box = d.parentElement.closest("[id]");
+    return box ? box.id + " " + Array.prototype.indexOf.call(box.querySelectorAll("details"), d) : "";
   }
 
   // each calls f with the key and element of each part of doc.
@@ -443,6 +474,8 @@
   if (remember()) {
     return;
   }
-  copyButtons();
+  // follow first: it keeps the parts as the server drew them, before
+  // copyButtons shows their buttons.
   follow();
+  copyButtons(document);
 })();
