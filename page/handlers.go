@@ -26,6 +26,10 @@ type common struct {
 	MyPost    string // where the pick shortener posts
 	HelpURL   string
 	ChangeLog string
+	// AgendaCSS links the stylesheet made from the agenda by a version of
+	// its contents, not of the revision: an open page that follows live
+	// changes fetches it again only when a colour or the rooms changed,
+	// and a browser keeps it across revisions.
 	AgendaCSS string
 	PickCount int
 	PickData  string // the pick, comma-separated, for the script
@@ -50,7 +54,7 @@ func (h *Renderer) common(snap *agenda.Snapshot, st state, title string) common 
 		MyPost:    st.prefix + "/my",
 		HelpURL:   p.link("/help", ""),
 		ChangeLog: st.prefix + catalog.AtomPath,
-		AgendaCSS: st.prefix + "/static/agenda.css?v=" + strconv.FormatInt(snap.Revision(), 10),
+		AgendaCSS: st.prefix + "/static/agenda.css?v=" + strings.Trim(h.agendaCSS(snap).ETag, `"`),
 		PickCount: len(st.pick),
 		PickData:  strings.Join(st.pick, ","),
 		PickSet:   st.pickSet,

@@ -770,3 +770,46 @@ func TestPageDayChipsSkipEmptyDays(t *testing.T) {
 		t.Errorf("day chips on the empty day's page = %q, want %q", got, want)
 	}
 }
+
+// TestPageStylesheetVersion: the page links the stylesheet made from the
+// agenda by its contents, so a revision that changes no colour and no room
+// keeps the link (an open page following live changes does not fetch it
+// again, a browser keeps it), and one that recolours a track links a new
+// one, which serves the new colour.
+func TestPageStylesheetVersion(t *testing.T) {
+	srv, h := serve(t, web.Config{}, agendatest.Small(t))
+	link := func() string {
+		t.Helper()
+		for _, l := range pageAll(pageHTML(t, h, "/"), pageIsTag("link")) {
+			if href := pageAttr(l, "href"); strings.Contains(href, "/agenda.css") {
+				return href
+			}
+		}
+		t.Fatal("the page links no agenda.css")
+		return ""
+	}
+	first := link()
+	c := agendatest.SmallContents()
+	c.Sessions[0].Title = "Another title"
+	retitled, err := agenda.NewSnapshot(c, 2, 2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	publish(t, srv, retitled)
+	if got := link(); got != first {
+		t.Errorf("after a new title the page links %s, was %s: the same stylesheet under another URL", got, first)
+	}
+	c.Tracks[1].Color = "#F2C14E"
+	recoloured, err := agenda.NewSnapshot(c, 3, 3, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	publish(t, srv, recoloured)
+	got := link()
+	if got == first {
+		t.Fatalf("after a track's new colour the page still links %s", got)
+	}
+	if res, body := pageFetch(t, h, got); res.StatusCode != http.StatusOK || !strings.Contains(body, "--track:#F2C14E") {
+		t.Errorf("GET %s: %d, body lacks the new colour: %.200s", got, res.StatusCode, body)
+	}
+}
