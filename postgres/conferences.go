@@ -14,30 +14,24 @@ import (
 
 // Conferences implements agenda.Registry.
 func (s *Store) Conferences(ctx context.Context) ([]agenda.Listing, error) {
-	rows, err := s.pool.Query(ctx, "SELECT slug, is_default, removed, source FROM conferences ORDER BY position")
-	if err != nil {
-		return nil, s.errorf("conferences: %w", err)
-	}
-	defer rows.Close()
-	var out []agenda.Listing
-	for rows.Next() {
+	out, err := query(ctx, s, func(r pgx.CollectableRow) (agenda.Listing, error) {
 		var (
 			l       agenda.Listing
 			removed *time.Time
 			src     []byte
 		)
-		if err := rows.Scan(&l.Slug, &l.Default, &removed, &src); err != nil {
-			return nil, s.errorf("conferences: %w", err)
+		if err := r.Scan(&l.Slug, &l.Default, &removed, &src); err != nil {
+			return l, err
 		}
 		if removed != nil {
 			l.Removed = removed.UTC()
 		}
 		if err := json.Unmarshal(src, &l.Source); err != nil {
-			return nil, s.errorf("conference %q: source: %w", l.Slug, err)
+			return l, fmt.Errorf("conference %q: source: %w", l.Slug, err)
 		}
-		out = append(out, l)
-	}
-	if err := rows.Err(); err != nil {
+		return l, nil
+	}, "SELECT slug, is_default, removed, source FROM conferences ORDER BY position")
+	if err != nil {
 		return nil, s.errorf("conferences: %w", err)
 	}
 	return out, nil
@@ -154,7 +148,7 @@ func (s *Store) AddToken(ctx context.Context, slug, hash string) error {
 // TokenConference implements agenda.Registry.
 func (s *Store) TokenConference(ctx context.Context, hash string) (string, error) {
 	var slug string
-	err := s.pool.QueryRow(ctx, `SELECT t.conf FROM tokens t JOIN conferences c ON c.slug = t.conf
+	err := s.queryRow(ctx, `SELECT t.conf FROM tokens t JOIN conferences c ON c.slug = t.conf
 		WHERE t.hash = $1 AND c.removed IS NULL`, hash).Scan(&slug)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", agenda.ErrNoConference

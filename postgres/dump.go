@@ -66,11 +66,7 @@ type Dump struct {
 
 // Picks lists the picks of conference slug, oldest first.
 func (s *Store) Picks(ctx context.Context, slug string) ([]Pick, error) {
-	rows, err := s.pool.Query(ctx, "SELECT code, sessions, created, used, duplicate FROM picks WHERE conf = $1 ORDER BY created, code", slug)
-	if err != nil {
-		return nil, s.errorf("picks of %s: %w", slug, err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Pick, error) {
+	out, err := query(ctx, s, func(r pgx.CollectableRow) (Pick, error) {
 		var (
 			p    Pick
 			list string
@@ -82,7 +78,7 @@ func (s *Store) Picks(ctx context.Context, slug string) ([]Pick, error) {
 			p.Sessions = strings.Split(list, ",")
 		}
 		return p, err
-	})
+	}, "SELECT code, sessions, created, used, duplicate FROM picks WHERE conf = $1 ORDER BY created, code", slug)
 	if err != nil {
 		return nil, s.errorf("picks of %s: %w", slug, err)
 	}
@@ -91,16 +87,12 @@ func (s *Store) Picks(ctx context.Context, slug string) ([]Pick, error) {
 
 // Tokens lists the token hashes of conference slug, oldest first.
 func (s *Store) Tokens(ctx context.Context, slug string) ([]Token, error) {
-	rows, err := s.pool.Query(ctx, "SELECT hash, created FROM tokens WHERE conf = $1 ORDER BY created, hash", slug)
-	if err != nil {
-		return nil, s.errorf("tokens of %s: %w", slug, err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Token, error) {
+	out, err := query(ctx, s, func(r pgx.CollectableRow) (Token, error) {
 		var t Token
 		err := r.Scan(&t.Hash, &t.Created)
 		t.Created = t.Created.UTC()
 		return t, err
-	})
+	}, "SELECT hash, created FROM tokens WHERE conf = $1 ORDER BY created, hash", slug)
 	if err != nil {
 		return nil, s.errorf("tokens of %s: %w", slug, err)
 	}

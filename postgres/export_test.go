@@ -5,7 +5,7 @@ import "context"
 // Channel is the channel the store notifies, as its server names it.
 func (s *Store) Channel(ctx context.Context) (string, error) {
 	var c *string
-	if err := s.pool.QueryRow(ctx, "SELECT "+channel).Scan(&c); err != nil {
+	if err := s.queryRow(ctx, "SELECT "+channel).Scan(&c); err != nil {
 		return "", s.errorf("%w", err)
 	}
 	if c == nil {

@@ -29,7 +29,7 @@ func (s *Store) PutPick(ctx context.Context, slug, code string, ids []string, li
 		return "", err
 	}
 	// The common case, a pick made before, needs no transaction.
-	if stored, ok, err := pickCode(ctx, s.pool, slug, list); err != nil {
+	if stored, ok, err := pickCode(ctx, pooled{s}, slug, list); err != nil {
 		return "", s.errorf("store pick: look up: %w", err)
 	} else if ok {
 		return stored, nil
@@ -97,7 +97,7 @@ func (s *Store) GetPick(ctx context.Context, slug, code string) (ids []string, o
 		list string
 		used time.Time
 	)
-	err = s.pool.QueryRow(ctx, "SELECT sessions, used FROM picks WHERE conf = $1 AND code = $2", slug, code).Scan(&list, &used)
+	err = s.queryRow(ctx, "SELECT sessions, used FROM picks WHERE conf = $1 AND code = $2", slug, code).Scan(&list, &used)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, false, nil
 	}
@@ -105,7 +105,7 @@ func (s *Store) GetPick(ctx context.Context, slug, code string) (ids []string, o
 		return nil, false, s.errorf("load pick %q: %w", code, err)
 	}
 	if now := s.now().UTC(); now.Sub(used) > agenda.PickTouch {
-		if _, err := s.pool.Exec(ctx, `UPDATE picks SET used = $1
+		if _, err := s.exec(ctx, `UPDATE picks SET used = $1
 			WHERE code = (SELECT code FROM picks WHERE code = $2 FOR UPDATE SKIP LOCKED)`, now, code); err != nil {
 			return nil, false, s.errorf("mark pick %q used: %w", code, err)
 		}
@@ -121,7 +121,7 @@ func (s *Store) PickCount(ctx context.Context, slug string) (int, error) {
 		return 0, err
 	}
 	var n int
-	if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM picks WHERE conf = $1", slug).Scan(&n); err != nil {
+	if err := s.queryRow(ctx, "SELECT count(*) FROM picks WHERE conf = $1", slug).Scan(&n); err != nil {
 		return 0, s.errorf("count picks: %w", err)
 	}
 	return n, nil

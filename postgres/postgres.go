@@ -36,6 +36,9 @@
 // transaction, and ClaimDeliveries leases deliveries with FOR UPDATE SKIP
 // LOCKED, so replicas delivering from one outbox send each once. A failure to reach the
 // server is an agenda.ErrUnavailable, so a server answers 503, not 500.
+// A read, a BEGIN, or a write nothing of which was sent, that meets a
+// kept connection the server has ended since (a restart, a failover) is
+// sent again on another, so it is not such a failure.
 //
 // LISTEN and session-level locks need sessions of their own, so PgBouncer
 // in transaction pooling mode is not supported.
@@ -82,9 +85,10 @@ const connectTimeout = 10 * time.Second
 // Store is an agenda.Registry in a PostgreSQL database. Its Load, Save and
 // Revision are the default conference's agenda (as the SQLite store's).
 type Store struct {
-	pool *pgxpool.Pool
-	name string           // where the store is, without the password
-	now  func() time.Time // the clock picks, tokens and removals are stamped with
+	pool  *pgxpool.Pool
+	tries int              // of a statement on a dead connection (see retry): the pool's size and one
+	name  string           // where the store is, without the password
+	now   func() time.Time // the clock picks, tokens and removals are stamped with
 }
 
 var (
@@ -104,7 +108,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = connectTimeout
 	}
-	s := &Store{name: describe(cfg.ConnConfig), now: time.Now}
+	s := &Store{tries: int(cfg.MaxConns) + 1, name: describe(cfg.ConnConfig), now: time.Now}
 	if s.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
 		return nil, s.errorf("%w", err)
 	}
@@ -150,7 +154,7 @@ func (s *Store) Close() error {
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {
-	if err := s.pool.Ping(ctx); err != nil {
+	if err := s.retry(ctx, false, func() error { return s.pool.Ping(ctx) }); err != nil {
 		return s.errorf("%w", err)
 	}
 	return nil
@@ -333,7 +337,7 @@ func (s *Store) migrate(ctx context.Context) error {
 // SchemaVersion returns the version of the store's schema.
 func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 	var v int
-	if err := s.pool.QueryRow(ctx, "SELECT version FROM confcal_schema").Scan(&v); err != nil {
+	if err := s.queryRow(ctx, "SELECT version FROM confcal_schema").Scan(&v); err != nil {
 		return 0, s.errorf("schema version: %w", err)
 	}
 	return v, nil
@@ -348,7 +352,7 @@ type querier interface {
 // wrapping agenda.ErrEmpty. It is much cheaper than Load, for noticing
 // changes made by other processes.
 func (s *Store) Revision(ctx context.Context) (int64, error) {
-	slug, err := s.defaultConference(ctx, s.pool)
+	slug, err := s.defaultConference(ctx, pooled{s})
 	if err != nil {
 		return 0, err
 	}
@@ -358,7 +362,7 @@ func (s *Store) Revision(ctx context.Context) (int64, error) {
 // revision returns conference slug's stored revision.
 func (s *Store) revision(ctx context.Context, slug string) (int64, error) {
 	var rev int64
-	err := s.pool.QueryRow(ctx, "SELECT revision FROM agendas WHERE conf = $1", slug).Scan(&rev)
+	err := s.queryRow(ctx, "SELECT revision FROM agendas WHERE conf = $1", slug).Scan(&rev)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, s.errorf("%s: %w", slug, agenda.ErrEmpty)
 	}
@@ -387,13 +391,13 @@ func (s *Store) conference(ctx context.Context, slug string) (string, error) {
 	if slug != "" {
 		return slug, nil
 	}
-	return s.defaultConference(ctx, s.pool)
+	return s.defaultConference(ctx, pooled{s})
 }
 
 // Load reads the default conference's agenda and its change log (see
 // Agenda for any other conference's).
 func (s *Store) Load(ctx context.Context) (*agenda.Snapshot, error) {
-	slug, err := s.defaultConference(ctx, s.pool)
+	slug, err := s.defaultConference(ctx, pooled{s})
 	if err != nil {
 		return nil, err
 	}

@@ -4,14 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	neturl "net/url"
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"confcal/agenda"
 	"confcal/agenda/agendatest"
@@ -176,9 +180,10 @@ func TestConnectionErrors(t *testing.T) {
 }
 
 // A store whose connections were cut (a database restart, a failover)
-// answers with errors rather than panics, and works again by itself; a
-// write works from the first one after, as a dead connection of the pool
-// is found at BEGIN, which is tried again on another.
+// answers with errors rather than panics, and works again by itself: the
+// first read after and the first write work, as a dead connection of the
+// pool is found at the first statement sent on it or at BEGIN, which is
+// sent again on another.
 func TestConnectionsCut(t *testing.T) {
 	ctx := context.Background()
 	url := pgtest.URL(t)
@@ -196,15 +201,9 @@ func TestConnectionsCut(t *testing.T) {
 		WHERE application_name = 'confcal-cut-test' AND pid <> pg_backend_pid()`); err != nil {
 		t.Fatal(err)
 	}
-	var snap *agenda.Snapshot
-	for range 5 { // a query outside a transaction fails once per broken connection
-		var err error
-		if snap, err = s.Load(ctx); err == nil {
-			break
-		}
-	}
-	if snap == nil {
-		t.Fatal("the store did not recover from its connections being cut")
+	snap, err := s.Load(ctx)
+	if err != nil {
+		t.Fatalf("the first Load after the connections were cut: %v", err)
 	}
 	if _, err := admin.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
 		WHERE application_name = 'confcal-cut-test' AND pid <> pg_backend_pid()`); err != nil {
@@ -501,5 +500,432 @@ func TestReadOnlyRole(t *testing.T) {
 	}
 	if rev, err := s.Revision(ctx); err != nil || rev != 1 {
 		t.Errorf("after the refused Save, revision %d, %v; want 1", rev, err)
+	}
+}
+
+// A statement outside a transaction — a read of the registry, of picks,
+// tokens, push subscriptions, webhooks, a revision — that meets a pooled
+// connection the server ended since its last use (too recent for the pool
+// to ping it) is sent again on another. Here every connection of a store's
+// pool was used a moment before the server ended it, and each read still
+// succeeds at its first call. A write is sent again only when the dead
+// connection refused it before any of it was sent (as a Unix socket whose
+// server end is closed does); one the connection took may have run, so it
+// fails as agenda.ErrUnavailable, and here, where the server had ended
+// the session before it arrived, has done nothing.
+func TestStatementsAfterConnectionsCut(t *testing.T) {
+	ctx := context.Background()
+	const poolSize = 4
+	app := fmt.Sprintf("confcal-statements-cut-%d", time.Now().UnixNano())
+	url := pgtest.URL(t)
+	param := func(k, v string) string {
+		if strings.Contains(url, "://") {
+			return "&" + k + "=" + v
+		}
+		return " " + k + "=" + v
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	// store opens a store of its own, its connections named app.
+	store := func(app string) *postgres.Store {
+		t.Helper()
+		s := open(t, url+param("application_name", app)+param("pool_max_conns", strconv.Itoa(poolSize)))
+		s.SetClock(func() time.Time { return now })
+		return s
+	}
+
+	s := store(app + "-setup")
+	if err := s.Save(ctx, agendatest.Small(t)); err != nil {
+		t.Fatal(err)
+	}
+	ls, err := s.Conferences(ctx)
+	if err != nil || len(ls) != 1 {
+		t.Fatalf("Conferences = %v, %v", ls, err)
+	}
+	slug := ls[0].Slug
+	pick, err := s.PutPick(ctx, "", "pick-code", []string{"late-talk", "opening-keynote"}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddToken(ctx, slug, "token-hash"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.PushKey(ctx, "vapid-key"); err != nil {
+		t.Fatal(err)
+	}
+	sub := agenda.PushSubscription{ID: "sub", Conference: slug, Calendar: "all", Endpoint: "https://push.example.org/up",
+		P256dh: "key", Auth: "auth", Client: "client", Expires: now.Add(time.Hour)}
+	if _, err := s.PutSubscription(ctx, sub, now, 10, 10); err != nil {
+		t.Fatal(err)
+	}
+	old := sub
+	old.ID, old.Endpoint, old.Expires = "old", "https://push.example.org/old", now.Add(-time.Hour)
+	if _, err := s.PutSubscription(ctx, old, now.Add(-2*time.Hour), 10, 10); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddWebhook(ctx, agenda.Webhook{ID: "hook", Conference: slug, URL: "https://hooks.example.org/", Secret: "secret", Created: now}, 10); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := s.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, title := range []string{"Second", "Third"} { // each a delivery for the webhook
+		e := snap.Edit("test", now)
+		if err := e.UpdateSession("late-talk", agenda.SessionUpdate{Title: &title}); err != nil {
+			t.Fatal(err)
+		}
+		if snap, err = e.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Save(ctx, snap); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.MarkPushed(ctx, slug, 2); err != nil {
+		t.Fatal(err)
+	}
+
+	// admin is a connection of the test's own to the store's schema.
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.RuntimeParams["application_name"] = app + "-admin"
+	admin, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Close(context.Background()) })
+	// fill has every connection of s's pool run a statement at once, so
+	// that all of them were used just now.
+	fill := func(s *postgres.Store) {
+		t.Helper()
+		tx, err := admin.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback(ctx)
+		if _, err := tx.Exec(ctx, "LOCK TABLE picks IN ACCESS EXCLUSIVE MODE"); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		errs := make(chan error, poolSize)
+		for range poolSize {
+			wg.Go(func() {
+				if _, err := s.PickCount(ctx, slug); err != nil {
+					errs <- err
+				}
+			})
+		}
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+			// The server's view of its sessions is taken once per
+			// transaction unless cleared.
+			if _, err := tx.Exec(ctx, "SELECT pg_stat_clear_snapshot()"); err != nil {
+				t.Fatal(err)
+			}
+			var waiting int
+			if err := tx.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'`, app).Scan(&waiting); err != nil {
+				t.Fatal(err)
+			}
+			if waiting == poolSize {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d of the pool's %d connections wait for the lock", waiting, poolSize)
+			}
+		}
+		if err := tx.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatalf("PickCount filling the pool: %v", err)
+		}
+	}
+	// gone waits until the server holds no connection named app: it ends
+	// them as soon as it can, not before it answers.
+	gone := func() {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+			var n int
+			if err := admin.QueryRow(ctx, "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", app).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n == 0 {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d of the store's connections outlived their end", n)
+			}
+		}
+	}
+	// cut ends the connections named app on the server, and waits until
+	// they are gone (pg_terminate_backend's own wait polls every 100 ms,
+	// too slow to stay well within the second the pool trusts a
+	// connection for).
+	cut := func() {
+		t.Helper()
+		var n int
+		if err := admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+			WHERE application_name = $1`, app).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != poolSize {
+			t.Fatalf("the store had %d connections, want %d", n, poolSize)
+		}
+		gone()
+	}
+	want := func(what string, got, want any) error {
+		if !reflect.DeepEqual(got, want) {
+			return fmt.Errorf("%s = %v, want %v", what, got, want)
+		}
+		return nil
+	}
+	outbox := func() string {
+		out, err := s.Outbox(ctx, slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		for _, d := range out {
+			fmt.Fprintf(&b, "%d:%d:%q ", d.Revision, d.Attempts, d.LastError)
+		}
+		return b.String()
+	}
+	// try calls do on a new store whose every connection was used just
+	// now and then ended; undone, for a write, checks that it left no
+	// trace.
+	try := func(what string, do func(s *postgres.Store) error, undone func() error) {
+		t.Helper()
+		s := store(app)
+		fill(s)
+		cut()
+		err := do(s)
+		if err != nil && undone != nil && errors.Is(err, agenda.ErrUnavailable) && !pgconn.SafeToRetry(err) {
+			t.Logf("%s after the connections were cut, not sent again: %v", what, err)
+			err = undone()
+		}
+		if err != nil {
+			t.Errorf("%s after the connections were cut: %v", what, err)
+		}
+		s.Close()
+		gone()
+	}
+	for _, c := range []struct {
+		what string
+		do   func(s *postgres.Store) error
+	}{
+		{"Ping", func(s *postgres.Store) error { return s.Ping(ctx) }},
+		{"SchemaVersion", func(s *postgres.Store) error {
+			_, err := s.SchemaVersion(ctx)
+			return err
+		}},
+		{"Revision", func(s *postgres.Store) error {
+			rev, err := s.Revision(ctx)
+			if err != nil {
+				return err
+			}
+			return want("revision", rev, int64(3))
+		}},
+		{"Agenda.Revision", func(s *postgres.Store) error {
+			rev, err := s.Agenda(slug).(*postgres.Agenda).Revision(ctx)
+			if err != nil {
+				return err
+			}
+			return want("revision", rev, int64(3))
+		}},
+		{"Load", func(s *postgres.Store) error {
+			snap, err := s.Load(ctx)
+			if err != nil {
+				return err
+			}
+			return want("revision", snap.Revision(), int64(3))
+		}},
+		{"Conferences", func(s *postgres.Store) error {
+			ls, err := s.Conferences(ctx)
+			if err != nil {
+				return err
+			}
+			return want("conferences", len(ls), 1)
+		}},
+		{"TokenConference", func(s *postgres.Store) error {
+			got, err := s.TokenConference(ctx, "token-hash")
+			if err != nil {
+				return err
+			}
+			return want("conference", got, slug)
+		}},
+		{"Tokens", func(s *postgres.Store) error {
+			ts, err := s.Tokens(ctx, slug)
+			if err != nil {
+				return err
+			}
+			return want("tokens", len(ts), 1)
+		}},
+		{"GetPick", func(s *postgres.Store) error {
+			ids, ok, err := s.GetPick(ctx, "", pick)
+			if err != nil {
+				return err
+			}
+			return want("pick", fmt.Sprint(ids, ok), fmt.Sprint([]string{"late-talk", "opening-keynote"}, true))
+		}},
+		{"PutPick of a stored pick", func(s *postgres.Store) error {
+			code, err := s.PutPick(ctx, "", "other-code", []string{"late-talk", "opening-keynote"}, 10)
+			if err != nil {
+				return err
+			}
+			return want("code", code, pick)
+		}},
+		{"PickCount", func(s *postgres.Store) error {
+			n, err := s.PickCount(ctx, "")
+			if err != nil {
+				return err
+			}
+			return want("picks", n, 1)
+		}},
+		{"Picks", func(s *postgres.Store) error {
+			ps, err := s.Picks(ctx, slug)
+			if err != nil {
+				return err
+			}
+			return want("picks", len(ps), 1)
+		}},
+		{"StoredPushKey", func(s *postgres.Store) error {
+			k, err := s.StoredPushKey(ctx)
+			if err != nil {
+				return err
+			}
+			return want("key", k, "vapid-key")
+		}},
+		{"Subscriptions", func(s *postgres.Store) error {
+			subs, err := s.Subscriptions(ctx, slug, "all", now)
+			if err != nil {
+				return err
+			}
+			return want("subscriptions", len(subs), 1)
+		}},
+		{"AllSubscriptions", func(s *postgres.Store) error {
+			subs, err := s.AllSubscriptions(ctx, slug)
+			if err != nil {
+				return err
+			}
+			return want("subscriptions", len(subs), 2)
+		}},
+		{"Webhooks", func(s *postgres.Store) error {
+			hooks, err := s.Webhooks(ctx, slug)
+			if err != nil {
+				return err
+			}
+			return want("webhooks", len(hooks), 1)
+		}},
+		{"Outbox", func(s *postgres.Store) error {
+			out, err := s.Outbox(ctx, slug)
+			if err != nil {
+				return err
+			}
+			return want("deliveries", len(out), 2)
+		}},
+		{"PushedRevision", func(s *postgres.Store) error {
+			rev, err := s.PushedRevision(ctx, slug)
+			if err != nil {
+				return err
+			}
+			return want("pushed revision", rev, int64(2))
+		}},
+	} {
+		try(c.what, c.do, nil)
+	}
+	for _, c := range []struct {
+		what   string
+		do     func(s *postgres.Store) error
+		undone func() error
+	}{
+		{"DeleteExpiredSubscriptions", func(s *postgres.Store) error {
+			n, err := s.DeleteExpiredSubscriptions(ctx, now)
+			if err != nil {
+				return err
+			}
+			return want("deleted", n, 1)
+		}, func() error {
+			subs, err := s.AllSubscriptions(ctx, slug)
+			if err != nil {
+				return err
+			}
+			return want("subscriptions", len(subs), 2)
+		}},
+		{"DeliveryFailed", func(s *postgres.Store) error {
+			if err := s.DeliveryFailed(ctx, agenda.Delivery{Conference: slug, Webhook: "hook", Revision: 2}, now, "refused"); err != nil {
+				return err
+			}
+			return want("outbox", outbox(), `2:1:"refused" 3:0:"" `)
+		}, func() error { return want("outbox", outbox(), `2:0:"" 3:0:"" `) }},
+		{"DeliveryDone", func(s *postgres.Store) error {
+			if err := s.DeliveryDone(ctx, agenda.Delivery{Conference: slug, Webhook: "hook", Revision: 2}); err != nil {
+				return err
+			}
+			return want("outbox", outbox(), `3:0:"" `)
+		}, func() error {
+			if out := outbox(); !strings.HasPrefix(out, "2:") {
+				return fmt.Errorf("outbox = %s, want revision 2 still there", out)
+			}
+			return nil
+		}},
+	} {
+		try(c.what, c.do, c.undone)
+	}
+}
+
+// A statement that meets a dead connection is tried again on another, but
+// not once a new connection cannot be made: the server is away then, and
+// each further try would wait out the connect timeout again.
+func TestStatementStopsAtConnectFailure(t *testing.T) {
+	ctx := context.Background()
+	proxy, through := pgtest.NewProxy(t, pgtest.URL(t))
+	const timeout = time.Second
+	url := through + "&connect_timeout=1"
+	if !strings.Contains(through, "://") {
+		url = through + " connect_timeout=1"
+	}
+	s := open(t, url)
+	if err := s.Save(ctx, agendatest.Small(t)); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := pgconn.ParseConfig(through)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The server goes away, and in its place is one that never answers:
+	// every new connection takes the whole timeout to fail.
+	proxy.Cut()
+	hole, err := net.Listen("tcp", net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var held []net.Conn
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			c, err := hole.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c)
+		}
+	})
+	t.Cleanup(func() {
+		hole.Close()
+		wg.Wait()
+		for _, c := range held {
+			c.Close()
+		}
+	})
+	start := time.Now()
+	_, err = s.Revision(ctx)
+	if !errors.Is(err, agenda.ErrUnavailable) {
+		t.Fatalf("Revision with the server away: %v, want agenda.ErrUnavailable", err)
+	}
+	if took := time.Since(start); took > 2*timeout+timeout/2 {
+		t.Errorf("Revision with the server away took %v: more than one connection attempt of %v", took, timeout)
 	}
 }

@@ -112,7 +112,7 @@ func (s *Store) PushKey(ctx context.Context, candidate string) (string, error) {
 // copy the store to another; PushKey stores one).
 func (s *Store) StoredPushKey(ctx context.Context) (string, error) {
 	var key string
-	err := s.pool.QueryRow(ctx, "SELECT value FROM push_keys WHERE name = $1", vapidKey).Scan(&key)
+	err := s.queryRow(ctx, "SELECT value FROM push_keys WHERE name = $1", vapidKey).Scan(&key)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", nil
 	}
@@ -185,12 +185,8 @@ func scanSubscription(r pgx.CollectableRow) (agenda.PushSubscription, error) {
 
 // Subscriptions implements agenda.PushStore.
 func (s *Store) Subscriptions(ctx context.Context, conference, calendar string, now time.Time) ([]agenda.PushSubscription, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, conf, calendar, endpoint, p256dh, auth, client, expires FROM push_subscriptions
+	out, err := query(ctx, s, scanSubscription, `SELECT id, conf, calendar, endpoint, p256dh, auth, client, expires FROM push_subscriptions
 		WHERE conf = $1 AND calendar = $2 AND expires > $3 ORDER BY seq`, conference, calendar, nanos(now))
-	if err != nil {
-		return nil, s.errorf("push subscriptions of %s/%s: %w", conference, calendar, err)
-	}
-	out, err := pgx.CollectRows(rows, scanSubscription)
 	if err != nil {
 		return nil, s.errorf("push subscriptions of %s/%s: %w", conference, calendar, err)
 	}
@@ -200,12 +196,8 @@ func (s *Store) Subscriptions(ctx context.Context, conference, calendar string, 
 // AllSubscriptions lists every subscription of conference slug, expired
 // ones too, in the order they were stored (to copy the store to another).
 func (s *Store) AllSubscriptions(ctx context.Context, slug string) ([]agenda.PushSubscription, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, conf, calendar, endpoint, p256dh, auth, client, expires FROM push_subscriptions
+	out, err := query(ctx, s, scanSubscription, `SELECT id, conf, calendar, endpoint, p256dh, auth, client, expires FROM push_subscriptions
 		WHERE conf = $1 ORDER BY seq`, slug)
-	if err != nil {
-		return nil, s.errorf("push subscriptions of %s: %w", slug, err)
-	}
-	out, err := pgx.CollectRows(rows, scanSubscription)
 	if err != nil {
 		return nil, s.errorf("push subscriptions of %s: %w", slug, err)
 	}
@@ -230,7 +222,7 @@ func deleted(n int64, err error) error {
 
 // DeleteExpiredSubscriptions implements agenda.PushStore.
 func (s *Store) DeleteExpiredSubscriptions(ctx context.Context, now time.Time) (int, error) {
-	tag, err := s.pool.Exec(ctx, "DELETE FROM push_subscriptions WHERE expires <= $1", nanos(now))
+	tag, err := s.exec(ctx, "DELETE FROM push_subscriptions WHERE expires <= $1", nanos(now))
 	if err != nil {
 		return 0, s.errorf("delete expired push subscriptions: %w", err)
 	}
@@ -271,24 +263,20 @@ func insertWebhook(ctx context.Context, tx pgx.Tx, w agenda.Webhook) error {
 // Webhooks implements agenda.PushStore.
 func (s *Store) Webhooks(ctx context.Context, conference string) ([]agenda.Webhook, error) {
 	var one int
-	err := s.pool.QueryRow(ctx, "SELECT 1 FROM conferences WHERE slug = $1", conference).Scan(&one)
+	err := s.queryRow(ctx, "SELECT 1 FROM conferences WHERE slug = $1", conference).Scan(&one)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, s.errorf("webhooks: conference %q: %w", conference, agenda.ErrNoConference)
 	}
 	if err != nil {
 		return nil, s.errorf("webhooks of %s: %w", conference, err)
 	}
-	rows, err := s.pool.Query(ctx, "SELECT id, url, secret, created FROM webhooks WHERE conf = $1 ORDER BY position", conference)
-	if err != nil {
-		return nil, s.errorf("webhooks of %s: %w", conference, err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (agenda.Webhook, error) {
+	out, err := query(ctx, s, func(r pgx.CollectableRow) (agenda.Webhook, error) {
 		w := agenda.Webhook{Conference: conference}
 		var created int64
 		err := r.Scan(&w.ID, &w.URL, &w.Secret, &created)
 		w.Created = fromNanos(created)
 		return w, err
-	})
+	}, "SELECT id, url, secret, created FROM webhooks WHERE conf = $1 ORDER BY position", conference)
 	if err != nil {
 		return nil, s.errorf("webhooks of %s: %w", conference, err)
 	}
@@ -359,7 +347,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.D
 
 // DeliveryDone implements agenda.PushStore.
 func (s *Store) DeliveryDone(ctx context.Context, d agenda.Delivery) error {
-	tag, err := s.pool.Exec(ctx, "DELETE FROM webhook_outbox WHERE conf = $1 AND webhook = $2 AND revision = $3", d.Conference, d.Webhook, d.Revision)
+	tag, err := s.exec(ctx, "DELETE FROM webhook_outbox WHERE conf = $1 AND webhook = $2 AND revision = $3", d.Conference, d.Webhook, d.Revision)
 	if err = deleted(tag.RowsAffected(), err); err != nil {
 		return s.errorf("finish a webhook delivery: %w", err)
 	}
@@ -368,7 +356,7 @@ func (s *Store) DeliveryDone(ctx context.Context, d agenda.Delivery) error {
 
 // DeliveryFailed implements agenda.PushStore.
 func (s *Store) DeliveryFailed(ctx context.Context, d agenda.Delivery, next time.Time, reason string) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE webhook_outbox SET attempts = attempts + 1, next_attempt = $4, last_error = $5
+	tag, err := s.exec(ctx, `UPDATE webhook_outbox SET attempts = attempts + 1, next_attempt = $4, last_error = $5
 		WHERE conf = $1 AND webhook = $2 AND revision = $3`, d.Conference, d.Webhook, d.Revision, nanos(next), reason)
 	if err = deleted(tag.RowsAffected(), err); err != nil {
 		return s.errorf("retry a webhook delivery: %w", err)
@@ -378,13 +366,9 @@ func (s *Store) DeliveryFailed(ctx context.Context, d agenda.Delivery, next time
 
 // Outbox implements agenda.PushStore.
 func (s *Store) Outbox(ctx context.Context, conference string) ([]agenda.Delivery, error) {
-	rows, err := s.pool.Query(ctx, `SELECT o.conf, o.webhook, o.revision, o.attempts, o.next_attempt, o.last_error
+	out, err := query(ctx, s, scanDelivery, `SELECT o.conf, o.webhook, o.revision, o.attempts, o.next_attempt, o.last_error
 		FROM webhook_outbox o JOIN webhooks w ON w.id = o.webhook
 		WHERE o.conf = $1 ORDER BY w.position, o.revision`, conference)
-	if err != nil {
-		return nil, s.errorf("outbox of %s: %w", conference, err)
-	}
-	out, err := pgx.CollectRows(rows, scanDelivery)
 	if err != nil {
 		return nil, s.errorf("outbox of %s: %w", conference, err)
 	}
@@ -394,7 +378,7 @@ func (s *Store) Outbox(ctx context.Context, conference string) ([]agenda.Deliver
 // PushedRevision implements agenda.PushStore.
 func (s *Store) PushedRevision(ctx context.Context, conference string) (int64, error) {
 	var rev *int64
-	err := s.pool.QueryRow(ctx, `SELECT m.revision FROM conferences c LEFT JOIN push_marks m ON m.conf = c.slug
+	err := s.queryRow(ctx, `SELECT m.revision FROM conferences c LEFT JOIN push_marks m ON m.conf = c.slug
 		WHERE c.slug = $1`, conference).Scan(&rev)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):

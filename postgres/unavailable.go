@@ -36,23 +36,105 @@ type unavailableError struct{ err error }
 func (e unavailableError) Error() string   { return e.err.Error() }
 func (e unavailableError) Unwrap() []error { return []error{e.err, agenda.ErrUnavailable} }
 
-// begin starts a transaction. A connection the pool keeps is found dead
-// only when used (the server restarted or ended it, or something between
-// dropped it; the pool pings only connections idle for over a second), and
-// a BEGIN that fails so has done nothing and leaves the pool without that
-// connection: so it is tried again, on another, a few times, before the
-// database is taken for unreachable.
+// begin starts a transaction, on another connection when the one it took
+// had died (see retry): a BEGIN that fails so has done nothing.
 func (s *Store) begin(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error) {
-	tx, err := s.pool.BeginTx(ctx, opts)
-	for try := 1; err != nil && try < beginTries && ctx.Err() == nil && Unreachable(err); try++ {
+	var tx pgx.Tx
+	err := s.retry(ctx, false, func() (err error) {
 		tx, err = s.pool.BeginTx(ctx, opts)
-	}
+		return err
+	})
 	return tx, err
 }
 
-// beginTries bounds the tries of begin: a pool holds few connections, and
-// with the database really away each try fails at once.
-const beginTries = 4
+// retry runs do, which sends one statement (or BEGIN) on a connection of
+// the pool, and runs it again while it fails on a connection that had died
+// and trying again is safe. A connection the pool keeps is found dead only
+// when used (the server restarted or ended it, or something between
+// dropped it; the pool pings only connections idle for over a second), and
+// a statement that fails so leaves the pool without that connection: the
+// next try takes another, or a new one. A read, or a BEGIN, changed
+// nothing whatever reached the server, so it is tried again on any failure
+// of the connection (Unreachable); a write only when the error shows that
+// nothing of it was sent (pgconn.SafeToRetry), for one the server received
+// may have been committed before the connection broke. A new connection
+// that cannot be made ends the tries: the server is away, not a kept
+// connection stale. The pool holds s.tries−1 connections at most, so with
+// every one it kept dead the last try is on a new one.
+func (s *Store) retry(ctx context.Context, write bool, do func() error) error {
+	err := do()
+	for try := 1; err != nil && try < s.tries && ctx.Err() == nil && again(err, write); try++ {
+		err = do()
+	}
+	return err
+}
+
+// again reports whether a statement that failed with err failed on a
+// connection that was dead before it, and may be sent again (see retry).
+func again(err error, write bool) bool {
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return false
+	}
+	if write {
+		return pgconn.SafeToRetry(err)
+	}
+	return Unreachable(err)
+}
+
+// queryRow runs the read sql on the pool; its Scan is retried as a read
+// (see retry).
+func (s *Store) queryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	return pooledRow{s: s, ctx: ctx, sql: sql, args: args}
+}
+
+// pooled is the pool as a querier, for the reads made in a transaction
+// or outside one (defaultConference, pickCode): its rows are queryRow's.
+type pooled struct{ s *Store }
+
+// QueryRow implements querier.
+func (p pooled) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	return p.s.queryRow(ctx, sql, args...)
+}
+
+// pooledRow is the row of queryRow, read when it is scanned.
+type pooledRow struct {
+	s    *Store
+	ctx  context.Context
+	sql  string
+	args []any
+}
+
+// Scan implements pgx.Row.
+func (r pooledRow) Scan(dest ...any) error {
+	return r.s.retry(r.ctx, false, func() error { return r.s.pool.QueryRow(r.ctx, r.sql, r.args...).Scan(dest...) })
+}
+
+// query runs the read sql on s's pool and collects its rows with scan,
+// retried as a read (see retry): a failure after some rows reads them all
+// again.
+func query[T any](ctx context.Context, s *Store, scan pgx.RowToFunc[T], sql string, args ...any) ([]T, error) {
+	var out []T
+	err := s.retry(ctx, false, func() error {
+		rows, err := s.pool.Query(ctx, sql, args...)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, scan)
+		return err
+	})
+	return out, err
+}
+
+// exec runs the write sql on the pool, retried as a write (see retry).
+func (s *Store) exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	var tag pgconn.CommandTag
+	err := s.retry(ctx, true, func() (err error) {
+		tag, err = s.pool.Exec(ctx, sql, args...)
+		return err
+	})
+	return tag, err
+}
 
 // Unreachable reports whether err says the server could not be reached or
 // the connection to it broke — no connection, a refused or reset one, a
