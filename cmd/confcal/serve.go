@@ -245,7 +245,18 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	if followed != "" {
 		poll := &lastPoll{}
 		src.poll = poll
-		f := &source.Follower{Source: seed.source(), Service: svc, Logger: log, Report: func(st source.Status) {
+		followedSource := seed.source()
+		if followedSource.Options.UIDDomain == "" {
+			// Every version is read with the UID domain the agenda was
+			// first stored with, as a conference added with -follow is
+			// (conferences.Manager): where an importer derives session
+			// IDs from it (an .ics calendar's UIDs), a version whose UIDs
+			// no longer share one domain would otherwise give every
+			// session a new ID, and a session it moves would read as
+			// cancelled and added.
+			followedSource.Options.UIDDomain = snap.Conference().UIDDomain
+		}
+		f := &source.Follower{Source: followedSource, Service: svc, Logger: log, Report: func(st source.Status) {
 			poll.set(st)
 			m.SourcePolled(st.Err)
 		}}
