@@ -1,13 +1,19 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"confcal/api"
+	"confcal/sqlite"
 )
 
 // followICSEvent is one VEVENT of the calendar followICS serves.
@@ -96,5 +102,72 @@ func TestServeFollowsICSKeepsIDs(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Logf("log:\n%s", log)
+	}
+}
+
+// `confcal serve -agenda URL -follow` on a store that holds the agenda
+// already starts while the source is broken (the organizers' schedule
+// server is down when confcal restarts): it serves the stored agenda byte
+// for byte, /readyz says the source failed, and the next good poll brings
+// it back. On a new store, or one holding no agenda yet, which have
+// nothing to serve, a broken source is refused as before, naming the
+// source's failure, and a new store is not made.
+func TestServeFollowRestartsWhileSourceBroken(t *testing.T) {
+	src := startScheduleSource(t, scheduleXML(followA()))
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	args := []string{"-addr", "127.0.0.1:0", "-base-url", "http://confcal.test", "-data", data, "-agenda", src.url(), "-follow", "100ms"}
+	addr, _, stop, done := startServe(t, args...)
+	_, feed, etag := fetchWith(t, "http://"+addr, "/feeds/all.ics")
+	stop()
+	if err := <-done; err != nil {
+		t.Fatalf("serve stopped with %v", err)
+	}
+
+	const readyOK, readyFailed = "store ok\nsnapshot ok\nsource ok\n", "store ok\nsnapshot ok\nsource failed (still serving)\n"
+	src.set(scheduleXML(followA()), http.StatusServiceUnavailable)
+	addr, log, _, _ := startServe(t, args...)
+	base := "http://" + addr
+	if code, body, tag := fetchWith(t, base, "/feeds/all.ics"); code != http.StatusOK || body != feed || tag != etag {
+		t.Errorf("GET /feeds/all.ics after a restart while the source answers 503: %d, ETag %s (before: %s), same bytes %v",
+			code, tag, etag, body == feed)
+	}
+	if code, body := request(t, "GET", base+"/readyz", ""); code != http.StatusOK || body != readyFailed {
+		t.Errorf("GET /readyz while the source answers 503 = %d %q, want 200 %q", code, body, readyFailed)
+	}
+	if !strings.Contains(log.String(), "503 Service Unavailable") {
+		t.Errorf("the log does not say the source answered 503:\n%s", log)
+	}
+	src.set(scheduleXML(followA()), 0)
+	eventually(t, 20*time.Second, func() string {
+		if code, body := request(t, "GET", base+"/readyz", ""); code != http.StatusOK || body != readyOK {
+			return fmt.Sprintf("GET /readyz once the source is back = %d %q, want 200 %q", code, body, readyOK)
+		}
+		return ""
+	})
+	if _, body, tag := fetchWith(t, base, "/feeds/all.ics"); body != feed || tag != etag {
+		t.Errorf("all.ics once the source is back: ETag %s, want %s (same bytes: %v)", tag, etag, body == feed)
+	}
+
+	src.set(scheduleXML(followA()), http.StatusServiceUnavailable)
+	fresh := filepath.Join(dir, "fresh")
+	if _, _, err := runCmd(t, "", "serve", "-addr", "127.0.0.1:0", "-data", fresh, "-agenda", src.url(), "-follow", "100ms"); err == nil ||
+		!strings.Contains(err.Error(), "503 Service Unavailable") {
+		t.Errorf("serve -follow on a new store while the source answers 503: %v, want a refusal naming the 503", err)
+	}
+	if _, err := os.Stat(fresh); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("serve refused the source but left %s behind (%v)", fresh, err)
+	}
+	// A store that holds no conference yet has nothing to serve either.
+	empty := filepath.Join(dir, "empty")
+	st, err := sqlite.Open(context.Background(), empty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	// The refusal names the source's failure, not what the store lacks.
+	if _, _, err := runCmd(t, "", "serve", "-addr", "127.0.0.1:0", "-data", empty, "-agenda", src.url(), "-follow", "100ms"); err == nil ||
+		!strings.Contains(err.Error(), "503 Service Unavailable") {
+		t.Errorf("serve -follow on a store without agenda while the source answers 503: %v, want a refusal naming the 503", err)
 	}
 }

@@ -104,9 +104,19 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	// ignored; and before the store is opened, so one that is refused
 	// leaves no store behind. It is the default conference's: a new store
 	// starts with it.
-	res, err := seed.read(ctx, stdin)
-	if err != nil {
-		return err
+	res, readErr := seed.read(ctx, stdin)
+	if readErr != nil {
+		// A followed source that is broken now (its server down while
+		// this one restarts) must not take down the agenda a store
+		// holds: serve that, as a broken poll would leave it, and let
+		// the follower report the source and catch up when it is back.
+		// A new store has nothing to serve: refused, and none is made.
+		exists, err := stf.exists()
+		if *follow <= 0 || err != nil || !exists {
+			return readErr
+		}
+		log.Warn("the agenda's source cannot be read: serving the agenda the store holds, following the source from the next poll",
+			"agenda", *seed.file, "error", readErr)
 	}
 	store, where, err := stf.open(ctx)
 	if err != nil {
@@ -178,6 +188,9 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 		Store:     func(st agenda.Store) agenda.Store { return observedStore{st, m} },
 		Polled:    func(_ string, st source.Status) { m.SourcePolled(st.Err) }})
 	if err := mgr.Open(bg, func() (*agenda.Snapshot, error) {
+		if readErr != nil {
+			return nil, readErr // the store holds no default agenda after all
+		}
 		imported = true
 		return agenda.NewSnapshot(res.Contents, 1, 1, nil)
 	}); err != nil {
