@@ -171,3 +171,44 @@ func TestServeFollowRestartsWhileSourceBroken(t *testing.T) {
 		t.Errorf("serve -follow on a store without agenda while the source answers 503: %v, want a refusal naming the 503", err)
 	}
 }
+
+// `confcal serve -agenda URL -follow` of an .ics that comes cut short (a
+// download or an export script's file ending before END:VCALENDAR)
+// cancels nothing: the version is refused whole, as a cut schedule.xml
+// is, rather than read up to the cut, which would cancel every session
+// after it (too few for the mass-cancel guard when the cut is late).
+func TestServeFollowsICSCutShort(t *testing.T) {
+	var events []followICSEvent
+	for i := range 8 {
+		events = append(events, followICSEvent{fmt.Sprintf("talk-%d@google.com", i), fmt.Sprintf("202703%02dT090000", 10+i%2),
+			fmt.Sprintf("202703%02dT100000", 10+i%2), fmt.Sprintf("Talk %d", i), fmt.Sprintf("Hall %d", i)})
+	}
+	whole := followICS(events)
+	src := startScheduleSource(t, whole)
+	addr, log, _, _ := startServe(t, "-addr", "127.0.0.1:0", "-data", filepath.Join(t.TempDir(), "data"),
+		"-agenda", src.url(), "-follow", "100ms")
+	base := "http://" + addr
+	_, feed, etag := fetchWith(t, base, "/feeds/all.ics")
+	if n := strings.Count(feed, "BEGIN:VEVENT"); n != 8 {
+		t.Fatalf("all.ics of the whole calendar has %d events, want 8", n)
+	}
+
+	// Cut in the middle of the last event's SUMMARY.
+	src.set(whole[:strings.LastIndex(whole, "SUMMARY:")+len("SUMMARY:Ta")], 0)
+	var list api.ChangeList
+	eventually(t, 20*time.Second, func() string {
+		if getJSON(t, base+"/api/changes", &list); list.Revision != 1 {
+			t.Fatalf("the cut calendar made revision %d: %+v", list.Revision, list.Summaries)
+		}
+		if code, body := request(t, "GET", base+"/readyz", ""); !strings.Contains(body, "source failed (still serving)") {
+			return fmt.Sprintf("GET /readyz while the source is cut short = %d %q, want the source failed", code, body)
+		}
+		return ""
+	})
+	if _, body, tag := fetchWith(t, base, "/feeds/all.ics"); tag != etag || strings.Contains(body, "STATUS:CANCELLED") {
+		t.Errorf("all.ics while the source is cut short: ETag %s → %s, cancelled events: %v", etag, tag, strings.Contains(body, "STATUS:CANCELLED"))
+	}
+	if !strings.Contains(log.String(), "END:VCALENDAR") {
+		t.Errorf("the log does not say the calendar ends before its END:VCALENDAR:\n%s", log)
+	}
+}

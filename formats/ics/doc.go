@@ -68,7 +68,10 @@
 //     to a SUMMARY, DESCRIPTION, LOCATION or COMMENT right before them (an
 //     unescaped line break), else dropped; each reported;
 //   - structure: a VEVENT without END:VEVENT ends where the next one or
-//     its calendar begins or ends; a stray END is dropped; components
+//     its calendar begins or ends, but a file that ends before its
+//     END:VCALENDAR is refused whole as cut short (read up to the cut, a
+//     followed calendar would lose every event after it); a stray END is
+//     dropped; components
 //     inside a VEVENT (VALARM) are left out; METHOD inside a VEVENT (which
 //     some exporters copy there) is ignored; each event is decoded on its
 //     own, so one go-ical cannot read costs only itself;

@@ -66,6 +66,13 @@ func Parse(data []byte, opts formats.Options) (formats.Result, error) {
 	if !doc.calendar {
 		p.Problemf(0, "no BEGIN:VCALENDAR around the events: read them anyway")
 	}
+	if doc.cut > 0 {
+		// A calendar cut short (a download or a file still being
+		// written): read up to the cut, a followed source's import would
+		// cancel every session after it, and take the one cut through
+		// for what is left of it.
+		return formats.Result{}, fmt.Errorf("%s:%d: the calendar ends here, before its END:VCALENDAR (cut short?); nothing is imported, as the part before this line alone would cancel every session after it", opts.Name, doc.cut)
+	}
 	cal, err := decodeCalendar(doc)
 	if err != nil {
 		// contentLine lets through only lines go-ical decodes, so this is

@@ -695,6 +695,12 @@ func TestParseFails(t *testing.T) {
 		{"no events", "BEGIN:VCALENDAR\nVERSION:2.0\nEND:VCALENDAR\n", formats.Options{TimeZone: "UTC"}, "test.ics holds no usable event (0 found)"},
 		{"only skipped events", "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:a\nSUMMARY:x\nEND:VEVENT\nEND:VCALENDAR\n", formats.Options{TimeZone: "UTC"}, "test.ics holds no usable event (1 found, none kept; the last problem: test.ics:2: "},
 		{"floating times and no zone", "BEGIN:VCALENDAR\n" + event + "END:VCALENDAR\n", formats.Options{}, "test.ics names no time zone"},
+		// Read up to the cut, a followed calendar would lose its last
+		// events, and keep the one cut through with half a title.
+		{"cut short in an event", "BEGIN:VCALENDAR\n" + event + "BEGIN:VEVENT\nUID:b\nSUMMARY:Fl", formats.Options{TimeZone: "UTC"},
+			"test.ics:10: the calendar ends here, before its END:VCALENDAR (cut short?); nothing is imported"},
+		{"cut short after an event", "BEGIN:VCALENDAR\n" + event, formats.Options{TimeZone: "UTC"},
+			"test.ics:7: the calendar ends here, before its END:VCALENDAR (cut short?)"},
 	} {
 		opts := tc.opts
 		opts.Name = "test.ics"

@@ -13,6 +13,9 @@ type document struct {
 	props    []line  // the calendars' own properties
 	zones    []block // each VTIMEZONE's own properties (TZID, X-LIC-LOCATION)
 	events   []block // each VEVENT's own properties
+	// cut is the last line of a file that ends inside its VCALENDAR
+	// (no END:VCALENDAR): a file cut short; 0 for one that does not.
+	cut int
 }
 
 // block is one component: the line of its BEGIN and its own properties
@@ -114,6 +117,9 @@ func (p *parser) split(lines []line) document {
 				doc.props = append(doc.props, p.repaired(name, at, l))
 			}
 		}
+	}
+	if len(stack) > 0 && stack[0] == "VCALENDAR" && len(lines) > 0 {
+		doc.cut = lines[len(lines)-1].no
 	}
 	if ev != nil {
 		p.Problemf(ev.no, "no END:VEVENT before the end of the file: the event ends there")
