@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -129,5 +130,50 @@ func TestFollowedConferencesFailing(t *testing.T) {
 		"fine | Tiny Con 2030 | 2030-03-29–2030-03-30 | 4 | served | "+fine+", followed every 15m0s",
 		"down | Tiny Con 2030 | 2030-03-29–2030-03-30 | 4 | served | "+down+", followed every 15m0s",
 		"broken | Tiny Con 2030 | 2030-03-29–2030-03-30 | 4 | served | "+broken+", followed every 15m0s",
+	)
+}
+
+// The default conference of `serve -agenda URL -follow`, whose source
+// serve follows itself (the store does not record it), is listed as an
+// operator sees the conferences added with -follow: GET /api/conferences
+// gives its source, period, last poll and the poll's error, and
+// conferences list -server prints them on its row.
+func TestServeFollowListed(t *testing.T) {
+	t.Setenv("CONFCAL_ADMIN_TOKEN", "the-admin-token")
+	src := httptest.NewServer(&flakySource{reads: map[string]int{}})
+	defer src.Close()
+	down := src.URL + "/down/schedule.xml"
+	addr, _, _, _ := startServe(t, "-addr", "127.0.0.1:0", "-data", filepath.Join(t.TempDir(), "data"), "-agenda", down, "-follow", "1m")
+	server := "http://" + addr
+
+	// serve read the first version; its first poll, at once, gets a 500.
+	var c api.Conference
+	eventually(t, 20*time.Second, func() string {
+		var list api.ConferenceList
+		getJSON(t, server+"/api/conferences", &list)
+		if len(list.Conferences) != 1 {
+			return fmt.Sprintf("GET /api/conferences lists %d conferences, want the default one", len(list.Conferences))
+		}
+		c = list.Conferences[0]
+		if c.LastPoll == "" {
+			return fmt.Sprintf("GET /api/conferences: %+v, want the last poll", c)
+		}
+		return ""
+	})
+	wantErr := "source: " + down + " answered 500 Internal Server Error"
+	if !c.Default || c.Source != down || c.Follow != "1m0s" || !strings.HasPrefix(c.SourceError, wantErr) {
+		t.Errorf("GET /api/conferences: default %v, source %q, follow %q, source_error %q; want the default conference following %s every 1m0s, its poll failing with %q",
+			c.Default, c.Source, c.Follow, c.SourceError, down, wantErr)
+	}
+	if at, err := time.Parse(time.RFC3339, c.LastPoll); err != nil || time.Since(at) > time.Minute {
+		t.Errorf("GET /api/conferences: last_poll %q, want the time of the last poll: %v", c.LastPoll, err)
+	}
+	rows := listRows(t, "-server", server)
+	for i, r := range rows {
+		rows[i] = pollTime.ReplaceAllString(r, "(TIME)")
+	}
+	checkRows(t, rows,
+		"SLUG | NAME | DAYS | SESSIONS | STATE | SOURCE",
+		"tiny-con-2030 | Tiny Con 2030 | 2030-03-29–2030-03-30 | 4 | default | "+down+", followed every 1m0s; the last poll failed (TIME): "+c.SourceError,
 	)
 }

@@ -282,7 +282,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 		go f.Run(bg, *follow)
 	}
 
-	h := srv.HandlerFor(host{Manager: mgr, def: def, follows: followed}, monitoringEndpoints(m, log, store, svc, src, repl))
+	h := srv.HandlerFor(host{Manager: mgr, def: def, follows: followed, every: *follow, poll: src.poll}, monitoringEndpoints(m, log, store, svc, src, repl))
 	hs := flags.httpServer(h, log)
 	// Shutdown waits for every request to end, and a change stream ends
 	// only when its client leaves or it is told to.
@@ -341,6 +341,44 @@ func defaultConference(ctx context.Context, reg agenda.Registry, seed agenda.Con
 type host struct {
 	*conferences.Manager
 	def, follows string
+	every        time.Duration // -follow's period, with follows
+	poll         *lastPoll     // how -follow's last poll went, with follows
+}
+
+// Listings implements web.ConferenceAdmin: the store's listing, where the
+// default conference follows the source serve follows itself (-agenda
+// with -follow), which the store does not record, so the listing would
+// say it follows none.
+func (h host) Listings(ctx context.Context) ([]agenda.Listing, error) {
+	list, err := h.Manager.Listings(ctx)
+	return h.followed(list), err
+}
+
+// Served implements web.ConferenceAdmin, with -follow's source as
+// Listings gives it.
+func (h host) Served() []agenda.Listing { return h.followed(h.Manager.Served()) }
+
+// followed gives the default conference of list the source serve follows
+// for it, when it follows one and the listing names none.
+func (h host) followed(list []agenda.Listing) []agenda.Listing {
+	if h.follows == "" {
+		return list
+	}
+	for i, l := range list {
+		if l.Slug == h.def && l.Source.Location == "" {
+			list[i].Source.Location, list[i].Source.Follow = h.follows, h.every
+		}
+	}
+	return list
+}
+
+// Polled implements web.ConferenceAdmin: for the default conference that
+// serve follows itself, how -follow's last poll went.
+func (h host) Polled(slug string) (time.Time, error) {
+	if slug == h.def && h.poll != nil {
+		return h.poll.polled()
+	}
+	return h.Manager.Polled(slug)
 }
 
 // Service implements web.Host.

@@ -281,6 +281,17 @@ func (p *lastPoll) set(st source.Status) {
 	p.st = &st
 }
 
+// polled says when the last poll ended and why it failed (nil when it
+// went well); a zero time before the first.
+func (p *lastPoll) polled() (time.Time, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.st == nil {
+		return time.Time{}, nil
+	}
+	return p.st.At, p.st.Err
+}
+
 // err says why the last poll changed nothing although it should have; nil
 // when it went well or there was none.
 func (p *lastPoll) err() error {
