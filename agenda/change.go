@@ -36,6 +36,10 @@ const (
 	// renamed (Speaker set, New the name).
 	FieldSpeakerAdded Field = "speaker-added"
 	FieldSpeakerName  Field = "speaker-name"
+	// FieldDays: the conference days were widened (no session, room,
+	// track or speaker set; Old and New are the first and last day as
+	// "2020-12-14/2020-12-16").
+	FieldDays Field = "days"
 )
 
 // descriptive reports whether a change to field f only changes what a
@@ -51,8 +55,8 @@ func (f Field) descriptive() bool {
 	return false
 }
 
-// Change is one entry of the change log: one field of one session (or room)
-// at one revision.
+// Change is one entry of the change log: one field of one session (or room,
+// track, speaker, or of the conference itself) at one revision.
 type Change struct {
 	// Revision is the revision that the change produced.
 	Revision int64
@@ -60,8 +64,8 @@ type Change struct {
 	Time time.Time
 	// Who names the organizer or tool that made it.
 	Who string
-	// Session is the ID of the changed session; empty for room, track and
-	// speaker changes.
+	// Session is the ID of the changed session; empty for room, track,
+	// speaker and conference changes.
 	Session string
 	// Room is the room ID for room changes.
 	Room string
@@ -171,6 +175,9 @@ type Editor struct {
 	base *Snapshot
 	who  string
 	at   time.Time
+	// conf is the conference as the edit leaves it: the base's, its days
+	// widened by WidenDays.
+	conf Conference
 	// sessions are the base's, in its order, then those the edit added;
 	// an entry the edit changed points to the edit's own copy.
 	sessions []*Session
@@ -196,7 +203,7 @@ var errCommitted = errorf(ErrInvalid, "the edit was committed already")
 
 // Edit starts a change set on s made by who at time at.
 func (s *Snapshot) Edit(who string, at time.Time) *Editor {
-	return &Editor{base: s, who: who, at: at.UTC().Truncate(time.Second), sessions: slices.Clone(s.sessions),
+	return &Editor{base: s, who: who, at: at.UTC().Truncate(time.Second), conf: s.conf, sessions: slices.Clone(s.sessions),
 		tracks: s.tracks, rooms: s.rooms, speakers: s.speakers}
 }
 
@@ -290,7 +297,8 @@ func (e *Editor) validate(x Session, force bool) error {
 	// Conference days, not calendar days: they run from the day change,
 	// as NewSnapshot checks them, so a session at 01:00 after the last day
 	// belongs to it.
-	conf, days := e.base.conf, e.base.days()
+	conf := e.conf
+	days := conf.span(e.base.loc)
 	if x.Start.Before(days.first) || x.End.After(days.end) {
 		return errorf(ErrInvalid, "session %q: %s – %s is outside the conference days %s to %s", x.ID, x.Start.In(loc).Format("2006-01-02T15:04"), x.End.In(loc).Format("2006-01-02T15:04"), conf.First, conf.Last)
 	}
@@ -657,6 +665,42 @@ func (e *Editor) RenameRoom(id, name string) error {
 	}
 	return nil
 }
+
+// WidenDays makes the conference days run from first to last, or longer:
+// the days become the smallest span holding both the current days and
+// first to last, so no stored session (a cancelled one included) ever
+// falls outside them. A source's new version that adds a workshop day
+// before the conference, or a third day, is applied this way. A span
+// wholly inside the current days is no change; one that ends before it
+// starts, or would make the conference longer than Conference.Validate
+// allows, is refused (ErrInvalid). The change is logged as FieldDays.
+func (e *Editor) WidenDays(first, last Date) error {
+	if e.done {
+		return errCommitted
+	}
+	if last.Before(first) {
+		return errorf(ErrInvalid, "conference days %s to %s: the last is before the first", first, last)
+	}
+	c := e.conf
+	if first.Before(c.First) {
+		c.First = first
+	}
+	if c.Last.Before(last) {
+		c.Last = last
+	}
+	if c == e.conf {
+		return nil
+	}
+	if err := c.Validate(); err != nil {
+		return wrapf(err, "conference days %s to %s", c.First, c.Last)
+	}
+	e.record(Change{Field: FieldDays, Old: daysString(e.conf), New: daysString(c)})
+	e.conf = c
+	return nil
+}
+
+// daysString writes c's days as a FieldDays value: "2020-12-14/2020-12-16".
+func daysString(c Conference) string { return c.First.String() + "/" + c.Last.String() }
 
 // Commit builds the next revision from the collected changes. With no
 // changes it returns the base snapshot itself.

@@ -9,15 +9,15 @@ import (
 // derive makes the revision after b from the edit e, whose base b is.
 // What the edit did not touch is shared with b, not copied or checked
 // again: b's sessions passed every rule, and an edit cannot change what
-// those rules read about an untouched session (the conference, or the
-// removal of a track, room or speaker). The order and the look-ups are
+// those rules read about an untouched session (the conference's days only
+// widen, and nothing removes a track, room or speaker). The order and the look-ups are
 // mended where the touched sessions changed them (patchIndex), not made
 // anew; only an edit that adds sessions builds them from scratch.
 func (b *Snapshot) derive(e *Editor) (*Snapshot, error) {
 	s := &Snapshot{
 		rev:      b.rev + 1,
 		base:     b.base,
-		conf:     b.conf,
+		conf:     e.conf,
 		loc:      b.loc,
 		tracks:   e.tracks,
 		rooms:    e.rooms,

@@ -20,7 +20,8 @@ type Summary struct {
 	Revision int64
 	Time     time.Time
 	Who      string
-	// Exactly one of Session, Room, Track and Speaker names the subject.
+	// One of Session, Room, Track and Speaker names the subject; none
+	// does when the subject is the conference itself (its days).
 	Session, Room, Track, Speaker string
 	// Text is the summary, e.g. "State of State moved from Room 2 to
 	// Room 1, Oct 8 10:30 → 14:00".
@@ -57,7 +58,7 @@ func (s *Snapshot) Describe(changes []Change) []Summary {
 				renamed[k] = true
 			}
 		default:
-			k.track = c.Track
+			k.track = c.Track // "" for a change of the conference itself
 		}
 		if _, ok := groups[k]; !ok {
 			order = append(order, k)
@@ -81,8 +82,10 @@ func (s *Snapshot) Describe(changes []Change) []Summary {
 			sum.Text = s.describeRoom(k.room, k.rev, cs)
 		case k.speaker != "":
 			sum.Text = describeSpeaker(cs)
-		default:
+		case k.track != "":
 			sum.Text = s.describeTrack(k.track, cs)
+		default:
+			sum.Text = describeConference(cs)
 		}
 		out = append(out, sum)
 	}
@@ -246,6 +249,47 @@ func (s *Snapshot) describeSession(id string, rev int64, cs []Change) string {
 		clauses = append(clauses, "changed")
 	}
 	return subject + " " + strings.Join(clauses, "; ")
+}
+
+// describeConference summarizes changes of the conference itself: "Conference
+// days now Dec 13–16 (were Dec 14–16)". Several widenings in one revision
+// read as one, from the first's days to the last's.
+func describeConference(cs []Change) string {
+	var was, now string
+	for _, c := range cs {
+		if c.Field == FieldDays {
+			if was == "" {
+				was = dayRange(c.Old)
+			}
+			now = dayRange(c.New)
+		}
+	}
+	if now == "" {
+		return "Conference changed"
+	}
+	return "Conference days now " + now + " (were " + was + ")"
+}
+
+// dayRange writes a FieldDays value ("2020-12-14/2020-12-16") for people:
+// "Dec 14–16", "Nov 30–Dec 2", "Dec 14"; a value it cannot read comes back
+// as it is.
+func dayRange(v string) string {
+	a, b, ok := strings.Cut(v, "/")
+	first, err1 := ParseDate(a)
+	last, err2 := ParseDate(b)
+	if !ok || err1 != nil || err2 != nil {
+		return v
+	}
+	day := func(d Date) time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC) }
+	switch {
+	case first == last:
+		return day(first).Format("Jan 2")
+	case first.Year != last.Year:
+		return day(first).Format("Jan 2, 2006") + "–" + day(last).Format("Jan 2, 2006")
+	case first.Month == last.Month:
+		return day(first).Format("Jan 2") + "–" + day(last).Format("2")
+	}
+	return day(first).Format("Jan 2") + "–" + day(last).Format("Jan 2")
 }
 
 func (s *Snapshot) describeRoom(id string, rev int64, cs []Change) string {

@@ -27,7 +27,11 @@ import (
 // subscriber must see them go). Rooms and tracks of c that the agenda lacks
 // are added; existing ones keep their names, since a source document names
 // rooms neutrally and an organizer may have renamed them. The conference
-// itself is left as it is.
+// days are widened to hold c's (see WidenDays: a version that adds a day
+// before or after brings it, and one with fewer days cancels the sessions
+// it lacks but keeps the days, where they stay); the rest of the
+// conference is left as it is. Contents that give no days (the zero Date)
+// leave the days as they are.
 //
 // Slots are applied as given, even where they overlap (a source document
 // is the organizers' word, and moves applied one at a time may overlap on
@@ -39,6 +43,11 @@ import (
 func (e *Editor) Reconcile(c Contents) (warnings []string, err error) {
 	if e.done {
 		return nil, errCommitted
+	}
+	if first, last := c.Conference.First, c.Conference.Last; first != (Date{}) && last != (Date{}) {
+		if err := e.WidenDays(first, last); err != nil {
+			return nil, err
+		}
 	}
 	for _, t := range c.Tracks {
 		if !e.hasTrack(t.ID) {

@@ -258,8 +258,11 @@ func (s *Snapshot) order(a, b *Session) int { return s.keyOf(a).compare(s.keyOf(
 // daySpan is when the conference's days begin and end.
 type daySpan struct{ first, end time.Time }
 
-func (s *Snapshot) days() daySpan {
-	return daySpan{s.conf.DayStart(s.conf.First, s.loc), s.conf.DayStart(s.conf.Last.AddDays(1), s.loc)}
+func (s *Snapshot) days() daySpan { return s.conf.span(s.loc) }
+
+// span returns when c's days begin and end in loc.
+func (c Conference) span(loc *time.Location) daySpan {
+	return daySpan{c.DayStart(c.First, loc), c.DayStart(c.Last.AddDays(1), loc)}
 }
 
 // checkIn reports the first rule x breaks in s, whose conference days are

@@ -83,10 +83,11 @@ func everyField(t *testing.T, r agenda.Registry) {
 	saveLoad(t, s, v6)
 }
 
-// revisions makes revisions 2 to 10 of Small, one kind of change each: a
+// revisions makes revisions 2 to 11 of Small, one kind of change each: a
 // move, a room rename, a new room, track and session, a cancel, an
 // abstract, a new speaker and the descriptive fields, a speaker's rename,
-// a shorter list of speakers, and a retitle of the new session.
+// a shorter list of speakers, a retitle of the new session, and a day
+// added before the conference with a session on it.
 func revisions(t *testing.T, s *agenda.Snapshot) []*agenda.Snapshot {
 	t.Helper()
 	steps := []func(*agenda.Editor) error{
@@ -125,6 +126,13 @@ func revisions(t *testing.T, s *agenda.Snapshot) []*agenda.Snapshot {
 		},
 		func(e *agenda.Editor) error {
 			return e.UpdateSession("extra", agenda.SessionUpdate{Title: ptr("Extra, renamed")})
+		},
+		func(e *agenda.Editor) error {
+			if err := e.WidenDays(agenda.Date{Year: 2019, Month: time.October, Day: 7}, agenda.Date{Year: 2019, Month: time.October, Day: 8}); err != nil {
+				return err
+			}
+			return e.AddSession(agenda.Session{ID: "workshop", Title: "Workshop", Start: agendatest.At(7, 9, 0), End: agendatest.At(7, 17, 0),
+				Room: "room-1", Track: "talks"}, false)
 		},
 	}
 	var out []*agenda.Snapshot
