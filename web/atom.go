@@ -8,8 +8,10 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
+	"confcal/agenda"
 	"confcal/api"
 	"confcal/catalog"
 )
@@ -69,12 +71,13 @@ type atomEntry struct {
 }
 
 // renderAtom writes the feed of snap. Ids are tag URIs (RFC 4151) on the
-// conference's UID domain, dated with its first day.
+// conference's UID domain, dated with its first day as first stored
+// (tagDay).
 func (s *Server) renderAtom(st *site) ([]byte, time.Time, error) {
 	snap := st.snap
 	conf := snap.Conference()
 	base := st.conf.base
-	tag := "tag:" + conf.UIDDomain + "," + conf.First.String() + ":changes"
+	tag := "tag:" + conf.UIDDomain + "," + tagDay(snap) + ":changes"
 	all, err := snap.SummariesSince(snap.BaseRevision())
 	if err != nil {
 		return nil, time.Time{}, err
@@ -115,9 +118,13 @@ func (s *Server) renderAtom(st *site) ([]byte, time.Time, error) {
 		case sum.Speaker != "":
 			e.ID = fmt.Sprintf("%s/%d/speaker/%s", tag, sum.Revision, sum.Speaker)
 			e.Links = []atomLink{{Rel: "alternate", Type: "text/calendar", Href: base + catalog.SpeakerPath(sum.Speaker)}}
-		default:
+		case sum.Track != "":
 			e.ID = fmt.Sprintf("%s/%d/track/%s", tag, sum.Revision, sum.Track)
 			e.Links = []atomLink{{Rel: "alternate", Type: "text/calendar", Href: base + catalog.TrackPath(sum.Track)}}
+		default:
+			// The conference itself (its days): the agenda is its page.
+			e.ID = fmt.Sprintf("%s/%d/conference", tag, sum.Revision)
+			e.Links = []atomLink{{Rel: "alternate", Href: base + "/"}}
 		}
 		if e.Author.Name == "" {
 			e.Author.Name = conf.Name
@@ -133,4 +140,23 @@ func (s *Server) renderAtom(st *site) ([]byte, time.Time, error) {
 	}
 	buf.WriteByte('\n')
 	return buf.Bytes(), updated, nil
+}
+
+// tagDay returns the day the feed's tag URIs are dated with: the
+// conference's first day before its days were first widened
+// (agenda.FieldDays), so that a day added before the conference does not
+// give the feed and every entry in it a new ID, which readers would take
+// for a new feed and new entries.
+func tagDay(snap *agenda.Snapshot) string {
+	for _, c := range snap.Log() {
+		if c.Field != agenda.FieldDays {
+			continue
+		}
+		if first, _, ok := strings.Cut(c.Old, "/"); ok {
+			if _, err := agenda.ParseDate(first); err == nil {
+				return first
+			}
+		}
+	}
+	return snap.Conference().First.String()
 }

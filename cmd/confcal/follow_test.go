@@ -125,7 +125,11 @@ func esc(s string) string {
 // scheduleXML writes events as a pretalx-style schedule.xml of FollowCon
 // 2026: each day (04:00 to 03:59, pretalx's day change) lists every room,
 // each room its events by start.
-func scheduleXML(events []followEvent) string {
+func scheduleXML(events []followEvent) string { return scheduleXMLOn(followDays, events) }
+
+// scheduleXMLOn writes events as scheduleXML does, on days (YYYY-MM-DD,
+// in order; an event's day indexes them).
+func scheduleXMLOn(days []string, events []followEvent) string {
 	var b strings.Builder
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>
 <schedule>
@@ -134,9 +138,9 @@ func scheduleXML(events []followEvent) string {
   <conference>
     <acronym>followcon26</acronym>
     <title>FollowCon 2026</title>
-    <start>2026-09-10</start>
-    <end>2026-09-11</end>
-    <days>2</days>
+    <start>` + days[0] + `</start>
+    <end>` + days[len(days)-1] + `</end>
+    <days>` + fmt.Sprint(len(days)) + `</days>
     <timeslot_duration>00:05</timeslot_duration>
     <url>https://followcon.example/2026/</url>
     <time_zone_name>Europe/Berlin</time_zone_name>
@@ -144,11 +148,12 @@ func scheduleXML(events []followEvent) string {
     <track name="Operations" color="#996633"/>
   </conference>
 `)
-	for i, day := range followDays {
-		next := "2026-09-11"
-		if i == 1 {
-			next = "2026-09-12"
+	for i, day := range days {
+		d, err := time.Parse(time.DateOnly, day)
+		if err != nil {
+			panic(err)
 		}
+		next := d.AddDate(0, 0, 1).Format(time.DateOnly)
 		fmt.Fprintf(&b, "  <day index=\"%d\" date=\"%s\" start=\"%sT04:00:00+02:00\" end=\"%sT03:59:00+02:00\">\n", i+1, day, day, next)
 		for _, room := range followRooms {
 			fmt.Fprintf(&b, "    <room name=\"%s\">\n", esc(room))
