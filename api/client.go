@@ -103,6 +103,9 @@ func (c *Client) Changes(ctx context.Context, since int64) (ChangeList, error) {
 // Import sends c to the server's POST /import.
 func (c *Client) Import(ctx context.Context, contents agenda.Contents, dryRun, force bool) (ImportResult, error) {
 	in := Import{DryRun: dryRun, Force: force}
+	if conf := contents.Conference; conf.First != (agenda.Date{}) && conf.Last != (agenda.Date{}) {
+		in.FirstDay, in.LastDay = conf.First.String(), conf.Last.String()
+	}
 	for _, t := range contents.Tracks {
 		in.Tracks = append(in.Tracks, ImportTrack{ID: t.ID, Name: t.Name, Color: t.Color})
 	}

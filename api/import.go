@@ -17,7 +17,13 @@ type Import struct {
 	Rooms    []ImportRoom  `json:"rooms"`
 	Speakers []Speaker     `json:"speakers,omitempty"`
 	Sessions []NewSession  `json:"sessions"` // every session needs its ID
-	DryRun   bool          `json:"dry_run,omitempty"`
+	// FirstDay and LastDay (YYYY-MM-DD, both or neither) are the
+	// conference days of the version: days beyond the agenda's widen
+	// them, so sessions on a day the version adds can be imported
+	// (agenda.Editor.WidenDays); without them the days stay as they are.
+	FirstDay string `json:"first_day,omitempty"`
+	LastDay  string `json:"last_day,omitempty"`
+	DryRun   bool   `json:"dry_run,omitempty"`
 	// Force applies a version that cancels more than half of the
 	// sessions, which is otherwise refused (409).
 	Force bool `json:"force,omitempty"`
@@ -48,9 +54,24 @@ type ImportResult struct {
 	Warnings []string `json:"warnings"`
 }
 
-// Contents turns the import into agenda contents of the conference conf.
+// Contents turns the import into agenda contents of the conference conf,
+// with the import's days when it gives them.
 func (in Import) Contents(conf agenda.Conference, loc *time.Location) (agenda.Contents, error) {
 	c := agenda.Contents{Conference: conf}
+	if in.FirstDay != "" || in.LastDay != "" {
+		first, err := agenda.ParseDate(in.FirstDay)
+		if err != nil {
+			return c, badRequest("first_day: %q is not a day (YYYY-MM-DD); give first_day and last_day, or neither", truncate(in.FirstDay, 40))
+		}
+		last, err := agenda.ParseDate(in.LastDay)
+		if err != nil {
+			return c, badRequest("last_day: %q is not a day (YYYY-MM-DD); give first_day and last_day, or neither", truncate(in.LastDay, 40))
+		}
+		if last.Before(first) {
+			return c, badRequest("last_day %s is before first_day %s", last, first)
+		}
+		c.Conference.First, c.Conference.Last = first, last
+	}
 	for _, t := range in.Tracks {
 		c.Tracks = append(c.Tracks, agenda.Track{ID: t.ID, Name: t.Name, Color: t.Color})
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -176,4 +177,45 @@ func feedByID(t *testing.T, url string) map[string]goical.Event {
 		t.Fatalf("GET %s: %d %s", url, f.status, f.body)
 	}
 	return eventsByID(t, f.body)
+}
+
+// `confcal import` of a schedule.xml that adds a workshop day before the
+// conference brings the day, on the local store and through a server
+// alike (which is sent the version's days), and the server then serves
+// the day's feed.
+func TestImportNewDay(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.xml"), filepath.Join(dir, "b.xml")
+	version := followA()
+	for i := range version {
+		version[i].day++
+	}
+	version = append(version, followEvent{guid: fWorkshop, id: "9", day: 0, start: "10:00", duration: "06:00", room: "Hall B",
+		track: "Operations", title: "Operators Workshop", abstract: "Hands on.", speaker: "Alan Turing", speakerID: "13"})
+	for name, body := range map[string]string{a: scheduleXML(followA()),
+		b: scheduleXMLOn([]string{"2026-09-09", "2026-09-10", "2026-09-11"}, version)} {
+		if err := os.WriteFile(name, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const days = "revision 2: Conference days now Sep 9–11 (were Sep 10–11)"
+	out, _, err := runCmd(t, "", "import", "-data", filepath.Join(dir, "local"), "-agenda", a, b)
+	if err != nil || !strings.Contains(out, days+"\n") || !strings.Contains(out, "New session: Operators Workshop") {
+		t.Errorf("import on the local store: %v\n%s\nwant %q and the new session", err, out, days)
+	}
+
+	t.Setenv("CONFCAL_ADMIN_TOKEN", "tok")
+	addr, _, _, _ := startServe(t, "-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "served"), "-agenda", a)
+	base := "http://" + addr
+	if f := fetch(t, base+"/feeds/days/2026-09-09.ics"); f.status != http.StatusNotFound {
+		t.Errorf("GET /feeds/days/2026-09-09.ics before the import = %d, want 404", f.status)
+	}
+	out, _, err = runCmd(t, "", "import", "-server", base, b)
+	if err != nil || !strings.Contains(out, days+"\n") || !strings.Contains(out, "New session: Operators Workshop") {
+		t.Errorf("import -server: %v\n%s\nwant %q and the new session", err, out, days)
+	}
+	f := fetch(t, base+"/feeds/days/2026-09-09.ics")
+	if got := eventsByID(t, f.body); f.status != http.StatusOK || len(got) != 1 {
+		t.Errorf("GET /feeds/days/2026-09-09.ics after the import = %d with %d events, want 200 with the workshop", f.status, len(got))
+	}
 }
