@@ -623,6 +623,57 @@ func TestGetCalendarLastModified(t *testing.T) {
 	}
 }
 
+// TestGetPropsMatchGet: a resource that answers GET has the DAV:get*
+// properties of what GET sends (RFC 4918 §15.4–15.7: getcontentlength,
+// getcontenttype, getetag and getlastmodified MUST be defined wherever
+// GET returns the header they mirror), in a named PROPFIND and in
+// allprop, and they follow GET when a member leaves a calendar.
+func TestGetPropsMatchGet(t *testing.T) {
+	s := newServer(t)
+	check := func(path string) {
+		t.Helper()
+		g := s.do(t, request{method: "GET", path: path})
+		if g.Code != http.StatusOK {
+			t.Fatalf("GET %s: %d", path, g.Code)
+		}
+		want := [][2]string{
+			{"getcontenttype", g.Header().Get("Content-Type")},
+			{"getcontentlength", strconv.Itoa(g.Body.Len())},
+			{"getetag", g.Header().Get("ETag")},
+			{"getlastmodified", g.Header().Get("Last-Modified")},
+		}
+		named := `<D:propfind xmlns:D="DAV:"><D:prop><D:getcontenttype/><D:getcontentlength/><D:getetag/><D:getlastmodified/></D:prop></D:propfind>`
+		for _, body := range []string{named, ""} {
+			m := parseMultistatus(t, s.do(t, request{method: "PROPFIND", path: path, header: []string{"Depth", "0"}, body: body}))
+			for _, nv := range want {
+				name, v := nv[0], nv[1]
+				if v == "" {
+					// GET sends no such header: the property is not defined.
+					if p, ok := m.response(t, path).props[dav(name)]; ok && p.status == http.StatusOK {
+						t.Errorf("%s: %s answered, but GET sends no header for it", path, name)
+					}
+					continue
+				}
+				if p, ok := m.response(t, path).props[dav(name)]; !ok || p.status != http.StatusOK {
+					t.Errorf("%s (allprop %t): %s missing, GET sends %q", path, body == "", name, v)
+					continue
+				}
+				if got := m.text(t, path, dav(name)); got != v {
+					t.Errorf("%s (allprop %t): %s = %q, GET sends %q", path, body == "", name, got, v)
+				}
+			}
+		}
+	}
+	for _, path := range []string{calAll, calKey, calRoom2} {
+		check(path)
+	}
+	s.edit(t, func(e *agenda.Editor) error {
+		return e.UpdateSession("state-of-state", agenda.SessionUpdate{Room: ptr("room-1"), Force: true})
+	})
+	check(calRoom2)
+	check(calRoom1)
+}
+
 // TestAnswersFollowRevisions: a repeated request gets the same bytes
 // within a revision and the new revision's after an edit: the repeated
 // calendar-query shows the new title, and a sync-collection with the

@@ -171,10 +171,19 @@ func (v *view) calendarProp(c *calendar, name xml.Name) (string, bool) {
 		return c.props.syncToken, true
 	case nameGetCTag:
 		return c.props.ctag, true
-	case nameGetETag:
-		// The ETag of the calendar's .ics, as GET sends it.
+	case nameGetETag, nameGetContentLength, nameGetLastModified:
+		// What GET sends of the calendar's .ics: RFC 4918 §15 wants
+		// these defined wherever GET sends the header they mirror.
 		v.feedOf(c)
-		return c.etagXML, true
+		switch name {
+		case nameGetETag:
+			return c.etagXML, true
+		case nameGetContentLength:
+			return c.lengthXML, true
+		}
+		return c.lastModXML, c.lastModXML != ""
+	case nameGetContentType:
+		return contentTypeXML, true
 	case nameOwner:
 		return v.props.owner, true
 	case nameCalendarColor:
@@ -225,7 +234,8 @@ func allProps(k resKind, report bool) []xml.Name {
 		return []xml.Name{nameResourceType, nameDisplayName, nameOwner, nameSupportedReports, nameCurrentPrincipal, namePrivileges}
 	case resCalendar:
 		return []xml.Name{nameResourceType, nameDisplayName, nameCalendarDesc, nameComponentSet, nameSupportedData,
-			nameSupportedReports, nameGetCTag, nameGetETag, nameOwner, nameCalendarColor, nameCalendarOrder,
+			nameSupportedReports, nameGetCTag, nameGetETag, nameGetContentType, nameGetContentLength, nameGetLastModified,
+			nameOwner, nameCalendarColor, nameCalendarOrder,
 			nameCurrentPrincipal, namePrivileges}
 	case resObject:
 		if report {

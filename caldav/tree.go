@@ -108,7 +108,9 @@ type calendar struct {
 
 	feedOnce sync.Once
 	feed     *ical.Calendar
-	etagXML  string // getetag: the feed's ETag
+	modified time.Time // Last-Modified of GET (see view.lastModified)
+	// getetag, getcontentlength and getlastmodified: what GET sends.
+	etagXML, lengthXML, lastModXML string
 
 	sortOnce sync.Once
 	sorted   []*object // objs sorted by path, for sync-collection
@@ -347,7 +349,15 @@ func (v *view) feedOf(c *calendar) *ical.Calendar {
 			meta.Color = c.color
 		}
 		c.feed = v.rendered.Calendar(meta, c.members)
+		c.modified = c.feed.Modified()
+		if c.changedAt.After(c.modified) {
+			c.modified = c.changedAt.UTC()
+		}
 		c.etagXML = textElem(nameGetETag, c.feed.ETag())
+		c.lengthXML = textElem(nameGetContentLength, strconv.Itoa(c.feed.Size()))
+		if !c.modified.IsZero() {
+			c.lastModXML = textElem(nameGetLastModified, c.modified.Format(http.TimeFormat))
+		}
 	})
 	return c.feed
 }
@@ -356,11 +366,8 @@ func (v *view) feedOf(c *calendar) *ical.Calendar {
 // members' LastModified and the time of its last change in the log, so it
 // moves when a member leaves too.
 func (v *view) lastModified(c *calendar) time.Time {
-	t := v.feedOf(c).Modified()
-	if c.changedAt.After(t) {
-		t = c.changedAt.UTC()
-	}
-	return t
+	v.feedOf(c)
+	return c.modified
 }
 
 // resKind is what a path names.
