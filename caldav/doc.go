@@ -66,9 +66,9 @@
 //   - OPTIONS says "DAV: 1, 3, calendar-access" and allows no write method;
 //   - PROPFIND answers have DAV:supported-report-set, CS:getctag,
 //     DAV:sync-token, a read-only DAV:current-user-privilege-set, Apple's
-//     calendar-color and calendar-order, DAV:owner, DAV:principal-URL, on
-//     calendars the getetag, getcontenttype, getcontentlength and
-//     getlastmodified of what their GET sends (RFC 4918 §15), and no
+//     calendar-color and calendar-order, DAV:owner, DAV:principal-URL,
+//     the getcontenttype and getcontentlength of what GET sends (and on
+//     calendars its getetag and getlastmodified: RFC 4918 §15), and no
 //     calendar-data (RFC 4791 §9.6 keeps it to
 //     REPORTs); PROPFIND without Depth counts as Depth 1 and Depth infinity
 //     (in any case) is refused with DAV:propfind-finite-depth (RFC 4918 §9.1);

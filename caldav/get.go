@@ -2,8 +2,9 @@ package caldav
 
 import (
 	"bytes"
-	"fmt"
+	"io"
 	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -23,13 +24,13 @@ func (h *Handler) serveGet(w http.ResponseWriter, r *http.Request, v *view, res 
 		serveBytes(w, r, c.ETag(), v.lastModified(res.cal), c.Bytes())
 	default:
 		hd := w.Header()
-		hd.Set("Content-Type", "text/plain; charset=utf-8")
+		hd.Set("Content-Type", infoContentType)
+		hd.Set("Content-Length", strconv.Itoa(len(v.props.info)))
 		hd.Set("Cache-Control", "no-cache")
 		if r.Method == http.MethodHead {
 			return
 		}
-		fmt.Fprintf(w, "This is the CalDAV server of %s.\nAdd this address to a calendar app as a CalDAV account (no password needed).\n",
-			v.snap.Conference().Name)
+		io.WriteString(w, v.props.info)
 	}
 }
 

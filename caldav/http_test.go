@@ -623,11 +623,13 @@ func TestGetCalendarLastModified(t *testing.T) {
 	}
 }
 
-// TestGetPropsMatchGet: a resource that answers GET has the DAV:get*
-// properties of what GET sends (RFC 4918 §15.4–15.7: getcontentlength,
-// getcontenttype, getetag and getlastmodified MUST be defined wherever
-// GET returns the header they mirror), in a named PROPFIND and in
-// allprop, and they follow GET when a member leaves a calendar.
+// TestGetPropsMatchGet: each resource that answers GET (the root, the
+// principal and the home with a line of text, calendars with their .ics)
+// has the DAV:get* properties of what GET sends (RFC 4918 §15.4–15.7:
+// getcontentlength, getcontenttype, getetag and getlastmodified MUST be
+// defined wherever GET returns the header they mirror), in a named
+// PROPFIND and in allprop, and they follow GET when a member leaves a
+// calendar.
 func TestGetPropsMatchGet(t *testing.T) {
 	s := newServer(t)
 	check := func(path string) {
@@ -664,7 +666,7 @@ func TestGetPropsMatchGet(t *testing.T) {
 			}
 		}
 	}
-	for _, path := range []string{calAll, calKey, calRoom2} {
+	for _, path := range []string{"/dav/", principal, home, calAll, calKey, calRoom2} {
 		check(path)
 	}
 	s.edit(t, func(e *agenda.Editor) error {

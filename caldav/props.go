@@ -2,6 +2,7 @@ package caldav
 
 import (
 	"encoding/xml"
+	"fmt"
 	"strconv"
 )
 
@@ -45,6 +46,11 @@ var (
 	contentTypeXML  = textElem(nameGetContentType, "text/calendar; charset=utf-8")
 )
 
+// infoContentType is the media type of what GET answers on the root, the
+// principal and the home: a line of text for someone who opens the
+// address in a browser.
+const infoContentType = "text/plain; charset=utf-8"
+
 // supportedReports renders a supported-report-set of the reports given as
 // empty elements.
 func supportedReports(reports ...string) string {
@@ -60,6 +66,10 @@ type viewProps struct {
 	currentPrincipal, principalURL, homeSet, owner string
 	principalName, homeName                        string // displayname
 	homeToken                                      string // sync-token
+	// info is the text GET answers on the root, the principal and the
+	// home, and infoType and infoLength its getcontenttype and
+	// getcontentlength (RFC 4918 §15.4, §15.5).
+	info, infoType, infoLength string
 }
 
 // calendarProps are the properties of one calendar in a view.
@@ -80,7 +90,11 @@ func (v *view) renderProps() {
 		principalName:    textElem(nameDisplayName, conf.Name),
 		homeName:         textElem(nameDisplayName, conf.Name+" — calendars"),
 		homeToken:        textElem(nameSyncToken, v.syncToken(homeID, v.homeSince)),
+		info: fmt.Sprintf("This is the CalDAV server of %s.\nAdd this address to a calendar app as a CalDAV account (no password needed).\n",
+			conf.Name),
+		infoType: textElem(nameGetContentType, infoContentType),
 	}
+	v.props.infoLength = textElem(nameGetContentLength, strconv.Itoa(len(v.props.info)))
 	for _, c := range v.cals {
 		// The ctag is the sync token (as sabre/dav does): both change
 		// exactly when the calendar's membership or a member changes.
@@ -115,6 +129,14 @@ func (v *view) prop(res resource, name xml.Name, report bool) (string, bool) {
 		return privilegesXML, true
 	case nameCurrentPrincipal:
 		return v.props.currentPrincipal, true
+	}
+	if res.kind == resRoot || res.kind == resPrincipal || res.kind == resHome {
+		switch name {
+		case nameGetContentType:
+			return v.props.infoType, true
+		case nameGetContentLength:
+			return v.props.infoLength, true
+		}
 	}
 	switch res.kind {
 	case resRoot:
@@ -227,11 +249,13 @@ var (
 func allProps(k resKind, report bool) []xml.Name {
 	switch k {
 	case resRoot:
-		return []xml.Name{nameResourceType, nameCurrentPrincipal, namePrivileges}
+		return []xml.Name{nameResourceType, nameGetContentType, nameGetContentLength, nameCurrentPrincipal, namePrivileges}
 	case resPrincipal:
-		return []xml.Name{nameResourceType, nameDisplayName, namePrincipalURL, nameCalendarHomeSet, nameCurrentPrincipal, namePrivileges}
+		return []xml.Name{nameResourceType, nameGetContentType, nameGetContentLength, nameDisplayName, namePrincipalURL, nameCalendarHomeSet,
+			nameCurrentPrincipal, namePrivileges}
 	case resHome:
-		return []xml.Name{nameResourceType, nameDisplayName, nameOwner, nameSupportedReports, nameCurrentPrincipal, namePrivileges}
+		return []xml.Name{nameResourceType, nameGetContentType, nameGetContentLength, nameDisplayName, nameOwner, nameSupportedReports,
+			nameCurrentPrincipal, namePrivileges}
 	case resCalendar:
 		return []xml.Name{nameResourceType, nameDisplayName, nameCalendarDesc, nameComponentSet, nameSupportedData,
 			nameSupportedReports, nameGetCTag, nameGetETag, nameGetContentType, nameGetContentLength, nameGetLastModified,
