@@ -67,11 +67,12 @@
 //   - PROPFIND answers have DAV:supported-report-set, CS:getctag,
 //     DAV:sync-token, a read-only DAV:current-user-privilege-set, Apple's
 //     calendar-color and calendar-order, DAV:owner, DAV:principal-URL,
-//     the getcontenttype and getcontentlength of what GET sends (and on
-//     calendars its getetag and getlastmodified: RFC 4918 §15), and no
-//     calendar-data (RFC 4791 §9.6 keeps it to
-//     REPORTs); PROPFIND without Depth counts as Depth 1 and Depth infinity
-//     (in any case) is refused with DAV:propfind-finite-depth (RFC 4918 §9.1);
+//     the getcontentlength of what GET sends (RFC 4918 §15), with its
+//     getcontenttype on the root, the principal and the home and its
+//     getetag and getlastmodified on calendars, and no calendar-data
+//     (RFC 4791 §9.6 keeps it to REPORTs); PROPFIND without Depth counts
+//     as Depth 1 and Depth infinity (in any case) is refused with
+//     DAV:propfind-finite-depth (RFC 4918 §9.1);
 //   - the sync-collection REPORT (RFC 6578) on calendars and on the home,
 //     with tokens derived from agenda revisions, DAV:limit honoured by
 //     truncation (507 plus a continuation token);

@@ -629,7 +629,9 @@ func TestGetCalendarLastModified(t *testing.T) {
 // getcontentlength, getcontenttype, getetag and getlastmodified MUST be
 // defined wherever GET returns the header they mirror), in a named
 // PROPFIND and in allprop, and they follow GET when a member leaves a
-// calendar.
+// calendar. A calendar has no getcontenttype, though its GET sends
+// text/calendar: clients that list members by getetag and getcontenttype
+// alone would take it for an event.
 func TestGetPropsMatchGet(t *testing.T) {
 	s := newServer(t)
 	check := func(path string) {
@@ -644,15 +646,19 @@ func TestGetPropsMatchGet(t *testing.T) {
 			{"getetag", g.Header().Get("ETag")},
 			{"getlastmodified", g.Header().Get("Last-Modified")},
 		}
+		if strings.HasPrefix(path, home) && path != home {
+			want[0][1] = ""
+		}
 		named := `<D:propfind xmlns:D="DAV:"><D:prop><D:getcontenttype/><D:getcontentlength/><D:getetag/><D:getlastmodified/></D:prop></D:propfind>`
 		for _, body := range []string{named, ""} {
 			m := parseMultistatus(t, s.do(t, request{method: "PROPFIND", path: path, header: []string{"Depth", "0"}, body: body}))
 			for _, nv := range want {
 				name, v := nv[0], nv[1]
 				if v == "" {
-					// GET sends no such header: the property is not defined.
+					// GET sends no such header (or it is left out on
+					// purpose): the property is not defined.
 					if p, ok := m.response(t, path).props[dav(name)]; ok && p.status == http.StatusOK {
-						t.Errorf("%s: %s answered, but GET sends no header for it", path, name)
+						t.Errorf("%s: %s answered, want it undefined", path, name)
 					}
 					continue
 				}

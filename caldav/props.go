@@ -195,7 +195,11 @@ func (v *view) calendarProp(c *calendar, name xml.Name) (string, bool) {
 		return c.props.ctag, true
 	case nameGetETag, nameGetContentLength, nameGetLastModified:
 		// What GET sends of the calendar's .ics: RFC 4918 §15 wants
-		// these defined wherever GET sends the header they mirror.
+		// these defined wherever GET sends the header they mirror. Not
+		// getcontenttype (which §15.5 wants too): a client that lists a
+		// calendar's members by getetag and getcontenttype, without
+		// resourcetype, would take a calendar answering text/calendar
+		// for one of its events.
 		v.feedOf(c)
 		switch name {
 		case nameGetETag:
@@ -204,8 +208,6 @@ func (v *view) calendarProp(c *calendar, name xml.Name) (string, bool) {
 			return c.lengthXML, true
 		}
 		return c.lastModXML, c.lastModXML != ""
-	case nameGetContentType:
-		return contentTypeXML, true
 	case nameOwner:
 		return v.props.owner, true
 	case nameCalendarColor:
@@ -258,7 +260,7 @@ func allProps(k resKind, report bool) []xml.Name {
 			nameCurrentPrincipal, namePrivileges}
 	case resCalendar:
 		return []xml.Name{nameResourceType, nameDisplayName, nameCalendarDesc, nameComponentSet, nameSupportedData,
-			nameSupportedReports, nameGetCTag, nameGetETag, nameGetContentType, nameGetContentLength, nameGetLastModified,
+			nameSupportedReports, nameGetCTag, nameGetETag, nameGetContentLength, nameGetLastModified,
 			nameOwner, nameCalendarColor, nameCalendarOrder,
 			nameCurrentPrincipal, namePrivileges}
 	case resObject:
