@@ -133,7 +133,7 @@ func (s *Server) limitBodyAndSetHeaders(next http.Handler) http.Handler {
 		apiPath := p == "/api" || strings.HasPrefix(p, "/api/")
 		switch {
 		case feeds || apiPath:
-			if read && !strings.HasPrefix(p, "/feeds/my/") {
+			if read && openToPages(p) {
 				f := make(fields, 0, 2)
 				f.set(h, "Access-Control-Allow-Origin", anyOrigin)
 				f.set(h, "Access-Control-Expose-Headers", exposeHeaders)
@@ -151,6 +151,15 @@ func (s *Server) limitBodyAndSetHeaders(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// openToPages reports whether reads of the path p (below its conference's
+// prefix) are open to pages of any origin (CORS "*"): the public feeds
+// and the read API, not the personal feeds under /feeds/my/.
+func openToPages(p string) bool {
+	feeds := p == "/feeds" || strings.HasPrefix(p, "/feeds/")
+	apiPath := p == "/api" || strings.HasPrefix(p, "/api/")
+	return (feeds || apiPath) && !strings.HasPrefix(p, "/feeds/my/")
 }
 
 // noStoreWriter forces Cache-Control: no-store on its response, whatever

@@ -273,5 +273,34 @@ func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request, routes
 		s.fail(w, r, errorf(http.StatusNotFound, "not found"))
 		return
 	}
+	if r.Method == http.MethodOptions {
+		options(w, r, allow)
+		return
+	}
 	s.fail(w, r, errorf(http.StatusMethodNotAllowed, "method %s not allowed here; allowed: %s", r.Method, strings.Join(allow, ", ")))
+}
+
+// options answers OPTIONS of a path whose routes take the methods allow
+// (RFC 9110 §9.3.7): 204 with Allow, and the DAV classes where the
+// CalDAV tree answers PROPFIND (a client given the server's or a
+// conference's address may ask OPTIONS first). A CORS preflight of a read where
+// reads are open to any origin (openToPages) is allowed, with the
+// conditional request fields a page polling a feed sends (a page that sets
+// If-None-Match itself makes its browser ask first); any other preflight
+// gets no Access-Control-Allow-Origin, so the browser refuses it.
+func options(w http.ResponseWriter, r *http.Request, allow []string) {
+	h := w.Header()
+	h.Del("Allow") // the 405's one field per method, given here as one
+	h.Set("Allow", strings.Join(append(allow, http.MethodOptions), ", "))
+	if slices.Contains(allow, "PROPFIND") {
+		h.Set("DAV", caldav.Classes) // the CalDAV tree answers its PROPFIND
+	}
+	m := r.Header.Get("Access-Control-Request-Method")
+	if r.Header.Get("Origin") != "" && (m == http.MethodGet || m == http.MethodHead) && openToPages(local(r)) {
+		h.Set("Access-Control-Allow-Origin", anyOrigin)
+		h.Set("Access-Control-Allow-Methods", "GET, HEAD")
+		h.Set("Access-Control-Allow-Headers", "If-None-Match, If-Modified-Since")
+		h.Set("Access-Control-Max-Age", "86400")
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
