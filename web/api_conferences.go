@@ -236,6 +236,6 @@ func (s *Server) serveConferenceList(w http.ResponseWriter, r *http.Request) err
 	if err := s.page.Conferences(&buf, "Conferences", list, today); err != nil {
 		return err
 	}
-	writeHTML(w, r, http.StatusOK, []byte(buf.String()))
+	s.writeHTML(w, r, http.StatusOK, []byte(buf.String()))
 	return nil
 }

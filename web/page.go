@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"net/http"
+	"strings"
 
 	"confcal/agenda"
 	"confcal/catalog"
@@ -40,17 +41,37 @@ func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, render func(
 	if err := render(st, &buf); err != nil {
 		return err
 	}
-	writeHTML(w, r, http.StatusOK, buf.Bytes())
+	s.writeHTML(w, r, http.StatusOK, buf.Bytes())
 	return nil
 }
 
-// writeHTML writes a page with the headers every page carries.
-func writeHTML(w http.ResponseWriter, r *http.Request, status int, b []byte) {
+// writeHTML writes a page with the headers every page carries, gzipped
+// for a client that accepts it: a big conference's agenda is hundreds of
+// kilobytes of markup that repeats itself (its links, its subscribe
+// blocks), and every open page fetches it again at each change
+// (page/static/my.js).
+func (s *Server) writeHTML(w http.ResponseWriter, r *http.Request, status int, b []byte) {
 	h := w.Header()
 	h.Set("Content-Security-Policy", page.CSP)
 	h.Set("Cache-Control", "no-cache")
+	h.Add("Vary", "Accept-Encoding")
+	if len(b) >= minGzipHTML && acceptsGzip(strings.Join(r.Header["Accept-Encoding"], ",")) {
+		zipped, done, err := s.pool.compress(b)
+		if err == nil {
+			defer done()
+			h.Set("Content-Encoding", "gzip")
+			b = zipped
+		} else {
+			// The page itself is still good: send it as it is.
+			s.log.WarnContext(r.Context(), "gzip a page", "error", err)
+		}
+	}
 	writeBody(w, r, status, "text/html; charset=utf-8", b)
 }
+
+// minGzipHTML is the smallest page sent gzipped: below about one packet,
+// compressing saves the client nothing.
+const minGzipHTML = 1400
 
 // pagePrefix returns the path prefix the links of r's pages start with:
 // the one r reached its conference under, except at the root while "/"
@@ -169,5 +190,5 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, snap *agend
 		w.Write([]byte(msg + "\n"))
 		return
 	}
-	writeHTML(w, r, status, buf.Bytes())
+	s.writeHTML(w, r, status, buf.Bytes())
 }

@@ -358,6 +358,17 @@ func (p *pools) assemble(c *ical.Calendar, gz bool) ([]byte, func(), error) {
 	if !gz {
 		return b, func() { p.release(plain) }, nil
 	}
+	zipped, done, err := p.compress(b)
+	p.release(plain)
+	if err != nil {
+		return nil, nil, fmt.Errorf("web: gzip a pick: %w", err)
+	}
+	return zipped, done, nil
+}
+
+// compress returns b gzipped in a pooled buffer, with the function that
+// gives it back.
+func (p *pools) compress(b []byte) ([]byte, func(), error) {
 	zipped := p.buffer()
 	zw, _ := p.zippers.Get().(*gzip.Writer)
 	if zw == nil {
@@ -370,10 +381,9 @@ func (p *pools) assemble(c *ical.Calendar, gz bool) ([]byte, func(), error) {
 		err = zw.Close()
 	}
 	p.zippers.Put(zw)
-	p.release(plain)
 	if err != nil {
 		p.release(zipped)
-		return nil, nil, fmt.Errorf("web: gzip a pick: %w", err)
+		return nil, nil, err
 	}
 	return zipped.Bytes(), func() { p.release(zipped) }, nil
 }
