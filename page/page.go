@@ -293,6 +293,9 @@ func parseState(ctx context.Context, snap *agenda.Snapshot, q Query) (state, []s
 		s.code = "" // the stored pick is no longer what the page shows
 	}
 	s.pick = known
+	if len(known) > 0 {
+		s.order = sessionOrder(snap)
+	}
 	return s, notices, nil
 }
 

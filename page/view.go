@@ -1,6 +1,7 @@
 package page
 
 import (
+	"cmp"
 	"fmt"
 	"html/template"
 	"net/url"
@@ -32,6 +33,9 @@ type state struct {
 	// pickSet records that the URL named a pick (even an empty one), so the
 	// page's script knows the URL, not local storage, is the truth.
 	pickSet bool
+	// order is the place of every session in the agenda's order, made once
+	// per page when there is a pick, for toggled (nil otherwise).
+	order map[string]int
 }
 
 // query renders s as a query string ("" or "?…"). IDs are slugs and days
@@ -75,21 +79,37 @@ func (s state) onlyPick() state {
 	return s
 }
 
-// toggled returns s with session id added to or removed from the pick.
+// toggled returns s with session id added to or removed from the pick,
+// which stays in the agenda's order. It is asked once for every card of a
+// page, so it costs the pick's length, not the agenda's.
 func (s state) toggled(snap *agenda.Snapshot, id string) state {
-	set := map[string]bool{}
-	for _, p := range s.pick {
-		set[p] = true
+	pick := s.pick
+	s.code, s.pickSet = "", true
+	if i := slices.Index(pick, id); i >= 0 {
+		s.pick = slices.Delete(slices.Clone(pick), i, i+1)
+		return s
 	}
-	set[id] = !set[id]
-	var pick []string
-	for _, x := range snap.SessionIDs() {
-		if set[x] {
-			pick = append(pick, x)
-		}
+	order := s.order
+	if order == nil && len(pick) > 0 {
+		order = sessionOrder(snap)
 	}
-	s.pick, s.code, s.pickSet = pick, "", true
+	if _, ok := snap.Session(id); !ok {
+		return s
+	}
+	at, _ := slices.BinarySearchFunc(pick, order[id], func(p string, place int) int { return cmp.Compare(order[p], place) })
+	s.pick = slices.Insert(slices.Clone(pick), at, id)
 	return s
+}
+
+// sessionOrder returns the place of every session of snap in the
+// agenda's order.
+func sessionOrder(snap *agenda.Snapshot) map[string]int {
+	ids := snap.SessionIDs()
+	order := make(map[string]int, len(ids))
+	for i, id := range ids {
+		order[id] = i
+	}
+	return order
 }
 
 // picked reports whether id is in the pick.
