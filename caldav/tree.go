@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"path"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,8 +32,9 @@ const (
 	objectSuffix     = ".ics"
 )
 
-// Fixed colours of the calendars that have no colour of their own (Apple's
-// calendar-color; clients want #RRGGBB).
+// Fixed colours of the calendars that are no track's (Apple's
+// calendar-color; clients want #RRGGBB); a track's calendar has the
+// colour the track is shown in (agenda.Track.Shown).
 const (
 	colorAll  = "#3B5B92"
 	colorRoom = "#6B7280"
@@ -51,8 +51,6 @@ const (
 	orderTrackBase = 1_000
 	orderRoomBase  = 1_000_000 // room calendars stay after tracks up to 999,000 tracks
 )
-
-var colorRE = regexp.MustCompile(`^#[0-9A-Fa-f]{6}$`)
 
 // paths builds the URL paths of the tree below a prefix, for one
 // principal; roots are the context roots outside the prefix that lead
@@ -254,11 +252,7 @@ func newView(rendered *ical.Rendered, p paths, prev *view, push Push) (*view, er
 	add(&calendar{id: "all", kind: kindAll, order: orderAll, name: whole.Name, desc: whole.Description, color: colorAll})
 	for i, t := range snap.Tracks() {
 		c, _ := catalog.Find(snap, catalog.Track, t.ID)
-		color := t.Color
-		if !colorRE.MatchString(color) {
-			color = colorAll
-		}
-		add(&calendar{id: "track-" + t.ID, kind: kindTrack, key: t.ID, order: orderTrackBase + i, color: strings.ToUpper(color),
+		add(&calendar{id: "track-" + t.ID, kind: kindTrack, key: t.ID, order: orderTrackBase + i, color: strings.ToUpper(t.Shown()),
 			name: c.Name, desc: c.Description})
 	}
 	for i, r := range snap.Rooms() {

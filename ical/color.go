@@ -230,7 +230,7 @@ func lab(rgb uint32) (l, a, b float64) {
 func trackColors(tracks []agenda.Track, prev *Rendered) map[uint32]string {
 	out := make(map[uint32]string, len(tracks))
 	for _, t := range tracks {
-		rgb, ok := parseRGB(t.Color)
+		rgb, ok := parseRGB(t.Shown())
 		if !ok {
 			continue
 		}

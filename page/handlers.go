@@ -531,10 +531,7 @@ func (h *Renderer) agendaCSS(snap *agenda.Snapshot) Asset {
 	var b strings.Builder
 	b.WriteString("/* made from the agenda: track colours and room columns */\n")
 	for _, t := range snap.Tracks() {
-		color := "#6b7280"
-		if validColor(t.Color) {
-			color = t.Color
-		}
+		color := t.Shown() // as the feeds and CalDAV show it
 		fmt.Fprintf(&b, ".t-%s{--track:%s;--on-track:%s}\n", t.ID, color, textOn(color))
 	}
 	n := min(len(snap.Rooms()), maxCols)
@@ -549,15 +546,6 @@ func (h *Renderer) agendaCSS(snap *agenda.Snapshot) Asset {
 	}
 	h.css, h.acss = snap, newAsset([]byte(b.String()), "text/css; charset=utf-8")
 	return h.acss
-}
-
-// validColor reports whether c is a #RRGGBB colour.
-func validColor(c string) bool {
-	if len(c) != 7 || c[0] != '#' {
-		return false
-	}
-	_, err := strconv.ParseUint(c[1:], 16, 32)
-	return err == nil
 }
 
 // textOn returns black or white, whichever reads better on colour c

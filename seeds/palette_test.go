@@ -4,6 +4,8 @@ import (
 	"math"
 	"strconv"
 	"testing"
+
+	"confcal/agenda"
 )
 
 // luminance is the WCAG 2 relative luminance of a #RRGGBB colour.
@@ -34,7 +36,7 @@ func luminance(t *testing.T, hex string) float64 {
 // two are the same.
 func TestPalette(t *testing.T) {
 	seen := map[string]bool{}
-	for _, c := range palette() {
+	for _, c := range agenda.Palette() {
 		if contrast := 1.05 / (luminance(t, c) + 0.05); contrast < 4.5 {
 			t.Errorf("colour %s has contrast %.2f:1 against white, want at least 4.5:1", c, contrast)
 		}
@@ -43,7 +45,7 @@ func TestPalette(t *testing.T) {
 		}
 		seen[c] = true
 	}
-	p := palette()
+	p := agenda.Palette()
 	for i, a := range p {
 		for _, b := range p[i+1:] {
 			if d := distance(t, a, b); d < 45 {

@@ -677,30 +677,9 @@ func (p *parser) identify() error {
 	return nil
 }
 
-// palette returns the track colours, given out in order of first
-// appearance. Each is dark enough for white text on it and for text in it on
-// white (contrast at least 4.5:1), and no two are alike (at least 45 apart
-// in RGB).
-func palette() []string {
-	return []string{
-		"#1B5E9E", // blue
-		"#B3261E", // red
-		"#2E7D32", // green
-		"#6A3FA0", // purple
-		"#A04A00", // orange
-		"#00727A", // teal
-		"#AD1457", // pink
-		"#5D6300", // olive
-		"#455A64", // slate
-		"#6D4C41", // brown
-		"#8E2480", // magenta
-		"#212121", // near black
-	}
-}
-
 // classify turns the categories into tracks in order of first appearance.
 func (p *parser) classify() error {
-	colors := palette()
+	colors := agenda.Palette()
 	byID := map[string]string{}
 	for _, b := range p.blocks {
 		id := agenda.Slug(b.category)
