@@ -81,8 +81,9 @@ func dateRange(first, last agenda.Date) string {
 	return f.Format("2 January 2006") + " – " + l.Format("2 January 2006")
 }
 
-// newCard builds the card of session x; star links back to starPath.
-func newCard(snap *agenda.Snapshot, st state, x agenda.Session, rc recent, starPath string, fragment bool) card {
+// newCard builds the card of session x; anchor says its star lands at the
+// session's card on the agenda (see Toggle).
+func newCard(snap *agenda.Snapshot, st state, x agenda.Session, rc recent, anchor bool) card {
 	track, _ := snap.Track(x.Track)
 	room, _ := snap.Room(x.Room)
 	c := card{
@@ -96,6 +97,7 @@ func newCard(snap *agenda.Snapshot, st state, x agenda.Session, rc recent, starP
 		Room:      room,
 		Track:     track,
 		Cancelled: x.Status == agenda.StatusCancelled,
+		Anchor:    anchor,
 	}
 	var names []string
 	for _, id := range x.Speakers {
@@ -104,11 +106,6 @@ func newCard(snap *agenda.Snapshot, st state, x agenda.Session, rc recent, starP
 		}
 	}
 	c.Speakers = strings.Join(names, ", ")
-	frag := ""
-	if fragment {
-		frag = "s-" + x.ID
-	}
-	c.StarURL = st.toggled(snap, x.ID).link(starPath, frag)
 	for _, m := range rc.marks[x.ID] {
 		if c.Cancelled && m == "Cancelled" {
 			continue // the card says so anyway
@@ -121,16 +118,21 @@ func newCard(snap *agenda.Snapshot, st state, x agenda.Session, rc recent, starP
 // indexData is the data of the agenda page.
 type indexData struct {
 	common
-	Notices   []string
-	Heading   string
-	Filters   []filterGroup
-	Filtered  bool
-	ClearURL  string
-	ViewSubs  []sub
-	Recent    []card
-	My        myData
-	Days      []dayView
-	Calendars []calGroup
+	Notices []string
+	// StarAction and StarFields are the form every star of the page
+	// submits: the page's query, written once, which its stars' toggle=
+	// or unstar= adds to (Toggle).
+	StarAction string
+	StarFields []param
+	Heading    string
+	Filters    []filterGroup
+	Filtered   bool
+	ClearURL   string
+	ViewSubs   []sub
+	Recent     []card
+	My         myData
+	Days       []dayView
+	Calendars  []calGroup
 }
 
 // myData is the attendee's own agenda.
@@ -168,6 +170,9 @@ func (h *Renderer) Index(ctx context.Context, w io.Writer, snap *agenda.Snapshot
 		Notices:  notices,
 		Filtered: st.day != "" || st.track != "" || st.room != "",
 		ClearURL: st.onlyPick().link("/", ""),
+
+		StarAction: st.prefix + "/",
+		StarFields: st.params(),
 	}
 	d.Filters, d.Heading = filters(snap, st)
 	if !d.Filtered {
@@ -187,7 +192,7 @@ func (h *Renderer) Index(ctx context.Context, w io.Writer, snap *agenda.Snapshot
 	}
 	for _, id := range rc.order {
 		if x, ok := snap.Session(id); ok {
-			d.Recent = append(d.Recent, newCard(snap, st, x, rc, "/", true))
+			d.Recent = append(d.Recent, newCard(snap, st, x, rc, true))
 		}
 	}
 	d.My = h.my(snap, st, base, rc)
@@ -204,7 +209,7 @@ func (h *Renderer) my(snap *agenda.Snapshot, st state, base links, rc recent) my
 	}
 	for _, id := range st.pick {
 		x, _ := snap.Session(id)
-		m.Cards = append(m.Cards, newCard(snap, st, x, rc, "/", false))
+		m.Cards = append(m.Cards, newCard(snap, st, x, rc, false))
 	}
 	path := catalog.PickLink(st.pick)
 	if st.code != "" {
@@ -306,7 +311,7 @@ func days(snap *agenda.Snapshot, st state, rc recent) []dayView {
 			if n := len(dv.Slots); n == 0 || dv.Slots[n-1].Time != t {
 				dv.Slots = append(dv.Slots, slot{Time: t, ID: "t-" + dv.ID + "-" + x.Start.Format("1504")})
 			}
-			c := newCard(snap, st, x, rc, "/", true)
+			c := newCard(snap, st, x, rc, true)
 			c.Col = col[x.Room]
 			sl := &dv.Slots[len(dv.Slots)-1]
 			sl.Cards = append(sl.Cards, c)
@@ -392,7 +397,7 @@ func (h *Renderer) Session(ctx context.Context, w io.Writer, snap *agenda.Snapsh
 	p := st.onlyPick()
 	d := sessionData{
 		common:   h.common(snap, st, x.Title+" — "+snap.Conference().Name),
-		Card:     newCard(snap, st, x, rc, "/sessions/"+x.ID, false),
+		Card:     newCard(snap, st, x, rc, false),
 		Blocks:   paragraphs(x.Abstract),
 		Sub:      newSub(base, "sub-session", "This session", sessionCal),
 		BackURL:  st.link("/", "s-"+x.ID),
@@ -400,6 +405,9 @@ func (h *Renderer) Session(ctx context.Context, w io.Writer, snap *agenda.Snapsh
 		Subtitle: x.Subtitle,
 		Source:   x.URL,
 	}
+	// The one star of a session's page is a link: it spells the pick
+	// out once, as the page's other links do.
+	d.Card.StarURL = st.toggled(snap, x.ID).link("/sessions/"+x.ID, "")
 	for _, id := range x.Speakers {
 		if c, ok := catalog.Find(snap, catalog.Speaker, id); ok {
 			p, _ := snap.Speaker(id)
@@ -485,6 +493,54 @@ func StorePick(ctx context.Context, snap *agenda.Snapshot, picks PickStore, sess
 			msg: "Cannot make a short link right now: the pick store is busy. Please try again in a moment."}
 	}
 	return "", fmt.Errorf("page: save pick: %w", err)
+}
+
+// The parameters of a star's request (Toggle): toggle= lands at the
+// session's card, unstar= where the page starts.
+const (
+	toggleParam = "toggle"
+	unstarParam = "unstar"
+)
+
+// Toggle answers a star of the agenda page, a GET of the page's form (its
+// query and toggle= or unstar= a session's ID), with the address of the
+// page to go to: the same filters and reminder, the session added to the
+// pick or taken out of it (unstar= only takes out, as the lines of "My
+// agenda" are all starred ones). toggle= lands at the session's card, as
+// its star stands there; unstar= where the page starts. Nothing is stored.
+// An unknown session is a 404, as its page is; naming none or several a
+// 400.
+func Toggle(ctx context.Context, snap *agenda.Snapshot, q Query) (string, error) {
+	ids, anchor := q.Values[toggleParam], true
+	if _, ok := q.Values[unstarParam]; ok {
+		if ids != nil {
+			return "", pageError(400, "A star names one session: toggle= or unstar=, not both.")
+		}
+		ids, anchor = q.Values[unstarParam], false
+	}
+	if len(ids) != 1 || ids[0] == "" {
+		return "", pageError(400, "A star names one session (want e.g. ?toggle=ID).")
+	}
+	id := ids[0]
+	if _, ok := snap.Session(id); !ok {
+		return "", pageError(404, "There is no session %q on the agenda.", truncate(id, 60))
+	}
+	st, _, err := parseState(ctx, snap, q)
+	if err != nil {
+		return "", err
+	}
+	if !anchor && !st.picked(id) {
+		return st.link("/", ""), nil
+	}
+	next := st.toggled(snap, id)
+	if len(next.pick) > MaxPick {
+		return "", pageError(400, "A personal agenda holds at most %d sessions.", MaxPick)
+	}
+	frag := ""
+	if anchor {
+		frag = "s-" + id
+	}
+	return next.link("/", frag), nil
 }
 
 // maxQRText bounds what the QR endpoint encodes.

@@ -94,6 +94,30 @@ func (f *fixture) renderQuery(path string, v url.Values) ([]byte, error) {
 	return buf.Bytes(), err
 }
 
+// follow answers star, a star button of doc, as a browser without
+// JavaScript does: it submits the page's form (the button's form=) with
+// the button's name and value, and returns where page.Toggle sends it.
+func (f *fixture) follow(t testing.TB, doc, star *html.Node) string {
+	t.Helper()
+	form := first(doc, byID(attr(star, "form")))
+	if star == nil || star.Data != "button" || form == nil || attr(form, "method") != "get" {
+		t.Fatalf("the star is no button of a GET form on the page")
+	}
+	v := url.Values{}
+	for _, in := range all(form, func(n *html.Node) bool { return n.Data == "input" }) {
+		v.Add(attr(in, "name"), attr(in, "value"))
+	}
+	v.Add(attr(star, "name"), attr(star, "value"))
+	if got := attr(form, "action"); got != "/" {
+		t.Fatalf("the stars' form goes to %q, want /", got)
+	}
+	target, err := page.Toggle(context.Background(), f.snap, page.Query{Values: v, Base: f.base, Now: f.now, Picks: f.picks})
+	if err != nil {
+		t.Fatalf("star of %v: %v", v, err)
+	}
+	return target
+}
+
 // page renders target, which must succeed, and parses it as HTML.
 func (f *fixture) page(t testing.TB, target string) *html.Node {
 	t.Helper()

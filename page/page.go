@@ -214,10 +214,13 @@ func (h *Renderer) Conferences(w io.Writer, title string, list []Listed, today a
 var stateParams = []string{"day", "track", "room", "my", "pick", catalog.AlarmParam}
 
 // AgendaQuery reports whether v names any of what the agenda page reads
-// from its URL: a filter, a pick, a stored pick's code or a reminder. Such
-// a query asks for one conference's agenda, not for a server's list of
-// conferences.
+// from its URL: a filter, a pick, a stored pick's code, a reminder or a
+// star (Toggle). Such a query asks for one conference's agenda, not for a
+// server's list of conferences.
 func AgendaQuery(v url.Values) bool {
+	if ToggleQuery(v) {
+		return true
+	}
 	for _, k := range stateParams {
 		if v.Has(k) {
 			return true
@@ -225,6 +228,10 @@ func AgendaQuery(v url.Values) bool {
 	}
 	return false
 }
+
+// ToggleQuery reports whether v is a star's request, which Toggle
+// answers.
+func ToggleQuery(v url.Values) bool { return v.Has(toggleParam) || v.Has(unstarParam) }
 
 // parseState reads the filters and the pick from q (stateParams).
 func parseState(ctx context.Context, snap *agenda.Snapshot, q Query) (state, []string, error) {
@@ -293,9 +300,6 @@ func parseState(ctx context.Context, snap *agenda.Snapshot, q Query) (state, []s
 		s.code = "" // the stored pick is no longer what the page shows
 	}
 	s.pick = known
-	if len(known) > 0 {
-		s.order = sessionOrder(snap)
-	}
 	return s, notices, nil
 }
 

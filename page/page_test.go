@@ -333,8 +333,8 @@ func TestParagraphsOnSessionPage(t *testing.T) {
 	}
 }
 
-// TestStarringBuildsMyAgenda follows the star links from page to page, as
-// a browser without JavaScript would.
+// TestStarringBuildsMyAgenda follows the stars from page to page, as a
+// browser without JavaScript would: each submits the page's form.
 func TestStarringBuildsMyAgenda(t *testing.T) {
 	f := newFixture(t, agendatest.Small(t), editTime)
 	star := func(doc *html.Node, id string) string {
@@ -343,7 +343,7 @@ func TestStarringBuildsMyAgenda(t *testing.T) {
 		if c == nil {
 			t.Fatalf("no card %s", id)
 		}
-		return attr(first(c, tagClass("a", "star")), "href")
+		return f.follow(t, doc, first(c, tagClass("button", "star")))
 	}
 	doc := f.page(t, "/?track=talks")
 	link := star(doc, "late-talk")
@@ -360,7 +360,7 @@ func TestStarringBuildsMyAgenda(t *testing.T) {
 	if want := testBase + "/feeds/custom.ics?sessions=streams-everywhere,late-talk"; feed != want {
 		t.Errorf("personal feed = %q, want %q (agenda order)", feed, want)
 	}
-	if c := cards(doc)["late-talk"]; !hasClass(first(c, tagClass("a", "star")), "on") {
+	if c := cards(doc)["late-talk"]; !hasClass(first(c, tagClass("button", "star")), "on") {
 		t.Error("starred session's star is not on")
 	}
 	if body := attr(first(doc, func(n *html.Node) bool { return n.Data == "body" }), "data-pick"); body != "streams-everywhere,late-talk" {
@@ -408,7 +408,7 @@ func TestStoredPickOnThePage(t *testing.T) {
 		t.Errorf("my agenda = %q, want %q", picked, want)
 	}
 	// Starring from there leaves the code for a pick in the URL.
-	if got := attr(first(cards(doc)["state-of-state"], tagClass("a", "star")), "href"); got != "/?pick=opening-keynote,state-of-state,late-talk#s-state-of-state" {
+	if got := f.follow(t, doc, first(cards(doc)["state-of-state"], tagClass("button", "star"))); got != "/?pick=opening-keynote,state-of-state,late-talk#s-state-of-state" {
 		t.Errorf("star link from a stored pick = %q", got)
 	}
 }

@@ -33,19 +33,19 @@ type state struct {
 	// pickSet records that the URL named a pick (even an empty one), so the
 	// page's script knows the URL, not local storage, is the truth.
 	pickSet bool
-	// order is the place of every session in the agenda's order, made once
-	// per page when there is a pick, for toggled (nil otherwise).
-	order map[string]int
 }
 
-// query renders s as a query string ("" or "?…"). IDs are slugs and days
-// digits and hyphens, so nothing needs escaping; a pick travels as a
-// comma-separated list to stay short.
-func (s state) query() string {
-	var parts []string
+// param is one query parameter of a page URL.
+type param struct{ Name, Value string }
+
+// params lists what s's query carries, in the order a link writes it.
+// IDs are slugs and days digits and hyphens, so nothing needs escaping; a
+// pick travels as a comma-separated list to stay short.
+func (s state) params() []param {
+	var out []param
 	add := func(k, v string) {
 		if v != "" {
-			parts = append(parts, k+"="+url.QueryEscape(v))
+			out = append(out, param{k, v})
 		}
 	}
 	add("day", s.day)
@@ -55,9 +55,22 @@ func (s state) query() string {
 	case s.code != "":
 		add("my", s.code)
 	case len(s.pick) > 0 || s.pickSet:
-		parts = append(parts, "pick="+strings.Join(s.pick, ","))
+		out = append(out, param{"pick", strings.Join(s.pick, ",")})
 	}
 	add(catalog.AlarmParam, s.alarm.String())
+	return out
+}
+
+// query renders s as a query string ("" or "?…").
+func (s state) query() string {
+	var parts []string
+	for _, p := range s.params() {
+		v := p.Value
+		if p.Name != "pick" {
+			v = url.QueryEscape(v)
+		}
+		parts = append(parts, p.Name+"="+v)
+	}
 	if len(parts) == 0 {
 		return ""
 	}
@@ -80,8 +93,9 @@ func (s state) onlyPick() state {
 }
 
 // toggled returns s with session id added to or removed from the pick,
-// which stays in the agenda's order. It is asked once for every card of a
-// page, so it costs the pick's length, not the agenda's.
+// which stays in the agenda's order. It is asked once a request (a star,
+// a session's page), never once a card: the agenda's stars are buttons of
+// one form that carries the pick (Toggle).
 func (s state) toggled(snap *agenda.Snapshot, id string) state {
 	pick := s.pick
 	s.code, s.pickSet = "", true
@@ -89,13 +103,10 @@ func (s state) toggled(snap *agenda.Snapshot, id string) state {
 		s.pick = slices.Delete(slices.Clone(pick), i, i+1)
 		return s
 	}
-	order := s.order
-	if order == nil && len(pick) > 0 {
-		order = sessionOrder(snap)
-	}
 	if _, ok := snap.Session(id); !ok {
 		return s
 	}
+	order := sessionOrder(snap)
 	at, _ := slices.BinarySearchFunc(pick, order[id], func(p string, place int) int { return cmp.Compare(order[p], place) })
 	s.pick = slices.Insert(slices.Clone(pick), at, id)
 	return s
@@ -180,8 +191,9 @@ func alarmLabel(a catalog.Alarm) string {
 type card struct {
 	ID, Title string
 	URL       string // details page
-	StarURL   string
+	StarURL   string // the star of a session's page, a link (the agenda's stars are buttons of its form)
 	Starred   bool
+	Anchor    bool   // the star lands at the card (toggle=), not where the page starts (unstar=)
 	Day       string // "Tue 8 Oct"
 	Date      string // the calendar day it starts on, YYYY-MM-DD, for the script
 	Time      string // "10:30–11:10"

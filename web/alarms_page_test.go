@@ -88,12 +88,12 @@ func TestPageReminderChoice(t *testing.T) {
 			}
 			checkAlarms(t, path, snap, parse(t, []byte(feed)), tt.trigger, tt.lead)
 			// The choice stays through the page: starring keeps it.
-			star := pageFirst(pageFirst(doc, pageByID("s-state-of-state")), pageTagClass("a", "star"))
-			u, err := url.Parse(pageAttr(star, "href"))
+			loc := pageStar(t, h, doc, pageFirst(pageFirst(doc, pageByID("s-state-of-state")), pageTagClass("button", "star")))
+			u, err := url.Parse(loc)
 			if err != nil || u.Query().Get("alarm") != tt.alarm {
-				t.Errorf("the star link %q drops the reminder", pageAttr(star, "href"))
+				t.Errorf("the star sends to %q, which drops the reminder", loc)
 			}
-			if _, active := pageReminders(t, pageHTML(t, h, pageAttr(star, "href"))); active != tt.label {
+			if _, active := pageReminders(t, pageHTML(t, h, loc)); active != tt.label {
 				t.Errorf("after starring, reminder %q is current, want %q", active, tt.label)
 			}
 		})

@@ -100,9 +100,30 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.serveConferenceList(w, r)
 	}
+	if page.ToggleQuery(r.URL.Query()) {
+		return s.toggleStar(w, r)
+	}
 	return s.renderPage(w, r, func(st *site, b *bytes.Buffer) error {
 		return s.page.Index(r.Context(), b, st.snap, s.pageQuery(r, st))
 	})
+}
+
+// toggleStar answers a star of the agenda page (page.Toggle): See Other
+// to the page with the session added to the pick or taken out of it. The
+// pick is in the page's form once, not spelled out in every star.
+func (s *Server) toggleStar(w http.ResponseWriter, r *http.Request) error {
+	st, err := s.site(r)
+	if err != nil {
+		return err
+	}
+	target, err := page.Toggle(r.Context(), st.snap, s.pageQuery(r, st))
+	if err != nil {
+		return err
+	}
+	// The answer depends on the agenda's order, which changes.
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, target, http.StatusSeeOther)
+	return nil
 }
 
 func (s *Server) serveSessionPage(w http.ResponseWriter, r *http.Request) error {

@@ -70,10 +70,10 @@ func allocatedPerByte(t *testing.T, h http.Handler, target string) float64 {
 }
 
 // The agenda page of a conference four times as big is about four times
-// the bytes, and costs about four times as much to make: each session's
-// star, a link to the page with the session added to or taken out of the
-// pick, is made from the pick, not from the whole agenda (which made a
-// page cost the square of its sessions: FOSDEM's 773 took 20 MB to draw).
+// the bytes, and costs about four times as much to make: nothing a
+// session's card shows is made from the whole agenda (its star, when it
+// was a link spelling out the new pick, once made a page cost the square
+// of its sessions).
 func TestPageCostGrowsWithItsSize(t *testing.T) {
 	for _, pick := range []string{"", "?pick=s-3,s-150,s-399"} {
 		var per []float64

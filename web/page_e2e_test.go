@@ -80,19 +80,23 @@ func TestPageInBrowser(t *testing.T) {
 	shot("1-agenda-top.png")
 
 	// Star two sessions by tapping their stars, as an attendee would.
-	stars := wd.find("section.day article.card a.star")
+	stars := wd.find("section.day article.card button.star")
 	if len(stars) != len(snap.SessionIDs()) {
 		t.Errorf("%d stars, want one per session (%d)", len(stars), len(snap.SessionIDs()))
 	}
 	ids := snap.SessionIDs()
 	picked := []string{ids[2], ids[30]}
 	for _, id := range picked {
-		star := wd.find("#s-" + id + " a.star")
+		star := wd.find("#s-" + id + " button.star")
 		if len(star) != 1 {
 			t.Fatalf("no star for %s", id)
 		}
 		wd.click(star[0])
-		wd.waitFor(func() bool { return len(wd.find("#s-"+id+" a.star.on")) == 1 })
+		wd.waitFor(func() bool { return len(wd.find("#s-"+id+" button.star.on")) == 1 })
+		// The star's answer lands at its card.
+		if got := wd.script("return location.hash"); got != "#s-"+id {
+			t.Errorf("after starring %s the page is at %v, want #s-%s", id, got, id)
+		}
 	}
 	shot("2-after-starring.png")
 	if got := wd.script("return localStorage.getItem('confcal.pick')"); got != strings.Join(picked, ",") {
@@ -193,7 +197,7 @@ func TestConferencesInBrowser(t *testing.T) {
 		t.Fatalf("following the second conference's link lands on %v", u)
 	}
 	ids := hs.ids(t, "second")
-	star := wd.find("#s-" + ids[3] + " a.star")
+	star := wd.find("#s-" + ids[3] + " button.star")
 	if len(star) != 1 {
 		t.Fatalf("no star for %s on the second conference's page", ids[3])
 	}
@@ -356,7 +360,7 @@ func TestLiveRenameInBrowser(t *testing.T) {
 	wd.script("window.confcalTestMark = 'not reloaded'")
 	card, line := "#s-"+starred, "#my li.line[data-session='"+starred+"']"
 	old, _ := seed.Session(starred)
-	if got, want := wd.label(wd.find(card + " a.star")[0]), "Remove “"+old.Title+"” from my agenda"; got != want {
+	if got, want := wd.label(wd.find(card + " button.star")[0]), "Remove “"+old.Title+"” from my agenda"; got != want {
 		t.Fatalf("before the rename, the starred card's star reads %q, want %q", got, want)
 	}
 
@@ -380,9 +384,9 @@ func TestLiveRenameInBrowser(t *testing.T) {
 	rename(starred, "A Starred Session, Renamed")
 	rename(plain, "A Plain Session, Renamed")
 	for _, c := range []struct{ star, title, want string }{
-		{card + " a.star", card + " h4 a", "Remove “A Starred Session, Renamed” from my agenda"},
-		{line + " a.star", line + " .when + a", "Remove “A Starred Session, Renamed” from my agenda"},
-		{"#s-" + plain + " a.star", "#s-" + plain + " h4 a", "Add “A Plain Session, Renamed” to my agenda"},
+		{card + " button.star", card + " h4 a", "Remove “A Starred Session, Renamed” from my agenda"},
+		{line + " button.star", line + " .when + a", "Remove “A Starred Session, Renamed” from my agenda"},
+		{"#s-" + plain + " button.star", "#s-" + plain + " h4 a", "Add “A Plain Session, Renamed” to my agenda"},
 	} {
 		wd.waitFor(func() bool {
 			e := wd.find(c.title)
@@ -837,7 +841,7 @@ func TestPickSurvivesSecondConferenceInBrowser(t *testing.T) {
 	// earlier version kept it (under the root's key, which a second
 	// browser profile stands in for by clearing this one's first).
 	wd.navigate(ts.URL + "/")
-	wd.click(wd.find("#s-" + ids[2] + " a.star")[0])
+	wd.click(wd.find("#s-" + ids[2] + " button.star")[0])
 	wd.waitFor(func() bool { return len(wd.find("#my li.line")) == 1 })
 	if got := wd.script("return localStorage.getItem('confcal.pick/" + def + "')"); got != ids[2] {
 		t.Fatalf("the pick is kept as %v, want %s under the conference's key", got, ids[2])
