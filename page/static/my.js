@@ -1,11 +1,12 @@
 // Progressive enhancement for the confcal page; everything works without it.
 // It remembers the starred sessions in this browser (localStorage) so the
 // attendee finds them again after opening the bare address, turns the
-// "Copy link" buttons on where the clipboard can be written, and follows
-// the conference's change stream while the page is open: the parts of the
-// page a change touches are drawn again as the server draws them now (a
-// session moved to another time or day goes where a reload would put it),
-// the session is marked, and the change is read out to screen readers.
+// "Copy link" buttons on where the clipboard can be written, scrolls a row
+// of filter chips to the one chosen, and follows the conference's change
+// stream while the page is open: the parts of the page a change touches
+// are drawn again as the server draws them now (a session moved to another
+// time or day goes where a reload would put it), the session is marked,
+// and the change is read out to screen readers.
 (function () {
   "use strict";
   var body = document.body;
@@ -243,6 +244,7 @@
           reopen(now, next);
           now.replaceWith(document.adoptNode(next));
           copyButtons(next);
+          showChosen(next);
         }
       });
       var anchor = document.getElementById("calendars");
@@ -471,6 +473,18 @@
     }
   }
 
+  // showChosen scrolls each row of filter chips in root sideways to the
+  // chip chosen: on a phone a row is wider than the screen, and a track
+  // far along it would be out of sight. Only the row scrolls, not the
+  // page (scrollIntoView would move it away from a card the address
+  // names, where a star lands).
+  function showChosen(root) {
+    root.querySelectorAll(".fgroup .chip.on").forEach(function (c) {
+      var row = c.parentElement;
+      row.scrollLeft += c.getBoundingClientRect().left - row.getBoundingClientRect().left - (row.clientWidth - c.offsetWidth) / 2;
+    });
+  }
+
   if (remember()) {
     return;
   }
@@ -478,4 +492,5 @@
   // copyButtons shows their buttons.
   follow();
   copyButtons(document);
+  showChosen(document);
 })();
