@@ -11,9 +11,11 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/textproto"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -750,8 +752,16 @@ func TestUpgradePage(t *testing.T) {
 			t.Errorf("%s %s (%s): %d %s, was %d %s", c.method, c.path, c.name, got.status, got.header.Get("Content-Type"),
 				c.want.status, c.want.header.Get("Content-Type"))
 		}
-		if l := firstMissing(pageRefs(c.want.body, pageLink), pageRefs(got.body, pageLink)); l != "" {
+		// The agenda's stars were links; they are buttons of the page's
+		// one star form now (so a page does not grow with sessions ×
+		// pick): each old star must lead where that link did.
+		oldStars := pageRefs(c.want.body, oldStar)
+		links := slices.DeleteFunc(pageRefs(c.want.body, pageLink), func(l string) bool { return slices.Contains(oldStars, l) })
+		if l := firstMissing(links, pageRefs(got.body, pageLink)); l != "" {
 			t.Errorf("%s %s (%s) at %v: the old page's link %q is gone", c.method, c.path, c.name, now, l)
+		}
+		if l := firstMissing(oldStars, starTargets(t, client, ts.URL, got.body)); l != "" {
+			t.Errorf("%s %s (%s) at %v: no star of the page leads to %q, where the old page's star did", c.method, c.path, c.name, now, l)
 		}
 		was, is := pageRefs(c.want.body, pageAnchor), pageRefs(got.body, pageAnchor)
 		if m := firstMissing(was, is); m != "" {
@@ -775,6 +785,45 @@ var (
 	// and script, which changes with their bytes.
 	staticVersion = regexp.MustCompile(`^(/static/[^?]+)\?v=[0-9a-f]+$`)
 )
+
+// The agenda's stars: the old page's links, the new page's buttons of its
+// star form and that form.
+var (
+	oldStar   = regexp.MustCompile(`<a class="star(?: on)?" href="([^"]*)"`)
+	starForm  = regexp.MustCompile(`<form id="stars" action="([^"]*)" method="get">(.*?)</form>`)
+	starField = regexp.MustCompile(`<input type="hidden" name="([^"]*)" value="([^"]*)">`)
+	starBtn   = regexp.MustCompile(`<button class="star(?: on)?" form="stars" name="([^"]*)" value="([^"]*)"`)
+)
+
+// starTargets submits page's star form once for each of its stars, as a
+// browser without its script does, and returns where each redirect leads.
+func starTargets(t *testing.T, client *http.Client, base string, page []byte) []string {
+	t.Helper()
+	form := starForm.FindSubmatch(page)
+	if form == nil {
+		return nil
+	}
+	q := url.Values{}
+	for _, f := range starField.FindAllSubmatch(form[2], -1) {
+		q.Add(html.UnescapeString(string(f[1])), html.UnescapeString(string(f[2])))
+	}
+	var out []string
+	for _, b := range starBtn.FindAllSubmatch(page, -1) {
+		v := url.Values{}
+		maps.Copy(v, q)
+		v.Set(html.UnescapeString(string(b[1])), html.UnescapeString(string(b[2])))
+		resp, err := client.Get(base + html.UnescapeString(string(form[1])) + "?" + v.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("a star (%s=%s): %d, want 303 to the page with the pick changed", b[1], b[2], resp.StatusCode)
+		}
+		out = append(out, resp.Header.Get("Location"))
+	}
+	return out
+}
 
 // pageRefs returns the values re finds in body, HTML entities decoded and
 // the static files' versions dropped, in order.
