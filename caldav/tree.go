@@ -34,7 +34,7 @@ const (
 
 // Fixed colours of the calendars that are no track's (Apple's
 // calendar-color; clients want #RRGGBB); a track's calendar has the
-// colour the track is shown in (agenda.Track.Shown).
+// colour the track is shown in (agenda.Snapshot.TrackColor).
 const (
 	colorAll  = "#3B5B92"
 	colorRoom = "#6B7280"
@@ -252,7 +252,7 @@ func newView(rendered *ical.Rendered, p paths, prev *view, push Push) (*view, er
 	add(&calendar{id: "all", kind: kindAll, order: orderAll, name: whole.Name, desc: whole.Description, color: colorAll})
 	for i, t := range snap.Tracks() {
 		c, _ := catalog.Find(snap, catalog.Track, t.ID)
-		add(&calendar{id: "track-" + t.ID, kind: kindTrack, key: t.ID, order: orderTrackBase + i, color: strings.ToUpper(t.Shown()),
+		add(&calendar{id: "track-" + t.ID, kind: kindTrack, key: t.ID, order: orderTrackBase + i, color: strings.ToUpper(snap.TrackColor(t.ID)),
 			name: c.Name, desc: c.Description})
 	}
 	for i, r := range snap.Rooms() {

@@ -41,7 +41,7 @@ type Calendar struct {
 	// Berlin 2019 — Use Case"); Description says what it holds.
 	Name, Description string
 	// Color is the calendar's own colour, #RRGGBB: a track's as it is
-	// shown (agenda.Track.Shown), and a session's track's; empty for the
+	// shown (agenda.Snapshot.TrackColor), and a session's track's; empty for the
 	// others.
 	Color string
 	// Path is the URL path of its .ics feed ("/feeds/tracks/use-case.ics").
@@ -166,7 +166,7 @@ func Picked(snap *agenda.Snapshot, path string) Calendar {
 
 func trackCalendar(snap *agenda.Snapshot, t agenda.Track) Calendar {
 	conf := snap.Conference()
-	return Calendar{Kind: Track, ID: t.ID, Name: conf.Name + " — " + t.Name, Color: t.Shown(),
+	return Calendar{Kind: Track, ID: t.ID, Name: conf.Name + " — " + t.Name, Color: snap.TrackColor(t.ID),
 		Description: fmt.Sprintf("The %s track at %s", t.Name, conf.Name), Path: TrackPath(t.ID),
 		Selection: agenda.Selection{Tracks: []string{t.ID}}, Renamed: snap.TrackChanged(t.ID).Time,
 		Events: snap.NumByTrack(t.ID)}
@@ -198,7 +198,7 @@ func sessionCalendar(snap *agenda.Snapshot, x agenda.Session) Calendar {
 		Selection: agenda.Selection{Sessions: []string{x.ID}}, Events: 1}
 	if t, ok := snap.Track(x.Track); ok {
 		parts = append(parts, t.Name)
-		c.Color = t.Shown()
+		c.Color = snap.TrackColor(t.ID)
 	}
 	c.Description = strings.Join(parts, " · ")
 	return c

@@ -225,12 +225,14 @@ func lab(rgb uint32) (l, a, b float64) {
 	return 116*fy - 16, 500 * (fx - fy), 200 * (fy - fz)
 }
 
-// trackColors returns the CSS3 colour name of every valid colour of
-// tracks, taking those prev (may be nil) already worked out.
-func trackColors(tracks []agenda.Track, prev *Rendered) map[uint32]string {
+// trackColors returns the CSS3 colour name of the colour every track of
+// snap is shown in (agenda.Snapshot.TrackColor), taking those prev (may
+// be nil) already worked out.
+func trackColors(snap *agenda.Snapshot, prev *Rendered) map[uint32]string {
+	tracks := snap.Tracks()
 	out := make(map[uint32]string, len(tracks))
 	for _, t := range tracks {
-		rgb, ok := parseRGB(t.Shown())
+		rgb, ok := parseRGB(snap.TrackColor(t.ID))
 		if !ok {
 			continue
 		}

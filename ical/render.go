@@ -169,7 +169,7 @@ func Render(snap *agenda.Snapshot, opts Options, prev *Rendered) (*Rendered, err
 		tzid: tzid,
 		tz:   vtimezone(tzid, loc, from, to),
 	}
-	e.colors = trackColors(snap.Tracks(), prev)
+	e.colors = trackColors(snap, prev)
 	// What a digest names does not depend on the revision or the options:
 	// the memo goes on from rendering to rendering.
 	e.etags = newETagMemo()

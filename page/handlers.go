@@ -587,7 +587,7 @@ func (h *Renderer) agendaCSS(snap *agenda.Snapshot) Asset {
 	var b strings.Builder
 	b.WriteString("/* made from the agenda: track colours and room columns */\n")
 	for _, t := range snap.Tracks() {
-		color := t.Shown() // as the feeds and CalDAV show it
+		color := snap.TrackColor(t.ID) // as the feeds and CalDAV show it
 		fmt.Fprintf(&b, ".t-%s{--track:%s;--on-track:%s}\n", t.ID, color, textOn(color))
 	}
 	n := min(len(snap.Rooms()), maxCols)
