@@ -579,10 +579,12 @@ const maxCols = 12
 // with its colour (the same as its CalDAV calendar), and the room columns
 // of each width the screen allows.
 func (h *Renderer) agendaCSS(snap *agenda.Snapshot) Asset {
+	conf := snap.Conference()
+	key := conf.Name + "\x00" + conf.UIDDomain
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.css == snap {
-		return h.acss
+	if c, ok := h.css[key]; ok && c.snap == snap {
+		return c.asset
 	}
 	var b strings.Builder
 	b.WriteString("/* made from the agenda: track colours and room columns */\n")
@@ -600,8 +602,12 @@ func (h *Renderer) agendaCSS(snap *agenda.Snapshot) Asset {
 		}
 		b.WriteString("}\n")
 	}
-	h.css, h.acss = snap, newAsset([]byte(b.String()), "text/css; charset=utf-8")
-	return h.acss
+	a := newAsset([]byte(b.String()), "text/css; charset=utf-8")
+	if h.css == nil {
+		h.css = map[string]stylesheet{}
+	}
+	h.css[key] = stylesheet{snap, a}
+	return a
 }
 
 // textOn returns black or white, whichever reads better on colour c

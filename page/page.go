@@ -40,9 +40,17 @@ type Renderer struct {
 	static map[string]Asset
 	qr     *qrCache
 
-	mu   sync.Mutex
-	css  *agenda.Snapshot // the snapshot agendaCSS was made for
-	acss Asset
+	mu sync.Mutex
+	// css holds the stylesheet agendaCSS made last for each conference
+	// (by name and UID domain), with the snapshot it was made from: a
+	// server of many conferences links each one's on every page.
+	css map[string]stylesheet
+}
+
+// stylesheet is agenda.css as made from one snapshot.
+type stylesheet struct {
+	snap  *agenda.Snapshot
+	asset Asset
 }
 
 // Asset is a static file held in memory.

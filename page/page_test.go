@@ -537,3 +537,29 @@ func FuzzQuery(f *testing.F) {
 		}
 	})
 }
+
+// TestAgendaCSSKeptPerConference: the stylesheet made from an agenda is
+// made once per snapshot, also while another conference's pages are
+// drawn in between (every page links its conference's sheet by its
+// contents, so each page asks for it).
+func TestAgendaCSSKeptPerConference(t *testing.T) {
+	r, err := page.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := agendatest.Small(t)
+	c := agendatest.SmallContents()
+	c.Conference.Name = "Another Conference"
+	c.Conference.UIDDomain = "another.example"
+	other, err := agenda.NewSnapshot(c, 1, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a1, _ := r.Static(one, "agenda.css")
+	b1, _ := r.Static(other, "agenda.css")
+	a2, _ := r.Static(one, "agenda.css")
+	b2, _ := r.Static(other, "agenda.css")
+	if &a1.Body[0] != &a2.Body[0] || &b1.Body[0] != &b2.Body[0] {
+		t.Error("agenda.css was made again for a snapshot it was made for, after another conference's")
+	}
+}

@@ -197,7 +197,15 @@ func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return errorf(http.StatusNotFound, "no such file")
 	}
-	return serveEntity(w, r, entity{etag: a.ETag, ctype: a.Type, cache: "public, max-age=3600",
+	cache := "public, max-age=3600"
+	if v := r.URL.Query().Get("v"); v != "" && v != strings.Trim(a.ETag, `"`) {
+		// A page made before the sheet changed links it by its old
+		// contents: what it gets now must not be kept under that URL,
+		// which names the old sheet (and will again if a colour goes
+		// back).
+		cache = "no-cache"
+	}
+	return serveEntity(w, r, entity{etag: a.ETag, ctype: a.Type, cache: cache,
 		body: func(bool) ([]byte, func(), error) { return a.Body, noop, nil }})
 }
 

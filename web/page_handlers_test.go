@@ -668,7 +668,7 @@ func TestPageStaticFiles(t *testing.T) {
 	for _, tt := range []struct{ path, ctype, want string }{
 		{"/static/page.css", "text/css; charset=utf-8", ".card"},
 		{"/static/my.js", "text/javascript; charset=utf-8", "localStorage"},
-		{"/static/agenda.css?v=1", "text/css; charset=utf-8", ".t-talks{--track:#00798C;--on-track:#fff}"},
+		{"/static/agenda.css", "text/css; charset=utf-8", ".t-talks{--track:#00798C;--on-track:#fff}"},
 	} {
 		res, body := pageFetch(t, h, tt.path)
 		if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != tt.ctype || !strings.Contains(body, tt.want) {
@@ -809,7 +809,14 @@ func TestPageStylesheetVersion(t *testing.T) {
 	if got == first {
 		t.Fatalf("after a track's new colour the page still links %s", got)
 	}
-	if res, body := pageFetch(t, h, got); res.StatusCode != http.StatusOK || !strings.Contains(body, "--track:#F2C14E") {
-		t.Errorf("GET %s: %d, body lacks the new colour: %.200s", got, res.StatusCode, body)
+	if res, body := pageFetch(t, h, got); res.StatusCode != http.StatusOK || !strings.Contains(body, "--track:#F2C14E") ||
+		!strings.Contains(res.Header.Get("Cache-Control"), "max-age=") {
+		t.Errorf("GET %s: %d, Cache-Control %q, body lacks the new colour: %.200s", got, res.StatusCode, res.Header.Get("Cache-Control"), body)
+	}
+	// A page made before links the old sheet: it gets the new one, which
+	// no cache may keep under the old sheet's URL.
+	if res, body := pageFetch(t, h, first); res.StatusCode != http.StatusOK || !strings.Contains(body, "--track:#F2C14E") ||
+		res.Header.Get("Cache-Control") != "no-cache" {
+		t.Errorf("GET %s (the old sheet's URL): %d, Cache-Control %q, want the new sheet, not to be kept", first, res.StatusCode, res.Header.Get("Cache-Control"))
 	}
 }
