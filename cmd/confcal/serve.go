@@ -110,7 +110,9 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 		// this one restarts) must not take down the agenda a store
 		// holds: serve that, as a broken poll would leave it, and let
 		// the follower report the source and catch up when it is back.
-		// A new store has nothing to serve: refused, and none is made.
+		// A store that holds no agenda has nothing to serve: refused, and
+		// no SQLite file is made (a PostgreSQL database is opened, so its
+		// schema is made, and refused once it proves empty).
 		exists, err := stf.exists()
 		if *follow <= 0 || err != nil || !exists {
 			return readErr
