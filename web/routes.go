@@ -269,7 +269,10 @@ func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request, routes
 			allow = append(allow, m)
 		}
 	}
-	if len(allow) == 0 {
+	if len(allow) == 0 || slug != "" && s.lookup(slug) == nil {
+		// No route, or a conference not served here, whose URLs a GET
+		// answers 404 too.
+		w.Header().Del("Allow")
 		s.fail(w, r, errorf(http.StatusNotFound, "not found"))
 		return
 	}

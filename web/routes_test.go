@@ -83,6 +83,7 @@ func TestOptions(t *testing.T) {
 		{"/feeds/my/abcdefgh.ics", preflight("GET"), http.StatusNoContent, "GET, HEAD, OPTIONS", "", ""},
 		{"/help", preflight("GET"), http.StatusNoContent, "GET, HEAD, OPTIONS", "", ""},
 		{"/no/such/page", nil, http.StatusNotFound, "", "", ""},
+		{"/no-such-conference/feeds/all.ics", preflight("GET"), http.StatusNotFound, "", "", ""},
 	} {
 		resp := do(t, h, http.MethodOptions, tt.target, tt.hdr...)
 		hd := resp.Header
