@@ -31,7 +31,7 @@
 // unknown session or room; 405, with Allow, for a method a path does not
 // serve; 409 when a new slot overlaps another session in its room (unless
 // "force": true), a new session or room takes an ID already in use, or the
-// agenda follows a source (see Followed); 412 when If-Match names an ETag
+// agenda follows a source (see RefuseFollowed); 412 when If-Match names an ETag
 // that is no longer current; 413 for bodies over 1 MiB (16 MiB for a whole
 // schedule: POST /import, POST /conferences; web.MaxBody and
 // web.MaxSchedule); 415 for a body that is not JSON; 422 for a change the

@@ -59,11 +59,11 @@ func changeFresh(ctx context.Context, svc *agenda.Service, who string, ifMatch [
 	return svc.Change(ctx, who, fn)
 }
 
-// Followed refuses an edit of the sessions (or an import) of an agenda
+// RefuseFollowed refuses an edit of the sessions (or an import) of an agenda
 // that follows the source src, with 409; nil when src is "" (it follows
 // none). The source is the sessions' truth: a later poll would undo the
 // edit.
-func Followed(src string) error {
+func RefuseFollowed(src string) error {
 	if src == "" {
 		return nil
 	}

@@ -32,7 +32,7 @@ func (l Local) Session(_ context.Context, id string) (Session, error) {
 // PatchSession changes session id as p says when ifMatch ("" for none) is
 // still its ETag, and returns it and what the change did, in words.
 func (l Local) PatchSession(ctx context.Context, id string, p SessionPatch, ifMatch string) (Session, []Summary, error) {
-	if err := Followed(l.Follows); err != nil {
+	if err := RefuseFollowed(l.Follows); err != nil {
 		return Session{}, nil, err
 	}
 	next, changes, err := PatchSession(ctx, l.Svc, l.Who, id, p, values(ifMatch))
@@ -90,7 +90,7 @@ func (l Local) Changes(_ context.Context, since int64) (ChangeList, error) {
 
 // Import reconciles the agenda with c (see ImportContents).
 func (l Local) Import(ctx context.Context, c agenda.Contents, dryRun, force bool) (ImportResult, error) {
-	if err := Followed(l.Follows); err != nil {
+	if err := RefuseFollowed(l.Follows); err != nil {
 		return ImportResult{}, err
 	}
 	return ImportContents(ctx, l.Svc, l.Who, c, dryRun, force)

@@ -365,11 +365,11 @@ func (h *Handler) precondition(w http.ResponseWriter, r *http.Request, status in
 	writeXML(w, status, davErrorBody(cond))
 }
 
-// Classes are the DAV compliance classes OPTIONS announces in its DAV
+// DAVClasses are the DAV compliance classes OPTIONS announces in its DAV
 // header (RFC 4918 §10.1, RFC 4791 §5.1): for the CalDAV tree, and for a
 // URL outside it whose PROPFIND the tree answers (a server's or a
 // conference's address, where clients start discovery).
-const Classes = "1, 3, calendar-access"
+const DAVClasses = "1, 3, calendar-access"
 
 // serveOptions announces the DAV classes and an Allow without write
 // methods: Evolution reads DELETE, MKCOL or PUT there as "writable".
@@ -382,9 +382,9 @@ const Classes = "1, 3, calendar-access"
 func (h *Handler) serveOptions(w http.ResponseWriter) {
 	hd := w.Header()
 	if h.push != nil {
-		hd.Set("DAV", Classes+", webdav-push")
+		hd.Set("DAV", DAVClasses+", webdav-push")
 	} else {
-		hd.Set("DAV", Classes)
+		hd.Set("DAV", DAVClasses)
 	}
 	hd.Set("Allow", allowed)
 	hd.Set("Content-Length", "0")

@@ -63,15 +63,15 @@ func (s *Store) begin(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error) {
 // every one it kept dead the last try is on a new one.
 func (s *Store) retry(ctx context.Context, write bool, do func() error) error {
 	err := do()
-	for try := 1; err != nil && try < s.tries && ctx.Err() == nil && again(err, write); try++ {
+	for try := 1; err != nil && try < s.tries && ctx.Err() == nil && retryable(err, write); try++ {
 		err = do()
 	}
 	return err
 }
 
-// again reports whether a statement that failed with err failed on a
+// retryable reports whether a statement that failed with err failed on a
 // connection that was dead before it, and may be sent again (see retry).
-func again(err error, write bool) bool {
+func retryable(err error, write bool) bool {
 	var ce *pgconn.ConnectError
 	if errors.As(err, &ce) {
 		return false

@@ -301,7 +301,7 @@ func (a *adminAPI) write(r *http.Request, body any) (*agenda.Service, string, er
 	return svc, whoPrefix + ":" + v, nil
 }
 
-// editSessions is write for a change of the sessions, which api.Followed
+// editSessions is write for a change of the sessions, which api.RefuseFollowed
 // refuses while the agenda follows a source.
 func (a *adminAPI) editSessions(r *http.Request, body any) (*agenda.Service, string, error) {
 	svc, author, err := a.write(r, body)
@@ -309,7 +309,10 @@ func (a *adminAPI) editSessions(r *http.Request, body any) (*agenda.Service, str
 		return nil, "", err
 	}
 	_, src, _ := a.host.Service(slugOf(r))
-	return svc, author, api.Followed(src)
+	if err := api.RefuseFollowed(src); err != nil {
+		return nil, "", err
+	}
+	return svc, author, nil
 }
 
 func (a *adminAPI) patchSession(w http.ResponseWriter, r *http.Request) error {

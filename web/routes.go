@@ -296,7 +296,7 @@ func options(w http.ResponseWriter, r *http.Request, allow []string) {
 	h.Del("Allow") // the 405's one field per method, given here as one
 	h.Set("Allow", strings.Join(append(allow, http.MethodOptions), ", "))
 	if slices.Contains(allow, "PROPFIND") {
-		h.Set("DAV", caldav.Classes) // the CalDAV tree answers its PROPFIND
+		h.Set("DAV", caldav.DAVClasses) // the CalDAV tree answers its PROPFIND
 	}
 	m := r.Header.Get("Access-Control-Request-Method")
 	if r.Header.Get("Origin") != "" && (m == http.MethodGet || m == http.MethodHead) && openToPages(local(r)) {

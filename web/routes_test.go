@@ -75,7 +75,7 @@ func TestOptions(t *testing.T) {
 		status           int
 		allow, dav, cors string
 	}{
-		{"/", nil, http.StatusNoContent, "GET, HEAD, PROPFIND, OPTIONS", caldav.Classes, ""},
+		{"/", nil, http.StatusNoContent, "GET, HEAD, PROPFIND, OPTIONS", caldav.DAVClasses, ""},
 		{"/feeds/all.ics", nil, http.StatusNoContent, "GET, HEAD, OPTIONS", "", ""},
 		{"/feeds/all.ics", preflight("GET"), http.StatusNoContent, "GET, HEAD, OPTIONS", "", "*"},
 		{"/api/sessions", preflight("GET"), http.StatusNoContent, "GET, HEAD, POST, OPTIONS", "", "*"},
