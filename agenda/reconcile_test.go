@@ -92,19 +92,7 @@ func TestReconcile(t *testing.T) {
 				}
 				s, _ = e.Commit()
 			}
-			e := s.Edit("import", at.Add(time.Hour))
-			warnings, err := e.Reconcile(tc.file)
-			if err != nil {
-				t.Fatalf("Reconcile: %v", err)
-			}
-			next, err := e.Commit()
-			if err != nil {
-				t.Fatalf("Commit: %v", err)
-			}
-			var got []string
-			for _, sum := range next.Describe(e.Changes()) {
-				got = append(got, sum.Text)
-			}
+			next, got, warnings := reconcile(t, s, tc.file, at.Add(time.Hour))
 			if !slices.Equal(got, tc.want) {
 				t.Errorf("changes:\n%q\nwant\n%q", got, tc.want)
 			}
@@ -114,13 +102,31 @@ func TestReconcile(t *testing.T) {
 			if r, _ := next.Room("room-2"); tc.name == "rooms keep their names" && r.Name != "Kesselhaus" {
 				t.Errorf("room-2 renamed back to %q", r.Name)
 			}
-			// Importing the same file again changes nothing more.
-			again := next.Edit("import", at.Add(2*time.Hour))
-			if _, err := again.Reconcile(tc.file); err != nil || len(again.Changes()) != 0 {
-				t.Errorf("second import: %v, %d changes %+v; want none", err, len(again.Changes()), again.Changes())
-			}
 		})
 	}
+}
+
+// reconcile imports file into s at time at as one revision and returns
+// it, what it changed in words and the warnings; importing the same file
+// again must change nothing more.
+func reconcile(t *testing.T, s *agenda.Snapshot, file agenda.Contents, at time.Time) (next *agenda.Snapshot, changes, warnings []string) {
+	t.Helper()
+	e := s.Edit("import", at)
+	warnings, err := e.Reconcile(file)
+	if err != nil {
+		t.Fatalf("Reconcile: %v", err)
+	}
+	if next, err = e.Commit(); err != nil {
+		t.Fatalf("Commit: %v", err)
+	}
+	for _, sum := range next.Describe(e.Changes()) {
+		changes = append(changes, sum.Text)
+	}
+	again := next.Edit("import", at.Add(time.Hour))
+	if _, err := again.Reconcile(file); err != nil || len(again.Changes()) != 0 {
+		t.Errorf("second import: %v, %d changes %+v; want none", err, len(again.Changes()), again.Changes())
+	}
+	return next, changes, warnings
 }
 
 // Repeated titles in one slot (parallel runs of one training) are matched
