@@ -73,6 +73,9 @@ func serveEntity(w http.ResponseWriter, r *http.Request, e entity) error {
 	}
 	f.set(h, "Cache-Control", e.cache)
 	f.set(h, "Etag", etag)
+	if preconditionFailed(r, etag, e.modified) {
+		return errorf(http.StatusPreconditionFailed, "the representation is not the one If-Match or If-Unmodified-Since names")
+	}
 	unchanged := notModified(r, etag, e.modified)
 	if !e.modified.IsZero() && !(unchanged && etag != "") {
 		modified := e.lastModified
@@ -125,6 +128,26 @@ func gzipETag(etag string) string { return strings.TrimSuffix(etag, `"`) + `-gz"
 // noop is the done function of bytes that need no release.
 func noop() {}
 
+// preconditionFailed evaluates If-Match, or when that is absent
+// If-Unmodified-Since, for a representation with the given strong ETag and
+// modification time (RFC 9110 §13.2.2, steps 1 and 2): true when the
+// client's condition does not hold, which is answered 412. If-Match uses
+// the strong comparison (§13.1.1): a weak tag never matches.
+func preconditionFailed(r *http.Request, etag string, modified time.Time) bool {
+	if im := r.Header["If-Match"]; len(im) > 0 {
+		return !etagListMatches(strings.Join(im, ","), etag, true)
+	}
+	v := r.Header["If-Unmodified-Since"]
+	if len(v) == 0 || modified.IsZero() {
+		return false
+	}
+	t, err := http.ParseTime(v[0])
+	if err != nil {
+		return false // an invalid date is ignored (RFC 9110 §13.1.4)
+	}
+	return modified.Truncate(time.Second).After(t)
+}
+
 // notModified evaluates If-None-Match, or when that is absent
 // If-Modified-Since, for a GET or HEAD of a representation with the given
 // strong ETag and modification time (RFC 9110 §13.2.2). The header is
@@ -135,7 +158,7 @@ func notModified(r *http.Request, etag string, modified time.Time) bool {
 		return false
 	}
 	if inm := r.Header["If-None-Match"]; len(inm) > 0 {
-		return etagListMatches(strings.Join(inm, ","), etag)
+		return etagListMatches(strings.Join(inm, ","), etag, false)
 	}
 	var ims string
 	if v := r.Header["If-Modified-Since"]; len(v) > 0 {
@@ -151,12 +174,13 @@ func notModified(r *http.Request, etag string, modified time.Time) bool {
 	return !modified.Truncate(time.Second).After(t)
 }
 
-// etagListMatches reports whether an If-None-Match field value — "*" or a
-// comma-separated list of entity tags — matches etag. If-None-Match uses
-// the weak comparison (RFC 9110 §13.1.2, §8.8.3.2): two tags match when
-// their opaque parts are equal, whether or not either is marked W/. A
-// malformed list matches only as far as it could be read.
-func etagListMatches(list, etag string) bool {
+// etagListMatches reports whether an If-None-Match or If-Match field
+// value — "*" or a comma-separated list of entity tags — matches etag.
+// If-None-Match uses the weak comparison (RFC 9110 §13.1.2, §8.8.3.2): two
+// tags match when their opaque parts are equal, whether or not either is
+// marked W/; If-Match the strong one (strong), where a W/ tag matches
+// none. A malformed list matches only as far as it could be read.
+func etagListMatches(list, etag string, strong bool) bool {
 	etag = strings.TrimPrefix(etag, "W/")
 	for {
 		list = strings.TrimLeft(list, " \t,")
@@ -166,6 +190,7 @@ func etagListMatches(list, etag string) bool {
 		case list[0] == '*':
 			return true
 		}
+		weak := strings.HasPrefix(list, "W/")
 		list = strings.TrimPrefix(list, "W/")
 		if list == "" || list[0] != '"' {
 			return false
@@ -174,7 +199,7 @@ func etagListMatches(list, etag string) bool {
 		if end < 0 {
 			return false
 		}
-		if list[:end+2] == etag {
+		if list[:end+2] == etag && !(strong && weak) {
 			return true
 		}
 		list = list[end+2:]
