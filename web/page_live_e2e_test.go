@@ -183,3 +183,61 @@ func TestLiveCountsInBrowser(t *testing.T) {
 		t.Errorf("changed live, %s counts %q; loaded again, %q", u, live, fresh)
 	}
 }
+
+// TestLiveNewDayInBrowser imports a version with a day more (a session on
+// the day after the last) while the agenda is open in headless Chromium:
+// without a reload, the page gets the new day's section, after the last
+// one, with the session in it, and a chip for the day.
+func TestLiveNewDayInBrowser(t *testing.T) {
+	chromium, driver := needBrowser(t)
+	ts, hs, seed := hostedSeed(t)
+	wd := startBrowser(t, chromium, driver)
+	wd.navigate(ts.URL + "/")
+	wd.waitFor(func() bool { return len(wd.find("section.day article.card")) > 0 })
+	wd.script("window.confcalTestMark = 'not reloaded'")
+
+	c := seed.Contents()
+	last := c.Conference.Last
+	next := last.AddDays(1)
+	in := api.Import{FirstDay: c.Conference.First.String(), LastDay: next.String()}
+	for _, tr := range c.Tracks {
+		in.Tracks = append(in.Tracks, api.ImportTrack{ID: tr.ID, Name: tr.Name, Color: tr.Color})
+	}
+	for _, r := range c.Rooms {
+		in.Rooms = append(in.Rooms, api.ImportRoom{ID: r.ID, Name: r.Name})
+	}
+	for _, p := range c.Speakers {
+		in.Speakers = append(in.Speakers, api.Speaker{ID: p.ID, Name: p.Name})
+	}
+	for _, x := range c.Sessions {
+		in.Sessions = append(in.Sessions, api.NewSession{ID: x.ID, Title: x.Title, Start: x.Start.Format(time.RFC3339),
+			End: x.End.Format(time.RFC3339), Room: x.Room, Track: x.Track, Abstract: x.Abstract, Speakers: x.Speakers, Number: x.Number})
+	}
+	x := c.Sessions[len(c.Sessions)-1]
+	in.Sessions = append(in.Sessions, api.NewSession{ID: "day-after-workshop", Title: "The Day After Workshop",
+		Start: x.Start.AddDate(0, 0, 1).Format(time.RFC3339), End: x.End.AddDate(0, 0, 1).Format(time.RFC3339), Room: x.Room, Track: x.Track})
+	if rec := hs.call(t, http.MethodPost, "/api/import", adminToken, in, nil); rec.Code != http.StatusOK {
+		t.Fatalf("POST /api/import: %d %s", rec.Code, rec.Body)
+	}
+
+	day := "section.day#d-" + next.String()
+	wd.waitFor(func() bool { return len(wd.find(day+" article.card#s-day-after-workshop")) == 1 })
+	var order []string
+	wd.reading(func() {
+		v, _ := wd.script(`return Array.from(document.querySelectorAll("section.day")).map(function (s) { return s.id; })`).([]any)
+		order = nil
+		for _, id := range v {
+			order = append(order, fmt.Sprint(id))
+		}
+	})
+	if len(order) == 0 || order[len(order)-1] != "d-"+next.String() {
+		t.Errorf("day sections %q, want the new day d-%s last", order, next)
+	}
+	wd.waitFor(func() bool {
+		n, _ := wd.script(`return Array.from(document.querySelectorAll("a.chip")).filter(function (a) { return a.getAttribute("href").indexOf("day=` + next.String() + `") >= 0; }).length`).(float64)
+		return n >= 1
+	})
+	if got := wd.script("return window.confcalTestMark"); got != "not reloaded" {
+		t.Errorf("the page was loaded again (mark %v)", got)
+	}
+}
