@@ -102,24 +102,8 @@ func (c *Client) Changes(ctx context.Context, since int64) (ChangeList, error) {
 
 // Import sends c to the server's POST /import.
 func (c *Client) Import(ctx context.Context, contents agenda.Contents, dryRun, force bool) (ImportResult, error) {
-	in := Import{DryRun: dryRun, Force: force}
-	if conf := contents.Conference; conf.First != (agenda.Date{}) && conf.Last != (agenda.Date{}) {
-		in.FirstDay, in.LastDay = conf.First.String(), conf.Last.String()
-	}
-	for _, t := range contents.Tracks {
-		in.Tracks = append(in.Tracks, ImportTrack{ID: t.ID, Name: t.Name, Color: t.Color})
-	}
-	for _, r := range contents.Rooms {
-		in.Rooms = append(in.Rooms, ImportRoom{ID: r.ID, Name: r.Name})
-	}
-	for _, p := range contents.Speakers {
-		in.Speakers = append(in.Speakers, Speaker{ID: p.ID, Name: p.Name})
-	}
-	for _, x := range contents.Sessions {
-		in.Sessions = append(in.Sessions, NewSession{ID: x.ID, Title: x.Title, Start: x.Start.Format(time.RFC3339),
-			End: x.End.Format(time.RFC3339), Room: x.Room, Track: x.Track, Abstract: x.Abstract,
-			Subtitle: x.Subtitle, Type: x.Type, Language: x.Language, URL: x.URL, Speakers: x.Speakers, Number: x.Number})
-	}
+	in := ImportOf(contents)
+	in.DryRun, in.Force = dryRun, force
 	return callFor[ImportResult](ctx, c, http.MethodPost, "/import", in)
 }
 

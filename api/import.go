@@ -54,6 +54,30 @@ type ImportResult struct {
 	Warnings []string `json:"warnings"`
 }
 
+// ImportOf returns the POST /import document of contents: its tracks,
+// rooms, speakers and sessions, and its days when it has them.
+func ImportOf(contents agenda.Contents) Import {
+	var in Import
+	if conf := contents.Conference; conf.First != (agenda.Date{}) && conf.Last != (agenda.Date{}) {
+		in.FirstDay, in.LastDay = conf.First.String(), conf.Last.String()
+	}
+	for _, t := range contents.Tracks {
+		in.Tracks = append(in.Tracks, ImportTrack{ID: t.ID, Name: t.Name, Color: t.Color})
+	}
+	for _, r := range contents.Rooms {
+		in.Rooms = append(in.Rooms, ImportRoom{ID: r.ID, Name: r.Name})
+	}
+	for _, p := range contents.Speakers {
+		in.Speakers = append(in.Speakers, Speaker{ID: p.ID, Name: p.Name})
+	}
+	for _, x := range contents.Sessions {
+		in.Sessions = append(in.Sessions, NewSession{ID: x.ID, Title: x.Title, Start: x.Start.Format(time.RFC3339),
+			End: x.End.Format(time.RFC3339), Room: x.Room, Track: x.Track, Abstract: x.Abstract,
+			Subtitle: x.Subtitle, Type: x.Type, Language: x.Language, URL: x.URL, Speakers: x.Speakers, Number: x.Number})
+	}
+	return in
+}
+
 // Contents turns the import into agenda contents of the conference conf,
 // with the import's days when it gives them.
 func (in Import) Contents(conf agenda.Conference, loc *time.Location) (agenda.Contents, error) {

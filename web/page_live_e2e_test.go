@@ -49,21 +49,8 @@ func TestLiveNewTrackInBrowser(t *testing.T) {
 
 	// The agenda as it is, and a session in a new track.
 	c := seed.Contents()
-	var in api.Import
-	for _, tr := range c.Tracks {
-		in.Tracks = append(in.Tracks, api.ImportTrack{ID: tr.ID, Name: tr.Name, Color: tr.Color})
-	}
+	in := api.ImportOf(c)
 	in.Tracks = append(in.Tracks, api.ImportTrack{ID: "live-demos", Name: "Live Demos", Color: "#C2185B"})
-	for _, r := range c.Rooms {
-		in.Rooms = append(in.Rooms, api.ImportRoom{ID: r.ID, Name: r.Name})
-	}
-	for _, p := range c.Speakers {
-		in.Speakers = append(in.Speakers, api.Speaker{ID: p.ID, Name: p.Name})
-	}
-	for _, x := range c.Sessions {
-		in.Sessions = append(in.Sessions, api.NewSession{ID: x.ID, Title: x.Title, Start: x.Start.Format(time.RFC3339),
-			End: x.End.Format(time.RFC3339), Room: x.Room, Track: x.Track, Abstract: x.Abstract, Speakers: x.Speakers, Number: x.Number})
-	}
 	x := c.Sessions[0]
 	in.Sessions = append(in.Sessions, api.NewSession{ID: "a-live-demo", Title: "A Live Demo", Start: x.Start.Add(15 * time.Minute).Format(time.RFC3339),
 		End: x.Start.Add(45 * time.Minute).Format(time.RFC3339), Room: x.Room, Track: "live-demos"})
@@ -197,22 +184,9 @@ func TestLiveNewDayInBrowser(t *testing.T) {
 	wd.script("window.confcalTestMark = 'not reloaded'")
 
 	c := seed.Contents()
-	last := c.Conference.Last
-	next := last.AddDays(1)
-	in := api.Import{FirstDay: c.Conference.First.String(), LastDay: next.String()}
-	for _, tr := range c.Tracks {
-		in.Tracks = append(in.Tracks, api.ImportTrack{ID: tr.ID, Name: tr.Name, Color: tr.Color})
-	}
-	for _, r := range c.Rooms {
-		in.Rooms = append(in.Rooms, api.ImportRoom{ID: r.ID, Name: r.Name})
-	}
-	for _, p := range c.Speakers {
-		in.Speakers = append(in.Speakers, api.Speaker{ID: p.ID, Name: p.Name})
-	}
-	for _, x := range c.Sessions {
-		in.Sessions = append(in.Sessions, api.NewSession{ID: x.ID, Title: x.Title, Start: x.Start.Format(time.RFC3339),
-			End: x.End.Format(time.RFC3339), Room: x.Room, Track: x.Track, Abstract: x.Abstract, Speakers: x.Speakers, Number: x.Number})
-	}
+	next := c.Conference.Last.AddDays(1)
+	c.Conference.Last = next
+	in := api.ImportOf(c)
 	x := c.Sessions[len(c.Sessions)-1]
 	in.Sessions = append(in.Sessions, api.NewSession{ID: "day-after-workshop", Title: "The Day After Workshop",
 		Start: x.Start.AddDate(0, 0, 1).Format(time.RFC3339), End: x.End.AddDate(0, 0, 1).Format(time.RFC3339), Room: x.Room, Track: x.Track})
