@@ -717,10 +717,12 @@ func TestPageNotLoadedYet(t *testing.T) {
 }
 
 // FuzzPageQuery sends arbitrary query strings to the pages: the answer is
-// a page or a clear 4xx, never a 500.
+// a page, a clear 4xx, or, for a star of the agenda (toggle=, unstar=), a
+// See Other to a page of this server; never a 500.
 func FuzzPageQuery(f *testing.F) {
 	for _, q := range []string{"", "day=2019-10-08", "track=talks&room=room-1", "pick=late-talk,opening-keynote", "pick=", "my=aaaaaaaaaaaaaaaa",
-		"pick=a,,b", "day=2019-02-30", "pick=late-talk&my=x", "%zz", "feed=/feeds/all.ics"} {
+		"pick=a,,b", "day=2019-02-30", "pick=late-talk&my=x", "%zz", "feed=/feeds/all.ics",
+		"toggle=late-talk", "unstar=late-talk&pick=late-talk&day=2019-10-09", "toggle=late-talk&unstar=x", "toggle="} {
 		f.Add(q)
 	}
 	h := pageHandler(f, pageRevision2(f), pageEditTime.Add(time.Hour), web.Config{})
@@ -732,6 +734,13 @@ func FuzzPageQuery(f *testing.F) {
 			req.RequestURI = u.RequestURI()
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, req)
+			if rec.Code == http.StatusSeeOther {
+				// A star of the agenda: to a page of this server.
+				if loc := rec.Header().Get("Location"); path != "/" || !strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, "//") {
+					t.Fatalf("GET %s: 303 to %q, want the agenda page", u, loc)
+				}
+				continue
+			}
 			if rec.Code != http.StatusOK && (rec.Code < 400 || rec.Code > 499) {
 				t.Fatalf("GET %s: %d %.200s", u, rec.Code, rec.Body)
 			}
