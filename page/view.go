@@ -1,7 +1,6 @@
 package page
 
 import (
-	"cmp"
 	"fmt"
 	"html/template"
 	"net/url"
@@ -97,30 +96,19 @@ func (s state) onlyPick() state {
 // a session's page), never once a card: the agenda's stars are buttons of
 // one form that carries the pick (Toggle).
 func (s state) toggled(snap *agenda.Snapshot, id string) state {
-	pick := s.pick
-	s.code, s.pickSet = "", true
-	if i := slices.Index(pick, id); i >= 0 {
-		s.pick = slices.Delete(slices.Clone(pick), i, i+1)
-		return s
+	set := map[string]bool{}
+	for _, p := range s.pick {
+		set[p] = true
 	}
-	if _, ok := snap.Session(id); !ok {
-		return s
+	set[id] = !set[id]
+	var pick []string
+	for _, x := range snap.SessionIDs() {
+		if set[x] {
+			pick = append(pick, x)
+		}
 	}
-	order := sessionOrder(snap)
-	at, _ := slices.BinarySearchFunc(pick, order[id], func(p string, place int) int { return cmp.Compare(order[p], place) })
-	s.pick = slices.Insert(slices.Clone(pick), at, id)
+	s.pick, s.code, s.pickSet = pick, "", true
 	return s
-}
-
-// sessionOrder returns the place of every session of snap in the
-// agenda's order.
-func sessionOrder(snap *agenda.Snapshot) map[string]int {
-	ids := snap.SessionIDs()
-	order := make(map[string]int, len(ids))
-	for i, id := range ids {
-		order[id] = i
-	}
-	return order
 }
 
 // picked reports whether id is in the pick.
