@@ -133,7 +133,7 @@ func (s *Server) limitBodyAndSetHeaders(next http.Handler) http.Handler {
 		apiPath := p == "/api" || strings.HasPrefix(p, "/api/")
 		switch {
 		case feeds || apiPath:
-			if read && openToPages(p) {
+			if read && !personalFeed(p) {
 				f := make(fields, 0, 2)
 				f.set(h, "Access-Control-Allow-Origin", anyOrigin)
 				f.set(h, "Access-Control-Expose-Headers", exposeHeaders)
@@ -155,12 +155,16 @@ func (s *Server) limitBodyAndSetHeaders(next http.Handler) http.Handler {
 
 // openToPages reports whether reads of the path p (below its conference's
 // prefix) are open to pages of any origin (CORS "*"): the public feeds
-// and the read API, not the personal feeds under /feeds/my/.
+// and the read API, not the personal feeds (personalFeed).
 func openToPages(p string) bool {
 	feeds := p == "/feeds" || strings.HasPrefix(p, "/feeds/")
 	apiPath := p == "/api" || strings.HasPrefix(p, "/api/")
-	return (feeds || apiPath) && !strings.HasPrefix(p, "/feeds/my/")
+	return (feeds || apiPath) && !personalFeed(p)
 }
+
+// personalFeed reports whether p is a personal pick's short feed, whose
+// code grants access to the pick: no page elsewhere may read it.
+func personalFeed(p string) bool { return strings.HasPrefix(p, "/feeds/my/") }
 
 // noStoreWriter forces Cache-Control: no-store on its response, whatever
 // the handler set: admin answers must not be kept by any cache.

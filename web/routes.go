@@ -262,24 +262,23 @@ func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request, routes
 	}
 	var allow []string
 	slug, _ := split(r.URL.Path)
-	for _, m := range allowCandidates() {
-		// A conference's routes are not a root URL's: "/my" is no slug.
-		if p := routes.Find(chi.NewRouteContext(), m, r.URL.Path); p != "" && (slug != "" || !strings.HasPrefix(p, "/{conf}")) {
-			w.Header().Add("Allow", m) // one field per method, as chi's own 405 does
-			allow = append(allow, m)
+	if slug == "" || s.lookup(slug) != nil { // a conference not served here has no URLs: 404, as its GET
+		for _, m := range allowCandidates() {
+			// A conference's routes are not a root URL's: "/my" is no slug.
+			if p := routes.Find(chi.NewRouteContext(), m, r.URL.Path); p != "" && (slug != "" || !strings.HasPrefix(p, "/{conf}")) {
+				allow = append(allow, m)
+			}
 		}
 	}
-	if len(allow) == 0 || slug != "" && s.lookup(slug) == nil {
-		// No route, or a conference not served here, whose URLs a GET
-		// answers 404 too.
-		w.Header().Del("Allow")
+	switch {
+	case len(allow) == 0:
 		s.fail(w, r, errorf(http.StatusNotFound, "not found"))
 		return
-	}
-	if r.Method == http.MethodOptions {
+	case r.Method == http.MethodOptions:
 		options(w, r, allow)
 		return
 	}
+	w.Header()["Allow"] = allow // one field per method, as chi's own 405 does
 	s.fail(w, r, errorf(http.StatusMethodNotAllowed, "method %s not allowed here; allowed: %s", r.Method, strings.Join(allow, ", ")))
 }
 
@@ -293,7 +292,6 @@ func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request, routes
 // gets no Access-Control-Allow-Origin, so the browser refuses it.
 func options(w http.ResponseWriter, r *http.Request, allow []string) {
 	h := w.Header()
-	h.Del("Allow") // the 405's one field per method, given here as one
 	h.Set("Allow", strings.Join(append(allow, http.MethodOptions), ", "))
 	if slices.Contains(allow, "PROPFIND") {
 		h.Set("DAV", caldav.DAVClasses) // the CalDAV tree answers its PROPFIND
