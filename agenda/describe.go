@@ -280,16 +280,16 @@ func dayRange(v string) string {
 	if !ok || err1 != nil || err2 != nil {
 		return v
 	}
-	day := func(d Date) time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC) }
+	f, l := first.Start(time.UTC), last.Start(time.UTC)
 	switch {
 	case first == last:
-		return day(first).Format("Jan 2")
+		return f.Format("Jan 2")
 	case first.Year != last.Year:
-		return day(first).Format("Jan 2, 2006") + "–" + day(last).Format("Jan 2, 2006")
+		return f.Format("Jan 2, 2006") + "–" + l.Format("Jan 2, 2006")
 	case first.Month == last.Month:
-		return day(first).Format("Jan 2") + "–" + day(last).Format("2")
+		return f.Format("Jan 2") + "–" + l.Format("2")
 	}
-	return day(first).Format("Jan 2") + "–" + day(last).Format("Jan 2")
+	return f.Format("Jan 2") + "–" + l.Format("Jan 2")
 }
 
 func (s *Snapshot) describeRoom(id string, rev int64, cs []Change) string {
