@@ -5,9 +5,6 @@ package web_test
 import (
 	"fmt"
 	"testing"
-
-	"confcal/seeds"
-	"confcal/web"
 )
 
 // TestChosenChipInViewInBrowser opens the agenda filtered by the last
@@ -16,13 +13,7 @@ import (
 // scrolled into its row's view, and the page itself is not scrolled away
 // from a card the address names (where a star lands).
 func TestChosenChipInViewInBrowser(t *testing.T) {
-	chromium, driver := needBrowser(t)
-	snap, err := seeds.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := pageServer(t, snap, web.Config{})
-	wd := startBrowser(t, chromium, driver)
+	snap, ts, wd := seedInBrowser(t)
 	tracks, rooms := snap.Tracks(), snap.Rooms()
 	// Where the chosen chip stands in its row, and how wide the row is.
 	where := func() string {

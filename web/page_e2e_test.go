@@ -43,13 +43,7 @@ import (
 // It needs Debian's chromium and chromium-driver packages; without them it
 // skips, unless CONFCAL_E2E_BROWSER=1 demands it run.
 func TestPageInBrowser(t *testing.T) {
-	chromium, driver := needBrowser(t)
-	snap, err := seeds.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := pageServer(t, snap, web.Config{})
-	wd := startBrowser(t, chromium, driver)
+	snap, ts, wd := seedInBrowser(t)
 	shots := []string{t.TempDir()}
 	if dir := os.Getenv("CONFCAL_E2E_SHOTS"); dir != "" {
 		shots = append(shots, dir)
@@ -514,6 +508,19 @@ func needBrowser(t *testing.T) (chromium, driver string) {
 		t.Skip(msg)
 	}
 	return chromium, driver
+}
+
+// seedInBrowser serves the built-in agenda alone (pageServer) and starts
+// the browser; it skips without one, as needBrowser does.
+func seedInBrowser(t *testing.T) (*agenda.Snapshot, *httptest.Server, *webDriver) {
+	t.Helper()
+	chromium, driver := needBrowser(t)
+	snap, err := seeds.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := pageServer(t, snap, web.Config{})
+	return snap, ts, startBrowser(t, chromium, driver)
 }
 
 // hostedSeed serves the built-in agenda as the default conference of a

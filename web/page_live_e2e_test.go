@@ -5,14 +5,31 @@ package web_test
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"confcal/agenda"
 	"confcal/api"
 )
+
+// openLive serves the built-in agenda among many (hostedSeed) and opens
+// its agenda in the browser, marked so that a reload shows: the mark
+// (window.confcalTestMark) reads "not reloaded" until the page loads
+// again.
+func openLive(t *testing.T) (*httptest.Server, *hosted, *agenda.Snapshot, *webDriver) {
+	t.Helper()
+	chromium, driver := needBrowser(t)
+	ts, hs, seed := hostedSeed(t)
+	wd := startBrowser(t, chromium, driver)
+	wd.navigate(ts.URL + "/")
+	wd.waitFor(func() bool { return len(wd.find("section.day article.card")) > 0 })
+	wd.script("window.confcalTestMark = 'not reloaded'")
+	return ts, hs, seed, wd
+}
 
 // TestLiveNewTrackInBrowser imports the agenda with a session in a track
 // it lacked while the agenda is open in headless Chromium: without the
@@ -21,12 +38,7 @@ import (
 // made at the new revision, and the old sheet went only once the new one
 // had loaded, so the cards were never without their colours.
 func TestLiveNewTrackInBrowser(t *testing.T) {
-	chromium, driver := needBrowser(t)
-	ts, hs, seed := hostedSeed(t)
-	wd := startBrowser(t, chromium, driver)
-	wd.navigate(ts.URL + "/")
-	wd.waitFor(func() bool { return len(wd.find("section.day article.card")) > 0 })
-	wd.script("window.confcalTestMark = 'not reloaded'")
+	ts, hs, seed, wd := openLive(t)
 	// Record whether the page was ever left without a loaded agenda.css
 	// (a link whose sheet is still loading styles nothing).
 	wd.script(`window.confcalUnstyled = false;
@@ -176,12 +188,7 @@ func TestLiveCountsInBrowser(t *testing.T) {
 // without a reload, the page gets the new day's section, after the last
 // one, with the session in it, and a chip for the day.
 func TestLiveNewDayInBrowser(t *testing.T) {
-	chromium, driver := needBrowser(t)
-	ts, hs, seed := hostedSeed(t)
-	wd := startBrowser(t, chromium, driver)
-	wd.navigate(ts.URL + "/")
-	wd.waitFor(func() bool { return len(wd.find("section.day article.card")) > 0 })
-	wd.script("window.confcalTestMark = 'not reloaded'")
+	_, hs, seed, wd := openLive(t)
 
 	c := seed.Contents()
 	next := c.Conference.Last.AddDays(1)
