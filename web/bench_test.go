@@ -184,40 +184,43 @@ func benchmarkPublishAfterEdit(b *testing.B, snap *agenda.Snapshot) {
 	}
 }
 
-// big returns a synthetic agenda shaped like `confcal gen -sessions 10000`:
-// three days of 25-minute sessions every half hour from 8:00 to 20:00 in
-// 139 rooms, 12 tracks, an abstract of a few sentences each.
-func big(b *testing.B) *agenda.Snapshot {
-	b.Helper()
+// big returns a synthetic agenda shaped like `confcal gen -sessions 10000`
+// (see agendaOf): three full days.
+func big(b *testing.B) *agenda.Snapshot { return agendaOf(b, 3*24*139) }
+
+// agendaOf returns a synthetic agenda of n sessions shaped like `confcal
+// gen`: 25-minute sessions every half hour from 8:00 in 139 rooms, filling
+// the first of three days first, 12 tracks, an abstract of a few sentences
+// each.
+func agendaOf(tb testing.TB, n int) *agenda.Snapshot {
+	tb.Helper()
 	c := agenda.Contents{Conference: agendatest.Conference()}
 	c.Conference.Last = c.Conference.First.AddDays(2)
 	for i := range 12 {
 		c.Tracks = append(c.Tracks, agenda.Track{ID: fmt.Sprintf("track-%d", i), Name: fmt.Sprintf("Track %d", i)})
 	}
-	for i := range 139 {
+	const rooms, slots = 139, 24
+	for i := range rooms {
 		c.Rooms = append(c.Rooms, agenda.Room{ID: fmt.Sprintf("room-%d", i), Name: fmt.Sprintf("Room %d", i)})
 	}
 	loc, err := c.Conference.Location()
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	for d, day := range c.Conference.Days() {
-		for slot := range 24 {
-			start := day.Start(loc).Add(8*time.Hour + time.Duration(slot)*30*time.Minute)
-			for r := range 139 {
-				n := len(c.Sessions)
-				c.Sessions = append(c.Sessions, agenda.Session{
-					ID: fmt.Sprintf("s-%d-%d-%d", d, slot, r), Title: fmt.Sprintf("Session %d on streams and state", n),
-					Start: start, End: start.Add(25 * time.Minute), Track: c.Tracks[n%12].ID, Room: c.Rooms[r].ID,
-					Abstract: strings.Repeat(fmt.Sprintf("Session %d looks at how stream processing scales. ", n), 1+n%3),
-					Status:   agenda.StatusConfirmed, LastModified: agendatest.Published,
-				})
-			}
-		}
+	days := c.Conference.Days()
+	for i := range min(n, len(days)*slots*rooms) {
+		d, slot, r := i/(slots*rooms), i/rooms%slots, i%rooms
+		start := days[d].Start(loc).Add(8*time.Hour + time.Duration(slot)*30*time.Minute)
+		c.Sessions = append(c.Sessions, agenda.Session{
+			ID: fmt.Sprintf("s-%d-%d-%d", d, slot, r), Title: fmt.Sprintf("Session %d on streams and state", i),
+			Start: start, End: start.Add(25 * time.Minute), Track: c.Tracks[i%12].ID, Room: c.Rooms[r].ID,
+			Abstract: strings.Repeat(fmt.Sprintf("Session %d looks at how stream processing scales. ", i), 1+i%3),
+			Status:   agenda.StatusConfirmed, LastModified: agendatest.Published,
+		})
 	}
 	snap, err := agenda.NewSnapshot(c, 1, 1, nil)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	return snap
 }

@@ -1,52 +1,13 @@
 package web_test
 
 import (
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
 	"testing"
-	"time"
 
-	"confcal/agenda"
-	"confcal/agenda/agendatest"
 	"confcal/web"
 )
-
-// agendaOf returns a synthetic agenda of n sessions: two days of
-// half-hour slots from 8:00 in 40 rooms, 8 tracks.
-func agendaOf(t *testing.T, n int) *agenda.Snapshot {
-	t.Helper()
-	c := agenda.Contents{Conference: agendatest.Conference()}
-	c.Conference.Last = c.Conference.First.AddDays(1)
-	for i := range 8 {
-		c.Tracks = append(c.Tracks, agenda.Track{ID: fmt.Sprintf("track-%d", i), Name: fmt.Sprintf("Track %d", i)})
-	}
-	const rooms = 40
-	for i := range rooms {
-		c.Rooms = append(c.Rooms, agenda.Room{ID: fmt.Sprintf("room-%d", i), Name: fmt.Sprintf("Room %d", i)})
-	}
-	loc, err := c.Conference.Location()
-	if err != nil {
-		t.Fatal(err)
-	}
-	days := c.Conference.Days()
-	perDay := (n + len(days) - 1) / len(days)
-	for i := range n {
-		day, k := i/perDay, i%perDay
-		start := days[day].Start(loc).Add(8*time.Hour + time.Duration(k/rooms)*30*time.Minute)
-		c.Sessions = append(c.Sessions, agenda.Session{
-			ID: fmt.Sprintf("s-%d", i), Title: fmt.Sprintf("Session %d", i),
-			Start: start, End: start.Add(25 * time.Minute), Track: c.Tracks[i%8].ID, Room: c.Rooms[k%rooms].ID,
-			Status: agenda.StatusConfirmed, LastModified: agendatest.Published,
-		})
-	}
-	snap, err := agenda.NewSnapshot(c, 1, 1, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return snap
-}
 
 // allocatedPerByte is the memory the server allocates to answer a GET of
 // target, per byte of the page it sends.
