@@ -83,6 +83,12 @@ type Config struct {
 	// registry polls a conference's followed source; nil: this one polls
 	// every one.
 	Turns Turns
+	// DefaultSource, when set, is what the default conference follows
+	// from now on (serve's -agenda and -follow): Open records it in the
+	// registry, where a later process (another replica, the organizer
+	// commands on the same store) finds it. The zero Source follows none;
+	// nil leaves the registry's record as it is.
+	DefaultSource *agenda.Source
 }
 
 // Turns decides which of several processes serving one registry (server
@@ -150,7 +156,11 @@ func (m *Manager) Open(ctx context.Context, seed func() (*agenda.Snapshot, error
 		}
 		// Replicas starting at once on a new store all get here: the
 		// first adds the conference, the others find it added.
-		if err := m.cfg.Registry.AddConference(ctx, agenda.Listing{Slug: slug}); err != nil && !errors.Is(err, agenda.ErrExists) {
+		first := agenda.Listing{Slug: slug}
+		if m.cfg.DefaultSource != nil {
+			first.Source = *m.cfg.DefaultSource
+		}
+		if err := m.cfg.Registry.AddConference(ctx, first); err != nil && !errors.Is(err, agenda.ErrExists) {
 			return err
 		}
 		if err := m.cfg.Registry.Agenda(slug).Save(ctx, snap); err != nil && !errors.Is(err, agenda.ErrStale) {
@@ -163,6 +173,14 @@ func (m *Manager) Open(ctx context.Context, seed func() (*agenda.Snapshot, error
 	for _, l := range list {
 		if l.Default {
 			m.def = l.Slug
+			if src := m.cfg.DefaultSource; src != nil && l.Source != *src {
+				if err := m.cfg.Registry.SetSource(ctx, l.Slug, *src); err != nil {
+					return fmt.Errorf("conference %s: recording its source: %w", l.Slug, err)
+				}
+				m.log.Info("the default conference's source changed", "conference", l.Slug,
+					"was", l.Source.Location, "follow_was", l.Source.Follow, "now", src.Location, "follow", src.Follow)
+				l.Source = *src
+			}
 		}
 		if !l.Removed.IsZero() {
 			continue

@@ -37,7 +37,7 @@ func BenchmarkAPIEdit(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer store.Close()
-			def, err := defaultConference(ctx, store, snap.Contents())
+			def, _, err := defaultConference(ctx, store, snap.Contents())
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -50,7 +50,7 @@ func BenchmarkAPIEdit(b *testing.B) {
 			if err := mgr.Open(ctx, func() (*agenda.Snapshot, error) { return snap, nil }); err != nil {
 				b.Fatal(err)
 			}
-			h := srv.HandlerFor(host{Manager: mgr, def: def}, nil)
+			h := srv.HandlerFor(mgr, nil)
 			id := snap.SessionIDs()[n/2]
 			x, _ := snap.Session(id)
 			b.ReportAllocs()

@@ -743,8 +743,8 @@ func TestServeFollowsScheduleXML(t *testing.T) {
 					return fmt.Sprintf("%v failed polls counted in /metrics since the source broke, want 2 or more", n-failed0)
 				}
 				code, body := request(t, "GET", base+"/readyz", "")
-				if code != http.StatusOK || body != readyFailed {
-					return fmt.Sprintf("GET /readyz while the source is broken = %d %q, want 200 %q", code, body, readyFailed)
+				if code != http.StatusOK || !sourceFailed(body, "followcon-2026") {
+					return fmt.Sprintf("GET /readyz while the source is broken = %d %q, want 200 %q and the conference's line", code, body, readyFailed)
 				}
 				return ""
 			})
@@ -766,4 +766,12 @@ func TestServeFollowsScheduleXML(t *testing.T) {
 	if !strings.Contains(log.String(), "following the source failed; the agenda stays as it was") {
 		t.Errorf("the log never says the agenda stayed as it was:\n%s", log)
 	}
+}
+
+// sourceFailed reports whether body, a /readyz answer, says the source of
+// conference slug failed, on the line under the check's that names the
+// conference, and nothing else failed.
+func sourceFailed(body, slug string) bool {
+	rest, ok := strings.CutPrefix(body, "store ok\nsnapshot ok\nsource failed (still serving)\n  "+slug+": ")
+	return ok && strings.Count(rest, "\n") == 1 && strings.HasSuffix(rest, "\n")
 }

@@ -132,9 +132,13 @@ func TestServeFollowRestartsWhileSourceBroken(t *testing.T) {
 		t.Errorf("GET /feeds/all.ics after a restart while the source answers 503: %d, ETag %s (before: %s), same bytes %v",
 			code, tag, etag, body == feed)
 	}
-	if code, body := request(t, "GET", base+"/readyz", ""); code != http.StatusOK || body != readyFailed {
-		t.Errorf("GET /readyz while the source answers 503 = %d %q, want 200 %q", code, body, readyFailed)
-	}
+	// The first poll is made at start, as the server begins to listen.
+	eventually(t, 10*time.Second, func() string {
+		if code, body := request(t, "GET", base+"/readyz", ""); code != http.StatusOK || !sourceFailed(body, "followcon-2026") {
+			return fmt.Sprintf("GET /readyz while the source answers 503 = %d %q, want 200 %q and the conference's line", code, body, readyFailed)
+		}
+		return ""
+	})
 	if !strings.Contains(log.String(), "503 Service Unavailable") {
 		t.Errorf("the log does not say the source answered 503:\n%s", log)
 	}

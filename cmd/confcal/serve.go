@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"time"
@@ -55,7 +56,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	tokenFile := tokenFileFlag(fs, "the admin API token")
 	flags := addServeFlags(fs) // logs and limits (serveflags.go)
 	follow := flags.duration(fs, "follow", "CONFCAL_FOLLOW", 0,
-		"re-read -agenda every `period` (e.g. 5m) and apply what changed, as confcal import does; 0 reads it only into an empty store")
+		"re-read -agenda every `period` (e.g. 5m) and apply what changed, as confcal import does, recorded in the store for a later serve without -agenda; 0 reads it only into an empty store and follows it no more")
 	pushOpts := addPushFlags(fs) // WebDAV-Push and where outbound requests may go (push.go)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -72,8 +73,8 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	if err := stf.check(); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	if *follow < 0 || *follow > 0 && *seed.file == "" {
-		return &usageError{err: errors.New("serve: -follow needs -agenda FILE|URL and a positive period")}
+	if *follow < 0 || *follow > 0 && (*seed.file == "" || *seed.file == "-") {
+		return &usageError{err: errors.New("serve: -follow needs -agenda FILE|URL (not standard input) and a positive period")}
 	}
 	log, access, closeLogs, err := flags.loggers(stderr)
 	if err != nil {
@@ -126,16 +127,16 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	}
 	defer store.Close()
 	m := metrics.New()
-	followed := ""
-	if *follow > 0 {
-		followed = *seed.file
-	}
 	for _, p := range res.Problems {
 		log.Warn("the agenda's source: skipped or repaired", "where", p.Pos, "problem", p.Reason)
 	}
-	def, err := defaultConference(ctx, store, res.Contents)
+	def, stored, err := defaultConference(ctx, store, res.Contents)
 	if err != nil {
 		return fmt.Errorf("serve: %s: %w", where, err)
+	}
+	follows, err := defaultSource(seed, *follow, stored)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
 	}
 	// On PostgreSQL, other replicas may serve the same conferences: one
 	// of them at a time polls each followed source, and one sends each
@@ -188,7 +189,12 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	mgr := conferences.New(conferences.Config{Registry: store, Logger: log, Withdraw: srv.Withdraw, Turns: turns,
 		Publisher: func(slug string) agenda.PublishFunc { return timed(srv.Publisher(slug), m, slug == def) },
 		Store:     func(st agenda.Store) agenda.Store { return observedStore{st, m} },
-		Polled:    func(_ string, st source.Status) { m.SourcePolled(st.Err) }})
+		Polled:    func(_ string, st source.Status) { m.SourcePolled(st.Err) },
+		// The default conference follows -agenda when -follow is given,
+		// recorded in the store like a conference added with -follow,
+		// so that the organizer commands on the store refuse edits a
+		// poll would undo, and a later serve goes on following it.
+		DefaultSource: follows})
 	if err := mgr.Open(bg, func() (*agenda.Snapshot, error) {
 		if readErr != nil {
 			return nil, readErr // the store holds no default agenda after all
@@ -220,7 +226,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	svc := defConf.Service
 	snap := svc.Current()
 	switch {
-	case *seed.file != "" && !imported && followed == "":
+	case *seed.file != "" && !imported && *follow <= 0:
 		log.Warn("agenda not imported: the store already holds the agenda; use confcal import to apply an edited one, or serve with -follow",
 			"agenda", *seed.file, "store", where)
 	case *baseURL == "":
@@ -254,37 +260,9 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	} else {
 		go mgr.Poll(bg, storePoll)
 	}
-	// How following the sources goes: -follow's, nil when serve follows
-	// none, and the conferences'.
+	// How following the sources goes, the default conference's too.
 	src := &sources{confs: mgr.List}
-	if followed != "" {
-		poll := &lastPoll{}
-		src.poll = poll
-		followedSource := seed.source()
-		if followedSource.Options.UIDDomain == "" {
-			// Every version is read with the UID domain the agenda was
-			// first stored with, as a conference added with -follow is
-			// (conferences.Manager): where an importer derives session
-			// IDs from it (an .ics calendar's UIDs), a version whose UIDs
-			// no longer share one domain would otherwise give every
-			// session a new ID, and a session it moves would read as
-			// cancelled and added.
-			followedSource.Options.UIDDomain = snap.Conference().UIDDomain
-		}
-		f := &source.Follower{Source: followedSource, Service: svc, Logger: log, Report: func(st source.Status) {
-			poll.set(st)
-			m.SourcePolled(st.Err)
-		}}
-		if turns != nil {
-			f.Turn = func(ctx context.Context) (bool, error) { return turns.Take(ctx, def) }
-		}
-		// The first poll brings a stored agenda up to date with the
-		// source at once.
-		f.PollInTurn(bg)
-		go f.Run(bg, *follow)
-	}
-
-	h := srv.HandlerFor(host{Manager: mgr, def: def, follows: followed, every: *follow, poll: src.poll}, monitoringEndpoints(m, log, store, svc, src, repl))
+	h := srv.HandlerFor(mgr, monitoringEndpoints(m, log, store, svc, src, repl))
 	hs := flags.httpServer(h, log)
 	// Shutdown waits for every request to end, and a change stream ends
 	// only when its client leaves or it is told to.
@@ -319,77 +297,50 @@ func serveMiddleware(access *slog.Logger, m *metrics.Metrics) []func(http.Handle
 	return []func(http.Handler) http.Handler{m.InstrumentAndLog(access, web.RoutePattern, web.LogPath)}
 }
 
-// defaultConference returns the slug of the store's default conference:
-// the one it holds, or for a new store the one seed will be.
-func defaultConference(ctx context.Context, reg agenda.Registry, seed agenda.Contents) (string, error) {
+// defaultConference returns the slug of the store's default conference
+// and the source the store records for it: the one it holds, or for a new
+// store the one seed will be, which has none yet.
+func defaultConference(ctx context.Context, reg agenda.Registry, seed agenda.Contents) (string, agenda.Source, error) {
 	list, err := reg.Conferences(ctx)
 	if err != nil {
-		return "", err
+		return "", agenda.Source{}, err
 	}
 	for _, l := range list {
 		if l.Default {
-			return l.Slug, nil
+			return l.Slug, l.Source, nil
 		}
 	}
 	if len(list) > 0 {
-		return "", errors.New("the store has conferences but no default one")
+		return "", agenda.Source{}, errors.New("the store has conferences but no default one")
 	}
-	return cmp.Or(agenda.Slug(seed.Conference.Name), conferences.FallbackSlug), nil
+	return cmp.Or(agenda.Slug(seed.Conference.Name), conferences.FallbackSlug), agenda.Source{}, nil
 }
 
-// host is what serve runs its conferences with: the Manager, which knows
-// every conference's service and source but for the default conference's
-// -follow, which serve runs itself.
-type host struct {
-	*conferences.Manager
-	def, follows string
-	every        time.Duration // -follow's period, with follows
-	poll         *lastPoll     // how -follow's last poll went, with follows
-}
-
-// Listings implements web.ConferenceAdmin: the store's listing, where the
-// default conference follows the source serve follows itself (-agenda
-// with -follow), which the store does not record, so the listing would
-// say it follows none.
-func (h host) Listings(ctx context.Context) ([]agenda.Listing, error) {
-	list, err := h.Manager.Listings(ctx)
-	return h.followed(list), err
-}
-
-// Served implements web.ConferenceAdmin, with -follow's source as
-// Listings gives it.
-func (h host) Served() []agenda.Listing { return h.followed(h.Manager.Served()) }
-
-// followed gives the default conference of list the source serve follows
-// for it, when it follows one and the listing names none.
-func (h host) followed(list []agenda.Listing) []agenda.Listing {
-	if h.follows == "" {
-		return list
-	}
-	for i, l := range list {
-		if l.Slug == h.def && l.Source.Location == "" {
-			list[i].Source.Location, list[i].Source.Follow = h.follows, h.every
+// defaultSource is what the default conference is to follow as serve's
+// flags say (conferences.Config.DefaultSource), the store recording
+// stored: -agenda with -follow, that source (a file by its absolute path,
+// as serve may start elsewhere next time); -agenda without it, none, when
+// the store says it follows one; nil, leaving the store's record, without
+// -agenda.
+func defaultSource(seed *agendaFlags, follow time.Duration, stored agenda.Source) (*agenda.Source, error) {
+	switch {
+	case *seed.file == "":
+		return nil, nil
+	case follow <= 0:
+		if stored.Follow > 0 {
+			return &agenda.Source{}, nil
 		}
+		return nil, nil
 	}
-	return list
-}
-
-// Polled implements web.ConferenceAdmin: for the default conference that
-// serve follows itself, how -follow's last poll went.
-func (h host) Polled(slug string) (time.Time, error) {
-	if slug == h.def && h.poll != nil {
-		return h.poll.polled()
+	loc := *seed.file
+	if !source.IsURL(loc) {
+		abs, err := filepath.Abs(loc)
+		if err != nil {
+			return nil, fmt.Errorf("-agenda %s: %w", loc, err)
+		}
+		loc = abs
 	}
-	return h.Manager.Polled(slug)
-}
-
-// Service implements web.Host.
-func (h host) Service(slug string) (*agenda.Service, string, bool) {
-	svc, follows, ok := h.Manager.Service(slug)
-	if slug == "" || slug == h.def {
-		follows = cmp.Or(follows, h.follows)
-	}
-	return svc, follows, ok
+	return &agenda.Source{Location: loc, Format: *seed.format, TimeZone: *seed.timeZone, UIDDomain: *seed.uidDomain, Follow: follow}, nil
 }
 
 // localURL is the default base URL for a listener: http://localhost:PORT

@@ -49,7 +49,7 @@ func servedHandler(tb testing.TB) http.Handler {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	def, err := defaultConference(ctx, store, snap.Contents())
+	def, _, err := defaultConference(ctx, store, snap.Contents())
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func servedHandler(tb testing.TB) http.Handler {
 	if !ok {
 		tb.Fatal("no default conference")
 	}
-	return srv.HandlerFor(host{Manager: mgr, def: def}, monitoringEndpoints(m, log, store, c.Service, nil, nil))
+	return srv.HandlerFor(mgr, monitoringEndpoints(m, log, store, c.Service, nil, nil))
 }
 
 // benchmarkServed sends GET target through the handler serve serves, with

@@ -19,7 +19,6 @@ import (
 	"confcal/api"
 	"confcal/conferences"
 	"confcal/metrics"
-	"confcal/source"
 )
 
 // This file runs serve in production: logging, server limits, metrics,
@@ -229,78 +228,35 @@ func monitoringEndpoints(m *metrics.Metrics, log *slog.Logger, store registry, s
 	}
 }
 
-// sources are the sources serve follows: the default conference's, with
-// -follow (poll, nil when serve follows none), and those of the conferences
-// added to follow theirs, among confs.
+// sources are the sources serve follows: those of the conferences, among
+// confs, that follow one.
 type sources struct {
-	poll  *lastPoll
 	confs func() []*conferences.Conference
 }
 
 // err is the source check's answer: ErrSkipCheck while no source is
-// followed, nil while every last poll went well. Why the last poll of
-// -follow's source failed is logged only (it may name a file); each
-// conference whose last poll failed is shown, its slug and the error, as
-// GET /api/conferences shows them to anyone.
+// followed, nil while every last poll went well. Each conference whose
+// last poll failed is shown, its slug and the error, as GET
+// /api/conferences shows them to anyone.
 func (s *sources) err() error {
-	followed := s.poll != nil
+	followed := false
 	var failed []string
-	if s.confs != nil {
-		for _, c := range s.confs() {
-			if c.Follows() == "" {
-				continue
-			}
-			followed = true
-			if st := c.LastPoll(); st != nil && st.Err != nil {
-				failed = append(failed, c.Listing.Slug+": "+api.PollError(st.Err))
-			}
+	for _, c := range s.confs() {
+		if c.Follows() == "" {
+			continue
+		}
+		followed = true
+		if st := c.LastPoll(); st != nil && st.Err != nil {
+			failed = append(failed, c.Listing.Slug+": "+api.PollError(st.Err))
 		}
 	}
 	if !followed {
 		return metrics.ErrSkipCheck
 	}
-	var errs []error
-	if s.poll != nil {
-		errs = append(errs, s.poll.err())
-	}
 	if len(failed) > 0 {
-		errs = append(errs, &metrics.PublicError{Lines: failed})
+		return &metrics.PublicError{Lines: failed}
 	}
-	return errors.Join(errs...)
-}
-
-// lastPoll keeps how the last poll of a followed source went.
-type lastPoll struct {
-	mu sync.Mutex
-	st *source.Status
-}
-
-func (p *lastPoll) set(st source.Status) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.st = &st
-}
-
-// polled says when the last poll ended and why it failed (nil when it
-// went well); a zero time before the first.
-func (p *lastPoll) polled() (time.Time, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.st == nil {
-		return time.Time{}, nil
-	}
-	return p.st.At, p.st.Err
-}
-
-// err says why the last poll changed nothing although it should have; nil
-// when it went well or there was none.
-func (p *lastPoll) err() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.st == nil || p.st.Err == nil {
-		return nil
-	}
-	return fmt.Errorf("at %s: %w", p.st.At.UTC().Format(time.RFC3339), p.st.Err)
+	return nil
 }
 
 // timed wraps publish so that m records how long rendering took and, once

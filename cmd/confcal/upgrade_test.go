@@ -860,7 +860,7 @@ func pageHandler(t *testing.T, dir string, now time.Time) http.Handler {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	def, err := defaultConference(ctx, store, agenda.Contents{})
+	def, _, err := defaultConference(ctx, store, agenda.Contents{})
 	if err != nil || def != upgradeSlug {
 		t.Fatalf("default conference %q, %v; want %s", def, err, upgradeSlug)
 	}
@@ -874,5 +874,5 @@ func pageHandler(t *testing.T, dir string, now time.Time) http.Handler {
 	if err := mgr.Open(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
-	return srv.HandlerFor(host{Manager: mgr, def: def}, nil)
+	return srv.HandlerFor(mgr, nil)
 }
