@@ -449,39 +449,59 @@ func decodeJSON(r *http.Request, v any) error {
 
 // checkMembers refuses what decoding the object raw passed over without a
 // word: bytes that are not UTF-8 (turned into U+FFFD), a member named
-// twice (the last one won; names match fields whatever their case, so
-// "Title" and "title" are one), and, in a patch, a null member (it left
-// the field as it was, where the client may mean to clear it; elsewhere
-// null is the field's zero value, as encoders write an empty list). raw
-// has been decoded into a struct refusing unknown fields, so its members
-// are few.
+// twice in any object of it, nested ones too (the last one won; names
+// match fields whatever their case, so "Title" and "title" are one), and,
+// in a patch, a null member (it left the field as it was, where the
+// client may mean to clear it; elsewhere null is the field's zero value,
+// as encoders write an empty list). raw has been decoded into a struct
+// refusing unknown fields, and every object of a request is a struct's
+// (none a map's, whose keys differ by case), so its members are known and
+// few.
 func checkMembers(raw json.RawMessage, patch bool) error {
 	if !utf8.Valid(raw) {
 		return errorf(http.StatusBadRequest, "malformed JSON: the body is not UTF-8")
 	}
+	return checkValue(raw, "", patch)
+}
+
+// checkValue is checkMembers for the value raw, at path in the body
+// ("sessions[2].speakers[0]"; "" for the body itself).
+func checkValue(raw json.RawMessage, path string, patch bool) error {
+	if raw[0] != '{' && raw[0] != '[' {
+		return nil
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
-	if _, err := dec.Token(); err != nil { // the object's "{"
+	if _, err := dec.Token(); err != nil { // the "{" or "["
 		return decodeError(err)
 	}
 	var names []string
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return decodeError(err)
-		}
-		name, _ := tok.(string)
-		for _, n := range names {
-			if strings.EqualFold(n, name) {
-				return errorf(http.StatusBadRequest, "field %q is given twice", name)
+	for i := 0; dec.More(); i++ {
+		member := fmt.Sprintf("%s[%d]", path, i)
+		if raw[0] == '{' {
+			tok, err := dec.Token()
+			if err != nil {
+				return decodeError(err)
 			}
+			name, _ := tok.(string)
+			if member = name; path != "" {
+				member = path + "." + name
+			}
+			for _, n := range names {
+				if strings.EqualFold(n, name) {
+					return errorf(http.StatusBadRequest, "field %q is given twice", member)
+				}
+			}
+			names = append(names, name)
 		}
-		names = append(names, name)
 		var val json.RawMessage
 		if err := dec.Decode(&val); err != nil {
 			return decodeError(err)
 		}
 		if patch && string(val) == "null" {
-			return errorf(http.StatusBadRequest, "field %q is null: leave it out, or send a value (\"\" or [] clears it)", name)
+			return errorf(http.StatusBadRequest, "field %q is null: leave it out, or send a value (\"\" or [] clears it)", member)
+		}
+		if err := checkValue(val, member, false); err != nil {
+			return err
 		}
 	}
 	return nil

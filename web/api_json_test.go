@@ -5,17 +5,23 @@ import (
 	"strings"
 	"testing"
 
+	"confcal/api"
 	"confcal/web"
 )
 
 // A JSON body is refused with 400 where decoding it would drop part of
-// it without a word: a member named twice (the last would win; names
-// match fields whatever their case), a null (which leaves a field as it
+// it without a word: a member named twice, in the body or in an object
+// inside it (the last would win; names match fields whatever their case), a null (which leaves a field as it
 // is, while the client may mean to clear it), bytes that are not UTF-8
 // (which decoding turns into U+FFFD). The agenda stays as it was.
 func TestAPIRefusesJSONItWouldDropSilently(t *testing.T) {
 	e := newAPIEnv(t, web.Config{Token: token})
 	before := e.do("GET", "/api/sessions/late-talk", "").Body.String()
+	// An import whose objects inside name a member twice: a session's
+	// title, a track's name.
+	imp := smallImport(t, func(ss []api.NewSession) []api.NewSession { return ss })
+	sessionTwice := strings.Replace(imp, `"title":"`, `"title":"Dropped","Title":"`, 1)
+	trackTwice := strings.Replace(imp, `"name":"`, `"name":"Dropped","name":"`, 1)
 	tests := []struct {
 		method, path, body, says string
 	}{
@@ -28,6 +34,8 @@ func TestAPIRefusesJSONItWouldDropSilently(t *testing.T) {
 		{"POST", "/api/sessions", `{"title":"New","title":"Newer","start":"2019-10-08T18:00","end":"2019-10-08T18:30","room":"room-1","track":"talks"}`, "twice"},
 		{"POST", "/api/rooms", `{"id":"room-9","name":"Nine","name":"Ten"}`, "twice"},
 		{"PATCH", "/api/rooms/room-1", `{"name":null}`, "null"},
+		{"POST", "/api/import", sessionTwice, `"sessions[0].Title" is given twice`},
+		{"POST", "/api/import", trackTwice, `"tracks[0].name" is given twice`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.method+" "+tc.body, func(t *testing.T) {
