@@ -105,7 +105,11 @@ const pickTarget = "/feeds/custom.ics?tracks=keynote,research&rooms=room-3&sessi
 
 // BenchmarkServePick200 serves a personal pick, put together for each
 // request from the revision's rendered events.
-func BenchmarkServePick200(b *testing.B) { benchmarkServe(b, pickTarget, http.StatusOK) }
+// Gzipped, it is compressed for each request too.
+func BenchmarkServePick200(b *testing.B) {
+	b.Run("plain", func(b *testing.B) { benchmarkServe(b, pickTarget, http.StatusOK) })
+	b.Run("gzip", func(b *testing.B) { benchmarkServe(b, pickTarget, http.StatusOK, "Accept-Encoding", "gzip") })
+}
 
 // BenchmarkServePick304 answers a conditional GET of a pick whose ETag
 // matches.
@@ -226,5 +230,9 @@ func agendaOf(tb testing.TB, n int) *agenda.Snapshot {
 }
 
 // BenchmarkServePage is the attendee page of the whole agenda, which every
-// open page fetches again when a change arrives (page/static/my.js).
-func BenchmarkServePage(b *testing.B) { benchmarkServe(b, "/", http.StatusOK) }
+// open page fetches again when a change arrives (page/static/my.js), as
+// it is and gzipped for a browser, which asks for it so.
+func BenchmarkServePage(b *testing.B) {
+	b.Run("plain", func(b *testing.B) { benchmarkServe(b, "/", http.StatusOK) })
+	b.Run("gzip", func(b *testing.B) { benchmarkServe(b, "/", http.StatusOK, "Accept-Encoding", "gzip") })
+}

@@ -367,12 +367,18 @@ func (p *pools) assemble(c *ical.Calendar, gz bool) ([]byte, func(), error) {
 }
 
 // compress returns b gzipped in a pooled buffer, with the function that
-// gives it back.
+// gives it back. What it compresses (a pick, a page) is made for one
+// request, so it is compressed at the fastest level, as web servers
+// compress their dynamic answers (nginx's gzip_comp_level is 1 unless
+// told otherwise): the bytes a higher level would save cost the server
+// several times the time; a feed, compressed once per version, takes the
+// default level (feeds.go).
 func (p *pools) compress(b []byte) ([]byte, func(), error) {
 	zipped := p.buffer()
 	zw, _ := p.zippers.Get().(*gzip.Writer)
 	if zw == nil {
-		zw = gzip.NewWriter(zipped)
+		// Only an invalid level is an error.
+		zw, _ = gzip.NewWriterLevel(zipped, gzip.BestSpeed)
 	} else {
 		zw.Reset(zipped)
 	}
