@@ -144,9 +144,8 @@ func PrepareResult(ctx context.Context, n api.NewConference) (agenda.Listing, fo
 		return invalid("reading the schedule: %v", err)
 	}
 	if n.Name != "" {
-		if len(n.Name) > agenda.MaxNameLength*4 {
-			return invalid("name: longer than %d characters", agenda.MaxNameLength*4)
-		}
+		// NewSnapshot below checks it against the conference name's
+		// limit, in characters, as it does a name the schedule gives.
 		res.Contents.Conference.Name = n.Name
 	}
 	if _, err := agenda.NewSnapshot(res.Contents, 1, 1, nil); err != nil {

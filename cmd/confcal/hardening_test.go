@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"unicode"
 
 	"confcal/agenda"
+	"confcal/api"
 	"confcal/seeds"
 	"confcal/sqlite"
 )
@@ -279,5 +281,32 @@ func TestServerRefusesHugeTextAndInstantSessions(t *testing.T) {
 	}
 	if rev := s.revision(); rev != 1 {
 		t.Errorf("revision %d after refused writes, want 1", rev)
+	}
+}
+
+// A conference's name is bounded in characters, as every other text of
+// the agenda: POST /api/conferences takes a name of 200 characters however
+// many bytes each takes in UTF-8, and refuses one of 201 naming the limit.
+func TestConferenceNameLimitInCharacters(t *testing.T) {
+	s := newStack(t, filepath.Join(t.TempDir(), "data"))
+	const csv = "id,title,start,end,room,track\nt1,Talk,2030-03-29 10:00,2030-03-29 10:30,Hall A,Main\n"
+	add := func(slug, name string) (int, []byte) {
+		body, err := json.Marshal(api.NewConference{Slug: slug, Name: name, TimeZone: "Europe/Berlin", Document: csv})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, b := s.do("POST", "/api/conferences", string(body), "Authorization", "Bearer "+token, "Content-Type", "application/json")
+		return resp.StatusCode, b
+	}
+	longest := strings.Repeat("€", agenda.MaxConferenceNameLength) // 3 bytes each
+	if status, b := add("euro", longest); status != http.StatusCreated {
+		t.Fatalf("POST /api/conferences with a name of %d characters (%d bytes): %d %s, want 201", agenda.MaxConferenceNameLength, len(longest), status, b)
+	}
+	if _, feed := s.do("GET", "/euro/feeds/all.ics", ""); !bytes.Contains(feed, []byte("€€€€")) {
+		t.Errorf("/euro/feeds/all.ics does not carry the name:\n%.300s", feed)
+	}
+	status, b := add("euro-2", longest+"€")
+	if want := "conference name is 201 characters long, longer than the limit of 200"; status != http.StatusUnprocessableEntity || !bytes.Contains(b, []byte(want)) {
+		t.Errorf("POST /api/conferences with a name of 201 characters: %d %s, want 422 saying %q", status, b, want)
 	}
 }
