@@ -173,6 +173,18 @@ func runConferencesAdd(ctx context.Context, fs *flag.FlagSet, f *confFlags, args
 				return err
 			}
 			nc.Source, nc.Document = "", string(data)
+			// The server reads a document without its file name: a
+			// schedule that names no conference (CSV, Sessionize, an .ics
+			// without X-WR-CALNAME) would be named, and its UIDs made,
+			// after the word "document". Both are sent as read here, so
+			// the conference is the one the same file makes on the
+			// local store.
+			if nc.Name == "" {
+				nc.Name = res.Contents.Conference.Name
+			}
+			if nc.UIDDomain == "" {
+				nc.UIDDomain = res.Contents.Conference.UIDDomain
+			}
 		}
 		return nil
 	}

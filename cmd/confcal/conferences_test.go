@@ -604,3 +604,44 @@ func TestConferencesAddNamed(t *testing.T) {
 		})
 	}
 }
+
+// A file added through -server is sent to the server as the document
+// itself, and is named as the same file added to the local store: after
+// the file when the schedule names no conference, not after the word
+// "document" the server has for a schedule sent without a file name.
+func TestConferencesAddRemoteNamedAfterFile(t *testing.T) {
+	t.Setenv("CONFCAL_ADMIN_TOKEN", "the-admin-token")
+	dir := t.TempDir()
+	addr, _, _, _ := startServe(t, "-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "data"))
+	server := "http://" + addr
+	planner := writeTemp(t, dir, "planner.ics", icsFixture)
+	program := writeTemp(t, dir, "program.csv", "id,title,start,end,room,track\nt1,Talk One,2030-03-29 10:00,2030-03-29 10:30,Hall A,Main\n")
+	tiny := writeTemp(t, dir, "schedule.xml", tinySchedule)
+	for _, tc := range []struct {
+		slug, file, given, want, uid string
+	}{
+		{"planner", planner, "", "planner", ""},
+		{"program", program, "", "program", "t1@program.invalid"},
+		{"named", program, "Program Days", "Program Days", "t1@program.invalid"},
+		{"tiny", tiny, "", "Tiny Con 2030", ""}, // the schedule names itself
+	} {
+		args := []string{"conferences", "add", tc.slug, tc.file, "-time-zone", "Europe/Berlin", "-server", server}
+		if tc.given != "" {
+			args = append(args, "-name", tc.given)
+		}
+		out, _, err := runCmd(t, "", args...)
+		if err != nil {
+			t.Fatalf("confcal %q: %v\n%s", args, err, out)
+		}
+		if want := "added conference " + tc.slug + ": " + tc.want + ","; !strings.Contains(out, want) {
+			t.Errorf("confcal %q printed\n%s\nwant a line with %q", args, out, want)
+		}
+		body := fetch(t, server+"/"+tc.slug+"/feeds/all.ics").body
+		if want := "\r\nX-WR-CALNAME:" + tc.want + "\r\n"; !bytes.Contains(body, []byte(want)) {
+			t.Errorf("GET /%s/feeds/all.ics has no %q:\n%.400s", tc.slug, strings.TrimSpace(want), body)
+		}
+		if want := "\r\nUID:" + tc.uid + "\r\n"; tc.uid != "" && !bytes.Contains(body, []byte(want)) {
+			t.Errorf("GET /%s/feeds/all.ics has no %q (the UID the same file gets on the local store)", tc.slug, strings.TrimSpace(want))
+		}
+	}
+}
