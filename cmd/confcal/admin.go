@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"confcal/agenda"
+	"confcal/agenda/memstore"
 	"confcal/api"
 )
 
@@ -115,6 +116,9 @@ type adminFlags struct {
 	conference *string
 	// seed is the agenda a new local store starts from.
 	seed *agendaFlags
+	// dryRun says the command changes nothing (import -dry-run): where
+	// no store is, it makes none.
+	dryRun bool
 }
 
 func addAdminFlags(fs *flag.FlagSet) *adminFlags {
@@ -197,6 +201,21 @@ func dial(ctx context.Context, f *adminFlags, stdin io.Reader) (organizer, func(
 		follows string
 	)
 	if slug := *f.conference; slug == "" {
+		exists, err := f.store.exists()
+		if err != nil {
+			return nil, nil, err
+		}
+		if !exists && f.dryRun {
+			// A dry run changes nothing, a new store included: it is
+			// made against the agenda a new store would start from,
+			// held in memory, so a mistyped -data leaves nothing
+			// behind.
+			svc, err := agenda.Open(ctx, memstore.New(), func() (*agenda.Snapshot, error) { return f.seed.snapshot(ctx, stdin, nil) }, nil)
+			if err != nil {
+				return nil, nil, err
+			}
+			return api.Local{Svc: svc, Who: localWho}, func() error { return nil }, nil
+		}
 		if store, _, err = f.store.open(ctx); err != nil {
 			return nil, nil, err
 		}

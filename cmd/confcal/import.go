@@ -35,6 +35,7 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			return err
 		}
 		name = pos[0]
+		f.dryRun = *dry
 		src := *f.seed
 		src.file = &name
 		var err error

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -87,5 +89,47 @@ func TestReadOnlyStore(t *testing.T) {
 	}
 	if after := sqlitetest.Files(t, dir); after != before {
 		t.Errorf("the data directories changed:\n%s\nwant\n%s", after, before)
+	}
+}
+
+// import -dry-run changes nothing, and so makes no store where none is:
+// it shows what importing into a new store would change (the built-in
+// agenda's, or -agenda's), and the data directory stays as it was, so a
+// mistyped -data leaves nothing behind. The import itself makes the
+// store, as every command that changes the agenda does.
+func TestDryRunMakesNoStore(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "nothing-here")
+	schedule := writeTemp(t, dir, "schedule.xml", tinySchedule)
+	// The built-in agenda as CSV, less its last session.
+	csv, _, err := runCmd(t, "", "export", "-format", "csv", "-data", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := writeTemp(t, dir, "edited.csv", csv[:strings.LastIndex(strings.TrimSuffix(csv, "\n"), "\n")+1])
+	for _, args := range [][]string{
+		{"import", edited, "-dry-run", "-time-zone", "Europe/Berlin", "-data", data},
+		{"import", schedule, "-dry-run", "-agenda", schedule, "-data", data},
+	} {
+		out, errOut, err := runCmd(t, "", args...)
+		if err != nil {
+			t.Errorf("confcal %q: %v\n%s", args, err, errOut)
+			continue
+		}
+		if want := "dry run, nothing changed; importing " + args[1] + " would make revision 2:"; args[1] == edited && !strings.Contains(out, want) {
+			t.Errorf("confcal %q printed\n%s\nwant %q", args, out, want)
+		}
+		if want := "nothing to change: " + schedule + " matches revision 1"; args[1] == schedule && !strings.Contains(out, want) {
+			t.Errorf("confcal %q printed\n%s\nwant %q", args, out, want)
+		}
+		if _, err := os.Stat(data); !errors.Is(err, fs.ErrNotExist) {
+			t.Fatalf("after confcal %q, %s exists (%v): a dry run made a store", args, data, err)
+		}
+	}
+	if out, errOut, err := runCmd(t, "", "import", edited, "-time-zone", "Europe/Berlin", "-data", data); err != nil {
+		t.Fatalf("confcal import on a new store: %v\n%s%s", err, out, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(data, sqlite.FileName)); err != nil {
+		t.Errorf("confcal import made no store: %v", err)
 	}
 }
