@@ -58,7 +58,7 @@ func dataFlag(fs *flag.FlagSet) *string {
 // that change a server; what names the token the file holds.
 func tokenFileFlag(fs *flag.FlagSet, what string) *string {
 	return fs.String("admin-token-file", env("CONFCAL_ADMIN_TOKEN_FILE", ""),
-		"`file` holding "+what+" (else env CONFCAL_ADMIN_TOKEN)")
+		"`file` holding "+what+" (env CONFCAL_ADMIN_TOKEN_FILE; else the token itself in env CONFCAL_ADMIN_TOKEN)")
 }
 
 // serverFlag defines -server, shared by the commands that change a server.

@@ -408,3 +408,47 @@ func TestServeErrors(t *testing.T) {
 		t.Errorf("serve refused the agenda but left %s behind (%v)", data, err)
 	}
 }
+
+// Every setting of serve has an environment variable (the README's
+// Configuration table), and serve -h names each flag's, so an operator
+// who reads only the help finds them all. -push-allow-loopback alone has
+// none: it is for tests and must be asked for on the command line.
+func TestServeHelpNamesEveryVariable(t *testing.T) {
+	_, help, err := runCmd(t, "", "serve", "-h")
+	if code := exitCode(err); code != 0 {
+		t.Fatalf("serve -h: exit %d (%v)", code, err)
+	}
+	// The flag package writes each flag as "  -name ..." and its usage on
+	// the lines below, indented by a tab.
+	usage := map[string]string{}
+	var name string
+	for _, line := range strings.Split(help, "\n") {
+		if rest, ok := strings.CutPrefix(line, "  -"); ok {
+			name, _, _ = strings.Cut(rest, " ")
+			continue
+		}
+		if name != "" {
+			usage[name] += line
+		}
+	}
+	if len(usage) < 20 {
+		t.Fatalf("serve -h lists %d flags:\n%s", len(usage), help)
+	}
+	for flag, text := range usage {
+		want := "env CONFCAL_" + strings.ToUpper(strings.NewReplacer("-", "_").Replace(flag))
+		switch flag {
+		case "push-allow-loopback":
+			if strings.Contains(text, "CONFCAL_") {
+				t.Errorf("serve -h: -push-allow-loopback names a variable: %s", text)
+			}
+			continue
+		case "push":
+			want = "env CONFCAL_PUSH=0"
+		case "trust-proxy":
+			want = "env CONFCAL_TRUST_PROXY=1"
+		}
+		if !strings.Contains(text, want) {
+			t.Errorf("serve -h: -%s does not say %q:%s", flag, want, text)
+		}
+	}
+}
