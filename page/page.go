@@ -23,6 +23,7 @@ import (
 	"io"
 	"io/fs"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -133,6 +134,7 @@ func New() (*Renderer, error) {
 		"static": func(name string) string {
 			return "/static/" + name + "?v=" + strings.Trim(h.static[name].ETag, `"`)[:12]
 		},
+		"sessions": Sessions,
 	}).ParseFS(files, "templates/layout.html", "templates/parts.html")
 	if err != nil {
 		return nil, fmt.Errorf("page: templates: %w", err)
@@ -145,6 +147,14 @@ func New() (*Renderer, error) {
 		h.pages[name] = t
 	}
 	return h, nil
+}
+
+// Sessions says n sessions in words: "1 session", "0 sessions", "12 sessions".
+func Sessions(n int) string {
+	if n == 1 {
+		return "1 session"
+	}
+	return strconv.Itoa(n) + " sessions"
 }
 
 func newAsset(body []byte, ctype string) Asset {

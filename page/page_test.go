@@ -563,3 +563,27 @@ func TestAgendaCSSKeptPerConference(t *testing.T) {
 		t.Error("agenda.css was made again for a snapshot it was made for, after another conference's")
 	}
 }
+
+// TestSessionCountsInWords: the counts the page shows next to a calendar
+// say "1 session", not "1 sessions".
+func TestSessionCountsInWords(t *testing.T) {
+	f := newFixture(t, agendatest.Small(t), editTime)
+	for _, tc := range []struct{ target, want string }{
+		{"/?pick=late-talk", "Your personal calendar (1 session)"},
+		{"/?pick=late-talk,streams-everywhere", "Your personal calendar (2 sessions)"},
+	} {
+		doc := f.page(t, tc.target)
+		var heads []string
+		for _, h := range all(doc, func(n *html.Node) bool { return n.Data == "h3" }) {
+			heads = append(heads, strings.Join(strings.Fields(text(h)), " "))
+		}
+		if !slices.Contains(heads, tc.want) {
+			t.Errorf("GET %s: headings %q, want one %q", tc.target, heads, tc.want)
+		}
+	}
+	for n, want := range map[int]string{0: "0 sessions", 1: "1 session", 2: "2 sessions", 11: "11 sessions"} {
+		if got := page.Sessions(n); got != want {
+			t.Errorf("Sessions(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -645,3 +645,19 @@ func TestConferencesAddRemoteNamedAfterFile(t *testing.T) {
 		}
 	}
 }
+
+// TestConferencesAddOneSession: a conference of one session is added as
+// "1 session".
+func TestConferencesAddOneSession(t *testing.T) {
+	dir := t.TempDir()
+	one := writeTemp(t, dir, "one.csv", "id,title,start,end,room,track\n1,Opening,2024-06-10 09:00,2024-06-10 09:30,Main Hall,Keynote\n")
+	runSteps(t, []string{"-data", filepath.Join(dir, "data")}, []step{
+		{args: []string{"conferences", "add", "one", one, "-time-zone", "Europe/Berlin"}, out: []string{
+			"added conference one: one, 2024-06-10, 1 session",
+			"page: | http://localhost:8080/one/",
+			"feed: | http://localhost:8080/one/feeds/all.ics",
+			"CalDAV: http://localhost:8080/one/",
+			"the store's first conference is its default one: the root URLs serve it too",
+		}},
+	})
+}
