@@ -59,7 +59,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"serve", "-addr", "127.0.0.1:0", "-format", "xlsx"}, 2},
 		{[]string{"sessions", "-format", "xlsx"}, 2},
 		{[]string{"export", "-format", "Seed"}, 2},
-		{[]string{"serve", "-addr", "127.0.0.1:0", "-follow", "1s"}, 2}, // following needs -agenda
+		{[]string{"serve", "-addr", "127.0.0.1:0", "-follow", "1s"}, 2},                 // following needs -agenda
 		{[]string{"serve", "-addr", "127.0.0.1:0", "-agenda", "-", "-follow", "1s"}, 2}, // standard input is read once
 		{[]string{"sessions", "-agenda", filepath.Join(t.TempDir(), "missing.txt")}, 1},
 	}
