@@ -51,7 +51,7 @@ const defaultDataDir = "./confcal-data"
 // sessions and export.
 func dataFlag(fs *flag.FlagSet) *string {
 	return fs.String("data", env("CONFCAL_DATA", defaultDataDir),
-		"data `directory` holding the agenda store, created if missing (env CONFCAL_DATA)")
+		"data `directory` holding the agenda store (env CONFCAL_DATA); serve and the commands that change the agenda make it when missing")
 }
 
 // tokenFileFlag defines -admin-token-file, shared by serve and the commands
