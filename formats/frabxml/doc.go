@@ -27,7 +27,10 @@
 //     first listed day to the last day a session runs on.
 //   - Rooms in document order (<room name>, empty rooms too), IDs the
 //     names' slugs (a room's guid Export made gives the stored room's ID
-//     back, formats.Options.Known, so a renamed room stays itself).
+//     back, formats.Options.Known, so a renamed room stays itself). An
+//     event is in the room it is listed under; its own <room> is read
+//     only when it is listed under none, and reported when it names
+//     another.
 //     Tracks: those declared in <conference> first (their slug attribute
 //     as ID when it is one, colours as #RRGGBB), then those events name,
 //     matched by name or slug; an event with no track gets

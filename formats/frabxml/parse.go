@@ -462,8 +462,16 @@ func (p *parser) event(l listing) {
 	}
 
 	roomName := l.room
-	if roomName == "" {
-		roomName = schedule.OneLine(ev.child("room").text())
+	own := ev.child("room")
+	switch named := schedule.OneLine(own.text()); {
+	case roomName == "":
+		roomName = named
+	case named != "" && !strings.EqualFold(named, roomName):
+		// The listing is the schedule's structure (frab writes both from
+		// one room); an event whose own <room> says otherwise was edited
+		// by hand or by another tool, and one of the two is wrong.
+		p.report(own.lineOr(line), "event %q: its <room> %q is not the room %q it is listed under; it is read as in %q",
+			clip(title), clip(named), clip(roomName), clip(roomName))
 	}
 	if roomName == "" {
 		p.report(line, "event %q is in no room (no <room name> around it, no <room> in it); skipped", clip(title))

@@ -707,3 +707,37 @@ func TestUIDDomainFromURL(t *testing.T) {
 		}
 	}
 }
+
+// TestParseRoomDisagrees: an event is read as in the room it is listed
+// under; its own <room>, when it names another, is reported, not taken
+// without a word.
+func TestParseRoomDisagrees(t *testing.T) {
+	const g1 = "00000000-0000-4000-8000-000000000001"
+	withRoom := func(room string) string {
+		return strings.Replace(event(g1, "2025-06-01T10:00:00+02:00", "00:30", "A"), "<title>", "<room>"+room+"</room><title>", 1)
+	}
+	for _, tc := range []struct {
+		name, room, report string
+	}{
+		{"the same room", "Hall", ""},
+		{"the same but for case", "hall", ""},
+		{"no room of its own", "", ""},
+		{"another room", "Room B", `event "A": its <room> "Room B" is not the room "Hall" it is listed under; it is read as in "Hall"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, snap := parse(t, "inline.xml", doc("", withRoom(tc.room)), formats.Options{})
+			x := snap.Sessions()
+			if len(x) != 1 {
+				t.Fatalf("%d sessions, want 1", len(x))
+			}
+			if room, _ := snap.Room(x[0].Room); room.Name != "Hall" {
+				t.Errorf("the session is in %q, want Hall", room.Name)
+			}
+			var wants []want
+			if tc.report != "" {
+				wants = []want{{4, tc.report}}
+			}
+			checkProblems(t, "inline.xml", r.Problems, wants)
+		})
+	}
+}
