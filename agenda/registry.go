@@ -12,7 +12,7 @@ import (
 // where its agenda comes from.
 type Listing struct {
 	// Slug names the conference in URLs ("/{slug}/"); it is stable
-	// forever (see ValidID).
+	// forever (see ValidID), and never a ReservedSlug.
 	Slug string
 	// Default marks the conference the server's root URLs serve (/feeds/…,
 	// /dav/public/…, /api/…): the first one, or the one a store upgraded
@@ -122,4 +122,35 @@ func DecodePick(list string) []string {
 		return []string{}
 	}
 	return strings.Split(list, ",")
+}
+
+// ReservedSlug reports whether slug cannot name a conference: it is the
+// first segment of a URL a server serves at its root ("api", "feeds",
+// "dav", …), the default conference's CalDAV principal ("public"), or a
+// word kept for what is to come. The root URL would shadow the
+// conference's "/{slug}/".
+func ReservedSlug(slug string) bool {
+	switch slug {
+	case "api", "dav", "feeds", "help", "my", "sessions", "static", "healthz", "readyz", "metrics",
+		"public", "conferences", "admin", "push", "events", "hooks", "login":
+		return true
+	}
+	return false
+}
+
+// DefaultSlug is the slug a Registry gives a conference that came without
+// one (the default conference of an empty store's first Save, or of a store
+// from before conferences): its name's, "conference" for a name that makes
+// none, and never a ReservedSlug, whose URLs would all be the root's: a
+// reserved word gets "-conference" after it ("Feeds" gives
+// "feeds-conference").
+func DefaultSlug(name string) string {
+	s := Slug(name)
+	switch {
+	case s == "":
+		return "conference"
+	case ReservedSlug(s):
+		return s + "-conference"
+	}
+	return s
 }

@@ -28,9 +28,6 @@ import (
 	"confcal/source"
 )
 
-// FallbackSlug is the default conference's slug when its name makes none.
-const FallbackSlug = "conference"
-
 // Conference is one hosted conference.
 type Conference struct {
 	Listing agenda.Listing
@@ -150,10 +147,7 @@ func (m *Manager) Open(ctx context.Context, seed func() (*agenda.Snapshot, error
 		if err != nil {
 			return err
 		}
-		slug := agenda.Slug(snap.Conference().Name)
-		if slug == "" {
-			slug = FallbackSlug
-		}
+		slug := agenda.DefaultSlug(snap.Conference().Name)
 		// Replicas starting at once on a new store all get here: the
 		// first adds the conference, the others find it added.
 		first := agenda.Listing{Slug: slug}

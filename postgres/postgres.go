@@ -588,7 +588,7 @@ func timeText(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 // if the stored revision is the one next was edited from (next.Revision()
 // − 1); otherwise it fails with agenda.ErrStale and writes nothing. On an
 // empty store it adds the default conference first, its slug made from the
-// agenda's name.
+// agenda's name (agenda.DefaultSlug).
 func (s *Store) Save(ctx context.Context, next *agenda.Snapshot) error {
 	return s.save(ctx, "", next, true)
 }
@@ -622,7 +622,7 @@ func (s *Store) save(ctx context.Context, slug string, next *agenda.Snapshot, cr
 }
 
 // defaultOrNew returns the default conference's slug; with create, an empty
-// store gets one first, named after next.
+// store gets one first, named after next (agenda.DefaultSlug).
 func (s *Store) defaultOrNew(ctx context.Context, tx pgx.Tx, next *agenda.Snapshot, create bool) (string, error) {
 	slug, err := s.defaultConference(ctx, tx)
 	if !errors.Is(err, agenda.ErrEmpty) || !create {
@@ -635,16 +635,8 @@ func (s *Store) defaultOrNew(ctx context.Context, tx pgx.Tx, next *agenda.Snapsh
 	if slug, err = s.defaultConference(ctx, tx); !errors.Is(err, agenda.ErrEmpty) {
 		return slug, err
 	}
-	slug = defaultSlug(next.Conference().Name)
+	slug = agenda.DefaultSlug(next.Conference().Name)
 	return slug, addConference(ctx, tx, agenda.Listing{Slug: slug})
-}
-
-// defaultSlug is the slug of a conference that had none: its name's.
-func defaultSlug(name string) string {
-	if s := agenda.Slug(name); s != "" {
-		return s
-	}
-	return "conference"
 }
 
 // save does Save's work in tx. The stored agenda row is locked first, so

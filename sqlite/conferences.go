@@ -162,19 +162,11 @@ func toConferences(ctx context.Context, tx *sql.Tx) error {
 		return err
 	}
 	for _, q := range []string{schema6, schema6Copy, schema6Drop} {
-		if _, err := tx.ExecContext(ctx, q, defaultSlug(name)); err != nil {
+		if _, err := tx.ExecContext(ctx, q, agenda.DefaultSlug(name)); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// defaultSlug is the slug of a conference that had none: its name's.
-func defaultSlug(name string) string {
-	if s := agenda.Slug(name); s != "" {
-		return s
-	}
-	return "conference"
 }
 
 var _ agenda.Registry = (*Store)(nil)

@@ -598,7 +598,7 @@ func query(ctx context.Context, tx rowsQueryer, q string, args ...any) error {
 // if the stored revision is the one next was edited from (next.Revision()
 // − 1); otherwise it fails with agenda.ErrStale and writes nothing. On an
 // empty store it adds the default conference first, its slug made from the
-// agenda's name.
+// agenda's name (agenda.DefaultSlug).
 func (s *Store) Save(ctx context.Context, next *agenda.Snapshot) error {
 	return s.save(ctx, "", next, true)
 }
@@ -614,7 +614,7 @@ func (s *Store) save(ctx context.Context, slug string, next *agenda.Snapshot, cr
 	if slug == "" {
 		slug, err = s.defaultConference(ctx, tx)
 		if errors.Is(err, agenda.ErrEmpty) && create {
-			slug = defaultSlug(next.Conference().Name)
+			slug = agenda.DefaultSlug(next.Conference().Name)
 			err = addConference(ctx, tx, agenda.Listing{Slug: slug})
 		}
 		if err != nil {

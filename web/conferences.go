@@ -188,16 +188,10 @@ func dateOrder(a, b agenda.Date) int {
 
 // Reserved reports whether slug cannot name a conference: it is the first
 // segment of a URL the server serves at its root ("feeds", "api", "dav",
-// …) or the default conference's principal.
-func Reserved(slug string) bool { return slices.Contains(reservedSlugs, slug) }
-
-// reservedSlugs are the root segments of the route table that a slug
-// could spell (routes_test checks the list against the table), the
-// default principal, and names kept for what is to come.
-var reservedSlugs = []string{
-	"api", "dav", "feeds", "help", "my", "sessions", "static", "healthz", "readyz", "metrics",
-	caldav.DefaultPrincipal, "conferences", "admin", "push", "events", "hooks", "login",
-}
+// …) or the default conference's principal (agenda.ReservedSlug, which
+// the stores know too, so the slug they make for a default conference
+// never is one; routes_test checks it against the route table).
+func Reserved(slug string) bool { return agenda.ReservedSlug(slug) }
 
 // request context: the conference a request is for, and the path prefix
 // it was reached under ("" at the root, "/{slug}" below it).

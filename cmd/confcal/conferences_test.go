@@ -661,3 +661,69 @@ func TestConferencesAddOneSession(t *testing.T) {
 		}},
 	})
 }
+
+// TestDefaultSlugNotReserved serves, on a new store, a schedule named
+// after its file "feeds.csv": its conference is "feeds", a word of the
+// server's own URLs, so its slug cannot be that, or every URL under it
+// would be the root's. Its page, feed and CalDAV URLs as listed resolve,
+// and once a second conference turns "/" into the list of conferences,
+// so do that list's links to it and the redirect of the agenda's query.
+func TestDefaultSlugNotReserved(t *testing.T) {
+	t.Setenv("CONFCAL_ADMIN_TOKEN", "the-admin-token")
+	dir := t.TempDir()
+	feeds := writeTemp(t, dir, "feeds.csv", csvFixture)
+	addr, _, _, _ := startServe(t, "-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "data"),
+		"-agenda", feeds, "-time-zone", "Europe/Berlin")
+	server := "http://" + addr
+	checkRows(t, listRows(t, "-server", server),
+		"SLUG | NAME | DAYS | SESSIONS | STATE | SOURCE",
+		"feeds-conference | feeds | 2027-05-03 | 2 | default | -")
+
+	want := map[string]string{
+		server + "/feeds-conference/":               "text/html",
+		server + "/feeds-conference/feeds/all.ics":  "text/calendar",
+		server + "/feeds-conference/schedule.xml":   "application/xml",
+		server + "/feeds-conference/api/sessions/a": "application/json",
+	}
+	for u, ct := range want {
+		if resp := get(t, u); resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), ct) {
+			t.Errorf("GET %s: %d %s, want 200 %s", u, resp.StatusCode, resp.Header.Get("Content-Type"), ct)
+		}
+	}
+	req, err := http.NewRequest("PROPFIND", server+"/feeds-conference/", strings.NewReader(
+		`<propfind xmlns="DAV:"><prop><current-user-principal/></prop></propfind>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Depth", "0")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMultiStatus || !strings.Contains(string(b), "/dav/public/") {
+		t.Errorf("PROPFIND /feeds-conference/: %d %s, want 207 naming /dav/public/", resp.StatusCode, b)
+	}
+
+	if out, _, err := runCmd(t, "", "conferences", "add", "tiny", writeTemp(t, dir, "tiny.xml", tinySchedule), "-server", server); err != nil {
+		t.Fatalf("conferences add tiny: %v\n%s", err, out)
+	}
+	list := string(fetch(t, server+"/").body)
+	if !strings.Contains(list, `href="/feeds-conference/"`) {
+		t.Fatalf("GET / with two conferences does not link to /feeds-conference/:\n%s", list)
+	}
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err = noRedirect.Get(server + "/?day=2027-05-03")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusFound || !strings.HasSuffix(loc, "/feeds-conference/?day=2027-05-03") {
+		t.Fatalf("GET /?day=2027-05-03: %d to %q, want 302 to /feeds-conference/?day=2027-05-03", resp.StatusCode, loc)
+	}
+	if f := fetch(t, server+"/feeds-conference/?day=2027-05-03"); f.status != http.StatusOK {
+		t.Errorf("GET /feeds-conference/?day=2027-05-03: %d", f.status)
+	}
+}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -313,7 +312,7 @@ func defaultConference(ctx context.Context, reg agenda.Registry, seed agenda.Con
 	if len(list) > 0 {
 		return "", agenda.Source{}, errors.New("the store has conferences but no default one")
 	}
-	return cmp.Or(agenda.Slug(seed.Conference.Name), conferences.FallbackSlug), agenda.Source{}, nil
+	return agenda.DefaultSlug(seed.Conference.Name), agenda.Source{}, nil
 }
 
 // defaultSource is what the default conference is to follow as serve's
