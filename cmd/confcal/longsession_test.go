@@ -155,7 +155,7 @@ func TestImportSkipsLongSession(t *testing.T) {
 			if want := "skipped or repaired: " + file + tc.pos; !strings.Contains(out, want) || !strings.Contains(out, skipped) {
 				t.Errorf("confcal %q printed:\n%s\nwant %q…%q", args, out, want, skipped)
 			}
-			if !strings.Contains(out, ", 2024-06-01, 1 sessions") {
+			if !strings.Contains(out, ", 2024-06-01, 1 session\n") {
 				t.Errorf("confcal %q printed:\n%s\nwant a conference of one day with the one short session", args, out)
 			}
 		})
