@@ -79,3 +79,47 @@ func LocalTime(wall time.Time, loc *time.Location) (time.Time, Wall) {
 	// loop could not see whole): time.Date's reading is the best left.
 	return time.Date(y, mo, d, h, mi, s, wall.Nanosecond(), loc), WallOnce
 }
+
+// Clock writes the time of day of t as clocks in t's location show it,
+// "15:04". A time in the hour (or half hour) those clocks show twice, when
+// they go back, gets the zone's abbreviation after it — "01:30 EDT" and
+// "01:30 EST" on the night New York's clocks go from 02:00 EDT to 01:00
+// EST — or its UTC offset where the zone has no abbreviation of letters
+// or both sides of the change share one ("01:30 +11:00" and "01:30
+// +10:30" on Lord Howe Island): people read the shown time, and without it two
+// sessions half an hour apart would both read 01:30. Every other time is
+// written plainly.
+func Clock(t time.Time) string {
+	s := t.Format("15:04")
+	name, off := t.Zone()
+	other, ok := foldPartner(t, off)
+	if !ok {
+		return s
+	}
+	if otherName, _ := other.Zone(); otherName == name || name == "" || name[0] == '+' || name[0] == '-' {
+		return s + " " + t.Format("-07:00")
+	}
+	return s + " " + name
+}
+
+// foldPartner returns the other instant at which clocks in t's location
+// show t's wall time, when they show it twice: t is within the span
+// after the clocks went back (the repeat) or within the span before they
+// go back (the first showing). off is t's UTC offset in seconds. Whole
+// minutes count: the clocks show 01:59 twice, 02:00 once.
+func foldPartner(t time.Time, off int) (time.Time, bool) {
+	start, end := t.ZoneBounds()
+	if !start.IsZero() {
+		_, prev := start.Add(-time.Second).Zone()
+		if back := time.Duration(prev-off) * time.Second; back > 0 && t.Sub(start) < back {
+			return t.Add(-back), true
+		}
+	}
+	if !end.IsZero() {
+		_, next := end.Zone()
+		if back := time.Duration(off-next) * time.Second; back > 0 && end.Sub(t) <= back {
+			return t.Add(back), true
+		}
+	}
+	return time.Time{}, false
+}

@@ -306,10 +306,17 @@ func days(snap *agenda.Snapshot, st state, rc recent) []dayView {
 				col[rm.ID] = len(dv.Rooms)
 			}
 		}
-		for _, x := range sessions {
-			t := x.Start.Format(clock)
-			if n := len(dv.Slots); n == 0 || dv.Slots[n-1].Time != t {
-				dv.Slots = append(dv.Slots, slot{Time: t, ID: "t-" + dv.ID + "-" + x.Start.Format("1504")})
+		for i, x := range sessions {
+			// A slot is an instant, not a time of day: the hour the
+			// clocks repeat when they go back holds two of each, told
+			// apart by agenda.Clock and, in the slot's ID, by the
+			// offset.
+			if i == 0 || !x.Start.Equal(sessions[i-1].Start) {
+				t, id := agenda.Clock(x.Start), "t-"+dv.ID+"-"+x.Start.Format("1504")
+				if t != x.Start.Format("15:04") {
+					id += x.Start.Format("-0700") // "-0400", "+1030": an ID's characters
+				}
+				dv.Slots = append(dv.Slots, slot{Time: t, ID: id})
 			}
 			c := newCard(snap, st, x, rc, true)
 			c.Col = col[x.Room]

@@ -286,9 +286,10 @@ func newSub(base links, id, title string, c catalog.Calendar) sub {
 // "+", which not every receiver decodes.
 func queryEscape(s string) string { return strings.ReplaceAll(url.QueryEscape(s), "+", "%20") }
 
-// Formats of days and times on the page.
+// Formats of days on the page; times of day are agenda.Clock's, which
+// tells the two readings of the hour repeated when the clocks go back
+// apart.
 const (
-	clock    = "15:04"
 	shortDay = "Mon 2 Jan"
 	longDay  = "Monday 2 January 2006"
 )
@@ -296,7 +297,7 @@ const (
 func dayTitle(d agenda.Date) string { return d.Start(time.UTC).Format(longDay) }
 func dayShort(d agenda.Date) string { return d.Start(time.UTC).Format(shortDay) }
 func timeRange(x agenda.Session) string {
-	return x.Start.Format(clock) + "–" + x.End.Format(clock)
+	return agenda.Clock(x.Start) + "–" + agenda.Clock(x.End)
 }
 
 // recentWindow is how long a change stays marked on the page.
@@ -366,11 +367,11 @@ func describe(snap *agenda.Snapshot, before int64, old agenda.Session, existed b
 	}
 	switch {
 	case !cur.Start.Equal(old.Start) && snap.Day(cur) != snap.Day(old):
-		m = append(m, "Now "+dayShort(snap.Day(cur))+", "+cur.Start.Format(clock))
+		m = append(m, "Now "+dayShort(snap.Day(cur))+", "+agenda.Clock(cur.Start))
 	case !cur.Start.Equal(old.Start):
-		m = append(m, "Now "+cur.Start.Format(clock))
+		m = append(m, "Now "+agenda.Clock(cur.Start))
 	case !cur.End.Equal(old.End):
-		m = append(m, "Now ends "+cur.End.Format(clock))
+		m = append(m, "Now ends "+agenda.Clock(cur.End))
 	}
 	if cur.Title != old.Title {
 		m = append(m, "Renamed (was “"+old.Title+"”)")
