@@ -325,15 +325,18 @@ func (s *Snapshot) parseTime(v string, fallback time.Time) time.Time {
 	return t.In(s.loc)
 }
 
+// stamp writes an instant for people: "Oct 8 16:00", its time of day as
+// Clock writes it ("Nov 1 01:30 EST" in the hour the clocks repeat).
+func stamp(t time.Time) string { return t.Format("Jan 2 ") + Clock(t) }
+
 // slot writes a time range for people: "Oct 8 16:00–16:40", with the end's
 // day when it ends on another day.
 func (s *Snapshot) slot(start, end time.Time) string {
 	start, end = start.In(s.loc), end.In(s.loc)
-	endFmt := "15:04"
 	if DateOf(start, s.loc) != DateOf(end, s.loc) {
-		endFmt = "Jan 2 15:04"
+		return stamp(start) + "–" + stamp(end)
 	}
-	return start.Format("Jan 2 15:04") + "–" + end.Format(endFmt)
+	return stamp(start) + "–" + Clock(end)
 }
 
 // retime writes a change of time: starts only when the duration is kept
@@ -344,9 +347,9 @@ func (s *Snapshot) retime(oldStart, oldEnd, start, end time.Time) string {
 	sameDay := DateOf(oldStart, s.loc) == DateOf(start, s.loc)
 	if oldEnd.Sub(oldStart) == end.Sub(start) {
 		if sameDay {
-			return oldStart.Format("Jan 2 15:04") + " → " + start.Format("15:04")
+			return stamp(oldStart) + " → " + Clock(start)
 		}
-		return oldStart.Format("Jan 2 15:04") + " → " + start.Format("Jan 2 15:04")
+		return stamp(oldStart) + " → " + stamp(start)
 	}
 	to := s.slot(start, end)
 	if sameDay {

@@ -1,0 +1,47 @@
+package web_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"confcal/agenda"
+	"confcal/agenda/memstore"
+	"confcal/api"
+	"confcal/web"
+)
+
+// TestChangesRepeatedHour: a session moved from the first 01:30 of the
+// night New York's clocks go back to the second (an hour later) is told
+// as that move in the change log — the Atom feed and /api/changes —
+// not as "01:30 → 01:30"; a cancelled session's time in the hour is
+// told the same way.
+func TestChangesRepeatedHour(t *testing.T) {
+	seed := func() (*agenda.Snapshot, error) { return agenda.NewSnapshot(fallBackContents(t), 1, 1, nil) }
+	_, _, h := newLive(t, web.Config{Token: token}, memstore.New(), seed)
+	e := &apiEnv{t: t, h: h}
+	wantStatus(t, e.do("PATCH", "/api/sessions/first", `{"start": "2026-11-01T01:30:00-05:00", "end": "2026-11-01T01:50:00-05:00", "room": "side"}`), 200)
+	wantStatus(t, e.do("PATCH", "/api/sessions/across", `{"status": "cancelled"}`), 200)
+
+	want := []string{
+		"Across the Change cancelled (Nov 1 01:00 EDT–02:30, Annex)",
+		"First Half Past One moved from Hall to Side Room, Nov 1 01:30 EDT → 01:30 EST",
+	}
+	f := parseAtom(t, send(h, http.MethodGet, "/feeds/changes.atom", nil))
+	var titles []string
+	for _, en := range f.Entries {
+		titles = append(titles, en.Title)
+	}
+	if strings.Join(titles, "|") != strings.Join(want, "|") {
+		t.Errorf("Atom entries %q, want %q", titles, want)
+	}
+	w := e.do("GET", "/api/changes?since=1", "")
+	wantStatus(t, w, 200)
+	var texts []string
+	for _, s := range decodeBody[api.ChangeList](t, w).Summaries {
+		texts = append(texts, s.Text)
+	}
+	if strings.Join(texts, "|") != want[1]+"|"+want[0] {
+		t.Errorf("/api/changes summaries %q, want %q in order of revision", texts, []string{want[1], want[0]})
+	}
+}
