@@ -190,7 +190,7 @@ func dayCalendar(snap *agenda.Snapshot, d agenda.Date) Calendar {
 
 func sessionCalendar(snap *agenda.Snapshot, x agenda.Session) Calendar {
 	conf := snap.Conference()
-	parts := []string{DayName(snap.Day(x)) + ", " + x.Start.Format("15:04") + "–" + x.End.Format("15:04")}
+	parts := []string{DayName(snap.Day(x)) + ", " + agenda.Clock(x.Start) + "–" + agenda.Clock(x.End)}
 	if r, ok := snap.Room(x.Room); ok {
 		parts = append(parts, r.Name)
 	}
