@@ -49,7 +49,7 @@ func LocalTime(wall time.Time, loc *time.Location) (time.Time, Wall) {
 	for at, stop := w.Add(-maxOffset), w.Add(maxOffset); ; {
 		at = at.In(loc)
 		_, off := at.Zone()
-		start, end := at.ZoneBounds()
+		start, end := ZoneBounds(at)
 		t := w.Add(-time.Duration(off) * time.Second)
 		if (start.IsZero() || !t.Before(start)) && (end.IsZero() || t.Before(end)) {
 			found = append(found, t.In(loc))
@@ -108,7 +108,7 @@ func Clock(t time.Time) string {
 // go back (the first showing). off is t's UTC offset in seconds. Whole
 // minutes count: the clocks show 01:59 twice, 02:00 once.
 func foldPartner(t time.Time, off int) (time.Time, bool) {
-	start, end := t.ZoneBounds()
+	start, end := ZoneBounds(t)
 	if !start.IsZero() {
 		_, prev := start.Add(-time.Second).Zone()
 		if back := time.Duration(prev-off) * time.Second; back > 0 && t.Sub(start) < back {
@@ -122,4 +122,23 @@ func foldPartner(t time.Time, off int) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+// ZoneBounds returns the bounds of the zone in effect at t, as
+// Time.ZoneBounds does, with t always within them, so a walk from bound
+// to bound always moves on and no two bounds overlap. Beyond a zone's
+// last listed transition (in the tz database, years after 2037) Go works
+// out the offsets from the zone's yearly rule and reports the calendar
+// year's start and end (in UTC) as bounds between two changes, taking
+// every year for 365 days: in a leap year the span after its last change
+// ends, Go says, at the start of the year's last UTC day, and an instant
+// on that day gets the same span, which ends before it. Such a bound is
+// no change of offset: that day is given a span of its own, to the next
+// year's start, which Go reports as a bound too.
+func ZoneBounds(t time.Time) (start, end time.Time) {
+	start, end = t.ZoneBounds()
+	if !end.IsZero() && !end.After(t) {
+		start, end = end, time.Date(t.UTC().Year()+1, time.January, 1, 0, 0, 0, 0, time.UTC).In(t.Location())
+	}
+	return start, end
 }

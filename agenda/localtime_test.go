@@ -30,6 +30,12 @@ func TestLocalTime(t *testing.T) {
 		// Past the transitions Go's zone files list: the zone's rule.
 		{"Europe/Berlin", "2040-10-28 02:30", "2040-10-28T00:30:00Z", agenda.WallTwice},
 		{"Europe/Berlin", "2040-03-25 02:30", "2040-03-25T01:30:00Z", agenda.WallSkipped},
+		// Around the end of a leap year past them, where Go's ZoneBounds
+		// reports an end before the instant (ZoneBounds moves on).
+		{"Europe/Berlin", "2040-12-30 15:00", "2040-12-30T14:00:00Z", agenda.WallOnce},
+		{"Europe/Berlin", "2040-12-31 00:30", "2040-12-30T23:30:00Z", agenda.WallOnce},
+		{"Europe/Berlin", "2041-01-01 00:30", "2040-12-31T23:30:00Z", agenda.WallOnce},
+		{"America/New_York", "2044-12-31 20:00", "2045-01-01T01:00:00Z", agenda.WallOnce},
 		{"America/New_York", "2024-03-10 02:30", "2024-03-10T07:30:00Z", agenda.WallSkipped},
 		{"America/New_York", "2024-11-03 01:30", "2024-11-03T05:30:00Z", agenda.WallTwice},
 		{"America/New_York", "2024-11-03 09:00", "2024-11-03T14:00:00Z", agenda.WallOnce},

@@ -7,6 +7,8 @@ import (
 	_ "time/tzdata" // VTIMEZONEs must not depend on the host's zoneinfo files
 
 	goical "github.com/emersion/go-ical"
+
+	"confcal/agenda"
 )
 
 // localFormat writes a DATE-TIME in local time (RFC 5545 §3.3.5 form 2, with
@@ -29,12 +31,13 @@ type observance struct {
 // to: the change that set up the offset in force at from, then every change
 // before to. time.Location has no public list of transitions; Time.ZoneBounds
 // reports where the zone in force at an instant begins and ends, so walking
-// from bound to bound visits every transition in order. Transitions that
+// from bound to bound visits every transition in order (agenda.ZoneBounds,
+// whose end is always after the instant, so the walk never stops short). Transitions that
 // change neither offset nor name (only Go's DST flag) are skipped.
 func observances(loc *time.Location, from, to time.Time) []observance {
 	t := from.In(loc)
 	name, off := t.Zone()
-	start, end := t.ZoneBounds()
+	start, end := agenda.ZoneBounds(t)
 	first := observance{from: off, to: off, name: name}
 	if !start.IsZero() {
 		_, first.from = start.Add(-time.Second).Zone()
@@ -48,7 +51,7 @@ func observances(loc *time.Location, from, to time.Time) []observance {
 		if prev := obs[len(obs)-1]; cur.to != prev.to || cur.name != prev.name {
 			obs = append(obs, cur)
 		}
-		_, end = t.ZoneBounds()
+		_, end = agenda.ZoneBounds(t)
 	}
 	return obs
 }
