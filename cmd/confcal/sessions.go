@@ -39,7 +39,7 @@ func writeSessions(w io.Writer, snap *agenda.Snapshot) error {
 			title += " (cancelled)"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s–%s\t%s\t%s\t%s\n",
-			printable(x.ID), snap.Day(x), x.Start.Format("15:04"), x.End.Format("15:04"), printable(room.Name), printable(track.Name), printable(title))
+			printable(x.ID), snap.Day(x), agenda.Clock(x.Start), agenda.Clock(x.End), printable(room.Name), printable(track.Name), printable(title))
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("sessions: %w", err)
