@@ -179,8 +179,10 @@ func (e *Editor) overlaps(touched map[string]bool) []string {
 	return out
 }
 
+// span writes x's times for people as slot does: "Oct 8 16:00–16:40",
+// "Nov 1 01:30 EST–01:50 EST" in the hour the clocks repeat.
 func span(x Session, loc *time.Location) string {
-	return x.Start.In(loc).Format("Jan 2 15:04") + "–" + x.End.In(loc).Format("15:04")
+	return stamp(x.Start.In(loc)) + "–" + Clock(x.End.In(loc))
 }
 
 // ErrMassCancel: an import would cancel more than half of the sessions

@@ -1,9 +1,11 @@
 package web_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"confcal/agenda"
 	"confcal/agenda/memstore"
@@ -43,5 +45,41 @@ func TestChangesRepeatedHour(t *testing.T) {
 	}
 	if strings.Join(texts, "|") != want[1]+"|"+want[0] {
 		t.Errorf("/api/changes summaries %q, want %q in order of revision", texts, []string{want[1], want[0]})
+	}
+}
+
+// TestImportOverlapRepeatedHour: an import that leaves two sessions
+// overlapping in one room in the hour New York's clocks repeat warns with
+// their times told apart: the second 01:30 is not shown as the first.
+func TestImportOverlapRepeatedHour(t *testing.T) {
+	c := fallBackContents(t)
+	seed := func() (*agenda.Snapshot, error) { return agenda.NewSnapshot(c, 1, 1, nil) }
+	_, _, h := newLive(t, web.Config{Token: token}, memstore.New(), seed)
+	e := &apiEnv{t: t, h: h}
+	var in api.Import
+	for _, tr := range c.Tracks {
+		in.Tracks = append(in.Tracks, api.ImportTrack{ID: tr.ID, Name: tr.Name})
+	}
+	for _, r := range c.Rooms {
+		in.Rooms = append(in.Rooms, api.ImportRoom{ID: r.ID, Name: r.Name})
+	}
+	for _, x := range c.Sessions {
+		room := x.Room
+		if x.ID == "second" {
+			room = "annex" // into "Across the Change", 01:00 EDT–02:30 EST
+		}
+		in.Sessions = append(in.Sessions, api.NewSession{ID: x.ID, Title: x.Title, Start: x.Start.Format(time.RFC3339),
+			End: x.End.Format(time.RFC3339), Room: room, Track: x.Track})
+	}
+	b, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := e.do("POST", "/api/import", string(b))
+	wantStatus(t, w, 200)
+	res := decodeBody[api.ImportResult](t, w)
+	want := "Across the Change (Nov 1 01:00 EDT–02:30) overlaps Second Half Past One (Nov 1 01:30 EST–01:50 EST) in Annex"
+	if len(res.Warnings) != 1 || res.Warnings[0] != want {
+		t.Errorf("warnings %q, want [%q]", res.Warnings, want)
 	}
 }
