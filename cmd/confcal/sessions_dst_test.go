@@ -39,3 +39,33 @@ func TestSessionsRepeatedHour(t *testing.T) {
 		}
 	}
 }
+
+// TestSkippedTimesRepeatedHour: a CSV row that ends when it starts, or
+// before, in the hour New York's clocks repeat is skipped with a message
+// that says so with its times told apart; a row from 01:40 EDT to 01:20
+// EST lasts 40 minutes and is read.
+func TestSkippedTimesRepeatedHour(t *testing.T) {
+	csv := filepath.Join(t.TempDir(), "zero.csv")
+	rows := "id,title,start,end,room\n" +
+		"zero,Zero,2026-11-01T01:30-05:00,2026-11-01T01:30-05:00,Hall\n" +
+		"back,Back,2026-11-01T01:40-04:00,2026-11-01T01:20-05:00,Hall\n" +
+		"wrong,Wrong,2026-11-01T01:40-05:00,2026-11-01T01:20-04:00,Hall\n"
+	if err := os.WriteFile(csv, []byte(rows), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, err := runCmd(t, "", "sessions", "-agenda", csv, "-time-zone", "America/New_York")
+	if err != nil {
+		t.Fatalf("confcal sessions: %v\n%s", err, stderr)
+	}
+	for _, want := range []string{
+		csv + ":2: it ends when it starts (2026-11-01 01:30 EST): skipped",
+		csv + ":4: it ends (2026-11-01 01:20 EDT) before it starts (2026-11-01 01:40 EST): skipped",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if !strings.Contains(out, "01:40 EDT–01:20 EST") || strings.Count(strings.TrimSpace(out), "\n") != 1 {
+		t.Errorf("want the one session from 01:40 EDT to 01:20 EST:\n%s", out)
+	}
+}

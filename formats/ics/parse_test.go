@@ -450,7 +450,7 @@ END:VEVENT
 			},
 			problems: []string{
 				"test.ics:12: times with seconds: cut to the minute",
-				"test.ics:18: it ends (2024-10-08 12:00) before it starts (2024-10-08 12:00): skipped",
+				"test.ics:18: it ends when it starts (2024-10-08 12:00): skipped",
 				"test.ics:24: no DTEND or DURATION: a session needs an end: skipped",
 				"test.ics:29: DTEND is a date but DTSTART is not: skipped",
 				`test.ics:35: DTSTART: "tomorrow" is not a date (YYYYMMDD): skipped`,

@@ -122,7 +122,7 @@ func TestParse(t *testing.T) {
 			},
 			problems: []string{
 				`test.csv:9: duration: "soon" is not a duration like 45 (minutes), 1:30 or 1h 30min: skipped`,
-				"test.csv:10: it ends (2024-10-08 22:00) before it starts (2024-10-08 22:00): skipped",
+				"test.csv:10: it ends when it starts (2024-10-08 22:00): skipped",
 			},
 		},
 		{

@@ -100,7 +100,14 @@ func (f *Drafts) Span(no int, start, end time.Time) (s, e time.Time, ok bool) {
 		return s, e, false
 	}
 	if !e.After(s) {
-		f.Skipf(no, "it ends (%s) before it starts (%s)", e.In(f.Loc).Format("2006-01-02 15:04"), s.In(f.Loc).Format("2006-01-02 15:04"))
+		// Times as agenda.Clock writes them: in the hour the clocks
+		// repeat, 01:30 EDT and 01:30 EST are told apart.
+		at := func(t time.Time) string { t = t.In(f.Loc); return t.Format("2006-01-02 ") + agenda.Clock(t) }
+		if e.Equal(s) {
+			f.Skipf(no, "it ends when it starts (%s)", at(s))
+		} else {
+			f.Skipf(no, "it ends (%s) before it starts (%s)", at(e), at(s))
+		}
 		return s, e, false
 	}
 	if err := agenda.CheckLength(s, e); err != nil {
