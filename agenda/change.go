@@ -303,7 +303,7 @@ func (e *Editor) validate(x Session, force bool) error {
 		return errorf(ErrInvalid, "session %q: %s – %s is outside the conference days %s to %s", x.ID, x.Start.In(loc).Format("2006-01-02T15:04"), x.End.In(loc).Format("2006-01-02T15:04"), conf.First, conf.Last)
 	}
 	if o, ok := e.overlap(x); ok && !force {
-		return errorf(ErrOverlap, "session %q would overlap %q (%s – %s) in room %q", x.ID, o.ID, o.Start.In(loc).Format("15:04"), o.End.In(loc).Format("15:04"), x.Room)
+		return errorf(ErrOverlap, "session %q would overlap %q (%s – %s) in room %q", x.ID, o.ID, Clock(o.Start.In(loc)), Clock(o.End.In(loc)), x.Room)
 	}
 	return nil
 }

@@ -83,3 +83,17 @@ func TestImportOverlapRepeatedHour(t *testing.T) {
 		t.Errorf("warnings %q, want [%q]", res.Warnings, want)
 	}
 }
+
+// TestPatchOverlapRepeatedHour: a PATCH that would put a session over
+// another in the hour New York's clocks repeat is refused (409) with the
+// other session's times told apart.
+func TestPatchOverlapRepeatedHour(t *testing.T) {
+	seed := func() (*agenda.Snapshot, error) { return agenda.NewSnapshot(fallBackContents(t), 1, 1, nil) }
+	_, _, h := newLive(t, web.Config{Token: token}, memstore.New(), seed)
+	e := &apiEnv{t: t, h: h}
+	w := e.do("PATCH", "/api/sessions/first", `{"start": "2026-11-01T01:40:00-05:00", "end": "2026-11-01T02:00:00-05:00"}`)
+	wantStatus(t, w, http.StatusConflict)
+	if msg, want := errorOf(t, w), `would overlap "second" (01:30 EST – 01:50 EST)`; !strings.Contains(msg, want) {
+		t.Errorf("409 says %q, want it to hold %q", msg, want)
+	}
+}
