@@ -35,7 +35,10 @@
 // either is reported; a time with an offset ("+02:00", "+0200", "Z") is
 // that instant.
 // A time of day alone ("14:00") is on the date column's day, and an end
-// without a date on the start's day; "24:00" ends the day. A start cell
+// without a date on the start's day, or on the next day when it is not
+// after the start and the session then lasts at most 12 hours (23:30
+// to 00:30 runs past midnight; 14:00 to 13:00 is refused as a typo);
+// "24:00" ends the day. A start cell
 // holding a range ("14:00–14:40") gives start and end when there is no
 // end or duration. duration is minutes ("45"), "1:30", "1h 30min",
 // "90 min" or "PT1H30M". speakers are names separated by ";" or line

@@ -176,6 +176,10 @@ func (p *parser) cell(row []string, f field) string {
 	return ""
 }
 
+// nightLength is the longest a session whose end, a time of day alone,
+// is read on the day after its start may last.
+const nightLength = 12 * time.Hour
+
 // row reads one row into a session, or reports why it cannot. A row of
 // blank cells (a spreadsheet's empty line) is passed over silently.
 func (p *parser) row(no int, row []string) (schedule.Draft, bool) {
@@ -218,6 +222,17 @@ func (p *parser) row(no int, row []string) (schedule.Draft, bool) {
 		end, note, err = parseTime(endCell, cmp.Or(strings.TrimSpace(day), start.Format("2006-01-02")), start.Location())
 		if err != nil {
 			return p.Skipf(no, "end %q: %v", schedule.Clip(endCell), err)
+		}
+		if _, _, dated := cutDate(strings.TrimSpace(endCell)); !dated && !end.After(start) {
+			// A time of day alone that is not after the start is on
+			// the next day: a session past midnight (23:30–00:30) is
+			// written so in a sheet with a date column. Only when that
+			// makes a session of at most nightLength: an end a few
+			// hours early (14:00–13:00) is a typo, and stays refused.
+			next := agenda.DateOf(start, start.Location()).AddDays(1).String()
+			if e, n, err := parseTime(endCell, next, start.Location()); err == nil && e.After(start) && e.Sub(start) <= nightLength {
+				end, note = e, n
+			}
 		}
 		if note != "" {
 			p.Problemf(no, "end %q %s", schedule.Clip(endCell), note)
