@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -152,6 +153,22 @@ func Describe(l agenda.Listing, snap *agenda.Snapshot, base string) Conference {
 		c.Name, c.TimeZone, c.First, c.Last = conf.Name, conf.TimeZone, conf.First.String(), conf.Last.String()
 		c.Revision, c.Sessions = snap.Revision(), snap.Len()
 	}
+	return c
+}
+
+// Public is c as anyone may read it: a source in a file of the server is
+// named by its file name alone, there and in the last poll's error (the
+// server's directories are its operator's business); a URL stays whole.
+func (c Conference) Public() Conference {
+	if c.Source == "" || strings.HasPrefix(c.Source, "http://") || strings.HasPrefix(c.Source, "https://") {
+		return c
+	}
+	name := filepath.Base(c.Source)
+	c.SourceError = strings.ReplaceAll(c.SourceError, c.Source, name)
+	if dir := filepath.Dir(c.Source); dir != "." && dir != string(filepath.Separator) {
+		c.SourceError = strings.ReplaceAll(c.SourceError, dir, "…")
+	}
+	c.Source = name
 	return c
 }
 

@@ -67,20 +67,28 @@ func (s *Server) requireToken(host Host, next http.Handler) http.Handler {
 // an organizer's token, 401 for none or a wrong one.
 func (s *Server) requireAdmin(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		given, ok := s.bearerOf(w, r, nil)
-		if !ok {
-			return
+		if s.asAdmin(w, r) {
+			next.ServeHTTP(w, r)
 		}
-		if !s.isAdmin(given) {
-			if strings.HasPrefix(given, OrganizerTokenPrefix) {
-				s.fail(w, r, errorf(http.StatusForbidden, "conferences are managed with the admin token; an organizer's token changes one conference only"))
-				return
-			}
-			s.wrongToken(w, r, nil)
-			return
-		}
-		next.ServeHTTP(w, r)
 	})
+}
+
+// asAdmin reports whether r carries the admin token; when it does not, it
+// has answered r (401, 403), counting a wrong token against the client.
+func (s *Server) asAdmin(w http.ResponseWriter, r *http.Request) bool {
+	given, ok := s.bearerOf(w, r, nil)
+	if !ok {
+		return false
+	}
+	if !s.isAdmin(given) {
+		if strings.HasPrefix(given, OrganizerTokenPrefix) {
+			s.fail(w, r, errorf(http.StatusForbidden, "conferences are managed with the admin token; an organizer's token changes one conference only"))
+			return false
+		}
+		s.wrongToken(w, r, nil)
+		return false
+	}
+	return true
 }
 
 // OrganizerTokenPrefix starts every organizer token, so that one is told

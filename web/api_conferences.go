@@ -61,6 +61,14 @@ func (c *conferenceAPI) list(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	removed := q.Get("removed") == "1"
+	// Anyone may read what is served, as its page and feeds are public;
+	// removed conferences, and where in the server's files a source is,
+	// are the admin's: a request that carries a token must carry that
+	// one, and one without gets the public list.
+	admin := hasAuthorization(r) || removed
+	if admin && !c.s.asAdmin(w, r) {
+		return nil
+	}
 	list, err := c.admin.Listings(r.Context())
 	if errors.Is(err, agenda.ErrUnavailable) && !removed {
 		// What is served is known here, as the feeds are served from
@@ -73,8 +81,10 @@ func (c *conferenceAPI) list(w http.ResponseWriter, r *http.Request) error {
 	out := api.ConferenceList{Conferences: []api.Conference{}}
 	for _, l := range list {
 		switch {
-		case l.Removed.IsZero():
+		case l.Removed.IsZero() && admin:
 			out.Conferences = append(out.Conferences, c.describe(l))
+		case l.Removed.IsZero():
+			out.Conferences = append(out.Conferences, c.describe(l).Public())
 		case removed:
 			snap, err := c.admin.Stored(r.Context(), l.Slug)
 			if err != nil {

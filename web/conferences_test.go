@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 	"testing"
 
 	"confcal/agenda"
@@ -599,5 +601,89 @@ func TestFavicon(t *testing.T) {
 		if rec.Code != http.StatusNoContent || rec.Body.Len() != 0 || rec.Header().Get("Cache-Control") != "public, max-age=86400" {
 			t.Errorf("%s /favicon.ico: %d, %d bytes, Cache-Control %q; want 204, nothing, kept a day", method, rec.Code, rec.Body.Len(), rec.Header().Get("Cache-Control"))
 		}
+	}
+}
+
+// TestConferenceListForAnyone: GET /api/conferences is public, but what
+// is the admin's stays the admin's: removed conferences need the admin
+// token (401 without one, 403 for an organizer's, 401 for a wrong one),
+// and a source in one of the server's files is named by its file name
+// alone, in the poll's error too, to anyone but the admin.
+func TestConferenceListForAnyone(t *testing.T) {
+	reg := memstore.NewRegistry()
+	seed := agendatest.Small(t)
+	def := agenda.Slug(seed.Conference().Name)
+	const file = "/nonexistent/schedules/program.xml"
+	if err := reg.AddConference(t.Context(), agenda.Listing{Slug: def, Source: agenda.Source{Location: file, Follow: time.Hour}}); err != nil {
+		t.Fatal(err)
+	}
+	srv := newWeb(t, web.Config{Default: def, Token: adminToken})
+	mgr := conferences.New(conferences.Config{Registry: reg, Publisher: srv.Publisher, Withdraw: srv.Withdraw})
+	ctx, stop := context.WithCancel(t.Context())
+	defer stop()
+	if err := mgr.Open(ctx, func() (*agenda.Snapshot, error) { return seed, nil }); err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); mgr.LastPoll(def) == nil; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the source was not polled")
+		}
+	}
+	hs := &hosted{srv: srv, mgr: mgr, h: srv.HandlerFor(mgr, nil), def: def}
+	hs.add(t, "second-conf", "Second Conference")
+	if rec := hs.call(t, http.MethodDelete, "/api/conferences/second-conf", adminToken, nil, nil); rec.Code != http.StatusOK {
+		t.Fatalf("DELETE /api/conferences/second-conf: %d %s", rec.Code, rec.Body)
+	}
+	var tok api.Token
+	if rec := hs.call(t, http.MethodPost, "/api/conferences/"+def+"/tokens", adminToken, struct{}{}, &tok); rec.Code != http.StatusCreated {
+		t.Fatalf("POST tokens: %d %s", rec.Code, rec.Body)
+	}
+
+	for _, tc := range []struct {
+		name, target, token string
+		status              int
+		source              string // the default conference's, as listed
+		removed             bool   // second-conf listed
+	}{
+		{"anyone", "/api/conferences", "", http.StatusOK, "program.xml", false},
+		{"the admin", "/api/conferences", adminToken, http.StatusOK, file, false},
+		{"the admin, removed ones too", "/api/conferences?removed=1", adminToken, http.StatusOK, file, true},
+		{"anyone, removed ones too", "/api/conferences?removed=1", "", http.StatusUnauthorized, "", false},
+		{"an organizer, removed ones too", "/api/conferences?removed=1", tok.Token, http.StatusForbidden, "", false},
+		{"a wrong token", "/api/conferences", "not-the-admin-token", http.StatusUnauthorized, "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var list api.ConferenceList
+			rec := hs.call(t, http.MethodGet, tc.target, tc.token, nil, &list)
+			if rec.Code != tc.status {
+				t.Fatalf("GET %s: %d %s, want %d", tc.target, rec.Code, rec.Body, tc.status)
+			}
+			if tc.status != http.StatusOK {
+				if strings.Contains(rec.Body.String(), "second-conf") || strings.Contains(rec.Body.String(), "schedules") {
+					t.Errorf("the refusal tells what it refuses: %s", rec.Body)
+				}
+				return
+			}
+			removed := false
+			for _, c := range list.Conferences {
+				switch c.Slug {
+				case def:
+					if c.Source != tc.source {
+						t.Errorf("source %q, want %q", c.Source, tc.source)
+					}
+					if c.SourceError == "" || !strings.Contains(c.SourceError, "program.xml") {
+						t.Errorf("source_error %q, want the failed poll naming program.xml", c.SourceError)
+					}
+					if tc.source != file && strings.Contains(c.SourceError, "/nonexistent/schedules") {
+						t.Errorf("source_error %q names the server's directory", c.SourceError)
+					}
+				case "second-conf":
+					removed = true
+				}
+			}
+			if removed != tc.removed {
+				t.Errorf("the removed conference listed: %v, want %v", removed, tc.removed)
+			}
+		})
 	}
 }

@@ -524,7 +524,12 @@ func (r remoteConferences) served(ctx context.Context, slug string) (api.Confere
 }
 
 func (r remoteConferences) list(ctx context.Context) ([]listed, error) {
-	list, err := r.c.AllConferences(ctx)
+	all := r.c.AllConferences
+	if r.c.Token == "" {
+		// Without the admin token, what anyone may see: the served ones.
+		all = r.c.Conferences
+	}
+	list, err := all(ctx)
 	if err != nil {
 		return nil, err
 	}

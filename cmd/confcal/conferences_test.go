@@ -678,6 +678,12 @@ func TestDefaultSlugNotReserved(t *testing.T) {
 	checkRows(t, listRows(t, "-server", server),
 		"SLUG | NAME | DAYS | SESSIONS | STATE | SOURCE",
 		"feeds-conference | feeds | 2027-05-03 | 2 | default | -")
+	// Without the admin token, the list is what anyone may read.
+	t.Setenv("CONFCAL_ADMIN_TOKEN", "")
+	checkRows(t, listRows(t, "-server", server),
+		"SLUG | NAME | DAYS | SESSIONS | STATE | SOURCE",
+		"feeds-conference | feeds | 2027-05-03 | 2 | default | -")
+	t.Setenv("CONFCAL_ADMIN_TOKEN", "the-admin-token")
 
 	want := map[string]string{
 		server + "/feeds-conference/":               "text/html",
