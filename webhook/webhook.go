@@ -140,7 +140,13 @@ func (r *Registry) RemoveWebhook(ctx context.Context, conference, id string) err
 	if id == "" || len(id) > 100 || strings.IndexFunc(id, func(c rune) bool { return c <= ' ' || c > '~' }) >= 0 {
 		return &agenda.Error{Kind: agenda.ErrNotFound, Msg: "no such webhook"}
 	}
-	return r.Store.DeleteWebhook(ctx, conference, id)
+	err := r.Store.DeleteWebhook(ctx, conference, id)
+	if errors.Is(err, agenda.ErrNotFound) {
+		// The store's words name the store (a table, a database URL);
+		// whoever removes a webhook needs only this.
+		return &agenda.Error{Kind: agenda.ErrNotFound, Msg: fmt.Sprintf("no webhook %s in this conference", id)}
+	}
+	return err
 }
 
 func document(w agenda.Webhook) api.Webhook {

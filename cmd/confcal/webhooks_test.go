@@ -308,7 +308,7 @@ func TestWebhooksCommandLocal(t *testing.T) {
 		{[]string{"add", "-data", data, "http://hooks.example.org/"}, "https"},
 		{[]string{"add", "-data", data, "https://10.0.0.1/"}, "private"},
 		{[]string{"add", "-data", data}, "want the URL"},
-		{[]string{"remove", "-data", data, "wh_nosuch"}, "not found"},
+		{[]string{"remove", "-data", data, "wh_nosuch"}, "webhooks remove: no webhook wh_nosuch in this conference"},
 		{[]string{"list", "-data", data, "-conference", "nosuch"}, "no conference"},
 		{[]string{"frobnicate"}, "unknown subcommand"},
 	} {
