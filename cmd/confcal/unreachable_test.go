@@ -83,7 +83,7 @@ func TestServeStoreUnreachable(t *testing.T) {
 	if len(confs.Conferences) != 1 || !confs.Conferences[0].Default || confs.Conferences[0].Sessions != len(sessions.Sessions) {
 		t.Errorf("GET /api/conferences with the database down: %+v, want the default conference with its %d sessions", confs, len(sessions.Sessions))
 	}
-	if code, body, _ := fetchWith(t, base, "/api/conferences?removed=1"); code != http.StatusServiceUnavailable {
+	if code, body := request(t, "GET", base+"/api/conferences?removed=1", "", "Authorization", "Bearer "+token); code != http.StatusServiceUnavailable {
 		t.Errorf("GET /api/conferences?removed=1 with the database down: %d %s, want 503 (removed ones are in the store only)", code, body)
 	}
 	code, body, _ = fetchWith(t, base, "/readyz")
