@@ -24,7 +24,21 @@ type Listing struct {
 	Removed time.Time
 	// Source is where the agenda comes from, when it follows a schedule.
 	Source Source
+	// PurgedRevision is the last revision the conferences its slug named
+	// before reached, when they were purged (0 when none was): the
+	// registry remembers it, and Conferences reports it (AddConference
+	// does not take it from its caller). Clients and receivers keep what
+	// they were given by slug and revision (CalDAV sync tokens and ctags,
+	// webhook delivery keys, Atom entry IDs), so a slug's revisions never
+	// repeat: a conference added again under it starts after them (see
+	// FirstRevision).
+	PurgedRevision int64
 }
+
+// FirstRevision is the revision a conference's first agenda has, and its
+// change log starts from: the one after every revision its slug had
+// before.
+func (l Listing) FirstRevision() int64 { return l.PurgedRevision + 1 }
 
 // Source is where a conference's agenda comes from: an organizer's
 // schedule, in a file or at a URL, read in some format and, with Follow,
@@ -58,13 +72,17 @@ type Registry interface {
 	// AddConference adds a conference with no agenda yet (its Store is
 	// empty until the first Save). A slug in use, by a removed conference
 	// too, is refused with an error wrapping ErrExists. The first
-	// conference added is the default one.
+	// conference added is the default one. The first Save of a slug that
+	// was purged must start after the revisions it had (its BaseRevision
+	// at least the listing's FirstRevision): an earlier one fails with
+	// ErrStale and stores nothing.
 	AddConference(ctx context.Context, l Listing) error
 	// SetSource changes where a conference's agenda comes from.
 	SetSource(ctx context.Context, slug string, src Source) error
 	// RemoveConference marks a conference removed, keeping its data;
 	// RestoreConference undoes that; PurgeConference deletes a removed
-	// conference and everything it holds. Each fails with ErrNoConference
+	// conference and everything it holds but the last revision its slug
+	// reached (Listing.PurgedRevision). Each fails with ErrNoConference
 	// for an unknown slug; PurgeConference refuses a conference that is
 	// not removed (ErrInvalid), so nothing is deleted by one mistake.
 	RemoveConference(ctx context.Context, slug string) error

@@ -12,6 +12,55 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
+// Version 4 remembers the last revision of each purged conference's slug,
+// so that a conference added again under it starts after it
+// (agenda.Listing.PurgedRevision).
+const schema4 = `
+	CREATE TABLE purged_revisions (
+		slug     text PRIMARY KEY,
+		revision bigint NOT NULL
+	);`
+
+// afterPurged refuses next as the first agenda of conference slug when
+// its log does not start after the revisions the slug had before it was
+// purged.
+func afterPurged(ctx context.Context, tx pgx.Tx, slug string, next *agenda.Snapshot) error {
+	var purged int64
+	err := tx.QueryRow(ctx, "SELECT revision FROM purged_revisions WHERE slug = $1", slug).Scan(&purged)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return nil
+	case err != nil:
+		return fmt.Errorf("purged revision: %w", err)
+	case next.BaseRevision() <= purged:
+		return fmt.Errorf("the slug had revisions up to %d before it was purged; a first revision from %d: %w", purged, next.BaseRevision(), agenda.ErrStale)
+	}
+	return nil
+}
+
+// PurgedRevisions returns the last revision of every slug whose
+// conference was purged (agenda.Listing.PurgedRevision), for a copy of
+// the store.
+func (s *Store) PurgedRevisions(ctx context.Context) (map[string]int64, error) {
+	type row struct {
+		slug string
+		rev  int64
+	}
+	rows, err := query(ctx, s, func(r pgx.CollectableRow) (row, error) {
+		var x row
+		err := r.Scan(&x.slug, &x.rev)
+		return x, err
+	}, "SELECT slug, revision FROM purged_revisions")
+	if err != nil {
+		return nil, s.errorf("purged revisions: %w", err)
+	}
+	out := make(map[string]int64, len(rows))
+	for _, x := range rows {
+		out[x.slug] = x.rev
+	}
+	return out, nil
+}
+
 // Conferences implements agenda.Registry.
 func (s *Store) Conferences(ctx context.Context) ([]agenda.Listing, error) {
 	out, err := query(ctx, s, func(r pgx.CollectableRow) (agenda.Listing, error) {
@@ -20,7 +69,7 @@ func (s *Store) Conferences(ctx context.Context) ([]agenda.Listing, error) {
 			removed *time.Time
 			src     []byte
 		)
-		if err := r.Scan(&l.Slug, &l.Default, &removed, &src); err != nil {
+		if err := r.Scan(&l.Slug, &l.Default, &removed, &src, &l.PurgedRevision); err != nil {
 			return l, err
 		}
 		if removed != nil {
@@ -30,7 +79,8 @@ func (s *Store) Conferences(ctx context.Context) ([]agenda.Listing, error) {
 			return l, fmt.Errorf("conference %q: source: %w", l.Slug, err)
 		}
 		return l, nil
-	}, "SELECT slug, is_default, removed, source FROM conferences ORDER BY position")
+	}, `SELECT c.slug, c.is_default, c.removed, c.source, coalesce(p.revision, 0)
+		FROM conferences c LEFT JOIN purged_revisions p ON p.slug = c.slug ORDER BY c.position`)
 	if err != nil {
 		return nil, s.errorf("conferences: %w", err)
 	}
@@ -125,6 +175,9 @@ func (s *Store) PurgeConference(ctx context.Context, slug string) error {
 			return fmt.Errorf("conference %q is not removed; remove it first: %w", slug, agenda.ErrInvalid)
 		}
 		w := &writes{}
+		// Its slug's revisions are never used again.
+		w.add("purged revision", `INSERT INTO purged_revisions (slug, revision) SELECT conf, revision FROM agendas WHERE conf = $1
+			ON CONFLICT (slug) DO UPDATE SET revision = greatest(purged_revisions.revision, excluded.revision)`, slug)
 		for _, table := range purgeTables {
 			w.add(table, "DELETE FROM "+table+" WHERE conf = $1", slug)
 		}

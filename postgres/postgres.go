@@ -169,7 +169,7 @@ func advisoryLock(what string) string {
 
 // migrations returns, at i, the statements that bring the schema from
 // version i to version i+1.
-func migrations() []string { return []string{schema1, schema2, schema3} }
+func migrations() []string { return []string{schema1, schema2, schema3, schema4} }
 
 // Version 1: the conferences, each with its agenda (tracks, rooms,
 // speakers, sessions, change log), its attendees' picks and its organizers'
@@ -658,6 +658,11 @@ func save(ctx context.Context, tx pgx.Tx, slug string, next *agenda.Snapshot, no
 		return fmt.Errorf("stored revision: %w", err)
 	case stored != next.Revision()-1:
 		return fmt.Errorf("stored revision is %d: %w", stored, agenda.ErrStale)
+	}
+	if first {
+		if err := afterPurged(ctx, tx, slug, next); err != nil {
+			return err
+		}
 	}
 	conf := next.Conference()
 	args := []any{slug, next.Revision(), next.BaseRevision(), conf.Name, conf.Description, conf.TimeZone,

@@ -78,8 +78,8 @@ func TestOpenMigratesOnceAtOnce(t *testing.T) {
 		defer stores[i].Close()
 	}
 	ctx := context.Background()
-	if v, err := stores[0].SchemaVersion(ctx); err != nil || v != 3 {
-		t.Errorf("SchemaVersion = %d, %v; want 3", v, err)
+	if v, err := stores[0].SchemaVersion(ctx); err != nil || v != 4 {
+		t.Errorf("SchemaVersion = %d, %v; want 4", v, err)
 	}
 	if err := stores[1].AddConference(ctx, agenda.Listing{Slug: "x"}); err != nil {
 		t.Fatal(err)

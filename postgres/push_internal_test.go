@@ -30,9 +30,9 @@ func TestMigrateToPushTables(t *testing.T) {
 	if err := st.AddToken(ctx, "test-conf-2019", "hash"); err != nil {
 		t.Fatal(err)
 	}
-	// Versions 2 and 3 only add tables: without them, and marked 1, the
+	// Versions 2 to 4 only add tables: without them, and marked 1, the
 	// schema is what version 1 wrote.
-	for _, q := range []string{"DROP TABLE push_marks", "DROP TABLE webhook_outbox", "DROP TABLE webhooks", "DROP TABLE push_subscriptions",
+	for _, q := range []string{"DROP TABLE purged_revisions", "DROP TABLE push_marks", "DROP TABLE webhook_outbox", "DROP TABLE webhooks", "DROP TABLE push_subscriptions",
 		"DROP TABLE push_keys", "UPDATE confcal_schema SET version = 1"} {
 		if _, err := st.pool.Exec(ctx, q); err != nil {
 			t.Fatalf("%s: %v", q, err)
@@ -59,8 +59,8 @@ func TestMigrateToPushTables(t *testing.T) {
 		defer s.Close()
 	}
 	st = stores[0]
-	if v, err := st.SchemaVersion(ctx); err != nil || v != 3 {
-		t.Fatalf("schema version %d (%v), want 3", v, err)
+	if v, err := st.SchemaVersion(ctx); err != nil || v != 4 {
+		t.Fatalf("schema version %d (%v), want 4", v, err)
 	}
 	got, err := st.Load(ctx)
 	if err != nil {

@@ -169,15 +169,64 @@ func toConferences(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
+// Version 9 remembers the last revision of each purged conference's slug,
+// so that a conference added again under it starts after it
+// (agenda.Listing.PurgedRevision).
+const schema9 = `
+	CREATE TABLE purged_revisions (
+		slug     TEXT PRIMARY KEY,
+		revision INTEGER NOT NULL
+	);`
+
+// afterPurged refuses next as the first agenda of conference slug when
+// its log does not start after the revisions the slug had before it was
+// purged.
+func afterPurged(ctx context.Context, q queryer, slug string, next *agenda.Snapshot) error {
+	var purged int64
+	err := q.QueryRowContext(ctx, "SELECT revision FROM purged_revisions WHERE slug = ?", slug).Scan(&purged)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return fmt.Errorf("purged revision: %w", err)
+	case next.BaseRevision() <= purged:
+		return fmt.Errorf("the slug had revisions up to %d before it was purged; a first revision from %d: %w", purged, next.BaseRevision(), agenda.ErrStale)
+	}
+	return nil
+}
+
+// PurgedRevisions returns the last revision of every slug whose
+// conference was purged (agenda.Listing.PurgedRevision), for a copy of
+// the store.
+func (s *Store) PurgedRevisions(ctx context.Context) (map[string]int64, error) {
+	out := map[string]int64{}
+	err := query(ctx, s.db, "SELECT slug, revision FROM purged_revisions", func(r *sql.Rows) error {
+		var (
+			slug string
+			rev  int64
+		)
+		if err := r.Scan(&slug, &rev); err != nil {
+			return err
+		}
+		out[slug] = rev
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: purged revisions: %w", busy(err))
+	}
+	return out, nil
+}
+
 var _ agenda.Registry = (*Store)(nil)
 
 // Conferences implements agenda.Registry.
 func (s *Store) Conferences(ctx context.Context) ([]agenda.Listing, error) {
 	var out []agenda.Listing
-	err := query(ctx, s.db, "SELECT slug, is_default, removed, source FROM conferences ORDER BY position", func(r *sql.Rows) error {
+	err := query(ctx, s.db, `SELECT c.slug, c.is_default, c.removed, c.source, coalesce(p.revision, 0)
+		FROM conferences c LEFT JOIN purged_revisions p ON p.slug = c.slug ORDER BY c.position`, func(r *sql.Rows) error {
 		var l agenda.Listing
 		var removed, src string
-		if err := r.Scan(&l.Slug, &l.Default, &removed, &src); err != nil {
+		if err := r.Scan(&l.Slug, &l.Default, &removed, &src, &l.PurgedRevision); err != nil {
 			return err
 		}
 		if removed != "" {
@@ -272,6 +321,11 @@ func (s *Store) PurgeConference(ctx context.Context, slug string) error {
 			return err
 		case removed == "":
 			return fmt.Errorf("conference %q is not removed; remove it first: %w", slug, agenda.ErrInvalid)
+		}
+		// Its slug's revisions are never used again.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO purged_revisions (slug, revision) SELECT conf, revision FROM agendas WHERE conf = ?
+			ON CONFLICT (slug) DO UPDATE SET revision = max(revision, excluded.revision)`, slug); err != nil {
+			return fmt.Errorf("purged revision: %w", err)
 		}
 		for _, table := range []string{"session_speakers", "sessions", "changes", "picks", "tokens", "tracks", "rooms", "speakers", "agendas",
 			"push_subscriptions", "push_marks", "webhook_outbox", "webhooks", "conferences"} {

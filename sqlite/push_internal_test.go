@@ -9,7 +9,7 @@ import (
 	"confcal/agenda/agendatest"
 )
 
-// A store of schema version 6 opens as version 8 with everything it held,
+// A store of schema version 6 opens as version 9 with everything it held,
 // and takes subscriptions, webhooks, deliveries and push marks from then
 // on.
 func TestMigrateToPushTables(t *testing.T) {
@@ -26,9 +26,9 @@ func TestMigrateToPushTables(t *testing.T) {
 	if _, err := st.PutPick(ctx, "", "aaaaaaaaaaaaaaaa", []string{"late-talk"}, 10); err != nil {
 		t.Fatal(err)
 	}
-	// Versions 7 and 8 only add tables: without them, and marked 6, the
+	// Versions 7 to 9 only add tables: without them, and marked 6, the
 	// file is what version 6 wrote.
-	for _, q := range []string{"DROP TABLE push_marks", "DROP TABLE webhook_outbox", "DROP TABLE webhooks", "DROP TABLE push_subscriptions",
+	for _, q := range []string{"DROP TABLE purged_revisions", "DROP TABLE push_marks", "DROP TABLE webhook_outbox", "DROP TABLE webhooks", "DROP TABLE push_subscriptions",
 		"DROP TABLE push_keys", "PRAGMA user_version = 6"} {
 		if _, err := st.db.ExecContext(ctx, q); err != nil {
 			t.Fatalf("%s: %v", q, err)
@@ -42,8 +42,8 @@ func TestMigrateToPushTables(t *testing.T) {
 	}
 	defer st.Close()
 	var version int
-	if err := st.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil || version != 8 {
-		t.Fatalf("schema version %d (%v), want 8", version, err)
+	if err := st.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil || version != 9 {
+		t.Fatalf("schema version %d (%v), want 9", version, err)
 	}
 	got, err := st.Load(ctx)
 	if err != nil {

@@ -84,7 +84,7 @@ func TestReadOnlyStore(t *testing.T) {
 		}
 	}
 	d := filepath.Join(dir, "old")
-	want := filepath.Join(d, sqlite.FileName) + " is read-only and needs migrating from schema version 7 to 8"
+	want := filepath.Join(d, sqlite.FileName) + " is read-only and needs migrating from schema version 7 to 9"
 	for name, open := range map[string]func(context.Context, string) (*sqlite.Store, error){"OpenReadOnly": sqlite.OpenReadOnly, "Open": sqlite.Open} {
 		s, err := open(ctx, d)
 		if err == nil {
@@ -113,8 +113,9 @@ func TestOpenReadOnlyMigrates(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	// Version 7 without its tables: migrating makes them again.
-	if _, err := db.ExecContext(ctx, "DROP TABLE push_marks; PRAGMA user_version = 7"); err != nil {
+	// Version 7 without the tables of versions 8 and 9: migrating makes
+	// them again.
+	if _, err := db.ExecContext(ctx, "DROP TABLE purged_revisions; DROP TABLE push_marks; PRAGMA user_version = 7"); err != nil {
 		t.Fatal(err)
 	}
 	r, err := sqlite.OpenReadOnly(ctx, dir)
@@ -128,11 +129,13 @@ func TestOpenReadOnlyMigrates(t *testing.T) {
 		assertSame(t, got, agendatest.Small(t))
 	}
 	var version int
-	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil || version != 8 {
-		t.Errorf("schema version %d (%v) after OpenReadOnly, want 8", version, err)
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil || version != 9 {
+		t.Errorf("schema version %d (%v) after OpenReadOnly, want 9", version, err)
 	}
-	if _, err := db.ExecContext(ctx, "SELECT count(*) FROM push_marks"); err != nil {
-		t.Errorf("the table of version 8 after OpenReadOnly: %v", err)
+	for _, table := range []string{"push_marks", "purged_revisions"} {
+		if _, err := db.ExecContext(ctx, "SELECT count(*) FROM "+table); err != nil {
+			t.Errorf("the table %s after OpenReadOnly: %v", table, err)
+		}
 	}
 	if _, err := sqlite.OpenReadOnly(ctx, t.TempDir()); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("OpenReadOnly of a directory without a store: %v, want fs.ErrNotExist", err)

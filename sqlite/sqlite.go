@@ -61,7 +61,7 @@ func statements(q string) migration {
 func migrations() []migration {
 	return []migration{
 		statements(schema1), statements(schema2), statements(schema3), statements(schema4), statements(schema5),
-		toConferences, statements(schema7), statements(schema8),
+		toConferences, statements(schema7), statements(schema8), statements(schema9),
 	}
 }
 
@@ -645,6 +645,11 @@ func save(ctx context.Context, tx *sql.Tx, slug string, next *agenda.Snapshot, n
 		return err
 	case stored != next.Revision()-1:
 		return fmt.Errorf("stored revision is %d: %w", stored, agenda.ErrStale)
+	}
+	if first {
+		if err := afterPurged(ctx, tx, slug, next); err != nil {
+			return err
+		}
 	}
 	conf := next.Conference()
 	if _, err := tx.ExecContext(ctx, `INSERT INTO agendas (conf, revision, base, name, description, time_zone, first_day, last_day, uid_domain, day_change, url)

@@ -17,6 +17,7 @@ type Registry struct {
 	order  []string // slugs, in the order added
 	confs  map[string]*conference
 	tokens map[string]string // hash → slug
+	purged map[string]int64  // slug → the last revision it reached, of those purged
 	now    func() time.Time
 
 	// What push.go keeps.
@@ -37,7 +38,7 @@ var _ agenda.Registry = (*Registry)(nil)
 
 // NewRegistry returns an empty Registry.
 func NewRegistry() *Registry {
-	return &Registry{confs: map[string]*conference{}, tokens: map[string]string{}, now: time.Now}
+	return &Registry{confs: map[string]*conference{}, tokens: map[string]string{}, purged: map[string]int64{}, now: time.Now}
 }
 
 // Conferences implements agenda.Registry.
@@ -61,7 +62,7 @@ func (r *Registry) AddConference(_ context.Context, l agenda.Listing) error {
 	if _, ok := r.confs[l.Slug]; ok {
 		return fmt.Errorf("memstore: conference %q %w: %w", l.Slug, agenda.ErrExists, agenda.ErrInvalid)
 	}
-	l.Default, l.Removed = len(r.order) == 0, time.Time{}
+	l.Default, l.Removed, l.PurgedRevision = len(r.order) == 0, time.Time{}, r.purged[l.Slug]
 	r.confs[l.Slug] = &conference{listing: l, store: New(), picks: map[string]string{}}
 	r.order = append(r.order, l.Slug)
 	return nil
@@ -112,6 +113,9 @@ func (r *Registry) PurgeConference(_ context.Context, slug string) error {
 	if c.listing.Removed.IsZero() {
 		return fmt.Errorf("memstore: conference %q is not removed: %w", slug, agenda.ErrInvalid)
 	}
+	if c.store.saved != nil {
+		r.purged[slug] = max(r.purged[slug], c.store.saved.Revision())
+	}
 	delete(r.confs, slug)
 	r.order = slices.DeleteFunc(r.order, func(s string) bool { return s == slug })
 	r.subs = slices.DeleteFunc(r.subs, func(s agenda.PushSubscription) bool { return s.Conference == slug })
@@ -159,6 +163,10 @@ func (a agendaOf) Save(ctx context.Context, next *agenda.Snapshot) error {
 	c, err := a.r.conference(a.slug)
 	if err != nil {
 		return err
+	}
+	if c.store.saved == nil && next.BaseRevision() < c.listing.FirstRevision() {
+		return fmt.Errorf("memstore: save revision %d (log from %d) of %q, whose slug had revisions up to %d: %w",
+			next.Revision(), next.BaseRevision(), a.slug, c.listing.PurgedRevision, agenda.ErrStale)
 	}
 	if err := c.store.Save(ctx, next); err != nil {
 		return err

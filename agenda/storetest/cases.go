@@ -300,8 +300,9 @@ func removedKeepsData(t *testing.T, r agenda.Registry) {
 	saveLoad(t, b, edit(t, v2, retitle("After the restore")))
 }
 
-// A purged conference leaves nothing behind: a new conference with its slug
-// starts empty, its old tokens and picks are gone, and the codes are free.
+// A purged conference leaves nothing behind but its last revision: a new
+// conference with its slug starts empty, its old tokens and picks are
+// gone, and the codes are free.
 func purgeDeletesAll(t *testing.T, r agenda.Registry) {
 	ctx := context.Background()
 	a := add(t, r, "a")
@@ -338,7 +339,11 @@ func purgeDeletesAll(t *testing.T, r agenda.Registry) {
 	if code, err := r.PutPick(ctx, "b", "bbbbbbbbbbbbbbbb", []string{"opening-keynote"}, 10); err != nil || code != "bbbbbbbbbbbbbbbb" {
 		t.Errorf("a purged pick's code again: %q, %v", code, err)
 	}
-	saveLoad(t, b, agendatest.Small(t))
+	v6, err := agenda.NewSnapshot(agendatest.SmallContents(), 6, 6, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saveLoad(t, b, v6)
 	list, err := r.Conferences(ctx)
 	if err != nil || len(list) != 2 || list[0].Slug != "a" || !list[0].Default || list[1].Slug != "b" || list[1].Default {
 		t.Errorf("Conferences = %+v, %v", list, err)
@@ -404,4 +409,92 @@ func pickExpiry(t *testing.T, r agenda.Registry) {
 	if _, ok, err := r.GetPick(ctx, "a", "bbbbbbbbbbbbbbbb"); !ok || err != nil {
 		t.Errorf("the fetched pick: %v, %v; want it kept", ok, err)
 	}
+}
+
+// A slug's revisions never repeat: a purged conference's slug keeps the
+// last revision it reached, a conference added again under it lists it
+// (PurgedRevision) and its first Save must start after it, or fails with
+// ErrStale and stores nothing; purging that one keeps the higher revision,
+// and purging one that never stored an agenda keeps the one before. Other
+// slugs are not touched.
+func purgeKeepsRevisions(t *testing.T, r agenda.Registry) {
+	ctx := context.Background()
+	add(t, r, "a")
+	b := add(t, r, "b")
+	listed := func(slug string) agenda.Listing {
+		t.Helper()
+		list, err := r.Conferences(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(list, func(l agenda.Listing) bool { return l.Slug == slug })
+		if i < 0 {
+			t.Fatalf("no conference %s in %+v", slug, list)
+		}
+		return list[i]
+	}
+	purge := func(slug string) {
+		t.Helper()
+		if err := r.RemoveConference(ctx, slug); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.PurgeConference(ctx, slug); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if l := listed("b"); l.PurgedRevision != 0 || l.FirstRevision() != 1 {
+		t.Fatalf("a new slug's listing: %+v, first revision %d", l, l.FirstRevision())
+	}
+	v1 := agendatest.Small(t)
+	saveLoad(t, b, v1)
+	for _, next := range revisions(t, v1)[:3] {
+		saveLoad(t, b, next)
+	}
+	purge("b")
+	// Added again; a caller's PurgedRevision is not taken.
+	if err := r.AddConference(ctx, agenda.Listing{Slug: "b", PurgedRevision: 1}); err != nil {
+		t.Fatal(err)
+	}
+	b = r.Agenda("b")
+	if l := listed("b"); l.PurgedRevision != 4 || l.FirstRevision() != 5 {
+		t.Fatalf("the listing of a slug purged at revision 4: %+v, first revision %d", l, l.FirstRevision())
+	}
+	for _, rev := range []struct{ rev, base int64 }{{1, 1}, {4, 4}, {7, 4}} {
+		snap, err := agenda.NewSnapshot(agendatest.SmallContents(), rev.rev, rev.base, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Save(ctx, snap); !errors.Is(err, agenda.ErrStale) {
+			t.Errorf("a first Save of revision %d (log from %d) after revision 4 was purged: %v, want ErrStale", rev.rev, rev.base, err)
+		}
+		if _, err := b.Load(ctx); !errors.Is(err, agenda.ErrEmpty) {
+			t.Fatalf("after a refused first Save: %v, want ErrEmpty", err)
+		}
+	}
+	v5, err := agenda.NewSnapshot(agendatest.SmallContents(), 5, 5, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saveLoad(t, b, v5)
+	v6 := edit(t, v5, retitle("The second b"))
+	saveLoad(t, b, v6)
+	if l := listed("a"); l.PurgedRevision != 0 {
+		t.Errorf("another slug's listing: %+v", l)
+	}
+	purge("b")
+	add(t, r, "b")
+	if l := listed("b"); l.PurgedRevision != 6 {
+		t.Fatalf("the listing of a slug purged at revision 6: %+v", l)
+	}
+	// Purged before its first agenda was stored: the revision stays.
+	purge("b")
+	b = add(t, r, "b")
+	if l := listed("b"); l.PurgedRevision != 6 {
+		t.Fatalf("after purging a conference with no agenda: %+v", l)
+	}
+	v7, err := agenda.NewSnapshot(agendatest.SmallContents(), 7, 7, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saveLoad(t, b, v7)
 }

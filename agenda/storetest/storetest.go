@@ -44,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) agenda.Registry) {
 		{"UnknownConference", unknownConference},
 		{"RemovedKeepsItsData", removedKeepsData},
 		{"PurgeDeletesEverything", purgeDeletesAll},
+		{"PurgeKeepsRevisions", purgeKeepsRevisions},
 		{"PickLists", pickLists},
 		{"PickExpiry", pickExpiry},
 		{"PushKey", pushKey},

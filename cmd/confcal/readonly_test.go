@@ -85,7 +85,7 @@ func TestReadOnlyStore(t *testing.T) {
 		refused(args, current, filepath.Join(current, sqlite.FileName)+" is read-only")
 	}
 	for _, args := range append([][]string{{"sessions"}, {"export"}, {"conferences", "list"}, {"changes"}}, writes...) {
-		refused(args, old, filepath.Join(old, sqlite.FileName)+" is read-only and needs migrating from schema version 5 to 8")
+		refused(args, old, filepath.Join(old, sqlite.FileName)+" is read-only and needs migrating from schema version 5 to 9")
 	}
 	if after := sqlitetest.Files(t, dir); after != before {
 		t.Errorf("the data directories changed:\n%s\nwant\n%s", after, before)
