@@ -157,10 +157,17 @@ func (m *Manager) Open(ctx context.Context, seed func() (*agenda.Snapshot, error
 		if err := m.cfg.Registry.AddConference(ctx, first); err != nil && !errors.Is(err, agenda.ErrExists) {
 			return err
 		}
-		if err := m.cfg.Registry.Agenda(slug).Save(ctx, snap); err != nil && !errors.Is(err, agenda.ErrStale) {
+		if list, err = m.cfg.Registry.Conferences(ctx); err != nil {
 			return err
 		}
-		if list, err = m.cfg.Registry.Conferences(ctx); err != nil {
+		if i := slices.IndexFunc(list, func(x agenda.Listing) bool { return x.Slug == slug }); i >= 0 && list[i].FirstRevision() != snap.Revision() {
+			// Its slug named a conference that was purged.
+			rev := list[i].FirstRevision()
+			if snap, err = agenda.NewSnapshot(snap.Contents(), rev, rev, nil); err != nil {
+				return err
+			}
+		}
+		if err := m.cfg.Registry.Agenda(slug).Save(ctx, snap); err != nil && !errors.Is(err, agenda.ErrStale) {
 			return err
 		}
 	}
@@ -325,6 +332,14 @@ func (m *Manager) Create(ctx context.Context, l agenda.Listing, contents *agenda
 			m.mu.Lock()
 			m.def = l.Slug
 			m.mu.Unlock()
+		}
+	}
+	if first := l.FirstRevision(); first != snap.Revision() {
+		// The slug named a conference that was purged: this one's
+		// revisions go on from its, so that no sync token, ctag or
+		// webhook delivery of that one names one of this one's.
+		if snap, err = agenda.NewSnapshot(*contents, first, first, nil); err != nil {
+			return nil, err
 		}
 	}
 	c, err := m.start(ctx, l, func() (*agenda.Snapshot, error) { return snap, nil })

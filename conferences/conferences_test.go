@@ -177,3 +177,44 @@ func TestPrepare(t *testing.T) {
 		})
 	}
 }
+
+// A registry that holds no conference but remembers the revisions of a
+// purged slug (its conferences all purged by hand, the default too) gets
+// its default conference from the seed after them: a calendar app that
+// synced the purged one is not told that nothing changed.
+func TestOpenSeedAfterPurgedSlug(t *testing.T) {
+	ctx := t.Context()
+	reg := memstore.NewRegistry()
+	slug := agenda.DefaultSlug(agendatest.Small(t).Conference().Name)
+	if err := reg.AddConference(ctx, agenda.Listing{Slug: slug}); err != nil {
+		t.Fatal(err)
+	}
+	svc, err := agenda.Open(ctx, reg.Agenda(slug), func() (*agenda.Snapshot, error) { return agendatest.Small(t), nil }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, title := range []string{"Once", "Twice"} {
+		if _, _, err := svc.Change(ctx, "test", func(e *agenda.Editor) error {
+			return e.UpdateSession("late-talk", agenda.SessionUpdate{Title: &title})
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := reg.RemoveConference(ctx, slug); err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.PurgeConference(ctx, slug); err != nil {
+		t.Fatal(err)
+	}
+	m, p := newManager(t, reg)
+	def, ok := m.Default()
+	if !ok {
+		t.Fatal("no default conference from the seed")
+	}
+	if got := def.Service.Current(); got.Revision() != 4 || got.BaseRevision() != 4 {
+		t.Errorf("the seed's revision %d (log from %d), want 4 (from 4)", got.Revision(), got.BaseRevision())
+	}
+	if revs := p.revs[slug]; !slices.Equal(revs, []int64{4}) {
+		t.Errorf("published revisions %v, want [4]", revs)
+	}
+}

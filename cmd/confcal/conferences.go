@@ -436,14 +436,26 @@ func (c localConferences) add(ctx context.Context, n newConference) (api.Confere
 		return api.Conference{}, fmt.Errorf("conference %s exists already; choose another slug", n.Slug)
 	}
 	l := n.listing
-	snap, err := agenda.NewSnapshot(n.contents, 1, 1, nil)
-	if err != nil {
+	if _, err := agenda.NewSnapshot(n.contents, 1, 1, nil); err != nil {
 		return api.Conference{}, err
 	}
 	if err := c.st.AddConference(ctx, l); err != nil {
 		return api.Conference{}, err
 	}
-	if err := c.st.Agenda(l.Slug).Save(ctx, snap); err != nil {
+	// A slug that named a purged conference goes on from its revisions.
+	snap, err := func() (*agenda.Snapshot, error) {
+		added, err := findListing(ctx, c.st, c.dir, l.Slug)
+		if err != nil {
+			return nil, err
+		}
+		first := added.FirstRevision()
+		snap, err := agenda.NewSnapshot(n.contents, first, first, nil)
+		if err != nil {
+			return nil, err
+		}
+		return snap, c.st.Agenda(l.Slug).Save(ctx, snap)
+	}()
+	if err != nil {
 		// A conference without its agenda is none: take it back.
 		undo := errors.Join(c.st.RemoveConference(ctx, l.Slug), c.st.PurgeConference(ctx, l.Slug))
 		return api.Conference{}, errors.Join(err, undo)
