@@ -57,11 +57,15 @@ type Conference struct {
 }
 
 // Dump is everything a store holds, as Import writes it: its conferences,
-// in order, and the server's VAPID key ("" for none), without which the
-// push subscriptions made for it would not take the copy's messages.
+// in order, the server's VAPID key ("" for none), without which the
+// push subscriptions made for it would not take the copy's messages, and
+// the last revision of every purged conference's slug (PurgedRevisions),
+// without which a conference added again under one would repeat the
+// revisions clients and webhook receivers saw before.
 type Dump struct {
 	Conferences []Conference
 	PushKey     string
+	Purged      map[string]int64
 }
 
 // Picks lists the picks of conference slug, oldest first.
@@ -106,8 +110,10 @@ func (s *Store) Tokens(ctx context.Context, slug string) ([]Token, error) {
 // d's VAPID key, replacing the store's, when it has one. Nothing is
 // written unless all of it is. A store that holds any conference is
 // refused with ErrNotEmpty, unless replace says to delete everything it
-// holds first. Every conference written is notified as an added one's
-// listing, and its agenda as a Save's.
+// holds first. The last revisions of d's purged slugs are written too (a
+// store holding no conference keeps the higher of its own and d's). Every
+// conference written is notified as an added one's listing, and its
+// agenda as a Save's.
 func (s *Store) Import(ctx context.Context, d Dump, replace bool) error {
 	return s.write(ctx, "import", func(tx pgx.Tx) error {
 		for _, what := range []string{"conferences", "push subscriptions", "webhooks"} {
@@ -128,7 +134,7 @@ func (s *Store) Import(ctx context.Context, d Dump, replace bool) error {
 				return err
 			}
 			w := &writes{}
-			for _, table := range slices.Concat(purgeTables, []string{"conferences"}) {
+			for _, table := range slices.Concat(purgeTables, []string{"conferences", "purged_revisions"}) {
 				w.add("delete "+table, "DELETE FROM "+table)
 			}
 			if err := w.run(ctx, tx); err != nil {
@@ -140,6 +146,19 @@ func (s *Store) Import(ctx context.Context, d Dump, replace bool) error {
 				ON CONFLICT (name) DO UPDATE SET value = excluded.value`, vapidKey, d.PushKey); err != nil {
 				return fmt.Errorf("VAPID key: %w", err)
 			}
+		}
+		// A store holding no conference may still remember slugs it
+		// purged: it keeps the higher revision of each.
+		w := &writes{}
+		for slug, rev := range d.Purged {
+			if !agenda.ValidID(slug) || rev < 1 {
+				return fmt.Errorf("purged revision %d of %q: %w", rev, slug, agenda.ErrInvalid)
+			}
+			w.add("purged revision of "+slug, `INSERT INTO purged_revisions (slug, revision) VALUES ($1, $2)
+				ON CONFLICT (slug) DO UPDATE SET revision = greatest(purged_revisions.revision, excluded.revision)`, slug, rev)
+		}
+		if err := w.run(ctx, tx); err != nil {
+			return err
 		}
 		for i, c := range d.Conferences {
 			if err := importConference(ctx, tx, i, c, s.now()); err != nil {

@@ -17,8 +17,10 @@ import (
 // PostgreSQL database: every conference as it is listed (default, removed,
 // source), its agenda with its revision numbers and whole change log, its
 // organizers' token hashes, its attendees' picks, its WebDAV-Push
-// subscriptions, its webhooks and the deliveries waiting for them; and the
-// server's VAPID key, which the subscriptions were made for. The copy is
+// subscriptions, its webhooks and the deliveries waiting for them; the
+// server's VAPID key, which the subscriptions were made for; and the last
+// revision of every purged conference's slug, so that one added again
+// under it does not repeat them. The copy is
 // one transaction: it is all there or not at all. A target that holds any
 // conference is refused unless -force, which replaces what it holds.
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -76,7 +78,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return fmt.Errorf("migrate: reading the copy back: %w", err)
 	}
 	if !slices.EqualFunc(d.Conferences, copied.Conferences, func(a, b postgres.Conference) bool { return summary(a) == summary(b) }) ||
-		d.PushKey != "" && copied.PushKey != d.PushKey {
+		d.PushKey != "" && copied.PushKey != d.PushKey || !purgedCopied(d.Purged, copied.Purged) {
 		return fmt.Errorf("migrate: the copy in %s differs from %s; compare confcal changes on both", dst.Name(), where)
 	}
 	for _, c := range d.Conferences {
@@ -84,6 +86,9 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	if d.PushKey != "" {
 		fmt.Fprintln(stdout, "the WebDAV-Push (VAPID) key copied")
+	}
+	if len(d.Purged) > 0 {
+		fmt.Fprintf(stdout, "the last revisions of %d purged slugs copied\n", len(d.Purged))
 	}
 	fmt.Fprintf(stdout, "copied %d conferences from %s to %s\n", len(d.Conferences), where, dst.Name())
 	return nil
@@ -99,6 +104,7 @@ type dumper interface {
 	Webhooks(ctx context.Context, slug string) ([]agenda.Webhook, error)
 	Outbox(ctx context.Context, slug string) ([]agenda.Delivery, error)
 	StoredPushKey(ctx context.Context) (string, error)
+	PurgedRevisions(ctx context.Context) (map[string]int64, error)
 }
 
 // sqliteDumper reads an SQLite store's picks and tokens as PostgreSQL's.
@@ -137,6 +143,10 @@ func dumpStore(ctx context.Context, st registry) (postgres.Dump, error) {
 	if err != nil {
 		return postgres.Dump{}, err
 	}
+	purged, err := d.PurgedRevisions(ctx)
+	if err != nil {
+		return postgres.Dump{}, err
+	}
 	list, err := st.Conferences(ctx)
 	if err != nil {
 		return postgres.Dump{}, err
@@ -157,7 +167,7 @@ func dumpStore(ctx context.Context, st registry) (postgres.Dump, error) {
 		}
 		out = append(out, c)
 	}
-	return postgres.Dump{Conferences: out, PushKey: key}, nil
+	return postgres.Dump{Conferences: out, PushKey: key, Purged: purged}, nil
 }
 
 // dumpConference reads what d holds of conference c besides its listing
@@ -179,6 +189,18 @@ func dumpConference(ctx context.Context, d dumper, c *postgres.Conference) error
 	}
 	c.Outbox, err = d.Outbox(ctx, slug)
 	return err
+}
+
+// purgedCopied reports whether the copy remembers every purged slug of
+// the original with at least its revision (a target holding no conference
+// may have purged some itself).
+func purgedCopied(orig, copied map[string]int64) bool {
+	for slug, rev := range orig {
+		if copied[slug] < rev {
+			return false
+		}
+	}
+	return true
 }
 
 // summary is one line about conference c: what migrate reports, and what

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
 	"slices"
@@ -22,8 +23,8 @@ import (
 // agenda as the default conference, a second conference and a removed one,
 // each changed a few times (stamped with the clock, to the nanosecond), an
 // organizer token each and some picks; push subscriptions (one expired),
-// webhooks with deliveries waiting (one tried and failed) and the VAPID
-// key. It returns the data directory and the codes of the picks by
+// webhooks with deliveries waiting (one tried and failed), the VAPID
+// key, and a conference "once" purged at revision 3. It returns the data directory and the codes of the picks by
 // conference.
 func sqliteSource(t *testing.T) (string, map[string][]string) {
 	t.Helper()
@@ -125,6 +126,26 @@ func sqliteSource(t *testing.T) (string, map[string][]string) {
 	if err := st.RemoveConference(ctx, "gone"); err != nil {
 		t.Fatal(err)
 	}
+	if err := st.AddConference(ctx, agenda.Listing{Slug: "once"}); err != nil {
+		t.Fatal(err)
+	}
+	once, err := agenda.Open(ctx, st.Agenda("once"), func() (*agenda.Snapshot, error) { return agendatest.Small(t), nil }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, title := range []string{"Once", "Twice"} {
+		if _, _, err := once.Change(ctx, "cli:test", func(e *agenda.Editor) error {
+			return e.UpdateSession("late-talk", agenda.SessionUpdate{Title: ptr(title)})
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.RemoveConference(ctx, "once"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.PurgeConference(ctx, "once"); err != nil {
+		t.Fatal(err)
+	}
 	return dir, picks
 }
 
@@ -176,6 +197,14 @@ func TestMigrateSQLiteToPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameDump(t, got, want)
+	// The slug purged in the original goes on from its revisions in the
+	// copy.
+	runSteps(t, []string{"-store", url}, []step{
+		{args: []string{"conferences", "add", "once", writeTemp(t, t.TempDir(), "once.xml", tinySchedule)}},
+		{args: []string{"cancel", tinyOpening, "-conference", "once"}, out: []string{"revision 5: Opening cancelled (Mar 29 10:00–10:45, Hall A)"}},
+		{args: []string{"conferences", "remove", "once"}},
+		{args: []string{"conferences", "purge", "once"}},
+	})
 	for _, slug := range []string{def, "small"} {
 		if c, err := dst.TokenConference(ctx, conferences.HashToken("cct_token-of-"+slug)); err != nil || c != slug {
 			t.Errorf("the token of %s answers %q, %v", slug, c, err)
@@ -236,6 +265,9 @@ func sameDump(t *testing.T, gotDump, wantDump postgres.Dump) {
 	if gotDump.PushKey != wantDump.PushKey || wantDump.PushKey == "" {
 		t.Errorf("VAPID key %q, want %q", gotDump.PushKey, wantDump.PushKey)
 	}
+	if !maps.Equal(gotDump.Purged, wantDump.Purged) || wantDump.Purged["once"] != 3 {
+		t.Errorf("purged slugs' revisions %v, want %v (once at 3)", gotDump.Purged, wantDump.Purged)
+	}
 	got, want := gotDump.Conferences, wantDump.Conferences
 	if len(got) != len(want) {
 		t.Fatalf("%d conferences, want %d", len(got), len(want))
@@ -243,7 +275,7 @@ func sameDump(t *testing.T, gotDump, wantDump postgres.Dump) {
 	for i, w := range want {
 		g := got[i]
 		gl, wl := g.Listing, w.Listing
-		if gl.Slug != wl.Slug || gl.Default != wl.Default || gl.Source != wl.Source || !gl.Removed.Equal(wl.Removed.Truncate(time.Microsecond)) {
+		if gl.Slug != wl.Slug || gl.Default != wl.Default || gl.Source != wl.Source || gl.PurgedRevision != wl.PurgedRevision || !gl.Removed.Equal(wl.Removed.Truncate(time.Microsecond)) {
 			t.Errorf("conference %d: %+v, want %+v", i, gl, wl)
 		}
 		if (g.Agenda == nil) != (w.Agenda == nil) {
