@@ -181,6 +181,13 @@ func (c *Conference) Polled(at time.Time, err error) {
 	}
 }
 
+// PublicPollError is PollError's message for a failed poll of source as
+// anyone may read it: a file is named by its file name alone, as Public
+// names it.
+func PublicPollError(source string, err error) string {
+	return Conference{Source: source, SourceError: PollError(err)}.Public().SourceError
+}
+
 // maxPollError bounds PollError's message, in characters.
 const maxPollError = 300
 

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -176,4 +177,34 @@ func TestServeFollowListed(t *testing.T) {
 		"SLUG | NAME | DAYS | SESSIONS | STATE | SOURCE",
 		"tiny-con-2030 | Tiny Con 2030 | 2030-03-29–2030-03-30 | 4 | default | "+down+", followed every 1m0s; the last poll failed (TIME): "+c.SourceError,
 	)
+}
+
+// A file followed by serve -follow whose reads fail is named on /readyz,
+// which anyone may read, by its file name alone, as GET /api/conferences
+// names it to anyone: the server's directories stay its operator's.
+func TestServeFollowFileReadyHidesDirectory(t *testing.T) {
+	dir := t.TempDir()
+	schedule := writeTemp(t, dir, "schedule.xml", tinySchedule)
+	addr, _, _, _ := startServe(t, "-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "data"), "-agenda", schedule, "-follow", "100ms")
+	server := "http://" + addr
+	if err := os.Remove(schedule); err != nil {
+		t.Fatal(err)
+	}
+	var ready string
+	eventually(t, 20*time.Second, func() string {
+		code, body := request(t, "GET", server+"/readyz", "")
+		ready = body
+		if code != http.StatusOK || !sourceFailed(body, "tiny-con-2030") {
+			return fmt.Sprintf("GET /readyz once the file is gone = %d %q, want 200 saying the source failed", code, body)
+		}
+		return ""
+	})
+	if strings.Contains(ready, dir) || !strings.Contains(ready, "schedule.xml") {
+		t.Errorf("GET /readyz names the followed file's directory %s, or not the file:\n%s", dir, ready)
+	}
+	var list api.ConferenceList
+	getJSON(t, server+"/api/conferences", &list)
+	if len(list.Conferences) != 1 || !strings.HasSuffix(ready, "tiny-con-2030: "+list.Conferences[0].SourceError+"\n") {
+		t.Errorf("GET /readyz:\n%s\nGET /api/conferences: %+v\nwant the poll's error as the list gives it to anyone", ready, list.Conferences)
+	}
 }

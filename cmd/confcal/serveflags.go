@@ -237,7 +237,7 @@ type sources struct {
 // err is the source check's answer: ErrSkipCheck while no source is
 // followed, nil while every last poll went well. Each conference whose
 // last poll failed is shown, its slug and the error, as GET
-// /api/conferences shows them to anyone.
+// /api/conferences shows them to anyone (a file by its name alone).
 func (s *sources) err() error {
 	followed := false
 	var failed []string
@@ -247,7 +247,7 @@ func (s *sources) err() error {
 		}
 		followed = true
 		if st := c.LastPoll(); st != nil && st.Err != nil {
-			failed = append(failed, c.Listing.Slug+": "+api.PollError(st.Err))
+			failed = append(failed, c.Listing.Slug+": "+api.PublicPollError(c.Follows(), st.Err))
 		}
 	}
 	if !followed {
