@@ -135,8 +135,8 @@ func TestFollowedConferencesFailing(t *testing.T) {
 }
 
 // The default conference of `serve -agenda URL -follow`, whose source
-// serve follows itself (the store does not record it), is listed as an
-// operator sees the conferences added with -follow: GET /api/conferences
+// the store records, is listed as an operator sees the conferences
+// added with -follow: GET /api/conferences
 // gives its source, period, last poll and the poll's error, and
 // conferences list -server prints them on its row.
 func TestServeFollowListed(t *testing.T) {
