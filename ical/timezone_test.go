@@ -209,12 +209,12 @@ func TestVTimezoneZones(t *testing.T) {
 		{"Etc/GMT+5", from, to, []string{"STANDARD"}},                                                                                     // fixed negative offset
 		{"Pacific/Chatham", from, to, []string{"DAYLIGHT FREQ=YEARLY;BYMONTH=9;BYDAY=-1SU", "STANDARD FREQ=YEARLY;BYMONTH=4;BYDAY=1SU"}},  // +1245/+1345
 		{"Africa/Casablanca", from, to, nil},                                                                                              // Ramadan switches
-		// "Negative DST" in the tz source; the summer offset is the larger.
 		// Beyond the tz database's listed transitions, across the end of
 		// a leap year (where Go's ZoneBounds reports an end before the
 		// instant): every change is there, and recurs by its rule.
 		{"Europe/Berlin", date(2040, 6, 1), date(2042, 6, 1), []string{"DAYLIGHT FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU", "STANDARD FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU"}},
 		{"America/New_York", date(2044, 6, 1), date(2046, 6, 1), []string{"DAYLIGHT FREQ=YEARLY;BYMONTH=3;BYDAY=2SU", "STANDARD FREQ=YEARLY;BYMONTH=11;BYDAY=1SU"}},
+		// "Negative DST" in the tz source; the summer offset is the larger.
 		{"Europe/Dublin", from, to, []string{"DAYLIGHT FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU", "STANDARD FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU"}},
 		{"America/Los_Angeles", from, to, []string{"DAYLIGHT FREQ=YEARLY;BYMONTH=3;BYDAY=2SU", "STANDARD FREQ=YEARLY;BYMONTH=11;BYDAY=1SU"}},
 	}
