@@ -18,6 +18,7 @@ import (
 	"confcal/agenda/agendatest"
 	"confcal/agenda/memstore"
 	"confcal/api"
+	"confcal/caldav"
 	"confcal/conferences"
 	"confcal/web"
 
@@ -507,6 +508,12 @@ func TestReservedCoversRoutes(t *testing.T) {
 	})
 	if err != nil || seen == 0 {
 		t.Fatalf("walking the routes: %v, %d checked", err, seen)
+	}
+	// The default conference's CalDAV principal is no root route, but a
+	// conference of that slug would have the same principal; agenda,
+	// which cannot import caldav, spells it out.
+	if !web.Reserved(caldav.DefaultPrincipal) {
+		t.Errorf("the default principal %q could be a conference's slug; reserve it", caldav.DefaultPrincipal)
 	}
 }
 
