@@ -190,7 +190,7 @@ func dateOrder(a, b agenda.Date) int {
 // segment of a URL the server serves at its root ("feeds", "api", "dav",
 // …) or the default conference's principal (agenda.ReservedSlug, which
 // the stores know too, so the slug they make for a default conference
-// never is one; routes_test checks it against the route table).
+// never is one; TestReservedCoversRoutes checks it against the route table).
 func Reserved(slug string) bool { return agenda.ReservedSlug(slug) }
 
 // request context: the conference a request is for, and the path prefix
