@@ -160,10 +160,8 @@ func (m *Manager) Open(ctx context.Context, seed func() (*agenda.Snapshot, error
 		if list, err = m.cfg.Registry.Conferences(ctx); err != nil {
 			return err
 		}
-		if i := slices.IndexFunc(list, func(x agenda.Listing) bool { return x.Slug == slug }); i >= 0 && list[i].FirstRevision() != snap.Revision() {
-			// Its slug named a conference that was purged.
-			rev := list[i].FirstRevision()
-			if snap, err = agenda.NewSnapshot(snap.Contents(), rev, rev, nil); err != nil {
+		if i := slices.IndexFunc(list, func(x agenda.Listing) bool { return x.Slug == slug }); i >= 0 {
+			if snap, err = firstAgenda(snap, list[i]); err != nil {
 				return err
 			}
 		}
@@ -187,11 +185,17 @@ func (m *Manager) Open(ctx context.Context, seed func() (*agenda.Snapshot, error
 			continue
 		}
 		var first func() (*agenda.Snapshot, error)
-		if l.Default {
+		if l.Default && seed != nil {
 			// Added by a replica starting at the same moment, which may
 			// not have stored its first agenda yet: this one stores the
 			// same seed, or finds the other's.
-			first = seed
+			first = func() (*agenda.Snapshot, error) {
+				snap, err := seed()
+				if err != nil {
+					return nil, err
+				}
+				return firstAgenda(snap, l)
+			}
 		}
 		if _, err := m.start(ctx, l, first); errors.Is(err, agenda.ErrEmpty) {
 			// Added, but its first agenda never stored (a crash in
@@ -264,6 +268,18 @@ func (m *Manager) start(ctx context.Context, l agenda.Listing, seed func() (*age
 	return c, nil
 }
 
+// firstAgenda is snap as the first agenda of conference l: at l's first
+// revision, which is after every revision of a conference its slug named
+// before and was purged, so that no sync token, ctag or webhook delivery
+// of that one names one of this one's.
+func firstAgenda(snap *agenda.Snapshot, l agenda.Listing) (*agenda.Snapshot, error) {
+	rev := l.FirstRevision()
+	if rev == snap.Revision() {
+		return snap, nil
+	}
+	return agenda.NewSnapshot(snap.Contents(), rev, rev, nil)
+}
+
 // sourceOf is the source a listing names.
 func sourceOf(s agenda.Source) *source.Source {
 	return &source.Source{Location: s.Location, Format: source.Format(s.Format),
@@ -334,13 +350,8 @@ func (m *Manager) Create(ctx context.Context, l agenda.Listing, contents *agenda
 			m.mu.Unlock()
 		}
 	}
-	if first := l.FirstRevision(); first != snap.Revision() {
-		// The slug named a conference that was purged: this one's
-		// revisions go on from its, so that no sync token, ctag or
-		// webhook delivery of that one names one of this one's.
-		if snap, err = agenda.NewSnapshot(*contents, first, first, nil); err != nil {
-			return nil, err
-		}
+	if snap, err = firstAgenda(snap, l); err != nil {
+		return nil, err
 	}
 	c, err := m.start(ctx, l, func() (*agenda.Snapshot, error) { return snap, nil })
 	if err != nil {

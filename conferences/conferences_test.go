@@ -218,3 +218,38 @@ func TestOpenSeedAfterPurgedSlug(t *testing.T) {
 		t.Errorf("published revisions %v, want [4]", revs)
 	}
 }
+
+// A default conference added again under a purged slug whose first agenda
+// was not stored yet (another replica starting at the same moment, or a
+// crash in between) is served from the seed after the slug's revisions,
+// as when this process adds it: not left unserved because the seed's
+// revision 1 is refused.
+func TestOpenSeedAddedElsewhereAfterPurgedSlug(t *testing.T) {
+	ctx := t.Context()
+	reg := memstore.NewRegistry()
+	slug := agenda.DefaultSlug(agendatest.Small(t).Conference().Name)
+	if err := reg.AddConference(ctx, agenda.Listing{Slug: slug}); err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.Agenda(slug).Save(ctx, agendatest.Small(t)); err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.RemoveConference(ctx, slug); err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.PurgeConference(ctx, slug); err != nil {
+		t.Fatal(err)
+	}
+	// Added again, its first agenda not stored.
+	if err := reg.AddConference(ctx, agenda.Listing{Slug: slug}); err != nil {
+		t.Fatal(err)
+	}
+	m, _ := newManager(t, reg)
+	def, ok := m.Default()
+	if !ok {
+		t.Fatal("the default conference, added with no agenda after its slug was purged, is not served")
+	}
+	if got := def.Service.Current(); got.Revision() != 2 || got.BaseRevision() != 2 {
+		t.Errorf("the seed's revision %d (log from %d), want 2 (from 2)", got.Revision(), got.BaseRevision())
+	}
+}
