@@ -63,9 +63,11 @@ func (c *conferenceAPI) list(w http.ResponseWriter, r *http.Request) error {
 	removed := q.Get("removed") == "1"
 	// Anyone may read what is served, as its page and feeds are public;
 	// removed conferences, and where in the server's files a source is,
-	// are the admin's: a request that carries a token must carry that
-	// one, and one without gets the public list.
-	admin := hasAuthorization(r) || removed
+	// are the admin's: a request that carries a bearer token must carry
+	// that one, and one without (another scheme too, a proxy's basic
+	// authentication) gets the public list.
+	_, bearing := bearer(r.Header.Get("Authorization"))
+	admin := bearing || removed
 	if admin && !c.s.asAdmin(w, r) {
 		return nil
 	}

@@ -693,4 +693,12 @@ func TestConferenceListForAnyone(t *testing.T) {
 			}
 		})
 	}
+	// A proxy's basic authentication is no claim to be the admin: the
+	// public list, and no failed login counted.
+	for range 20 {
+		rec := send(hs.h, http.MethodGet, "/api/conferences", nil, "Authorization", "Basic dXNlcjpwYXNz")
+		if rec.Code != http.StatusOK || strings.Contains(rec.Body.String(), "/nonexistent/schedules") {
+			t.Fatalf("GET /api/conferences with basic authentication: %d %s, want 200 and the public list", rec.Code, rec.Body)
+		}
+	}
 }
