@@ -158,9 +158,25 @@ func Describe(l agenda.Listing, snap *agenda.Snapshot, base string) Conference {
 
 // Public is c as anyone may read it: a source in a file of the server is
 // named by its file name alone, there and in the last poll's error (the
-// server's directories are its operator's business); a URL stays whole.
+// server's directories are its operator's business), and a URL without
+// its query and user information.
 func (c Conference) Public() Conference {
-	if c.Source == "" || strings.HasPrefix(c.Source, "http://") || strings.HasPrefix(c.Source, "https://") {
+	if c.Source == "" {
+		return c
+	}
+	if strings.HasPrefix(c.Source, "http://") || strings.HasPrefix(c.Source, "https://") {
+		// A URL's query and user information may hold a key the
+		// organizers' tool gave the operator: the admin's too.
+		u, err := url.Parse(c.Source)
+		if err != nil || (u.User == nil && u.RawQuery == "" && !u.ForceQuery) {
+			return c
+		}
+		public := (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}).String()
+		c.SourceError = strings.ReplaceAll(c.SourceError, c.Source, public)
+		if u.RawQuery != "" {
+			c.SourceError = strings.ReplaceAll(c.SourceError, u.RawQuery, "…")
+		}
+		c.Source = public
 		return c
 	}
 	name := filepath.Base(c.Source)
