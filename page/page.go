@@ -134,7 +134,7 @@ func New() (*Renderer, error) {
 		"static": func(name string) string {
 			return "/static/" + name + "?v=" + strings.Trim(h.static[name].ETag, `"`)[:12]
 		},
-		"sessions": Sessions,
+		"sessions": SessionCount,
 	}).ParseFS(files, "templates/layout.html", "templates/parts.html")
 	if err != nil {
 		return nil, fmt.Errorf("page: templates: %w", err)
@@ -149,8 +149,8 @@ func New() (*Renderer, error) {
 	return h, nil
 }
 
-// Sessions says n sessions in words: "1 session", "0 sessions", "12 sessions".
-func Sessions(n int) string {
+// SessionCount says n sessions in words: "1 session", "0 sessions", "12 sessions".
+func SessionCount(n int) string {
 	if n == 1 {
 		return "1 session"
 	}

@@ -582,8 +582,8 @@ func TestSessionCountsInWords(t *testing.T) {
 		}
 	}
 	for n, want := range map[int]string{0: "0 sessions", 1: "1 session", 2: "2 sessions", 11: "11 sessions"} {
-		if got := page.Sessions(n); got != want {
-			t.Errorf("Sessions(%d) = %q, want %q", n, got, want)
+		if got := page.SessionCount(n); got != want {
+			t.Errorf("SessionCount(%d) = %q, want %q", n, got, want)
 		}
 	}
 }

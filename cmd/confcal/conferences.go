@@ -205,7 +205,7 @@ func runConferencesAdd(ctx context.Context, fs *flag.FlagSet, f *confFlags, args
 		if conf.Last != conf.First {
 			days += "–" + conf.Last
 		}
-		fmt.Fprintf(stdout, "added conference %s: %s, %s, %s\n", conf.Slug, printable(conf.Name), days, page.Sessions(conf.Sessions))
+		fmt.Fprintf(stdout, "added conference %s: %s, %s, %s\n", conf.Slug, printable(conf.Name), days, page.SessionCount(conf.Sessions))
 		writeURLs(stdout, conf)
 		if conf.Follow != "" {
 			fmt.Fprintf(stdout, "follows %s every %s\n", printable(conf.Source), conf.Follow)
