@@ -473,9 +473,11 @@ func checkMembers(raw json.RawMessage, patch bool) error {
 }
 
 // checkValue is checkMembers for the value raw, at path in the body
-// ("sessions[2].speakers[0]"; "" for the body itself).
+// ("sessions[2].speakers[0]"; "" for the body itself). A member's path is
+// made only where it is needed: for an error, or to look inside it.
 func checkValue(raw json.RawMessage, path string, patch bool) error {
-	if raw[0] != '{' && raw[0] != '[' {
+	object := raw[0] == '{'
+	if !object && raw[0] != '[' {
 		return nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -484,19 +486,27 @@ func checkValue(raw json.RawMessage, path string, patch bool) error {
 	}
 	var names []string
 	for i := 0; dec.More(); i++ {
-		member := fmt.Sprintf("%s[%d]", path, i)
-		if raw[0] == '{' {
+		var name string
+		if object {
 			tok, err := dec.Token()
 			if err != nil {
 				return decodeError(err)
 			}
-			name, _ := tok.(string)
-			if member = name; path != "" {
-				member = path + "." + name
+			name, _ = tok.(string)
+		}
+		member := func() string {
+			switch {
+			case !object:
+				return fmt.Sprintf("%s[%d]", path, i)
+			case path == "":
+				return name
 			}
+			return path + "." + name
+		}
+		if object {
 			for _, n := range names {
 				if strings.EqualFold(n, name) {
-					return errorf(http.StatusBadRequest, "field %q is given twice", member)
+					return errorf(http.StatusBadRequest, "field %q is given twice", member())
 				}
 			}
 			names = append(names, name)
@@ -506,10 +516,12 @@ func checkValue(raw json.RawMessage, path string, patch bool) error {
 			return decodeError(err)
 		}
 		if patch && string(val) == "null" {
-			return errorf(http.StatusBadRequest, "field %q is null: leave it out, or send a value (\"\" or [] clears it)", member)
+			return errorf(http.StatusBadRequest, "field %q is null: leave it out, or send a value (\"\" or [] clears it)", member())
 		}
-		if err := checkValue(val, member, false); err != nil {
-			return err
+		if val[0] == '{' || val[0] == '[' {
+			if err := checkValue(val, member(), false); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
