@@ -205,26 +205,38 @@ func dial(ctx context.Context, f *adminFlags, stdin io.Reader) (organizer, func(
 		if err != nil {
 			return nil, nil, err
 		}
-		if !exists && f.dryRun {
-			// A dry run changes nothing, a new store included: it is
-			// made against the agenda a new store would start from,
-			// held in memory, so a mistyped -data leaves nothing
-			// behind.
+		var list []agenda.Listing
+		if exists {
+			if store, _, err = f.store.open(ctx); err != nil {
+				return nil, nil, err
+			}
+			// The default conference follows a source when it was
+			// added with -follow as the store's first, or serve
+			// -follow recorded it (a new store has none).
+			if list, err = store.Conferences(ctx); err != nil {
+				store.Close()
+				return nil, nil, err
+			}
+		}
+		if len(list) == 0 && f.dryRun {
+			// A dry run changes nothing, a new store included: on a
+			// store that holds no conference yet (none there, or an
+			// empty database) it is made against the agenda a new
+			// store would start from, held in memory, so a mistyped
+			// -data leaves nothing behind.
+			if store != nil {
+				store.Close()
+			}
 			svc, err := agenda.Open(ctx, memstore.New(), func() (*agenda.Snapshot, error) { return f.seed.snapshot(ctx, stdin, nil) }, nil)
 			if err != nil {
 				return nil, nil, err
 			}
 			return api.Local{Svc: svc, Who: localWho}, func() error { return nil }, nil
 		}
-		if store, _, err = f.store.open(ctx); err != nil {
-			return nil, nil, err
-		}
-		// The default conference follows a source when it was added
-		// with -follow as the store's first (a new store has none).
-		list, err := store.Conferences(ctx)
-		if err != nil {
-			store.Close()
-			return nil, nil, err
+		if store == nil {
+			if store, _, err = f.store.open(ctx); err != nil {
+				return nil, nil, err
+			}
 		}
 		if i := slices.IndexFunc(list, func(l agenda.Listing) bool { return l.Default }); i >= 0 && list[i].Source.Follow > 0 {
 			follows = list[i].Source.Location

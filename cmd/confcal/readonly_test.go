@@ -133,3 +133,33 @@ func TestDryRunMakesNoStore(t *testing.T) {
 		t.Errorf("confcal import made no store: %v", err)
 	}
 }
+
+// TestDryRunLeavesEmptyStoreEmpty: a store that holds no conference yet
+// (a database whose schema was made, no agenda stored) stays so through
+// a dry run: nothing stored, the built-in agenda neither.
+func TestDryRunLeavesEmptyStoreEmpty(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	st, err := sqlite.Open(t.Context(), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	// The built-in agenda as CSV, less its last session.
+	csv, _, err := runCmd(t, "", "export", "-format", "csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := writeTemp(t, dir, "edited.csv", csv[:strings.LastIndex(strings.TrimSuffix(csv, "\n"), "\n")+1])
+	if out, errOut, err := runCmd(t, "", "import", edited, "-dry-run", "-time-zone", "Europe/Berlin", "-data", data); err != nil || !strings.Contains(out, "would make revision 2") {
+		t.Fatalf("confcal import -dry-run: %v\n%s%s", err, out, errOut)
+	}
+	st, err = sqlite.Open(t.Context(), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if list, err := st.Conferences(t.Context()); err != nil || len(list) != 0 {
+		t.Errorf("after a dry run the store lists %v (%v), want no conference", list, err)
+	}
+}
