@@ -223,42 +223,7 @@ func (m *Manager) start(ctx context.Context, l agenda.Listing, seed func() (*age
 		return nil, err
 	}
 	c := &Conference{Listing: l, Service: svc}
-	if l.Source.Location != "" && l.Source.Follow > 0 {
-		src := sourceOf(l.Source)
-		if src.Options.UIDDomain == "" {
-			// Each version of the source is read as the first was stored:
-			// where an importer derives session IDs from the UID domain
-			// (an .ics calendar's UIDs, frab's guids), the stored
-			// conference's keeps them the IDs they were, across versions
-			// of confcal whose importers would pick another domain.
-			src.Options.UIDDomain = svc.Current().Conference().UIDDomain
-		}
-		c.follower = &source.Follower{Source: src, Service: svc, Logger: m.log.With("conference", l.Slug),
-			Report: func(st source.Status) {
-				c.mu.Lock()
-				c.poll = &st
-				c.mu.Unlock()
-				if m.cfg.Polled != nil {
-					m.cfg.Polled(l.Slug, st)
-				}
-			}}
-		if m.cfg.Turns != nil {
-			c.follower.Turn = func(ctx context.Context) (bool, error) {
-				ok, err := m.cfg.Turns.Take(ctx, l.Slug)
-				if !ok {
-					c.mu.Lock()
-					c.poll = nil
-					c.mu.Unlock()
-				}
-				return ok, err
-			}
-		}
-		m.mu.RLock()
-		fctx, stop := context.WithCancel(m.ctx)
-		m.mu.RUnlock()
-		c.stop = stop
-		go c.follower.Follow(fctx, l.Source.Follow)
-	}
+	m.follow(c)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, dup := m.confs[l.Slug]; !dup {
@@ -278,6 +243,79 @@ func firstAgenda(snap *agenda.Snapshot, l agenda.Listing) (*agenda.Snapshot, err
 		return snap, nil
 	}
 	return agenda.NewSnapshot(snap.Contents(), rev, rev, nil)
+}
+
+// follow starts following c's source, when its listing names one to
+// follow: polling it every period while the Manager's context lasts, in
+// this process's turns when processes take turns.
+func (m *Manager) follow(c *Conference) {
+	if c.Listing.Source.Location == "" || c.Listing.Source.Follow <= 0 {
+		return
+	}
+	src := sourceOf(c.Listing.Source)
+	if src.Options.UIDDomain == "" {
+		// Each version of the source is read as the first was stored:
+		// where an importer derives session IDs from the UID domain
+		// (an .ics calendar's UIDs, frab's guids), the stored
+		// conference's keeps them the IDs they were, across versions
+		// of confcal whose importers would pick another domain.
+		src.Options.UIDDomain = c.Service.Current().Conference().UIDDomain
+	}
+	c.follower = &source.Follower{Source: src, Service: c.Service, Logger: m.log.With("conference", c.Listing.Slug),
+		Report: func(st source.Status) {
+			c.mu.Lock()
+			c.poll = &st
+			c.mu.Unlock()
+			if m.cfg.Polled != nil {
+				m.cfg.Polled(c.Listing.Slug, st)
+			}
+		}}
+	if m.cfg.Turns != nil {
+		c.follower.Turn = func(ctx context.Context) (bool, error) {
+			ok, err := m.cfg.Turns.Take(ctx, c.Listing.Slug)
+			if !ok {
+				c.mu.Lock()
+				c.poll = nil
+				c.mu.Unlock()
+			}
+			return ok, err
+		}
+	}
+	m.mu.RLock()
+	fctx, stop := context.WithCancel(m.ctx)
+	m.mu.RUnlock()
+	c.stop = stop
+	go c.follower.Follow(fctx, c.Listing.Source.Follow)
+}
+
+// refollow follows what listing l names as conference c's source now,
+// which another process changed (a replica started with another -agenda
+// or -follow): the old source's follower stops, giving up its turn, and
+// the conference is served on with the new one, or with none. Without it
+// this process would go on polling a source the store no longer records
+// (undoing edits the commands now accept), or take edits of sessions that
+// follow a source now.
+func (m *Manager) refollow(c *Conference, l agenda.Listing) {
+	m.starting.Lock()
+	defer m.starting.Unlock()
+	if cur, ok := m.Get(l.Slug); !ok || cur != c {
+		return // stopped or replaced meanwhile
+	}
+	if c.stop != nil {
+		c.stop()
+		if m.cfg.Turns != nil {
+			if err := m.cfg.Turns.Release(context.Background(), l.Slug); err != nil {
+				m.log.Warn("giving up the turn to follow the source", "conference", l.Slug, "error", err)
+			}
+		}
+	}
+	n := &Conference{Listing: l, Service: c.Service}
+	m.follow(n)
+	m.mu.Lock()
+	m.confs[l.Slug] = n
+	m.mu.Unlock()
+	m.log.Info("the conference's source changed in the store", "conference", l.Slug,
+		"was", c.Listing.Source.Location, "follow_was", c.Listing.Source.Follow, "now", l.Source.Location, "follow", l.Source.Follow)
 }
 
 // sourceOf is the source a listing names.
@@ -470,6 +508,9 @@ func (m *Manager) refresh(ctx context.Context, revisions bool) error {
 			m.stopServing(slug)
 			m.log.Info("conference removed by another process", "conference", slug, "purged", i < 0)
 			continue
+		}
+		if list[i].Source != c.Listing.Source {
+			m.refollow(c, list[i])
 		}
 		if !revisions {
 			continue
