@@ -54,6 +54,10 @@ type Conference struct {
 	Subscriptions []agenda.PushSubscription
 	Webhooks      []agenda.Webhook
 	Outbox        []agenda.Delivery
+	// Pushed is the revision up to which its changes were handed to
+	// WebDAV-Push (PushedRevision), 0 for none: a server starting on the
+	// copy pushes the changes after it, as one on the original would.
+	Pushed int64
 }
 
 // Dump is everything a store holds, as Import writes it: its conferences,
@@ -106,7 +110,8 @@ func (s *Store) Tokens(ctx context.Context, slug string) ([]Token, error) {
 // Import writes d into the store in one transaction, its conferences in
 // their order: each with its listing as it is (default, removed, source),
 // its agenda with its revision numbers and whole change log, its tokens,
-// its picks, its push subscriptions, its webhooks and their outbox; and
+// its picks, its push subscriptions and the revision pushed up to, its
+// webhooks and their outbox; and
 // d's VAPID key, replacing the store's, when it has one. Nothing is
 // written unless all of it is. A store that holds any conference is
 // refused with ErrNotEmpty, unless replace says to delete everything it
@@ -229,6 +234,9 @@ func importConference(ctx context.Context, tx pgx.Tx, pos int, c Conference, now
 		}
 	}
 	w = &writes{}
+	if c.Pushed > 0 {
+		w.add("pushed revision", "INSERT INTO push_marks (conf, revision) VALUES ($1, $2)", l.Slug, c.Pushed)
+	}
 	for _, d := range c.Outbox {
 		w.add(fmt.Sprintf("delivery of revision %d to %s", d.Revision, d.Webhook),
 			`INSERT INTO webhook_outbox (conf, webhook, revision, attempts, next_attempt, last_error) VALUES ($1, $2, $3, $4, $5, $6)`,

@@ -17,12 +17,13 @@ import (
 // PostgreSQL database: every conference as it is listed (default, removed,
 // source), its agenda with its revision numbers and whole change log, its
 // organizers' token hashes, its attendees' picks, its WebDAV-Push
-// subscriptions, its webhooks and the deliveries waiting for them; the
-// server's VAPID key, which the subscriptions were made for; and the last
-// revision of every purged conference's slug, so that one added again
-// under it does not repeat them. The copy is
-// one transaction: it is all there or not at all. A target that holds any
-// conference is refused unless -force, which replaces what it holds.
+// subscriptions and the revision pushed up to, its webhooks and the
+// deliveries waiting for them; the server's VAPID key, which the
+// subscriptions were made for; and the last revision of every purged
+// conference's slug, so that one added again under it does not repeat
+// them. The copy is one transaction: it is all there or not at all. A
+// target that holds any conference is refused unless -force, which
+// replaces what it holds.
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("migrate", "migrate -from DIR_OR_URL -to URL [-force]", stderr)
 	from := fs.String("from", "", "the store to copy: a data `directory` (or sqlite:DIR) or a postgres:// URL")
@@ -105,6 +106,7 @@ type dumper interface {
 	Outbox(ctx context.Context, slug string) ([]agenda.Delivery, error)
 	StoredPushKey(ctx context.Context) (string, error)
 	PurgedRevisions(ctx context.Context) (map[string]int64, error)
+	PushedRevision(ctx context.Context, slug string) (int64, error)
 }
 
 // sqliteDumper reads an SQLite store's picks and tokens as PostgreSQL's.
@@ -184,6 +186,9 @@ func dumpConference(ctx context.Context, d dumper, c *postgres.Conference) error
 	if c.Subscriptions, err = d.AllSubscriptions(ctx, slug); err != nil {
 		return err
 	}
+	if c.Pushed, err = d.PushedRevision(ctx, slug); err != nil {
+		return err
+	}
 	if c.Webhooks, err = d.Webhooks(ctx, slug); err != nil {
 		return err
 	}
@@ -227,7 +232,10 @@ func summary(c postgres.Conference) string {
 		fmt.Fprintf(&b, ": revision %d (log from %d, %d entries), %d sessions", c.Agenda.Revision(), c.Agenda.BaseRevision(),
 			len(c.Agenda.Log()), c.Agenda.Len())
 	}
-	fmt.Fprintf(&b, ", %d organizer tokens, %d picks, %d push subscriptions, %d webhooks, %d deliveries waiting",
-		len(c.Tokens), len(c.Picks), len(c.Subscriptions), len(c.Webhooks), len(c.Outbox))
+	fmt.Fprintf(&b, ", %d organizer tokens, %d picks, %d push subscriptions", len(c.Tokens), len(c.Picks), len(c.Subscriptions))
+	if c.Pushed > 0 {
+		fmt.Fprintf(&b, " (pushed up to revision %d)", c.Pushed)
+	}
+	fmt.Fprintf(&b, ", %d webhooks, %d deliveries waiting", len(c.Webhooks), len(c.Outbox))
 	return b.String()
 }

@@ -116,6 +116,11 @@ func sqliteSource(t *testing.T) (string, map[string][]string) {
 	if err := st.DeliveryFailed(ctx, claimed[0], time.Now().Add(time.Hour), "502 Bad Gateway"); err != nil {
 		t.Fatal(err)
 	}
+	// Pushed up to a revision before the last: a server on the copy
+	// pushes the last one, as one on the original would.
+	if err := st.MarkPushed(ctx, "small", 2); err != nil {
+		t.Fatal(err)
+	}
 	if err := st.SetSource(ctx, "small", agenda.Source{Location: "https://example.org/schedule.xml", Format: "schedule-xml", Follow: time.Hour}); err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +169,7 @@ func TestMigrateSQLiteToPostgres(t *testing.T) {
 	def := agenda.Slug(seed(t).Conference().Name)
 	for _, want := range []string{
 		def + " (default): revision 4 (log from 1, 24 entries), 93 sessions", ", 1 organizer tokens, 2 picks, 2 push subscriptions, 2 webhooks, 6 deliveries waiting",
-		"small following https://example.org/schedule.xml every 1h0m0s: revision 3 (log from 1, 4 entries), 5 sessions, 1 organizer tokens, 2 picks, 2 push subscriptions, 1 webhooks, 2 deliveries waiting",
+		"small following https://example.org/schedule.xml every 1h0m0s: revision 3 (log from 1, 4 entries), 5 sessions, 1 organizer tokens, 2 picks, 2 push subscriptions (pushed up to revision 2), 1 webhooks, 2 deliveries waiting",
 		"the WebDAV-Push (VAPID) key copied",
 		"gone (removed ", "copied 3 conferences from ",
 	} {
@@ -295,6 +300,9 @@ func sameDump(t *testing.T, gotDump, wantDump postgres.Dump) {
 			}) {
 				t.Errorf("conference %s: log %+v, want %+v", wl.Slug, ga.Log(), wa.Log())
 			}
+		}
+		if g.Pushed != w.Pushed {
+			t.Errorf("conference %s: pushed up to revision %d, want %d", wl.Slug, g.Pushed, w.Pushed)
 		}
 		micro := func(x time.Time) time.Time { return x.Truncate(time.Microsecond) }
 		if !slices.EqualFunc(g.Tokens, w.Tokens, func(x, y postgres.Token) bool {
