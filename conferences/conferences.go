@@ -485,12 +485,12 @@ func HashToken(token string) string {
 
 // Refresh serves, in every conference, the revisions other processes
 // stored (the command line, another replica), starts conferences they
-// added or restored and stops those they removed. It reports the first
-// error it met.
+// added or restored, stops those they removed and follows the sources
+// they recorded. It reports the first error it met.
 func (m *Manager) Refresh(ctx context.Context) error { return m.refresh(ctx, true) }
 
-// refresh is Refresh; without revisions it only starts and stops
-// conferences as the registry lists them.
+// refresh is Refresh; without revisions it only starts, stops and
+// refollows conferences as the registry lists them.
 func (m *Manager) refresh(ctx context.Context, revisions bool) error {
 	// The served ones are taken before the registry is read: each was in
 	// the registry by then (a conference is added there before it is
@@ -580,9 +580,9 @@ func (m *Manager) Notified(slug string, rev int64) {
 }
 
 // ListingChanged tells the Manager that conference slug's listing changed
-// (added, removed, restored, purged) by another process: the registry is
-// read again in the background, starting and stopping conferences as it
-// lists them.
+// (added, removed, restored, purged, its source set) by another process:
+// the registry is read again in the background, starting, stopping and
+// refollowing conferences as it lists them.
 func (m *Manager) ListingChanged(slug string) {
 	ctx := m.context()
 	if ctx == nil {
