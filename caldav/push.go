@@ -291,7 +291,7 @@ func (h *Handler) servePushRegister(w http.ResponseWriter, r *http.Request, v *v
 	stored, err := h.push.Subscribe(r.Context(), sub)
 	switch {
 	case errors.Is(err, agenda.ErrSubscriptionsFull):
-		h.refuseRegistration(w, r, &registerError{cond: "push-not-available", msg: "this calendar, or your address, has as many push subscriptions as it may: " + err.Error()})
+		h.refuseRegistration(w, r, &registerError{cond: "push-not-available", msg: "this calendar, or your address, has as many push subscriptions as it may"})
 		return
 	case errors.Is(err, agenda.ErrInvalid):
 		h.refuseRegistration(w, r, invalidSubscription("%v", err))

@@ -483,6 +483,10 @@ func TestWebDAVPushRegistration(t *testing.T) {
 	if w.Code != http.StatusForbidden || !strings.Contains(strings.Join(davError(t, w), " "), "push-not-available") {
 		t.Errorf("a third subscription where two may be: %d %s, want 403 push-not-available", w.Code, w.Body)
 	}
+	// The refusal says why in the client's words, not the store's.
+	if body := w.Body.String(); strings.Contains(body, "subscriptions:") || strings.Contains(body, "memstore") || strings.Contains(body, "sqlite") {
+		t.Errorf("the refusal gives the store's own words: %s", body)
+	}
 	// An expiry beyond the longest is cut to it.
 	other := s.ps.Subscribe(t, vapid)
 	_, exp := registered(t, s.register(t, calRoom2, registerBody(t, other, time.Now().Add(90*24*time.Hour))))
