@@ -106,7 +106,7 @@ func currentAgenda(ctx context.Context, r *readFlags, stdin io.Reader, stderr io
 	}
 	ok, err := st.exists()
 	if err != nil {
-		return nil, "", err
+		return nil, "", fmt.Errorf("%s: %w", r.cmd, err)
 	}
 	if !ok {
 		snap, err := a.snapshot(ctx, stdin, stderr)
@@ -114,7 +114,7 @@ func currentAgenda(ctx context.Context, r *readFlags, stdin io.Reader, stderr io
 	}
 	store, where, err := st.open(ctx)
 	if err != nil {
-		return nil, "", err
+		return nil, "", fmt.Errorf("%s: %w", r.cmd, err)
 	}
 	defer store.Close()
 	snap, err := store.Load(ctx)
@@ -123,7 +123,7 @@ func currentAgenda(ctx context.Context, r *readFlags, stdin io.Reader, stderr io
 		return snap, "", err
 	}
 	if err != nil {
-		return nil, "", fmt.Errorf("reading the store in %s: %w", where, err)
+		return nil, "", fmt.Errorf("%s: reading the store in %s: %w", r.cmd, where, err)
 	}
 	return snap, "", nil
 }

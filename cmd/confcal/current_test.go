@@ -179,3 +179,15 @@ func TestExportIsWhatTheServerServes(t *testing.T) {
 
 // unfold joins an iCalendar's folded lines.
 func unfold(s string) string { return strings.ReplaceAll(s, "\r\n ", "") }
+
+// TestSessionsAndExportStoreUnreachable: a store sessions or export cannot
+// open is reported under the command's name, as every other failure of
+// theirs.
+func TestSessionsAndExportStoreUnreachable(t *testing.T) {
+	for _, cmd := range []string{"sessions", "export"} {
+		_, _, err := runCmd(t, "", cmd, "-store", "postgres://confcal@127.0.0.1:1/none?connect_timeout=2")
+		if err == nil || !strings.HasPrefix(err.Error(), cmd+": postgres: ") {
+			t.Errorf("confcal %s on a store it cannot reach: %v, want an error starting %q", cmd, err, cmd+": postgres: ")
+		}
+	}
+}
