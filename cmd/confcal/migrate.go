@@ -70,7 +70,8 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	defer dst.Close()
 	if err := dst.Import(ctx, d, *force); errors.Is(err, postgres.ErrNotEmpty) {
-		return fmt.Errorf("migrate: %s already holds conferences; to replace all it holds, run again with -force: %w", dst.Name(), err)
+		// The store's own words would name the database a second time.
+		return fmt.Errorf("migrate: %s already holds conferences; to replace all it holds, run again with -force", dst.Name())
 	} else if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}

@@ -217,8 +217,9 @@ func TestMigrateSQLiteToPostgres(t *testing.T) {
 	}
 
 	// Again: refused, the copy left as it is; with -force, replaced.
-	if _, _, err := runCmd(t, "", "migrate", "-from", dir, "-to", url); err == nil || exitCode(err) != 1 || !strings.Contains(err.Error(), "-force") {
-		t.Errorf("migrate into a store with conferences: %v, want a refusal naming -force", err)
+	if _, _, err := runCmd(t, "", "migrate", "-from", dir, "-to", url); err == nil || exitCode(err) != 1 || !strings.Contains(err.Error(), "-force") ||
+		strings.Count(err.Error(), "postgres://") != 1 {
+		t.Errorf("migrate into a store with conferences: %v, want a refusal naming -force and the database once", err)
 	}
 	if again, err := dumpStore(ctx, dst); err != nil || len(again.Conferences) != 3 {
 		t.Errorf("after a refused migrate: %d conferences, %v", len(again.Conferences), err)
